@@ -1,0 +1,382 @@
+"""The monthly learning-and-hazard step over all researchers, compiled with numba.
+
+One call advances every active researcher by one month (``DT`` = 1/12 year):
+
+1. feedback: for each source (advisor or manager, peers, programme mentor,
+   collaborator, outside exposure, own project completions, self-study) a
+   Poisson count of signals, drawn by inverting a counter-based uniform, and
+   the saturating skill update ``s <- 1 - (1 - s) * (1 - g*lr*q*w)**n``;
+2. hands-on execution learning ``e <- 1 - (1 - e) * exp(-r*m*lr*DT)``;
+3. track record, recommendation letters, wellbeing and motivation;
+4. transitions that need no institution: PhD graduation, losing a grant,
+   leaving a funding gap, a contributor applying to a PhD, readiness;
+5. competing exit hazards (burnout, other work, no lead opening) and their
+   reasons; lead-years accumulate for leads, split at the AI arrival.
+
+Every state change appends a row (agent, tick, from, to, reason) to the log.
+The parameter vector ``P`` is indexed by the constants below, built from the
+scenario's live parameters by :func:`careersim.model.field.live_vector`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..rng import poisson_from_uniform, uniform
+from .state import (
+    APPLICANT, CONTRIBUTOR, E_EXIT, E_FUNDING_GAP, E_GAP_TO_JOB, E_GRADUATED, E_LEAD_ENDED, E_TO_PHD,
+    EVL, EXE, EXITED, EXIT_REASON, EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EXPOSED, F_HAS_PHD,
+    F_PHD_INTENT, F_PLAN, F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, F_PENDING, FLAGS, FUND_END, GEN,
+    IMP, INDEPENDENT, APPLY_AT, ATTEMPTS, K_ACADEMIC, K_INDUSTRY, K_NONPROFIT, KIND, LEAD, LEAD_PRE,
+    LEAD_SAFE_PRE, LEAD_SRC, LEAD_YEARS, LETTERS, LR, MOTIV, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END,
+    R_BURNOUT, R_FUNDING, R_NO_OPENING, R_OTHER_WORK, READY, RECORD, RESIL, S_SMALL_FUNDER, SDIR,
+    SINCE, SMOT, STATE, UNFUNDED, WAIT_SINCE, WELL, ADVISOR, FIRST_FUNDED, F_SAFE_ADVISOR,
+)
+
+TICKS_PER_YEAR = 48
+STEP_TICKS = 4
+DT = 1.0 / 12.0
+WEEKS_PER_MONTH = 365.25 / 7.0 / 12.0
+W_MID = 0.6  # wellbeing / motivation at which base hazards apply
+
+# Order of the parameter vector. Append only; the indices below follow it.
+KERNEL_PARAMS = (
+    "learning.signal_gain",  # 0
+    "learning.signals_per_mentor_hour",  # 1
+    "learning.saturation_hours",  # 2
+    "learning.project_length",  # 3
+    "learning.self_eval_quality",  # 4
+    "learning.hands_on_rate",  # 5
+    "learning.peer_quality_ratio",  # 6
+    "learning.impact_weight",  # 7
+    "phd.apprentice_years",  # 8
+    "phd.ambition_years",  # 9
+    "phd.peer_signals",  # 10
+    "phd.exposure_rate",  # 11
+    "phd.exposure_signals",  # 12
+    "phd.publications",  # 13
+    "phd.stress",  # 14
+    "phd.industry_share",  # 15
+    "phd.independent_share",  # 16
+    "independent.mentor_hours",  # 17
+    "independent.mentor_quality",  # 18
+    "independent.collaborator_signals",  # 19
+    "independent.collaborator_quality",  # 20
+    "independent.publications",  # 21
+    "independent.alone_penalty",  # 22
+    "independent.gap_penalty",  # 23
+    "independent.max_gap",  # 24
+    "independent.gap_to_contributor_share",  # 25
+    "grants.apply_ahead",  # 26
+    "programme.mentor_hours",  # 27
+    "programme.mentor_quality",  # 28
+    "contributor.mentor_hours_industry",  # 29
+    "contributor.mentor_hours_nonprofit",  # 30
+    "contributor.mentor_hours_academic",  # 31
+    "contributor.quality_industry",  # 32
+    "contributor.quality_nonprofit",  # 33
+    "contributor.quality_academic",  # 34
+    "contributor.own_idea_share",  # 35
+    "contributor.hands_on_industry",  # 36
+    "contributor.hands_on_nonprofit",  # 37
+    "contributor.hands_on_academic",  # 38
+    "contributor.publications_industry",  # 39
+    "contributor.publications_nonprofit",  # 40
+    "contributor.publications_academic",  # 41
+    "contributor.letter_academic",  # 42
+    "contributor.letter_other",  # 43
+    "contributor.to_phd_rate",  # 44
+    "contributor.planned_phd_after",  # 45
+    "positions.ready_generation",  # 46
+    "positions.ready_evaluation",  # 47
+    "positions.ready_execution",  # 48
+    "positions.ready_record",  # 49
+    "positions.lead_exit",  # 50
+    "positions.wait_leave",  # 51
+    "exits.burnout",  # 52
+    "exits.burnout_sensitivity",  # 53
+    "exits.leave",  # 54
+    "exits.leave_sensitivity",  # 55
+    "exits.industry_pull",  # 56
+    "exits.adjustment",  # 57
+    "exits.structure_bonus",  # 58
+    "x.saturating",  # 59: 1 if the dose-response saturates
+    "x.lead_rule_final",  # 60: 1 if PhD students may lead in their final year
+    "x.arrival_tick",  # 61
+    "x.exits_on",  # 62: 0 switches every exit hazard off (degenerate tests)
+    "learning.self_study_signals",  # 63
+    "x.gap_grace",  # 64: extra allowance before a first grant, years
+    "x.calibrated_wait",  # 65: expected review + decision wait, years, when decisions are calibrated (else 0)
+    "learning.hands_on_phd",  # 66
+    "learning.hands_on_independent",  # 67
+)
+(P_GAIN, P_SIG_PER_HOUR, P_SAT_HOURS, P_PROJECT, P_SELF_Q, P_HANDS_ON, P_PEER_RATIO, P_IMPACT_W,
+ P_APPRENTICE, P_AMBITION, P_PHD_PEERS, P_EXPOSURE, P_EXPOSURE_SIG, P_PHD_PUBS, P_PHD_STRESS,
+ P_PHD_INDUSTRY, P_PHD_INDEP, P_IND_HOURS, P_IND_QUALITY, P_COLLAB_SIG, P_COLLAB_Q, P_IND_PUBS,
+ P_ALONE, P_GAP_PEN, P_MAX_GAP, P_GAP_TO_JOB, P_APPLY_AHEAD, P_PROG_HOURS, P_PROG_Q,
+ P_C_HOURS_IND, P_C_HOURS_NP, P_C_HOURS_AC, P_C_Q_IND, P_C_Q_NP, P_C_Q_AC, P_C_OWN,
+ P_C_HANDS_IND, P_C_HANDS_NP, P_C_HANDS_AC, P_C_PUB_IND, P_C_PUB_NP, P_C_PUB_AC,
+ P_C_LETTER_AC, P_C_LETTER_OTHER, P_C_TO_PHD, P_C_PLANNED, P_READY_GEN, P_READY_EVL, P_READY_EXE,
+ P_READY_REC, P_LEAD_EXIT, P_WAIT_LEAVE, P_BURNOUT, P_BURNOUT_SENS, P_LEAVE, P_LEAVE_SENS,
+ P_IND_PULL, P_ADJUST, P_STRUCTURE, P_SATURATING, P_LEAD_FINAL, P_ARRIVAL, P_EXITS_ON,
+ P_SELF_STUDY, P_GAP_GRACE, P_CAL_WAIT, P_HANDS_PHD, P_HANDS_IND) = range(len(KERNEL_PARAMS))
+
+# uniform slots per agent and tick (feedback stream)
+SL_MENTOR, SL_PEER, SL_PROG, SL_COLLAB, SL_EXPOSED, SL_SELF, SL_STUDY, SL_PLAN = range(8)
+
+
+@njit(cache=True, inline="always")
+def _dose(hours, P):
+    """Feedback signals per week from ``hours`` of mentor time per week."""
+    k = P[P_SIG_PER_HOUR]
+    if P[P_SATURATING] > 0.5:
+        h0 = P[P_SAT_HOURS]
+        return k * h0 * (1.0 - np.exp(-hours / h0))
+    return k * hours
+
+
+@njit(cache=True, inline="always")
+def _learn(F, i, n, q, w0, w1, w2, w3, gain):
+    """Apply ``n`` signals of quality ``q`` with skill weights ``w``."""
+    if n <= 0:
+        return
+    a = gain * F[i, LR] * q
+    if a > 0.95:
+        a = 0.95
+    F[i, EXE] = 1.0 - (1.0 - F[i, EXE]) * (1.0 - a * w0) ** n
+    F[i, GEN] = 1.0 - (1.0 - F[i, GEN]) * (1.0 - a * w1) ** n
+    F[i, EVL] = 1.0 - (1.0 - F[i, EVL]) * (1.0 - a * w2) ** n
+    F[i, IMP] = 1.0 - (1.0 - F[i, IMP]) * (1.0 - a * w3) ** n
+
+
+@njit(cache=True, inline="always")
+def _log(LOG, nlog, i, t, s_from, s_to, reason):
+    k = nlog[0]
+    LOG[k, 0] = i
+    LOG[k, 1] = t
+    LOG[k, 2] = s_from
+    LOG[k, 3] = s_to
+    LOG[k, 4] = reason
+    nlog[0] = k + 1
+
+
+@njit(cache=True, inline="always")
+def _move(I, LOG, nlog, i, t, s_to, reason):
+    _log(LOG, nlog, i, t, I[i, STATE], s_to, reason)
+    I[i, STATE] = s_to
+    I[i, SINCE] = t
+
+
+@njit(cache=True)
+def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nlog):
+    """Advance researchers ``0..n-1`` by one month at tick ``t``."""
+    gain = P[P_GAIN]
+    iw = P[P_IMPACT_W]
+    proj_rate_m = 1.0 / (P[P_PROJECT] * 12.0)
+    adj = 1.0 - 0.5 ** (DT / P[P_ADJUST])
+    arrival = P[P_ARRIVAL]
+    for i in range(n):
+        s = I[i, STATE]
+        if s == 0 or s == EXITED:
+            continue
+        pid = I[i, PID]
+        flags = I[i, FLAGS]
+        sdir = F[i, SDIR]
+        hands = 1.0
+        pubs = 0.0
+        well_target = 0.3 + 0.6 * F[i, RESIL]
+        motiv_target = 0.35 + 0.5 * F[i, SMOT]
+        leave_mult = 1.0
+        # ---------------------------------------------------------------- feedback
+        if s == PHD:
+            yrs = (t - I[i, PHD_START]) / TICKS_PER_YEAR
+            if yrs < P[P_APPRENTICE]:
+                w0, w1, w2 = 0.6, 0.2, 0.2
+            elif yrs < P[P_AMBITION]:
+                w0, w1, w2 = 0.3, 0.35, 0.35
+            else:
+                w0, w1, w2 = 0.2, 0.4, 0.4
+            a = I[i, ADVISOR]
+            q = adv_quality[a]
+            safe = adv_safe[a] > 0
+            wimp = iw if safe else 0.0
+            lam = _dose(adv_hours[a], P) * WEEKS_PER_MONTH
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), q, w0, w1, w2, wimp, gain)
+            lam = P[P_PHD_PEERS] / 12.0
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], w0, w1, w2, wimp, gain)
+            if not safe and (flags & F_EXPOSED) == 0:
+                if uniform(kfb, pid, t, SL_EXPOSED) < 1.0 - np.exp(-P[P_EXPOSURE] * DT):
+                    flags |= F_EXPOSED
+            elif (flags & F_EXPOSED) != 0:
+                lam = P[P_EXPOSURE_SIG] / 12.0
+                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_EXPOSED)), 0.6, 0.0, 0.1, 0.1, iw, gain)
+            lam = proj_rate_m
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain)
+            lam = P[P_SELF_STUDY] * sdir * sdir * 0.5 / 12.0
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain)
+            hands = P[P_HANDS_PHD]
+            pubs = P[P_PHD_PUBS]
+            well_target -= P[P_PHD_STRESS]
+        elif s == INDEPENDENT or s == UNFUNDED or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
+            up = 1.2 if (flags & F_UPSKILL) != 0 else 1.0
+            lam = _dose(P[P_IND_HOURS], P) * WEEKS_PER_MONTH
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw, gain * up)
+            in_prog = I[i, PROG_END] > t
+            if in_prog:
+                lam = _dose(P[P_PROG_HOURS], P) * WEEKS_PER_MONTH
+                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PROG)), P[P_PROG_Q], 0.3, 0.35, 0.35, iw, gain * up)
+                motiv_target += 0.1
+            if (flags & F_COLLAB) != 0:
+                lam = P[P_COLLAB_SIG] / 12.0
+                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_COLLAB)), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw, gain * up)
+            elif not in_prog:
+                motiv_target -= P[P_ALONE]
+            lam = proj_rate_m * (1.5 if (flags & F_CUTLOSS) != 0 else 1.0)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0, gain * up)
+            if (flags & F_PLAN) != 0:
+                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up)
+            lam = P[P_SELF_STUDY] * sdir * sdir / 12.0
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain * up)
+            hands = P[P_HANDS_IND]
+            pubs = P[P_IND_PUBS] * (0.5 + sdir)
+            if (flags & F_ACCOUNT) != 0:
+                pubs *= 1.5
+            if (flags & F_UPSKILL) != 0:
+                pubs *= 0.5
+            if s == UNFUNDED:
+                motiv_target -= P[P_GAP_PEN]
+                pubs *= 0.5
+        elif s == CONTRIBUTOR:
+            k = I[i, KIND]
+            if k == K_INDUSTRY:
+                h, q, hands, pubs, wimp = P[P_C_HOURS_IND], P[P_C_Q_IND], P[P_C_HANDS_IND], P[P_C_PUB_IND], 0.2 * iw
+                leave_mult = P[P_IND_PULL]
+            elif k == K_NONPROFIT:
+                h, q, hands, pubs, wimp = P[P_C_HOURS_NP], P[P_C_Q_NP], P[P_C_HANDS_NP], P[P_C_PUB_NP], iw
+            else:
+                h, q, hands, pubs, wimp = P[P_C_HOURS_AC], P[P_C_Q_AC], P[P_C_HANDS_AC], P[P_C_PUB_AC], 0.0
+            own = P[P_C_OWN]
+            lam = _dose(h, P) * WEEKS_PER_MONTH
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), q, 0.6, own, 0.25, wimp, gain)
+            lam = 12.0 / 12.0
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain)
+            lam = P[P_SELF_STUDY] * sdir * sdir * own / 12.0
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain)
+            well_target += P[P_STRUCTURE]
+            letter = P[P_C_LETTER_AC] if k == K_ACADEMIC else P[P_C_LETTER_OTHER]
+            if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
+                F[i, LETTERS] = letter
+        elif s == LEAD:
+            lam = 12.0 / 12.0
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), 0.6, 0.2, 0.4, 0.4, 0.5 * iw, gain)
+            pubs = 1.0
+        # APPLICANT: only hands-on work at the base rate
+        # ---------------------------------------------------------------- hands-on, record, wellbeing
+        e = F[i, EXE]
+        F[i, EXE] = 1.0 - (1.0 - e) * np.exp(-P[P_HANDS_ON] * hands * F[i, LR] * DT)
+        prod = (0.5 + F[i, EXE]) * (0.5 + F[i, GEN])
+        F[i, RECORD] += pubs * prod * DT
+        F[i, WELL] += (well_target - F[i, WELL]) * adj
+        F[i, MOTIV] += (motiv_target - F[i, MOTIV]) * adj
+        # ---------------------------------------------------------------- lead-years
+        if s == LEAD:
+            F[i, LEAD_YEARS] += DT
+            if t < arrival:
+                F[i, LEAD_PRE] += DT
+                F[i, LEAD_SAFE_PRE] += DT * F[i, IMP]
+        # ---------------------------------------------------------------- readiness
+        ready = (F[i, GEN] >= P[P_READY_GEN] and F[i, EVL] >= P[P_READY_EVL]
+                 and F[i, EXE] >= P[P_READY_EXE] and F[i, RECORD] >= P[P_READY_REC])
+        if ready and I[i, READY] < 0:
+            I[i, READY] = t
+        if ready and s == PHD and I[i, PHD_READY] < 0:
+            I[i, PHD_READY] = t
+        eligible = I[i, READY] >= 0 and s != LEAD and s != APPLICANT
+        if s == PHD and not (P[P_LEAD_FINAL] > 0.5 and t >= I[i, PHD_END] - TICKS_PER_YEAR):
+            eligible = False
+        if eligible and I[i, WAIT_SINCE] < 0:
+            I[i, WAIT_SINCE] = t
+        elif not eligible:
+            I[i, WAIT_SINCE] = -1
+        # ---------------------------------------------------------------- transitions
+        if s == PHD and t >= I[i, PHD_END]:
+            flags |= F_HAS_PHD
+            u = uniform(ktr, pid, t, 0)
+            if u < P[P_PHD_INDUSTRY]:
+                I[i, KIND] = K_INDUSTRY
+                _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GRADUATED)
+            elif u < P[P_PHD_INDUSTRY] + P[P_PHD_INDEP]:
+                flags |= F_WANTS_GRANT
+                I[i, FUND_END] = t
+                _move(I, LOG, nlog, i, t, UNFUNDED, E_GRADUATED)
+            else:
+                I[i, KIND] = K_ACADEMIC
+                _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GRADUATED)
+            s = I[i, STATE]
+        elif s == INDEPENDENT or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
+            ahead = P[P_APPLY_AHEAD]
+            if P[P_CAL_WAIT] > ahead:
+                ahead = P[P_CAL_WAIT]
+            if (flags & F_PENDING) == 0 and t >= I[i, APPLY_AT] and t >= I[i, FUND_END] - ahead * TICKS_PER_YEAR:
+                flags |= F_WANTS_GRANT
+            if t >= I[i, FUND_END]:
+                if s == LEAD:
+                    _move(I, LOG, nlog, i, t, UNFUNDED, E_LEAD_ENDED)
+                else:
+                    _move(I, LOG, nlog, i, t, UNFUNDED, E_FUNDING_GAP)
+                s = UNFUNDED
+        elif s == UNFUNDED:
+            if (flags & F_PENDING) == 0 and t >= I[i, APPLY_AT]:
+                flags |= F_WANTS_GRANT
+            allowance = P[P_MAX_GAP] + (P[P_GAP_GRACE] if I[i, FIRST_FUNDED] < 0 else 0.0)
+            if (t - I[i, SINCE]) >= allowance * TICKS_PER_YEAR and (flags & F_PENDING) == 0:
+                flags &= ~F_WANTS_GRANT
+                if uniform(ktr, pid, t, 1) < P[P_GAP_TO_JOB]:
+                    I[i, KIND] = K_INDUSTRY if uniform(ktr, pid, t, 2) < 0.6 else K_NONPROFIT
+                    _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GAP_TO_JOB)
+                    s = CONTRIBUTOR
+                else:
+                    I[i, EXIT_REASON] = R_FUNDING
+                    I[i, EXIT_TICK] = t
+                    _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
+                    I[i, FLAGS] = flags
+                    continue
+        elif s == CONTRIBUTOR and (flags & F_PHD_INTENT) != 0 and (flags & F_HAS_PHD) == 0:
+            blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
+            tenure = (t - I[i, SINCE]) / TICKS_PER_YEAR
+            if not blocked and tenure >= 1.0 and I[i, ATTEMPTS] == 0:
+                planned = P[P_C_PLANNED]
+                go = False
+                if planned > 0.0:
+                    go = tenure >= planned
+                else:
+                    go = uniform(ktr, pid, t, 3) < 1.0 - np.exp(-P[P_C_TO_PHD] * DT)
+                if go:
+                    _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
+                    s = APPLICANT
+        # ---------------------------------------------------------------- exits (competing risks)
+        if P[P_EXITS_ON] > 0.5:
+            h_burn = P[P_BURNOUT] * np.exp(P[P_BURNOUT_SENS] * (W_MID - F[i, WELL]))
+            if s == LEAD:
+                h_other = P[P_LEAD_EXIT]
+            else:
+                h_other = P[P_LEAVE] * leave_mult * np.exp(P[P_LEAVE_SENS] * (W_MID - F[i, MOTIV]))
+            h_wait = 0.0
+            if I[i, WAIT_SINCE] >= 0 and t - I[i, WAIT_SINCE] >= TICKS_PER_YEAR:
+                h_wait = P[P_WAIT_LEAVE]
+            h = h_burn + h_other + h_wait
+            if uniform(khz, pid, t, 0) < 1.0 - np.exp(-h * DT):
+                v = uniform(khz, pid, t, 1) * h
+                if v < h_burn:
+                    reason = R_BURNOUT
+                elif v < h_burn + h_other:
+                    reason = R_OTHER_WORK
+                else:
+                    reason = R_NO_OPENING
+                flags &= ~(F_WANTS_GRANT | F_PENDING)
+                I[i, EXIT_REASON] = reason
+                I[i, EXIT_TICK] = t
+                I[i, WAIT_SINCE] = -1
+                _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
+        I[i, FLAGS] = flags

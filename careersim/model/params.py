@@ -1,0 +1,68 @@
+"""Drawing a replication's parameter values and holding the live ones.
+
+A scenario's numeric parameters may be distributions; each is drawn once per
+replication from its own sub-stream of the ``params`` stream (keyed by its
+dotted path), so making one parameter uncertain leaves the draws of all the
+others unchanged. Interventions then change *live* parameters during the run
+through :class:`Live`, which keeps the kernel's parameter vector in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..rng import Streams
+from ..scenario import Scenario, get_path, iter_parameters
+from .kernel import KERNEL_PARAMS
+
+
+def draw_parameters(scenario: Scenario, streams: Streams) -> dict[str, Any]:
+    """Every parameter's value for one replication, by dotted path.
+
+    Numbers stay numbers; distributions over parameters are drawn; fields that
+    describe variation between people (kind ``distribution``) stay
+    distribution objects; choices (strings, booleans) are passed through.
+    """
+    values: dict[str, Any] = {}
+    for path, _info, meta in iter_parameters():
+        v = get_path(scenario, path)
+        if meta.get("kind") == "distribution":
+            values[path] = v
+        elif hasattr(v, "ppf"):
+            u = streams.generator("params", path).random()
+            values[path] = float(v.ppf(u))
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            values[path] = float(v)
+        else:
+            values[path] = v
+    return values
+
+
+def uncertain_parameters(scenario: Scenario) -> list[str]:
+    """Paths of parameters given as distributions (drawn per replication)."""
+    out = []
+    for path, _info, meta in iter_parameters():
+        if meta.get("kind") != "distribution" and hasattr(get_path(scenario, path), "ppf"):
+            out.append(path)
+    return out
+
+
+class Live:
+    """The parameters institutions and the monthly step read while running."""
+
+    def __init__(self, values: dict[str, Any], extra: dict[str, float]):
+        self.values = dict(values)
+        self.values.update(extra)
+        self.P = np.array([float(self.values[k]) for k in KERNEL_PARAMS], dtype=np.float64)
+        self._index = {k: i for i, k in enumerate(KERNEL_PARAMS)}
+
+    def __getitem__(self, path: str) -> Any:
+        return self.values[path]
+
+    def set(self, path: str, value: float) -> None:
+        self.values[path] = float(value)
+        i = self._index.get(path)
+        if i is not None:
+            self.P[i] = float(value)

@@ -1,0 +1,288 @@
+"""Researchers as arrays: creating the existing field and the entrants.
+
+Rows are ordered by entry: the existing field first (present at time zero),
+then entrants in order of their entry tick, so the researchers who have
+entered by any tick are the prefix ``0..n-1``. Each row carries a *person id*
+(``PID``) that keys every random draw about that person: entrant ``k`` has
+person id ``k`` in every scenario, and existing-field researchers have ids
+from ``2**40`` on, so changing the size of the existing field does not change
+any entrant's draws.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from ..rng import Streams
+from .kernel import TICKS_PER_YEAR
+from .state import (
+    ADVISOR, APPLICANT, APPLY_AT, BACKGROUND, BACKGROUND_NAMES, COHORT, CONTRIBUTOR, ENTRY, EVL, EXE,
+    EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PHD_INTENT, F_PLAN,
+    F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, GEN, IMP, INDEPENDENT,
+    K_ACADEMIC, K_INDUSTRY, K_NONPROFIT, KIND, LEAD, LEAD_SRC, LEAD_TICK, LEGIB, LETTERS, LR, MOTIV,
+    NF, NI, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY, RECORD, RESIL, S_INITIAL, SDIR,
+    SINCE, SKILL0, SMOT, STATE, T_CONTRIBUTOR, T_INDEPENDENT, T_INITIAL, T_PHD, TRACK, UNFUNDED,
+    WAIT_SINCE, WAITING, WELL, EXIT_REASON, F_SAFE_ADVISOR,
+)
+
+INITIAL_PID_BASE = 1 << 40
+
+# 'choice' rule: probability of each intended track by background (phd, independent, contributor).
+CHOICE_TABLE = np.array([
+    [0.50, 0.15, 0.35],  # undergraduate
+    [0.50, 0.20, 0.30],  # masters
+    [0.15, 0.25, 0.60],  # industry engineer
+    [0.30, 0.50, 0.20],  # phd elsewhere
+])
+
+
+@dataclass
+class Agents:
+    F: np.ndarray  # (N, NF) float columns
+    I: np.ndarray  # (N, NI) int columns
+    n_initial: int
+    entry_ticks: np.ndarray  # entry tick of every row (sorted)
+
+
+@dataclass
+class Advisors:
+    quality: np.ndarray
+    safe: np.ndarray  # int8 0/1
+    active_from: np.ndarray  # tick from which the advisor takes students
+
+
+def entrant_schedule(values: dict, total_ticks: int) -> np.ndarray:
+    """Entry ticks of all entrants (sorted): yearly cohorts, spread monthly or not."""
+    e0 = values["population.entrants_per_year"]
+    g = values["population.entrant_growth"]
+    years = int(math.ceil(total_ticks / TICKS_PER_YEAR))
+    ticks: list[np.ndarray] = []
+    if values["population.single_cohort"]:
+        return np.zeros(int(round(e0)), dtype=np.int64)
+    for y in range(years):
+        n = int(round(e0 * (1.0 + g) ** y))
+        if values["population.intake"] == "yearly":
+            ticks.append(np.full(n, y * TICKS_PER_YEAR, dtype=np.int64))
+        else:
+            per_month = np.full(12, n // 12, dtype=np.int64)
+            per_month[: n % 12] += 1
+            ticks.append(np.repeat(y * TICKS_PER_YEAR + 4 * np.arange(12), per_month))
+    out = np.concatenate(ticks) if ticks else np.zeros(0, dtype=np.int64)
+    return out[out < total_ticks]
+
+
+def _ppf(dist, u):
+    return np.asarray(dist.ppf(u), dtype=np.float64)
+
+
+def _traits(F, I, rows, pids, values, streams: Streams):
+    key = streams.key("traits")
+    u = lambda slot: streams.u("traits", pids, 0, slot)  # noqa: E731
+    F[rows, LR] = _ppf(values["population.traits.learning_rate"], u(0))
+    F[rows, SDIR] = _ppf(values["population.traits.self_direction"], u(1))
+    F[rows, RESIL] = _ppf(values["population.traits.resilience"], u(2))
+    F[rows, SMOT] = _ppf(values["population.traits.safety_motivation"], u(3))
+    F[rows, LEGIB] = _ppf(values["population.traits.legibility"], u(4))
+    del key
+    flags = np.zeros(len(rows), dtype=np.int64)
+    for slot, (bit, path) in enumerate([
+        (F_FOCUS, "independent.focus_match_share"),
+        (F_COLLAB, "independent.collaboration_share"),
+        (F_PLAN, "independent.plan_feedback_share"),
+        (F_ACCOUNT, "independent.accountability_share"),
+        (F_CUTLOSS, "independent.cut_losses_share"),
+        (F_UPSKILL, "independent.upskilling_share"),
+        (F_PHD_INTENT, "contributor.phd_intent_share"),
+        (F_REFUSE_PAY, "contributor.pay_cut_refusal"),
+    ]):
+        flags |= np.where(u(10 + slot) < values[path], bit, 0)
+    I[rows, FLAGS] = flags
+    F[rows, WELL] = 0.3 + 0.6 * F[rows, RESIL]
+    F[rows, MOTIV] = 0.35 + 0.5 * F[rows, SMOT]
+
+
+def _skills(F, rows, pids, background, values, streams: Streams, boost=None):
+    spread = values["population.backgrounds.skill_spread"]
+    for j, skill in enumerate(("execution", "idea_generation", "idea_evaluation", "impact_judgement")):
+        base = np.array([values[f"population.backgrounds.{b}.{skill}"] for b in BACKGROUND_NAMES])[background]
+        z = stats.norm.ppf(streams.u("traits", pids, 0, 30 + j))
+        v = base + spread * z + (boost[j] if boost is not None else 0.0)
+        F[rows, EXE + j] = np.clip(v, 0.0, 0.95)
+    rec = np.array([values[f"population.backgrounds.{b}.track_record"] for b in BACKGROUND_NAMES])[background]
+    F[rows, RECORD] = rec
+    F[rows, SKILL0:SKILL0 + 4] = F[rows, EXE:EXE + 4]
+
+
+def _pick(u, shares):
+    shares = np.asarray(shares, dtype=np.float64)
+    cum = np.cumsum(shares / shares.sum())
+    cum[-1] = 1.0 + 1e-12
+    return np.searchsorted(cum, u, side="right").astype(np.int64)
+
+
+def make_advisors(values: dict, streams: Streams, total_ticks: int) -> Advisors:
+    n0 = int(round(values["phd.advisors"]))
+    g = values["phd.advisor_growth"]
+    years = int(math.ceil(total_ticks / TICKS_PER_YEAR))
+    counts = [n0] + [int(round(n0 * (1 + g) ** y)) for y in range(1, years + 1)]
+    n_max = max(counts)
+    active_from = np.zeros(n_max, dtype=np.int64)
+    prev = n0
+    for y in range(1, years + 1):
+        c = counts[y]
+        if c > prev:
+            active_from[prev:c] = y * TICKS_PER_YEAR
+            prev = c
+    active_from[prev:] = 10**9
+    gen = streams.generator("advisors")
+    u = gen.random((n_max, 2))
+    quality = _ppf(values["phd.advisor_quality"], u[:, 0])
+    safe = (u[:, 1] < values["phd.safety_interested_share"]).astype(np.int8)
+    return Advisors(quality=quality, safe=safe, active_from=active_from)
+
+
+def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advisors) -> Agents:
+    entry = entrant_schedule(values, total_ticks)
+    n_lead = int(round(values["initial.leads"]))
+    n_phd = int(round(values["initial.phd_students"]))
+    n_ind = int(round(values["initial.independents"]))
+    n_con = int(round(values["initial.contributors"]))
+    n_init = n_lead + n_phd + n_ind + n_con
+    N = n_init + len(entry)
+    F = np.zeros((N, NF), dtype=np.float64)
+    I = np.zeros((N, NI), dtype=np.int64)
+    I[:, [ADVISOR, READY, LEAD_TICK, LEAD_SRC, EXIT_TICK, WAIT_SINCE, FIRST_FUNDED, PHD_READY, PHD_START, PHD_END]] = -1
+    I[:, PROG_END] = -1
+    I[:, FUND_END] = -1
+    I[:, APPLY_AT] = 0
+    I[:, EXIT_REASON] = 0
+
+    # -- the existing field -----------------------------------------------------------
+    init_rows = np.arange(n_init)
+    init_pids = INITIAL_PID_BASE + init_rows
+    I[init_rows, PID] = init_pids
+    I[init_rows, TRACK] = T_INITIAL
+    I[init_rows, COHORT] = -1
+    I[init_rows, ENTRY] = 0
+    _traits(F, I, init_rows, init_pids, values, streams)
+    bg = _pick(streams.u("traits", init_pids, 0, 20), _background_shares(values))
+    I[init_rows, BACKGROUND] = bg
+    u_stage = streams.u("traits", init_pids, 0, 21)
+    groups = np.repeat(np.arange(4), [n_lead, n_phd, n_ind, n_con])
+    # leads: strong skills, mostly PhD-trained
+    r = init_rows[groups == 0]
+    _skills(F, r, init_pids[r], bg[r], values, streams, boost=(0.4, 0.55, 0.55, 0.35))
+    F[r, RECORD] = 5.0 + 10.0 * u_stage[r]
+    I[r, STATE] = LEAD
+    I[r, LEAD_SRC] = S_INITIAL
+    I[r, LEAD_TICK] = 0
+    I[r, READY] = 0
+    I[r, FLAGS] |= np.where(u_stage[r] < 0.8, F_HAS_PHD, 0)
+    # PhD students at every stage of their degree
+    r = init_rows[groups == 1]
+    dur = values["phd.duration"]
+    years_in = u_stage[r] * dur
+    _skills(F, r, init_pids[r], np.full(len(r), 1), values, streams, boost=None)
+    F[r, GEN] = np.minimum(0.95, F[r, GEN] + 0.08 * years_in)
+    F[r, EVL] = np.minimum(0.95, F[r, EVL] + 0.08 * years_in)
+    F[r, EXE] = np.minimum(0.95, F[r, EXE] + 0.06 * years_in)
+    F[r, RECORD] = F[r, RECORD] + 1.0 * years_in
+    I[r, STATE] = PHD
+    I[r, PHD_START] = -np.round(years_in * TICKS_PER_YEAR).astype(np.int64)
+    I[r, PHD_END] = I[r, PHD_START] + int(round(dur * TICKS_PER_YEAR))
+    I[r, FLAGS] |= F_EVER_PHD
+    _assign_initial_advisors(I, r, advisors, values, streams)
+    # independents, funded for part of a year
+    r = init_rows[groups == 2]
+    _skills(F, r, init_pids[r], bg[r], values, streams, boost=(0.1, 0.12, 0.12, 0.15))
+    I[r, STATE] = INDEPENDENT
+    I[r, FUND_END] = np.maximum(4, np.round(u_stage[r] * values["grants.grant_length"] * TICKS_PER_YEAR)).astype(np.int64)
+    I[r, FIRST_FUNDED] = 0
+    F[r, RECORD] += 1.0
+    # contributors of every kind
+    r = init_rows[groups == 3]
+    _skills(F, r, init_pids[r], bg[r], values, streams, boost=(0.2, 0.05, 0.08, 0.05))
+    I[r, STATE] = CONTRIBUTOR
+    I[r, KIND] = _pick(streams.u("track", init_pids[r], 0, 1), _kind_shares(values))
+    I[r, SINCE] = -np.round(u_stage[r] * 3 * TICKS_PER_YEAR).astype(np.int64)
+
+    # -- entrants -------------------------------------------------------------------------
+    rows = np.arange(n_init, N)
+    pids = np.arange(len(entry), dtype=np.int64)
+    I[rows, PID] = pids
+    I[rows, ENTRY] = entry
+    I[rows, COHORT] = entry // TICKS_PER_YEAR
+    I[rows, STATE] = WAITING
+    _traits(F, I, rows, pids, values, streams)
+    bg = _pick(streams.u("traits", pids, 0, 20), _background_shares(values))
+    I[rows, BACKGROUND] = bg
+    _skills(F, rows, pids, bg, values, streams)
+    u_track = streams.u("track", pids, 0, 0)
+    if values["population.track_rule"] == "assigned":
+        track = _pick(u_track, _track_shares(values))
+    else:
+        probs = CHOICE_TABLE[bg].copy()
+        # more self-directed people lean towards independent research
+        probs[:, 1] *= 0.5 + F[rows, SDIR]
+        probs /= probs.sum(axis=1, keepdims=True)
+        cum = np.cumsum(probs, axis=1)
+        track = (u_track[:, None] > cum).sum(axis=1).astype(np.int64)
+    I[rows, TRACK] = np.minimum(track, 2)
+    I[rows, KIND] = _pick(streams.u("track", pids, 0, 1), _kind_shares(values))
+    I[rows, FLAGS] |= np.where(I[rows, TRACK] == T_PHD, F_PHD_INTENT, 0)
+    return Agents(F=F, I=I, n_initial=n_init, entry_ticks=np.concatenate([np.zeros(n_init, np.int64), entry]))
+
+
+def start_state_of_entrants(I: np.ndarray, rows: np.ndarray, t: int) -> np.ndarray:
+    """Set the starting state of entrants arriving at tick ``t``; returns the states."""
+    track = I[rows, TRACK]
+    state = np.where(track == T_PHD, APPLICANT, np.where(track == T_INDEPENDENT, UNFUNDED, CONTRIBUTOR))
+    I[rows, STATE] = state
+    I[rows, SINCE] = t
+    ind = rows[track == T_INDEPENDENT]
+    I[ind, FLAGS] |= F_WANTS_GRANT
+    I[ind, FUND_END] = t
+    return state
+
+
+def _assign_initial_advisors(I, rows, advisors: Advisors, values, streams):
+    n_adv = int((advisors.active_from <= 0).sum())
+    cap = int(round(values["phd.max_students"]))
+    load = np.zeros(n_adv, dtype=np.int64)
+    u = streams.u("advisors", I[rows, PID], 0, 0)
+    for k, row in enumerate(rows):
+        a = int(u[k] * n_adv)
+        for _ in range(n_adv):
+            if load[a] < cap:
+                break
+            a = (a + 1) % n_adv
+        else:
+            a = -1
+        if a < 0:
+            I[row, STATE] = CONTRIBUTOR  # no room: the field had more students than slots
+            I[row, KIND] = K_ACADEMIC
+            continue
+        load[a] += 1
+        I[row, ADVISOR] = a
+        if advisors.safe[a]:
+            I[row, FLAGS] |= F_SAFE_ADVISOR
+
+
+def _background_shares(values):
+    return np.array([values[f"population.background_mix.{b}"] for b in BACKGROUND_NAMES])
+
+
+def _track_shares(values):
+    return np.array([values[f"population.track_mix.{t}"] for t in ("phd", "independent", "contributor")])
+
+
+def _kind_shares(values):
+    return np.array([values[f"population.contributor_kinds.{k}"] for k in ("industry", "nonprofit", "academic_ra")])
+
+
+__all__ = ["Agents", "Advisors", "make_agents", "make_advisors", "entrant_schedule", "start_state_of_entrants",
+           "K_INDUSTRY", "K_NONPROFIT", "T_CONTRIBUTOR", "LETTERS"]

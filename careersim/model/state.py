@@ -1,0 +1,78 @@
+"""Codes for states, tracks, kinds, reasons and the columns of the agent arrays.
+
+Researchers are rows of two arrays: ``F`` (floats) and ``I`` (integers), one
+column per attribute, so the monthly step can run as one compiled loop. The
+integer constants here are the column indices and the codes stored in them;
+numba treats them as compile-time constants.
+"""
+
+# --- states: every agent is in exactly one at every moment -------------------
+WAITING = 0  # not yet entered the field
+APPLICANT = 1  # intends a PhD, waiting for an admission round
+PHD = 2
+INDEPENDENT = 3  # independent researcher with a grant
+UNFUNDED = 4  # independent researcher without a grant (gap, or before the first)
+CONTRIBUTOR = 5
+LEAD = 6
+EXITED = 7
+STATE_NAMES = ("waiting", "phd_applicant", "phd", "independent", "unfunded", "contributor", "lead", "exited")
+N_STATES = len(STATE_NAMES)
+
+# --- intended starting tracks (intention to treat) ----------------------------
+T_PHD, T_INDEPENDENT, T_CONTRIBUTOR, T_INITIAL = 0, 1, 2, 3
+TRACK_NAMES = ("phd", "independent", "contributor", "initial_field")
+
+# --- contributor sub-kinds ------------------------------------------------------
+K_INDUSTRY, K_NONPROFIT, K_ACADEMIC = 0, 1, 2
+KIND_NAMES = ("industry", "nonprofit", "academic")
+
+# --- backgrounds ----------------------------------------------------------------
+BACKGROUND_NAMES = ("undergraduate", "masters", "industry_engineer", "phd_elsewhere")
+
+# --- lead sources (M7) ------------------------------------------------------------
+S_BIG_RFP, S_ADJACENT, S_ACADEMIA, S_SMALL_FUNDER, S_AUTONOMY, S_AGNOSTIC, S_INITIAL = range(7)
+SOURCE_NAMES = ("big_rfp", "adjacent_org", "academia", "small_funder", "autonomy_role", "agnostic_org", "initial")
+
+# --- exit reasons (M8) --------------------------------------------------------------
+R_NONE, R_BURNOUT, R_FUNDING, R_OTHER_WORK, R_NO_OPENING = range(5)
+EXIT_NAMES = ("none", "burnout", "funding_ran_out", "left_for_other_work", "no_lead_opening")
+
+# --- transition reasons (the events table) ---------------------------------------------
+(E_ENTRY, E_ADMITTED, E_NOT_ADMITTED, E_GRADUATED, E_FUNDED, E_FUNDING_GAP, E_GAP_TO_JOB,
+ E_TO_PHD, E_HIRED, E_LEAD_ENDED, E_EXIT) = range(11)
+EVENT_NAMES = ("entry", "admitted", "not_admitted", "graduated", "funded", "funding_gap",
+               "gap_to_contributor", "applied_to_phd", "hired_as_lead", "lead_role_ended", "exit")
+
+# --- float columns ----------------------------------------------------------------------
+EXE, GEN, EVL, IMP = 0, 1, 2, 3  # skills: execution, idea generation, idea evaluation, impact judgement
+LR, SDIR, RESIL, SMOT, LEGIB = 4, 5, 6, 7, 8  # traits
+RECORD, LETTERS, WELL, MOTIV = 9, 10, 11, 12
+LEAD_YEARS, LEAD_PRE, LEAD_SAFE_PRE = 13, 14, 15
+SKILL0 = 16  # 16..19: skills at entry
+NF = 20
+SKILL_NAMES = ("execution", "idea_generation", "idea_evaluation", "impact_judgement")
+
+# --- integer columns ----------------------------------------------------------------------
+PID, STATE, TRACK, KIND, BACKGROUND, COHORT = 0, 1, 2, 3, 4, 5
+ENTRY, SINCE, ADVISOR, PHD_START, PHD_END, FLAGS = 6, 7, 8, 9, 10, 11
+FUND_END, APPLY_AT, PROG_END, READY, LEAD_TICK, LEAD_SRC = 12, 13, 14, 15, 16, 17
+EXIT_REASON, EXIT_TICK, WAIT_SINCE, ATTEMPTS, REJECTIONS, FIRST_FUNDED = 18, 19, 20, 21, 22, 23
+PHD_READY = 24  # tick of readiness while a PhD student (for C4), -1 if none
+NI = 25
+
+# --- flag bits ----------------------------------------------------------------------------
+F_FOCUS = 1 << 0  # agenda inside funders' focus areas
+F_COLLAB = 1 << 1  # has a collaborator
+F_PLAN = 1 << 2  # writes a plan and gets early feedback
+F_ACCOUNT = 1 << 3  # commits to publishing
+F_CUTLOSS = 1 << 4  # cuts losses early
+F_UPSKILL = 1 << 5  # goal is upskilling
+F_EXPOSED = 1 << 6  # has had outside safety exposure
+F_HAS_PHD = 1 << 7
+F_PHD_INTENT = 1 << 8  # contributor who would do a PhD
+F_REFUSE_PAY = 1 << 9  # will not take a pay cut
+F_WANTS_GRANT = 1 << 10  # wants to submit a grant application
+F_PENDING = 1 << 11  # has an application in review
+F_EVER_PHD = 1 << 12  # ever started a PhD
+F_SAFE_ADVISOR = 1 << 13  # had a safety-interested advisor
+F_PROGRAMME = 1 << 14  # ever in a mentorship programme

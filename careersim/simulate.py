@@ -1,0 +1,265 @@
+"""One replication: a pure function of (scenario, seed) returning tidy tables.
+
+``simulate(scenario, seed, replication=0)`` draws the replication's parameter
+values, builds the field, runs it and returns a :class:`Replication` with
+
+* ``agents``: one row per researcher (entrants and the existing field);
+* ``events``: every state transition (agent, time, from, to, reason);
+* ``timeseries``: one row per month (counts per state, queues, utilisation);
+* ``summary``: a flat dict of outcome metrics;
+* ``parameters``: the parameter values drawn for this replication.
+
+Nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .model.field import FieldModel
+from .model.kernel import TICKS_PER_YEAR
+from .model.params import draw_parameters, uncertain_parameters
+from .model.state import (
+    ADVISOR, BACKGROUND, BACKGROUND_NAMES, COHORT, ENTRY, EVENT_NAMES, EXIT_NAMES, EXIT_REASON, EXIT_TICK,
+    EXITED, F_EVER_PHD, F_EXPOSED, F_HAS_PHD, F_PROGRAMME, F_SAFE_ADVISOR, FLAGS, KIND, KIND_NAMES, LEAD,
+    LEAD_PRE, LEAD_SAFE_PRE, LEAD_SRC, LEAD_TICK, LEAD_YEARS, LEGIB, LR, PHD_READY, PHD_START, PID,
+    READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, SOURCE_NAMES, STATE, STATE_NAMES, T_INITIAL,
+    TRACK, TRACK_NAMES, F_COLLAB,
+)
+from .rng import Streams
+from .scenario import Scenario
+
+TRACKS = ("phd", "independent", "contributor")
+
+
+@dataclass
+class Replication:
+    agents: pd.DataFrame
+    events: pd.DataFrame
+    timeseries: pd.DataFrame
+    summary: dict
+    parameters: dict
+    institutions: dict = field(default_factory=dict)
+
+
+def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication:
+    """Run one replication of ``scenario`` with root ``seed``."""
+    streams = Streams(seed, replication)
+    values = draw_parameters(scenario, streams)
+    arrival_draw = scenario.timelines.arrival
+    if hasattr(arrival_draw, "ppf"):  # the arrival has its own stream (M9)
+        values["timelines.arrival"] = float(arrival_draw.ppf(streams.generator("arrival").random()))
+    model = FieldModel(values, list(scenario.interventions), streams).run()
+    agents = agents_table(model)
+    events = events_table(model)
+    ts = timeseries_table(model)
+    drawn = {k: values[k] for k in uncertain_parameters(scenario)}
+    drawn["timelines.arrival"] = values["timelines.arrival"]
+    inst = institution_tables(model)
+    summary = summarise_replication(agents, ts, inst, values, model)
+    return Replication(agents=agents, events=events, timeseries=ts, summary=summary,
+                       parameters=drawn, institutions=inst)
+
+
+# ---------------------------------------------------------------------------
+def _years(ticks, origin):
+    out = (ticks - origin) / TICKS_PER_YEAR
+    return np.where(ticks >= 0, out, np.nan)
+
+
+def agents_table(model: FieldModel) -> pd.DataFrame:
+    w = model.world
+    F, I = w.F, w.I
+    n = w.n
+    F, I = F[:n], I[:n]
+    b = model.burn_in
+    entry = I[:, ENTRY]
+    flags = I[:, FLAGS]
+    adv = I[:, ADVISOR]
+    has_adv = adv >= 0
+    adv_q = np.where(has_adv, model.advisors.quality[np.maximum(adv, 0)], np.nan)
+    lead_t = I[:, LEAD_TICK]
+    df = pd.DataFrame({
+        "agent": np.arange(n),
+        "person_id": I[:, PID],
+        "cohort": np.where(I[:, TRACK] == T_INITIAL, -1, (entry - b) // TICKS_PER_YEAR),
+        "entry_year": (entry - b) / TICKS_PER_YEAR,
+        "entrant": (I[:, TRACK] != T_INITIAL) & (entry >= b),
+        "background": pd.Categorical.from_codes(I[:, BACKGROUND], BACKGROUND_NAMES),
+        "track": pd.Categorical.from_codes(I[:, TRACK], TRACK_NAMES),
+        "contributor_kind": pd.Categorical.from_codes(I[:, KIND], KIND_NAMES),
+        "learning_rate": F[:, LR],
+        "self_direction": F[:, SDIR],
+        "resilience": F[:, RESIL],
+        "safety_motivation": F[:, SMOT],
+        "legibility": F[:, LEGIB],
+        "ever_phd": (flags & F_EVER_PHD) != 0,
+        "has_phd": (flags & F_HAS_PHD) != 0,
+        "advisor_quality": adv_q,
+        "advisor_safety": np.where(has_adv, (flags & F_SAFE_ADVISOR) != 0, False),
+        "outside_exposure": (flags & F_EXPOSED) != 0,
+        "programme": (flags & F_PROGRAMME) != 0,
+        "collaborator": (flags & F_COLLAB) != 0,
+        "final_state": pd.Categorical.from_codes(I[:, STATE], STATE_NAMES),
+        "exit_reason": pd.Categorical.from_codes(I[:, EXIT_REASON], EXIT_NAMES),
+        "exit_year": _years(I[:, EXIT_TICK], b),
+        "years_to_lead": np.where(lead_t >= 0, (lead_t - entry) / TICKS_PER_YEAR, np.nan),
+        "lead_source": pd.Categorical.from_codes(np.where(lead_t >= 0, I[:, LEAD_SRC], -1), SOURCE_NAMES),
+        "years_to_ready": np.where(I[:, READY] >= 0, (I[:, READY] - entry) / TICKS_PER_YEAR, np.nan),
+        "phd_years_to_ready": np.where(I[:, PHD_READY] >= 0, (I[:, PHD_READY] - I[:, PHD_START]) / TICKS_PER_YEAR, np.nan),
+        "phd_start_year": np.where((flags & F_EVER_PHD) != 0, (I[:, PHD_START] - b) / TICKS_PER_YEAR, np.nan),
+        "years_observed": (model.T - np.maximum(entry, 0)) / TICKS_PER_YEAR,
+        "lead_years": F[:, LEAD_YEARS],
+        "lead_years_before_arrival": F[:, LEAD_PRE],
+        "safety_lead_years_before_arrival": F[:, LEAD_SAFE_PRE],
+        "track_record": F[:, RECORD],
+    })
+    for j, name in enumerate(SKILL_NAMES):
+        df[name] = F[:, j]
+        df[f"initial_{name}"] = F[:, SKILL0 + j]
+    # track history summary from the event log
+    ev = w.LOG[: int(w.nlog[0])]
+    if len(ev):
+        order = np.lexsort((np.arange(len(ev)), ev[:, 0]))
+        ev = ev[order]
+        paths = [[] for _ in range(n)]
+        for a, s_to in zip(ev[:, 0].tolist(), ev[:, 3].tolist()):
+            p = paths[a]
+            name = STATE_NAMES[s_to]
+            if not p or p[-1] != name:
+                p.append(name)
+        df["path"] = [">".join(p) for p in paths]
+        df["transitions"] = np.bincount(ev[:, 0], minlength=n)
+    return df
+
+
+def events_table(model: FieldModel) -> pd.DataFrame:
+    w = model.world
+    ev = w.LOG[: int(w.nlog[0])]
+    return pd.DataFrame({
+        "agent": ev[:, 0],
+        "tick": ev[:, 1] - model.burn_in,
+        "year": (ev[:, 1] - model.burn_in) / TICKS_PER_YEAR,
+        "from_state": pd.Categorical.from_codes(ev[:, 2], STATE_NAMES),
+        "to_state": pd.Categorical.from_codes(ev[:, 3], STATE_NAMES),
+        "reason": pd.Categorical.from_codes(ev[:, 4], EVENT_NAMES),
+    })
+
+
+def timeseries_table(model: FieldModel) -> pd.DataFrame:
+    counts = np.array(model.series)
+    df = pd.DataFrame(model.series_extra)
+    for j, name in enumerate(STATE_NAMES):
+        df[f"n_{name}"] = counts[:, j]
+    df["tick"] = df["tick"] - model.burn_in
+    df.insert(1, "year", df["tick"] / TICKS_PER_YEAR)
+    return df
+
+
+def institution_tables(model: FieldModel) -> dict:
+    apps = pd.DataFrame(model.grants.apps, columns=["agent", "submit", "start", "decided", "outcome"])
+    return {
+        "grant_applications": apps,
+        "grant_months": pd.DataFrame(model.grants.month_stats),
+        "admissions": pd.DataFrame(model.admissions.history),
+        "programme": pd.DataFrame(model.programme.history),
+        "hiring": pd.DataFrame(model.hiring.history),
+    }
+
+
+# ---------------------------------------------------------------------------
+def _lead_within(df: pd.DataFrame, window: float) -> float:
+    if len(df) == 0:
+        return float("nan")
+    return float(np.mean(df["years_to_lead"].fillna(np.inf).to_numpy() <= window + 1e-9))
+
+
+def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, values: dict, model: FieldModel) -> dict:
+    from .stats import km_median
+
+    horizon = values["run.horizon"]
+    window = values["run.claims_window"]
+    ent = agents[agents["entrant"]]
+    full = ent[ent["entry_year"] <= horizon - window + 1e-9]  # cohorts observed for the whole window
+    out: dict = {"arrival_years": model.arrival_years, "entrants": int(len(ent))}
+    out["p_lead"] = _lead_within(full, window)
+    for tr in TRACKS:
+        out[f"p_lead_{tr}"] = _lead_within(full[full["track"] == tr], window)
+    dur, obs = _time_to_lead(ent, horizon)
+    out["median_years_to_lead"] = km_median(dur, obs) if len(dur) else float("nan")
+    for tr in TRACKS:
+        m = (ent["track"] == tr).to_numpy()
+        out[f"median_years_to_lead_{tr}"] = km_median(dur[m], obs[m]) if m.any() else float("nan")
+    n = max(1, len(ent))
+    out["lead_years_before_arrival_per_entrant"] = float(ent["lead_years_before_arrival"].sum() / n)
+    out["safety_lead_years_before_arrival_per_entrant"] = float(ent["safety_lead_years_before_arrival"].sum() / n)
+    out["field_lead_years_before_arrival"] = float(agents["lead_years_before_arrival"].sum())
+    out["field_safety_lead_years_before_arrival"] = float(agents["safety_lead_years_before_arrival"].sum())
+    out["leads_at_end"] = int((agents["final_state"] == "lead").sum())
+    out["new_leads"] = int(ent["years_to_lead"].notna().sum())
+    for reason in EXIT_NAMES[1:]:
+        out[f"exit_{reason}"] = float((ent["exit_reason"] == reason).mean()) if len(ent) else float("nan")
+    out.update(bottlenecks(ts, inst, values))
+    return out
+
+
+def _time_to_lead(ent: pd.DataFrame, horizon: float):
+    ytl = ent["years_to_lead"].to_numpy()
+    observed = np.isfinite(ytl)
+    exit_after = ent["exit_year"].to_numpy() - ent["entry_year"].to_numpy()
+    censor = np.where(np.isfinite(exit_after), exit_after, horizon - ent["entry_year"].to_numpy())
+    dur = np.where(observed, ytl, np.maximum(censor, 0.0))
+    return dur, observed
+
+
+def bottlenecks(ts: pd.DataFrame, inst: dict, values: dict) -> dict:
+    """Utilisation and excess demand of each scarce resource, and which binds.
+
+    excess demand = unserved demand per unit of capacity; a resource *binds*
+    when it is nearly fully used (utilisation >= 0.9) and has the largest
+    excess demand among such resources.
+    """
+    res: dict[str, dict] = {}
+    adm = inst["admissions"]
+    if len(adm):
+        slots = adm["slots"].clip(lower=1)
+        res["advisor_slots"] = {
+            "utilisation": float((ts["advisor_slots_used"] / ts["advisor_slots"].clip(lower=1)).mean()),
+            "excess_demand": float(((adm["applicants"] - adm["admitted"]) / slots).mean()),
+        }
+    gm = inst["grant_months"]
+    if len(gm):
+        res["grantmaker_time"] = {
+            "utilisation": float(gm["reviewer_busy"].clip(upper=1).mean()),
+            "excess_demand": float((gm["queue"] / max(1.0, values["grants.reviewers"] * 4 / (values["grants.review_time"] * TICKS_PER_YEAR))).mean()),
+        }
+        dec = gm["accepted"].sum() + gm["money_short"].sum()
+        res["money"] = {
+            "utilisation": float((gm["funded"] / gm["budget"].clip(lower=1e-9)).clip(upper=1).mean()),
+            "excess_demand": float(gm["money_short"].sum() / dec) if dec else 0.0,
+        }
+    pr = inst["programme"]
+    if len(pr):
+        res["programme_places"] = {
+            "utilisation": float((pr["admitted"] / pr["places"].clip(lower=1)).mean()),
+            "excess_demand": float(((pr["insiders"] - pr["admitted"]).clip(lower=0) / pr["places"].clip(lower=1)).mean()),
+        }
+    hi = inst["hiring"]
+    if len(hi):
+        vac = hi["vacancies"].clip(lower=1)
+        res["lead_openings"] = {
+            "utilisation": float((hi["filled"] / vac).mean()),
+            "excess_demand": float(((hi["candidates"] - hi["filled"]).clip(lower=0) / vac).mean()),
+        }
+    binding = None
+    best = -1.0
+    for name, r in res.items():
+        if r["utilisation"] >= 0.9 and r["excess_demand"] > best:
+            best, binding = r["excess_demand"], name
+    out = {f"util_{k}": v["utilisation"] for k, v in res.items()}
+    out.update({f"excess_{k}": v["excess_demand"] for k, v in res.items()})
+    out["binding_constraint"] = binding or "none"
+    return out

@@ -1,0 +1,463 @@
+"""Tests for careersim.distributions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+from scipy import stats
+
+from careersim.distributions import (
+    Beta,
+    Distribution,
+    Fixed,
+    LogNormal,
+    Normal,
+    Quantiles,
+    Triangular,
+    Truncated,
+    Uniform,
+    coerce_number_or_distribution,
+    draw,
+    parse_distribution,
+)
+
+U = np.array([0.001, 0.05, 0.2, 0.5, 0.73, 0.95, 0.999])
+
+EXAMPLES: list[Distribution] = [
+    Fixed(value=3),
+    Uniform(low=0.2, high=0.6),
+    Triangular(low=1, mode=2, high=4),
+    Normal(mean=1, sd=0.2),
+    Normal(mean=1, sd=0.5, low=0),
+    Normal(mean=1, sd=0.5, low=0.5, high=1.2),
+    LogNormal(median=7, spread=0.5),
+    Beta(a=2, b=5),
+    Beta(a=0.7, b=1.3, low=2, high=12),
+    Quantiles(points={0.1: 2, 0.5: 7, 0.9: 21}),
+    Quantiles(points={0.1: 2, 0.5: 7, 0.9: 21}, low=1, high=22),
+    Quantiles(points={0: 0, 0.5: 1, 1: 4}),
+    Truncated(base=Triangular(low=0, mode=1, high=3), high=2),
+    Truncated(base=LogNormal(median=2, spread=0.8), low=1, high=6),
+]
+
+
+# --------------------------------------------------------------------------
+# ppf against scipy closed forms
+# --------------------------------------------------------------------------
+
+
+def test_fixed_ppf() -> None:
+    assert np.all(Fixed(value=3).ppf(U) == 3.0)
+    assert Fixed(value=3).ppf(0.5) == 3.0
+
+
+def test_uniform_ppf() -> None:
+    np.testing.assert_allclose(Uniform(low=0.2, high=0.6).ppf(U), stats.uniform(0.2, 0.4).ppf(U), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("low", "mode", "high"), [(1, 2, 4), (0, 0, 1), (0, 1, 1), (-3, 0.5, 2)])
+def test_triangular_ppf(low: float, mode: float, high: float) -> None:
+    expected = stats.triang((mode - low) / (high - low), loc=low, scale=high - low).ppf(U)
+    np.testing.assert_allclose(Triangular(low=low, mode=mode, high=high).ppf(U), expected, rtol=1e-10)
+
+
+def test_normal_ppf() -> None:
+    np.testing.assert_allclose(Normal(mean=1, sd=0.2).ppf(U), stats.norm(1, 0.2).ppf(U), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("low", "high"), [(0, None), (None, 1.2), (0.5, 1.2), (-5, 5)])
+def test_truncated_normal_ppf(low: float | None, high: float | None) -> None:
+    mean, sd = 1.0, 0.5
+    a = -np.inf if low is None else (low - mean) / sd
+    b = np.inf if high is None else (high - mean) / sd
+    expected = stats.truncnorm(a, b, loc=mean, scale=sd).ppf(U)
+    np.testing.assert_allclose(Normal(mean=mean, sd=sd, low=low, high=high).ppf(U), expected, rtol=1e-10)
+
+
+def test_lognormal_ppf() -> None:
+    expected = stats.lognorm(s=0.5, scale=7).ppf(U)
+    np.testing.assert_allclose(LogNormal(median=7, spread=0.5).ppf(U), expected, rtol=1e-10)
+
+
+def test_beta_ppf() -> None:
+    np.testing.assert_allclose(Beta(a=2, b=5).ppf(U), stats.beta(2, 5).ppf(U), rtol=1e-10)
+    expected = stats.beta(0.7, 1.3, loc=2, scale=10).ppf(U)
+    np.testing.assert_allclose(Beta(a=0.7, b=1.3, low=2, high=12).ppf(U), expected, rtol=1e-10)
+
+
+def test_ppf_scalar_and_array_shapes() -> None:
+    d = Uniform(low=0, high=2)
+    assert isinstance(d.ppf(0.5), float)
+    assert d.ppf(np.full((2, 3), 0.5)).shape == (2, 3)
+    assert d.sample(np.random.default_rng(0), size=(4, 5)).shape == (4, 5)
+    assert isinstance(d.sample(np.random.default_rng(0)), float)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
+def test_ppf_rejects_non_probabilities(bad: float) -> None:
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        Uniform(low=0, high=1).ppf(np.array([0.5, bad]))
+
+
+def test_unbounded_tails_are_finite() -> None:
+    for d in (Normal(mean=0, sd=1), Normal(mean=0, sd=1, low=-1), LogNormal(median=1, spread=1)):
+        assert np.all(np.isfinite(d.ppf(np.array([0.0, 1.0]))))
+
+
+# --------------------------------------------------------------------------
+# sampling and means
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dist", EXAMPLES, ids=lambda d: d.describe())
+def test_sample_mean_matches_mean(dist: Distribution) -> None:
+    draws = dist.sample(np.random.default_rng(20240611), size=100_000)
+    se = draws.std() / math.sqrt(draws.size)
+    if se == 0:
+        assert draws.mean() == pytest.approx(dist.mean())
+    else:
+        assert abs(draws.mean() - dist.mean()) < 4 * se
+
+
+def test_means_closed_form() -> None:
+    assert Uniform(low=0.2, high=0.6).mean() == pytest.approx(0.4)
+    assert Triangular(low=1, mode=2, high=4).mean() == pytest.approx(7 / 3)
+    assert LogNormal(median=7, spread=0.5).mean() == pytest.approx(stats.lognorm(s=0.5, scale=7).mean())
+    assert Beta(a=2, b=5).mean() == pytest.approx(2 / 7)
+    assert Normal(mean=1, sd=0.5, low=0).mean() == pytest.approx(stats.truncnorm(-2, np.inf, loc=1, scale=0.5).mean())
+    # truncated triangular(0, 1, 3) below 2: E = (2/9 + 13/18) / (5/6)
+    assert Truncated(base=Triangular(low=0, mode=1, high=3), high=2).mean() == pytest.approx(17 / 15)
+
+
+def test_sampling_is_reproducible_and_uses_given_generator() -> None:
+    d = LogNormal(median=7, spread=0.5)
+    a = d.sample(np.random.default_rng(1), size=5)
+    b = d.sample(np.random.default_rng(1), size=5)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, d.ppf(np.random.default_rng(1).random(5)))
+
+
+# --------------------------------------------------------------------------
+# compact text form
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dist", EXAMPLES, ids=lambda d: d.describe())
+def test_describe_round_trip(dist: Distribution) -> None:
+    text = dist.describe()
+    assert parse_distribution(text) == dist
+    assert str(dist) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("fixed(3)", Fixed(value=3)),
+        ("uniform(0.2, 0.6)", Uniform(low=0.2, high=0.6)),
+        ("  Uniform ( 0.2 ,0.6 ) ", Uniform(low=0.2, high=0.6)),
+        ("uniform(low=0.2, high=0.6)", Uniform(low=0.2, high=0.6)),
+        ("triangular(1, 2, 4)", Triangular(low=1, mode=2, high=4)),
+        ("normal(1, 0.2)", Normal(mean=1, sd=0.2)),
+        ("normal(1, 0.2, low=0)", Normal(mean=1, sd=0.2, low=0)),
+        ("NORMAL(mean=1, sd=0.2, high=2)", Normal(mean=1, sd=0.2, high=2)),
+        ("lognormal(median=7, spread=0.5)", LogNormal(median=7, spread=0.5)),
+        ("lognormal(7, 0.5)", LogNormal(median=7, spread=0.5)),
+        ("beta(2, 5)", Beta(a=2, b=5)),
+        ("beta(2, 5, low=1, high=3)", Beta(a=2, b=5, low=1, high=3)),
+        ("quantiles(0.1: 2, 0.5: 7, 0.9: 21)", Quantiles(points={0.1: 2, 0.5: 7, 0.9: 21})),
+        ("quantiles(0.9:21,0.1:2, low=0)", Quantiles(points={0.1: 2, 0.9: 21}, low=0)),
+        ("truncated(normal(1, 0.5), low=0)", Truncated(base=Normal(mean=1, sd=0.5), low=0)),
+    ],
+)
+def test_parse_distribution(text: str, expected: Distribution) -> None:
+    assert parse_distribution(text) == expected
+
+
+# --------------------------------------------------------------------------
+# quantiles
+# --------------------------------------------------------------------------
+
+
+def test_quantiles_hits_points_and_is_monotone() -> None:
+    points = {0.1: 2.0, 0.5: 7.0, 0.9: 21.0}
+    d = Quantiles(points=points)
+    for p, v in points.items():
+        assert d.ppf(p) == pytest.approx(v, abs=1e-12)
+    u = np.linspace(0, 1, 1001)
+    assert np.all(np.diff(d.ppf(u)) >= 0)
+    # linear extension with the adjacent slopes
+    assert d.ppf(0.0) == pytest.approx(2 - 0.1 * (5 / 0.4))
+    assert d.ppf(1.0) == pytest.approx(21 + 0.1 * (14 / 0.4))
+    assert d.support() == pytest.approx((0.75, 24.5))
+
+
+def test_quantiles_bounds_stop_the_tails() -> None:
+    d = Quantiles(points={0.1: 2, 0.5: 7, 0.9: 21}, low=1.5, high=22)
+    assert d.ppf(0.0) == 1.5
+    assert d.ppf(1.0) == 22
+    assert d.support() == (1.5, 22)
+    u = np.linspace(0, 1, 101)
+    assert np.all((d.ppf(u) >= 1.5) & (d.ppf(u) <= 22))
+    # a distant bound does not change the tail
+    assert Quantiles(points={0.1: 2, 0.5: 7, 0.9: 21}, low=0).ppf(0.0) == pytest.approx(0.75)
+
+
+def test_quantiles_cdf_inverts_ppf() -> None:
+    d = Quantiles(points={0.1: 2, 0.5: 7, 0.9: 21})
+    u = np.linspace(0.01, 0.99, 50)
+    np.testing.assert_allclose(d.cdf(d.ppf(u)), u, atol=1e-12)
+
+
+# --------------------------------------------------------------------------
+# validation errors
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda: Uniform(low=1, high=1), "low < high"),
+        (lambda: Uniform(low=2, high=1), "low < high"),
+        (lambda: Triangular(low=1, mode=5, high=4), "low <= mode <= high"),
+        (lambda: Normal(mean=1, sd=-0.2), "sd > 0"),
+        (lambda: Normal(mean=1, sd=0), "sd > 0"),
+        (lambda: Normal(mean=1, sd=1, low=2, high=1), "low < high"),
+        (lambda: Normal(mean=float("nan"), sd=1), "finite"),
+        (lambda: Uniform(low=0, high=float("inf")), "finite"),
+        (lambda: LogNormal(median=0, spread=1), "median > 0"),
+        (lambda: Beta(a=0, b=1), "a > 0"),
+        (lambda: Fixed(value=True), "expected a number"),
+        (lambda: Quantiles(points={0.1: 5, 0.5: 2}), "must increase"),
+        (lambda: Quantiles(points={0.5: 2}), "at least 2 points"),
+        (lambda: Quantiles(points={0.1: 1, 1.5: 2}), "in [0, 1]"),
+        (lambda: Quantiles(points={0.1: 1, 0.9: 2}, low=1.5), "low=1.5"),
+        (lambda: Uniform(low=0, high=1, mode=0.5), "no parameter 'mode'"),
+        (lambda: Truncated(base=Uniform(low=2, high=3), high=1), "no probability"),
+    ],
+)
+def test_validation_errors(make: object, fragment: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        make()  # type: ignore[operator]
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("uniform(0.6, 0.2)", "low < high"),
+        ("normal(1, -0.2)", "sd > 0"),
+        ("uniform(nan, 1)", "finite"),
+        ("normal(1, inf)", "finite"),
+        ("quantiles(0.1: 5, 0.5: 2)", "must increase"),
+        ("lognrmal(7, 0.5)", "did you mean 'lognormal'?"),
+        ("unifrom(0, 1)", "did you mean 'uniform'?"),
+        ("gamma(2, 1)", "expected one of fixed, uniform"),
+        ("uniform(1, 2, 3)", "too many values"),
+        ("uniform(1)", "missing parameter high"),
+        ("uniform(a, 2)", "'a' is not a number"),
+        ("normal(1, 0.2, lo=0)", "did you mean 'low'?"),
+        ("uniform 0 1", "expected name(arguments)"),
+        ("", "could not read ''"),
+    ],
+)
+def test_parse_errors(text: str, fragment: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_distribution(text)
+    message = str(info.value)
+    assert fragment in message
+    assert repr(text) in message
+
+
+# --------------------------------------------------------------------------
+# scaled / clipped
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dist", EXAMPLES, ids=lambda d: d.describe())
+@pytest.mark.parametrize("factor", [1 / 12, 2.5])
+def test_scaled(dist: Distribution, factor: float) -> None:
+    scaled = dist.scaled(factor)
+    assert type(scaled) is type(dist)
+    np.testing.assert_allclose(scaled.ppf(U), factor * dist.ppf(U), rtol=1e-9, atol=1e-12)
+    assert scaled.mean() == pytest.approx(factor * dist.mean(), rel=1e-7)
+
+
+@pytest.mark.parametrize("factor", [0, -1, float("nan"), True])
+def test_scaled_rejects_bad_factor(factor: float) -> None:
+    with pytest.raises(ValueError, match="factor"):
+        Uniform(low=0, high=1).scaled(factor)
+
+
+def test_clipped_normal_sets_and_tightens_bounds() -> None:
+    assert Normal(mean=1, sd=0.2).clipped(0, None) == Normal(mean=1, sd=0.2, low=0)
+    assert Normal(mean=1, sd=0.2, low=0.5, high=3).clipped(0, 2) == Normal(mean=1, sd=0.2, low=0.5, high=2)
+
+
+def test_clipped_returns_self_when_inside() -> None:
+    d = Beta(a=2, b=5)
+    assert d.clipped(0, 1) is d
+    assert Fixed(value=0.3).clipped(0, 1) == Fixed(value=0.3)
+
+
+def test_clipped_uniform_narrows() -> None:
+    assert Uniform(low=-1, high=2).clipped(0, 1) == Uniform(low=0, high=1)
+
+
+def test_clipped_fixed_outside_is_an_error() -> None:
+    with pytest.raises(ValueError, match=r"outside the allowed range \[0, 1\]"):
+        Fixed(value=3).clipped(0, 1)
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        Triangular(low=0.5, mode=0.9, high=1.2),
+        LogNormal(median=0.5, spread=1),
+        Quantiles(points={0.1: 0.2, 0.9: 1.1}),
+        Normal(mean=0.9, sd=0.3),
+        Beta(a=2, b=2, low=-0.5, high=1.5),
+    ],
+    ids=lambda d: d.describe(),
+)
+def test_clipped_draws_stay_in_range(dist: Distribution) -> None:
+    clipped = dist.clipped(0, 1)
+    lo, hi = clipped.support()
+    assert 0 <= lo < hi <= 1
+    draws = clipped.sample(np.random.default_rng(3), size=20_000)
+    assert draws.min() >= 0 and draws.max() <= 1
+    assert parse_distribution(clipped.describe()) == clipped
+    # truncation keeps the shape: the conditional CDF inside the range is the renormalised base CDF
+    x = np.array([0.6, 0.8, 0.95])
+    f0, f1 = dist.cdf(0.0), dist.cdf(1.0)
+    np.testing.assert_allclose(clipped.cdf(x), (dist.cdf(x) - f0) / (f1 - f0), atol=1e-9)
+
+
+def test_clipped_truncated_tightens_once() -> None:
+    d = Triangular(low=0, mode=1, high=3).clipped(None, 2).clipped(0.5, None)
+    assert d == Truncated(base=Triangular(low=0, mode=1, high=3), low=0.5, high=2)
+
+
+# --------------------------------------------------------------------------
+# coercion and draw
+# --------------------------------------------------------------------------
+
+
+def test_coerce_number_or_distribution() -> None:
+    assert coerce_number_or_distribution(3) == 3.0
+    assert isinstance(coerce_number_or_distribution(3), float)
+    assert coerce_number_or_distribution(" 0.25 ") == 0.25
+    assert coerce_number_or_distribution("uniform(0.2, 0.6)") == Uniform(low=0.2, high=0.6)
+    assert coerce_number_or_distribution({"dist": "uniform", "low": 0.2, "high": 0.6}) == Uniform(low=0.2, high=0.6)
+    assert coerce_number_or_distribution({"dist": "Normal", "mean": 1, "sd": 0.2}) == Normal(mean=1, sd=0.2)
+    assert coerce_number_or_distribution({"dist": "quantiles", "points": {"0.1": 1, "0.9": 3}}) == Quantiles(
+        points={0.1: 1, 0.9: 3}
+    )
+    d = Beta(a=2, b=5)
+    assert coerce_number_or_distribution(d) is d
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        (True, "expected a number"),
+        (float("nan"), "finite"),
+        ("inf", "finite"),
+        ({"low": 0.2, "high": 0.6}, "add one naming the family"),
+        ({"dist": "unifrm", "low": 0.2}, "did you mean 'uniform'?"),
+        ({"dist": "uniform", "low": 0.6, "high": 0.2}, "low < high"),
+        ("6 moths", "could not read '6 moths'"),
+        (None, "got None"),
+    ],
+)
+def test_coerce_errors(value: object, fragment: str) -> None:
+    with pytest.raises(ValueError) as info:
+        coerce_number_or_distribution(value)
+    assert fragment in str(info.value)
+
+
+def test_distribution_type_in_a_pydantic_model() -> None:
+    class Params(BaseModel):
+        p: float | Distribution
+
+    assert Params(p="0.3").p == 0.3
+    assert Params(p="beta(2, 5)").p == Beta(a=2, b=5)
+    assert Params(p={"dist": "lognormal", "median": 7, "spread": 0.5}).p == LogNormal(median=7, spread=0.5)
+    model = Params(p=Normal(mean=1, sd=0.2, low=0))
+    assert Params.model_validate_json(model.model_dump_json()) == model
+    with pytest.raises(ValidationError):
+        Params(p={"dist": "uniform", "low": 1})
+
+
+def test_draw() -> None:
+    assert draw(2.5, 0.9) == 2.5
+    assert draw(2, 0.9) == 2.0
+    assert draw(Uniform(low=0, high=2), 0.25) == 0.5
+    assert isinstance(draw(Uniform(low=0, high=2), 0.25), float)
+
+
+# --------------------------------------------------------------------------
+# property: ppf is non-decreasing and inside the support, for every family
+# --------------------------------------------------------------------------
+
+finite = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False)
+positive = st.floats(min_value=1e-2, max_value=1e2, allow_nan=False, allow_infinity=False)
+shape = st.floats(min_value=0.1, max_value=20, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def distributions(draw_: st.DrawFn) -> Distribution:
+    family = draw_(st.sampled_from(["fixed", "uniform", "triangular", "normal", "lognormal", "beta", "quantiles", "truncated"]))
+    if family == "fixed":
+        return Fixed(value=draw_(finite))
+    if family == "uniform":
+        low, width = draw_(finite), draw_(positive)
+        return Uniform(low=low, high=low + width)
+    if family == "triangular":
+        low, width, where = draw_(finite), draw_(positive), draw_(st.floats(0, 1))
+        return Triangular(low=low, mode=low + where * width, high=low + width)
+    if family == "normal":
+        mean, sd = draw_(finite), draw_(positive)
+        low = draw_(st.none() | st.floats(-3, 1))
+        high = draw_(st.none() | st.floats(1.5, 4))
+        return Normal(
+            mean=mean,
+            sd=sd,
+            low=None if low is None else mean + low * sd,
+            high=None if high is None else mean + high * sd,
+        )
+    if family == "lognormal":
+        return LogNormal(median=draw_(positive), spread=draw_(st.floats(0.01, 3)))
+    if family == "beta":
+        low, width = draw_(finite), draw_(positive)
+        return Beta(a=draw_(shape), b=draw_(shape), low=low, high=low + width)
+    if family == "quantiles":
+        ps = draw_(st.lists(st.floats(0, 1), min_size=2, max_size=6, unique=True))
+        steps = draw_(st.lists(positive, min_size=len(ps), max_size=len(ps)))
+        start = draw_(finite)
+        values = start + np.cumsum(steps)
+        points = {p: float(v) for p, v in zip(sorted(ps), values)}
+        low = draw_(st.none() | st.just(float(values[0]) - draw_(st.floats(0, 5))))
+        high = draw_(st.none() | st.just(float(values[-1]) + draw_(st.floats(0, 5))))
+        return Quantiles(points=points, low=low, high=high)
+    base = draw_(distributions().filter(lambda d: not isinstance(d, (Truncated, Fixed))))
+    b_lo, b_hi = base.ppf(0.2), base.ppf(0.8)
+    if not b_lo < b_hi:
+        return base
+    return base.clipped(b_lo, b_hi)
+
+
+@settings(max_examples=150, deadline=None)
+@given(dist=distributions(), us=st.lists(st.floats(0, 1), min_size=1, max_size=30))
+def test_ppf_monotone_and_within_support(dist: Distribution, us: list[float]) -> None:
+    u = np.sort(np.array(us + [0.0, 1.0]))
+    x = dist.ppf(u)
+    assert np.all(np.isfinite(x))
+    assert np.all(np.diff(x) >= 0), dist.describe()
+    lo, hi = dist.support()
+    assert np.all(x >= lo) and np.all(x <= hi), dist.describe()
+    assert parse_distribution(dist.describe()) == dist
