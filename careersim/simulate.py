@@ -120,20 +120,36 @@ def agents_table(model: FieldModel) -> pd.DataFrame:
     for j, name in enumerate(SKILL_NAMES):
         df[name] = F[:, j]
         df[f"initial_{name}"] = F[:, SKILL0 + j]
-    # track history summary from the event log
-    ev = w.LOG[: int(w.nlog[0])]
-    if len(ev):
-        order = np.lexsort((np.arange(len(ev)), ev[:, 0]))
-        ev = ev[order]
-        paths = [[] for _ in range(n)]
-        for a, s_to in zip(ev[:, 0].tolist(), ev[:, 3].tolist()):
-            p = paths[a]
-            name = STATE_NAMES[s_to]
-            if not p or p[-1] != name:
-                p.append(name)
-        df["path"] = [">".join(p) for p in paths]
-        df["transitions"] = np.bincount(ev[:, 0], minlength=n)
+    # track history summary from the event log: the sequence of states visited
+    df["path"], df["transitions"] = _paths(w.LOG[: int(w.nlog[0])], n)
     return df
+
+
+def _paths(ev: np.ndarray, n: int):
+    """Each agent's sequence of distinct consecutive states, as text like
+    'phd_applicant>phd>contributor>lead', computed without a per-event loop."""
+    counts = np.bincount(ev[:, 0], minlength=n) if len(ev) else np.zeros(n, dtype=np.int64)
+    if len(ev) == 0:
+        return np.full(n, "", dtype=object), counts
+    order = np.lexsort((np.arange(len(ev)), ev[:, 0]))
+    a, s = ev[order, 0], ev[order, 3]
+    keep = np.ones(len(a), dtype=bool)
+    keep[1:] = (a[1:] != a[:-1]) | (s[1:] != s[:-1])
+    a, s = a[keep], s[keep]
+    code = np.zeros(n, dtype=np.int64)
+    length = np.zeros(n, dtype=np.int64)
+    np.add.at(length, a, 1)
+    # encode each path in base 8 (states < 8); paths longer than 20 states are truncated
+    pos = np.arange(len(a)) - np.repeat(np.cumsum(length) - length, length)[: len(a)]
+    ok = pos < 20
+    np.add.at(code, a[ok], s[ok] * (8 ** (np.minimum(length[a[ok]], 20) - 1 - pos[ok])))
+    text = {}
+    out = np.empty(n, dtype=object)
+    for c_val, ln in set(zip(code.tolist(), np.minimum(length, 20).tolist())):
+        digits = [(c_val // 8 ** k) % 8 for k in range(ln - 1, -1, -1)]
+        text[(c_val, ln)] = ">".join(STATE_NAMES[d] for d in digits)
+    out[:] = [text[(c, ln)] for c, ln in zip(code.tolist(), np.minimum(length, 20).tolist())]
+    return out, counts
 
 
 def events_table(model: FieldModel) -> pd.DataFrame:

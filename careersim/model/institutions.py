@@ -151,6 +151,7 @@ class GrantOffice:
         self.free_at: np.ndarray = np.zeros(0)  # when each reviewer is next free (ticks, float)
         self.queue_rows: list[int] = []
         self.queue_submit: list[int] = []
+        self.queue_service: list[float] = []
         self.pending: list[tuple[float, int, int, float]] = []  # (decision time, row, submit, start)
         self.apps: list[tuple[int, int, float, float, int]] = []  # row, submit, start, decided, outcome
         self.busy = 0.0  # reviewer-ticks of work started in the current month
@@ -189,11 +190,15 @@ class GrantOffice:
         new = np.flatnonzero(((flags & F_WANTS_GRANT) != 0) & ((flags & F_PENDING) == 0))
         new = new[I[new, STATE] != EXITED]
         I[new, FLAGS] = (I[new, FLAGS] & ~F_WANTS_GRANT) | F_PENDING
+        mean = live["grants.review_time"] * TICKS_PER_YEAR
+        if live["grants.review_time_shape"] == "fixed":
+            service = np.full(len(new), mean)
+        else:  # exponential review times, drawn from the application's own uniform
+            service = -np.log(w.streams.u("grants", I[new, PID], t, 0)) * mean
         self.queue_rows.extend(new.tolist())
         self.queue_submit.extend([t] * len(new))
+        self.queue_service.extend(service.tolist())
         # 2. reviewers take applications in FIFO order while they are free this month
-        mean = live["grants.review_time"] * TICKS_PER_YEAR
-        fixed = live["grants.review_time_shape"] == "fixed"
         delay = live["grants.decision_delay"] * TICKS_PER_YEAR
         horizon = t + 4
         busy = 0.0
@@ -202,20 +207,15 @@ class GrantOffice:
             j = int(np.argmin(self.free_at))
             if self.free_at[j] >= horizon:
                 break
-            row, sub = self.queue_rows[k], self.queue_submit[k]
+            row, sub, service = self.queue_rows[k], self.queue_submit[k], self.queue_service[k]
             k += 1
             if I[row, STATE] == EXITED:
                 continue  # left while waiting: purged
             start = max(float(sub), float(self.free_at[j]))
-            if fixed:
-                service = mean
-            else:
-                u = float(w.streams.u("grants", I[row:row + 1, PID], sub, 0)[0])
-                service = -math.log(u) * mean
             self.free_at[j] = start + service
             busy += service
             self.pending.append((start + service + delay, row, sub, start))
-        del self.queue_rows[:k], self.queue_submit[:k]
+        del self.queue_rows[:k], self.queue_submit[:k], self.queue_service[:k]
         # 3. decisions whose time has come, in order of decision time
         due = sorted(p for p in self.pending if p[0] <= t)
         self.pending = [p for p in self.pending if p[0] > t]

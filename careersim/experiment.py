@@ -1,0 +1,313 @@
+"""Replications of a scenario, in parallel, and their summary over replications.
+
+``run(scenario, replications, seed, workers)`` runs replications ``0..N-1``
+of ``scenario`` with root ``seed``. Replication ``r`` draws from
+``SeedSequence(seed, spawn_key=(r, stream))`` whatever process runs it, so the
+results are identical for any number of workers. Workers return compact
+results (the replication's metrics, its monthly time series, its survival
+curves); the per-agent table either comes back in memory or, with
+``spool_dir``, is written by the worker to one Parquet file per replication.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .scenario import Scenario
+from .simulate import TRACKS, simulate
+from .stats import kaplan_meier, km_at, summarise
+
+CURVE_STEP = 0.25  # years between points of the stored survival curves
+
+
+@dataclass
+class RepResult:
+    replication: int
+    metrics: dict
+    parameters: dict
+    timeseries: pd.DataFrame
+    curves: dict
+    agents: pd.DataFrame | None = None
+
+
+@dataclass
+class Experiment:
+    """Results of running a scenario's replications."""
+
+    scenario: Scenario
+    seed: int
+    results: list[RepResult]
+    provenance: dict
+    spool_dir: Path | None = None
+    _agents: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def replications(self) -> pd.DataFrame:
+        """One row per replication: drawn parameter values and outcome metrics."""
+        rows = []
+        for r in self.results:
+            row = {"replication": r.replication}
+            row.update({f"param.{k}": v for k, v in r.parameters.items()})
+            row.update({k: v for k, v in r.metrics.items() if not isinstance(v, (dict, list))})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        return pd.concat([r.timeseries.assign(replication=r.replication) for r in self.results], ignore_index=True)
+
+    @property
+    def agents(self) -> pd.DataFrame:
+        if self._agents is None:
+            if self.spool_dir is not None:
+                parts = sorted(self.spool_dir.glob("agents-*.parquet"))
+                self._agents = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+            else:
+                self._agents = pd.concat([r.agents for r in self.results if r.agents is not None], ignore_index=True)
+        return self._agents
+
+    def curves(self) -> dict:
+        """Survival curves of time to lead by track: mean and 95% band over replications."""
+        out = {}
+        grid = self.results[0].curves["grid"]
+        for tr in TRACKS:
+            m = np.array([r.curves[tr] for r in self.results])
+            out[tr] = {"grid": grid, "value": np.nanmean(m, axis=0),
+                       "low": np.nanquantile(m, 0.025, axis=0), "high": np.nanquantile(m, 0.975, axis=0)}
+        return out
+
+    @property
+    def summary(self) -> dict:
+        return summary_json(self)
+
+
+def _worker(scenario_json: str, seed: int, rep: int, spool: str | None, keep_agents: bool) -> RepResult:
+    scenario = Scenario.model_validate_json(scenario_json)
+    return run_one(scenario, seed, rep, Path(spool) if spool else None, keep_agents)
+
+
+def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, keep_agents: bool = True) -> RepResult:
+    r = simulate(scenario, seed, rep)
+    agents = r.agents.assign(replication=rep)
+    curves = _curves(agents, scenario)
+    if spool is not None:
+        agents.to_parquet(spool / f"agents-{rep:06d}.parquet", index=False)
+        agents = None
+    elif not keep_agents:
+        agents = None
+    return RepResult(rep, r.summary, r.parameters, r.timeseries, curves, agents)
+
+
+def _curves(agents: pd.DataFrame, scenario: Scenario) -> dict:
+    horizon = float(scenario.run.horizon) if isinstance(scenario.run.horizon, (int, float)) else 20.0
+    grid = np.arange(0.0, horizon + 1e-9, CURVE_STEP)
+    ent = agents[agents["entrant"]]
+    out: dict[str, Any] = {"grid": grid}
+    for tr in TRACKS:
+        e = ent[ent["track"] == tr]
+        if len(e) == 0:
+            out[tr] = np.full(len(grid), np.nan)
+            continue
+        ytl = e["years_to_lead"].to_numpy()
+        obs = np.isfinite(ytl)
+        exit_after = (e["exit_year"] - e["entry_year"]).to_numpy()
+        cens = np.where(np.isfinite(exit_after), exit_after, e["years_observed"].to_numpy())
+        dur = np.where(obs, ytl, np.maximum(cens, 0.0))
+        table = kaplan_meier(dur, obs)
+        out[tr] = np.array([1.0 - km_at(table, g) for g in grid])  # share who became a lead by g
+    return out
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run(
+    scenario: Scenario,
+    replications: int = 20,
+    seed: int = 1,
+    workers: int | None = None,
+    progress: bool = False,
+    spool_dir: Path | None = None,
+    keep_agents: bool = True,
+) -> Experiment:
+    """Run ``replications`` replications; identical results for any ``workers``."""
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    workers = default_workers() if workers is None else max(1, int(workers))
+    workers = min(workers, replications)
+    started = time.time()
+    results: list[RepResult] = []
+    bar = _Progress(replications, enabled=progress)
+    try:
+        if workers == 1:
+            for rep in range(replications):
+                results.append(run_one(scenario, seed, rep, spool_dir, keep_agents))
+                bar.advance()
+        else:
+            _warm_up()
+            import multiprocessing as mp
+
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            blob = scenario.model_dump_json()
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                futs = [pool.submit(_worker, blob, seed, rep, str(spool_dir) if spool_dir else None, keep_agents)
+                        for rep in range(replications)]
+                for f in as_completed(futs):
+                    results.append(f.result())
+                    bar.advance()
+    finally:
+        bar.close()
+    results.sort(key=lambda r: r.replication)
+    prov = provenance(scenario, seed, replications)
+    prov["wall_seconds"] = round(time.time() - started, 3)
+    return Experiment(scenario=scenario, seed=seed, results=results, provenance=prov, spool_dir=spool_dir)
+
+
+def _warm_up() -> None:
+    """Compile the monthly step in the parent so forked workers inherit it."""
+    from .scenario import baseline
+
+    tiny = baseline().with_changes({
+        "population.entrants_per_year": 5, "run.horizon": 0.25,
+        "initial.leads": 1, "initial.phd_students": 1, "initial.independents": 1, "initial.contributors": 1,
+        "phd.advisors": 2,
+    })
+    simulate(tiny, 0, 0)
+
+
+class _Progress:
+    """A progress bar on stderr with ETA (rich), shown only when asked."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.p = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.p = Progress(TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
+                              TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+            self.p.start()
+            self.task = self.p.add_task("run", total=total)
+
+    def advance(self) -> None:
+        if self.p is not None:
+            self.p.advance(self.task)
+
+    def close(self) -> None:
+        if self.p is not None:
+            self.p.stop()
+
+
+def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
+    import simpy
+
+    return {
+        "careersim_version": __version__,
+        "scenario_sha256": scenario.hash(),
+        "seed": int(seed),
+        "replications": int(replications),
+        "date_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "simpy": simpy.__version__,
+        "pandas": pd.__version__,
+        "platform": f"{platform.system()} {platform.machine()}",
+        "command": " ".join(sys.argv) if sys.argv else "",
+    }
+
+
+def estimate_cost(scenario: Scenario, replications: int) -> tuple[float, float]:
+    """Rough (seconds on one core, peak bytes) for a run, from the number of agent-years."""
+    from .model.params import draw_parameters
+    from .model.population import entrant_schedule
+    from .rng import Streams
+
+    values = draw_parameters(scenario, Streams(0, 0))
+    total = int(round((values["run.burn_in"] + values["run.horizon"]) * 48))
+    entry = entrant_schedule(values, total)
+    n_init = sum(values[f"initial.{k}"] for k in ("leads", "phd_students", "independents", "contributors"))
+    agent_years = float(((total - entry) / 48).sum() + n_init * total / 48)
+    seconds = replications * (0.05 + agent_years / 300_000.0)
+    peak = 200e6 + (len(entry) + n_init) * 2_000.0
+    return seconds, peak
+
+
+# ---------------------------------------------------------------------------
+def _iv(values) -> dict:
+    s = summarise(np.asarray(values, dtype=float))
+    return {"value": s["value"], "low": s["low"], "high": s["high"]}
+
+
+def summary_json(exp: Experiment) -> dict:
+    """The content of summary.json: outcomes over replications with 95% intervals."""
+    reps = exp.replications
+    sc = exp.scenario
+
+    def col(name):
+        return reps[name].to_numpy(dtype=float) if name in reps else np.full(len(reps), np.nan)
+
+    outcomes: dict[str, Any] = {}
+    outcomes["p_lead"] = {**_iv(col("p_lead")), "by_track": {tr: _iv(col(f"p_lead_{tr}")) for tr in TRACKS},
+                          "definition": f"share of entrants holding a lead role within {_num(sc.run.claims_window)} years of entry, among cohorts observed for that long"}
+    outcomes["median_years_to_lead"] = {
+        **_iv(col("median_years_to_lead")),
+        "by_track": {tr: _iv(col(f"median_years_to_lead_{tr}")) for tr in TRACKS},
+        "definition": "Kaplan-Meier median years from entry to a first lead role; researchers still in progress at the horizon, or who left, are censored; NaN where fewer than half become leads",
+    }
+    outcomes["lead_years_before_arrival_per_entrant"] = _iv(col("lead_years_before_arrival_per_entrant"))
+    outcomes["safety_lead_years_before_arrival_per_entrant"] = _iv(col("safety_lead_years_before_arrival_per_entrant"))
+    outcomes["field_lead_years_before_arrival"] = _iv(col("field_lead_years_before_arrival"))
+    outcomes["arrival_years"] = _iv(col("arrival_years"))
+    outcomes["attrition"] = {r: _iv(col(f"exit_{r}")) for r in ("burnout", "funding_ran_out", "left_for_other_work", "no_lead_opening")}
+    resources = ("advisor_slots", "grantmaker_time", "money", "programme_places", "lead_openings")
+    binding = reps["binding_constraint"].value_counts(normalize=True).to_dict() if "binding_constraint" in reps else {}
+    outcomes["binding_constraint"] = {
+        "binding": max(binding, key=binding.get) if binding else "none",
+        "share_of_replications": {k: float(v) for k, v in binding.items()},
+        "utilisation": {r: _iv(col(f"util_{r}")) for r in resources if f"util_{r}" in reps},
+        "excess_demand": {r: _iv(col(f"excess_{r}")) for r in resources if f"excess_{r}" in reps},
+    }
+    claims = {}
+    for name in sorted(c for c in reps.columns if c.startswith("claim_") and c.endswith("_stat")):
+        key = name[len("claim_"):-len("_stat")]
+        holds = col(f"claim_{key}_holds")
+        claims[key] = {"statistic": _iv(col(name)), "share_holds": float(np.nanmean(holds)) if len(holds) else float("nan")}
+    out = {
+        "scenario": sc.name,
+        "description": sc.description,
+        "provenance": exp.provenance,
+        "outcomes": outcomes,
+    }
+    if claims:
+        out["claims"] = claims
+    return _clean(out)
+
+
+def _num(v):
+    return v if isinstance(v, (int, float)) else v.describe()
+
+
+def _clean(o):
+    if isinstance(o, dict):
+        return {str(k): _clean(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_clean(v) for v in o]
+    if isinstance(o, (np.floating, float)):
+        f = float(o)
+        return None if not np.isfinite(f) else f
+    if isinstance(o, np.integer):
+        return int(o)
+    return o
