@@ -33,6 +33,7 @@ from .rng import Streams
 from .scenario import Scenario
 
 TRACKS = ("phd", "independent", "contributor")
+GRANT_OUTCOMES = {1: "funded", 0: "rejected", 2: "no_money", -1: "withdrawn", -2: "left_while_queued", -3: "open"}
 
 
 @dataclass
@@ -176,7 +177,11 @@ def timeseries_table(model: FieldModel) -> pd.DataFrame:
 
 
 def institution_tables(model: FieldModel) -> dict:
-    apps = pd.DataFrame(model.grants.apps, columns=["agent", "submit", "start", "decided", "outcome"])
+    g = model.grants
+    still_open = [(r, sub, np.nan, np.nan, -3) for r, sub in zip(g.queue_rows, g.queue_submit)]
+    still_open += [(r, sub, st, np.nan, -3) for _, r, sub, st in g.pending]
+    apps = pd.DataFrame(g.apps + still_open, columns=["agent", "submit", "start", "decided", "outcome"])
+    apps["outcome"] = apps["outcome"].map(GRANT_OUTCOMES)
     return {
         "grant_applications": apps,
         "grant_months": pd.DataFrame(model.grants.month_stats),
@@ -200,7 +205,7 @@ def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, va
     window = values["run.claims_window"]
     ent = agents[agents["entrant"]]
     full = ent[ent["entry_year"] <= horizon - window + 1e-9]  # cohorts observed for the whole window
-    out: dict = {"arrival_years": model.arrival_years, "entrants": int(len(ent))}
+    out: dict = {"arrival_years": model.arrival_years, "entrants": int(len(ent)), "simpy_wakeups": model.wakeups}
     out["p_lead"] = _lead_within(full, window)
     for tr in TRACKS:
         out[f"p_lead_{tr}"] = _lead_within(full[full["track"] == tr], window)

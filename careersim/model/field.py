@@ -75,18 +75,21 @@ class FieldModel:
         self.series: list[np.ndarray] = []
         self.series_extra: list[dict] = []
         self.env = simpy.Environment()
+        self.wakeups = 0  # institution wake-ups (SimPy timeouts served): an exact count, tested
 
     # -- the calendar ----------------------------------------------------------------
     def _periodic(self, phase: str, first: int, period: int, action):
         t = first
         while t < self.T:
             yield self.env.timeout(t + PHASE[phase] - self.env.now)
+            self.wakeups += 1
             action(t)
             t += period
 
     def _once(self, phase: str, t: int, action):
         if t < self.T:
             yield self.env.timeout(t + PHASE[phase] - self.env.now)
+            self.wakeups += 1
             action(t)
 
     def run(self) -> "FieldModel":

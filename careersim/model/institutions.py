@@ -143,6 +143,26 @@ class Admissions:
         self.history.append({"tick": t, "applicants": len(apps), "slots": len(slots), "admitted": k})
 
 
+def serve_fifo(free_at: np.ndarray, arrivals: np.ndarray, service: np.ndarray, until: float) -> np.ndarray:
+    """First-come-first-served with ``c = len(free_at)`` servers.
+
+    ``free_at[j]`` is when server ``j`` is next free (updated in place).
+    Customers, in arrival order, start at ``max(arrival, earliest free
+    server)`` (the Kiefer-Wolfowitz recursion). Customers are started only
+    while some server frees before ``until``; returns the start times of the
+    customers served (a prefix of the queue).
+    """
+    starts = []
+    for a, s in zip(arrivals.tolist(), service.tolist()):
+        j = int(np.argmin(free_at))
+        if free_at[j] >= until:
+            break
+        st = max(a, float(free_at[j]))
+        free_at[j] = st + s
+        starts.append(st)
+    return np.array(starts, dtype=float)
+
+
 class GrantOffice:
     """Grant applications queue for ``c`` reviewers; decisions follow a delay."""
 
@@ -201,20 +221,21 @@ class GrantOffice:
         # 2. reviewers take applications in FIFO order while they are free this month
         delay = live["grants.decision_delay"] * TICKS_PER_YEAR
         horizon = t + 4
-        busy = 0.0
-        k = 0
-        while k < len(self.queue_rows):
-            j = int(np.argmin(self.free_at))
-            if self.free_at[j] >= horizon:
-                break
-            row, sub, service = self.queue_rows[k], self.queue_submit[k], self.queue_service[k]
-            k += 1
-            if I[row, STATE] == EXITED:
-                continue  # left while waiting: purged
-            start = max(float(sub), float(self.free_at[j]))
-            self.free_at[j] = start + service
-            busy += service
-            self.pending.append((start + service + delay, row, sub, start))
+        alive = np.array([I[r, STATE] != EXITED for r in self.queue_rows], dtype=bool)
+        if len(alive) and not alive.all():  # purge applicants who left while waiting
+            for k in np.flatnonzero(~alive):
+                self.apps.append((self.queue_rows[k], self.queue_submit[k], float("nan"), float(t), -2))
+            keep = np.flatnonzero(alive)
+            self.queue_rows = [self.queue_rows[k] for k in keep]
+            self.queue_submit = [self.queue_submit[k] for k in keep]
+            self.queue_service = [self.queue_service[k] for k in keep]
+        starts = serve_fifo(self.free_at, np.array(self.queue_submit, dtype=float),
+                            np.array(self.queue_service, dtype=float), float(horizon))
+        k = len(starts)
+        busy = float(np.sum(self.queue_service[:k])) if k else 0.0
+        for j in range(k):
+            end = starts[j] + self.queue_service[j]
+            self.pending.append((end + delay, self.queue_rows[j], self.queue_submit[j], float(starts[j])))
         del self.queue_rows[:k], self.queue_submit[:k], self.queue_service[:k]
         # 3. decisions whose time has come, in order of decision time
         due = sorted(p for p in self.pending if p[0] <= t)
@@ -240,7 +261,7 @@ class GrantOffice:
                     continue
                 ok = u[idx] < p[idx]
                 already = I[row, FUND_END] > t
-                if ok and funded - already >= budget:
+                if ok and funded - already + 1 > budget + 1e-9:  # the award must fit the money
                     ok = False
                     money_short += 1
                     self.apps.append((row, sub, start, float(t), 2))

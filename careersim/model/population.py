@@ -202,6 +202,10 @@ def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advi
     I[r, STATE] = INDEPENDENT
     I[r, FUND_END] = np.maximum(4, np.round(u_stage[r] * values["grants.grant_length"] * TICKS_PER_YEAR)).astype(np.int64)
     I[r, FIRST_FUNDED] = 0
+    unpaid = r[int(max(0.0, values["grants.budget"])):]  # more independents than the money pays for
+    I[unpaid, STATE] = UNFUNDED
+    I[unpaid, FUND_END] = 0
+    I[unpaid, FLAGS] |= F_WANTS_GRANT
     F[r, RECORD] += 1.0
     # contributors of every kind
     r = init_rows[groups == 3]

@@ -1,0 +1,46 @@
+"""Shared fixtures: small scenarios that run in milliseconds."""
+
+from __future__ import annotations
+
+import pytest
+
+from careersim.scenario import baseline
+
+
+def tiny(**changes):
+    """A small field: 40 entrants a year for 4 years, a small existing field."""
+    base = {
+        "population.entrants_per_year": 40,
+        "run.horizon": 4.0,
+        "initial.leads": 5,
+        "initial.phd_students": 8,
+        "initial.independents": 6,
+        "initial.contributors": 10,
+        "phd.advisors": 10,
+        "programme.outside_applicants": 20,
+        "programme.places": 4,
+    }
+    base.update(changes)
+    return baseline().with_changes(base)
+
+
+def quiet(**changes):
+    """No exits, no existing field: for closed-form checks."""
+    base = {
+        "exits.burnout": 0.0,
+        "exits.leave": 0.0,
+        "positions.wait_leave": 0.0,
+        "positions.lead_exit": 0.0,
+        "initial.leads": 0,
+        "initial.phd_students": 0,
+        "initial.independents": 0,
+        "initial.contributors": 0,
+        "population.single_cohort": True,
+    }
+    base.update(changes)
+    return tiny(**base)
+
+
+@pytest.fixture
+def tiny_scenario():
+    return tiny()

@@ -1,0 +1,139 @@
+"""Layer (b): invariants that hold for any scenario and seed (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import careersim as cs
+from careersim.scenario import Intervention
+from tests.conftest import quiet, tiny
+
+SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def small_scenarios(draw):
+    mix = np.array([draw(st.floats(0.05, 1.0)) for _ in range(3)])
+    mix = mix / mix.sum()
+    changes = {
+        "population.entrants_per_year": draw(st.integers(0, 60)),
+        "run.horizon": draw(st.sampled_from([0.5, 1.0, 3.0, 6.0])),
+        "population.track_mix.phd": float(mix[0]),
+        "population.track_mix.independent": float(mix[1]),
+        "population.track_mix.contributor": float(1.0 - mix[0] - mix[1]),
+        "phd.max_students": draw(st.integers(1, 4)),
+        "grants.budget": draw(st.integers(0, 30)),
+        "grants.reviewers": draw(st.integers(1, 4)),
+        "programme.places": draw(st.integers(0, 6)),
+        "positions.adjacent_org": draw(st.floats(0, 20)),
+        "population.intake": draw(st.sampled_from(["monthly", "yearly"])),
+        "phd.lead_rule": draw(st.sampled_from(["after_graduation", "final_phase"])),
+    }
+    return tiny(**changes), draw(st.integers(0, 2**32 - 1))
+
+
+@SETTINGS
+@given(small_scenarios())
+def test_every_agent_is_in_exactly_one_state_and_counts_sum_to_the_population(case):
+    sc, seed = case
+    rep = cs.simulate(sc, seed)
+    ts = rep.timeseries
+    state_cols = [c for c in ts.columns if c.startswith("n_")]
+    total = ts[state_cols].sum(axis=1)
+    assert (total == total.iloc[0]).all()
+    assert rep.agents.final_state.notna().all()
+    # exits have a reason; nobody else does
+    exited = rep.agents.final_state == "exited"
+    assert (rep.agents.exit_reason[exited] != "none").all()
+    assert (rep.agents.exit_reason[~exited] == "none").all()
+
+
+@SETTINGS
+@given(small_scenarios())
+def test_capacities_are_never_exceeded(case):
+    sc, seed = case
+    rep = cs.simulate(sc, seed)
+    ts = rep.timeseries
+    assert (ts.advisor_slots_used <= ts.advisor_slots).all()
+    inst = rep.institutions
+    gm = inst["grant_months"]
+    if len(gm):
+        assert (gm.funded <= gm.budget + 1e-9).all()
+    pr = inst["programme"]
+    if len(pr):
+        assert (pr.admitted <= pr.places).all()
+    hi = inst["hiring"]
+    if len(hi):
+        assert (hi.filled <= hi.vacancies).all()
+    # no advisor holds more students than allowed at the end
+    phd = rep.agents[rep.agents.final_state == "phd"]
+    assert phd.groupby("advisor_quality").size().max() <= sc.phd.max_students if len(phd) else True
+
+
+@SETTINGS
+@given(small_scenarios())
+def test_probabilities_and_skills_stay_in_the_unit_interval(case):
+    sc, seed = case
+    rep = cs.simulate(sc, seed)
+    for k, v in rep.summary.items():
+        if k.startswith(("p_lead", "exit_", "util_")) and v == v:
+            assert 0.0 <= v <= 1.0, (k, v)
+    skills = rep.agents[["execution", "idea_generation", "idea_evaluation", "impact_judgement"]].to_numpy()
+    assert ((skills >= 0) & (skills <= 1)).all()
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_the_same_seed_gives_identical_tables(seed):
+    a = cs.simulate(tiny(), seed)
+    b = cs.simulate(tiny(), seed)
+    pd.testing.assert_frame_equal(a.agents, b.agents)
+    pd.testing.assert_frame_equal(a.events, b.events)
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
+    assert a.summary == b.summary or all(
+        (x == y) or (x != x and y != y) for x, y in zip(a.summary.values(), b.summary.values()))
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.sampled_from(sorted(cs.scenario.PRESETS)), st.integers(0, 1000))
+def test_an_intervention_starting_after_the_horizon_changes_nothing(kind, seed):
+    sc = tiny()
+    late = sc.model_copy(update={"interventions": [Intervention(kind=kind, start=sc.run.horizon + 1)]})
+    a, b = cs.simulate(sc, seed), cs.simulate(late, seed)
+    pd.testing.assert_frame_equal(a.agents, b.agents)
+    pd.testing.assert_frame_equal(a.events, b.events)
+
+
+def test_changing_one_mechanism_leaves_unrelated_outcomes_exactly_equal():
+    """Common random numbers: PhD stress changes PhD students' paths only. With no
+    lead openings to compete for, every contributor's row is exactly the same,
+    and everyone's traits, background and starting track are the same."""
+    sc = tiny(**{"positions.big_rfp": 0, "positions.adjacent_org": 0, "positions.academia": 0,
+                 "positions.autonomy_role": 0, "contributor.phd_intent_share": 0.0,
+                 "programme.places": 0, "run.horizon": 8.0})
+    other = sc.with_changes({"phd.stress": 0.4})
+    a, b = cs.simulate(sc, 5), cs.simulate(other, 5)
+    traits = ["person_id", "track", "background", "learning_rate", "self_direction", "resilience", "entry_year"]
+    pd.testing.assert_frame_equal(a.agents[traits], b.agents[traits])
+    con_a = a.agents[a.agents.track == "contributor"]
+    con_b = b.agents[b.agents.track == "contributor"]
+    pd.testing.assert_frame_equal(con_a, con_b)
+    # ...while PhD entrants are affected
+    phd_a, phd_b = a.agents[a.agents.track == "phd"], b.agents[b.agents.track == "phd"]
+    assert not phd_a[["final_state", "exit_reason"]].equals(phd_b[["final_state", "exit_reason"]]) or \
+        not np.allclose(phd_a.idea_generation, phd_b.idea_generation)
+
+
+def test_more_mentorship_for_independents_never_lowers_their_lead_chance():
+    """At fixed seeds, raising independent researchers' mentor hours does not lower
+    their mean 10-year chance of becoming a lead (tolerance 0.01: chance effects
+    through competition for openings can move it slightly)."""
+    base = cs.baseline().with_changes({"population.entrants_per_year": 150, "run.horizon": 14.0})
+    for hours in (0.25, 1.0):
+        more = base.with_changes({"independent.mentor_hours": hours})
+        lo = np.mean([cs.simulate(base, s).summary["p_lead_independent"] for s in (1, 2, 3)])
+        hi = np.mean([cs.simulate(more, s).summary["p_lead_independent"] for s in (1, 2, 3)])
+        assert hi >= lo - 0.01, (hours, lo, hi)

@@ -1,0 +1,166 @@
+"""Layer (c): the engine against closed-form theory in degenerate configurations.
+
+Each check runs at a fixed seed and asserts agreement within a stated number
+of standard errors (or a goodness-of-fit p-value above 0.001).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+import careersim as cs
+from careersim.model.institutions import serve_fifo
+from careersim.model.kernel import WEEKS_PER_MONTH
+from careersim.rng import Streams, poisson_from_uniform, uniforms
+from tests.conftest import quiet
+
+CONTRIBUTORS_ONLY = {
+    "population.track_mix.phd": 0.0, "population.track_mix.independent": 0.0,
+    "population.track_mix.contributor": 1.0,
+    "contributor.phd_intent_share": 0.0,
+    "positions.ready_generation": 1.0,  # nobody becomes ready: no hiring, no waiting hazard
+    "programme.places": 0,
+}
+
+
+def _exit_times(rep, h_total):
+    """Continuous exit times from the monthly draws: a month-k exit is placed
+    inside its month by the exponential's conditional law, which makes the
+    times exactly Exp(h_total) if the engine's monthly hazard is right."""
+    a = rep.agents
+    dt = 1 / 12
+    k = np.round(a.exit_year.to_numpy() * 12)
+    u = Streams(99).generator("params").random(len(k))
+    q = 1 - math.exp(-h_total * dt)
+    v = -np.log(1 - u * q) / (h_total * dt)
+    return dt * (k + v)
+
+
+def test_a_lone_constant_exit_hazard_gives_exponential_times():
+    h = 1.0
+    sc = quiet(**CONTRIBUTORS_ONLY, **{
+        "population.entrants_per_year": 3000, "run.horizon": 12.0,
+        "population.contributor_kinds.industry": 1.0, "population.contributor_kinds.nonprofit": 0.0,
+        "population.contributor_kinds.academic_ra": 0.0,
+        "exits.leave": h, "exits.leave_sensitivity": 0.0, "exits.industry_pull": 1.0,
+    })
+    rep = cs.simulate(sc, seed=7)
+    assert rep.agents.exit_year.notna().all()  # exp(-12) censoring chance per person
+    times = _exit_times(rep, h)
+    ks = stats.kstest(times, stats.expon(scale=1 / h).cdf)
+    assert ks.pvalue > 1e-3, ks
+    assert set(rep.agents.exit_reason) == {"left_for_other_work"}
+
+
+def test_two_competing_hazards_split_exits_h1_over_h1_plus_h2():
+    h1, h2 = 0.2, 0.6
+    sc = quiet(**CONTRIBUTORS_ONLY, **{
+        "population.entrants_per_year": 4000, "run.horizon": 15.0,
+        "population.contributor_kinds.industry": 1.0, "population.contributor_kinds.nonprofit": 0.0,
+        "population.contributor_kinds.academic_ra": 0.0,
+        "exits.burnout": h1, "exits.burnout_sensitivity": 0.0,
+        "exits.leave": h2, "exits.leave_sensitivity": 0.0, "exits.industry_pull": 1.0,
+    })
+    rep = cs.simulate(sc, seed=8)
+    reasons = rep.agents.exit_reason[rep.agents.exit_year.notna()]
+    n = len(reasons)
+    share = float((reasons == "burnout").mean())
+    p = h1 / (h1 + h2)
+    se = math.sqrt(p * (1 - p) / n)
+    assert abs(share - p) < 3 * se, (share, p, se)
+    # and the time to the first of the two is exponential with the summed hazard
+    assert rep.agents.exit_year.notna().all()
+    assert stats.kstest(_exit_times(rep, h1 + h2), stats.expon(scale=1 / (h1 + h2)).cdf).pvalue > 1e-3
+
+
+def test_feedback_counts_are_poisson_with_mean_and_variance_rate_times_time():
+    lam = 2.3
+    key = Streams(3).key("feedback")
+    u = uniforms(key, np.arange(200_000), 17, 0)
+    k = np.array([poisson_from_uniform(lam, x) for x in u])
+    n = len(k)
+    assert abs(k.mean() - lam) < 4 * math.sqrt(lam / n)
+    # variance of the sample variance of a Poisson: (mu4 - sigma^4)/n with mu4 = lam + 3 lam^2
+    assert abs(k.var() - lam) < 4 * math.sqrt((lam + 3 * lam**2 - lam**2) / n)
+    observed = np.bincount(k, minlength=12)[:12]
+    expected = stats.poisson.pmf(np.arange(12), lam) * n
+    tail = n - observed.sum(), n - expected.sum()
+    chi = stats.chisquare(np.append(observed, tail[0]), np.append(expected, tail[1]))
+    assert chi.pvalue > 1e-3
+
+
+def test_counter_uniforms_are_uniform_and_match_the_compiled_twin():
+    from careersim.rng import uniform
+
+    key = Streams(1).key("hazard")
+    u = uniforms(key, np.arange(100_000), 5, 2)
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+    assert all(uniform(np.uint64(key), i, 5, 2) == u[i] for i in range(0, 100_000, 997))
+    # neighbouring ticks and slots are not correlated
+    v = uniforms(key, np.arange(100_000), 6, 2)
+    assert abs(np.corrcoef(u, v)[0, 1]) < 4 / math.sqrt(len(u))
+
+
+def test_mean_skill_under_saturating_learning_from_poisson_feedback_matches_closed_form():
+    # academic contributors: two feedback sources train idea generation, with weight
+    # own_idea_share each: mentor (rate dose(h) per week) and peers (1 a month).
+    # E[1 - g(t)] = (1 - g0) * exp(-months * sum_k lambda_k * gain * lr * q_k * w)
+    gain, q, ratio, own, hours, h0 = 0.05, 0.6, 0.6, 0.3, 0.6, 0.5
+    years = 6
+    sc = quiet(**CONTRIBUTORS_ONLY, **{
+        "population.entrants_per_year": 5000, "run.horizon": float(years),
+        "population.contributor_kinds.industry": 0.0, "population.contributor_kinds.nonprofit": 0.0,
+        "population.contributor_kinds.academic_ra": 1.0,
+        "population.traits.learning_rate": "fixed(1)",
+        "population.backgrounds.skill_spread": 0.0,
+        "learning.self_study_signals": 0.0, "learning.signal_gain": gain,
+        "learning.peer_quality_ratio": ratio, "learning.saturation_hours": h0,
+        "contributor.own_idea_share": own, "contributor.quality_academic": q,
+        "contributor.mentor_hours_academic": hours,
+    })
+    rep = cs.simulate(sc, seed=4)
+    g0 = rep.agents.initial_idea_generation.to_numpy()
+    g = rep.agents.idea_generation.to_numpy()
+    lam_mentor = 1.0 * h0 * (1 - math.exp(-hours / h0)) * WEEKS_PER_MONTH
+    rate = lam_mentor * gain * q * own + 1.0 * gain * q * ratio * own
+    expected = 1 - (1 - g0.mean()) * math.exp(-12 * years * rate)
+    se = g.std(ddof=1) / math.sqrt(len(g))
+    assert abs(g.mean() - expected) < 4 * se, (g.mean(), expected, se)
+
+
+def test_fifo_queue_with_exponential_service_matches_the_mmc_mean_wait():
+    lam, mu, c = 3.0, 1.0, 4
+    rng = np.random.default_rng(12)
+    n = 200_000
+    arrivals = np.cumsum(rng.exponential(1 / lam, n))
+    service = rng.exponential(1 / mu, n)
+    free = np.zeros(c)
+    starts = serve_fifo(free, arrivals, service, until=np.inf)
+    waits = starts - arrivals
+    a = lam / mu
+    rho = a / c
+    erlang_c = (a**c / math.factorial(c) / (1 - rho)) / (
+        sum(a**k / math.factorial(k) for k in range(c)) + a**c / math.factorial(c) / (1 - rho))
+    wq = erlang_c / (c * mu - lam)
+    batches = waits[n // 10:].reshape(50, -1).mean(axis=1)  # batch means for autocorrelated waits
+    se = batches.std(ddof=1) / math.sqrt(len(batches))
+    assert abs(waits[n // 10:].mean() - wq) < 4 * se, (waits.mean(), wq, se)
+
+
+def test_grant_queue_obeys_littles_law():
+    """L = lambda W over the run, with L the time-average number of applications
+    in the system (queued, in review or awaiting decision) sampled at every
+    monthly round and W from each application's own enqueue and decision times."""
+    sc = cs.baseline().with_changes({"population.entrants_per_year": 150, "run.horizon": 10.0})
+    rep = cs.simulate(sc, seed=21)
+    apps = rep.institutions["grant_applications"]
+    months = rep.institutions["grant_months"]
+    T = months.tick.max() + 4
+    L = (months.queue + months.in_review_or_decision).mean()
+    lam = len(apps) / T
+    W = (apps.decided.fillna(T).clip(upper=T) - apps.submit).mean()
+    assert L > 1 and (apps.outcome == "open").any()
+    assert abs(L - lam * W) < 1e-9 * L, (L, lam * W)
