@@ -107,7 +107,7 @@ def shipped_scenarios() -> list[tuple[str, str, Path]]:
     out = []
     for stem, path in _shipped_files().items():
         try:
-            raw, _ = _read_yaml(path)
+            raw, _, _ = _read_yaml(path)
         except ScenarioError:
             raw = {}
         name = raw.get("name") if isinstance(raw.get("name"), str) else stem
@@ -164,8 +164,9 @@ def _line_of(data: bytes, pos: int) -> int:
     return data[:pos].count(b"\n") + 1
 
 
-def _read_yaml(path: Path, shown: str | None = None) -> tuple[dict, Marks]:
-    """Read one YAML file into plain data plus the marks of every mapping entry."""
+def _read_yaml(path: Path, shown: str | None = None) -> tuple[dict, Marks, list[tuple[Loc, str]]]:
+    """Read one YAML file into plain data, the marks of every mapping entry and
+    the located problems found while reading (reported with validation errors)."""
     shown = shown or _display(path)
     try:
         if path.is_dir():
@@ -188,7 +189,7 @@ def _read_yaml(path: Path, shown: str | None = None) -> tuple[dict, Marks]:
     return _parse_text(text, shown)
 
 
-def _parse_text(text: str, shown: str) -> tuple[dict, Marks]:
+def _parse_text(text: str, shown: str) -> tuple[dict, Marks, list[tuple[Loc, str]]]:
     """Compose YAML text into data and marks, enforcing the safety limits."""
     loader = _Loader(text)
     try:
@@ -211,21 +212,23 @@ def _parse_text(text: str, shown: str) -> tuple[dict, Marks]:
         raise ScenarioError(
             [f"{shown}:1: the file is empty (expected a mapping such as 'name: my-scenario' and 'extends: baseline')"]
         )
-    if node.tag == _MAP_TAG and not node.value:
-        raise ScenarioError([f"{shown}:{node.start_mark.line + 1}: the file holds an empty mapping (expected at least 'name: ...')"])
     builder = _Builder(shown)
     try:
         value = builder.build(node, ())
     except _Bomb as exc:
         raise ScenarioError([f"{shown}:{exc.line}: {exc.message}"]) from None
-    if builder.errors:
-        raise ScenarioError(builder.errors)
     if not isinstance(value, dict):
+        if builder.errors:
+            raise ScenarioError([m for _, m in builder.errors])
         kind = "a list" if isinstance(value, list) else f"the value {value!r}"
         raise ScenarioError(
             [f"{shown}:{node.start_mark.line + 1}: the top level is {kind} (expected a mapping of keys such as 'name:', 'population:', 'run:')"]
         )
-    return value, builder.marks
+    return value, builder.marks, builder.errors
+
+
+def _tag(tag: str) -> str:
+    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
 
 
 class _Builder:
@@ -239,13 +242,13 @@ class _Builder:
     def __init__(self, shown: str) -> None:
         self.shown = shown
         self.marks: Marks = {}
-        self.errors: list[str] = []
+        self.errors: list[tuple[Loc, str]] = []
         self.count = 0
         self._scalar = yaml.SafeLoader("")
 
     def _error(self, node: yaml.Node, path: Loc, message: str) -> None:
         where = f" {_dotted(path)}:" if path else ""
-        self.errors.append(f"{self.shown}:{node.start_mark.line + 1}:{where} {message}")
+        self.errors.append((path, f"{self.shown}:{node.start_mark.line + 1}:{where} {message}"))
 
     def build(self, node: yaml.Node, path: Loc, depth: int = 0) -> Any:
         self.count += 1
@@ -261,12 +264,12 @@ class _Builder:
             return self._build_scalar(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self._error(node, path, f"unsupported YAML tag {node.tag!r} (expected plain YAML lists, mappings and values)")
+                self._error(node, path, f"unsupported YAML tag '{_tag(node.tag)}' (expected plain YAML lists, mappings and values)")
                 return None
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
-                self._error(node, path, f"unsupported YAML tag {node.tag!r} (expected plain YAML lists, mappings and values)")
+                self._error(node, path, f"unsupported YAML tag '{_tag(node.tag)}' (expected plain YAML lists, mappings and values)")
                 return None
             return self._build_mapping(node, path, depth)
         self._error(node, path, "unsupported YAML node")  # pragma: no cover
@@ -274,7 +277,7 @@ class _Builder:
 
     def _build_scalar(self, node: yaml.ScalarNode, path: Loc) -> Any:
         if node.tag not in _SCALAR_TAGS:
-            self._error(node, path, f"unsupported YAML tag {node.tag!r} (expected plain numbers, text, true/false or null)")
+            self._error(node, path, f"unsupported YAML tag '{_tag(node.tag)}' (expected plain numbers, text, true/false or null)")
             return None
         if node.tag in (_CORE + "timestamp", _CORE + "value"):
             return node.value
@@ -381,17 +384,23 @@ def _get(data: Any, loc: Loc) -> Any:
     return data
 
 
+Soft = list[tuple[Loc, str]]
+
+
 def _resolve_extends(
     raw: dict, marks: Marks, shown: str, base_dir: Path, chain: list[Path]
-) -> tuple[dict, Marks]:
-    """Apply a mapping's ``extends:`` (if any); name and description are not inherited."""
+) -> tuple[dict, Marks, Soft]:
+    """Apply a mapping's ``extends:`` (if any); name and description are not inherited.
+
+    Returns the merged data, its marks and the parents' reading problems.
+    """
     if "extends" not in raw:
-        return raw, marks
+        return raw, marks, []
     spec = raw["extends"]
     mark = marks.get(("extends",))
     where = f"{shown}:{mark.line}" if mark else shown
     if not isinstance(spec, str) or not spec.strip():
-        raise ScenarioError([f"{where}: extends: got {spec!r} (expected a file name such as 'baseline.yaml' or a shipped scenario name such as 'baseline')"])
+        raise ScenarioError([f"{where}: extends: got {_short(spec)} (expected a file name such as 'baseline.yaml' or a shipped scenario name such as 'baseline')"])
     parent_path = _resolve_parent(spec.strip(), base_dir)
     if parent_path is None:
         names = list(_shipped_files())
@@ -404,10 +413,12 @@ def _resolve_extends(
     resolved = parent_path.resolve()
     if resolved in chain:
         loop = " -> ".join(_display(p) for p in chain[chain.index(resolved):] + [resolved])
-        raise ScenarioError([f"{where}: extends: '{spec}' makes a cycle ({loop}); expected a chain of parents that ends"])
+        raise ScenarioError(
+            [f"{where}: extends: '{spec}' makes a cycle: {loop} (expected a chain of parents ending in a file without extends)"]
+        )
     if len(chain) >= MAX_EXTENDS:
         raise ScenarioError([f"{where}: extends: more than {MAX_EXTENDS} levels of extends (expected a short chain)"])
-    parent, parent_marks = _load_raw_file(parent_path, chain)
+    parent, parent_marks, soft = _load_raw_file(parent_path, chain)
     for key in ("name", "description"):
         parent.pop(key, None)
         for loc in [k for k in parent_marks if k[:1] == (key,)]:
@@ -415,17 +426,17 @@ def _resolve_extends(
     child = {k: v for k, v in raw.items() if k != "extends"}
     child_marks = {k: v for k, v in marks.items() if k[:1] != ("extends",)}
     merged = _deep_merge(parent, child)
-    return merged, _merge_marks(parent_marks, child_marks, parent, child)
+    return merged, _merge_marks(parent_marks, child_marks, parent, child), soft
 
 
-def _load_raw_file(path: Path, chain: list[Path]) -> tuple[dict, Marks]:
-    """A file's data with every ``extends`` applied, plus marks."""
+def _load_raw_file(path: Path, chain: list[Path]) -> tuple[dict, Marks, Soft]:
+    """A file's data with every ``extends`` applied, its marks and reading problems."""
     shown = _display(path)
-    raw, marks = _read_yaml(path, shown)
-    data, marks = _resolve_extends(raw, marks, shown, path.parent, chain + [path.resolve()])
+    raw, marks, soft = _read_yaml(path, shown)
+    data, marks, parent_soft = _resolve_extends(raw, marks, shown, path.parent, chain + [path.resolve()])
     if "name" not in raw:
         data["name"] = path.stem
-    return data, marks
+    return data, marks, parent_soft + soft
 
 
 # ---------------------------------------------------------------------------
@@ -436,7 +447,12 @@ def _load_raw_file(path: Path, chain: list[Path]) -> tuple[dict, Marks]:
 def _dotted(loc: Loc) -> str:
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif "." in str(part) or " " in str(part):
+            text += f"[{str(part)!r}]"
+        else:
+            text += f".{part}" if text else str(part)
     return text
 
 
@@ -623,8 +639,9 @@ def _mark_for(loc: Loc, marks: Marks) -> _Mark | None:
     return None
 
 
-def _validation_messages(err: ValidationError, data: dict, marks: Marks, shown: str) -> list[str]:
-    messages: list[str] = []
+def _validation_messages(err: ValidationError, data: dict, marks: Marks, shown: str) -> list[tuple[str, Loc]]:
+    """(located message, data location) of each distinct field error."""
+    messages: list[tuple[str, Loc]] = []
     seen: set[Loc] = set()
     for error in err.errors(include_url=False):
         loc, key_at_fault, msg = _located(error, data)
@@ -638,7 +655,7 @@ def _validation_messages(err: ValidationError, data: dict, marks: Marks, shown: 
             exact = loc in marks
             line = mark.key_line if (key_at_fault or not exact) else mark.line
             where = f"{mark.file}:{line}"
-        messages.append(f"{where}: {_dotted(loc)}: {msg}" if loc else f"{where}: {msg}")
+        messages.append((f"{where}: {_dotted(loc)}: {msg}" if loc else f"{where}: {msg}", loc))
     return messages
 
 
@@ -655,21 +672,35 @@ def load_scenario(source: Union[PathLike, Mapping[str, Any]]) -> Scenario:
     if isinstance(source, Mapping):
         shown = "<mapping>"
         data = copy.deepcopy(dict(source))
-        data, marks = _resolve_extends(data, {}, shown, Path.cwd(), [])
+        data, marks, soft = _resolve_extends(data, {}, shown, Path.cwd(), [])
     else:
         path = Path(source)
         shown = _display(path)
-        data, marks = _load_raw_file(path, [])
-    return _validate(data, marks, shown)
+        data, marks, soft = _load_raw_file(path, [])
+    return _validate(data, marks, shown, soft)
 
 
-def _validate(data: dict, marks: Marks, shown: str) -> Scenario:
+def _validate(data: dict, marks: Marks, shown: str, soft: Soft) -> Scenario:
+    """Validate merged data; reading problems come first, then field errors elsewhere."""
+    messages = [m for _, m in soft]
+    bad = [loc for loc, _ in soft]
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_validation_messages(err, data, marks, shown)) from None
+        for msg, loc in _validation_messages(err, data, marks, shown):
+            if not any(loc[: len(b)] == b or b[: len(loc)] == loc for b in bad):
+                messages.append(msg)
+        raise ScenarioError(sorted(messages, key=_message_order) or [f"{shown}: the scenario is not valid"]) from None
     except (TypeError, ArithmeticError, KeyError, AttributeError) as exc:  # defensive: a validator bug
-        raise ScenarioError([f"{shown}: could not validate the scenario: {type(exc).__name__}: {exc}"]) from None
+        raise ScenarioError(messages + [f"{shown}: could not validate the scenario: {type(exc).__name__}: {exc}"]) from None
+    if messages:
+        raise ScenarioError(sorted(messages, key=_message_order))
+    return scenario
+
+
+def _message_order(message: str) -> tuple[str, int]:
+    m = re.match(r"^(.*?):(\d+):", message)
+    return (m[1], int(m[2])) if m else (message, 0)
 
 
 def _plain(value: Any) -> Any:
@@ -733,7 +764,7 @@ def scenario_json_schema() -> dict:
         },
         **schema["properties"],
     }
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "careersim scenario", **schema}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "careersim scenario"}
 
 
 # ---------------------------------------------------------------------------

@@ -259,7 +259,8 @@ class Population(Section):
 
 
 class Learning(Section):
-    signal_gain: Num = param(0.05, "Share of the remaining gap to mastery that one feedback signal of quality 1 closes for a person of learning rate 1.", "assumption, set so the median PhD starter is lead-ready after 4-5 years (001: 'around 5 years')", kind="share", live=True)
+    signal_gain: Num = param(0.045, "Share of the remaining gap to mastery that one feedback signal of quality 1 closes for a person of learning rate 1.", "assumption, set so the median PhD starter is lead-ready after 4-5 years (001: 'around 5 years')", kind="share", live=True)
+    teachable_floor: Num = param(0.3, "Skill level any feedback source can teach; a source of quality q teaches up to floor + (1 - floor) * q.", "001: 'if you are surrounded by mediocre researchers, your learning opportunities will be significantly diminished'", kind="share", live=True)
     dose_response: Literal["saturating", "linear"] = Field("saturating", description="How feedback grows with mentor hours: 'linear', or 'saturating' beyond saturation_hours (the essay's 'minimum').")
     signals_per_mentor_hour: Num = param(1.0, "Feedback signals (ideas evaluated) per hour of mentor time.", "001: 'you get it every week you propose an idea'", kind="number", lo=0, live=True)
     saturation_hours: Num = param(0.5, "Mentor hours per week beyond which extra hours add little (saturating dose-response).", "001: 'an hour every other week is the minimum mentorship most people need'", kind="hours", lo=0, lo_open=True, live=True)
@@ -274,7 +275,7 @@ class Learning(Section):
 
 
 class PhD(Section):
-    advisors: Num = param(150.0, "Advisors supervising safety-relevant PhDs at time zero.", SRC_ASSUMPTION, kind="count")
+    advisors: Num = param(100.0, "Advisors supervising safety-relevant PhDs at time zero.", SRC_ASSUMPTION, kind="count")
     advisor_growth: Num = param(0.05, "Yearly growth of the number of advisors.", SRC_ASSUMPTION, kind="number", lo=-0.5, hi=1.0)
     max_students: Num = param(4.0, "Students an advisor takes at most.", SRC_ASSUMPTION, kind="count", lo=1)
     advisor_hours: Num = param(3.0, "An advisor's weekly hours of one-to-one mentoring, shared between their students.", "001: 'mentor-time is hard to come by'; assumption for the number", kind="hours", live=True)
@@ -283,7 +284,7 @@ class PhD(Section):
     admission_month: Num = param(9.0, "Month of the yearly admission round (1-12).", SRC_ASSUMPTION, kind="number", lo=1, hi=12)
     min_portfolio: Num = param(0.45, "Lowest portfolio score a programme admits.", SRC_ASSUMPTION, kind="number", live=True)
     max_attempts: Num = param(2.0, "Admission rounds a PhD applicant tries before taking a contributor job.", SRC_ASSUMPTION, kind="count", lo=1)
-    duration: Num = param(5.0, "Funded length of a PhD.", "001: 'basically guaranteed funding ... for 3-5 years'", kind="duration", lo=0, lo_open=True)
+    duration: Num = param(4.5, "Funded length of a PhD.", "001: 'basically guaranteed funding ... for 3-5 years'", kind="duration", lo=0, lo_open=True)
     apprentice_years: Num = param(1.5, "Length of the apprentice phase (others' ideas, execution-heavy feedback).", "001: 'After the first year or two ... switch to working more on your own ideas'", kind="duration")
     ambition_years: Num = param(3.0, "Start of the ambition phase (an overarching agenda).", "001: 'Gradually start being more ambitious'", kind="duration")
     peer_signals: Num = param(12.0, "Feedback signals per year from lab peers (post-docs, senior students).", "001: 'other professors, post-docs, promising senior PhD students'", kind="rate", live=True)
@@ -316,7 +317,7 @@ class Independent(Section):
 
 class Grants(Section):
     reviewers: Num = param(3.0, "Grantmakers' capacity: reviewers working on applications at once.", "001 comments: 'very limited grantmaker time'; assumption for the number", kind="count", lo=0, lo_open=True, live=True)
-    review_time: Num = param(0.02, "Mean reviewer time one application takes (exponentially distributed).", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True, live=True)
+    review_time: Num = param(0.01, "Mean reviewer time one application takes (exponentially distributed).", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True, live=True)
     review_time_shape: Literal["exponential", "fixed"] = Field("exponential", description="Distribution of review times.")
     decision_delay: Num = param(1 / 12, "Time from the end of review to a decision (committee, paperwork).", "001 comments: small funders 'may take 3+ months to apply for'", kind="duration", live=True)
     grant_length: Num = param(1.0, "Length of an independent research grant.", "001 comments: 'only last a year at a time'", kind="duration", lo=0, lo_open=True, live=True)
@@ -366,9 +367,9 @@ class Contributor(Section):
 
 
 class Positions(Section):
-    big_rfp: Num = param(8.0, "Lead openings per year from big funders' RFPs (narrow focus areas).", "001 comments: 'most RFPs from large funders have a narrow focus area'", kind="rate", live=True)
-    adjacent_org: Num = param(10.0, "Lead openings per year at organisations with an adjacent agenda.", "001 comments: 'Joining an org working on an adjacent research direction'", kind="rate", live=True)
-    academia: Num = param(6.0, "Academic posts per year (PhD required; lower pay).", "001 comments: 'Academia ... teach a lot, and live on well below the salary'", kind="rate", live=True)
+    big_rfp: Num = param(5.0, "Lead openings per year from big funders' RFPs (narrow focus areas).", "001 comments: 'most RFPs from large funders have a narrow focus area'", kind="rate", live=True)
+    adjacent_org: Num = param(6.0, "Lead openings per year at organisations with an adjacent agenda.", "001 comments: 'Joining an org working on an adjacent research direction'", kind="rate", live=True)
+    academia: Num = param(4.0, "Academic posts per year (PhD required; lower pay).", "001 comments: 'Academia ... teach a lot, and live on well below the salary'", kind="rate", live=True)
     small_funder: Num = param(0.0, "Separate small-funder lead openings per year (used when small_funder_leads is 'openings').", "001 comments: 'Little funders (like LTFF)'", kind="rate", live=True)
     autonomy_role: Num = param(1.0, "Rare research roles with autonomy per year.", "001 comments: 'very few will be hired and given research autonomy'", kind="rate", live=True)
     agnostic_org: Num = param(0.0, "Openings per year at an agenda-agnostic research organisation (intervention C).", "001 comments: 'At least one truly research agenda-agnostic research organisation'", kind="rate", live=True)
@@ -381,6 +382,8 @@ class Positions(Section):
     ready_evaluation: Num = param(0.5, "Idea evaluation needed to be lead-ready.", "001: 'evaluating them so the best ideas can be prioritized'", kind="share", live=True)
     ready_execution: Num = param(0.4, "Execution needed to be lead-ready ('at least competent').", "001: 'at least competent at executing on research projects'", kind="share", live=True)
     ready_record: Num = param(3.0, "Track record needed to be lead-ready (publication-equivalents).", SRC_ASSUMPTION, kind="count", live=True)
+    credential_weight: Num = param(0.25, "Hiring-score bonus for holding a PhD (competence signals; skills are on a 0-1 scale).", "001: 'most research leads at these organizations seem to have PhDs anyway'; 001 comments: selection relies on 'competence signals'", kind="number", lo=0, live=True)
+    letter_weight: Num = param(0.2, "Hiring-score weight of a recommendation (a PhD advisor's standing, 0-1).", "001: advisors 'want to see you ... land a top research job after graduation'", kind="number", lo=0, live=True)
     lead_exit: Num = param(0.04, "Yearly hazard that a lead leaves the field.", SRC_ASSUMPTION, kind="rate", live=True)
     wait_leave: Num = param(0.25, "Yearly hazard of leaving the field for a person who has been ready for over a year without a lead role.", "001 comments: 'a big part of me just wants to leave AIS for a while'", kind="rate", live=True)
 

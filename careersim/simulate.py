@@ -27,8 +27,9 @@ from .model.state import (
     EXITED, F_EVER_PHD, F_EXPOSED, F_HAS_PHD, F_PROGRAMME, F_SAFE_ADVISOR, FLAGS, KIND, KIND_NAMES, LEAD,
     LEAD_PRE, LEAD_SAFE_PRE, LEAD_SRC, LEAD_TICK, LEAD_YEARS, LEGIB, LR, PHD_READY, PHD_START, PID,
     READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, SOURCE_NAMES, STATE, STATE_NAMES, T_INITIAL,
-    TRACK, TRACK_NAMES, F_COLLAB,
+    TRACK, TRACK_NAMES, F_COLLAB, EXE2,
 )
+from .claims import flatten, single_run_claims
 from .rng import Streams
 from .scenario import Scenario
 
@@ -61,6 +62,7 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication
     drawn["timelines.arrival"] = values["timelines.arrival"]
     inst = institution_tables(model)
     summary = summarise_replication(agents, ts, inst, values, model)
+    summary.update(flatten(single_run_claims(agents, events, values["run.horizon"], values["run.claims_window"])))
     return Replication(agents=agents, events=events, timeseries=ts, summary=summary,
                        parameters=drawn, institutions=inst)
 
@@ -117,6 +119,7 @@ def agents_table(model: FieldModel) -> pd.DataFrame:
         "lead_years_before_arrival": F[:, LEAD_PRE],
         "safety_lead_years_before_arrival": F[:, LEAD_SAFE_PRE],
         "track_record": F[:, RECORD],
+        "execution_at_2_years": np.where(model.T - entry > 2 * TICKS_PER_YEAR, F[:, EXE2], np.nan),
     })
     for j, name in enumerate(SKILL_NAMES):
         df[name] = F[:, j]

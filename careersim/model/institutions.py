@@ -385,7 +385,9 @@ class Hiring:
         pool = self.candidates(t)
         n_cand = len(pool)
         noise = 0.1 * w.normal("hiring", pool, t, 0) if n_cand else np.zeros(0)
-        base = F[pool, GEN] + F[pool, EVL] + 0.5 * F[pool, EXE] + 0.03 * np.minimum(F[pool, RECORD], 10.0) + noise
+        base = (F[pool, GEN] + F[pool, EVL] + 0.5 * F[pool, EXE] + 0.03 * np.minimum(F[pool, RECORD], 10.0)
+                + live["positions.credential_weight"] * ((I[pool, FLAGS] & F_HAS_PHD) != 0)
+                + live["positions.letter_weight"] * F[pool, LETTERS] + noise)
         taken = np.zeros(n_cand, dtype=bool)
         filled = {}
         for name, code in HIRING_SOURCES:

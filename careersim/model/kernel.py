@@ -28,7 +28,7 @@ from .state import (
     APPLICANT, CONTRIBUTOR, E_EXIT, E_FUNDING_GAP, E_GAP_TO_JOB, E_GRADUATED, E_LEAD_ENDED, E_TO_PHD,
     EVL, EXE, EXITED, EXIT_REASON, EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EXPOSED, F_HAS_PHD,
     F_PHD_INTENT, F_PLAN, F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, F_PENDING, FLAGS, FUND_END, GEN,
-    IMP, INDEPENDENT, APPLY_AT, ATTEMPTS, K_ACADEMIC, K_INDUSTRY, K_NONPROFIT, KIND, LEAD, LEAD_PRE,
+    IMP, INDEPENDENT, APPLY_AT, ENTRY, EXE2, ATTEMPTS, K_ACADEMIC, K_INDUSTRY, K_NONPROFIT, KIND, LEAD, LEAD_PRE,
     LEAD_SAFE_PRE, LEAD_SRC, LEAD_YEARS, LETTERS, LR, MOTIV, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END,
     R_BURNOUT, R_FUNDING, R_NO_OPENING, R_OTHER_WORK, READY, RECORD, RESIL, S_SMALL_FUNDER, SDIR,
     SINCE, SMOT, STATE, UNFUNDED, WAIT_SINCE, WELL, ADVISOR, FIRST_FUNDED, F_SAFE_ADVISOR,
@@ -110,6 +110,7 @@ KERNEL_PARAMS = (
     "x.calibrated_wait",  # 65: expected review + decision wait, years, when decisions are calibrated (else 0)
     "learning.hands_on_phd",  # 66
     "learning.hands_on_independent",  # 67
+    "learning.teachable_floor",  # 68
 )
 (P_GAIN, P_SIG_PER_HOUR, P_SAT_HOURS, P_PROJECT, P_SELF_Q, P_HANDS_ON, P_PEER_RATIO, P_IMPACT_W,
  P_APPRENTICE, P_AMBITION, P_PHD_PEERS, P_EXPOSURE, P_EXPOSURE_SIG, P_PHD_PUBS, P_PHD_STRESS,
@@ -120,7 +121,7 @@ KERNEL_PARAMS = (
  P_C_LETTER_AC, P_C_LETTER_OTHER, P_C_TO_PHD, P_C_PLANNED, P_READY_GEN, P_READY_EVL, P_READY_EXE,
  P_READY_REC, P_LEAD_EXIT, P_WAIT_LEAVE, P_BURNOUT, P_BURNOUT_SENS, P_LEAVE, P_LEAVE_SENS,
  P_IND_PULL, P_ADJUST, P_STRUCTURE, P_SATURATING, P_LEAD_FINAL, P_ARRIVAL, P_EXITS_ON,
- P_SELF_STUDY, P_GAP_GRACE, P_CAL_WAIT, P_HANDS_PHD, P_HANDS_IND) = range(len(KERNEL_PARAMS))
+ P_SELF_STUDY, P_GAP_GRACE, P_CAL_WAIT, P_HANDS_PHD, P_HANDS_IND, P_FLOOR) = range(len(KERNEL_PARAMS))
 
 # uniform slots per agent and tick (feedback stream)
 SL_MENTOR, SL_PEER, SL_PROG, SL_COLLAB, SL_EXPOSED, SL_SELF, SL_STUDY, SL_PLAN = range(8)
@@ -137,17 +138,31 @@ def _dose(hours, P):
 
 
 @njit(cache=True, inline="always")
-def _learn(F, i, n, q, w0, w1, w2, w3, gain):
-    """Apply ``n`` signals of quality ``q`` with skill weights ``w``."""
+def _toward(s, target, factor):
+    """Close a share of the gap to ``target``; skills never fall."""
+    if s >= target:
+        return s
+    return target - (target - s) * factor
+
+
+@njit(cache=True, inline="always")
+def _learn(F, i, n, q, w0, w1, w2, w3, gain, floor):
+    """Apply ``n`` signals of quality ``q`` with skill weights ``w``.
+
+    Each signal closes a share ``gain * lr * q * w`` of the gap between a skill
+    and the level the source can teach, ``floor + (1 - floor) * q``: feedback
+    from a mediocre researcher cannot teach you to judge like a great one.
+    """
     if n <= 0:
         return
     a = gain * F[i, LR] * q
     if a > 0.95:
         a = 0.95
-    F[i, EXE] = 1.0 - (1.0 - F[i, EXE]) * (1.0 - a * w0) ** n
-    F[i, GEN] = 1.0 - (1.0 - F[i, GEN]) * (1.0 - a * w1) ** n
-    F[i, EVL] = 1.0 - (1.0 - F[i, EVL]) * (1.0 - a * w2) ** n
-    F[i, IMP] = 1.0 - (1.0 - F[i, IMP]) * (1.0 - a * w3) ** n
+    target = floor + (1.0 - floor) * q
+    F[i, EXE] = _toward(F[i, EXE], target, (1.0 - a * w0) ** n)
+    F[i, GEN] = _toward(F[i, GEN], target, (1.0 - a * w1) ** n)
+    F[i, EVL] = _toward(F[i, EVL], target, (1.0 - a * w2) ** n)
+    F[i, IMP] = _toward(F[i, IMP], target, (1.0 - a * w3) ** n)
 
 
 @njit(cache=True, inline="always")
@@ -172,6 +187,7 @@ def _move(I, LOG, nlog, i, t, s_to, reason):
 def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nlog):
     """Advance researchers ``0..n-1`` by one month at tick ``t``."""
     gain = P[P_GAIN]
+    floor = P[P_FLOOR]
     iw = P[P_IMPACT_W]
     proj_rate_m = 1.0 / (P[P_PROJECT] * 12.0)
     adj = 1.0 - 0.5 ** (DT / P[P_ADJUST])
@@ -202,42 +218,42 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
             safe = adv_safe[a] > 0
             wimp = iw if safe else 0.0
             lam = _dose(adv_hours[a], P) * WEEKS_PER_MONTH
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), q, w0, w1, w2, wimp, gain)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), q, w0, w1, w2, wimp, gain, floor)
             lam = P[P_PHD_PEERS] / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], w0, w1, w2, wimp, gain)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], w0, w1, w2, wimp, gain, floor)
             if not safe and (flags & F_EXPOSED) == 0:
                 if uniform(kfb, pid, t, SL_EXPOSED) < 1.0 - np.exp(-P[P_EXPOSURE] * DT):
                     flags |= F_EXPOSED
             elif (flags & F_EXPOSED) != 0:
                 lam = P[P_EXPOSURE_SIG] / 12.0
-                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_EXPOSED)), 0.6, 0.0, 0.1, 0.1, iw, gain)
+                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_EXPOSED)), 0.6, 0.0, 0.1, 0.1, iw, gain, floor)
             lam = proj_rate_m
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir * 0.5 / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain, floor)
             hands = P[P_HANDS_PHD]
-            pubs = P[P_PHD_PUBS]
+            pubs = P[P_PHD_PUBS] * (0.5 + q)  # well-recognised work comes from strong labs
             well_target -= P[P_PHD_STRESS]
         elif s == INDEPENDENT or s == UNFUNDED or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
             up = 1.2 if (flags & F_UPSKILL) != 0 else 1.0
             lam = _dose(P[P_IND_HOURS], P) * WEEKS_PER_MONTH
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw, gain * up)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw, gain * up, floor)
             in_prog = I[i, PROG_END] > t
             if in_prog:
                 lam = _dose(P[P_PROG_HOURS], P) * WEEKS_PER_MONTH
-                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PROG)), P[P_PROG_Q], 0.3, 0.35, 0.35, iw, gain * up)
+                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PROG)), P[P_PROG_Q], 0.3, 0.35, 0.35, iw, gain * up, floor)
                 motiv_target += 0.1
             if (flags & F_COLLAB) != 0:
                 lam = P[P_COLLAB_SIG] / 12.0
-                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_COLLAB)), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw, gain * up)
+                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_COLLAB)), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw, gain * up, floor)
             elif not in_prog:
                 motiv_target -= P[P_ALONE]
             lam = proj_rate_m * (1.5 if (flags & F_CUTLOSS) != 0 else 1.0)
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0, gain * up)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0, gain * up, floor)
             if (flags & F_PLAN) != 0:
-                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up)
+                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain * up)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain * up, floor)
             hands = P[P_HANDS_IND]
             pubs = P[P_IND_PUBS] * (0.5 + sdir)
             if (flags & F_ACCOUNT) != 0:
@@ -258,23 +274,25 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
                 h, q, hands, pubs, wimp = P[P_C_HOURS_AC], P[P_C_Q_AC], P[P_C_HANDS_AC], P[P_C_PUB_AC], 0.0
             own = P[P_C_OWN]
             lam = _dose(h, P) * WEEKS_PER_MONTH
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), q, 0.6, own, 0.25, wimp, gain)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), q, 0.6, own, 0.25, wimp, gain, floor)
             lam = 12.0 / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir * own / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain, floor)
             well_target += P[P_STRUCTURE]
             letter = P[P_C_LETTER_AC] if k == K_ACADEMIC else P[P_C_LETTER_OTHER]
             if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
                 F[i, LETTERS] = letter
         elif s == LEAD:
             lam = 12.0 / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), 0.6, 0.2, 0.4, 0.4, 0.5 * iw, gain)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), 0.6, 0.2, 0.4, 0.4, 0.5 * iw, gain, floor)
             pubs = 1.0
         # APPLICANT: only hands-on work at the base rate
         # ---------------------------------------------------------------- hands-on, record, wellbeing
         e = F[i, EXE]
         F[i, EXE] = 1.0 - (1.0 - e) * np.exp(-P[P_HANDS_ON] * hands * F[i, LR] * DT)
+        if t - I[i, ENTRY] == 2 * TICKS_PER_YEAR:
+            F[i, EXE2] = F[i, EXE]
         prod = (0.5 + F[i, EXE]) * (0.5 + F[i, GEN])
         F[i, RECORD] += pubs * prod * DT
         F[i, WELL] += (well_target - F[i, WELL]) * adj
@@ -302,6 +320,8 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
         # ---------------------------------------------------------------- transitions
         if s == PHD and t >= I[i, PHD_END]:
             flags |= F_HAS_PHD
+            if F[i, LETTERS] < adv_quality[I[i, ADVISOR]]:
+                F[i, LETTERS] = adv_quality[I[i, ADVISOR]]  # the advisor's recommendation
             u = uniform(ktr, pid, t, 0)
             if u < P[P_PHD_INDUSTRY]:
                 I[i, KIND] = K_INDUSTRY

@@ -49,7 +49,8 @@ LR, SDIR, RESIL, SMOT, LEGIB = 4, 5, 6, 7, 8  # traits
 RECORD, LETTERS, WELL, MOTIV = 9, 10, 11, 12
 LEAD_YEARS, LEAD_PRE, LEAD_SAFE_PRE = 13, 14, 15
 SKILL0 = 16  # 16..19: skills at entry
-NF = 20
+EXE2 = 20  # execution two years after entry (claim C3)
+NF = 21
 SKILL_NAMES = ("execution", "idea_generation", "idea_evaluation", "impact_judgement")
 
 # --- integer columns ----------------------------------------------------------------------

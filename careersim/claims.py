@@ -1,0 +1,241 @@
+"""The essays' claims C1-C9 as explicit statistics of a replication's results.
+
+Each function takes one replication's ``agents`` and ``events`` tables (and,
+for the claims about policies, the paired results of a counterfactual run)
+and returns a :class:`ClaimResult`: a primary statistic, whether the claim
+holds in this replication, and the parts it is built from. Over replications
+the share in which a claim holds estimates the probability that it holds under
+the scenario's parameter uncertainty.
+
+Nothing here looks at parameters to decide an outcome: every statistic is
+computed from what the simulated researchers did. Tracks are compared as
+*intended starting tracks* (intention to treat) and "within N years" counts
+from entry, as the brief defines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .stats import km_median
+
+TRACKS = ("phd", "independent", "contributor")
+
+CLAIM_TEXT = {
+    "C1": "For median-trait entrants with a bachelor's or master's background, the 10-year chance of holding a lead role is highest when the PhD is the intended starting track.",
+    "C2": "Independent researchers' outcomes depend most on self-direction: the gap in 10-year lead chance between the top and bottom fifths by self-direction is largest for independent research, and the top tenth reaches at least 80% of the average PhD entrant's chance.",
+    "C3": "Contributors gain execution fastest in their first 2 years; fewer than 2% become leads within 10 years without a PhD; those who start a PhD after 1-3 years reach at least 80% of direct entrants' lead chance within 10 years of starting it.",
+    "C4": "The median time from PhD start to lead readiness is about 4-5 years; among PhD starters who hold a lead role within 12 years, the median time to the first role is 5-7 years.",
+    "C5": "For people starting a PhD now, lead-years before a 5-year arrival are near zero per entrant (< 0.1); before a 10-year arrival, a PhD-route lead has on average about 3-5 lead-years.",
+    "C6": "A mentor of typical advisor quality for an hour every other week closes a substantial share (at least a third) of independent researchers' gap to PhD entrants in 10-year readiness.",
+    "C7": "Students of top-quartile advisors have at least twice the 10-year lead chance of students of bottom-quartile advisors.",
+    "C8": "Multi-year grants with faster decisions (B) cut funding-related exits of independent researchers; an agenda-agnostic org (C) raises the number of leads; B raises leads only where grantmaker time is the binding constraint.",
+    "C9": "PhD-trained leads whose advisor was not safety-interested and who had no outside exposure have lower impact judgement, and contribute fewer safety-relevant lead-years per lead-year, than those with either.",
+}
+SOURCES = {"C1": "001", "C2": "000, 001", "C3": "001", "C4": "001", "C5": "001", "C6": "001", "C7": "001", "C8": "001 comments", "C9": "001"}
+
+
+@dataclass
+class ClaimResult:
+    statistic: float
+    holds: bool | None
+    parts: dict = field(default_factory=dict)
+    definition: str = ""
+
+
+def _p_within(df: pd.DataFrame, years: float, start_col: str = "entry_year") -> float:
+    if len(df) == 0:
+        return float("nan")
+    t = df["years_to_lead"].to_numpy()
+    if start_col != "entry_year":
+        t = t + (df["entry_year"] - df[start_col]).to_numpy()
+    return float(np.mean(np.nan_to_num(t, nan=np.inf) <= years + 1e-9))
+
+
+def _observed(ent: pd.DataFrame, horizon: float, window: float, start_col: str = "entry_year") -> pd.DataFrame:
+    return ent[ent[start_col] <= horizon - window + 1e-9]
+
+
+def _nan_or(x):
+    return float(x) if x == x else float("nan")
+
+
+def c1(ent, horizon, window) -> ClaimResult:
+    obs = _observed(ent, horizon, window)
+    q = obs[["learning_rate", "self_direction"]].quantile([0.25, 0.75])
+    mid = obs[obs["background"].isin(["undergraduate", "masters"])
+              & obs["learning_rate"].between(q.loc[0.25, "learning_rate"], q.loc[0.75, "learning_rate"])
+              & obs["self_direction"].between(q.loc[0.25, "self_direction"], q.loc[0.75, "self_direction"])]
+    p = {tr: _p_within(mid[mid["track"] == tr], window) for tr in TRACKS}
+    stat = p["phd"] - max(p["independent"], p["contributor"])
+    return ClaimResult(stat, bool(stat > 0) if stat == stat else None, {f"p_{k}": v for k, v in p.items()},
+                       "PhD arm's 10-year lead chance minus the larger of the other arms', among entrants with a bachelor's or master's background and learning rate and self-direction in the middle half")
+
+
+def c2(ent, horizon, window) -> ClaimResult:
+    obs = _observed(ent, horizon, window)
+    gaps, top10 = {}, float("nan")
+    for tr in TRACKS:
+        d = obs[obs["track"] == tr]
+        if len(d) < 10:
+            gaps[tr] = float("nan")
+            continue
+        q20, q80, q90 = d["self_direction"].quantile([0.2, 0.8, 0.9])
+        gaps[tr] = _p_within(d[d["self_direction"] >= q80], window) - _p_within(d[d["self_direction"] <= q20], window)
+        if tr == "independent":
+            top10 = _p_within(d[d["self_direction"] >= q90], window)
+    p_phd = _p_within(obs[obs["track"] == "phd"], window)
+    ratio = top10 / p_phd if p_phd and p_phd == p_phd and p_phd > 0 else float("nan")
+    stat = gaps["independent"] - max(gaps["phd"], gaps["contributor"])
+    holds = None if stat != stat or ratio != ratio else bool(stat > 0 and ratio >= 0.8)
+    return ClaimResult(stat, holds, {**{f"gap_{k}": v for k, v in gaps.items()}, "top_tenth_independent_over_phd": ratio},
+                       "gap (top fifth minus bottom fifth by self-direction) in 10-year lead chance for independent research minus the largest gap in the other tracks; holds if positive and the top tenth of independents reach 80% of the PhD arm's chance")
+
+
+def c3(ent, horizon, window) -> ClaimResult:
+    gain = {}
+    for tr in TRACKS:
+        d = ent[ent["track"] == tr]
+        g = (d["execution_at_2_years"] - d["initial_execution"]).dropna()
+        gain[tr] = float(g.mean()) if len(g) else float("nan")
+    fastest = gain["contributor"] > max(gain["phd"], gain["independent"])
+    obs = _observed(ent, horizon, window)
+    con = obs[obs["track"] == "contributor"]
+    if len(con):
+        ytl = con["years_to_lead"].to_numpy()
+        before_phd = (con["phd_start_year"] - con["entry_year"]).to_numpy()
+        without = ~con["ever_phd"].to_numpy() | (np.nan_to_num(ytl, nan=np.inf) < before_phd)
+        share = float(np.mean((np.nan_to_num(ytl, nan=np.inf) <= window + 1e-9) & without))
+    else:
+        share = float("nan")
+    later = ent[(ent["track"] == "contributor") & ent["ever_phd"]]
+    later = later[((later["phd_start_year"] - later["entry_year"]).between(1, 3))]
+    later = later[later["phd_start_year"] <= horizon - window + 1e-9]
+    direct = ent[(ent["track"] == "phd") & ent["ever_phd"] & ((ent["phd_start_year"] - ent["entry_year"]) <= 1)]
+    direct = direct[direct["phd_start_year"] <= horizon - window + 1e-9]
+    p_later = _p_within(later, window, "phd_start_year") if len(later) >= 5 else float("nan")
+    p_direct = _p_within(direct, window, "phd_start_year")
+    ratio = p_later / p_direct if p_direct and p_direct == p_direct and p_direct > 0 else float("nan")
+    parts = {**{f"execution_gain_2y_{k}": v for k, v in gain.items()}, "contributors_lead_without_phd": share,
+             "later_phd_over_direct": ratio, "n_later_phd": int(len(later))}
+    holds = bool(fastest and share < 0.02 and (ratio != ratio or ratio >= 0.8))
+    return ClaimResult(share, holds, parts,
+                       "share of contributor-arm entrants holding a lead role within 10 years without having started a PhD first; holds if below 2%, contributors gain execution fastest in 2 years, and contributors who start a PhD after 1-3 years reach 80% of direct PhD starters' 10-year chance (from PhD start; not judged when fewer than 5 such people)")
+
+
+def c4(ent, horizon) -> ClaimResult:
+    phd = ent[ent["ever_phd"] & ent["phd_start_year"].notna() & (ent["phd_start_year"] >= 0)]
+    if len(phd) < 5:
+        return ClaimResult(float("nan"), None, {}, "")
+    ready = phd["years_to_ready"] + phd["entry_year"] - phd["phd_start_year"]
+    observed = ready.notna() & (ready >= 0)
+    exit_after = phd["exit_year"] - phd["phd_start_year"]
+    cens = np.where(exit_after.notna(), exit_after, horizon - phd["phd_start_year"])
+    dur = np.where(observed, ready.clip(lower=0), np.maximum(cens, 0))
+    med_ready = km_median(dur, observed.to_numpy())
+    lead = phd["years_to_lead"] + phd["entry_year"] - phd["phd_start_year"]
+    early = phd[phd["phd_start_year"] <= horizon - 12 + 1e-9]
+    lead_e = (early["years_to_lead"] + early["entry_year"] - early["phd_start_year"])
+    lead_e = lead_e[lead_e <= 12]
+    med_lead = float(lead_e.median()) if len(lead_e) >= 3 else float("nan")
+    del lead
+    holds = None if med_ready != med_ready else bool(3.5 <= med_ready <= 5.5 and (med_lead != med_lead or 5 <= med_lead <= 7))
+    return ClaimResult(_nan_or(med_ready), holds, {"median_years_phd_start_to_ready": _nan_or(med_ready),
+                                                   "median_years_to_first_lead_role_within_12": med_lead},
+                       "Kaplan-Meier median years from PhD start to lead readiness (exits and the horizon censor); holds if within 3.5-5.5 and the median time to a first lead role, among PhD starters leading within 12 years, is 5-7")
+
+
+def lead_years_before(events: pd.DataFrame, agents: pd.DataFrame, arrival: float) -> pd.Series:
+    """Each agent's years in a lead role before ``arrival`` (years from time zero)."""
+    ev = events[(events["to_state"] == "lead") | (events["from_state"] == "lead")].sort_values(["agent", "tick"], kind="stable")
+    start = ev[ev["to_state"] == "lead"][["agent", "year"]].rename(columns={"year": "start"})
+    end = ev[ev["from_state"] == "lead"][["agent", "year"]].rename(columns={"year": "end"})
+    start["k"] = start.groupby("agent").cumcount()
+    end["k"] = end.groupby("agent").cumcount()
+    spells = start.merge(end, on=["agent", "k"], how="left")
+    # the existing field's leads hold their role from time zero without an event
+    init = agents[(agents["lead_source"] == "initial")]["agent"]
+    if len(init):
+        init_end = end[end["k"] == 0].set_index("agent")["end"]
+        extra = pd.DataFrame({"agent": init.to_numpy(), "start": 0.0})
+        extra["end"] = init_end.reindex(init.to_numpy()).to_numpy()
+        spells = pd.concat([spells, extra], ignore_index=True)
+    spells["end"] = spells["end"].fillna(np.inf)
+    spells["years"] = (np.minimum(spells["end"], arrival) - spells["start"]).clip(lower=0)
+    return spells.groupby("agent")["years"].sum().reindex(agents["agent"], fill_value=0.0)
+
+
+def c5(ent, events, agents, horizon) -> ClaimResult:
+    cohort0 = ent[(ent["track"] == "phd") & (ent["entry_year"] < 1.0)]
+    if len(cohort0) == 0 or horizon < 10:
+        return ClaimResult(float("nan"), None, {}, "")
+    ly5 = lead_years_before(events, agents, 5.0).reindex(cohort0["agent"]).to_numpy()
+    ly10 = lead_years_before(events, agents, 10.0).reindex(cohort0["agent"]).to_numpy()
+    per_entrant_5 = float(np.mean(ly5))
+    leaders10 = ly10[ly10 > 0]
+    per_lead_10 = float(np.mean(leaders10)) if len(leaders10) else float("nan")
+    holds = bool(per_entrant_5 < 0.1 and (per_lead_10 == per_lead_10 and 3.0 <= per_lead_10 <= 5.0))
+    return ClaimResult(per_entrant_5, holds, {"lead_years_before_5y_per_entrant": per_entrant_5,
+                                              "lead_years_before_10y_per_lead": per_lead_10},
+                       "lead-years before an arrival 5 years from now per PhD-arm entrant of the first cohort; holds if below 0.1 and, before an arrival 10 years from now, those of them who lead have 3-5 lead-years on average")
+
+
+def c7(ent, horizon, window) -> ClaimResult:
+    phd = ent[ent["ever_phd"] & ent["advisor_quality"].notna() & (ent["phd_start_year"] <= horizon - window + 1e-9)]
+    if len(phd) < 20:
+        return ClaimResult(float("nan"), None, {}, "")
+    q25, q75 = phd["advisor_quality"].quantile([0.25, 0.75])
+    top = _p_within(phd[phd["advisor_quality"] >= q75], window, "phd_start_year")
+    bottom = _p_within(phd[phd["advisor_quality"] <= q25], window, "phd_start_year")
+    ratio = top / bottom if bottom > 0 else (float("inf") if top > 0 else float("nan"))
+    holds = None if ratio != ratio else bool(ratio >= 2.0)
+    return ClaimResult(ratio, holds, {"p_top_quartile": top, "p_bottom_quartile": bottom},
+                       "10-year lead chance (from PhD start) of students of top-quartile advisors divided by that of bottom-quartile advisors' students; holds if at least 2")
+
+
+def c9(agents) -> ClaimResult:
+    leads = agents[agents["has_phd"] & agents["years_to_lead"].notna() & agents["advisor_quality"].notna()]
+    neither = leads[~leads["advisor_safety"].astype(bool) & ~leads["outside_exposure"]]
+    either = leads[leads["advisor_safety"].astype(bool) | leads["outside_exposure"]]
+    if len(neither) < 3 or len(either) < 3:
+        return ClaimResult(float("nan"), None, {}, "")
+    imp = float(either["impact_judgement"].mean() - neither["impact_judgement"].mean())
+
+    def per_lead_year(d):
+        ly = d["lead_years"].sum()
+        return float(d["safety_lead_years_before_arrival"].sum() / max(d["lead_years_before_arrival"].sum(), 1e-12)) if ly > 0 else float("nan")
+
+    rel_either, rel_neither = per_lead_year(either), per_lead_year(neither)
+    holds = bool(imp > 0 and (rel_either != rel_either or rel_neither != rel_neither or rel_either > rel_neither))
+    return ClaimResult(imp, holds, {"impact_judgement_either": float(either["impact_judgement"].mean()),
+                                    "impact_judgement_neither": float(neither["impact_judgement"].mean()),
+                                    "safety_share_of_lead_years_either": rel_either,
+                                    "safety_share_of_lead_years_neither": rel_neither},
+                       "mean impact judgement of PhD-trained leads with a safety-interested advisor or outside exposure minus that of leads with neither; holds if positive and their lead-years are more safety-relevant")
+
+
+def single_run_claims(agents: pd.DataFrame, events: pd.DataFrame, horizon: float, window: float) -> dict[str, ClaimResult]:
+    """The claims computable from one scenario's replication (all but C6 and C8)."""
+    ent = agents[agents["entrant"]]
+    return {
+        "C1": c1(ent, horizon, window),
+        "C2": c2(ent, horizon, window),
+        "C3": c3(ent, horizon, window),
+        "C4": c4(ent, horizon),
+        "C5": c5(ent, events, agents, horizon),
+        "C7": c7(ent, horizon, window),
+        "C9": c9(agents),
+    }
+
+
+def flatten(claims: dict[str, ClaimResult]) -> dict:
+    out = {}
+    for k, c in claims.items():
+        out[f"claim_{k}_stat"] = c.statistic
+        out[f"claim_{k}_holds"] = float(c.holds) if c.holds is not None else float("nan")
+        for pk, pv in c.parts.items():
+            out[f"claim_{k}_part_{pk}"] = pv
+    return out

@@ -1,0 +1,395 @@
+"""The ``careersim`` command line.
+
+Each subcommand is one function decorated with :func:`command`, which names
+it, gives its one-line help, an example for ``--help`` and its arguments::
+
+    @command("hello", "Say hello.", example="careersim hello --name Ada",
+             args=[arg("--name", default="world", help="whom to greet")])
+    def hello(args: argparse.Namespace) -> int:
+        print(f"hello {args.name}")
+        return 0
+
+A handler returns the exit status. User errors raise :class:`UserError` (or
+:class:`~careersim.io.ScenarioError`): the message goes to stderr and the
+status is 2, without a traceback. Ctrl-C exits with 130 and leaves no
+partial output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .io import ScenarioError, atomic_output, load_scenario, scenario_json_schema, shipped_scenarios
+
+EXIT_OK = 0
+EXIT_USER = 2
+EXIT_INTERRUPTED = 130
+
+#: a run estimated to take longer than this (seconds, wall clock) needs --force
+MAX_SECONDS = 600.0
+#: a run estimated to need more memory than this (bytes) needs --force
+MAX_BYTES = 8e9
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UserError(Exception):
+    """A mistake the user can fix; reported on stderr with exit status 2."""
+
+
+@dataclass
+class _Command:
+    name: str
+    summary: str
+    example: str
+    args: list[tuple[tuple[Any, ...], dict[str, Any]]]
+    handler: Handler
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_COMMANDS: list[_Command] = []
+
+
+def arg(*names: Any, **options: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """An argument for :func:`command`, as for ``ArgumentParser.add_argument``."""
+    return names, options
+
+
+def command(
+    name: str,
+    summary: str,
+    *,
+    example: str,
+    args: Sequence[tuple[tuple[Any, ...], dict[str, Any]]] = (),
+    description: str = "",
+) -> Callable[[Handler], Handler]:
+    """Register a subcommand: its handler takes the parsed arguments and returns the exit status."""
+
+    def register(handler: Handler) -> Handler:
+        _COMMANDS.append(_Command(name, summary, example, list(args), handler, description))
+        return handler
+
+    return register
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r} (expected a whole number such as 4)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value} (expected 1 or more)")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r} (expected a whole number such as 1)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {value} (expected 0 or more)")
+    return value
+
+
+def _scenario_path(text: str) -> Path:
+    """A scenario file, or the name of a shipped scenario."""
+    path = Path(text)
+    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in text:
+        return path
+    for name, _, shipped in shipped_scenarios():
+        if text in (name, shipped.stem):
+            return shipped
+    return path
+
+
+def _folder_name(name: str) -> str:
+    """A safe folder name for a scenario name."""
+    slug = re.sub(r"[^\w.-]+", "-", name).strip(".-")
+    return slug or "scenario"
+
+
+def _human_seconds(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
+
+
+def _check_out_dir(out: Path) -> None:
+    """Refuse to replace anything but an earlier careersim report (or an empty folder)."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise UserError(f"careersim run: {out} exists and is not a folder (expected a folder for the report; choose another --out)")
+    if any(out.iterdir()) and not (out / "summary.json").exists():
+        raise UserError(
+            f"careersim run: {out} already holds files that are not a careersim report; "
+            "choose another --out or remove it (a previous report there would be replaced)"
+        )
+    cwd = Path.cwd().resolve()
+    if out.resolve() == cwd or out.resolve() in cwd.parents:
+        raise UserError(f"careersim run: --out {out} is the current folder or above it (expected a folder of its own)")
+
+
+# ---------------------------------------------------------------------------
+# commands
+# ---------------------------------------------------------------------------
+
+
+@command(
+    "run",
+    "Run a scenario's replications and write its report.",
+    example="careersim run scenarios/multi-year-grants.yaml --replications 50 --out reports/b",
+    description=(
+        "Runs the replications of a scenario (a YAML file or a shipped scenario name) and "
+        "writes summary.json, Parquet tables and report.html into the output folder. "
+        "The folder appears only when it is complete; an earlier report there is replaced."
+    ),
+    args=[
+        arg("scenario", metavar="SCENARIO", help="scenario file, or a shipped scenario name (see 'careersim list')"),
+        arg("--replications", "-n", type=_positive_int, default=20, metavar="N", help="replications to run (default: 20)"),
+        arg("--seed", type=_seed, default=1, metavar="S", help="root random seed (default: 1)"),
+        arg("--workers", "-j", type=_positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
+        arg("--out", "-o", type=Path, default=None, metavar="DIR", help="output folder (default: reports/<scenario name>/)"),
+        arg("--quiet", "-q", action="store_true", help="no progress bar; print only the report's path"),
+        arg("--force", action="store_true", help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB"),
+    ],
+)
+def run_command(args: argparse.Namespace) -> int:
+    """Load, check the cost, run and write the report atomically."""
+    scenario = load_scenario(_scenario_path(args.scenario))
+    try:
+        from . import experiment
+    except ImportError as exc:  # pragma: no cover - only before the engine exists
+        raise UserError(f"careersim run: the experiment runner is not available ({exc})") from None
+    out: Path = args.out if args.out is not None else Path("reports") / _folder_name(scenario.name)
+    _check_out_dir(out)
+    workers = args.workers or os.cpu_count() or 1
+    seconds, peak = experiment.estimate_cost(scenario, args.replications)
+    wall = seconds / max(1, min(workers, args.replications))
+    if (wall > MAX_SECONDS or peak > MAX_BYTES) and not args.force:
+        raise UserError(
+            f"careersim run: this run is estimated to take about {_human_seconds(wall)} on {min(workers, args.replications)} "
+            f"worker(s) and need about {peak / 1e9:.1f} GB of memory; rerun with --force to go ahead, "
+            "or use fewer --replications or a smaller population"
+        )
+    if not args.quiet:
+        print(
+            f"Running '{scenario.name}': {args.replications} replications, seed {args.seed}, "
+            f"{min(workers, args.replications)} worker(s), about {_human_seconds(wall)}.",
+            file=sys.stderr,
+        )
+    exp = experiment.run(scenario, args.replications, args.seed, args.workers, not args.quiet)
+    with atomic_output(out) as tmp:
+        experiment.write_results(exp, tmp)
+    report = out / "report.html"
+    if args.quiet:
+        print(report)
+    else:
+        print(f"Report: {report}\nResults: {out}/ (summary.json, Parquet tables)")
+    return EXIT_OK
+
+
+@command(
+    "validate",
+    "Check scenario files and report every problem with its line.",
+    example="careersim validate scenarios/*.yaml my-scenario.yaml",
+    args=[arg("files", nargs="+", metavar="FILE", help="scenario files to check")],
+)
+def validate_command(args: argparse.Namespace) -> int:
+    """Print OK per good file and the located errors of each bad one."""
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            scenario = load_scenario(Path(name))
+        except ScenarioError as exc:
+            for message in exc.messages:
+                _err(message)
+            status = EXIT_USER
+        else:
+            print(f"OK {name} ({scenario.name})")
+    return status
+
+
+@command(
+    "schema",
+    "Print the JSON Schema of scenario files (for editor completion).",
+    example="careersim schema > careersim.schema.json",
+)
+def schema_command(args: argparse.Namespace) -> int:
+    """Write the JSON Schema to stdout."""
+    print(json.dumps(scenario_json_schema(), indent=2))
+    return EXIT_OK
+
+
+_STARTER = """\
+# {name}: a careersim scenario.
+# Question: <what does this scenario answer? e.g. "does a 2-year RA job before
+# the PhD change my chance of leading research within 10 years?">
+#
+# It extends the baseline: only what you write here changes. Numbers are in
+# years, per year or hours per week unless you give a unit ("6 months",
+# "4 per year", "1 hour every 2 weeks"). Any number may instead be a
+# distribution drawn once per replication, e.g. "uniform(3, 5) years".
+# Check it with:  careersim validate {file}
+# Run it with:    careersim run {file}
+extends: baseline
+name: {name}
+description: What this scenario changes and why.
+
+# Uncomment and edit what you want to change:
+# run:
+#   horizon: 20 years
+# population:
+#   entrants_per_year: 300
+#   track_mix: {{phd: 0.4, independent: 0.25, contributor: 0.35}}
+#   traits:
+#     self_direction: beta(2, 2)
+# independent:
+#   mentor_hours: 1 hour every 2 weeks
+# grants:
+#   grant_length: 1 year
+#   decision_delay: 1 month
+# timelines:
+#   arrival: lognormal(median=7, spread=0.7) years
+
+# A policy from year 1 (presets: {presets}):
+# interventions:
+#   - kind: multi_year_grants
+#     start: 1 year
+"""
+
+
+@command(
+    "init",
+    "Write a commented starter scenario NAME.yaml that extends the baseline.",
+    example="careersim init my-path && careersim validate my-path.yaml",
+    args=[arg("name", metavar="NAME", help="scenario name; writes NAME.yaml in the current folder")],
+)
+def init_command(args: argparse.Namespace) -> int:
+    """Write the starter file, refusing to overwrite."""
+    from .scenario import PRESETS
+
+    target = Path(args.name)
+    if target.suffix not in (".yaml", ".yml"):
+        target = target.with_name(target.name + ".yaml")
+    name = target.stem
+    if not re.fullmatch(r"[\w.-]+", name):
+        raise UserError(f"careersim init: got name {name!r} (expected letters, digits, '-', '_' or '.')")
+    text = _STARTER.format(name=name, file=target, presets=", ".join(PRESETS))
+    try:
+        with open(target, "x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise UserError(f"careersim init: {target} already exists; choose another name or remove it") from None
+    except FileNotFoundError:
+        raise UserError(f"careersim init: the folder {target.parent} does not exist") from None
+    print(f"Wrote {target}; edit it, then: careersim run {target}")
+    return EXIT_OK
+
+
+@command(
+    "list",
+    "List the shipped scenarios with what each one asks.",
+    example="careersim list",
+)
+def list_command(args: argparse.Namespace) -> int:
+    """Print name, description and path of each shipped scenario."""
+    rows = shipped_scenarios()
+    if not rows:
+        raise UserError("careersim list: no shipped scenarios found (expected a scenarios/ folder beside the package)")
+    width = max(len(name) for name, _, _ in rows)
+    for name, description, _path in rows:
+        print(f"{name:<{width}}  {description}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# parser and entry point
+# ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="careersim",
+        description="Agent-based simulation of research careers: PhD, independent research and "
+        "contributor routes to becoming a research lead.",
+        epilog="example:\n  careersim init my-path\n  careersim run my-path.yaml\n\n"
+        "Run 'careersim COMMAND --help' for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"careersim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for cmd in _COMMANDS:
+        p = sub.add_parser(
+            cmd.name,
+            help=cmd.summary,
+            description=cmd.description or cmd.summary,
+            epilog=f"example:\n  {cmd.example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        for names, options in cmd.args:
+            p.add_argument(*names, **options)
+        p.set_defaults(handler=cmd.handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 user error, 130 interrupted)."""
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version or a usage error
+            code = exc.code
+            return code if isinstance(code, int) else (EXIT_OK if code is None else EXIT_USER)
+        if getattr(args, "handler", None) is None:
+            parser.print_usage(sys.stderr)
+            _err("careersim: error: a command is required (expected one of: " + ", ".join(c.name for c in _COMMANDS) + ")")
+            return EXIT_USER
+        return args.handler(args)
+    except KeyboardInterrupt:
+        _err("\ncareersim: interrupted; nothing was written.")
+        return EXIT_INTERRUPTED
+    except ScenarioError as exc:
+        for message in exc.messages:
+            _err(message)
+        return EXIT_USER
+    except UserError as exc:
+        _err(str(exc))
+        return EXIT_USER
+    except BrokenPipeError:  # e.g. 'careersim schema | head'
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return EXIT_OK
+    except OSError as exc:
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        _err(f"careersim: cannot access{where}: {exc.strerror or exc}")
+        return EXIT_USER
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

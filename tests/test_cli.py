@@ -1,0 +1,235 @@
+"""The command line: exit codes, located errors on stderr, no tracebacks, no partial output."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import careersim
+from careersim import cli
+from careersim.io import load_scenario, shipped_dir
+
+DATA = Path(__file__).parent / "data"
+TINY = DATA / "tiny.yaml"
+
+BAD = [
+    # fixture, text every run must print on stderr (file:line: field: ...)
+    ("unknown_key.yaml", "unknown_key.yaml:4: run.horizn: unknown key 'horizn' (did you mean 'horizon'?)"),
+    ("wrong_type.yaml", "wrong_type.yaml:4: population.single_cohort:"),
+    ("bad_unit.yaml", "bad_unit.yaml:4: learning.project_length:"),
+    ("nan.yaml", "nan.yaml:4: population.entrants_per_year:"),
+    ("inf.yaml", "inf.yaml:4: grants.budget:"),
+    ("probability.yaml", "probability.yaml:4: grants.base_acceptance:"),
+    ("negative_rate.yaml", "negative_rate.yaml:4: exits.burnout:"),
+    ("empty.yaml", "empty.yaml:1: the file is empty"),
+    ("comments_only.yaml", "comments_only.yaml:1: the file is empty"),
+    ("not_mapping.yaml", "not_mapping.yaml:1: the top level is a list"),
+    ("invalid_utf8.yaml", "invalid_utf8.yaml:2: the file is not valid UTF-8"),
+    ("unsafe_tag.yaml", "unsafe_tag.yaml:2: name: unsupported YAML tag"),
+    ("billion_laughs.yaml", "billion laughs"),
+    ("duplicate_key.yaml", "duplicate_key.yaml:4: run.horizon: duplicate key"),
+    ("cycle_a.yaml", ".yaml:1: extends:"),
+    ("missing_parent.yaml", "missing_parent.yaml:1: extends: cannot find"),
+    ("child_of_bad.yaml", "bad_parent.yaml:5: grants.base_acceptance:"),
+    ("syntax_error.yaml", "syntax_error.yaml:4: invalid YAML"),
+]
+
+
+@pytest.mark.parametrize("fixture, expected", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_exits_2_with_located_message(
+    fixture: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    for argv in (["validate", str(DATA / fixture)], ["run", str(DATA / fixture), "--out", str(out), "--quiet"]):
+        assert cli.main(argv) == 2
+        captured = capsys.readouterr()
+        assert expected in captured.err
+        assert "Traceback" not in captured.err
+        assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, nothing executed
+
+
+def test_validate_reports_good_and_bad_files(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", str(TINY), str(DATA / "probability.yaml")]) == 2
+    captured = capsys.readouterr()
+    assert f"OK {TINY}" in captured.out
+    assert "probability.yaml:4:" in captured.err
+
+
+def test_every_shipped_scenario_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(str(p) for p in shipped_dir().glob("*.yaml"))
+    assert len(files) >= 12
+    assert cli.main(["validate", *files]) == 0
+    assert capsys.readouterr().out.count("OK ") == len(files)
+
+
+def test_list_shows_shipped_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("baseline ")
+    assert "multi-year-grants" in out and "contributor-then-phd" in out
+
+
+def test_schema_prints_valid_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["type"] == "object" and "population" in schema["properties"]
+
+
+def test_init_writes_a_valid_starter_and_refuses_to_overwrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["init", "my-path"]) == 0
+    text = (tmp_path / "my-path.yaml").read_text()
+    assert text.startswith("#") and "extends: baseline" in text and "# interventions:" in text
+    scenario = load_scenario(tmp_path / "my-path.yaml")
+    assert scenario.name == "my-path"
+    assert cli.main(["validate", "my-path.yaml"]) == 0
+    # every commented-out example is valid too
+    uncommented = "\n".join(re.sub(r"^# (\s*(?:- )?[a-z_]+:(?: |$))", r"\1", line) for line in text.splitlines())
+    (tmp_path / "all.yaml").write_text(uncommented.replace("name: my-path", "name: all"))
+    assert load_scenario(tmp_path / "all.yaml").interventions[0].kind == "multi_year_grants"
+    capsys.readouterr()
+    assert cli.main(["init", "my-path"]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_version_and_help_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--version"]) == 0
+    assert careersim.__version__ in capsys.readouterr().out
+    assert cli.main(["--help"]) == 0
+    capsys.readouterr()
+    for command in ("run", "validate", "schema", "init", "list"):
+        assert cli.main([command, "--help"]) == 0
+        assert "example:" in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([]) == 2
+    assert cli.main(["frobnicate"]) == 2
+    assert cli.main(["run", str(TINY), "--replications", "0"]) == 2
+    assert cli.main(["run", str(TINY), "--seed", "x"]) == 2
+    assert cli.main(["run", "no-such-file.yaml"]) == 2
+    assert "no-such-file.yaml: no such file" in capsys.readouterr().err
+
+
+# -- run, with a stand-in experiment (fast, engine-independent) ----------------
+
+
+def fake_experiment(monkeypatch: pytest.MonkeyPatch, *, seconds: float = 1.0, nbytes: float = 1e6,
+                    run_raises: BaseException | None = None, write_raises: BaseException | None = None) -> dict:
+    calls: dict = {}
+
+    def run(scenario, replications, seed, workers, progress):
+        calls["run"] = (scenario.name, replications, seed, workers, progress)
+        if run_raises is not None:
+            raise run_raises
+        return "EXP"
+
+    def write_results(exp, out_dir: Path) -> None:
+        (out_dir / "summary.json").write_text("{}")
+        if write_raises is not None:
+            raise write_raises
+        (out_dir / "report.html").write_text("<html></html>")
+
+    module = types.SimpleNamespace(run=run, write_results=write_results, estimate_cost=lambda s, n: (seconds * n, nbytes))
+    monkeypatch.setitem(sys.modules, "careersim.experiment", module)
+    monkeypatch.setattr(careersim, "experiment", module, raising=False)
+    return calls
+
+
+def test_run_writes_report_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    calls = fake_experiment(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run", str(TINY), "--replications", "3", "--seed", "7", "--workers", "2", "--quiet"]) == 0
+    assert calls["run"] == ("tiny", 3, 7, 2, False)
+    report = Path("reports") / "tiny" / "report.html"
+    assert capsys.readouterr().out.strip() == str(report)
+    assert report.exists()
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["tiny"]
+    assert cli.main(["run", "baseline", "--replications", "1", "--quiet"]) == 0  # a shipped name
+    assert (tmp_path / "reports" / "baseline" / "report.html").exists()
+
+
+def test_run_refuses_to_clobber_a_foreign_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_experiment(monkeypatch)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("precious")
+    assert cli.main(["run", str(TINY), "--out", str(tmp_path / "mine"), "--quiet"]) == 2
+    assert "not a careersim report" in capsys.readouterr().err
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
+
+
+def test_run_needs_force_when_expensive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    calls = fake_experiment(monkeypatch, seconds=10_000.0)
+    out = tmp_path / "out"
+    assert cli.main(["run", str(TINY), "--out", str(out), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--force" in err and "hours" in err
+    assert "run" not in calls and not out.exists()
+    fake_experiment(monkeypatch, nbytes=20e9)
+    assert cli.main(["run", str(TINY), "--out", str(out)]) == 2
+    assert "GB" in capsys.readouterr().err
+    assert cli.main(["run", str(TINY), "--out", str(out), "--force", "--quiet"]) == 0
+    assert (out / "report.html").exists()
+
+
+@pytest.mark.parametrize("where", ["run", "write"])
+def test_ctrl_c_exits_130_and_leaves_nothing(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "run_raises" if where == "run" else "write_raises"
+    fake_experiment(monkeypatch, **{key: KeyboardInterrupt()})
+    out = tmp_path / "reports" / "x"
+    assert cli.main(["run", str(TINY), "--out", str(out), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_keeps_the_previous_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.json").write_text('{"old": true}')
+    fake_experiment(monkeypatch, write_raises=KeyboardInterrupt())
+    assert cli.main(["run", str(TINY), "--out", str(out), "--quiet"]) == 130
+    assert json.loads((out / "summary.json").read_text()) == {"old": True}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+# -- the real thing -------------------------------------------------------------
+
+
+def test_real_run_of_a_tiny_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    experiment = pytest.importorskip("careersim.experiment")
+    if not hasattr(experiment, "write_results"):
+        pytest.skip("careersim.experiment.write_results is not written yet")
+    out = tmp_path / "tiny-report"
+    assert cli.main(["run", str(TINY), "--replications", "2", "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    assert (out / "summary.json").exists() and (out / "report.html").exists()
+    assert str(out / "report.html") in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir()] == ["tiny-report"]
+
+
+def test_python_m_careersim_has_no_traceback(tmp_path: Path) -> None:
+    env_python = sys.executable
+    bad = subprocess.run(
+        [env_python, "-m", "careersim", "validate", str(DATA / "unknown_key.yaml")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )
+    assert bad.returncode == 2
+    assert "did you mean 'horizon'?" in bad.stderr and "Traceback" not in bad.stderr
+    good = subprocess.run(
+        [env_python, "-m", "careersim", "run", str(DATA / "empty.yaml"), "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )
+    assert good.returncode == 2 and "Traceback" not in good.stderr
+    assert not (tmp_path / "o").exists()

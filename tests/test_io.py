@@ -1,0 +1,249 @@
+"""Scenario files: safe loading, located errors, extends, dumping, schema, atomic output."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from careersim import io
+from careersim.io import ScenarioError, atomic_output, dump_scenario, load_scenario, shipped_scenarios
+from careersim.scenario import PRESETS, Scenario
+
+DATA = Path(__file__).parent / "data"
+
+
+def errors_of(source) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(source)
+    assert info.value.messages, "a ScenarioError carries at least one message"
+    return info.value.messages
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- bad inputs: file, line and field in the message ---------------------------
+
+BAD = [
+    # fixture, line, field path (None: file-level), text expected in the message
+    ("unknown_key.yaml", 4, "run.horizn", "did you mean 'horizon'?"),
+    ("wrong_type.yaml", 4, "population.single_cohort", "expected true or false"),
+    ("bad_unit.yaml", 4, "learning.project_length", "unknown unit 'monts'"),
+    ("nan.yaml", 4, "population.entrants_per_year", "finite"),
+    ("inf.yaml", 4, "grants.budget", "finite"),
+    ("probability.yaml", 4, "grants.base_acceptance", "between 0 and 1"),
+    ("negative_rate.yaml", 4, "exits.burnout", "at least 0"),
+    ("empty.yaml", 1, None, "empty"),
+    ("comments_only.yaml", 1, None, "empty"),
+    ("not_mapping.yaml", 1, None, "expected a mapping"),
+    ("invalid_utf8.yaml", 2, None, "not valid UTF-8"),
+    ("unsafe_tag.yaml", 2, "name", "unsupported YAML tag '!!python/object/apply:os.system'"),
+    ("billion_laughs.yaml", None, None, "billion laughs"),
+    ("duplicate_key.yaml", 4, "run.horizon", "duplicate key 'horizon'"),
+    ("cycle_a.yaml", 1, "extends", "cycle"),
+    ("missing_parent.yaml", 1, "extends", "cannot find 'no-such-parent.yaml'"),
+    ("syntax_error.yaml", 4, None, "invalid YAML"),
+]
+
+
+@pytest.mark.parametrize("fixture, line, field, text", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_located(fixture: str, line: int | None, field: str | None, text: str) -> None:
+    messages = errors_of(DATA / fixture)
+    joined = "\n".join(messages)
+    assert text in joined
+    stem = fixture if fixture != "cycle_a.yaml" else "cycle_"
+    assert stem in messages[0]
+    if line is not None:
+        assert any(f"{fixture}:{line}:" in m or (fixture.startswith("cycle") and ".yaml:1:" in m) for m in messages), joined
+    if field is not None:
+        assert f": {field}:" in joined
+
+
+def test_error_in_parent_names_the_parent_line() -> None:
+    messages = errors_of(DATA / "child_of_bad.yaml")
+    assert any("bad_parent.yaml:5: grants.base_acceptance:" in m for m in messages), messages
+
+
+def test_several_errors_reported_together_in_line_order(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "many.yaml",
+        "name: many\nrun:\n  horizn: 3\npopulation:\n  entrants_per_year: .nan\n"
+        "learning:\n  dose_response: linar\nrnu: 1\n",
+    )
+    messages = errors_of(path)
+    lines = [int(m.split(":")[1]) for m in messages]
+    assert lines == sorted(lines) == [3, 5, 7, 8]
+    assert "did you mean 'linear'?" in messages[2]
+    assert "did you mean 'run'?" in messages[3]
+
+
+def test_key_in_the_wrong_section_points_to_its_home(tmp_path: Path) -> None:
+    messages = errors_of(write(tmp_path, "s.yaml", "run:\n  entrants_per_year: 3\n"))
+    assert "did you mean 'population.entrants_per_year'?" in messages[0]
+
+
+def test_distribution_and_intervention_errors_are_located(tmp_path: Path) -> None:
+    text = (
+        "population:\n  traits:\n    self_direction: bta(2, 2)\n"
+        "interventions:\n  - kind: multi_yer_grants\n  - kind: custom\n    set: {grants.grant_lenght: 2}\n"
+    )
+    joined = "\n".join(errors_of(write(tmp_path, "s.yaml", text)))
+    assert "s.yaml:3: population.traits.self_direction:" in joined and "did you mean 'beta'?" in joined
+    assert "s.yaml:5: interventions[0].kind:" in joined and "multi_year_grants" in joined
+    assert "s.yaml:7: interventions[1].set['grants.grant_lenght']:" in joined
+
+
+def test_unsafe_tag_never_executes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    errors_of(DATA / "unsafe_tag.yaml")
+    for tag in ("!!python/object/apply:os.system", "!!python/object/new:os.system", "!!python/name:os.system"):
+        errors_of(write(tmp_path, "t.yaml", f'name: {tag} ["echo pwned > careersim-pwned.txt"]\n'))
+    assert not (tmp_path / "careersim-pwned.txt").exists()
+
+
+def test_billion_laughs_is_rejected_quickly() -> None:
+    start = time.perf_counter()
+    messages = errors_of(DATA / "billion_laughs.yaml")
+    assert time.perf_counter() - start < 2.0
+    assert "alias" in messages[0]
+
+
+def test_too_many_aliases_is_rejected(tmp_path: Path) -> None:
+    refs = ", ".join(["*x"] * (io.MAX_ALIASES + 1))
+    messages = errors_of(write(tmp_path, "a.yaml", f"x: &x 1\ny: [{refs}]\n"))
+    assert "more than" in messages[0] and "aliases" in messages[0] and "a.yaml:2:" in messages[0]
+
+
+def test_merge_keys_and_a_few_aliases_are_fine(tmp_path: Path) -> None:
+    text = (
+        "name: m\ninterventions:\n  - &first {kind: multi_year_grants, start: 2 years}\n"
+        "  - <<: *first\n    kind: agenda_agnostic_org\n"
+    )
+    s = load_scenario(write(tmp_path, "m.yaml", text))
+    assert [(i.kind, i.start) for i in s.interventions] == [("multi_year_grants", 2.0), ("agenda_agnostic_org", 2.0)]
+
+
+# -- extends -------------------------------------------------------------------
+
+
+def test_extends_deep_merges(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "parent.yaml",
+        "name: parent\ndescription: the parent\nrun:\n  horizon: 12 years\n  claims_window: 8 years\n"
+        "population:\n  track_mix: {phd: 0.5, independent: 0.25, contributor: 0.25}\n"
+        "interventions:\n  - kind: multi_year_grants\n",
+    )
+    child = write(
+        tmp_path,
+        "child.yaml",
+        "extends: parent.yaml\nrun:\n  horizon: 6 months\ninterventions:\n  - kind: agenda_agnostic_org\n",
+    )
+    s = load_scenario(child)
+    assert s.run.horizon == 0.5  # child's scalar wins
+    assert s.run.claims_window == 8.0  # parent's sibling kept (mappings merge)
+    assert s.population.track_mix.phd == 0.5  # parent's section kept
+    assert [i.kind for i in s.interventions] == ["agenda_agnostic_org"]  # lists replace
+    assert s.name == "child" and s.description == ""  # name/description are not inherited
+
+
+def test_extends_a_shipped_scenario_by_name(tmp_path: Path) -> None:
+    s = load_scenario(write(tmp_path, "c.yaml", "extends: multi-year-grants\nname: c\n"))
+    assert [i.kind for i in s.interventions] == ["multi_year_grants"]
+
+
+def test_extends_cycle_and_self(tmp_path: Path) -> None:
+    assert "cycle" in errors_of(write(tmp_path, "self.yaml", "extends: self.yaml\n"))[0]
+    assert "cycle_a.yaml -> " in errors_of(DATA / "cycle_a.yaml")[0]
+
+
+def test_extends_needs_text(tmp_path: Path) -> None:
+    assert "extends: got 3" in errors_of(write(tmp_path, "e.yaml", "extends: 3\n"))[0]
+
+
+def test_mapping_source() -> None:
+    s = load_scenario({"extends": "baseline", "name": "m", "run": {"horizon": "18 months"}})
+    assert s.run.horizon == 1.5
+    assert "<mapping>" in errors_of({"run": {"horizn": 1}})[0]
+
+
+# -- shipped scenarios, dump, schema -------------------------------------------
+
+
+def test_every_shipped_scenario_loads() -> None:
+    rows = shipped_scenarios()
+    names = {name for name, _, _ in rows}
+    expected = {
+        "baseline", "short-timelines", "long-timelines", "agenda-agnostic-rfps", "multi-year-grants",
+        "agenda-agnostic-org", "more-programme-places", "more-grantmaker-capacity", "mentor-independents",
+        "safety-advisors", "strong-independent", "contributor-then-phd",
+    }
+    assert expected <= names
+    assert rows[0][0] == "baseline"
+    kinds = set()
+    for name, description, path in rows:
+        s = load_scenario(path)
+        assert s.name == name == path.stem
+        assert description and s.description
+        assert path.read_text(encoding="utf-8").startswith("#"), f"{path} opens with its question"
+        kinds.update(i.kind for i in s.interventions)
+    assert kinds == set(PRESETS)
+    assert load_scenario(io.shipped_dir() / "baseline.yaml").hash() == Scenario(
+        name="baseline", description=load_scenario(io.shipped_dir() / "baseline.yaml").description
+    ).hash()
+
+
+def test_dump_round_trips(tmp_path: Path) -> None:
+    s = load_scenario(io.shipped_dir() / "multi-year-grants.yaml")
+    text = dump_scenario(s)
+    assert load_scenario(yaml.safe_load(text)).hash() == s.hash()
+    assert load_scenario(write(tmp_path, "multi-year-grants.yaml", text)).hash() == s.hash()
+
+
+def test_schema_is_json_and_accepts_unit_text() -> None:
+    schema = json.loads(json.dumps(io.scenario_json_schema()))
+    assert "extends" in schema["properties"]
+    horizon = schema["$defs"]["RunSettings"]["properties"]["horizon"]
+    assert {"type": "string"} in [{"type": a.get("type")} for a in horizon["anyOf"]]
+
+
+# -- atomic output -------------------------------------------------------------
+
+
+def test_atomic_output_success_and_replace(tmp_path: Path) -> None:
+    final = tmp_path / "reports" / "x"
+    with atomic_output(final) as tmp:
+        assert tmp.parent == final.parent and not final.exists()
+        (tmp / "a.txt").write_text("1")
+    assert (final / "a.txt").read_text() == "1"
+    with atomic_output(final) as tmp:
+        (tmp / "b.txt").write_text("2")
+        assert (final / "a.txt").exists()  # the old one stays until the new one is complete
+    assert sorted(p.name for p in final.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in final.parent.iterdir()) == ["x"]
+
+
+@pytest.mark.parametrize("exc", [RuntimeError, KeyboardInterrupt])
+def test_atomic_output_failure_leaves_nothing(tmp_path: Path, exc: type[BaseException]) -> None:
+    final = tmp_path / "new" / "deeper" / "x"
+    with pytest.raises(exc):
+        with atomic_output(final) as tmp:
+            (tmp / "half.txt").write_text("half")
+            raise exc()
+    assert not (tmp_path / "new").exists()
+    existing = tmp_path / "old"
+    existing.mkdir()
+    (existing / "keep.txt").write_text("keep")
+    with pytest.raises(exc):
+        with atomic_output(existing) as tmp:
+            raise exc()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert (existing / "keep.txt").read_text() == "keep"
