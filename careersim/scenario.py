@@ -260,7 +260,7 @@ class Population(Section):
 
 class Learning(Section):
     signal_gain: Num = param(0.045, "Share of the remaining gap to mastery that one feedback signal of quality 1 closes for a person of learning rate 1.", "assumption, set so the median PhD starter is lead-ready after 4-5 years (001: 'around 5 years')", kind="share", live=True)
-    teachable_floor: Num = param(0.3, "Skill level any feedback source can teach; a source of quality q teaches up to floor + (1 - floor) * q.", "001: 'if you are surrounded by mediocre researchers, your learning opportunities will be significantly diminished'", kind="share", live=True)
+    teachable_floor: Num = param(0.2, "Skill level any feedback source can teach; a source of quality q teaches up to floor + (1 - floor) * q.", "001: 'if you are surrounded by mediocre researchers, your learning opportunities will be significantly diminished'", kind="share", live=True)
     dose_response: Literal["saturating", "linear"] = Field("saturating", description="How feedback grows with mentor hours: 'linear', or 'saturating' beyond saturation_hours (the essay's 'minimum').")
     signals_per_mentor_hour: Num = param(1.0, "Feedback signals (ideas evaluated) per hour of mentor time.", "001: 'you get it every week you propose an idea'", kind="number", lo=0, live=True)
     saturation_hours: Num = param(0.5, "Mentor hours per week beyond which extra hours add little (saturating dose-response).", "001: 'an hour every other week is the minimum mentorship most people need'", kind="hours", lo=0, lo_open=True, live=True)

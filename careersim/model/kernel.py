@@ -230,7 +230,7 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
             lam = proj_rate_m
             _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir * 0.5 / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain, floor)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
             hands = P[P_HANDS_PHD]
             pubs = P[P_PHD_PUBS] * (0.5 + q)  # well-recognised work comes from strong labs
             well_target -= P[P_PHD_STRESS]
@@ -253,7 +253,7 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
             if (flags & F_PLAN) != 0:
                 _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain * up, floor)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain * up, floor)
             hands = P[P_HANDS_IND]
             pubs = P[P_IND_PUBS] * (0.5 + sdir)
             if (flags & F_ACCOUNT) != 0:
@@ -278,7 +278,7 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
             lam = 12.0 / 12.0
             _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir * own / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), 0.5, 0.2, 0.4, 0.4, 0.0, gain, floor)
+            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
             well_target += P[P_STRUCTURE]
             letter = P[P_C_LETTER_AC] if k == K_ACADEMIC else P[P_C_LETTER_OTHER]
             if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
