@@ -148,32 +148,50 @@ def c4(ent, horizon) -> ClaimResult:
                        "Kaplan-Meier median years from PhD start to lead readiness (exits and the horizon censor); holds if within 3.5-5.5 and the median time to a first lead role, among PhD starters leading within 12 years, is 5-7")
 
 
-def lead_years_before(events: pd.DataFrame, agents: pd.DataFrame, arrival: float) -> pd.Series:
-    """Each agent's years in a lead role before ``arrival`` (years from time zero)."""
-    ev = events[(events["to_state"] == "lead") | (events["from_state"] == "lead")].sort_values(["agent", "tick"], kind="stable")
-    start = ev[ev["to_state"] == "lead"][["agent", "year"]].rename(columns={"year": "start"})
-    end = ev[ev["from_state"] == "lead"][["agent", "year"]].rename(columns={"year": "end"})
-    start["k"] = start.groupby("agent").cumcount()
-    end["k"] = end.groupby("agent").cumcount()
-    spells = start.merge(end, on=["agent", "k"], how="left")
-    # the existing field's leads hold their role from time zero without an event
-    init = agents[(agents["lead_source"] == "initial")]["agent"]
-    if len(init):
-        init_end = end[end["k"] == 0].set_index("agent")["end"]
-        extra = pd.DataFrame({"agent": init.to_numpy(), "start": 0.0})
-        extra["end"] = init_end.reindex(init.to_numpy()).to_numpy()
-        spells = pd.concat([spells, extra], ignore_index=True)
-    spells["end"] = spells["end"].fillna(np.inf)
-    spells["years"] = (np.minimum(spells["end"], arrival) - spells["start"]).clip(lower=0)
-    return spells.groupby("agent")["years"].sum().reindex(agents["agent"], fill_value=0.0)
+def lead_years_before(events: pd.DataFrame, agents: pd.DataFrame, arrival: float, horizon: float = np.inf) -> pd.Series:
+    """Each agent's years in a lead role before ``arrival`` (years from time zero).
+
+    Lead spells are read from the transitions: a spell starts with a move into
+    ``lead`` and ends with the next move out of it (or at the horizon). The
+    existing field's leads hold their role from time zero. Nothing is counted
+    after the horizon.
+    """
+    arrival = min(arrival, horizon)
+    to_lead = (events["to_state"] == "lead").to_numpy()
+    from_lead = (events["from_state"] == "lead").to_numpy()
+    sel = to_lead | from_lead
+    a = events["agent"].to_numpy()[sel]
+    y = events["year"].to_numpy()[sel]
+    is_start = to_lead[sel]
+    order = np.lexsort((y, a))
+    a, y, is_start = a[order], y[order], is_start[order]
+    n = len(agents)
+    total = np.zeros(n)
+    if len(a):
+        nxt_same = np.zeros(len(a), dtype=bool)
+        nxt_same[:-1] = (a[1:] == a[:-1]) & ~is_start[1:]
+        end = np.full(len(a), np.inf)
+        end[:-1] = np.where(nxt_same[:-1], y[1:], np.inf)
+        s_idx = np.flatnonzero(is_start)
+        np.add.at(total, a[s_idx], np.clip(np.minimum(end[s_idx], arrival) - y[s_idx], 0, None))
+        # an end with no start before it: an existing-field lead, in role since time zero
+        first = np.ones(len(a), dtype=bool)
+        first[1:] = a[1:] != a[:-1]
+        orphan = first & ~is_start
+        np.add.at(total, a[orphan], np.clip(np.minimum(y[orphan], arrival), 0, None))
+    init = (agents["lead_source"] == "initial").to_numpy() & (agents["final_state"] == "lead").to_numpy()
+    has_events = np.zeros(n, dtype=bool)
+    has_events[a] = True
+    total[init & ~has_events] += max(arrival, 0.0)
+    return pd.Series(total, index=agents["agent"].to_numpy())
 
 
 def c5(ent, events, agents, horizon) -> ClaimResult:
     cohort0 = ent[(ent["track"] == "phd") & (ent["entry_year"] < 1.0)]
     if len(cohort0) == 0 or horizon < 10:
         return ClaimResult(float("nan"), None, {}, "")
-    ly5 = lead_years_before(events, agents, 5.0).reindex(cohort0["agent"]).to_numpy()
-    ly10 = lead_years_before(events, agents, 10.0).reindex(cohort0["agent"]).to_numpy()
+    ly5 = lead_years_before(events, agents, 5.0, horizon).reindex(cohort0["agent"]).to_numpy()
+    ly10 = lead_years_before(events, agents, 10.0, horizon).reindex(cohort0["agent"]).to_numpy()
     per_entrant_5 = float(np.mean(ly5))
     leaders10 = ly10[ly10 > 0]
     per_lead_10 = float(np.mean(leaders10)) if len(leaders10) else float("nan")

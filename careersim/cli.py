@@ -24,7 +24,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,6 @@ class _Command:
     args: list[tuple[tuple[Any, ...], dict[str, Any]]]
     handler: Handler
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _COMMANDS: list[_Command] = []
@@ -112,17 +111,6 @@ def _seed(text: str) -> int:
     return value
 
 
-def _scenario_path(text: str) -> Path:
-    """A scenario file, or the name of a shipped scenario."""
-    path = Path(text)
-    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in text:
-        return path
-    for name, _, shipped in shipped_scenarios():
-        if text in (name, shipped.stem):
-            return shipped
-    return path
-
-
 def _folder_name(name: str) -> str:
     """A safe folder name for a scenario name."""
     slug = re.sub(r"[^\w.-]+", "-", name).strip(".-")
@@ -131,7 +119,7 @@ def _folder_name(name: str) -> str:
 
 def _human_seconds(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} seconds"
+        return "1 second" if round(seconds) <= 1 else f"{seconds:.0f} seconds"
     if seconds < 5400:
         return f"{seconds / 60:.0f} minutes"
     return f"{seconds / 3600:.1f} hours"
@@ -179,11 +167,14 @@ def _check_out_dir(out: Path) -> None:
 )
 def run_command(args: argparse.Namespace) -> int:
     """Load, check the cost, run and write the report atomically."""
-    scenario = load_scenario(_scenario_path(args.scenario))
+    scenario = load_scenario(args.scenario)
     try:
         from . import experiment
     except ImportError as exc:  # pragma: no cover - only before the engine exists
         raise UserError(f"careersim run: the experiment runner is not available ({exc})") from None
+    missing = [f for f in ("run", "write_results", "estimate_cost") if not hasattr(experiment, f)]
+    if missing:  # pragma: no cover - only while the engine is being written
+        raise UserError(f"careersim run: the experiment runner lacks {', '.join(missing)}; cannot run yet")
     out: Path = args.out if args.out is not None else Path("reports") / _folder_name(scenario.name)
     _check_out_dir(out)
     workers = args.workers or os.cpu_count() or 1

@@ -35,6 +35,7 @@ __all__ = [
     "dump_scenario",
     "shipped_scenarios",
     "shipped_dir",
+    "resolve_scenario",
     "scenario_json_schema",
     "atomic_output",
     "MAX_ALIASES",
@@ -266,7 +267,12 @@ class _Builder:
             if node.tag != _SEQ_TAG:
                 self._error(node, path, f"unsupported YAML tag '{_tag(node.tag)}' (expected plain YAML lists, mappings and values)")
                 return None
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+            items = []
+            for i, item in enumerate(node.value):
+                line = item.start_mark.line + 1
+                self.marks[path + (i,)] = _Mark(self.shown, line, line)
+                items.append(self.build(item, path + (i,), depth + 1))
+            return items
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
                 self._error(node, path, f"unsupported YAML tag '{_tag(node.tag)}' (expected plain YAML lists, mappings and values)")
@@ -281,7 +287,11 @@ class _Builder:
             return None
         if node.tag in (_CORE + "timestamp", _CORE + "value"):
             return node.value
-        value = self._scalar.construct_object(node)
+        try:
+            value = self._scalar.construct_object(node)
+        except (ValueError, yaml.YAMLError) as exc:  # e.g. an integer with too many digits
+            self._error(node, path, f"cannot read the value ({exc}) (expected a plain number or text)")
+            return None
         if isinstance(value, float) and not math.isfinite(value):
             self._error(node, path, f"got {node.value} (expected a finite number such as 0.5)")
             return None
@@ -567,7 +577,7 @@ def _refine(loc: Loc, msg: str, data: dict) -> tuple[Loc, str]:
         parts = tuple(m["path"].split("."))
         model = _model_at(loc)
         first_ok = parts[0] in node or (model is not None and parts[0] in model.model_fields)
-        if first_ok and (len(parts) > 1 or m["sep"].startswith(":")):
+        if first_ok and (len(parts) > 1 or m["sep"].startswith(":") or parts[0] in node):
             new_loc = loc + parts
             if m["sep"].startswith(":"):
                 return new_loc, msg[m.end():]
@@ -623,6 +633,8 @@ def _located(error: Mapping[str, Any], data: dict) -> tuple[Loc, bool, str]:
             return loc, False, f"got {_short(value)} (expected a number)"
     if etype == "value_error" or etype == "assertion_error":
         loc, msg = _refine(loc, msg, data)
+        if isinstance(value, str) and value.count("(") > value.count(")"):
+            msg += "; in a {flow: mapping} a comma ends the value, so quote it: 'uniform(0.1, 0.2)'"
         msg = _rewrite_range(msg)
         meta = _field_meta(loc)
         if "expected" not in msg and "e.g." not in msg and meta.get("kind") in _EXPECTED_BY_KIND:
@@ -664,8 +676,16 @@ def _validation_messages(err: ValidationError, data: dict, marks: Marks, shown: 
 # ---------------------------------------------------------------------------
 
 
+def resolve_scenario(text: PathLike) -> Path:
+    """A scenario file path; a bare name such as ``baseline`` that is not a file names a shipped scenario."""
+    path = Path(text)
+    if path.exists() or path.suffix in (".yaml", ".yml") or len(path.parts) != 1:
+        return path
+    return _shipped_files().get(path.name, path)
+
+
 def load_scenario(source: Union[PathLike, Mapping[str, Any]]) -> Scenario:
-    """Load and validate a scenario from a YAML file or a mapping.
+    """Load and validate a scenario from a YAML file, a shipped scenario name or a mapping.
 
     Raises :class:`ScenarioError` with located messages on any problem.
     """
@@ -674,7 +694,7 @@ def load_scenario(source: Union[PathLike, Mapping[str, Any]]) -> Scenario:
         data = copy.deepcopy(dict(source))
         data, marks, soft = _resolve_extends(data, {}, shown, Path.cwd(), [])
     else:
-        path = Path(source)
+        path = resolve_scenario(source)
         shown = _display(path)
         data, marks, soft = _load_raw_file(path, [])
     return _validate(data, marks, shown, soft)

@@ -180,10 +180,9 @@ def timeseries_table(model: FieldModel) -> pd.DataFrame:
 
 
 def institution_tables(model: FieldModel) -> dict:
-    g = model.grants
-    still_open = [(r, sub, np.nan, np.nan, -3) for r, sub in zip(g.queue_rows, g.queue_submit)]
-    still_open += [(r, sub, st, np.nan, -3) for _, r, sub, st in g.pending]
-    apps = pd.DataFrame(g.apps + still_open, columns=["agent", "submit", "start", "decided", "outcome"])
+    apps = pd.DataFrame(model.grants.applications(), columns=["agent", "submit", "start", "decided", "outcome"])
+    apps["agent"] = apps["agent"].astype(np.int64)
+    apps["outcome"] = apps["outcome"].astype(np.int64)
     apps["outcome"] = apps["outcome"].map(GRANT_OUTCOMES)
     return {
         "grant_applications": apps,

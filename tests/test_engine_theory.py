@@ -105,10 +105,12 @@ def test_counter_uniforms_are_uniform_and_match_the_compiled_twin():
 
 
 def test_mean_skill_under_saturating_learning_from_poisson_feedback_matches_closed_form():
-    # academic contributors: two feedback sources train idea generation, with weight
-    # own_idea_share each: mentor (rate dose(h) per week) and peers (1 a month).
-    # E[1 - g(t)] = (1 - g0) * exp(-months * sum_k lambda_k * gain * lr * q_k * w)
-    gain, q, ratio, own, hours, h0 = 0.05, 0.6, 0.6, 0.3, 0.6, 0.5
+    # academic contributors: two feedback sources of the same quality q train idea
+    # generation, with weight own_idea_share each: mentor (dose(h) signals a week)
+    # and peers (1 a month). Each signal closes a share gain*lr*q*w of the gap to
+    # the level the source can teach, T = floor + (1 - floor) q, so
+    # E[T - g(t)] = (T - g0) * exp(-months * sum_k lambda_k * gain * lr * q * w)
+    gain, q, ratio, own, hours, h0, floor = 0.05, 0.6, 1.0, 0.3, 0.6, 0.5, 0.2
     years = 6
     sc = quiet(**CONTRIBUTORS_ONLY, **{
         "population.entrants_per_year": 5000, "run.horizon": float(years),
@@ -119,14 +121,16 @@ def test_mean_skill_under_saturating_learning_from_poisson_feedback_matches_clos
         "learning.self_study_signals": 0.0, "learning.signal_gain": gain,
         "learning.peer_quality_ratio": ratio, "learning.saturation_hours": h0,
         "contributor.own_idea_share": own, "contributor.quality_academic": q,
-        "contributor.mentor_hours_academic": hours,
+        "contributor.mentor_hours_academic": hours, "learning.teachable_floor": floor,
     })
     rep = cs.simulate(sc, seed=4)
     g0 = rep.agents.initial_idea_generation.to_numpy()
     g = rep.agents.idea_generation.to_numpy()
     lam_mentor = 1.0 * h0 * (1 - math.exp(-hours / h0)) * WEEKS_PER_MONTH
     rate = lam_mentor * gain * q * own + 1.0 * gain * q * ratio * own
-    expected = 1 - (1 - g0.mean()) * math.exp(-12 * years * rate)
+    target = floor + (1 - floor) * q
+    assert (g0 < target).all()
+    expected = target - (target - g0.mean()) * math.exp(-12 * years * rate)
     se = g.std(ddof=1) / math.sqrt(len(g))
     assert abs(g.mean() - expected) < 4 * se, (g.mean(), expected, se)
 

@@ -97,3 +97,17 @@ def test_summary_has_lead_chance_by_track():
     s = cs.simulate(tiny(), seed=1).summary
     for tr in ("phd", "independent", "contributor"):
         assert 0.0 <= s[f"p_lead_{tr}"] <= 1.0 or np.isnan(s[f"p_lead_{tr}"])
+
+
+def test_lead_years_from_the_event_log_match_the_engine_accumulators():
+    from careersim.claims import lead_years_before
+
+    rep = cs.simulate(tiny(**{"run.horizon": 12.0, "population.entrants_per_year": 120}), seed=4)
+    horizon = 12.0
+    total = lead_years_before(rep.events, rep.agents, np.inf, horizon).to_numpy()
+    assert rep.agents.lead_years.sum() > 0
+    np.testing.assert_allclose(total, rep.agents.lead_years.to_numpy(), atol=1e-9)
+    # before the arrival: equal up to the arrival's rounding to a whole tick (1/48 year)
+    arr = rep.summary["arrival_years"]
+    before = lead_years_before(rep.events, rep.agents, arr, horizon).to_numpy()
+    np.testing.assert_allclose(before, rep.agents.lead_years_before_arrival.to_numpy(), atol=1 / 48)

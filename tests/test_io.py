@@ -202,10 +202,25 @@ def test_every_shipped_scenario_loads() -> None:
 
 
 def test_dump_round_trips(tmp_path: Path) -> None:
-    s = load_scenario(io.shipped_dir() / "multi-year-grants.yaml")
-    text = dump_scenario(s)
-    assert load_scenario(yaml.safe_load(text)).hash() == s.hash()
-    assert load_scenario(write(tmp_path, "multi-year-grants.yaml", text)).hash() == s.hash()
+    for name, _, path in shipped_scenarios():
+        s = load_scenario(path)
+        text = dump_scenario(s)
+        assert load_scenario(yaml.safe_load(text)).hash() == s.hash(), name
+        assert load_scenario(write(tmp_path, f"{name}.yaml", text)).hash() == s.hash(), name
+
+
+def test_shipped_name_loads_without_a_path() -> None:
+    assert load_scenario("short-timelines").name == "short-timelines"
+
+
+def test_odd_values_are_located_not_crashes(tmp_path: Path) -> None:
+    huge = "9" * 5000
+    messages = errors_of(write(tmp_path, "s.yaml", f"name: s\nrun: {{horizon: {huge}}}\n"))
+    assert "s.yaml:2: run.horizon: cannot read the value" in messages[0]
+    messages = errors_of(write(tmp_path, "l.yaml", "name: l\ninterventions:\n  - kind: multi_year_grants\n  - 3\n"))
+    assert "l.yaml:4: interventions[1]:" in messages[0], messages
+    messages = errors_of(write(tmp_path, "k.yaml", "name: k\nrun:\n  ? [a, b]\n  : 1\n"))
+    assert "k.yaml:3:" in messages[0] and "key must be plain text" in messages[0]
 
 
 def test_schema_is_json_and_accepts_unit_text() -> None:

@@ -28,7 +28,7 @@ import simpy
 from ..rng import Streams
 from ..scenario import Intervention
 from .institutions import Admissions, GrantOffice, Hiring, Programme, World
-from .kernel import TICKS_PER_YEAR, step
+from .kernel import TICKS_PER_YEAR, credit_final_month, step
 from .params import Live
 from .population import make_advisors, make_agents, start_state_of_entrants
 from .state import (
@@ -115,6 +115,7 @@ class FieldModel:
         env.process(self._once("arrival", self.arrival_tick, lambda t: None))
         env.process(self._periodic("recorder", 0, MONTH, self.record))
         env.run(until=self.T)
+        credit_final_month(self.T, self.world.n, self.live.P, self.world.F, self.world.I)
         return self
 
     # -- processes ---------------------------------------------------------------------

@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+from numba import njit
+from scipy.special import ndtri
 
 from .kernel import TICKS_PER_YEAR
 from .state import (
@@ -87,7 +88,7 @@ class World:
         return t / TICKS_PER_YEAR
 
     def normal(self, stream: str, rows: np.ndarray, t: int, slot: int = 0) -> np.ndarray:
-        return stats.norm.ppf(self.streams.u(stream, self.I[rows, PID], t, slot))
+        return ndtri(self.streams.u(stream, self.I[rows, PID], t, slot))
 
 
 def portfolio(w: World, rows: np.ndarray) -> np.ndarray:
@@ -143,7 +144,8 @@ class Admissions:
         self.history.append({"tick": t, "applicants": len(apps), "slots": len(slots), "admitted": k})
 
 
-def serve_fifo(free_at: np.ndarray, arrivals: np.ndarray, service: np.ndarray, until: float) -> np.ndarray:
+@njit(cache=True)
+def serve_fifo(free_at, arrivals, service, until):
     """First-come-first-served with ``c = len(free_at)`` servers.
 
     ``free_at[j]`` is when server ``j`` is next free (updated in place).
@@ -152,29 +154,44 @@ def serve_fifo(free_at: np.ndarray, arrivals: np.ndarray, service: np.ndarray, u
     while some server frees before ``until``; returns the start times of the
     customers served (a prefix of the queue).
     """
-    starts = []
-    for a, s in zip(arrivals.tolist(), service.tolist()):
-        j = int(np.argmin(free_at))
+    starts = np.empty(len(arrivals))
+    k = 0
+    for i in range(len(arrivals)):
+        j = np.argmin(free_at)
         if free_at[j] >= until:
             break
-        st = max(a, float(free_at[j]))
-        free_at[j] = st + s
-        starts.append(st)
-    return np.array(starts, dtype=float)
+        st = max(arrivals[i], free_at[j])
+        free_at[j] = st + service[i]
+        starts[k] = st
+        k += 1
+    return starts[:k]
+
+
+# outcome codes of grant applications
+G_FUNDED, G_REJECTED, G_NO_MONEY, G_WITHDRAWN, G_LEFT_QUEUE, G_OPEN = 1, 0, 2, -1, -2, -3
 
 
 class GrantOffice:
-    """Grant applications queue for ``c`` reviewers; decisions follow a delay."""
+    """Grant applications queue for ``c`` reviewers; decisions follow a delay.
+
+    Applications join a FIFO queue at the monthly round; reviewers take them
+    as they free up (review times exponential, or fixed); a decision follows
+    ``decision_delay`` after the review. A decision funds the applicant with
+    a chance set by track record, legibility and focus, if the money allows:
+    the budget is the number of researchers the funders can pay at once.
+    """
 
     def __init__(self, world: World):
         self.w = world
-        self.free_at: np.ndarray = np.zeros(0)  # when each reviewer is next free (ticks, float)
-        self.queue_rows: list[int] = []
-        self.queue_submit: list[int] = []
-        self.queue_service: list[float] = []
-        self.pending: list[tuple[float, int, int, float]] = []  # (decision time, row, submit, start)
-        self.apps: list[tuple[int, int, float, float, int]] = []  # row, submit, start, decided, outcome
-        self.busy = 0.0  # reviewer-ticks of work started in the current month
+        self.free_at: np.ndarray = np.zeros(0)  # when each reviewer is next free (ticks)
+        self.q_row = np.zeros(0, dtype=np.int64)
+        self.q_submit = np.zeros(0)
+        self.q_service = np.zeros(0)
+        self.p_dec = np.zeros(0)  # pending decisions: decision time, row, submit, start
+        self.p_row = np.zeros(0, dtype=np.int64)
+        self.p_submit = np.zeros(0)
+        self.p_start = np.zeros(0)
+        self.records: list[np.ndarray] = []  # (row, submit, start, decided, outcome) blocks
         self.month_stats: list[dict] = []
 
     def _resize(self, t: int) -> None:
@@ -190,16 +207,31 @@ class GrantOffice:
 
     def funded_now(self, t: int) -> int:
         I = self.w.I[: self.w.n]
-        return int(np.count_nonzero((I[:, FUND_END] > t) & ((I[:, STATE] == INDEPENDENT)
-                   | ((I[:, STATE] == LEAD) & (I[:, LEAD_SRC] == S_SMALL_FUNDER)))))
+        st = I[:, STATE]
+        paid = (st == INDEPENDENT) | ((st == LEAD) & (I[:, LEAD_SRC] == S_SMALL_FUNDER))
+        return int(np.count_nonzero(paid & (I[:, FUND_END] > t)))
 
     def expected_wait(self, t: int) -> float:
         """Current expected time (years) from application to decision: what a
         calibrated funder would announce."""
         c = len(self.free_at)
-        backlog = max(0.0, float(np.mean(np.maximum(self.free_at - t, 0.0)))) if c else 0.0
-        queued = len(self.queue_rows) * self.w.live["grants.review_time"] * TICKS_PER_YEAR / max(c, 1)
+        backlog = float(np.mean(np.maximum(self.free_at - t, 0.0))) if c else 0.0
+        queued = len(self.q_row) * self.w.live["grants.review_time"] * TICKS_PER_YEAR / max(c, 1)
         return (backlog + queued) / TICKS_PER_YEAR + self.w.live["grants.review_time"] + self.w.live["grants.decision_delay"]
+
+    def _record(self, rows, submit, start, decided, outcome) -> None:
+        if len(rows):
+            blk = np.empty((len(rows), 5))
+            blk[:, 0], blk[:, 1], blk[:, 2], blk[:, 3], blk[:, 4] = rows, submit, start, decided, outcome
+            self.records.append(blk)
+
+    def applications(self) -> np.ndarray:
+        """All applications so far, including those still open."""
+        open_q = np.column_stack([self.q_row, self.q_submit, np.full(len(self.q_row), np.nan),
+                                  np.full(len(self.q_row), np.nan), np.full(len(self.q_row), G_OPEN)])
+        open_p = np.column_stack([self.p_row, self.p_submit, self.p_start,
+                                  np.full(len(self.p_row), np.nan), np.full(len(self.p_row), G_OPEN)])
+        return np.concatenate(self.records + [open_q, open_p]) if self.records else np.concatenate([open_q, open_p])
 
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
@@ -215,91 +247,96 @@ class GrantOffice:
             service = np.full(len(new), mean)
         else:  # exponential review times, drawn from the application's own uniform
             service = -np.log(w.streams.u("grants", I[new, PID], t, 0)) * mean
-        self.queue_rows.extend(new.tolist())
-        self.queue_submit.extend([t] * len(new))
-        self.queue_service.extend(service.tolist())
-        # 2. reviewers take applications in FIFO order while they are free this month
-        delay = live["grants.decision_delay"] * TICKS_PER_YEAR
-        horizon = t + 4
-        alive = np.array([I[r, STATE] != EXITED for r in self.queue_rows], dtype=bool)
-        if len(alive) and not alive.all():  # purge applicants who left while waiting
-            for k in np.flatnonzero(~alive):
-                self.apps.append((self.queue_rows[k], self.queue_submit[k], float("nan"), float(t), -2))
-            keep = np.flatnonzero(alive)
-            self.queue_rows = [self.queue_rows[k] for k in keep]
-            self.queue_submit = [self.queue_submit[k] for k in keep]
-            self.queue_service = [self.queue_service[k] for k in keep]
-        starts = serve_fifo(self.free_at, np.array(self.queue_submit, dtype=float),
-                            np.array(self.queue_service, dtype=float), float(horizon))
+        self.q_row = np.concatenate([self.q_row, new])
+        self.q_submit = np.concatenate([self.q_submit, np.full(len(new), float(t))])
+        self.q_service = np.concatenate([self.q_service, service])
+        # 2. purge applicants who left while waiting, then reviewers take applications FIFO
+        gone = I[self.q_row, STATE] == EXITED
+        if gone.any():
+            self._record(self.q_row[gone], self.q_submit[gone], np.nan, float(t), G_LEFT_QUEUE)
+            keep = ~gone
+            self.q_row, self.q_submit, self.q_service = self.q_row[keep], self.q_submit[keep], self.q_service[keep]
+        horizon = float(t + 4)
+        starts = serve_fifo(self.free_at, self.q_submit, self.q_service, horizon)
         k = len(starts)
-        busy = float(np.sum(self.queue_service[:k])) if k else 0.0
-        for j in range(k):
-            end = starts[j] + self.queue_service[j]
-            self.pending.append((end + delay, self.queue_rows[j], self.queue_submit[j], float(starts[j])))
-        del self.queue_rows[:k], self.queue_submit[:k], self.queue_service[:k]
+        busy = float(self.q_service[:k].sum())
+        delay = live["grants.decision_delay"] * TICKS_PER_YEAR
+        self.p_dec = np.concatenate([self.p_dec, starts + self.q_service[:k] + delay])
+        self.p_row = np.concatenate([self.p_row, self.q_row[:k]])
+        self.p_submit = np.concatenate([self.p_submit, self.q_submit[:k]])
+        self.p_start = np.concatenate([self.p_start, starts])
+        self.q_row, self.q_submit, self.q_service = self.q_row[k:], self.q_submit[k:], self.q_service[k:]
         # 3. decisions whose time has come, in order of decision time
-        due = sorted(p for p in self.pending if p[0] <= t)
-        self.pending = [p for p in self.pending if p[0] > t]
+        due = np.flatnonzero(self.p_dec <= t)
+        due = due[np.argsort(self.p_dec[due], kind="stable")]
+        rows, sub, start = self.p_row[due], self.p_submit[due], self.p_start[due]
+        keep = np.ones(len(self.p_dec), dtype=bool)
+        keep[due] = False
+        self.p_dec, self.p_row, self.p_submit, self.p_start = (self.p_dec[keep], self.p_row[keep],
+                                                              self.p_submit[keep], self.p_start[keep])
         accepted = money_short = 0
-        if due:
-            budget = self.budget(t)
-            funded = self.funded_now(t)
-            rows = np.array([p[1] for p in due], dtype=np.int64)
-            u = w.streams.u("grants", I[rows, PID], t, 1)
-            F = w.F
-            logit = (math.log(live["grants.base_acceptance"] / max(1e-9, 1 - live["grants.base_acceptance"]))
-                     + live["grants.legibility_weight"] * (F[rows, LEGIB] - 0.4) * 2.0
-                     + live["grants.focus_weight"] * (((I[rows, FLAGS] & F_FOCUS) != 0) - 0.45)
-                     + live["grants.record_weight"] * (np.minimum(F[rows, RECORD], 5.0) - 1.0)
-                     + 2.0 * (F[rows, GEN] + F[rows, EVL] - 0.4))
-            p = 1.0 / (1.0 + np.exp(-logit))
-            for idx, (dec_t, row, sub, start) in enumerate(due):
-                I[row, FLAGS] &= ~F_PENDING
-                st = I[row, STATE]
-                if st not in (INDEPENDENT, UNFUNDED) and not (st == LEAD and I[row, LEAD_SRC] == S_SMALL_FUNDER):
-                    self.apps.append((row, sub, start, float(t), -1))  # withdrawn (left or hired)
-                    continue
-                ok = u[idx] < p[idx]
-                already = I[row, FUND_END] > t
-                if ok and funded - already + 1 > budget + 1e-9:  # the award must fit the money
-                    ok = False
-                    money_short += 1
-                    self.apps.append((row, sub, start, float(t), 2))
-                elif ok:
-                    accepted += 1
-                    funded += 0 if already else 1
-                    self._award(row, t)
-                    self.apps.append((row, sub, start, float(t), 1))
-                else:
-                    self.apps.append((row, sub, start, float(t), 0))
-                if not ok:
-                    I[row, REJECTIONS] += 1
-                    I[row, APPLY_AT] = t + int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR))
+        if len(rows):
+            accepted, money_short = self._decide(rows, sub, start, t)
         self.month_stats.append({
-            "tick": t, "queue": len(self.queue_rows), "in_review_or_decision": len(self.pending),
-            "reviewer_busy": busy / (4.0 * len(self.free_at)), "decided": len(due),
+            "tick": t, "queue": len(self.q_row), "in_review_or_decision": len(self.p_dec),
+            "reviewer_busy": busy / (4.0 * len(self.free_at)), "decided": len(rows),
             "accepted": accepted, "money_short": money_short,
             "funded": self.funded_now(t), "budget": self.budget(t),
         })
 
-    def _award(self, row: int, t: int) -> None:
+    def acceptance_probability(self, rows: np.ndarray) -> np.ndarray:
+        """Chance a funder says yes: track record, legibility, focus and skills (M5)."""
+        w, I, F, live = self.w, self.w.I, self.w.F, self.w.live
+        base = live["grants.base_acceptance"]
+        logit = (np.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0))
+        logit = (logit + live["grants.legibility_weight"] * (F[rows, LEGIB] - 0.4) * 2.0
+                 + live["grants.focus_weight"] * (((I[rows, FLAGS] & F_FOCUS) != 0) - 0.45)
+                 + live["grants.record_weight"] * (np.minimum(F[rows, RECORD], 5.0) - 1.0)
+                 + 2.0 * (F[rows, GEN] + F[rows, EVL] - 0.4))
+        del w
+        return 1.0 / (1.0 + np.exp(-logit))
+
+    def _decide(self, rows, sub, start, t: int) -> tuple[int, int]:
+        w, I, live = self.w, self.w.I, self.w.live
+        I[rows, FLAGS] &= ~F_PENDING
+        st = I[rows, STATE]
+        eligible = (st == INDEPENDENT) | (st == UNFUNDED) | ((st == LEAD) & (I[rows, LEAD_SRC] == S_SMALL_FUNDER))
+        yes = eligible & (w.streams.u("grants", I[rows, PID], t, 1) < self.acceptance_probability(rows))
+        already = I[rows, FUND_END] > t
+        need = yes & ~already
+        # money: awards in decision order while the budget has room (renewals keep their place)
+        room = self.budget(t) - self.funded_now(t)
+        fits = np.cumsum(need) <= room + 1e-9
+        short = need & ~fits
+        fund = yes & ~short
+        out = np.where(~eligible, G_WITHDRAWN, np.where(fund, G_FUNDED, np.where(short, G_NO_MONEY, G_REJECTED)))
+        self._record(rows, sub, start, float(t), out)
+        turned_down = eligible & ~fund
+        I[rows[turned_down], REJECTIONS] += 1
+        I[rows[turned_down], APPLY_AT] = t + int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR))
+        self._award(rows[fund], t)
+        return int(fund.sum()), int(short.sum())
+
+    def _award(self, rows: np.ndarray, t: int) -> None:
         w, I = self.w, self.w.I
+        if len(rows) == 0:
+            return
         length = int(round(w.live["grants.grant_length"] * TICKS_PER_YEAR))
-        I[row, FUND_END] = max(int(I[row, FUND_END]), t) + length
-        I[row, REJECTIONS] = 0
-        if I[row, FIRST_FUNDED] < 0:
-            I[row, FIRST_FUNDED] = t
-        st = I[row, STATE]
-        ready = I[row, READY] >= 0
-        small_funder_leads = w.live["positions.small_funder_leads"] == "queue"
-        if ready and small_funder_leads and st in (INDEPENDENT, UNFUNDED):
-            I[row, LEAD_SRC] = S_SMALL_FUNDER
-            if I[row, LEAD_TICK] < 0:
-                I[row, LEAD_TICK] = t
-            I[row, WAIT_SINCE] = -1
-            w.move(np.array([row]), t, LEAD, E_HIRED)
-        elif st == UNFUNDED:
-            w.move(np.array([row]), t, INDEPENDENT, E_FUNDED)
+        I[rows, FUND_END] = np.maximum(I[rows, FUND_END], t) + length
+        I[rows, REJECTIONS] = 0
+        first = I[rows, FIRST_FUNDED] < 0
+        I[rows[first], FIRST_FUNDED] = t
+        st = I[rows, STATE]
+        independent = (st == INDEPENDENT) | (st == UNFUNDED)
+        if w.live["positions.small_funder_leads"] == "queue":
+            # a ready researcher funded through the shared queue holds a lead role while funded
+            lead = rows[independent & (I[rows, READY] >= 0)]
+            I[lead, LEAD_SRC] = S_SMALL_FUNDER
+            I[lead[I[lead, LEAD_TICK] < 0], LEAD_TICK] = t
+            I[lead, WAIT_SINCE] = -1
+            w.move(lead, t, LEAD, E_HIRED)
+        unfunded = rows[I[rows, STATE] == UNFUNDED]
+        w.move(unfunded, t, INDEPENDENT, E_FUNDED)
 
 
 class Programme:

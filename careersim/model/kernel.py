@@ -183,6 +183,24 @@ def _move(I, LOG, nlog, i, t, s_to, reason):
     I[i, SINCE] = t
 
 
+@njit(cache=True, inline="always")
+def _credit_lead_month(F, i, t, arrival):
+    F[i, LEAD_YEARS] += DT
+    before = (arrival - (t - STEP_TICKS)) / STEP_TICKS
+    if before > 0.0:
+        share = DT * min(before, 1.0)
+        F[i, LEAD_PRE] += share
+        F[i, LEAD_SAFE_PRE] += share * F[i, IMP]
+
+
+@njit(cache=True)
+def credit_final_month(t_end, n, P, F, I):
+    """At the horizon, credit the last month to those still in a lead role."""
+    for i in range(n):
+        if I[i, STATE] == LEAD:
+            _credit_lead_month(F, i, t_end, P[P_ARRIVAL])
+
+
 @njit(cache=True)
 def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nlog):
     """Advance researchers ``0..n-1`` by one month at tick ``t``."""
@@ -196,6 +214,8 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
         s = I[i, STATE]
         if s == 0 or s == EXITED:
             continue
+        if s == LEAD and t > 0:  # credit the month just ended, [t - 4, t), to a lead in role through it
+            _credit_lead_month(F, i, t, arrival)
         pid = I[i, PID]
         flags = I[i, FLAGS]
         sdir = F[i, SDIR]
@@ -297,12 +317,6 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
         F[i, RECORD] += pubs * prod * DT
         F[i, WELL] += (well_target - F[i, WELL]) * adj
         F[i, MOTIV] += (motiv_target - F[i, MOTIV]) * adj
-        # ---------------------------------------------------------------- lead-years
-        if s == LEAD:
-            F[i, LEAD_YEARS] += DT
-            if t < arrival:
-                F[i, LEAD_PRE] += DT
-                F[i, LEAD_SAFE_PRE] += DT * F[i, IMP]
         # ---------------------------------------------------------------- readiness
         ready = (F[i, GEN] >= P[P_READY_GEN] and F[i, EVL] >= P[P_READY_EVL]
                  and F[i, EXE] >= P[P_READY_EXE] and F[i, RECORD] >= P[P_READY_REC])

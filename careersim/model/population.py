@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri
 
 from ..rng import Streams
 from .kernel import TICKS_PER_YEAR
@@ -75,8 +75,24 @@ def entrant_schedule(values: dict, total_ticks: int) -> np.ndarray:
     return out[out < total_ticks]
 
 
+_LOGIT_GRID = np.linspace(-28.0, 28.0, 8193)
+_U_GRID = 1.0 / (1.0 + np.exp(-_LOGIT_GRID))
+
+
 def _ppf(dist, u):
-    return np.asarray(dist.ppf(u), dtype=np.float64)
+    """Inverse CDF of a trait distribution at many uniforms.
+
+    For large populations the inverse CDF is tabulated at 8,193 logit-spaced
+    points and interpolated linearly in logit(u): exact at the nodes, and a
+    test bounds the error elsewhere (below 1e-4 for the shipped trait
+    distributions), at a fraction of the cost of evaluating it per person.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    if u.size < 4096:
+        return np.asarray(dist.ppf(u), dtype=np.float64)
+    table = np.asarray(dist.ppf(_U_GRID), dtype=np.float64)
+    x = np.log(u) - np.log1p(-u)
+    return np.interp(x, _LOGIT_GRID, table)
 
 
 def _traits(F, I, rows, pids, values, streams: Streams):
@@ -109,7 +125,7 @@ def _skills(F, rows, pids, background, values, streams: Streams, boost=None):
     spread = values["population.backgrounds.skill_spread"]
     for j, skill in enumerate(("execution", "idea_generation", "idea_evaluation", "impact_judgement")):
         base = np.array([values[f"population.backgrounds.{b}.{skill}"] for b in BACKGROUND_NAMES])[background]
-        z = stats.norm.ppf(streams.u("traits", pids, 0, 30 + j))
+        z = ndtri(streams.u("traits", pids, 0, 30 + j))
         v = base + spread * z + (boost[j] if boost is not None else 0.0)
         F[rows, EXE + j] = np.clip(v, 0.0, 0.95)
     rec = np.array([values[f"population.backgrounds.{b}.track_record"] for b in BACKGROUND_NAMES])[background]
