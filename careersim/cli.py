@@ -192,8 +192,10 @@ def run_command(args: argparse.Namespace) -> int:
             f"{min(workers, args.replications)} worker(s), about {_human_seconds(wall)}.",
             file=sys.stderr,
         )
-    exp = experiment.run(scenario, args.replications, args.seed, args.workers, not args.quiet)
     with atomic_output(out) as tmp:
+        spool = tmp / ".agents"
+        spool.mkdir()
+        exp = experiment.run(scenario, args.replications, args.seed, args.workers, not args.quiet, spool_dir=spool)
         experiment.write_results(exp, tmp)
     report = out / "report.html"
     if args.quiet:
@@ -324,6 +326,9 @@ def list_command(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered subcommand."""
+    from .commands import load
+
+    load()
     parser = argparse.ArgumentParser(
         prog="careersim",
         description="Agent-based simulation of research careers: PhD, independent research and "

@@ -39,6 +39,7 @@ class RepResult:
     parameters: dict
     timeseries: pd.DataFrame
     curves: dict
+    flows: pd.DataFrame
     agents: pd.DataFrame | None = None
 
 
@@ -102,12 +103,24 @@ def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, 
     r = simulate(scenario, seed, rep)
     agents = r.agents.assign(replication=rep)
     curves = _curves(agents, scenario)
+    flows = _flows(r.events, agents)
     if spool is not None:
         agents.to_parquet(spool / f"agents-{rep:06d}.parquet", index=False)
         agents = None
     elif not keep_agents:
         agents = None
-    return RepResult(rep, r.summary, r.parameters, r.timeseries, curves, agents)
+    return RepResult(rep, r.summary, r.parameters, r.timeseries, curves, flows, agents)
+
+
+def _flows(events: pd.DataFrame, agents: pd.DataFrame) -> pd.DataFrame:
+    """Entrants' moves between states, counted by (from, to)."""
+    ent = agents["entrant"].to_numpy()
+    ev = events[ent[events["agent"].to_numpy()]]
+    ev = ev[ev["from_state"] != "waiting"]
+    out = ev.groupby(["from_state", "to_state"], observed=True).size().rename("count").reset_index()
+    out["from_state"] = out["from_state"].astype(str)
+    out["to_state"] = out["to_state"].astype(str)
+    return out
 
 
 def _curves(agents: pd.DataFrame, scenario: Scenario) -> dict:
@@ -162,12 +175,20 @@ def run(
 
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
             blob = scenario.model_dump_json()
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            try:
                 futs = [pool.submit(_worker, blob, seed, rep, str(spool_dir) if spool_dir else None, keep_agents)
                         for rep in range(replications)]
                 for f in as_completed(futs):
                     results.append(f.result())
                     bar.advance()
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
+                raise
+            else:
+                pool.shutdown()
     finally:
         bar.close()
     results.sort(key=lambda r: r.replication)
@@ -240,9 +261,81 @@ def estimate_cost(scenario: Scenario, replications: int) -> tuple[float, float]:
     entry = entrant_schedule(values, total)
     n_init = sum(values[f"initial.{k}"] for k in ("leads", "phd_students", "independents", "contributors"))
     agent_years = float(((total - entry) / 48).sum() + n_init * total / 48)
-    seconds = replications * (0.05 + agent_years / 300_000.0)
+    seconds = replications * (0.1 + agent_years / 200_000.0)
     peak = 200e6 + (len(entry) + n_init) * 2_000.0
     return seconds, peak
+
+
+def write_results(exp: Experiment, out_dir: Path) -> None:
+    """Write a run's results into ``out_dir`` (which the caller makes atomic).
+
+    Files: ``summary.json``, ``replications.parquet``, ``agents.parquet``
+    (every replication, with a ``replication`` column), ``timeseries.parquet``,
+    ``curves.parquet`` (share who became a lead by years since entry, by
+    track), ``flows.parquet`` (moves between states), ``scenario.yaml`` (the
+    normalised scenario) and ``report.html``. Every file carries provenance:
+    the Parquet files in their schema metadata.
+    """
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .io import dump_scenario
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    meta = {b"careersim_provenance": json.dumps(exp.provenance).encode()}
+
+    def write(df: pd.DataFrame, name: str) -> None:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
+        pq.write_table(table, out_dir / name)
+
+    summary = summary_json(exp)
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
+    write(exp.replications, "replications.parquet")
+    write(exp.timeseries, "timeseries.parquet")
+    curves = exp.curves()
+    write(pd.concat([pd.DataFrame({"track": tr, "years": c["grid"], "value": c["value"], "low": c["low"], "high": c["high"]})
+                     for tr, c in curves.items()], ignore_index=True), "curves.parquet")
+    write(pd.concat([r.flows.assign(replication=r.replication) for r in exp.results], ignore_index=True), "flows.parquet")
+    (out_dir / "scenario.yaml").write_text(dump_scenario(exp.scenario))
+    _write_agents(exp, out_dir / "agents.parquet", meta)
+    try:
+        from .report import render_run
+    except ImportError:  # pragma: no cover - reports are optional for the engine
+        render_run = None
+    if render_run is not None:
+        render_run(out_dir)
+
+
+def _write_agents(exp: Experiment, path: Path, meta: dict) -> None:
+    """Stream every replication's agents into one Parquet file, one row group each."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for r in exp.results:
+            if exp.spool_dir is not None:
+                part = exp.spool_dir / f"agents-{r.replication:06d}.parquet"
+                table = pq.read_table(part)
+            elif r.agents is not None:
+                table = pa.Table.from_pandas(r.agents, preserve_index=False)
+            else:
+                continue
+            if writer is None:
+                schema = table.schema.with_metadata({**(table.schema.metadata or {}), **meta})
+                writer = pq.ParquetWriter(path, schema)
+            writer.write_table(table.cast(writer.schema) if table.schema != writer.schema else table)
+    finally:
+        if writer is not None:
+            writer.close()
+    if exp.spool_dir is not None:
+        import shutil
+
+        shutil.rmtree(exp.spool_dir, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------

@@ -73,12 +73,15 @@ def uniform(key, agent, tick, slot):
 
 def uniforms(key: int, agents: np.ndarray, tick: int, slot: int = 0) -> np.ndarray:
     """Vectorised twin of :func:`uniform` for an array of agent ids."""
-    a = np.asarray(agents, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = _mix_np(np.uint64(key) + a * _GOLD)
-        c = ((np.uint64(tick) << _S20) + np.uint64(slot)) * _GOLD
-        z = _mix_np(z ^ c)
-    return ((z >> _S11).astype(np.float64) + 0.5) * _INV53
+    return _uniforms(np.uint64(key), np.asarray(agents, dtype=np.int64), int(tick), int(slot))
+
+
+@njit(cache=True)
+def _uniforms(key, agents, tick, slot):
+    out = np.empty(len(agents))
+    for k in range(len(agents)):
+        out[k] = uniform(key, agents[k], tick, slot)
+    return out
 
 
 def _mix_np(z: np.ndarray) -> np.ndarray:

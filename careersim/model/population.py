@@ -77,6 +77,7 @@ def entrant_schedule(values: dict, total_ticks: int) -> np.ndarray:
 
 _LOGIT_GRID = np.linspace(-28.0, 28.0, 8193)
 _U_GRID = 1.0 / (1.0 + np.exp(-_LOGIT_GRID))
+_TABLES: dict[str, np.ndarray] = {}
 
 
 def _ppf(dist, u):
@@ -90,7 +91,10 @@ def _ppf(dist, u):
     u = np.asarray(u, dtype=np.float64)
     if u.size < 4096:
         return np.asarray(dist.ppf(u), dtype=np.float64)
-    table = np.asarray(dist.ppf(_U_GRID), dtype=np.float64)
+    key = dist.describe()
+    table = _TABLES.get(key)
+    if table is None:
+        table = _TABLES[key] = np.asarray(dist.ppf(_U_GRID), dtype=np.float64)
     x = np.log(u) - np.log1p(-u)
     return np.interp(x, _LOGIT_GRID, table)
 
