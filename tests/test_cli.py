@@ -128,7 +128,7 @@ def fake_experiment(monkeypatch: pytest.MonkeyPatch, *, seconds: float = 1.0, nb
                     run_raises: BaseException | None = None, write_raises: BaseException | None = None) -> dict:
     calls: dict = {}
 
-    def run(scenario, replications, seed, workers, progress):
+    def run(scenario, replications, seed, workers, progress, spool_dir=None):
         calls["run"] = (scenario.name, replications, seed, workers, progress)
         if run_raises is not None:
             raise run_raises
