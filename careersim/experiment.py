@@ -94,13 +94,58 @@ class Experiment:
         return summary_json(self)
 
 
-def _worker(scenario_json: str, seed: int, rep: int, spool: str | None, keep_agents: bool) -> RepResult:
+def _worker(scenario_json: str, seed: int, rep: int, spool: str | None, keep_agents: bool, counterfactual: bool) -> RepResult:
     scenario = Scenario.model_validate_json(scenario_json)
-    return run_one(scenario, seed, rep, Path(spool) if spool else None, keep_agents)
+    return run_one(scenario, seed, rep, Path(spool) if spool else None, keep_agents, counterfactual)
 
 
-def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, keep_agents: bool = True) -> RepResult:
+def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
+    """The paired variants the policy claims C6 and C8 compare against."""
+    from .scenario import Intervention
+
+    q = scenario.phd.advisor_quality.mean()  # a mentor of typical advisor quality (C6)
+    variants = {
+        "mentor": Intervention(kind="custom", name="mentor independents (C6)", start=0.0,
+                               set={"independent.mentor_hours": 0.5, "independent.mentor_quality": float(q)}),
+        "B": Intervention(kind="multi_year_grants", name="multi-year grants (C8 B)", start=0.0),
+        "C": Intervention(kind="agenda_agnostic_org", name="agenda-agnostic org (C8 C)", start=0.0),
+    }
+    return {k: scenario.model_copy(update={"interventions": list(scenario.interventions) + [v]}) for k, v in variants.items()}
+
+
+def policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) -> dict:
+    """Claims C6 and C8 for one replication, from paired counterfactual runs
+    on the same random streams (common random numbers)."""
+    from .claims import ClaimResult, flatten
+
+    cf = {k: simulate(sc, seed, rep).summary for k, sc in counterfactuals(scenario).items()}
+    m = cf["mentor"]
+    gap = base["p_ready_phd"] - base["p_ready_independent"]
+    closed = (m["p_ready_independent"] - base["p_ready_independent"]) / gap if gap > 0 else float("nan")
+    c6 = ClaimResult(closed, None if closed != closed else bool(closed >= 1 / 3), {
+        "ready_independent": base["p_ready_independent"], "ready_independent_mentored": m["p_ready_independent"],
+        "ready_phd": base["p_ready_phd"],
+        **{f"delta_p_lead_{tr}": m[f"p_lead_{tr}"] - base[f"p_lead_{tr}"] for tr in TRACKS},
+        "delta_new_leads": m["new_leads"] - base["new_leads"],
+    }, "share of independent researchers' gap to PhD entrants in 10-year readiness closed by a mentor of typical advisor quality for an hour every other week; holds if at least a third. The change in lead chances (with displacement of others) is reported beside it")
+    b, c = cf["B"], cf["C"]
+    d_fund = b["exit_funding_ran_out_independent"] - base["exit_funding_ran_out_independent"]
+    d_leads_b = b["new_leads"] - base["new_leads"]
+    d_leads_c = c["new_leads"] - base["new_leads"]
+    grant_binds = base["binding_constraint"] == "grantmaker_time"
+    third = (d_leads_b > 0) == grant_binds
+    c8 = ClaimResult(d_fund, bool(d_fund < 0 and d_leads_c > 0 and third), {
+        "delta_funding_exits_B": d_fund, "delta_new_leads_B": d_leads_b, "delta_new_leads_C": d_leads_c,
+        "grantmaker_time_binds": float(grant_binds),
+    }, "change in independent researchers' funding-related exits under multi-year grants with faster decisions (B); holds if B cuts them, an agenda-agnostic org (C) adds leads, and B adds leads exactly when grantmaker time is the binding constraint")
+    return flatten({"C6": c6, "C8": c8})
+
+
+def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, keep_agents: bool = True,
+            counterfactual: bool = False) -> RepResult:
     r = simulate(scenario, seed, rep)
+    if counterfactual:
+        r.summary.update(policy_claims(scenario, seed, rep, r.summary))
     agents = r.agents.assign(replication=rep)
     curves = _curves(agents, scenario)
     flows = _flows(r.events, agents)
@@ -155,8 +200,14 @@ def run(
     progress: bool = False,
     spool_dir: Path | None = None,
     keep_agents: bool = True,
+    policy_claims: int | None = None,
 ) -> Experiment:
-    """Run ``replications`` replications; identical results for any ``workers``."""
+    """Run ``replications`` replications; identical results for any ``workers``.
+
+    The first ``policy_claims`` replications (default: up to 20) also run the
+    paired counterfactuals behind claims C6 and C8; 0 skips them.
+    """
+    n_cf = min(replications, 20) if policy_claims is None else max(0, min(policy_claims, replications))
     if replications < 1:
         raise ValueError("replications must be at least 1")
     workers = default_workers() if workers is None else max(1, int(workers))
@@ -167,7 +218,7 @@ def run(
     try:
         if workers == 1:
             for rep in range(replications):
-                results.append(run_one(scenario, seed, rep, spool_dir, keep_agents))
+                results.append(run_one(scenario, seed, rep, spool_dir, keep_agents, rep < n_cf))
                 bar.advance()
         else:
             _warm_up()
@@ -177,7 +228,7 @@ def run(
             blob = scenario.model_dump_json()
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
             try:
-                futs = [pool.submit(_worker, blob, seed, rep, str(spool_dir) if spool_dir else None, keep_agents)
+                futs = [pool.submit(_worker, blob, seed, rep, str(spool_dir) if spool_dir else None, keep_agents, rep < n_cf)
                         for rep in range(replications)]
                 for f in as_completed(futs):
                     results.append(f.result())

@@ -211,6 +211,11 @@ def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, va
     out["p_lead"] = _lead_within(full, window)
     for tr in TRACKS:
         out[f"p_lead_{tr}"] = _lead_within(full[full["track"] == tr], window)
+    for tr in TRACKS:
+        d = full[full["track"] == tr]
+        out[f"p_ready_{tr}"] = float(np.mean(d["years_to_ready"].fillna(np.inf).to_numpy() <= window + 1e-9)) if len(d) else float("nan")
+        d = ent[ent["track"] == tr]
+        out[f"exit_funding_ran_out_{tr}"] = float((d["exit_reason"] == "funding_ran_out").mean()) if len(d) else float("nan")
     dur, obs = _time_to_lead(ent, horizon)
     out["median_years_to_lead"] = km_median(dur, obs) if len(dur) else float("nan")
     for tr in TRACKS:
