@@ -279,7 +279,7 @@ class PhD(Section):
     advisor_growth: Num = param(0.05, "Yearly growth of the number of advisors.", SRC_ASSUMPTION, kind="number", lo=-0.5, hi=1.0)
     max_students: Num = param(4.0, "Students an advisor takes at most.", SRC_ASSUMPTION, kind="count", lo=1)
     advisor_hours: Num = param(3.0, "An advisor's weekly hours of one-to-one mentoring, shared between their students.", "001: 'mentor-time is hard to come by'; assumption for the number", kind="hours", live=True)
-    advisor_quality: Distribution = dist_field("beta(2, 2)", "Advisor quality (0-1) across advisors: the value of a signal they give.", "001: 'it matters enormously where you do your PhD'", lo=0, hi=1)
+    advisor_quality: Distribution = dist_field("beta(1.5, 1.5)", "Advisor quality (0-1) across advisors: the value of a signal they give.", "001: 'it matters enormously where you do your PhD'; 'the quality of mentorship varies significantly between advisors'", lo=0, hi=1)
     safety_interested_share: Num = param(0.25, "Share of advisors interested in AI safety (their students' signals train impact judgement).", SRC_ASSUMPTION, kind="share", live=True)
     admission_month: Num = param(9.0, "Month of the yearly admission round (1-12).", SRC_ASSUMPTION, kind="number", lo=1, hi=12)
     min_portfolio: Num = param(0.45, "Lowest portfolio score a programme admits.", SRC_ASSUMPTION, kind="number", live=True)
