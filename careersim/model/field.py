@@ -64,6 +64,11 @@ class FieldModel:
         agents = make_agents(values, streams, self.T, self.advisors)
         self.world = World(agents, self.advisors, self.live, streams, self.T)
         self.world.n = agents.n_initial
+        I0 = agents.I[: agents.n_initial]
+        self.world.counts[:] = np.bincount(I0[:, STATE], minlength=N_STATES)
+        self.world.counts[0] = len(agents.I) - agents.n_initial
+        phd0 = I0[(I0[:, STATE] == PHD) & (I0[:, ADVISOR] >= 0), ADVISOR]
+        self.world.adv_load[:] = np.bincount(phd0, minlength=len(self.advisors.quality))
         self.admissions = Admissions(self.world)
         self.grants = GrantOffice(self.world)
         self.programme = Programme(self.world)
@@ -127,6 +132,8 @@ class FieldModel:
             w.I[rows, STATE] = 0
             w.n = n_new
             states = start_state_of_entrants(w.I, rows, t)
+            w.counts[0] -= len(rows)
+            np.add.at(w.counts, states, 1)
             w.ensure_log(len(rows))
             k = int(w.nlog[0])
             blk = w.LOG[k : k + len(rows)]
@@ -155,7 +162,7 @@ class FieldModel:
     def monthly_step(self, t: int) -> None:
         w = self.world
         n = w.n
-        hours = self.live["phd.advisor_hours"] / np.maximum(1, self.admissions.students_per_advisor())
+        hours = self.live["phd.advisor_hours"] / np.maximum(1, w.adv_load)
         w.ensure_log(2 * n + 16)
         if self.live["grants.calibrated"] > 0.5:
             self.live.set("x.calibrated_wait", self.grants.expected_wait(t) + 1.0 / 12.0)
@@ -163,35 +170,33 @@ class FieldModel:
             self.live.set("x.calibrated_wait", 0.0)
         kfb, khz, ktr = self.keys
         step(t, n, self.live.P, np.uint64(kfb), np.uint64(khz), np.uint64(ktr), w.F, w.I,
-             self.advisors.quality, self.advisors.safe, hours.astype(np.float64), w.LOG, w.nlog)
+             self.advisors.quality, self.advisors.safe, hours.astype(np.float64), w.adv_load, w.LOG, w.nlog,
+             w.stats, w.wants)
+        w.counts[:] = w.stats[:N_STATES]
+        w.counts[0] = len(w.I) - n
+        w.funded = int(w.stats[10])
 
     def grant_round(self, t: int) -> None:
         self.grants.round(t)
 
     def record(self, t: int) -> None:
         w = self.world
-        I = w.I[: w.n]
-        counts = np.bincount(I[:, STATE], minlength=N_STATES)
-        counts[0] = len(w.I) - w.n
-        ready_waiting = int(np.count_nonzero(I[:, WAIT_SINCE] >= 0))
-        phd = I[:, STATE] == PHD
+        counts = w.counts.copy()
         cap = int(round(self.live["phd.max_students"]))
         n_adv = int(np.count_nonzero(self.advisors.active_from <= t))
         g = self.grants.month_stats[-1] if self.grants.month_stats else {}
-        h = self.hiring.history[-1] if self.hiring.history else {}
         self.series.append(counts)
         self.series_extra.append({
             "tick": t,
-            "ready": int(np.count_nonzero(I[:, READY] >= 0)),
-            "ready_waiting": ready_waiting,
+            "ready": int(w.stats[8]),  # as of the monthly step
+            "ready_waiting": int(w.stats[9]),
             "advisor_slots": n_adv * cap,
-            "advisor_slots_used": int(np.count_nonzero(phd & (I[:, ADVISOR] >= 0))),
+            "advisor_slots_used": int(w.adv_load.sum()),
             "grant_queue": g.get("queue", 0),
             "grant_in_review": g.get("in_review_or_decision", 0),
             "reviewer_utilisation": g.get("reviewer_busy", 0.0),
             "funded": g.get("funded", 0),
             "budget": g.get("budget", 0.0),
             "vacancies": sum(len(v) for v in self.hiring.vacancies.values()),
-            "lead_candidates": h.get("candidates", 0) if h.get("tick") == t - (t % QUARTER) + 2 * MONTH or h else 0,
             "policies": ",".join(self.active_policies),
         })

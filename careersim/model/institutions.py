@@ -52,6 +52,15 @@ class World:
         cap = max(1024, 8 * len(self.I))
         self.LOG = np.zeros((cap, 5), dtype=np.int64)
         self.nlog = np.zeros(1, dtype=np.int64)
+        # kept exact as states change: after each monthly step from the kernel's own
+        # count, and by every move between steps
+        self.counts = np.zeros(8, dtype=np.int64)
+        self.counts[0] = len(self.I)
+        # students per advisor: admissions add, graduations and PhD exits (in the kernel) remove
+        self.adv_load = np.zeros(len(advisors.quality), dtype=np.int64)
+        self.funded = 0  # researchers holding a grant, as of the last step plus later awards
+        self.wants = np.zeros(len(self.I), dtype=np.int64)
+        self.stats = np.zeros(12, dtype=np.int64)
 
     def ensure_log(self, extra: int) -> None:
         need = int(self.nlog[0]) + extra
@@ -74,6 +83,8 @@ class World:
         blk[:, 3] = to_state
         blk[:, 4] = reason
         self.nlog[0] = k + len(rows)
+        np.subtract.at(self.counts, blk[:, 2], 1)
+        np.add.at(self.counts, blk[:, 3], 1)
         self.I[rows, STATE] = to_state
         self.I[rows, SINCE] = t
 
@@ -106,9 +117,7 @@ class Admissions:
         self.history: list[dict] = []
 
     def students_per_advisor(self) -> np.ndarray:
-        w = self.w
-        phd = w.active(PHD)
-        return np.bincount(w.I[phd, ADVISOR], minlength=len(w.adv.quality))
+        return self.w.adv_load
 
     def round(self, t: int) -> None:
         w, I = self.w, self.w.I
@@ -127,6 +136,7 @@ class Admissions:
         k = min(len(eligible), len(slots))
         admitted, chosen = eligible[:k], slots[:k]
         if k:
+            np.add.at(w.adv_load, chosen, 1)
             I[admitted, ADVISOR] = chosen
             I[admitted, PHD_START] = t
             I[admitted, PHD_END] = t + int(round(w.live["phd.duration"] * TICKS_PER_YEAR))
@@ -206,10 +216,9 @@ class GrantOffice:
         return live["grants.budget"] * (1.0 + live["grants.budget_growth"]) ** (t / TICKS_PER_YEAR)
 
     def funded_now(self, t: int) -> int:
-        I = self.w.I[: self.w.n]
-        st = I[:, STATE]
-        paid = (st == INDEPENDENT) | ((st == LEAD) & (I[:, LEAD_SRC] == S_SMALL_FUNDER))
-        return int(np.count_nonzero(paid & (I[:, FUND_END] > t)))
+        """Researchers holding a grant: counted by the monthly step earlier in
+        the same tick, plus the awards made since (``World.funded``)."""
+        return int(self.w.funded)
 
     def expected_wait(self, t: int) -> float:
         """Current expected time (years) from application to decision: what a
@@ -237,10 +246,8 @@ class GrantOffice:
         w, I, live = self.w, self.w.I, self.w.live
         self._resize(t)
         # 1. new applications join the queue in id order
-        n = w.n
-        flags = I[:n, FLAGS]
-        new = np.flatnonzero(((flags & F_WANTS_GRANT) != 0) & ((flags & F_PENDING) == 0))
-        new = new[I[new, STATE] != EXITED]
+        new = w.wants[: w.stats[11]]  # collected by the monthly step, in id order
+        new = new[(I[new, FLAGS] & F_PENDING) == 0]
         I[new, FLAGS] = (I[new, FLAGS] & ~F_WANTS_GRANT) | F_PENDING
         mean = live["grants.review_time"] * TICKS_PER_YEAR
         if live["grants.review_time_shape"] == "fixed":
@@ -315,6 +322,7 @@ class GrantOffice:
         I[rows[turned_down], REJECTIONS] += 1
         I[rows[turned_down], APPLY_AT] = t + int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR))
         self._award(rows[fund], t)
+        w.funded += int((fund & ~already).sum())
         return int(fund.sum()), int(short.sum())
 
     def _award(self, rows: np.ndarray, t: int) -> None:

@@ -159,10 +159,16 @@ def _learn(F, i, n, q, w0, w1, w2, w3, gain, floor):
     if a > 0.95:
         a = 0.95
     target = floor + (1.0 - floor) * q
-    F[i, EXE] = _toward(F[i, EXE], target, (1.0 - a * w0) ** n)
-    F[i, GEN] = _toward(F[i, GEN], target, (1.0 - a * w1) ** n)
-    F[i, EVL] = _toward(F[i, EVL], target, (1.0 - a * w2) ** n)
-    F[i, IMP] = _toward(F[i, IMP], target, (1.0 - a * w3) ** n)
+    if n == 1:
+        F[i, EXE] = _toward(F[i, EXE], target, 1.0 - a * w0)
+        F[i, GEN] = _toward(F[i, GEN], target, 1.0 - a * w1)
+        F[i, EVL] = _toward(F[i, EVL], target, 1.0 - a * w2)
+        F[i, IMP] = _toward(F[i, IMP], target, 1.0 - a * w3)
+    else:
+        F[i, EXE] = _toward(F[i, EXE], target, (1.0 - a * w0) ** n)
+        F[i, GEN] = _toward(F[i, GEN], target, (1.0 - a * w1) ** n)
+        F[i, EVL] = _toward(F[i, EVL], target, (1.0 - a * w2) ** n)
+        F[i, IMP] = _toward(F[i, IMP], target, (1.0 - a * w3) ** n)
 
 
 @njit(cache=True, inline="always")
@@ -201,9 +207,22 @@ def credit_final_month(t_end, n, P, F, I):
             _credit_lead_month(F, i, t_end, P[P_ARRIVAL])
 
 
+# slots of the per-step statistics the kernel returns (after the state counts)
+ST_READY, ST_WAITING, ST_FUNDED, ST_WANTS = 8, 9, 10, 11
+N_STATS = 12
+
+
 @njit(cache=True)
-def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nlog):
-    """Advance researchers ``0..n-1`` by one month at tick ``t``."""
+def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats, wants):
+    """Advance researchers ``0..n-1`` by one month at tick ``t``.
+
+    Also returns, in ``stats``, the number of researchers in each state after
+    the step, how many are lead-ready and waiting, how many hold a grant, and
+    in ``wants[:stats[ST_WANTS]]`` the researchers who want to apply for a
+    grant. ``adv_load`` (students per advisor) loses a student at each
+    graduation or PhD exit.
+    """
+    stats[:] = 0
     gain = P[P_GAIN]
     floor = P[P_FLOOR]
     iw = P[P_IMPACT_W]
@@ -213,6 +232,7 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
     for i in range(n):
         s = I[i, STATE]
         if s == 0 or s == EXITED:
+            stats[s] += 1
             continue
         if s == LEAD and t > 0:  # credit the month just ended, [t - 4, t), to a lead in role through it
             _credit_lead_month(F, i, t, arrival)
@@ -333,6 +353,7 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
             I[i, WAIT_SINCE] = -1
         # ---------------------------------------------------------------- transitions
         if s == PHD and t >= I[i, PHD_END]:
+            adv_load[I[i, ADVISOR]] -= 1
             flags |= F_HAS_PHD
             if F[i, LETTERS] < adv_quality[I[i, ADVISOR]]:
                 F[i, LETTERS] = adv_quality[I[i, ADVISOR]]  # the advisor's recommendation
@@ -375,6 +396,7 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
                     I[i, EXIT_TICK] = t
                     _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
                     I[i, FLAGS] = flags
+                    stats[EXITED] += 1
                     continue
         elif s == CONTRIBUTOR and (flags & F_PHD_INTENT) != 0 and (flags & F_HAS_PHD) == 0:
             blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
@@ -409,8 +431,23 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, LOG, nl
                 else:
                     reason = R_NO_OPENING
                 flags &= ~(F_WANTS_GRANT | F_PENDING)
+                if s == PHD:
+                    adv_load[I[i, ADVISOR]] -= 1
                 I[i, EXIT_REASON] = reason
                 I[i, EXIT_TICK] = t
                 I[i, WAIT_SINCE] = -1
                 _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
         I[i, FLAGS] = flags
+        # ---------------------------------------------------------------- statistics
+        s = I[i, STATE]
+        stats[s] += 1
+        if s != EXITED:
+            if I[i, READY] >= 0:
+                stats[ST_READY] += 1
+            if I[i, WAIT_SINCE] >= 0:
+                stats[ST_WAITING] += 1
+            if (s == INDEPENDENT or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER)) and I[i, FUND_END] > t:
+                stats[ST_FUNDED] += 1
+            if (flags & F_WANTS_GRANT) != 0 and (flags & F_PENDING) == 0:
+                wants[stats[ST_WANTS]] = i
+                stats[ST_WANTS] += 1
