@@ -91,6 +91,23 @@ def _mix_np(z: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, inline="always")
+def poisson_given_p0(lam, p0, u):
+    """:func:`poisson_from_uniform` with ``p0 = exp(-lam)`` computed by the caller."""
+    if u <= p0 or lam <= 0.0:
+        return 0
+    p = p0
+    f = p0
+    k = 0
+    while u > f and k < 1000:
+        k += 1
+        p *= lam / k
+        f += p
+        if p == 0.0 and f < u:
+            break
+    return k
+
+
+@njit(cache=True, inline="always")
 def poisson_from_uniform(lam, u):
     """Inverse-CDF Poisson draw: the smallest k with F(k) >= u.
 

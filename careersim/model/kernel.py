@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..rng import poisson_from_uniform, uniform
+from ..rng import poisson_from_uniform, poisson_given_p0 as _pois, uniform
 from .state import (
     APPLICANT, CONTRIBUTOR, E_EXIT, E_FUNDING_GAP, E_GAP_TO_JOB, E_GRADUATED, E_LEAD_ENDED, E_TO_PHD,
     EVL, EXE, EXITED, EXIT_REASON, EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EXPOSED, F_HAS_PHD,
@@ -229,6 +229,30 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
     proj_rate_m = 1.0 / (P[P_PROJECT] * 12.0)
     adj = 1.0 - 0.5 ** (DT / P[P_ADJUST])
     arrival = P[P_ARRIVAL]
+    # chances of no signal this month, exp(-lambda), for sources whose rate is the
+    # same for everyone they reach (computed once per step, not once per person)
+    n_adv = len(adv_hours)
+    adv_lam = np.empty(n_adv)
+    adv_p0 = np.empty(n_adv)
+    for a in range(n_adv):
+        adv_lam[a] = _dose(adv_hours[a], P) * WEEKS_PER_MONTH
+        adv_p0[a] = np.exp(-adv_lam[a])
+    lam_pp = P[P_PHD_PEERS] / 12.0
+    p_pp = np.exp(-lam_pp)
+    p_ex = np.exp(-P[P_EXPOSURE_SIG] / 12.0)
+    p_pr = np.exp(-proj_rate_m)
+    p_prc = np.exp(-1.5 * proj_rate_m)
+    lam_im = _dose(P[P_IND_HOURS], P) * WEEKS_PER_MONTH
+    p_im = np.exp(-lam_im)
+    lam_pg = _dose(P[P_PROG_HOURS], P) * WEEKS_PER_MONTH
+    p_pg = np.exp(-lam_pg)
+    p_co = np.exp(-P[P_COLLAB_SIG] / 12.0)
+    p_one = np.exp(-1.0)
+    lam_cm_k = np.empty(3)
+    lam_cm_k[K_INDUSTRY] = _dose(P[P_C_HOURS_IND], P) * WEEKS_PER_MONTH
+    lam_cm_k[K_NONPROFIT] = _dose(P[P_C_HOURS_NP], P) * WEEKS_PER_MONTH
+    lam_cm_k[K_ACADEMIC] = _dose(P[P_C_HOURS_AC], P) * WEEKS_PER_MONTH
+    p_cm_k = np.exp(-lam_cm_k)
     for i in range(n):
         s = I[i, STATE]
         if s == 0 or s == EXITED:
@@ -257,18 +281,18 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
             q = adv_quality[a]
             safe = adv_safe[a] > 0
             wimp = iw if safe else 0.0
-            lam = _dose(adv_hours[a], P) * WEEKS_PER_MONTH
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), q, w0, w1, w2, wimp, gain, floor)
+            lam = adv_lam[a]
+            _learn(F, i, _pois(lam, adv_p0[a], uniform(kfb, pid, t, SL_MENTOR)), q, w0, w1, w2, wimp, gain, floor)
             lam = P[P_PHD_PEERS] / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], w0, w1, w2, wimp, gain, floor)
+            _learn(F, i, _pois(lam, p_pp, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], w0, w1, w2, wimp, gain, floor)
             if not safe and (flags & F_EXPOSED) == 0:
                 if uniform(kfb, pid, t, SL_EXPOSED) < 1.0 - np.exp(-P[P_EXPOSURE] * DT):
                     flags |= F_EXPOSED
             elif (flags & F_EXPOSED) != 0:
                 lam = P[P_EXPOSURE_SIG] / 12.0
-                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_EXPOSED)), 0.6, 0.0, 0.1, 0.1, iw, gain, floor)
+                _learn(F, i, _pois(lam, p_ex, uniform(kfb, pid, t, SL_EXPOSED)), 0.6, 0.0, 0.1, 0.1, iw, gain, floor)
             lam = proj_rate_m
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain, floor)
+            _learn(F, i, _pois(lam, p_pr, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir * 0.5 / 12.0
             _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
             hands = P[P_HANDS_PHD]
@@ -276,22 +300,24 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
             well_target -= P[P_PHD_STRESS]
         elif s == INDEPENDENT or s == UNFUNDED or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
             up = 1.2 if (flags & F_UPSKILL) != 0 else 1.0
-            lam = _dose(P[P_IND_HOURS], P) * WEEKS_PER_MONTH
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw, gain * up, floor)
+            lam = lam_im
+            _learn(F, i, _pois(lam, p_im, uniform(kfb, pid, t, SL_MENTOR)), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw, gain * up, floor)
             in_prog = I[i, PROG_END] > t
             if in_prog:
-                lam = _dose(P[P_PROG_HOURS], P) * WEEKS_PER_MONTH
-                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PROG)), P[P_PROG_Q], 0.3, 0.35, 0.35, iw, gain * up, floor)
+                lam = lam_pg
+                _learn(F, i, _pois(lam, p_pg, uniform(kfb, pid, t, SL_PROG)), P[P_PROG_Q], 0.3, 0.35, 0.35, iw, gain * up, floor)
                 motiv_target += 0.1
             if (flags & F_COLLAB) != 0:
                 lam = P[P_COLLAB_SIG] / 12.0
-                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_COLLAB)), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw, gain * up, floor)
+                _learn(F, i, _pois(lam, p_co, uniform(kfb, pid, t, SL_COLLAB)), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw, gain * up, floor)
             elif not in_prog:
                 motiv_target -= P[P_ALONE]
-            lam = proj_rate_m * (1.5 if (flags & F_CUTLOSS) != 0 else 1.0)
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0, gain * up, floor)
+            cut = (flags & F_CUTLOSS) != 0
+            lam = proj_rate_m * (1.5 if cut else 1.0)
+            p_self = p_prc if cut else p_pr
+            _learn(F, i, _pois(lam, p_self, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0, gain * up, floor)
             if (flags & F_PLAN) != 0:
-                _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up, floor)
+                _learn(F, i, _pois(lam, p_self, uniform(kfb, pid, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir / 12.0
             _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain * up, floor)
             hands = P[P_HANDS_IND]
@@ -313,10 +339,11 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
             else:
                 h, q, hands, pubs, wimp = P[P_C_HOURS_AC], P[P_C_Q_AC], P[P_C_HANDS_AC], P[P_C_PUB_AC], 0.0
             own = P[P_C_OWN]
-            lam = _dose(h, P) * WEEKS_PER_MONTH
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_MENTOR)), q, 0.6, own, 0.25, wimp, gain, floor)
+            lam = lam_cm_k[k]
+            p_cm = p_cm_k[k]
+            _learn(F, i, _pois(lam, p_cm, uniform(kfb, pid, t, SL_MENTOR)), q, 0.6, own, 0.25, wimp, gain, floor)
             lam = 12.0 / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain, floor)
+            _learn(F, i, _pois(lam, p_one, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir * own / 12.0
             _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
             well_target += P[P_STRUCTURE]
@@ -325,7 +352,7 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
                 F[i, LETTERS] = letter
         elif s == LEAD:
             lam = 12.0 / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_PEER)), 0.6, 0.2, 0.4, 0.4, 0.5 * iw, gain, floor)
+            _learn(F, i, _pois(lam, p_one, uniform(kfb, pid, t, SL_PEER)), 0.6, 0.2, 0.4, 0.4, 0.5 * iw, gain, floor)
             pubs = 1.0
         # APPLICANT: only hands-on work at the base rate
         # ---------------------------------------------------------------- hands-on, record, wellbeing
