@@ -99,7 +99,7 @@ class Section(BaseModel):
     def _read_units(cls, value: Any, info: ValidationInfo) -> Any:
         meta = _meta(cls, info.field_name)
         kind = meta.get("kind")
-        if kind is None:
+        if kind is None or kind == "choice":
             return value
         if isinstance(value, bool):
             raise ValueError(f"expected a number, got {value!r}")
@@ -238,9 +238,9 @@ class Backgrounds(Section):
 class Population(Section):
     entrants_per_year: Num = param(300.0, "New entrants to the field in the first year.", "assumption, scaled to ~600 technical AI-safety FTEs in 2025 (McAleese 2025)", kind="number", lo=0)
     entrant_growth: Num = param(0.05, "Yearly growth of the number of entrants.", "assumption: below the recent ~21%/year growth of technical FTEs (McAleese 2022, 2025), which is not expected to last 20 years", kind="number", lo=-0.5, hi=1.0)
-    single_cohort: bool = Field(False, description="If true, all entrants arrive at time zero instead of every year.")
-    intake: Literal["monthly", "yearly"] = Field("monthly", description="Whether each year's entrants arrive spread over the months or all at once (yearly intake sends every grant application into the same month).")
-    track_rule: Literal["assigned", "choice"] = Field("assigned", description="'assigned': starting tracks drawn at random from track_mix, independently of traits, so tracks compare like a trial (intention to treat). 'choice': people choose by background and traits.")
+    single_cohort: bool = Field(False, description="If true, all entrants arrive at time zero instead of every year.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption', "live": False})
+    intake: Literal["monthly", "yearly"] = Field("monthly", description="Whether each year's entrants arrive spread over the months or all at once (yearly intake sends every grant application into the same month).", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption; PERFORMANCE note: yearly intake with one-year grants sends every application into the same month', "live": False})
+    track_rule: Literal["assigned", "choice"] = Field("assigned", description="'assigned': starting tracks drawn at random from track_mix, independently of traits, so tracks compare like a trial (intention to treat). 'choice': people choose by background and traits.", json_schema_extra={"kind": "choice", "unit": "", "source": 'brief: tracks are compared as intended starting tracks (intention to treat)', "live": False})
     track_mix: TrackMix = Field(default_factory=TrackMix, description="Shares of intended starting tracks (assigned rule).")
     background_mix: BackgroundMix = Field(default_factory=BackgroundMix, description="Shares of entrants' backgrounds.")
     contributor_kinds: ContributorKindMix = Field(default_factory=ContributorKindMix, description="Shares of contributor sub-kinds.")
@@ -261,7 +261,7 @@ class Population(Section):
 class Learning(Section):
     signal_gain: Num = param(0.045, "Share of the remaining gap to mastery that one feedback signal of quality 1 closes for a person of learning rate 1.", "assumption, set so the median PhD starter is lead-ready after 4-5 years (001: 'around 5 years')", kind="share", live=True)
     teachable_floor: Num = param(0.2, "Skill level any feedback source can teach; a source of quality q teaches up to floor + (1 - floor) * q.", "001: 'if you are surrounded by mediocre researchers, your learning opportunities will be significantly diminished'", kind="share", live=True)
-    dose_response: Literal["saturating", "linear"] = Field("saturating", description="How feedback grows with mentor hours: 'linear', or 'saturating' beyond saturation_hours (the essay's 'minimum').")
+    dose_response: Literal["saturating", "linear"] = Field("saturating", description="How feedback grows with mentor hours: 'linear', or 'saturating' beyond saturation_hours (the essay's 'minimum').", json_schema_extra={"kind": "choice", "unit": "", "source": "001: 'an hour every other week is the minimum mentorship most people need'", "live": False})
     signals_per_mentor_hour: Num = param(1.0, "Feedback signals (ideas evaluated) per hour of mentor time.", "001: 'you get it every week you propose an idea'", kind="number", lo=0, live=True)
     saturation_hours: Num = param(0.5, "Mentor hours per week beyond which extra hours add little (saturating dose-response).", "001: 'an hour every other week is the minimum mentorship most people need'", kind="hours", lo=0, lo_open=True, live=True)
     project_length: Num = param(0.5, "Time to finish a project and get its self-evaluation signal.", "001: 'rather than getting meaningful feedback every 6 months you finish a project'", kind="duration", lo=0, lo_open=True, live=True)
@@ -292,7 +292,7 @@ class PhD(Section):
     exposure_signals: Num = param(6.0, "Safety-aware feedback signals per year after outside exposure.", SRC_ASSUMPTION, kind="rate", live=True)
     publications: Num = param(1.2, "Publication-equivalents per year for a PhD student of median skill.", "001: 'publish or perish'", kind="rate", live=True)
     stress: Num = param(0.12, "Drop in the wellbeing a PhD student returns to.", "001: 'The mental health of graduate students is notoriously bad'", kind="share", live=True)
-    lead_rule: Literal["after_graduation", "final_phase"] = Field("after_graduation", description="When PhD students may take lead roles: only after graduating, or in their final year.")
+    lead_rule: Literal["after_graduation", "final_phase"] = Field("after_graduation", description="When PhD students may take lead roles: only after graduating, or in their final year.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption (brief: this rule largely sets C4 and C5)', "live": False})
     industry_share: Num = param(0.65, "Share of graduates who take industry roles (the rest take post-docs or go independent).", "AI Index 2021: ~65% of new North American AI PhDs went to industry in 2019", kind="share", live=True)
     independent_share: Num = param(0.10, "Share of graduates who apply for independent grants.", SRC_ASSUMPTION, kind="share", live=True)
 
@@ -318,7 +318,7 @@ class Independent(Section):
 class Grants(Section):
     reviewers: Num = param(3.0, "Grantmakers' capacity: reviewers working on applications at once.", "001 comments: 'very limited grantmaker time'; assumption for the number", kind="count", lo=0, lo_open=True, live=True)
     review_time: Num = param(0.01, "Mean reviewer time one application takes (exponentially distributed).", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True, live=True)
-    review_time_shape: Literal["exponential", "fixed"] = Field("exponential", description="Distribution of review times.")
+    review_time_shape: Literal["exponential", "fixed"] = Field("exponential", description="Distribution of review times.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption', "live": False})
     decision_delay: Num = param(1 / 12, "Time from the end of review to a decision (committee, paperwork).", "001 comments: small funders 'may take 3+ months to apply for'", kind="duration", live=True)
     grant_length: Num = param(1.0, "Length of an independent research grant.", "001 comments: 'only last a year at a time'", kind="duration", lo=0, lo_open=True, live=True)
     apply_ahead: Num = param(0.25, "How long before a grant ends its holder applies for the next.", "001 comments: '3+ months to apply for'", kind="duration", live=True)
@@ -373,7 +373,7 @@ class Positions(Section):
     small_funder: Num = param(0.0, "Separate small-funder lead openings per year (used when small_funder_leads is 'openings').", "001 comments: 'Little funders (like LTFF)'", kind="rate", live=True)
     autonomy_role: Num = param(1.0, "Rare research roles with autonomy per year.", "001 comments: 'very few will be hired and given research autonomy'", kind="rate", live=True)
     agnostic_org: Num = param(0.0, "Openings per year at an agenda-agnostic research organisation (intervention C).", "001 comments: 'At least one truly research agenda-agnostic research organisation'", kind="rate", live=True)
-    small_funder_leads: Literal["queue", "openings"] = Field("queue", description="'queue': a ready independent researcher funded through the shared grant queue holds a lead role while funded. 'openings': small funders instead post small_funder openings per year.")
+    small_funder_leads: Literal["queue", "openings"] = Field("queue", description="'queue': a ready independent researcher funded through the shared grant queue holds a lead role while funded. 'openings': small funders instead post small_funder openings per year.", json_schema_extra={"kind": "choice", "unit": "", "source": "001 comments: 'Little funders (like LTFF) ... only last a year at a time'; assumption for the form", "live": False})
     growth: Num = param(0.10, "Yearly growth of lead openings.", "assumption: half the recent ~21%/year growth of the field (McAleese 2025)", kind="number", lo=-0.5, hi=1.0, live=True)
     focus_required: Num = param(1.0, "1 if big RFPs accept only agendas inside funders' focus areas; 0 for agenda-agnostic RFPs.", "001 comments (A): 'Research agenda agnostic RFPs'", kind="share", live=True)
     adjacency: Num = param(0.35, "Chance a candidate's agenda is adjacent to a given organisation's.", "001 comments: 'they may not exist, depending on what you're excited to work on'", kind="probability", live=True)
@@ -555,7 +555,7 @@ def iter_parameters(model: type[BaseModel] = Scenario, prefix: str = ""):
         sub = _section_type(ann)
         if sub is not None:
             yield from iter_parameters(sub, path + ".")
-        elif name not in ("interventions",):
+        elif name not in ("interventions", "name", "description"):
             yield path, info, (info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {})
 
 
