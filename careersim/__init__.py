@@ -1,4 +1,13 @@
-"""careersim: an agent-based simulation of research careers."""
+"""careersim: an agent-based simulation of research careers.
+
+The main entry points::
+
+    import careersim as cs
+    rep = cs.simulate(cs.baseline(), seed=1)        # one replication -> tidy tables
+    exp = cs.run(cs.load_scenario("scenarios/baseline.yaml"), replications=20, seed=1)
+
+Attributes are imported on first use, so ``import careersim`` is quick.
+"""
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
@@ -7,7 +16,25 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-from .scenario import Scenario, baseline  # noqa: E402
-from .simulate import Replication, simulate  # noqa: E402
+_LAZY = {
+    "Scenario": ("careersim.scenario", "Scenario"),
+    "baseline": ("careersim.scenario", "baseline"),
+    "simulate": ("careersim.simulate", "simulate"),
+    "Replication": ("careersim.simulate", "Replication"),
+    "load_scenario": ("careersim.io", "load_scenario"),
+    "run": ("careersim.experiment", "run"),
+    "Experiment": ("careersim.experiment", "Experiment"),
+}
 
-__all__ = ["Scenario", "baseline", "simulate", "Replication", "__version__"]
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'careersim' has no attribute {name!r}")
