@@ -38,6 +38,13 @@ CLAIM_TEXT = {
 SOURCES = {"C1": "001", "C2": "000, 001", "C3": "001", "C4": "001", "C5": "001", "C6": "001", "C7": "001", "C8": "001 comments", "C9": "001"}
 
 
+NEEDED = ["agent", "entrant", "track", "background", "entry_year", "years_to_lead", "years_to_ready",
+          "learning_rate", "self_direction", "exit_year", "exit_reason", "ever_phd", "has_phd", "phd_start_year",
+          "initial_execution", "execution_at_2_years", "advisor_quality", "advisor_safety", "outside_exposure",
+          "impact_judgement", "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival",
+          "lead_source", "final_state", "years_observed"]
+
+
 @dataclass
 class ClaimResult:
     statistic: float
@@ -237,6 +244,7 @@ def c9(agents) -> ClaimResult:
 
 def single_run_claims(agents: pd.DataFrame, events: pd.DataFrame, horizon: float, window: float) -> dict[str, ClaimResult]:
     """The claims computable from one scenario's replication (all but C6 and C8)."""
+    agents = agents[[c for c in NEEDED if c in agents.columns]]  # filtering narrow frames is cheap
     ent = agents[agents["entrant"]]
     return {
         "C1": c1(ent, horizon, window),

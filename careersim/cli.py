@@ -193,8 +193,7 @@ def run_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     with atomic_output(out) as tmp:
-        spool = tmp / ".agents"
-        spool.mkdir()
+        spool = tmp / "agents.parquet"  # workers write one part per replication straight into place
         exp = experiment.run(scenario, args.replications, args.seed, args.workers, not args.quiet, spool_dir=spool)
         experiment.write_results(exp, tmp)
     report = out / "report.html"
@@ -316,6 +315,101 @@ def list_command(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _, _ in rows)
     for name, description, _path in rows:
         print(f"{name:<{width}}  {description}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# compare and report (reports: careersim/compare.py, careersim/report/)
+# ---------------------------------------------------------------------------
+
+
+def _check_compare_out(out: Path) -> None:
+    """Refuse to replace anything but an earlier comparison (or an empty folder)."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise UserError(f"careersim compare: {out} exists and is not a folder (choose another --out)")
+    if any(out.iterdir()) and not (out / "comparison.json").exists():
+        raise UserError(f"careersim compare: {out} already holds files that are not a careersim comparison; "
+                        "choose another --out or remove it (an earlier comparison there would be replaced)")
+    cwd = Path.cwd().resolve()
+    if out.resolve() == cwd or out.resolve() in cwd.parents:
+        raise UserError(f"careersim compare: --out {out} is the current folder or above it (expected a folder of its own)")
+
+
+@command(
+    "compare",
+    "Compare policies: run scenarios on the same random numbers and report paired differences.",
+    example="careersim compare scenarios/baseline.yaml scenarios/multi-year-grants.yaml -n 40",
+    description=(
+        "Runs BASE and each ALT with the same seed, so replication r of every scenario uses the same random "
+        "numbers and differences are paired. Writes comparison.json (paired differences with 95% intervals, "
+        "the share of replications in which ALT is better, effects per group) and report.html. "
+        "The folder appears only when it is complete; an earlier comparison there is replaced."
+    ),
+    args=[
+        arg("base", metavar="BASE", help="the base scenario (file or shipped name)"),
+        arg("alternatives", nargs="+", metavar="ALT", help="one or more alternative scenarios"),
+        arg("--replications", "-n", type=_positive_int, default=20, metavar="N", help="replications per scenario (default: 20)"),
+        arg("--seed", type=_seed, default=1, metavar="S", help="root random seed shared by all scenarios (default: 1)"),
+        arg("--workers", "-j", type=_positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
+        arg("--out", "-o", type=Path, default=None, metavar="DIR", help="output folder (default: reports/compare-<base>-vs-<alt>/)"),
+        arg("--quiet", "-q", action="store_true", help="no progress bar; print only the report's path"),
+        arg("--force", action="store_true", help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB"),
+    ],
+)
+def compare_command(args: argparse.Namespace) -> int:
+    """Load every scenario, check the cost, run them paired and write the comparison atomically."""
+    from . import experiment
+    from .compare import compare, default_out_dir, write_comparison
+
+    base = load_scenario(args.base)
+    alts = [load_scenario(a) for a in args.alternatives]
+    out: Path = args.out if args.out is not None else default_out_dir(base, alts)
+    _check_compare_out(out)
+    workers = args.workers or os.cpu_count() or 1
+    costs = [experiment.estimate_cost(s, args.replications) for s in [base, *alts]]
+    wall = sum(c[0] for c in costs) / max(1, min(workers, args.replications))
+    peak = max(c[1] for c in costs)
+    if (wall > MAX_SECONDS or peak > MAX_BYTES) and not args.force:
+        raise UserError(
+            f"careersim compare: these runs are estimated to take about {_human_seconds(wall)} on "
+            f"{min(workers, args.replications)} worker(s) and need about {peak / 1e9:.1f} GB of memory; rerun with "
+            "--force to go ahead, or use fewer --replications or a smaller population"
+        )
+    if not args.quiet:
+        names = ", ".join(f"'{s.name}'" for s in alts)
+        print(f"Comparing '{base.name}' with {names}: {args.replications} paired replications each, seed {args.seed}, "
+              f"{min(workers, args.replications)} worker(s), about {_human_seconds(wall)}.", file=sys.stderr)
+    with atomic_output(out) as tmp:
+        data = compare(base, alts, args.replications, args.seed, args.workers, not args.quiet)
+        write_comparison(data, tmp)
+    report = out / "report.html"
+    if args.quiet:
+        print(report)
+    else:
+        print(f"Report: {report}\nResults: {out}/comparison.json")
+    return EXIT_OK
+
+
+@command(
+    "report",
+    "Redraw report.html from stored results (a run or a comparison) without re-running.",
+    example="careersim report reports/baseline",
+    args=[arg("folder", type=Path, metavar="DIR", help="a folder written by 'careersim run' or 'careersim compare'")],
+)
+def report_command(args: argparse.Namespace) -> int:
+    """Detect the kind of results in DIR and rewrite its report.html."""
+    from .report import ReportError, render
+
+    folder: Path = args.folder
+    if not folder.is_dir():
+        raise UserError(f"careersim report: {folder} is not a folder (expected a folder written by 'careersim run' or 'careersim compare')")
+    try:
+        path = render(folder)
+    except ReportError as exc:
+        raise UserError(f"careersim report: {exc}") from None
+    print(path)
     return EXIT_OK
 
 

@@ -6,7 +6,9 @@ of ``scenario`` with root ``seed``. Replication ``r`` draws from
 results are identical for any number of workers. Workers return compact
 results (the replication's metrics, its monthly time series, its survival
 curves); the per-agent table either comes back in memory or, with
-``spool_dir``, is written by the worker to one Parquet file per replication.
+``spool_dir``, is written by the worker to one Parquet file per replication
+(``part-000000.parquet``, ...): a folder named ``agents.parquet`` holding these
+parts is a Parquet dataset that ``pandas.read_parquet`` reads whole.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import pandas as pd
 from . import __version__
 from .scenario import Scenario
 from .simulate import TRACKS, simulate
-from .stats import kaplan_meier, km_at, summarise
+from .stats import kaplan_meier, km_curve_at, summarise
 
 CURVE_STEP = 0.25  # years between points of the stored survival curves
 
@@ -73,7 +75,7 @@ class Experiment:
     def agents(self) -> pd.DataFrame:
         if self._agents is None:
             if self.spool_dir is not None:
-                parts = sorted(self.spool_dir.glob("agents-*.parquet"))
+                parts = sorted(self.spool_dir.glob("part-*.parquet"))
                 self._agents = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
             else:
                 self._agents = pd.concat([r.agents for r in self.results if r.agents is not None], ignore_index=True)
@@ -94,9 +96,24 @@ class Experiment:
         return summary_json(self)
 
 
-def _worker(scenario_json: str, seed: int, rep: int, spool: str | None, keep_agents: bool, counterfactual: bool) -> RepResult:
+def _worker(scenario_json: str, seed: int, rep: int, spool: str | None, keep_agents: bool, counterfactual: bool,
+            provenance: dict | None) -> RepResult:
     scenario = Scenario.model_validate_json(scenario_json)
-    return run_one(scenario, seed, rep, Path(spool) if spool else None, keep_agents, counterfactual)
+    return run_one(scenario, seed, rep, Path(spool) if spool else None, keep_agents, counterfactual, provenance)
+
+
+def write_parquet(df: pd.DataFrame, path: Path, provenance: dict | None) -> None:
+    """Write a table with careersim's provenance in the Parquet schema metadata."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if provenance:
+        meta = {**(table.schema.metadata or {}), b"careersim_provenance": json.dumps(provenance).encode()}
+        table = table.replace_schema_metadata(meta)
+    pq.write_table(table, path, compression="zstd")
 
 
 def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
@@ -142,7 +159,7 @@ def policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) -> dict:
 
 
 def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, keep_agents: bool = True,
-            counterfactual: bool = False) -> RepResult:
+            counterfactual: bool = False, provenance: dict | None = None) -> RepResult:
     r = simulate(scenario, seed, rep)
     if counterfactual:
         r.summary.update(policy_claims(scenario, seed, rep, r.summary))
@@ -150,7 +167,7 @@ def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, 
     curves = _curves(agents, scenario)
     flows = _flows(r.events, agents)
     if spool is not None:
-        agents.to_parquet(spool / f"agents-{rep:06d}.parquet", index=False)
+        write_parquet(agents, spool / f"part-{rep:06d}.parquet", provenance)
         agents = None
     elif not keep_agents:
         agents = None
@@ -184,7 +201,7 @@ def _curves(agents: pd.DataFrame, scenario: Scenario) -> dict:
         cens = np.where(np.isfinite(exit_after), exit_after, e["years_observed"].to_numpy())
         dur = np.where(obs, ytl, np.maximum(cens, 0.0))
         table = kaplan_meier(dur, obs)
-        out[tr] = np.array([1.0 - km_at(table, g) for g in grid])  # share who became a lead by g
+        out[tr] = 1.0 - km_curve_at(table, grid)  # share who became a lead by each grid time
     return out
 
 
@@ -204,21 +221,24 @@ def run(
 ) -> Experiment:
     """Run ``replications`` replications; identical results for any ``workers``.
 
-    The first ``policy_claims`` replications (default: up to 20) also run the
-    paired counterfactuals behind claims C6 and C8; 0 skips them.
+    The first ``policy_claims`` replications also run the
+    paired counterfactuals behind claims C6 and C8 (default: up to 10); 0 skips them.
     """
-    n_cf = min(replications, 20) if policy_claims is None else max(0, min(policy_claims, replications))
+    n_cf = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
     if replications < 1:
         raise ValueError("replications must be at least 1")
     workers = default_workers() if workers is None else max(1, int(workers))
     workers = min(workers, replications)
     started = time.time()
+    prov = provenance(scenario, seed, replications)
+    if spool_dir is not None:
+        Path(spool_dir).mkdir(parents=True, exist_ok=True)
     results: list[RepResult] = []
     bar = _Progress(replications, enabled=progress)
     try:
         if workers == 1:
             for rep in range(replications):
-                results.append(run_one(scenario, seed, rep, spool_dir, keep_agents, rep < n_cf))
+                results.append(run_one(scenario, seed, rep, spool_dir, keep_agents, rep < n_cf, prov))
                 bar.advance()
         else:
             _warm_up()
@@ -228,7 +248,7 @@ def run(
             blob = scenario.model_dump_json()
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
             try:
-                futs = [pool.submit(_worker, blob, seed, rep, str(spool_dir) if spool_dir else None, keep_agents, rep < n_cf)
+                futs = [pool.submit(_worker, blob, seed, rep, str(spool_dir) if spool_dir else None, keep_agents, rep < n_cf, prov)
                         for rep in range(replications)]
                 for f in as_completed(futs):
                     results.append(f.result())
@@ -243,7 +263,7 @@ def run(
     finally:
         bar.close()
     results.sort(key=lambda r: r.replication)
-    prov = provenance(scenario, seed, replications)
+    prov = dict(prov)
     prov["wall_seconds"] = round(time.time() - started, 3)
     return Experiment(scenario=scenario, seed=seed, results=results, provenance=prov, spool_dir=spool_dir)
 
@@ -329,19 +349,13 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
     """
     import json
 
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     from .io import dump_scenario
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    meta = {b"careersim_provenance": json.dumps(exp.provenance).encode()}
 
     def write(df: pd.DataFrame, name: str) -> None:
-        table = pa.Table.from_pandas(df, preserve_index=False)
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
-        pq.write_table(table, out_dir / name)
+        write_parquet(df, out_dir / name, exp.provenance)
 
     summary = summary_json(exp)
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
@@ -352,7 +366,7 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
                      for tr, c in curves.items()], ignore_index=True), "curves.parquet")
     write(pd.concat([r.flows.assign(replication=r.replication) for r in exp.results], ignore_index=True), "flows.parquet")
     (out_dir / "scenario.yaml").write_text(dump_scenario(exp.scenario))
-    _write_agents(exp, out_dir / "agents.parquet", meta)
+    _write_agents(exp, out_dir / "agents.parquet")
     try:
         from .report import render_run
     except ImportError:  # pragma: no cover - reports are optional for the engine
@@ -361,32 +375,23 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
         render_run(out_dir)
 
 
-def _write_agents(exp: Experiment, path: Path, meta: dict) -> None:
-    """Stream every replication's agents into one Parquet file, one row group each."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def _write_agents(exp: Experiment, path: Path) -> None:
+    """The per-agent table as a Parquet dataset folder, one part per replication.
 
-    writer = None
-    try:
-        for r in exp.results:
-            if exp.spool_dir is not None:
-                part = exp.spool_dir / f"agents-{r.replication:06d}.parquet"
-                table = pq.read_table(part)
-            elif r.agents is not None:
-                table = pa.Table.from_pandas(r.agents, preserve_index=False)
-            else:
-                continue
-            if writer is None:
-                schema = table.schema.with_metadata({**(table.schema.metadata or {}), **meta})
-                writer = pq.ParquetWriter(path, schema)
-            writer.write_table(table.cast(writer.schema) if table.schema != writer.schema else table)
-    finally:
-        if writer is not None:
-            writer.close()
-    if exp.spool_dir is not None:
-        import shutil
-
-        shutil.rmtree(exp.spool_dir, ignore_errors=True)
+    Parts the workers already wrote into ``path`` (the usual case from the
+    command line) are kept as they are; otherwise they are written now.
+    """
+    path = Path(path)
+    if exp.spool_dir is not None and Path(exp.spool_dir).resolve() == path.resolve():
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    for r in exp.results:
+        if exp.spool_dir is not None:
+            src = Path(exp.spool_dir) / f"part-{r.replication:06d}.parquet"
+            if src.exists():
+                src.replace(path / src.name)
+        elif r.agents is not None:
+            write_parquet(r.agents, path / f"part-{r.replication:06d}.parquet", exp.provenance)
 
 
 # ---------------------------------------------------------------------------

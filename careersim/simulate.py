@@ -203,8 +203,11 @@ def _lead_within(df: pd.DataFrame, window: float) -> float:
 def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, values: dict, model: FieldModel) -> dict:
     from .stats import km_median
 
+    from .claims import NEEDED
+
     horizon = values["run.horizon"]
     window = values["run.claims_window"]
+    agents = agents[[c for c in NEEDED if c in agents.columns]]
     ent = agents[agents["entrant"]]
     full = ent[ent["entry_year"] <= horizon - window + 1e-9]  # cohorts observed for the whole window
     out: dict = {"arrival_years": model.arrival_years, "entrants": int(len(ent)), "simpy_wakeups": model.wakeups}

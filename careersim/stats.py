@@ -277,6 +277,12 @@ def km_at(table: pd.DataFrame, t: float) -> float:
     return float(_step_eval(times, surv, t, before=1.0)[0])
 
 
+def km_curve_at(table: pd.DataFrame, times: ArrayLike) -> npt.NDArray[np.float64]:
+    """Survival from a :func:`kaplan_meier` table at many times at once."""
+    return _step_eval(table["time"].to_numpy(dtype=float), table["survival"].to_numpy(dtype=float),
+                      times, before=1.0)
+
+
 # --------------------------------------------------------------------------- #
 # competing risks
 # --------------------------------------------------------------------------- #
