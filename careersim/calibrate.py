@@ -224,18 +224,20 @@ def _grant_funded_share(rep: Replication, horizon: float, count_no_money: bool) 
 
 @statistic(
     "grant_decision_months", "months",
-    """Quantile `q` (default the median) of the time from submitting a grant application
-    to its decision, in months (queue wait + review + decision delay), over decided
-    applications.""",
-    {"q": "quantile between 0 and 1 (0.5: the median)"},
+    """Time from submitting a grant application to its decision, in months (queue wait +
+    review + decision delay), over decided applications: the quantile `q` (default the
+    median), or the mean with `mean: true`. Decisions fall on the grant process's rounds,
+    so the median moves in steps; the mean is smoother to fit.""",
+    {"q": "quantile between 0 and 1 (0.5: the median)", "mean": "use the mean instead of the quantile"},
     q=0.5,
+    mean=False,
 )
-def _grant_decision_months(rep: Replication, horizon: float, q: float) -> float:
+def _grant_decision_months(rep: Replication, horizon: float, q: float, mean: bool) -> float:
     d = _decided(rep)
     if len(d) == 0:
         return math.nan
     delay = (d["decided"].to_numpy(float) - d["submit"].to_numpy(float)) / TICKS_PER_MONTH
-    return float(np.quantile(delay, q))
+    return float(np.mean(delay)) if mean else float(np.quantile(delay, q))
 
 
 @statistic(
@@ -444,12 +446,10 @@ def _unknown(key: str, allowed: Sequence[str]) -> str:
 
 def parse_targets(text: str, shown: str = "<targets>") -> list[Target]:
     """Read targets from YAML text; raises :class:`TargetsError` with every located problem."""
-    if "*" in text and any(line.lstrip().startswith(("&", "*")) or " *" in line or ": *" in line for line in text.splitlines()):
-        pass  # aliases are checked on the nodes below
     root = _yaml_node_tree(text, shown)
-    for node in _walk(root):
-        if isinstance(node, yaml.Node) and getattr(node, "anchor", None):
-            raise TargetsError([f"{shown}:{node.start_mark.line + 1}: YAML anchors and aliases are not allowed in a targets file (expected the values written out)"])
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise TargetsError([f"{shown}:{event.start_mark.line + 1}: YAML aliases (*name) are not allowed in a targets file (expected the values written out)"])
     reader = _Reader(shown)
     if not isinstance(root, yaml.MappingNode):
         raise TargetsError([f"{shown}:{root.start_mark.line + 1}: the top level is not a mapping (expected 'targets:' followed by a list of targets)"])
@@ -592,23 +592,6 @@ def parse_targets(text: str, shown: str = "<targets>") -> list[Target]:
     if not any(t.weight > 0 for t in targets):
         raise TargetsError([f"{shown}:{t_key.start_mark.line + 1}: targets: every target has weight 0 (expected at least one target to fit)"])
     return targets
-
-
-def _walk(node: yaml.Node) -> Iterable[yaml.Node]:
-    stack = [node]
-    seen: set[int] = set()
-    while stack:
-        n = stack.pop()
-        if id(n) in seen:
-            yield n  # a node reached twice is an alias
-            continue
-        seen.add(id(n))
-        yield n
-        if isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-        elif isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                stack.extend((k, v))
 
 
 def _line_key(message: str) -> tuple[str, int]:
@@ -822,7 +805,7 @@ class Evaluator:
         self.base, self.params, self.targets = base, list(params), tuple(targets)
         self.seed, self.replications = int(seed), int(replications)
         self.workers = max(1, int(workers if workers is not None else (os.cpu_count() or 1)))
-        self.cache: dict[tuple, np.ndarray] = {}
+        self.cache: dict[str, np.ndarray] = {}
         self.simulations = 0
         self._pool = None
 
@@ -830,15 +813,19 @@ class Evaluator:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.close()
+        self.close(kill=exc[0] is not None)
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            for proc in list(getattr(self._pool, "_processes", {}).values()):
+    def close(self, kill: bool = False) -> None:
+        """Shut the worker pool down; ``kill`` terminates workers still running (after an error or Ctrl-C)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=not kill, cancel_futures=True)
+        if kill:
+            for proc in procs:
                 with contextlib.suppress(Exception):
                     proc.terminate()
-            self._pool = None
 
     def scenario(self, values: Mapping[str, float]) -> Scenario:
         """The base scenario with ``values`` set (raises ValidationError if inconsistent)."""
@@ -857,38 +844,37 @@ class Evaluator:
     def run(self, candidates: Sequence[Mapping[str, float] | None]) -> list[np.ndarray | None]:
         """(R x targets) statistic values per candidate; None for an invalid scenario.
 
-        ``None`` as a candidate means the base scenario unchanged.
+        ``None`` as a candidate means the base scenario unchanged. Results are
+        cached by the scenario's hash, so a candidate equal to the base (or to an
+        earlier candidate) is not run again.
         """
-        keys = [None if c is None else tuple(sorted((k, float(v)) for k, v in c.items())) for c in candidates]
-        todo: dict[Any, str | None] = {}
-        for key, cand in zip(keys, candidates):
-            ck = ("base",) if key is None else key
-            if ck in self.cache or ck in todo:
-                continue
+        keys: list[str | None] = []
+        todo: dict[str, str] = {}
+        for cand in candidates:
             try:
                 scen = self.base if cand is None else self.scenario(cand)
             except (ValidationError, ValueError):
-                todo[ck] = None
+                keys.append(None)
                 continue
-            todo[ck] = scen.model_dump_json()
-        jobs = [(ck, rep) for ck, blob in todo.items() if blob is not None for rep in range(self.replications)]
-        results: dict[tuple, np.ndarray] = {}
+            key = scen.hash()
+            keys.append(key)
+            if key not in self.cache and key not in todo:
+                todo[key] = scen.model_dump_json()
+        jobs = [(key, rep) for key in todo for rep in range(self.replications)]
+        results: dict[tuple[str, int], np.ndarray] = {}
         if jobs:
             if self.workers == 1 or len(jobs) == 1:
-                for ck, rep in jobs:
-                    results[(ck, rep)] = _job(todo[ck], self.seed, rep, self.targets)
+                for key, rep in jobs:
+                    results[(key, rep)] = _job(todo[key], self.seed, rep, self.targets)
             else:
                 pool = self._pool_()
-                futs = {pool.submit(_job, todo[ck], self.seed, rep, self.targets): (ck, rep) for ck, rep in jobs}
+                futs = {pool.submit(_job, todo[key], self.seed, rep, self.targets): (key, rep) for key, rep in jobs}
                 for f, job in futs.items():
                     results[job] = f.result()
             self.simulations += len(jobs)
-        for ck, blob in todo.items():
-            if blob is None:
-                self.cache[ck] = None  # type: ignore[assignment]
-            else:
-                self.cache[ck] = np.vstack([results[(ck, rep)] for rep in range(self.replications)])
-        return [self.cache[("base",) if key is None else key] for key in keys]
+        for key in todo:
+            self.cache[key] = np.vstack([results[(key, rep)] for rep in range(self.replications)])
+        return [None if key is None else self.cache[key] for key in keys]
 
 
 def loss(values: np.ndarray | None, targets: Sequence[Target]) -> float:
@@ -1028,7 +1014,8 @@ def fit(
         return c
 
     def values_at(u: Sequence[float]) -> dict[str, float]:
-        return {q.path: q.value(x) for q, x in zip(params, u)}
+        # 6 significant digits: the values fitted.yaml writes are exactly those evaluated
+        return {q.path: float(f"{q.value(x):.6g}") for q, x in zip(params, u)}
 
     def evaluate_batch(us: Sequence[Sequence[float]], phase: str) -> list[Candidate]:
         keys = [tuple(float(round(min(1.0, max(0.0, x)), 12)) for x in u) for u in us]
@@ -1041,6 +1028,7 @@ def fit(
                 record(phase, k, values_at(k), s)
         return [by_u[k] for k in keys if k in by_u]
 
+    failed = True
     try:
         before = record("base", None, {}, ev.run([None])[0])
         u0 = tuple(
@@ -1053,9 +1041,10 @@ def fit(
             _nelder_mead(evaluate_batch, u0, p, budget, seed, cands)
         else:
             _differential_evolution(evaluate_batch, u0, p, budget, seed, cands)
+        failed = False
     finally:
         if own:
-            ev.close()
+            ev.close(kill=failed)
     pool = [c for c in cands if c.u is not None and math.isfinite(c.loss)]
     if not pool:
         raise ValueError("every candidate scenario was invalid; check --params and --bounds")

@@ -130,7 +130,7 @@ def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
     return {k: scenario.model_copy(update={"interventions": list(scenario.interventions) + [v]}) for k, v in variants.items()}
 
 
-def policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) -> dict:
+def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) -> dict:
     """Claims C6 and C8 for one replication, from paired counterfactual runs
     on the same random streams (common random numbers)."""
     from .claims import ClaimResult, flatten
@@ -162,7 +162,7 @@ def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, 
             counterfactual: bool = False, provenance: dict | None = None) -> RepResult:
     r = simulate(scenario, seed, rep)
     if counterfactual:
-        r.summary.update(policy_claims(scenario, seed, rep, r.summary))
+        r.summary.update(paired_policy_claims(scenario, seed, rep, r.summary))
     agents = r.agents.assign(replication=rep)
     curves = _curves(agents, scenario)
     flows = _flows(r.events, agents)

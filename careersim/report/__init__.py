@@ -337,7 +337,7 @@ HEADLINE_METRICS = ["p_lead", "lead_years_before_arrival_per_entrant", "safety_l
                     "new_leads", "exit_funding_ran_out", "field_safety_lead_years_before_arrival"]
 
 
-def _effect_row(key: str, meta: dict, e: dict) -> dict:
+def _effect_row(key: str, meta: dict, e: dict, window: float | None = None) -> dict:
     unit = meta.get("unit", "")
     words = certainty(e.get("low"), e.get("high"), e.get("n"))
     hib = meta.get("higher_is_better")
@@ -349,7 +349,8 @@ def _effect_row(key: str, meta: dict, e: dict) -> dict:
     fmt = (lambda x: pct(x)) if unit == "share" else num
     change = (points(e.get("value")) + " pts") if unit == "share" else num(e.get("value"), True)
     direction = "" if hib is None else ("higher is better" if hib else "lower is better")
-    return {"key": key, "label": meta.get("label", key), "base": fmt(e.get("base_mean")), "alt": fmt(e.get("alt_mean")),
+    label = str(meta.get("label", key)).replace("within the window", f"within {num(window)} years" if window else "within the window")
+    return {"key": key, "label": label, "base": fmt(e.get("base_mean")), "alt": fmt(e.get("alt_mean")),
             "change": change, "interval": interval_text(e.get("low"), e.get("high"), unit, True), "words": words,
             "better": better, "direction": direction}
 
@@ -438,8 +439,8 @@ def comparison_html(data: dict) -> str:
         eff = comp.get("effects") or {}
         comps.append({
             "alternative": comp["alternative"], "base": comp["base"],
-            "headline": [_effect_row(k, metrics.get(k, {}), eff[k]) for k in HEADLINE_METRICS if k in eff],
-            "all": [_effect_row(k, metrics.get(k, {}), e) for k, e in eff.items()],
+            "headline": [_effect_row(k, metrics.get(k, {}), eff[k], ctx["window"]) for k in HEADLINE_METRICS if k in eff],
+            "all": [_effect_row(k, metrics.get(k, {}), e, ctx["window"]) for k, e in eff.items()],
             "groups": _group_rows(comp, group_meta),
         })
     prov = data.get("provenance") or {}
@@ -450,7 +451,8 @@ def comparison_html(data: dict) -> str:
         "description": "",
         "findings": comparison_findings(data, views),
         "comparisons": comps,
-        "group_metric_labels": [m.get("label", k) for k, m in group_meta.items()],
+        "group_metric_labels": [str(m.get("label", k)).replace("within the window", f"within {num(ctx['window'])} years")
+                                for k, m in group_meta.items()],
         "group_chart": ch.group_effects(data),
         "provenance": _prov_rows(prov),
         "scenario_hashes": prov.get("scenarios") or [{"role": v["role"], "name": v["name"], "scenario_sha256": v["sha256"]} for v in views],

@@ -45,12 +45,14 @@ SCENARIO_STYLES = [
     {"color": OKABE["orange"], "marker": "P", "ls": (0, (3, 1, 1, 1, 1, 1))},
 ]
 STATE_ORDER = ("phd_applicant", "phd", "independent", "unfunded", "contributor", "lead", "exited")
-STATE_LABEL = {"phd_applicant": "Applying for a PhD", "phd": "PhD student", "independent": "Independent (funded)",
-               "unfunded": "Independent, between grants", "contributor": "Research contributor",
+STATE_LABEL = {"phd_applicant": "Applying for PhD", "phd": "PhD student", "independent": "Independent, funded",
+               "unfunded": "Independent, no grant", "contributor": "Contributor",
                "lead": "Research lead", "exited": "Left the field", "waiting": "Not yet entered"}
 STATE_COLOR = {"phd_applicant": OKABE["sky"], "phd": OKABE["blue"], "independent": OKABE["orange"],
                "unfunded": OKABE["yellow"], "contributor": OKABE["green"], "lead": OKABE["purple"],
                "exited": OKABE["grey"], "waiting": OKABE["grey"]}
+SHORT_SERIES = {"grant_queue": "Grant applications queued", "reviewer_utilisation": "Grantmaker time in use",
+                "advisor_utilisation": "Advisor slots in use", "ready_waiting": "Ready, without a lead role"}
 BACKGROUND_SHORT = {"undergraduate": "Bachelor's", "masters": "Master's", "industry_engineer": "Industry engineer",
                     "phd_elsewhere": "PhD in another field"}
 
@@ -58,7 +60,7 @@ RC = {
     "svg.hashsalt": "careersim-report",
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
-    "font.size": 10.5,
+    "font.size": 11,
     "axes.titlesize": 11.5,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
@@ -71,12 +73,12 @@ RC = {
     "grid.linewidth": 0.7,
     "legend.frameon": False,
     "legend.fontsize": 9.5,
-    "xtick.labelsize": 9.5,
-    "ytick.labelsize": 9.5,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
     "hatch.linewidth": 0.6,
     "path.simplify": True,
 }
-WIDTH = 6.6  # inches; charts scale down on small screens
+WIDTH = 5.0  # inches; charts scale down on small screens
 
 
 def _with_rc(fn):
@@ -107,12 +109,24 @@ def _t(text: Any) -> str:
     return str(text).replace("\\", "\\\\").replace("$", r"\$")
 
 
+def _minify(svg: str) -> str:
+    """Smaller SVG: no metadata block, coordinates to 0.1 pt, no line breaks (text is drawn as paths)."""
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+
+    def coords(m: re.Match) -> str:
+        return m.group(1) + re.sub(r"(\d+\.\d)\d+", r"\1", m.group(2)) + '"'
+
+    svg = re.sub(r'(\s(?:d|x|y|transform)=")([^"]*)"', coords, svg)
+    svg = re.sub(r"\s*\n\s*", " ", svg)
+    return svg
+
+
 def _render(fig: Figure) -> tuple[str, int, int]:
     buf = io.BytesIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.08,
                     metadata={"Date": None, "Creator": "careersim"})
-    svg = buf.getvalue()
+    svg = _minify(buf.getvalue().decode("utf-8")).encode("utf-8")
     head = svg[:2000].decode("utf-8", "replace")
     w = re.search(r'width="([\d.]+)pt"', head)
     h = re.search(r'height="([\d.]+)pt"', head)
@@ -171,7 +185,7 @@ def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[fl
         off = (j - (k - 1) / 2) * step
         for y, (v, lo, hi) in zip(ys, vals):
             if not math.isfinite(v):
-                ax.text(0, y - off, "  not available", va="center", ha="left", fontsize=8.5, color="#555555")
+                ax.text(0, y - off, "  not available", va="center", ha="left", fontsize=9.5, color="#555555")
                 continue
             if math.isfinite(lo) and math.isfinite(hi):
                 ax.plot([lo, hi], [y - off, y - off], color=style["color"], lw=2.2, solid_capstyle="butt")
@@ -185,17 +199,23 @@ def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[fl
             if label_values:
                 right = max(v, hi) if math.isfinite(hi) else v
                 ax.annotate(fmt(v), (right, y - off), xytext=(5, 0), textcoords="offset points",
-                            va="center", ha="left", fontsize=8.5, color="#222222")
+                            va="center", ha="left", fontsize=9.5, color="#222222")
     ax.set_yticks(ys, [_t(c) for c in categories])
     ax.set_ylim(-0.6, n - 0.4)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(_t(xlabel))
     if zero is not None:
         ax.axvline(zero, color="#444444", lw=1.0)
-    if k > 1:
-        handles = [Line2D([], [], color=s["color"], marker=s["marker"], lw=2.2, label=_t(lbl)) for lbl, s, _ in series]
-        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=min(3, k), fontsize=8.5)
     ax.margins(x=0.18)
+
+
+def _fig_legend(fig: Figure, items: list[tuple[str, dict]], lines: bool = True, always: bool = False) -> None:
+    """One legend for the whole figure, above the charts (marker, line style and colour per series)."""
+    if len(items) < (1 if always else 2):
+        return
+    handles = [Line2D([], [], color=s["color"], marker=s["marker"], ls=s["ls"] if lines else "-", lw=2, markersize=6,
+                      label=_t(lbl)) for lbl, s in items]
+    fig.legend(handles=handles, loc="outside upper center", ncols=min(3, len(items)), fontsize=9, handlelength=3)
 
 
 def _pct_axis(ax, axis: str = "x") -> None:
@@ -250,8 +270,7 @@ def chance_by_track(views: list[dict], window: float) -> Chart:
         _pct_axis(axes[1])
         axes[1].set_title("By background")
         axes[1].set_xlim(left=0)
-        if axes[1].get_legend():
-            axes[1].get_legend().remove()
+    _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
     alt = (f"Dot chart of the chance of holding a lead role within {num(window)} years of entry, with 95% ranges over replications. "
            + "; ".join(alt_parts) + ".")
     caption = (f"Dots are means over replications; bars span 95% of replications. Only cohorts observed for the full "
@@ -275,10 +294,13 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
     if not usable:
         return None
     alt_parts = []
+    horizon = max(float(v["curves"]["years"].max()) for v in usable)
     if len(views) == 1:
         v = views[0]
         fig = _figure(3.9)
         ax = fig.subplots()
+        ends = []
+        _few_cohorts(ax, horizon)
         for tr, st in TRACK_STYLE.items():
             x, y, lo, hi = _curve(v["curves"], tr)
             if not len(x) or not np.isfinite(y).any():
@@ -287,8 +309,7 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
             ax.plot(x, y, color=st["color"], ls=st["ls"], lw=2, marker=st["marker"], markevery=max(1, len(x) // 8),
                     markersize=5)
             last = np.flatnonzero(np.isfinite(y))[-1]
-            ax.annotate(_t(TRACK_SHORT[tr]), (x[last], y[last]), xytext=(6, 0), textcoords="offset points",
-                        va="center", fontsize=9.5, color=st["color"], fontweight="bold")
+            ends.append((x[last] + 0.012 * horizon, y[last], TRACK_SHORT[tr], st["color"]))
             at = _at(x, y, window)
             alt_parts.append(f"{TRACK_SHORT[tr]} {pct(at)} by {num(window)} years and {pct(y[last])} by {num(x[last])} years")
         _window_marker(ax, window)
@@ -296,7 +317,8 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
         ax.set_ylabel("Share who became a lead")
         _pct_axis(ax, "y")
         ax.set_ylim(bottom=0)
-        ax.margins(x=0.12)
+        ax.set_xlim(0, horizon)
+        _end_labels(ax, ends)
         alt = "Line chart of the cumulative share of entrants who became a lead by years since entry, by intended track: " + "; ".join(alt_parts) + "."
     else:
         styles = _styles(views)
@@ -315,20 +337,49 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
                         markersize=4.5, label=_t(v["name"]))
                 parts.append(f"{v['name']} {pct(_at(x, y, window))}")
             ax.set_title(f"{TRACK_SHORT[tr]} track")
+            _few_cohorts(ax, horizon)
             ax.set_ylabel("Became a lead")
             _pct_axis(ax, "y")
             ax.set_ylim(bottom=0)
             _window_marker(ax, window)
             alt_parts.append(f"{TRACK_SHORT[tr]} track by {num(window)} years: " + ", ".join(parts))
-        axes[0].legend(loc="upper left", fontsize=8.5)
+        _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)])
         axes[-1].set_xlabel("Years since entry")
         alt = ("Three line charts, one per intended track, of the cumulative share of entrants who became a lead by years since entry, "
                "one line per scenario: " + "; ".join(alt_parts) + ".")
     caption = ("Kaplan-Meier estimates: people who left the field, or were still in progress when the run ended, are censored "
                "(counted until they leave view), so a curve is the share who would become leads if they stayed in the field; it "
-               "overstates the share of all entrants. Late years rest on the earliest cohorts only, so bands widen. Bands span "
-               "95% of replications.")
+               "overstates the share of all entrants. Late years rest on the earliest cohorts only (shaded: fewer than a quarter "
+               "of cohorts are observed that long), so bands widen. Bands span 95% of replications.")
     return _chart("time-to-lead", "Cumulative share becoming a lead", fig, alt, caption)
+
+
+def _end_labels(ax, items: list[tuple[float, float, str, str]], fontsize: float = 9.0) -> None:
+    """Direct labels at the ends of lines, nudged apart so they never overlap."""
+    if not items:
+        return
+    lo, hi = ax.get_ylim()
+    gap = 0.065 * (hi - lo) * fontsize / 9.0
+    order = sorted(range(len(items)), key=lambda i: items[i][1])
+    pos = [items[i][1] for i in order]
+    for k in range(1, len(pos)):
+        pos[k] = max(pos[k], pos[k - 1] + gap)
+    shift = max(0.0, pos[-1] - (hi - 0.02 * (hi - lo)))
+    pos = [p - shift for p in pos]
+    for k in range(len(pos) - 2, -1, -1):
+        pos[k] = min(pos[k], pos[k + 1] - gap)
+    for k, i in enumerate(order):
+        x, y, text, color = items[i]
+        ax.annotate(_t(text), (x, y), xytext=(x, pos[k]), textcoords="data", va="center", ha="left", fontsize=fontsize,
+                    color=color, fontweight="bold", annotation_clip=False)
+
+
+def _few_cohorts(ax, horizon: float) -> None:
+    """Shade the years since entry that fewer than a quarter of cohorts are observed for."""
+    if horizon and math.isfinite(horizon):
+        ax.axvspan(0.75 * horizon, horizon, color="#EEEEEE", zorder=0, lw=0, hatch="..", ec="#CCCCCC")
+        ax.annotate("few cohorts\nobserved", (0.75 * horizon, 0.02), xycoords=("data", "axes fraction"), xytext=(3, 2),
+                    textcoords="offset points", fontsize=8.5, color="#444444", va="bottom")
 
 
 def _at(x, y, t):
@@ -341,7 +392,7 @@ def _at(x, y, t):
 def _window_marker(ax, window):
     ax.axvline(window, color="#555555", lw=1, ls=(0, (2, 2)))
     ax.annotate(f"{num(window)}-year window", (window, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -2),
-                textcoords="offset points", va="top", fontsize=8.5, color="#333333")
+                textcoords="offset points", va="top", fontsize=9.5, color="#333333")
 
 
 # ---------------------------------------------------------------------------
@@ -379,11 +430,10 @@ def lead_years(views: list[dict]) -> Chart | None:
                     for a, b, c, d in zip(x0, y0, x1, y1):
                         ax.plot([a, c], [b, d], color="#BBBBBB", lw=0.8, zorder=0)
         ax.set_title(title)
-        ax.set_xlabel("Arrival of transformative AI (years from start)")
         ax.set_ylim(bottom=0)
+    fig.supxlabel("Arrival year of transformative AI drawn in each replication", fontsize=10)
     axes[0].set_ylabel("Lead-years per entrant")
-    if len(views) > 1:
-        axes[0].legend(loc="upper left", fontsize=8.5)
+    _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
     alt = ("Two scatter charts of lead-years before the arrival of transformative AI per entrant against the arrival year drawn "
            "in each replication: " + "; ".join(alt_parts) + ". Later arrivals give more lead-years.")
     caption = ("One point per replication: the arrival year is drawn per replication, and entrants' lead-years before it rise "
@@ -456,17 +506,18 @@ def _sankey(ax, flows, title: str) -> str:
                                    hatch="////" if s == "exited" else None))
             label = f"{STATE_LABEL.get(s, s)} ({num(tot[s])})"
             if side == "l":
-                ax.text(-0.015, (top + bot) / 2, _t(label), ha="right", va="center", fontsize=8.5)
+                ax.text(-0.015, (top + bot) / 2, _t(label), ha="right", va="center", fontsize=9.5)
             else:
-                ax.text(1.015, (top + bot) / 2, _t(label), ha="left", va="center", fontsize=8.5)
+                ax.text(1.015, (top + bot) / 2, _t(label), ha="left", va="center", fontsize=9.5)
     ax.set_xlim(0, 1)
     ax.set_ylim(-gap, span + gap)
     ax.set_axis_off()
-    ax.set_title(_t(title), loc="center")
-    ax.text(0.0, span + gap * 0.5, "from", ha="left", va="bottom", fontsize=8.5, color="#555555")
-    ax.text(1.0, span + gap * 0.5, "to", ha="right", va="bottom", fontsize=8.5, color="#555555")
+    if title:
+        ax.set_title(_t(title), loc="center", pad=14)
+    ax.text(-0.015, span + gap * 0.6, "From", ha="right", va="bottom", fontsize=9, fontweight="bold", color="#333333")
+    ax.text(1.015, span + gap * 0.6, "To", ha="left", va="bottom", fontsize=9, fontweight="bold", color="#333333")
     big = f.sort_values("mean", ascending=False).head(4)
-    return f"{title}: largest moves " + ", ".join(
+    return f"{title or 'all moves'}: largest moves " + ", ".join(
         f"{STATE_LABEL.get(a, a)} to {STATE_LABEL.get(b, b)} {num(m)}" for a, b, m in zip(big["from_state"], big["to_state"], big["mean"]))
 
 
@@ -479,7 +530,7 @@ def flows(views: list[dict]) -> Chart | None:
     axes = fig.subplots(len(usable), 1, squeeze=False)[:, 0]
     alt_parts = []
     for ax, v in zip(axes, usable):
-        alt_parts.append(_sankey(ax, v["flows"], v["name"] if len(views) > 1 else "Moves between states"))
+        alt_parts.append(_sankey(ax, v["flows"], v["name"] if len(views) > 1 else ""))
     alt = ("Flow diagram of entrants' moves between career states, mean number of moves per replication, states on the left "
            "flowing to states on the right. " + "; ".join(alt_parts) + ".")
     caption = ("Band widths are the mean number of moves per replication over the whole run (entrants only; a person can "
@@ -509,6 +560,7 @@ def attrition(views: list[dict]) -> Chart | None:
     ax = fig.subplots()
     cats = [EXIT_LABEL[r][0].upper() + EXIT_LABEL[r][1:] for r in reasons]
     _dots(ax, cats, series, pct, "Share of entrants who left for this reason during the run")
+    _fig_legend(fig, [(lbl, st) for lbl, st, _ in series], lines=False)
     _pct_axis(ax)
     ax.set_xlim(left=0)
     alt = "Dot chart of the share of entrants who left the field, by reason, with 95% ranges over replications. " + "; ".join(parts) + "."
@@ -551,7 +603,7 @@ def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | N
             _pct_axis(ax, "y")
             ax.axhline(0.9, color="#777777", lw=0.8, ls=(0, (1, 2)))
         ax.set_ylim(bottom=0)
-        ax.set_title(_t(SERIES[key]), fontsize=10)
+        ax.set_title(_t(SHORT_SERIES.get(key, SERIES[key])), fontsize=10)
         alt_parts.append(f"{SERIES[key]}: " + ", ".join(parts))
     for ax in axes[len(keys):]:
         ax.set_visible(False)
@@ -570,13 +622,12 @@ def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | N
         for i, ax in enumerate(axes[: len(keys)]):
             ax.axvline(year, color=s["color"], lw=1.1, ls=(0, (4, 2)))
             ax.annotate(_t(label), (year, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3 - 10 * (len(seen) - 1)),
-                        textcoords="offset points", va="top", ha="left", fontsize=7.5, color="#222222",
+                        textcoords="offset points", va="top", ha="left", fontsize=8.5, color="#222222",
                         bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
         alt_parts.append(f"marker at year {num(year)}: {label}")
     for ax in axes[max(0, len(keys) - ncol): len(keys)]:
-        ax.set_xlabel(f"Years from the start ({num(start_year)})" if start_year else "Years from the start")
-    if len(usable) > 1:
-        axes[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.12), fontsize=8, ncols=min(3, len(usable)))
+        ax.set_xlabel(f"Years from the start (year 0 = {start_year:g})" if start_year else "Years from the start")
+    _fig_legend(fig, [(v["name"], s) for v, s in usable])
     alt = "Four line charts over time of the scarce resources: " + "; ".join(alt_parts) + "."
     caption = ("Monthly means over replications with bands spanning 95% of replications. Dotted horizontal lines mark 90% use, "
                "the level at which a resource counts as binding. Dashed vertical lines mark where an intervention starts or ends.")
@@ -616,12 +667,13 @@ def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
         arrivals.append((v, key, cdf))
     for i, (v, key, cdf) in enumerate(arrivals):
         ls = ["-", "--", ":"][i % 3]
-        ax.plot(grid, cdf, color=OKABE["black"], lw=2.6, ls=ls)
+        ax.plot(grid, cdf, color="#666666", lw=3.2, ls=ls, solid_capstyle="butt")
         lbl = "AI has arrived" + (f" ({v['name']})" if len(arrivals) > 1 else "")
         j = int(np.argmin(np.abs(cdf - 0.5))) if np.isfinite(cdf).any() else 0
         ax.annotate(_t(lbl), (grid[j], cdf[j]), xytext=(-8, 6), textcoords="offset points", ha="right", fontsize=9,
                     fontweight="bold")
         alt_parts.append(f"chance AI has arrived: {pct(_at(grid, cdf, 5))} by year 5, {pct(_at(grid, cdf, 10))} by year 10 ({key})")
+    ends: list = []
     if len(views) == 1:
         v = views[0]
         for tr, st in TRACK_STYLE.items():
@@ -630,8 +682,7 @@ def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
                 continue
             ax.plot(x, y, color=st["color"], ls=st["ls"], lw=2, marker=st["marker"], markevery=max(1, len(x) // 8), markersize=5)
             last = np.flatnonzero(np.isfinite(y))[-1]
-            ax.annotate(_t(f"{TRACK_SHORT[tr]}: became a lead"), (x[last], y[last]), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=8.5, color=st["color"], fontweight="bold")
+            ends.append((xmax * 1.012, y[last], f"{TRACK_SHORT[tr]}: became a lead", st["color"]))
             alt_parts.append(f"{TRACK_SHORT[tr]} entrants who became a lead: {pct(_at(x, y, 5))} by year 5, {pct(_at(x, y, 10))} by year 10")
     else:
         for v, s in zip(views, _styles(views)):
@@ -641,23 +692,23 @@ def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
             ax.plot(x, y, color=s["color"], ls=s["ls"], lw=2, marker=s["marker"], markevery=max(1, len(x) // 8), markersize=5,
                     label=_t(f"{v['name']}: entrants who became a lead"))
             alt_parts.append(f"{v['name']} entrants who became a lead: {pct(_at(x, y, 10))} by year 10")
-        ax.legend(loc="center right", fontsize=8.5)
+        _fig_legend(fig, [(f"{v['name']}: entrants who became a lead", s) for v, s in zip(views, _styles(views))])
     for v in views[:1]:
         r = v["replications"]
         if "arrival_years" in r:
             a = np.asarray(r["arrival_years"], float)
             a = a[np.isfinite(a) & (a <= xmax)]
-            ax.plot(a, np.full(len(a), -0.03), ls="none", marker="|", markersize=9, color=OKABE["black"],
+            ax.plot(a, np.full(len(a), -0.03), ls="none", marker="|", markersize=9, color="#666666",
                     clip_on=False)
     ax.set_xlim(0, xmax)
     ax.set_ylim(-0.05, 1.02)
+    _end_labels(ax, ends, 8.5)
     _pct_axis(ax, "y")
     ax.set_xlabel("Years from the start (for an entrant starting now: years since entry)")
     ax.set_ylabel("Share")
-    ax.margins(x=0.15)
     alt = ("Line chart comparing the chance that transformative AI has arrived with the share of entrants who became a lead, by "
            "years from the start: " + "; ".join(alt_parts) + ".")
-    caption = ("The black line is the scenario's distribution of the arrival of transformative AI (the chance it has arrived by "
+    caption = ("The thick grey line is the scenario's distribution of the arrival of transformative AI (the chance it has arrived by "
                "each year); ticks along the bottom are the arrival years drawn in the replications. Coloured lines are the "
                "cumulative share of entrants who became a lead (as in the chart above): the further the lead curves lag behind "
                "the arrival curve, the fewer lead-years come before arrival.")
@@ -729,14 +780,13 @@ def binding(views: list[dict]) -> Chart | None:
     _pct_axis(axes[0])
     axes[0].axvline(0.9, color="#444444", lw=1, ls=(0, (2, 2)))
     axes[0].annotate("90%: can bind", (0.9, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 3), textcoords="offset points",
-                     fontsize=8, color="#333333")
+                     fontsize=9, color="#333333")
     axes[0].set_xlim(0, 1.18)
     axes[0].set_title("Utilisation")
     _dots(axes[1], cats, eseries, num, "Unmet demand per unit of capacity")
     axes[1].set_xlim(left=0)
     axes[1].set_title("Excess demand")
-    if axes[1].get_legend():
-        axes[1].get_legend().remove()
+    _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
     alt = "Two dot charts of the utilisation and the excess demand of each scarce resource. " + "; ".join(parts) + "."
     caption = ("A resource binds in a replication when at least 90% of it is in use and it has the largest unmet demand among "
                "such resources. Unmet demand is measured per unit of capacity (e.g. applicants not admitted per advisor slot, "
@@ -779,8 +829,7 @@ def group_effects(data: dict) -> Chart | None:
             _points_axis(ax)
     axes[0].set_title("Chance of becoming a lead")
     axes[1].set_title("Lead-years before arrival")
-    if axes[1].get_legend():
-        axes[1].get_legend().remove()
+    _fig_legend(fig, [(f"{c['alternative']} minus {c['base']}", s) for c, s in zip(comps, styles)], lines=False, always=True)
     for ax in axes:
         for t in ax.get_yticklabels():
             if t.get_text().startswith("All entrants"):

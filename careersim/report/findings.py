@@ -73,6 +73,8 @@ def num(x: Any, signed: bool = False) -> str:
     a = abs(v)
     if a == 0:
         return "0"
+    if v.is_integer() and a < 1e15:
+        return sign + f"{int(v):,}".replace("-", "\u2212")
     if a >= 1000:
         s = f"{v:,.0f}"
     elif a >= 100:
@@ -237,7 +239,7 @@ def run_findings(summary: dict, reps=None, window: float = 10.0, horizon: float 
     p = oc.get("p_lead") or {}
     if finite(p.get("value")):
         out.append(f"Across {n} replications, {pct(p['value'])} of entrants held a lead role within {wtext} "
-                   f"(95% of replications between {interval_text(p.get('low'), p.get('high'), 'share')}).")
+                   f"(95% of replications: {interval_text(p.get('low'), p.get('high'), 'share')}).")
         s = track_gap_sentence(p.get("by_track") or {}, reps, f"{num(window)} years")
         if s:
             out.append(s)
@@ -250,14 +252,14 @@ def run_findings(summary: dict, reps=None, window: float = 10.0, horizon: float 
     if finite(ly.get("value")):
         when = f"median drawn arrival {num(np.median(arr))} years after the start" if len(arr) else "drawn per replication"
         out.append(f"Before transformative AI arrives ({when}), each entrant contributes on average {num(ly['value'])} lead-years "
-                   f"(95% of replications between {interval_text(ly.get('low'), ly.get('high'), 'years')}), "
+                   f"(95% of replications: {interval_text(ly.get('low'), ly.get('high'), 'years')}), "
                    f"of which {num(sly.get('value'))} are safety-relevant; most of this range comes from uncertainty about when AI arrives.")
     att = {k: v for k, v in (oc.get("attrition") or {}).items() if finite((v or {}).get("value"))}
     if att:
         top = max(att, key=lambda k: att[k]["value"])
         total = sum(v["value"] for v in att.values())
         out.append(f"{pct(total)} of entrants left the field during the run; the most common reason was {EXIT_LABEL.get(top, top.replace('_', ' '))} "
-                   f"({pct(att[top]['value'])} of entrants, 95% of replications between {interval_text(att[top].get('low'), att[top].get('high'), 'share')}).")
+                   f"({pct(att[top]['value'])} of entrants; 95% of replications: {interval_text(att[top].get('low'), att[top].get('high'), 'share')}).")
     bc = oc.get("binding_constraint") or {}
     if bc:
         out.append(binding_sentence(bc, n))
@@ -298,13 +300,14 @@ def effect_sentence(subject: str, outcome: str, eff: dict | None, unit: str, bas
     share = eff.get("share_better")
     k = f"better in {int(round(float(share) * n))} of {n} paired replications" if finite(share) and better is not None else ""
     interval = f"95% interval {interval_text(eff.get('low'), eff.get('high'), unit, True)}"
+    lead = f"Compared with {base_name}, {subject}" if base_name else subject
     if words == "may not change":
         tail = "; ".join(x for x in (level, k) if x)
-        return (f"{subject} may not change {outcome} compared with {base_name}: the estimated change is "
+        return (f"{lead} may not change {outcome}: the estimated change is "
                 f"{value_text(eff['value'], unit, signed=True)}, but its {interval} includes no change"
                 + (f" ({tail})." if tail else "."))
     detail = "; ".join(x for x in (level, interval, k) if x)
-    return f"{subject} {words} {outcome} by {size} compared with {base_name} ({detail})."
+    return f"{lead} {words} {outcome} by {size} ({detail})."
 
 
 def group_sentence(groups: list[dict], alt: str) -> str | None:
@@ -373,7 +376,7 @@ def comparison_findings(data: dict, views: list[dict]) -> list[str]:
         s = effect_sentence(alt, "lead-years before transformative AI arrives per entrant",
                             eff.get("lead_years_before_arrival_per_entrant"), "years", base)
         s2 = effect_sentence("It", "the safety-relevant lead-years per entrant",
-                             eff.get("safety_lead_years_before_arrival_per_entrant"), "years", base)
+                             eff.get("safety_lead_years_before_arrival_per_entrant"), "years", "")
         if s:
             out.append(s + (" " + s2 if s2 and n_alts == 1 else ""))
         s = group_sentence(comp.get("groups") or [], alt)

@@ -33,6 +33,7 @@ proportion so the mix still adds up to 1.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
 import functools
 import hashlib
@@ -220,7 +221,9 @@ class Sweep:
             "base_sha256": self.base_hash, "fixed": self.fixed,
             "factors": [f.to_json() for f in self.factors], "design": self.design.to_json(),
             "replications": self.replications, "seed": self.seed, "seeding": self.seeding,
-            "outcomes": [o.expression for o in self.outcomes], "regions": list(self.regions),
+            "outcomes": [o.expression for o in self.outcomes],
+            "outcome_names": {o.expression: o.name for o in self.outcomes},
+            "regions": [o.expression for o in self.outcomes if o.name in self.regions],
         }
 
 
@@ -772,7 +775,7 @@ def _with_rescale(factors: list[Factor], flags: list[bool], base: Scenario, locs
         if not all(isinstance(v, float) for v in base_vals) or sum(base_vals) <= 0:
             problems.add(locs[i] + ("rescale_others",), f"the other shares of {parent} in the base scenario must be fixed numbers adding up to more than 0")
             continue
-        g = Factor(**{**f.__dict__, "rescale_others": tuple(others)})
+        g = dataclasses.replace(f, rescale_others=tuple(others))
         for value in (g.value_at(0.0), g.value_at(1.0)) if g.levels is None else g.levels:
             changes = mix_changes([g], base, {g.path: value})
             try:
