@@ -45,6 +45,19 @@ NEEDED = ["agent", "entrant", "track", "background", "entry_year", "years_to_lea
           "lead_source", "final_state", "years_observed"]
 
 
+DEFINITIONS = {
+    "C8": "change in independent researchers' funding-related exits under multi-year grants with faster decisions (B); holds if B cuts them, an agenda-agnostic org (C) adds leads, and B adds leads exactly when grantmaker time is the binding constraint",
+    "C6": "share of independent researchers' gap to PhD entrants in 10-year readiness closed by a mentor of typical advisor quality for an hour every other week; holds if at least a third. The change in lead chances (with displacement of others) is reported beside it",
+    "C1": "PhD arm's 10-year lead chance minus the larger of the other arms', among entrants with a bachelor's or master's background and learning rate and self-direction in the middle half",
+    "C2": "gap (top fifth minus bottom fifth by self-direction) in 10-year lead chance for independent research minus the largest gap in the other tracks; holds if positive and the top tenth of independents reach 80% of the PhD arm's chance",
+    "C3": "share of contributor-arm entrants holding a lead role within 10 years without having started a PhD first; holds if below 2%, contributors gain execution fastest in 2 years, and contributors who start a PhD after 1-3 years reach 80% of direct PhD starters' 10-year chance (from PhD start; not judged when fewer than 5 such people)",
+    "C4": "Kaplan-Meier median years from PhD start to lead readiness (exits and the horizon censor); holds if within 3.5-5.5 and the median time to a first lead role, among PhD starters leading within 12 years, is 5-7",
+    "C5": "lead-years before an arrival 5 years from now per PhD-arm entrant of the first cohort; holds if below 0.1 and, before an arrival 10 years from now, those of them who lead have 3-5 lead-years on average",
+    "C7": "10-year lead chance (from PhD start) of students of top-quartile advisors divided by that of bottom-quartile advisors' students; holds if at least 2",
+    "C9": "mean impact judgement of PhD-trained leads with a safety-interested advisor or outside exposure minus that of leads with neither; holds if positive and their lead-years are more safety-relevant",
+}
+
+
 @dataclass
 class ClaimResult:
     statistic: float
@@ -79,7 +92,7 @@ def c1(ent, horizon, window) -> ClaimResult:
     p = {tr: _p_within(mid[mid["track"] == tr], window) for tr in TRACKS}
     stat = p["phd"] - max(p["independent"], p["contributor"])
     return ClaimResult(stat, bool(stat > 0) if stat == stat else None, {f"p_{k}": v for k, v in p.items()},
-                       "PhD arm's 10-year lead chance minus the larger of the other arms', among entrants with a bachelor's or master's background and learning rate and self-direction in the middle half")
+                       DEFINITIONS["C1"])
 
 
 def c2(ent, horizon, window) -> ClaimResult:
@@ -99,7 +112,7 @@ def c2(ent, horizon, window) -> ClaimResult:
     stat = gaps["independent"] - max(gaps["phd"], gaps["contributor"])
     holds = None if stat != stat or ratio != ratio else bool(stat > 0 and ratio >= 0.8)
     return ClaimResult(stat, holds, {**{f"gap_{k}": v for k, v in gaps.items()}, "top_tenth_independent_over_phd": ratio},
-                       "gap (top fifth minus bottom fifth by self-direction) in 10-year lead chance for independent research minus the largest gap in the other tracks; holds if positive and the top tenth of independents reach 80% of the PhD arm's chance")
+                       DEFINITIONS["C2"])
 
 
 def c3(ent, horizon, window) -> ClaimResult:
@@ -130,7 +143,7 @@ def c3(ent, horizon, window) -> ClaimResult:
              "later_phd_over_direct": ratio, "n_later_phd": int(len(later))}
     holds = bool(fastest and share < 0.02 and (ratio != ratio or ratio >= 0.8))
     return ClaimResult(share, holds, parts,
-                       "share of contributor-arm entrants holding a lead role within 10 years without having started a PhD first; holds if below 2%, contributors gain execution fastest in 2 years, and contributors who start a PhD after 1-3 years reach 80% of direct PhD starters' 10-year chance (from PhD start; not judged when fewer than 5 such people)")
+                       DEFINITIONS["C3"])
 
 
 def c4(ent, horizon) -> ClaimResult:
@@ -152,7 +165,7 @@ def c4(ent, horizon) -> ClaimResult:
     holds = None if med_ready != med_ready else bool(3.5 <= med_ready <= 5.5 and (med_lead != med_lead or 5 <= med_lead <= 7))
     return ClaimResult(_nan_or(med_ready), holds, {"median_years_phd_start_to_ready": _nan_or(med_ready),
                                                    "median_years_to_first_lead_role_within_12": med_lead},
-                       "Kaplan-Meier median years from PhD start to lead readiness (exits and the horizon censor); holds if within 3.5-5.5 and the median time to a first lead role, among PhD starters leading within 12 years, is 5-7")
+                       DEFINITIONS["C4"])
 
 
 def lead_years_before(events: pd.DataFrame, agents: pd.DataFrame, arrival: float, horizon: float = np.inf) -> pd.Series:
@@ -205,7 +218,7 @@ def c5(ent, events, agents, horizon) -> ClaimResult:
     holds = bool(per_entrant_5 < 0.1 and (per_lead_10 == per_lead_10 and 3.0 <= per_lead_10 <= 5.0))
     return ClaimResult(per_entrant_5, holds, {"lead_years_before_5y_per_entrant": per_entrant_5,
                                               "lead_years_before_10y_per_lead": per_lead_10},
-                       "lead-years before an arrival 5 years from now per PhD-arm entrant of the first cohort; holds if below 0.1 and, before an arrival 10 years from now, those of them who lead have 3-5 lead-years on average")
+                       DEFINITIONS["C5"])
 
 
 def c7(ent, horizon, window) -> ClaimResult:
@@ -218,7 +231,7 @@ def c7(ent, horizon, window) -> ClaimResult:
     ratio = top / bottom if bottom > 0 else (float("inf") if top > 0 else float("nan"))
     holds = None if ratio != ratio else bool(ratio >= 2.0)
     return ClaimResult(ratio, holds, {"p_top_quartile": top, "p_bottom_quartile": bottom},
-                       "10-year lead chance (from PhD start) of students of top-quartile advisors divided by that of bottom-quartile advisors' students; holds if at least 2")
+                       DEFINITIONS["C7"])
 
 
 def c9(agents) -> ClaimResult:
@@ -239,7 +252,7 @@ def c9(agents) -> ClaimResult:
                                     "impact_judgement_neither": float(neither["impact_judgement"].mean()),
                                     "safety_share_of_lead_years_either": rel_either,
                                     "safety_share_of_lead_years_neither": rel_neither},
-                       "mean impact judgement of PhD-trained leads with a safety-interested advisor or outside exposure minus that of leads with neither; holds if positive and their lead-years are more safety-relevant")
+                       DEFINITIONS["C9"])
 
 
 def single_run_claims(agents: pd.DataFrame, events: pd.DataFrame, horizon: float, window: float) -> dict[str, ClaimResult]:

@@ -133,7 +133,7 @@ def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
 def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) -> dict:
     """Claims C6 and C8 for one replication, from paired counterfactual runs
     on the same random streams (common random numbers)."""
-    from .claims import ClaimResult, flatten
+    from .claims import DEFINITIONS, ClaimResult, flatten
 
     cf = {k: simulate(sc, seed, rep).summary for k, sc in counterfactuals(scenario).items()}
     m = cf["mentor"]
@@ -144,7 +144,7 @@ def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) ->
         "ready_phd": base["p_ready_phd"],
         **{f"delta_p_lead_{tr}": m[f"p_lead_{tr}"] - base[f"p_lead_{tr}"] for tr in TRACKS},
         "delta_new_leads": m["new_leads"] - base["new_leads"],
-    }, "share of independent researchers' gap to PhD entrants in 10-year readiness closed by a mentor of typical advisor quality for an hour every other week; holds if at least a third. The change in lead chances (with displacement of others) is reported beside it")
+    }, DEFINITIONS["C6"])
     b, c = cf["B"], cf["C"]
     d_fund = b["exit_funding_ran_out_independent"] - base["exit_funding_ran_out_independent"]
     d_leads_b = b["new_leads"] - base["new_leads"]
@@ -154,7 +154,7 @@ def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) ->
     c8 = ClaimResult(d_fund, bool(d_fund < 0 and d_leads_c > 0 and third), {
         "delta_funding_exits_B": d_fund, "delta_new_leads_B": d_leads_b, "delta_new_leads_C": d_leads_c,
         "grantmaker_time_binds": float(grant_binds),
-    }, "change in independent researchers' funding-related exits under multi-year grants with faster decisions (B); holds if B cuts them, an agenda-agnostic org (C) adds leads, and B adds leads exactly when grantmaker time is the binding constraint")
+    }, DEFINITIONS["C8"])
     return flatten({"C6": c6, "C8": c8})
 
 
@@ -429,11 +429,23 @@ def summary_json(exp: Experiment) -> dict:
         "utilisation": {r: _iv(col(f"util_{r}")) for r in resources if f"util_{r}" in reps},
         "excess_demand": {r: _iv(col(f"excess_{r}")) for r in resources if f"excess_{r}" in reps},
     }
+    from .claims import CLAIM_TEXT, DEFINITIONS, SOURCES
+
     claims = {}
     for name in sorted(c for c in reps.columns if c.startswith("claim_") and c.endswith("_stat")):
         key = name[len("claim_"):-len("_stat")]
         holds = col(f"claim_{key}_holds")
-        claims[key] = {"statistic": _iv(col(name)), "share_holds": float(np.nanmean(holds)) if len(holds) else float("nan")}
+        share = float(np.nanmean(holds)) if np.isfinite(holds).any() else float("nan")
+        parts = sorted(c for c in reps.columns if c.startswith(f"claim_{key}_part_"))
+        claims[key] = {
+            "claim": CLAIM_TEXT.get(key, ""),
+            "source": SOURCES.get(key, ""),
+            "statistic": {**_iv(col(name)), "definition": DEFINITIONS.get(key, "")},
+            "holds": bool(share >= 0.5) if share == share else None,
+            "share_holds": share,
+            "replications_judged": int(np.isfinite(holds).sum()),
+            "parts": {c[len(f"claim_{key}_part_"):]: _iv(col(c)) for c in parts},
+        }
     out = {
         "scenario": sc.name,
         "description": sc.description,
