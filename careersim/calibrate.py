@@ -718,23 +718,20 @@ def free_parameters(base: Scenario, paths: Sequence[str], bounds: Mapping[str, t
             except ValueError as exc:
                 problems.append(str(exc))
                 continue
+        elif s_lo is not None and s_hi is not None:
+            lo, hi = float(s_lo), float(s_hi)
         else:
             ref = base_value
             if ref is None and hasattr(current, "ppf"):
                 ref = float(current.ppf(0.5))
-            lo = s_lo if s_lo is not None else None
-            hi = s_hi if s_hi is not None else None
-            if lo is not None and lo_open and ref is not None and ref > 0:
-                lo = None
-            if (lo is None or hi is None) and not (ref is not None and ref > 0):
+            if not (ref is not None and ref > 0):
                 problems.append(f"--params: {path} has no bounds in the schema and no positive base value to derive them from (expected --bounds {path}=LOW:HIGH)")
                 continue
-            if lo is None:
-                lo = ref / 4.0 if s_lo is None or ref / 4.0 > s_lo else s_lo
-            if hi is None:
-                hi = ref * 4.0
-            lo = float(lo) if s_lo is None else max(float(lo), float(s_lo))
-            hi = float(hi) if s_hi is None else min(float(hi), float(s_hi))
+            lo, hi = ref / 4.0, ref * 4.0
+            if s_lo is not None:
+                lo = max(lo, float(s_lo))
+            if s_hi is not None:
+                hi = min(hi, float(s_hi))
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             problems.append(f"--bounds {path}: got {lo:g}:{hi:g} (expected LOW < HIGH)")
             continue
@@ -905,7 +902,7 @@ class Candidate:
     """One evaluated point of the search."""
 
     index: int
-    phase: str  # "base", "start", "design", "local"
+    phase: str  # "base", "start", "design", "local" (Nelder-Mead) or "evolve" (differential evolution)
     u: tuple[float, ...] | None
     values: dict[str, float]
     stats: np.ndarray | None
@@ -1106,7 +1103,7 @@ def _differential_evolution(evaluate_batch, u0: tuple[float, ...], p: int, budge
 
     def batch_map(func, iterable):
         us = [tuple(float(x) for x in u) for u in iterable]
-        got = {c.u: c.loss for c in evaluate_batch(us, "design")}
+        got = {c.u: c.loss for c in evaluate_batch(us, "evolve")}
         keys = [tuple(float(round(min(1.0, max(0.0, x)), 12)) for x in u) for u in us]
         return [got.get(k, math.inf) for k in keys]
 

@@ -276,11 +276,13 @@ def compare(
     workers: int | None = None,
     progress: bool = False,
     run=None,
+    **run_options: Any,
 ) -> dict:
     """Run ``base`` and each alternative with the same seed; return the comparison data.
 
     ``run`` defaults to :func:`careersim.experiment.run` (tests may pass a
-    stand-in with the same signature).
+    stand-in with the same signature); ``run_options`` are passed on to it
+    (e.g. ``policy_claims=0`` to skip the counterfactual runs behind C6 and C8).
     """
     from . import experiment
     from .experiment import summary_json
@@ -292,7 +294,7 @@ def compare(
     started = time.time()
     views = []
     for i, sc in enumerate([base, *alternatives]):
-        exp = run(sc, replications, seed, workers, progress)
+        exp = run(sc, replications, seed, workers, progress, **run_options)
         tables = experiment_tables(exp)
         horizon = per_replication_value(sc, tables["replications"], "run.horizon", 20.0)
         window = per_replication_value(sc, tables["replications"], "run.claims_window", 10.0)

@@ -396,8 +396,10 @@ def _write_agents(exp: Experiment, path: Path) -> None:
 
 # ---------------------------------------------------------------------------
 def _iv(values) -> dict:
+    """Mean and 95% interval over replications; ``n`` counts replications
+    where the value is defined (a median not reached is undefined)."""
     s = summarise(np.asarray(values, dtype=float))
-    return {"value": s["value"], "low": s["low"], "high": s["high"]}
+    return {"value": s["value"], "low": s["low"], "high": s["high"], "n": s["n"]}
 
 
 def summary_json(exp: Experiment) -> dict:

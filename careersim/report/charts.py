@@ -110,13 +110,14 @@ def _t(text: Any) -> str:
 
 
 def _minify(svg: str) -> str:
-    """Smaller SVG: no metadata block, coordinates to 0.1 pt, no line breaks (text is drawn as paths)."""
+    """Smaller SVG: no metadata or comments, path and position coordinates to 0.1 pt, no line breaks."""
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)  # matplotlib repeats every label as a comment
 
     def coords(m: re.Match) -> str:
         return m.group(1) + re.sub(r"(\d+\.\d)\d+", r"\1", m.group(2)) + '"'
 
-    svg = re.sub(r'(\s(?:d|x|y|transform)=")([^"]*)"', coords, svg)
+    svg = re.sub(r'(\s(?:d|x|y)=")([^"]*)"', coords, svg)  # never transforms: glyph scales are small numbers
     svg = re.sub(r"\s*\n\s*", " ", svg)
     return svg
 

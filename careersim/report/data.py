@@ -123,10 +123,10 @@ def scenario_view(*, scenario: Scenario, summary: dict, replications: pd.DataFra
 def _read_parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame | None:
     if not path.exists():
         return None
-    if columns is not None:
-        import pyarrow.parquet as pq
+    if columns is not None:  # a file, or a folder of parts (a Parquet dataset)
+        import pyarrow.dataset as ds
 
-        have = set(pq.read_schema(path).names)
+        have = set(ds.dataset(str(path), format="parquet").schema.names)
         columns = [c for c in columns if c in have]
     return pd.read_parquet(path, columns=columns)
 

@@ -61,7 +61,9 @@ def pct(x: Any) -> str:
         return f"{v:.1f}%"
     if a >= 0.1:
         return f"{v:.2f}%"
-    return f"{v:.2g}%"
+    if a >= 0.001:
+        return f"{v:.3f}".rstrip("0") + "%"
+    return "<0.001%" if v > 0 else "\u2212<0.001%"
 
 
 def num(x: Any, signed: bool = False) -> str:
@@ -83,8 +85,11 @@ def num(x: Any, signed: bool = False) -> str:
         s = f"{v:.1f}"
     elif a >= 0.01:
         s = f"{v:.3g}"
+    elif a >= 1e-6:
+        decimals = 1 - int(math.floor(math.log10(a)))  # two significant digits, never in e-notation
+        s = f"{v:.{decimals}f}"
     else:
-        s = f"{v:.2g}"
+        return ("<" if v > 0 else ">\u2212") + "0.000001"
     return sign + s.replace("-", "\u2212")
 
 
@@ -94,9 +99,11 @@ def points(x: Any, signed: bool = True) -> str:
         return "n/a"
     v = 100.0 * float(x)
     a = abs(v)
-    s = f"{v:+.0f}" if a >= 10 else (f"{v:+.1f}" if a >= 1 else f"{v:+.2f}" if a >= 0.01 else f"{v:+.2g}")
+    s = f"{v:+.0f}" if a >= 10 else (f"{v:+.1f}" if a >= 1 else f"{v:+.2f}" if a >= 0.01 else f"{v:+.3f}")
     if v == 0:
         s = "0"
+    elif a < 0.001:
+        s = "\u22480"
     if not signed:
         s = s.lstrip("+")
     return s.replace("-", "\u2212")

@@ -321,9 +321,9 @@ class DaskExecutor:
             self.client.close()
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None):
+def make_executor(workers: int | None = None, scheduler: str | None = None, timeout: float = 30.0):
     """The executor for the command-line options."""
     if scheduler:
-        return DaskExecutor(scheduler)
+        return DaskExecutor(scheduler, timeout=timeout)
     n = workers if workers is not None else (os.cpu_count() or 1)
     return SerialExecutor() if n <= 1 else PoolExecutor(n)
