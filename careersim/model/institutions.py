@@ -466,6 +466,10 @@ class Hiring:
             taken[best] = True
             self.vacancies[name] = sorted(self.vacancies[name])[k:]
             I[rows, LEAD_SRC] = code
+            phd = rows[I[rows, STATE] == PHD]  # final-year students hired as leads finish their PhD
+            if len(phd):
+                np.subtract.at(w.adv_load, I[phd, ADVISOR], 1)
+                I[phd, FLAGS] |= F_HAS_PHD
             first = I[rows, LEAD_TICK] < 0
             I[rows[first], LEAD_TICK] = t
             I[rows, WAIT_SINCE] = -1
