@@ -58,6 +58,8 @@ def test_capacities_are_never_exceeded(case):
     rep = cs.simulate(sc, seed)
     ts = rep.timeseries
     assert (ts.advisor_slots_used <= ts.advisor_slots).all()
+    # the advisors' loads, kept incrementally, always equal the number of PhD students
+    assert (ts.advisor_slots_used == ts.n_phd).all()
     inst = rep.institutions
     gm = inst["grant_months"]
     if len(gm):
