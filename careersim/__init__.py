@@ -6,7 +6,9 @@ The main entry points::
     rep = cs.simulate(cs.baseline(), seed=1)        # one replication -> tidy tables
     exp = cs.run(cs.load_scenario("scenarios/baseline.yaml"), replications=20, seed=1)
 
-Attributes are imported on first use, so ``import careersim`` is quick.
+The engine's entry points are imported eagerly (``careersim.simulate`` is
+the function, not the module of the same name); the I/O and experiment layers
+are imported on first use.
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -16,17 +18,16 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
+from .scenario import Scenario, baseline  # noqa: E402
+from .simulate import Replication, simulate  # noqa: E402
+
 _LAZY = {
-    "Scenario": ("careersim.scenario", "Scenario"),
-    "baseline": ("careersim.scenario", "baseline"),
-    "simulate": ("careersim.simulate", "simulate"),
-    "Replication": ("careersim.simulate", "Replication"),
     "load_scenario": ("careersim.io", "load_scenario"),
     "run": ("careersim.experiment", "run"),
     "Experiment": ("careersim.experiment", "Experiment"),
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = ["__version__", "Scenario", "baseline", "simulate", "Replication", *_LAZY]
 
 
 def __getattr__(name: str):
