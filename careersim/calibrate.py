@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import dataclasses
 import datetime as _dt
 import difflib
 import hashlib
@@ -54,7 +53,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -418,6 +417,9 @@ class _Reader:
             out: dict[str, Any] = {}
             for k, v in node.value:
                 key = self.value(k, where)
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    self.error(k, where, "a key must be plain text (expected e.g. 'statistic:')")
+                    continue
                 if key in out:
                     self.error(k, f"{where}.{key}" if where else str(key), f"duplicate key '{key}' (expected each key once)")
                     continue
@@ -1333,7 +1335,7 @@ def _figure(data: dict[str, Any]) -> str:
             err = [[z - lo], [hi - z]] if lo is not None and hi is not None else None
             ax.errorbar([z], [i + off], xerr=err, fmt="o", color=colour, ms=5, capsize=2, label=label if i == 0 else None)
     ax.set_yticks(range(n))
-    ax.set_yticklabels([r["name"] for r in rows], fontsize=8)
+    ax.set_yticklabels([r["name"] + (" (report only)" if r["weight"] == 0 else "") for r in rows], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("(model - published) / sd")
     ax.set_title("Targets: standardised error", fontsize=10)
