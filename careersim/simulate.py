@@ -27,7 +27,7 @@ from .model.state import (
     EXITED, F_EVER_PHD, F_EXPOSED, F_HAS_PHD, F_PROGRAMME, F_SAFE_ADVISOR, FLAGS, KIND, KIND_NAMES, LEAD,
     LEAD_PRE, LEAD_SAFE_PRE, LEAD_SRC, LEAD_TICK, LEAD_YEARS, LEGIB, LR, PHD_READY, PHD_START, PID,
     READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, SOURCE_NAMES, STATE, STATE_NAMES, T_INITIAL,
-    TRACK, TRACK_NAMES, F_COLLAB, EXE2,
+    TRACK, TRACK_NAMES, F_COLLAB, EXE2, PROG_END,
 )
 from .claims import flatten, single_run_claims
 from .rng import Streams
@@ -105,6 +105,7 @@ def agents_table(model: FieldModel) -> pd.DataFrame:
         "advisor_safety": np.where(has_adv, (flags & F_SAFE_ADVISOR) != 0, False),
         "outside_exposure": (flags & F_EXPOSED) != 0,
         "programme": (flags & F_PROGRAMME) != 0,
+        "programme_end_year": np.where(I[:, PROG_END] >= 0, (I[:, PROG_END] - b) / TICKS_PER_YEAR, np.nan),
         "collaborator": (flags & F_COLLAB) != 0,
         "final_state": pd.Categorical.from_codes(I[:, STATE], STATE_NAMES),
         "exit_reason": pd.Categorical.from_codes(I[:, EXIT_REASON], EXIT_NAMES),
