@@ -164,7 +164,11 @@ def _fmt_param(v: Any) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, (int, float)):
-        return f"{float(v):g}"
+        f = float(v)
+        if f.is_integer() and abs(f) < 1e12:
+            return str(int(f))
+        text = f"{f:.4g}"
+        return text if "e" not in text else f"{f:g}"
     if hasattr(v, "describe"):
         return v.describe()
     return str(v)
@@ -393,7 +397,13 @@ def _common(views: list[dict], comparison: bool) -> dict:
     charts["arrival"] = ch.arrival_vs_lead(views, window)
     charts["binding"] = ch.binding(views)
     rows, n_params, n_assumption = _assumption_rows(views)
+    horizon = _value(views[0]["scenario"], "run.horizon", 20.0)
+    chart_na = {}
+    if horizon < window:
+        chart_na["chance"] = (f"no entrant cohort is observed for the whole {num(window)}-year window within the "
+                              f"{num(horizon)}-year horizon")
     return {
+        "chart_na": chart_na,
         "views": views,
         "window": window,
         "charts": charts,

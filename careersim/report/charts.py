@@ -216,7 +216,9 @@ def _fig_legend(fig: Figure, items: list[tuple[str, dict]], lines: bool = True, 
         return
     handles = [Line2D([], [], color=s["color"], marker=s["marker"], ls=s["ls"] if lines else "-", lw=2, markersize=6,
                       label=_t(lbl)) for lbl, s in items]
-    fig.legend(handles=handles, loc="outside upper center", ncols=min(3, len(items)), fontsize=9, handlelength=3)
+    longest = max(len(lbl) for lbl, _ in items)
+    ncols = 1 if longest > 28 else min(3 if longest <= 18 else 2, len(items))
+    fig.legend(handles=handles, loc="outside upper center", ncols=ncols, fontsize=9, handlelength=3)
 
 
 def _pct_axis(ax, axis: str = "x") -> None:
@@ -248,6 +250,8 @@ def chance_by_track(views: list[dict], window: float) -> Chart:
         vals = [_iv(p)] + [_iv((p.get("by_track") or {}).get(t)) for t in TRACK_SHORT]
         series.append((v["name"], s, vals))
         alt_parts.append(f"{v['name']}: " + ", ".join(f"{c} {pct(x[0])} ({pct(x[1])} to {pct(x[2])})" for c, x in zip(cats, vals)))
+    if not any(math.isfinite(x[0]) for _, _, vals in series for x in vals):
+        return None  # no cohort observed for the whole window
     has_bg = all(v.get("groups") is not None for v in views)
     fig = _figure(2.2 + 0.42 * len(cats) * max(1, 0.6 * len(views)) + (2.4 if has_bg else 0))
     axes = fig.subplots(2 if has_bg else 1, 1, squeeze=False)[:, 0]
@@ -313,12 +317,12 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
             ends.append((x[last] + 0.012 * horizon, y[last], TRACK_SHORT[tr], st["color"]))
             at = _at(x, y, window)
             alt_parts.append(f"{TRACK_SHORT[tr]} {pct(at)} by {num(window)} years and {pct(y[last])} by {num(x[last])} years")
+        ax.set_xlim(0, horizon)
         _window_marker(ax, window)
         ax.set_xlabel("Years since entry")
         ax.set_ylabel("Share who became a lead")
         _pct_axis(ax, "y")
         ax.set_ylim(bottom=0)
-        ax.set_xlim(0, horizon)
         _end_labels(ax, ends)
         alt = "Line chart of the cumulative share of entrants who became a lead by years since entry, by intended track: " + "; ".join(alt_parts) + "."
     else:
@@ -342,6 +346,7 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
             ax.set_ylabel("Became a lead")
             _pct_axis(ax, "y")
             ax.set_ylim(bottom=0)
+            ax.set_xlim(0, horizon)
             _window_marker(ax, window)
             alt_parts.append(f"{TRACK_SHORT[tr]} track by {num(window)} years: " + ", ".join(parts))
         _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)])
@@ -391,6 +396,9 @@ def _at(x, y, t):
 
 
 def _window_marker(ax, window):
+    lo, hi = ax.get_xlim()
+    if not (lo <= window <= hi):
+        return
     ax.axvline(window, color="#555555", lw=1, ls=(0, (2, 2)))
     ax.annotate(f"{num(window)}-year window", (window, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -2),
                 textcoords="offset points", va="top", fontsize=9.5, color="#333333")
@@ -527,7 +535,7 @@ def flows(views: list[dict]) -> Chart | None:
     usable = [v for v in views if v.get("flows") is not None and len(v["flows"])]
     if not usable:
         return None
-    fig = _figure(3.9 * len(usable), w=WIDTH)
+    fig = _figure(3.9 * len(usable), w=WIDTH * 1.25)
     axes = fig.subplots(len(usable), 1, squeeze=False)[:, 0]
     alt_parts = []
     for ax, v in zip(axes, usable):
@@ -615,23 +623,32 @@ def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | N
             marks.append((iv["start"], f"{iv['name']} starts", s))
             if iv.get("end") is not None:
                 marks.append((iv["end"], f"{iv['name']} ends", s))
-    seen = set()
-    for j, (year, label, s) in enumerate(sorted(marks, key=lambda m: m[0])):
+    seen: list[tuple[float, str]] = []
+    key_handles = []
+    for year, label, st in sorted(marks, key=lambda m: (m[0], m[1])):
         if (year, label) in seen:
             continue
-        seen.add((year, label))
-        for i, ax in enumerate(axes[: len(keys)]):
-            ax.axvline(year, color=s["color"], lw=1.1, ls=(0, (4, 2)))
-            ax.annotate(_t(label), (year, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3 - 10 * (len(seen) - 1)),
-                        textcoords="offset points", va="top", ha="left", fontsize=8.5, color="#222222",
-                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
-        alt_parts.append(f"marker at year {num(year)}: {label}")
+        seen.append((year, label))
+        k = len(seen)
+        for ax in axes[: len(keys)]:
+            ax.axvline(year, color=st["color"], lw=1.1, ls=(0, (4, 2)))
+            ax.annotate(str(k), (year, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points",
+                        va="top", ha="left", fontsize=8.5, fontweight="bold", color="#222222",
+                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+        key_handles.append(Line2D([], [], color=st["color"], ls=(0, (4, 2)), lw=1.1,
+                                  label=_t(f"{k}: {label} (year {num(year)})")))
+        alt_parts.append(f"dashed line {k} at year {num(year)}: {label}")
+    if key_handles:
+        fig.legend(handles=key_handles, loc="outside lower center", ncols=1, fontsize=9, handlelength=2.5,
+                   title="Interventions", title_fontsize=9)
     for ax in axes[max(0, len(keys) - ncol): len(keys)]:
-        ax.set_xlabel(f"Years from the start (year 0 = {start_year:g})" if start_year else "Years from the start")
+        ax.set_xlabel("Years from the start")
     _fig_legend(fig, [(v["name"], s) for v, s in usable])
     alt = "Four line charts over time of the scarce resources: " + "; ".join(alt_parts) + "."
-    caption = ("Monthly means over replications with bands spanning 95% of replications. Dotted horizontal lines mark 90% use, "
-               "the level at which a resource counts as binding. Dashed vertical lines mark where an intervention starts or ends.")
+    caption = ((f"Year 0 is {start_year:g}. " if start_year else "")
+               + "Monthly means over replications with bands spanning 95% of replications. Dotted horizontal lines mark 90% use, "
+               "the level at which a resource counts as binding. Numbered dashed vertical lines mark where an intervention starts "
+               "or ends (key below the charts).")
     return _chart("resources", "Queues and utilisation over time", fig, alt, caption)
 
 

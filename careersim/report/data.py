@@ -138,19 +138,22 @@ AGENT_COLUMNS = ["replication", "entrant", "track", "background", "entry_year", 
 def load_run(out_dir: Path) -> dict:
     """The view of a run folder written by ``careersim run``."""
     from ..compare import group_metrics, per_replication_value
-    from ..io import load_scenario
+    from ..io import ScenarioError, load_scenario
 
     out_dir = Path(out_dir)
     summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
     missing = []
     scen_file = out_dir / "scenario.yaml"
+    scenario = None
     if scen_file.exists():
-        scenario = load_scenario(scen_file)
+        try:
+            scenario = load_scenario(scen_file)
+        except ScenarioError:  # written by another version of careersim
+            missing.append("a readable scenario.yaml (the assumptions table shows the baseline instead)")
     else:
-        from ..scenario import baseline
-
-        missing.append("scenario.yaml")
-        scenario = baseline().model_copy(update={"name": summary.get("scenario", "?"), "description": summary.get("description", "")})
+        missing.append("scenario.yaml (the assumptions table shows the baseline instead)")
+    if scenario is None:
+        scenario = _stand_in(summary)
     tables = {}
     for name in ("replications", "curves", "timeseries", "flows"):
         tables[name] = _read_parquet(out_dir / f"{name}.parquet")
@@ -218,8 +221,20 @@ def view_to_json(view: dict) -> dict:
     }
 
 
+def _stand_in(summary: dict) -> Scenario:
+    from ..scenario import baseline
+
+    return baseline().model_copy(update={"name": summary.get("scenario") or summary.get("name") or "?",
+                                         "description": summary.get("description") or ""})
+
+
 def view_from_json(d: dict) -> dict:
-    scenario = Scenario.model_validate(d["scenario"])
+    missing = []
+    try:
+        scenario = Scenario.model_validate(d["scenario"])
+    except Exception:  # noqa: BLE001 - a scenario stored by another version of careersim
+        scenario = _stand_in(d)
+        missing.append(f"a readable scenario for {d.get('name')} (the assumptions table shows the baseline instead)")
     return {
         "name": d["name"],
         "description": d.get("description") or "",
@@ -233,5 +248,5 @@ def view_from_json(d: dict) -> dict:
         "flows": _frame(d.get("flows")),
         "groups": _frame(d.get("groups")),
         "interventions": d.get("interventions") or interventions_of(scenario),
-        "missing": [],
+        "missing": missing,
     }

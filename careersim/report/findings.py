@@ -221,6 +221,10 @@ def track_gap_sentence(by_track: dict, reps, window_text: str) -> str | None:
         return None
     order = sorted(vals, key=lambda k: -vals[k])
     best, second = order[0], order[1]
+    if vals[best] == vals[second]:
+        tied = [TRACK_LABEL[k] for k in order if vals[k] == vals[best]]
+        return (f"The chance of holding a lead role within {window_text} was the same, {pct(vals[best])}, for entrants "
+                f"whose intended starting track was {_join(tied)}.")
     a, b = _col(reps, f"p_lead_{best}"), _col(reps, f"p_lead_{second}")
     if len(a) and len(a) == len(b):
         d = paired_difference(b, a)  # best minus second, paired by replication
@@ -295,7 +299,8 @@ def binding_sentence(bc: dict, n: int, who: str = "") -> str:
 # ---------------------------------------------------------------------------
 
 
-def effect_sentence(subject: str, outcome: str, eff: dict | None, unit: str, base_name: str, better: bool | None = True) -> str | None:
+def effect_sentence(subject: str, outcome: str, eff: dict | None, unit: str, base_name: str, better: bool | None = True,
+                    unit_word: str = "") -> str | None:
     """'<subject> likely increases <outcome> by X compared with <base> (...)' with words from the interval."""
     if not eff or not finite(eff.get("value")):
         return None
@@ -303,7 +308,8 @@ def effect_sentence(subject: str, outcome: str, eff: dict | None, unit: str, bas
     n = int(eff.get("n") or 0)
     level = (f"from {value_text(eff.get('base_mean'), unit)} to {value_text(eff.get('alt_mean'), unit)}"
              if finite(eff.get("base_mean")) else "")
-    size = points(abs(float(eff["value"])), False) + " percentage points" if unit == "share" else num(abs(float(eff["value"])))
+    word = f" {unit_word}" if unit_word and unit != "share" else ""
+    size = points(abs(float(eff["value"])), False) + " percentage points" if unit == "share" else num(abs(float(eff["value"]))) + word
     share = eff.get("share_better")
     k = f"better in {int(round(float(share) * n))} of {n} paired replications" if finite(share) and better is not None else ""
     interval = f"95% interval {interval_text(eff.get('low'), eff.get('high'), unit, True)}"
@@ -311,7 +317,7 @@ def effect_sentence(subject: str, outcome: str, eff: dict | None, unit: str, bas
     if words == "may not change":
         tail = "; ".join(x for x in (level, k) if x)
         return (f"{lead} may not change {outcome}: the estimated change is "
-                f"{value_text(eff['value'], unit, signed=True)}, but its {interval} includes no change"
+                f"{value_text(eff['value'], unit, signed=True)}{word}, but its {interval} includes no change"
                 + (f" ({tail})." if tail else "."))
     detail = "; ".join(x for x in (level, interval, k) if x)
     return f"{lead} {words} {outcome} by {size} ({detail})."
@@ -381,9 +387,9 @@ def comparison_findings(data: dict, views: list[dict]) -> list[str]:
         if s:
             out.append(s)
         s = effect_sentence(alt, "lead-years before transformative AI arrives per entrant",
-                            eff.get("lead_years_before_arrival_per_entrant"), "years", base)
+                            eff.get("lead_years_before_arrival_per_entrant"), "years", base, unit_word="lead-years")
         s2 = effect_sentence("It", "the safety-relevant lead-years per entrant",
-                             eff.get("safety_lead_years_before_arrival_per_entrant"), "years", "")
+                             eff.get("safety_lead_years_before_arrival_per_entrant"), "years", "", unit_word="lead-years")
         if s:
             out.append(s + (" " + s2 if s2 and n_alts == 1 else ""))
         s = group_sentence(comp.get("groups") or [], alt)

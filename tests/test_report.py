@@ -1,0 +1,340 @@
+"""Reports: sections in order, findings worded by their intervals, escaping, self-contained, regenerated identically."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from careersim import cli, experiment
+from careersim.compare import compare, write_comparison
+from careersim.report import findings as F
+from careersim.report import render, render_run
+from careersim.scenario import baseline, iter_parameters
+
+PAYLOAD = "<script>alert(1)</script>"
+
+RUN_SECTIONS = ["findings", "headline", "charts", "chance-by-track-section", "time-to-lead-section", "lead-years-section",
+                "flows-section", "attrition-section", "resources-section", "arrival-section", "binding", "claims",
+                "assumptions", "caveats", "provenance"]
+COMPARE_SECTIONS = RUN_SECTIONS[:11] + ["group-effects"] + RUN_SECTIONS[11:]
+
+
+def tiny_scenario(name: str = PAYLOAD, policy: bool = True):
+    sc = baseline().with_changes({
+        "population.entrants_per_year": 40, "run.horizon": 6.0, "run.claims_window": 3.0,
+        "initial.leads": 5, "initial.phd_students": 8, "initial.independents": 6, "initial.contributors": 10,
+        "phd.advisors": 10,
+    })
+    data = sc.model_dump()
+    data["name"] = name
+    data["description"] = f"Description with {PAYLOAD} & <b>markup</b>"
+    if policy:
+        data["interventions"] = [{"kind": "multi_year_grants", "start": 1.0, "name": f"grants {PAYLOAD}"}]
+    return type(sc).model_validate(data)
+
+
+def make_run(folder: Path, replications: int = 2) -> Path:
+    exp = experiment.run(tiny_scenario(), replications, 3, 1, policy_claims=0)
+    experiment.write_results(exp, folder)
+    return folder
+
+
+def make_comparison(folder: Path, replications: int = 2) -> Path:
+    base = tiny_scenario("base " + PAYLOAD, policy=False)
+    data = compare(base, [tiny_scenario()], replications, 3, 1, policy_claims=0)
+    write_comparison(data, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    return make_run(tmp_path_factory.mktemp("run") / "out")
+
+
+@pytest.fixture(scope="module")
+def cmp_dir(tmp_path_factory) -> Path:
+    return make_comparison(tmp_path_factory.mktemp("cmp") / "out")
+
+
+def html_of(folder: Path) -> str:
+    return (folder / "report.html").read_text(encoding="utf-8")
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: list[str] = []
+        self.imgs: list[dict] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append(tag)
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "img":
+            self.imgs.append(a)
+
+
+def parse(html: str) -> _Collect:
+    p = _Collect()
+    p.feed(html)
+    return p
+
+
+# ---------------------------------------------------------------------------
+# structure
+# ---------------------------------------------------------------------------
+
+
+def test_run_report_has_every_section_in_order(run_dir: Path) -> None:
+    ids = parse(html_of(run_dir)).ids
+    positions = [ids.index(s) for s in RUN_SECTIONS]
+    assert positions == sorted(positions)
+    assert "group-effects" not in ids
+
+
+def test_comparison_report_has_every_section_in_order(cmp_dir: Path) -> None:
+    ids = parse(html_of(cmp_dir)).ids
+    positions = [ids.index(s) for s in COMPARE_SECTIONS]
+    assert positions == sorted(positions)
+    html = html_of(cmp_dir)
+    assert "Effects per group beside the total" in html
+    assert "All entrants (total)" in html
+
+
+def test_every_chart_is_an_inline_svg_with_alt_text(run_dir: Path, cmp_dir: Path) -> None:
+    for folder, expected in ((run_dir, 8), (cmp_dir, 9)):
+        imgs = parse(html_of(folder)).imgs
+        assert len(imgs) == expected
+        for img in imgs:
+            assert len(img.get("alt", "")) > 40, img.get("alt")
+            src = img["src"]
+            assert src.startswith("data:image/svg+xml;base64,")
+            svg = base64.b64decode(src.split(",", 1)[1])
+            root = ET.fromstring(svg)
+            assert root.tag.endswith("svg")
+            assert b"<script" not in svg.lower() and b"alert(1)" not in svg
+            # text is drawn with glyph outlines scaled by small factors: none may collapse to zero
+            scales = re.findall(rb"scale\(([-\d.e]+)(?:[ ,]+([-\d.e]+))?\)", svg)
+            assert scales, "no text drawn"
+            assert all(float(a) != 0 and (not b or float(b) != 0) for a, b in scales)
+            assert int(img["width"]) > 100 and int(img["height"]) > 100
+
+
+def test_report_is_self_contained_and_has_no_scripts(run_dir: Path, cmp_dir: Path) -> None:
+    for folder in (run_dir, cmp_dir):
+        html = html_of(folder)
+        tags = set(parse(html).tags)
+        assert "script" not in tags and "link" not in tags and "iframe" not in tags
+        assert "<script" not in html.lower()
+        assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
+        assert "@import" not in html and "url(" not in html
+        assert "Content-Security-Policy" in html
+        assert '<meta name="viewport"' in html
+        assert "@media print" in html and "@media (max-width" in html
+
+
+def test_user_text_is_escaped(run_dir: Path, cmp_dir: Path) -> None:
+    for folder in (run_dir, cmp_dir):
+        html = html_of(folder)
+        assert PAYLOAD not in html
+        assert "<b>markup</b>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        # the payload appears only as text: every '<script' is escaped, in attributes too
+        assert "alert(1)" in html and not re.search(r"<\s*script", html, re.I)
+
+
+def test_intervention_is_listed_with_its_start(run_dir: Path) -> None:
+    html = html_of(run_dir)
+    i = html.index('id="assumptions"')
+    assert "grants &lt;script&gt;" in html[i:]
+    assert "grants.grant_length = 3" in html[i:]
+
+
+def test_assumptions_table_lists_every_parameter_and_marks_differences(run_dir: Path) -> None:
+    html = html_of(run_dir)
+    section = html[html.index('id="assumptions"'):html.index('id="caveats"')]
+    paths = [p for p, _i, _m in iter_parameters() if "." in p]
+    section = section.replace("<wbr>", "")  # break opportunities after the dots of long paths
+    for p in paths:
+        assert f"<code>{p}</code>" in section, p
+    rows = re.findall(r'<tr class="differs">\s*<th scope="row"><code>([\w.]+)</code>', section)
+    assert {"population.entrants_per_year", "run.horizon", "initial.leads", "phd.advisors"} <= set(rows)
+    assert "run.start_year" not in rows
+    assert "assumption" in section
+
+
+def test_claims_table_says_not_evaluated_where_absent(run_dir: Path) -> None:
+    html = html_of(run_dir)
+    section = html[html.index('id="claims"'):html.index('id="assumptions"')]
+    for k in ("C1", "C5", "C9"):
+        assert f"<strong>{k}</strong>" in section
+    assert "not evaluated" in section  # policy claims were skipped in this run
+
+
+def test_headline_and_caveats_and_provenance(run_dir: Path) -> None:
+    html = html_of(run_dir)
+    head = html[html.index('id="headline"'):html.index('id="charts"')]
+    for text in ("Chance of becoming a lead", "Lead-years before arrival", "Safety-relevant lead-years", "PhD track"):
+        assert text in head
+    cav = html[html.index('id="caveats"'):html.index('id="provenance"')]
+    assert "geography" in cav and "calibrat" in cav.lower()
+    prov = html[html.index('id="provenance"'):]
+    assert "Root seed" in prov and "Scenario hash" in prov
+
+
+def test_report_command_regenerates_identical_html(run_dir: Path, cmp_dir: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    for folder in (run_dir, cmp_dir):
+        before = (folder / "report.html").read_bytes()
+        (folder / "report.html").unlink()
+        assert cli.main(["report", str(folder)]) == 0
+        assert capsys.readouterr().out.strip() == str(folder / "report.html")
+        assert (folder / "report.html").read_bytes() == before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli.main(["report", str(empty)]) == 2
+    assert "neither summary.json" in capsys.readouterr().err
+    assert cli.main(["report", str(tmp_path / "missing")]) == 2
+
+
+def test_run_report_without_agent_table_still_renders(run_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    shutil.rmtree(copy / "agents.parquet") if (copy / "agents.parquet").is_dir() else (copy / "agents.parquet").unlink()
+    (copy / "flows.parquet").unlink()
+    render(copy)
+    html = html_of(copy)
+    assert "agents.parquet" in html and "flows.parquet" in html
+    assert "This chart is not available" in html
+    ids = parse(html).ids
+    assert [ids.index(s) for s in RUN_SECTIONS] == sorted(ids.index(s) for s in RUN_SECTIONS)
+
+
+# ---------------------------------------------------------------------------
+# findings: words of certainty follow the intervals
+# ---------------------------------------------------------------------------
+
+
+def eff(value, low, high, n=10, base=0.1, share=0.5):
+    return {"value": value, "low": low, "high": high, "n": n, "base_mean": base, "alt_mean": base + value,
+            "share_better": share}
+
+
+def test_effect_sentence_words_follow_the_interval() -> None:
+    up = F.effect_sentence("B", "the lead chance", eff(0.02, 0.01, 0.03, share=0.9), "share", "base")
+    assert "likely increases the lead chance by 2.0 percentage points" in up and "9 of 10" in up
+    down = F.effect_sentence("B", "the lead chance", eff(-0.02, -0.03, -0.01), "share", "base")
+    assert "likely decreases" in down
+    zero = F.effect_sentence("B", "the lead chance", eff(0.02, -0.01, 0.05), "share", "base")
+    assert "may not change" in zero and "includes no change" in zero and "likely" not in zero
+    single = F.effect_sentence("B", "lead-years", eff(0.5, 0.5, 0.5, n=1), "years", "base")
+    assert "may not change" in single
+    missing = F.effect_sentence("B", "lead-years", eff(0.5, float("nan"), float("nan")), "years", "base")
+    assert "may not change" in missing
+    assert F.effect_sentence("B", "x", eff(float("nan"), 0, 0), "years", "base") is None
+    for s in (up, down, zero, single, missing):
+        assert not re.search(r"\bwill\b", s)
+
+
+def test_track_gap_sentence_follows_the_paired_interval() -> None:
+    by_track = {"phd": {"value": 0.2}, "independent": {"value": 0.1}, "contributor": {"value": 0.05}}
+    clear = pd.DataFrame({"p_lead_phd": [0.2, 0.21, 0.19, 0.2], "p_lead_independent": [0.1, 0.1, 0.11, 0.09],
+                          "p_lead_contributor": [0.05] * 4})
+    s = F.track_gap_sentence(by_track, clear, "10 years")
+    assert "is likely higher than" in s and "the PhD" in s
+    noisy = pd.DataFrame({"p_lead_phd": [0.4, 0.0, 0.4, 0.0], "p_lead_independent": [0.1, 0.1, 0.1, 0.1],
+                          "p_lead_contributor": [0.05] * 4})
+    s = F.track_gap_sentence({"phd": {"value": 0.2}, "independent": {"value": 0.1}, "contributor": {"value": 0.05}}, noisy, "10 years")
+    assert "may not differ from" in s and "includes zero" in s and "likely" not in s
+
+
+def summary(p=0.1, lo=0.08, hi=0.12, claims=None):
+    return {
+        "scenario": "x", "provenance": {"replications": 4},
+        "outcomes": {
+            "p_lead": {"value": p, "low": lo, "high": hi,
+                       "by_track": {"phd": {"value": 0.2}, "independent": {"value": 0.1}, "contributor": {"value": 0.05}}},
+            "lead_years_before_arrival_per_entrant": {"value": 0.5, "low": 0.1, "high": 1.2},
+            "safety_lead_years_before_arrival_per_entrant": {"value": 0.2, "low": 0.05, "high": 0.5},
+            "attrition": {"burnout": {"value": 0.1, "low": 0.09, "high": 0.11},
+                          "funding_ran_out": {"value": 0.2, "low": 0.18, "high": 0.22}},
+            "binding_constraint": {"binding": "lead_openings", "share_of_replications": {"lead_openings": 0.75},
+                                   "utilisation": {"lead_openings": {"value": 0.95}},
+                                   "excess_demand": {"lead_openings": {"value": 3.0}}},
+        },
+        "claims": claims if claims is not None else {"C1": {"share_holds": 1.0}, "C2": {"share_holds": 0.25}, "C3": {"share_holds": 0.0}},
+    }
+
+
+def test_run_findings_are_three_to_six_plain_sentences() -> None:
+    reps = pd.DataFrame({"p_lead_phd": [0.2, 0.21, 0.19, 0.2], "p_lead_independent": [0.1, 0.1, 0.11, 0.09],
+                         "p_lead_contributor": [0.05] * 4, "arrival_years": [5, 7, 9, 11]})
+    out = F.run_findings(summary(), reps, 10, 20, ["C1", "C2", "C3", "C6"])
+    assert 3 <= len(out) <= 6
+    text = " ".join(out)
+    assert "10% of entrants held a lead role within 10 years" in text
+    assert "running out of funding" in text
+    assert "lead openings in 3 of 4 replications" in text
+    assert "C1 holds in most replications" in text and "C2 holds in only some" in text
+    assert "C3 does not hold" in text and "C6 was not evaluated" in text
+    assert not re.search(r"\bwill\b", text)
+
+
+def test_run_findings_when_no_cohort_is_observed_long_enough() -> None:
+    s = summary()
+    s["outcomes"]["p_lead"] = {"value": None, "low": None, "high": None, "by_track": {}}
+    out = F.run_findings(s, None, 10, 6, [])
+    assert "not estimated" in out[0]
+
+
+def test_group_sentence_reports_displacement() -> None:
+    groups = [
+        {"kind": "all", "group": "all", "p_lead": eff(0.01, 0.005, 0.02), "lead_years": eff(0, -1, 1)},
+        {"kind": "track", "group": "independent", "p_lead": eff(0.05, 0.03, 0.07), "lead_years": eff(0, -1, 1)},
+        {"kind": "track", "group": "contributor", "p_lead": eff(-0.01, -0.02, -0.005), "lead_years": eff(0, -1, 1)},
+        {"kind": "track", "group": "phd", "p_lead": eff(0.01, -0.02, 0.03), "lead_years": eff(0, -1, 1)},
+    ]
+    s = F.group_sentence(groups, "B")
+    assert "independent-track entrants" in s and "contributor-track entrants" in s and "displacement" in s
+    assert "PhD-track" not in s  # its interval includes zero
+    none = F.group_sentence([{**g, "p_lead": eff(0.01, -0.01, 0.03)} for g in groups], "B")
+    assert "no starting track or background shows a change" in none
+
+
+def test_claim_verdicts() -> None:
+    assert F.claim_verdict(None)[1] == "not evaluated"
+    assert F.claim_verdict({"share_holds": None})[1] == "not evaluated"
+    assert F.claim_verdict({"share_holds": 1.0})[1].startswith("holds in")
+    assert F.claim_verdict({"share_holds": 0.0})[1] == "does not hold"
+
+
+def test_number_formats() -> None:
+    assert F.pct(0.1069) == "11%" and F.pct(0.077) == "7.7%" and F.pct(0.0045) == "0.45%"
+    assert F.num(10.0) == "10" and F.num(9921.0) == "9,921" and F.num(0.0801) == "0.0801"
+    assert F.points(0.012) == "+1.2" and F.points(-0.2) == "\u221220"
+    assert F.num(float("nan")) == "n/a" and F.pct(None) == "n/a"
+    assert F.num(0.000046) == "0.000046" and "e" not in F.num(-0.0012)
+
+
+def test_comparison_findings_from_identical_scenarios_say_no_change(tmp_path: Path) -> None:
+    sc = tiny_scenario("same", policy=False)
+    data = compare(sc, [sc], 2, 3, 1, policy_claims=0)
+    from careersim.report.data import view_from_json
+    from careersim.compare import clean_json
+
+    import json
+
+    data = json.loads(json.dumps(clean_json(data)))
+    text = " ".join(F.comparison_findings(data, [view_from_json(d) for d in data["scenarios"]]))
+    assert "likely" not in text.replace("likely lose", "")
+    assert "may not change" in text
