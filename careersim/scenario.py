@@ -284,7 +284,7 @@ class PhD(Section):
     admission_month: Num = param(9.0, "Month of the yearly admission round (1-12).", SRC_ASSUMPTION, kind="number", lo=1, hi=12)
     min_portfolio: Num = param(0.45, "Lowest portfolio score a programme admits.", SRC_ASSUMPTION, kind="number", live=True)
     max_attempts: Num = param(2.0, "Admission rounds a PhD applicant tries before taking a contributor job.", SRC_ASSUMPTION, kind="count", lo=1)
-    duration: Num = param(4.5, "Funded length of a PhD.", "001: 'basically guaranteed funding ... for 3-5 years'", kind="duration", lo=0, lo_open=True)
+    duration: Num = param(4.75, "Funded length of a PhD.", "001: 'basically guaranteed funding ... for 3-5 years'", kind="duration", lo=0, lo_open=True)
     apprentice_years: Num = param(1.5, "Length of the apprentice phase (others' ideas, execution-heavy feedback).", "001: 'After the first year or two ... switch to working more on your own ideas'", kind="duration")
     ambition_years: Num = param(3.0, "Start of the ambition phase (an overarching agenda).", "001: 'Gradually start being more ambitious'", kind="duration")
     peer_signals: Num = param(12.0, "Feedback signals per year from lab peers (post-docs, senior students).", "001: 'other professors, post-docs, promising senior PhD students'", kind="rate", live=True)

@@ -202,6 +202,8 @@ class GrantOffice:
         self.p_submit = np.zeros(0)
         self.p_start = np.zeros(0)
         self.records: list[np.ndarray] = []  # (row, submit, start, decided, outcome) blocks
+        self.s_start = np.zeros(0)  # reviews under way: start and end times
+        self.s_end = np.zeros(0)
         self.month_stats: list[dict] = []
 
     def _resize(self, t: int) -> None:
@@ -258,15 +260,21 @@ class GrantOffice:
         self.q_submit = np.concatenate([self.q_submit, np.full(len(new), float(t))])
         self.q_service = np.concatenate([self.q_service, service])
         # 2. purge applicants who left while waiting, then reviewers take applications FIFO
-        gone = I[self.q_row, STATE] == EXITED
-        if gone.any():
+        st = I[self.q_row, STATE]
+        gone = ~((st == INDEPENDENT) | (st == UNFUNDED) | ((st == LEAD) & (I[self.q_row, LEAD_SRC] == S_SMALL_FUNDER)))
+        if gone.any():  # left the field or the track while waiting: withdrawn before review
             self._record(self.q_row[gone], self.q_submit[gone], np.nan, float(t), G_LEFT_QUEUE)
             keep = ~gone
             self.q_row, self.q_submit, self.q_service = self.q_row[keep], self.q_submit[keep], self.q_service[keep]
         horizon = float(t + 4)
         starts = serve_fifo(self.free_at, self.q_submit, self.q_service, horizon)
         k = len(starts)
-        busy = float(self.q_service[:k].sum())
+        # reviewer time actually spent inside this month, [t, t + 4)
+        self.s_start = np.concatenate([self.s_start, starts])
+        self.s_end = np.concatenate([self.s_end, starts + self.q_service[:k]])
+        busy = float((np.minimum(self.s_end, horizon) - np.maximum(self.s_start, float(t))).clip(min=0).sum())
+        live_s = self.s_end > horizon
+        self.s_start, self.s_end = self.s_start[live_s], self.s_end[live_s]
         delay = live["grants.decision_delay"] * TICKS_PER_YEAR
         self.p_dec = np.concatenate([self.p_dec, starts + self.q_service[:k] + delay])
         self.p_row = np.concatenate([self.p_row, self.q_row[:k]])

@@ -412,8 +412,9 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
             if (flags & F_PENDING) == 0 and t >= I[i, APPLY_AT]:
                 flags |= F_WANTS_GRANT
             allowance = P[P_MAX_GAP] + (P[P_GAP_GRACE] if I[i, FIRST_FUNDED] < 0 else 0.0)
-            if (t - I[i, SINCE]) >= allowance * TICKS_PER_YEAR and (flags & F_PENDING) == 0:
-                flags &= ~F_WANTS_GRANT
+            if (t - I[i, SINCE]) >= allowance * TICKS_PER_YEAR:
+                # they give up waiting, even with an application still in the queue
+                flags &= ~(F_WANTS_GRANT | F_PENDING)
                 if uniform(ktr, pid, t, 1) < P[P_GAP_TO_JOB]:
                     I[i, KIND] = K_INDUSTRY if uniform(ktr, pid, t, 2) < 0.6 else K_NONPROFIT
                     _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GAP_TO_JOB)
