@@ -1,0 +1,333 @@
+"""``careersim advise``: one person's comparison of the paths.
+
+Small fields and few copies so the whole file runs in well under a minute:
+the baseline field with a 12-year horizon (the 10-year window needs 11), 10
+replications of 10 copies per path, one worker, no what-if variants unless the
+test is about them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from careersim import advise as adv
+from careersim import cli
+from careersim.advise import PATHS, CloneCohort, CloneGroup, advise, profile_from_mapping
+from careersim.scenario import baseline
+
+from .conftest import tiny
+
+SHORT = {"run.horizon": 12.0}
+
+
+@pytest.fixture(scope="module")
+def short_field():
+    return baseline().with_changes(SHORT)
+
+
+def _run(profile: dict, scenario, **kw):
+    opts = dict(replications=10, clones=10, seed=7, workers=1, sensitivity=False)
+    opts.update(kw)
+    return advise(dict(profile, goal=profile.get("goal", "lead-chance")), scenario, **opts)
+
+
+@pytest.fixture(scope="module")
+def median_masters(short_field):
+    return _run({"background": "masters"}, short_field)
+
+
+@pytest.fixture(scope="module")
+def strong_independent(short_field):
+    return _run({"background": "masters", "self_direction": 97, "independent_mentoring": "1 hour every 2 weeks",
+                 "independent_mentor_quality": "top"}, short_field)
+
+
+# ---------------------------------------------------------------------------
+# the claims the answer must reproduce
+# ---------------------------------------------------------------------------
+
+
+def test_median_profile_ranks_the_phd_first_among_the_starting_tracks(median_masters) -> None:
+    """C1: a master's graduate with median traits has the best 10-year lead chance on the PhD, among the
+    intended starting tracks of C1 (PhD, independent, contributor), by at least 5 percentage points
+    (seed 7). In the current calibration the planned contributor-then-PhD route ranks above the direct
+    PhD (direct admission of a median master's graduate is about 40%), which the advice reports as is."""
+    p = {k: median_masters.paths[k]["lead_10"]["value"] for k in PATHS}
+    assert p["phd"] >= max(p["independent"], p["contributor"]) + 0.05, p
+    ranked = [k for k in median_masters.ranking if k in ("phd", "independent", "contributor")]
+    assert ranked[0] == "phd"
+
+
+def test_self_directed_well_mentored_profile_makes_independent_research_competitive(median_masters, strong_independent) -> None:
+    """C2: an exceptionally self-directed (97th percentile) person with an hour of top-quality mentoring every
+    other week reaches at least 80% of the PhD's 10-year lead chance on the independent path, and at least
+    20 points more than the median person does there (seed 7)."""
+    ind = strong_independent.paths["independent"]["lead_10"]["value"]
+    phd = strong_independent.paths["phd"]["lead_10"]["value"]
+    assert ind >= 0.8 * phd, (ind, phd)
+    assert ind >= median_masters.paths["independent"]["lead_10"]["value"] + 0.20
+    assert strong_independent.ranking.index("independent") < strong_independent.ranking.index("phd")
+
+
+def test_every_number_has_an_interval(median_masters) -> None:
+    for p in PATHS:
+        r = median_masters.paths[p]
+        for key in ("lead_10", "lead_h", "lead_years"):
+            assert r[key]["low"] <= r[key]["value"] <= r[key]["high"], (p, key, r[key])
+        for d in r["exits_10"].values():
+            assert d["low"] <= d["value"] <= d["high"]
+    text = adv.render_text(median_masters)
+    assert "Best path:" in text and "%" in text and "(" in text
+
+
+# ---------------------------------------------------------------------------
+# reproducibility
+# ---------------------------------------------------------------------------
+
+
+def _numbers(a) -> str:
+    d = a.to_dict()
+    d.pop("seconds")
+    return json.dumps(d, sort_keys=True, default=str)
+
+
+def test_same_profile_and_seed_give_identical_answers_for_any_workers(short_field) -> None:
+    profile = {"background": "masters", "self_direction": "high", "timeline": 2035}
+    a = advise(profile, short_field, replications=3, clones=4, seed=3, workers=1)
+    b = advise(profile, short_field, replications=3, clones=4, seed=3, workers=2)
+    assert a.sensitivity and _numbers(a) == _numbers(b)
+    c = advise(profile, short_field, replications=3, clones=4, seed=4, workers=1, sensitivity=False)
+    assert c.paths["phd"]["curve"] != a.paths["phd"]["curve"] or c.paths["independent"]["curve"] != a.paths["independent"]["curve"]
+
+
+# ---------------------------------------------------------------------------
+# the adapter: copies in a field, with their own settings
+# ---------------------------------------------------------------------------
+
+
+def _group(path: str, n: int = 8, **kw) -> CloneGroup:
+    slots = np.arange(n, dtype=np.int64)
+    base = dict(key="g", path=path, slots=slots, entry_ticks=4 * (slots % 12), background=1, learning_rate=1.0,
+                self_direction=0.6, resilience=0.6)
+    base.update(kw)
+    return CloneGroup(**base)
+
+
+def _field(scenario, cohort, seed=1, rep=0):
+    from careersim.model.params import draw_parameters
+    from careersim.rng import Streams
+
+    streams = Streams(seed, rep)
+    values = draw_parameters(scenario, streams)
+    values["timelines.arrival"] = 2.5
+    return adv._clone_field_class()(values, [], streams, cohort).run()
+
+
+def test_ticks_per_year_agrees_with_the_engine() -> None:
+    from careersim.model.kernel import TICKS_PER_YEAR
+
+    assert adv.TPY == TICKS_PER_YEAR
+
+
+def test_mentoring_equal_to_the_scenario_gives_the_same_field() -> None:
+    """The per-person mentoring pass is exact: setting the scenario's own values changes nothing."""
+    sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60})
+    q = float(sc.independent.mentor_quality)
+    plain = adv.simulate_clones(sc, 2, 0, CloneCohort([_group(p) for p in PATHS]))
+    split = adv.simulate_clones(sc, 2, 0, CloneCohort([_group(p, mentor_hours=float(sc.independent.mentor_hours), mentor_quality=q) for p in PATHS]))
+    for name in ("lead", "exit", "reason", "ever_phd", "spell_copy", "spell_start", "spell_end"):
+        assert np.array_equal(getattr(plain, name), getattr(split, name)), name
+
+
+def test_lead_years_from_spells_match_the_kernel() -> None:
+    from careersim.model.state import LEAD_PRE
+
+    sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60, "positions.big_rfp": 20.0})
+    model = _field(sc, CloneCohort([_group(p, n=12, self_direction=0.95, learning_rate=2.0) for p in PATHS]))
+    run = model.clone_run()
+    copies = adv.Copies.gather([(run, [("base", p) for p in PATHS])])
+    ours = copies.lead_years_before(np.full(len(copies.rep), 2.5) - copies.entry / adv.TPY)
+    kernel = model.world.F[model.rows, LEAD_PRE]
+    assert kernel.sum() > 0
+    np.testing.assert_allclose(ours, kernel, atol=1 / 12 + 1e-9)
+
+
+def test_hooked_engine_tables_give_the_same_outcomes() -> None:
+    """The path simulate_clones takes once the engine has the hook: outcomes read from the public tables
+    (with extra_group/extra_slot columns) equal those read from the arrays."""
+    from careersim.simulate import agents_table, events_table
+
+    sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60, "positions.big_rfp": 20.0})
+    model = _field(sc, CloneCohort([_group(p, n=6, self_direction=0.95, learning_rate=2.0) for p in PATHS]))
+    agents, events = agents_table(model), events_table(model)
+    agents["extra_group"], agents["extra_slot"] = -1, -1
+    agents.loc[model.rows, "extra_group"] = model.copy_group
+    agents.loc[model.rows, "extra_slot"] = np.tile(np.arange(6), len(PATHS))
+    direct, tables = model.clone_run(), adv._run_from_tables(agents, events, model.arrival_years, sc)
+    order_d, order_t = np.lexsort((direct.slot, direct.group)), np.lexsort((tables.slot, tables.group))
+    for name in ("group", "slot", "entry", "lead", "exit", "reason", "ever_phd"):
+        assert np.array_equal(getattr(direct, name)[order_d], getattr(tables, name)[order_t]), name
+    key = lambda r, order: sorted(zip(np.argsort(order)[r.spell_copy].tolist(), r.spell_start.tolist(), r.spell_end.tolist()))  # noqa: E731
+    assert len(direct.spell_copy) and key(direct, order_d) == key(tables, order_t)
+
+
+def test_settings_reach_the_copies() -> None:
+    from careersim.model.state import ADVISOR, E_FUNDED, ENTRY, INDEPENDENT, PHD_START
+
+    sc = tiny(**{"run.horizon": 4.0, "phd.min_portfolio": 0.0, "phd.advisors": 60})
+    top = float(sc.phd.advisor_quality.ppf(0.875))
+    cohort = CloneCohort([_group("phd", advisor_quality=top), _group("independent", funded_months=12),
+                          _group("contributor_then_phd", phd_after=1.0, programme="yes")])
+    model = _field(sc, cohort)
+    I = model.world.I
+    phd_rows, ind_rows, then_rows = model.rows[:8], model.rows[8:16], model.rows[16:]
+    admitted = phd_rows[I[phd_rows, ADVISOR] >= 0]
+    assert len(admitted) and np.all(np.abs(model.advisors.quality[I[admitted, ADVISOR]] - top) < 0.15)
+    # a grant in hand: funded at entry, for 12 months
+    log = model.world.LOG[: int(model.world.nlog[0])]
+    for row in ind_rows:
+        first = log[log[:, 0] == row][:2]
+        assert first[1, 1] == I[row, ENTRY] and first[1, 3] == INDEPENDENT and first[1, 4] == E_FUNDED
+    started = I[then_rows, PHD_START]
+    assert (started >= 0).any() and np.all(started[started >= 0] >= I[then_rows, ENTRY][started >= 0] + 48)
+    run = model.clone_run()
+    assert run.ever_phd[16:].any()
+
+
+def test_given_skills_replace_only_those_given() -> None:
+    from careersim.model.state import EVL, EXE, GEN, IMP
+
+    sc = tiny(**{"run.horizon": 2.0})
+    model = _field(sc, CloneCohort([_group("contributor", skills=np.array([0.6, 0.1, np.nan, np.nan]))]))
+    start = model.world.F[model.rows][:, [16, 17, 18, 19]]  # skills at entry
+    assert np.allclose(start[:, 0], 0.6) and np.allclose(start[:, 1], 0.1)
+    assert np.all(np.isfinite(start)) and np.all(start[:, 2:] > 0)
+    assert np.all(np.isfinite(model.world.F[model.rows][:, [EXE, GEN, EVL, IMP]]))
+
+
+def test_kaplan_meier_median_agrees_with_careersim_stats() -> None:
+    from careersim.stats import km_median
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        d = np.round(rng.exponential(5, 60) * 4) / 4
+        obs = rng.random(60) < 0.6
+        a, b = adv._km_median_fast(d, obs), km_median(d, obs)
+        assert (np.isnan(a) and np.isnan(b)) or a == b
+
+
+# ---------------------------------------------------------------------------
+# profiles and the command line
+# ---------------------------------------------------------------------------
+
+
+def test_shipped_profiles_load() -> None:
+    folder = Path(__file__).resolve().parents[1] / "scenarios" / "profiles"
+    files = sorted(folder.glob("*.yaml"))
+    assert files
+    for f in files:
+        assert adv.load_profile(f).background in adv.BACKGROUNDS
+
+
+def test_levels_and_units_are_read() -> None:
+    p = profile_from_mapping({"self_direction": "90th", "resilience": 25, "learning_rate": "Low",
+                              "independent_mentoring": "1 hour every 2 weeks", "advisor": "good", "programme": True,
+                              "funded_months": "1 year", "phd_after": "18 months", "timeline": {"median": 2035}})
+    assert (p.self_direction, p.resilience, p.learning_rate) == (90.0, 25.0, 10.0)
+    assert p.independent_mentoring == pytest.approx(0.5) and p.advisor == ("level", 0.875)
+    assert (p.programme, p.funded_months, p.phd_after) == ("yes", 12.0, 1.5)
+    assert p.timeline == ("lognormal", 2035.0, 0.5)
+
+
+BAD_YAML = [
+    ("self_direction: hgh\n", "me.yaml:1: self_direction: got 'hgh' (expected low, typical, high or a percentile", "did you mean 'high'?"),
+    ("background: masters\nself_directon: high\n", "me.yaml:2: self_directon: unknown key 'self_directon' (did you mean 'self_direction'?)", ""),
+    ("background: masters\nexecution: 1.7\n", "me.yaml:2: execution: got 1.7 (expected a skill level from 0 to 0.95", ""),
+    ("timeline: 2020\n", "me.yaml:1: timeline: got 2020 (expected a calendar year after 2026", ""),
+    ("timeline:\n  median: 2035\n  sprad: 0.5\n", "me.yaml:1: timeline: unknown key 'sprad'", "did you mean 'spread'?"),
+    ("programme: perhaps\n", "me.yaml:1: programme: got 'perhaps' (expected yes, no or maybe", ""),
+    ("independent_mentoring: lots\n", "me.yaml:1: independent_mentoring: got 'lots' (expected 'none' or mentor time", ""),
+    ("background: masters\nbackground: undergraduate\n", "me.yaml:2: background: duplicate key", ""),
+    ("background: [masters\n", "me.yaml:", "invalid YAML"),
+    ("# nothing here\n", "me.yaml:1: the file is empty (expected a profile such as 'background: masters')", ""),
+    ("- masters\n", "me.yaml:1: the top level is a list", ""),
+]
+
+
+@pytest.mark.parametrize("text, expected, hint", BAD_YAML, ids=[f"yaml{i}" for i in range(len(BAD_YAML))])
+def test_bad_profile_files_are_refused_with_located_messages(text, expected, hint, tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "me.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out" / "advice.html"
+    assert cli.main(["advise", "--profile", "me.yaml", "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and hint in err and "Traceback" not in err
+    assert not out.exists() and not out.parent.exists()
+
+
+BAD_FLAGS = [
+    (["--self-direction", "hgh"], "careersim advise: --self-direction: got 'hgh' (expected low, typical, high", "did you mean 'high'?"),
+    (["--background", "mastres"], "careersim advise: --background: got 'mastres' (expected undergraduate, masters", "did you mean 'masters'?"),
+    (["--timeline", "2020"], "careersim advise: --timeline: got 2020 (expected a calendar year after 2026", ""),
+    (["--timeline", "2035", "--timeline-median", "2040"], "careersim advise: --timeline-median: cannot be combined", ""),
+    (["--timeline-spread", "0.5"], "careersim advise: --timeline-spread: needs a median year", ""),
+    (["--advisor", "1.5"], "careersim advise: --advisor: got 1.5 (expected auto, top, typical, weak or a quality", ""),
+    (["--funded-months", "-3"], "careersim advise: --funded-months: got -3 months (expected from 0 to 120)", ""),
+    (["--resilience", "100"], "careersim advise: --resilience: got 100 (expected low, typical, high or a percentile", ""),
+    (["--independent-mentoring", "2 hours"], "careersim advise: --independent-mentoring: got '2 hours'", "1 hour every 2 weeks"),
+    (["--goal", "fame"], "careersim advise: --goal: got 'fame' (expected lead-years or lead-chance", ""),
+    (["--replications", "1"], "argument --replications/-n: got 1 (expected 2 or more", ""),
+    (["--scenario", "no-such-scenario.yaml"], "no-such-scenario.yaml: no such file", ""),
+]
+
+
+@pytest.mark.parametrize("argv, expected, hint", BAD_FLAGS, ids=[" ".join(b[0])[:30] for b in BAD_FLAGS])
+def test_bad_flags_are_refused_with_the_flag_named(argv, expected, hint, tmp_path, capsys) -> None:
+    out = tmp_path / "advice.html"
+    assert cli.main(["advise", *argv, "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and hint in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_every_bad_input_is_reported_at_once(tmp_path, capsys) -> None:
+    (tmp_path / "me.yaml").write_text("self_direction: hgh\nprogramme: perhaps\n", encoding="utf-8")
+    assert cli.main(["advise", "--profile", str(tmp_path / "me.yaml"), "--advisor", "x", "--out", str(tmp_path / "a.html")]) == 2
+    err = capsys.readouterr().err
+    assert "me.yaml:1: self_direction:" in err and "me.yaml:2: programme:" in err and "--advisor:" in err
+
+
+def test_command_prints_the_answer_and_writes_the_page(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "field.yaml").write_text("extends: baseline\nname: short\nrun:\n  horizon: 12 years\n", encoding="utf-8")
+    (tmp_path / "me.yaml").write_text("background: masters\nscenario: field.yaml\nself_direction: typical\n", encoding="utf-8")
+    out = tmp_path / "reports" / "advice.html"
+    argv = ["advise", "--profile", "me.yaml", "--self-direction", "high", "--timeline", "2035", "-n", "2", "--clones", "3",
+            "--no-sensitivity", "-j", "1", "--out", str(out)]
+    assert cli.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "Best path:" in printed and "self-direction high (90th percentile)" in printed and str(out) in printed
+    page = out.read_text(encoding="utf-8")
+    assert '<meta name="generator" content="careersim advise">' in page and "field: short" in page
+    assert "not a forecast" in page and "Assumptions that drive this answer" in page and "<script" not in page
+    assert [p.name for p in out.parent.iterdir()] == ["advice.html"]  # no temporary file left
+    # an earlier advice page is replaced; anything else is not
+    assert cli.main(argv) == 0
+    other = tmp_path / "notes.html"
+    other.write_text("<p>mine</p>", encoding="utf-8")
+    assert cli.main([*argv[:-1], str(other)]) == 2
+    assert other.read_text(encoding="utf-8") == "<p>mine</p>"
+    assert "is not a careersim advice page" in capsys.readouterr().err
+
+
+def test_help_explains_every_field(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["advise", "--help"])
+    text = capsys.readouterr().out
+    for f in adv.PROFILE_FIELDS:
+        assert "--" + f.name.replace("_", "-") in text
+    assert "default" in text
