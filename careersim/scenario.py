@@ -259,7 +259,7 @@ class Population(Section):
 
 
 class Learning(Section):
-    signal_gain: Num = param(0.045, "Share of the remaining gap to mastery that one feedback signal of quality 1 closes for a person of learning rate 1.", "assumption, set so the median PhD starter is lead-ready after 4-5 years (001: 'around 5 years')", kind="share", live=True)
+    signal_gain: Num = param(0.08, "Share of the remaining gap to mastery that one feedback signal of quality 1 closes for a person of learning rate 1.", "assumption, set so the median PhD starter is lead-ready after 4-5 years (001: 'around 5 years')", kind="share", live=True)
     teachable_floor: Num = param(0.2, "Skill level any feedback source can teach; a source of quality q teaches up to floor + (1 - floor) * q.", "001: 'if you are surrounded by mediocre researchers, your learning opportunities will be significantly diminished'", kind="share", live=True)
     dose_response: Literal["saturating", "linear"] = Field("saturating", description="How feedback grows with mentor hours: 'linear', or 'saturating' beyond saturation_hours (the essay's 'minimum').", json_schema_extra={"kind": "choice", "unit": "", "source": "001: 'an hour every other week is the minimum mentorship most people need'", "live": False})
     signals_per_mentor_hour: Num = param(1.0, "Feedback signals (ideas evaluated) per hour of mentor time.", "001: 'you get it every week you propose an idea'", kind="number", lo=0, live=True)
@@ -282,7 +282,7 @@ class PhD(Section):
     advisor_quality: Distribution = dist_field("beta(1.5, 1.5)", "Advisor quality (0-1) across advisors: the value of a signal they give.", "001: 'it matters enormously where you do your PhD'; 'the quality of mentorship varies significantly between advisors'", lo=0, hi=1)
     safety_interested_share: Num = param(0.25, "Share of advisors interested in AI safety (their students' signals train impact judgement).", SRC_ASSUMPTION, kind="share", live=True)
     admission_month: Num = param(9.0, "Month of the yearly admission round (1-12).", SRC_ASSUMPTION, kind="number", lo=1, hi=12)
-    min_portfolio: Num = param(0.45, "Lowest portfolio score a programme admits.", SRC_ASSUMPTION, kind="number", live=True)
+    min_portfolio: Num = param(0.25, "Lowest portfolio score a programme admits.", SRC_ASSUMPTION, kind="number", live=True)
     max_attempts: Num = param(2.0, "Admission rounds a PhD applicant tries before taking a contributor job.", SRC_ASSUMPTION, kind="count", lo=1)
     duration: Num = param(4.75, "Funded length of a PhD.", "001: 'basically guaranteed funding ... for 3-5 years'", kind="duration", lo=0, lo_open=True)
     apprentice_years: Num = param(1.5, "Length of the apprentice phase (others' ideas, execution-heavy feedback).", "001: 'After the first year or two ... switch to working more on your own ideas'", kind="duration")
