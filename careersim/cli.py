@@ -163,6 +163,8 @@ def _check_out_dir(out: Path) -> None:
         arg("--out", "-o", type=Path, default=None, metavar="DIR", help="output folder (default: reports/<scenario name>/)"),
         arg("--quiet", "-q", action="store_true", help="no progress bar; print only the report's path"),
         arg("--force", action="store_true", help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB"),
+        arg("--paired-claims", type=int, default=None, metavar="N",
+            help="replications that also run the paired counterfactuals behind claims C6 and C8 (default: up to 10; 0 skips them)"),
     ],
 )
 def run_command(args: argparse.Namespace) -> int:
@@ -194,7 +196,8 @@ def run_command(args: argparse.Namespace) -> int:
         )
     with atomic_output(out) as tmp:
         spool = tmp / "agents.parquet"  # workers write one part per replication straight into place
-        exp = experiment.run(scenario, args.replications, args.seed, args.workers, not args.quiet, spool_dir=spool)
+        extra = {} if args.paired_claims is None else {"policy_claims": max(0, args.paired_claims)}
+        exp = experiment.run(scenario, args.replications, args.seed, args.workers, not args.quiet, spool_dir=spool, **extra)
         experiment.write_results(exp, tmp)
     report = out / "report.html"
     if args.quiet:
