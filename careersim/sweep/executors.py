@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ from .spec import Factor, mix_changes
 
 __all__ = ["Context", "Task", "RunResult", "run_task", "SerialExecutor", "PoolExecutor", "DaskExecutor"]
 
-#: test hook: "POINT/REPLICATION,..." runs that raise inside the engine call
+#: test hook: "POINT/REPLICATION,..." runs that raise inside the engine call; with a trailing
+#: "!" ("3/0!") the run instead ends its process at once, as a crash outside Python would
 FAULT_ENV = "CAREERSIM_SWEEP_TEST_FAULT"
 
 
@@ -95,13 +97,14 @@ def _error_text(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
 
 
-def _faults() -> set[tuple[int, int]]:
+def _faults() -> dict[tuple[int, int], bool]:
+    """Injected faults: (point, replication) -> whether the process dies (else the run raises)."""
     text = os.environ.get(FAULT_ENV, "")
-    out = set()
+    out = {}
     for item in text.split(","):
         if "/" in item:
             p, r = item.split("/", 1)
-            out.add((int(p), int(r)))
+            out[(int(p), int(r.rstrip("!")))] = r.endswith("!")
     return out
 
 
@@ -115,7 +118,10 @@ def run_one(scenario: Scenario, point: int, replication: int, seed: int) -> dict
     """Simulate one run and return its summary (raises whatever the engine raises)."""
     from ..simulate import simulate
 
-    if (point, replication) in _faults():
+    fault = _faults().get((point, replication))
+    if fault:
+        os._exit(70)
+    if fault is not None:
         raise RuntimeError(f"injected test fault at point {point}, replication {replication} ({FAULT_ENV})")
     return _clean(simulate(scenario, seed, replication).summary)
 
@@ -155,16 +161,32 @@ class SerialExecutor:
         for task in tasks:
             yield run_task(context, task)
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         pass
 
 
 _WORKER_CONTEXT: Context | None = None
 
 
-def _init_worker(context: Context) -> None:
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill this worker when the sweep process dies (even by SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - an unusual libc
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(context: Context, parent: int) -> None:
     global _WORKER_CONTEXT
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    _die_with_parent(parent)
     _WORKER_CONTEXT = context
 
 
@@ -192,7 +214,8 @@ class PoolExecutor:
 
         methods = mp.get_all_start_methods()
         ctx = mp.get_context("fork" if "fork" in methods else None)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(context,))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(context, os.getpid()))
         pool.submit(_ping).result()  # start the workers now, before any progress-bar thread exists
         return pool
 
@@ -242,16 +265,26 @@ class PoolExecutor:
                 self._pool = self._start(context, self.workers)
 
     def _isolated(self, context: Context, task: Task) -> list[RunResult]:
+        """Rerun a task one replication at a time in a process of its own."""
         from concurrent.futures.process import BrokenProcessPool
 
-        pool = self._start(context, 1)
+        out: list[RunResult] = []
+        pool = None
         try:
-            return pool.submit(_pool_task, task).result()
-        except BrokenProcessPool:
-            return _failed(task, "the worker process running this point died (killed, or crashed outside Python); "
-                                 "replay the run to see whether it happens again")
+            for run in task.runs:
+                one = Task(task.point, task.values, (run,))
+                pool = pool or self._start(context, 1)
+                try:
+                    out.extend(pool.submit(_pool_task, one).result())
+                except BrokenProcessPool:
+                    out.extend(_failed(one, "the worker process running this run died (killed, or crashed outside "
+                                            "Python); replay the run to see whether it happens again"))
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            if pool is not None:
+                pool.shutdown(wait=True)
+        return out
 
     def _shutdown(self, kill: bool) -> None:
         pool, self._pool = self._pool, None
