@@ -70,7 +70,7 @@ def _cpu() -> float:
 
 def _engine_seconds(sweep, n: int) -> float:
     """Seconds per run of the engine alone, on the sweep's first points."""
-    from careersim.simulate import simulate
+    from careersim.replication import simulate
     from careersim.sweep import points_table
 
     points = points_table(sweep)

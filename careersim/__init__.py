@@ -6,9 +6,9 @@ The main entry points::
     rep = cs.simulate(cs.baseline(), seed=1)        # one replication -> tidy tables
     exp = cs.run(cs.load_scenario("scenarios/baseline.yaml"), replications=20, seed=1)
 
-The engine's entry points are imported eagerly (``careersim.simulate`` is
-the function, not the module of the same name); the I/O and experiment layers
-are imported on first use.
+Attributes are imported on first use, so ``import careersim`` is quick (and
+the command line can answer Ctrl-C at once). One replication is computed in
+:mod:`careersim.replication`.
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -19,7 +19,7 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 from .scenario import Scenario, baseline  # noqa: E402
-from .simulate import Replication, simulate  # noqa: E402
+from .replication import Replication, simulate  # noqa: E402
 
 _LAZY = {
     "load_scenario": ("careersim.io", "load_scenario"),
@@ -27,7 +27,7 @@ _LAZY = {
     "Experiment": ("careersim.experiment", "Experiment"),
 }
 
-__all__ = ["__version__", "Scenario", "baseline", "simulate", "Replication", *_LAZY]
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str):

@@ -677,7 +677,7 @@ class CloneRun:
 
 def engine_has_hook() -> bool:
     """Whether the engine's ``simulate`` accepts ``extra_cohort`` (see the module docstring)."""
-    from .simulate import simulate
+    from .replication import simulate
 
     return "extra_cohort" in inspect.signature(simulate).parameters
 
@@ -688,7 +688,7 @@ def simulate_clones(scenario: Scenario, seed: int, replication: int, cohort: Clo
     Uses the engine hook when it exists, else the interim ``_CloneField`` (built by ``_clone_field_class``).
     """
     if engine_has_hook():  # pragma: no cover - until the engine grows the hook (the table reading is tested)
-        from .simulate import simulate
+        from .replication import simulate
 
         rep = simulate(scenario, seed, replication, extra_cohort=cohort)
         return _run_from_tables(rep.agents, rep.events, rep.summary.get("arrival_years", float("nan")), scenario)

@@ -64,7 +64,7 @@ from pydantic import ValidationError
 
 from .io import ScenarioError, dump_scenario, load_scenario
 from .scenario import Scenario, get_path, iter_parameters
-from .simulate import Replication, simulate
+from .replication import Replication, simulate
 from .units import TICKS_PER_MONTH, TICKS_PER_YEAR, parse_quantity
 
 __all__ = [

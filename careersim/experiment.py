@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import __version__
 from .scenario import Scenario
-from .simulate import TRACKS, simulate
+from .replication import TRACKS, simulate
 from .stats import kaplan_meier, km_curve_at, summarise
 
 CURVE_STEP = 0.25  # years between points of the stored survival curves
@@ -255,7 +255,7 @@ def run(
                     bar.advance()
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
-                for proc in list(getattr(pool, "_processes", {}).values()):
+                for proc in list((getattr(pool, "_processes", None) or {}).values()):
                     proc.terminate()
                 raise
             else:

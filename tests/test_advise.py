@@ -159,7 +159,7 @@ def test_lead_years_from_spells_match_the_kernel() -> None:
 def test_hooked_engine_tables_give_the_same_outcomes() -> None:
     """The path simulate_clones takes once the engine has the hook: outcomes read from the public tables
     (with extra_group/extra_slot columns) equal those read from the arrays."""
-    from careersim.simulate import agents_table, events_table
+    from careersim.replication import agents_table, events_table
 
     sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60, "positions.big_rfp": 20.0})
     model = _field(sc, CloneCohort([_group(p, n=6, self_direction=0.95, learning_rate=2.0) for p in PATHS]))

@@ -273,7 +273,7 @@ def known_metrics() -> tuple[str, ...]:
     This also compiles the engine in the calling process, so forked workers
     inherit the compiled code.
     """
-    from ..simulate import simulate
+    from ..replication import simulate
 
     summary = simulate(tiny_scenario(), 0, 0).summary
     names = list(summary)
