@@ -276,7 +276,7 @@ def bottlenecks(ts: pd.DataFrame, inst: dict, values: dict) -> dict:
     pr = inst["programme"]
     if len(pr):
         res["programme_places"] = {
-            "utilisation": float((pr["admitted"] / pr["places"].clip(lower=1)).mean()),
+            "utilisation": float((pr["filled"] / pr["places"].clip(lower=1)).mean()),
             "excess_demand": float(((pr["insiders"] - pr["admitted"]).clip(lower=0) / pr["places"].clip(lower=1)).mean()),
         }
     hi = inst["hiring"]

@@ -24,6 +24,8 @@ trait varies *between people* and are drawn once per person.
 from __future__ import annotations
 
 import hashlib
+
+import numpy as np
 import json
 from typing import Any, Literal, Union
 
@@ -109,36 +111,37 @@ class Section(BaseModel):
             return coerce_number_or_distribution(value)
         return value
 
-    @model_validator(mode="after")
-    def _check_ranges(self) -> "Section":
-        for name in type(self).model_fields:
-            meta = _meta(type(self), name)
-            if "range" not in meta:
-                continue
-            lo, hi = meta["range"]
-            lo_open = meta.get("lo_open", False)
-            value = getattr(self, name)
-            if isinstance(value, (int, float)):
-                v = float(value)
-                bad = v != v or v in (float("inf"), float("-inf"))
-                bad = bad or (lo is not None and (v < lo or (lo_open and v == lo)))
-                bad = bad or (hi is not None and v > hi)
-                if bad:
-                    raise ValueError(
-                        f"{name}: must be {_range_text(lo, hi, lo_open)} "
-                        f"({meta['unit'] or 'a number'}); got {v:g}"
-                    )
-                setattr(self, name, v) if not isinstance(value, float) else None
-            elif value is not None and hasattr(value, "support"):
-                s_lo, s_hi = value.support()
-                if (lo is not None and s_hi < lo) or (hi is not None and s_lo > hi):
-                    raise ValueError(
-                        f"{name}: the distribution {value.describe()} lies outside the "
-                        f"allowed range ({_range_text(lo, hi, lo_open)})"
-                    )
-                if (lo is not None and s_lo < lo) or (hi is not None and s_hi > hi):
-                    object.__setattr__(self, name, value.clipped(lo, hi))
-        return self
+    @field_validator("*", mode="after")
+    @classmethod
+    def _check_range(cls, value: Any, info: ValidationInfo) -> Any:
+        """Every field is checked on its own, so a file with several mistakes
+        gets a message for each."""
+        meta = _meta(cls, info.field_name)
+        if "range" not in meta:
+            return value
+        lo, hi = meta["range"]
+        lo_open = meta.get("lo_open", False)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            v = float(value)
+            bad = v != v or v in (float("inf"), float("-inf"))
+            bad = bad or (lo is not None and (v < lo or (lo_open and v == lo)))
+            bad = bad or (hi is not None and v > hi)
+            if bad:
+                raise ValueError(f"must be {_range_text(lo, hi, lo_open)} ({meta['unit'] or 'a number'}); got {v:g}")
+            return v
+        if value is not None and hasattr(value, "support"):
+            s_lo, s_hi = value.support()
+            outside = (lo is not None and s_lo < lo) or (hi is not None and s_hi > hi)
+            if not outside:
+                return value
+            finite_edge = (lo is not None and s_lo < lo and np.isfinite(s_lo)) or (
+                hi is not None and s_hi > hi and np.isfinite(s_hi))
+            if finite_edge:  # a stated bound outside the range is a mistake, not a tail
+                raise ValueError(
+                    f"the distribution {value.describe()} reaches outside the allowed range "
+                    f"({_range_text(lo, hi, lo_open)}); give bounds inside it")
+            return value.clipped(lo, hi)  # unbounded tails are truncated to the range
+        return value
 
 
 def _read_number_text(text: str, kind: str) -> Any:

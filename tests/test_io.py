@@ -262,3 +262,19 @@ def test_atomic_output_failure_leaves_nothing(tmp_path: Path, exc: type[BaseExce
             raise exc()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert (existing / "keep.txt").read_text() == "keep"
+
+
+def test_every_mistake_in_a_file_gets_its_own_located_message(tmp_path) -> None:
+    """A misspelt key, a probability of 1.5, a unit that does not parse and a
+    distribution reaching outside its range are all reported at once."""
+    from careersim.io import ScenarioError, load_scenario
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("extends: baseline\nname: bad\nindependent:\n  mentor_qualty: 0.5\n  mentor_quality: 1.5\n"
+                    "  max_gap: 6 moths\nprogramme:\n  mentor_quality: uniform(0.5, 1.5)\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    text = "\n".join(err.value.messages)
+    for line, field in ((4, "independent.mentor_qualty"), (5, "independent.mentor_quality"),
+                        (6, "independent.max_gap"), (8, "programme.mentor_quality")):
+        assert f"bad.yaml:{line}: {field}:" in text, text

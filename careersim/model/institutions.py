@@ -392,7 +392,8 @@ class Programme:
         collab = w.streams.u("programme", I[chosen, PID], t, 2) < live["programme.alumni_collaboration"]
         I[chosen[collab], FLAGS] |= F_COLLAB
         self.history.append({"tick": t, "applicants": len(apps) + n_out, "insiders": len(apps),
-                             "places": places, "admitted": len(chosen)})
+                             "places": places, "admitted": len(chosen),
+                             "filled": min(places, len(apps) + n_out)})
 
 
 HIRING_SOURCES = (
