@@ -37,6 +37,8 @@ EXIT_INTERRUPTED = 130
 
 #: a run estimated to take longer than this (seconds, wall clock) needs --force
 MAX_SECONDS = 600.0
+#: start-up (compiled code loaded, workers started) and report writing, seconds
+STARTUP_SECONDS = 10.0
 #: a run estimated to need more memory than this (bytes) needs --force
 MAX_BYTES = 8e9
 
@@ -181,7 +183,7 @@ def run_command(args: argparse.Namespace) -> int:
     _check_out_dir(out)
     workers = args.workers or os.cpu_count() or 1
     seconds, peak = experiment.estimate_cost(scenario, args.replications)
-    wall = seconds / max(1, min(workers, args.replications))
+    wall = STARTUP_SECONDS + seconds / max(1, min(workers, args.replications))
     if (wall > MAX_SECONDS or peak > MAX_BYTES) and not args.force:
         raise UserError(
             f"careersim run: this run is estimated to take about {_human_seconds(wall)} on {min(workers, args.replications)} "

@@ -321,8 +321,14 @@ def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
     }
 
 
-def estimate_cost(scenario: Scenario, replications: int) -> tuple[float, float]:
-    """Rough (seconds on one core, peak bytes) for a run, from the number of agent-years."""
+def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | None = None) -> tuple[float, float]:
+    """Rough (CPU seconds, peak bytes) for a run, from the number of agent-years.
+
+    Counts the replications plus the paired counterfactual runs behind claims
+    C6 and C8 (three per paired replication); the fixed start-up and report
+    time (about 10 seconds) is not included, as it does not shrink with more
+    workers.
+    """
     from .model.params import draw_parameters
     from .model.population import entrant_schedule
     from .rng import Streams
@@ -332,7 +338,9 @@ def estimate_cost(scenario: Scenario, replications: int) -> tuple[float, float]:
     entry = entrant_schedule(values, total)
     n_init = sum(values[f"initial.{k}"] for k in ("leads", "phd_students", "independents", "contributors"))
     agent_years = float(((total - entry) / 48).sum() + n_init * total / 48)
-    seconds = replications * (0.1 + agent_years / 200_000.0)
+    paired = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
+    per_run = 0.15 + agent_years / 300_000.0
+    seconds = (replications + 3 * paired) * per_run
     peak = 200e6 + (len(entry) + n_init) * 2_000.0
     return seconds, peak
 
