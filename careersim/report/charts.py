@@ -647,8 +647,9 @@ def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | N
     alt = "Four line charts over time of the scarce resources: " + "; ".join(alt_parts) + "."
     caption = ((f"Year 0 is {start_year:g}. " if start_year else "")
                + "Monthly means over replications with bands spanning 95% of replications. Dotted horizontal lines mark 90% use, "
-               "the level at which a resource counts as binding. Numbered dashed vertical lines mark where an intervention starts "
-               "or ends (key below the charts).")
+               "the level at which a resource counts as binding."
+               + (" Numbered dashed vertical lines mark where an intervention starts or ends (key below the charts)."
+                  if key_handles else " No intervention acts in this scenario."))
     return _chart("resources", "Queues and utilisation over time", fig, alt, caption)
 
 
