@@ -93,7 +93,8 @@ def _err(message: str) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
     try:
         value = int(text)
     except ValueError:
@@ -103,7 +104,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _seed(text: str) -> int:
+def seed_number(text: str) -> int:
+    """argparse type: a seed, a whole number of at least 0."""
     try:
         value = int(text)
     except ValueError:
@@ -159,9 +161,9 @@ def _check_out_dir(out: Path) -> None:
     ),
     args=[
         arg("scenario", metavar="SCENARIO", help="scenario file, or a shipped scenario name (see 'careersim list')"),
-        arg("--replications", "-n", type=_positive_int, default=20, metavar="N", help="replications to run (default: 20)"),
-        arg("--seed", type=_seed, default=1, metavar="S", help="root random seed (default: 1)"),
-        arg("--workers", "-j", type=_positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
+        arg("--replications", "-n", type=positive_int, default=20, metavar="N", help="replications to run (default: 20)"),
+        arg("--seed", type=seed_number, default=1, metavar="S", help="root random seed (default: 1)"),
+        arg("--workers", "-j", type=positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
         arg("--out", "-o", type=Path, default=None, metavar="DIR", help="output folder (default: reports/<scenario name>/)"),
         arg("--quiet", "-q", action="store_true", help="no progress bar; print only the report's path"),
         arg("--force", action="store_true", help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB"),
@@ -355,9 +357,9 @@ def _check_compare_out(out: Path) -> None:
     args=[
         arg("base", metavar="BASE", help="the base scenario (file or shipped name)"),
         arg("alternatives", nargs="+", metavar="ALT", help="one or more alternative scenarios"),
-        arg("--replications", "-n", type=_positive_int, default=20, metavar="N", help="replications per scenario (default: 20)"),
-        arg("--seed", type=_seed, default=1, metavar="S", help="root random seed shared by all scenarios (default: 1)"),
-        arg("--workers", "-j", type=_positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
+        arg("--replications", "-n", type=positive_int, default=20, metavar="N", help="replications per scenario (default: 20)"),
+        arg("--seed", type=seed_number, default=1, metavar="S", help="root random seed shared by all scenarios (default: 1)"),
+        arg("--workers", "-j", type=positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
         arg("--out", "-o", type=Path, default=None, metavar="DIR", help="output folder (default: reports/compare-<base>-vs-<alt>/)"),
         arg("--quiet", "-q", action="store_true", help="no progress bar; print only the report's path"),
         arg("--force", action="store_true", help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB"),

@@ -14,37 +14,19 @@ import sys
 import textwrap
 from pathlib import Path
 
-from careersim.cli import UserError, arg, command
+from careersim.cli import UserError, arg, command, positive_int, seed_number
 
 EXIT_OK = 0
 DEFAULT_OUT = Path("reports") / "advice" / "advice.html"
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r} (expected a whole number such as 24)") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"got {value} (expected 1 or more)")
-    return value
-
 
 def _replications(text: str) -> int:
-    value = _positive_int(text)
+    value = positive_int(text)
     if value < 2:
         raise argparse.ArgumentTypeError(f"got {value} (expected 2 or more: intervals need two replications)")
     return value
 
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r} (expected a whole number such as 1)") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"got {value} (expected 0 or more)")
-    return value
 
 
 def _profile_args() -> list:
@@ -74,10 +56,10 @@ def _profile_args() -> list:
         *_profile_args(),
         arg("--replications", "-n", type=_replications, default=None, metavar="N",
             help="replications of the field holding your main copies (default: 20; what-if fields: half as many more)"),
-        arg("--clones", type=_positive_int, default=None, metavar="K",
+        arg("--clones", type=positive_int, default=None, metavar="K",
             help="copies of you per path in each replication (default: 12)"),
-        arg("--seed", type=_seed, default=1, metavar="S", help="root random seed (default: 1)"),
-        arg("--workers", "-j", type=_positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
+        arg("--seed", type=seed_number, default=1, metavar="S", help="root random seed (default: 1)"),
+        arg("--workers", "-j", type=positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
         arg("--out", "-o", type=Path, default=DEFAULT_OUT, metavar="FILE",
             help=f"where to write the HTML page (default: {DEFAULT_OUT})"),
         arg("--no-sensitivity", action="store_true", help="skip 'what would change the answer' (about a third faster)"),

@@ -7,29 +7,11 @@ import os
 import sys
 from pathlib import Path
 
-from careersim.cli import UserError, arg, command
+from careersim.cli import UserError, arg, command, positive_int, seed_number
 
 EXIT_OK = 0
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r} (expected a whole number such as 4)") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"got {value} (expected 1 or more)")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r} (expected a whole number such as 1)") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"got {value} (expected 0 or more)")
-    return value
 
 
 def _check_out(out: Path) -> None:
@@ -81,12 +63,12 @@ def _base_ref(spec: str, out: Path) -> str | None:
         arg("--params", "-p", required=True, metavar="NAME[,NAME...]", help="dotted parameter paths to fit, e.g. phd.duration,programme.places"),
         arg("--bounds", action="append", default=[], metavar="PATH=LOW:HIGH",
             help="bounds for a fitted parameter in its canonical unit (repeatable; default: the schema's range, else 1/4 to 4 times the base value)"),
-        arg("--replications", "-n", type=_positive_int, default=4, metavar="R", help="replications per candidate (default: 4)"),
-        arg("--seed", type=_seed, default=1, metavar="S", help="root random seed, shared by every candidate (default: 1)"),
-        arg("--budget", type=_positive_int, default=40, metavar="EVALS", help="candidate evaluations, including the base scenario (default: 40)"),
+        arg("--replications", "-n", type=positive_int, default=4, metavar="R", help="replications per candidate (default: 4)"),
+        arg("--seed", type=seed_number, default=1, metavar="S", help="root random seed, shared by every candidate (default: 1)"),
+        arg("--budget", type=positive_int, default=40, metavar="EVALS", help="candidate evaluations, including the base scenario (default: 40)"),
         arg("--method", choices=("nelder-mead", "differential-evolution"), default="nelder-mead",
             help="optimiser: Sobol design then Nelder-Mead (default), or differential evolution"),
-        arg("--workers", "-j", type=_positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
+        arg("--workers", "-j", type=positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
         arg("--out", "-o", type=Path, default=None, metavar="DIR", help="output folder (default: reports/<scenario name>-calibration/)"),
         arg("--quiet", "-q", action="store_true", help="no progress; print only the output folder"),
     ],

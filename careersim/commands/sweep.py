@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from careersim.cli import UserError, arg, command
+from careersim.cli import UserError, arg, command, positive_int, seed_number
 
 EXIT_OK = 0
 EXIT_FAILED_RUN = 1
@@ -26,15 +26,6 @@ def _shard(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"got {text!r} (expected I/N with 0 <= I < N, such as 0/4)")
     return i, n
 
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r} (expected a whole number such as 4)") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"got {value} (expected 1 or more)")
-    return value
 
 
 @contextlib.contextmanager
@@ -78,7 +69,7 @@ def _minutes(seconds: float) -> str:
     ),
     args=[
         arg("sweep", metavar="SWEEP.yaml", help="sweep file (see scenarios/sweeps/)"),
-        arg("--workers", "-j", type=_positive, default=None, metavar="K", help="local worker processes (default: all cores)"),
+        arg("--workers", "-j", type=positive_int, default=None, metavar="K", help="local worker processes (default: all cores)"),
         arg("--scheduler", default=None, metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786"),
         arg("--scheduler-timeout", type=float, default=30.0, metavar="S", help="seconds to wait for the Dask scheduler (default: 30)"),
         arg("--out", "-o", type=Path, default=None, metavar="DIR", help="output folder (default: reports/sweeps/<sweep name>/)"),
@@ -87,7 +78,7 @@ def _minutes(seconds: float) -> str:
         arg("--retry-failed", action="store_true", help="rerun runs that failed before (they are otherwise kept as failed)"),
         arg("--quiet", "-q", action="store_true", help="no progress bar; print only the output folder"),
         arg("--dry-run", action="store_true", help="check the sweep file and print the plan (points, runs, time) without running"),
-        arg("--chunk-rows", type=_positive, default=500, help=argparse.SUPPRESS),
+        arg("--chunk-rows", type=positive_int, default=500, help=argparse.SUPPRESS),
         arg("--flush-seconds", type=float, default=2.0, help=argparse.SUPPRESS),
     ],
 )
