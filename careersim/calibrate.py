@@ -604,24 +604,11 @@ def _line_key(message: str) -> tuple[str, int]:
 
 def load_targets(path: str | os.PathLike[str]) -> list[Target]:
     """Read and check a targets YAML file (see ``docs/calibration.md``)."""
-    p = Path(path)
-    shown = str(path)
-    try:
-        if p.is_dir():
-            raise TargetsError([f"{shown}: is a folder (expected a targets file such as targets.yaml)"])
-        if p.stat().st_size > MAX_TARGET_BYTES:
-            raise TargetsError([f"{shown}: the file is larger than {MAX_TARGET_BYTES} bytes (expected a short targets file)"])
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise TargetsError([f"{shown}: no such file (expected a targets file such as scenarios/calibration/targets.yaml)"]) from None
-    except OSError as exc:
-        raise TargetsError([f"{shown}: cannot read the file: {exc.strerror or exc}"]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise TargetsError([f"{shown}:{line}: the file is not valid UTF-8 (expected UTF-8 text)"]) from None
-    return parse_targets(text, shown)
+    from .io import read_user_text
+
+    text = read_user_text(Path(path), str(path), "a targets file such as scenarios/calibration/targets.yaml",
+                          MAX_TARGET_BYTES, TargetsError)
+    return parse_targets(text, str(path))
 
 
 # ---------------------------------------------------------------------------

@@ -165,28 +165,36 @@ def _line_of(data: bytes, pos: int) -> int:
     return data[:pos].count(b"\n") + 1
 
 
+def read_user_text(path: Path, shown: str, expected: str, max_bytes: int,
+                   error: type[ScenarioError] = ScenarioError) -> str:
+    """Read a user's text file, or raise ``error`` with a located message
+    (a folder, too large, missing, unreadable, not UTF-8)."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise error([f"{shown}: is a folder (expected {expected})"])
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error([f"{shown}: the file is {size} bytes (expected {expected} under {max_bytes} bytes)"])
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise error([f"{shown}: no such file (expected {expected})"]) from None
+    except OSError as exc:
+        raise error([f"{shown}: cannot read the file: {exc.strerror or exc}"]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = _line_of(data, exc.start)
+        raise error(
+            [f"{shown}:{line}: the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}; expected UTF-8 text)"]
+        ) from None
+
+
 def _read_yaml(path: Path, shown: str | None = None) -> tuple[dict, Marks, list[tuple[Loc, str]]]:
     """Read one YAML file into plain data, the marks of every mapping entry and
     the located problems found while reading (reported with validation errors)."""
     shown = shown or _display(path)
-    try:
-        if path.is_dir():
-            raise ScenarioError([f"{shown}: is a folder (expected a scenario file such as my-scenario.yaml)"])
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ScenarioError([f"{shown}: the file is {size} bytes (expected a scenario file under {MAX_BYTES} bytes)"])
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError([f"{shown}: no such file"]) from None
-    except OSError as exc:
-        raise ScenarioError([f"{shown}: cannot read the file: {exc.strerror or exc}"]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = _line_of(data, exc.start)
-        raise ScenarioError(
-            [f"{shown}:{line}: the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}; expected UTF-8 text)"]
-        ) from None
+    text = read_user_text(path, shown, "a scenario file such as my-scenario.yaml", MAX_BYTES)
     return _parse_text(text, shown)
 
 
