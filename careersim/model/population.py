@@ -5,7 +5,7 @@ then entrants in order of their entry tick, so the researchers who have
 entered by any tick are the prefix ``0..n-1``. Each row carries a *person id*
 (``PID``) that keys every random draw about that person: entrant ``k`` has
 person id ``k`` in every scenario, and existing-field researchers have ids
-from ``2**40`` on, so changing the size of the existing field does not change
+from ``2**30`` on, so changing the size of the existing field does not change
 any entrant's draws.
 """
 
@@ -29,7 +29,7 @@ from .state import (
     WAIT_SINCE, WAITING, WELL, EXIT_REASON, F_SAFE_ADVISOR, EXE2,
 )
 
-INITIAL_PID_BASE = 1 << 40
+INITIAL_PID_BASE = 1 << 30
 
 # 'choice' rule: probability of each intended track by background (phd, independent, contributor).
 CHOICE_TABLE = np.array([
@@ -174,7 +174,7 @@ def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advi
     n_init = n_lead + n_phd + n_ind + n_con
     N = n_init + len(entry)
     F = np.zeros((N, NF), dtype=np.float64)
-    I = np.zeros((N, NI), dtype=np.int64)
+    I = np.zeros((N, NI), dtype=np.int32)  # 4-byte columns: half the memory traffic of the monthly step
     I[:, [ADVISOR, READY, LEAD_TICK, LEAD_SRC, EXIT_TICK, WAIT_SINCE, FIRST_FUNDED, PHD_READY, PHD_START, PHD_END]] = -1
     I[:, PROG_END] = -1
     F[:, EXE2] = np.nan
