@@ -29,7 +29,7 @@ import pandas as pd
 from . import __version__
 from .scenario import Scenario
 from .replication import TRACKS, simulate
-from .stats import kaplan_meier, km_curve_at, summarise
+from .stats import cumulative_incidence, summarise
 
 CURVE_STEP = 0.25  # years between points of the stored survival curves
 
@@ -196,12 +196,13 @@ def _curves(agents: pd.DataFrame, scenario: Scenario) -> dict:
             out[tr] = np.full(len(grid), np.nan)
             continue
         ytl = e["years_to_lead"].to_numpy()
-        obs = np.isfinite(ytl)
+        led = np.isfinite(ytl)
         exit_after = (e["exit_year"] - e["entry_year"]).to_numpy()
-        cens = np.where(np.isfinite(exit_after), exit_after, e["years_observed"].to_numpy())
-        dur = np.where(obs, ytl, np.maximum(cens, 0.0))
-        table = kaplan_meier(dur, obs)
-        out[tr] = 1.0 - km_curve_at(table, grid)  # share who became a lead by each grid time
+        left = ~led & np.isfinite(exit_after)
+        dur = np.where(led, ytl, np.where(left, exit_after, e["years_observed"].to_numpy()))
+        causes = np.where(led, 1, np.where(left, 2, 0))  # leaving the field is a competing risk
+        table = cumulative_incidence(np.maximum(dur, 0.0), causes, 1, times=grid)
+        out[tr] = table["cif"].to_numpy()  # share of entrants who became a lead by each grid time
     return out
 
 

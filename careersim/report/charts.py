@@ -353,10 +353,10 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
         axes[-1].set_xlabel("Years since entry")
         alt = ("Three line charts, one per intended track, of the cumulative share of entrants who became a lead by years since entry, "
                "one line per scenario: " + "; ".join(alt_parts) + ".")
-    caption = ("Kaplan-Meier estimates: people who left the field, or were still in progress when the run ended, are censored "
-               "(counted until they leave view), so a curve is the share who would become leads if they stayed in the field; it "
-               "overstates the share of all entrants. Late years rest on the earliest cohorts only (shaded: fewer than a quarter "
-               "of cohorts are observed that long), so bands widen. Bands span 95% of replications.")
+    caption = ("Cumulative incidence (Aalen-Johansen): leaving the field counts as a competing outcome, and people still in "
+               "progress when the run ended are censored (counted until they leave view, never as failures), so a curve is the "
+               "share of all entrants who became a lead by that many years. Late years rest on the earliest cohorts only "
+               "(shaded: fewer than a quarter of cohorts are observed that long), so bands widen. Bands span 95% of replications.")
     return _chart("time-to-lead", "Cumulative share becoming a lead", fig, alt, caption)
 
 
