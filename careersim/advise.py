@@ -300,18 +300,22 @@ def _parse_background(v, ctx):
     return _choice(v, BACKGROUNDS, _BG_ALIASES, "undergraduate, masters, industry_engineer or phd_elsewhere")
 
 
-def _parse_skill(v, ctx):
-    x = _as_number(v, "a skill level from 0 to 1, e.g. 0.3")
-    if not 0.0 <= x <= 0.95:
-        raise ValueError(f"got {x:g} (expected a skill level from 0 to 0.95, e.g. 0.3; 1 would be perfect mastery)")
+def _bounded(v, lo: float, hi: float, number: str, in_range: str) -> float:
+    """A number (described by ``number`` when it is not one) within [lo, hi]."""
+    x = _as_number(v, number)
+    if not lo <= x <= hi:
+        raise ValueError(f"got {x:g} (expected {in_range})")
     return x
+
+
+def _parse_skill(v, ctx):
+    return _bounded(v, 0.0, 0.95, "a skill level from 0 to 1, e.g. 0.3",
+                    "a skill level from 0 to 0.95, e.g. 0.3; 1 would be perfect mastery")
 
 
 def _parse_record(v, ctx):
-    x = _as_number(v, "a number of publication-equivalents, e.g. 1.5")
-    if not 0.0 <= x <= 50.0:
-        raise ValueError(f"got {x:g} (expected publication-equivalents from 0 to 50, e.g. 1.5)")
-    return x
+    return _bounded(v, 0.0, 50.0, "a number of publication-equivalents, e.g. 1.5",
+                    "publication-equivalents from 0 to 50, e.g. 1.5")
 
 
 _NUM_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$", re.IGNORECASE)
@@ -344,10 +348,7 @@ def _parse_trait(v, ctx):
 
 
 def _parse_uncertainty(v, ctx):
-    x = _as_number(v, "percentile points from 0 to 25, e.g. 5")
-    if not 0.0 <= x <= 25.0:
-        raise ValueError(f"got {x:g} (expected percentile points from 0 to 25, e.g. 5)")
-    return x
+    return _bounded(v, 0.0, 25.0, "percentile points from 0 to 25, e.g. 5", "percentile points from 0 to 25, e.g. 5")
 
 
 def _parse_quality(v, allow_auto: bool):
