@@ -765,12 +765,12 @@ def _clone_field_class():
 
     from .model import field as field_module
     from .model import population as pop
-    from .model.kernel import TICKS_PER_YEAR, step
+    from .model.kernel import TICKS_PER_YEAR
     from .model.state import (
         ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, BACKGROUND, COHORT, CONTRIBUTOR, E_FUNDED, E_TO_PHD, ENTRY, EXE,
         EXE2, EXIT_NAMES, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD, F_HAS_PHD, F_PHD_INTENT, F_PROGRAMME,
         F_REFUSE_PAY, F_SAFE_ADVISOR, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, INDEPENDENT, KIND,
-        LEAD, LEAD_SRC, LEAD_TICK, LR, N_STATES, NF, NI, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY,
+        LEAD, LEAD_SRC, LEAD_TICK, LR, NF, NI, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY,
         RECORD, RESIL, SDIR, SKILL0, STATE, TRACK, UNFUNDED, WAIT_SINCE, WAITING, WELL,
     )
 
@@ -903,10 +903,7 @@ def _clone_field_class():
                 w.funded += len(rows)
 
         def monthly_step(self, t):
-            if len(self.special_rows):
-                self._split_step(t)
-            else:
-                super().monthly_step(t)
+            super().monthly_step(t)
             due = self.then_phd_ticks >= 0
             if due.any():
                 w = self.world
@@ -919,58 +916,42 @@ def _clone_field_class():
                     I[rows, FLAGS] |= F_PHD_INTENT
                     w.move(rows, t, APPLICANT, E_TO_PHD)
 
-        def _split_step(self, t):
+        def step_rows(self, t, hours):
             """The monthly step in passes: everyone else with the scenario's
             parameters, then each group of copies with its own independent mentoring."""
+            if not len(self.special_rows):
+                super().step_rows(t, hours)
+                return
             w = self.world
-            n = w.n
-            hours = (self.live["phd.advisor_hours"] / np.maximum(1, w.adv_load)).astype(np.float64)
-            w.ensure_log(2 * n + 16)
-            if self.live["grants.calibrated"] > 0.5:
-                self.live.set("x.calibrated_wait", self.grants.expected_wait(t) + 1.0 / 12.0)
-            else:
-                self.live.set("x.calibrated_wait", 0.0)
-            kfb, khz, ktr = self.keys
+            listed = w.listed()
             total = np.zeros_like(w.stats)
             wants: list[np.ndarray] = []
+            survivors: list[np.ndarray] = []
 
-            def one_pass(P, lo, hi, keep):
-                """The kernel over rows lo..hi-1 (a view), rows not in ``keep`` masked as 'not yet entered'."""
-                S = w.I[lo:hi, STATE]
-                masked = np.flatnonzero(~keep)
-                saved = S[masked].copy()
-                S[masked] = 0
-                k0 = int(w.nlog[0])
-                step(t, hi - lo, P, np.uint64(kfb), np.uint64(khz), np.uint64(ktr), w.F[lo:hi], w.I[lo:hi],
-                     self.advisors.quality, self.advisors.safe, hours, w.adv_load, w.LOG, w.nlog, w.stats, w.wants)
-                S[masked] = saved
-                if lo:
-                    w.LOG[k0:int(w.nlog[0]), 0] += lo
+            def one_pass(P, rows):
+                act = rows.astype(np.int64)  # a copy: the pass compacts it
+                nact = np.array([len(act)], dtype=np.int64)
+                self.kernel_pass(t, act, nact, P, hours)
                 total[1:] += w.stats[1:]
-                wants.append(w.wants[: w.stats[11]] + lo)
+                wants.append(w.wants[: w.stats[11]].copy())
+                survivors.append(act[: nact[0]])
 
-            special = self.special_rows[self.special_rows < n]
-            keep = np.ones(n, dtype=bool)
-            keep[special] = False
-            one_pass(self.live.P, 0, n, keep)
+            one_pass(self.live.P, listed[~np.isin(listed, self.special_rows)])
             for h, q, rows in self.mentor_settings:
-                rows = rows[rows < n]
+                rows = listed[np.isin(listed, rows)]
                 if len(rows) == 0:
                     continue
-                lo, hi = int(rows[0]), int(rows[-1]) + 1
-                keep = np.zeros(hi - lo, dtype=bool)
-                keep[rows - lo] = True
                 P = self.live.P.copy()
                 P[P_IND_HOURS] = h
                 P[P_IND_QUALITY] = q
-                one_pass(P, lo, hi, keep)
-            merged = np.sort(np.concatenate(wants)) if wants else np.zeros(0, dtype=np.int64)
+                one_pass(P, rows)
+            merged = np.sort(np.concatenate(wants))
             w.wants[: len(merged)] = merged
             total[11] = len(merged)
             w.stats[:] = total
-            w.counts[:] = w.stats[:N_STATES]
-            w.counts[0] = len(w.I) - n
-            w.funded = int(w.stats[10])
+            kept = np.sort(np.concatenate(survivors))
+            w.act[: len(kept)] = kept
+            w.nact[0] = len(kept)
 
         def _after_admissions(self, t, original):
             original(t)

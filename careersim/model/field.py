@@ -32,7 +32,7 @@ from .kernel import TICKS_PER_YEAR, credit_final_month, step
 from .params import Live
 from .population import make_advisors, make_agents, start_state_of_entrants
 from .state import (
-    ADVISOR, E_ENTRY, N_STATES, PHD, READY, STATE, WAIT_SINCE,
+    ADVISOR, E_ENTRY, EXITED, N_STATES, PHD, READY, STATE, WAIT_SINCE,
 )
 
 PHASES = ("intake", "interventions", "step", "admissions", "grants", "programme", "hiring", "arrival", "recorder")
@@ -65,6 +65,9 @@ class FieldModel:
         self.world = World(agents, self.advisors, self.live, streams, self.T)
         self.world.n = agents.n_initial
         I0 = agents.I[: agents.n_initial]
+        listed = np.flatnonzero((I0[:, STATE] != 0) & (I0[:, STATE] != EXITED))
+        self.world.act[: len(listed)] = listed
+        self.world.nact[0] = len(listed)
         self.world.counts[:] = np.bincount(I0[:, STATE], minlength=N_STATES)
         self.world.counts[0] = len(agents.I) - agents.n_initial
         phd0 = I0[(I0[:, STATE] == PHD) & (I0[:, ADVISOR] >= 0), ADVISOR]
@@ -132,6 +135,9 @@ class FieldModel:
             w.I[rows, STATE] = 0
             w.n = n_new
             states = start_state_of_entrants(w.I, rows, t)
+            k = int(w.nact[0])
+            w.act[k : k + len(rows)] = rows
+            w.nact[0] = k + len(rows)
             w.counts[0] -= len(rows)
             np.add.at(w.counts, states, 1)
             w.ensure_log(len(rows))
@@ -161,20 +167,33 @@ class FieldModel:
 
     def monthly_step(self, t: int) -> None:
         w = self.world
-        n = w.n
-        hours = self.live["phd.advisor_hours"] / np.maximum(1, w.adv_load)
-        w.ensure_log(2 * n + 16)
+        hours = (self.live["phd.advisor_hours"] / np.maximum(1, w.adv_load)).astype(np.float64)
+        w.ensure_log(2 * int(w.nact[0]) + 16)
         if self.live["grants.calibrated"] > 0.5:
             self.live.set("x.calibrated_wait", self.grants.expected_wait(t) + 1.0 / 12.0)
         else:
             self.live.set("x.calibrated_wait", 0.0)
-        kfb, khz, ktr = self.keys
-        step(t, n, self.live.P, np.uint64(kfb), np.uint64(khz), np.uint64(ktr), w.F, w.I,
-             self.advisors.quality, self.advisors.safe, hours.astype(np.float64), w.adv_load, w.LOG, w.nlog,
-             w.stats, w.wants)
-        w.counts[:] = w.stats[:N_STATES]
-        w.counts[0] = len(w.I) - n
+        self.step_rows(t, hours)
+        w.counts[1:EXITED] = w.stats[1:EXITED]
+        w.counts[EXITED] = w.n - int(w.stats[1:EXITED].sum())
+        w.counts[0] = len(w.I) - w.n
         w.funded = int(w.stats[10])
+
+    def step_rows(self, t: int, hours: np.ndarray) -> None:
+        """The compiled monthly step over the listed rows with the live parameters.
+
+        Fills ``world.stats`` and ``world.wants`` and compacts ``world.act``. A
+        variant of the model may override this to step groups of rows with
+        different parameter vectors (see :func:`kernel_pass`)."""
+        w = self.world
+        self.kernel_pass(t, w.act, w.nact, self.live.P, hours)
+
+    def kernel_pass(self, t: int, act: np.ndarray, nact: np.ndarray, P: np.ndarray, hours: np.ndarray) -> None:
+        """One call of the compiled step over ``act[:nact[0]]`` with parameter vector ``P``."""
+        w = self.world
+        kfb, khz, ktr = self.keys
+        step(t, act, nact, P, np.uint64(kfb), np.uint64(khz), np.uint64(ktr), w.F, w.I,
+             self.advisors.quality, self.advisors.safe, hours, w.adv_load, w.LOG, w.nlog, w.stats, w.wants)
 
     def grant_round(self, t: int) -> None:
         self.grants.round(t)

@@ -60,6 +60,11 @@ class World:
         self.adv_load = np.zeros(len(advisors.quality), dtype=np.int64)
         self.funded = 0  # researchers holding a grant, as of the last step plus later awards
         self.wants = np.zeros(len(self.I), dtype=np.int64)
+        # rows of researchers in the field, increasing: intake appends, the monthly
+        # step drops those who have left (rows moved to EXITED in between stay
+        # listed until then, so users of the list check the state)
+        self.act = np.zeros(len(self.I), dtype=np.int64)
+        self.nact = np.zeros(1, dtype=np.int64)
         self.stats = np.zeros(12, dtype=np.int64)
 
     def ensure_log(self, extra: int) -> None:
@@ -88,12 +93,18 @@ class World:
         self.I[rows, STATE] = to_state
         self.I[rows, SINCE] = t
 
+    def listed(self) -> np.ndarray:
+        """Rows of researchers in the field (plus any who left since the last step), increasing."""
+        return self.act[: self.nact[0]]
+
     def active(self, *states: int) -> np.ndarray:
-        s = self.I[: self.n, STATE]
-        mask = np.zeros(self.n, dtype=bool)
-        for st in states:
+        """Rows in any of ``states``, increasing."""
+        rows = self.listed()
+        s = self.I[rows, STATE]
+        mask = s == states[0]
+        for st in states[1:]:
             mask |= s == st
-        return np.flatnonzero(mask)
+        return rows[mask]
 
     def years(self, t: int) -> float:
         return t / TICKS_PER_YEAR

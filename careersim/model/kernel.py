@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..rng import poisson_from_uniform, poisson_given_p0 as _pois, uniform
+from ..rng import agent_hash, poisson_from_uniform, poisson_given_p0 as _pois, uniform_at
 from .state import (
     APPLICANT, CONTRIBUTOR, E_EXIT, E_FUNDING_GAP, E_GAP_TO_JOB, E_GRADUATED, E_LEAD_ENDED, E_TO_PHD,
     EVL, EXE, EXITED, EXIT_REASON, EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EXPOSED, F_HAS_PHD,
@@ -213,14 +213,20 @@ N_STATS = 12
 
 
 @njit(cache=True)
-def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats, wants):
-    """Advance researchers ``0..n-1`` by one month at tick ``t``.
+def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats, wants):
+    """Advance the researchers in ``act[:nact[0]]`` by one month at tick ``t``.
 
-    Also returns, in ``stats``, the number of researchers in each state after
-    the step, how many are lead-ready and waiting, how many hold a grant, and
-    in ``wants[:stats[ST_WANTS]]`` the researchers who want to apply for a
-    grant. ``adv_load`` (students per advisor) loses a student at each
-    graduation or PhD exit.
+    ``act`` lists the rows of researchers in the field (entered, not exited)
+    in increasing order. The step visits only those rows and compacts the list
+    in place, dropping whoever has left (here or since the last step), so the
+    cost follows the active population, not everyone who ever entered.
+
+    Also returns, in ``stats``, the number of the visited researchers in each
+    state 1-6 after the step (``stats[0]`` and ``stats[EXITED]`` stay 0: the
+    caller knows how many have entered), how many are lead-ready and waiting,
+    how many hold a grant, and in ``wants[:stats[ST_WANTS]]`` the researchers
+    who want to apply for a grant. ``adv_load`` (students per advisor) loses a
+    student at each graduation or PhD exit.
     """
     stats[:] = 0
     gain = P[P_GAIN]
@@ -253,14 +259,16 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
     lam_cm_k[K_NONPROFIT] = _dose(P[P_C_HOURS_NP], P) * WEEKS_PER_MONTH
     lam_cm_k[K_ACADEMIC] = _dose(P[P_C_HOURS_AC], P) * WEEKS_PER_MONTH
     p_cm_k = np.exp(-lam_cm_k)
-    for i in range(n):
+    kept = 0
+    for k in range(nact[0]):
+        i = act[k]
         s = I[i, STATE]
         if s == 0 or s == EXITED:
-            stats[s] += 1
             continue
         if s == LEAD and t > 0:  # credit the month just ended, [t - 4, t), to a lead in role through it
             _credit_lead_month(F, i, t, arrival)
         pid = I[i, PID]
+        hfb = agent_hash(kfb, pid)
         flags = I[i, FLAGS]
         sdir = F[i, SDIR]
         hands = 1.0
@@ -282,44 +290,44 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
             safe = adv_safe[a] > 0
             wimp = iw if safe else 0.0
             lam = adv_lam[a]
-            _learn(F, i, _pois(lam, adv_p0[a], uniform(kfb, pid, t, SL_MENTOR)), q, w0, w1, w2, wimp, gain, floor)
+            _learn(F, i, _pois(lam, adv_p0[a], uniform_at(hfb, t, SL_MENTOR)), q, w0, w1, w2, wimp, gain, floor)
             lam = P[P_PHD_PEERS] / 12.0
-            _learn(F, i, _pois(lam, p_pp, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], w0, w1, w2, wimp, gain, floor)
+            _learn(F, i, _pois(lam, p_pp, uniform_at(hfb, t, SL_PEER)), q * P[P_PEER_RATIO], w0, w1, w2, wimp, gain, floor)
             if not safe and (flags & F_EXPOSED) == 0:
-                if uniform(kfb, pid, t, SL_EXPOSED) < 1.0 - np.exp(-P[P_EXPOSURE] * DT):
+                if uniform_at(hfb, t, SL_EXPOSED) < 1.0 - np.exp(-P[P_EXPOSURE] * DT):
                     flags |= F_EXPOSED
             elif (flags & F_EXPOSED) != 0:
                 lam = P[P_EXPOSURE_SIG] / 12.0
-                _learn(F, i, _pois(lam, p_ex, uniform(kfb, pid, t, SL_EXPOSED)), 0.6, 0.0, 0.1, 0.1, iw, gain, floor)
+                _learn(F, i, _pois(lam, p_ex, uniform_at(hfb, t, SL_EXPOSED)), 0.6, 0.0, 0.1, 0.1, iw, gain, floor)
             lam = proj_rate_m
-            _learn(F, i, _pois(lam, p_pr, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain, floor)
+            _learn(F, i, _pois(lam, p_pr, uniform_at(hfb, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir * 0.5 / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
+            _learn(F, i, poisson_from_uniform(lam, uniform_at(hfb, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
             hands = P[P_HANDS_PHD]
             pubs = P[P_PHD_PUBS] * (0.5 + q)  # well-recognised work comes from strong labs
             well_target -= P[P_PHD_STRESS]
         elif s == INDEPENDENT or s == UNFUNDED or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
             up = 1.2 if (flags & F_UPSKILL) != 0 else 1.0
             lam = lam_im
-            _learn(F, i, _pois(lam, p_im, uniform(kfb, pid, t, SL_MENTOR)), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw, gain * up, floor)
+            _learn(F, i, _pois(lam, p_im, uniform_at(hfb, t, SL_MENTOR)), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw, gain * up, floor)
             in_prog = I[i, PROG_END] > t
             if in_prog:
                 lam = lam_pg
-                _learn(F, i, _pois(lam, p_pg, uniform(kfb, pid, t, SL_PROG)), P[P_PROG_Q], 0.3, 0.35, 0.35, iw, gain * up, floor)
+                _learn(F, i, _pois(lam, p_pg, uniform_at(hfb, t, SL_PROG)), P[P_PROG_Q], 0.3, 0.35, 0.35, iw, gain * up, floor)
                 motiv_target += 0.1
             if (flags & F_COLLAB) != 0:
                 lam = P[P_COLLAB_SIG] / 12.0
-                _learn(F, i, _pois(lam, p_co, uniform(kfb, pid, t, SL_COLLAB)), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw, gain * up, floor)
+                _learn(F, i, _pois(lam, p_co, uniform_at(hfb, t, SL_COLLAB)), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw, gain * up, floor)
             elif not in_prog:
                 motiv_target -= P[P_ALONE]
             cut = (flags & F_CUTLOSS) != 0
             lam = proj_rate_m * (1.5 if cut else 1.0)
             p_self = p_prc if cut else p_pr
-            _learn(F, i, _pois(lam, p_self, uniform(kfb, pid, t, SL_SELF)), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0, gain * up, floor)
+            _learn(F, i, _pois(lam, p_self, uniform_at(hfb, t, SL_SELF)), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0, gain * up, floor)
             if (flags & F_PLAN) != 0:
-                _learn(F, i, _pois(lam, p_self, uniform(kfb, pid, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up, floor)
+                _learn(F, i, _pois(lam, p_self, uniform_at(hfb, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain * up, floor)
+            _learn(F, i, poisson_from_uniform(lam, uniform_at(hfb, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain * up, floor)
             hands = P[P_HANDS_IND]
             pubs = P[P_IND_PUBS] * (0.5 + sdir)
             if (flags & F_ACCOUNT) != 0:
@@ -341,18 +349,18 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
             own = P[P_C_OWN]
             lam = lam_cm_k[k]
             p_cm = p_cm_k[k]
-            _learn(F, i, _pois(lam, p_cm, uniform(kfb, pid, t, SL_MENTOR)), q, 0.6, own, 0.25, wimp, gain, floor)
+            _learn(F, i, _pois(lam, p_cm, uniform_at(hfb, t, SL_MENTOR)), q, 0.6, own, 0.25, wimp, gain, floor)
             lam = 12.0 / 12.0
-            _learn(F, i, _pois(lam, p_one, uniform(kfb, pid, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain, floor)
+            _learn(F, i, _pois(lam, p_one, uniform_at(hfb, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir * own / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform(kfb, pid, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
+            _learn(F, i, poisson_from_uniform(lam, uniform_at(hfb, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
             well_target += P[P_STRUCTURE]
             letter = P[P_C_LETTER_AC] if k == K_ACADEMIC else P[P_C_LETTER_OTHER]
             if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
                 F[i, LETTERS] = letter
         elif s == LEAD:
             lam = 12.0 / 12.0
-            _learn(F, i, _pois(lam, p_one, uniform(kfb, pid, t, SL_PEER)), 0.6, 0.2, 0.4, 0.4, 0.5 * iw, gain, floor)
+            _learn(F, i, _pois(lam, p_one, uniform_at(hfb, t, SL_PEER)), 0.6, 0.2, 0.4, 0.4, 0.5 * iw, gain, floor)
             pubs = 1.0
         # APPLICANT: only hands-on work at the base rate
         # ---------------------------------------------------------------- hands-on, record, wellbeing
@@ -384,7 +392,7 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
             flags |= F_HAS_PHD
             if F[i, LETTERS] < adv_quality[I[i, ADVISOR]]:
                 F[i, LETTERS] = adv_quality[I[i, ADVISOR]]  # the advisor's recommendation
-            u = uniform(ktr, pid, t, 0)
+            u = uniform_at(agent_hash(ktr, pid), t, 0)
             if u < P[P_PHD_INDUSTRY]:
                 I[i, KIND] = K_INDUSTRY
                 _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GRADUATED)
@@ -415,8 +423,8 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
             if (t - I[i, SINCE]) >= allowance * TICKS_PER_YEAR:
                 # they give up waiting, even with an application still in the queue
                 flags &= ~(F_WANTS_GRANT | F_PENDING)
-                if uniform(ktr, pid, t, 1) < P[P_GAP_TO_JOB]:
-                    I[i, KIND] = K_INDUSTRY if uniform(ktr, pid, t, 2) < 0.6 else K_NONPROFIT
+                if uniform_at(agent_hash(ktr, pid), t, 1) < P[P_GAP_TO_JOB]:
+                    I[i, KIND] = K_INDUSTRY if uniform_at(agent_hash(ktr, pid), t, 2) < 0.6 else K_NONPROFIT
                     _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GAP_TO_JOB)
                     s = CONTRIBUTOR
                 else:
@@ -424,7 +432,6 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
                     I[i, EXIT_TICK] = t
                     _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
                     I[i, FLAGS] = flags
-                    stats[EXITED] += 1
                     continue
         elif s == CONTRIBUTOR and (flags & F_PHD_INTENT) != 0 and (flags & F_HAS_PHD) == 0:
             blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
@@ -435,7 +442,7 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
                 if planned > 0.0:
                     go = tenure >= planned
                 else:
-                    go = uniform(ktr, pid, t, 3) < 1.0 - np.exp(-P[P_C_TO_PHD] * DT)
+                    go = uniform_at(agent_hash(ktr, pid), t, 3) < 1.0 - np.exp(-P[P_C_TO_PHD] * DT)
                 if go:
                     _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
                     s = APPLICANT
@@ -450,8 +457,11 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
             if I[i, WAIT_SINCE] >= 0 and t - I[i, WAIT_SINCE] >= TICKS_PER_YEAR:
                 h_wait = P[P_WAIT_LEAVE]
             h = h_burn + h_other + h_wait
-            if uniform(khz, pid, t, 0) < 1.0 - np.exp(-h * DT):
-                v = uniform(khz, pid, t, 1) * h
+            hhz = agent_hash(khz, pid)
+            u = uniform_at(hhz, t, 0)
+            # 1 - exp(-x) <= x, so a uniform above h*DT is no exit without computing the exp
+            if u < h * DT + 1e-15 and u < 1.0 - np.exp(-h * DT):
+                v = uniform_at(hhz, t, 1) * h
                 if v < h_burn:
                     reason = R_BURNOUT
                 elif v < h_burn + h_other:
@@ -468,8 +478,10 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
         I[i, FLAGS] = flags
         # ---------------------------------------------------------------- statistics
         s = I[i, STATE]
-        stats[s] += 1
         if s != EXITED:
+            act[kept] = i
+            kept += 1
+            stats[s] += 1
             if I[i, READY] >= 0:
                 stats[ST_READY] += 1
             if I[i, WAIT_SINCE] >= 0:
@@ -479,3 +491,4 @@ def step(t, n, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_loa
             if (flags & F_WANTS_GRANT) != 0 and (flags & F_PENDING) == 0:
                 wants[stats[ST_WANTS]] = i
                 stats[ST_WANTS] += 1
+    nact[0] = kept
