@@ -9,12 +9,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numba import njit
 from scipy import stats
 
 import careersim as cs
 from careersim.model.institutions import serve_fifo
-from careersim.model.kernel import WEEKS_PER_MONTH
-from careersim.rng import Streams, poisson_from_uniform, uniforms
+from careersim.model.kernel import POIS_K, WEEKS_PER_MONTH, _draw, _exp_above, _tabulate, exp_upper_table
+from careersim.rng import Streams, poisson_from_uniform, poisson_given_p0, uniforms
 from tests.conftest import quiet
 
 CONTRIBUTORS_ONLY = {
@@ -168,3 +171,50 @@ def test_grant_queue_obeys_littles_law():
     W = (apps.decided.fillna(T).clip(upper=T) - apps.submit).mean()
     assert L > 1 and (apps.outcome == "open").any()
     assert abs(L - lam * W) < 1e-9 * L, (L, lam * W)
+
+
+# -- the monthly step's shortcuts give exactly the draws of the plain formulas ----------
+
+@njit(cache=True)
+def _table_and_loop(lam, us):
+    TAB = np.empty((1, POIS_K))
+    LAM = np.empty(1)
+    p0 = np.exp(-lam)
+    _tabulate(TAB, LAM, 0, lam, p0)
+    out = np.empty((len(us) + POIS_K, 2), dtype=np.int64)
+    for j in range(len(us)):
+        out[j, 0], out[j, 1] = _draw(TAB, LAM, 0, us[j]), poisson_given_p0(lam, p0, us[j])
+    for k in range(POIS_K):  # exactly on a tabulated F(k): the smallest k with F(k) >= u
+        out[len(us) + k, 0] = _draw(TAB, LAM, 0, TAB[0, k])
+        out[len(us) + k, 1] = poisson_given_p0(lam, p0, TAB[0, k])
+    return out
+
+
+@given(lam=st.floats(0.0, 40.0), us=st.lists(st.floats(1e-300, 1.0, exclude_max=True), min_size=1, max_size=20))
+@settings(max_examples=200, deadline=None)
+def test_tabulated_poisson_equals_the_inversion_loop(lam, us):
+    """The step draws shared-rate Poisson counts from a per-step table; every count
+    must equal :func:`poisson_given_p0`'s, including beyond the table and at u = F(k)."""
+    got = _table_and_loop(lam, np.array(us))
+    np.testing.assert_array_equal(got[:, 0], got[:, 1])
+
+
+@given(lam=st.floats(0.0, 40.0), u=st.floats(1e-300, 1.0, exclude_max=True))
+@settings(max_examples=300, deadline=None)
+def test_poisson_shortcut_equals_the_full_inversion(lam, u):
+    """``poisson_from_uniform`` returns 0 early when u <= 1 - lam; that must never change a draw."""
+    assert poisson_from_uniform(lam, u) == (poisson_given_p0(lam, np.exp(-lam), u) if lam > 0 else 0)
+
+
+@njit(cache=True)
+def _exp_bound(table, x):
+    return _exp_above(table, x)
+
+
+@given(x=st.floats(-40.0, 40.0))
+@settings(max_examples=500, deadline=None)
+def test_tabulated_exp_is_an_upper_bound(x):
+    """The exit test skips the exact hazards only when a tabulated bound already rules an exit out."""
+    bound = _exp_bound(exp_upper_table(), x)
+    assert bound >= np.exp(x)
+    assert bound <= np.exp(x) * np.exp(1.0 / 32.0) * (1 + 1e-9)  # tight: within one grid step

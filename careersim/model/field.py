@@ -28,7 +28,7 @@ import simpy
 from ..rng import Streams
 from ..scenario import Intervention
 from .institutions import Admissions, GrantOffice, Hiring, Programme, World
-from .kernel import TICKS_PER_YEAR, credit_final_month, step
+from .kernel import TICKS_PER_YEAR, credit_final_month, exp_upper_table, step
 from .params import Live
 from .population import make_advisors, make_agents, start_state_of_entrants
 from .state import (
@@ -39,6 +39,7 @@ PHASES = ("intake", "interventions", "step", "admissions", "grants", "programme"
 PHASE = {name: k / 16.0 for k, name in enumerate(PHASES)}
 MONTH = 4
 QUARTER = 12
+EXPHI = exp_upper_table()
 
 
 class FieldModel:
@@ -193,7 +194,7 @@ class FieldModel:
         w = self.world
         kfb, khz, ktr = self.keys
         step(t, act, nact, P, np.uint64(kfb), np.uint64(khz), np.uint64(ktr), w.F, w.I,
-             self.advisors.quality, self.advisors.safe, hours, w.adv_load, w.LOG, w.nlog, w.stats, w.wants)
+             self.advisors.quality, self.advisors.safe, hours, w.adv_load, w.LOG, w.nlog, w.stats, w.wants, EXPHI)
 
     def grant_round(self, t: int) -> None:
         self.grants.round(t)

@@ -159,16 +159,72 @@ def _learn(F, i, n, q, w0, w1, w2, w3, gain, floor):
     if a > 0.95:
         a = 0.95
     target = floor + (1.0 - floor) * q
-    if n == 1:
-        F[i, EXE] = _toward(F[i, EXE], target, 1.0 - a * w0)
-        F[i, GEN] = _toward(F[i, GEN], target, 1.0 - a * w1)
-        F[i, EVL] = _toward(F[i, EVL], target, 1.0 - a * w2)
-        F[i, IMP] = _toward(F[i, IMP], target, 1.0 - a * w3)
-    else:
-        F[i, EXE] = _toward(F[i, EXE], target, (1.0 - a * w0) ** n)
-        F[i, GEN] = _toward(F[i, GEN], target, (1.0 - a * w1) ** n)
-        F[i, EVL] = _toward(F[i, EVL], target, (1.0 - a * w2) ** n)
-        F[i, IMP] = _toward(F[i, IMP], target, (1.0 - a * w3) ** n)
+    # (1 - a*w)**n for the four skills at once, by squaring (numba's own order of
+    # multiplications for a float to an integer power, so the values are the same)
+    b0, b1, b2, b3 = 1.0 - a * w0, 1.0 - a * w1, 1.0 - a * w2, 1.0 - a * w3
+    r0 = r1 = r2 = r3 = 1.0
+    e = n
+    while e != 0:
+        if e & 1:
+            r0 *= b0
+            r1 *= b1
+            r2 *= b2
+            r3 *= b3
+        e >>= 1
+        b0 *= b0
+        b1 *= b1
+        b2 *= b2
+        b3 *= b3
+    F[i, EXE] = _toward(F[i, EXE], target, r0)
+    F[i, GEN] = _toward(F[i, GEN], target, r1)
+    F[i, EVL] = _toward(F[i, EVL], target, r2)
+    F[i, IMP] = _toward(F[i, IMP], target, r3)
+
+
+EXP_X0, EXP_DX, EXP_N = -16.0, 1.0 / 32.0, 1025  # grid of the exp upper bounds, x in [-16, 16]
+
+
+def exp_upper_table() -> np.ndarray:
+    """``exp`` at the grid points, nudged up: an upper bound for any x between."""
+    return np.exp(EXP_X0 + EXP_DX * np.arange(EXP_N)) * (1.0 + 1e-12)
+
+
+@njit(cache=True, inline="always")
+def _exp_above(EXPHI, x):
+    """An upper bound on ``exp(x)``: the table at the grid point at or above x (exact beyond the grid)."""
+    j = np.ceil((x - EXP_X0) / EXP_DX)
+    if j < 0.0 or j >= EXP_N:
+        return np.exp(x) * (1.0 + 1e-12)
+    return EXPHI[np.int64(j)]
+
+
+POIS_K = 8  # cumulative Poisson probabilities tabulated per source and step
+
+
+@njit(cache=True, inline="always")
+def _tabulate(TAB, LAM, r, lam, p0):
+    """Row ``r`` of the step's Poisson tables: F(0..POIS_K-1) by the same recurrence
+    as :func:`careersim.rng.poisson_given_p0`, so draws from the table are identical."""
+    LAM[r] = lam
+    p = p0
+    f = p0
+    TAB[r, 0] = f
+    for k in range(1, POIS_K):
+        p *= lam / k
+        f += p
+        TAB[r, k] = f
+
+
+@njit(cache=True, inline="always")
+def _draw(TAB, LAM, r, u):
+    """Poisson count for uniform ``u`` from source ``r``: the number of tabulated
+    F(k) below ``u`` (branch-free); beyond the table, the inversion loop."""
+    n = 0
+    for k in range(POIS_K):
+        n += u > TAB[r, k]
+    if n == POIS_K:
+        return _pois(LAM[r], TAB[r, 0], u)
+    return n
 
 
 @njit(cache=True, inline="always")
@@ -213,7 +269,8 @@ N_STATS = 12
 
 
 @njit(cache=True)
-def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats, wants):
+def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats, wants,
+         EXPHI):
     """Advance the researchers in ``act[:nact[0]]`` by one month at tick ``t``.
 
     ``act`` lists the rows of researchers in the field (entered, not exited)
@@ -259,9 +316,27 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
     lam_cm_k[K_NONPROFIT] = _dose(P[P_C_HOURS_NP], P) * WEEKS_PER_MONTH
     lam_cm_k[K_ACADEMIC] = _dose(P[P_C_HOURS_AC], P) * WEEKS_PER_MONTH
     p_cm_k = np.exp(-lam_cm_k)
+    p_exposure = 1.0 - np.exp(-P[P_EXPOSURE] * DT)
+    p_to_phd = 1.0 - np.exp(-P[P_C_TO_PHD] * DT)
+    # Poisson tables: one row per advisor, then the sources whose rate is shared
+    R_PP, R_EX, R_PR, R_PRC, R_IM, R_PG, R_CO, R_ONE, R_CM = range(n_adv, n_adv + 9)
+    TAB = np.empty((n_adv + 11, POIS_K))
+    LAM = np.empty(n_adv + 11)
+    for a in range(n_adv):
+        _tabulate(TAB, LAM, a, adv_lam[a], adv_p0[a])
+    _tabulate(TAB, LAM, R_PP, lam_pp, p_pp)
+    _tabulate(TAB, LAM, R_EX, P[P_EXPOSURE_SIG] / 12.0, p_ex)
+    _tabulate(TAB, LAM, R_PR, proj_rate_m, p_pr)
+    _tabulate(TAB, LAM, R_PRC, proj_rate_m * 1.5, p_prc)
+    _tabulate(TAB, LAM, R_IM, lam_im, p_im)
+    _tabulate(TAB, LAM, R_PG, lam_pg, p_pg)
+    _tabulate(TAB, LAM, R_CO, P[P_COLLAB_SIG] / 12.0, p_co)
+    _tabulate(TAB, LAM, R_ONE, 12.0 / 12.0, p_one)
+    for k in range(3):
+        _tabulate(TAB, LAM, R_CM + k, lam_cm_k[k], p_cm_k[k])
     kept = 0
-    for k in range(nact[0]):
-        i = act[k]
+    for j in range(nact[0]):
+        i = act[j]
         s = I[i, STATE]
         if s == 0 or s == EXITED:
             continue
@@ -289,18 +364,14 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
             q = adv_quality[a]
             safe = adv_safe[a] > 0
             wimp = iw if safe else 0.0
-            lam = adv_lam[a]
-            _learn(F, i, _pois(lam, adv_p0[a], uniform_at(hfb, t, SL_MENTOR)), q, w0, w1, w2, wimp, gain, floor)
-            lam = P[P_PHD_PEERS] / 12.0
-            _learn(F, i, _pois(lam, p_pp, uniform_at(hfb, t, SL_PEER)), q * P[P_PEER_RATIO], w0, w1, w2, wimp, gain, floor)
+            _learn(F, i, _draw(TAB, LAM, a, uniform_at(hfb, t, SL_MENTOR)), q, w0, w1, w2, wimp, gain, floor)
+            _learn(F, i, _draw(TAB, LAM, R_PP, uniform_at(hfb, t, SL_PEER)), q * P[P_PEER_RATIO], w0, w1, w2, wimp, gain, floor)
             if not safe and (flags & F_EXPOSED) == 0:
-                if uniform_at(hfb, t, SL_EXPOSED) < 1.0 - np.exp(-P[P_EXPOSURE] * DT):
+                if uniform_at(hfb, t, SL_EXPOSED) < p_exposure:
                     flags |= F_EXPOSED
             elif (flags & F_EXPOSED) != 0:
-                lam = P[P_EXPOSURE_SIG] / 12.0
-                _learn(F, i, _pois(lam, p_ex, uniform_at(hfb, t, SL_EXPOSED)), 0.6, 0.0, 0.1, 0.1, iw, gain, floor)
-            lam = proj_rate_m
-            _learn(F, i, _pois(lam, p_pr, uniform_at(hfb, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain, floor)
+                _learn(F, i, _draw(TAB, LAM, R_EX, uniform_at(hfb, t, SL_EXPOSED)), 0.6, 0.0, 0.1, 0.1, iw, gain, floor)
+            _learn(F, i, _draw(TAB, LAM, R_PR, uniform_at(hfb, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir * 0.5 / 12.0
             _learn(F, i, poisson_from_uniform(lam, uniform_at(hfb, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
             hands = P[P_HANDS_PHD]
@@ -308,24 +379,20 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
             well_target -= P[P_PHD_STRESS]
         elif s == INDEPENDENT or s == UNFUNDED or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
             up = 1.2 if (flags & F_UPSKILL) != 0 else 1.0
-            lam = lam_im
-            _learn(F, i, _pois(lam, p_im, uniform_at(hfb, t, SL_MENTOR)), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw, gain * up, floor)
+            _learn(F, i, _draw(TAB, LAM, R_IM, uniform_at(hfb, t, SL_MENTOR)), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw, gain * up, floor)
             in_prog = I[i, PROG_END] > t
             if in_prog:
-                lam = lam_pg
-                _learn(F, i, _pois(lam, p_pg, uniform_at(hfb, t, SL_PROG)), P[P_PROG_Q], 0.3, 0.35, 0.35, iw, gain * up, floor)
+                _learn(F, i, _draw(TAB, LAM, R_PG, uniform_at(hfb, t, SL_PROG)), P[P_PROG_Q], 0.3, 0.35, 0.35, iw, gain * up, floor)
                 motiv_target += 0.1
             if (flags & F_COLLAB) != 0:
-                lam = P[P_COLLAB_SIG] / 12.0
-                _learn(F, i, _pois(lam, p_co, uniform_at(hfb, t, SL_COLLAB)), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw, gain * up, floor)
+                _learn(F, i, _draw(TAB, LAM, R_CO, uniform_at(hfb, t, SL_COLLAB)), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw, gain * up, floor)
             elif not in_prog:
                 motiv_target -= P[P_ALONE]
             cut = (flags & F_CUTLOSS) != 0
-            lam = proj_rate_m * (1.5 if cut else 1.0)
-            p_self = p_prc if cut else p_pr
-            _learn(F, i, _pois(lam, p_self, uniform_at(hfb, t, SL_SELF)), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0, gain * up, floor)
+            r_self = R_PRC if cut else R_PR
+            _learn(F, i, _draw(TAB, LAM, r_self, uniform_at(hfb, t, SL_SELF)), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0, gain * up, floor)
             if (flags & F_PLAN) != 0:
-                _learn(F, i, _pois(lam, p_self, uniform_at(hfb, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up, floor)
+                _learn(F, i, _draw(TAB, LAM, r_self, uniform_at(hfb, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir / 12.0
             _learn(F, i, poisson_from_uniform(lam, uniform_at(hfb, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain * up, floor)
             hands = P[P_HANDS_IND]
@@ -347,11 +414,8 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
             else:
                 h, q, hands, pubs, wimp = P[P_C_HOURS_AC], P[P_C_Q_AC], P[P_C_HANDS_AC], P[P_C_PUB_AC], 0.0
             own = P[P_C_OWN]
-            lam = lam_cm_k[k]
-            p_cm = p_cm_k[k]
-            _learn(F, i, _pois(lam, p_cm, uniform_at(hfb, t, SL_MENTOR)), q, 0.6, own, 0.25, wimp, gain, floor)
-            lam = 12.0 / 12.0
-            _learn(F, i, _pois(lam, p_one, uniform_at(hfb, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain, floor)
+            _learn(F, i, _draw(TAB, LAM, R_CM + k, uniform_at(hfb, t, SL_MENTOR)), q, 0.6, own, 0.25, wimp, gain, floor)
+            _learn(F, i, _draw(TAB, LAM, R_ONE, uniform_at(hfb, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain, floor)
             lam = P[P_SELF_STUDY] * sdir * sdir * own / 12.0
             _learn(F, i, poisson_from_uniform(lam, uniform_at(hfb, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
             well_target += P[P_STRUCTURE]
@@ -359,8 +423,7 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
             if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
                 F[i, LETTERS] = letter
         elif s == LEAD:
-            lam = 12.0 / 12.0
-            _learn(F, i, _pois(lam, p_one, uniform_at(hfb, t, SL_PEER)), 0.6, 0.2, 0.4, 0.4, 0.5 * iw, gain, floor)
+            _learn(F, i, _draw(TAB, LAM, R_ONE, uniform_at(hfb, t, SL_PEER)), 0.6, 0.2, 0.4, 0.4, 0.5 * iw, gain, floor)
             pubs = 1.0
         # APPLICANT: only hands-on work at the base rate
         # ---------------------------------------------------------------- hands-on, record, wellbeing
@@ -442,25 +505,36 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
                 if planned > 0.0:
                     go = tenure >= planned
                 else:
-                    go = uniform_at(agent_hash(ktr, pid), t, 3) < 1.0 - np.exp(-P[P_C_TO_PHD] * DT)
+                    go = uniform_at(agent_hash(ktr, pid), t, 3) < p_to_phd
                 if go:
                     _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
                     s = APPLICANT
         # ---------------------------------------------------------------- exits (competing risks)
         if P[P_EXITS_ON] > 0.5:
-            h_burn = P[P_BURNOUT] * np.exp(P[P_BURNOUT_SENS] * (W_MID - F[i, WELL]))
-            if s == LEAD:
-                h_other = P[P_LEAD_EXIT]
-            else:
-                h_other = P[P_LEAVE] * leave_mult * np.exp(P[P_LEAVE_SENS] * (W_MID - F[i, MOTIV]))
+            x_burn = P[P_BURNOUT_SENS] * (W_MID - F[i, WELL])
+            x_leave = P[P_LEAVE_SENS] * (W_MID - F[i, MOTIV])
             h_wait = 0.0
             if I[i, WAIT_SINCE] >= 0 and t - I[i, WAIT_SINCE] >= TICKS_PER_YEAR:
                 h_wait = P[P_WAIT_LEAVE]
-            h = h_burn + h_other + h_wait
             hhz = agent_hash(khz, pid)
             u = uniform_at(hhz, t, 0)
-            # 1 - exp(-x) <= x, so a uniform above h*DT is no exit without computing the exp
-            if u < h * DT + 1e-15 and u < 1.0 - np.exp(-h * DT):
+            h_burn = h_other = h = 0.0
+            # Most months nobody leaves: 1 - exp(-h*DT) <= h*DT, and h is bounded above by
+            # exps tabulated on a grid, so a uniform above that bound is no exit without
+            # computing any exp. Otherwise the exact hazards decide, as they always would.
+            h_other_hi = P[P_LEAD_EXIT] if s == LEAD else P[P_LEAVE] * leave_mult * _exp_above(EXPHI, x_leave)
+            h_hi = (P[P_BURNOUT] * _exp_above(EXPHI, x_burn) + h_other_hi + h_wait) * (1.0 + 1e-9)
+            if u >= h_hi * DT + 1e-15:
+                exits = False
+            else:
+                h_burn = P[P_BURNOUT] * np.exp(x_burn)
+                if s == LEAD:
+                    h_other = P[P_LEAD_EXIT]
+                else:
+                    h_other = P[P_LEAVE] * leave_mult * np.exp(x_leave)
+                h = h_burn + h_other + h_wait
+                exits = u < 1.0 - np.exp(-h * DT)
+            if exits:
                 v = uniform_at(hhz, t, 1) * h
                 if v < h_burn:
                     reason = R_BURNOUT
