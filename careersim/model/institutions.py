@@ -25,6 +25,8 @@ import numpy as np
 from numba import njit
 from scipy.special import ndtri
 
+from ..rng import uniform
+
 from .kernel import TICKS_PER_YEAR
 from .state import (
     ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, CONTRIBUTOR, E_ADMITTED, E_FUNDED, E_HIRED, E_NOT_ADMITTED,
@@ -188,6 +190,51 @@ def serve_fifo(free_at, arrivals, service, until):
     return starts[:k]
 
 
+@njit(cache=True)
+def _queue_step(t, I, q_row, q_submit, q_service, free_at, s_start, s_end, p_dec, p_row, p_submit, p_start, delay):
+    """The grant office's month after new applications joined the queue.
+
+    Drops queued applications whose applicant left the track (returned as
+    ``gone``, indices into the queue), lets reviewers start on the rest FIFO
+    (``k`` of the kept queue start), measures reviewer time spent in the month
+    ``[t, t + 4)``, moves started reviews to pending decisions, and takes out the
+    decisions due by ``t`` in order of decision time.
+    """
+    nq = len(q_row)
+    keep = np.ones(nq, dtype=np.bool_)
+    n_gone = 0
+    for j in range(nq):
+        r = q_row[j]
+        st = I[r, STATE]
+        if not (st == INDEPENDENT or st == UNFUNDED or (st == LEAD and I[r, LEAD_SRC] == S_SMALL_FUNDER)):
+            keep[j] = False
+            n_gone += 1
+    gone = np.flatnonzero(~keep)
+    kq_submit = q_submit[keep]
+    kq_service = q_service[keep]
+    kq_row = q_row[keep]
+    horizon = float(t + 4)
+    starts = serve_fifo(free_at, kq_submit, kq_service, horizon)
+    k = len(starts)
+    ends = starts + kq_service[:k]
+    all_start = np.concatenate((s_start, starts))
+    all_end = np.concatenate((s_end, ends))
+    spent = np.empty(len(all_start))  # summed by the caller (numpy's pairwise sum)
+    for j in range(len(all_start)):
+        spent[j] = max(min(all_end[j], horizon) - max(all_start[j], float(t)), 0.0)
+    live_s = all_end > horizon
+    p_dec = np.concatenate((p_dec, ends + delay))
+    p_row = np.concatenate((p_row, kq_row[:k]))
+    p_submit = np.concatenate((p_submit, kq_submit[:k]))
+    p_start = np.concatenate((p_start, starts))
+    due = np.flatnonzero(p_dec <= t)
+    due = due[np.argsort(p_dec[due], kind="mergesort")]
+    not_due = p_dec > t
+    due_out = (p_row[due], p_submit[due], p_start[due])
+    return (gone, keep, k, spent, all_start[live_s], all_end[live_s], p_dec[not_due], p_row[not_due],
+            p_submit[not_due], p_start[not_due], due_out)
+
+
 # outcome codes of grant applications
 G_FUNDED, G_REJECTED, G_NO_MONEY, G_WITHDRAWN, G_LEFT_QUEUE, G_OPEN = 1, 0, 2, -1, -2, -3
 
@@ -270,36 +317,17 @@ class GrantOffice:
         self.q_row = np.concatenate([self.q_row, new])
         self.q_submit = np.concatenate([self.q_submit, np.full(len(new), float(t))])
         self.q_service = np.concatenate([self.q_service, service])
-        # 2. purge applicants who left while waiting, then reviewers take applications FIFO
-        st = I[self.q_row, STATE]
-        gone = ~((st == INDEPENDENT) | (st == UNFUNDED) | ((st == LEAD) & (I[self.q_row, LEAD_SRC] == S_SMALL_FUNDER)))
-        if gone.any():  # left the field or the track while waiting: withdrawn before review
-            self._record(self.q_row[gone], self.q_submit[gone], np.nan, float(t), G_LEFT_QUEUE)
-            keep = ~gone
-            self.q_row, self.q_submit, self.q_service = self.q_row[keep], self.q_submit[keep], self.q_service[keep]
-        horizon = float(t + 4)
-        starts = serve_fifo(self.free_at, self.q_submit, self.q_service, horizon)
-        k = len(starts)
-        # reviewer time actually spent inside this month, [t, t + 4)
-        self.s_start = np.concatenate([self.s_start, starts])
-        self.s_end = np.concatenate([self.s_end, starts + self.q_service[:k]])
-        busy = float((np.minimum(self.s_end, horizon) - np.maximum(self.s_start, float(t))).clip(min=0).sum())
-        live_s = self.s_end > horizon
-        self.s_start, self.s_end = self.s_start[live_s], self.s_end[live_s]
-        delay = live["grants.decision_delay"] * TICKS_PER_YEAR
-        self.p_dec = np.concatenate([self.p_dec, starts + self.q_service[:k] + delay])
-        self.p_row = np.concatenate([self.p_row, self.q_row[:k]])
-        self.p_submit = np.concatenate([self.p_submit, self.q_submit[:k]])
-        self.p_start = np.concatenate([self.p_start, starts])
-        self.q_row, self.q_submit, self.q_service = self.q_row[k:], self.q_submit[k:], self.q_service[k:]
+        # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
         # 3. decisions whose time has come, in order of decision time
-        due = np.flatnonzero(self.p_dec <= t)
-        due = due[np.argsort(self.p_dec[due], kind="stable")]
-        rows, sub, start = self.p_row[due], self.p_submit[due], self.p_start[due]
-        keep = np.ones(len(self.p_dec), dtype=bool)
-        keep[due] = False
-        self.p_dec, self.p_row, self.p_submit, self.p_start = (self.p_dec[keep], self.p_row[keep],
-                                                              self.p_submit[keep], self.p_start[keep])
+        delay = live["grants.decision_delay"] * TICKS_PER_YEAR
+        (gone, q_keep, k, spent, self.s_start, self.s_end, self.p_dec, self.p_row, self.p_submit, self.p_start,
+         due) = _queue_step(t, I, self.q_row, self.q_submit, self.q_service, self.free_at, self.s_start, self.s_end,
+                            self.p_dec, self.p_row, self.p_submit, self.p_start, delay)
+        if len(gone):  # left the field or the track while waiting: withdrawn before review
+            self._record(self.q_row[gone], self.q_submit[gone], np.nan, float(t), G_LEFT_QUEUE)
+        self.q_row, self.q_submit, self.q_service = self.q_row[q_keep][k:], self.q_submit[q_keep][k:], self.q_service[q_keep][k:]
+        rows, sub, start = due
+        busy = float(spent.sum())
         accepted = money_short = 0
         if len(rows):
             accepted, money_short = self._decide(rows, sub, start, t)
@@ -310,60 +338,104 @@ class GrantOffice:
             "funded": self.funded_now(t), "budget": self.budget(t),
         })
 
-    def acceptance_probability(self, rows: np.ndarray) -> np.ndarray:
-        """Chance a funder says yes: track record, legibility, focus and skills (M5)."""
-        w, I, F, live = self.w, self.w.I, self.w.F, self.w.live
-        base = live["grants.base_acceptance"]
-        logit = (np.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0))
-        logit = (logit + live["grants.legibility_weight"] * (F[rows, LEGIB] - 0.4) * 2.0
-                 + live["grants.focus_weight"] * (((I[rows, FLAGS] & F_FOCUS) != 0) - 0.45)
-                 + live["grants.record_weight"] * (np.minimum(F[rows, RECORD], 5.0) - 1.0)
-                 + 2.0 * (F[rows, GEN] + F[rows, EVL] - 0.4))
-        del w
-        return 1.0 / (1.0 + np.exp(-logit))
-
     def _decide(self, rows, sub, start, t: int) -> tuple[int, int]:
-        w, I, live = self.w, self.w.I, self.w.live
-        I[rows, FLAGS] &= ~F_PENDING
-        st = I[rows, STATE]
-        eligible = (st == INDEPENDENT) | (st == UNFUNDED) | ((st == LEAD) & (I[rows, LEAD_SRC] == S_SMALL_FUNDER))
-        yes = eligible & (w.streams.u("grants", I[rows, PID], t, 1) < self.acceptance_probability(rows))
-        already = I[rows, FUND_END] > t
-        need = yes & ~already
-        # money: awards in decision order while the budget has room (renewals keep their place)
-        room = self.budget(t) - self.funded_now(t)
-        fits = np.cumsum(need) <= room + 1e-9
-        short = need & ~fits
-        fund = yes & ~short
-        out = np.where(~eligible, G_WITHDRAWN, np.where(fund, G_FUNDED, np.where(short, G_NO_MONEY, G_REJECTED)))
+        """Decide the applications ``rows`` (in order of decision time) at tick ``t``."""
+        w, live = self.w, self.w.live
+        base = live["grants.base_acceptance"]
+        logit0 = (math.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0))
+        out = np.empty(len(rows), dtype=np.int64)
+        w.ensure_log(2 * len(rows))
+        res = _decide_and_award(
+            np.ascontiguousarray(rows, dtype=np.int64), t, w.I, w.F, np.uint64(w.streams.key("grants")), logit0,
+            live["grants.legibility_weight"], live["grants.focus_weight"], live["grants.record_weight"],
+            self.budget(t) - self.funded_now(t), int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
+            int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
+            live["positions.small_funder_leads"] == "queue", w.LOG, w.nlog, w.counts, out)
         self._record(rows, sub, start, float(t), out)
-        turned_down = eligible & ~fund
-        I[rows[turned_down], REJECTIONS] += 1
-        I[rows[turned_down], APPLY_AT] = t + int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR))
-        self._award(rows[fund], t)
-        w.funded += int((fund & ~already).sum())
-        return int(fund.sum()), int(short.sum())
+        w.funded += int(res[2])
+        return int(res[0]), int(res[1])
 
-    def _award(self, rows: np.ndarray, t: int) -> None:
-        w, I = self.w, self.w.I
-        if len(rows) == 0:
-            return
-        length = int(round(w.live["grants.grant_length"] * TICKS_PER_YEAR))
-        I[rows, FUND_END] = np.maximum(I[rows, FUND_END], t) + length
-        I[rows, REJECTIONS] = 0
-        first = I[rows, FIRST_FUNDED] < 0
-        I[rows[first], FIRST_FUNDED] = t
-        st = I[rows, STATE]
-        independent = (st == INDEPENDENT) | (st == UNFUNDED)
-        if w.live["positions.small_funder_leads"] == "queue":
-            # a ready researcher funded through the shared queue holds a lead role while funded
-            lead = rows[independent & (I[rows, READY] >= 0)]
-            I[lead, LEAD_SRC] = S_SMALL_FUNDER
-            I[lead[I[lead, LEAD_TICK] < 0], LEAD_TICK] = t
-            I[lead, WAIT_SINCE] = -1
-            w.move(lead, t, LEAD, E_HIRED)
-        unfunded = rows[I[rows, STATE] == UNFUNDED]
-        w.move(unfunded, t, INDEPENDENT, E_FUNDED)
+
+@njit(cache=True)
+def _acceptance(I, F, r, logit0, leg_w, focus_w, rec_w):
+    """Chance a funder says yes: track record, legibility, focus and skills (M5)."""
+    focus = 1.0 if (I[r, FLAGS] & F_FOCUS) != 0 else 0.0
+    logit = (logit0 + leg_w * (F[r, LEGIB] - 0.4) * 2.0 + focus_w * (focus - 0.45)
+             + rec_w * (min(F[r, RECORD], 5.0) - 1.0) + 2.0 * (F[r, GEN] + F[r, EVL] - 0.4))
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+@njit(cache=True)
+def _log_move(I, LOG, nlog, counts, r, t, to_state, reason):
+    k = nlog[0]
+    LOG[k, 0], LOG[k, 1], LOG[k, 2], LOG[k, 3], LOG[k, 4] = r, t, I[r, STATE], to_state, reason
+    nlog[0] = k + 1
+    counts[I[r, STATE]] -= 1
+    counts[to_state] += 1
+    I[r, STATE] = to_state
+    I[r, SINCE] = t
+
+
+@njit(cache=True)
+def _decide_and_award(rows, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, length, reapply, queue_leads,
+                      LOG, nlog, counts, out):
+    """Decisions in order: a yes funds the applicant while the money has room (renewals
+    keep their place); the funded get their grant, and with ``queue_leads`` a ready
+    independent researcher holds a lead role while funded. Fills ``out`` with outcome
+    codes; returns (funded, refused for lack of money, newly holding a grant)."""
+    n = len(rows)
+    fund = np.zeros(n, dtype=np.bool_)
+    need_so_far = 0
+    n_fund = n_short = n_new = 0
+    for j in range(n):
+        r = rows[j]
+        I[r, FLAGS] &= ~F_PENDING
+        st = I[r, STATE]
+        eligible = st == INDEPENDENT or st == UNFUNDED or (st == LEAD and I[r, LEAD_SRC] == S_SMALL_FUNDER)
+        yes = eligible and uniform(key, I[r, PID], t, 1) < _acceptance(I, F, r, logit0, leg_w, focus_w, rec_w)
+        already = I[r, FUND_END] > t
+        short = False
+        if yes and not already:
+            need_so_far += 1
+            short = not (need_so_far <= room + 1e-9)
+        if not eligible:
+            out[j] = G_WITHDRAWN
+        elif yes and not short:
+            out[j] = G_FUNDED
+            fund[j] = True
+            n_fund += 1
+            if not already:
+                n_new += 1
+        elif short:
+            out[j] = G_NO_MONEY
+            n_short += 1
+        else:
+            out[j] = G_REJECTED
+        if eligible and not fund[j]:
+            I[r, REJECTIONS] += 1
+            I[r, APPLY_AT] = t + reapply
+    for j in range(n):  # the awards
+        if fund[j]:
+            r = rows[j]
+            I[r, FUND_END] = max(I[r, FUND_END], t) + length
+            I[r, REJECTIONS] = 0
+            if I[r, FIRST_FUNDED] < 0:
+                I[r, FIRST_FUNDED] = t
+    if queue_leads:  # a ready researcher funded through the shared queue holds a lead role while funded
+        for j in range(n):
+            r = rows[j]
+            st = I[r, STATE]
+            if fund[j] and (st == INDEPENDENT or st == UNFUNDED) and I[r, READY] >= 0:
+                I[r, LEAD_SRC] = S_SMALL_FUNDER
+                if I[r, LEAD_TICK] < 0:
+                    I[r, LEAD_TICK] = t
+                I[r, WAIT_SINCE] = -1
+                _log_move(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
+    for j in range(n):
+        r = rows[j]
+        if fund[j] and I[r, STATE] == UNFUNDED:
+            _log_move(I, LOG, nlog, counts, r, t, INDEPENDENT, E_FUNDED)
+    return n_fund, n_short, n_new
 
 
 class Programme:
@@ -453,50 +525,77 @@ class Hiring:
         base = (F[pool, GEN] + F[pool, EVL] + 0.5 * F[pool, EXE] + 0.03 * np.minimum(F[pool, RECORD], 10.0)
                 + live["positions.credential_weight"] * ((I[pool, FLAGS] & F_HAS_PHD) != 0)
                 + live["positions.letter_weight"] * F[pool, LETTERS] + noise)
-        taken = np.zeros(n_cand, dtype=bool)
+        taken = np.zeros(n_cand, dtype=np.bool_)
         filled = {}
+        no_u = np.zeros(0)
         for name, code in HIRING_SOURCES:
             nv = len(self.vacancies[name])
             filled[name] = 0
             if nv == 0 or n_cand == 0:
                 continue
-            flags = I[pool, FLAGS]
-            elig = ~taken
-            score = base.copy()
-            if name == "academia":
-                elig &= (flags & F_HAS_PHD) != 0
-                elig &= ~((flags & F_REFUSE_PAY) != 0) | (I[pool, KIND] != K_INDUSTRY) | (I[pool, STATE] != CONTRIBUTOR)
-                score += 0.05 * np.minimum(F[pool, RECORD], 10.0)
-            elif name == "adjacent_org":
-                elig &= w.streams.u("hiring", I[pool, PID], t, 1) < live["positions.adjacency"]
-            elif name == "big_rfp":
-                if live["positions.focus_required"] > 0.5:
-                    elig &= (flags & F_FOCUS) != 0
-                score += 0.5 * F[pool, LEGIB] + 0.5 * F[pool, IMP]
-            elif name == "agnostic_org":
-                score += F[pool, IMP]  # department chairs judge the agenda's theory of impact
-            elif name == "autonomy_role":
-                score += 0.5 * F[pool, IMP]
-            idx = np.flatnonzero(elig)
-            if len(idx) == 0:
-                continue
-            k = min(nv, len(idx))
-            best = idx[np.argsort(-score[idx], kind="stable")[:k]]
-            rows = pool[best]
-            taken[best] = True
-            self.vacancies[name] = sorted(self.vacancies[name])[k:]
-            I[rows, LEAD_SRC] = code
-            phd = rows[I[rows, STATE] == PHD]  # final-year students hired as leads finish their PhD
-            if len(phd):
-                np.subtract.at(w.adv_load, I[phd, ADVISOR], 1)
-                I[phd, FLAGS] |= F_HAS_PHD
-            first = I[rows, LEAD_TICK] < 0
-            I[rows[first], LEAD_TICK] = t
-            I[rows, WAIT_SINCE] = -1
-            I[rows, FUND_END] = np.minimum(I[rows, FUND_END], t)  # a grant is handed back
-            I[rows, FLAGS] &= ~(F_WANTS_GRANT)
-            w.move(rows, t, LEAD, E_HIRED)
+            u_adj = w.streams.u("hiring", I[pool, PID], t, 1) if code == S_ADJACENT else no_u
+            w.ensure_log(min(nv, n_cand))
+            k = _hire(code, pool, base, taken, I, F, w.adv_load, nv, u_adj, live["positions.adjacency"],
+                      live["positions.focus_required"] > 0.5, t, w.LOG, w.nlog, w.counts)
+            if k:
+                self.vacancies[name] = sorted(self.vacancies[name])[k:]
             filled[name] = k
         self.history.append({"tick": t, "candidates": n_cand,
                              "vacancies": sum(len(v) for v in self.vacancies.values()) + sum(filled.values()),
                              "filled": sum(filled.values()), **{f"filled_{k}": v for k, v in filled.items()}})
+
+
+@njit(cache=True)
+def _hire(code, pool, base, taken, I, F, adv_load, nv, u_adj, adjacency, focus_required, t, LOG, nlog, counts):
+    """Fill up to ``nv`` openings of lead source ``code`` from the candidates ``pool``
+    not yet ``taken``: eligibility and score by the source's own criteria (M7), best
+    first (ties in pool order). Returns the number hired."""
+    n = len(pool)
+    idx = np.empty(n, dtype=np.int64)
+    neg = np.empty(n)
+    m = 0
+    for j in range(n):
+        if taken[j]:
+            continue
+        r = pool[j]
+        fl = I[r, FLAGS]
+        score = base[j]
+        if code == S_ACADEMIA:
+            if (fl & F_HAS_PHD) == 0:
+                continue
+            if (fl & F_REFUSE_PAY) != 0 and I[r, KIND] == K_INDUSTRY and I[r, STATE] == CONTRIBUTOR:
+                continue  # will not take an academic pay cut
+            score = score + 0.05 * min(F[r, RECORD], 10.0)
+        elif code == S_ADJACENT:
+            if not u_adj[j] < adjacency:
+                continue
+        elif code == S_BIG_RFP:
+            if focus_required and (fl & F_FOCUS) == 0:
+                continue
+            score = score + (0.5 * F[r, LEGIB] + 0.5 * F[r, IMP])
+        elif code == S_AGNOSTIC:
+            score = score + F[r, IMP]  # department chairs judge the agenda's theory of impact
+        elif code == S_AUTONOMY:
+            score = score + 0.5 * F[r, IMP]
+        idx[m] = j
+        neg[m] = -score
+        m += 1
+    if m == 0:
+        return 0
+    k = min(nv, m)
+    best = np.argsort(neg[:m], kind="mergesort")[:k]
+    for b in best:
+        j = idx[b]
+        taken[j] = True
+        r = pool[j]
+        I[r, LEAD_SRC] = code
+        if I[r, STATE] == PHD:  # final-year students hired as leads finish their PhD
+            adv_load[I[r, ADVISOR]] -= 1
+            I[r, FLAGS] |= F_HAS_PHD
+        if I[r, LEAD_TICK] < 0:
+            I[r, LEAD_TICK] = t
+        I[r, WAIT_SINCE] = -1
+        I[r, FUND_END] = min(I[r, FUND_END], t)  # a grant is handed back
+        I[r, FLAGS] &= ~F_WANTS_GRANT
+        _log_move(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
+    return k
