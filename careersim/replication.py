@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from .model.field import FieldModel
 from .model.kernel import TICKS_PER_YEAR
@@ -132,29 +133,38 @@ def agents_table(model: FieldModel) -> pd.DataFrame:
 
 def _paths(ev: np.ndarray, n: int):
     """Each agent's sequence of distinct consecutive states, as text like
-    'phd_applicant>phd>contributor>lead', computed without a per-event loop."""
-    counts = np.bincount(ev[:, 0], minlength=n) if len(ev) else np.zeros(n, dtype=np.int64)
-    if len(ev) == 0:
-        return np.full(n, "", dtype=object), counts
-    order = np.lexsort((np.arange(len(ev)), ev[:, 0]))
-    a, s = ev[order, 0], ev[order, 3]
-    keep = np.ones(len(a), dtype=bool)
-    keep[1:] = (a[1:] != a[:-1]) | (s[1:] != s[:-1])
-    a, s = a[keep], s[keep]
-    code = np.zeros(n, dtype=np.int64)
+    'phd_applicant>phd>contributor>lead' (a categorical: few distinct paths),
+    and each agent's number of transitions."""
+    code, counts = _path_codes(ev, n)
+    uniq, inverse = np.unique(code, return_inverse=True)
+    labels = []
+    for key in uniq.tolist():
+        digits = []
+        while key > 1:  # the leading 1 marks where the path starts
+            key, d = divmod(key, 8)
+            digits.append(d)
+        labels.append(">".join(STATE_NAMES[d] for d in reversed(digits)))
+    return pd.Categorical.from_codes(inverse.reshape(-1), categories=labels), counts
+
+
+@njit(cache=True)
+def _path_codes(ev, n):
+    """Paths as base-8 digits (states < 8) after a leading 1, at most 20 states (longer
+    ones truncated; 8**20 < 2**63), from the event log (in time order per agent);
+    repeated consecutive states count once."""
+    counts = np.zeros(n, dtype=np.int64)
+    last = np.full(n, -1, dtype=np.int64)
+    code = np.ones(n, dtype=np.int64)
     length = np.zeros(n, dtype=np.int64)
-    np.add.at(length, a, 1)
-    # encode each path in base 8 (states < 8); paths longer than 20 states are truncated
-    pos = np.arange(len(a)) - np.repeat(np.cumsum(length) - length, length)[: len(a)]
-    ok = pos < 20
-    np.add.at(code, a[ok], s[ok] * (8 ** (np.minimum(length[a[ok]], 20) - 1 - pos[ok])))
-    text = {}
-    out = np.empty(n, dtype=object)
-    for c_val, ln in set(zip(code.tolist(), np.minimum(length, 20).tolist())):
-        digits = [(c_val // 8 ** k) % 8 for k in range(ln - 1, -1, -1)]
-        text[(c_val, ln)] = ">".join(STATE_NAMES[d] for d in digits)
-    out[:] = [text[(c, ln)] for c, ln in zip(code.tolist(), np.minimum(length, 20).tolist())]
-    return out, counts
+    for k in range(len(ev)):
+        a, s = ev[k, 0], ev[k, 3]
+        counts[a] += 1
+        if s != last[a]:
+            last[a] = s
+            if length[a] < 20:
+                code[a] = code[a] * 8 + s
+                length[a] += 1
+    return code, counts
 
 
 def events_table(model: FieldModel) -> pd.DataFrame:

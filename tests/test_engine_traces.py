@@ -111,3 +111,18 @@ def test_lead_years_from_the_event_log_match_the_engine_accumulators():
     arr = rep.summary["arrival_years"]
     before = lead_years_before(rep.events, rep.agents, arr, horizon).to_numpy()
     np.testing.assert_allclose(before, rep.agents.lead_years_before_arrival.to_numpy(), atol=1 / 48)
+
+
+def test_track_history_paths_from_the_event_log():
+    """Paths list distinct consecutive states in time order, stop at 20 states, and
+    count every transition; agents without events have an empty path."""
+    from careersim.replication import _paths
+
+    # (agent, tick, from, to, reason): agent 0 phd_applicant>phd>contributor, a repeat of
+    # contributor collapses; agent 2 alternates unfunded/independent 30 times
+    ev = [(0, 0, 0, 1, 0), (0, 4, 1, 2, 1), (0, 8, 2, 5, 3), (0, 9, 5, 5, 6)]
+    ev += [(2, 4 * k, 0, 4 if k % 2 == 0 else 3, 4) for k in range(30)]
+    path, transitions = _paths(np.array(ev, dtype=np.int64), 3)
+    assert list(path.astype(str)[:2]) == ["phd_applicant>phd>contributor", ""]
+    assert path.astype(str)[2] == ">".join(["unfunded", "independent"] * 10)
+    assert list(transitions) == [4, 0, 30]

@@ -101,18 +101,27 @@ class World:
 
     def active(self, *states: int) -> np.ndarray:
         """Rows in any of ``states``, increasing."""
-        rows = self.listed()
-        s = self.I[rows, STATE]
-        mask = s == states[0]
-        for st in states[1:]:
-            mask |= s == st
-        return rows[mask]
+        wanted = np.zeros(8, dtype=np.bool_)
+        wanted[list(states)] = True
+        return _rows_in(self.act, int(self.nact[0]), self.I, wanted)
 
     def years(self, t: int) -> float:
         return t / TICKS_PER_YEAR
 
     def normal(self, stream: str, rows: np.ndarray, t: int, slot: int = 0) -> np.ndarray:
         return ndtri(self.streams.u(stream, self.I[rows, PID], t, slot))
+
+
+@njit(cache=True)
+def _rows_in(act, n, I, wanted):
+    out = np.empty(n, dtype=np.int64)
+    m = 0
+    for j in range(n):
+        r = act[j]
+        if wanted[I[r, STATE]]:
+            out[m] = r
+            m += 1
+    return out[:m]
 
 
 def portfolio(w: World, rows: np.ndarray) -> np.ndarray:
