@@ -66,48 +66,50 @@ class ClaimResult:
     definition: str = ""
 
 
-def _p_within(df: pd.DataFrame, years: float, start_col: str = "entry_year") -> float:
-    if len(df) == 0:
-        return float("nan")
-    t = df["years_to_lead"].to_numpy()
-    if start_col != "entry_year":
-        t = t + (df["entry_year"] - df[start_col]).to_numpy()
-    return float(np.mean(np.nan_to_num(t, nan=np.inf) <= years + 1e-9))
-
-
-def _observed(ent: pd.DataFrame, horizon: float, window: float, start_col: str = "entry_year") -> pd.DataFrame:
-    return ent[ent[start_col] <= horizon - window + 1e-9]
-
-
 def _nan_or(x):
     return float(x) if x == x else float("nan")
 
 
+def _within(ytl: np.ndarray, years: float) -> float:
+    """Share of people (NaN: never a lead) holding a lead role within ``years``."""
+    if len(ytl) == 0:
+        return float("nan")
+    return float(np.mean(np.nan_to_num(ytl, nan=np.inf) <= years + 1e-9))
+
+
+def _columns(df: pd.DataFrame, *names: str) -> list[np.ndarray]:
+    return [df[c].to_numpy() for c in names]
+
+
 def c1(ent, horizon, window) -> ClaimResult:
-    obs = _observed(ent, horizon, window)
-    q = obs[["learning_rate", "self_direction"]].quantile([0.25, 0.75])
-    mid = obs[obs["background"].isin(["undergraduate", "masters"])
-              & obs["learning_rate"].between(q.loc[0.25, "learning_rate"], q.loc[0.75, "learning_rate"])
-              & obs["self_direction"].between(q.loc[0.25, "self_direction"], q.loc[0.75, "self_direction"])]
-    p = {tr: _p_within(mid[mid["track"] == tr], window) for tr in TRACKS}
+    entry, bg, lr, sd, track, ytl = _columns(ent, "entry_year", "background", "learning_rate", "self_direction",
+                                             "track", "years_to_lead")
+    obs = entry <= horizon - window + 1e-9
+    lr_q = np.quantile(lr[obs], [0.25, 0.75]) if obs.any() else (np.nan, np.nan)
+    sd_q = np.quantile(sd[obs], [0.25, 0.75]) if obs.any() else (np.nan, np.nan)
+    mid = (obs & ((bg == "undergraduate") | (bg == "masters")) & (lr >= lr_q[0]) & (lr <= lr_q[1])
+           & (sd >= sd_q[0]) & (sd <= sd_q[1]))
+    p = {tr: _within(ytl[mid & (track == tr)], window) for tr in TRACKS}
     stat = p["phd"] - max(p["independent"], p["contributor"])
     return ClaimResult(stat, bool(stat > 0) if stat == stat else None, {f"p_{k}": v for k, v in p.items()},
                        DEFINITIONS["C1"])
 
 
 def c2(ent, horizon, window) -> ClaimResult:
-    obs = _observed(ent, horizon, window)
+    entry, sd, track, ytl = _columns(ent, "entry_year", "self_direction", "track", "years_to_lead")
+    obs = entry <= horizon - window + 1e-9
     gaps, top10 = {}, float("nan")
     for tr in TRACKS:
-        d = obs[obs["track"] == tr]
-        if len(d) < 10:
+        m = obs & (track == tr)
+        d_sd, d_ytl = sd[m], ytl[m]
+        if len(d_sd) < 10:
             gaps[tr] = float("nan")
             continue
-        q20, q80, q90 = d["self_direction"].quantile([0.2, 0.8, 0.9])
-        gaps[tr] = _p_within(d[d["self_direction"] >= q80], window) - _p_within(d[d["self_direction"] <= q20], window)
+        q20, q80, q90 = np.quantile(d_sd, [0.2, 0.8, 0.9])
+        gaps[tr] = _within(d_ytl[d_sd >= q80], window) - _within(d_ytl[d_sd <= q20], window)
         if tr == "independent":
-            top10 = _p_within(d[d["self_direction"] >= q90], window)
-    p_phd = _p_within(obs[obs["track"] == "phd"], window)
+            top10 = _within(d_ytl[d_sd >= q90], window)
+    p_phd = _within(ytl[obs & (track == "phd")], window)
     ratio = top10 / p_phd if p_phd and p_phd == p_phd and p_phd > 0 else float("nan")
     stat = gaps["independent"] - max(gaps["phd"], gaps["contributor"])
     holds = None if stat != stat or ratio != ratio else bool(stat > 0 and ratio >= 0.8)
@@ -116,52 +118,56 @@ def c2(ent, horizon, window) -> ClaimResult:
 
 
 def c3(ent, horizon, window) -> ClaimResult:
+    entry, track, ytl, exe2, exe0, phd_start, ever = _columns(
+        ent, "entry_year", "track", "years_to_lead", "execution_at_2_years", "initial_execution", "phd_start_year",
+        "ever_phd")
+    ever = ever.astype(bool)
     gain = {}
     for tr in TRACKS:
-        d = ent[ent["track"] == tr]
-        g = (d["execution_at_2_years"] - d["initial_execution"]).dropna()
+        g = (exe2 - exe0)[track == tr]
+        g = g[~np.isnan(g)]
         gain[tr] = float(g.mean()) if len(g) else float("nan")
     fastest = gain["contributor"] > max(gain["phd"], gain["independent"])
-    obs = _observed(ent, horizon, window)
-    con = obs[obs["track"] == "contributor"]
-    if len(con):
-        ytl = con["years_to_lead"].to_numpy()
-        before_phd = (con["phd_start_year"] - con["entry_year"]).to_numpy()
-        without = ~con["ever_phd"].to_numpy() | (np.nan_to_num(ytl, nan=np.inf) < before_phd)
-        share = float(np.mean((np.nan_to_num(ytl, nan=np.inf) <= window + 1e-9) & without))
+    cutoff = horizon - window + 1e-9
+    con = (entry <= cutoff) & (track == "contributor")
+    if con.any():
+        t_lead = np.nan_to_num(ytl[con], nan=np.inf)
+        without = ~ever[con] | (t_lead < (phd_start - entry)[con])
+        share = float(np.mean((t_lead <= window + 1e-9) & without))
     else:
         share = float("nan")
-    later = ent[(ent["track"] == "contributor") & ent["ever_phd"]]
-    later = later[((later["phd_start_year"] - later["entry_year"]).between(1, 3))]
-    later = later[later["phd_start_year"] <= horizon - window + 1e-9]
-    direct = ent[(ent["track"] == "phd") & ent["ever_phd"] & ((ent["phd_start_year"] - ent["entry_year"]) <= 1)]
-    direct = direct[direct["phd_start_year"] <= horizon - window + 1e-9]
-    p_later = _p_within(later, window, "phd_start_year") if len(later) >= 5 else float("nan")
-    p_direct = _p_within(direct, window, "phd_start_year")
+    before = phd_start - entry
+    later = (track == "contributor") & ever & (before >= 1) & (before <= 3) & (phd_start <= cutoff)
+    direct = (track == "phd") & ever & (before <= 1) & (phd_start <= cutoff)
+    from_start = ytl + (entry - phd_start)  # years from PhD start to a lead role
+    n_later = int(later.sum())
+    p_later = _within(from_start[later], window) if n_later >= 5 else float("nan")
+    p_direct = _within(from_start[direct], window)
     ratio = p_later / p_direct if p_direct and p_direct == p_direct and p_direct > 0 else float("nan")
     parts = {**{f"execution_gain_2y_{k}": v for k, v in gain.items()}, "contributors_lead_without_phd": share,
-             "later_phd_over_direct": ratio, "n_later_phd": int(len(later))}
+             "later_phd_over_direct": ratio, "n_later_phd": n_later}
     holds = bool(fastest and share < 0.02 and (ratio != ratio or ratio >= 0.8))
     return ClaimResult(share, holds, parts,
                        DEFINITIONS["C3"])
 
 
 def c4(ent, horizon) -> ClaimResult:
-    phd = ent[ent["ever_phd"] & ent["phd_start_year"].notna() & (ent["phd_start_year"] >= 0)]
-    if len(phd) < 5:
+    entry, ytl, ytr, phd_start, ever, exit_year = _columns(
+        ent, "entry_year", "years_to_lead", "years_to_ready", "phd_start_year", "ever_phd", "exit_year")
+    m = ever.astype(bool) & ~np.isnan(phd_start) & (phd_start >= 0)
+    if m.sum() < 5:
         return ClaimResult(float("nan"), None, {}, "")
-    ready = phd["years_to_ready"] + phd["entry_year"] - phd["phd_start_year"]
-    observed = ready.notna() & (ready >= 0)
-    exit_after = phd["exit_year"] - phd["phd_start_year"]
-    cens = np.where(exit_after.notna(), exit_after, horizon - phd["phd_start_year"])
-    dur = np.where(observed, ready.clip(lower=0), np.maximum(cens, 0))
-    med_ready = km_median(dur, observed.to_numpy())
-    lead = phd["years_to_lead"] + phd["entry_year"] - phd["phd_start_year"]
-    early = phd[phd["phd_start_year"] <= horizon - 12 + 1e-9]
-    lead_e = (early["years_to_lead"] + early["entry_year"] - early["phd_start_year"])
-    lead_e = lead_e[lead_e <= 12]
-    med_lead = float(lead_e.median()) if len(lead_e) >= 3 else float("nan")
-    del lead
+    entry, ytl, ytr, phd_start, exit_year = entry[m], ytl[m], ytr[m], phd_start[m], exit_year[m]
+    ready = ytr + entry - phd_start
+    observed = ~np.isnan(ready) & (ready >= 0)
+    exit_after = exit_year - phd_start
+    cens = np.where(~np.isnan(exit_after), exit_after, horizon - phd_start)
+    dur = np.where(observed, np.clip(ready, 0, None), np.maximum(cens, 0))
+    med_ready = km_median(dur, observed)
+    early = phd_start <= horizon - 12 + 1e-9
+    lead_e = (ytl + entry - phd_start)[early]
+    lead_e = lead_e[lead_e <= 12]  # NaN (never a lead) compares False
+    med_lead = float(np.median(lead_e)) if len(lead_e) >= 3 else float("nan")
     holds = None if med_ready != med_ready else bool(3.5 <= med_ready <= 5.5 and (med_lead != med_lead or 5 <= med_lead <= 7))
     return ClaimResult(_nan_or(med_ready), holds, {"median_years_phd_start_to_ready": _nan_or(med_ready),
                                                    "median_years_to_first_lead_role_within_12": med_lead},
@@ -222,12 +228,15 @@ def c5(ent, events, agents, horizon) -> ClaimResult:
 
 
 def c7(ent, horizon, window) -> ClaimResult:
-    phd = ent[ent["ever_phd"] & ent["advisor_quality"].notna() & (ent["phd_start_year"] <= horizon - window + 1e-9)]
-    if len(phd) < 20:
+    entry, ytl, phd_start, ever, aq = _columns(ent, "entry_year", "years_to_lead", "phd_start_year", "ever_phd",
+                                               "advisor_quality")
+    m = ever.astype(bool) & ~np.isnan(aq) & (phd_start <= horizon - window + 1e-9)
+    if m.sum() < 20:
         return ClaimResult(float("nan"), None, {}, "")
-    q25, q75 = phd["advisor_quality"].quantile([0.25, 0.75])
-    top = _p_within(phd[phd["advisor_quality"] >= q75], window, "phd_start_year")
-    bottom = _p_within(phd[phd["advisor_quality"] <= q25], window, "phd_start_year")
+    aq, from_start = aq[m], (ytl + (entry - phd_start))[m]
+    q25, q75 = np.quantile(aq, [0.25, 0.75])
+    top = _within(from_start[aq >= q75], window)
+    bottom = _within(from_start[aq <= q25], window)
     ratio = top / bottom if bottom > 0 else (float("inf") if top > 0 else float("nan"))
     holds = None if ratio != ratio else bool(ratio >= 2.0)
     return ClaimResult(ratio, holds, {"p_top_quartile": top, "p_bottom_quartile": bottom},
@@ -235,6 +244,8 @@ def c7(ent, horizon, window) -> ClaimResult:
 
 
 def c9(agents) -> ClaimResult:
+    agents = agents[["has_phd", "years_to_lead", "advisor_quality", "advisor_safety", "outside_exposure",
+                     "impact_judgement", "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival"]]
     leads = agents[agents["has_phd"] & agents["years_to_lead"].notna() & agents["advisor_quality"].notna()]
     neither = leads[~leads["advisor_safety"].astype(bool) & ~leads["outside_exposure"]]
     either = leads[leads["advisor_safety"].astype(bool) | leads["outside_exposure"]]

@@ -128,13 +128,13 @@ def group_metrics(agents: pd.DataFrame, horizon: dict[int, float] | float, windo
     cols = ["replication", "entrant", "track", "background", "entry_year", "years_to_lead",
             "lead_years_before_arrival", "safety_lead_years_before_arrival"]
     a = agents[cols].copy()
-    a["track"] = a["track"].astype(str)
-    a["background"] = a["background"].astype(str)
     reps = a["replication"].to_numpy()
 
     def per_rep(value, name):
-        if isinstance(value, dict):
-            return np.array([value.get(int(r), np.nan) for r in reps], dtype=float)
+        if isinstance(value, dict):  # looked up once per replication, not once per person
+            keys = np.unique(reps)
+            vals = np.array([value.get(int(r), np.nan) for r in keys], dtype=float)
+            return vals[np.searchsorted(keys, reps)]
         return np.full(len(a), float(value))
 
     h = per_rep(horizon, "horizon")
@@ -150,7 +150,7 @@ def group_metrics(agents: pd.DataFrame, horizon: dict[int, float] | float, windo
         if key is None:
             g = ent.assign(_g="all").groupby(["replication", "_g"], observed=True)
         else:
-            g = ent.assign(_g=ent[key]).groupby(["replication", "_g"], observed=True)
+            g = ent.assign(_g=ent[key].astype("category")).groupby(["replication", "_g"], observed=True)
         t = g.agg(n=("entrant", "size"), n_observed=("observed", "sum"), leads=("lead_within_obs", "sum"),
                   ly=("lead_years_before_arrival", "sum"), sly=("safety_lead_years_before_arrival", "sum")).reset_index()
         t["kind"] = kind
@@ -164,6 +164,8 @@ def group_metrics(agents: pd.DataFrame, horizon: dict[int, float] | float, windo
         t["leads"] = 0
         t["kind"] = "existing"
         parts.append(t)
+    for t in parts:  # group labels as plain text
+        t["_g"] = t["_g"].astype(str)
     out = pd.concat(parts, ignore_index=True).rename(columns={"_g": "group"})
     with np.errstate(invalid="ignore", divide="ignore"):
         out["p_lead"] = np.where(out["n_observed"] > 0, out["leads"] / out["n_observed"].clip(lower=1), np.nan)

@@ -205,54 +205,56 @@ def institution_tables(model: FieldModel) -> dict:
 
 
 # ---------------------------------------------------------------------------
-def _lead_within(df: pd.DataFrame, window: float) -> float:
-    if len(df) == 0:
+def _share_within(years: np.ndarray, window: float) -> float:
+    """Share with ``years`` (NaN: never) at most ``window``; NaN for nobody."""
+    if len(years) == 0:
         return float("nan")
-    return float(np.mean(df["years_to_lead"].fillna(np.inf).to_numpy() <= window + 1e-9))
+    return float(np.mean(np.nan_to_num(years, nan=np.inf) <= window + 1e-9))
 
 
 def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, values: dict, model: FieldModel) -> dict:
     from .stats import km_median
 
-    from .claims import NEEDED
-
     horizon = values["run.horizon"]
     window = values["run.claims_window"]
-    agents = agents[[c for c in NEEDED if c in agents.columns]]
-    ent = agents[agents["entrant"]]
-    full = ent[ent["entry_year"] <= horizon - window + 1e-9]  # cohorts observed for the whole window
-    out: dict = {"arrival_years": model.arrival_years, "entrants": int(len(ent)), "simpy_wakeups": model.wakeups}
-    out["p_lead"] = _lead_within(full, window)
+    col = {c: agents[c].to_numpy() for c in ("entrant", "track", "entry_year", "years_to_lead", "years_to_ready",
+                                             "exit_reason", "exit_year", "lead_years_before_arrival",
+                                             "safety_lead_years_before_arrival", "final_state")}
+    is_ent = col["entrant"].astype(bool)
+    e = {k: v[is_ent] for k, v in col.items()}
+    full = e["entry_year"] <= horizon - window + 1e-9  # cohorts observed for the whole window
+    on_track = {tr: e["track"] == tr for tr in TRACKS}
+    n_ent = int(is_ent.sum())
+    out: dict = {"arrival_years": model.arrival_years, "entrants": n_ent, "simpy_wakeups": model.wakeups}
+    out["p_lead"] = _share_within(e["years_to_lead"][full], window)
     for tr in TRACKS:
-        out[f"p_lead_{tr}"] = _lead_within(full[full["track"] == tr], window)
+        out[f"p_lead_{tr}"] = _share_within(e["years_to_lead"][full & on_track[tr]], window)
     for tr in TRACKS:
-        d = full[full["track"] == tr]
-        out[f"p_ready_{tr}"] = float(np.mean(d["years_to_ready"].fillna(np.inf).to_numpy() <= window + 1e-9)) if len(d) else float("nan")
-        d = ent[ent["track"] == tr]
-        out[f"exit_funding_ran_out_{tr}"] = float((d["exit_reason"] == "funding_ran_out").mean()) if len(d) else float("nan")
-    dur, obs = _time_to_lead(ent, horizon)
+        out[f"p_ready_{tr}"] = _share_within(e["years_to_ready"][full & on_track[tr]], window)
+        m = on_track[tr]
+        out[f"exit_funding_ran_out_{tr}"] = float(np.mean(e["exit_reason"][m] == "funding_ran_out")) if m.any() else float("nan")
+    dur, obs = _time_to_lead(e["years_to_lead"], e["exit_year"], e["entry_year"], horizon)
     out["median_years_to_lead"] = km_median(dur, obs) if len(dur) else float("nan")
     for tr in TRACKS:
-        m = (ent["track"] == tr).to_numpy()
+        m = on_track[tr]
         out[f"median_years_to_lead_{tr}"] = km_median(dur[m], obs[m]) if m.any() else float("nan")
-    n = max(1, len(ent))
-    out["lead_years_before_arrival_per_entrant"] = float(ent["lead_years_before_arrival"].sum() / n)
-    out["safety_lead_years_before_arrival_per_entrant"] = float(ent["safety_lead_years_before_arrival"].sum() / n)
-    out["field_lead_years_before_arrival"] = float(agents["lead_years_before_arrival"].sum())
-    out["field_safety_lead_years_before_arrival"] = float(agents["safety_lead_years_before_arrival"].sum())
-    out["leads_at_end"] = int((agents["final_state"] == "lead").sum())
-    out["new_leads"] = int(ent["years_to_lead"].notna().sum())
+    n = max(1, n_ent)
+    out["lead_years_before_arrival_per_entrant"] = float(e["lead_years_before_arrival"].sum() / n)
+    out["safety_lead_years_before_arrival_per_entrant"] = float(e["safety_lead_years_before_arrival"].sum() / n)
+    out["field_lead_years_before_arrival"] = float(col["lead_years_before_arrival"].sum())
+    out["field_safety_lead_years_before_arrival"] = float(col["safety_lead_years_before_arrival"].sum())
+    out["leads_at_end"] = int((col["final_state"] == "lead").sum())
+    out["new_leads"] = int(np.isfinite(e["years_to_lead"]).sum())
     for reason in EXIT_NAMES[1:]:
-        out[f"exit_{reason}"] = float((ent["exit_reason"] == reason).mean()) if len(ent) else float("nan")
+        out[f"exit_{reason}"] = float(np.mean(e["exit_reason"] == reason)) if n_ent else float("nan")
     out.update(bottlenecks(ts, inst, values))
     return out
 
 
-def _time_to_lead(ent: pd.DataFrame, horizon: float):
-    ytl = ent["years_to_lead"].to_numpy()
+def _time_to_lead(ytl: np.ndarray, exit_year: np.ndarray, entry_year: np.ndarray, horizon: float):
     observed = np.isfinite(ytl)
-    exit_after = ent["exit_year"].to_numpy() - ent["entry_year"].to_numpy()
-    censor = np.where(np.isfinite(exit_after), exit_after, horizon - ent["entry_year"].to_numpy())
+    exit_after = exit_year - entry_year
+    censor = np.where(np.isfinite(exit_after), exit_after, horizon - entry_year)
     dur = np.where(observed, ytl, np.maximum(censor, 0.0))
     return dur, observed
 
