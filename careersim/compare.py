@@ -125,6 +125,12 @@ def group_metrics(agents: pd.DataFrame, horizon: dict[int, float] | float, windo
     Returns columns ``replication, kind, group, n, n_observed, p_lead,
     lead_years, safety_lead_years``.
     """
+    return complete_groups(group_rows(agents, horizon, window))
+
+
+def group_rows(agents: pd.DataFrame, horizon: dict[int, float] | float, window: dict[int, float] | float) -> pd.DataFrame:
+    """:func:`group_metrics` without the rows for empty groups: tables for
+    separate replications can be concatenated and completed once."""
     cols = ["replication", "entrant", "track", "background", "entry_year", "years_to_lead",
             "lead_years_before_arrival", "safety_lead_years_before_arrival"]
     a = agents[cols].copy()
@@ -172,11 +178,10 @@ def group_metrics(agents: pd.DataFrame, horizon: dict[int, float] | float, windo
         out["lead_years"] = out["ly"] / out["n"].clip(lower=1)
         out["safety_lead_years"] = out["sly"] / out["n"].clip(lower=1)
     out["n_observed"] = out["n_observed"].astype(int)
-    out = out[["replication", "kind", "group", "n", "n_observed", "p_lead", "lead_years", "safety_lead_years"]]
-    return _complete_groups(out)
+    return out[["replication", "kind", "group", "n", "n_observed", "p_lead", "lead_years", "safety_lead_years"]]
 
 
-def _complete_groups(df: pd.DataFrame) -> pd.DataFrame:
+def complete_groups(df: pd.DataFrame) -> pd.DataFrame:
     """Add rows for (replication, group) pairs with no people, so groups pair up across scenarios."""
     reps = sorted(df["replication"].unique())
     keys = [("all", "all")] + [("track", t) for t in TRACKS] + [("background", b) for b in BACKGROUNDS]

@@ -43,6 +43,7 @@ class RepResult:
     curves: dict
     flows: pd.DataFrame
     agents: pd.DataFrame | None = None
+    groups: pd.DataFrame | None = None  # lead chances and lead-years per group (compare.group_rows)
 
 
 @dataclass
@@ -80,6 +81,12 @@ class Experiment:
             else:
                 self._agents = pd.concat([r.agents for r in self.results if r.agents is not None], ignore_index=True)
         return self._agents
+
+    def groups(self) -> pd.DataFrame:
+        """Per replication and group of people: lead chance and lead-years (see :func:`careersim.compare.group_metrics`)."""
+        from .compare import complete_groups
+
+        return complete_groups(pd.concat([r.groups for r in self.results], ignore_index=True))
 
     def curves(self) -> dict:
         """Survival curves of time to lead by track: mean and 95% band over replications."""
@@ -163,15 +170,26 @@ def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, 
     r = simulate(scenario, seed, rep)
     if counterfactual:
         r.summary.update(paired_policy_claims(scenario, seed, rep, r.summary))
+    from .compare import group_rows
+
     agents = r.agents.assign(replication=rep)
     curves = _curves(agents, scenario)
     flows = _flows(r.events, agents)
+    groups = group_rows(agents, _value_of(scenario, r.parameters, "run.horizon"),
+                        _value_of(scenario, r.parameters, "run.claims_window"))
     if spool is not None:
         write_parquet(agents, spool / f"part-{rep:06d}.parquet", provenance)
         agents = None
     elif not keep_agents:
         agents = None
-    return RepResult(rep, r.summary, r.parameters, r.timeseries, curves, flows, agents)
+    return RepResult(rep, r.summary, r.parameters, r.timeseries, curves, flows, agents, groups)
+
+
+def _value_of(scenario: Scenario, drawn: dict, path: str) -> float:
+    """A parameter's value in one replication: as drawn if uncertain, else the scenario's."""
+    from .scenario import get_path
+
+    return float(drawn[path]) if path in drawn else float(get_path(scenario, path))
 
 
 def _flows(events: pd.DataFrame, agents: pd.DataFrame) -> pd.DataFrame:
@@ -352,7 +370,8 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
     Files: ``summary.json``, ``replications.parquet``, ``agents.parquet``
     (every replication, with a ``replication`` column), ``timeseries.parquet``,
     ``curves.parquet`` (share who became a lead by years since entry, by
-    track), ``flows.parquet`` (moves between states), ``scenario.yaml`` (the
+    track), ``flows.parquet`` (moves between states), ``groups.parquet``
+    (lead chance and lead-years per replication and group), ``scenario.yaml`` (the
     normalised scenario) and ``report.html``. Every file carries provenance:
     the Parquet files in their schema metadata.
     """
@@ -374,6 +393,7 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
     write(pd.concat([pd.DataFrame({"track": tr, "years": c["grid"], "value": c["value"], "low": c["low"], "high": c["high"]})
                      for tr, c in curves.items()], ignore_index=True), "curves.parquet")
     write(pd.concat([r.flows.assign(replication=r.replication) for r in exp.results], ignore_index=True), "flows.parquet")
+    write(exp.groups(), "groups.parquet")
     (out_dir / "scenario.yaml").write_text(dump_scenario(exp.scenario))
     _write_agents(exp, out_dir / "agents.parquet")
     try:

@@ -217,3 +217,25 @@ def test_compare_command_writes_comparison_and_report(tmp_path: Path, monkeypatc
 def test_compare_command_needs_an_alternative(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["compare", "baseline"]) == 2
     assert "ALT" in capsys.readouterr().err
+
+
+def test_run_folder_groups_match_the_agents_and_old_folders_still_load(tmp_path: Path) -> None:
+    """Workers compute each replication's group metrics; the saved table equals
+    group_metrics over agents.parquet, and a folder without groups.parquet (written
+    by an earlier careersim) gets them from the agents instead."""
+    from careersim.compare import per_replication_value
+    from careersim.report.data import load_run
+
+    sc = tiny()
+    exp = experiment.run(sc, replications=3, seed=2, workers=1, policy_claims=0, spool_dir=tmp_path / "spool")
+    out = tmp_path / "out"
+    out.mkdir()
+    experiment.write_results(exp, out)
+    saved = pd.read_parquet(out / "groups.parquet")
+    reps = pd.read_parquet(out / "replications.parquet")
+    direct = group_metrics(pd.read_parquet(out / "agents.parquet"), per_replication_value(sc, reps, "run.horizon", 20.0),
+                           per_replication_value(sc, reps, "run.claims_window", 10.0))
+    pd.testing.assert_frame_equal(saved, direct)
+    (out / "groups.parquet").unlink()
+    old = load_run(out)
+    pd.testing.assert_frame_equal(old["groups"].reset_index(drop=True), saved)

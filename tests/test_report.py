@@ -211,10 +211,13 @@ def test_run_report_without_agent_table_still_renders(run_dir: Path, tmp_path: P
     copy = tmp_path / "copy"
     shutil.copytree(run_dir, copy)
     shutil.rmtree(copy / "agents.parquet") if (copy / "agents.parquet").is_dir() else (copy / "agents.parquet").unlink()
+    render(copy)
+    assert "agents.parquet" not in html_of(copy)  # the groups come from groups.parquet
+    (copy / "groups.parquet").unlink()
     (copy / "flows.parquet").unlink()
     render(copy)
     html = html_of(copy)
-    assert "agents.parquet" in html and "flows.parquet" in html
+    assert "groups.parquet" in html and "agents.parquet" in html and "flows.parquet" in html
     assert "This chart is not available" in html
     ids = parse(html).ids
     assert [ids.index(s) for s in RUN_SECTIONS] == sorted(ids.index(s) for s in RUN_SECTIONS)

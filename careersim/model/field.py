@@ -30,9 +30,9 @@ from ..scenario import Intervention
 from .institutions import Admissions, GrantOffice, Hiring, Programme, World
 from .kernel import TICKS_PER_YEAR, credit_final_month, exp_upper_table, step
 from .params import Live
-from .population import make_advisors, make_agents, start_state_of_entrants
+from .population import enter, make_advisors, make_agents
 from .state import (
-    ADVISOR, E_ENTRY, EXITED, N_STATES, PHD, READY, STATE, WAIT_SINCE,
+    ADVISOR, EXITED, N_STATES, PHD, STATE,
 )
 
 PHASES = ("intake", "interventions", "step", "admissions", "grants", "programme", "hiring", "arrival", "recorder")
@@ -132,20 +132,9 @@ class FieldModel:
         w = self.world
         n_new = int(np.searchsorted(w.entry_ticks, t, side="right"))
         if n_new > w.n:
-            rows = np.arange(w.n, n_new)
-            w.I[rows, STATE] = 0
+            w.ensure_log(n_new - w.n)
+            enter(w.I, w.n, n_new, t, w.LOG, w.nlog, w.counts, w.act, w.nact)
             w.n = n_new
-            states = start_state_of_entrants(w.I, rows, t)
-            k = int(w.nact[0])
-            w.act[k : k + len(rows)] = rows
-            w.nact[0] = k + len(rows)
-            w.counts[0] -= len(rows)
-            np.add.at(w.counts, states, 1)
-            w.ensure_log(len(rows))
-            k = int(w.nlog[0])
-            blk = w.LOG[k : k + len(rows)]
-            blk[:, 0], blk[:, 1], blk[:, 2], blk[:, 3], blk[:, 4] = rows, t, 0, states, E_ENTRY
-            w.nlog[0] = k + len(rows)
 
     def enact(self, pol: Intervention, t: int) -> None:
         saved = {}

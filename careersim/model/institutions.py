@@ -456,12 +456,8 @@ class Programme:
 
     def round(self, t: int) -> None:
         w, I, F, live = self.w, self.w.I, self.w.F, self.w.live
-        cand = w.active(INDEPENDENT, UNFUNDED, PHD, CONTRIBUTOR)
-        cand = cand[I[cand, PROG_END] < t]
-        u = w.streams.u("programme", I[cand, PID], t, 0)
-        is_ind = np.isin(I[cand, STATE], (INDEPENDENT, UNFUNDED))
-        applies = np.where(is_ind, u < live["programme.apply_independent"], u < live["programme.apply_other"])
-        apps = cand[applies]
+        apps = _programme_applicants(w.act, int(w.nact[0]), I, np.uint64(w.streams.key("programme")), t,
+                                     live["programme.apply_independent"], live["programme.apply_other"])
         places = int(round(live["programme.places"]))
         n_out = int(round(live["programme.outside_applicants"]))
         score = (F[apps, GEN] + F[apps, EVL] + 0.5 * F[apps, EXE] + 0.05 * np.minimum(F[apps, RECORD], 5.0)
@@ -488,6 +484,43 @@ class Programme:
                              "filled": min(places, len(apps) + n_out)})
 
 
+@njit(cache=True)
+def _programme_applicants(act, n, I, key, t, apply_independent, apply_other):
+    """Researchers (independent, unfunded, PhD students, contributors) not in a cohort
+    now who apply this round: independents with chance ``apply_independent``,
+    others with ``apply_other``; in row order."""
+    out = np.empty(n, dtype=np.int64)
+    m = 0
+    for j in range(n):
+        r = act[j]
+        st = I[r, STATE]
+        if not (st == INDEPENDENT or st == UNFUNDED or st == PHD or st == CONTRIBUTOR) or I[r, PROG_END] >= t:
+            continue
+        chance = apply_independent if (st == INDEPENDENT or st == UNFUNDED) else apply_other
+        if uniform(key, I[r, PID], t, 0) < chance:
+            out[m] = r
+            m += 1
+    return out[:m]
+
+
+@njit(cache=True)
+def _lead_candidates(act, n, I, t, final_year_rule):
+    """Ready researchers who may take a lead role: independent, unfunded or contributors,
+    and PhD students in their final year when ``final_year_rule``; in row order."""
+    out = np.empty(n, dtype=np.int64)
+    m = 0
+    for j in range(n):
+        r = act[j]
+        st = I[r, STATE]
+        if not (st == INDEPENDENT or st == UNFUNDED or st == CONTRIBUTOR or st == PHD) or I[r, READY] < 0:
+            continue
+        if st == PHD and not (final_year_rule and t >= I[r, PHD_END] - TICKS_PER_YEAR):
+            continue
+        out[m] = r
+        m += 1
+    return out[:m]
+
+
 HIRING_SOURCES = (
     ("autonomy_role", S_AUTONOMY),
     ("agnostic_org", S_AGNOSTIC),
@@ -508,13 +541,8 @@ class Hiring:
         self.history: list[dict] = []
 
     def candidates(self, t: int) -> np.ndarray:
-        w, I = self.w, self.w.I
-        rows = w.active(INDEPENDENT, UNFUNDED, CONTRIBUTOR, PHD)
-        rows = rows[I[rows, READY] >= 0]
-        is_phd = I[rows, STATE] == PHD
-        final = w.live["x.lead_rule_final"] > 0.5
-        ok = ~is_phd | (final & (t >= I[rows, PHD_END] - TICKS_PER_YEAR))
-        return rows[ok]
+        w = self.w
+        return _lead_candidates(w.act, int(w.nact[0]), w.I, t, w.live["x.lead_rule_final"] > 0.5)
 
     def round(self, t: int) -> None:
         w, I, F, live = self.w, self.w.I, self.w.F, self.w.live

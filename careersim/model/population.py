@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy.special import ndtri
 
 from ..rng import Streams
@@ -26,7 +27,7 @@ from .state import (
     K_ACADEMIC, K_INDUSTRY, K_NONPROFIT, KIND, LEAD, LEAD_SRC, LEAD_TICK, LEGIB, LETTERS, LR, MOTIV,
     NF, NI, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY, RECORD, RESIL, S_INITIAL, SDIR,
     SINCE, SKILL0, SMOT, STATE, T_CONTRIBUTOR, T_INDEPENDENT, T_INITIAL, T_PHD, TRACK, UNFUNDED,
-    WAIT_SINCE, WAITING, WELL, EXIT_REASON, F_SAFE_ADVISOR, EXE2,
+    WAIT_SINCE, WAITING, WELL, EXIT_REASON, F_SAFE_ADVISOR, EXE2, E_ENTRY,
 )
 
 INITIAL_PID_BASE = 1 << 30
@@ -262,16 +263,30 @@ def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advi
     return Agents(F=F, I=I, n_initial=n_init, entry_ticks=np.concatenate([np.zeros(n_init, np.int64), entry]))
 
 
-def start_state_of_entrants(I: np.ndarray, rows: np.ndarray, t: int) -> np.ndarray:
-    """Set the starting state of entrants arriving at tick ``t``; returns the states."""
-    track = I[rows, TRACK]
-    state = np.where(track == T_PHD, APPLICANT, np.where(track == T_INDEPENDENT, UNFUNDED, CONTRIBUTOR))
-    I[rows, STATE] = state
-    I[rows, SINCE] = t
-    ind = rows[track == T_INDEPENDENT]
-    I[ind, FLAGS] |= F_WANTS_GRANT
-    I[ind, FUND_END] = t
-    return state
+@njit(cache=True)
+def enter(I, lo, hi, t, LOG, nlog, counts, act, nact):
+    """Rows ``lo..hi-1`` enter the field at tick ``t`` in the starting state of their
+    intended track: each is logged (waiting -> state, reason entry), counted and listed."""
+    k, m = nlog[0], nact[0]
+    for r in range(lo, hi):
+        track = I[r, TRACK]
+        if track == T_PHD:
+            state = APPLICANT
+        elif track == T_INDEPENDENT:
+            state = UNFUNDED
+            I[r, FLAGS] |= F_WANTS_GRANT
+            I[r, FUND_END] = t
+        else:
+            state = CONTRIBUTOR
+        I[r, STATE] = state
+        I[r, SINCE] = t
+        LOG[k, 0], LOG[k, 1], LOG[k, 2], LOG[k, 3], LOG[k, 4] = r, t, 0, state, E_ENTRY
+        k += 1
+        counts[0] -= 1
+        counts[state] += 1
+        act[m] = r
+        m += 1
+    nlog[0], nact[0] = k, m
 
 
 def _assign_initial_advisors(I, rows, advisors: Advisors, values, streams):
@@ -309,5 +324,5 @@ def _kind_shares(values):
     return np.array([values[f"population.contributor_kinds.{k}"] for k in ("industry", "nonprofit", "academic_ra")])
 
 
-__all__ = ["Agents", "Advisors", "make_agents", "make_advisors", "entrant_schedule", "start_state_of_entrants",
+__all__ = ["Agents", "Advisors", "make_agents", "make_advisors", "entrant_schedule", "enter",
            "K_INDUSTRY", "K_NONPROFIT", "T_CONTRIBUTOR", "LETTERS"]

@@ -160,14 +160,15 @@ def load_run(out_dir: Path) -> dict:
         if tables[name] is None:
             missing.append(f"{name}.parquet")
     reps = tables["replications"]
-    agents = _read_parquet(out_dir / "agents.parquet", AGENT_COLUMNS)
-    groups = None
-    if agents is None:
-        missing.append("agents.parquet")
-    elif reps is not None and set(AGENT_COLUMNS) <= set(agents.columns):
-        horizon = per_replication_value(scenario, reps, "run.horizon", 20.0)
-        window = per_replication_value(scenario, reps, "run.claims_window", 10.0)
-        groups = group_metrics(agents, horizon, window)
+    groups = _read_parquet(out_dir / "groups.parquet")
+    if groups is None:  # a run folder from before groups.parquet: compute from the agents
+        agents = _read_parquet(out_dir / "agents.parquet", AGENT_COLUMNS)
+        if agents is None:
+            missing.append("groups.parquet (or agents.parquet, to compute it from)")
+        elif reps is not None and set(AGENT_COLUMNS) <= set(agents.columns):
+            horizon = per_replication_value(scenario, reps, "run.horizon", 20.0)
+            window = per_replication_value(scenario, reps, "run.claims_window", 10.0)
+            groups = group_metrics(agents, horizon, window)
     return scenario_view(scenario=scenario, summary=summary, replications=reps, curves=tables["curves"],
                          timeseries=tables["timeseries"], flows=tables["flows"], groups=groups, role="run",
                          missing=missing)
