@@ -77,8 +77,38 @@ def _within(ytl: np.ndarray, years: float) -> float:
     return float(np.mean(np.nan_to_num(ytl, nan=np.inf) <= years + 1e-9))
 
 
-def _columns(df: pd.DataFrame, *names: str) -> list[np.ndarray]:
-    return [df[c].to_numpy() for c in names]
+class Labels:
+    """A categorical column as integer codes: ``labels == "phd"`` compares codes, not strings."""
+
+    def __init__(self, codes: np.ndarray, categories: list):
+        self.codes = codes
+        self.categories = categories
+
+    @classmethod
+    def of(cls, s: pd.Series) -> "Labels":
+        return cls(s.cat.codes.to_numpy(), list(s.cat.categories))
+
+    def __eq__(self, label) -> np.ndarray:  # type: ignore[override]
+        if label not in self.categories:
+            return np.zeros(len(self.codes), dtype=bool)
+        return self.codes == self.categories.index(label)
+
+    def __getitem__(self, index) -> "Labels":
+        return Labels(self.codes[index], self.categories)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def column(s: pd.Series):
+    """A column as a numpy array, or as :class:`Labels` when categorical."""
+    return Labels.of(s) if isinstance(s.dtype, pd.CategoricalDtype) else s.to_numpy()
+
+
+def _columns(df: pd.DataFrame, *names: str) -> list:
+    return [column(df[c]) for c in names]
 
 
 def c1(ent, horizon, window) -> ClaimResult:

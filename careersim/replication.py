@@ -30,7 +30,7 @@ from .model.state import (
     READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, SOURCE_NAMES, STATE, STATE_NAMES, T_INITIAL,
     TRACK, TRACK_NAMES, F_COLLAB, EXE2, PROG_END,
 )
-from .claims import flatten, single_run_claims
+from .claims import column, flatten, single_run_claims
 from .rng import Streams
 from .scenario import Scenario
 
@@ -217,7 +217,7 @@ def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, va
 
     horizon = values["run.horizon"]
     window = values["run.claims_window"]
-    col = {c: agents[c].to_numpy() for c in ("entrant", "track", "entry_year", "years_to_lead", "years_to_ready",
+    col = {c: column(agents[c]) for c in ("entrant", "track", "entry_year", "years_to_lead", "years_to_ready",
                                              "exit_reason", "exit_year", "lead_years_before_arrival",
                                              "safety_lead_years_before_arrival", "final_state")}
     is_ent = col["entrant"].astype(bool)
