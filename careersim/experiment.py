@@ -120,7 +120,10 @@ def write_parquet(df: pd.DataFrame, path: Path, provenance: dict | None) -> None
     if provenance:
         meta = {**(table.schema.metadata or {}), b"careersim_provenance": json.dumps(provenance).encode()}
         table = table.replace_schema_metadata(meta)
-    pq.write_table(table, path, compression="zstd")
+    # dictionary-encode only text columns: for numbers it costs time and usually space
+    text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+            or pa.types.is_large_string(f.type)]
+    pq.write_table(table, path, compression="zstd", use_dictionary=text)
 
 
 def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
@@ -194,30 +197,40 @@ def _value_of(scenario: Scenario, drawn: dict, path: str) -> float:
 
 def _flows(events: pd.DataFrame, agents: pd.DataFrame) -> pd.DataFrame:
     """Entrants' moves between states, counted by (from, to)."""
+    from .model.state import STATE_NAMES
+
     ent = agents["entrant"].to_numpy()
-    ev = events[ent[events["agent"].to_numpy()]]
-    ev = ev[ev["from_state"] != "waiting"]
-    out = ev.groupby(["from_state", "to_state"], observed=True).size().rename("count").reset_index()
-    out["from_state"] = out["from_state"].astype(str)
-    out["to_state"] = out["to_state"].astype(str)
-    return out
+    a = events["agent"].to_numpy()
+    f = events["from_state"].cat.codes.to_numpy()
+    t = events["to_state"].cat.codes.to_numpy()
+    keep = ent[a] & (f != STATE_NAMES.index("waiting"))
+    n = len(STATE_NAMES)
+    counts = np.bincount(f[keep].astype(np.int64) * n + t[keep], minlength=n * n)
+    nz = np.flatnonzero(counts)
+    return pd.DataFrame({"from_state": [STATE_NAMES[k // n] for k in nz], "to_state": [STATE_NAMES[k % n] for k in nz],
+                         "count": counts[nz].astype(np.int64)})
 
 
 def _curves(agents: pd.DataFrame, scenario: Scenario) -> dict:
+    from .claims import column
+
     horizon = float(scenario.run.horizon) if isinstance(scenario.run.horizon, (int, float)) else 20.0
     grid = np.arange(0.0, horizon + 1e-9, CURVE_STEP)
-    ent = agents[agents["entrant"]]
+    ent = agents["entrant"].to_numpy().astype(bool)
+    track = column(agents["track"])[ent]
+    ytl_all, exit_all, entry_all, obs_all = (agents[c].to_numpy()[ent] for c in
+                                             ("years_to_lead", "exit_year", "entry_year", "years_observed"))
     out: dict[str, Any] = {"grid": grid}
     for tr in TRACKS:
-        e = ent[ent["track"] == tr]
-        if len(e) == 0:
+        m = track == tr
+        if not m.any():
             out[tr] = np.full(len(grid), np.nan)
             continue
-        ytl = e["years_to_lead"].to_numpy()
+        ytl = ytl_all[m]
         led = np.isfinite(ytl)
-        exit_after = (e["exit_year"] - e["entry_year"]).to_numpy()
+        exit_after = exit_all[m] - entry_all[m]
         left = ~led & np.isfinite(exit_after)
-        dur = np.where(led, ytl, np.where(left, exit_after, e["years_observed"].to_numpy()))
+        dur = np.where(led, ytl, np.where(left, exit_after, obs_all[m]))
         causes = np.where(led, 1, np.where(left, 2, 0))  # leaving the field is a competing risk
         table = cumulative_incidence(np.maximum(dur, 0.0), causes, 1, times=grid)
         out[tr] = table["cif"].to_numpy()  # share of entrants who became a lead by each grid time
