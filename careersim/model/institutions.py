@@ -200,48 +200,59 @@ def serve_fifo(free_at, arrivals, service, until):
 
 
 @njit(cache=True)
-def _queue_step(t, I, q_row, q_submit, q_service, free_at, s_start, s_end, p_dec, p_row, p_submit, p_start, delay):
-    """The grant office's month after new applications joined the queue.
+def _queue_step(t, I, wants, wants_service, q_row, q_submit, q_service, free_at, s_start, s_end,
+                p_dec, p_row, p_submit, p_start, delay):
+    """The grant office's month.
 
-    Drops queued applications whose applicant left the track (returned as
-    ``gone``, indices into the queue), lets reviewers start on the rest FIFO
-    (``k`` of the kept queue start), measures reviewer time spent in the month
-    ``[t, t + 4)``, moves started reviews to pending decisions, and takes out the
-    decisions due by ``t`` in order of decision time.
+    1. New applications (``wants`` without one already pending, with review
+       times ``wants_service``) join the queue, in id order.
+    2. Queued applications whose applicant left the track are dropped (returned
+       as ``gone`` rows and submit times); reviewers start on the rest FIFO.
+    3. Reviewer time spent in the month ``[t, t + 4)`` is measured (returned
+       per review, for the caller's pairwise sum); started reviews become pending
+       decisions; decisions due by ``t`` are taken out in order of decision time.
     """
+    m = 0
+    new = np.empty(len(wants), dtype=np.int64)
+    new_service = np.empty(len(wants))
+    for j in range(len(wants)):
+        r = wants[j]
+        if (I[r, FLAGS] & F_PENDING) == 0:
+            I[r, FLAGS] = (I[r, FLAGS] & ~F_WANTS_GRANT) | F_PENDING
+            new[m] = r
+            new_service[m] = wants_service[j]
+            m += 1
+    q_row = np.concatenate((q_row, new[:m]))
+    q_submit = np.concatenate((q_submit, np.full(m, float(t))))
+    q_service = np.concatenate((q_service, new_service[:m]))
     nq = len(q_row)
     keep = np.ones(nq, dtype=np.bool_)
-    n_gone = 0
     for j in range(nq):
         r = q_row[j]
         st = I[r, STATE]
         if not (st == INDEPENDENT or st == UNFUNDED or (st == LEAD and I[r, LEAD_SRC] == S_SMALL_FUNDER)):
             keep[j] = False
-            n_gone += 1
-    gone = np.flatnonzero(~keep)
-    kq_submit = q_submit[keep]
-    kq_service = q_service[keep]
-    kq_row = q_row[keep]
+    gone_row, gone_submit = q_row[~keep], q_submit[~keep]
+    q_row, q_submit, q_service = q_row[keep], q_submit[keep], q_service[keep]
     horizon = float(t + 4)
-    starts = serve_fifo(free_at, kq_submit, kq_service, horizon)
+    starts = serve_fifo(free_at, q_submit, q_service, horizon)
     k = len(starts)
-    ends = starts + kq_service[:k]
+    ends = starts + q_service[:k]
     all_start = np.concatenate((s_start, starts))
     all_end = np.concatenate((s_end, ends))
-    spent = np.empty(len(all_start))  # summed by the caller (numpy's pairwise sum)
+    spent = np.empty(len(all_start))
     for j in range(len(all_start)):
         spent[j] = max(min(all_end[j], horizon) - max(all_start[j], float(t)), 0.0)
     live_s = all_end > horizon
     p_dec = np.concatenate((p_dec, ends + delay))
-    p_row = np.concatenate((p_row, kq_row[:k]))
-    p_submit = np.concatenate((p_submit, kq_submit[:k]))
+    p_row = np.concatenate((p_row, q_row[:k]))
+    p_submit = np.concatenate((p_submit, q_submit[:k]))
     p_start = np.concatenate((p_start, starts))
     due = np.flatnonzero(p_dec <= t)
     due = due[np.argsort(p_dec[due], kind="mergesort")]
     not_due = p_dec > t
-    due_out = (p_row[due], p_submit[due], p_start[due])
-    return (gone, keep, k, spent, all_start[live_s], all_end[live_s], p_dec[not_due], p_row[not_due],
-            p_submit[not_due], p_start[not_due], due_out)
+    return (gone_row, gone_submit, q_row[k:], q_submit[k:], q_service[k:], spent, all_start[live_s], all_end[live_s],
+            p_dec[not_due], p_row[not_due], p_submit[not_due], p_start[not_due], p_row[due], p_submit[due], p_start[due])
 
 
 # outcome codes of grant applications
@@ -314,28 +325,22 @@ class GrantOffice:
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
         self._resize(t)
-        # 1. new applications join the queue in id order
-        new = w.wants[: w.stats[11]]  # collected by the monthly step, in id order
-        new = new[(I[new, FLAGS] & F_PENDING) == 0]
-        I[new, FLAGS] = (I[new, FLAGS] & ~F_WANTS_GRANT) | F_PENDING
+        # 1. new applications join the queue in id order (review times drawn for every
+        # would-be applicant: counter-based draws, so extra ones change nothing)
+        wants = w.wants[: w.stats[11]]  # collected by the monthly step, in id order
         mean = live["grants.review_time"] * TICKS_PER_YEAR
         if live["grants.review_time_shape"] == "fixed":
-            service = np.full(len(new), mean)
+            service = np.full(len(wants), mean)
         else:  # exponential review times, drawn from the application's own uniform
-            service = -np.log(w.streams.u("grants", I[new, PID], t, 0)) * mean
-        self.q_row = np.concatenate([self.q_row, new])
-        self.q_submit = np.concatenate([self.q_submit, np.full(len(new), float(t))])
-        self.q_service = np.concatenate([self.q_service, service])
+            service = -np.log(w.streams.u("grants", I[wants, PID], t, 0)) * mean
         # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
         # 3. decisions whose time has come, in order of decision time
-        delay = live["grants.decision_delay"] * TICKS_PER_YEAR
-        (gone, q_keep, k, spent, self.s_start, self.s_end, self.p_dec, self.p_row, self.p_submit, self.p_start,
-         due) = _queue_step(t, I, self.q_row, self.q_submit, self.q_service, self.free_at, self.s_start, self.s_end,
-                            self.p_dec, self.p_row, self.p_submit, self.p_start, delay)
-        if len(gone):  # left the field or the track while waiting: withdrawn before review
-            self._record(self.q_row[gone], self.q_submit[gone], np.nan, float(t), G_LEFT_QUEUE)
-        self.q_row, self.q_submit, self.q_service = self.q_row[q_keep][k:], self.q_submit[q_keep][k:], self.q_service[q_keep][k:]
-        rows, sub, start = due
+        (gone_row, gone_submit, self.q_row, self.q_submit, self.q_service, spent, self.s_start, self.s_end,
+         self.p_dec, self.p_row, self.p_submit, self.p_start, rows, sub, start) = _queue_step(
+            t, I, wants, service, self.q_row, self.q_submit, self.q_service, self.free_at, self.s_start, self.s_end,
+            self.p_dec, self.p_row, self.p_submit, self.p_start, live["grants.decision_delay"] * TICKS_PER_YEAR)
+        if len(gone_row):  # left the field or the track while waiting: withdrawn before review
+            self._record(gone_row, gone_submit, np.nan, float(t), G_LEFT_QUEUE)
         busy = float(spent.sum())
         accepted = money_short = 0
         if len(rows):
