@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench docs examples clean
+.PHONY: setup run test bench docs examples clean clean-cache
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,5 +29,11 @@ docs: $(STAMP)
 examples: $(STAMP)
 	$(BIN)/python -m careersim.report.examples
 
-clean:
+# numba caches a compiled function by its own file's timestamp, not by the helpers it
+# inlines from other files (careersim/rng.py into the monthly step): after editing one,
+# drop the compiled code so it is rebuilt
+clean-cache:
+	find careersim tests -name '__pycache__' -type d -prune -exec rm -rf {} +
+
+clean: clean-cache
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -65,8 +65,9 @@ extra rows are left out of the replication's own summaries and claims. If
 Until then, :func:`simulate_clones` uses ``_CloneField``, a subclass of
 the engine's ``FieldModel`` defined here (no engine file is edited) that adds
 the rows when the field is built and applies the per-person settings around
-the engine's own steps: a second pass of the compiled monthly step with the
-person's independent mentoring (everyone else masked), a move of the advisor
+the engine's own steps: a separate pass of the compiled monthly step over the
+copies' rows with their independent mentoring (the engine's ``step_rows`` /
+``kernel_pass`` seam, which steps any list of rows with any parameter vector), a move of the advisor
 after admission, a programme place given or taken back after each round, a
 grant set at intake, and the planned PhD application. It depends on engine
 internals (array columns, ``FieldModel`` methods), which the tests exercise.
