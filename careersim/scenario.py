@@ -468,6 +468,8 @@ class Intervention(Section):
                 raise ValueError(_unknown_path_message(path))
             if isinstance(value, str):
                 value = parse_quantity(value, kind if info.field_name == "set" else "number")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                _check_live_value(path, float(value), info.field_name)
             out[path] = value
         return out
 
@@ -521,6 +523,16 @@ class Scenario(BaseModel):
         if isinstance(self.phd.industry_share, float) and isinstance(self.phd.independent_share, float):
             if self.phd.industry_share + self.phd.independent_share > 1 + 1e-9:
                 raise ValueError("phd.industry_share + phd.independent_share must be at most 1")
+        for k, pol in enumerate(self.interventions):  # a factor must keep the parameter in its range
+            for path, factor in pol.scale.items():
+                base = get_path(self, path)
+                if isinstance(base, (int, float)) and not isinstance(base, bool):
+                    try:
+                        _check_live_value(path, float(base) * factor, "set")
+                    except ValueError as e:
+                        raise ValueError(f"interventions: intervention {k + 1} scales {path} by {factor:g}, which takes "
+                                         f"the scenario's {float(base):g} outside the allowed range: "
+                                         f"{str(e).split(': ', 1)[1]} (give a smaller factor, or 'set' a value)") from None
         return self
 
     # -- conveniences -------------------------------------------------------
@@ -579,6 +591,21 @@ def live_parameter_kinds() -> dict[str, str]:
     if _LIVE_KINDS is None:
         _LIVE_KINDS = {p: m["kind"] for p, _, m in iter_parameters() if m.get("live")}
     return _LIVE_KINDS
+
+
+def _check_live_value(path: str, v: float, how: str) -> None:
+    """An intervention's value for ``path`` must lie in the parameter's range; a
+    factor must be a finite number at least 0."""
+    if how == "scale":
+        if not np.isfinite(v) or v < 0:
+            raise ValueError(f"{path}: a factor must be a finite number at least 0; got {v:g}")
+        return
+    meta = next(m for p, _, m in iter_parameters() if p == path)
+    lo, hi = meta.get("range", (None, None))
+    lo_open = meta.get("lo_open", False)
+    bad = not np.isfinite(v) or (lo is not None and (v < lo or (lo_open and v == lo))) or (hi is not None and v > hi)
+    if bad:
+        raise ValueError(f"{path}: must be {_range_text(lo, hi, lo_open)} ({meta.get('unit') or 'a number'}); got {v:g}")
 
 
 def _unknown_path_message(path: str) -> str:

@@ -53,6 +53,37 @@ def test_every_agent_is_in_exactly_one_state_and_counts_sum_to_the_population(ca
 
 @SETTINGS
 @given(small_scenarios())
+def test_the_step_visits_exactly_the_researchers_in_the_field_and_counts_match(case):
+    """The monthly step walks a list of active rows kept by intake and the step itself;
+    before every step it must hold everyone in the field (anyone who left since the last
+    step may still be listed), in increasing order, and the state counts must match."""
+    from careersim.model.field import FieldModel
+    from careersim.model.params import draw_parameters
+    from careersim.model.state import EXITED, N_STATES, STATE, WAITING
+    from careersim.rng import Streams
+
+    sc, seed = case
+    checked = []
+
+    class Checked(FieldModel):
+        def step_rows(self, t, hours):
+            w = self.world
+            listed = w.listed()
+            states = w.I[: w.n, STATE]
+            in_field = np.flatnonzero((states != WAITING) & (states != EXITED))
+            assert np.all(np.diff(listed) > 0)
+            assert np.isin(in_field, listed).all()
+            assert np.array_equal(np.bincount(w.I[:, STATE], minlength=N_STATES), w.counts)
+            super().step_rows(t, hours)
+            checked.append(t)
+
+    streams = Streams(seed, 0)
+    Checked(draw_parameters(sc, streams), list(sc.interventions), streams).run()
+    assert len(checked) == int(sc.run.horizon * 12)
+
+
+@SETTINGS
+@given(small_scenarios())
 def test_capacities_are_never_exceeded(case):
     sc, seed = case
     rep = cs.simulate(sc, seed)

@@ -101,6 +101,26 @@ def test_distribution_and_intervention_errors_are_located(tmp_path: Path) -> Non
     assert "s.yaml:7: interventions[1].set['grants.grant_lenght']:" in joined
 
 
+def test_intervention_values_outside_a_parameters_range_are_located(tmp_path: Path) -> None:
+    """A policy cannot set a negative rate, a probability above 1, a negative or infinite
+    factor, or scale a parameter out of its range."""
+    text = (
+        "interventions:\n"
+        "  - kind: custom\n    set: {phd.peer_signals: -6}\n"
+        "  - kind: custom\n    set: {grants.base_acceptance: 1.5}\n"
+        "  - kind: custom\n    scale: {exits.burnout: -1}\n"
+        "  - kind: custom\n    scale: {exits.burnout: .inf}\n"
+    )
+    joined = "\n".join(errors_of(write(tmp_path, "s.yaml", text)))
+    assert "s.yaml:3: interventions[0].set: phd.peer_signals: must be at least 0 (per year); got -6" in joined
+    assert "s.yaml:5: interventions[1].set: grants.base_acceptance: must be between 0 and 1 (probability); got 1.5" in joined
+    assert "s.yaml:7: interventions[2].scale: exits.burnout: a factor must be a finite number at least 0; got -1" in joined
+    assert "s.yaml:9: interventions[3].scale['exits.burnout']: got .inf (expected a finite number" in joined
+    messages = errors_of(write(tmp_path, "f.yaml", "interventions:\n  - kind: custom\n    scale: {grants.base_acceptance: 5}\n"))
+    assert "f.yaml:2: interventions: intervention 1 scales grants.base_acceptance by 5" in messages[0], messages
+    assert "must be between 0 and 1 (probability); got 2.25" in messages[0]
+
+
 def test_unsafe_tag_never_executes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     errors_of(DATA / "unsafe_tag.yaml")

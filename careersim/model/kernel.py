@@ -193,7 +193,7 @@ def exp_upper_table() -> np.ndarray:
 def _exp_above(EXPHI, x):
     """An upper bound on ``exp(x)``: the table at the grid point at or above x (exact beyond the grid)."""
     j = np.ceil((x - EXP_X0) / EXP_DX)
-    if j < 0.0 or j >= EXP_N:
+    if not (j >= 0.0 and j < EXP_N):  # beyond the grid (or NaN): exact
         return np.exp(x) * (1.0 + 1e-12)
     return EXPHI[np.int64(j)]
 
@@ -206,6 +206,9 @@ def _tabulate(TAB, LAM, r, lam, p0):
     """Row ``r`` of the step's Poisson tables: F(0..POIS_K-1) by the same recurrence
     as :func:`careersim.rng.poisson_given_p0`, so draws from the table are identical."""
     LAM[r] = lam
+    if not lam > 0.0:  # no signals (the loop returns 0 for any u)
+        TAB[r, :] = np.inf
+        return
     p = p0
     f = p0
     TAB[r, 0] = f
