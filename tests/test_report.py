@@ -207,6 +207,19 @@ def test_report_command_regenerates_identical_html(run_dir: Path, cmp_dir: Path,
     assert cli.main(["report", str(tmp_path / "missing")]) == 2
 
 
+def test_charts_drawn_in_a_helper_process_are_the_same(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half the charts are drawn in a forked helper when there is a second core; the page
+    must be byte for byte the one drawn in a single process."""
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    render(copy)
+    parallel = html_of(copy)
+    monkeypatch.setenv("CAREERSIM_SERIAL_CHARTS", "1")
+    render(copy)
+    assert html_of(copy) == parallel
+
+
 def test_run_report_without_agent_table_still_renders(run_dir: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(run_dir, copy)

@@ -384,18 +384,47 @@ def _group_rows(comp: dict, group_meta: dict) -> list[dict]:
     return rows
 
 
+def _draw_jobs(views: list[dict], jobs: dict) -> dict:
+    return {name: fn(views, *args) for name, (fn, args) in jobs.items()}
+
+
+def _draw_charts(views: list[dict], jobs: dict) -> dict:
+    """Draw the report's charts; with a second core (and fork), half of them in a
+    forked helper process. Each chart is drawn the same way wherever it is drawn
+    (tested); ``CAREERSIM_SERIAL_CHARTS=1`` draws them all in this process."""
+    names = list(jobs)
+    if (os.cpu_count() or 1) < 2 or len(names) < 2 or os.environ.get("CAREERSIM_SERIAL_CHARTS"):
+        return _draw_jobs(views, jobs)
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in mp.get_all_start_methods():
+        return _draw_jobs(views, jobs)
+    away = {n: jobs[n] for n in names[1::2]}
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+    except OSError:  # no processes to spare: draw them all here
+        return _draw_jobs(views, jobs)
+    with pool:
+        future = pool.submit(_draw_jobs, views, away)
+        drawn = _draw_jobs(views, {n: jobs[n] for n in names[0::2]})
+        drawn.update(future.result())
+    return {n: drawn[n] for n in names}
+
+
 def _common(views: list[dict], comparison: bool) -> dict:
     window = _value(views[0]["scenario"], "run.claims_window", 10.0)
     start_year = _value(views[0]["scenario"], "run.start_year", 0.0)
-    charts = {}
-    charts["chance"] = ch.chance_by_track(views, window)
-    charts["time_to_lead"] = ch.time_to_lead(views, window)
-    charts["lead_years"] = ch.lead_years(views)
-    charts["flows"] = ch.flows(views)
-    charts["attrition"] = ch.attrition(views)
-    charts["resources"] = ch.resources_over_time(views, start_year)
-    charts["arrival"] = ch.arrival_vs_lead(views, window)
-    charts["binding"] = ch.binding(views)
+    charts = _draw_charts(views, {
+        "chance": (ch.chance_by_track, (window,)),
+        "time_to_lead": (ch.time_to_lead, (window,)),
+        "lead_years": (ch.lead_years, ()),
+        "flows": (ch.flows, ()),
+        "attrition": (ch.attrition, ()),
+        "resources": (ch.resources_over_time, (start_year,)),
+        "arrival": (ch.arrival_vs_lead, (window,)),
+        "binding": (ch.binding, ()),
+    })
     rows, n_params, n_assumption = _assumption_rows(views)
     horizon = _value(views[0]["scenario"], "run.horizon", 20.0)
     chart_na = {}
