@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -398,8 +399,8 @@ def _draw_charts(views: list[dict], jobs: dict) -> dict:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    if "fork" not in mp.get_all_start_methods():
-        return _draw_jobs(views, jobs)
+    if not sys.platform.startswith("linux") or "fork" not in mp.get_all_start_methods():
+        return _draw_jobs(views, jobs)  # fork is only dependable on Linux
     away = {n: jobs[n] for n in names[1::2]}
     try:
         pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
