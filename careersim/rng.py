@@ -113,7 +113,7 @@ def poisson_given_p0(lam, p0, u):
         k += 1
         p *= lam / k
         f += p
-        if p == 0.0 and f < u:
+        if p == 0.0 and f < u:  # numerical tail: stop rather than loop
             break
     return k
 
@@ -129,16 +129,7 @@ def poisson_from_uniform(lam, u):
         return 0
     if u <= (1.0 - lam) - 1e-15:  # exp(-lam) >= 1 - lam: no signal, and no exp needed
         return 0
-    p = np.exp(-lam)
-    f = p
-    k = 0
-    while u > f and k < 1000:
-        k += 1
-        p *= lam / k
-        f += p
-        if p == 0.0 and f < u:  # numerical tail: stop rather than loop
-            break
-    return k
+    return poisson_given_p0(lam, np.exp(-lam), u)
 
 
 class Streams:
