@@ -27,7 +27,7 @@ from scipy.special import ndtri
 
 from ..rng import uniform
 
-from .kernel import TICKS_PER_YEAR
+from .kernel import TICKS_PER_YEAR, move_counted
 from .state import (
     ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, CONTRIBUTOR, E_ADMITTED, E_FUNDED, E_HIRED, E_NOT_ADMITTED,
     EVL, EXE, EXITED, F_COLLAB, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PENDING, F_PROGRAMME, F_REFUSE_PAY,
@@ -380,17 +380,6 @@ def _acceptance(I, F, r, logit0, leg_w, focus_w, rec_w):
 
 
 @njit(cache=True)
-def _log_move(I, LOG, nlog, counts, r, t, to_state, reason):
-    k = nlog[0]
-    LOG[k, 0], LOG[k, 1], LOG[k, 2], LOG[k, 3], LOG[k, 4] = r, t, I[r, STATE], to_state, reason
-    nlog[0] = k + 1
-    counts[I[r, STATE]] -= 1
-    counts[to_state] += 1
-    I[r, STATE] = to_state
-    I[r, SINCE] = t
-
-
-@njit(cache=True)
 def _decide_and_award(rows, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, length, reapply, queue_leads,
                       LOG, nlog, counts, out):
     """Decisions in order: a yes funds the applicant while the money has room (renewals
@@ -444,11 +433,11 @@ def _decide_and_award(rows, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, l
                 if I[r, LEAD_TICK] < 0:
                     I[r, LEAD_TICK] = t
                 I[r, WAIT_SINCE] = -1
-                _log_move(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
+                move_counted(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
     for j in range(n):
         r = rows[j]
         if fund[j] and I[r, STATE] == UNFUNDED:
-            _log_move(I, LOG, nlog, counts, r, t, INDEPENDENT, E_FUNDED)
+            move_counted(I, LOG, nlog, counts, r, t, INDEPENDENT, E_FUNDED)
     return n_fund, n_short, n_new
 
 
@@ -639,5 +628,5 @@ def _hire(code, pool, base, taken, I, F, adv_load, nv, u_adj, adjacency, focus_r
         I[r, WAIT_SINCE] = -1
         I[r, FUND_END] = min(I[r, FUND_END], t)  # a grant is handed back
         I[r, FLAGS] &= ~F_WANTS_GRANT
-        _log_move(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
+        move_counted(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
     return k

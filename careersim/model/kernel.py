@@ -248,6 +248,15 @@ def _move(I, LOG, nlog, i, t, s_to, reason):
     I[i, SINCE] = t
 
 
+@njit(cache=True)
+def move_counted(I, LOG, nlog, counts, r, t, to_state, reason):
+    """:func:`_move` for the institutions and intake, which also keep the state
+    counts up to date between monthly steps."""
+    counts[I[r, STATE]] -= 1
+    counts[to_state] += 1
+    _move(I, LOG, nlog, r, t, to_state, reason)
+
+
 @njit(cache=True, inline="always")
 def _credit_lead_month(F, i, t, arrival):
     F[i, LEAD_YEARS] += DT

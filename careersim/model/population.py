@@ -19,7 +19,7 @@ from numba import njit
 from scipy.special import ndtri
 
 from ..rng import Streams
-from .kernel import TICKS_PER_YEAR
+from .kernel import TICKS_PER_YEAR, move_counted
 from .state import (
     ADVISOR, APPLICANT, APPLY_AT, BACKGROUND, BACKGROUND_NAMES, COHORT, CONTRIBUTOR, ENTRY, EVL, EXE,
     EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PHD_INTENT, F_PLAN,
@@ -267,7 +267,7 @@ def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advi
 def enter(I, lo, hi, t, LOG, nlog, counts, act, nact):
     """Rows ``lo..hi-1`` enter the field at tick ``t`` in the starting state of their
     intended track: each is logged (waiting -> state, reason entry), counted and listed."""
-    k, m = nlog[0], nact[0]
+    m = nact[0]
     for r in range(lo, hi):
         track = I[r, TRACK]
         if track == T_PHD:
@@ -278,15 +278,10 @@ def enter(I, lo, hi, t, LOG, nlog, counts, act, nact):
             I[r, FUND_END] = t
         else:
             state = CONTRIBUTOR
-        I[r, STATE] = state
-        I[r, SINCE] = t
-        LOG[k, 0], LOG[k, 1], LOG[k, 2], LOG[k, 3], LOG[k, 4] = r, t, 0, state, E_ENTRY
-        k += 1
-        counts[0] -= 1
-        counts[state] += 1
+        move_counted(I, LOG, nlog, counts, r, t, state, E_ENTRY)  # from WAITING
         act[m] = r
         m += 1
-    nlog[0], nact[0] = k, m
+    nact[0] = m
 
 
 def _assign_initial_advisors(I, rows, advisors: Advisors, values, streams):
