@@ -70,8 +70,8 @@ def _nan_or(x):
     return float(x) if x == x else float("nan")
 
 
-def _within(ytl: np.ndarray, years: float) -> float:
-    """Share of people (NaN: never a lead) holding a lead role within ``years``."""
+def share_within(ytl: np.ndarray, years: float) -> float:
+    """Share of people whose time (NaN: never) is at most ``years``; NaN for nobody."""
     if len(ytl) == 0:
         return float("nan")
     return float(np.mean(np.nan_to_num(ytl, nan=np.inf) <= years + 1e-9))
@@ -119,7 +119,7 @@ def c1(ent, horizon, window) -> ClaimResult:
     sd_q = np.quantile(sd[obs], [0.25, 0.75]) if obs.any() else (np.nan, np.nan)
     mid = (obs & ((bg == "undergraduate") | (bg == "masters")) & (lr >= lr_q[0]) & (lr <= lr_q[1])
            & (sd >= sd_q[0]) & (sd <= sd_q[1]))
-    p = {tr: _within(ytl[mid & (track == tr)], window) for tr in TRACKS}
+    p = {tr: share_within(ytl[mid & (track == tr)], window) for tr in TRACKS}
     stat = p["phd"] - max(p["independent"], p["contributor"])
     return ClaimResult(stat, bool(stat > 0) if stat == stat else None, {f"p_{k}": v for k, v in p.items()},
                        DEFINITIONS["C1"])
@@ -136,10 +136,10 @@ def c2(ent, horizon, window) -> ClaimResult:
             gaps[tr] = float("nan")
             continue
         q20, q80, q90 = np.quantile(d_sd, [0.2, 0.8, 0.9])
-        gaps[tr] = _within(d_ytl[d_sd >= q80], window) - _within(d_ytl[d_sd <= q20], window)
+        gaps[tr] = share_within(d_ytl[d_sd >= q80], window) - share_within(d_ytl[d_sd <= q20], window)
         if tr == "independent":
-            top10 = _within(d_ytl[d_sd >= q90], window)
-    p_phd = _within(ytl[obs & (track == "phd")], window)
+            top10 = share_within(d_ytl[d_sd >= q90], window)
+    p_phd = share_within(ytl[obs & (track == "phd")], window)
     ratio = top10 / p_phd if p_phd and p_phd == p_phd and p_phd > 0 else float("nan")
     stat = gaps["independent"] - max(gaps["phd"], gaps["contributor"])
     holds = None if stat != stat or ratio != ratio else bool(stat > 0 and ratio >= 0.8)
@@ -171,8 +171,8 @@ def c3(ent, horizon, window) -> ClaimResult:
     direct = (track == "phd") & ever & (before <= 1) & (phd_start <= cutoff)
     from_start = ytl + (entry - phd_start)  # years from PhD start to a lead role
     n_later = int(later.sum())
-    p_later = _within(from_start[later], window) if n_later >= 5 else float("nan")
-    p_direct = _within(from_start[direct], window)
+    p_later = share_within(from_start[later], window) if n_later >= 5 else float("nan")
+    p_direct = share_within(from_start[direct], window)
     ratio = p_later / p_direct if p_direct and p_direct == p_direct and p_direct > 0 else float("nan")
     parts = {**{f"execution_gain_2y_{k}": v for k, v in gain.items()}, "contributors_lead_without_phd": share,
              "later_phd_over_direct": ratio, "n_later_phd": n_later}
@@ -265,8 +265,8 @@ def c7(ent, horizon, window) -> ClaimResult:
         return ClaimResult(float("nan"), None, {}, "")
     aq, from_start = aq[m], (ytl + (entry - phd_start))[m]
     q25, q75 = np.quantile(aq, [0.25, 0.75])
-    top = _within(from_start[aq >= q75], window)
-    bottom = _within(from_start[aq <= q25], window)
+    top = share_within(from_start[aq >= q75], window)
+    bottom = share_within(from_start[aq <= q25], window)
     ratio = top / bottom if bottom > 0 else (float("inf") if top > 0 else float("nan"))
     holds = None if ratio != ratio else bool(ratio >= 2.0)
     return ClaimResult(ratio, holds, {"p_top_quartile": top, "p_bottom_quartile": bottom},

@@ -30,7 +30,7 @@ from .model.state import (
     READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, SOURCE_NAMES, STATE, STATE_NAMES, T_INITIAL,
     TRACK, TRACK_NAMES, F_COLLAB, EXE2, PROG_END,
 )
-from .claims import column, flatten, single_run_claims
+from .claims import column, flatten, share_within, single_run_claims
 from .rng import Streams
 from .scenario import Scenario
 
@@ -205,13 +205,6 @@ def institution_tables(model: FieldModel) -> dict:
 
 
 # ---------------------------------------------------------------------------
-def _share_within(years: np.ndarray, window: float) -> float:
-    """Share with ``years`` (NaN: never) at most ``window``; NaN for nobody."""
-    if len(years) == 0:
-        return float("nan")
-    return float(np.mean(np.nan_to_num(years, nan=np.inf) <= window + 1e-9))
-
-
 def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, values: dict, model: FieldModel) -> dict:
     from .stats import km_median
 
@@ -226,11 +219,11 @@ def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, va
     on_track = {tr: e["track"] == tr for tr in TRACKS}
     n_ent = int(is_ent.sum())
     out: dict = {"arrival_years": model.arrival_years, "entrants": n_ent, "simpy_wakeups": model.wakeups}
-    out["p_lead"] = _share_within(e["years_to_lead"][full], window)
+    out["p_lead"] = share_within(e["years_to_lead"][full], window)
     for tr in TRACKS:
-        out[f"p_lead_{tr}"] = _share_within(e["years_to_lead"][full & on_track[tr]], window)
+        out[f"p_lead_{tr}"] = share_within(e["years_to_lead"][full & on_track[tr]], window)
     for tr in TRACKS:
-        out[f"p_ready_{tr}"] = _share_within(e["years_to_ready"][full & on_track[tr]], window)
+        out[f"p_ready_{tr}"] = share_within(e["years_to_ready"][full & on_track[tr]], window)
         m = on_track[tr]
         out[f"exit_funding_ran_out_{tr}"] = float(np.mean(e["exit_reason"][m] == "funding_ran_out")) if m.any() else float("nan")
     dur, obs = _time_to_lead(e["years_to_lead"], e["exit_year"], e["entry_year"], horizon)
