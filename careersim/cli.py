@@ -129,20 +129,22 @@ def _human_seconds(seconds: float) -> str:
     return f"{seconds / 3600:.1f} hours"
 
 
-def _check_out_dir(out: Path) -> None:
-    """Refuse to replace anything but an earlier careersim report (or an empty folder)."""
+def _check_out_dir(out: Path, command: str = "run", marker: str = "summary.json", what: str = "report",
+                   earlier: str = "a previous report", not_folder_hint: str = "expected a folder for the report; ") -> None:
+    """Refuse to replace anything but an earlier careersim output of the same kind
+    (a folder holding ``marker``) or an empty folder."""
     if not out.exists():
         return
     if not out.is_dir():
-        raise UserError(f"careersim run: {out} exists and is not a folder (expected a folder for the report; choose another --out)")
-    if any(out.iterdir()) and not (out / "summary.json").exists():
+        raise UserError(f"careersim {command}: {out} exists and is not a folder ({not_folder_hint}choose another --out)")
+    if any(out.iterdir()) and not (out / marker).exists():
         raise UserError(
-            f"careersim run: {out} already holds files that are not a careersim report; "
-            "choose another --out or remove it (a previous report there would be replaced)"
+            f"careersim {command}: {out} already holds files that are not a careersim {what}; "
+            f"choose another --out or remove it ({earlier} there would be replaced)"
         )
     cwd = Path.cwd().resolve()
     if out.resolve() == cwd or out.resolve() in cwd.parents:
-        raise UserError(f"careersim run: --out {out} is the current folder or above it (expected a folder of its own)")
+        raise UserError(f"careersim {command}: --out {out} is the current folder or above it (expected a folder of its own)")
 
 
 # ---------------------------------------------------------------------------
@@ -330,20 +332,6 @@ def list_command(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 
 
-def _check_compare_out(out: Path) -> None:
-    """Refuse to replace anything but an earlier comparison (or an empty folder)."""
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise UserError(f"careersim compare: {out} exists and is not a folder (choose another --out)")
-    if any(out.iterdir()) and not (out / "comparison.json").exists():
-        raise UserError(f"careersim compare: {out} already holds files that are not a careersim comparison; "
-                        "choose another --out or remove it (an earlier comparison there would be replaced)")
-    cwd = Path.cwd().resolve()
-    if out.resolve() == cwd or out.resolve() in cwd.parents:
-        raise UserError(f"careersim compare: --out {out} is the current folder or above it (expected a folder of its own)")
-
-
 @command(
     "compare",
     "Compare policies: run scenarios on the same random numbers and report paired differences.",
@@ -373,7 +361,7 @@ def compare_command(args: argparse.Namespace) -> int:
     base = load_scenario(args.base)
     alts = [load_scenario(a) for a in args.alternatives]
     out: Path = args.out if args.out is not None else default_out_dir(base, alts)
-    _check_compare_out(out)
+    _check_out_dir(out, "compare", "comparison.json", "comparison", "an earlier comparison", "")
     workers = args.workers or os.cpu_count() or 1
     costs = [experiment.estimate_cost(s, args.replications) for s in [base, *alts]]
     wall = sum(c[0] for c in costs) / max(1, min(workers, args.replications))
