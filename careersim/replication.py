@@ -180,14 +180,20 @@ def events_table(model: FieldModel) -> pd.DataFrame:
     })
 
 
+def _records(rows: list[dict]) -> dict:
+    """Columns of a list of same-keyed dicts (what ``pd.DataFrame(rows)`` would
+    build, without its per-row inference)."""
+    return {k: [r[k] for r in rows] for k in rows[0]} if rows else {}
+
+
 def timeseries_table(model: FieldModel) -> pd.DataFrame:
     counts = np.array(model.series)
-    df = pd.DataFrame(model.series_extra)
+    cols = _records(model.series_extra)
+    tick = np.asarray(cols.pop("tick"), dtype=np.int64) - model.burn_in
+    cols = {"tick": tick, "year": tick / TICKS_PER_YEAR, **cols}
     for j, name in enumerate(STATE_NAMES):
-        df[f"n_{name}"] = counts[:, j]
-    df["tick"] = df["tick"] - model.burn_in
-    df.insert(1, "year", df["tick"] / TICKS_PER_YEAR)
-    return df
+        cols[f"n_{name}"] = counts[:, j]
+    return pd.DataFrame(cols)
 
 
 def institution_tables(model: FieldModel) -> dict:
@@ -197,10 +203,10 @@ def institution_tables(model: FieldModel) -> dict:
     apps["outcome"] = apps["outcome"].map(GRANT_OUTCOMES)
     return {
         "grant_applications": apps,
-        "grant_months": pd.DataFrame(model.grants.month_stats),
-        "admissions": pd.DataFrame(model.admissions.history),
-        "programme": pd.DataFrame(model.programme.history),
-        "hiring": pd.DataFrame(model.hiring.history),
+        "grant_months": pd.DataFrame(_records(model.grants.month_stats)),
+        "admissions": pd.DataFrame(_records(model.admissions.history)),
+        "programme": pd.DataFrame(_records(model.programme.history)),
+        "hiring": pd.DataFrame(_records(model.hiring.history)),
     }
 
 
@@ -260,36 +266,45 @@ def bottlenecks(ts: pd.DataFrame, inst: dict, values: dict) -> dict:
     excess demand among such resources.
     """
     res: dict[str, dict] = {}
+
+    def cols(df: pd.DataFrame, *names: str) -> list[np.ndarray]:
+        return [df[c].to_numpy(dtype=np.float64) for c in names]
+
     adm = inst["admissions"]
     if len(adm):
-        slots = adm["slots"].clip(lower=1)
+        applicants, admitted, slots = cols(adm, "applicants", "admitted", "slots")
+        used, avail = cols(ts, "advisor_slots_used", "advisor_slots")
         res["advisor_slots"] = {
-            "utilisation": float((ts["advisor_slots_used"] / ts["advisor_slots"].clip(lower=1)).mean()),
-            "excess_demand": float(((adm["applicants"] - adm["admitted"]) / slots).mean()),
+            "utilisation": float(np.mean(used / np.maximum(avail, 1))),
+            "excess_demand": float(np.mean((applicants - admitted) / np.maximum(slots, 1))),
         }
     gm = inst["grant_months"]
     if len(gm):
+        busy, queue, accepted, short, funded, budget = cols(gm, "reviewer_busy", "queue", "accepted", "money_short",
+                                                           "funded", "budget")
         res["grantmaker_time"] = {
-            "utilisation": float(gm["reviewer_busy"].clip(upper=1).mean()),
-            "excess_demand": float((gm["queue"] / max(1.0, values["grants.reviewers"] * 4 / (values["grants.review_time"] * TICKS_PER_YEAR))).mean()),
+            "utilisation": float(np.mean(np.minimum(busy, 1))),
+            "excess_demand": float(np.mean(queue / max(1.0, values["grants.reviewers"] * 4 / (values["grants.review_time"] * TICKS_PER_YEAR)))),
         }
-        dec = gm["accepted"].sum() + gm["money_short"].sum()
+        dec = accepted.sum() + short.sum()
         res["money"] = {
-            "utilisation": float((gm["funded"] / gm["budget"].clip(lower=1e-9)).clip(upper=1).mean()),
-            "excess_demand": float(gm["money_short"].sum() / dec) if dec else 0.0,
+            "utilisation": float(np.mean(np.minimum(funded / np.maximum(budget, 1e-9), 1))),
+            "excess_demand": float(short.sum() / dec) if dec else 0.0,
         }
     pr = inst["programme"]
     if len(pr):
+        filled, places, insiders, admitted = cols(pr, "filled", "places", "insiders", "admitted")
         res["programme_places"] = {
-            "utilisation": float((pr["filled"] / pr["places"].clip(lower=1)).mean()),
-            "excess_demand": float(((pr["insiders"] - pr["admitted"]).clip(lower=0) / pr["places"].clip(lower=1)).mean()),
+            "utilisation": float(np.mean(filled / np.maximum(places, 1))),
+            "excess_demand": float(np.mean(np.maximum(insiders - admitted, 0) / np.maximum(places, 1))),
         }
     hi = inst["hiring"]
     if len(hi):
-        vac = hi["vacancies"].clip(lower=1)
+        filled, vac, cand = cols(hi, "filled", "vacancies", "candidates")
+        vac = np.maximum(vac, 1)
         res["lead_openings"] = {
-            "utilisation": float((hi["filled"] / vac).mean()),
-            "excess_demand": float(((hi["candidates"] - hi["filled"]).clip(lower=0) / vac).mean()),
+            "utilisation": float(np.mean(filled / vac)),
+            "excess_demand": float(np.mean(np.maximum(cand - filled, 0) / vac)),
         }
     binding = None
     best = -1.0

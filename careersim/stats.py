@@ -175,6 +175,21 @@ def mean_ci(values: ArrayLike, level: float = 0.95) -> dict[str, Any]:
 # --------------------------------------------------------------------------- #
 # Kaplan-Meier
 # --------------------------------------------------------------------------- #
+def _km_curve(durations: ArrayLike, observed: ArrayLike):
+    """The risk table and the product-limit survival ``S(t_j)`` (see :func:`kaplan_meier`)."""
+    d = _durations(durations)
+    obs = np.asarray(observed).astype(bool)
+    if obs.ndim == 0:
+        obs = obs.reshape(1)
+    if obs.shape != d.shape:
+        raise ValueError("durations and observed must have the same length")
+    times, at_risk, ev, total = _risk_table(d, obs.astype(float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(at_risk > 0, ev / np.where(at_risk > 0, at_risk, 1.0), 0.0)
+        surv = np.clip(np.cumprod(1.0 - hazard), 0.0, 1.0)
+    return times, at_risk, ev, total, surv
+
+
 def kaplan_meier(durations: ArrayLike, observed: ArrayLike, level: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier (product-limit) estimator with a log(-log) Greenwood band.
 
@@ -200,18 +215,8 @@ def kaplan_meier(durations: ArrayLike, observed: ArrayLike, level: float = 0.95)
     survival, low, high``.
     """
     level = _check_level(level)
-    d = _durations(durations)
-    obs = np.asarray(observed).astype(bool)
-    if obs.ndim == 0:
-        obs = obs.reshape(1)
-    if obs.shape != d.shape:
-        raise ValueError("durations and observed must have the same length")
-
-    times, at_risk, ev, total = _risk_table(d, obs.astype(float))
+    times, at_risk, ev, total, surv = _km_curve(durations, observed)
     with np.errstate(divide="ignore", invalid="ignore"):
-        hazard = np.where(at_risk > 0, ev / np.where(at_risk > 0, at_risk, 1.0), 0.0)
-        surv = np.cumprod(1.0 - hazard)
-        surv = np.clip(surv, 0.0, 1.0)
         # Greenwood increments; infinite when n == d, i.e. S has dropped to 0
         denom = at_risk * (at_risk - ev)
         inc = np.where(ev > 0, ev / np.where(denom > 0, denom, 1.0), 0.0)
@@ -249,11 +254,11 @@ def km_quantile(durations: ArrayLike, observed: ArrayLike, q: float) -> float:
     q = float(q)
     if not 0.0 < q < 1.0:
         raise ValueError(f"q must be in (0, 1), got {q!r}")
-    table = kaplan_meier(durations, observed)
-    hit = table["survival"].to_numpy() <= (1.0 - q) + SURVIVAL_TOL
+    times, _, _, _, surv = _km_curve(durations, observed)  # the curve alone: no band, no table
+    hit = surv <= (1.0 - q) + SURVIVAL_TOL
     if not hit.any():
         return math.nan
-    return float(table["time"].to_numpy()[np.argmax(hit)])
+    return float(times[np.argmax(hit)])
 
 
 def km_median(durations: ArrayLike, observed: ArrayLike) -> float:
