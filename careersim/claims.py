@@ -212,42 +212,58 @@ def lead_years_before(events: pd.DataFrame, agents: pd.DataFrame, arrival: float
     existing field's leads hold their role from time zero. Nothing is counted
     after the horizon.
     """
-    arrival = min(arrival, horizon)
-    to_lead = (events["to_state"] == "lead").to_numpy()
-    from_lead = (events["from_state"] == "lead").to_numpy()
-    sel = to_lead | from_lead
-    a = events["agent"].to_numpy()[sel]
-    y = events["year"].to_numpy()[sel]
-    is_start = to_lead[sel]
-    order = np.lexsort((y, a))
-    a, y, is_start = a[order], y[order], is_start[order]
-    n = len(agents)
-    total = np.zeros(n)
-    if len(a):
-        nxt_same = np.zeros(len(a), dtype=bool)
-        nxt_same[:-1] = (a[1:] == a[:-1]) & ~is_start[1:]
-        end = np.full(len(a), np.inf)
-        end[:-1] = np.where(nxt_same[:-1], y[1:], np.inf)
-        s_idx = np.flatnonzero(is_start)
-        np.add.at(total, a[s_idx], np.clip(np.minimum(end[s_idx], arrival) - y[s_idx], 0, None))
-        # an end with no start before it: an existing-field lead, in role since time zero
-        first = np.ones(len(a), dtype=bool)
-        first[1:] = a[1:] != a[:-1]
-        orphan = first & ~is_start
-        np.add.at(total, a[orphan], np.clip(np.minimum(y[orphan], arrival), 0, None))
-    init = (agents["lead_source"] == "initial").to_numpy() & (agents["final_state"] == "lead").to_numpy()
-    has_events = np.zeros(n, dtype=bool)
-    has_events[a] = True
-    total[init & ~has_events] += max(arrival, 0.0)
-    return pd.Series(total, index=agents["agent"].to_numpy())
+    return pd.Series(_LeadSpells(events, agents).before(min(arrival, horizon)), index=agents["agent"].to_numpy())
+
+
+class _LeadSpells:
+    """Lead spells read once from the transitions, for totals before any arrival time."""
+
+    def __init__(self, events: pd.DataFrame, agents: pd.DataFrame):
+        to_lead = (events["to_state"] == "lead").to_numpy()
+        from_lead = (events["from_state"] == "lead").to_numpy()
+        sel = to_lead | from_lead
+        a = events["agent"].to_numpy()[sel]
+        y = events["year"].to_numpy()[sel]
+        is_start = to_lead[sel]
+        order = np.lexsort((y, a))
+        a, y, is_start = a[order], y[order], is_start[order]
+        self.n = n = len(agents)
+        if len(a):
+            nxt_same = np.zeros(len(a), dtype=bool)
+            nxt_same[:-1] = (a[1:] == a[:-1]) & ~is_start[1:]
+            end = np.full(len(a), np.inf)
+            end[:-1] = np.where(nxt_same[:-1], y[1:], np.inf)
+            s_idx = np.flatnonzero(is_start)
+            self.start_agent, self.start, self.end = a[s_idx], y[s_idx], end[s_idx]
+            # an end with no start before it: an existing-field lead, in role since time zero
+            first = np.ones(len(a), dtype=bool)
+            first[1:] = a[1:] != a[:-1]
+            orphan = first & ~is_start
+            self.orphan_agent, self.orphan_end = a[orphan], y[orphan]
+        self.any_events = len(a) > 0
+        init = (agents["lead_source"] == "initial").to_numpy() & (agents["final_state"] == "lead").to_numpy()
+        has_events = np.zeros(n, dtype=bool)
+        has_events[a] = True
+        self.init_only = init & ~has_events
+
+    def before(self, arrival: float) -> np.ndarray:
+        total = np.zeros(self.n)
+        if self.any_events:
+            np.add.at(total, self.start_agent, np.clip(np.minimum(self.end, arrival) - self.start, 0, None))
+            np.add.at(total, self.orphan_agent, np.clip(np.minimum(self.orphan_end, arrival), 0, None))
+        total[self.init_only] += max(arrival, 0.0)
+        return total
 
 
 def c5(ent, events, agents, horizon) -> ClaimResult:
-    cohort0 = ent[(ent["track"] == "phd") & (ent["entry_year"] < 1.0)]
+    track, entry, agent = _columns(ent, "track", "entry_year", "agent")
+    cohort0 = agent[(track == "phd") & (entry < 1.0)]
     if len(cohort0) == 0 or horizon < 10:
         return ClaimResult(float("nan"), None, {}, "")
-    ly5 = lead_years_before(events, agents, 5.0, horizon).reindex(cohort0["agent"]).to_numpy()
-    ly10 = lead_years_before(events, agents, 10.0, horizon).reindex(cohort0["agent"]).to_numpy()
+    spells = _LeadSpells(events, agents)
+    row = pd.Index(agents["agent"].to_numpy()).get_indexer(cohort0)
+    ly5 = spells.before(min(5.0, horizon))[row]
+    ly10 = spells.before(min(10.0, horizon))[row]
     per_entrant_5 = float(np.mean(ly5))
     leaders10 = ly10[ly10 > 0]
     per_lead_10 = float(np.mean(leaders10)) if len(leaders10) else float("nan")
@@ -274,23 +290,25 @@ def c7(ent, horizon, window) -> ClaimResult:
 
 
 def c9(agents) -> ClaimResult:
-    agents = agents[["has_phd", "years_to_lead", "advisor_quality", "advisor_safety", "outside_exposure",
-                     "impact_judgement", "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival"]]
-    leads = agents[agents["has_phd"] & agents["years_to_lead"].notna() & agents["advisor_quality"].notna()]
-    neither = leads[~leads["advisor_safety"].astype(bool) & ~leads["outside_exposure"]]
-    either = leads[leads["advisor_safety"].astype(bool) | leads["outside_exposure"]]
-    if len(neither) < 3 or len(either) < 3:
+    has_phd, ytl, aq, safe_adv, exposed, imp_j, ly, ly_pre, sly_pre = _columns(
+        agents, "has_phd", "years_to_lead", "advisor_quality", "advisor_safety", "outside_exposure",
+        "impact_judgement", "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival")
+    leads = has_phd.astype(bool) & ~np.isnan(ytl) & ~np.isnan(aq)
+    safe_adv, exposed = safe_adv.astype(bool), exposed.astype(bool)
+    neither = leads & ~safe_adv & ~exposed
+    either = leads & (safe_adv | exposed)
+    if neither.sum() < 3 or either.sum() < 3:
         return ClaimResult(float("nan"), None, {}, "")
-    imp = float(either["impact_judgement"].mean() - neither["impact_judgement"].mean())
+    imp_either, imp_neither = float(np.mean(imp_j[either])), float(np.mean(imp_j[neither]))
+    imp = float(imp_either - imp_neither)
 
-    def per_lead_year(d):
-        ly = d["lead_years"].sum()
-        return float(d["safety_lead_years_before_arrival"].sum() / max(d["lead_years_before_arrival"].sum(), 1e-12)) if ly > 0 else float("nan")
+    def per_lead_year(m):
+        return float(sly_pre[m].sum() / max(ly_pre[m].sum(), 1e-12)) if ly[m].sum() > 0 else float("nan")
 
     rel_either, rel_neither = per_lead_year(either), per_lead_year(neither)
     holds = bool(imp > 0 and (rel_either != rel_either or rel_neither != rel_neither or rel_either > rel_neither))
-    return ClaimResult(imp, holds, {"impact_judgement_either": float(either["impact_judgement"].mean()),
-                                    "impact_judgement_neither": float(neither["impact_judgement"].mean()),
+    return ClaimResult(imp, holds, {"impact_judgement_either": imp_either,
+                                    "impact_judgement_neither": imp_neither,
                                     "safety_share_of_lead_years_either": rel_either,
                                     "safety_share_of_lead_years_neither": rel_neither},
                        DEFINITIONS["C9"])
