@@ -86,7 +86,7 @@ def agents_table(model: FieldModel) -> pd.DataFrame:
     has_adv = adv >= 0
     adv_q = np.where(has_adv, model.advisors.quality[np.maximum(adv, 0)], np.nan)
     lead_t = I[:, LEAD_TICK]
-    df = pd.DataFrame({
+    cols = {
         "agent": np.arange(n),
         "person_id": I[:, PID],
         "cohort": np.where(I[:, TRACK] == T_INITIAL, -1, (entry - b) // TICKS_PER_YEAR),
@@ -122,13 +122,13 @@ def agents_table(model: FieldModel) -> pd.DataFrame:
         "safety_lead_years_before_arrival": F[:, LEAD_SAFE_PRE],
         "track_record": F[:, RECORD],
         "execution_at_2_years": np.where(model.T - entry > 2 * TICKS_PER_YEAR, F[:, EXE2], np.nan),
-    })
+    }
     for j, name in enumerate(SKILL_NAMES):
-        df[name] = F[:, j]
-        df[f"initial_{name}"] = F[:, SKILL0 + j]
+        cols[name] = F[:, j]
+        cols[f"initial_{name}"] = F[:, SKILL0 + j]
     # track history summary from the event log: the sequence of states visited
-    df["path"], df["transitions"] = _paths(w.LOG[: int(w.nlog[0])], n)
-    return df
+    cols["path"], cols["transitions"] = _paths(w.LOG[: int(w.nlog[0])], n)
+    return pd.DataFrame(cols)
 
 
 def _paths(ev: np.ndarray, n: int):
