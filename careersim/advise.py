@@ -769,7 +769,7 @@ def _clone_field_class():
     from .model.kernel import TICKS_PER_YEAR
     from .model.state import (
         ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, BACKGROUND, COHORT, CONTRIBUTOR, E_FUNDED, E_TO_PHD, ENTRY, EXE,
-        EXE2, EXIT_NAMES, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD, F_HAS_PHD, F_PHD_INTENT, F_PROGRAMME,
+        EXE2, HANDS_KEY, EXIT_NAMES, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD, F_HAS_PHD, F_PHD_INTENT, F_PROGRAMME,
         F_REFUSE_PAY, F_SAFE_ADVISOR, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, INDEPENDENT, KIND,
         LEAD, LEAD_SRC, LEAD_TICK, LR, NF, NI, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY,
         RECORD, RESIL, SDIR, SKILL0, STATE, TRACK, UNFUNDED, WAIT_SINCE, WAITING, WELL,
@@ -837,6 +837,7 @@ def _clone_field_class():
             Ic[:, APPLY_AT] = 0
             Ic[:, EXIT_REASON] = 0
             Fc[:, EXE2] = np.nan
+            Fc[:, HANDS_KEY] = np.nan
             pids = np.concatenate([g.pids for g in groups])
             ticks = b + np.concatenate([np.asarray(g.entry_ticks, dtype=np.int64) for g in groups])
             rows = np.arange(C)

@@ -6,7 +6,8 @@ One call advances every active researcher by one month (``DT`` = 1/12 year):
    collaborator, outside exposure, own project completions, self-study) a
    Poisson count of signals, drawn by inverting a counter-based uniform, and
    the saturating skill update ``s <- 1 - (1 - s) * (1 - g*lr*q*w)**n``;
-2. hands-on execution learning ``e <- 1 - (1 - e) * exp(-r*m*lr*DT)``;
+2. hands-on execution learning ``e <- 1 - (1 - e) * exp(-r*m*lr*DT)`` (the factor is
+   kept per person and recomputed only when the role's rate ``r*m`` changes);
 3. track record, recommendation letters, wellbeing and motivation;
 4. transitions that need no institution: PhD graduation, losing a grant,
    leaving a funding gap, a contributor applying to a PhD, readiness;
@@ -28,7 +29,8 @@ from .state import (
     APPLICANT, CONTRIBUTOR, E_EXIT, E_FUNDING_GAP, E_GAP_TO_JOB, E_GRADUATED, E_LEAD_ENDED, E_TO_PHD,
     EVL, EXE, EXITED, EXIT_REASON, EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EXPOSED, F_HAS_PHD,
     F_PHD_INTENT, F_PLAN, F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, F_PENDING, FLAGS, FUND_END, GEN,
-    IMP, INDEPENDENT, APPLY_AT, ENTRY, EXE2, ATTEMPTS, K_ACADEMIC, K_INDUSTRY, K_NONPROFIT, KIND, LEAD, LEAD_PRE,
+    HANDS_EXP, HANDS_KEY, IMP, INDEPENDENT, APPLY_AT, ENTRY, EXE2, ATTEMPTS, K_ACADEMIC, K_INDUSTRY, K_NONPROFIT,
+    KIND, LEAD, LEAD_PRE,
     LEAD_SAFE_PRE, LEAD_SRC, LEAD_YEARS, LETTERS, LR, MOTIV, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END,
     R_BURNOUT, R_FUNDING, R_NO_OPENING, R_OTHER_WORK, READY, RECORD, RESIL, S_SMALL_FUNDER, SDIR,
     SINCE, SMOT, STATE, UNFUNDED, WAIT_SINCE, WELL, ADVISOR, FIRST_FUNDED, F_SAFE_ADVISOR,
@@ -440,7 +442,11 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
         # APPLICANT: only hands-on work at the base rate
         # ---------------------------------------------------------------- hands-on, record, wellbeing
         e = F[i, EXE]
-        F[i, EXE] = 1.0 - (1.0 - e) * np.exp(-P[P_HANDS_ON] * hands * F[i, LR] * DT)
+        key = -P[P_HANDS_ON] * hands
+        if F[i, HANDS_KEY] != key:  # a new role or rate (rare): the one exp of the month
+            F[i, HANDS_KEY] = key
+            F[i, HANDS_EXP] = np.exp(key * F[i, LR] * DT)
+        F[i, EXE] = 1.0 - (1.0 - e) * F[i, HANDS_EXP]
         if t - I[i, ENTRY] == 2 * TICKS_PER_YEAR:
             F[i, EXE2] = F[i, EXE]
         prod = (0.5 + F[i, EXE]) * (0.5 + F[i, GEN])

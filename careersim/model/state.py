@@ -50,7 +50,10 @@ RECORD, LETTERS, WELL, MOTIV = 9, 10, 11, 12
 LEAD_YEARS, LEAD_PRE, LEAD_SAFE_PRE = 13, 14, 15
 SKILL0 = 16  # 16..19: skills at entry
 EXE2 = 20  # execution two years after entry (claim C3)
-NF = 21
+# the monthly step's cache of the hands-on learning factor exp(key * lr * dt), recomputed
+# only when key = -(hands-on rate of the person's role) changes; the key starts as NaN
+HANDS_KEY, HANDS_EXP = 21, 22
+NF = 23
 SKILL_NAMES = ("execution", "idea_generation", "idea_evaluation", "impact_judgement")
 
 # --- integer columns ----------------------------------------------------------------------
