@@ -221,3 +221,22 @@ def test_tabulated_exp_is_an_upper_bound(x):
     assert bound >= np.exp(x)
     assert np.isnan(_exp_bound(exp_upper_table(), np.nan))  # never a table lookup at NaN
     assert bound <= np.exp(x) * np.exp(1.0 / 32.0) * (1 + 1e-9)  # tight: within one grid step
+
+
+@given(us=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=50), flat=st.integers(0, 8000),
+       shape=st.sampled_from(["normal", "linear", "constant"]))
+@settings(max_examples=100, deadline=None)
+def test_trait_table_interpolation_equals_numpy_interp(us, flat, shape):
+    """Trait inverse CDFs are interpolated on an evenly spaced logit grid by a compiled
+    search; every value must equal ``np.interp``'s, at the nodes, between them, beyond
+    the grid ends, on flat stretches and for NaN."""
+    from careersim.model.population import _LOGIT_GRID, _interp_grid
+
+    n = len(_LOGIT_GRID)
+    fp = {"normal": np.sort(np.random.default_rng(flat).normal(size=n)), "linear": np.linspace(0.0, 1.0, n),
+          "constant": np.full(n, 0.3)}[shape]
+    fp[flat:flat + 50] = fp[flat]
+    u = np.array(us)
+    with np.errstate(divide="ignore"):
+        x = np.concatenate([np.log(u) - np.log1p(-u), _LOGIT_GRID[flat:flat + 3], [np.nan, -40.0, 40.0]])
+    np.testing.assert_array_equal(_interp_grid(x, _LOGIT_GRID, fp), np.interp(x, _LOGIT_GRID, fp))

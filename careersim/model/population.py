@@ -97,7 +97,47 @@ def _ppf(dist, u):
     if table is None:
         table = _TABLES[key] = np.asarray(dist.ppf(_U_GRID), dtype=np.float64)
     x = np.log(u) - np.log1p(-u)
-    return np.interp(x, _LOGIT_GRID, table)
+    return _interp_grid(x, _LOGIT_GRID, table)
+
+
+@njit(cache=True)
+def _interp_grid(x, xp, fp):
+    """``np.interp(x, xp, fp)`` for an evenly spaced ``xp``, with the same values bit
+    for bit: the bracket is found by arithmetic (then checked against ``xp``), not by
+    a binary search, and the value follows numpy's formula and special cases."""
+    n = len(xp)
+    lo, step = xp[0], (xp[n - 1] - xp[0]) / (n - 1)
+    slopes = np.empty(n - 1)
+    for k in range(n - 1):
+        slopes[k] = (fp[k + 1] - fp[k]) / (xp[k + 1] - xp[k])
+    out = np.empty(len(x))
+    for i in range(len(x)):
+        v = x[i]
+        if np.isnan(v):
+            out[i] = v
+            continue
+        if v < xp[0]:
+            out[i] = fp[0]
+            continue
+        if v > xp[n - 1]:
+            out[i] = fp[n - 1]
+            continue
+        j = min(max(int((v - lo) / step), 0), n - 1)
+        while j > 0 and xp[j] > v:
+            j -= 1
+        while j < n - 1 and xp[j + 1] <= v:
+            j += 1
+        if j == n - 1 or xp[j] == v:
+            out[i] = fp[j]
+            continue
+        slope = slopes[j]
+        r = slope * (v - xp[j]) + fp[j]
+        if np.isnan(r):
+            r = slope * (v - xp[j + 1]) + fp[j + 1]
+            if np.isnan(r) and fp[j] == fp[j + 1]:
+                r = fp[j]
+        out[i] = r
+    return out
 
 
 def _traits(F, I, rows, pids, values, streams: Streams):
