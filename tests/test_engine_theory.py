@@ -240,3 +240,16 @@ def test_trait_table_interpolation_equals_numpy_interp(us, flat, shape):
     with np.errstate(divide="ignore"):
         x = np.concatenate([np.log(u) - np.log1p(-u), _LOGIT_GRID[flat:flat + 3], [np.nan, -40.0, 40.0]])
     np.testing.assert_array_equal(_interp_grid(x, _LOGIT_GRID, fp), np.interp(x, _LOGIT_GRID, fp))
+
+
+@given(v=st.lists(st.sampled_from([-3.0, -1.5, -1.5, 0.0, 0.25, 2.0, 7.0]) | st.floats(-10, 10), min_size=1, max_size=300),
+       k=st.integers(1, 40))
+@settings(max_examples=200, deadline=None)
+def test_hiring_selection_equals_a_stable_sort(v, k):
+    """Hiring fills k openings with the k best-scored candidates, ties in pool order:
+    the partial selection must pick and order exactly as a stable full sort."""
+    from careersim.model.institutions import smallest_stable
+
+    v = np.array(v)
+    k = min(k, len(v))
+    np.testing.assert_array_equal(smallest_stable(v, k), np.argsort(v, kind="mergesort")[:k])

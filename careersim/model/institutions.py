@@ -577,6 +577,31 @@ class Hiring:
 
 
 @njit(cache=True)
+def smallest_stable(v, k):
+    """Positions of the ``k`` smallest values of ``v`` in increasing order, ties by
+    position: ``np.argsort(v, kind="mergesort")[:k]`` without sorting everything
+    (hiring rounds fill a few openings from thousands of candidates). No NaN in ``v``."""
+    m = len(v)
+    if k >= m or 4 * k >= m:
+        return np.argsort(v, kind="mergesort")[:k]
+    cut = np.partition(v, k - 1)[k - 1]  # the k-th smallest value
+    below = 0
+    for j in range(m):
+        if v[j] < cut:
+            below += 1
+    take = np.empty(k, dtype=np.int64)
+    n_eq = k - below  # how many of the values equal to the cut make it, first in position order
+    c = 0
+    for j in range(m):
+        if v[j] < cut or (v[j] == cut and n_eq > 0):
+            if v[j] == cut:
+                n_eq -= 1
+            take[c] = j
+            c += 1
+    return take[np.argsort(v[take], kind="mergesort")]
+
+
+@njit(cache=True)
 def _hire(code, pool, base, taken, I, F, adv_load, nv, u_adj, adjacency, focus_required, t, LOG, nlog, counts):
     """Fill up to ``nv`` openings of lead source ``code`` from the candidates ``pool``
     not yet ``taken``: eligibility and score by the source's own criteria (M7), best
@@ -614,7 +639,7 @@ def _hire(code, pool, base, taken, I, F, adv_load, nv, u_adj, adjacency, focus_r
     if m == 0:
         return 0
     k = min(nv, m)
-    best = np.argsort(neg[:m], kind="mergesort")[:k]
+    best = smallest_stable(neg[:m], k)
     for b in best:
         j = idx[b]
         taken[j] = True
