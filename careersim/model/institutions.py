@@ -454,8 +454,7 @@ class Programme:
                                      live["programme.apply_independent"], live["programme.apply_other"])
         places = int(round(live["programme.places"]))
         n_out = int(round(live["programme.outside_applicants"]))
-        score = (F[apps, GEN] + F[apps, EVL] + 0.5 * F[apps, EXE] + 0.05 * np.minimum(F[apps, RECORD], 5.0)
-                 + 0.15 * w.normal("programme", apps, t, 1))
+        score = _skill_score(apps, F, 0.05, 5.0) + 0.15 * w.normal("programme", apps, t, 1)
         if n_out > 0 and len(apps) > 0:
             gen = w.streams.generator("programme", t)
             outside = gen.choice(score, size=n_out, replace=True) + 0.05 * gen.standard_normal(n_out)
@@ -553,9 +552,7 @@ class Hiring:
         pool = self.candidates(t)
         n_cand = len(pool)
         noise = 0.1 * w.normal("hiring", pool, t, 0) if n_cand else np.zeros(0)
-        base = (F[pool, GEN] + F[pool, EVL] + 0.5 * F[pool, EXE] + 0.03 * np.minimum(F[pool, RECORD], 10.0)
-                + live["positions.credential_weight"] * ((I[pool, FLAGS] & F_HAS_PHD) != 0)
-                + live["positions.letter_weight"] * F[pool, LETTERS] + noise)
+        base = _common_score(pool, F, I, live["positions.credential_weight"], live["positions.letter_weight"]) + noise
         taken = np.zeros(n_cand, dtype=np.bool_)
         filled = {}
         no_u = np.zeros(0)
@@ -574,6 +571,32 @@ class Hiring:
         self.history.append({"tick": t, "candidates": n_cand,
                              "vacancies": sum(len(v) for v in self.vacancies.values()) + sum(filled.values()),
                              "filled": sum(filled.values()), **{f"filled_{k}": v for k, v in filled.items()}})
+
+
+@njit(cache=True, inline="always")
+def _skill_sum(F, r, record_w, record_cap):
+    return F[r, GEN] + F[r, EVL] + 0.5 * F[r, EXE] + record_w * min(F[r, RECORD], record_cap)
+
+
+@njit(cache=True)
+def _common_score(pool, F, I, credential_w, letter_w):
+    """Every lead source's base score before the candidate's noise: skills, track
+    record, a PhD and letters (the same sums, in the same order, as numpy would do)."""
+    out = np.empty(len(pool))
+    for j in range(len(pool)):
+        r = pool[j]
+        phd = 1.0 if (I[r, FLAGS] & F_HAS_PHD) != 0 else 0.0
+        out[j] = _skill_sum(F, r, 0.03, 10.0) + credential_w * phd + letter_w * F[r, LETTERS]
+    return out
+
+
+@njit(cache=True)
+def _skill_score(rows, F, record_w, record_cap):
+    """``gen + eval + exe / 2 + record_w * min(record, record_cap)`` for ``rows``."""
+    out = np.empty(len(rows))
+    for j in range(len(rows)):
+        out[j] = _skill_sum(F, rows[j], record_w, record_cap)
+    return out
 
 
 @njit(cache=True)
