@@ -239,3 +239,70 @@ def test_run_folder_groups_match_the_agents_and_old_folders_still_load(tmp_path:
     (out / "groups.parquet").unlink()
     old = load_run(out)
     pd.testing.assert_frame_equal(old["groups"].reset_index(drop=True), saved)
+
+
+def _group_rows_pandas(agents: pd.DataFrame, horizon: dict[int, float] | float, window: dict[int, float] | float) -> pd.DataFrame:
+    """The straightforward pandas version of :func:`careersim.compare.group_rows`."""
+    cols = ["replication", "entrant", "track", "background", "entry_year", "years_to_lead",
+            "lead_years_before_arrival", "safety_lead_years_before_arrival"]
+    a = agents[cols].copy()
+    reps = a["replication"].to_numpy()
+
+    def per_rep(value, name):
+        if isinstance(value, dict):  # looked up once per replication, not once per person
+            keys = np.unique(reps)
+            vals = np.array([value.get(int(r), np.nan) for r in keys], dtype=float)
+            return vals[np.searchsorted(keys, reps)]
+        return np.full(len(a), float(value))
+
+    h = per_rep(horizon, "horizon")
+    w = per_rep(window, "window")
+    ytl = a["years_to_lead"].to_numpy(dtype=float)
+    a["observed"] = a["entry_year"].to_numpy(dtype=float) <= h - w + 1e-9
+    a["lead_within"] = np.nan_to_num(ytl, nan=np.inf) <= w + 1e-9
+    a["lead_within_obs"] = a["observed"] & a["lead_within"]
+
+    ent = a[a["entrant"].astype(bool)]
+    parts = []
+    for kind, key in (("all", None), ("track", "track"), ("background", "background")):
+        if key is None:
+            g = ent.assign(_g="all").groupby(["replication", "_g"], observed=True)
+        else:
+            g = ent.assign(_g=ent[key].astype("category")).groupby(["replication", "_g"], observed=True)
+        t = g.agg(n=("entrant", "size"), n_observed=("observed", "sum"), leads=("lead_within_obs", "sum"),
+                  ly=("lead_years_before_arrival", "sum"), sly=("safety_lead_years_before_arrival", "sum")).reset_index()
+        t["kind"] = kind
+        parts.append(t)
+    existing = a[~a["entrant"].astype(bool)]
+    if len(existing):
+        t = existing.assign(_g="existing field").groupby(["replication", "_g"], observed=True).agg(
+            n=("entrant", "size"), ly=("lead_years_before_arrival", "sum"),
+            sly=("safety_lead_years_before_arrival", "sum")).reset_index()
+        t["n_observed"] = 0
+        t["leads"] = 0
+        t["kind"] = "existing"
+        parts.append(t)
+    for t in parts:  # group labels as plain text
+        t["_g"] = t["_g"].astype(str)
+    out = pd.concat(parts, ignore_index=True).rename(columns={"_g": "group"})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["p_lead"] = np.where(out["n_observed"] > 0, out["leads"] / out["n_observed"].clip(lower=1), np.nan)
+        out["lead_years"] = out["ly"] / out["n"].clip(lower=1)
+        out["safety_lead_years"] = out["sly"] / out["n"].clip(lower=1)
+    out["n_observed"] = out["n_observed"].astype(int)
+    return out[["replication", "kind", "group", "n", "n_observed", "p_lead", "lead_years", "safety_lead_years"]]
+
+
+def test_group_rows_equal_the_pandas_groupby() -> None:
+    """Group rows come from a compiled pass; rows, order, labels, counts and
+    dtypes must be a pandas groupby's, and sums equal to rounding."""
+    from careersim import simulate
+    from careersim.compare import group_rows
+
+    frames = [simulate(baseline(), seed=5, replication=r).agents.assign(replication=r) for r in range(2)]
+    both = pd.concat(frames, ignore_index=True)
+    plain = frames[0].astype({"track": str, "background": str})  # labels as text: categories sorted
+    for agents, horizon, window in [(frames[0], 20.0, 10.0), (both, {0: 20.0, 1: 12.0}, 5.0), (plain, 20.0, 10.0)]:
+        got, want = group_rows(agents, horizon, window), _group_rows_pandas(agents, horizon, window)
+        assert list(got.dtypes) == list(want.dtypes)
+        pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-13, atol=0.0)
