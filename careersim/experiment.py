@@ -371,7 +371,7 @@ def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | No
     n_init = sum(values[f"initial.{k}"] for k in ("leads", "phd_students", "independents", "contributors"))
     agent_years = float(((total - entry) / 48).sum() + n_init * total / 48)
     paired = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
-    per_run = 0.04 + agent_years / 600_000.0  # fitted to run -n 200 and the sweep benchmark, 2 cores
+    per_run = 0.04 + agent_years / 850_000.0  # fitted to run -n 200 on 2 cores
     seconds = (replications + 3 * paired) * per_run
     peak = 200e6 + (len(entry) + n_init) * 2_000.0
     return seconds, peak
