@@ -169,7 +169,7 @@ def group_rows(agents: pd.DataFrame, horizon: dict[int, float] | float, window: 
         return {
             "replication": u_rep[u_key // max(1, len(labels))],
             "group": np.asarray(labels, dtype=object)[u_key % max(1, len(labels))],
-            "kind": kind,
+            "kind": np.full(k, kind, dtype=object),
             "n": np.bincount(g, minlength=k).astype(np.int64),
             "n_observed": np.bincount(g, weights=observed[rows], minlength=k).astype(np.int64),
             "leads": np.bincount(g, weights=leads[rows], minlength=k).astype(np.int64),
@@ -189,18 +189,17 @@ def group_rows(agents: pd.DataFrame, horizon: dict[int, float] | float, window: 
         b["n_observed"] = np.zeros_like(b["n"])
         b["leads"] = np.zeros_like(b["n"])
         parts.append(b)
-    cols = {c: np.concatenate([np.broadcast_to(np.asarray(p[c], dtype=object) if c == "kind" else p[c], p["n"].shape)
-                               for p in parts]) for c in ("replication", "kind", "group", "n", "n_observed", "leads",
-                                                         "ly", "sly")}
+    cols = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
     n, n_obs = cols["n"], cols["n_observed"]
     with np.errstate(invalid="ignore", divide="ignore"):
         p_lead = np.where(n_obs > 0, cols["leads"] / np.maximum(n_obs, 1), np.nan)
         lead_years = cols["ly"] / np.maximum(n, 1)
         safety = cols["sly"] / np.maximum(n, 1)
     return pd.DataFrame({
-        "replication": cols["replication"].astype(reps.dtype), "kind": pd.array(cols["kind"], dtype="str"),
-        "group": pd.array(cols["group"], dtype="str"), "n": n, "n_observed": n_obs.astype(int), "p_lead": p_lead,
-        "lead_years": lead_years, "safety_lead_years": safety,
+        "replication": cols["replication"].astype(reps.dtype),
+        "kind": pd.Series(cols["kind"], dtype=object).astype(str),  # text, as pandas makes it
+        "group": pd.Series(cols["group"], dtype=object).astype(str),
+        "n": n, "n_observed": n_obs.astype(int), "p_lead": p_lead, "lead_years": lead_years, "safety_lead_years": safety,
     })
 
 

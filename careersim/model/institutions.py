@@ -605,7 +605,9 @@ def smallest_stable(v, k):
     position: ``np.argsort(v, kind="mergesort")[:k]`` without sorting everything
     (hiring rounds fill a few openings from thousands of candidates). No NaN in ``v``."""
     m = len(v)
-    if k >= m or 4 * k >= m:
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    if 4 * k >= m:  # a large share: sorting everything is as quick
         return np.argsort(v, kind="mergesort")[:k]
     cut = np.partition(v, k - 1)[k - 1]  # the k-th smallest value
     below = 0
