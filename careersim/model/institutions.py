@@ -200,59 +200,95 @@ def serve_fifo(free_at, arrivals, service, until):
 
 
 @njit(cache=True)
-def _queue_step(t, I, wants, wants_service, q_row, q_submit, q_service, free_at, s_start, s_end,
-                p_dec, p_row, p_submit, p_start, delay):
-    """The grant office's month.
+def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, free_at, delay):
+    """The grant office's month, in place on its buffers.
+
+    ``Q``/``QR`` hold the queue (submit time, review time / row), ``S`` the
+    reviews under way (start, end), ``P``/``PR`` the pending decisions (decision
+    time, submit time, start / row); ``n`` = (queued, in review, pending).
 
     1. New applications (``wants`` without one already pending, with review
        times ``wants_service``) join the queue, in id order.
-    2. Queued applications whose applicant left the track are dropped (returned
-       as ``gone`` rows and submit times); reviewers start on the rest FIFO.
-    3. Reviewer time spent in the month ``[t, t + 4)`` is measured (returned
-       per review, for the caller's pairwise sum); started reviews become pending
-       decisions; decisions due by ``t`` are taken out in order of decision time.
+    2. Queued applications whose applicant left the track are dropped; they
+       are written to ``out_rows[:, 0]`` / ``out[:, 0]`` (row, submit time).
+       Reviewers start on the rest FIFO.
+    3. Reviewer time spent in the month ``[t, t + 4)`` is written per review to
+       ``out[:, 1]`` (for the caller's pairwise sum); started reviews become
+       pending decisions; decisions due by ``t`` are taken out in order of
+       decision time into ``out_rows[:, 1]`` / ``out[:, 2:4]`` (row; submit, start).
+
+    Returns (dropped, reviews measured, decisions due). The caller makes the
+    buffers large enough (queued + in review + pending + len(wants) rows).
     """
-    m = 0
-    new = np.empty(len(wants), dtype=np.int64)
-    new_service = np.empty(len(wants))
+    nq, ns, npd = n[0], n[1], n[2]
     for j in range(len(wants)):
         r = wants[j]
         if (I[r, FLAGS] & F_PENDING) == 0:
             I[r, FLAGS] = (I[r, FLAGS] & ~F_WANTS_GRANT) | F_PENDING
-            new[m] = r
-            new_service[m] = wants_service[j]
-            m += 1
-    q_row = np.concatenate((q_row, new[:m]))
-    q_submit = np.concatenate((q_submit, np.full(m, float(t))))
-    q_service = np.concatenate((q_service, new_service[:m]))
-    nq = len(q_row)
-    keep = np.ones(nq, dtype=np.bool_)
+            QR[nq] = r
+            Q[nq, 0] = float(t)
+            Q[nq, 1] = wants_service[j]
+            nq += 1
+    n_gone = 0
+    kept = 0
     for j in range(nq):
-        r = q_row[j]
+        r = QR[j]
         st = I[r, STATE]
-        if not (st == INDEPENDENT or st == UNFUNDED or (st == LEAD and I[r, LEAD_SRC] == S_SMALL_FUNDER)):
-            keep[j] = False
-    gone_row, gone_submit = q_row[~keep], q_submit[~keep]
-    q_row, q_submit, q_service = q_row[keep], q_submit[keep], q_service[keep]
+        if st == INDEPENDENT or st == UNFUNDED or (st == LEAD and I[r, LEAD_SRC] == S_SMALL_FUNDER):
+            QR[kept] = r
+            Q[kept, 0] = Q[j, 0]
+            Q[kept, 1] = Q[j, 1]
+            kept += 1
+        else:
+            out_rows[n_gone, 0] = r
+            out[n_gone, 0] = Q[j, 0]
+            n_gone += 1
+    nq = kept
     horizon = float(t + 4)
-    starts = serve_fifo(free_at, q_submit, q_service, horizon)
+    starts = serve_fifo(free_at, Q[:nq, 0], Q[:nq, 1], horizon)
     k = len(starts)
-    ends = starts + q_service[:k]
-    all_start = np.concatenate((s_start, starts))
-    all_end = np.concatenate((s_end, ends))
-    spent = np.empty(len(all_start))
-    for j in range(len(all_start)):
-        spent[j] = max(min(all_end[j], horizon) - max(all_start[j], float(t)), 0.0)
-    live_s = all_end > horizon
-    p_dec = np.concatenate((p_dec, ends + delay))
-    p_row = np.concatenate((p_row, q_row[:k]))
-    p_submit = np.concatenate((p_submit, q_submit[:k]))
-    p_start = np.concatenate((p_start, starts))
-    due = np.flatnonzero(p_dec <= t)
-    due = due[np.argsort(p_dec[due], kind="mergesort")]
-    not_due = p_dec > t
-    return (gone_row, gone_submit, q_row[k:], q_submit[k:], q_service[k:], spent, all_start[live_s], all_end[live_s],
-            p_dec[not_due], p_row[not_due], p_submit[not_due], p_start[not_due], p_row[due], p_submit[due], p_start[due])
+    # reviewer time in the month: reviews under way first, then those just started
+    n_spent = 0
+    kept = 0
+    for j in range(ns + k):
+        if j < ns:
+            st0, en = S[j, 0], S[j, 1]
+        else:
+            st0 = starts[j - ns]
+            en = st0 + Q[j - ns, 1]
+        out[n_spent, 1] = max(min(en, horizon) - max(st0, float(t)), 0.0)
+        n_spent += 1
+        if en > horizon:
+            S[kept, 0] = st0
+            S[kept, 1] = en
+            kept += 1
+    ns = kept
+    for j in range(k):  # started reviews become pending decisions
+        P[npd, 0] = starts[j] + Q[j, 1] + delay
+        P[npd, 1] = Q[j, 0]
+        P[npd, 2] = starts[j]
+        PR[npd] = QR[j]
+        npd += 1
+    for j in range(k, nq):  # the queue moves up
+        QR[j - k] = QR[j]
+        Q[j - k, 0] = Q[j, 0]
+        Q[j - k, 1] = Q[j, 1]
+    nq -= k
+    due = np.flatnonzero(P[:npd, 0] <= t)
+    due = due[np.argsort(P[due, 0], kind="mergesort")]
+    for j in range(len(due)):
+        d = due[j]
+        out_rows[j, 1] = PR[d]
+        out[j, 2] = P[d, 1]
+        out[j, 3] = P[d, 2]
+    kept = 0
+    for j in range(npd):
+        if P[j, 0] > t:
+            P[kept, 0], P[kept, 1], P[kept, 2] = P[j, 0], P[j, 1], P[j, 2]
+            PR[kept] = PR[j]
+            kept += 1
+    n[0], n[1], n[2] = nq, ns, kept
+    return n_gone, n_spent, len(due)
 
 
 # outcome codes of grant applications
@@ -272,17 +308,31 @@ class GrantOffice:
     def __init__(self, world: World):
         self.w = world
         self.free_at: np.ndarray = np.zeros(0)  # when each reviewer is next free (ticks)
-        self.q_row = np.zeros(0, dtype=np.int64)
-        self.q_submit = np.zeros(0)
-        self.q_service = np.zeros(0)
-        self.p_dec = np.zeros(0)  # pending decisions: decision time, row, submit, start
-        self.p_row = np.zeros(0, dtype=np.int64)
-        self.p_submit = np.zeros(0)
-        self.p_start = np.zeros(0)
+        # the queue (submit, review time; row), reviews under way (start, end) and pending
+        # decisions (decision time, submit, start; row), in buffers with counts in ``n``
+        self.n = np.zeros(3, dtype=np.int64)
+        self._grow(64)
         self.records: list[np.ndarray] = []  # (row, submit, start, decided, outcome) blocks
-        self.s_start = np.zeros(0)  # reviews under way: start and end times
-        self.s_end = np.zeros(0)
         self.month_stats: list[dict] = []
+
+    def _grow(self, cap: int) -> None:
+        """Buffers for at least ``cap`` applications at each stage (contents kept)."""
+        old = getattr(self, "Q", None)
+        nq, ns, npd = (int(x) for x in self.n)
+        Q, QR, S = np.zeros((cap, 2)), np.zeros(cap, dtype=np.int64), np.zeros((cap, 2))
+        P, PR = np.zeros((cap, 3)), np.zeros(cap, dtype=np.int64)
+        if old is not None:
+            Q[:nq], QR[:nq], S[:ns], P[:npd], PR[:npd] = self.Q[:nq], self.QR[:nq], self.S[:ns], self.P[:npd], self.PR[:npd]
+        self.Q, self.QR, self.S, self.P, self.PR = Q, QR, S, P, PR
+        self.out, self.out_rows = np.zeros((cap, 4)), np.zeros((cap, 2), dtype=np.int64)
+
+    # the open applications, as views of the buffers
+    q_row = property(lambda self: self.QR[: self.n[0]])
+    q_submit = property(lambda self: self.Q[: self.n[0], 0])
+    p_dec = property(lambda self: self.P[: self.n[2], 0])
+    p_row = property(lambda self: self.PR[: self.n[2]])
+    p_submit = property(lambda self: self.P[: self.n[2], 1])
+    p_start = property(lambda self: self.P[: self.n[2], 2])
 
     def _resize(self, t: int) -> None:
         c = max(1, int(round(self.w.live["grants.reviewers"])))
@@ -335,13 +385,16 @@ class GrantOffice:
             service = -np.log(w.streams.u("grants", I[wants, PID], t, 0)) * mean
         # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
         # 3. decisions whose time has come, in order of decision time
-        (gone_row, gone_submit, self.q_row, self.q_submit, self.q_service, spent, self.s_start, self.s_end,
-         self.p_dec, self.p_row, self.p_submit, self.p_start, rows, sub, start) = _queue_step(
-            t, I, wants, service, self.q_row, self.q_submit, self.q_service, self.free_at, self.s_start, self.s_end,
-            self.p_dec, self.p_row, self.p_submit, self.p_start, live["grants.decision_delay"] * TICKS_PER_YEAR)
-        if len(gone_row):  # left the field or the track while waiting: withdrawn before review
-            self._record(gone_row, gone_submit, np.nan, float(t), G_LEFT_QUEUE)
-        busy = float(spent.sum())
+        need = int(self.n.sum()) + len(wants)
+        if need > len(self.QR):
+            self._grow(max(need, 2 * len(self.QR)))
+        n_gone, n_spent, n_due = _queue_step(t, I, wants, service, self.Q, self.QR, self.S, self.P, self.PR, self.n,
+                                             self.out, self.out_rows, self.free_at,
+                                             live["grants.decision_delay"] * TICKS_PER_YEAR)
+        if n_gone:  # left the field or the track while waiting: withdrawn before review
+            self._record(self.out_rows[:n_gone, 0], self.out[:n_gone, 0], np.nan, float(t), G_LEFT_QUEUE)
+        busy = float(self.out[:n_spent, 1].sum())
+        rows, sub, start = self.out_rows[:n_due, 1], self.out[:n_due, 2], self.out[:n_due, 3]
         accepted = money_short = 0
         if len(rows):
             accepted, money_short = self._decide(rows, sub, start, t)
