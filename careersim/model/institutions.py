@@ -165,7 +165,9 @@ class Admissions:
             I[admitted, FLAGS] |= F_EVER_PHD
             I[admitted, FLAGS] |= np.where(w.adv.safe[chosen] > 0, F_SAFE_ADVISOR, 0)
             w.move(admitted, t, PHD, E_ADMITTED)
-        rejected = np.setdiff1d(apps, admitted, assume_unique=True)
+        was_admitted = np.zeros(len(I), dtype=np.bool_)
+        was_admitted[admitted] = True
+        rejected = apps[~was_admitted[apps]]  # in row order
         I[rejected, ATTEMPTS] += 1
         out = rejected[I[rejected, ATTEMPTS] >= int(round(w.live["phd.max_attempts"]))]
         if len(out):
