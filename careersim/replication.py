@@ -35,6 +35,14 @@ from .rng import Streams
 from .scenario import Scenario
 
 TRACKS = ("phd", "independent", "contributor")
+# categorical types of the coded columns, built once (building one per column and
+# replication costs more than the column itself)
+_CATEGORIES = {names: pd.CategoricalDtype(list(names)) for names in (
+    BACKGROUND_NAMES, TRACK_NAMES, KIND_NAMES, STATE_NAMES, EXIT_NAMES, SOURCE_NAMES, EVENT_NAMES)}
+
+
+def _coded(codes: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, dtype=_CATEGORIES[names])
 GRANT_OUTCOMES = {1: "funded", 0: "rejected", 2: "no_money", -1: "withdrawn", -2: "left_while_queued", -3: "open"}
 
 
@@ -92,9 +100,9 @@ def agents_table(model: FieldModel) -> pd.DataFrame:
         "cohort": np.where(I[:, TRACK] == T_INITIAL, -1, (entry - b) // TICKS_PER_YEAR),
         "entry_year": (entry - b) / TICKS_PER_YEAR,
         "entrant": (I[:, TRACK] != T_INITIAL) & (entry >= b),
-        "background": pd.Categorical.from_codes(I[:, BACKGROUND], BACKGROUND_NAMES),
-        "track": pd.Categorical.from_codes(I[:, TRACK], TRACK_NAMES),
-        "contributor_kind": pd.Categorical.from_codes(I[:, KIND], KIND_NAMES),
+        "background": _coded(I[:, BACKGROUND], BACKGROUND_NAMES),
+        "track": _coded(I[:, TRACK], TRACK_NAMES),
+        "contributor_kind": _coded(I[:, KIND], KIND_NAMES),
         "learning_rate": F[:, LR],
         "self_direction": F[:, SDIR],
         "resilience": F[:, RESIL],
@@ -108,11 +116,11 @@ def agents_table(model: FieldModel) -> pd.DataFrame:
         "programme": (flags & F_PROGRAMME) != 0,
         "programme_end_year": np.where(I[:, PROG_END] >= 0, (I[:, PROG_END] - b) / TICKS_PER_YEAR, np.nan),
         "collaborator": (flags & F_COLLAB) != 0,
-        "final_state": pd.Categorical.from_codes(I[:, STATE], STATE_NAMES),
-        "exit_reason": pd.Categorical.from_codes(I[:, EXIT_REASON], EXIT_NAMES),
+        "final_state": _coded(I[:, STATE], STATE_NAMES),
+        "exit_reason": _coded(I[:, EXIT_REASON], EXIT_NAMES),
         "exit_year": _years(I[:, EXIT_TICK], b),
         "years_to_lead": np.where(lead_t >= 0, (lead_t - entry) / TICKS_PER_YEAR, np.nan),
-        "lead_source": pd.Categorical.from_codes(np.where(lead_t >= 0, I[:, LEAD_SRC], -1), SOURCE_NAMES),
+        "lead_source": _coded(np.where(lead_t >= 0, I[:, LEAD_SRC], -1), SOURCE_NAMES),
         "years_to_ready": np.where(I[:, READY] >= 0, (I[:, READY] - entry) / TICKS_PER_YEAR, np.nan),
         "phd_years_to_ready": np.where(I[:, PHD_READY] >= 0, (I[:, PHD_READY] - I[:, PHD_START]) / TICKS_PER_YEAR, np.nan),
         "phd_start_year": np.where((flags & F_EVER_PHD) != 0, (I[:, PHD_START] - b) / TICKS_PER_YEAR, np.nan),
@@ -174,9 +182,9 @@ def events_table(model: FieldModel) -> pd.DataFrame:
         "agent": ev[:, 0],
         "tick": ev[:, 1] - model.burn_in,
         "year": (ev[:, 1] - model.burn_in) / TICKS_PER_YEAR,
-        "from_state": pd.Categorical.from_codes(ev[:, 2], STATE_NAMES),
-        "to_state": pd.Categorical.from_codes(ev[:, 3], STATE_NAMES),
-        "reason": pd.Categorical.from_codes(ev[:, 4], EVENT_NAMES),
+        "from_state": _coded(ev[:, 2], STATE_NAMES),
+        "to_state": _coded(ev[:, 3], STATE_NAMES),
+        "reason": _coded(ev[:, 4], EVENT_NAMES),
     })
 
 
