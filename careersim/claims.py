@@ -70,6 +70,12 @@ def _nan_or(x):
     return float(x) if x == x else float("nan")
 
 
+def followed_for(start, horizon, window):
+    """Whether people who started at ``start`` (years) are observed for ``window``
+    years before the horizon (so a share within the window can be counted)."""
+    return start <= horizon - window + 1e-9
+
+
 def share_within(ytl: np.ndarray, years: float) -> float:
     """Share of people whose time (NaN: never) is at most ``years``; NaN for nobody."""
     if len(ytl) == 0:
@@ -114,7 +120,7 @@ def _columns(df: pd.DataFrame, *names: str) -> list:
 def c1(ent, horizon, window) -> ClaimResult:
     entry, bg, lr, sd, track, ytl = _columns(ent, "entry_year", "background", "learning_rate", "self_direction",
                                              "track", "years_to_lead")
-    obs = entry <= horizon - window + 1e-9
+    obs = followed_for(entry, horizon, window)
     lr_q = np.quantile(lr[obs], [0.25, 0.75]) if obs.any() else (np.nan, np.nan)
     sd_q = np.quantile(sd[obs], [0.25, 0.75]) if obs.any() else (np.nan, np.nan)
     mid = (obs & ((bg == "undergraduate") | (bg == "masters")) & (lr >= lr_q[0]) & (lr <= lr_q[1])
@@ -127,7 +133,7 @@ def c1(ent, horizon, window) -> ClaimResult:
 
 def c2(ent, horizon, window) -> ClaimResult:
     entry, sd, track, ytl = _columns(ent, "entry_year", "self_direction", "track", "years_to_lead")
-    obs = entry <= horizon - window + 1e-9
+    obs = followed_for(entry, horizon, window)
     gaps, top10 = {}, float("nan")
     for tr in TRACKS:
         m = obs & (track == tr)
@@ -158,8 +164,7 @@ def c3(ent, horizon, window) -> ClaimResult:
         g = g[~np.isnan(g)]
         gain[tr] = float(g.mean()) if len(g) else float("nan")
     fastest = gain["contributor"] > max(gain["phd"], gain["independent"])
-    cutoff = horizon - window + 1e-9
-    con = (entry <= cutoff) & (track == "contributor")
+    con = followed_for(entry, horizon, window) & (track == "contributor")
     if con.any():
         t_lead = np.nan_to_num(ytl[con], nan=np.inf)
         without = ~ever[con] | (t_lead < (phd_start - entry)[con])
@@ -167,8 +172,9 @@ def c3(ent, horizon, window) -> ClaimResult:
     else:
         share = float("nan")
     before = phd_start - entry
-    later = (track == "contributor") & ever & (before >= 1) & (before <= 3) & (phd_start <= cutoff)
-    direct = (track == "phd") & ever & (before <= 1) & (phd_start <= cutoff)
+    started = followed_for(phd_start, horizon, window)
+    later = (track == "contributor") & ever & (before >= 1) & (before <= 3) & started
+    direct = (track == "phd") & ever & (before <= 1) & started
     from_start = ytl + (entry - phd_start)  # years from PhD start to a lead role
     n_later = int(later.sum())
     p_later = share_within(from_start[later], window) if n_later >= 5 else float("nan")
@@ -194,7 +200,7 @@ def c4(ent, horizon) -> ClaimResult:
     cens = np.where(~np.isnan(exit_after), exit_after, horizon - phd_start)
     dur = np.where(observed, np.clip(ready, 0, None), np.maximum(cens, 0))
     med_ready = km_median(dur, observed)
-    early = phd_start <= horizon - 12 + 1e-9
+    early = followed_for(phd_start, horizon, 12)
     lead_e = (ytl + entry - phd_start)[early]
     lead_e = lead_e[lead_e <= 12]  # NaN (never a lead) compares False
     med_lead = float(np.median(lead_e)) if len(lead_e) >= 3 else float("nan")
@@ -276,7 +282,7 @@ def c5(ent, events, agents, horizon) -> ClaimResult:
 def c7(ent, horizon, window) -> ClaimResult:
     entry, ytl, phd_start, ever, aq = _columns(ent, "entry_year", "years_to_lead", "phd_start_year", "ever_phd",
                                                "advisor_quality")
-    m = ever.astype(bool) & ~np.isnan(aq) & (phd_start <= horizon - window + 1e-9)
+    m = ever.astype(bool) & ~np.isnan(aq) & followed_for(phd_start, horizon, window)
     if m.sum() < 20:
         return ClaimResult(float("nan"), None, {}, "")
     aq, from_start = aq[m], (ytl + (entry - phd_start))[m]

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from .claims import followed_for
 from .scenario import Scenario, get_path
 from .stats import paired_difference
 
@@ -151,7 +152,7 @@ def group_rows(agents: pd.DataFrame, horizon: dict[int, float] | float, window: 
 
     h, w = per_rep(horizon), per_rep(window)
     ytl = agents["years_to_lead"].to_numpy(dtype=float)
-    observed = agents["entry_year"].to_numpy(dtype=float) <= h - w + 1e-9
+    observed = followed_for(agents["entry_year"].to_numpy(dtype=float), h, w)
     leads = observed & (np.nan_to_num(ytl, nan=np.inf) <= w + 1e-9)
     ly = agents["lead_years_before_arrival"].to_numpy(dtype=float)
     sly = agents["safety_lead_years_before_arrival"].to_numpy(dtype=float)

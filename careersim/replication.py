@@ -30,7 +30,7 @@ from .model.state import (
     READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, SOURCE_NAMES, STATE, STATE_NAMES, T_INITIAL,
     TRACK, TRACK_NAMES, F_COLLAB, EXE2, PROG_END,
 )
-from .claims import column, flatten, share_within, single_run_claims
+from .claims import column, flatten, followed_for, share_within, single_run_claims
 from .rng import Streams
 from .scenario import Scenario
 
@@ -229,7 +229,7 @@ def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, va
                                              "safety_lead_years_before_arrival", "final_state")}
     is_ent = col["entrant"].astype(bool)
     e = {k: v[is_ent] for k, v in col.items()}
-    full = e["entry_year"] <= horizon - window + 1e-9  # cohorts observed for the whole window
+    full = followed_for(e["entry_year"], horizon, window)  # cohorts observed for the whole window
     on_track = {tr: e["track"] == tr for tr in TRACKS}
     n_ent = int(is_ent.sum())
     out: dict = {"arrival_years": model.arrival_years, "entrants": n_ent, "simpy_wakeups": model.wakeups}
