@@ -80,6 +80,14 @@ def _meta(model: type[BaseModel], name: str) -> dict:
     return extra if isinstance(extra, dict) else {}
 
 
+def _out_of_range(v: float, meta: dict) -> str | None:
+    """What is wrong with value ``v`` for a parameter with metadata ``meta``, or None."""
+    lo, hi = meta.get("range", (None, None))
+    lo_open = meta.get("lo_open", False)
+    bad = not np.isfinite(v) or (lo is not None and (v < lo or (lo_open and v == lo))) or (hi is not None and v > hi)
+    return f"must be {_range_text(lo, hi, lo_open)} ({meta.get('unit') or 'a number'}); got {v:g}" if bad else None
+
+
 def _range_text(lo, hi, lo_open) -> str:
     if lo is not None and hi is not None:
         return f"between {lo:g} and {hi:g}"
@@ -123,11 +131,9 @@ class Section(BaseModel):
         lo_open = meta.get("lo_open", False)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             v = float(value)
-            bad = v != v or v in (float("inf"), float("-inf"))
-            bad = bad or (lo is not None and (v < lo or (lo_open and v == lo)))
-            bad = bad or (hi is not None and v > hi)
-            if bad:
-                raise ValueError(f"must be {_range_text(lo, hi, lo_open)} ({meta['unit'] or 'a number'}); got {v:g}")
+            problem = _out_of_range(v, meta)
+            if problem:
+                raise ValueError(problem)
             return v
         if value is not None and hasattr(value, "support"):
             s_lo, s_hi = value.support()
@@ -601,11 +607,9 @@ def _check_live_value(path: str, v: float, how: str) -> None:
             raise ValueError(f"{path}: a factor must be a finite number at least 0; got {v:g}")
         return
     meta = next(m for p, _, m in iter_parameters() if p == path)
-    lo, hi = meta.get("range", (None, None))
-    lo_open = meta.get("lo_open", False)
-    bad = not np.isfinite(v) or (lo is not None and (v < lo or (lo_open and v == lo))) or (hi is not None and v > hi)
-    if bad:
-        raise ValueError(f"{path}: must be {_range_text(lo, hi, lo_open)} ({meta.get('unit') or 'a number'}); got {v:g}")
+    problem = _out_of_range(v, meta)
+    if problem:
+        raise ValueError(f"{path}: {problem}")
 
 
 def _unknown_path_message(path: str) -> str:
