@@ -201,6 +201,13 @@ def serve_fifo(free_at, arrivals, service, until):
     return starts[:k]
 
 
+@njit(cache=True, inline="always")
+def _on_grant_track(I, r):
+    """Whether row ``r`` can hold a grant: independent, unfunded, or a small funder's lead."""
+    st = I[r, STATE]
+    return st == INDEPENDENT or st == UNFUNDED or (st == LEAD and I[r, LEAD_SRC] == S_SMALL_FUNDER)
+
+
 @njit(cache=True)
 def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, free_at, delay):
     """The grant office's month, in place on its buffers.
@@ -235,8 +242,7 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
     kept = 0
     for j in range(nq):
         r = QR[j]
-        st = I[r, STATE]
-        if st == INDEPENDENT or st == UNFUNDED or (st == LEAD and I[r, LEAD_SRC] == S_SMALL_FUNDER):
+        if _on_grant_track(I, r):
             QR[kept] = r
             Q[kept, 0] = Q[j, 0]
             Q[kept, 1] = Q[j, 1]
@@ -448,8 +454,7 @@ def _decide_and_award(rows, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, l
     for j in range(n):
         r = rows[j]
         I[r, FLAGS] &= ~F_PENDING
-        st = I[r, STATE]
-        eligible = st == INDEPENDENT or st == UNFUNDED or (st == LEAD and I[r, LEAD_SRC] == S_SMALL_FUNDER)
+        eligible = _on_grant_track(I, r)
         yes = eligible and uniform(key, I[r, PID], t, 1) < _acceptance(I, F, r, logit0, leg_w, focus_w, rec_w)
         already = I[r, FUND_END] > t
         short = False
