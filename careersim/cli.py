@@ -361,7 +361,8 @@ def compare_command(args: argparse.Namespace) -> int:
     base = load_scenario(args.base)
     alts = [load_scenario(a) for a in args.alternatives]
     out: Path = args.out if args.out is not None else default_out_dir(base, alts)
-    _check_out_dir(out, "compare", "comparison.json", "comparison", "an earlier comparison", "")
+    _check_out_dir(out, command="compare", marker="comparison.json", what="comparison", earlier="an earlier comparison",
+                   not_folder_hint="")
     workers = args.workers or os.cpu_count() or 1
     costs = [experiment.estimate_cost(s, args.replications) for s in [base, *alts]]
     wall = sum(c[0] for c in costs) / max(1, min(workers, args.replications))
