@@ -14,6 +14,13 @@ One call advances every active researcher by one month (``DT`` = 1/12 year):
 5. competing exit hazards (burnout, other work, no lead opening) and their
    reasons; lead-years accumulate for leads, split at the AI arrival.
 
+The researchers are taken in chunks of ``CH``: their uniforms are computed
+first (vectorised), then each person's feedback sources are listed, then the
+skill updates run across the chunk one source at a time (vectorised; each
+person's sources still apply in the order above), then items 2-5 run person by
+person. While the last pass runs, the next chunk's rows are prefetched: the
+rows of a large field do not fit in the caches.
+
 Every state change appends a row (agent, tick, from, to, reason) to the log.
 The parameter vector ``P`` is indexed by the constants below, built from the
 scenario's live parameters by :func:`careersim.model.field.live_vector`.
@@ -22,10 +29,14 @@ scenario's live parameters by :func:`careersim.model.field.live_vector`.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from ..rng import agent_hash, poisson_from_uniform, poisson_given_p0 as _pois, uniform_at
 from .state import (
+    NF, NI,
     APPLICANT, CONTRIBUTOR, E_EXIT, E_FUNDING_GAP, E_GAP_TO_JOB, E_GRADUATED, E_LEAD_ENDED, E_TO_PHD,
     EVL, EXE, EXITED, EXIT_REASON, EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EXPOSED, F_HAS_PHD,
     F_PHD_INTENT, F_PLAN, F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, F_PENDING, FLAGS, FUND_END, GEN,
@@ -127,6 +138,7 @@ KERNEL_PARAMS = (
 
 # uniform slots per agent and tick (feedback stream)
 SL_MENTOR, SL_PEER, SL_PROG, SL_COLLAB, SL_EXPOSED, SL_SELF, SL_STUDY, SL_PLAN = range(8)
+N_SLOTS = 8
 
 
 @njit(cache=True, inline="always")
@@ -139,6 +151,23 @@ def _dose(hours, P):
     return k * hours
 
 
+CH = 256  # researchers per chunk of the monthly step
+NSRC = 6  # feedback sources a person can have in a month (an independent researcher's count)
+NBITS = 4  # signal counts below 2**NBITS are applied in the vectorised pass, larger ones one by one
+
+
+@njit(cache=True, inline="always")
+def _source(SN, SQ, SW, k, j, n, q, w0, w1, w2, w3):
+    """Record person ``j``'s source ``k`` of the month: ``n`` signals of quality ``q``
+    with skill weights ``w``."""
+    SN[k, j] = n
+    SQ[k, j] = q
+    SW[k, 0, j] = w0
+    SW[k, 1, j] = w1
+    SW[k, 2, j] = w2
+    SW[k, 3, j] = w3
+
+
 @njit(cache=True, inline="always")
 def _toward(s, target, factor):
     """Close a share of the gap to ``target``; skills never fall."""
@@ -147,22 +176,106 @@ def _toward(s, target, factor):
     return target - (target - s) * factor
 
 
-@njit(cache=True, inline="always")
-def _learn(F, i, n, q, w0, w1, w2, w3, gain, floor):
-    """Apply ``n`` signals of quality ``q`` with skill weights ``w``.
+@njit(cache=True)
+def _learn_chunk(m, N, Q, W0, W1, W2, W3, GL, S0, S1, S2, S3, floor):
+    """Apply one source's signals to the skills of the first ``m`` people of a chunk.
 
-    Each signal closes a share ``gain * lr * q * w`` of the gap between a skill
-    and the level the source can teach, ``floor + (1 - floor) * q``: feedback
-    from a mediocre researcher cannot teach you to judge like a great one.
+    Person ``j`` gets ``N[j]`` signals of quality ``Q[j]``. Each signal closes a
+    share ``a = gain * lr * q * w`` (at most 0.95) of the gap between a skill and
+    the level the source can teach, ``floor + (1 - floor) * q``: feedback from a
+    mediocre researcher cannot teach you to judge like a great one. ``GL[j]`` is
+    the person's gain times learning rate. ``n`` signals together multiply the
+    gap by ``(1 - a*w)**n``, computed by squaring over the bits of ``n`` (in
+    numba's own order of multiplications for a float to an integer power, so the
+    values are the same as ``**``); counts must be below ``2**NBITS``. Written
+    without branches, so the loop is vectorised across people.
     """
+    for j in range(m):
+        n = N[j]
+        q = Q[j]
+        a = GL[j] * q
+        a = 0.95 if a > 0.95 else a
+        target = floor + (1.0 - floor) * q
+        b0, b1, b2, b3 = 1.0 - a * W0[j], 1.0 - a * W1[j], 1.0 - a * W2[j], 1.0 - a * W3[j]
+        r0 = r1 = r2 = r3 = 1.0
+        for bit in range(NBITS):
+            if (n >> bit) & 1:
+                r0 *= b0
+                r1 *= b1
+                r2 *= b2
+                r3 *= b3
+            b0 *= b0
+            b1 *= b1
+            b2 *= b2
+            b3 *= b3
+        keep = n <= 0
+        s = S0[j]
+        S0[j] = s if keep or s >= target else target - (target - s) * r0
+        s = S1[j]
+        S1[j] = s if keep or s >= target else target - (target - s) * r1
+        s = S2[j]
+        S2[j] = s if keep or s >= target else target - (target - s) * r2
+        s = S3[j]
+        S3[j] = s if keep or s >= target else target - (target - s) * r3
+
+
+@intrinsic
+def _prefetch(typingctx, arr, row, col):
+    """Ask the CPU to start loading the cache line of ``arr[row, col]`` (a hint: no
+    load, no fault, no effect on results)."""
+    sig = types.void(arr, row, col)
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1], args[2]], wraparound=False)
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+                                            "llvm.prefetch.p0i8")
+        builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@njit(cache=True, inline="always")
+def _prefetch_row(F, I, i):
+    """Prefetch every cache line of row ``i`` of ``F`` and ``I``."""
+    for c in range(0, NF, 8):
+        _prefetch(F, i, c)
+    _prefetch(F, i, NF - 1)
+    for c in range(0, NI, 8):
+        _prefetch(I, i, c)
+    _prefetch(I, i, NI - 1)
+
+
+@njit(cache=True)
+def _uniforms_chunk(m, pids, kfb, khz, t, H, U, UH):
+    """The month's uniforms for the people ``pids[:m]`` of a chunk: every feedback
+    slot (``U[slot, j]``, whether or not the person's role uses it) and the exit
+    draw (``UH[j]``). Counter-based draws depend only on (key, person, tick, slot),
+    so computing unused ones changes nothing. Branch-free loops over people, which
+    the compiler vectorises."""
+    for j in range(m):
+        H[j] = agent_hash(kfb, pids[j])
+    for slot in range(N_SLOTS):
+        row = U[slot]
+        for j in range(m):
+            row[j] = uniform_at(H[j], t, slot)
+    for j in range(m):
+        UH[j] = uniform_at(agent_hash(khz, pids[j]), t, 0)
+
+
+@njit(cache=True, inline="always")
+def _learn_one(SK, j, n, q, w0, w1, w2, w3, gl, floor):
+    """:func:`_learn_chunk` for one person and any count ``n``."""
     if n <= 0:
         return
-    a = gain * F[i, LR] * q
+    a = gl * q
     if a > 0.95:
         a = 0.95
     target = floor + (1.0 - floor) * q
-    # (1 - a*w)**n for the four skills at once, by squaring (numba's own order of
-    # multiplications for a float to an integer power, so the values are the same)
     b0, b1, b2, b3 = 1.0 - a * w0, 1.0 - a * w1, 1.0 - a * w2, 1.0 - a * w3
     r0 = r1 = r2 = r3 = 1.0
     e = n
@@ -177,10 +290,10 @@ def _learn(F, i, n, q, w0, w1, w2, w3, gain, floor):
         b1 *= b1
         b2 *= b2
         b3 *= b3
-    F[i, EXE] = _toward(F[i, EXE], target, r0)
-    F[i, GEN] = _toward(F[i, GEN], target, r1)
-    F[i, EVL] = _toward(F[i, EVL], target, r2)
-    F[i, IMP] = _toward(F[i, IMP], target, r3)
+    SK[0, j] = _toward(SK[0, j], target, r0)
+    SK[1, j] = _toward(SK[1, j], target, r1)
+    SK[2, j] = _toward(SK[2, j], target, r2)
+    SK[3, j] = _toward(SK[3, j], target, r3)
 
 
 EXP_X0, EXP_DX, EXP_N = -16.0, 1.0 / 32.0, 1025  # grid of the exp upper bounds, x in [-16, 16]
@@ -348,239 +461,319 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
     _tabulate(TAB, LAM, R_ONE, 12.0 / 12.0, p_one)
     for k in range(3):
         _tabulate(TAB, LAM, R_CM + k, lam_cm_k[k], p_cm_k[k])
+    # The month is run over chunks of CH listed researchers, in three passes:
+    # 1. per person: the month's feedback sources (count, quality, skill weights),
+    #    from the person's state at the start of the month;
+    # 2. across the chunk: the skill updates, one source at a time, as straight-line
+    #    arithmetic the compiler vectorises across people (each person's sources still
+    #    apply in order, so the values are those of one update after another);
+    # 3. per person: hands-on learning, record, wellbeing, readiness, transitions, exits.
+    SN = np.zeros((NSRC, CH), dtype=np.int64)  # signals per source (0: none)
+    SQ = np.zeros((NSRC, CH))  # the source's quality
+    SW = np.zeros((NSRC, 4, CH))  # weights of execution, generation, evaluation, impact
+    GL = np.zeros(CH)  # gain x learning rate
+    SK = np.zeros((4, CH))  # skills
+    RI = np.empty(CH, dtype=np.int64)  # row
+    RS = np.empty(CH, dtype=np.int64)  # state at the start of the month (-1: not visited)
+    RF = np.empty(CH, dtype=np.int64)  # flags
+    RH = np.empty(CH)  # hands-on rate multiplier
+    RP = np.empty(CH)  # publication rate
+    RW = np.empty(CH)  # wellbeing target
+    RM = np.empty(CH)  # motivation target
+    RL = np.empty(CH)  # multiplier of the hazard of leaving
+    LONG = np.empty((NSRC * CH, 3), dtype=np.int64)
+    U = np.empty((N_SLOTS, CH))  # the month's feedback uniforms, one row per slot
+    UH = np.empty(CH)  # the month's exit uniform
+    PIDS = np.empty(CH, dtype=np.int64)  # person ids
+    H = np.empty(CH, dtype=np.uint64)  # first hashing round of the feedback draws  # (person, source, count) of counts >= 2**NBITS
     kept = 0
-    for j in range(nact[0]):
-        i = act[j]
-        s = I[i, STATE]
-        if s == 0 or s == EXITED:
-            continue
-        if s == LEAD and t > 0:  # credit the month just ended, [t - 4, t), to a lead in role through it
-            _credit_lead_month(F, i, t, arrival)
-        pid = I[i, PID]
-        hfb = agent_hash(kfb, pid)
-        flags = I[i, FLAGS]
-        sdir = F[i, SDIR]
-        hands = 1.0
-        pubs = 0.0
-        well_target = 0.3 + 0.6 * F[i, RESIL]
-        motiv_target = 0.35 + 0.5 * F[i, SMOT]
-        leave_mult = 1.0
-        # ---------------------------------------------------------------- feedback
-        if s == PHD:
-            yrs = (t - I[i, PHD_START]) / TICKS_PER_YEAR
-            if yrs < P[P_APPRENTICE]:
-                w0, w1, w2 = 0.6, 0.2, 0.2
-            elif yrs < P[P_AMBITION]:
-                w0, w1, w2 = 0.3, 0.35, 0.35
-            else:
-                w0, w1, w2 = 0.2, 0.4, 0.4
-            a = I[i, ADVISOR]
-            q = adv_quality[a]
-            safe = adv_safe[a] > 0
-            wimp = iw if safe else 0.0
-            _learn(F, i, _draw(TAB, LAM, a, uniform_at(hfb, t, SL_MENTOR)), q, w0, w1, w2, wimp, gain, floor)
-            _learn(F, i, _draw(TAB, LAM, R_PP, uniform_at(hfb, t, SL_PEER)), q * P[P_PEER_RATIO], w0, w1, w2, wimp, gain, floor)
-            if not safe and (flags & F_EXPOSED) == 0:
-                if uniform_at(hfb, t, SL_EXPOSED) < p_exposure:
-                    flags |= F_EXPOSED
-            elif (flags & F_EXPOSED) != 0:
-                _learn(F, i, _draw(TAB, LAM, R_EX, uniform_at(hfb, t, SL_EXPOSED)), 0.6, 0.0, 0.1, 0.1, iw, gain, floor)
-            _learn(F, i, _draw(TAB, LAM, R_PR, uniform_at(hfb, t, SL_SELF)), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0, gain, floor)
-            lam = P[P_SELF_STUDY] * sdir * sdir * 0.5 / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform_at(hfb, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
-            hands = P[P_HANDS_PHD]
-            pubs = P[P_PHD_PUBS] * (0.5 + q)  # well-recognised work comes from strong labs
-            well_target -= P[P_PHD_STRESS]
-        elif s == INDEPENDENT or s == UNFUNDED or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
-            up = 1.2 if (flags & F_UPSKILL) != 0 else 1.0
-            _learn(F, i, _draw(TAB, LAM, R_IM, uniform_at(hfb, t, SL_MENTOR)), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw, gain * up, floor)
-            in_prog = I[i, PROG_END] > t
-            if in_prog:
-                _learn(F, i, _draw(TAB, LAM, R_PG, uniform_at(hfb, t, SL_PROG)), P[P_PROG_Q], 0.3, 0.35, 0.35, iw, gain * up, floor)
-                motiv_target += 0.1
-            if (flags & F_COLLAB) != 0:
-                _learn(F, i, _draw(TAB, LAM, R_CO, uniform_at(hfb, t, SL_COLLAB)), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw, gain * up, floor)
-            elif not in_prog:
-                motiv_target -= P[P_ALONE]
-            cut = (flags & F_CUTLOSS) != 0
-            r_self = R_PRC if cut else R_PR
-            _learn(F, i, _draw(TAB, LAM, r_self, uniform_at(hfb, t, SL_SELF)), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0, gain * up, floor)
-            if (flags & F_PLAN) != 0:
-                _learn(F, i, _draw(TAB, LAM, r_self, uniform_at(hfb, t, SL_PLAN)), 0.6, 0.2, 0.4, 0.4, iw, gain * up, floor)
-            lam = P[P_SELF_STUDY] * sdir * sdir / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform_at(hfb, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain * up, floor)
-            hands = P[P_HANDS_IND]
-            pubs = P[P_IND_PUBS] * (0.5 + sdir)
-            if (flags & F_ACCOUNT) != 0:
-                pubs *= 1.5
-            if (flags & F_UPSKILL) != 0:
-                pubs *= 0.5
-            if s == UNFUNDED:
-                motiv_target -= P[P_GAP_PEN]
-                pubs *= 0.5
-        elif s == CONTRIBUTOR:
-            k = I[i, KIND]
-            if k == K_INDUSTRY:
-                h, q, hands, pubs, wimp = P[P_C_HOURS_IND], P[P_C_Q_IND], P[P_C_HANDS_IND], P[P_C_PUB_IND], 0.2 * iw
-                leave_mult = P[P_IND_PULL]
-            elif k == K_NONPROFIT:
-                h, q, hands, pubs, wimp = P[P_C_HOURS_NP], P[P_C_Q_NP], P[P_C_HANDS_NP], P[P_C_PUB_NP], iw
-            else:
-                h, q, hands, pubs, wimp = P[P_C_HOURS_AC], P[P_C_Q_AC], P[P_C_HANDS_AC], P[P_C_PUB_AC], 0.0
-            own = P[P_C_OWN]
-            _learn(F, i, _draw(TAB, LAM, R_CM + k, uniform_at(hfb, t, SL_MENTOR)), q, 0.6, own, 0.25, wimp, gain, floor)
-            _learn(F, i, _draw(TAB, LAM, R_ONE, uniform_at(hfb, t, SL_PEER)), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp, gain, floor)
-            lam = P[P_SELF_STUDY] * sdir * sdir * own / 12.0
-            _learn(F, i, poisson_from_uniform(lam, uniform_at(hfb, t, SL_STUDY)), sdir, 0.2, 0.4, 0.4, 0.0, gain, floor)
-            well_target += P[P_STRUCTURE]
-            letter = P[P_C_LETTER_AC] if k == K_ACADEMIC else P[P_C_LETTER_OTHER]
-            if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
-                F[i, LETTERS] = letter
-        elif s == LEAD:
-            _learn(F, i, _draw(TAB, LAM, R_ONE, uniform_at(hfb, t, SL_PEER)), 0.6, 0.2, 0.4, 0.4, 0.5 * iw, gain, floor)
-            pubs = 1.0
-        # APPLICANT: only hands-on work at the base rate
-        # ---------------------------------------------------------------- hands-on, record, wellbeing
-        e = F[i, EXE]
-        key = -P[P_HANDS_ON] * hands
-        if F[i, HANDS_KEY] != key:  # a new role or rate (rare): the one exp of the month
-            F[i, HANDS_KEY] = key
-            F[i, HANDS_EXP] = np.exp(key * F[i, LR] * DT)
-        F[i, EXE] = 1.0 - (1.0 - e) * F[i, HANDS_EXP]
-        if t - I[i, ENTRY] == 2 * TICKS_PER_YEAR:
-            F[i, EXE2] = F[i, EXE]
-        prod = (0.5 + F[i, EXE]) * (0.5 + F[i, GEN])
-        F[i, RECORD] += pubs * prod * DT
-        F[i, WELL] += (well_target - F[i, WELL]) * adj
-        F[i, MOTIV] += (motiv_target - F[i, MOTIV]) * adj
-        # ---------------------------------------------------------------- readiness
-        ready = (F[i, GEN] >= P[P_READY_GEN] and F[i, EVL] >= P[P_READY_EVL]
-                 and F[i, EXE] >= P[P_READY_EXE] and F[i, RECORD] >= P[P_READY_REC])
-        if ready and I[i, READY] < 0:
-            I[i, READY] = t
-        if ready and s == PHD and I[i, PHD_READY] < 0:
-            I[i, PHD_READY] = t
-        eligible = I[i, READY] >= 0 and s != LEAD and s != APPLICANT
-        if s == PHD and not (P[P_LEAD_FINAL] > 0.5 and t >= I[i, PHD_END] - TICKS_PER_YEAR):
-            eligible = False
-        if eligible and I[i, WAIT_SINCE] < 0:
-            I[i, WAIT_SINCE] = t
-        elif not eligible:
-            I[i, WAIT_SINCE] = -1
-        # ---------------------------------------------------------------- transitions
-        if s == PHD and t >= I[i, PHD_END]:
-            adv_load[I[i, ADVISOR]] -= 1
-            flags |= F_HAS_PHD
-            if F[i, LETTERS] < adv_quality[I[i, ADVISOR]]:
-                F[i, LETTERS] = adv_quality[I[i, ADVISOR]]  # the advisor's recommendation
-            u = uniform_at(agent_hash(ktr, pid), t, 0)
-            if u < P[P_PHD_INDUSTRY]:
-                I[i, KIND] = K_INDUSTRY
-                _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GRADUATED)
-            elif u < P[P_PHD_INDUSTRY] + P[P_PHD_INDEP]:
-                flags |= F_WANTS_GRANT
-                I[i, FUND_END] = t
-                _move(I, LOG, nlog, i, t, UNFUNDED, E_GRADUATED)
-            else:
-                I[i, KIND] = K_ACADEMIC
-                _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GRADUATED)
+    total = nact[0]
+    for j0 in range(0, total, CH):
+        m = min(CH, total - j0)
+        nlong = 0
+        # ------------------------------------------------------------ pass 0: uniforms
+        for j in range(m):
+            RI[j] = act[j0 + j]
+            PIDS[j] = I[RI[j], PID]
+        _uniforms_chunk(m, PIDS, kfb, khz, t, H, U, UH)
+        # ------------------------------------------------------------ pass 1: sources
+        for j in range(m):
+            i = RI[j]
             s = I[i, STATE]
-        elif s == INDEPENDENT or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
-            ahead = P[P_APPLY_AHEAD]
-            if P[P_CAL_WAIT] > ahead:
-                ahead = P[P_CAL_WAIT]
-            if (flags & F_PENDING) == 0 and t >= I[i, APPLY_AT] and t >= I[i, FUND_END] - ahead * TICKS_PER_YEAR:
-                flags |= F_WANTS_GRANT
-            if t >= I[i, FUND_END]:
-                if s == LEAD:
-                    _move(I, LOG, nlog, i, t, UNFUNDED, E_LEAD_ENDED)
+            if s == 0 or s == EXITED:
+                RS[j] = -1
+                for k in range(NSRC):
+                    SN[k, j] = 0
+                continue
+            RS[j] = s
+            if s == LEAD and t > 0:  # credit the month just ended, [t - 4, t), to a lead in role through it
+                _credit_lead_month(F, i, t, arrival)
+            pid = I[i, PID]
+            flags = I[i, FLAGS]
+            sdir = F[i, SDIR]
+            hands = 1.0
+            pubs = 0.0
+            well_target = 0.3 + 0.6 * F[i, RESIL]
+            motiv_target = 0.35 + 0.5 * F[i, SMOT]
+            leave_mult = 1.0
+            for k in range(NSRC):
+                SN[k, j] = 0
+            for c in range(4):
+                SK[c, j] = F[i, EXE + c]
+            g = gain
+            if s == PHD:
+                yrs = (t - I[i, PHD_START]) / TICKS_PER_YEAR
+                if yrs < P[P_APPRENTICE]:
+                    w0, w1, w2 = 0.6, 0.2, 0.2
+                elif yrs < P[P_AMBITION]:
+                    w0, w1, w2 = 0.3, 0.35, 0.35
                 else:
-                    _move(I, LOG, nlog, i, t, UNFUNDED, E_FUNDING_GAP)
-                s = UNFUNDED
-        elif s == UNFUNDED:
-            if (flags & F_PENDING) == 0 and t >= I[i, APPLY_AT]:
-                flags |= F_WANTS_GRANT
-            allowance = P[P_MAX_GAP] + (P[P_GAP_GRACE] if I[i, FIRST_FUNDED] < 0 else 0.0)
-            if (t - I[i, SINCE]) >= allowance * TICKS_PER_YEAR:
-                # they give up waiting, even with an application still in the queue
-                flags &= ~(F_WANTS_GRANT | F_PENDING)
-                if uniform_at(agent_hash(ktr, pid), t, 1) < P[P_GAP_TO_JOB]:
-                    I[i, KIND] = K_INDUSTRY if uniform_at(agent_hash(ktr, pid), t, 2) < 0.6 else K_NONPROFIT
-                    _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GAP_TO_JOB)
-                    s = CONTRIBUTOR
+                    w0, w1, w2 = 0.2, 0.4, 0.4
+                a = I[i, ADVISOR]
+                q = adv_quality[a]
+                safe = adv_safe[a] > 0
+                wimp = iw if safe else 0.0
+                _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, a, U[SL_MENTOR, j]), q, w0, w1, w2, wimp)
+                _source(SN, SQ, SW, 1, j, _draw(TAB, LAM, R_PP, U[SL_PEER, j]), q * P[P_PEER_RATIO], w0, w1, w2, wimp)
+                if not safe and (flags & F_EXPOSED) == 0:
+                    if U[SL_EXPOSED, j] < p_exposure:
+                        flags |= F_EXPOSED
+                elif (flags & F_EXPOSED) != 0:
+                    _source(SN, SQ, SW, 2, j, _draw(TAB, LAM, R_EX, U[SL_EXPOSED, j]), 0.6, 0.0, 0.1, 0.1, iw)
+                _source(SN, SQ, SW, 3, j, _draw(TAB, LAM, R_PR, U[SL_SELF, j]), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0)
+                lam = P[P_SELF_STUDY] * sdir * sdir * 0.5 / 12.0
+                _source(SN, SQ, SW, 4, j, poisson_from_uniform(lam, U[SL_STUDY, j]), sdir, 0.2, 0.4, 0.4, 0.0)
+                hands = P[P_HANDS_PHD]
+                pubs = P[P_PHD_PUBS] * (0.5 + q)  # well-recognised work comes from strong labs
+                well_target -= P[P_PHD_STRESS]
+            elif s == INDEPENDENT or s == UNFUNDED or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
+                up = 1.2 if (flags & F_UPSKILL) != 0 else 1.0
+                g = gain * up
+                _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, R_IM, U[SL_MENTOR, j]), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw)
+                in_prog = I[i, PROG_END] > t
+                if in_prog:
+                    _source(SN, SQ, SW, 1, j, _draw(TAB, LAM, R_PG, U[SL_PROG, j]), P[P_PROG_Q], 0.3, 0.35, 0.35, iw)
+                    motiv_target += 0.1
+                if (flags & F_COLLAB) != 0:
+                    _source(SN, SQ, SW, 2, j, _draw(TAB, LAM, R_CO, U[SL_COLLAB, j]), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw)
+                elif not in_prog:
+                    motiv_target -= P[P_ALONE]
+                cut = (flags & F_CUTLOSS) != 0
+                r_self = R_PRC if cut else R_PR
+                _source(SN, SQ, SW, 3, j, _draw(TAB, LAM, r_self, U[SL_SELF, j]), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0)
+                if (flags & F_PLAN) != 0:
+                    _source(SN, SQ, SW, 4, j, _draw(TAB, LAM, r_self, U[SL_PLAN, j]), 0.6, 0.2, 0.4, 0.4, iw)
+                lam = P[P_SELF_STUDY] * sdir * sdir / 12.0
+                _source(SN, SQ, SW, 5, j, poisson_from_uniform(lam, U[SL_STUDY, j]), sdir, 0.2, 0.4, 0.4, 0.0)
+                hands = P[P_HANDS_IND]
+                pubs = P[P_IND_PUBS] * (0.5 + sdir)
+                if (flags & F_ACCOUNT) != 0:
+                    pubs *= 1.5
+                if (flags & F_UPSKILL) != 0:
+                    pubs *= 0.5
+                if s == UNFUNDED:
+                    motiv_target -= P[P_GAP_PEN]
+                    pubs *= 0.5
+            elif s == CONTRIBUTOR:
+                k = I[i, KIND]
+                if k == K_INDUSTRY:
+                    h, q, hands, pubs, wimp = P[P_C_HOURS_IND], P[P_C_Q_IND], P[P_C_HANDS_IND], P[P_C_PUB_IND], 0.2 * iw
+                    leave_mult = P[P_IND_PULL]
+                elif k == K_NONPROFIT:
+                    h, q, hands, pubs, wimp = P[P_C_HOURS_NP], P[P_C_Q_NP], P[P_C_HANDS_NP], P[P_C_PUB_NP], iw
                 else:
-                    I[i, EXIT_REASON] = R_FUNDING
-                    I[i, EXIT_TICK] = t
-                    _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
-                    I[i, FLAGS] = flags
-                    continue
-        elif s == CONTRIBUTOR and (flags & F_PHD_INTENT) != 0 and (flags & F_HAS_PHD) == 0:
-            blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
-            tenure = (t - I[i, SINCE]) / TICKS_PER_YEAR
-            if not blocked and tenure >= 1.0 and I[i, ATTEMPTS] == 0:
-                planned = P[P_C_PLANNED]
-                go = False
-                if planned > 0.0:
-                    go = tenure >= planned
-                else:
-                    go = uniform_at(agent_hash(ktr, pid), t, 3) < p_to_phd
-                if go:
-                    _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
-                    s = APPLICANT
-        # ---------------------------------------------------------------- exits (competing risks)
-        if P[P_EXITS_ON] > 0.5:
-            x_burn = P[P_BURNOUT_SENS] * (W_MID - F[i, WELL])
-            x_leave = P[P_LEAVE_SENS] * (W_MID - F[i, MOTIV])
-            h_wait = 0.0
-            if I[i, WAIT_SINCE] >= 0 and t - I[i, WAIT_SINCE] >= TICKS_PER_YEAR:
-                h_wait = P[P_WAIT_LEAVE]
-            hhz = agent_hash(khz, pid)
-            u = uniform_at(hhz, t, 0)
-            h_burn = h_other = h = 0.0
-            # Most months nobody leaves: 1 - exp(-h*DT) <= h*DT, and h is bounded above by
-            # exps tabulated on a grid, so a uniform above that bound is no exit without
-            # computing any exp. Otherwise the exact hazards decide, as they always would.
-            h_other_hi = P[P_LEAD_EXIT] if s == LEAD else P[P_LEAVE] * leave_mult * _exp_above(EXPHI, x_leave)
-            h_hi = (P[P_BURNOUT] * _exp_above(EXPHI, x_burn) + h_other_hi + h_wait) * (1.0 + 1e-9)
-            if u >= h_hi * DT + 1e-15:
-                exits = False
-            else:
-                h_burn = P[P_BURNOUT] * np.exp(x_burn)
-                if s == LEAD:
-                    h_other = P[P_LEAD_EXIT]
-                else:
-                    h_other = P[P_LEAVE] * leave_mult * np.exp(x_leave)
-                h = h_burn + h_other + h_wait
-                exits = u < 1.0 - np.exp(-h * DT)
-            if exits:
-                v = uniform_at(hhz, t, 1) * h
-                if v < h_burn:
-                    reason = R_BURNOUT
-                elif v < h_burn + h_other:
-                    reason = R_OTHER_WORK
-                else:
-                    reason = R_NO_OPENING
-                flags &= ~(F_WANTS_GRANT | F_PENDING)
-                if s == PHD:
-                    adv_load[I[i, ADVISOR]] -= 1
-                I[i, EXIT_REASON] = reason
-                I[i, EXIT_TICK] = t
+                    h, q, hands, pubs, wimp = P[P_C_HOURS_AC], P[P_C_Q_AC], P[P_C_HANDS_AC], P[P_C_PUB_AC], 0.0
+                own = P[P_C_OWN]
+                _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, R_CM + k, U[SL_MENTOR, j]), q, 0.6, own, 0.25, wimp)
+                _source(SN, SQ, SW, 1, j, _draw(TAB, LAM, R_ONE, U[SL_PEER, j]), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp)
+                lam = P[P_SELF_STUDY] * sdir * sdir * own / 12.0
+                _source(SN, SQ, SW, 2, j, poisson_from_uniform(lam, U[SL_STUDY, j]), sdir, 0.2, 0.4, 0.4, 0.0)
+                well_target += P[P_STRUCTURE]
+                letter = P[P_C_LETTER_AC] if k == K_ACADEMIC else P[P_C_LETTER_OTHER]
+                if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
+                    F[i, LETTERS] = letter
+            elif s == LEAD:
+                _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, R_ONE, U[SL_PEER, j]), 0.6, 0.2, 0.4, 0.4, 0.5 * iw)
+                pubs = 1.0
+            # APPLICANT: only hands-on work at the base rate
+            GL[j] = g * F[i, LR]
+            for k in range(NSRC):  # counts beyond the vector pass's reach (rare): applied one by one below
+                if SN[k, j] >= 1 << NBITS:
+                    LONG[nlong, 0] = j
+                    LONG[nlong, 1] = k
+                    LONG[nlong, 2] = SN[k, j]
+                    nlong += 1
+                    SN[k, j] = 0
+            RF[j] = flags
+            RH[j] = hands
+            RP[j] = pubs
+            RW[j] = well_target
+            RM[j] = motiv_target
+            RL[j] = leave_mult
+        # ------------------------------------------------------------ pass 2: skill updates
+        for k in range(NSRC):
+            _learn_chunk(m, SN[k], SQ[k], SW[k, 0], SW[k, 1], SW[k, 2], SW[k, 3], GL, SK[0], SK[1], SK[2], SK[3], floor)
+            for x in range(nlong):
+                if LONG[x, 1] == k:
+                    j = LONG[x, 0]
+                    _learn_one(SK, j, LONG[x, 2], SQ[k, j], SW[k, 0, j], SW[k, 1, j], SW[k, 2, j], SW[k, 3, j], GL[j], floor)
+        # ------------------------------------------------------------ pass 3: the rest of the month
+        for j in range(m):
+            if j0 + CH + j < total:  # the next chunk's rows, to be in cache when it starts
+                _prefetch_row(F, I, act[j0 + CH + j])
+            s = RS[j]
+            if s < 0:
+                continue
+            i = RI[j]
+            for c in range(4):
+                F[i, EXE + c] = SK[c, j]
+            pid = I[i, PID]
+            flags = RF[j]
+            hands = RH[j]
+            pubs = RP[j]
+            well_target = RW[j]
+            motiv_target = RM[j]
+            leave_mult = RL[j]
+            # ---------------------------------------------------------------- hands-on, record, wellbeing
+            e = F[i, EXE]
+            key = -P[P_HANDS_ON] * hands
+            if F[i, HANDS_KEY] != key:  # a new role or rate (rare): the one exp of the month
+                F[i, HANDS_KEY] = key
+                F[i, HANDS_EXP] = np.exp(key * F[i, LR] * DT)
+            F[i, EXE] = 1.0 - (1.0 - e) * F[i, HANDS_EXP]
+            if t - I[i, ENTRY] == 2 * TICKS_PER_YEAR:
+                F[i, EXE2] = F[i, EXE]
+            prod = (0.5 + F[i, EXE]) * (0.5 + F[i, GEN])
+            F[i, RECORD] += pubs * prod * DT
+            F[i, WELL] += (well_target - F[i, WELL]) * adj
+            F[i, MOTIV] += (motiv_target - F[i, MOTIV]) * adj
+            # ---------------------------------------------------------------- readiness
+            ready = (F[i, GEN] >= P[P_READY_GEN] and F[i, EVL] >= P[P_READY_EVL]
+                     and F[i, EXE] >= P[P_READY_EXE] and F[i, RECORD] >= P[P_READY_REC])
+            if ready and I[i, READY] < 0:
+                I[i, READY] = t
+            if ready and s == PHD and I[i, PHD_READY] < 0:
+                I[i, PHD_READY] = t
+            eligible = I[i, READY] >= 0 and s != LEAD and s != APPLICANT
+            if s == PHD and not (P[P_LEAD_FINAL] > 0.5 and t >= I[i, PHD_END] - TICKS_PER_YEAR):
+                eligible = False
+            if eligible and I[i, WAIT_SINCE] < 0:
+                I[i, WAIT_SINCE] = t
+            elif not eligible:
                 I[i, WAIT_SINCE] = -1
-                _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
-        I[i, FLAGS] = flags
-        # ---------------------------------------------------------------- statistics
-        s = I[i, STATE]
-        if s != EXITED:
-            act[kept] = i
-            kept += 1
-            stats[s] += 1
-            if I[i, READY] >= 0:
-                stats[ST_READY] += 1
-            if I[i, WAIT_SINCE] >= 0:
-                stats[ST_WAITING] += 1
-            if (s == INDEPENDENT or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER)) and I[i, FUND_END] > t:
-                stats[ST_FUNDED] += 1
-            if (flags & F_WANTS_GRANT) != 0 and (flags & F_PENDING) == 0:
-                wants[stats[ST_WANTS]] = i
-                stats[ST_WANTS] += 1
+            # ---------------------------------------------------------------- transitions
+            if s == PHD and t >= I[i, PHD_END]:
+                adv_load[I[i, ADVISOR]] -= 1
+                flags |= F_HAS_PHD
+                if F[i, LETTERS] < adv_quality[I[i, ADVISOR]]:
+                    F[i, LETTERS] = adv_quality[I[i, ADVISOR]]  # the advisor's recommendation
+                u = uniform_at(agent_hash(ktr, pid), t, 0)
+                if u < P[P_PHD_INDUSTRY]:
+                    I[i, KIND] = K_INDUSTRY
+                    _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GRADUATED)
+                elif u < P[P_PHD_INDUSTRY] + P[P_PHD_INDEP]:
+                    flags |= F_WANTS_GRANT
+                    I[i, FUND_END] = t
+                    _move(I, LOG, nlog, i, t, UNFUNDED, E_GRADUATED)
+                else:
+                    I[i, KIND] = K_ACADEMIC
+                    _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GRADUATED)
+                s = I[i, STATE]
+            elif s == INDEPENDENT or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
+                ahead = P[P_APPLY_AHEAD]
+                if P[P_CAL_WAIT] > ahead:
+                    ahead = P[P_CAL_WAIT]
+                if (flags & F_PENDING) == 0 and t >= I[i, APPLY_AT] and t >= I[i, FUND_END] - ahead * TICKS_PER_YEAR:
+                    flags |= F_WANTS_GRANT
+                if t >= I[i, FUND_END]:
+                    if s == LEAD:
+                        _move(I, LOG, nlog, i, t, UNFUNDED, E_LEAD_ENDED)
+                    else:
+                        _move(I, LOG, nlog, i, t, UNFUNDED, E_FUNDING_GAP)
+                    s = UNFUNDED
+            elif s == UNFUNDED:
+                if (flags & F_PENDING) == 0 and t >= I[i, APPLY_AT]:
+                    flags |= F_WANTS_GRANT
+                allowance = P[P_MAX_GAP] + (P[P_GAP_GRACE] if I[i, FIRST_FUNDED] < 0 else 0.0)
+                if (t - I[i, SINCE]) >= allowance * TICKS_PER_YEAR:
+                    # they give up waiting, even with an application still in the queue
+                    flags &= ~(F_WANTS_GRANT | F_PENDING)
+                    if uniform_at(agent_hash(ktr, pid), t, 1) < P[P_GAP_TO_JOB]:
+                        I[i, KIND] = K_INDUSTRY if uniform_at(agent_hash(ktr, pid), t, 2) < 0.6 else K_NONPROFIT
+                        _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GAP_TO_JOB)
+                        s = CONTRIBUTOR
+                    else:
+                        I[i, EXIT_REASON] = R_FUNDING
+                        I[i, EXIT_TICK] = t
+                        _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
+                        I[i, FLAGS] = flags
+                        continue
+            elif s == CONTRIBUTOR and (flags & F_PHD_INTENT) != 0 and (flags & F_HAS_PHD) == 0:
+                blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
+                tenure = (t - I[i, SINCE]) / TICKS_PER_YEAR
+                if not blocked and tenure >= 1.0 and I[i, ATTEMPTS] == 0:
+                    planned = P[P_C_PLANNED]
+                    go = False
+                    if planned > 0.0:
+                        go = tenure >= planned
+                    else:
+                        go = uniform_at(agent_hash(ktr, pid), t, 3) < p_to_phd
+                    if go:
+                        _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
+                        s = APPLICANT
+            # ---------------------------------------------------------------- exits (competing risks)
+            if P[P_EXITS_ON] > 0.5:
+                x_burn = P[P_BURNOUT_SENS] * (W_MID - F[i, WELL])
+                x_leave = P[P_LEAVE_SENS] * (W_MID - F[i, MOTIV])
+                h_wait = 0.0
+                if I[i, WAIT_SINCE] >= 0 and t - I[i, WAIT_SINCE] >= TICKS_PER_YEAR:
+                    h_wait = P[P_WAIT_LEAVE]
+                u = UH[j]
+                h_burn = h_other = h = 0.0
+                # Most months nobody leaves: 1 - exp(-h*DT) <= h*DT, and h is bounded above by
+                # exps tabulated on a grid, so a uniform above that bound is no exit without
+                # computing any exp. Otherwise the exact hazards decide, as they always would.
+                h_other_hi = P[P_LEAD_EXIT] if s == LEAD else P[P_LEAVE] * leave_mult * _exp_above(EXPHI, x_leave)
+                h_hi = (P[P_BURNOUT] * _exp_above(EXPHI, x_burn) + h_other_hi + h_wait) * (1.0 + 1e-9)
+                if u >= h_hi * DT + 1e-15:
+                    exits = False
+                else:
+                    h_burn = P[P_BURNOUT] * np.exp(x_burn)
+                    if s == LEAD:
+                        h_other = P[P_LEAD_EXIT]
+                    else:
+                        h_other = P[P_LEAVE] * leave_mult * np.exp(x_leave)
+                    h = h_burn + h_other + h_wait
+                    exits = u < 1.0 - np.exp(-h * DT)
+                if exits:
+                    v = uniform_at(agent_hash(khz, pid), t, 1) * h
+                    if v < h_burn:
+                        reason = R_BURNOUT
+                    elif v < h_burn + h_other:
+                        reason = R_OTHER_WORK
+                    else:
+                        reason = R_NO_OPENING
+                    flags &= ~(F_WANTS_GRANT | F_PENDING)
+                    if s == PHD:
+                        adv_load[I[i, ADVISOR]] -= 1
+                    I[i, EXIT_REASON] = reason
+                    I[i, EXIT_TICK] = t
+                    I[i, WAIT_SINCE] = -1
+                    _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
+            I[i, FLAGS] = flags
+            # ---------------------------------------------------------------- statistics
+            s = I[i, STATE]
+            if s != EXITED:
+                act[kept] = i
+                kept += 1
+                stats[s] += 1
+                if I[i, READY] >= 0:
+                    stats[ST_READY] += 1
+                if I[i, WAIT_SINCE] >= 0:
+                    stats[ST_WAITING] += 1
+                if (s == INDEPENDENT or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER)) and I[i, FUND_END] > t:
+                    stats[ST_FUNDED] += 1
+                if (flags & F_WANTS_GRANT) != 0 and (flags & F_PENDING) == 0:
+                    wants[stats[ST_WANTS]] = i
+                    stats[ST_WANTS] += 1
     nact[0] = kept
