@@ -38,13 +38,6 @@ CLAIM_TEXT = {
 SOURCES = {"C1": "001", "C2": "000, 001", "C3": "001", "C4": "001", "C5": "001", "C6": "001", "C7": "001", "C8": "001 comments", "C9": "001"}
 
 
-NEEDED = ["agent", "entrant", "track", "background", "entry_year", "years_to_lead", "years_to_ready",
-          "learning_rate", "self_direction", "exit_year", "exit_reason", "ever_phd", "has_phd", "phd_start_year",
-          "initial_execution", "execution_at_2_years", "advisor_quality", "advisor_safety", "outside_exposure",
-          "impact_judgement", "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival",
-          "lead_source", "final_state", "years_observed"]
-
-
 DEFINITIONS = {
     "C8": "change in independent researchers' funding-related exits under multi-year grants with faster decisions (B); holds if B cuts them, an agenda-agnostic org (C) adds leads, and B adds leads exactly when grantmaker time is the binding constraint",
     "C6": "share of independent researchers' gap to PhD entrants in 10-year readiness closed by a mentor of typical advisor quality for an hour every other week; holds if at least a third. The change in lead chances (with displacement of others) is reported beside it",
@@ -113,8 +106,44 @@ def column(s: pd.Series):
     return Labels.of(s) if isinstance(s.dtype, pd.CategoricalDtype) else s.to_numpy()
 
 
-def _columns(df: pd.DataFrame, *names: str) -> list:
-    return [column(df[c]) for c in names]
+class Columns:
+    """A table's columns as :func:`column` gives them, each converted once, when
+    first asked for.
+
+    ``where(name)`` views the rows where the boolean column ``name`` is true
+    (say the entrants); it selects through this table's conversions and is itself
+    built once, so the summaries and every claim share both.
+    """
+
+    def __init__(self, df: pd.DataFrame):
+        self._get = lambda name: column(df[name])
+        self._cache: dict = {}
+        self._views: dict[str, Columns] = {}
+
+    def __getitem__(self, name: str):
+        try:
+            return self._cache[name]
+        except KeyError:
+            value = self._cache[name] = self._get(name)
+            return value
+
+    def where(self, name: str) -> "Columns":
+        if name not in self._views:
+            mask = self[name].astype(bool)
+            view = self._views[name] = Columns.__new__(Columns)
+            view._get = lambda c: self[c][mask]
+            view._cache, view._views = {}, {}
+        return self._views[name]
+
+
+def as_columns(table) -> Columns:
+    """``table`` (a DataFrame or :class:`Columns`) as :class:`Columns`."""
+    return table if isinstance(table, Columns) else Columns(table)
+
+
+def _columns(table, *names: str) -> list:
+    table = as_columns(table)
+    return [table[c] for c in names]
 
 
 def c1(ent, horizon, window) -> ClaimResult:
@@ -158,9 +187,9 @@ def c3(ent, horizon, window) -> ClaimResult:
         ent, "entry_year", "track", "years_to_lead", "execution_at_2_years", "initial_execution", "phd_start_year",
         "ever_phd")
     ever = ever.astype(bool)
-    gain = {}
+    gain, gain_2y = {}, exe2 - exe0
     for tr in TRACKS:
-        g = (exe2 - exe0)[track == tr]
+        g = gain_2y[track == tr]
         g = g[~np.isnan(g)]
         gain[tr] = float(g.mean()) if len(g) else float("nan")
     fastest = gain["contributor"] > max(gain["phd"], gain["independent"])
@@ -222,18 +251,19 @@ def lead_years_before(events: pd.DataFrame, agents: pd.DataFrame, arrival: float
 
 
 class _LeadSpells:
-    """Lead spells read once from the transitions, for totals before any arrival time."""
+    """Lead spells read once from the transitions, for totals before any arrival time.
 
-    def __init__(self, events: pd.DataFrame, agents: pd.DataFrame):
-        to_lead = (events["to_state"] == "lead").to_numpy()
-        from_lead = (events["from_state"] == "lead").to_numpy()
-        sel = to_lead | from_lead
-        a = events["agent"].to_numpy()[sel]
-        y = events["year"].to_numpy()[sel]
-        is_start = to_lead[sel]
+    ``events`` and ``agents`` are DataFrames or :class:`Columns`."""
+
+    def __init__(self, events, agents):
+        to_state, from_state, a, y = _columns(events, "to_state", "from_state", "agent", "year")
+        lead_source, final_state = _columns(agents, "lead_source", "final_state")
+        to_lead = to_state == "lead"
+        sel = to_lead | (from_state == "lead")
+        a, y, is_start = a[sel], y[sel], to_lead[sel]
         order = np.lexsort((y, a))
         a, y, is_start = a[order], y[order], is_start[order]
-        self.n = n = len(agents)
+        self.n = n = len(final_state)
         if len(a):
             nxt_same = np.zeros(len(a), dtype=bool)
             nxt_same[:-1] = (a[1:] == a[:-1]) & ~is_start[1:]
@@ -247,7 +277,7 @@ class _LeadSpells:
             orphan = first & ~is_start
             self.orphan_agent, self.orphan_end = a[orphan], y[orphan]
         self.any_events = len(a) > 0
-        init = (agents["lead_source"] == "initial").to_numpy() & (agents["final_state"] == "lead").to_numpy()
+        init = (lead_source == "initial") & (final_state == "lead")
         has_events = np.zeros(n, dtype=bool)
         has_events[a] = True
         self.init_only = init & ~has_events
@@ -267,7 +297,7 @@ def c5(ent, events, agents, horizon) -> ClaimResult:
     if len(cohort0) == 0 or horizon < 10:
         return ClaimResult(float("nan"), None, {}, "")
     spells = _LeadSpells(events, agents)
-    row = pd.Index(agents["agent"].to_numpy()).get_indexer(cohort0)
+    row = pd.Index(_columns(agents, "agent")[0]).get_indexer(cohort0)
     ly5 = spells.before(min(5.0, horizon))[row]
     ly10 = spells.before(min(10.0, horizon))[row]
     per_entrant_5 = float(np.mean(ly5))
@@ -320,10 +350,12 @@ def c9(agents) -> ClaimResult:
                        DEFINITIONS["C9"])
 
 
-def single_run_claims(agents: pd.DataFrame, events: pd.DataFrame, horizon: float, window: float) -> dict[str, ClaimResult]:
-    """The claims computable from one scenario's replication (all but C6 and C8)."""
-    agents = agents[[c for c in NEEDED if c in agents.columns]]  # filtering narrow frames is cheap
-    ent = agents[agents["entrant"]]
+def single_run_claims(agents, events: pd.DataFrame, horizon: float, window: float) -> dict[str, ClaimResult]:
+    """The claims computable from one scenario's replication (all but C6 and C8).
+
+    ``agents`` is the agents table or its :class:`Columns` (shared with the summary)."""
+    agents, events = as_columns(agents), as_columns(events)
+    ent = agents.where("entrant")
     return {
         "C1": c1(ent, horizon, window),
         "C2": c2(ent, horizon, window),

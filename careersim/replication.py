@@ -30,7 +30,7 @@ from .model.state import (
     READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, SOURCE_NAMES, STATE, STATE_NAMES, T_INITIAL,
     TRACK, TRACK_NAMES, F_COLLAB, EXE2, PROG_END,
 )
-from .claims import column, flatten, followed_for, share_within, single_run_claims
+from .claims import Columns, as_columns, flatten, followed_for, share_within, single_run_claims
 from .rng import Streams
 from .scenario import Scenario
 
@@ -70,8 +70,9 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication
     drawn = {k: values[k] for k in uncertain_parameters(scenario)}
     drawn["timelines.arrival"] = values["timelines.arrival"]
     inst = institution_tables(model)
-    summary = summarise_replication(agents, ts, inst, values, model)
-    summary.update(flatten(single_run_claims(agents, events, values["run.horizon"], values["run.claims_window"])))
+    cols = Columns(agents)  # the summary and the claims share its conversions
+    summary = summarise_replication(cols, ts, inst, values, model)
+    summary.update(flatten(single_run_claims(cols, events, values["run.horizon"], values["run.claims_window"])))
     return Replication(agents=agents, events=events, timeseries=ts, summary=summary,
                        parameters=drawn, institutions=inst)
 
@@ -219,19 +220,17 @@ def institution_tables(model: FieldModel) -> dict:
 
 
 # ---------------------------------------------------------------------------
-def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, values: dict, model: FieldModel) -> dict:
+def summarise_replication(agents, ts: pd.DataFrame, inst: dict, values: dict, model: FieldModel) -> dict:
+    """The replication's outcome metrics; ``agents`` is the agents table or its :class:`Columns`."""
     from .stats import km_median
 
     horizon = values["run.horizon"]
     window = values["run.claims_window"]
-    col = {c: column(agents[c]) for c in ("entrant", "track", "entry_year", "years_to_lead", "years_to_ready",
-                                             "exit_reason", "exit_year", "lead_years_before_arrival",
-                                             "safety_lead_years_before_arrival", "final_state")}
-    is_ent = col["entrant"].astype(bool)
-    e = {k: v[is_ent] for k, v in col.items()}
+    col = as_columns(agents)
+    e = col.where("entrant")
     full = followed_for(e["entry_year"], horizon, window)  # cohorts observed for the whole window
     on_track = {tr: e["track"] == tr for tr in TRACKS}
-    n_ent = int(is_ent.sum())
+    n_ent = len(e["entrant"])
     out: dict = {"arrival_years": model.arrival_years, "entrants": n_ent, "simpy_wakeups": model.wakeups}
     out["p_lead"] = share_within(e["years_to_lead"][full], window)
     for tr in TRACKS:
