@@ -103,7 +103,13 @@ def _risk_table(
     subject has duration 0, a row ``time=0`` with no events is prepended.
     """
     n = durations.size
-    times, inv = np.unique(durations, return_inverse=True)
+    # distinct times by hashing, then sorting only those: what np.unique returns,
+    # without sorting every subject
+    codes, distinct = pd.factorize(durations)
+    order = np.argsort(distinct)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    times, inv = distinct[order], rank[codes]
     total = np.bincount(inv, minlength=times.size).astype(float)
     ev = np.bincount(inv, weights=events, minlength=times.size).astype(float)
     # number with duration >= t_j: everyone minus those who left strictly earlier
