@@ -15,6 +15,7 @@ Nothing here reads or writes files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ from .model.state import (
 from .claims import Columns, as_columns, flatten, followed_for, share_within, single_run_claims
 from .rng import Streams
 from .scenario import Scenario
+from .stats import km_median, unique_inverse
 
 TRACKS = ("phd", "independent", "contributor")
 # categorical types of the coded columns, built once (building one per column and
@@ -83,11 +85,23 @@ def _years(ticks, origin):
     return np.where(ticks >= 0, out, np.nan)
 
 
+@njit(cache=True)
+def _transposed(a):
+    """``a.T`` as a C-contiguous array, so that each column of ``a`` is read from
+    consecutive memory (several times faster than ``a.T.copy()`` for tall arrays)."""
+    n, k = a.shape
+    out = np.empty((k, n), dtype=a.dtype)
+    for i in range(n):
+        for j in range(k):
+            out[j, i] = a[i, j]
+    return out
+
+
 def agents_table(model: FieldModel) -> pd.DataFrame:
     w = model.world
-    F, I = w.F, w.I
     n = w.n
-    F, I = F[:n], I[:n]
+    # the state arrays hold one row per agent: read them column by column
+    F, I = _transposed(w.F[:n]).T, _transposed(w.I[:n]).T
     b = model.burn_in
     entry = I[:, ENTRY]
     flags = I[:, FLAGS]
@@ -145,15 +159,19 @@ def _paths(ev: np.ndarray, n: int):
     'phd_applicant>phd>contributor>lead' (a categorical: few distinct paths),
     and each agent's number of transitions."""
     code, counts = _path_codes(ev, n)
-    uniq, inverse = np.unique(code, return_inverse=True)
-    labels = []
-    for key in uniq.tolist():
-        digits = []
-        while key > 1:  # the leading 1 marks where the path starts
-            key, d = divmod(key, 8)
-            digits.append(d)
-        labels.append(">".join(STATE_NAMES[d] for d in reversed(digits)))
-    return pd.Categorical.from_codes(inverse.reshape(-1), categories=labels), counts
+    uniq, inverse = unique_inverse(code)
+    labels = [_path_label(key) for key in uniq.tolist()]
+    return pd.Categorical.from_codes(inverse, categories=labels), counts
+
+
+@lru_cache(maxsize=1 << 16)
+def _path_label(key: int) -> str:
+    """The text of a path coded by :func:`_path_codes` (the same few recur in every replication)."""
+    digits = []
+    while key > 1:  # the leading 1 marks where the path starts
+        key, d = divmod(key, 8)
+        digits.append(d)
+    return ">".join(STATE_NAMES[d] for d in reversed(digits))
 
 
 @njit(cache=True)
@@ -179,10 +197,11 @@ def _path_codes(ev, n):
 def events_table(model: FieldModel) -> pd.DataFrame:
     w = model.world
     ev = w.LOG[: int(w.nlog[0])]
+    tick = ev[:, 1] - model.burn_in
     return pd.DataFrame({
         "agent": ev[:, 0],
-        "tick": ev[:, 1] - model.burn_in,
-        "year": (ev[:, 1] - model.burn_in) / TICKS_PER_YEAR,
+        "tick": tick,
+        "year": tick / TICKS_PER_YEAR,
         "from_state": _coded(ev[:, 2], STATE_NAMES),
         "to_state": _coded(ev[:, 3], STATE_NAMES),
         "reason": _coded(ev[:, 4], EVENT_NAMES),
@@ -222,8 +241,6 @@ def institution_tables(model: FieldModel) -> dict:
 # ---------------------------------------------------------------------------
 def summarise_replication(agents, ts: pd.DataFrame, inst: dict, values: dict, model: FieldModel) -> dict:
     """The replication's outcome metrics; ``agents`` is the agents table or its :class:`Columns`."""
-    from .stats import km_median
-
     horizon = values["run.horizon"]
     window = values["run.claims_window"]
     col = as_columns(agents)
