@@ -208,10 +208,22 @@ def events_table(model: FieldModel) -> pd.DataFrame:
     })
 
 
+# numpy types of columns holding only Python values of one of these types: what
+# pandas infers for them
+_INFERRED = {int: np.int64, float: np.float64, bool: np.bool_}
+
+
 def _records(rows: list[dict]) -> dict:
     """Columns of a list of same-keyed dicts (what ``pd.DataFrame(rows)`` would
-    build, without its per-row inference)."""
-    return {k: [r[k] for r in rows] for k in rows[0]} if rows else {}
+    build, without its per-row inference): a column of only ints, only floats or
+    only bools as a numpy array, any other as a list for pandas to infer."""
+    cols = {}
+    for k in rows[0] if rows else ():
+        values = [r[k] for r in rows]
+        types = set(map(type, values))
+        kind = _INFERRED.get(types.pop()) if len(types) == 1 else None
+        cols[k] = values if kind is None else np.array(values, dtype=kind)
+    return cols
 
 
 def timeseries_table(model: FieldModel) -> pd.DataFrame:
@@ -225,12 +237,12 @@ def timeseries_table(model: FieldModel) -> pd.DataFrame:
 
 
 def institution_tables(model: FieldModel) -> dict:
-    apps = pd.DataFrame(model.grants.applications(), columns=["agent", "submit", "start", "decided", "outcome"])
-    apps["agent"] = apps["agent"].astype(np.int64)
-    apps["outcome"] = apps["outcome"].astype(np.int64)
-    apps["outcome"] = apps["outcome"].map(GRANT_OUTCOMES)
+    apps = model.grants.applications()
     return {
-        "grant_applications": apps,
+        "grant_applications": pd.DataFrame({
+            "agent": apps[:, 0].astype(np.int64), "submit": apps[:, 1], "start": apps[:, 2], "decided": apps[:, 3],
+            "outcome": pd.Series(apps[:, 4].astype(np.int64)).map(GRANT_OUTCOMES).array,
+        }),
         "grant_months": pd.DataFrame(_records(model.grants.month_stats)),
         "admissions": pd.DataFrame(_records(model.admissions.history)),
         "programme": pd.DataFrame(_records(model.programme.history)),
