@@ -69,11 +69,17 @@ def followed_for(start, horizon, window):
     return start <= horizon - window + 1e-9
 
 
+_FLOAT_MAX = float(np.finfo(float).max)
+
+
 def share_within(ytl: np.ndarray, years: float) -> float:
     """Share of people whose time (NaN: never) is at most ``years``; NaN for nobody."""
     if len(ytl) == 0:
         return float("nan")
-    return float(np.mean(np.nan_to_num(ytl, nan=np.inf) <= years + 1e-9))
+    limit = years + 1e-9
+    if not abs(limit) < _FLOAT_MAX:  # an infinite window: NaN counts as an infinite time, infinities as +-max float
+        return float(np.mean(np.nan_to_num(ytl, nan=np.inf) <= limit))
+    return float(np.count_nonzero(ytl <= limit) / len(ytl))  # NaN compares False
 
 
 class Labels:
@@ -85,7 +91,7 @@ class Labels:
 
     @classmethod
     def of(cls, s: pd.Series) -> "Labels":
-        return cls(s.cat.codes.to_numpy(), list(s.cat.categories))
+        return cls(s.array.codes, s.array.categories.tolist())
 
     def __eq__(self, label) -> np.ndarray:  # type: ignore[override]
         if label not in self.categories:
