@@ -303,7 +303,9 @@ def c5(ent, events, agents, horizon) -> ClaimResult:
     if len(cohort0) == 0 or horizon < 10:
         return ClaimResult(float("nan"), None, {}, "")
     spells = _LeadSpells(events, agents)
-    row = pd.Index(_columns(agents, "agent")[0]).get_indexer(cohort0)
+    ids = _columns(agents, "agent")[0]
+    # in a replication's agents table the agent is the row number: no lookup needed
+    row = cohort0 if np.array_equal(ids, np.arange(len(ids))) else pd.Index(ids).get_indexer(cohort0)
     ly5 = spells.before(min(5.0, horizon))[row]
     ly10 = spells.before(min(10.0, horizon))[row]
     per_entrant_5 = float(np.mean(ly5))
