@@ -147,6 +147,13 @@ def as_columns(table) -> Columns:
     return table if isinstance(table, Columns) else Columns(table)
 
 
+def select(mask: np.ndarray, *arrays) -> list:
+    """Each of ``arrays`` where ``mask`` holds, through one index array (taking by
+    index is several times faster than masking when the rows are scattered)."""
+    rows = np.flatnonzero(mask)
+    return [a[rows] for a in arrays]
+
+
 def _columns(table, *names: str) -> list:
     table = as_columns(table)
     return [table[c] for c in names]
@@ -172,7 +179,7 @@ def c2(ent, horizon, window) -> ClaimResult:
     gaps, top10 = {}, float("nan")
     for tr in TRACKS:
         m = obs & (track == tr)
-        d_sd, d_ytl = sd[m], ytl[m]
+        d_sd, d_ytl = select(m, sd, ytl)
         if len(d_sd) < 10:
             gaps[tr] = float("nan")
             continue
@@ -201,8 +208,9 @@ def c3(ent, horizon, window) -> ClaimResult:
     fastest = gain["contributor"] > max(gain["phd"], gain["independent"])
     con = followed_for(entry, horizon, window) & (track == "contributor")
     if con.any():
-        t_lead = np.nan_to_num(ytl[con], nan=np.inf)
-        without = ~ever[con] | (t_lead < (phd_start - entry)[con])
+        t_lead, ever_con, before_con = select(con, ytl, ever, phd_start - entry)
+        t_lead = np.nan_to_num(t_lead, nan=np.inf)
+        without = ~ever_con | (t_lead < before_con)
         share = float(np.mean((t_lead <= window + 1e-9) & without))
     else:
         share = float("nan")
@@ -228,7 +236,7 @@ def c4(ent, horizon) -> ClaimResult:
     m = ever.astype(bool) & ~np.isnan(phd_start) & (phd_start >= 0)
     if m.sum() < 5:
         return ClaimResult(float("nan"), None, {}, "")
-    entry, ytl, ytr, phd_start, exit_year = entry[m], ytl[m], ytr[m], phd_start[m], exit_year[m]
+    entry, ytl, ytr, phd_start, exit_year = select(m, entry, ytl, ytr, phd_start, exit_year)
     ready = ytr + entry - phd_start
     observed = ~np.isnan(ready) & (ready >= 0)
     exit_after = exit_year - phd_start
@@ -323,7 +331,7 @@ def c7(ent, horizon, window) -> ClaimResult:
     m = ever.astype(bool) & ~np.isnan(aq) & followed_for(phd_start, horizon, window)
     if m.sum() < 20:
         return ClaimResult(float("nan"), None, {}, "")
-    aq, from_start = aq[m], (ytl + (entry - phd_start))[m]
+    aq, from_start = select(m, aq, ytl + (entry - phd_start))
     q25, q75 = np.quantile(aq, [0.25, 0.75])
     top = share_within(from_start[aq >= q75], window)
     bottom = share_within(from_start[aq <= q25], window)
@@ -347,7 +355,8 @@ def c9(agents) -> ClaimResult:
     imp = float(imp_either - imp_neither)
 
     def per_lead_year(m):
-        return float(sly_pre[m].sum() / max(ly_pre[m].sum(), 1e-12)) if ly[m].sum() > 0 else float("nan")
+        sly_m, ly_pre_m, ly_m = select(m, sly_pre, ly_pre, ly)
+        return float(sly_m.sum() / max(ly_pre_m.sum(), 1e-12)) if ly_m.sum() > 0 else float("nan")
 
     rel_either, rel_neither = per_lead_year(either), per_lead_year(neither)
     holds = bool(imp > 0 and (rel_either != rel_either or rel_neither != rel_neither or rel_either > rel_neither))

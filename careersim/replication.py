@@ -31,7 +31,7 @@ from .model.state import (
     READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, SOURCE_NAMES, STATE, STATE_NAMES, T_INITIAL,
     TRACK, TRACK_NAMES, F_COLLAB, EXE2, PROG_END,
 )
-from .claims import Columns, as_columns, flatten, followed_for, share_within, single_run_claims
+from .claims import Columns, as_columns, flatten, followed_for, select, share_within, single_run_claims
 from .rng import Streams
 from .scenario import Scenario
 from .stats import km_median, unique_inverse
@@ -272,7 +272,7 @@ def summarise_replication(agents, ts: pd.DataFrame, inst: dict, values: dict, mo
     out["median_years_to_lead"] = km_median(dur, obs) if len(dur) else float("nan")
     for tr in TRACKS:
         m = on_track[tr]
-        out[f"median_years_to_lead_{tr}"] = km_median(dur[m], obs[m]) if m.any() else float("nan")
+        out[f"median_years_to_lead_{tr}"] = km_median(*select(m, dur, obs)) if m.any() else float("nan")
     n = max(1, n_ent)
     out["lead_years_before_arrival_per_entrant"] = float(e["lead_years_before_arrival"].sum() / n)
     out["safety_lead_years_before_arrival_per_entrant"] = float(e["safety_lead_years_before_arrival"].sum() / n)
