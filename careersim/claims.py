@@ -77,9 +77,9 @@ def share_within(ytl: np.ndarray, years: float) -> float:
     if len(ytl) == 0:
         return float("nan")
     limit = years + 1e-9
-    if not abs(limit) < _FLOAT_MAX:  # an infinite window: NaN counts as an infinite time, infinities as +-max float
+    if not abs(limit) < _FLOAT_MAX:  # no finite limit: NaN counts as +inf, and +-inf as the largest floats
         return float(np.mean(np.nan_to_num(ytl, nan=np.inf) <= limit))
-    return float(np.count_nonzero(ytl <= limit) / len(ytl))  # NaN compares False
+    return float(np.count_nonzero(ytl <= limit) / len(ytl))  # NaN (never) compares False
 
 
 class Labels:
