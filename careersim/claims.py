@@ -38,13 +38,6 @@ CLAIM_TEXT = {
 SOURCES = {"C1": "001", "C2": "000, 001", "C3": "001", "C4": "001", "C5": "001", "C6": "001", "C7": "001", "C8": "001 comments", "C9": "001"}
 
 
-NEEDED = ["agent", "entrant", "track", "background", "entry_year", "years_to_lead", "years_to_ready",
-          "learning_rate", "self_direction", "exit_year", "exit_reason", "ever_phd", "has_phd", "phd_start_year",
-          "initial_execution", "execution_at_2_years", "advisor_quality", "advisor_safety", "outside_exposure",
-          "impact_judgement", "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival",
-          "lead_source", "final_state", "years_observed"]
-
-
 DEFINITIONS = {
     "C8": "change in independent researchers' funding-related exits under multi-year grants with faster decisions (B); holds if B cuts them, an agenda-agnostic org (C) adds leads, and B adds leads exactly when grantmaker time is the binding constraint",
     "C6": "share of independent researchers' gap to PhD entrants in 10-year readiness closed by a mentor of typical advisor quality for an hour every other week; holds if at least a third. The change in lead chances (with displacement of others) is reported beside it",
@@ -76,11 +69,17 @@ def followed_for(start, horizon, window):
     return start <= horizon - window + 1e-9
 
 
+_FLOAT_MAX = float(np.finfo(float).max)
+
+
 def share_within(ytl: np.ndarray, years: float) -> float:
     """Share of people whose time (NaN: never) is at most ``years``; NaN for nobody."""
     if len(ytl) == 0:
         return float("nan")
-    return float(np.mean(np.nan_to_num(ytl, nan=np.inf) <= years + 1e-9))
+    limit = years + 1e-9
+    if not abs(limit) < _FLOAT_MAX:  # no finite limit: NaN counts as +inf, and +-inf as the largest floats
+        return float(np.mean(np.nan_to_num(ytl, nan=np.inf) <= limit))
+    return float(np.count_nonzero(ytl <= limit) / len(ytl))  # NaN (never) compares False
 
 
 class Labels:
@@ -92,7 +91,7 @@ class Labels:
 
     @classmethod
     def of(cls, s: pd.Series) -> "Labels":
-        return cls(s.cat.codes.to_numpy(), list(s.cat.categories))
+        return cls(s.array.codes, s.array.categories.tolist())
 
     def __eq__(self, label) -> np.ndarray:  # type: ignore[override]
         if label not in self.categories:
@@ -113,8 +112,51 @@ def column(s: pd.Series):
     return Labels.of(s) if isinstance(s.dtype, pd.CategoricalDtype) else s.to_numpy()
 
 
-def _columns(df: pd.DataFrame, *names: str) -> list:
-    return [column(df[c]) for c in names]
+class Columns:
+    """A table's columns as :func:`column` gives them, each converted once, when
+    first asked for.
+
+    ``where(name)`` views the rows where the boolean column ``name`` is true
+    (say the entrants); it selects through this table's conversions and is itself
+    built once, so the summaries and every claim share both.
+    """
+
+    def __init__(self, df: pd.DataFrame):
+        self._get = lambda name: column(df[name])
+        self._cache: dict = {}
+        self._views: dict[str, Columns] = {}
+
+    def __getitem__(self, name: str):
+        try:
+            return self._cache[name]
+        except KeyError:
+            value = self._cache[name] = self._get(name)
+            return value
+
+    def where(self, name: str) -> "Columns":
+        if name not in self._views:
+            mask = self[name].astype(bool)
+            view = self._views[name] = Columns.__new__(Columns)
+            view._get = lambda c: self[c][mask]
+            view._cache, view._views = {}, {}
+        return self._views[name]
+
+
+def as_columns(table) -> Columns:
+    """``table`` (a DataFrame or :class:`Columns`) as :class:`Columns`."""
+    return table if isinstance(table, Columns) else Columns(table)
+
+
+def select(mask: np.ndarray, *arrays) -> list:
+    """Each of ``arrays`` where ``mask`` holds, through one index array (taking by
+    index is several times faster than masking when the rows are scattered)."""
+    rows = np.flatnonzero(mask)
+    return [a[rows] for a in arrays]
+
+
+def _columns(table, *names: str) -> list:
+    table = as_columns(table)
+    return [table[c] for c in names]
 
 
 def c1(ent, horizon, window) -> ClaimResult:
@@ -137,7 +179,7 @@ def c2(ent, horizon, window) -> ClaimResult:
     gaps, top10 = {}, float("nan")
     for tr in TRACKS:
         m = obs & (track == tr)
-        d_sd, d_ytl = sd[m], ytl[m]
+        d_sd, d_ytl = select(m, sd, ytl)
         if len(d_sd) < 10:
             gaps[tr] = float("nan")
             continue
@@ -158,16 +200,17 @@ def c3(ent, horizon, window) -> ClaimResult:
         ent, "entry_year", "track", "years_to_lead", "execution_at_2_years", "initial_execution", "phd_start_year",
         "ever_phd")
     ever = ever.astype(bool)
-    gain = {}
+    gain, gain_2y = {}, exe2 - exe0
     for tr in TRACKS:
-        g = (exe2 - exe0)[track == tr]
+        g = gain_2y[track == tr]
         g = g[~np.isnan(g)]
         gain[tr] = float(g.mean()) if len(g) else float("nan")
     fastest = gain["contributor"] > max(gain["phd"], gain["independent"])
     con = followed_for(entry, horizon, window) & (track == "contributor")
     if con.any():
-        t_lead = np.nan_to_num(ytl[con], nan=np.inf)
-        without = ~ever[con] | (t_lead < (phd_start - entry)[con])
+        t_lead, ever_con, before_con = select(con, ytl, ever, phd_start - entry)
+        t_lead = np.nan_to_num(t_lead, nan=np.inf)
+        without = ~ever_con | (t_lead < before_con)
         share = float(np.mean((t_lead <= window + 1e-9) & without))
     else:
         share = float("nan")
@@ -193,7 +236,7 @@ def c4(ent, horizon) -> ClaimResult:
     m = ever.astype(bool) & ~np.isnan(phd_start) & (phd_start >= 0)
     if m.sum() < 5:
         return ClaimResult(float("nan"), None, {}, "")
-    entry, ytl, ytr, phd_start, exit_year = entry[m], ytl[m], ytr[m], phd_start[m], exit_year[m]
+    entry, ytl, ytr, phd_start, exit_year = select(m, entry, ytl, ytr, phd_start, exit_year)
     ready = ytr + entry - phd_start
     observed = ~np.isnan(ready) & (ready >= 0)
     exit_after = exit_year - phd_start
@@ -222,18 +265,19 @@ def lead_years_before(events: pd.DataFrame, agents: pd.DataFrame, arrival: float
 
 
 class _LeadSpells:
-    """Lead spells read once from the transitions, for totals before any arrival time."""
+    """Lead spells read once from the transitions, for totals before any arrival time.
 
-    def __init__(self, events: pd.DataFrame, agents: pd.DataFrame):
-        to_lead = (events["to_state"] == "lead").to_numpy()
-        from_lead = (events["from_state"] == "lead").to_numpy()
-        sel = to_lead | from_lead
-        a = events["agent"].to_numpy()[sel]
-        y = events["year"].to_numpy()[sel]
-        is_start = to_lead[sel]
+    ``events`` and ``agents`` are DataFrames or :class:`Columns`."""
+
+    def __init__(self, events, agents):
+        to_state, from_state, a, y = _columns(events, "to_state", "from_state", "agent", "year")
+        lead_source, final_state = _columns(agents, "lead_source", "final_state")
+        to_lead = to_state == "lead"
+        sel = to_lead | (from_state == "lead")
+        a, y, is_start = a[sel], y[sel], to_lead[sel]
         order = np.lexsort((y, a))
         a, y, is_start = a[order], y[order], is_start[order]
-        self.n = n = len(agents)
+        self.n = n = len(final_state)
         if len(a):
             nxt_same = np.zeros(len(a), dtype=bool)
             nxt_same[:-1] = (a[1:] == a[:-1]) & ~is_start[1:]
@@ -247,7 +291,7 @@ class _LeadSpells:
             orphan = first & ~is_start
             self.orphan_agent, self.orphan_end = a[orphan], y[orphan]
         self.any_events = len(a) > 0
-        init = (agents["lead_source"] == "initial").to_numpy() & (agents["final_state"] == "lead").to_numpy()
+        init = (lead_source == "initial") & (final_state == "lead")
         has_events = np.zeros(n, dtype=bool)
         has_events[a] = True
         self.init_only = init & ~has_events
@@ -267,7 +311,9 @@ def c5(ent, events, agents, horizon) -> ClaimResult:
     if len(cohort0) == 0 or horizon < 10:
         return ClaimResult(float("nan"), None, {}, "")
     spells = _LeadSpells(events, agents)
-    row = pd.Index(agents["agent"].to_numpy()).get_indexer(cohort0)
+    ids = _columns(agents, "agent")[0]
+    # in a replication's agents table the agent is the row number: no lookup needed
+    row = cohort0 if np.array_equal(ids, np.arange(len(ids))) else pd.Index(ids).get_indexer(cohort0)
     ly5 = spells.before(min(5.0, horizon))[row]
     ly10 = spells.before(min(10.0, horizon))[row]
     per_entrant_5 = float(np.mean(ly5))
@@ -285,7 +331,7 @@ def c7(ent, horizon, window) -> ClaimResult:
     m = ever.astype(bool) & ~np.isnan(aq) & followed_for(phd_start, horizon, window)
     if m.sum() < 20:
         return ClaimResult(float("nan"), None, {}, "")
-    aq, from_start = aq[m], (ytl + (entry - phd_start))[m]
+    aq, from_start = select(m, aq, ytl + (entry - phd_start))
     q25, q75 = np.quantile(aq, [0.25, 0.75])
     top = share_within(from_start[aq >= q75], window)
     bottom = share_within(from_start[aq <= q25], window)
@@ -309,7 +355,8 @@ def c9(agents) -> ClaimResult:
     imp = float(imp_either - imp_neither)
 
     def per_lead_year(m):
-        return float(sly_pre[m].sum() / max(ly_pre[m].sum(), 1e-12)) if ly[m].sum() > 0 else float("nan")
+        sly_m, ly_pre_m, ly_m = select(m, sly_pre, ly_pre, ly)
+        return float(sly_m.sum() / max(ly_pre_m.sum(), 1e-12)) if ly_m.sum() > 0 else float("nan")
 
     rel_either, rel_neither = per_lead_year(either), per_lead_year(neither)
     holds = bool(imp > 0 and (rel_either != rel_either or rel_neither != rel_neither or rel_either > rel_neither))
@@ -320,10 +367,12 @@ def c9(agents) -> ClaimResult:
                        DEFINITIONS["C9"])
 
 
-def single_run_claims(agents: pd.DataFrame, events: pd.DataFrame, horizon: float, window: float) -> dict[str, ClaimResult]:
-    """The claims computable from one scenario's replication (all but C6 and C8)."""
-    agents = agents[[c for c in NEEDED if c in agents.columns]]  # filtering narrow frames is cheap
-    ent = agents[agents["entrant"]]
+def single_run_claims(agents, events: pd.DataFrame, horizon: float, window: float) -> dict[str, ClaimResult]:
+    """The claims computable from one scenario's replication (all but C6 and C8).
+
+    ``agents`` is the agents table or its :class:`Columns` (shared with the summary)."""
+    agents, events = as_columns(agents), as_columns(events)
+    ent = agents.where("entrant")
     return {
         "C1": c1(ent, horizon, window),
         "C2": c2(ent, horizon, window),

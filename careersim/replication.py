@@ -15,6 +15,7 @@ Nothing here reads or writes files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -30,9 +31,10 @@ from .model.state import (
     READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, SOURCE_NAMES, STATE, STATE_NAMES, T_INITIAL,
     TRACK, TRACK_NAMES, F_COLLAB, EXE2, PROG_END,
 )
-from .claims import column, flatten, followed_for, share_within, single_run_claims
+from .claims import Columns, as_columns, flatten, followed_for, select, share_within, single_run_claims
 from .rng import Streams
 from .scenario import Scenario
+from .stats import km_median, unique_inverse
 
 TRACKS = ("phd", "independent", "contributor")
 # categorical types of the coded columns, built once (building one per column and
@@ -70,8 +72,9 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication
     drawn = {k: values[k] for k in uncertain_parameters(scenario)}
     drawn["timelines.arrival"] = values["timelines.arrival"]
     inst = institution_tables(model)
-    summary = summarise_replication(agents, ts, inst, values, model)
-    summary.update(flatten(single_run_claims(agents, events, values["run.horizon"], values["run.claims_window"])))
+    cols = Columns(agents)  # the summary and the claims share its conversions
+    summary = summarise_replication(cols, ts, inst, values, model)
+    summary.update(flatten(single_run_claims(cols, events, values["run.horizon"], values["run.claims_window"])))
     return Replication(agents=agents, events=events, timeseries=ts, summary=summary,
                        parameters=drawn, institutions=inst)
 
@@ -82,11 +85,23 @@ def _years(ticks, origin):
     return np.where(ticks >= 0, out, np.nan)
 
 
+@njit(cache=True)
+def _transposed(a):
+    """``a.T`` as a C-contiguous array, so that each column of ``a`` is read from
+    consecutive memory (several times faster than ``a.T.copy()`` for tall arrays)."""
+    n, k = a.shape
+    out = np.empty((k, n), dtype=a.dtype)
+    for i in range(n):
+        for j in range(k):
+            out[j, i] = a[i, j]
+    return out
+
+
 def agents_table(model: FieldModel) -> pd.DataFrame:
     w = model.world
-    F, I = w.F, w.I
     n = w.n
-    F, I = F[:n], I[:n]
+    # the state arrays hold one row per agent: read them column by column
+    F, I = _transposed(w.F[:n]).T, _transposed(w.I[:n]).T
     b = model.burn_in
     entry = I[:, ENTRY]
     flags = I[:, FLAGS]
@@ -144,15 +159,19 @@ def _paths(ev: np.ndarray, n: int):
     'phd_applicant>phd>contributor>lead' (a categorical: few distinct paths),
     and each agent's number of transitions."""
     code, counts = _path_codes(ev, n)
-    uniq, inverse = np.unique(code, return_inverse=True)
-    labels = []
-    for key in uniq.tolist():
-        digits = []
-        while key > 1:  # the leading 1 marks where the path starts
-            key, d = divmod(key, 8)
-            digits.append(d)
-        labels.append(">".join(STATE_NAMES[d] for d in reversed(digits)))
-    return pd.Categorical.from_codes(inverse.reshape(-1), categories=labels), counts
+    uniq, inverse = unique_inverse(code)
+    labels = [_path_label(key) for key in uniq.tolist()]
+    return pd.Categorical.from_codes(inverse, categories=labels), counts
+
+
+@lru_cache(maxsize=1 << 16)
+def _path_label(key: int) -> str:
+    """The text of a path coded by :func:`_path_codes` (the same few recur in every replication)."""
+    digits = []
+    while key > 1:  # the leading 1 marks where the path starts
+        key, d = divmod(key, 8)
+        digits.append(d)
+    return ">".join(STATE_NAMES[d] for d in reversed(digits))
 
 
 @njit(cache=True)
@@ -178,20 +197,33 @@ def _path_codes(ev, n):
 def events_table(model: FieldModel) -> pd.DataFrame:
     w = model.world
     ev = w.LOG[: int(w.nlog[0])]
+    tick = ev[:, 1] - model.burn_in
     return pd.DataFrame({
         "agent": ev[:, 0],
-        "tick": ev[:, 1] - model.burn_in,
-        "year": (ev[:, 1] - model.burn_in) / TICKS_PER_YEAR,
+        "tick": tick,
+        "year": tick / TICKS_PER_YEAR,
         "from_state": _coded(ev[:, 2], STATE_NAMES),
         "to_state": _coded(ev[:, 3], STATE_NAMES),
         "reason": _coded(ev[:, 4], EVENT_NAMES),
     })
 
 
+# numpy types of columns holding only Python values of one of these types: what
+# pandas infers for them
+_INFERRED = {int: np.int64, float: np.float64, bool: np.bool_}
+
+
 def _records(rows: list[dict]) -> dict:
     """Columns of a list of same-keyed dicts (what ``pd.DataFrame(rows)`` would
-    build, without its per-row inference)."""
-    return {k: [r[k] for r in rows] for k in rows[0]} if rows else {}
+    build, without its per-row inference): a column of only ints, only floats or
+    only bools as a numpy array, any other as a list for pandas to infer."""
+    cols = {}
+    for k in rows[0] if rows else ():
+        values = [r[k] for r in rows]
+        types = set(map(type, values))
+        kind = _INFERRED.get(types.pop()) if len(types) == 1 else None
+        cols[k] = values if kind is None else np.array(values, dtype=kind)
+    return cols
 
 
 def timeseries_table(model: FieldModel) -> pd.DataFrame:
@@ -205,12 +237,12 @@ def timeseries_table(model: FieldModel) -> pd.DataFrame:
 
 
 def institution_tables(model: FieldModel) -> dict:
-    apps = pd.DataFrame(model.grants.applications(), columns=["agent", "submit", "start", "decided", "outcome"])
-    apps["agent"] = apps["agent"].astype(np.int64)
-    apps["outcome"] = apps["outcome"].astype(np.int64)
-    apps["outcome"] = apps["outcome"].map(GRANT_OUTCOMES)
+    apps = model.grants.applications()
     return {
-        "grant_applications": apps,
+        "grant_applications": pd.DataFrame({
+            "agent": apps[:, 0].astype(np.int64), "submit": apps[:, 1], "start": apps[:, 2], "decided": apps[:, 3],
+            "outcome": pd.Series(apps[:, 4].astype(np.int64)).map(GRANT_OUTCOMES).array,
+        }),
         "grant_months": pd.DataFrame(_records(model.grants.month_stats)),
         "admissions": pd.DataFrame(_records(model.admissions.history)),
         "programme": pd.DataFrame(_records(model.programme.history)),
@@ -219,19 +251,15 @@ def institution_tables(model: FieldModel) -> dict:
 
 
 # ---------------------------------------------------------------------------
-def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, values: dict, model: FieldModel) -> dict:
-    from .stats import km_median
-
+def summarise_replication(agents, ts: pd.DataFrame, inst: dict, values: dict, model: FieldModel) -> dict:
+    """The replication's outcome metrics; ``agents`` is the agents table or its :class:`Columns`."""
     horizon = values["run.horizon"]
     window = values["run.claims_window"]
-    col = {c: column(agents[c]) for c in ("entrant", "track", "entry_year", "years_to_lead", "years_to_ready",
-                                             "exit_reason", "exit_year", "lead_years_before_arrival",
-                                             "safety_lead_years_before_arrival", "final_state")}
-    is_ent = col["entrant"].astype(bool)
-    e = {k: v[is_ent] for k, v in col.items()}
+    col = as_columns(agents)
+    e = col.where("entrant")
     full = followed_for(e["entry_year"], horizon, window)  # cohorts observed for the whole window
     on_track = {tr: e["track"] == tr for tr in TRACKS}
-    n_ent = int(is_ent.sum())
+    n_ent = len(e["entrant"])
     out: dict = {"arrival_years": model.arrival_years, "entrants": n_ent, "simpy_wakeups": model.wakeups}
     out["p_lead"] = share_within(e["years_to_lead"][full], window)
     for tr in TRACKS:
@@ -244,7 +272,7 @@ def summarise_replication(agents: pd.DataFrame, ts: pd.DataFrame, inst: dict, va
     out["median_years_to_lead"] = km_median(dur, obs) if len(dur) else float("nan")
     for tr in TRACKS:
         m = on_track[tr]
-        out[f"median_years_to_lead_{tr}"] = km_median(dur[m], obs[m]) if m.any() else float("nan")
+        out[f"median_years_to_lead_{tr}"] = km_median(*select(m, dur, obs)) if m.any() else float("nan")
     n = max(1, n_ent)
     out["lead_years_before_arrival_per_entrant"] = float(e["lead_years_before_arrival"].sum() / n)
     out["safety_lead_years_before_arrival_per_entrant"] = float(e["safety_lead_years_before_arrival"].sum() / n)

@@ -103,7 +103,7 @@ def _risk_table(
     subject has duration 0, a row ``time=0`` with no events is prepended.
     """
     n = durations.size
-    times, inv = np.unique(durations, return_inverse=True)
+    times, inv = unique_inverse(durations)
     total = np.bincount(inv, minlength=times.size).astype(float)
     ev = np.bincount(inv, weights=events, minlength=times.size).astype(float)
     # number with duration >= t_j: everyone minus those who left strictly earlier
@@ -114,6 +114,20 @@ def _risk_table(
         ev = np.concatenate(([0.0], ev))
         total = np.concatenate(([0.0], total))
     return times, at_risk, ev, total
+
+
+def unique_inverse(values: ArrayLike) -> tuple[np.ndarray, npt.NDArray[np.intp]]:
+    """``np.unique(values, return_inverse=True)`` for 1-D ``values``: the sorted
+    distinct values and each value's index among them.
+
+    The distinct values are found by hashing and only they are sorted, which is
+    much faster than sorting all values when there are few distinct ones.
+    """
+    codes, distinct = pd.factorize(np.asarray(values), use_na_sentinel=False)
+    order = np.argsort(distinct)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return distinct[order], rank[codes]
 
 
 def _step_eval(times: npt.NDArray[np.float64], values: npt.NDArray[np.float64],

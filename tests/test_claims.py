@@ -78,3 +78,25 @@ def test_baseline_summary_reports_all_nine_claims():
     for c in got.values():
         assert set(c) >= {"claim", "statistic", "holds", "share_holds"}
         assert c["share_holds"] is None or 0.0 <= c["share_holds"] <= 1.0
+
+
+def test_share_within_counts_never_as_outside_a_finite_window():
+    ytl = np.array([np.nan, 0.0, 10.0, 10.0 + 1e-10, 10.1, np.inf, -np.inf])
+    assert claims.share_within(ytl, 10.0) == 4 / 7
+    assert claims.share_within(ytl[:0], 10.0) != claims.share_within(ytl[:0], 10.0)  # NaN for nobody
+    # without a finite limit, never (NaN) and infinities count as nan_to_num reads them
+    assert claims.share_within(ytl, np.inf) == 1.0
+    assert claims.share_within(ytl, -np.inf) == 0.0
+
+
+def test_columns_convert_once_and_share_the_entrant_rows():
+    agents = _agents([{"track": "phd", "entrant": True}, {"track": "contributor", "entrant": False},
+                      {"track": "independent", "entrant": True}])
+    agents["track"] = agents["track"].astype("category")
+    cols = claims.Columns(agents)
+    assert cols["track"] is cols["track"]
+    ent = cols.where("entrant")
+    assert ent is cols.where("entrant")
+    np.testing.assert_array_equal(ent["agent"], [0, 2])
+    np.testing.assert_array_equal(ent["track"] == "independent", [False, True])
+    np.testing.assert_array_equal(cols["track"] == "lead", [False, False, False])

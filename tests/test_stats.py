@@ -23,6 +23,7 @@ from careersim.stats import (
     mean_ci,
     paired_difference,
     summarise,
+    unique_inverse,
 )
 
 TIGHT = dict(rtol=0.0, atol=1e-12)
@@ -212,6 +213,18 @@ def test_cif_validation() -> None:
 # --------------------------------------------------------------------------- #
 # replication summaries and comparisons
 # --------------------------------------------------------------------------- #
+def test_unique_inverse_is_numpys_unique_with_inverse() -> None:
+    rng = np.random.default_rng(4)
+    cases = [np.array([]), np.array([3, 1, 3, 2, 1]), rng.integers(0, 1 << 40, 1000),
+             np.round(rng.uniform(0, 20, 5000) * 48) / 48, np.array([np.nan, 1.0, np.nan, 0.0, 5.0])]
+    for values in cases:
+        expected, expected_inverse = np.unique(values, return_inverse=True)
+        distinct, inverse = unique_inverse(values)
+        np.testing.assert_array_equal(distinct, expected)
+        np.testing.assert_array_equal(inverse, expected_inverse)
+        assert distinct.dtype == expected.dtype and inverse.dtype == expected_inverse.dtype
+
+
 def test_summarise_matches_numpy() -> None:
     rng = np.random.default_rng(5)
     x = rng.normal(size=37)
