@@ -333,6 +333,41 @@ def _tabulate(TAB, LAM, r, lam, p0):
         TAB[r, k] = f
 
 
+@njit(cache=True)
+def _advisor_rows(TAB, LAM, first, hours, P):
+    """Tabulate the advisors' Poisson rows from row ``first`` on: one row per distinct
+    value of ``hours`` (they take few values: an advisor's hours are shared among
+    their students), found through a small hash table. Returns each advisor's row."""
+    n = len(hours)
+    rows = np.empty(n, dtype=np.int64)
+    size = 64
+    while size < 2 * n:
+        size *= 2
+    keys = np.empty(size)
+    slot_row = np.full(size, -1, dtype=np.int64)
+    nrow = first
+    for a in range(n):
+        h = hours[a]
+        if not (h >= 0.0 and h < 1e6):  # unusual values (NaN, huge): a row of their own
+            r = -1
+            b = -1
+        else:
+            b = np.int64(h * 4096.0) & (size - 1)
+            while slot_row[b] >= 0 and keys[b] != h:
+                b = (b + 1) & (size - 1)
+            r = slot_row[b]
+        if r < 0:
+            r = nrow
+            nrow += 1
+            lam = _dose(h, P) * WEEKS_PER_MONTH
+            _tabulate(TAB, LAM, r, lam, np.exp(-lam))
+            if b >= 0:
+                keys[b] = h
+                slot_row[b] = r
+        rows[a] = r
+    return rows
+
+
 @njit(cache=True, inline="always")
 def _draw(TAB, LAM, r, u):
     """Poisson count for uniform ``u`` from source ``r``: the number of tabulated
@@ -421,12 +456,6 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
     arrival = P[P_ARRIVAL]
     # chances of no signal this month, exp(-lambda), for sources whose rate is the
     # same for everyone they reach (computed once per step, not once per person)
-    n_adv = len(adv_hours)
-    adv_lam = np.empty(n_adv)
-    adv_p0 = np.empty(n_adv)
-    for a in range(n_adv):
-        adv_lam[a] = _dose(adv_hours[a], P) * WEEKS_PER_MONTH
-        adv_p0[a] = np.exp(-adv_lam[a])
     lam_pp = P[P_PHD_PEERS] / 12.0
     p_pp = np.exp(-lam_pp)
     p_ex = np.exp(-P[P_EXPOSURE_SIG] / 12.0)
@@ -445,12 +474,13 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
     p_cm_k = np.exp(-lam_cm_k)
     p_exposure = 1.0 - np.exp(-P[P_EXPOSURE] * DT)
     p_to_phd = 1.0 - np.exp(-P[P_C_TO_PHD] * DT)
-    # Poisson tables: one row per advisor, then the sources whose rate is shared
-    R_PP, R_EX, R_PR, R_PRC, R_IM, R_PG, R_CO, R_ONE, R_CM = range(n_adv, n_adv + 9)
-    TAB = np.empty((n_adv + 11, POIS_K))
-    LAM = np.empty(n_adv + 11)
-    for a in range(n_adv):
-        _tabulate(TAB, LAM, a, adv_lam[a], adv_p0[a])
+    # Poisson tables: the sources whose rate is shared, then one row per distinct
+    # number of advisor hours (the advisors' rows, ADV_ROW)
+    R_PP, R_EX, R_PR, R_PRC, R_IM, R_PG, R_CO, R_ONE, R_CM = range(9)
+    n_adv = len(adv_hours)
+    TAB = np.empty((11 + n_adv, POIS_K))
+    LAM = np.empty(11 + n_adv)
+    ADV_ROW = _advisor_rows(TAB, LAM, 11, adv_hours, P)
     _tabulate(TAB, LAM, R_PP, lam_pp, p_pp)
     _tabulate(TAB, LAM, R_EX, P[P_EXPOSURE_SIG] / 12.0, p_ex)
     _tabulate(TAB, LAM, R_PR, proj_rate_m, p_pr)
@@ -533,7 +563,7 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
                 q = adv_quality[a]
                 safe = adv_safe[a] > 0
                 wimp = iw if safe else 0.0
-                _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, a, U[SL_MENTOR, j]), q, w0, w1, w2, wimp)
+                _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, ADV_ROW[a], U[SL_MENTOR, j]), q, w0, w1, w2, wimp)
                 _source(SN, SQ, SW, 1, j, _draw(TAB, LAM, R_PP, U[SL_PEER, j]), q * P[P_PEER_RATIO], w0, w1, w2, wimp)
                 if not safe and (flags & F_EXPOSED) == 0:
                     if U[SL_EXPOSED, j] < p_exposure:
