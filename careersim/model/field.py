@@ -73,6 +73,7 @@ class FieldModel:
         self.world.counts[0] = len(agents.I) - agents.n_initial
         phd0 = I0[(I0[:, STATE] == PHD) & (I0[:, ADVISOR] >= 0), ADVISOR]
         self.world.adv_load[:] = np.bincount(phd0, minlength=len(self.advisors.quality))
+        self._adv_from = np.sort(self.advisors.active_from)
         self.admissions = Admissions(self.world)
         self.grants = GrantOffice(self.world)
         self.programme = Programme(self.world)
@@ -81,6 +82,7 @@ class FieldModel:
         self.active_policies: list[str] = []
         self.policy_marks: list[tuple[str, float, float | None]] = []
         self.keys = (streams.key("feedback"), streams.key("hazard"), streams.key("transition"))
+        self._step_keys = tuple(np.uint64(k) for k in self.keys)
         self.series: list[np.ndarray] = []
         self.series_extra: list[dict] = []
         self.env = simpy.Environment()
@@ -181,8 +183,8 @@ class FieldModel:
     def kernel_pass(self, t: int, act: np.ndarray, nact: np.ndarray, P: np.ndarray, hours: np.ndarray) -> None:
         """One call of the compiled step over ``act[:nact[0]]`` with parameter vector ``P``."""
         w = self.world
-        kfb, khz, ktr = self.keys
-        step(t, act, nact, P, np.uint64(kfb), np.uint64(khz), np.uint64(ktr), w.F, w.I,
+        kfb, khz, ktr = self._step_keys
+        step(t, act, nact, P, kfb, khz, ktr, w.F, w.I,
              self.advisors.quality, self.advisors.safe, hours, w.adv_load, w.LOG, w.nlog, w.stats, w.wants, EXPHI)
 
     def grant_round(self, t: int) -> None:
@@ -192,7 +194,7 @@ class FieldModel:
         w = self.world
         counts = w.counts.copy()
         cap = int(round(self.live["phd.max_students"]))
-        n_adv = int(np.count_nonzero(self.advisors.active_from <= t))
+        n_adv = int(np.searchsorted(self._adv_from, t, side="right"))  # advisors active by t
         g = self.grants.month_stats[-1] if self.grants.month_stats else {}
         self.series.append(counts)
         self.series_extra.append({
