@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit
 from scipy.special import ndtri
 
-from ..rng import uniform
+from ..rng import agent_hash, uniform, uniform_at
 
 from .kernel import TICKS_PER_YEAR, move_counted
 from .state import (
@@ -506,43 +506,38 @@ class Programme:
 
     def __init__(self, world: World):
         self.w = world
+        self.key = np.uint64(world.streams.key("programme"))
         self.history: list[dict] = []
 
     def round(self, t: int) -> None:
-        w, I, F, live = self.w, self.w.I, self.w.F, self.w.live
-        apps = _programme_applicants(w.act, int(w.nact[0]), I, np.uint64(w.streams.key("programme")), t,
-                                     live["programme.apply_independent"], live["programme.apply_other"])
+        w, I, live = self.w, self.w.I, self.w.live
+        apps, skill, u = _programme_applicants(w.act, int(w.nact[0]), I, w.F, self.key, t,
+                                               live["programme.apply_independent"], live["programme.apply_other"])
         places = int(round(live["programme.places"]))
         n_out = int(round(live["programme.outside_applicants"]))
-        score = _skill_score(apps, F, 0.05, 5.0) + 0.15 * w.normal("programme", apps, t, 1)
+        score = skill + 0.15 * ndtri(u)
         if n_out > 0 and len(apps) > 0:
             gen = w.streams.generator("programme", t)
             outside = gen.choice(score, size=n_out, replace=True) + 0.05 * gen.standard_normal(n_out)
         else:
             outside = np.zeros(0)
-        allscores = np.concatenate([score, outside])
-        if places <= 0 or len(apps) == 0:
-            chosen = apps[:0]
-        elif places >= len(allscores):
-            chosen = apps
-        else:
-            cut = np.partition(allscores, len(allscores) - places)[len(allscores) - places]
-            chosen = apps[score >= cut][:places]
-        I[chosen, PROG_END] = t + int(round(live["programme.duration"] * TICKS_PER_YEAR))
-        I[chosen, FLAGS] |= F_PROGRAMME
-        collab = w.streams.u("programme", I[chosen, PID], t, 2) < live["programme.alumni_collaboration"]
-        I[chosen[collab], FLAGS] |= F_COLLAB
+        admitted = _programme_admit(apps, score, outside, places, I, self.key, t,
+                                    t + int(round(live["programme.duration"] * TICKS_PER_YEAR)),
+                                    live["programme.alumni_collaboration"])
         self.history.append({"tick": t, "applicants": len(apps) + n_out, "insiders": len(apps),
-                             "places": places, "admitted": len(chosen),
+                             "places": places, "admitted": admitted,
                              "filled": min(places, len(apps) + n_out)})
 
 
 @njit(cache=True)
-def _programme_applicants(act, n, I, key, t, apply_independent, apply_other):
+def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
     """Researchers (independent, unfunded, PhD students, contributors) not in a cohort
     now who apply this round: independents with chance ``apply_independent``,
-    others with ``apply_other``; in row order."""
-    out = np.empty(n, dtype=np.int64)
+    others with ``apply_other``; in row order. Returns their rows, skill scores and
+    the uniforms of their selection noise."""
+    rows = np.empty(n, dtype=np.int64)
+    skill = np.empty(n)
+    u = np.empty(n)
     m = 0
     for j in range(n):
         r = act[j]
@@ -550,10 +545,46 @@ def _programme_applicants(act, n, I, key, t, apply_independent, apply_other):
         if not (st == INDEPENDENT or st == UNFUNDED or st == PHD or st == CONTRIBUTOR) or I[r, PROG_END] >= t:
             continue
         chance = apply_independent if (st == INDEPENDENT or st == UNFUNDED) else apply_other
-        if uniform(key, I[r, PID], t, 0) < chance:
-            out[m] = r
+        h = agent_hash(key, I[r, PID])
+        if uniform_at(h, t, 0) < chance:
+            rows[m] = r
+            skill[m] = _skill_sum(F, r, 0.05, 5.0)
+            u[m] = uniform_at(h, t, 1)
             m += 1
-    return out[:m]
+    return rows[:m], skill[:m], u[:m]
+
+
+@njit(cache=True)
+def _programme_admit(apps, score, outside, places, I, key, t, end, collab_share):
+    """Fill ``places`` among the insiders ``apps`` (scores ``score``) and the outside
+    applicants (scores ``outside``): the insiders scoring at least the ``places``-th
+    best score of all take a place, in row order, up to ``places``. Each admitted
+    insider is in the cohort until ``end`` and finds a collaborator with chance
+    ``collab_share``. Returns the number admitted."""
+    n = len(apps)
+    m = n + len(outside)
+    if places <= 0 or n == 0:
+        return 0
+    if places >= m:
+        cut = -np.inf
+    else:
+        allscores = np.empty(m)
+        allscores[:n] = score
+        allscores[n:] = outside
+        cut = np.partition(allscores, m - places)[m - places]
+    k = 0
+    for j in range(n):
+        if k == places:
+            break
+        if places < m and not score[j] >= cut:
+            continue
+        r = apps[j]
+        I[r, PROG_END] = end
+        I[r, FLAGS] |= F_PROGRAMME
+        if uniform(key, I[r, PID], t, 2) < collab_share:
+            I[r, FLAGS] |= F_COLLAB
+        k += 1
+    return k
 
 
 @njit(cache=True)
