@@ -588,10 +588,14 @@ def _programme_admit(apps, score, outside, places, I, key, t, end, collab_share)
 
 
 @njit(cache=True)
-def _lead_candidates(act, n, I, t, final_year_rule):
+def _lead_candidates(act, n, I, F, key, t, final_year_rule, credential_w, letter_w):
     """Ready researchers who may take a lead role: independent, unfunded or contributors,
-    and PhD students in their final year when ``final_year_rule``; in row order."""
-    out = np.empty(n, dtype=np.int64)
+    and PhD students in their final year when ``final_year_rule``; in row order.
+    Returns their rows, every lead source's base score before the candidate's noise
+    (skills, track record, a PhD and letters) and the uniforms of that noise."""
+    rows = np.empty(n, dtype=np.int64)
+    base = np.empty(n)
+    u = np.empty(n)
     m = 0
     for j in range(n):
         r = act[j]
@@ -600,9 +604,12 @@ def _lead_candidates(act, n, I, t, final_year_rule):
             continue
         if st == PHD and not (final_year_rule and t >= I[r, PHD_END] - TICKS_PER_YEAR):
             continue
-        out[m] = r
+        rows[m] = r
+        phd = 1.0 if (I[r, FLAGS] & F_HAS_PHD) != 0 else 0.0
+        base[m] = _skill_sum(F, r, 0.03, 10.0) + credential_w * phd + letter_w * F[r, LETTERS]
+        u[m] = uniform(key, I[r, PID], t, 0)
         m += 1
-    return out[:m]
+    return rows[:m], base[:m], u[:m]
 
 
 HIRING_SOURCES = (
@@ -613,6 +620,7 @@ HIRING_SOURCES = (
     ("big_rfp", S_BIG_RFP),
     ("small_funder", S_SMALL_FUNDER),
 )
+SOURCE_CODES = np.array([code for _, code in HIRING_SOURCES], dtype=np.int64)
 
 
 class Hiring:
@@ -620,16 +628,19 @@ class Hiring:
 
     def __init__(self, world: World):
         self.w = world
+        self.key = np.uint64(world.streams.key("hiring"))
         self.accrued = {name: 0.0 for name, _ in HIRING_SOURCES}
         self.vacancies = {name: [] for name, _ in HIRING_SOURCES}  # expiry ticks
         self.history: list[dict] = []
 
-    def candidates(self, t: int) -> np.ndarray:
-        w = self.w
-        return _lead_candidates(w.act, int(w.nact[0]), w.I, t, w.live["x.lead_rule_final"] > 0.5)
+    def candidates(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows of the ready candidates, their common base scores and noise uniforms."""
+        w, live = self.w, self.w.live
+        return _lead_candidates(w.act, int(w.nact[0]), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
+                                live["positions.credential_weight"], live["positions.letter_weight"])
 
     def round(self, t: int) -> None:
-        w, I, F, live = self.w, self.w.I, self.w.F, self.w.live
+        w, live = self.w, self.w.live
         growth = (1.0 + live["positions.growth"]) ** (t / TICKS_PER_YEAR)
         life = int(round(live["positions.vacancy_life"] * TICKS_PER_YEAR))
         for name, _ in HIRING_SOURCES:
@@ -640,22 +651,17 @@ class Hiring:
             self.accrued[name] -= new
             vac = [e for e in self.vacancies[name] if e > t] + [t + life] * new
             self.vacancies[name] = vac
-        pool = self.candidates(t)
+        pool, common, u = self.candidates(t)
         n_cand = len(pool)
-        noise = 0.1 * w.normal("hiring", pool, t, 0) if n_cand else np.zeros(0)
-        base = _common_score(pool, F, I, live["positions.credential_weight"], live["positions.letter_weight"]) + noise
-        taken = np.zeros(n_cand, dtype=np.bool_)
+        base = common + 0.1 * ndtri(u)
+        openings = np.array([len(self.vacancies[name]) for name, _ in HIRING_SOURCES], dtype=np.int64)
+        hired = np.zeros(len(HIRING_SOURCES), dtype=np.int64)
+        if n_cand and openings.any():
+            w.ensure_log(min(int(openings.sum()), n_cand))
+            _hire(SOURCE_CODES, openings, pool, base, w.I, w.F, w.adv_load, self.key, live["positions.adjacency"],
+                  live["positions.focus_required"] > 0.5, t, w.LOG, w.nlog, w.counts, hired)
         filled = {}
-        no_u = np.zeros(0)
-        for name, code in HIRING_SOURCES:
-            nv = len(self.vacancies[name])
-            filled[name] = 0
-            if nv == 0 or n_cand == 0:
-                continue
-            u_adj = w.streams.u("hiring", I[pool, PID], t, 1) if code == S_ADJACENT else no_u
-            w.ensure_log(min(nv, n_cand))
-            k = _hire(code, pool, base, taken, I, F, w.adv_load, nv, u_adj, live["positions.adjacency"],
-                      live["positions.focus_required"] > 0.5, t, w.LOG, w.nlog, w.counts)
+        for (name, _), k in zip(HIRING_SOURCES, hired.tolist()):
             if k:
                 self.vacancies[name] = sorted(self.vacancies[name])[k:]
             filled[name] = k
@@ -667,27 +673,6 @@ class Hiring:
 @njit(cache=True, inline="always")
 def _skill_sum(F, r, record_w, record_cap):
     return F[r, GEN] + F[r, EVL] + 0.5 * F[r, EXE] + record_w * min(F[r, RECORD], record_cap)
-
-
-@njit(cache=True)
-def _common_score(pool, F, I, credential_w, letter_w):
-    """Every lead source's base score before the candidate's noise: skills, track
-    record, a PhD and letters (the same sums, in the same order, as numpy would do)."""
-    out = np.empty(len(pool))
-    for j in range(len(pool)):
-        r = pool[j]
-        phd = 1.0 if (I[r, FLAGS] & F_HAS_PHD) != 0 else 0.0
-        out[j] = _skill_sum(F, r, 0.03, 10.0) + credential_w * phd + letter_w * F[r, LETTERS]
-    return out
-
-
-@njit(cache=True)
-def _skill_score(rows, F, record_w, record_cap):
-    """``gen + eval + exe / 2 + record_w * min(record, record_cap)`` for ``rows``."""
-    out = np.empty(len(rows))
-    for j in range(len(rows)):
-        out[j] = _skill_sum(F, rows[j], record_w, record_cap)
-    return out
 
 
 @njit(cache=True)
@@ -718,56 +703,62 @@ def smallest_stable(v, k):
 
 
 @njit(cache=True)
-def _hire(code, pool, base, taken, I, F, adv_load, nv, u_adj, adjacency, focus_required, t, LOG, nlog, counts):
-    """Fill up to ``nv`` openings of lead source ``code`` from the candidates ``pool``
-    not yet ``taken``: eligibility and score by the source's own criteria (M7), best
-    first (ties in pool order). Returns the number hired."""
+def _hire(codes, openings, pool, base, I, F, adv_load, key, adjacency, focus_required, t, LOG, nlog, counts, hired):
+    """Fill up to ``openings[i]`` openings of each lead source ``codes[i]``, source by
+    source, from the candidates ``pool``: each source takes among those not yet hired,
+    by its own eligibility and score (M7), best first (ties in pool order). Writes the
+    number hired per source to ``hired``."""
     n = len(pool)
+    taken = np.zeros(n, dtype=np.bool_)
     idx = np.empty(n, dtype=np.int64)
     neg = np.empty(n)
-    m = 0
-    for j in range(n):
-        if taken[j]:
+    for i in range(len(codes)):
+        code, nv = codes[i], openings[i]
+        if nv == 0:
             continue
-        r = pool[j]
-        fl = I[r, FLAGS]
-        score = base[j]
-        if code == S_ACADEMIA:
-            if (fl & F_HAS_PHD) == 0:
+        m = 0
+        for j in range(n):
+            if taken[j]:
                 continue
-            if (fl & F_REFUSE_PAY) != 0 and I[r, KIND] == K_INDUSTRY and I[r, STATE] == CONTRIBUTOR:
-                continue  # will not take an academic pay cut
-            score = score + 0.05 * min(F[r, RECORD], 10.0)
-        elif code == S_ADJACENT:
-            if not u_adj[j] < adjacency:
-                continue
-        elif code == S_BIG_RFP:
-            if focus_required and (fl & F_FOCUS) == 0:
-                continue
-            score = score + (0.5 * F[r, LEGIB] + 0.5 * F[r, IMP])
-        elif code == S_AGNOSTIC:
-            score = score + F[r, IMP]  # department chairs judge the agenda's theory of impact
-        elif code == S_AUTONOMY:
-            score = score + 0.5 * F[r, IMP]
-        idx[m] = j
-        neg[m] = -score
-        m += 1
-    if m == 0:
-        return 0
-    k = min(nv, m)
-    best = smallest_stable(neg[:m], k)
-    for b in best:
-        j = idx[b]
-        taken[j] = True
-        r = pool[j]
-        I[r, LEAD_SRC] = code
-        if I[r, STATE] == PHD:  # final-year students hired as leads finish their PhD
-            adv_load[I[r, ADVISOR]] -= 1
-            I[r, FLAGS] |= F_HAS_PHD
-        if I[r, LEAD_TICK] < 0:
-            I[r, LEAD_TICK] = t
-        I[r, WAIT_SINCE] = -1
-        I[r, FUND_END] = min(I[r, FUND_END], t)  # a grant is handed back
-        I[r, FLAGS] &= ~F_WANTS_GRANT
-        move_counted(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
-    return k
+            r = pool[j]
+            fl = I[r, FLAGS]
+            score = base[j]
+            if code == S_ACADEMIA:
+                if (fl & F_HAS_PHD) == 0:
+                    continue
+                if (fl & F_REFUSE_PAY) != 0 and I[r, KIND] == K_INDUSTRY and I[r, STATE] == CONTRIBUTOR:
+                    continue  # will not take an academic pay cut
+                score = score + 0.05 * min(F[r, RECORD], 10.0)
+            elif code == S_ADJACENT:
+                if not uniform(key, I[r, PID], t, 1) < adjacency:
+                    continue
+            elif code == S_BIG_RFP:
+                if focus_required and (fl & F_FOCUS) == 0:
+                    continue
+                score = score + (0.5 * F[r, LEGIB] + 0.5 * F[r, IMP])
+            elif code == S_AGNOSTIC:
+                score = score + F[r, IMP]  # department chairs judge the agenda's theory of impact
+            elif code == S_AUTONOMY:
+                score = score + 0.5 * F[r, IMP]
+            idx[m] = j
+            neg[m] = -score
+            m += 1
+        if m == 0:
+            continue
+        k = min(nv, m)
+        best = smallest_stable(neg[:m], k)
+        for b in best:
+            j = idx[b]
+            taken[j] = True
+            r = pool[j]
+            I[r, LEAD_SRC] = code
+            if I[r, STATE] == PHD:  # final-year students hired as leads finish their PhD
+                adv_load[I[r, ADVISOR]] -= 1
+                I[r, FLAGS] |= F_HAS_PHD
+            if I[r, LEAD_TICK] < 0:
+                I[r, LEAD_TICK] = t
+            I[r, WAIT_SINCE] = -1
+            I[r, FUND_END] = min(I[r, FUND_END], t)  # a grant is handed back
+            I[r, FLAGS] &= ~F_WANTS_GRANT
+            move_counted(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
+        hired[i] = k
