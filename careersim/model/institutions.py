@@ -124,6 +124,15 @@ def _rows_in(act, n, I, wanted):
     return out[:m]
 
 
+@njit(cache=True)
+def _pid_uniforms(key, I, rows, t, slot):
+    """``uniform(key, pid, t, slot)`` for the person of each of ``rows``."""
+    out = np.empty(len(rows))
+    for j in range(len(rows)):
+        out[j] = uniform(key, I[rows[j], PID], t, slot)
+    return out
+
+
 def portfolio(w: World, rows: np.ndarray) -> np.ndarray:
     """A PhD applicant's portfolio: publications, letters and skills (M4)."""
     F = w.F
@@ -208,8 +217,12 @@ def _on_grant_track(I, r):
     return st == INDEPENDENT or st == UNFUNDED or (st == LEAD and I[r, LEAD_SRC] == S_SMALL_FUNDER)
 
 
+# outcome codes of grant applications
+G_FUNDED, G_REJECTED, G_NO_MONEY, G_WITHDRAWN, G_LEFT_QUEUE, G_OPEN = 1, 0, 2, -1, -2, -3
+
+
 @njit(cache=True)
-def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, free_at, delay):
+def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, due_rows, free_at, delay, R, nrec):
     """The grant office's month, in place on its buffers.
 
     ``Q``/``QR`` hold the queue (submit time, review time / row), ``S`` the
@@ -218,16 +231,18 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
 
     1. New applications (``wants`` without one already pending, with review
        times ``wants_service``) join the queue, in id order.
-    2. Queued applications whose applicant left the track are dropped; they
-       are written to ``out_rows[:, 0]`` / ``out[:, 0]`` (row, submit time).
-       Reviewers start on the rest FIFO.
+    2. Queued applications whose applicant left the track are dropped: each is
+       recorded as withdrawn before review in ``R[nrec[0]:]`` (row, submit, no
+       start, decided now, outcome), advancing ``nrec[0]``. Reviewers start on
+       the rest FIFO.
     3. Reviewer time spent in the month ``[t, t + 4)`` is written per review to
-       ``out[:, 1]`` (for the caller's pairwise sum); started reviews become
+       ``out[:, 0]`` (for the caller's pairwise sum); started reviews become
        pending decisions; decisions due by ``t`` are taken out in order of
-       decision time into ``out_rows[:, 1]`` / ``out[:, 2:4]`` (row; submit, start).
+       decision time into ``due_rows`` / ``out[:, 1:3]`` (row / submit, start).
 
-    Returns (dropped, reviews measured, decisions due). The caller makes the
-    buffers large enough (queued + in review + pending + len(wants) rows).
+    Returns (reviews measured, decisions due). The caller makes the buffers
+    large enough (queued + in review + pending + len(wants) rows, and as many
+    free rows in ``R``).
     """
     nq, ns, npd = n[0], n[1], n[2]
     for j in range(len(wants)):
@@ -238,7 +253,6 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
             Q[nq, 0] = float(t)
             Q[nq, 1] = wants_service[j]
             nq += 1
-    n_gone = 0
     kept = 0
     for j in range(nq):
         r = QR[j]
@@ -248,9 +262,9 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
             Q[kept, 1] = Q[j, 1]
             kept += 1
         else:
-            out_rows[n_gone, 0] = r
-            out[n_gone, 0] = Q[j, 0]
-            n_gone += 1
+            k = nrec[0]
+            R[k, 0], R[k, 1], R[k, 2], R[k, 3], R[k, 4] = r, Q[j, 0], np.nan, t, G_LEFT_QUEUE
+            nrec[0] = k + 1
     nq = kept
     horizon = float(t + 4)
     starts = serve_fifo(free_at, Q[:nq, 0], Q[:nq, 1], horizon)
@@ -264,7 +278,7 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
         else:
             st0 = starts[j - ns]
             en = st0 + Q[j - ns, 1]
-        out[n_spent, 1] = max(min(en, horizon) - max(st0, float(t)), 0.0)
+        out[n_spent, 0] = max(min(en, horizon) - max(st0, float(t)), 0.0)
         n_spent += 1
         if en > horizon:
             S[kept, 0] = st0
@@ -286,9 +300,9 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
     due = due[np.argsort(P[due, 0], kind="mergesort")]
     for j in range(len(due)):
         d = due[j]
-        out_rows[j, 1] = PR[d]
-        out[j, 2] = P[d, 1]
-        out[j, 3] = P[d, 2]
+        due_rows[j] = PR[d]
+        out[j, 1] = P[d, 1]
+        out[j, 2] = P[d, 2]
     kept = 0
     for j in range(npd):
         if P[j, 0] > t:
@@ -296,11 +310,7 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
             PR[kept] = PR[j]
             kept += 1
     n[0], n[1], n[2] = nq, ns, kept
-    return n_gone, n_spent, len(due)
-
-
-# outcome codes of grant applications
-G_FUNDED, G_REJECTED, G_NO_MONEY, G_WITHDRAWN, G_LEFT_QUEUE, G_OPEN = 1, 0, 2, -1, -2, -3
+    return n_spent, len(due)
 
 
 class GrantOffice:
@@ -320,7 +330,10 @@ class GrantOffice:
         # decisions (decision time, submit, start; row), in buffers with counts in ``n``
         self.n = np.zeros(3, dtype=np.int64)
         self._grow(64)
-        self.records: list[np.ndarray] = []  # (row, submit, start, decided, outcome) blocks
+        self.key = np.uint64(world.streams.key("grants"))
+        # applications decided or withdrawn so far: (row, submit, start, decided, outcome)
+        self.R = np.zeros((256, 5))
+        self.nrec = np.zeros(1, dtype=np.int64)
         self.month_stats: list[dict] = []
 
     def _grow(self, cap: int) -> None:
@@ -332,7 +345,7 @@ class GrantOffice:
         if old is not None:
             Q[:nq], QR[:nq], S[:ns], P[:npd], PR[:npd] = self.Q[:nq], self.QR[:nq], self.S[:ns], self.P[:npd], self.PR[:npd]
         self.Q, self.QR, self.S, self.P, self.PR = Q, QR, S, P, PR
-        self.out, self.out_rows = np.zeros((cap, 4)), np.zeros((cap, 2), dtype=np.int64)
+        self.out, self.due_rows = np.zeros((cap, 3)), np.zeros(cap, dtype=np.int64)
 
     # the open applications, as views of the buffers
     q_row = property(lambda self: self.QR[: self.n[0]])
@@ -366,11 +379,13 @@ class GrantOffice:
         queued = len(self.q_row) * self.w.live["grants.review_time"] * TICKS_PER_YEAR / max(c, 1)
         return (backlog + queued) / TICKS_PER_YEAR + self.w.live["grants.review_time"] + self.w.live["grants.decision_delay"]
 
-    def _record(self, rows, submit, start, decided, outcome) -> None:
-        if len(rows):
-            blk = np.empty((len(rows), 5))
-            blk[:, 0], blk[:, 1], blk[:, 2], blk[:, 3], blk[:, 4] = rows, submit, start, decided, outcome
-            self.records.append(blk)
+    def _grow_records(self, extra: int) -> None:
+        """Room for ``extra`` more records."""
+        k = int(self.nrec[0])
+        if k + extra > len(self.R):
+            R = np.zeros((max(k + extra, 2 * len(self.R)), 5))
+            R[:k] = self.R[:k]
+            self.R = R
 
     def applications(self) -> np.ndarray:
         """All applications so far, including those still open."""
@@ -378,7 +393,7 @@ class GrantOffice:
                                   np.full(len(self.q_row), np.nan), np.full(len(self.q_row), G_OPEN)])
         open_p = np.column_stack([self.p_row, self.p_submit, self.p_start,
                                   np.full(len(self.p_row), np.nan), np.full(len(self.p_row), G_OPEN)])
-        return np.concatenate(self.records + [open_q, open_p]) if self.records else np.concatenate([open_q, open_p])
+        return np.concatenate([self.R[: self.nrec[0]], open_q, open_p])
 
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
@@ -390,43 +405,40 @@ class GrantOffice:
         if live["grants.review_time_shape"] == "fixed":
             service = np.full(len(wants), mean)
         else:  # exponential review times, drawn from the application's own uniform
-            service = -np.log(w.streams.u("grants", I[wants, PID], t, 0)) * mean
+            service = -np.log(_pid_uniforms(self.key, I, wants, t, 0)) * mean
         # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
         # 3. decisions whose time has come, in order of decision time
         need = int(self.n.sum()) + len(wants)
         if need > len(self.QR):
             self._grow(max(need, 2 * len(self.QR)))
-        n_gone, n_spent, n_due = _queue_step(t, I, wants, service, self.Q, self.QR, self.S, self.P, self.PR, self.n,
-                                             self.out, self.out_rows, self.free_at,
-                                             live["grants.decision_delay"] * TICKS_PER_YEAR)
-        if n_gone:  # left the field or the track while waiting: withdrawn before review
-            self._record(self.out_rows[:n_gone, 0], self.out[:n_gone, 0], np.nan, float(t), G_LEFT_QUEUE)
-        busy = float(self.out[:n_spent, 1].sum())
-        rows, sub, start = self.out_rows[:n_due, 1], self.out[:n_due, 2], self.out[:n_due, 3]
+        self._grow_records(need)
+        n_spent, n_due = _queue_step(t, I, wants, service, self.Q, self.QR, self.S, self.P, self.PR, self.n,
+                                     self.out, self.due_rows, self.free_at,
+                                     live["grants.decision_delay"] * TICKS_PER_YEAR, self.R, self.nrec)
+        busy = float(self.out[:n_spent, 0].sum())
         accepted = money_short = 0
-        if len(rows):
-            accepted, money_short = self._decide(rows, sub, start, t)
+        if n_due:
+            accepted, money_short = self._decide(n_due, t)
         self.month_stats.append({
             "tick": t, "queue": len(self.q_row), "in_review_or_decision": len(self.p_dec),
-            "reviewer_busy": busy / (4.0 * len(self.free_at)), "decided": len(rows),
+            "reviewer_busy": busy / (4.0 * len(self.free_at)), "decided": n_due,
             "accepted": accepted, "money_short": money_short,
             "funded": self.funded_now(t), "budget": self.budget(t),
         })
 
-    def _decide(self, rows, sub, start, t: int) -> tuple[int, int]:
-        """Decide the applications ``rows`` (in order of decision time) at tick ``t``."""
+    def _decide(self, n_due: int, t: int) -> tuple[int, int]:
+        """Decide the ``n_due`` applications taken out by the queue step (in order of
+        decision time) at tick ``t``, and record them."""
         w, live = self.w, self.w.live
         base = live["grants.base_acceptance"]
         logit0 = (math.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0))
-        out = np.empty(len(rows), dtype=np.int64)
-        w.ensure_log(2 * len(rows))
+        w.ensure_log(2 * n_due)
         res = _decide_and_award(
-            np.ascontiguousarray(rows, dtype=np.int64), t, w.I, w.F, np.uint64(w.streams.key("grants")), logit0,
+            self.due_rows[:n_due], self.out[:n_due, 1:3], t, w.I, w.F, self.key, logit0,
             live["grants.legibility_weight"], live["grants.focus_weight"], live["grants.record_weight"],
             self.budget(t) - self.funded_now(t), int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
             int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
-            live["positions.small_funder_leads"] == "queue", w.LOG, w.nlog, w.counts, out)
-        self._record(rows, sub, start, float(t), out)
+            live["positions.small_funder_leads"] == "queue", w.LOG, w.nlog, w.counts, self.R, self.nrec)
         w.funded += int(res[2])
         return int(res[0]), int(res[1])
 
@@ -441,13 +453,16 @@ def _acceptance(I, F, r, logit0, leg_w, focus_w, rec_w):
 
 
 @njit(cache=True)
-def _decide_and_award(rows, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, length, reapply, queue_leads,
-                      LOG, nlog, counts, out):
+def _decide_and_award(rows, times, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, length, reapply, queue_leads,
+                      LOG, nlog, counts, R, nrec):
     """Decisions in order: a yes funds the applicant while the money has room (renewals
     keep their place); the funded get their grant, and with ``queue_leads`` a ready
-    independent researcher holds a lead role while funded. Fills ``out`` with outcome
-    codes; returns (funded, refused for lack of money, newly holding a grant)."""
+    independent researcher holds a lead role while funded. Each application (row;
+    submit and start times in ``times``) is recorded in ``R[nrec[0]:]`` with its
+    outcome; returns (funded, refused for lack of money, newly holding a grant)."""
     n = len(rows)
+    k0 = nrec[0]
+    out = R[k0 : k0 + n, 4]
     fund = np.zeros(n, dtype=np.bool_)
     need_so_far = 0
     n_fund = n_short = n_new = 0
@@ -474,6 +489,7 @@ def _decide_and_award(rows, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, l
             n_short += 1
         else:
             out[j] = G_REJECTED
+        R[k0 + j, 0], R[k0 + j, 1], R[k0 + j, 2], R[k0 + j, 3] = r, times[j, 0], times[j, 1], t
         if eligible and not fund[j]:
             I[r, REJECTIONS] += 1
             I[r, APPLY_AT] = t + reapply
@@ -498,6 +514,7 @@ def _decide_and_award(rows, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, l
         r = rows[j]
         if fund[j] and I[r, STATE] == UNFUNDED:
             move_counted(I, LOG, nlog, counts, r, t, INDEPENDENT, E_FUNDED)
+    nrec[0] = k0 + n
     return n_fund, n_short, n_new
 
 
