@@ -30,7 +30,7 @@ from ..rng import agent_hash, uniform, uniform_at
 from .kernel import TICKS_PER_YEAR, move_counted
 from .state import (
     ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, CONTRIBUTOR, E_ADMITTED, E_FUNDED, E_HIRED, E_NOT_ADMITTED,
-    EVL, EXE, EXITED, F_COLLAB, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PENDING, F_PROGRAMME, F_REFUSE_PAY,
+    EVL, EXE, F_COLLAB, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PENDING, F_PROGRAMME, F_REFUSE_PAY,
     F_SAFE_ADVISOR, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, GEN, IMP, INDEPENDENT, K_ACADEMIC,
     K_INDUSTRY, KIND, LEAD, LEAD_SRC, LEAD_TICK, LEGIB, LETTERS, PHD, PHD_END, PHD_START, PID,
     PROG_END, READY, RECORD, REJECTIONS, S_ACADEMIA, S_ADJACENT, S_AGNOSTIC, S_AUTONOMY, S_BIG_RFP,
@@ -99,29 +99,8 @@ class World:
         """Rows of researchers in the field (plus any who left since the last step), increasing."""
         return self.act[: self.nact[0]]
 
-    def active(self, *states: int) -> np.ndarray:
-        """Rows in any of ``states``, increasing."""
-        wanted = np.zeros(8, dtype=np.bool_)
-        wanted[list(states)] = True
-        return _rows_in(self.act, int(self.nact[0]), self.I, wanted)
-
     def years(self, t: int) -> float:
         return t / TICKS_PER_YEAR
-
-    def normal(self, stream: str, rows: np.ndarray, t: int, slot: int = 0) -> np.ndarray:
-        return ndtri(self.streams.u(stream, self.I[rows, PID], t, slot))
-
-
-@njit(cache=True)
-def _rows_in(act, n, I, wanted):
-    out = np.empty(n, dtype=np.int64)
-    m = 0
-    for j in range(n):
-        r = act[j]
-        if wanted[I[r, STATE]]:
-            out[m] = r
-            m += 1
-    return out[:m]
 
 
 @njit(cache=True)
@@ -133,58 +112,102 @@ def _pid_uniforms(key, I, rows, t, slot):
     return out
 
 
-def portfolio(w: World, rows: np.ndarray) -> np.ndarray:
-    """A PhD applicant's portfolio: publications, letters and skills (M4)."""
-    F = w.F
-    return (0.15 * np.minimum(F[rows, RECORD], 5.0) + 0.4 * F[rows, LETTERS]
-            + 0.6 * F[rows, EXE] + 0.5 * (F[rows, GEN] + F[rows, EVL]))
-
-
 class Admissions:
     """Yearly PhD admissions: applicants ranked by portfolio, advisors by quality."""
 
     def __init__(self, world: World):
         self.w = world
+        self.key = np.uint64(world.streams.key("admissions"))
         self.history: list[dict] = []
 
-    def students_per_advisor(self) -> np.ndarray:
-        return self.w.adv_load
-
     def round(self, t: int) -> None:
-        w, I = self.w, self.w.I
-        apps = w.active(APPLICANT)
-        load = self.students_per_advisor()
-        cap = int(round(w.live["phd.max_students"]))
-        open_adv = np.flatnonzero(w.adv.active_from <= t)
-        free = np.maximum(0, cap - load[open_adv])
-        slots = np.repeat(open_adv, free)
-        # best advisors first
-        slots = slots[np.argsort(-w.adv.quality[slots], kind="stable")]
-        score = portfolio(w, apps) + 0.1 * w.normal("admissions", apps, t)
-        order = apps[np.argsort(-score, kind="stable")]
-        sorted_score = np.sort(score)[::-1]
-        eligible = order[sorted_score >= w.live["phd.min_portfolio"]]
-        k = min(len(eligible), len(slots))
-        admitted, chosen = eligible[:k], slots[:k]
-        if k:
-            np.add.at(w.adv_load, chosen, 1)
-            I[admitted, ADVISOR] = chosen
-            I[admitted, PHD_START] = t
-            I[admitted, PHD_END] = t + int(round(w.live["phd.duration"] * TICKS_PER_YEAR))
-            I[admitted, FLAGS] |= F_EVER_PHD
-            I[admitted, FLAGS] |= np.where(w.adv.safe[chosen] > 0, F_SAFE_ADVISOR, 0)
-            w.move(admitted, t, PHD, E_ADMITTED)
-        was_admitted = np.zeros(len(I), dtype=np.bool_)
-        was_admitted[admitted] = True
-        rejected = apps[~was_admitted[apps]]  # in row order
-        I[rejected, ATTEMPTS] += 1
-        out = rejected[I[rejected, ATTEMPTS] >= int(round(w.live["phd.max_attempts"]))]
-        if len(out):
-            # take a contributor job: an academic RA post when letters are good, else industry
-            I[out, KIND] = np.where(w.F[out, LETTERS] >= 0.5, K_ACADEMIC, K_INDUSTRY)
-            w.move(out, t, CONTRIBUTOR, E_NOT_ADMITTED)
-        # reset attempts of contributors who return to the contributor track after trying
-        self.history.append({"tick": t, "applicants": len(apps), "slots": len(slots), "admitted": k})
+        w, live = self.w, self.w.live
+        apps, port, u = _phd_applicants(w.act, int(w.nact[0]), w.I, w.F, self.key, t)
+        score = port + 0.1 * ndtri(u)
+        w.ensure_log(len(apps))
+        n_slots, k = _admit(apps, score, t, w.I, w.F, w.adv.quality, w.adv.safe, w.adv.active_from, w.adv_load,
+                            int(round(live["phd.max_students"])), live["phd.min_portfolio"],
+                            int(round(live["phd.duration"] * TICKS_PER_YEAR)), int(round(live["phd.max_attempts"])),
+                            w.LOG, w.nlog, w.counts)
+        self.history.append({"tick": t, "applicants": len(apps), "slots": n_slots, "admitted": k})
+
+
+@njit(cache=True)
+def _phd_applicants(act, n, I, F, key, t):
+    """PhD applicants in row order, with their portfolios (publications, letters and
+    skills, M4) and the uniforms of their admission noise."""
+    rows = np.empty(n, dtype=np.int64)
+    port = np.empty(n)
+    u = np.empty(n)
+    m = 0
+    for j in range(n):
+        r = act[j]
+        if I[r, STATE] != APPLICANT:
+            continue
+        rows[m] = r
+        port[m] = (0.15 * min(F[r, RECORD], 5.0) + 0.4 * F[r, LETTERS]
+                   + 0.6 * F[r, EXE] + 0.5 * (F[r, GEN] + F[r, EVL]))
+        u[m] = uniform(key, I[r, PID], t, 0)
+        m += 1
+    return rows[:m], port[:m], u[:m]
+
+
+@njit(cache=True)
+def _admit(apps, score, t, I, F, quality, safe, active_from, load, cap, min_portfolio, phd_ticks, max_attempts,
+           LOG, nlog, counts):
+    """The admission round: the free places of the advisors taking students at ``t``
+    (``cap`` minus their ``load`` each), best advisor first, go to the applicants
+    ``apps`` scoring at least ``min_portfolio``, best score first (ties in row order),
+    best applicant to best advisor. Rejected applicants count an attempt; after
+    ``max_attempts`` they take a contributor job, an academic RA post when their
+    letters are good, else industry. Returns (places, admitted)."""
+    n_slots = 0
+    for a in range(len(active_from)):
+        if active_from[a] <= t:
+            n_slots += max(0, cap - load[a])
+    slots = np.empty(n_slots, dtype=np.int64)
+    m = 0
+    for a in range(len(active_from)):
+        if active_from[a] <= t:
+            for _ in range(max(0, cap - load[a])):
+                slots[m] = a
+                m += 1
+    slots = slots[np.argsort(-quality[slots], kind="mergesort")]
+    order = np.argsort(-score, kind="mergesort")
+    sorted_score = np.sort(score)[::-1]
+    n_eligible = 0
+    for i in range(len(order)):
+        if sorted_score[i] >= min_portfolio:
+            n_eligible += 1
+    k = min(n_eligible, n_slots)
+    admitted = np.zeros(len(apps), dtype=np.bool_)
+    m = 0
+    for i in range(len(order)):
+        if m == k:
+            break
+        if not sorted_score[i] >= min_portfolio:
+            continue
+        j = order[i]
+        r, a = apps[j], slots[m]
+        load[a] += 1
+        I[r, ADVISOR] = a
+        I[r, PHD_START] = t
+        I[r, PHD_END] = t + phd_ticks
+        I[r, FLAGS] |= F_EVER_PHD
+        if safe[a] > 0:
+            I[r, FLAGS] |= F_SAFE_ADVISOR
+        move_counted(I, LOG, nlog, counts, r, t, PHD, E_ADMITTED)
+        admitted[j] = True
+        m += 1
+    for j in range(len(apps)):  # the rejected, in row order
+        if admitted[j]:
+            continue
+        r = apps[j]
+        I[r, ATTEMPTS] += 1
+        if I[r, ATTEMPTS] >= max_attempts:
+            I[r, KIND] = K_ACADEMIC if F[r, LETTERS] >= 0.5 else K_INDUSTRY
+            move_counted(I, LOG, nlog, counts, r, t, CONTRIBUTOR, E_NOT_ADMITTED)
+    return n_slots, k
 
 
 @njit(cache=True)
