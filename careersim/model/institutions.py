@@ -557,11 +557,14 @@ class Programme:
         n_out = int(round(live["programme.outside_applicants"]))
         score = skill + 0.15 * ndtri(u)
         if n_out > 0 and len(apps) > 0:
+            # outside applicants resemble insiders: an insider's score drawn with replacement
+            # (the draws of ``gen.choice(score, n_out)``), plus noise
             gen = w.streams.generator("programme", t)
-            outside = gen.choice(score, size=n_out, replace=True) + 0.05 * gen.standard_normal(n_out)
+            like = gen.integers(0, len(score), size=n_out, dtype=np.int64)
+            noise = gen.standard_normal(n_out)
         else:
-            outside = np.zeros(0)
-        admitted = _programme_admit(apps, score, outside, places, I, self.key, t,
+            like, noise = np.zeros(0, dtype=np.int64), np.zeros(0)
+        admitted = _programme_admit(apps, score, like, noise, places, I, self.key, t,
                                     t + int(round(live["programme.duration"] * TICKS_PER_YEAR)),
                                     live["programme.alumni_collaboration"])
         self.history.append({"tick": t, "applicants": len(apps) + n_out, "insiders": len(apps),
@@ -595,14 +598,14 @@ def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
 
 
 @njit(cache=True)
-def _programme_admit(apps, score, outside, places, I, key, t, end, collab_share):
+def _programme_admit(apps, score, like, noise, places, I, key, t, end, collab_share):
     """Fill ``places`` among the insiders ``apps`` (scores ``score``) and the outside
-    applicants (scores ``outside``): the insiders scoring at least the ``places``-th
-    best score of all take a place, in row order, up to ``places``. Each admitted
-    insider is in the cohort until ``end`` and finds a collaborator with chance
-    ``collab_share``. Returns the number admitted."""
+    applicants (scores ``score[like] + 0.05 * noise``): the insiders scoring at least
+    the ``places``-th best score of all take a place, in row order, up to ``places``.
+    Each admitted insider is in the cohort until ``end`` and finds a collaborator with
+    chance ``collab_share``. Returns the number admitted."""
     n = len(apps)
-    m = n + len(outside)
+    m = n + len(like)
     if places <= 0 or n == 0:
         return 0
     if places >= m:
@@ -610,7 +613,8 @@ def _programme_admit(apps, score, outside, places, I, key, t, end, collab_share)
     else:
         allscores = np.empty(m)
         allscores[:n] = score
-        allscores[n:] = outside
+        for i in range(len(like)):
+            allscores[n + i] = score[like[i]] + 0.05 * noise[i]
         cut = np.partition(allscores, m - places)[m - places]
     k = 0
     for j in range(n):
