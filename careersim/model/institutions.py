@@ -727,6 +727,22 @@ def smallest_stable(v, k):
     m = len(v)
     if k <= 0:
         return np.empty(0, dtype=np.int64)
+    if k <= 16:  # a few: keep the best so far in order, each newcomer inserted after its equals
+        take = np.empty(k, dtype=np.int64)
+        n = 0
+        for j in range(m):
+            x = v[j]
+            if n == k:
+                if not x < v[take[k - 1]]:
+                    continue
+                n -= 1  # the worst kept gives way
+            i = n
+            while i > 0 and v[take[i - 1]] > x:
+                take[i] = take[i - 1]
+                i -= 1
+            take[i] = j
+            n += 1
+        return take[:n]
     if 4 * k >= m:  # a large share: sorting everything is as quick
         return np.argsort(v, kind="mergesort")[:k]
     cut = np.partition(v, k - 1)[k - 1]  # the k-th smallest value
