@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit
 from scipy.special import ndtri
 
-from ..rng import agent_hash, uniform, uniform_at
+from ..rng import uniform
 
 from .kernel import TICKS_PER_YEAR, move_counted
 from .state import (
@@ -145,10 +145,12 @@ def _phd_applicants(act, n, I, F, key, t):
         if I[r, STATE] != APPLICANT:
             continue
         rows[m] = r
-        port[m] = (0.15 * min(F[r, RECORD], 5.0) + 0.4 * F[r, LETTERS]
-                   + 0.6 * F[r, EXE] + 0.5 * (F[r, GEN] + F[r, EVL]))
-        u[m] = uniform(key, I[r, PID], t, 0)
         m += 1
+    for j in range(m):  # a second pass, as in _programme_applicants
+        r = rows[j]
+        port[j] = (0.15 * min(F[r, RECORD], 5.0) + 0.4 * F[r, LETTERS]
+                   + 0.6 * F[r, EXE] + 0.5 * (F[r, GEN] + F[r, EVL]))
+        u[j] = uniform(key, I[r, PID], t, 0)
     return rows[:m], port[:m], u[:m]
 
 
@@ -588,12 +590,15 @@ def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
         if not (st == INDEPENDENT or st == UNFUNDED or st == PHD or st == CONTRIBUTOR) or I[r, PROG_END] >= t:
             continue
         chance = apply_independent if (st == INDEPENDENT or st == UNFUNDED) else apply_other
-        h = agent_hash(key, I[r, PID])
-        if uniform_at(h, t, 0) < chance:
+        if uniform(key, I[r, PID], t, 0) < chance:
             rows[m] = r
-            skill[m] = _skill_sum(F, r, 0.05, 5.0)
-            u[m] = uniform_at(h, t, 1)
             m += 1
+    # the applicants' scores in a second pass: the scan above stays short, which
+    # keeps many rows' loads in flight when the table is not in cache
+    for j in range(m):
+        r = rows[j]
+        skill[j] = _skill_sum(F, r, 0.05, 5.0)
+        u[j] = uniform(key, I[r, PID], t, 1)
     return rows[:m], skill[:m], u[:m]
 
 
@@ -649,10 +654,12 @@ def _lead_candidates(act, n, I, F, key, t, final_year_rule, credential_w, letter
         if st == PHD and not (final_year_rule and t >= I[r, PHD_END] - TICKS_PER_YEAR):
             continue
         rows[m] = r
-        phd = 1.0 if (I[r, FLAGS] & F_HAS_PHD) != 0 else 0.0
-        base[m] = _skill_sum(F, r, 0.03, 10.0) + credential_w * phd + letter_w * F[r, LETTERS]
-        u[m] = uniform(key, I[r, PID], t, 0)
         m += 1
+    for j in range(m):  # a second pass, as in _programme_applicants
+        r = rows[j]
+        phd = 1.0 if (I[r, FLAGS] & F_HAS_PHD) != 0 else 0.0
+        base[j] = _skill_sum(F, r, 0.03, 10.0) + credential_w * phd + letter_w * F[r, LETTERS]
+        u[j] = uniform(key, I[r, PID], t, 0)
     return rows[:m], base[:m], u[:m]
 
 
