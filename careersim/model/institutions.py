@@ -30,7 +30,7 @@ from ..rng import uniform
 from .kernel import TICKS_PER_YEAR, move_counted
 from .state import (
     ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, CONTRIBUTOR, E_ADMITTED, E_FUNDED, E_HIRED, E_NOT_ADMITTED,
-    EVL, EXE, EXITED, F_COLLAB, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PENDING, F_PROGRAMME, F_REFUSE_PAY,
+    EVL, EXE, F_COLLAB, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PENDING, F_PROGRAMME, F_REFUSE_PAY,
     F_SAFE_ADVISOR, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, GEN, IMP, INDEPENDENT, K_ACADEMIC,
     K_INDUSTRY, KIND, LEAD, LEAD_SRC, LEAD_TICK, LEGIB, LETTERS, PHD, PHD_END, PHD_START, PID,
     PROG_END, READY, RECORD, REJECTIONS, S_ACADEMIA, S_ADJACENT, S_AGNOSTIC, S_AUTONOMY, S_BIG_RFP,
@@ -99,36 +99,17 @@ class World:
         """Rows of researchers in the field (plus any who left since the last step), increasing."""
         return self.act[: self.nact[0]]
 
-    def active(self, *states: int) -> np.ndarray:
-        """Rows in any of ``states``, increasing."""
-        wanted = np.zeros(8, dtype=np.bool_)
-        wanted[list(states)] = True
-        return _rows_in(self.act, int(self.nact[0]), self.I, wanted)
-
     def years(self, t: int) -> float:
         return t / TICKS_PER_YEAR
 
-    def normal(self, stream: str, rows: np.ndarray, t: int, slot: int = 0) -> np.ndarray:
-        return ndtri(self.streams.u(stream, self.I[rows, PID], t, slot))
-
 
 @njit(cache=True)
-def _rows_in(act, n, I, wanted):
-    out = np.empty(n, dtype=np.int64)
-    m = 0
-    for j in range(n):
-        r = act[j]
-        if wanted[I[r, STATE]]:
-            out[m] = r
-            m += 1
-    return out[:m]
-
-
-def portfolio(w: World, rows: np.ndarray) -> np.ndarray:
-    """A PhD applicant's portfolio: publications, letters and skills (M4)."""
-    F = w.F
-    return (0.15 * np.minimum(F[rows, RECORD], 5.0) + 0.4 * F[rows, LETTERS]
-            + 0.6 * F[rows, EXE] + 0.5 * (F[rows, GEN] + F[rows, EVL]))
+def _pid_uniforms(key, I, rows, t, slot):
+    """``uniform(key, pid, t, slot)`` for the person of each of ``rows``."""
+    out = np.empty(len(rows))
+    for j in range(len(rows)):
+        out[j] = uniform(key, I[rows[j], PID], t, slot)
+    return out
 
 
 class Admissions:
@@ -136,46 +117,99 @@ class Admissions:
 
     def __init__(self, world: World):
         self.w = world
+        self.key = np.uint64(world.streams.key("admissions"))
         self.history: list[dict] = []
 
-    def students_per_advisor(self) -> np.ndarray:
-        return self.w.adv_load
-
     def round(self, t: int) -> None:
-        w, I = self.w, self.w.I
-        apps = w.active(APPLICANT)
-        load = self.students_per_advisor()
-        cap = int(round(w.live["phd.max_students"]))
-        open_adv = np.flatnonzero(w.adv.active_from <= t)
-        free = np.maximum(0, cap - load[open_adv])
-        slots = np.repeat(open_adv, free)
-        # best advisors first
-        slots = slots[np.argsort(-w.adv.quality[slots], kind="stable")]
-        score = portfolio(w, apps) + 0.1 * w.normal("admissions", apps, t)
-        order = apps[np.argsort(-score, kind="stable")]
-        sorted_score = np.sort(score)[::-1]
-        eligible = order[sorted_score >= w.live["phd.min_portfolio"]]
-        k = min(len(eligible), len(slots))
-        admitted, chosen = eligible[:k], slots[:k]
-        if k:
-            np.add.at(w.adv_load, chosen, 1)
-            I[admitted, ADVISOR] = chosen
-            I[admitted, PHD_START] = t
-            I[admitted, PHD_END] = t + int(round(w.live["phd.duration"] * TICKS_PER_YEAR))
-            I[admitted, FLAGS] |= F_EVER_PHD
-            I[admitted, FLAGS] |= np.where(w.adv.safe[chosen] > 0, F_SAFE_ADVISOR, 0)
-            w.move(admitted, t, PHD, E_ADMITTED)
-        was_admitted = np.zeros(len(I), dtype=np.bool_)
-        was_admitted[admitted] = True
-        rejected = apps[~was_admitted[apps]]  # in row order
-        I[rejected, ATTEMPTS] += 1
-        out = rejected[I[rejected, ATTEMPTS] >= int(round(w.live["phd.max_attempts"]))]
-        if len(out):
-            # take a contributor job: an academic RA post when letters are good, else industry
-            I[out, KIND] = np.where(w.F[out, LETTERS] >= 0.5, K_ACADEMIC, K_INDUSTRY)
-            w.move(out, t, CONTRIBUTOR, E_NOT_ADMITTED)
-        # reset attempts of contributors who return to the contributor track after trying
-        self.history.append({"tick": t, "applicants": len(apps), "slots": len(slots), "admitted": k})
+        w, live = self.w, self.w.live
+        apps, port, u = _phd_applicants(w.act, int(w.nact[0]), w.I, w.F, self.key, t)
+        score = port + 0.1 * ndtri(u)
+        w.ensure_log(len(apps))
+        n_slots, k = _admit(apps, score, t, w.I, w.F, w.adv.quality, w.adv.safe, w.adv.active_from, w.adv_load,
+                            int(round(live["phd.max_students"])), live["phd.min_portfolio"],
+                            int(round(live["phd.duration"] * TICKS_PER_YEAR)), int(round(live["phd.max_attempts"])),
+                            w.LOG, w.nlog, w.counts)
+        self.history.append({"tick": t, "applicants": len(apps), "slots": n_slots, "admitted": k})
+
+
+@njit(cache=True)
+def _phd_applicants(act, n, I, F, key, t):
+    """PhD applicants in row order, with their portfolios (publications, letters and
+    skills, M4) and the uniforms of their admission noise."""
+    rows = np.empty(n, dtype=np.int64)
+    port = np.empty(n)
+    u = np.empty(n)
+    m = 0
+    for j in range(n):
+        r = act[j]
+        if I[r, STATE] != APPLICANT:
+            continue
+        rows[m] = r
+        m += 1
+    for j in range(m):  # a second pass, as in _programme_applicants
+        r = rows[j]
+        port[j] = (0.15 * min(F[r, RECORD], 5.0) + 0.4 * F[r, LETTERS]
+                   + 0.6 * F[r, EXE] + 0.5 * (F[r, GEN] + F[r, EVL]))
+        u[j] = uniform(key, I[r, PID], t, 0)
+    return rows[:m], port[:m], u[:m]
+
+
+@njit(cache=True)
+def _admit(apps, score, t, I, F, quality, safe, active_from, load, cap, min_portfolio, phd_ticks, max_attempts,
+           LOG, nlog, counts):
+    """The admission round: the free places of the advisors taking students at ``t``
+    (``cap`` minus their ``load`` each), best advisor first, go to the applicants
+    ``apps`` scoring at least ``min_portfolio``, best score first (ties in row order),
+    best applicant to best advisor. Rejected applicants count an attempt; after
+    ``max_attempts`` they take a contributor job, an academic RA post when their
+    letters are good, else industry. Returns (places, admitted)."""
+    n_slots = 0
+    for a in range(len(active_from)):
+        if active_from[a] <= t:
+            n_slots += max(0, cap - load[a])
+    slots = np.empty(n_slots, dtype=np.int64)
+    m = 0
+    for a in range(len(active_from)):
+        if active_from[a] <= t:
+            for _ in range(max(0, cap - load[a])):
+                slots[m] = a
+                m += 1
+    slots = slots[np.argsort(-quality[slots], kind="mergesort")]
+    order = np.argsort(-score, kind="mergesort")
+    sorted_score = np.sort(score)[::-1]
+    n_eligible = 0
+    for i in range(len(order)):
+        if sorted_score[i] >= min_portfolio:
+            n_eligible += 1
+    k = min(n_eligible, n_slots)
+    admitted = np.zeros(len(apps), dtype=np.bool_)
+    m = 0
+    for i in range(len(order)):
+        if m == k:
+            break
+        if not sorted_score[i] >= min_portfolio:
+            continue
+        j = order[i]
+        r, a = apps[j], slots[m]
+        load[a] += 1
+        I[r, ADVISOR] = a
+        I[r, PHD_START] = t
+        I[r, PHD_END] = t + phd_ticks
+        I[r, FLAGS] |= F_EVER_PHD
+        if safe[a] > 0:
+            I[r, FLAGS] |= F_SAFE_ADVISOR
+        move_counted(I, LOG, nlog, counts, r, t, PHD, E_ADMITTED)
+        admitted[j] = True
+        m += 1
+    for j in range(len(apps)):  # the rejected, in row order
+        if admitted[j]:
+            continue
+        r = apps[j]
+        I[r, ATTEMPTS] += 1
+        if I[r, ATTEMPTS] >= max_attempts:
+            I[r, KIND] = K_ACADEMIC if F[r, LETTERS] >= 0.5 else K_INDUSTRY
+            move_counted(I, LOG, nlog, counts, r, t, CONTRIBUTOR, E_NOT_ADMITTED)
+    return n_slots, k
 
 
 @njit(cache=True)
@@ -208,8 +242,12 @@ def _on_grant_track(I, r):
     return st == INDEPENDENT or st == UNFUNDED or (st == LEAD and I[r, LEAD_SRC] == S_SMALL_FUNDER)
 
 
+# outcome codes of grant applications
+G_FUNDED, G_REJECTED, G_NO_MONEY, G_WITHDRAWN, G_LEFT_QUEUE, G_OPEN = 1, 0, 2, -1, -2, -3
+
+
 @njit(cache=True)
-def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, free_at, delay):
+def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, due_rows, free_at, delay, R, nrec):
     """The grant office's month, in place on its buffers.
 
     ``Q``/``QR`` hold the queue (submit time, review time / row), ``S`` the
@@ -218,16 +256,18 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
 
     1. New applications (``wants`` without one already pending, with review
        times ``wants_service``) join the queue, in id order.
-    2. Queued applications whose applicant left the track are dropped; they
-       are written to ``out_rows[:, 0]`` / ``out[:, 0]`` (row, submit time).
-       Reviewers start on the rest FIFO.
+    2. Queued applications whose applicant left the track are dropped: each is
+       recorded as withdrawn before review in ``R[nrec[0]:]`` (row, submit, no
+       start, decided now, outcome), advancing ``nrec[0]``. Reviewers start on
+       the rest FIFO.
     3. Reviewer time spent in the month ``[t, t + 4)`` is written per review to
-       ``out[:, 1]`` (for the caller's pairwise sum); started reviews become
+       ``out[:, 0]`` (for the caller's pairwise sum); started reviews become
        pending decisions; decisions due by ``t`` are taken out in order of
-       decision time into ``out_rows[:, 1]`` / ``out[:, 2:4]`` (row; submit, start).
+       decision time into ``due_rows`` / ``out[:, 1:3]`` (row / submit, start).
 
-    Returns (dropped, reviews measured, decisions due). The caller makes the
-    buffers large enough (queued + in review + pending + len(wants) rows).
+    Returns (reviews measured, decisions due). The caller makes the buffers
+    large enough (queued + in review + pending + len(wants) rows, and as many
+    free rows in ``R``).
     """
     nq, ns, npd = n[0], n[1], n[2]
     for j in range(len(wants)):
@@ -238,7 +278,6 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
             Q[nq, 0] = float(t)
             Q[nq, 1] = wants_service[j]
             nq += 1
-    n_gone = 0
     kept = 0
     for j in range(nq):
         r = QR[j]
@@ -248,9 +287,9 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
             Q[kept, 1] = Q[j, 1]
             kept += 1
         else:
-            out_rows[n_gone, 0] = r
-            out[n_gone, 0] = Q[j, 0]
-            n_gone += 1
+            k = nrec[0]
+            R[k, 0], R[k, 1], R[k, 2], R[k, 3], R[k, 4] = r, Q[j, 0], np.nan, t, G_LEFT_QUEUE
+            nrec[0] = k + 1
     nq = kept
     horizon = float(t + 4)
     starts = serve_fifo(free_at, Q[:nq, 0], Q[:nq, 1], horizon)
@@ -264,7 +303,7 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
         else:
             st0 = starts[j - ns]
             en = st0 + Q[j - ns, 1]
-        out[n_spent, 1] = max(min(en, horizon) - max(st0, float(t)), 0.0)
+        out[n_spent, 0] = max(min(en, horizon) - max(st0, float(t)), 0.0)
         n_spent += 1
         if en > horizon:
             S[kept, 0] = st0
@@ -286,9 +325,9 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
     due = due[np.argsort(P[due, 0], kind="mergesort")]
     for j in range(len(due)):
         d = due[j]
-        out_rows[j, 1] = PR[d]
-        out[j, 2] = P[d, 1]
-        out[j, 3] = P[d, 2]
+        due_rows[j] = PR[d]
+        out[j, 1] = P[d, 1]
+        out[j, 2] = P[d, 2]
     kept = 0
     for j in range(npd):
         if P[j, 0] > t:
@@ -296,11 +335,7 @@ def _queue_step(t, I, wants, wants_service, Q, QR, S, P, PR, n, out, out_rows, f
             PR[kept] = PR[j]
             kept += 1
     n[0], n[1], n[2] = nq, ns, kept
-    return n_gone, n_spent, len(due)
-
-
-# outcome codes of grant applications
-G_FUNDED, G_REJECTED, G_NO_MONEY, G_WITHDRAWN, G_LEFT_QUEUE, G_OPEN = 1, 0, 2, -1, -2, -3
+    return n_spent, len(due)
 
 
 class GrantOffice:
@@ -320,7 +355,10 @@ class GrantOffice:
         # decisions (decision time, submit, start; row), in buffers with counts in ``n``
         self.n = np.zeros(3, dtype=np.int64)
         self._grow(64)
-        self.records: list[np.ndarray] = []  # (row, submit, start, decided, outcome) blocks
+        self.key = np.uint64(world.streams.key("grants"))
+        # applications decided or withdrawn so far: (row, submit, start, decided, outcome)
+        self.R = np.zeros((256, 5))
+        self.nrec = np.zeros(1, dtype=np.int64)
         self.month_stats: list[dict] = []
 
     def _grow(self, cap: int) -> None:
@@ -332,7 +370,7 @@ class GrantOffice:
         if old is not None:
             Q[:nq], QR[:nq], S[:ns], P[:npd], PR[:npd] = self.Q[:nq], self.QR[:nq], self.S[:ns], self.P[:npd], self.PR[:npd]
         self.Q, self.QR, self.S, self.P, self.PR = Q, QR, S, P, PR
-        self.out, self.out_rows = np.zeros((cap, 4)), np.zeros((cap, 2), dtype=np.int64)
+        self.out, self.due_rows = np.zeros((cap, 3)), np.zeros(cap, dtype=np.int64)
 
     # the open applications, as views of the buffers
     q_row = property(lambda self: self.QR[: self.n[0]])
@@ -366,11 +404,13 @@ class GrantOffice:
         queued = len(self.q_row) * self.w.live["grants.review_time"] * TICKS_PER_YEAR / max(c, 1)
         return (backlog + queued) / TICKS_PER_YEAR + self.w.live["grants.review_time"] + self.w.live["grants.decision_delay"]
 
-    def _record(self, rows, submit, start, decided, outcome) -> None:
-        if len(rows):
-            blk = np.empty((len(rows), 5))
-            blk[:, 0], blk[:, 1], blk[:, 2], blk[:, 3], blk[:, 4] = rows, submit, start, decided, outcome
-            self.records.append(blk)
+    def _grow_records(self, extra: int) -> None:
+        """Room for ``extra`` more records."""
+        k = int(self.nrec[0])
+        if k + extra > len(self.R):
+            R = np.zeros((max(k + extra, 2 * len(self.R)), 5))
+            R[:k] = self.R[:k]
+            self.R = R
 
     def applications(self) -> np.ndarray:
         """All applications so far, including those still open."""
@@ -378,7 +418,7 @@ class GrantOffice:
                                   np.full(len(self.q_row), np.nan), np.full(len(self.q_row), G_OPEN)])
         open_p = np.column_stack([self.p_row, self.p_submit, self.p_start,
                                   np.full(len(self.p_row), np.nan), np.full(len(self.p_row), G_OPEN)])
-        return np.concatenate(self.records + [open_q, open_p]) if self.records else np.concatenate([open_q, open_p])
+        return np.concatenate([self.R[: self.nrec[0]], open_q, open_p])
 
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
@@ -390,43 +430,40 @@ class GrantOffice:
         if live["grants.review_time_shape"] == "fixed":
             service = np.full(len(wants), mean)
         else:  # exponential review times, drawn from the application's own uniform
-            service = -np.log(w.streams.u("grants", I[wants, PID], t, 0)) * mean
+            service = -np.log(_pid_uniforms(self.key, I, wants, t, 0)) * mean
         # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
         # 3. decisions whose time has come, in order of decision time
         need = int(self.n.sum()) + len(wants)
         if need > len(self.QR):
             self._grow(max(need, 2 * len(self.QR)))
-        n_gone, n_spent, n_due = _queue_step(t, I, wants, service, self.Q, self.QR, self.S, self.P, self.PR, self.n,
-                                             self.out, self.out_rows, self.free_at,
-                                             live["grants.decision_delay"] * TICKS_PER_YEAR)
-        if n_gone:  # left the field or the track while waiting: withdrawn before review
-            self._record(self.out_rows[:n_gone, 0], self.out[:n_gone, 0], np.nan, float(t), G_LEFT_QUEUE)
-        busy = float(self.out[:n_spent, 1].sum())
-        rows, sub, start = self.out_rows[:n_due, 1], self.out[:n_due, 2], self.out[:n_due, 3]
+        self._grow_records(need)
+        n_spent, n_due = _queue_step(t, I, wants, service, self.Q, self.QR, self.S, self.P, self.PR, self.n,
+                                     self.out, self.due_rows, self.free_at,
+                                     live["grants.decision_delay"] * TICKS_PER_YEAR, self.R, self.nrec)
+        busy = float(self.out[:n_spent, 0].sum())
         accepted = money_short = 0
-        if len(rows):
-            accepted, money_short = self._decide(rows, sub, start, t)
+        if n_due:
+            accepted, money_short = self._decide(n_due, t)
         self.month_stats.append({
             "tick": t, "queue": len(self.q_row), "in_review_or_decision": len(self.p_dec),
-            "reviewer_busy": busy / (4.0 * len(self.free_at)), "decided": len(rows),
+            "reviewer_busy": busy / (4.0 * len(self.free_at)), "decided": n_due,
             "accepted": accepted, "money_short": money_short,
             "funded": self.funded_now(t), "budget": self.budget(t),
         })
 
-    def _decide(self, rows, sub, start, t: int) -> tuple[int, int]:
-        """Decide the applications ``rows`` (in order of decision time) at tick ``t``."""
+    def _decide(self, n_due: int, t: int) -> tuple[int, int]:
+        """Decide the ``n_due`` applications taken out by the queue step (in order of
+        decision time) at tick ``t``, and record them."""
         w, live = self.w, self.w.live
         base = live["grants.base_acceptance"]
         logit0 = (math.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0))
-        out = np.empty(len(rows), dtype=np.int64)
-        w.ensure_log(2 * len(rows))
+        w.ensure_log(2 * n_due)
         res = _decide_and_award(
-            np.ascontiguousarray(rows, dtype=np.int64), t, w.I, w.F, np.uint64(w.streams.key("grants")), logit0,
+            self.due_rows[:n_due], self.out[:n_due, 1:3], t, w.I, w.F, self.key, logit0,
             live["grants.legibility_weight"], live["grants.focus_weight"], live["grants.record_weight"],
             self.budget(t) - self.funded_now(t), int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
             int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
-            live["positions.small_funder_leads"] == "queue", w.LOG, w.nlog, w.counts, out)
-        self._record(rows, sub, start, float(t), out)
+            live["positions.small_funder_leads"] == "queue", w.LOG, w.nlog, w.counts, self.R, self.nrec)
         w.funded += int(res[2])
         return int(res[0]), int(res[1])
 
@@ -441,13 +478,16 @@ def _acceptance(I, F, r, logit0, leg_w, focus_w, rec_w):
 
 
 @njit(cache=True)
-def _decide_and_award(rows, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, length, reapply, queue_leads,
-                      LOG, nlog, counts, out):
+def _decide_and_award(rows, times, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, length, reapply, queue_leads,
+                      LOG, nlog, counts, R, nrec):
     """Decisions in order: a yes funds the applicant while the money has room (renewals
     keep their place); the funded get their grant, and with ``queue_leads`` a ready
-    independent researcher holds a lead role while funded. Fills ``out`` with outcome
-    codes; returns (funded, refused for lack of money, newly holding a grant)."""
+    independent researcher holds a lead role while funded. Each application (row;
+    submit and start times in ``times``) is recorded in ``R[nrec[0]:]`` with its
+    outcome; returns (funded, refused for lack of money, newly holding a grant)."""
     n = len(rows)
+    k0 = nrec[0]
+    out = R[k0 : k0 + n, 4]
     fund = np.zeros(n, dtype=np.bool_)
     need_so_far = 0
     n_fund = n_short = n_new = 0
@@ -474,6 +514,7 @@ def _decide_and_award(rows, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, l
             n_short += 1
         else:
             out[j] = G_REJECTED
+        R[k0 + j, 0], R[k0 + j, 1], R[k0 + j, 2], R[k0 + j, 3] = r, times[j, 0], times[j, 1], t
         if eligible and not fund[j]:
             I[r, REJECTIONS] += 1
             I[r, APPLY_AT] = t + reapply
@@ -498,6 +539,7 @@ def _decide_and_award(rows, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, l
         r = rows[j]
         if fund[j] and I[r, STATE] == UNFUNDED:
             move_counted(I, LOG, nlog, counts, r, t, INDEPENDENT, E_FUNDED)
+    nrec[0] = k0 + n
     return n_fund, n_short, n_new
 
 
@@ -506,43 +548,41 @@ class Programme:
 
     def __init__(self, world: World):
         self.w = world
+        self.key = np.uint64(world.streams.key("programme"))
         self.history: list[dict] = []
 
     def round(self, t: int) -> None:
-        w, I, F, live = self.w, self.w.I, self.w.F, self.w.live
-        apps = _programme_applicants(w.act, int(w.nact[0]), I, np.uint64(w.streams.key("programme")), t,
-                                     live["programme.apply_independent"], live["programme.apply_other"])
+        w, I, live = self.w, self.w.I, self.w.live
+        apps, skill, u = _programme_applicants(w.act, int(w.nact[0]), I, w.F, self.key, t,
+                                               live["programme.apply_independent"], live["programme.apply_other"])
         places = int(round(live["programme.places"]))
         n_out = int(round(live["programme.outside_applicants"]))
-        score = _skill_score(apps, F, 0.05, 5.0) + 0.15 * w.normal("programme", apps, t, 1)
+        score = skill + 0.15 * ndtri(u)
         if n_out > 0 and len(apps) > 0:
+            # outside applicants resemble insiders: an insider's score drawn with replacement
+            # (the draws of ``gen.choice(score, n_out)``), plus noise
             gen = w.streams.generator("programme", t)
-            outside = gen.choice(score, size=n_out, replace=True) + 0.05 * gen.standard_normal(n_out)
+            like = gen.integers(0, len(score), size=n_out, dtype=np.int64)
+            noise = gen.standard_normal(n_out)
         else:
-            outside = np.zeros(0)
-        allscores = np.concatenate([score, outside])
-        if places <= 0 or len(apps) == 0:
-            chosen = apps[:0]
-        elif places >= len(allscores):
-            chosen = apps
-        else:
-            cut = np.partition(allscores, len(allscores) - places)[len(allscores) - places]
-            chosen = apps[score >= cut][:places]
-        I[chosen, PROG_END] = t + int(round(live["programme.duration"] * TICKS_PER_YEAR))
-        I[chosen, FLAGS] |= F_PROGRAMME
-        collab = w.streams.u("programme", I[chosen, PID], t, 2) < live["programme.alumni_collaboration"]
-        I[chosen[collab], FLAGS] |= F_COLLAB
+            like, noise = np.zeros(0, dtype=np.int64), np.zeros(0)
+        admitted = _programme_admit(apps, score, like, noise, places, I, self.key, t,
+                                    t + int(round(live["programme.duration"] * TICKS_PER_YEAR)),
+                                    live["programme.alumni_collaboration"])
         self.history.append({"tick": t, "applicants": len(apps) + n_out, "insiders": len(apps),
-                             "places": places, "admitted": len(chosen),
+                             "places": places, "admitted": admitted,
                              "filled": min(places, len(apps) + n_out)})
 
 
 @njit(cache=True)
-def _programme_applicants(act, n, I, key, t, apply_independent, apply_other):
+def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
     """Researchers (independent, unfunded, PhD students, contributors) not in a cohort
     now who apply this round: independents with chance ``apply_independent``,
-    others with ``apply_other``; in row order."""
-    out = np.empty(n, dtype=np.int64)
+    others with ``apply_other``; in row order. Returns their rows, skill scores and
+    the uniforms of their selection noise."""
+    rows = np.empty(n, dtype=np.int64)
+    skill = np.empty(n)
+    u = np.empty(n)
     m = 0
     for j in range(n):
         r = act[j]
@@ -551,16 +591,60 @@ def _programme_applicants(act, n, I, key, t, apply_independent, apply_other):
             continue
         chance = apply_independent if (st == INDEPENDENT or st == UNFUNDED) else apply_other
         if uniform(key, I[r, PID], t, 0) < chance:
-            out[m] = r
+            rows[m] = r
             m += 1
-    return out[:m]
+    # the applicants' scores in a second pass: the scan above stays short, which
+    # keeps many rows' loads in flight when the table is not in cache
+    for j in range(m):
+        r = rows[j]
+        skill[j] = _skill_sum(F, r, 0.05, 5.0)
+        u[j] = uniform(key, I[r, PID], t, 1)
+    return rows[:m], skill[:m], u[:m]
 
 
 @njit(cache=True)
-def _lead_candidates(act, n, I, t, final_year_rule):
+def _programme_admit(apps, score, like, noise, places, I, key, t, end, collab_share):
+    """Fill ``places`` among the insiders ``apps`` (scores ``score``) and the outside
+    applicants (scores ``score[like] + 0.05 * noise``): the insiders scoring at least
+    the ``places``-th best score of all take a place, in row order, up to ``places``.
+    Each admitted insider is in the cohort until ``end`` and finds a collaborator with
+    chance ``collab_share``. Returns the number admitted."""
+    n = len(apps)
+    m = n + len(like)
+    if places <= 0 or n == 0:
+        return 0
+    if places >= m:
+        cut = -np.inf
+    else:
+        allscores = np.empty(m)
+        allscores[:n] = score
+        for i in range(len(like)):
+            allscores[n + i] = score[like[i]] + 0.05 * noise[i]
+        cut = np.partition(allscores, m - places)[m - places]
+    k = 0
+    for j in range(n):
+        if k == places:
+            break
+        if places < m and not score[j] >= cut:
+            continue
+        r = apps[j]
+        I[r, PROG_END] = end
+        I[r, FLAGS] |= F_PROGRAMME
+        if uniform(key, I[r, PID], t, 2) < collab_share:
+            I[r, FLAGS] |= F_COLLAB
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def _lead_candidates(act, n, I, F, key, t, final_year_rule, credential_w, letter_w):
     """Ready researchers who may take a lead role: independent, unfunded or contributors,
-    and PhD students in their final year when ``final_year_rule``; in row order."""
-    out = np.empty(n, dtype=np.int64)
+    and PhD students in their final year when ``final_year_rule``; in row order.
+    Returns their rows, every lead source's base score before the candidate's noise
+    (skills, track record, a PhD and letters) and the uniforms of that noise."""
+    rows = np.empty(n, dtype=np.int64)
+    base = np.empty(n)
+    u = np.empty(n)
     m = 0
     for j in range(n):
         r = act[j]
@@ -569,9 +653,14 @@ def _lead_candidates(act, n, I, t, final_year_rule):
             continue
         if st == PHD and not (final_year_rule and t >= I[r, PHD_END] - TICKS_PER_YEAR):
             continue
-        out[m] = r
+        rows[m] = r
         m += 1
-    return out[:m]
+    for j in range(m):  # a second pass, as in _programme_applicants
+        r = rows[j]
+        phd = 1.0 if (I[r, FLAGS] & F_HAS_PHD) != 0 else 0.0
+        base[j] = _skill_sum(F, r, 0.03, 10.0) + credential_w * phd + letter_w * F[r, LETTERS]
+        u[j] = uniform(key, I[r, PID], t, 0)
+    return rows[:m], base[:m], u[:m]
 
 
 HIRING_SOURCES = (
@@ -582,6 +671,7 @@ HIRING_SOURCES = (
     ("big_rfp", S_BIG_RFP),
     ("small_funder", S_SMALL_FUNDER),
 )
+SOURCE_CODES = np.array([code for _, code in HIRING_SOURCES], dtype=np.int64)
 
 
 class Hiring:
@@ -589,16 +679,19 @@ class Hiring:
 
     def __init__(self, world: World):
         self.w = world
+        self.key = np.uint64(world.streams.key("hiring"))
         self.accrued = {name: 0.0 for name, _ in HIRING_SOURCES}
         self.vacancies = {name: [] for name, _ in HIRING_SOURCES}  # expiry ticks
         self.history: list[dict] = []
 
-    def candidates(self, t: int) -> np.ndarray:
-        w = self.w
-        return _lead_candidates(w.act, int(w.nact[0]), w.I, t, w.live["x.lead_rule_final"] > 0.5)
+    def candidates(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows of the ready candidates, their common base scores and noise uniforms."""
+        w, live = self.w, self.w.live
+        return _lead_candidates(w.act, int(w.nact[0]), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
+                                live["positions.credential_weight"], live["positions.letter_weight"])
 
     def round(self, t: int) -> None:
-        w, I, F, live = self.w, self.w.I, self.w.F, self.w.live
+        w, live = self.w, self.w.live
         growth = (1.0 + live["positions.growth"]) ** (t / TICKS_PER_YEAR)
         life = int(round(live["positions.vacancy_life"] * TICKS_PER_YEAR))
         for name, _ in HIRING_SOURCES:
@@ -609,22 +702,17 @@ class Hiring:
             self.accrued[name] -= new
             vac = [e for e in self.vacancies[name] if e > t] + [t + life] * new
             self.vacancies[name] = vac
-        pool = self.candidates(t)
+        pool, common, u = self.candidates(t)
         n_cand = len(pool)
-        noise = 0.1 * w.normal("hiring", pool, t, 0) if n_cand else np.zeros(0)
-        base = _common_score(pool, F, I, live["positions.credential_weight"], live["positions.letter_weight"]) + noise
-        taken = np.zeros(n_cand, dtype=np.bool_)
+        base = common + 0.1 * ndtri(u)
+        openings = np.array([len(self.vacancies[name]) for name, _ in HIRING_SOURCES], dtype=np.int64)
+        hired = np.zeros(len(HIRING_SOURCES), dtype=np.int64)
+        if n_cand and openings.any():
+            w.ensure_log(min(int(openings.sum()), n_cand))
+            _hire(SOURCE_CODES, openings, pool, base, w.I, w.F, w.adv_load, self.key, live["positions.adjacency"],
+                  live["positions.focus_required"] > 0.5, t, w.LOG, w.nlog, w.counts, hired)
         filled = {}
-        no_u = np.zeros(0)
-        for name, code in HIRING_SOURCES:
-            nv = len(self.vacancies[name])
-            filled[name] = 0
-            if nv == 0 or n_cand == 0:
-                continue
-            u_adj = w.streams.u("hiring", I[pool, PID], t, 1) if code == S_ADJACENT else no_u
-            w.ensure_log(min(nv, n_cand))
-            k = _hire(code, pool, base, taken, I, F, w.adv_load, nv, u_adj, live["positions.adjacency"],
-                      live["positions.focus_required"] > 0.5, t, w.LOG, w.nlog, w.counts)
+        for (name, _), k in zip(HIRING_SOURCES, hired.tolist()):
             if k:
                 self.vacancies[name] = sorted(self.vacancies[name])[k:]
             filled[name] = k
@@ -639,27 +727,6 @@ def _skill_sum(F, r, record_w, record_cap):
 
 
 @njit(cache=True)
-def _common_score(pool, F, I, credential_w, letter_w):
-    """Every lead source's base score before the candidate's noise: skills, track
-    record, a PhD and letters (the same sums, in the same order, as numpy would do)."""
-    out = np.empty(len(pool))
-    for j in range(len(pool)):
-        r = pool[j]
-        phd = 1.0 if (I[r, FLAGS] & F_HAS_PHD) != 0 else 0.0
-        out[j] = _skill_sum(F, r, 0.03, 10.0) + credential_w * phd + letter_w * F[r, LETTERS]
-    return out
-
-
-@njit(cache=True)
-def _skill_score(rows, F, record_w, record_cap):
-    """``gen + eval + exe / 2 + record_w * min(record, record_cap)`` for ``rows``."""
-    out = np.empty(len(rows))
-    for j in range(len(rows)):
-        out[j] = _skill_sum(F, rows[j], record_w, record_cap)
-    return out
-
-
-@njit(cache=True)
 def smallest_stable(v, k):
     """Positions of the ``k`` smallest values of ``v`` in increasing order, ties by
     position: ``np.argsort(v, kind="mergesort")[:k]`` without sorting everything
@@ -667,6 +734,22 @@ def smallest_stable(v, k):
     m = len(v)
     if k <= 0:
         return np.empty(0, dtype=np.int64)
+    if k <= 16:  # a few: keep the best so far in order, each newcomer inserted after its equals
+        take = np.empty(k, dtype=np.int64)
+        n = 0
+        for j in range(m):
+            x = v[j]
+            if n == k:
+                if not x < v[take[k - 1]]:
+                    continue
+                n -= 1  # the worst kept gives way
+            i = n
+            while i > 0 and v[take[i - 1]] > x:
+                take[i] = take[i - 1]
+                i -= 1
+            take[i] = j
+            n += 1
+        return take[:n]
     if 4 * k >= m:  # a large share: sorting everything is as quick
         return np.argsort(v, kind="mergesort")[:k]
     cut = np.partition(v, k - 1)[k - 1]  # the k-th smallest value
@@ -687,56 +770,62 @@ def smallest_stable(v, k):
 
 
 @njit(cache=True)
-def _hire(code, pool, base, taken, I, F, adv_load, nv, u_adj, adjacency, focus_required, t, LOG, nlog, counts):
-    """Fill up to ``nv`` openings of lead source ``code`` from the candidates ``pool``
-    not yet ``taken``: eligibility and score by the source's own criteria (M7), best
-    first (ties in pool order). Returns the number hired."""
+def _hire(codes, openings, pool, base, I, F, adv_load, key, adjacency, focus_required, t, LOG, nlog, counts, hired):
+    """Fill up to ``openings[i]`` openings of each lead source ``codes[i]``, source by
+    source, from the candidates ``pool``: each source takes among those not yet hired,
+    by its own eligibility and score (M7), best first (ties in pool order). Writes the
+    number hired per source to ``hired``."""
     n = len(pool)
+    taken = np.zeros(n, dtype=np.bool_)
     idx = np.empty(n, dtype=np.int64)
     neg = np.empty(n)
-    m = 0
-    for j in range(n):
-        if taken[j]:
+    for i in range(len(codes)):
+        code, nv = codes[i], openings[i]
+        if nv == 0:
             continue
-        r = pool[j]
-        fl = I[r, FLAGS]
-        score = base[j]
-        if code == S_ACADEMIA:
-            if (fl & F_HAS_PHD) == 0:
+        m = 0
+        for j in range(n):
+            if taken[j]:
                 continue
-            if (fl & F_REFUSE_PAY) != 0 and I[r, KIND] == K_INDUSTRY and I[r, STATE] == CONTRIBUTOR:
-                continue  # will not take an academic pay cut
-            score = score + 0.05 * min(F[r, RECORD], 10.0)
-        elif code == S_ADJACENT:
-            if not u_adj[j] < adjacency:
-                continue
-        elif code == S_BIG_RFP:
-            if focus_required and (fl & F_FOCUS) == 0:
-                continue
-            score = score + (0.5 * F[r, LEGIB] + 0.5 * F[r, IMP])
-        elif code == S_AGNOSTIC:
-            score = score + F[r, IMP]  # department chairs judge the agenda's theory of impact
-        elif code == S_AUTONOMY:
-            score = score + 0.5 * F[r, IMP]
-        idx[m] = j
-        neg[m] = -score
-        m += 1
-    if m == 0:
-        return 0
-    k = min(nv, m)
-    best = smallest_stable(neg[:m], k)
-    for b in best:
-        j = idx[b]
-        taken[j] = True
-        r = pool[j]
-        I[r, LEAD_SRC] = code
-        if I[r, STATE] == PHD:  # final-year students hired as leads finish their PhD
-            adv_load[I[r, ADVISOR]] -= 1
-            I[r, FLAGS] |= F_HAS_PHD
-        if I[r, LEAD_TICK] < 0:
-            I[r, LEAD_TICK] = t
-        I[r, WAIT_SINCE] = -1
-        I[r, FUND_END] = min(I[r, FUND_END], t)  # a grant is handed back
-        I[r, FLAGS] &= ~F_WANTS_GRANT
-        move_counted(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
-    return k
+            r = pool[j]
+            fl = I[r, FLAGS]
+            score = base[j]
+            if code == S_ACADEMIA:
+                if (fl & F_HAS_PHD) == 0:
+                    continue
+                if (fl & F_REFUSE_PAY) != 0 and I[r, KIND] == K_INDUSTRY and I[r, STATE] == CONTRIBUTOR:
+                    continue  # will not take an academic pay cut
+                score = score + 0.05 * min(F[r, RECORD], 10.0)
+            elif code == S_ADJACENT:
+                if not uniform(key, I[r, PID], t, 1) < adjacency:
+                    continue
+            elif code == S_BIG_RFP:
+                if focus_required and (fl & F_FOCUS) == 0:
+                    continue
+                score = score + (0.5 * F[r, LEGIB] + 0.5 * F[r, IMP])
+            elif code == S_AGNOSTIC:
+                score = score + F[r, IMP]  # department chairs judge the agenda's theory of impact
+            elif code == S_AUTONOMY:
+                score = score + 0.5 * F[r, IMP]
+            idx[m] = j
+            neg[m] = -score
+            m += 1
+        if m == 0:
+            continue
+        k = min(nv, m)
+        best = smallest_stable(neg[:m], k)
+        for b in best:
+            j = idx[b]
+            taken[j] = True
+            r = pool[j]
+            I[r, LEAD_SRC] = code
+            if I[r, STATE] == PHD:  # final-year students hired as leads finish their PhD
+                adv_load[I[r, ADVISOR]] -= 1
+                I[r, FLAGS] |= F_HAS_PHD
+            if I[r, LEAD_TICK] < 0:
+                I[r, LEAD_TICK] = t
+            I[r, WAIT_SINCE] = -1
+            I[r, FUND_END] = min(I[r, FUND_END], t)  # a grant is handed back
+            I[r, FLAGS] &= ~F_WANTS_GRANT
+            move_counted(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
+        hired[i] = k

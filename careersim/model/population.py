@@ -18,16 +18,16 @@ import numpy as np
 from numba import njit
 from scipy.special import ndtri
 
-from ..rng import Streams
+from ..rng import Streams, agent_hash, uniform_at
 from .kernel import TICKS_PER_YEAR, move_counted
 from .state import (
-    ADVISOR, APPLICANT, APPLY_AT, BACKGROUND, BACKGROUND_NAMES, COHORT, CONTRIBUTOR, ENTRY, EVL, EXE,
+    ADVISOR, APPLICANT, BACKGROUND, BACKGROUND_NAMES, COHORT, CONTRIBUTOR, ENTRY, EVL, EXE,
     EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PHD_INTENT, F_PLAN,
-    F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, GEN, IMP, INDEPENDENT,
+    F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, GEN, INDEPENDENT,
     K_ACADEMIC, K_INDUSTRY, K_NONPROFIT, KIND, LEAD, LEAD_SRC, LEAD_TICK, LEGIB, LETTERS, LR, MOTIV,
     NF, NI, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY, RECORD, RESIL, S_INITIAL, SDIR,
     SINCE, SKILL0, SMOT, STATE, T_CONTRIBUTOR, T_INDEPENDENT, T_INITIAL, T_PHD, TRACK, UNFUNDED,
-    WAIT_SINCE, WAITING, WELL, EXIT_REASON, F_SAFE_ADVISOR, EXE2, E_ENTRY, HANDS_KEY,
+    WAIT_SINCE, WAITING, WELL, F_SAFE_ADVISOR, EXE2, E_ENTRY, HANDS_KEY,
 )
 
 INITIAL_PID_BASE = 1 << 30
@@ -39,6 +39,15 @@ CHOICE_TABLE = np.array([
     [0.15, 0.25, 0.60],  # industry engineer
     [0.30, 0.50, 0.20],  # phd elsewhere
 ])
+
+
+# a researcher's row before anything is drawn: no advisor, readiness, lead role, exit,
+# wait, grant, programme or PhD yet (-1); no hands-on cache or two-year skill yet (NaN)
+BLANK_I = np.zeros(NI, dtype=np.int32)
+BLANK_I[[ADVISOR, READY, LEAD_TICK, LEAD_SRC, EXIT_TICK, WAIT_SINCE, FIRST_FUNDED, PHD_READY, PHD_START, PHD_END,
+         PROG_END, FUND_END]] = -1
+BLANK_F = np.zeros(NF, dtype=np.float64)
+BLANK_F[[EXE2, HANDS_KEY]] = np.nan
 
 
 @dataclass
@@ -140,38 +149,66 @@ def _interp_grid(x, xp, fp):
     return out
 
 
+@njit(cache=True)
+def _uniform_table(key, agents, tick, slots):
+    """``uniform(key, agents[k], tick, slots[i])`` at ``[i, k]``: all of a person's draws
+    at one tick from one pass (the agent's hash computed once)."""
+    out = np.empty((len(slots), len(agents)))
+    for k in range(len(agents)):
+        h = agent_hash(key, agents[k])
+        for i in range(len(slots)):
+            out[i, k] = uniform_at(h, tick, slots[i])
+    return out
+
+
+# trait flags drawn at entry (uniform slots 10, 11, ...): bit and the share that has it
+TRAIT_FLAGS = (
+    (F_FOCUS, "independent.focus_match_share"),
+    (F_COLLAB, "independent.collaboration_share"),
+    (F_PLAN, "independent.plan_feedback_share"),
+    (F_ACCOUNT, "independent.accountability_share"),
+    (F_CUTLOSS, "independent.cut_losses_share"),
+    (F_UPSKILL, "independent.upskilling_share"),
+    (F_PHD_INTENT, "contributor.phd_intent_share"),
+    (F_REFUSE_PAY, "contributor.pay_cut_refusal"),
+)
+_TRAIT_SLOTS = np.array([0, 1, 2, 3, 4] + [10 + k for k in range(len(TRAIT_FLAGS))], dtype=np.int64)
+_SKILL_SLOTS = np.arange(30, 34, dtype=np.int64)
+
+
+@njit(cache=True)
+def _flag_bits(u, shares, bits):
+    """Per person (column of ``u``), the OR of ``bits[i]`` over the ``i`` with ``u[i] < shares[i]``."""
+    out = np.zeros(u.shape[1], dtype=np.int64)
+    for i in range(u.shape[0]):
+        for k in range(u.shape[1]):
+            if u[i, k] < shares[i]:
+                out[k] |= bits[i]
+    return out
+
+
 def _traits(F, I, rows, pids, values, streams: Streams):
-    key = streams.key("traits")
-    u = lambda slot: streams.u("traits", pids, 0, slot)  # noqa: E731
-    F[rows, LR] = _ppf(values["population.traits.learning_rate"], u(0))
-    F[rows, SDIR] = _ppf(values["population.traits.self_direction"], u(1))
-    F[rows, RESIL] = _ppf(values["population.traits.resilience"], u(2))
-    F[rows, SMOT] = _ppf(values["population.traits.safety_motivation"], u(3))
-    F[rows, LEGIB] = _ppf(values["population.traits.legibility"], u(4))
-    del key
-    flags = np.zeros(len(rows), dtype=np.int64)
-    for slot, (bit, path) in enumerate([
-        (F_FOCUS, "independent.focus_match_share"),
-        (F_COLLAB, "independent.collaboration_share"),
-        (F_PLAN, "independent.plan_feedback_share"),
-        (F_ACCOUNT, "independent.accountability_share"),
-        (F_CUTLOSS, "independent.cut_losses_share"),
-        (F_UPSKILL, "independent.upskilling_share"),
-        (F_PHD_INTENT, "contributor.phd_intent_share"),
-        (F_REFUSE_PAY, "contributor.pay_cut_refusal"),
-    ]):
-        flags |= np.where(u(10 + slot) < values[path], bit, 0)
-    I[rows, FLAGS] = flags
+    """Traits and trait flags of ``rows`` (an index array or a slice) with person ids ``pids``."""
+    u = _uniform_table(np.uint64(streams.key("traits")), np.asarray(pids, dtype=np.int64), 0, _TRAIT_SLOTS)
+    F[rows, LR] = _ppf(values["population.traits.learning_rate"], u[0])
+    F[rows, SDIR] = _ppf(values["population.traits.self_direction"], u[1])
+    F[rows, RESIL] = _ppf(values["population.traits.resilience"], u[2])
+    F[rows, SMOT] = _ppf(values["population.traits.safety_motivation"], u[3])
+    F[rows, LEGIB] = _ppf(values["population.traits.legibility"], u[4])
+    I[rows, FLAGS] = _flag_bits(u[5:], np.array([float(values[path]) for _, path in TRAIT_FLAGS]),
+                                np.array([bit for bit, _ in TRAIT_FLAGS], dtype=np.int64))
     F[rows, WELL] = 0.3 + 0.6 * F[rows, RESIL]
     F[rows, MOTIV] = 0.35 + 0.5 * F[rows, SMOT]
 
 
 def _skills(F, rows, pids, background, values, streams: Streams, boost=None):
+    """Starting skills and track record of ``rows`` (an index array or a slice) from their
+    backgrounds, with person ids ``pids``."""
     spread = values["population.backgrounds.skill_spread"]
+    z = ndtri(_uniform_table(np.uint64(streams.key("traits")), np.asarray(pids, dtype=np.int64), 0, _SKILL_SLOTS))
     for j, skill in enumerate(("execution", "idea_generation", "idea_evaluation", "impact_judgement")):
         base = np.array([values[f"population.backgrounds.{b}.{skill}"] for b in BACKGROUND_NAMES])[background]
-        z = ndtri(streams.u("traits", pids, 0, 30 + j))
-        v = base + spread * z + (boost[j] if boost is not None else 0.0)
+        v = base + spread * z[j] + (boost[j] if boost is not None else 0.0)
         F[rows, EXE + j] = np.clip(v, 0.0, 0.95)
     rec = np.array([values[f"population.backgrounds.{b}.track_record"] for b in BACKGROUND_NAMES])[background]
     F[rows, RECORD] = rec
@@ -214,15 +251,11 @@ def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advi
     n_con = int(round(values["initial.contributors"]))
     n_init = n_lead + n_phd + n_ind + n_con
     N = n_init + len(entry)
-    F = np.zeros((N, NF), dtype=np.float64)
-    I = np.zeros((N, NI), dtype=np.int32)  # 4-byte columns: half the memory traffic of the monthly step
-    I[:, [ADVISOR, READY, LEAD_TICK, LEAD_SRC, EXIT_TICK, WAIT_SINCE, FIRST_FUNDED, PHD_READY, PHD_START, PHD_END]] = -1
-    I[:, PROG_END] = -1
-    F[:, EXE2] = np.nan
-    F[:, HANDS_KEY] = np.nan
-    I[:, FUND_END] = -1
-    I[:, APPLY_AT] = 0
-    I[:, EXIT_REASON] = 0
+    # every row starts as the same blank row, written in one pass
+    F = np.empty((N, NF), dtype=np.float64)
+    F[:] = BLANK_F
+    I = np.empty((N, NI), dtype=np.int32)  # 4-byte columns: half the memory traffic of the monthly step
+    I[:] = BLANK_I
 
     # -- the existing field -----------------------------------------------------------
     init_rows = np.arange(n_init)
@@ -278,7 +311,7 @@ def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advi
     I[r, SINCE] = -np.round(u_stage[r] * 3 * TICKS_PER_YEAR).astype(np.int64)
 
     # -- entrants -------------------------------------------------------------------------
-    rows = np.arange(n_init, N)
+    rows = slice(n_init, N)  # consecutive rows: column writes without index arrays
     pids = np.arange(len(entry), dtype=np.int64)
     I[rows, PID] = pids
     I[rows, ENTRY] = entry
@@ -328,23 +361,32 @@ def enter(I, lo, hi, t, LOG, nlog, counts, act, nact):
 def _assign_initial_advisors(I, rows, advisors: Advisors, values, streams):
     n_adv = int((advisors.active_from <= 0).sum())
     cap = int(round(values["phd.max_students"]))
-    load = np.zeros(n_adv, dtype=np.int64)
     u = streams.u("advisors", I[rows, PID], 0, 0)
-    for k, row in enumerate(rows):
+    _place_students(I, np.asarray(rows, dtype=np.int64), u, n_adv, cap, advisors.safe)
+
+
+@njit(cache=True)
+def _place_students(I, rows, u, n_adv, cap, safe):
+    """The existing field's PhD students, in row order, each with the first advisor from
+    a random one on (``u``) who has room for another of the ``cap`` students; with no
+    room anywhere the student is an academic contributor instead."""
+    load = np.zeros(n_adv, dtype=np.int64)
+    for k in range(len(rows)):
+        row = rows[k]
         a = int(u[k] * n_adv)
+        found = False
         for _ in range(n_adv):
             if load[a] < cap:
+                found = True
                 break
             a = (a + 1) % n_adv
-        else:
-            a = -1
-        if a < 0:
+        if not found:
             I[row, STATE] = CONTRIBUTOR  # no room: the field had more students than slots
             I[row, KIND] = K_ACADEMIC
             continue
         load[a] += 1
         I[row, ADVISOR] = a
-        if advisors.safe[a]:
+        if safe[a]:
             I[row, FLAGS] |= F_SAFE_ADVISOR
 
 
