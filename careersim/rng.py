@@ -158,10 +158,8 @@ class Streams:
         """A Generator for ``name``; ``sub`` labels give independent sub-streams
         (for example one per parameter path, so adding an uncertain parameter
         does not change the draws of the others)."""
-        ss = self.seed_sequence(name)
-        if sub:
-            extra = tuple(zlib.crc32(str(s).encode()) for s in sub)
-            ss = np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key + extra)
+        extra = tuple(zlib.crc32(str(s).encode()) for s in sub)
+        ss = np.random.SeedSequence(self.root_seed, spawn_key=(self.replication, STREAM_INDEX[name]) + extra)
         return np.random.Generator(np.random.PCG64(ss))
 
     def u(self, name: str, agents: np.ndarray, tick: int, slot: int = 0) -> np.ndarray:
