@@ -928,6 +928,7 @@ def _clone_field_class():
             listed = w.listed()
             total = np.zeros_like(w.stats)
             wants: list[np.ndarray] = []
+            ready: list[np.ndarray] = []
             survivors: list[np.ndarray] = []
 
             def one_pass(P, rows):
@@ -936,6 +937,7 @@ def _clone_field_class():
                 self.kernel_pass(t, act, nact, P, hours)
                 total[1:] += w.stats[1:]
                 wants.append(w.wants[: w.stats[11]].copy())
+                ready.append(w.ready[: w.stats[8]].copy())
                 survivors.append(act[: nact[0]])
 
             one_pass(self.live.P, listed[~np.isin(listed, self.special_rows)])
@@ -950,6 +952,8 @@ def _clone_field_class():
             merged = np.sort(np.concatenate(wants))
             w.wants[: len(merged)] = merged
             total[11] = len(merged)
+            merged = np.sort(np.concatenate(ready))
+            w.ready[: len(merged)] = merged
             w.stats[:] = total
             kept = np.sort(np.concatenate(survivors))
             w.act[: len(kept)] = kept

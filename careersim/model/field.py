@@ -174,7 +174,7 @@ class FieldModel:
     def step_rows(self, t: int, hours: np.ndarray) -> None:
         """The compiled monthly step over the listed rows with the live parameters.
 
-        Fills ``world.stats`` and ``world.wants`` and compacts ``world.act``. A
+        Fills ``world.stats``, ``world.wants`` and ``world.ready`` and compacts ``world.act``. A
         variant of the model may override this to step groups of rows with
         different parameter vectors (see :func:`kernel_pass`)."""
         w = self.world
@@ -185,7 +185,7 @@ class FieldModel:
         w = self.world
         kfb, khz, ktr = self._step_keys
         step(t, act, nact, P, kfb, khz, ktr, w.F, w.I,
-             self.advisors.quality, self.advisors.safe, hours, w.adv_load, w.LOG, w.nlog, w.stats, w.wants, EXPHI)
+             self.advisors.quality, self.advisors.safe, hours, w.adv_load, w.LOG, w.nlog, w.stats, w.wants, w.ready, EXPHI)
 
     def grant_round(self, t: int) -> None:
         self.grants.round(t)

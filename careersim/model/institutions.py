@@ -27,7 +27,7 @@ from scipy.special import ndtri
 
 from ..rng import uniform
 
-from .kernel import TICKS_PER_YEAR, move_counted
+from .kernel import ST_READY, TICKS_PER_YEAR, move_counted
 from .state import (
     ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, CONTRIBUTOR, E_ADMITTED, E_FUNDED, E_HIRED, E_NOT_ADMITTED,
     EVL, EXE, F_COLLAB, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PENDING, F_PROGRAMME, F_REFUSE_PAY,
@@ -62,6 +62,9 @@ class World:
         self.adv_load = np.zeros(len(advisors.quality), dtype=np.int64)
         self.funded = 0  # researchers holding a grant, as of the last step plus later awards
         self.wants = np.zeros(len(self.I), dtype=np.int64)
+        # rows of the lead-ready researchers after the monthly step, in row order: readiness
+        # is only ever gained in the step, so hiring need not scan the whole field
+        self.ready = np.zeros(len(self.I), dtype=np.int64)
         # rows of researchers in the field, increasing: intake appends, the monthly
         # step drops those who have left (rows moved to EXITED in between stay
         # listed until then, so users of the list check the state)
@@ -637,9 +640,10 @@ def _programme_admit(apps, score, like, noise, places, I, key, t, end, collab_sh
 
 
 @njit(cache=True)
-def _lead_candidates(act, n, I, F, key, t, final_year_rule, credential_w, letter_w):
-    """Ready researchers who may take a lead role: independent, unfunded or contributors,
-    and PhD students in their final year when ``final_year_rule``; in row order.
+def _lead_candidates(ready, n, I, F, key, t, final_year_rule, credential_w, letter_w):
+    """Of the lead-ready rows ``ready[:n]`` (in row order), those who may take a lead
+    role: independent, unfunded or contributors, and PhD students in their final year
+    when ``final_year_rule``.
     Returns their rows, every lead source's base score before the candidate's noise
     (skills, track record, a PhD and letters) and the uniforms of that noise."""
     rows = np.empty(n, dtype=np.int64)
@@ -647,7 +651,7 @@ def _lead_candidates(act, n, I, F, key, t, final_year_rule, credential_w, letter
     u = np.empty(n)
     m = 0
     for j in range(n):
-        r = act[j]
+        r = ready[j]
         st = I[r, STATE]
         if not (st == INDEPENDENT or st == UNFUNDED or st == CONTRIBUTOR or st == PHD) or I[r, READY] < 0:
             continue
@@ -687,7 +691,7 @@ class Hiring:
     def candidates(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows of the ready candidates, their common base scores and noise uniforms."""
         w, live = self.w, self.w.live
-        return _lead_candidates(w.act, int(w.nact[0]), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
+        return _lead_candidates(w.ready, int(w.stats[ST_READY]), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
                                 live["positions.credential_weight"], live["positions.letter_weight"])
 
     def round(self, t: int) -> None:

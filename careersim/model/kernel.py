@@ -432,7 +432,7 @@ N_STATS = 12
 
 @njit(cache=True)
 def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats, wants,
-         EXPHI):
+         ready_rows, EXPHI):
     """Advance the researchers in ``act[:nact[0]]`` by one month at tick ``t``.
 
     ``act`` lists the rows of researchers in the field (entered, not exited)
@@ -443,9 +443,10 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
     Also returns, in ``stats``, the number of the visited researchers in each
     state 1-6 after the step (``stats[0]`` and ``stats[EXITED]`` stay 0: the
     caller knows how many have entered), how many are lead-ready and waiting,
-    how many hold a grant, and in ``wants[:stats[ST_WANTS]]`` the researchers
-    who want to apply for a grant. ``adv_load`` (students per advisor) loses a
-    student at each graduation or PhD exit.
+    how many hold a grant, in ``wants[:stats[ST_WANTS]]`` the researchers who
+    want to apply for a grant and in ``ready_rows[:stats[ST_READY]]`` those who
+    are lead-ready (both in row order). ``adv_load`` (students per advisor) loses
+    a student at each graduation or PhD exit.
     """
     stats[:] = 0
     gain = P[P_GAIN]
@@ -798,6 +799,7 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
                 kept += 1
                 stats[s] += 1
                 if I[i, READY] >= 0:
+                    ready_rows[stats[ST_READY]] = i
                     stats[ST_READY] += 1
                 if I[i, WAIT_SINCE] >= 0:
                     stats[ST_WAITING] += 1
