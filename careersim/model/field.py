@@ -22,6 +22,8 @@ binary floating point):
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import numpy as np
 import simpy
 
@@ -73,7 +75,8 @@ class FieldModel:
         self.world.counts[0] = len(agents.I) - agents.n_initial
         phd0 = I0[(I0[:, STATE] == PHD) & (I0[:, ADVISOR] >= 0), ADVISOR]
         self.world.adv_load[:] = np.bincount(phd0, minlength=len(self.advisors.quality))
-        self._adv_from = np.sort(self.advisors.active_from)
+        self._adv_from = sorted(self.advisors.active_from.tolist())
+        self._entry_ticks = self.world.entry_ticks.tolist()  # in entry order, increasing
         self.admissions = Admissions(self.world)
         self.grants = GrantOffice(self.world)
         self.programme = Programme(self.world)
@@ -132,7 +135,7 @@ class FieldModel:
     # -- processes ---------------------------------------------------------------------
     def intake(self, t: int) -> None:
         w = self.world
-        n_new = int(np.searchsorted(w.entry_ticks, t, side="right"))
+        n_new = bisect_right(self._entry_ticks, t)
         if n_new > w.n:
             w.ensure_log(n_new - w.n)
             enter(w.I, w.n, n_new, t, w.LOG, w.nlog, w.counts, w.act, w.nact)
@@ -159,7 +162,7 @@ class FieldModel:
 
     def monthly_step(self, t: int) -> None:
         w = self.world
-        hours = (self.live["phd.advisor_hours"] / np.maximum(1, w.adv_load)).astype(np.float64)
+        hours = np.divide(float(self.live["phd.advisor_hours"]), np.maximum(1, w.adv_load))
         w.ensure_log(2 * int(w.nact[0]) + 16)
         if self.live["grants.calibrated"] > 0.5:
             self.live.set("x.calibrated_wait", self.grants.expected_wait(t) + 1.0 / 12.0)
@@ -167,7 +170,7 @@ class FieldModel:
             self.live.set("x.calibrated_wait", 0.0)
         self.step_rows(t, hours)
         w.counts[1:EXITED] = w.stats[1:EXITED]
-        w.counts[EXITED] = w.n - int(w.stats[1:EXITED].sum())
+        w.counts[EXITED] = w.n - int(w.nact[0])  # the step lists exactly those still in the field
         w.counts[0] = len(w.I) - w.n
         w.funded = int(w.stats[10])
 
@@ -194,7 +197,7 @@ class FieldModel:
         w = self.world
         counts = w.counts.copy()
         cap = int(round(self.live["phd.max_students"]))
-        n_adv = int(np.searchsorted(self._adv_from, t, side="right"))  # advisors active by t
+        n_adv = bisect_right(self._adv_from, t)  # advisors active by t
         g = self.grants.month_stats[-1] if self.grants.month_stats else {}
         self.series.append(counts)
         self.series_extra.append({
