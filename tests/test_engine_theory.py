@@ -16,7 +16,9 @@ from scipy import stats
 
 import careersim as cs
 from careersim.model.institutions import serve_fifo
-from careersim.model.kernel import POIS_K, WEEKS_PER_MONTH, _draw, _exp_above, _tabulate, exp_upper_table
+from careersim.model.kernel import (
+    CH, NBITS, NSRC, POIS_K, WEEKS_PER_MONTH, _draw, _exp_above, _skill_pass, _tabulate, exp_upper_table,
+)
 from careersim.rng import Streams, poisson_from_uniform, poisson_given_p0, uniforms
 from tests.conftest import quiet
 
@@ -206,6 +208,53 @@ def test_poisson_shortcut_equals_the_full_inversion(lam, u):
     # p0 from the same libm exp the compiled code uses (numpy's own exp may differ in the
     # last bit, which moves draws of u within 1e-16 of 1 far into the tail)
     assert poisson_from_uniform(lam, u) == (poisson_given_p0(lam, math.exp(-lam), u) if lam > 0 else 0)
+
+
+def _power(b, n):
+    """``b**n`` by squaring over the bits of n, lowest first (numba's order of multiplications)."""
+    r = 1.0
+    while n:
+        if n & 1:
+            r *= b
+        n >>= 1
+        b *= b
+    return r
+
+
+@given(seed=st.integers(0, 2**32 - 1), m=st.integers(1, CH), lam=st.floats(0.0, 12.0))
+@settings(max_examples=60, deadline=None)
+def test_vectorised_skill_updates_equal_one_update_after_another(seed, m, lam):
+    """The step applies a month's feedback across a chunk of people, source by source,
+    with the rare counts of 2**NBITS or more set aside and applied one by one. Every
+    skill must equal, bit for bit, the plain rule applied source after source:
+    ``s <- target - (target - s) * (1 - a*w)**n`` when ``s < target`` and ``n > 0``."""
+    rng = np.random.default_rng(seed)
+    floor = 0.2
+    n = rng.poisson(lam, size=(NSRC, CH)).astype(np.int64)
+    n[:, m:] = 0
+    SQ = rng.uniform(0.0, 1.0, size=(NSRC, CH))
+    SW = rng.choice([0.0, 0.1, 0.25, 0.35, 0.6], size=(NSRC, 4, CH))
+    GL = rng.uniform(0.0, 20.0, size=CH)  # gain x learning rate; large values hit the 0.95 cap
+    SK = rng.uniform(0.0, 1.0, size=(4, CH))
+    long_ = [(j, k, n[k, j]) for j in range(m) for k in range(NSRC) if n[k, j] >= 1 << NBITS]
+    SN = n.copy()
+    for j, k, _ in long_:
+        SN[k, j] = 0
+    LONG = np.array(long_ or [(0, 0, 0)], dtype=np.int64)
+    expected = SK.copy()
+    for j in range(m):
+        for k in range(NSRC):
+            if n[k, j] <= 0:
+                continue
+            q = SQ[k, j]
+            a = min(GL[j] * q, 0.95)
+            target = floor + (1.0 - floor) * q
+            for c in range(4):
+                if expected[c, j] < target:
+                    expected[c, j] = target - (target - expected[c, j]) * _power(1.0 - a * SW[k, c, j], int(n[k, j]))
+    got = SK.copy()
+    _skill_pass(m, SN, SQ, SW, GL, got, LONG, len(long_), floor)
+    np.testing.assert_array_equal(got, expected)
 
 
 @njit(cache=True)

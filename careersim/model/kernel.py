@@ -219,6 +219,20 @@ def _learn_chunk(m, N, Q, W0, W1, W2, W3, GL, S0, S1, S2, S3, floor):
         S3[j] = s if keep or s >= target else target - (target - s) * r3
 
 
+@njit(cache=True)
+def _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor):
+    """The month's skill updates for the first ``m`` people of a chunk: source by
+    source, across people (:func:`_learn_chunk`), with the rare counts too large
+    for it (``LONG[:nlong]``: person, source, count; their ``SN`` entry is 0)
+    applied one by one in their place in the order."""
+    for k in range(NSRC):
+        _learn_chunk(m, SN[k], SQ[k], SW[k, 0], SW[k, 1], SW[k, 2], SW[k, 3], GL, SK[0], SK[1], SK[2], SK[3], floor)
+        for x in range(nlong):
+            if LONG[x, 1] == k:
+                j = LONG[x, 0]
+                _learn_one(SK, j, LONG[x, 2], SQ[k, j], SW[k, 0, j], SW[k, 1, j], SW[k, 2, j], SW[k, 3, j], GL[j], floor)
+
+
 @intrinsic
 def _prefetch(typingctx, arr, row, col):
     """Ask the CPU to start loading the cache line of ``arr[row, col]`` (a hint: no
@@ -642,12 +656,7 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
             RM[j] = motiv_target
             RL[j] = leave_mult
         # ------------------------------------------------------------ pass 2: skill updates
-        for k in range(NSRC):
-            _learn_chunk(m, SN[k], SQ[k], SW[k, 0], SW[k, 1], SW[k, 2], SW[k, 3], GL, SK[0], SK[1], SK[2], SK[3], floor)
-            for x in range(nlong):
-                if LONG[x, 1] == k:
-                    j = LONG[x, 0]
-                    _learn_one(SK, j, LONG[x, 2], SQ[k, j], SW[k, 0, j], SW[k, 1, j], SW[k, 2, j], SW[k, 3, j], GL[j], floor)
+        _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor)
         # ------------------------------------------------------------ pass 3: the rest of the month
         for j in range(m):
             if j0 + CH + j < total:  # the next chunk's rows, to be in cache when it starts
