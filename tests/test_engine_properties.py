@@ -84,6 +84,44 @@ def test_the_step_visits_exactly_the_researchers_in_the_field_and_counts_match(c
 
 @SETTINGS
 @given(small_scenarios())
+def test_hiring_sees_every_ready_candidate_in_the_field(case):
+    """Hiring reads the lead-ready rows the monthly step lists instead of scanning the
+    field; at every round that list must yield exactly the candidates, scores and
+    noise draws a scan of everyone in the field would."""
+    from careersim.model.field import FieldModel
+    from careersim.model.institutions import Hiring, _lead_candidates
+    from careersim.model.params import draw_parameters
+    from careersim.model.state import READY
+    from careersim.rng import Streams
+
+    sc, seed = case
+    rounds = []
+
+    class CheckedHiring(Hiring):
+        def candidates(self, t):
+            got = super().candidates(t)
+            w, live = self.w, self.w.live
+            listed = w.listed()
+            assert np.all(np.diff(w.ready[: w.stats[8]]) > 0)
+            scan = _lead_candidates(listed, len(listed), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
+                                    live["positions.credential_weight"], live["positions.letter_weight"])
+            for a, b in zip(got, scan):
+                np.testing.assert_array_equal(a, b)
+            rounds.append((t, int((w.I[listed, READY] >= 0).sum())))
+            return got
+
+    class Checked(FieldModel):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.hiring = CheckedHiring(self.world)
+
+    streams = Streams(seed, 0)
+    Checked(draw_parameters(sc, streams), list(sc.interventions), streams).run()
+    assert len(rounds) == len(range(8, int(sc.run.horizon * 48), 12))
+
+
+@SETTINGS
+@given(small_scenarios())
 def test_capacities_are_never_exceeded(case):
     sc, seed = case
     rep = cs.simulate(sc, seed)
