@@ -436,7 +436,7 @@ class GrantOffice:
             service = -np.log(_pid_uniforms(self.key, I, wants, t, 0)) * mean
         # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
         # 3. decisions whose time has come, in order of decision time
-        need = int(self.n.sum()) + len(wants)
+        need = sum(self.n.tolist()) + len(wants)
         if need > len(self.QR):
             self._grow(max(need, 2 * len(self.QR)))
         self._grow_records(need)

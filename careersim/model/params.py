@@ -9,6 +9,7 @@ through :class:`Live`, which keeps the kernel's parameter vector in step.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,12 @@ import numpy as np
 from ..rng import Streams
 from ..scenario import Scenario, get_path, iter_parameters
 from .kernel import KERNEL_PARAMS
+
+
+@lru_cache(maxsize=1)
+def _parameters() -> tuple:
+    """Every declared parameter (path, field info, meta), listed once."""
+    return tuple(iter_parameters())
 
 
 def draw_parameters(scenario: Scenario, streams: Streams) -> dict[str, Any]:
@@ -26,7 +33,7 @@ def draw_parameters(scenario: Scenario, streams: Streams) -> dict[str, Any]:
     distribution objects; choices (strings, booleans) are passed through.
     """
     values: dict[str, Any] = {}
-    for path, _info, meta in iter_parameters():
+    for path, _info, meta in _parameters():
         v = get_path(scenario, path)
         if meta.get("kind") == "distribution":
             values[path] = v
@@ -43,26 +50,29 @@ def draw_parameters(scenario: Scenario, streams: Streams) -> dict[str, Any]:
 def uncertain_parameters(scenario: Scenario) -> list[str]:
     """Paths of parameters given as distributions (drawn per replication)."""
     out = []
-    for path, _info, meta in iter_parameters():
+    for path, _info, meta in _parameters():
         if meta.get("kind") != "distribution" and hasattr(get_path(scenario, path), "ppf"):
             out.append(path)
     return out
 
 
-class Live:
-    """The parameters institutions and the monthly step read while running."""
+class Live(dict):
+    """The parameters institutions and the monthly step read while running.
+
+    A dict of values by dotted path (reading one is a plain dict lookup, which the
+    institutions do thousands of times a replication), whose :meth:`set` also keeps
+    the kernel's parameter vector ``P`` in step. Change values only through
+    :meth:`set`.
+    """
 
     def __init__(self, values: dict[str, Any], extra: dict[str, float]):
-        self.values = dict(values)
-        self.values.update(extra)
-        self.P = np.array([float(self.values[k]) for k in KERNEL_PARAMS], dtype=np.float64)
+        super().__init__(values)
+        self.update(extra)
+        self.P = np.array([float(self[k]) for k in KERNEL_PARAMS], dtype=np.float64)
         self._index = {k: i for i, k in enumerate(KERNEL_PARAMS)}
 
-    def __getitem__(self, path: str) -> Any:
-        return self.values[path]
-
     def set(self, path: str, value: float) -> None:
-        self.values[path] = float(value)
+        self[path] = float(value)
         i = self._index.get(path)
         if i is not None:
             self.P[i] = float(value)
