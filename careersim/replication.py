@@ -68,12 +68,15 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication
     model = FieldModel(values, list(scenario.interventions), streams).run()
     agents = agents_table(model)
     events = events_table(model)
-    ts = timeseries_table(model)
+    ts_cols = timeseries_columns(model)
+    ts = pd.DataFrame(ts_cols)
     drawn = {k: values[k] for k in uncertain_parameters(scenario)}
     drawn["timelines.arrival"] = values["timelines.arrival"]
-    inst = institution_tables(model)
+    inst_cols = institution_columns(model)
+    inst = institution_tables(model, inst_cols)
     cols = Columns(agents)  # the summary and the claims share its conversions
-    summary = summarise_replication(cols, ts, inst, values, model)
+    # the bottleneck metrics read the same columns before they became tables
+    summary = summarise_replication(cols, ts_cols, inst_cols, values, model)
     summary.update(flatten(single_run_claims(cols, events, values["run.horizon"], values["run.claims_window"])))
     return Replication(agents=agents, events=events, timeseries=ts, summary=summary,
                        parameters=drawn, institutions=inst)
@@ -227,32 +230,46 @@ def _records(rows: list[dict]) -> dict:
 
 
 def timeseries_table(model: FieldModel) -> pd.DataFrame:
+    return pd.DataFrame(timeseries_columns(model))
+
+
+def timeseries_columns(model: FieldModel) -> dict:
+    """The columns of :func:`timeseries_table`."""
     counts = np.array(model.series)
     cols = _records(model.series_extra)
     tick = np.asarray(cols.pop("tick"), dtype=np.int64) - model.burn_in
     cols = {"tick": tick, "year": tick / TICKS_PER_YEAR, **cols}
     for j, name in enumerate(STATE_NAMES):
         cols[f"n_{name}"] = counts[:, j]
-    return pd.DataFrame(cols)
+    return cols
 
 
-def institution_tables(model: FieldModel) -> dict:
+def institution_columns(model: FieldModel) -> dict[str, dict]:
+    """The columns of the institutions' monthly and per-round records, by table."""
+    return {
+        "grant_months": _records(model.grants.month_stats),
+        "admissions": _records(model.admissions.history),
+        "programme": _records(model.programme.history),
+        "hiring": _records(model.hiring.history),
+    }
+
+
+def institution_tables(model: FieldModel, columns: dict[str, dict] | None = None) -> dict:
     apps = model.grants.applications()
+    columns = institution_columns(model) if columns is None else columns
     return {
         "grant_applications": pd.DataFrame({
             "agent": apps[:, 0].astype(np.int64), "submit": apps[:, 1], "start": apps[:, 2], "decided": apps[:, 3],
             "outcome": pd.Series(apps[:, 4].astype(np.int64)).map(GRANT_OUTCOMES).array,
         }),
-        "grant_months": pd.DataFrame(_records(model.grants.month_stats)),
-        "admissions": pd.DataFrame(_records(model.admissions.history)),
-        "programme": pd.DataFrame(_records(model.programme.history)),
-        "hiring": pd.DataFrame(_records(model.hiring.history)),
+        **{name: pd.DataFrame(cols) for name, cols in columns.items()},
     }
 
 
 # ---------------------------------------------------------------------------
-def summarise_replication(agents, ts: pd.DataFrame, inst: dict, values: dict, model: FieldModel) -> dict:
-    """The replication's outcome metrics; ``agents`` is the agents table or its :class:`Columns`."""
+def summarise_replication(agents, ts, inst: dict, values: dict, model: FieldModel) -> dict:
+    """The replication's outcome metrics; ``agents`` is the agents table or its :class:`Columns`,
+    ``ts`` and ``inst`` the time series and institution tables or their columns."""
     horizon = values["run.horizon"]
     window = values["run.claims_window"]
     col = as_columns(agents)
@@ -294,20 +311,24 @@ def _time_to_lead(ytl: np.ndarray, exit_year: np.ndarray, entry_year: np.ndarray
     return dur, observed
 
 
-def bottlenecks(ts: pd.DataFrame, inst: dict, values: dict) -> dict:
+def bottlenecks(ts, inst: dict, values: dict) -> dict:
     """Utilisation and excess demand of each scarce resource, and which binds.
 
     excess demand = unserved demand per unit of capacity; a resource *binds*
     when it is nearly fully used (utilisation >= 0.9) and has the largest
-    excess demand among such resources.
+    excess demand among such resources. ``ts`` and the tables in ``inst`` may be
+    DataFrames or dicts of columns.
     """
     res: dict[str, dict] = {}
 
-    def cols(df: pd.DataFrame, *names: str) -> list[np.ndarray]:
-        return [df[c].to_numpy(dtype=np.float64) for c in names]
+    def cols(table, *names: str) -> list[np.ndarray]:
+        return [np.asarray(table[c], dtype=np.float64) for c in names]
+
+    def rows(table) -> int:
+        return len(table) if isinstance(table, pd.DataFrame) else len(next(iter(table.values()), ()))
 
     adm = inst["admissions"]
-    if len(adm):
+    if rows(adm):
         applicants, admitted, slots = cols(adm, "applicants", "admitted", "slots")
         used, avail = cols(ts, "advisor_slots_used", "advisor_slots")
         res["advisor_slots"] = {
@@ -315,7 +336,7 @@ def bottlenecks(ts: pd.DataFrame, inst: dict, values: dict) -> dict:
             "excess_demand": float(np.mean((applicants - admitted) / np.maximum(slots, 1))),
         }
     gm = inst["grant_months"]
-    if len(gm):
+    if rows(gm):
         busy, queue, accepted, short, funded, budget = cols(gm, "reviewer_busy", "queue", "accepted", "money_short",
                                                            "funded", "budget")
         res["grantmaker_time"] = {
@@ -328,14 +349,14 @@ def bottlenecks(ts: pd.DataFrame, inst: dict, values: dict) -> dict:
             "excess_demand": float(short.sum() / dec) if dec else 0.0,
         }
     pr = inst["programme"]
-    if len(pr):
+    if rows(pr):
         filled, places, insiders, admitted = cols(pr, "filled", "places", "insiders", "admitted")
         res["programme_places"] = {
             "utilisation": float(np.mean(filled / np.maximum(places, 1))),
             "excess_demand": float(np.mean(np.maximum(insiders - admitted, 0) / np.maximum(places, 1))),
         }
     hi = inst["hiring"]
-    if len(hi):
+    if rows(hi):
         filled, vac, cand = cols(hi, "filled", "vacancies", "candidates")
         vac = np.maximum(vac, 1)
         res["lead_openings"] = {
