@@ -23,7 +23,7 @@ rows of a large field do not fit in the caches.
 
 Every state change appends a row (agent, tick, from, to, reason) to the log.
 The parameter vector ``P`` is indexed by the constants below, built from the
-scenario's live parameters by :func:`careersim.model.field.live_vector`.
+scenario's live parameters by :class:`careersim.model.params.Live`.
 """
 
 from __future__ import annotations
@@ -506,13 +506,15 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
     _tabulate(TAB, LAM, R_ONE, 12.0 / 12.0, p_one)
     for k in range(3):
         _tabulate(TAB, LAM, R_CM + k, lam_cm_k[k], p_cm_k[k])
-    # The month is run over chunks of CH listed researchers, in three passes:
+    # The month is run over chunks of CH listed researchers, in four passes:
+    # 0. across the chunk: every uniform of the month (vectorised);
     # 1. per person: the month's feedback sources (count, quality, skill weights),
     #    from the person's state at the start of the month;
     # 2. across the chunk: the skill updates, one source at a time, as straight-line
     #    arithmetic the compiler vectorises across people (each person's sources still
     #    apply in order, so the values are those of one update after another);
-    # 3. per person: hands-on learning, record, wellbeing, readiness, transitions, exits.
+    # 3. per person: hands-on learning, record, wellbeing, readiness, transitions, exits,
+    #    while the next chunk's rows are prefetched.
     SN = np.zeros((NSRC, CH), dtype=np.int64)  # signals per source (0: none)
     SQ = np.zeros((NSRC, CH))  # the source's quality
     SW = np.zeros((NSRC, 4, CH))  # weights of execution, generation, evaluation, impact
