@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import careersim as cs
 from careersim.scenario import Intervention
-from tests.conftest import quiet, tiny
+from tests.conftest import tiny
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
