@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit
 from scipy.special import ndtri
 
-from ..rng import uniform
+from ..rng import uniform, uniforms
 
 from .kernel import ST_READY, TICKS_PER_YEAR, move_counted
 from .state import (
@@ -104,15 +104,6 @@ class World:
 
     def years(self, t: int) -> float:
         return t / TICKS_PER_YEAR
-
-
-@njit(cache=True)
-def _pid_uniforms(key, I, rows, t, slot):
-    """``uniform(key, pid, t, slot)`` for the person of each of ``rows``."""
-    out = np.empty(len(rows))
-    for j in range(len(rows)):
-        out[j] = uniform(key, I[rows[j], PID], t, slot)
-    return out
 
 
 class Admissions:
@@ -433,7 +424,7 @@ class GrantOffice:
         if live["grants.review_time_shape"] == "fixed":
             service = np.full(len(wants), mean)
         else:  # exponential review times, drawn from the application's own uniform
-            service = -np.log(_pid_uniforms(self.key, I, wants, t, 0)) * mean
+            service = -np.log(uniforms(self.key, I[wants, PID], t, 0)) * mean
         # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
         # 3. decisions whose time has come, in order of decision time
         need = sum(self.n.tolist()) + len(wants)
