@@ -209,14 +209,10 @@ def _learn_chunk(m, N, Q, W0, W1, W2, W3, GL, S0, S1, S2, S3, floor):
             b2 *= b2
             b3 *= b3
         keep = n <= 0
-        s = S0[j]
-        S0[j] = s if keep or s >= target else target - (target - s) * r0
-        s = S1[j]
-        S1[j] = s if keep or s >= target else target - (target - s) * r1
-        s = S2[j]
-        S2[j] = s if keep or s >= target else target - (target - s) * r2
-        s = S3[j]
-        S3[j] = s if keep or s >= target else target - (target - s) * r3
+        S0[j] = S0[j] if keep else _toward(S0[j], target, r0)
+        S1[j] = S1[j] if keep else _toward(S1[j], target, r1)
+        S2[j] = S2[j] if keep else _toward(S2[j], target, r2)
+        S3[j] = S3[j] if keep else _toward(S3[j], target, r3)
 
 
 @njit(cache=True)
