@@ -247,7 +247,7 @@ def timeseries_columns(model: FieldModel) -> dict:
 def institution_columns(model: FieldModel) -> dict[str, dict]:
     """The columns of the institutions' monthly and per-round records, by table."""
     return {
-        "grant_months": _records(model.grants.month_stats),
+        "grant_months": model.grants.month_columns(),
         "admissions": _records(model.admissions.history),
         "programme": _records(model.programme.history),
         "hiring": _records(model.hiring.history),

@@ -198,7 +198,7 @@ class FieldModel:
         counts = w.counts.copy()
         cap = int(round(self.live["phd.max_students"]))
         n_adv = bisect_right(self._adv_from, t)  # advisors active by t
-        g = self.grants.month_stats[-1] if self.grants.month_stats else {}
+        g = self.grants.last_month()
         self.series.append(counts)
         self.series_extra.append({
             "tick": t,

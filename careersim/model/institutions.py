@@ -27,7 +27,7 @@ from scipy.special import ndtri
 
 from ..rng import uniform, uniforms
 
-from .kernel import ST_READY, TICKS_PER_YEAR, move_counted
+from .kernel import ST_READY, ST_WANTS, TICKS_PER_YEAR, move_counted
 from .state import (
     ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, CONTRIBUTOR, E_ADMITTED, E_FUNDED, E_HIRED, E_NOT_ADMITTED,
     EVL, EXE, F_COLLAB, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PENDING, F_PROGRAMME, F_REFUSE_PAY,
@@ -353,7 +353,12 @@ class GrantOffice:
         # applications decided or withdrawn so far: (row, submit, start, decided, outcome)
         self.R = np.zeros((256, 5))
         self.nrec = np.zeros(1, dtype=np.int64)
-        self.month_stats: list[dict] = []
+        # one row per month: tick, queue, in review or decision, decided, accepted, money short,
+        # funded (``_ms_i``); reviewer utilisation, budget (``_ms_f``)
+        self.nmonth = 0
+        self._ms_i = np.zeros((256, 7), dtype=np.int64)
+        self._ms_f = np.zeros((256, 2))
+        self._base = self._logit0 = math.nan
 
     def _grow(self, cap: int) -> None:
         """Buffers for at least ``cap`` applications at each stage (contents kept)."""
@@ -385,11 +390,6 @@ class GrantOffice:
         live = self.w.live
         return live["grants.budget"] * (1.0 + live["grants.budget_growth"]) ** (t / TICKS_PER_YEAR)
 
-    def funded_now(self, t: int) -> int:
-        """Researchers holding a grant: counted by the monthly step earlier in
-        the same tick, plus the awards made since (``World.funded``)."""
-        return int(self.w.funded)
-
     def expected_wait(self, t: int) -> float:
         """Current expected time (years) from application to decision: what a
         calibrated funder would announce."""
@@ -419,47 +419,160 @@ class GrantOffice:
         self._resize(t)
         # 1. new applications join the queue in id order (review times drawn for every
         # would-be applicant: counter-based draws, so extra ones change nothing)
-        wants = w.wants[: w.stats[11]]  # collected by the monthly step, in id order
+        nw = int(w.stats[ST_WANTS])
+        wants = w.wants[:nw]  # collected by the monthly step, in id order
         mean = live["grants.review_time"] * TICKS_PER_YEAR
         if live["grants.review_time_shape"] == "fixed":
-            service = np.full(len(wants), mean)
+            service = np.full(nw, mean)
         else:  # exponential review times, drawn from the application's own uniform
-            service = -np.log(uniforms(self.key, I[wants, PID], t, 0)) * mean
+            service = row_uniforms(self.key, wants, I, t, 0)
+            np.log(service, out=service)  # numpy's log, as the draws have always used
+            service *= -mean
         # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
-        # 3. decisions whose time has come, in order of decision time
-        need = sum(self.n.tolist()) + len(wants)
+        # 3. decisions whose time has come, in order of decision time, limited by money
+        n = self.n
+        need = int(n[0] + n[1] + n[2]) + nw
         if need > len(self.QR):
             self._grow(max(need, 2 * len(self.QR)))
         self._grow_records(need)
-        n_spent, n_due = _queue_step(t, I, wants, service, self.Q, self.QR, self.S, self.P, self.PR, self.n,
-                                     self.out, self.due_rows, self.free_at,
-                                     live["grants.decision_delay"] * TICKS_PER_YEAR, self.R, self.nrec)
-        busy = float(self.out[:n_spent, 0].sum())
-        accepted = money_short = 0
-        if n_due:
-            accepted, money_short = self._decide(n_due, t)
-        self.month_stats.append({
-            "tick": t, "queue": len(self.q_row), "in_review_or_decision": len(self.p_dec),
-            "reviewer_busy": busy / (4.0 * len(self.free_at)), "decided": n_due,
-            "accepted": accepted, "money_short": money_short,
-            "funded": self.funded_now(t), "budget": self.budget(t),
-        })
-
-    def _decide(self, n_due: int, t: int) -> tuple[int, int]:
-        """Decide the ``n_due`` applications taken out by the queue step (in order of
-        decision time) at tick ``t``, and record them."""
-        w, live = self.w, self.w.live
+        w.ensure_log(2 * need)  # decisions are at most every open application
         base = live["grants.base_acceptance"]
-        logit0 = (math.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0))
-        w.ensure_log(2 * n_due)
-        res = _decide_and_award(
-            self.due_rows[:n_due], self.out[:n_due, 1:3], t, w.I, w.F, self.key, logit0,
+        if base != self._base:
+            self._base = base
+            self._logit0 = (math.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0))
+        budget = self.budget(t)
+        k = len(self._ms_i)
+        if self.nmonth == k:
+            self._ms_i = np.concatenate([self._ms_i, np.zeros_like(self._ms_i)])
+            self._ms_f = np.concatenate([self._ms_f, np.zeros_like(self._ms_f)])
+        m = self.nmonth
+        _grant_month(
+            t, I, w.F, wants, service, self.Q, self.QR, self.S, self.P, self.PR, n, self.out, self.due_rows,
+            self.free_at, live["grants.decision_delay"] * TICKS_PER_YEAR, self.R, self.nrec, self.key, self._logit0,
             live["grants.legibility_weight"], live["grants.focus_weight"], live["grants.record_weight"],
-            self.budget(t) - self.funded_now(t), int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
+            budget - w.funded, int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
             int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
-            live["positions.small_funder_leads"] == "queue", w.LOG, w.nlog, w.counts, self.R, self.nrec)
-        w.funded += int(res[2])
-        return int(res[0]), int(res[1])
+            live["positions.small_funder_leads"] == "queue", w.LOG, w.nlog, w.counts,
+            self._ms_i[m], self._ms_f[m], w.funded, budget)
+        w.funded = int(self._ms_i[m, 6])
+        self.nmonth = m + 1
+
+    def last_month(self) -> dict:
+        """The latest month's record (empty before the first round)."""
+        if self.nmonth == 0:
+            return {}
+        m = self.nmonth - 1
+        i = self._ms_i[m]
+        return {"queue": int(i[1]), "in_review_or_decision": int(i[2]), "funded": int(i[6]),
+                "reviewer_busy": float(self._ms_f[m, 0]), "budget": float(self._ms_f[m, 1])}
+
+    def month_columns(self) -> dict[str, np.ndarray]:
+        """The monthly records as columns: tick, queue length, applications in review or
+        awaiting a decision, reviewer utilisation, decisions, acceptances, refusals for lack
+        of money, researchers funded, budget."""
+        i, f = self._ms_i[: self.nmonth], self._ms_f[: self.nmonth]
+        return {"tick": i[:, 0].copy(), "queue": i[:, 1].copy(), "in_review_or_decision": i[:, 2].copy(),
+                "reviewer_busy": f[:, 0].copy(), "decided": i[:, 3].copy(), "accepted": i[:, 4].copy(),
+                "money_short": i[:, 5].copy(), "funded": i[:, 6].copy(), "budget": f[:, 1].copy()}
+
+
+@njit(cache=True)
+def row_uniforms(key, rows, I, tick, slot):
+    """:func:`careersim.rng.uniform` for the people in ``rows`` of ``I``."""
+    out = np.empty(len(rows))
+    for j in range(len(rows)):
+        out[j] = uniform(key, I[rows[j], PID], tick, slot)
+    return out
+
+
+@njit(cache=True)
+def _grant_month(t, I, F, wants, service, Q, QR, S, P, PR, n, out, due_rows, free_at, delay, R, nrec, key, logit0,
+                 leg_w, focus_w, rec_w, room, length, reapply, queue_leads, LOG, nlog, counts, rec_i, rec_f, funded,
+                 budget):
+    """The grant office's month: :func:`_queue_step`, then :func:`_decide_and_award` on the
+    decisions due. ``funded`` researchers held a grant before the month's awards. The
+    month's record goes to ``rec_i`` (tick, queue, in review or awaiting a decision,
+    decided, accepted, refused for lack of money, holding a grant after the awards) and
+    ``rec_f`` (reviewer utilisation, ``budget``)."""
+    n_spent, n_due = _queue_step(t, I, wants, service, Q, QR, S, P, PR, n, out, due_rows, free_at, delay, R, nrec)
+    busy = pairwise_sum(out[:n_spent, 0])
+    n_fund = n_short = n_new = 0
+    if n_due:
+        n_fund, n_short, n_new = _decide_and_award(due_rows[:n_due], out[:n_due, 1:3], t, I, F, key, logit0, leg_w,
+                                                   focus_w, rec_w, room, length, reapply, queue_leads, LOG, nlog,
+                                                   counts, R, nrec)
+    rec_i[0], rec_i[1], rec_i[2], rec_i[3] = t, n[0], n[2], n_due
+    rec_i[4], rec_i[5], rec_i[6] = n_fund, n_short, funded + n_new
+    rec_f[0] = busy / (4.0 * len(free_at))
+    rec_f[1] = budget
+
+
+@njit(cache=True, inline="always")
+def _pairwise_block(a, lo, n):
+    """numpy's sum of a block of at most 128 values: eight accumulators over runs of
+    eight, then the rest one by one (below eight values, one by one)."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    end = n - n % 8
+    while i < end:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True)
+def pairwise_sum(a):
+    """The sum of ``a`` by pairwise summation in numpy's order, so it gives what
+    ``a.sum()`` gives, inside compiled code: a range of more than 128 values is split
+    in two halves (the first a multiple of eight long) and their sums added; smaller
+    ranges are summed by :func:`_pairwise_block`. The recursion is written out with
+    explicit stacks (numba's cached code does not support recursive functions)."""
+    los = np.empty(64, dtype=np.int64)
+    ns = np.empty(64, dtype=np.int64)
+    stage = np.empty(64, dtype=np.int64)  # 0: split next; 1: left half done; 2: both halves done
+    vals = np.empty(64)
+    top = 0
+    nv = 0
+    los[0], ns[0], stage[0] = 0, len(a), 0
+    while top >= 0:
+        lo, n = los[top], ns[top]
+        if n <= 128:
+            vals[nv] = _pairwise_block(a, lo, n)
+            nv += 1
+            top -= 1
+            continue
+        half = n // 2
+        half -= half % 8
+        if stage[top] == 0:
+            stage[top] = 1
+            top += 1
+            los[top], ns[top], stage[top] = lo, half, 0
+        elif stage[top] == 1:
+            stage[top] = 2
+            top += 1
+            los[top], ns[top], stage[top] = lo + half, n - half, 0
+        else:
+            nv -= 1
+            vals[nv - 1] = vals[nv - 1] + vals[nv]
+            top -= 1
+    return 0.0 + vals[0]
 
 
 @njit(cache=True)
