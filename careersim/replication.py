@@ -24,6 +24,7 @@ from numba import njit
 from .model.field import FieldModel
 from .model.kernel import TICKS_PER_YEAR
 from .model.params import draw_parameters, uncertain_parameters
+from .model.population import transposed
 from .model.state import (
     ADVISOR, BACKGROUND, BACKGROUND_NAMES, ENTRY, EVENT_NAMES, EXIT_NAMES, EXIT_REASON, EXIT_TICK,
     F_EVER_PHD, F_EXPOSED, F_HAS_PHD, F_PROGRAMME, F_SAFE_ADVISOR, FLAGS, KIND, KIND_NAMES, LEAD_PRE,
@@ -88,23 +89,11 @@ def _years(ticks, origin):
     return np.where(ticks >= 0, out, np.nan)
 
 
-@njit(cache=True)
-def _transposed(a):
-    """``a.T`` as a C-contiguous array, so that each column of ``a`` is read from
-    consecutive memory (several times faster than ``a.T.copy()`` for tall arrays)."""
-    n, k = a.shape
-    out = np.empty((k, n), dtype=a.dtype)
-    for i in range(n):
-        for j in range(k):
-            out[j, i] = a[i, j]
-    return out
-
-
 def agents_table(model: FieldModel) -> pd.DataFrame:
     w = model.world
     n = w.n
     # the state arrays hold one row per agent: read them column by column
-    F, I = _transposed(w.F[:n]).T, _transposed(w.I[:n]).T
+    F, I = transposed(w.F[:n]).T, transposed(w.I[:n]).T
     b = model.burn_in
     entry = I[:, ENTRY]
     flags = I[:, FLAGS]
@@ -154,7 +143,7 @@ def agents_table(model: FieldModel) -> pd.DataFrame:
         cols[f"initial_{name}"] = F[:, SKILL0 + j]
     # track history summary from the event log: the sequence of states visited
     cols["path"], cols["transitions"] = _paths(w.LOG[: int(w.nlog[0])], n)
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols, copy=False)  # the columns are fresh arrays: no copy into blocks
 
 
 def _paths(ev: np.ndarray, n: int):

@@ -153,7 +153,7 @@ def _dose(hours, P):
 
 CH = 256  # researchers per chunk of the monthly step
 NSRC = 6  # feedback sources a person can have in a month (an independent researcher's count)
-NBITS = 4  # signal counts below 2**NBITS are applied in the vectorised pass, larger ones one by one
+NBITS = 3  # signal counts below 2**NBITS are applied in the vectorised pass, larger ones one by one
 
 
 @njit(cache=True, inline="always")
@@ -640,13 +640,14 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
                 pubs = 1.0
             # APPLICANT: only hands-on work at the base rate
             GL[j] = g * F[i, LR]
-            for k in range(NSRC):  # counts beyond the vector pass's reach (rare): applied one by one below
-                if SN[k, j] >= 1 << NBITS:
-                    LONG[nlong, 0] = j
-                    LONG[nlong, 1] = k
-                    LONG[nlong, 2] = SN[k, j]
-                    nlong += 1
-                    SN[k, j] = 0
+            if (SN[0, j] | SN[1, j] | SN[2, j] | SN[3, j] | SN[4, j] | SN[5, j]) >= 1 << NBITS:
+                for k in range(NSRC):  # counts beyond the vector pass's reach (rare): applied one by one below
+                    if SN[k, j] >= 1 << NBITS:
+                        LONG[nlong, 0] = j
+                        LONG[nlong, 1] = k
+                        LONG[nlong, 2] = SN[k, j]
+                        nlong += 1
+                        SN[k, j] = 0
             RF[j] = flags
             RH[j] = hands
             RP[j] = pubs
