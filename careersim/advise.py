@@ -958,6 +958,7 @@ def _clone_field_class():
             kept = np.sort(np.concatenate(survivors))
             w.act[: len(kept)] = kept
             w.nact[0] = len(kept)
+            w.nvis[0] = 0  # the next step visits the rows in row order
 
         def _after_admissions(self, t, original):
             original(t)

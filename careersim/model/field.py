@@ -181,14 +181,18 @@ class FieldModel:
         variant of the model may override this to step groups of rows with
         different parameter vectors (see :func:`kernel_pass`)."""
         w = self.world
-        self.kernel_pass(t, w.act, w.nact, self.live.P, hours)
+        self.kernel_pass(t, w.act, w.nact, self.live.P, hours, w.vis, w.nvis)
 
-    def kernel_pass(self, t: int, act: np.ndarray, nact: np.ndarray, P: np.ndarray, hours: np.ndarray) -> None:
-        """One call of the compiled step over ``act[:nact[0]]`` with parameter vector ``P``."""
+    def kernel_pass(self, t: int, act: np.ndarray, nact: np.ndarray, P: np.ndarray, hours: np.ndarray,
+                    vis: np.ndarray | None = None, nvis: np.ndarray | None = None) -> None:
+        """One call of the compiled step over ``act[:nact[0]]`` with parameter vector ``P``,
+        visiting the rows in the order ``vis[:nvis[0]]`` keeps (by default in row order)."""
         w = self.world
         kfb, khz, ktr = self._step_keys
-        step(t, act, nact, P, kfb, khz, ktr, w.F, w.I,
-             self.advisors.quality, self.advisors.safe, hours, w.adv_load, w.LOG, w.nlog, w.stats, w.wants, w.ready, EXPHI)
+        if vis is None:
+            vis, nvis = np.empty_like(act), np.zeros(1, dtype=np.int64)
+        step(t, act, nact, vis, nvis, P, kfb, khz, ktr, w.F, w.I, self.advisors.quality, self.advisors.safe, hours,
+             w.adv_load, w.LOG, w.nlog, w.stats, w.wants, w.ready, EXPHI, w.out_flags, w.groups)
 
     def grant_round(self, t: int) -> None:
         self.grants.round(t)

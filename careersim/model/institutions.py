@@ -27,7 +27,7 @@ from scipy.special import ndtri
 
 from ..rng import uniform, uniforms
 
-from .kernel import ST_READY, ST_WANTS, TICKS_PER_YEAR, move_counted
+from .kernel import NCLS, ST_READY, ST_WANTS, TICKS_PER_YEAR, move_counted
 from .state import (
     ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, CONTRIBUTOR, E_ADMITTED, E_FUNDED, E_HIRED, E_NOT_ADMITTED,
     EVL, EXE, F_COLLAB, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PENDING, F_PROGRAMME, F_REFUSE_PAY,
@@ -70,6 +70,13 @@ class World:
         # listed until then, so users of the list check the state)
         self.act = np.zeros(len(self.I), dtype=np.int64)
         self.nact = np.zeros(1, dtype=np.int64)
+        # the same rows in the order the monthly step visits them (grouped by what each
+        # researcher does; see kernel.step), with the step's scratch space. Whoever rewrites
+        # ``act`` other than by appending sets ``nvis[0] = 0``.
+        self.vis = np.zeros(len(self.I), dtype=np.int64)
+        self.nvis = np.zeros(1, dtype=np.int64)
+        self.out_flags = np.zeros(len(self.I), dtype=np.int8)
+        self.groups = np.empty((NCLS, len(self.I)), dtype=np.int64)
         self.stats = np.zeros(12, dtype=np.int64)
 
     def ensure_log(self, extra: int) -> None:

@@ -215,6 +215,15 @@ def _learn_chunk(m, N, Q, W0, W1, W2, W3, GL, S0, S1, S2, S3, floor):
         S3[j] = S3[j] if keep else _toward(S3[j], target, r3)
 
 
+@njit(cache=True, inline="always")
+def _any_positive(N, m):
+    """Whether any of ``N[:m]`` is above 0 (a branch-free count, which vectorises)."""
+    c = 0
+    for j in range(m):
+        c += N[j] > 0
+    return c > 0
+
+
 @njit(cache=True)
 def _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor):
     """The month's skill updates for the first ``m`` people of a chunk: source by
@@ -222,7 +231,8 @@ def _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor):
     for it (``LONG[:nlong]``: person, source, count; their ``SN`` entry is 0)
     applied one by one in their place in the order."""
     for k in range(NSRC):
-        _learn_chunk(m, SN[k], SQ[k], SW[k, 0], SW[k, 1], SW[k, 2], SW[k, 3], GL, SK[0], SK[1], SK[2], SK[3], floor)
+        if _any_positive(SN[k], m):  # people are visited in groups: a source is often unused by a whole chunk
+            _learn_chunk(m, SN[k], SQ[k], SW[k, 0], SW[k, 1], SW[k, 2], SW[k, 3], GL, SK[0], SK[1], SK[2], SK[3], floor)
         for x in range(nlong):
             if LONG[x, 1] == k:
                 j = LONG[x, 0]
@@ -435,20 +445,81 @@ def credit_final_month(t_end, n, P, F, I):
             _credit_lead_month(F, i, t_end, P[P_ARRIVAL])
 
 
+NCLS = 9  # visiting groups of the monthly step (see _visit_class)
+OUT_KEPT, OUT_READY, OUT_WANTS = 1, 2, 4  # the step's bits per row: in the field, lead-ready, wants a grant
+
+
+@njit(cache=True, inline="always")
+def _visit_class(s, kind, src):
+    """The group a researcher in state ``s`` (contributor kind ``kind``, lead source
+    ``src``) is visited with by the next monthly step: PhD applicants, PhD students,
+    funded and unfunded independents, contributors by kind, small funders' leads
+    (who work as independents), other leads."""
+    if s == CONTRIBUTOR:
+        return 4 + min(max(kind, 0), 2)
+    if s == LEAD:
+        return 7 if src == S_SMALL_FUNDER else 8
+    if s == APPLICANT:
+        return 0
+    if s == PHD:
+        return 1
+    if s == INDEPENDENT:
+        return 2
+    return 3
+
+
+@njit(cache=True)
+def _sort_log(LOG, lo, hi):
+    """Put the log entries ``lo..hi-1`` in row order, each row's entries in the order
+    they were made (a stable sort by agent): the order of a step over rows in order.
+    The entries come in a few runs already in order (one per visiting group), so
+    an insertion sort is quick for the usual few dozen; long blocks use a merge sort."""
+    n = hi - lo
+    if n < 2:
+        return
+    if n > 64:
+        order = np.argsort(LOG[lo:hi, 0], kind="mergesort")
+        block = LOG[lo:hi].copy()
+        for k in range(n):
+            LOG[lo + k] = block[order[k]]
+        return
+    for k in range(lo + 1, hi):
+        if LOG[k, 0] >= LOG[k - 1, 0]:
+            continue
+        e0, e1, e2, e3, e4 = LOG[k, 0], LOG[k, 1], LOG[k, 2], LOG[k, 3], LOG[k, 4]
+        x = k
+        while x > lo and LOG[x - 1, 0] > e0:  # strictly greater: entries of one row keep their order
+            for c in range(5):
+                LOG[x, c] = LOG[x - 1, c]
+            x -= 1
+        LOG[x, 0], LOG[x, 1], LOG[x, 2], LOG[x, 3], LOG[x, 4] = e0, e1, e2, e3, e4
+
+
 # slots of the per-step statistics the kernel returns (after the state counts)
 ST_READY, ST_WAITING, ST_FUNDED, ST_WANTS = 8, 9, 10, 11
 N_STATS = 12
 
 
 @njit(cache=True)
-def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats, wants,
-         ready_rows, EXPHI):
+def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats,
+         wants, ready_rows, EXPHI, OUTF, VB):
     """Advance the researchers in ``act[:nact[0]]`` by one month at tick ``t``.
 
     ``act`` lists the rows of researchers in the field (entered, not exited)
     in increasing order. The step visits only those rows and compacts the list
     in place, dropping whoever has left (here or since the last step), so the
     cost follows the active population, not everyone who ever entered.
+
+    The rows are visited in the order of ``vis[:nvis[0]]``, a list of the same
+    rows as ``act[:nvis[0]]`` grouped by what each researcher was doing at the end
+    of the last step (see :func:`_visit_class`), then ``act[nvis[0]:nact[0]]`` (the
+    rows listed since, by intake). People doing the same thing take the same
+    branches, so the processor predicts them. The step leaves the next month's
+    grouped list in ``vis``; with ``nvis[0] = 0`` it visits ``act`` in row order.
+    Each person's month depends only on their own row, so the order of the visits
+    changes no value: the lists returned and the log are put back in row order.
+    ``OUTF`` (one byte per row) and ``VB`` (``NCLS`` rows, each as long as ``act``)
+    are scratch space.
 
     Also returns, in ``stats``, the number of the visited researchers in each
     state 1-6 after the step (``stats[0]`` and ``stats[EXITED]`` stay 0: the
@@ -529,24 +600,28 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
     UH = np.empty(CH)  # the month's exit uniform
     PIDS = np.empty(CH, dtype=np.int64)  # person ids
     H = np.empty(CH, dtype=np.uint64)  # first hashing round of the feedback draws  # (person, source, count) of counts >= 2**NBITS
-    kept = 0
     total = nact[0]
+    for j in range(nvis[0], total):  # listed since the last step: visited last, in row order
+        vis[j] = act[j]
+    ncls = np.zeros(NCLS, dtype=np.int64)  # researchers per visiting group for the next month
+    log0 = nlog[0]
     for j0 in range(0, total, CH):
         m = min(CH, total - j0)
         nlong = 0
         # ------------------------------------------------------------ pass 0: uniforms
         for j in range(m):
-            RI[j] = act[j0 + j]
+            RI[j] = vis[j0 + j]
             PIDS[j] = I[RI[j], PID]
         _uniforms_chunk(m, PIDS, kfb, khz, t, H, U, UH)
         # ------------------------------------------------------------ pass 1: sources
+        for k in range(NSRC):  # no signals unless a source is recorded below
+            for j in range(m):
+                SN[k, j] = 0
         for j in range(m):
             i = RI[j]
             s = I[i, STATE]
             if s == 0 or s == EXITED:
                 RS[j] = -1
-                for k in range(NSRC):
-                    SN[k, j] = 0
                 continue
             RS[j] = s
             if s == LEAD and t > 0:  # credit the month just ended, [t - 4, t), to a lead in role through it
@@ -559,8 +634,6 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
             well_target = 0.3 + 0.6 * F[i, RESIL]
             motiv_target = 0.35 + 0.5 * F[i, SMOT]
             leave_mult = 1.0
-            for k in range(NSRC):
-                SN[k, j] = 0
             for c in range(4):
                 SK[c, j] = F[i, EXE + c]
             g = gain
@@ -659,11 +732,12 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
         # ------------------------------------------------------------ pass 3: the rest of the month
         for j in range(m):
             if j0 + CH + j < total:  # the next chunk's rows, to be in cache when it starts
-                _prefetch_row(F, I, act[j0 + CH + j])
+                _prefetch_row(F, I, vis[j0 + CH + j])
             s = RS[j]
-            if s < 0:
-                continue
             i = RI[j]
+            if s < 0:
+                OUTF[i] = 0
+                continue
             for c in range(4):
                 F[i, EXE + c] = SK[c, j]
             pid = I[i, PID]
@@ -746,6 +820,7 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
                         I[i, EXIT_TICK] = t
                         _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
                         I[i, FLAGS] = flags
+                        OUTF[i] = 0
                         continue
             elif s == CONTRIBUTOR and (flags & F_PHD_INTENT) != 0 and (flags & F_HAS_PHD) == 0:
                 blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
@@ -803,17 +878,41 @@ def step(t, act, nact, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours,
             # ---------------------------------------------------------------- statistics
             s = I[i, STATE]
             if s != EXITED:
-                act[kept] = i
-                kept += 1
+                c = _visit_class(s, I[i, KIND], I[i, LEAD_SRC])
+                VB[c, ncls[c]] = i
+                ncls[c] += 1
                 stats[s] += 1
+                out = OUT_KEPT
                 if I[i, READY] >= 0:
-                    ready_rows[stats[ST_READY]] = i
+                    out |= OUT_READY
                     stats[ST_READY] += 1
                 if I[i, WAIT_SINCE] >= 0:
                     stats[ST_WAITING] += 1
                 if (s == INDEPENDENT or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER)) and I[i, FUND_END] > t:
                     stats[ST_FUNDED] += 1
                 if (flags & F_WANTS_GRANT) != 0 and (flags & F_PENDING) == 0:
-                    wants[stats[ST_WANTS]] = i
+                    out |= OUT_WANTS
                     stats[ST_WANTS] += 1
+                OUTF[i] = out
+            else:
+                OUTF[i] = 0
+    # the next month's visiting order: group by group
+    k = 0
+    for c in range(NCLS):
+        for x in range(ncls[c]):
+            vis[k] = VB[c, x]
+            k += 1
+    nvis[0] = k
+    # the lists in row order: those still in the field, the lead-ready, those wanting a grant
+    kept = nr = nw = 0
+    for j in range(total):
+        r = act[j]
+        out = OUTF[r]
+        act[kept] = r
+        kept += out & OUT_KEPT
+        ready_rows[nr] = r
+        nr += (out & OUT_READY) >> 1
+        wants[nw] = r
+        nw += (out & OUT_WANTS) >> 2
     nact[0] = kept
+    _sort_log(LOG, log0, nlog[0])
