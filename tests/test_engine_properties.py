@@ -208,3 +208,63 @@ def test_more_mentorship_for_independents_never_lowers_their_lead_chance():
         lo = np.mean([cs.simulate(base, s).summary["p_lead_independent"] for s in (1, 2, 3)])
         hi = np.mean([cs.simulate(more, s).summary["p_lead_independent"] for s in (1, 2, 3)])
         assert hi >= lo - 0.01, (hours, lo, hi)
+
+
+@SETTINGS
+@given(small_scenarios())
+def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
+    """The monthly step visits researchers grouped by what they did last month. At
+    every month of a run, one step in that order and one in plain row order, from
+    copies of the same state, must leave the same rows, lists, counts and log."""
+    from careersim.model.field import EXPHI, FieldModel
+    from careersim.model.kernel import step
+    from careersim.model.params import draw_parameters
+    from careersim.rng import Streams
+
+    sc, seed = case
+    compared = []
+
+    class Twice(FieldModel):
+        def step_rows(self, t, hours):
+            w = self.world
+            kfb, khz, ktr = self._step_keys
+            runs = []
+            for grouped in (True, False):
+                act, nact = w.act.copy(), w.nact.copy()
+                vis, nvis = w.vis.copy(), (w.nvis.copy() if grouped else np.zeros(1, dtype=np.int64))
+                F, I, load, LOG, nlog = w.F.copy(), w.I.copy(), w.adv_load.copy(), w.LOG.copy(), w.nlog.copy()
+                stats, wants, ready = w.stats.copy(), w.wants.copy(), w.ready.copy()
+                step(t, act, nact, vis, nvis, self.live.P, kfb, khz, ktr, F, I, self.advisors.quality,
+                     self.advisors.safe, hours, load, LOG, nlog, stats, wants, ready, EXPHI, w.out_flags.copy(),
+                     w.groups.copy())
+                k = int(nact[0])
+                runs.append((act[:k], F, I, load, LOG[: nlog[0]], stats, wants[: stats[11]], ready[: stats[8]],
+                             np.sort(vis[: nvis[0]])))
+            for a, b in zip(*runs):
+                np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(runs[0][-1], runs[0][0])  # the visiting list holds those still in the field
+            compared.append(t)
+            super().step_rows(t, hours)
+
+    streams = Streams(seed, 0)
+    Twice(draw_parameters(sc, streams), list(sc.interventions), streams).run()
+    assert len(compared) == int(sc.run.horizon * 12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 30), max_size=150), st.integers(0, 5))
+def test_the_steps_log_is_put_in_row_order_keeping_each_rows_order(rows, lead):
+    """The step's log entries, made in visiting order, are sorted by row; entries of
+    one row keep the order they were made in (a stable sort), as a step over rows in
+    order would have made them. Short and long blocks take different sorts."""
+    from careersim.model.kernel import _sort_log
+
+    LOG = np.zeros((lead + len(rows) + 3, 5), dtype=np.int64)
+    LOG[:, 0] = -1
+    for k, r in enumerate(rows):
+        LOG[lead + k] = (r, k, 7 * k, r % 8, k % 11)  # column 1: the order the entry was made in
+    expected = LOG.copy()
+    block = sorted(range(len(rows)), key=lambda k: rows[k])  # Python's sort is stable
+    expected[lead: lead + len(rows)] = LOG[lead + np.array(block, dtype=np.int64)] if rows else LOG[lead:lead]
+    _sort_log(LOG, lead, lead + len(rows))
+    np.testing.assert_array_equal(LOG, expected)

@@ -139,6 +139,15 @@ KERNEL_PARAMS = (
 # uniform slots per agent and tick (feedback stream)
 SL_MENTOR, SL_PEER, SL_PROG, SL_COLLAB, SL_EXPOSED, SL_SELF, SL_STUDY, SL_PLAN = range(8)
 N_SLOTS = 8
+# the slots each state's feedback sources read (bit ``slot``); a small funder's lead
+# reads an independent researcher's
+SLOTS_USED = np.zeros(8, dtype=np.int64)
+SLOTS_USED[PHD] = (1 << SL_MENTOR) | (1 << SL_PEER) | (1 << SL_EXPOSED) | (1 << SL_SELF) | (1 << SL_STUDY)
+SLOTS_USED[INDEPENDENT] = ((1 << SL_MENTOR) | (1 << SL_PROG) | (1 << SL_COLLAB) | (1 << SL_SELF) | (1 << SL_PLAN)
+                           | (1 << SL_STUDY))
+SLOTS_USED[UNFUNDED] = SLOTS_USED[INDEPENDENT]
+SLOTS_USED[CONTRIBUTOR] = (1 << SL_MENTOR) | (1 << SL_PEER) | (1 << SL_STUDY)
+SLOTS_USED[LEAD] = 1 << SL_PEER
 
 
 @njit(cache=True, inline="always")
@@ -271,15 +280,17 @@ def _prefetch_row(F, I, i):
 
 
 @njit(cache=True)
-def _uniforms_chunk(m, pids, kfb, khz, t, H, U, UH):
-    """The month's uniforms for the people ``pids[:m]`` of a chunk: every feedback
-    slot (``U[slot, j]``, whether or not the person's role uses it) and the exit
-    draw (``UH[j]``). Counter-based draws depend only on (key, person, tick, slot),
-    so computing unused ones changes nothing. Branch-free loops over people, which
-    the compiler vectorises."""
+def _uniforms_chunk(m, pids, kfb, khz, t, H, U, UH, need):
+    """The month's uniforms for the people ``pids[:m]`` of a chunk: the feedback slots
+    whose bit is set in ``need`` (``U[slot, j]``, whether or not the person's role
+    uses it; other rows of ``U`` are left as they were) and the exit draw (``UH[j]``).
+    Counter-based draws depend only on (key, person, tick, slot), so computing unused
+    ones changes nothing. Branch-free loops over people, which the compiler vectorises."""
     for j in range(m):
         H[j] = agent_hash(kfb, pids[j])
     for slot in range(N_SLOTS):
+        if (need >> slot) & 1 == 0:
+            continue
         row = U[slot]
         for j in range(m):
             row[j] = uniform_at(H[j], t, slot)
@@ -609,10 +620,16 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
         m = min(CH, total - j0)
         nlong = 0
         # ------------------------------------------------------------ pass 0: uniforms
+        need = 0  # the feedback slots anyone in the chunk may use
         for j in range(m):
-            RI[j] = vis[j0 + j]
-            PIDS[j] = I[RI[j], PID]
-        _uniforms_chunk(m, PIDS, kfb, khz, t, H, U, UH)
+            i = vis[j0 + j]
+            RI[j] = i
+            PIDS[j] = I[i, PID]
+            s = I[i, STATE]
+            need |= SLOTS_USED[s]
+            if s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER:
+                need |= SLOTS_USED[INDEPENDENT]
+        _uniforms_chunk(m, PIDS, kfb, khz, t, H, U, UH, need)
         # ------------------------------------------------------------ pass 1: sources
         for k in range(NSRC):  # no signals unless a source is recorded below
             for j in range(m):
