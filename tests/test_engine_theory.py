@@ -225,12 +225,15 @@ def _power(b, n):
 @settings(max_examples=60, deadline=None)
 def test_vectorised_skill_updates_equal_one_update_after_another(seed, m, lam):
     """The step applies a month's feedback across a chunk of people, source by source,
-    with the rare counts of 2**NBITS or more set aside and applied one by one. Every
+    with the rare counts of 2**NBITS or more set aside and applied one by one (and a
+    source few people in the chunk use applied person by person). Every
     skill must equal, bit for bit, the plain rule applied source after source:
     ``s <- target - (target - s) * (1 - a*w)**n`` when ``s < target`` and ``n > 0``."""
     rng = np.random.default_rng(seed)
     floor = 0.2
     n = rng.poisson(lam, size=(NSRC, CH)).astype(np.int64)
+    # sources used by everyone, by a few (applied person by person) or by nobody
+    n *= rng.random((NSRC, CH)) < rng.choice([0.0, 0.02, 0.1, 0.5, 1.0], size=(NSRC, 1))
     n[:, m:] = 0
     SQ = rng.uniform(0.0, 1.0, size=(NSRC, CH))
     SW = rng.choice([0.0, 0.1, 0.25, 0.35, 0.6], size=(NSRC, 4, CH))

@@ -225,12 +225,12 @@ def _learn_chunk(m, N, Q, W0, W1, W2, W3, GL, S0, S1, S2, S3, floor):
 
 
 @njit(cache=True, inline="always")
-def _any_positive(N, m):
-    """Whether any of ``N[:m]`` is above 0 (a branch-free count, which vectorises)."""
+def _count_positive(N, m):
+    """How many of ``N[:m]`` are above 0 (a branch-free count, which vectorises)."""
     c = 0
     for j in range(m):
         c += N[j] > 0
-    return c > 0
+    return c
 
 
 @njit(cache=True)
@@ -238,10 +238,17 @@ def _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor):
     """The month's skill updates for the first ``m`` people of a chunk: source by
     source, across people (:func:`_learn_chunk`), with the rare counts too large
     for it (``LONG[:nlong]``: person, source, count; their ``SN`` entry is 0)
-    applied one by one in their place in the order."""
+    applied one by one in their place in the order. People are visited in groups,
+    so a source is often used by nobody in a chunk (skipped) or by a few (their
+    updates are applied one by one, :func:`_learn_one`, which gives the same values)."""
     for k in range(NSRC):
-        if _any_positive(SN[k], m):  # people are visited in groups: a source is often unused by a whole chunk
+        used = _count_positive(SN[k], m)
+        if 8 * used >= m:
             _learn_chunk(m, SN[k], SQ[k], SW[k, 0], SW[k, 1], SW[k, 2], SW[k, 3], GL, SK[0], SK[1], SK[2], SK[3], floor)
+        elif used:
+            for j in range(m):
+                if SN[k, j] > 0:
+                    _learn_one(SK, j, SN[k, j], SQ[k, j], SW[k, 0, j], SW[k, 1, j], SW[k, 2, j], SW[k, 3, j], GL[j], floor)
         for x in range(nlong):
             if LONG[x, 1] == k:
                 j = LONG[x, 0]
