@@ -342,6 +342,24 @@ def exp_upper_table() -> np.ndarray:
     return np.exp(EXP_X0 + EXP_DX * np.arange(EXP_N)) * (1.0 + 1e-12)
 
 
+@njit(cache=True)
+def _no_exit_above(P, wlo, whi, mlo, mhi, lmax):
+    """A uniform at or above which nobody in a chunk leaves this month: the chance of
+    leaving, ``1 - exp(-h*DT) <= h*DT``, at the largest hazard ``h`` anyone in the chunk
+    can have, given that their wellbeing lies in ``[wlo, whi]``, their motivation in
+    ``[mlo, mhi]`` and their multiplier of the hazard of leaving is at most ``lmax``
+    (with a margin for rounding). 2.0 (no shortcut) when that cannot be bounded."""
+    if not (wlo <= whi and mlo <= mhi and lmax >= 0.0):
+        return 2.0
+    if not (P[P_BURNOUT] >= 0.0 and P[P_LEAVE] >= 0.0 and P[P_LEAD_EXIT] >= 0.0 and P[P_WAIT_LEAVE] >= 0.0):
+        return 2.0
+    xb = max(P[P_BURNOUT_SENS] * (W_MID - wlo), P[P_BURNOUT_SENS] * (W_MID - whi))
+    xl = max(P[P_LEAVE_SENS] * (W_MID - mlo), P[P_LEAVE_SENS] * (W_MID - mhi))
+    h = (P[P_BURNOUT] * np.exp(xb) + max(P[P_LEAD_EXIT], P[P_LEAVE] * lmax * np.exp(xl)) + P[P_WAIT_LEAVE]) * (1.0 + 1e-6)
+    u = h * DT * (1.0 + 1e-6) + 1e-12
+    return u if u == u else 2.0
+
+
 @njit(cache=True, inline="always")
 def _exp_above(EXPHI, x):
     """An upper bound on ``exp(x)``: the table at the grid point at or above x (exact beyond the grid)."""
@@ -641,6 +659,9 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
         for k in range(NSRC):  # no signals unless a source is recorded below
             for j in range(m):
                 SN[k, j] = 0
+        wlo = mlo = np.inf  # ranges of the chunk's wellbeing and motivation this month
+        whi = mhi = -np.inf
+        lmax = -np.inf
         for j in range(m):
             i = RI[j]
             s = I[i, STATE]
@@ -751,6 +772,12 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
             RW[j] = well_target
             RM[j] = motiv_target
             RL[j] = leave_mult
+            # where this month's wellbeing and motivation can end up: between now and target
+            w0, m0 = F[i, WELL], F[i, MOTIV]
+            wlo, whi = min(wlo, min(w0, well_target)), max(whi, max(w0, well_target))
+            mlo, mhi = min(mlo, min(m0, motiv_target)), max(mhi, max(m0, motiv_target))
+            lmax = max(lmax, leave_mult)
+        u_safe = _no_exit_above(P, wlo, whi, mlo, mhi, lmax)
         # ------------------------------------------------------------ pass 2: skill updates
         _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor)
         # ------------------------------------------------------------ pass 3: the rest of the month
@@ -860,7 +887,7 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
                         _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
                         s = APPLICANT
             # ---------------------------------------------------------------- exits (competing risks)
-            if P[P_EXITS_ON] > 0.5:
+            if P[P_EXITS_ON] > 0.5 and UH[j] < u_safe:
                 x_burn = P[P_BURNOUT_SENS] * (W_MID - F[i, WELL])
                 x_leave = P[P_LEAVE_SENS] * (W_MID - F[i, MOTIV])
                 h_wait = 0.0
