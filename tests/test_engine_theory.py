@@ -305,3 +305,30 @@ def test_hiring_selection_equals_a_stable_sort(v, k):
     v = np.array(v)
     k = min(k, len(v))
     np.testing.assert_array_equal(smallest_stable(v, k), np.argsort(v, kind="mergesort")[:k])
+
+
+@given(rates=st.lists(st.floats(0.0, 3.0), min_size=4, max_size=4), sens=st.lists(st.floats(-8.0, 8.0), min_size=2, max_size=2),
+       w=st.lists(st.floats(-0.5, 1.5), min_size=2, max_size=2), mo=st.lists(st.floats(-0.5, 1.5), min_size=2, max_size=2),
+       lmax=st.floats(0.0, 3.0), at=st.floats(0.0, 1.0), lead=st.booleans(), waiting=st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_the_chunks_exit_bound_is_above_everyones_chance_of_leaving(rates, sens, w, mo, lmax, at, lead, waiting):
+    """The step skips a person's exit test when their uniform is at or above one bound
+    for the whole chunk. Anyone whose wellbeing and motivation lie in the chunk's
+    ranges (and whose multiplier of the hazard of leaving is at most the chunk's)
+    must have a chance of leaving this month below that bound."""
+    from careersim.model.kernel import (
+        DT, KERNEL_PARAMS, P_BURNOUT, P_BURNOUT_SENS, P_LEAD_EXIT, P_LEAVE, P_LEAVE_SENS, P_WAIT_LEAVE, W_MID,
+        _no_exit_above)
+
+    P = np.zeros(len(KERNEL_PARAMS))
+    P[P_BURNOUT], P[P_LEAVE], P[P_LEAD_EXIT], P[P_WAIT_LEAVE] = rates
+    P[P_BURNOUT_SENS], P[P_LEAVE_SENS] = sens
+    wlo, whi = sorted(w)
+    mlo, mhi = sorted(mo)
+    bound = _no_exit_above(P, wlo, whi, mlo, mhi, lmax)
+    well = wlo + at * (whi - wlo)
+    motiv = mhi - at * (mhi - mlo)
+    h = P[P_BURNOUT] * np.exp(P[P_BURNOUT_SENS] * (W_MID - well))
+    h += P[P_LEAD_EXIT] if lead else P[P_LEAVE] * (lmax * at) * np.exp(P[P_LEAVE_SENS] * (W_MID - motiv))
+    h += P[P_WAIT_LEAVE] if waiting else 0.0
+    assert 1.0 - np.exp(-h * DT) < bound
