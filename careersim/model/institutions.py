@@ -657,6 +657,7 @@ class Programme:
         self.w = world
         self.key = np.uint64(world.streams.key("programme"))
         self.history: list[dict] = []
+        self._gen: np.random.Generator | None = None  # reseeded for each cohort's outside applicants
 
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
@@ -668,7 +669,11 @@ class Programme:
         if n_out > 0 and len(apps) > 0:
             # outside applicants resemble insiders: an insider's score drawn with replacement
             # (the draws of ``gen.choice(score, n_out)``), plus noise
-            gen = w.streams.generator("programme", t)
+            if self._gen is None:
+                self._gen = w.streams.generator("programme", t)
+            else:  # the same draws as a new ``generator("programme", t)``
+                w.streams.reseed(self._gen, "programme", t)
+            gen = self._gen
             like = gen.integers(0, len(score), size=n_out, dtype=np.int64)
             noise = gen.standard_normal(n_out)
         else:
