@@ -239,7 +239,7 @@ def institution_columns(model: FieldModel) -> dict[str, dict]:
         "grant_months": model.grants.month_columns(),
         "admissions": _records(model.admissions.history),
         "programme": _records(model.programme.history),
-        "hiring": _records(model.hiring.history),
+        "hiring": model.hiring.columns(),
     }
 
 

@@ -211,6 +211,6 @@ class FieldModel:
             "reviewer_utilisation": g.get("reviewer_busy", 0.0),
             "funded": g.get("funded", 0),
             "budget": g.get("budget", 0.0),
-            "vacancies": sum(len(v) for v in self.hiring.vacancies.values()),
+            "vacancies": self.hiring.n_open,
             "policies": ",".join(self.active_policies),
         })

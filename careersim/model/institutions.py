@@ -785,17 +785,31 @@ HIRING_SOURCES = (
     ("small_funder", S_SMALL_FUNDER),
 )
 SOURCE_CODES = np.array([code for _, code in HIRING_SOURCES], dtype=np.int64)
+HIRING_COLUMNS = ("tick", "candidates", "vacancies", "filled") + tuple(f"filled_{name}" for name, _ in HIRING_SOURCES)
+QUARTER_TICKS = 12  # hiring rounds are quarterly
 
 
 class Hiring:
-    """Quarterly hiring rounds for lead openings from each source of M7."""
+    """Quarterly hiring rounds for lead openings from each source of M7.
+
+    Each source accrues openings at its yearly rate (growing with the field); an
+    opening stays open for ``positions.vacancy_life`` and the soonest to expire are
+    filled first. The openings of a source are kept as groups opened in the same round
+    (expiry tick, number open); the round's record is a row of ``_rec``."""
 
     def __init__(self, world: World):
         self.w = world
         self.key = np.uint64(world.streams.key("hiring"))
-        self.accrued = {name: 0.0 for name, _ in HIRING_SOURCES}
-        self.vacancies = {name: [] for name, _ in HIRING_SOURCES}  # expiry ticks
-        self.history: list[dict] = []
+        self.accrued = np.zeros(len(HIRING_SOURCES))  # openings accrued but not yet whole, by source
+        rounds = world.T // QUARTER_TICKS + 2  # at most one group of openings per source and round
+        self._expiry = np.zeros((len(HIRING_SOURCES), rounds), dtype=np.int64)
+        self._open = np.zeros((len(HIRING_SOURCES), rounds), dtype=np.int64)
+        self._groups = np.zeros(len(HIRING_SOURCES), dtype=np.int64)
+        self._rates = np.zeros(len(HIRING_SOURCES))
+        self._rate_paths = [f"positions.{name}" for name, _ in HIRING_SOURCES]
+        self._rec = np.zeros((rounds, len(HIRING_COLUMNS)), dtype=np.int64)
+        self.nround = 0
+        self.n_open = 0  # openings open after the latest round, over all sources
 
     def candidates(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows of the ready candidates, their common base scores and noise uniforms."""
@@ -807,31 +821,98 @@ class Hiring:
         w, live = self.w, self.w.live
         growth = (1.0 + live["positions.growth"]) ** (t / TICKS_PER_YEAR)
         life = int(round(live["positions.vacancy_life"] * TICKS_PER_YEAR))
-        for name, _ in HIRING_SOURCES:
-            if name == "small_funder" and live["positions.small_funder_leads"] == "queue":
-                continue
-            self.accrued[name] += live[f"positions.{name}"] * growth * 0.25
-            new = int(math.floor(self.accrued[name] + 1e-9))
-            self.accrued[name] -= new
-            vac = [e for e in self.vacancies[name] if e > t] + [t + life] * new
-            self.vacancies[name] = vac
+        rates = self._rates
+        for i, path in enumerate(self._rate_paths):
+            rates[i] = live[path]
         pool, common, u = self.candidates(t)
-        n_cand = len(pool)
         base = common + 0.1 * ndtri(u)
-        openings = np.array([len(self.vacancies[name]) for name, _ in HIRING_SOURCES], dtype=np.int64)
-        hired = np.zeros(len(HIRING_SOURCES), dtype=np.int64)
-        if n_cand and openings.any():
-            w.ensure_log(min(int(openings.sum()), n_cand))
-            _hire(SOURCE_CODES, openings, pool, base, w.I, w.F, w.adv_load, self.key, live["positions.adjacency"],
-                  live["positions.focus_required"] > 0.5, t, w.LOG, w.nlog, w.counts, hired)
-        filled = {}
-        for (name, _), k in zip(HIRING_SOURCES, hired.tolist()):
-            if k:
-                self.vacancies[name] = sorted(self.vacancies[name])[k:]
-            filled[name] = k
-        self.history.append({"tick": t, "candidates": n_cand,
-                             "vacancies": sum(len(v) for v in self.vacancies.values()) + sum(filled.values()),
-                             "filled": sum(filled.values()), **{f"filled_{k}": v for k, v in filled.items()}})
+        w.ensure_log(len(pool))  # each candidate is hired at most once
+        self.n_open = _hiring_round(t, growth, life, live["positions.small_funder_leads"] == "queue", rates, self.accrued,
+                      self._expiry, self._open, self._groups, pool, base, w.I, w.F, w.adv_load, self.key,
+                      live["positions.adjacency"], live["positions.focus_required"] > 0.5, w.LOG, w.nlog, w.counts,
+                      self._rec[self.nround])
+        self.nround += 1
+
+    @property
+    def vacancies(self) -> dict[str, list[int]]:
+        """Expiry ticks of the open openings, by source, soonest first."""
+        out = {}
+        for i, (name, _) in enumerate(HIRING_SOURCES):
+            g = int(self._groups[i])
+            out[name] = sorted(np.repeat(self._expiry[i, :g], self._open[i, :g]).tolist())
+        return out
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The rounds' records as columns: tick, candidates, openings (open at the round,
+        filled ones included), filled, and filled per source (none before the first round)."""
+        if self.nround == 0:
+            return {}
+        rec = self._rec[: self.nround]
+        return {name: rec[:, j].copy() for j, name in enumerate(HIRING_COLUMNS)}
+
+    @property
+    def history(self) -> list[dict]:
+        """The rounds' records, one dict per round."""
+        cols = self.columns()
+        return [{k: int(v[i]) for k, v in cols.items()} for i in range(self.nround)]
+
+
+
+@njit(cache=True)
+def _hiring_round(t, growth, life, small_funder_queued, rates, accrued, expiry, n_open, groups, pool, base, I, F,
+                  adv_load, key, adjacency, focus_required, LOG, nlog, counts, rec):
+    """A hiring round. Each source (but the small funders when they fund leads through
+    the grant queue) accrues ``rates[i] * growth / 4`` openings, whole ones opening now
+    until ``t + life``, and drops its expired ones; :func:`_hire` fills them from the
+    candidates ``pool`` (scores ``base``), each source's soonest-expiring first. The
+    round's record goes to ``rec`` (tick, candidates, openings, filled, filled by
+    source); returns the number of openings left open."""
+    ns = len(rates)
+    openings = np.zeros(ns, dtype=np.int64)
+    for i in range(ns):
+        if not (small_funder_queued and SOURCE_CODES[i] == S_SMALL_FUNDER):
+            accrued[i] += rates[i] * growth * 0.25
+            new = math.floor(accrued[i] + 1e-9)
+            accrued[i] -= new
+            kept = 0
+            for g in range(groups[i]):  # expired openings close
+                if expiry[i, g] > t:
+                    expiry[i, kept] = expiry[i, g]
+                    n_open[i, kept] = n_open[i, g]
+                    kept += 1
+            if new > 0:
+                expiry[i, kept] = t + life
+                n_open[i, kept] = new
+                kept += 1
+            groups[i] = kept
+        for g in range(groups[i]):
+            openings[i] += n_open[i, g]
+    hired = np.zeros(ns, dtype=np.int64)
+    if len(pool) > 0 and openings.sum() > 0:
+        _hire(SOURCE_CODES, openings, pool, base, I, F, adv_load, key, adjacency, focus_required, t, LOG, nlog, counts,
+              hired)
+    total = 0
+    filled = 0
+    for i in range(ns):
+        total += openings[i]
+        k = hired[i]
+        filled += k
+        while k > 0:  # the soonest-expiring openings are the ones filled
+            best = 0
+            for g in range(1, groups[i]):
+                if expiry[i, g] < expiry[i, best]:
+                    best = g
+            take = min(k, n_open[i, best])
+            n_open[i, best] -= take
+            k -= take
+            if n_open[i, best] == 0:
+                groups[i] -= 1
+                for g in range(best, groups[i]):
+                    expiry[i, g] = expiry[i, g + 1]
+                    n_open[i, g] = n_open[i, g + 1]
+        rec[4 + i] = hired[i]
+    rec[0], rec[1], rec[2], rec[3] = t, len(pool), total, filled
+    return total - filled
 
 
 @njit(cache=True, inline="always")
