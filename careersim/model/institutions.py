@@ -356,9 +356,20 @@ class GrantOffice:
         # one row per month: tick, queue, in review or decision, decided, accepted, money short,
         # funded (``_ms_i``); reviewer utilisation, budget (``_ms_f``)
         self.nmonth = 0
-        self._ms_i = np.zeros((256, 7), dtype=np.int64)
-        self._ms_f = np.zeros((256, 2))
+        months = world.T // 4 + 2
+        self._ms_i = np.zeros((months, 7), dtype=np.int64)
+        self._ms_f = np.zeros((months, 2))
         self._base = self._logit0 = math.nan
+        # review times of the month's would-be applicants (the step lists at most everyone)
+        self._service = np.zeros(len(world.I))
+        # settings derived from the live parameters, kept until they change (``_configure``):
+        # decision delay (ticks), logit of the base acceptance, legibility, focus and record
+        # weights, mean review time (ticks); grant length, reapply delay (ticks), whether small
+        # funders' leads come through the queue, whether review times are fixed
+        self._version = -1
+        self._cfg_f = np.zeros(6)
+        self._cfg_i = np.zeros(4, dtype=np.int64)
+        self._budget0 = self._budget_factor = math.nan
 
     def _grow(self, cap: int) -> None:
         """Buffers for at least ``cap`` applications at each stage (contents kept)."""
@@ -414,46 +425,54 @@ class GrantOffice:
                                   np.full(len(self.p_row), np.nan), np.full(len(self.p_row), G_OPEN)])
         return np.concatenate([self.R[: self.nrec[0]], open_q, open_p])
 
-    def round(self, t: int) -> None:
-        w, I, live = self.w, self.w.I, self.w.live
+    def _configure(self, t: int) -> None:
+        """Take up the live parameters as they are now: the number of reviewers (new
+        ones free from ``t``) and the settings each round passes to the compiled month."""
+        live = self.w.live
+        self._version = live.version
         self._resize(t)
-        # 1. new applications join the queue in id order (review times drawn for every
-        # would-be applicant: counter-based draws, so extra ones change nothing)
-        nw = int(w.stats[ST_WANTS])
-        wants = w.wants[:nw]  # collected by the monthly step, in id order
-        mean = live["grants.review_time"] * TICKS_PER_YEAR
-        if live["grants.review_time_shape"] == "fixed":
-            service = np.full(nw, mean)
-        else:  # exponential review times, drawn from the application's own uniform
-            service = row_uniforms(self.key, wants, I, t, 0)
-            np.log(service, out=service)  # numpy's log, as the draws have always used
-            service *= -mean
-        # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
-        # 3. decisions whose time has come, in order of decision time, limited by money
-        n = self.n
-        need = int(n[0] + n[1] + n[2]) + nw
-        if need > len(self.QR):
-            self._grow(max(need, 2 * len(self.QR)))
-        self._grow_records(need)
-        w.ensure_log(2 * need)  # decisions are at most every open application
         base = live["grants.base_acceptance"]
         if base != self._base:
             self._base = base
             self._logit0 = (math.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0))
-        budget = self.budget(t)
-        k = len(self._ms_i)
-        if self.nmonth == k:
+        self._cfg_f[:] = (live["grants.decision_delay"] * TICKS_PER_YEAR, self._logit0, live["grants.legibility_weight"],
+                          live["grants.focus_weight"], live["grants.record_weight"],
+                          live["grants.review_time"] * TICKS_PER_YEAR)
+        self._cfg_i[:] = (int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
+                          int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
+                          live["positions.small_funder_leads"] == "queue", live["grants.review_time_shape"] == "fixed")
+        self._budget0, self._budget_factor = live["grants.budget"], 1.0 + live["grants.budget_growth"]
+
+    def round(self, t: int) -> None:
+        w = self.w
+        if w.live.version != self._version:
+            self._configure(t)
+        # 1. new applications join the queue in id order (review times drawn for every
+        # would-be applicant: counter-based draws, so extra ones change nothing)
+        nw = int(w.stats[ST_WANTS])
+        wants = w.wants[:nw]  # collected by the monthly step, in id order
+        service = self._service[:nw]
+        if not self._cfg_i[3]:  # exponential review times, drawn from the application's own uniform
+            row_uniforms_into(self.key, wants, w.I, t, 0, service)
+            np.log(service, out=service)  # numpy's log, as the draws have always used; the month scales them
+        # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
+        # 3. decisions whose time has come, in order of decision time, limited by money
+        budget = self._budget0 * self._budget_factor ** (t / TICKS_PER_YEAR)
+        m = self.nmonth
+        if m == len(self._ms_i):
             self._ms_i = np.concatenate([self._ms_i, np.zeros_like(self._ms_i)])
             self._ms_f = np.concatenate([self._ms_f, np.zeros_like(self._ms_f)])
-        m = self.nmonth
-        _grant_month(
-            t, I, w.F, wants, service, self.Q, self.QR, self.S, self.P, self.PR, n, self.out, self.due_rows,
-            self.free_at, live["grants.decision_delay"] * TICKS_PER_YEAR, self.R, self.nrec, self.key, self._logit0,
-            live["grants.legibility_weight"], live["grants.focus_weight"], live["grants.record_weight"],
-            budget - w.funded, int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
-            int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
-            live["positions.small_funder_leads"] == "queue", w.LOG, w.nlog, w.counts,
-            self._ms_i[m], self._ms_f[m], w.funded, budget)
+        while True:
+            short = _grant_month(t, w.I, w.F, wants, service, self.Q, self.QR, self.S, self.P, self.PR, self.n, self.out,
+                                 self.due_rows, self.free_at, self.R, self.nrec, self.key, self._cfg_f, self._cfg_i,
+                                 w.LOG, w.nlog, w.counts, self._ms_i, self._ms_f, m, w.funded, budget)
+            if short == 0:
+                break
+            # not enough room in the buffers: nothing was done; make room and go again
+            if short > len(self.QR):
+                self._grow(max(short, 2 * len(self.QR)))
+            self._grow_records(short)
+            w.ensure_log(2 * short)  # decisions are at most every open application
         w.funded = int(self._ms_i[m, 6])
         self.nmonth = m + 1
 
@@ -486,25 +505,46 @@ def row_uniforms(key, rows, I, tick, slot):
 
 
 @njit(cache=True)
-def _grant_month(t, I, F, wants, service, Q, QR, S, P, PR, n, out, due_rows, free_at, delay, R, nrec, key, logit0,
-                 leg_w, focus_w, rec_w, room, length, reapply, queue_leads, LOG, nlog, counts, rec_i, rec_f, funded,
-                 budget):
+def row_uniforms_into(key, rows, I, tick, slot, out):
+    """:func:`row_uniforms` written to ``out``."""
+    for j in range(len(rows)):
+        out[j] = uniform(key, I[rows[j], PID], tick, slot)
+
+
+@njit(cache=True)
+def _grant_month(t, I, F, wants, service, Q, QR, S, P, PR, n, out, due_rows, free_at, R, nrec, key, cfg_f, cfg_i,
+                 LOG, nlog, counts, ms_i, ms_f, m, funded, budget):
     """The grant office's month: :func:`_queue_step`, then :func:`_decide_and_award` on the
-    decisions due. ``funded`` researchers held a grant before the month's awards. The
-    month's record goes to ``rec_i`` (tick, queue, in review or awaiting a decision,
-    decided, accepted, refused for lack of money, holding a grant after the awards) and
-    ``rec_f`` (reviewer utilisation, ``budget``)."""
+    decisions due. ``service`` holds the logs of the review-time uniforms of ``wants``
+    (scaled here by minus the mean review time), unless review times are fixed.
+    ``cfg_f`` and ``cfg_i`` are the settings of :meth:`GrantOffice._configure`.
+    ``funded`` researchers held a grant before the month's awards, ``budget`` is the
+    month's money. The month's record goes to row ``m`` of ``ms_i`` (tick, queue, in
+    review or awaiting a decision, decided, accepted, refused for lack of money, holding
+    a grant after the awards) and ``ms_f`` (reviewer utilisation, budget).
+
+    Returns 0, or, doing nothing, the number of applications the buffers, the records
+    and the log must have room for when they have not."""
+    need = n[0] + n[1] + n[2] + len(wants)
+    if need > len(QR) or nrec[0] + need > len(R) or nlog[0] + 2 * need > len(LOG):
+        return need
+    delay, logit0, leg_w, focus_w, rec_w, mean = cfg_f[0], cfg_f[1], cfg_f[2], cfg_f[3], cfg_f[4], cfg_f[5]
+    length, reapply, queue_leads, fixed = cfg_i[0], cfg_i[1], cfg_i[2] != 0, cfg_i[3] != 0
+    neg_mean = -mean
+    for j in range(len(wants)):
+        service[j] = mean if fixed else service[j] * neg_mean
     n_spent, n_due = _queue_step(t, I, wants, service, Q, QR, S, P, PR, n, out, due_rows, free_at, delay, R, nrec)
     busy = pairwise_sum(out[:n_spent, 0])
     n_fund = n_short = n_new = 0
     if n_due:
         n_fund, n_short, n_new = _decide_and_award(due_rows[:n_due], out[:n_due, 1:3], t, I, F, key, logit0, leg_w,
-                                                   focus_w, rec_w, room, length, reapply, queue_leads, LOG, nlog,
-                                                   counts, R, nrec)
-    rec_i[0], rec_i[1], rec_i[2], rec_i[3] = t, n[0], n[2], n_due
-    rec_i[4], rec_i[5], rec_i[6] = n_fund, n_short, funded + n_new
-    rec_f[0] = busy / (4.0 * len(free_at))
-    rec_f[1] = budget
+                                                   focus_w, rec_w, budget - funded, length, reapply, queue_leads, LOG,
+                                                   nlog, counts, R, nrec)
+    ms_i[m, 0], ms_i[m, 1], ms_i[m, 2], ms_i[m, 3] = t, n[0], n[2], n_due
+    ms_i[m, 4], ms_i[m, 5], ms_i[m, 6] = n_fund, n_short, funded + n_new
+    ms_f[m, 0] = busy / (4.0 * len(free_at))
+    ms_f[m, 1] = budget
+    return 0
 
 
 @njit(cache=True, inline="always")

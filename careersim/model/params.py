@@ -62,7 +62,8 @@ class Live(dict):
     A dict of values by dotted path (reading one is a plain dict lookup, which the
     institutions do thousands of times a replication), whose :meth:`set` also keeps
     the kernel's parameter vector ``P`` in step. Change values only through
-    :meth:`set`.
+    :meth:`set`. ``version`` counts the changes, so a reader can keep settings it
+    derives from the values until the next change.
     """
 
     def __init__(self, values: dict[str, Any], extra: dict[str, float]):
@@ -70,9 +71,13 @@ class Live(dict):
         self.update(extra)
         self.P = np.array([float(self[k]) for k in KERNEL_PARAMS], dtype=np.float64)
         self._index = {k: i for i, k in enumerate(KERNEL_PARAMS)}
+        self.version = 0
 
     def set(self, path: str, value: float) -> None:
-        self[path] = float(value)
+        value = float(value)
+        if not (self.get(path) == value):  # a change (NaN counts as one)
+            self.version += 1
+        self[path] = value
         i = self._index.get(path)
         if i is not None:
-            self.P[i] = float(value)
+            self.P[i] = value
