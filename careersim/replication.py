@@ -224,13 +224,9 @@ def timeseries_table(model: FieldModel) -> pd.DataFrame:
 
 def timeseries_columns(model: FieldModel) -> dict:
     """The columns of :func:`timeseries_table`."""
-    counts = np.array(model.series)
-    cols = _records(model.series_extra)
-    tick = np.asarray(cols.pop("tick"), dtype=np.int64) - model.burn_in
-    cols = {"tick": tick, "year": tick / TICKS_PER_YEAR, **cols}
-    for j, name in enumerate(STATE_NAMES):
-        cols[f"n_{name}"] = counts[:, j]
-    return cols
+    cols = model.series_columns()
+    tick = cols.pop("tick") - model.burn_in
+    return {"tick": tick, "year": tick / TICKS_PER_YEAR, **cols}
 
 
 def institution_columns(model: FieldModel) -> dict[str, dict]:
