@@ -705,7 +705,7 @@ class Programme:
                                                live["programme.apply_independent"], live["programme.apply_other"])
         places = int(round(live["programme.places"]))
         n_out = int(round(live["programme.outside_applicants"]))
-        score = skill + 0.15 * ndtri(u)
+        z = ndtri(u, out=u)  # the selection noise; the admission adds it to the skill scores
         if n_out > 0 and len(apps) > 0:
             # outside applicants resemble insiders: an insider's score drawn with replacement
             # (the draws of ``gen.choice(score, n_out)``), plus noise
@@ -714,11 +714,11 @@ class Programme:
             else:  # the same draws as a new ``generator("programme", t)``
                 w.streams.reseed(self._gen, "programme", t)
             gen = self._gen
-            like = gen.integers(0, len(score), size=n_out, dtype=np.int64)
+            like = gen.integers(0, len(apps), size=n_out, dtype=np.int64)
             noise = gen.standard_normal(n_out)
         else:
             like, noise = np.zeros(0, dtype=np.int64), np.zeros(0)
-        admitted = _programme_admit(apps, score, like, noise, places, I, self.key, t,
+        admitted = _programme_admit(apps, skill, z, like, noise, places, I, self.key, t,
                                     t + int(round(live["programme.duration"] * TICKS_PER_YEAR)),
                                     live["programme.alumni_collaboration"])
         self.history.append({"tick": t, "applicants": len(apps) + n_out, "insiders": len(apps),
@@ -742,9 +742,8 @@ def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
         if not (st == INDEPENDENT or st == UNFUNDED or st == PHD or st == CONTRIBUTOR) or I[r, PROG_END] >= t:
             continue
         chance = apply_independent if (st == INDEPENDENT or st == UNFUNDED) else apply_other
-        if uniform(key, I[r, PID], t, 0) < chance:
-            rows[m] = r
-            m += 1
+        rows[m] = r  # kept only if the draw says so (no branch on a coin flip)
+        m += uniform(key, I[r, PID], t, 0) < chance
     # the applicants' scores in a second pass: the scan above stays short, which
     # keeps many rows' loads in flight when the table is not in cache
     for j in range(m):
@@ -755,14 +754,17 @@ def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
 
 
 @njit(cache=True)
-def _programme_admit(apps, score, like, noise, places, I, key, t, end, collab_share):
-    """Fill ``places`` among the insiders ``apps`` (scores ``score``) and the outside
-    applicants (scores ``score[like] + 0.05 * noise``): the insiders scoring at least
-    the ``places``-th best score of all take a place, in row order, up to ``places``.
-    Each admitted insider is in the cohort until ``end`` and finds a collaborator with
-    chance ``collab_share``. Returns the number admitted."""
+def _programme_admit(apps, skill, z, like, noise, places, I, key, t, end, collab_share):
+    """Fill ``places`` among the insiders ``apps`` (scores ``skill + 0.15 * z``, written
+    back to ``skill``) and the outside applicants (scores ``score[like] + 0.05 * noise``):
+    the insiders scoring at least the ``places``-th best score of all take a place, in row
+    order, up to ``places``. Each admitted insider is in the cohort until ``end`` and
+    finds a collaborator with chance ``collab_share``. Returns the number admitted."""
     n = len(apps)
     m = n + len(like)
+    score = skill
+    for j in range(n):
+        score[j] = skill[j] + 0.15 * z[j]
     if places <= 0 or n == 0:
         return 0
     if places >= m:
