@@ -112,7 +112,7 @@ def test_counter_uniforms_are_uniform_and_match_the_compiled_twin():
 def test_reseeded_generator_draws_as_a_new_one():
     # Streams.reseed computes numpy's SeedSequence -> PCG64 seeding directly; it must
     # give exactly the state (and so the draws) of a freshly built generator
-    from careersim.rng import pcg64_state
+    from careersim.rng import pcg64_state, pcg64_states
 
     rng = np.random.default_rng(7)
     for _ in range(300):
@@ -127,6 +127,10 @@ def test_reseeded_generator_draws_as_a_new_one():
         new, again = s.generator("programme", t), s.reseed(kept, "programme", t)
         assert (new.integers(0, 77, size=40) == again.integers(0, 77, size=40)).all()
         assert (new.standard_normal(40) == again.standard_normal(40)).all()
+    keys = [(1, 9, 5), (2, 2**40), (7,), (3, 4)]  # several at once, of different lengths
+    assert pcg64_states(11, keys) == [np.random.PCG64(np.random.SeedSequence(11, spawn_key=k)).state for k in keys]
+    ticks = [4, 52, 100]
+    assert s.generator_states("programme", ticks) == [s.generator("programme", t).bit_generator.state for t in ticks]
 
 
 def test_mean_skill_under_saturating_learning_from_poisson_feedback_matches_closed_form():

@@ -100,9 +100,11 @@ class FieldModel:
 
     # -- the calendar ----------------------------------------------------------------
     def _periodic(self, phase: str, first: int, period: int, action):
+        env, offset, T = self.env, PHASE[phase], self.T
+        timeout = env.timeout
         t = first
-        while t < self.T:
-            yield self.env.timeout(t + PHASE[phase] - self.env.now)
+        while t < T:
+            yield timeout(t + offset - env.now)
             self.wakeups += 1
             action(t)
             t += period
@@ -142,7 +144,7 @@ class FieldModel:
     # -- processes ---------------------------------------------------------------------
     def intake(self, t: int) -> None:
         w = self.world
-        n_new = bisect_right(self._entry_ticks, t)
+        n_new = bisect_right(self._entry_ticks, t, w.n)  # those entered so far are a prefix
         if n_new > w.n:
             w.ensure_log(n_new - w.n)
             enter(w.I, w.n, n_new, t, w.LOG, w.nlog, w.counts, w.act, w.nact)

@@ -697,7 +697,11 @@ class Programme:
         self.w = world
         self.key = np.uint64(world.streams.key("programme"))
         self.history: list[dict] = []
-        self._gen: np.random.Generator | None = None  # reseeded for each cohort's outside applicants
+        # one generator for the outside applicants, set for each cohort to the state a new
+        # ``generator("programme", t)`` would start in; the states of a cohort's rounds,
+        # a year apart, are worked out together at its first round
+        self._gen: np.random.Generator | None = None
+        self._states: dict[int, dict] = {}
 
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
@@ -709,11 +713,13 @@ class Programme:
         if n_out > 0 and len(apps) > 0:
             # outside applicants resemble insiders: an insider's score drawn with replacement
             # (the draws of ``gen.choice(score, n_out)``), plus noise
+            if t not in self._states:
+                ticks = range(t, max(t + 1, w.T), TICKS_PER_YEAR)
+                self._states.update(zip(ticks, w.streams.generator_states("programme", list(ticks))))
             if self._gen is None:
-                self._gen = w.streams.generator("programme", t)
-            else:  # the same draws as a new ``generator("programme", t)``
-                w.streams.reseed(self._gen, "programme", t)
+                self._gen = np.random.Generator(np.random.PCG64(0))
             gen = self._gen
+            gen.bit_generator.state = self._states.pop(t)
             like = gen.integers(0, len(apps), size=n_out, dtype=np.int64)
             noise = gen.standard_normal(n_out)
         else:
