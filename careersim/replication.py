@@ -67,18 +67,21 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication
     if hasattr(arrival_draw, "ppf"):  # the arrival has its own stream (M9)
         values["timelines.arrival"] = float(arrival_draw.ppf(streams.generator("arrival").random()))
     model = FieldModel(values, list(scenario.interventions), streams).run()
-    agents = agents_table(model)
-    events = events_table(model)
+    agent_cols, event_cols = agents_columns(model), events_columns(model)
+    agents = pd.DataFrame(agent_cols, copy=False)  # the columns are fresh arrays: no copy into blocks
+    events = pd.DataFrame(event_cols)
     ts_cols = timeseries_columns(model)
     ts = pd.DataFrame(ts_cols)
     drawn = {k: values[k] for k in uncertain_parameters(scenario)}
     drawn["timelines.arrival"] = values["timelines.arrival"]
     inst_cols = institution_columns(model)
     inst = institution_tables(model, inst_cols)
-    cols = Columns(agents)  # the summary and the claims share its conversions
-    # the bottleneck metrics read the same columns before they became tables
+    # the summary and the claims share the conversions of the agents' columns, and read
+    # them (as the bottleneck metrics do the others) before they became tables
+    cols = Columns(agent_cols)
     summary = summarise_replication(cols, ts_cols, inst_cols, values, model)
-    summary.update(flatten(single_run_claims(cols, events, values["run.horizon"], values["run.claims_window"])))
+    summary.update(flatten(single_run_claims(cols, Columns(event_cols), values["run.horizon"],
+                                             values["run.claims_window"])))
     return Replication(agents=agents, events=events, timeseries=ts, summary=summary,
                        parameters=drawn, institutions=inst)
 
@@ -90,6 +93,12 @@ def _years(ticks, origin):
 
 
 def agents_table(model: FieldModel) -> pd.DataFrame:
+    """One row per researcher (entrants and the existing field)."""
+    return pd.DataFrame(agents_columns(model), copy=False)  # the columns are fresh arrays: no copy into blocks
+
+
+def agents_columns(model: FieldModel) -> dict:
+    """The columns of :func:`agents_table`: numpy arrays and Categoricals."""
     w = model.world
     n = w.n
     # the state arrays hold one row per agent: read them column by column
@@ -143,7 +152,7 @@ def agents_table(model: FieldModel) -> pd.DataFrame:
         cols[f"initial_{name}"] = F[:, SKILL0 + j]
     # track history summary from the event log: the sequence of states visited
     cols["path"], cols["transitions"] = _paths(w.LOG[: int(w.nlog[0])], n)
-    return pd.DataFrame(cols, copy=False)  # the columns are fresh arrays: no copy into blocks
+    return cols
 
 
 def _paths(ev: np.ndarray, n: int):
@@ -187,17 +196,23 @@ def _path_codes(ev, n):
 
 
 def events_table(model: FieldModel) -> pd.DataFrame:
+    """Every state transition: agent, time, from, to, reason."""
+    return pd.DataFrame(events_columns(model))
+
+
+def events_columns(model: FieldModel) -> dict:
+    """The columns of :func:`events_table`: numpy arrays and Categoricals."""
     w = model.world
     ev = w.LOG[: int(w.nlog[0])]
     tick = ev[:, 1] - model.burn_in
-    return pd.DataFrame({
+    return {
         "agent": ev[:, 0],
         "tick": tick,
         "year": tick / TICKS_PER_YEAR,
         "from_state": _coded(ev[:, 2], STATE_NAMES),
         "to_state": _coded(ev[:, 3], STATE_NAMES),
         "reason": _coded(ev[:, 4], EVENT_NAMES),
-    })
+    }
 
 
 # numpy types of columns holding only Python values of one of these types: what
