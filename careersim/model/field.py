@@ -22,8 +22,6 @@ binary floating point):
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
 import numpy as np
 import simpy
 from numba import njit
@@ -78,7 +76,7 @@ class FieldModel:
         self.world.adv_load[:] = np.bincount(phd0, minlength=len(self.advisors.quality))
         self._adv_from = np.sort(self.advisors.active_from)
         self._hours = np.zeros(len(self.advisors.quality))  # each advisor's hours per student, set monthly
-        self._entry_ticks = self.world.entry_ticks.tolist()  # in entry order, increasing
+        self._entry_ticks = np.ascontiguousarray(self.world.entry_ticks, dtype=np.int64)  # in entry order, increasing
         self.admissions = Admissions(self.world)
         self.grants = GrantOffice(self.world)
         self.programme = Programme(self.world)
@@ -144,11 +142,11 @@ class FieldModel:
     # -- processes ---------------------------------------------------------------------
     def intake(self, t: int) -> None:
         w = self.world
-        n_new = bisect_right(self._entry_ticks, t, w.n)  # those entered so far are a prefix
-        if n_new > w.n:
-            w.ensure_log(n_new - w.n)
-            enter(w.I, w.n, n_new, t, w.LOG, w.nlog, w.counts, w.act, w.nact)
-            w.n = n_new
+        n = admit_entrants(self._entry_ticks, t, w.n, w.I, w.LOG, w.nlog, w.counts, w.act, w.nact)
+        if n < 0:  # no room in the log for them all: nobody entered yet
+            w.ensure_log(-n)
+            n = admit_entrants(self._entry_ticks, t, w.n, w.I, w.LOG, w.nlog, w.counts, w.act, w.nact)
+        w.n = n
 
     def enact(self, pol: Intervention, t: int) -> None:
         saved = {}
@@ -257,6 +255,21 @@ def record_month(row_i, row_f, t, counts, stats, adv_load, adv_from, cap, g_i, g
     row_i[8] = vacancies
     for j in range(len(counts)):
         row_i[9 + j] = counts[j]
+
+
+@njit(cache=True)
+def admit_entrants(entry_ticks, t, n, I, LOG, nlog, counts, act, nact):
+    """The rows from ``n`` on whose entry tick (``entry_ticks``, increasing) has come by
+    ``t`` enter the field (:func:`enter`). Returns the number entered so far, or, when the
+    log has no room for the newcomers, minus that room needed, with nobody entered."""
+    n_new = n
+    while n_new < len(entry_ticks) and entry_ticks[n_new] <= t:
+        n_new += 1
+    if n_new > n:
+        if nlog[0] + (n_new - n) > len(LOG):
+            return -(n_new - n)
+        enter(I, n, n_new, t, LOG, nlog, counts, act, nact)
+    return n_new
 
 
 @njit(cache=True)
