@@ -275,36 +275,34 @@ def km_quantile(durations: ArrayLike, observed: ArrayLike, q: float) -> float:
         obs = obs.reshape(1)
     if obs.shape != d.shape:
         raise ValueError("durations and observed must have the same length")
-    return float(_km_quantile(d, obs, (1.0 - q) + SURVIVAL_TOL))
+    return float(_km_quantile(np.sort(d), np.sort(d[obs]), (1.0 - q) + SURVIVAL_TOL))
 
 
 @njit(cache=True)
-def _km_quantile(d, obs, level):
+def _km_quantile(times, events, level):
     """The first time the product-limit survival of :func:`_km_curve` is at most
-    ``level``, walking the distinct times in order (with the time-0 row when no
-    duration is 0) with that function's arithmetic; NaN if it never is."""
-    n = len(d)
-    order = np.argsort(d, kind="mergesort")  # equal times together, first occurrence first
-    if (n == 0 or d[order[0]] > 0.0) and 1.0 <= level:  # the time-0 row, before any event
+    ``level``, walking the distinct durations ``times`` (sorted) in order, with the
+    time-0 row when no duration is 0, and the event times ``events`` (sorted) with
+    them, with that function's arithmetic; NaN if it never is."""
+    n = len(times)
+    if (n == 0 or times[0] > 0.0) and 1.0 <= level:  # the time-0 row, before any event
         return 0.0
     cum = 1.0
-    left = 0.0  # subjects with a shorter duration
-    i = 0
+    i = k = 0
     while i < n:
-        t = d[order[i]]
-        ev = 0.0
-        total = 0.0
+        t = times[i]
         j = i
-        while j < n and d[order[j]] == t:
-            ev += 1.0 if obs[order[j]] else 0.0
-            total += 1.0
+        while j < n and times[j] == t:
             j += 1
-        at_risk = n - left
+        ev = 0.0
+        while k < len(events) and events[k] == t:
+            ev += 1.0
+            k += 1
+        at_risk = float(n - i)  # those leaving at t or later
         hazard = ev / at_risk if at_risk > 0 else 0.0
         cum *= 1.0 - hazard
         if min(max(cum, 0.0), 1.0) <= level:
             return t
-        left += total
         i = j
     return np.nan
 
