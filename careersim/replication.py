@@ -23,7 +23,7 @@ from numba import njit
 
 from .model.field import FieldModel
 from .model.kernel import TICKS_PER_YEAR
-from .model.params import draw_parameters, uncertain_parameters
+from .model.params import draw_parameters
 from .model.state import (
     ADVISOR, BACKGROUND, BACKGROUND_NAMES, ENTRY, EVENT_NAMES, EXIT_NAMES, EXIT_REASON, EXIT_TICK,
     F_EVER_PHD, F_EXPOSED, F_HAS_PHD, F_PROGRAMME, F_SAFE_ADVISOR, FLAGS, KIND, KIND_NAMES, LEAD_PRE,
@@ -61,7 +61,8 @@ class Replication:
 def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication:
     """Run one replication of ``scenario`` with root ``seed``."""
     streams = Streams(seed, replication)
-    values = draw_parameters(scenario, streams)
+    uncertain: list[str] = []
+    values = draw_parameters(scenario, streams, uncertain)
     arrival_draw = scenario.timelines.arrival
     if hasattr(arrival_draw, "ppf"):  # the arrival has its own stream (M9)
         values["timelines.arrival"] = float(arrival_draw.ppf(streams.generator("arrival").random()))
@@ -71,7 +72,7 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication
     events = pd.DataFrame(event_cols)
     ts_cols = timeseries_columns(model)
     ts = pd.DataFrame(ts_cols)
-    drawn = {k: values[k] for k in uncertain_parameters(scenario)}
+    drawn = {k: values[k] for k in uncertain}
     drawn["timelines.arrival"] = values["timelines.arrival"]
     inst_cols = institution_columns(model)
     inst = institution_tables(model, inst_cols)

@@ -25,12 +25,14 @@ def _parameters() -> tuple:
     return tuple(iter_parameters())
 
 
-def draw_parameters(scenario: Scenario, streams: Streams) -> dict[str, Any]:
+def draw_parameters(scenario: Scenario, streams: Streams, drawn: list[str] | None = None) -> dict[str, Any]:
     """Every parameter's value for one replication, by dotted path.
 
     Numbers stay numbers; distributions over parameters are drawn; fields that
     describe variation between people (kind ``distribution``) stay
     distribution objects; choices (strings, booleans) are passed through.
+    The paths of the parameters drawn (those :func:`uncertain_parameters` lists, in
+    its order) are appended to ``drawn`` when given.
     """
     values: dict[str, Any] = {}
     for path, _info, meta in _parameters():
@@ -40,6 +42,8 @@ def draw_parameters(scenario: Scenario, streams: Streams) -> dict[str, Any]:
         elif hasattr(v, "ppf"):
             u = streams.generator("params", path).random()
             values[path] = float(v.ppf(u))
+            if drawn is not None:
+                drawn.append(path)
         elif isinstance(v, (int, float)) and not isinstance(v, bool):
             values[path] = float(v)
         else:
