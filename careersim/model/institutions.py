@@ -170,7 +170,11 @@ def _admit(apps, score, t, I, F, quality, safe, active_from, load, cap, min_port
                 m += 1
     slots = slots[np.argsort(-quality[slots], kind="mergesort")]
     order = np.argsort(-score, kind="mergesort")
-    sorted_score = np.sort(score)[::-1]
+    # the scores from best to worst: read through ``order`` (numba's sort is slow), which
+    # gives what sorting them gives as long as none is NaN
+    sorted_score = score[order]
+    if np.isnan(sorted_score).any():
+        sorted_score = np.sort(score)[::-1]
     n_eligible = 0
     for i in range(len(order)):
         if sorted_score[i] >= min_portfolio:
@@ -742,14 +746,14 @@ def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
     skill = np.empty(n)
     u = np.empty(n)
     m = 0
-    for j in range(n):
+    for j in range(n):  # without branches: everyone's draw is made, and kept only for those who may apply
         r = act[j]
         st = I[r, STATE]
-        if not (st == INDEPENDENT or st == UNFUNDED or st == PHD or st == CONTRIBUTOR) or I[r, PROG_END] >= t:
-            continue
-        chance = apply_independent if (st == INDEPENDENT or st == UNFUNDED) else apply_other
-        rows[m] = r  # kept only if the draw says so (no branch on a coin flip)
-        m += uniform(key, I[r, PID], t, 0) < chance
+        independent = (st == INDEPENDENT) | (st == UNFUNDED)
+        may = (independent | (st == PHD) | (st == CONTRIBUTOR)) & (I[r, PROG_END] < t)
+        chance = apply_independent if independent else apply_other
+        rows[m] = r
+        m += may & (uniform(key, I[r, PID], t, 0) < chance)
     # the applicants' scores in a second pass: the scan above stays short, which
     # keeps many rows' loads in flight when the table is not in cache
     for j in range(m):
