@@ -500,17 +500,8 @@ class GrantOffice:
 
 
 @njit(cache=True)
-def row_uniforms(key, rows, I, tick, slot):
-    """:func:`careersim.rng.uniform` for the people in ``rows`` of ``I``."""
-    out = np.empty(len(rows))
-    for j in range(len(rows)):
-        out[j] = uniform(key, I[rows[j], PID], tick, slot)
-    return out
-
-
-@njit(cache=True)
 def row_uniforms_into(key, rows, I, tick, slot, out):
-    """:func:`row_uniforms` written to ``out``."""
+    """:func:`careersim.rng.uniform` for the people in ``rows`` of ``I``, written to ``out``."""
     for j in range(len(rows)):
         out[j] = uniform(key, I[rows[j], PID], tick, slot)
 
