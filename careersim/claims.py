@@ -107,21 +107,27 @@ class Labels:
     __hash__ = None  # type: ignore[assignment]
 
 
-def column(s: pd.Series):
-    """A column as a numpy array, or as :class:`Labels` when categorical."""
+def column(s):
+    """A column (a Series, or the numpy array or Categorical a table is built from) as a
+    numpy array, or as :class:`Labels` when categorical."""
+    if isinstance(s, np.ndarray):
+        return s
+    if isinstance(s, pd.Categorical):
+        return Labels(s.codes, s.categories.tolist())
     return Labels.of(s) if isinstance(s.dtype, pd.CategoricalDtype) else s.to_numpy()
 
 
 class Columns:
     """A table's columns as :func:`column` gives them, each converted once, when
-    first asked for.
+    first asked for. The table is a DataFrame, or the mapping of columns it is built
+    from (numpy arrays and Categoricals), read without going through pandas.
 
     ``where(name)`` views the rows where the boolean column ``name`` is true
     (say the entrants); it selects through this table's conversions and is itself
     built once, so the summaries and every claim share both.
     """
 
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df):
         self._get = lambda name: column(df[name])
         self._cache: dict = {}
         self._views: dict[str, Columns] = {}

@@ -23,8 +23,7 @@ from numba import njit
 
 from .model.field import FieldModel
 from .model.kernel import TICKS_PER_YEAR
-from .model.params import draw_parameters, uncertain_parameters
-from .model.population import transposed
+from .model.params import draw_parameters
 from .model.state import (
     ADVISOR, BACKGROUND, BACKGROUND_NAMES, ENTRY, EVENT_NAMES, EXIT_NAMES, EXIT_REASON, EXIT_TICK,
     F_EVER_PHD, F_EXPOSED, F_HAS_PHD, F_PROGRAMME, F_SAFE_ADVISOR, FLAGS, KIND, KIND_NAMES, LEAD_PRE,
@@ -62,88 +61,142 @@ class Replication:
 def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication:
     """Run one replication of ``scenario`` with root ``seed``."""
     streams = Streams(seed, replication)
-    values = draw_parameters(scenario, streams)
+    uncertain: list[str] = []
+    values = draw_parameters(scenario, streams, uncertain)
     arrival_draw = scenario.timelines.arrival
     if hasattr(arrival_draw, "ppf"):  # the arrival has its own stream (M9)
         values["timelines.arrival"] = float(arrival_draw.ppf(streams.generator("arrival").random()))
     model = FieldModel(values, list(scenario.interventions), streams).run()
-    agents = agents_table(model)
-    events = events_table(model)
+    agent_cols, event_cols = agents_columns(model), events_columns(model)
+    agents = pd.DataFrame(agent_cols, copy=False)  # the columns are fresh arrays: no copy into blocks
+    events = pd.DataFrame(event_cols)
     ts_cols = timeseries_columns(model)
     ts = pd.DataFrame(ts_cols)
-    drawn = {k: values[k] for k in uncertain_parameters(scenario)}
+    drawn = {k: values[k] for k in uncertain}
     drawn["timelines.arrival"] = values["timelines.arrival"]
     inst_cols = institution_columns(model)
     inst = institution_tables(model, inst_cols)
-    cols = Columns(agents)  # the summary and the claims share its conversions
-    # the bottleneck metrics read the same columns before they became tables
+    # the summary and the claims share the conversions of the agents' columns, and read
+    # them (as the bottleneck metrics do the others) before they became tables
+    cols = Columns(agent_cols)
     summary = summarise_replication(cols, ts_cols, inst_cols, values, model)
-    summary.update(flatten(single_run_claims(cols, events, values["run.horizon"], values["run.claims_window"])))
+    summary.update(flatten(single_run_claims(cols, Columns(event_cols), values["run.horizon"],
+                                             values["run.claims_window"])))
     return Replication(agents=agents, events=events, timeseries=ts, summary=summary,
                        parameters=drawn, institutions=inst)
 
 
 # ---------------------------------------------------------------------------
-def _years(ticks, origin):
-    out = (ticks - origin) / TICKS_PER_YEAR
-    return np.where(ticks >= 0, out, np.nan)
-
-
 def agents_table(model: FieldModel) -> pd.DataFrame:
+    """One row per researcher (entrants and the existing field)."""
+    return pd.DataFrame(agents_columns(model), copy=False)  # the columns are fresh arrays: no copy into blocks
+
+
+def agents_columns(model: FieldModel) -> dict:
+    """The columns of :func:`agents_table`: numpy arrays and Categoricals."""
     w = model.world
     n = w.n
-    # the state arrays hold one row per agent: read them column by column
-    F, I = transposed(w.F[:n]).T, transposed(w.I[:n]).T
-    b = model.burn_in
-    entry = I[:, ENTRY]
-    flags = I[:, FLAGS]
-    adv = I[:, ADVISOR]
-    has_adv = adv >= 0
-    adv_q = np.where(has_adv, model.advisors.quality[np.maximum(adv, 0)], np.nan)
-    lead_t = I[:, LEAD_TICK]
+    fl, bo, it = _agent_arrays(w.F, w.I, n, model.burn_in, model.T, model.advisors.quality)
+    f = dict(zip(_FLOAT_COLUMNS, fl))
+    b = dict(zip(_BOOL_COLUMNS, bo))
+    i = dict(zip(_INT_COLUMNS, it))
     cols = {
         "agent": np.arange(n),
-        "person_id": I[:, PID],
-        "cohort": np.where(I[:, TRACK] == T_INITIAL, -1, (entry - b) // TICKS_PER_YEAR),
-        "entry_year": (entry - b) / TICKS_PER_YEAR,
-        "entrant": (I[:, TRACK] != T_INITIAL) & (entry >= b),
-        "background": _coded(I[:, BACKGROUND], BACKGROUND_NAMES),
-        "track": _coded(I[:, TRACK], TRACK_NAMES),
-        "contributor_kind": _coded(I[:, KIND], KIND_NAMES),
-        "learning_rate": F[:, LR],
-        "self_direction": F[:, SDIR],
-        "resilience": F[:, RESIL],
-        "safety_motivation": F[:, SMOT],
-        "legibility": F[:, LEGIB],
-        "ever_phd": (flags & F_EVER_PHD) != 0,
-        "has_phd": (flags & F_HAS_PHD) != 0,
-        "advisor_quality": adv_q,
-        "advisor_safety": np.where(has_adv, (flags & F_SAFE_ADVISOR) != 0, False),
-        "outside_exposure": (flags & F_EXPOSED) != 0,
-        "programme": (flags & F_PROGRAMME) != 0,
-        "programme_end_year": np.where(I[:, PROG_END] >= 0, (I[:, PROG_END] - b) / TICKS_PER_YEAR, np.nan),
-        "collaborator": (flags & F_COLLAB) != 0,
-        "final_state": _coded(I[:, STATE], STATE_NAMES),
-        "exit_reason": _coded(I[:, EXIT_REASON], EXIT_NAMES),
-        "exit_year": _years(I[:, EXIT_TICK], b),
-        "years_to_lead": np.where(lead_t >= 0, (lead_t - entry) / TICKS_PER_YEAR, np.nan),
-        "lead_source": _coded(np.where(lead_t >= 0, I[:, LEAD_SRC], -1), SOURCE_NAMES),
-        "years_to_ready": np.where(I[:, READY] >= 0, (I[:, READY] - entry) / TICKS_PER_YEAR, np.nan),
-        "phd_years_to_ready": np.where(I[:, PHD_READY] >= 0, (I[:, PHD_READY] - I[:, PHD_START]) / TICKS_PER_YEAR, np.nan),
-        "phd_start_year": np.where((flags & F_EVER_PHD) != 0, (I[:, PHD_START] - b) / TICKS_PER_YEAR, np.nan),
-        "years_observed": (model.T - np.maximum(entry, 0)) / TICKS_PER_YEAR,
-        "lead_years": F[:, LEAD_YEARS],
-        "lead_years_before_arrival": F[:, LEAD_PRE],
-        "safety_lead_years_before_arrival": F[:, LEAD_SAFE_PRE],
-        "track_record": F[:, RECORD],
-        "execution_at_2_years": np.where(model.T - entry > 2 * TICKS_PER_YEAR, F[:, EXE2], np.nan),
+        "person_id": i["person_id"],
+        "cohort": i["cohort"],
+        "entry_year": f["entry_year"],
+        "entrant": b["entrant"],
+        "background": _coded(i["background"], BACKGROUND_NAMES),
+        "track": _coded(i["track"], TRACK_NAMES),
+        "contributor_kind": _coded(i["contributor_kind"], KIND_NAMES),
+        **{name: f[name] for name in ("learning_rate", "self_direction", "resilience", "safety_motivation", "legibility")},
+        "ever_phd": b["ever_phd"],
+        "has_phd": b["has_phd"],
+        "advisor_quality": f["advisor_quality"],
+        "advisor_safety": b["advisor_safety"],
+        "outside_exposure": b["outside_exposure"],
+        "programme": b["programme"],
+        "programme_end_year": f["programme_end_year"],
+        "collaborator": b["collaborator"],
+        "final_state": _coded(i["final_state"], STATE_NAMES),
+        "exit_reason": _coded(i["exit_reason"], EXIT_NAMES),
+        "exit_year": f["exit_year"],
+        "years_to_lead": f["years_to_lead"],
+        "lead_source": _coded(i["lead_source"], SOURCE_NAMES),
+        **{name: f[name] for name in ("years_to_ready", "phd_years_to_ready", "phd_start_year", "years_observed",
+                                      "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival",
+                                      "track_record", "execution_at_2_years")},
     }
-    for j, name in enumerate(SKILL_NAMES):
-        cols[name] = F[:, j]
-        cols[f"initial_{name}"] = F[:, SKILL0 + j]
+    for name in SKILL_NAMES:
+        cols[name] = f[name]
+        cols[f"initial_{name}"] = f[f"initial_{name}"]
     # track history summary from the event log: the sequence of states visited
     cols["path"], cols["transitions"] = _paths(w.LOG[: int(w.nlog[0])], n)
-    return pd.DataFrame(cols, copy=False)  # the columns are fresh arrays: no copy into blocks
+    return cols
+
+
+_FLOAT_COLUMNS = ("entry_year", "learning_rate", "self_direction", "resilience", "safety_motivation", "legibility",
+                  "advisor_quality", "programme_end_year", "exit_year", "years_to_lead", "years_to_ready",
+                  "phd_years_to_ready", "phd_start_year", "years_observed", "lead_years", "lead_years_before_arrival",
+                  "safety_lead_years_before_arrival", "track_record", "execution_at_2_years",
+                  *SKILL_NAMES, *(f"initial_{name}" for name in SKILL_NAMES))
+_BOOL_COLUMNS = ("entrant", "ever_phd", "has_phd", "advisor_safety", "outside_exposure", "programme", "collaborator")
+_INT_COLUMNS = ("person_id", "cohort", "background", "track", "contributor_kind", "final_state", "exit_reason",
+                "lead_source")
+
+
+@njit(cache=True)
+def _agent_arrays(F, I, n, b, T, quality):
+    """The agents table's float, boolean and integer (int32, category codes among them)
+    columns, in the orders of ``_FLOAT_COLUMNS``, ``_BOOL_COLUMNS`` and ``_INT_COLUMNS``,
+    as rows of three arrays, in one pass over the first ``n`` rows of the state arrays
+    (``b`` the burn-in, ``T`` the last tick, ``quality`` the advisors'). Times are in
+    years: from the end of the burn-in, from entry or from the PhD start; NaN when the
+    event has not happened."""
+    fl = np.empty((len(_FLOAT_COLUMNS), n))
+    bo = np.empty((len(_BOOL_COLUMNS), n), dtype=np.bool_)
+    it = np.empty((len(_INT_COLUMNS), n), dtype=np.int32)
+    nan = np.nan
+    for r in range(n):
+        entry = I[r, ENTRY]
+        flags = I[r, FLAGS]
+        adv = I[r, ADVISOR]
+        lead_t = I[r, LEAD_TICK]
+        initial = I[r, TRACK] == T_INITIAL
+        fl[0, r] = (entry - b) / TICKS_PER_YEAR
+        fl[1, r], fl[2, r], fl[3, r], fl[4, r], fl[5, r] = F[r, LR], F[r, SDIR], F[r, RESIL], F[r, SMOT], F[r, LEGIB]
+        fl[6, r] = quality[adv] if adv >= 0 else nan
+        fl[7, r] = (I[r, PROG_END] - b) / TICKS_PER_YEAR if I[r, PROG_END] >= 0 else nan
+        fl[8, r] = (I[r, EXIT_TICK] - b) / TICKS_PER_YEAR if I[r, EXIT_TICK] >= 0 else nan
+        fl[9, r] = (lead_t - entry) / TICKS_PER_YEAR if lead_t >= 0 else nan
+        fl[10, r] = (I[r, READY] - entry) / TICKS_PER_YEAR if I[r, READY] >= 0 else nan
+        fl[11, r] = (I[r, PHD_READY] - I[r, PHD_START]) / TICKS_PER_YEAR if I[r, PHD_READY] >= 0 else nan
+        fl[12, r] = (I[r, PHD_START] - b) / TICKS_PER_YEAR if (flags & F_EVER_PHD) != 0 else nan
+        fl[13, r] = (T - max(entry, 0)) / TICKS_PER_YEAR
+        fl[14, r] = F[r, LEAD_YEARS]
+        fl[15, r] = F[r, LEAD_PRE]
+        fl[16, r] = F[r, LEAD_SAFE_PRE]
+        fl[17, r] = F[r, RECORD]
+        fl[18, r] = F[r, EXE2] if T - entry > 2 * TICKS_PER_YEAR else nan
+        for j in range(4):  # skills now and at entry
+            fl[19 + j, r] = F[r, j]
+            fl[23 + j, r] = F[r, SKILL0 + j]
+        bo[0, r] = not initial and entry >= b
+        bo[1, r] = (flags & F_EVER_PHD) != 0
+        bo[2, r] = (flags & F_HAS_PHD) != 0
+        bo[3, r] = adv >= 0 and (flags & F_SAFE_ADVISOR) != 0
+        bo[4, r] = (flags & F_EXPOSED) != 0
+        bo[5, r] = (flags & F_PROGRAMME) != 0
+        bo[6, r] = (flags & F_COLLAB) != 0
+        it[0, r] = I[r, PID]
+        it[1, r] = -1 if initial else (entry - b) // TICKS_PER_YEAR
+        it[2, r] = I[r, BACKGROUND]
+        it[3, r] = I[r, TRACK]
+        it[4, r] = I[r, KIND]
+        it[5, r] = I[r, STATE]
+        it[6, r] = I[r, EXIT_REASON]
+        it[7, r] = I[r, LEAD_SRC] if lead_t >= 0 else -1
+    return fl, bo, it
 
 
 def _paths(ev: np.ndarray, n: int):
@@ -187,17 +240,23 @@ def _path_codes(ev, n):
 
 
 def events_table(model: FieldModel) -> pd.DataFrame:
+    """Every state transition: agent, time, from, to, reason."""
+    return pd.DataFrame(events_columns(model))
+
+
+def events_columns(model: FieldModel) -> dict:
+    """The columns of :func:`events_table`: numpy arrays and Categoricals."""
     w = model.world
     ev = w.LOG[: int(w.nlog[0])]
     tick = ev[:, 1] - model.burn_in
-    return pd.DataFrame({
+    return {
         "agent": ev[:, 0],
         "tick": tick,
         "year": tick / TICKS_PER_YEAR,
         "from_state": _coded(ev[:, 2], STATE_NAMES),
         "to_state": _coded(ev[:, 3], STATE_NAMES),
         "reason": _coded(ev[:, 4], EVENT_NAMES),
-    })
+    }
 
 
 # numpy types of columns holding only Python values of one of these types: what
@@ -224,13 +283,9 @@ def timeseries_table(model: FieldModel) -> pd.DataFrame:
 
 def timeseries_columns(model: FieldModel) -> dict:
     """The columns of :func:`timeseries_table`."""
-    counts = np.array(model.series)
-    cols = _records(model.series_extra)
-    tick = np.asarray(cols.pop("tick"), dtype=np.int64) - model.burn_in
-    cols = {"tick": tick, "year": tick / TICKS_PER_YEAR, **cols}
-    for j, name in enumerate(STATE_NAMES):
-        cols[f"n_{name}"] = counts[:, j]
-    return cols
+    cols = model.series_columns()
+    tick = cols.pop("tick") - model.burn_in
+    return {"tick": tick, "year": tick / TICKS_PER_YEAR, **cols}
 
 
 def institution_columns(model: FieldModel) -> dict[str, dict]:
@@ -239,7 +294,7 @@ def institution_columns(model: FieldModel) -> dict[str, dict]:
         "grant_months": model.grants.month_columns(),
         "admissions": _records(model.admissions.history),
         "programme": _records(model.programme.history),
-        "hiring": _records(model.hiring.history),
+        "hiring": model.hiring.columns(),
     }
 
 

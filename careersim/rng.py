@@ -132,6 +132,93 @@ def poisson_from_uniform(lam, u):
     return poisson_given_p0(lam, np.exp(-lam), u)
 
 
+# --- numpy's seeding of a PCG64 generator from a SeedSequence, computed directly ---------
+# Building ``Generator(PCG64(SeedSequence(...)))`` costs tens of microseconds of Python
+# work; a round that needs a fresh generator every time instead sets the state of one
+# it keeps to the state that construction would give (same draws after that).
+_PCG64_MULT = 0x2360ED051FC65DA44385DF649FCCF645  # PCG's default 128-bit multiplier
+_M128 = (1 << 128) - 1
+
+
+@njit(cache=True)
+def _seed_sequence_states(words):
+    """``SeedSequence(...).generate_state(4, np.uint64)`` for each row of ``words``, the
+    assembled entropy of a seed sequence (32-bit words held in uint64: the seed's words,
+    padded with zeros to four when there is a spawn key, then the spawn key's words):
+    numpy's hash mixing of the entropy into a pool of four words, then the pool hashed
+    out into eight 32-bit words paired little-endian into four 64-bit ones."""
+    mult_a, mult_b = np.uint64(0x931E8875), np.uint64(0x58F38DED)
+    mix_l, mix_r = np.uint64(0xCA01F9DD), np.uint64(0x4973F715)
+    m32 = np.uint64(0xFFFFFFFF)
+    s16 = np.uint64(16)
+    n_words = words.shape[1]
+    out = np.zeros((words.shape[0], 4), dtype=np.uint64)
+    pool = np.zeros(4, dtype=np.uint64)
+    for k in range(words.shape[0]):
+        h = np.uint64(0x43B0D7E5)
+        for i in range(4):
+            v = (words[k, i] if i < n_words else np.uint64(0)) ^ h
+            h = (h * mult_a) & m32
+            v = (v * h) & m32
+            pool[i] = v ^ (v >> s16)
+        for src in range(max(4, n_words)):
+            for dst in range(4):
+                if src == dst:
+                    continue
+                v = (pool[src] if src < 4 else words[k, src]) ^ h
+                h = (h * mult_a) & m32
+                v = (v * h) & m32
+                v = v ^ (v >> s16)
+                x = ((mix_l * pool[dst]) - (mix_r * v)) & m32
+                pool[dst] = x ^ (x >> s16)
+        h = np.uint64(0x8B51F9DD)
+        for i in range(8):
+            v = pool[i % 4] ^ h
+            h = (h * mult_b) & m32
+            v = (v * h) & m32
+            v = v ^ (v >> s16)
+            out[k, i // 2] |= v << np.uint64(32 * (i % 2))
+    return out
+
+
+def _words32(x: int) -> list[int]:
+    """A non-negative integer as 32-bit words, least significant first (at least one)."""
+    words = [x & 0xFFFFFFFF]
+    x >>= 32
+    while x:
+        words.append(x & 0xFFFFFFFF)
+        x >>= 32
+    return words
+
+
+def pcg64_states(root_seed: int, spawn_keys: list[tuple[int, ...]]) -> list[dict]:
+    """The ``state`` of ``PCG64(SeedSequence(root_seed, spawn_key=key))`` as built, for
+    each of ``spawn_keys``, without building them: ``bit_generator.state = state`` gives
+    the same draws."""
+    root = _words32(int(root_seed))
+    entropy = []
+    for key in spawn_keys:
+        spawn = [w for k in key for w in _words32(int(k))]
+        words = root + [0] * (4 - len(root)) if spawn and len(root) < 4 else root
+        entropy.append(words + spawn)
+    if len({len(e) for e in entropy}) == 1:  # one call for all
+        states = _seed_sequence_states(np.array(entropy, dtype=np.uint64)).tolist()
+    else:
+        states = [_seed_sequence_states(np.array([e], dtype=np.uint64))[0].tolist() for e in entropy]
+    out = []
+    for s in states:
+        seed = (s[0] << 64) | s[1]
+        inc = ((((s[2] << 64) | s[3]) << 1) | 1) & _M128
+        state = ((inc + seed) * _PCG64_MULT + inc) & _M128  # PCG's srandom: a step from 0, add the seed, a step
+        out.append({"bit_generator": "PCG64", "state": {"state": state, "inc": inc}, "has_uint32": 0, "uinteger": 0})
+    return out
+
+
+def pcg64_state(root_seed: int, spawn_key: tuple[int, ...]) -> dict:
+    """:func:`pcg64_states` for one spawn key."""
+    return pcg64_states(root_seed, [spawn_key])[0]
+
+
 class Streams:
     """The named random streams of one replication."""
 
@@ -158,9 +245,24 @@ class Streams:
         """A Generator for ``name``; ``sub`` labels give independent sub-streams
         (for example one per parameter path, so adding an uncertain parameter
         does not change the draws of the others)."""
-        extra = tuple(zlib.crc32(str(s).encode()) for s in sub)
-        ss = np.random.SeedSequence(self.root_seed, spawn_key=(self.replication, STREAM_INDEX[name]) + extra)
+        ss = np.random.SeedSequence(self.root_seed, spawn_key=self._spawn_key(name, sub))
         return np.random.Generator(np.random.PCG64(ss))
+
+    def reseed(self, gen: np.random.Generator, name: str, *sub: str | int) -> np.random.Generator:
+        """Put ``gen`` (a Generator on a PCG64) in the state ``generator(name, *sub)`` starts
+        in, so it makes the same draws, at a fraction of the cost of a new one; returns it."""
+        gen.bit_generator.state = pcg64_state(self.root_seed, self._spawn_key(name, sub))
+        return gen
+
+    def generator_states(self, name: str, subs: list) -> list[dict]:
+        """The bit generator's state ``generator(name, sub)`` starts in, for each of ``subs``
+        (a single label or a tuple of labels each): set a kept generator's
+        ``bit_generator.state`` to one to make that generator's draws."""
+        subs = [sub if isinstance(sub, tuple) else (sub,) for sub in subs]
+        return pcg64_states(self.root_seed, [self._spawn_key(name, sub) for sub in subs])
+
+    def _spawn_key(self, name: str, sub: tuple) -> tuple[int, ...]:
+        return (self.replication, STREAM_INDEX[name]) + tuple(zlib.crc32(str(s).encode()) for s in sub)
 
     def u(self, name: str, agents: np.ndarray, tick: int, slot: int = 0) -> np.ndarray:
         return uniforms(self.key(name), agents, tick, slot)

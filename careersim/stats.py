@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from numba import njit
 from scipy import stats as _sps
 
 __all__ = [
@@ -268,11 +269,42 @@ def km_quantile(durations: ArrayLike, observed: ArrayLike, q: float) -> float:
     q = float(q)
     if not 0.0 < q < 1.0:
         raise ValueError(f"q must be in (0, 1), got {q!r}")
-    times, _, _, _, surv = _km_curve(durations, observed)  # the curve alone: no band, no table
-    hit = surv <= (1.0 - q) + SURVIVAL_TOL
-    if not hit.any():
-        return math.nan
-    return float(times[np.argmax(hit)])
+    d = _durations(durations)
+    obs = np.asarray(observed).astype(bool)
+    if obs.ndim == 0:
+        obs = obs.reshape(1)
+    if obs.shape != d.shape:
+        raise ValueError("durations and observed must have the same length")
+    return float(_km_quantile(np.sort(d), np.sort(d[obs]), (1.0 - q) + SURVIVAL_TOL))
+
+
+@njit(cache=True)
+def _km_quantile(times, events, level):
+    """The first time the product-limit survival of :func:`_km_curve` is at most
+    ``level``, walking the distinct durations ``times`` (sorted) in order, with the
+    time-0 row when no duration is 0, and the event times ``events`` (sorted) with
+    them, with that function's arithmetic; NaN if it never is."""
+    n = len(times)
+    if (n == 0 or times[0] > 0.0) and 1.0 <= level:  # the time-0 row, before any event
+        return 0.0
+    cum = 1.0
+    i = k = 0
+    while i < n:
+        t = times[i]
+        j = i
+        while j < n and times[j] == t:
+            j += 1
+        ev = 0.0
+        while k < len(events) and events[k] == t:
+            ev += 1.0
+            k += 1
+        at_risk = float(n - i)  # those leaving at t or later
+        hazard = ev / at_risk if at_risk > 0 else 0.0
+        cum *= 1.0 - hazard
+        if min(max(cum, 0.0), 1.0) <= level:
+            return t
+        i = j
+    return np.nan
 
 
 def km_median(durations: ArrayLike, observed: ArrayLike) -> float:

@@ -109,6 +109,30 @@ def test_counter_uniforms_are_uniform_and_match_the_compiled_twin():
     assert abs(np.corrcoef(u, v)[0, 1]) < 4 / math.sqrt(len(u))
 
 
+def test_reseeded_generator_draws_as_a_new_one():
+    # Streams.reseed computes numpy's SeedSequence -> PCG64 seeding directly; it must
+    # give exactly the state (and so the draws) of a freshly built generator
+    from careersim.rng import pcg64_state, pcg64_states
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        root = int(rng.integers(0, 2**62)) >> int(rng.integers(0, 62))
+        spawn = tuple(int(x) >> int(rng.integers(0, 64)) for x in rng.integers(0, 2**63, size=int(rng.integers(0, 5))))
+        built = np.random.PCG64(np.random.SeedSequence(root, spawn_key=spawn)).state
+        assert pcg64_state(root, spawn) == built
+    assert pcg64_state(2**100 + 3, (1, 2**40)) == np.random.PCG64(np.random.SeedSequence(2**100 + 3, spawn_key=(1, 2**40))).state
+    s = Streams(3, 2)
+    kept = s.generator("programme", 0)
+    for t in (4, 52, 1000):
+        new, again = s.generator("programme", t), s.reseed(kept, "programme", t)
+        assert (new.integers(0, 77, size=40) == again.integers(0, 77, size=40)).all()
+        assert (new.standard_normal(40) == again.standard_normal(40)).all()
+    keys = [(1, 9, 5), (2, 2**40), (7,), (3, 4)]  # several at once, of different lengths
+    assert pcg64_states(11, keys) == [np.random.PCG64(np.random.SeedSequence(11, spawn_key=k)).state for k in keys]
+    ticks = [4, 52, 100]
+    assert s.generator_states("programme", ticks) == [s.generator("programme", t).bit_generator.state for t in ticks]
+
+
 def test_mean_skill_under_saturating_learning_from_poisson_feedback_matches_closed_form():
     # academic contributors: two feedback sources of the same quality q train idea
     # generation, with weight own_idea_share each: mentor (dose(h) signals a week)

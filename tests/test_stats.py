@@ -105,6 +105,19 @@ def test_km_no_censoring_is_empirical_survival() -> None:
     assert km_median([1.0, 2.0, 3.0, 4.0], [1, 1, 1, 1]) == 2.0
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.booleans()), max_size=40), st.sampled_from([0.1, 0.25, 0.5, 0.9]))
+def test_km_quantile_is_the_first_time_the_km_table_reaches_the_level(rows, q) -> None:
+    # km_quantile walks the curve in compiled code; it must give what the table says, exactly
+    d = np.array([r[0] / 4 for r in rows], dtype=float)
+    obs = np.array([r[1] for r in rows], dtype=bool)
+    table = kaplan_meier(d, obs)
+    hit = table["survival"].to_numpy() <= (1.0 - q) + 1e-12
+    want = float(table["time"].to_numpy()[np.argmax(hit)]) if hit.any() else math.nan
+    got = km_quantile(d, obs, q)
+    assert got == want or (math.isnan(got) and math.isnan(want))
+
+
 def test_km_median_nan_when_fewer_than_half_have_events() -> None:
     assert math.isnan(km_median([1, 2, 3, 4, 5], [1, 1, 0, 0, 0]))
     assert math.isnan(km_median([1, 2, 3], [0, 0, 0]))

@@ -22,10 +22,9 @@ binary floating point):
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
 import numpy as np
 import simpy
+from numba import njit
 
 from ..rng import Streams
 from ..scenario import Intervention
@@ -34,7 +33,7 @@ from .kernel import TICKS_PER_YEAR, credit_final_month, exp_upper_table, step
 from .params import Live
 from .population import enter, make_advisors, make_agents
 from .state import (
-    ADVISOR, EXITED, N_STATES, PHD, STATE,
+    ADVISOR, EXITED, N_STATES, PHD, STATE, STATE_NAMES,
 )
 
 PHASES = ("intake", "interventions", "step", "admissions", "grants", "programme", "hiring", "arrival", "recorder")
@@ -75,8 +74,9 @@ class FieldModel:
         self.world.counts[0] = len(agents.I) - agents.n_initial
         phd0 = I0[(I0[:, STATE] == PHD) & (I0[:, ADVISOR] >= 0), ADVISOR]
         self.world.adv_load[:] = np.bincount(phd0, minlength=len(self.advisors.quality))
-        self._adv_from = sorted(self.advisors.active_from.tolist())
-        self._entry_ticks = self.world.entry_ticks.tolist()  # in entry order, increasing
+        self._adv_from = np.sort(self.advisors.active_from)
+        self._hours = np.zeros(len(self.advisors.quality))  # each advisor's hours per student, set monthly
+        self._entry_ticks = np.ascontiguousarray(self.world.entry_ticks, dtype=np.int64)  # in entry order, increasing
         self.admissions = Admissions(self.world)
         self.grants = GrantOffice(self.world)
         self.programme = Programme(self.world)
@@ -86,16 +86,23 @@ class FieldModel:
         self.policy_marks: list[tuple[str, float, float | None]] = []
         self.keys = (streams.key("feedback"), streams.key("hazard"), streams.key("transition"))
         self._step_keys = tuple(np.uint64(k) for k in self.keys)
-        self.series: list[np.ndarray] = []
-        self.series_extra: list[dict] = []
+        # the monthly time series: integer columns (tick, the counts of TS_INT, then the
+        # researchers in each state) and float columns (TS_FLOAT), one row per month
+        months = self.T // MONTH + 1
+        self._ts_i = np.zeros((months, 1 + len(TS_INT) + N_STATES), dtype=np.int64)
+        self._ts_f = np.zeros((months, len(TS_FLOAT)))
+        self._policies: list[str] = []  # the policies in force, by month
+        self.months = 0
         self.env = simpy.Environment()
         self.wakeups = 0  # institution wake-ups (SimPy timeouts served): an exact count, tested
 
     # -- the calendar ----------------------------------------------------------------
     def _periodic(self, phase: str, first: int, period: int, action):
+        env, offset, T = self.env, PHASE[phase], self.T
+        timeout = env.timeout
         t = first
-        while t < self.T:
-            yield self.env.timeout(t + PHASE[phase] - self.env.now)
+        while t < T:
+            yield timeout(t + offset - env.now)
             self.wakeups += 1
             action(t)
             t += period
@@ -135,11 +142,11 @@ class FieldModel:
     # -- processes ---------------------------------------------------------------------
     def intake(self, t: int) -> None:
         w = self.world
-        n_new = bisect_right(self._entry_ticks, t)
-        if n_new > w.n:
-            w.ensure_log(n_new - w.n)
-            enter(w.I, w.n, n_new, t, w.LOG, w.nlog, w.counts, w.act, w.nact)
-            w.n = n_new
+        n = admit_entrants(self._entry_ticks, t, w.n, w.I, w.LOG, w.nlog, w.counts, w.act, w.nact)
+        if n < 0:  # no room in the log for them all: nobody entered yet
+            w.ensure_log(-n)
+            n = admit_entrants(self._entry_ticks, t, w.n, w.I, w.LOG, w.nlog, w.counts, w.act, w.nact)
+        w.n = n
 
     def enact(self, pol: Intervention, t: int) -> None:
         saved = {}
@@ -161,18 +168,15 @@ class FieldModel:
             self.active_policies.remove(pol.name)
 
     def monthly_step(self, t: int) -> None:
-        w = self.world
-        hours = np.divide(float(self.live["phd.advisor_hours"]), np.maximum(1, w.adv_load))
+        w, live = self.world, self.live
+        hours = advisor_hours(self._hours, float(live["phd.advisor_hours"]), w.adv_load)
         w.ensure_log(2 * int(w.nact[0]) + 16)
-        if self.live["grants.calibrated"] > 0.5:
-            self.live.set("x.calibrated_wait", self.grants.expected_wait(t) + 1.0 / 12.0)
-        else:
-            self.live.set("x.calibrated_wait", 0.0)
+        if live["grants.calibrated"] > 0.5:
+            live.set("x.calibrated_wait", self.grants.expected_wait(t) + 1.0 / 12.0)
+        elif live["x.calibrated_wait"] != 0.0:
+            live.set("x.calibrated_wait", 0.0)
         self.step_rows(t, hours)
-        w.counts[1:EXITED] = w.stats[1:EXITED]
-        w.counts[EXITED] = w.n - int(w.nact[0])  # the step lists exactly those still in the field
-        w.counts[0] = len(w.I) - w.n
-        w.funded = int(w.stats[10])
+        w.funded = counts_after_step(w.counts, w.stats, w.n, w.nact, len(w.I))
 
     def step_rows(self, t: int, hours: np.ndarray) -> None:
         """The compiled monthly step over the listed rows with the live parameters.
@@ -199,22 +203,94 @@ class FieldModel:
 
     def record(self, t: int) -> None:
         w = self.world
-        counts = w.counts.copy()
-        cap = int(round(self.live["phd.max_students"]))
-        n_adv = bisect_right(self._adv_from, t)  # advisors active by t
-        g = self.grants.last_month()
-        self.series.append(counts)
-        self.series_extra.append({
-            "tick": t,
-            "ready": int(w.stats[8]),  # as of the monthly step
-            "ready_waiting": int(w.stats[9]),
-            "advisor_slots": n_adv * cap,
-            "advisor_slots_used": int(w.adv_load.sum()),
-            "grant_queue": g.get("queue", 0),
-            "grant_in_review": g.get("in_review_or_decision", 0),
-            "reviewer_utilisation": g.get("reviewer_busy", 0.0),
-            "funded": g.get("funded", 0),
-            "budget": g.get("budget", 0.0),
-            "vacancies": sum(len(v) for v in self.hiring.vacancies.values()),
-            "policies": ",".join(self.active_policies),
-        })
+        m = self.months
+        if m == len(self._ts_i):
+            self._ts_i = np.concatenate([self._ts_i, np.zeros_like(self._ts_i)])
+            self._ts_f = np.concatenate([self._ts_f, np.zeros_like(self._ts_f)])
+        g = self.grants
+        record_month(self._ts_i[m], self._ts_f[m], t, w.counts, w.stats, w.adv_load, self._adv_from,
+                     int(round(self.live["phd.max_students"])), g._ms_i, g._ms_f, g.nmonth - 1, self.hiring.n_open)
+        self._policies.append(",".join(self.active_policies))
+        self.months = m + 1
+
+    def series_columns(self) -> dict:
+        """The monthly records as columns: tick, then those of TS_INT and TS_FLOAT in the
+        order of TS_COLUMNS, the policies in force, and the researchers in each state."""
+        m = self.months
+        ti, tf = self._ts_i[:m], self._ts_f[:m]
+        cols = {"tick": ti[:, 0].copy()}
+        for name in TS_COLUMNS:
+            cols[name] = ti[:, 1 + TS_INT.index(name)].copy() if name in TS_INT else tf[:, TS_FLOAT.index(name)].copy()
+        cols["policies"] = list(self._policies)
+        counts = ti[:, 1 + len(TS_INT):]
+        for j, name in enumerate(STATE_NAMES):
+            cols[f"n_{name}"] = counts[:, j]
+        return cols
+
+
+# the time series' columns after the tick, in order: "ready" and "ready_waiting" as of the
+# monthly step, advisor places and those used, the grant office's month (queue, in review or
+# awaiting a decision, reviewer utilisation, holding a grant, budget), open lead openings
+TS_COLUMNS = ("ready", "ready_waiting", "advisor_slots", "advisor_slots_used", "grant_queue", "grant_in_review",
+              "reviewer_utilisation", "funded", "budget", "vacancies")
+TS_INT = ("ready", "ready_waiting", "advisor_slots", "advisor_slots_used", "grant_queue", "grant_in_review", "funded",
+          "vacancies")
+TS_FLOAT = ("reviewer_utilisation", "budget")
+
+
+@njit(cache=True)
+def record_month(row_i, row_f, t, counts, stats, adv_load, adv_from, cap, g_i, g_f, g, vacancies):
+    """A month's row of the time series (see :data:`TS_INT`, :data:`TS_FLOAT`): the
+    advisors active by ``t`` (``adv_from`` sorted) times ``cap`` places, the grant
+    office's record of month ``g`` (zeros when ``g < 0``), then the state counts."""
+    used = 0
+    for a in range(len(adv_load)):
+        used += adv_load[a]
+    row_i[0] = t
+    row_i[1], row_i[2] = stats[8], stats[9]
+    row_i[3] = np.searchsorted(adv_from, t, side="right") * cap
+    row_i[4] = used
+    if g >= 0:
+        row_i[5], row_i[6], row_i[7] = g_i[g, 1], g_i[g, 2], g_i[g, 6]
+        row_f[0], row_f[1] = g_f[g, 0], g_f[g, 1]
+    else:
+        row_i[5] = row_i[6] = row_i[7] = 0
+        row_f[0] = row_f[1] = 0.0
+    row_i[8] = vacancies
+    for j in range(len(counts)):
+        row_i[9 + j] = counts[j]
+
+
+@njit(cache=True)
+def admit_entrants(entry_ticks, t, n, I, LOG, nlog, counts, act, nact):
+    """The rows from ``n`` on whose entry tick (``entry_ticks``, increasing) has come by
+    ``t`` enter the field (:func:`enter`). Returns the number entered so far, or, when the
+    log has no room for the newcomers, minus that room needed, with nobody entered."""
+    n_new = n
+    while n_new < len(entry_ticks) and entry_ticks[n_new] <= t:
+        n_new += 1
+    if n_new > n:
+        if nlog[0] + (n_new - n) > len(LOG):
+            return -(n_new - n)
+        enter(I, n, n_new, t, LOG, nlog, counts, act, nact)
+    return n_new
+
+
+@njit(cache=True)
+def advisor_hours(out, hours, load):
+    """Each advisor's ``hours`` shared among their students (at least one), in ``out``."""
+    for a in range(len(load)):
+        out[a] = hours / max(1, load[a])
+    return out
+
+
+@njit(cache=True)
+def counts_after_step(counts, stats, n, nact, n_rows):
+    """The state counts after the monthly step, from its own count (``stats``): those
+    listed after it are exactly those still in the field, the rest of the ``n`` entered
+    have left, the other rows are still to enter. Returns the researchers holding a grant."""
+    for s in range(1, EXITED):
+        counts[s] = stats[s]
+    counts[EXITED] = n - nact[0]
+    counts[0] = n_rows - n
+    return stats[10]

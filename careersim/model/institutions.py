@@ -177,7 +177,11 @@ def _admit(apps, score, t, I, F, quality, safe, active_from, load, cap, min_port
                 m += 1
     slots = slots[np.argsort(-quality[slots], kind="mergesort")]
     order = np.argsort(-score, kind="mergesort")
-    sorted_score = np.sort(score)[::-1]
+    # the scores from best to worst: read through ``order`` (numba's sort is slow), which
+    # gives what sorting them gives as long as none is NaN
+    sorted_score = score[order]
+    if np.isnan(sorted_score).any():
+        sorted_score = np.sort(score)[::-1]
     n_eligible = 0
     for i in range(len(order)):
         if sorted_score[i] >= min_portfolio:
@@ -363,9 +367,20 @@ class GrantOffice:
         # one row per month: tick, queue, in review or decision, decided, accepted, money short,
         # funded (``_ms_i``); reviewer utilisation, budget (``_ms_f``)
         self.nmonth = 0
-        self._ms_i = np.zeros((256, 7), dtype=np.int64)
-        self._ms_f = np.zeros((256, 2))
+        months = world.T // 4 + 2
+        self._ms_i = np.zeros((months, 7), dtype=np.int64)
+        self._ms_f = np.zeros((months, 2))
         self._base = self._logit0 = math.nan
+        # review times of the month's would-be applicants (the step lists at most everyone)
+        self._service = np.zeros(len(world.I))
+        # settings derived from the live parameters, kept until they change (``_configure``):
+        # decision delay (ticks), logit of the base acceptance, legibility, focus and record
+        # weights, mean review time (ticks); grant length, reapply delay (ticks), whether small
+        # funders' leads come through the queue, whether review times are fixed
+        self._version = -1
+        self._cfg_f = np.zeros(6)
+        self._cfg_i = np.zeros(4, dtype=np.int64)
+        self._budget0 = self._budget_factor = math.nan
 
     def _grow(self, cap: int) -> None:
         """Buffers for at least ``cap`` applications at each stage (contents kept)."""
@@ -421,46 +436,54 @@ class GrantOffice:
                                   np.full(len(self.p_row), np.nan), np.full(len(self.p_row), G_OPEN)])
         return np.concatenate([self.R[: self.nrec[0]], open_q, open_p])
 
-    def round(self, t: int) -> None:
-        w, I, live = self.w, self.w.I, self.w.live
+    def _configure(self, t: int) -> None:
+        """Take up the live parameters as they are now: the number of reviewers (new
+        ones free from ``t``) and the settings each round passes to the compiled month."""
+        live = self.w.live
+        self._version = live.version
         self._resize(t)
-        # 1. new applications join the queue in id order (review times drawn for every
-        # would-be applicant: counter-based draws, so extra ones change nothing)
-        nw = int(w.stats[ST_WANTS])
-        wants = w.wants[:nw]  # collected by the monthly step, in id order
-        mean = live["grants.review_time"] * TICKS_PER_YEAR
-        if live["grants.review_time_shape"] == "fixed":
-            service = np.full(nw, mean)
-        else:  # exponential review times, drawn from the application's own uniform
-            service = row_uniforms(self.key, wants, I, t, 0)
-            np.log(service, out=service)  # numpy's log, as the draws have always used
-            service *= -mean
-        # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
-        # 3. decisions whose time has come, in order of decision time, limited by money
-        n = self.n
-        need = int(n[0] + n[1] + n[2]) + nw
-        if need > len(self.QR):
-            self._grow(max(need, 2 * len(self.QR)))
-        self._grow_records(need)
-        w.ensure_log(2 * need)  # decisions are at most every open application
         base = live["grants.base_acceptance"]
         if base != self._base:
             self._base = base
             self._logit0 = (math.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0))
-        budget = self.budget(t)
-        k = len(self._ms_i)
-        if self.nmonth == k:
+        self._cfg_f[:] = (live["grants.decision_delay"] * TICKS_PER_YEAR, self._logit0, live["grants.legibility_weight"],
+                          live["grants.focus_weight"], live["grants.record_weight"],
+                          live["grants.review_time"] * TICKS_PER_YEAR)
+        self._cfg_i[:] = (int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
+                          int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
+                          live["positions.small_funder_leads"] == "queue", live["grants.review_time_shape"] == "fixed")
+        self._budget0, self._budget_factor = live["grants.budget"], 1.0 + live["grants.budget_growth"]
+
+    def round(self, t: int) -> None:
+        w = self.w
+        if w.live.version != self._version:
+            self._configure(t)
+        # 1. new applications join the queue in id order (review times drawn for every
+        # would-be applicant: counter-based draws, so extra ones change nothing)
+        nw = int(w.stats[ST_WANTS])
+        wants = w.wants[:nw]  # collected by the monthly step, in id order
+        service = self._service[:nw]
+        if not self._cfg_i[3]:  # exponential review times, drawn from the application's own uniform
+            row_uniforms_into(self.key, wants, w.I, t, 0, service)
+            np.log(service, out=service)  # numpy's log, as the draws have always used; the month scales them
+        # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
+        # 3. decisions whose time has come, in order of decision time, limited by money
+        budget = self._budget0 * self._budget_factor ** (t / TICKS_PER_YEAR)
+        m = self.nmonth
+        if m == len(self._ms_i):
             self._ms_i = np.concatenate([self._ms_i, np.zeros_like(self._ms_i)])
             self._ms_f = np.concatenate([self._ms_f, np.zeros_like(self._ms_f)])
-        m = self.nmonth
-        _grant_month(
-            t, I, w.F, wants, service, self.Q, self.QR, self.S, self.P, self.PR, n, self.out, self.due_rows,
-            self.free_at, live["grants.decision_delay"] * TICKS_PER_YEAR, self.R, self.nrec, self.key, self._logit0,
-            live["grants.legibility_weight"], live["grants.focus_weight"], live["grants.record_weight"],
-            budget - w.funded, int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
-            int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
-            live["positions.small_funder_leads"] == "queue", w.LOG, w.nlog, w.counts,
-            self._ms_i[m], self._ms_f[m], w.funded, budget)
+        while True:
+            short = _grant_month(t, w.I, w.F, wants, service, self.Q, self.QR, self.S, self.P, self.PR, self.n, self.out,
+                                 self.due_rows, self.free_at, self.R, self.nrec, self.key, self._cfg_f, self._cfg_i,
+                                 w.LOG, w.nlog, w.counts, self._ms_i, self._ms_f, m, w.funded, budget)
+            if short == 0:
+                break
+            # not enough room in the buffers: nothing was done; make room and go again
+            if short > len(self.QR):
+                self._grow(max(short, 2 * len(self.QR)))
+            self._grow_records(short)
+            w.ensure_log(2 * short)  # decisions are at most every open application
         w.funded = int(self._ms_i[m, 6])
         self.nmonth = m + 1
 
@@ -484,34 +507,46 @@ class GrantOffice:
 
 
 @njit(cache=True)
-def row_uniforms(key, rows, I, tick, slot):
-    """:func:`careersim.rng.uniform` for the people in ``rows`` of ``I``."""
-    out = np.empty(len(rows))
+def row_uniforms_into(key, rows, I, tick, slot, out):
+    """:func:`careersim.rng.uniform` for the people in ``rows`` of ``I``, written to ``out``."""
     for j in range(len(rows)):
         out[j] = uniform(key, I[rows[j], PID], tick, slot)
-    return out
 
 
 @njit(cache=True)
-def _grant_month(t, I, F, wants, service, Q, QR, S, P, PR, n, out, due_rows, free_at, delay, R, nrec, key, logit0,
-                 leg_w, focus_w, rec_w, room, length, reapply, queue_leads, LOG, nlog, counts, rec_i, rec_f, funded,
-                 budget):
+def _grant_month(t, I, F, wants, service, Q, QR, S, P, PR, n, out, due_rows, free_at, R, nrec, key, cfg_f, cfg_i,
+                 LOG, nlog, counts, ms_i, ms_f, m, funded, budget):
     """The grant office's month: :func:`_queue_step`, then :func:`_decide_and_award` on the
-    decisions due. ``funded`` researchers held a grant before the month's awards. The
-    month's record goes to ``rec_i`` (tick, queue, in review or awaiting a decision,
-    decided, accepted, refused for lack of money, holding a grant after the awards) and
-    ``rec_f`` (reviewer utilisation, ``budget``)."""
+    decisions due. ``service`` holds the logs of the review-time uniforms of ``wants``
+    (scaled here by minus the mean review time), unless review times are fixed.
+    ``cfg_f`` and ``cfg_i`` are the settings of :meth:`GrantOffice._configure`.
+    ``funded`` researchers held a grant before the month's awards, ``budget`` is the
+    month's money. The month's record goes to row ``m`` of ``ms_i`` (tick, queue, in
+    review or awaiting a decision, decided, accepted, refused for lack of money, holding
+    a grant after the awards) and ``ms_f`` (reviewer utilisation, budget).
+
+    Returns 0, or, doing nothing, the number of applications the buffers, the records
+    and the log must have room for when they have not."""
+    need = n[0] + n[1] + n[2] + len(wants)
+    if need > len(QR) or nrec[0] + need > len(R) or nlog[0] + 2 * need > len(LOG):
+        return need
+    delay, logit0, leg_w, focus_w, rec_w, mean = cfg_f[0], cfg_f[1], cfg_f[2], cfg_f[3], cfg_f[4], cfg_f[5]
+    length, reapply, queue_leads, fixed = cfg_i[0], cfg_i[1], cfg_i[2] != 0, cfg_i[3] != 0
+    neg_mean = -mean
+    for j in range(len(wants)):
+        service[j] = mean if fixed else service[j] * neg_mean
     n_spent, n_due = _queue_step(t, I, wants, service, Q, QR, S, P, PR, n, out, due_rows, free_at, delay, R, nrec)
     busy = pairwise_sum(out[:n_spent, 0])
     n_fund = n_short = n_new = 0
     if n_due:
         n_fund, n_short, n_new = _decide_and_award(due_rows[:n_due], out[:n_due, 1:3], t, I, F, key, logit0, leg_w,
-                                                   focus_w, rec_w, room, length, reapply, queue_leads, LOG, nlog,
-                                                   counts, R, nrec)
-    rec_i[0], rec_i[1], rec_i[2], rec_i[3] = t, n[0], n[2], n_due
-    rec_i[4], rec_i[5], rec_i[6] = n_fund, n_short, funded + n_new
-    rec_f[0] = busy / (4.0 * len(free_at))
-    rec_f[1] = budget
+                                                   focus_w, rec_w, budget - funded, length, reapply, queue_leads, LOG,
+                                                   nlog, counts, R, nrec)
+    ms_i[m, 0], ms_i[m, 1], ms_i[m, 2], ms_i[m, 3] = t, n[0], n[2], n_due
+    ms_i[m, 4], ms_i[m, 5], ms_i[m, 6] = n_fund, n_short, funded + n_new
+    ms_f[m, 0] = busy / (4.0 * len(free_at))
+    ms_f[m, 1] = budget
+    return 0
 
 
 @njit(cache=True, inline="always")
@@ -664,6 +699,11 @@ class Programme:
         self.w = world
         self.key = np.uint64(world.streams.key("programme"))
         self.history: list[dict] = []
+        # one generator for the outside applicants, set for each cohort to the state a new
+        # ``generator("programme", t)`` would start in; the states of a cohort's rounds,
+        # a year apart, are worked out together at its first round
+        self._gen: np.random.Generator | None = None
+        self._states: dict[int, dict] = {}
 
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
@@ -671,16 +711,22 @@ class Programme:
                                                live["programme.apply_independent"], live["programme.apply_other"])
         places = int(round(live["programme.places"]))
         n_out = int(round(live["programme.outside_applicants"]))
-        score = skill + 0.15 * ndtri(u)
+        z = ndtri(u, out=u)  # the selection noise; the admission adds it to the skill scores
         if n_out > 0 and len(apps) > 0:
             # outside applicants resemble insiders: an insider's score drawn with replacement
             # (the draws of ``gen.choice(score, n_out)``), plus noise
-            gen = w.streams.generator("programme", t)
-            like = gen.integers(0, len(score), size=n_out, dtype=np.int64)
+            if t not in self._states:
+                ticks = range(t, max(t + 1, w.T), TICKS_PER_YEAR)
+                self._states.update(zip(ticks, w.streams.generator_states("programme", list(ticks))))
+            if self._gen is None:
+                self._gen = np.random.Generator(np.random.PCG64(0))
+            gen = self._gen
+            gen.bit_generator.state = self._states.pop(t)
+            like = gen.integers(0, len(apps), size=n_out, dtype=np.int64)
             noise = gen.standard_normal(n_out)
         else:
             like, noise = np.zeros(0, dtype=np.int64), np.zeros(0)
-        admitted = _programme_admit(apps, score, like, noise, places, I, self.key, t,
+        admitted = _programme_admit(apps, skill, z, like, noise, places, I, self.key, t,
                                     t + int(round(live["programme.duration"] * TICKS_PER_YEAR)),
                                     live["programme.alumni_collaboration"])
         self.history.append({"tick": t, "applicants": len(apps) + n_out, "insiders": len(apps),
@@ -698,15 +744,14 @@ def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
     skill = np.empty(n)
     u = np.empty(n)
     m = 0
-    for j in range(n):
+    for j in range(n):  # without branches: everyone's draw is made, and kept only for those who may apply
         r = act[j]
         st = I[r, STATE]
-        if not (st == INDEPENDENT or st == UNFUNDED or st == PHD or st == CONTRIBUTOR) or I[r, PROG_END] >= t:
-            continue
-        chance = apply_independent if (st == INDEPENDENT or st == UNFUNDED) else apply_other
-        if uniform(key, I[r, PID], t, 0) < chance:
-            rows[m] = r
-            m += 1
+        independent = (st == INDEPENDENT) | (st == UNFUNDED)
+        may = (independent | (st == PHD) | (st == CONTRIBUTOR)) & (I[r, PROG_END] < t)
+        chance = apply_independent if independent else apply_other
+        rows[m] = r
+        m += may & (uniform(key, I[r, PID], t, 0) < chance)
     # the applicants' scores in a second pass: the scan above stays short, which
     # keeps many rows' loads in flight when the table is not in cache
     for j in range(m):
@@ -717,14 +762,17 @@ def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
 
 
 @njit(cache=True)
-def _programme_admit(apps, score, like, noise, places, I, key, t, end, collab_share):
-    """Fill ``places`` among the insiders ``apps`` (scores ``score``) and the outside
-    applicants (scores ``score[like] + 0.05 * noise``): the insiders scoring at least
-    the ``places``-th best score of all take a place, in row order, up to ``places``.
-    Each admitted insider is in the cohort until ``end`` and finds a collaborator with
-    chance ``collab_share``. Returns the number admitted."""
+def _programme_admit(apps, skill, z, like, noise, places, I, key, t, end, collab_share):
+    """Fill ``places`` among the insiders ``apps`` (scores ``skill + 0.15 * z``, written
+    back to ``skill``) and the outside applicants (scores ``score[like] + 0.05 * noise``):
+    the insiders scoring at least the ``places``-th best score of all take a place, in row
+    order, up to ``places``. Each admitted insider is in the cohort until ``end`` and
+    finds a collaborator with chance ``collab_share``. Returns the number admitted."""
     n = len(apps)
     m = n + len(like)
+    score = skill
+    for j in range(n):
+        score[j] = skill[j] + 0.15 * z[j]
     if places <= 0 or n == 0:
         return 0
     if places >= m:
@@ -787,17 +835,31 @@ HIRING_SOURCES = (
     ("small_funder", S_SMALL_FUNDER),
 )
 SOURCE_CODES = np.array([code for _, code in HIRING_SOURCES], dtype=np.int64)
+HIRING_COLUMNS = ("tick", "candidates", "vacancies", "filled") + tuple(f"filled_{name}" for name, _ in HIRING_SOURCES)
+QUARTER_TICKS = 12  # hiring rounds are quarterly
 
 
 class Hiring:
-    """Quarterly hiring rounds for lead openings from each source of M7."""
+    """Quarterly hiring rounds for lead openings from each source of M7.
+
+    Each source accrues openings at its yearly rate (growing with the field); an
+    opening stays open for ``positions.vacancy_life`` and the soonest to expire are
+    filled first. The openings of a source are kept as groups opened in the same round
+    (expiry tick, number open); the round's record is a row of ``_rec``."""
 
     def __init__(self, world: World):
         self.w = world
         self.key = np.uint64(world.streams.key("hiring"))
-        self.accrued = {name: 0.0 for name, _ in HIRING_SOURCES}
-        self.vacancies = {name: [] for name, _ in HIRING_SOURCES}  # expiry ticks
-        self.history: list[dict] = []
+        self.accrued = np.zeros(len(HIRING_SOURCES))  # openings accrued but not yet whole, by source
+        rounds = world.T // QUARTER_TICKS + 2  # at most one group of openings per source and round
+        self._expiry = np.zeros((len(HIRING_SOURCES), rounds), dtype=np.int64)
+        self._open = np.zeros((len(HIRING_SOURCES), rounds), dtype=np.int64)
+        self._groups = np.zeros(len(HIRING_SOURCES), dtype=np.int64)
+        self._rates = np.zeros(len(HIRING_SOURCES))
+        self._rate_paths = [f"positions.{name}" for name, _ in HIRING_SOURCES]
+        self._rec = np.zeros((rounds, len(HIRING_COLUMNS)), dtype=np.int64)
+        self.nround = 0
+        self.n_open = 0  # openings open after the latest round, over all sources
 
     def candidates(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows of the ready candidates, their common base scores and noise uniforms."""
@@ -809,31 +871,98 @@ class Hiring:
         w, live = self.w, self.w.live
         growth = (1.0 + live["positions.growth"]) ** (t / TICKS_PER_YEAR)
         life = int(round(live["positions.vacancy_life"] * TICKS_PER_YEAR))
-        for name, _ in HIRING_SOURCES:
-            if name == "small_funder" and live["positions.small_funder_leads"] == "queue":
-                continue
-            self.accrued[name] += live[f"positions.{name}"] * growth * 0.25
-            new = int(math.floor(self.accrued[name] + 1e-9))
-            self.accrued[name] -= new
-            vac = [e for e in self.vacancies[name] if e > t] + [t + life] * new
-            self.vacancies[name] = vac
+        rates = self._rates
+        for i, path in enumerate(self._rate_paths):
+            rates[i] = live[path]
         pool, common, u = self.candidates(t)
-        n_cand = len(pool)
         base = common + 0.1 * ndtri(u)
-        openings = np.array([len(self.vacancies[name]) for name, _ in HIRING_SOURCES], dtype=np.int64)
-        hired = np.zeros(len(HIRING_SOURCES), dtype=np.int64)
-        if n_cand and openings.any():
-            w.ensure_log(min(int(openings.sum()), n_cand))
-            _hire(SOURCE_CODES, openings, pool, base, w.I, w.F, w.adv_load, self.key, live["positions.adjacency"],
-                  live["positions.focus_required"] > 0.5, t, w.LOG, w.nlog, w.counts, hired)
-        filled = {}
-        for (name, _), k in zip(HIRING_SOURCES, hired.tolist()):
-            if k:
-                self.vacancies[name] = sorted(self.vacancies[name])[k:]
-            filled[name] = k
-        self.history.append({"tick": t, "candidates": n_cand,
-                             "vacancies": sum(len(v) for v in self.vacancies.values()) + sum(filled.values()),
-                             "filled": sum(filled.values()), **{f"filled_{k}": v for k, v in filled.items()}})
+        w.ensure_log(len(pool))  # each candidate is hired at most once
+        self.n_open = _hiring_round(t, growth, life, live["positions.small_funder_leads"] == "queue", rates, self.accrued,
+                      self._expiry, self._open, self._groups, pool, base, w.I, w.F, w.adv_load, self.key,
+                      live["positions.adjacency"], live["positions.focus_required"] > 0.5, w.LOG, w.nlog, w.counts,
+                      self._rec[self.nround])
+        self.nround += 1
+
+    @property
+    def vacancies(self) -> dict[str, list[int]]:
+        """Expiry ticks of the open openings, by source, soonest first."""
+        out = {}
+        for i, (name, _) in enumerate(HIRING_SOURCES):
+            g = int(self._groups[i])
+            out[name] = sorted(np.repeat(self._expiry[i, :g], self._open[i, :g]).tolist())
+        return out
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The rounds' records as columns: tick, candidates, openings (open at the round,
+        filled ones included), filled, and filled per source (none before the first round)."""
+        if self.nround == 0:
+            return {}
+        rec = self._rec[: self.nround]
+        return {name: rec[:, j].copy() for j, name in enumerate(HIRING_COLUMNS)}
+
+    @property
+    def history(self) -> list[dict]:
+        """The rounds' records, one dict per round."""
+        cols = self.columns()
+        return [{k: int(v[i]) for k, v in cols.items()} for i in range(self.nround)]
+
+
+
+@njit(cache=True)
+def _hiring_round(t, growth, life, small_funder_queued, rates, accrued, expiry, n_open, groups, pool, base, I, F,
+                  adv_load, key, adjacency, focus_required, LOG, nlog, counts, rec):
+    """A hiring round. Each source (but the small funders when they fund leads through
+    the grant queue) accrues ``rates[i] * growth / 4`` openings, whole ones opening now
+    until ``t + life``, and drops its expired ones; :func:`_hire` fills them from the
+    candidates ``pool`` (scores ``base``), each source's soonest-expiring first. The
+    round's record goes to ``rec`` (tick, candidates, openings, filled, filled by
+    source); returns the number of openings left open."""
+    ns = len(rates)
+    openings = np.zeros(ns, dtype=np.int64)
+    for i in range(ns):
+        if not (small_funder_queued and SOURCE_CODES[i] == S_SMALL_FUNDER):
+            accrued[i] += rates[i] * growth * 0.25
+            new = math.floor(accrued[i] + 1e-9)
+            accrued[i] -= new
+            kept = 0
+            for g in range(groups[i]):  # expired openings close
+                if expiry[i, g] > t:
+                    expiry[i, kept] = expiry[i, g]
+                    n_open[i, kept] = n_open[i, g]
+                    kept += 1
+            if new > 0:
+                expiry[i, kept] = t + life
+                n_open[i, kept] = new
+                kept += 1
+            groups[i] = kept
+        for g in range(groups[i]):
+            openings[i] += n_open[i, g]
+    hired = np.zeros(ns, dtype=np.int64)
+    if len(pool) > 0 and openings.sum() > 0:
+        _hire(SOURCE_CODES, openings, pool, base, I, F, adv_load, key, adjacency, focus_required, t, LOG, nlog, counts,
+              hired)
+    total = 0
+    filled = 0
+    for i in range(ns):
+        total += openings[i]
+        k = hired[i]
+        filled += k
+        while k > 0:  # the soonest-expiring openings are the ones filled
+            best = 0
+            for g in range(1, groups[i]):
+                if expiry[i, g] < expiry[i, best]:
+                    best = g
+            take = min(k, n_open[i, best])
+            n_open[i, best] -= take
+            k -= take
+            if n_open[i, best] == 0:
+                groups[i] -= 1
+                for g in range(best, groups[i]):
+                    expiry[i, g] = expiry[i, g + 1]
+                    n_open[i, g] = n_open[i, g + 1]
+        rec[4 + i] = hired[i]
+    rec[0], rec[1], rec[2], rec[3] = t, len(pool), total, filled
+    return total - filled
 
 
 @njit(cache=True, inline="always")

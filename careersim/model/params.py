@@ -25,12 +25,14 @@ def _parameters() -> tuple:
     return tuple(iter_parameters())
 
 
-def draw_parameters(scenario: Scenario, streams: Streams) -> dict[str, Any]:
+def draw_parameters(scenario: Scenario, streams: Streams, drawn: list[str] | None = None) -> dict[str, Any]:
     """Every parameter's value for one replication, by dotted path.
 
     Numbers stay numbers; distributions over parameters are drawn; fields that
     describe variation between people (kind ``distribution``) stay
     distribution objects; choices (strings, booleans) are passed through.
+    The paths of the parameters drawn (those :func:`uncertain_parameters` lists, in
+    its order) are appended to ``drawn`` when given.
     """
     values: dict[str, Any] = {}
     for path, _info, meta in _parameters():
@@ -40,6 +42,8 @@ def draw_parameters(scenario: Scenario, streams: Streams) -> dict[str, Any]:
         elif hasattr(v, "ppf"):
             u = streams.generator("params", path).random()
             values[path] = float(v.ppf(u))
+            if drawn is not None:
+                drawn.append(path)
         elif isinstance(v, (int, float)) and not isinstance(v, bool):
             values[path] = float(v)
         else:
@@ -62,7 +66,8 @@ class Live(dict):
     A dict of values by dotted path (reading one is a plain dict lookup, which the
     institutions do thousands of times a replication), whose :meth:`set` also keeps
     the kernel's parameter vector ``P`` in step. Change values only through
-    :meth:`set`.
+    :meth:`set`. ``version`` counts the changes, so a reader can keep settings it
+    derives from the values until the next change.
     """
 
     def __init__(self, values: dict[str, Any], extra: dict[str, float]):
@@ -70,9 +75,13 @@ class Live(dict):
         self.update(extra)
         self.P = np.array([float(self[k]) for k in KERNEL_PARAMS], dtype=np.float64)
         self._index = {k: i for i, k in enumerate(KERNEL_PARAMS)}
+        self.version = 0
 
     def set(self, path: str, value: float) -> None:
-        self[path] = float(value)
+        value = float(value)
+        if not (self.get(path) == value):  # a change (NaN counts as one)
+            self.version += 1
+        self[path] = value
         i = self._index.get(path)
         if i is not None:
-            self.P[i] = float(value)
+            self.P[i] = value
