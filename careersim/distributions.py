@@ -307,7 +307,8 @@ class Uniform(DistributionBase):
         return self
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.low + u * (self.high - self.low)
+        # low + u * (high - low) can round past high at u = 1 (e.g. uniform(14.400001, 57.600001))
+        return np.minimum(self.low + u * (self.high - self.low), self.high)
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:
         return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)

@@ -461,3 +461,10 @@ def test_ppf_monotone_and_within_support(dist: Distribution, us: list[float]) ->
     lo, hi = dist.support()
     assert np.all(x >= lo) and np.all(x <= hi), dist.describe()
     assert parse_distribution(dist.describe()) == dist
+
+
+def test_uniform_ppf_never_rounds_past_its_upper_bound():
+    """low + 1 * (high - low) rounds to just above high for some bounds."""
+    d = parse_distribution("uniform(14.400001, 57.600001)")
+    assert d.ppf(1.0) == 57.600001
+    assert np.all(d.ppf(np.linspace(0.0, 1.0, 1001)) <= 57.600001)
