@@ -38,7 +38,7 @@ EXIT_INTERRUPTED = 130
 #: a run estimated to take longer than this (seconds, wall clock) needs --force
 MAX_SECONDS = 600.0
 #: start-up (compiled code loaded, workers started) and report writing, seconds
-STARTUP_SECONDS = 5.0
+STARTUP_SECONDS = 3.0
 #: a run estimated to need more memory than this (bytes) needs --force
 MAX_BYTES = 8e9
 

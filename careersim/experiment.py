@@ -358,7 +358,7 @@ def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | No
 
     Counts the replications plus the paired counterfactual runs behind claims
     C6 and C8 (three per paired replication); the fixed start-up and report
-    time (about 5 seconds) is not included, as it does not shrink with more
+    time (about 3 seconds) is not included, as it does not shrink with more
     workers.
     """
     from .model.params import draw_parameters
@@ -371,7 +371,7 @@ def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | No
     n_init = sum(values[f"initial.{k}"] for k in ("leads", "phd_students", "independents", "contributors"))
     agent_years = float(((total - entry) / 48).sum() + n_init * total / 48)
     paired = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
-    per_run = 0.04 + agent_years / 850_000.0  # fitted to run -n 200 on 2 cores
+    per_run = 0.037 + agent_years / 1_280_000.0  # fitted to run -n 200 of the baseline and of a third of it, 2 cores
     seconds = (replications + 3 * paired) * per_run
     peak = 200e6 + (len(entry) + n_init) * 2_000.0
     return seconds, peak
