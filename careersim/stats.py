@@ -190,14 +190,20 @@ def mean_ci(values: ArrayLike, level: float = 0.95) -> dict[str, Any]:
 # --------------------------------------------------------------------------- #
 # Kaplan-Meier
 # --------------------------------------------------------------------------- #
-def _km_curve(durations: ArrayLike, observed: ArrayLike):
-    """The risk table and the product-limit survival ``S(t_j)`` (see :func:`kaplan_meier`)."""
+def _durations_observed(durations: ArrayLike, observed: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Durations (checked by :func:`_durations`) and event flags as boolean arrays of one length."""
     d = _durations(durations)
     obs = np.asarray(observed).astype(bool)
     if obs.ndim == 0:
         obs = obs.reshape(1)
     if obs.shape != d.shape:
         raise ValueError("durations and observed must have the same length")
+    return d, obs
+
+
+def _km_curve(durations: ArrayLike, observed: ArrayLike):
+    """The risk table and the product-limit survival ``S(t_j)`` (see :func:`kaplan_meier`)."""
+    d, obs = _durations_observed(durations, observed)
     times, at_risk, ev, total = _risk_table(d, obs.astype(float))
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard = np.where(at_risk > 0, ev / np.where(at_risk > 0, at_risk, 1.0), 0.0)
@@ -269,12 +275,7 @@ def km_quantile(durations: ArrayLike, observed: ArrayLike, q: float) -> float:
     q = float(q)
     if not 0.0 < q < 1.0:
         raise ValueError(f"q must be in (0, 1), got {q!r}")
-    d = _durations(durations)
-    obs = np.asarray(observed).astype(bool)
-    if obs.ndim == 0:
-        obs = obs.reshape(1)
-    if obs.shape != d.shape:
-        raise ValueError("durations and observed must have the same length")
+    d, obs = _durations_observed(durations, observed)
     return float(_km_quantile(np.sort(d), np.sort(d[obs]), (1.0 - q) + SURVIVAL_TOL))
 
 
