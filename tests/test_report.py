@@ -354,3 +354,17 @@ def test_comparison_findings_from_identical_scenarios_say_no_change(tmp_path: Pa
     text = " ".join(F.comparison_findings(data, [view_from_json(d) for d in data["scenarios"]]))
     assert "likely" not in text.replace("likely lose", "")
     assert "may not change" in text
+
+
+def test_a_narrow_interval_keeps_its_ends_apart() -> None:
+    """An interval whose ends round to the same whole number gets the decimals that tell
+    them apart (a 200-replication report said '+14 to +14 points')."""
+    from careersim.report.findings import interval_text
+
+    assert interval_text(0.1362, 0.1431, "share", True) == "+13.6 to +14.3 points"
+    assert interval_text(0.13621, 0.13628, "share", True) == "+13.62 to +13.63 points"
+    assert interval_text(0.136210, 0.136218, "share", True) == "+13.621 to +13.622 points"
+    assert interval_text(-0.1362, -0.1331, "share", True) == "\u221214 to \u221213 points"
+    assert interval_text(0.1214, 0.1235, "share") == "12.1% to 12.3%"
+    assert interval_text(0.121, 0.139, "share") == "12% to 14%"
+    assert interval_text(0.12, 0.12, "share", True) == "+12 to +12 points"  # a point: nothing to tell apart

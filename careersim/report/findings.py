@@ -119,10 +119,21 @@ def interval_text(low: Any, high: Any, unit: str, diff: bool = False) -> str:
     if not (finite(low) and finite(high)):
         return "interval not available"
     if unit == "share":
-        if diff:
-            return f"{points(low)} to {points(high)} points"
-        return f"{pct(low)} to {pct(high)}"
+        lo, hi = (points(low), points(high)) if diff else (pct(low), pct(high))
+        if lo == hi and float(low) != float(high):  # a narrow interval: as many decimals as tell its ends apart
+            lo, hi = _told_apart(100.0 * float(low), 100.0 * float(high), diff)
+        return f"{lo} to {hi} points" if diff else f"{lo} to {hi}"
     return f"{num(low, diff)} to {num(high, diff)}"
+
+
+def _told_apart(low: float, high: float, signed: bool) -> tuple[str, str]:
+    """Two percentages (``12.1%``) or signed percentage points (``+12.1``) with one to
+    three decimals, the fewest that make them differ."""
+    for decimals in (1, 2, 3):
+        lo, hi = (f"{v:{'+' if signed else ''}.{decimals}f}".replace("-", "\u2212") for v in (low, high))
+        if lo != hi:
+            break
+    return (lo, hi) if signed else (lo + "%", hi + "%")
 
 
 # ---------------------------------------------------------------------------
