@@ -113,7 +113,7 @@ def main() -> None:
     print("agent-yr/s: whole replication (engine, output tables, per-replication claims);"
           " engine only: the SimPy field run without building tables.")
     print("ratio: agent-years per second / SimPy timeouts per second (machine-independent).")
-    print("targets (issue 2): >= 1,000,000 agent-years/s on one core at both sizes; <= 1 GB at 100,000 entrants.")
+    print("targets: >= 1,000,000 agent-years/s on one core at both sizes; <= 1 GB at 100,000 entrants.")
 
 
 if __name__ == "__main__":

@@ -121,6 +121,15 @@ def _folder_name(name: str) -> str:
     return slug or "scenario"
 
 
+def _compile_note() -> str:
+    """A note for the first run on a machine, when the engine's compiled code is not
+    cached yet (numba keeps it next to the source, in ``__pycache__``)."""
+    from .model import kernel
+
+    cached = any((Path(kernel.__file__).parent / "__pycache__").glob("kernel.step-*.nbi"))
+    return "" if cached else " The engine is compiled first, once per machine: about 40 seconds more."
+
+
 def _human_seconds(seconds: float) -> str:
     if seconds < 90:
         return "1 second" if round(seconds) <= 1 else f"{seconds:.0f} seconds"
@@ -197,7 +206,7 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(
             f"Running '{scenario.name}': {args.replications} replications, seed {args.seed}, "
-            f"{min(workers, args.replications)} worker(s), about {_human_seconds(wall)}.",
+            f"{min(workers, args.replications)} worker(s), about {_human_seconds(wall)}.{_compile_note()}",
             file=sys.stderr,
         )
     with atomic_output(out) as tmp:
@@ -376,7 +385,7 @@ def compare_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         names = ", ".join(f"'{s.name}'" for s in alts)
         print(f"Comparing '{base.name}' with {names}: {args.replications} paired replications each, seed {args.seed}, "
-              f"{min(workers, args.replications)} worker(s), about {_human_seconds(wall)}.", file=sys.stderr)
+              f"{min(workers, args.replications)} worker(s), about {_human_seconds(wall)}.{_compile_note()}", file=sys.stderr)
     with atomic_output(out) as tmp:
         data = compare(base, alts, args.replications, args.seed, args.workers, not args.quiet)
         write_comparison(data, tmp)

@@ -200,7 +200,7 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
         top = path.split(".")[0]
         if top != section:
             section = top
-            rows.append({"section": top})
+            rows.append({"section": "PhD" if top == "phd" else top.capitalize()})
         b = get_path(base, path)
         cells = []
         for v in views:

@@ -689,8 +689,9 @@ def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
         ax.plot(grid, cdf, color="#666666", lw=3.2, ls=ls, solid_capstyle="butt")
         lbl = "AI has arrived" + (f" ({v['name']})" if len(arrivals) > 1 else "")
         j = int(np.argmin(np.abs(cdf - 0.5))) if np.isfinite(cdf).any() else 0
-        ax.annotate(_t(lbl), (grid[j], cdf[j]), xytext=(-8, 6), textcoords="offset points", ha="right", fontsize=9,
-                    fontweight="bold")
+        # to the right of the curve's middle and below it (the curve rises to the right), inside the axes
+        ax.annotate(_t(lbl), (grid[j], cdf[j]), xytext=(8, -4), textcoords="offset points", ha="left", va="top",
+                    fontsize=9, fontweight="bold")
         alt_parts.append(f"chance AI has arrived: {pct(_at(grid, cdf, 5))} by year 5, {pct(_at(grid, cdf, 10))} by year 10 ({key})")
     ends: list = []
     if len(views) == 1:
