@@ -29,9 +29,9 @@ docs: $(STAMP)
 examples: $(STAMP)
 	$(BIN)/python -m careersim.report.examples
 
-# numba caches a compiled function by its own file's timestamp, not by the helpers it
-# inlines from other files (careersim/rng.py into the monthly step): after editing one,
-# drop the compiled code so it is rebuilt
+# numba caches a compiled function by its own file's timestamp, not by the helpers and
+# constants it takes from other files (careersim/rng.py and the column numbers in
+# careersim/model/state.py): after editing one, drop the compiled code so it is rebuilt
 clean-cache:
 	find careersim tests -name '__pycache__' -type d -prune -exec rm -rf {} +
 

@@ -183,6 +183,8 @@ def _seed_sequence_states(words):
 
 def _words32(x: int) -> list[int]:
     """A non-negative integer as 32-bit words, least significant first (at least one)."""
+    if x < 0:
+        raise ValueError(f"seeds and spawn keys must be non-negative integers, got {x}")
     words = [x & 0xFFFFFFFF]
     x >>= 32
     while x:
@@ -214,11 +216,6 @@ def pcg64_states(root_seed: int, spawn_keys: list[tuple[int, ...]]) -> list[dict
     return out
 
 
-def pcg64_state(root_seed: int, spawn_key: tuple[int, ...]) -> dict:
-    """:func:`pcg64_states` for one spawn key."""
-    return pcg64_states(root_seed, [spawn_key])[0]
-
-
 class Streams:
     """The named random streams of one replication."""
 
@@ -247,12 +244,6 @@ class Streams:
         does not change the draws of the others)."""
         ss = np.random.SeedSequence(self.root_seed, spawn_key=self._spawn_key(name, sub))
         return np.random.Generator(np.random.PCG64(ss))
-
-    def reseed(self, gen: np.random.Generator, name: str, *sub: str | int) -> np.random.Generator:
-        """Put ``gen`` (a Generator on a PCG64) in the state ``generator(name, *sub)`` starts
-        in, so it makes the same draws, at a fraction of the cost of a new one; returns it."""
-        gen.bit_generator.state = pcg64_state(self.root_seed, self._spawn_key(name, sub))
-        return gen
 
     def generator_states(self, name: str, subs: list) -> list[dict]:
         """The bit generator's state ``generator(name, sub)`` starts in, for each of ``subs``

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numba import njit
@@ -110,9 +111,12 @@ def test_counter_uniforms_are_uniform_and_match_the_compiled_twin():
 
 
 def test_reseeded_generator_draws_as_a_new_one():
-    # Streams.reseed computes numpy's SeedSequence -> PCG64 seeding directly; it must
+    # pcg64_states computes numpy's SeedSequence -> PCG64 seeding directly; it must
     # give exactly the state (and so the draws) of a freshly built generator
-    from careersim.rng import pcg64_state, pcg64_states
+    from careersim.rng import pcg64_states
+
+    def pcg64_state(root, key):
+        return pcg64_states(root, [key])[0]
 
     rng = np.random.default_rng(7)
     for _ in range(300):
@@ -124,13 +128,17 @@ def test_reseeded_generator_draws_as_a_new_one():
     s = Streams(3, 2)
     kept = s.generator("programme", 0)
     for t in (4, 52, 1000):
-        new, again = s.generator("programme", t), s.reseed(kept, "programme", t)
+        new = s.generator("programme", t)
+        kept.bit_generator.state = s.generator_states("programme", [t])[0]
+        again = kept
         assert (new.integers(0, 77, size=40) == again.integers(0, 77, size=40)).all()
         assert (new.standard_normal(40) == again.standard_normal(40)).all()
     keys = [(1, 9, 5), (2, 2**40), (7,), (3, 4)]  # several at once, of different lengths
     assert pcg64_states(11, keys) == [np.random.PCG64(np.random.SeedSequence(11, spawn_key=k)).state for k in keys]
     ticks = [4, 52, 100]
     assert s.generator_states("programme", ticks) == [s.generator("programme", t).bit_generator.state for t in ticks]
+    with pytest.raises(ValueError):  # as numpy's SeedSequence does
+        pcg64_states(1, [(-1,)])
 
 
 def test_mean_skill_under_saturating_learning_from_poisson_feedback_matches_closed_form():
@@ -375,10 +383,30 @@ def test_the_chunks_exit_bound_is_above_everyones_chance_of_leaving(rates, sens,
     P[P_BURNOUT_SENS], P[P_LEAVE_SENS] = sens
     wlo, whi = sorted(w)
     mlo, mhi = sorted(mo)
-    bound = _no_exit_above(P, wlo, whi, mlo, mhi, lmax)
+    bound = _no_exit_above(P, 0.1, wlo, whi, mlo, mhi, lmax)
     well = wlo + at * (whi - wlo)
     motiv = mhi - at * (mhi - mlo)
     h = P[P_BURNOUT] * np.exp(P[P_BURNOUT_SENS] * (W_MID - well))
     h += P[P_LEAD_EXIT] if lead else P[P_LEAVE] * (lmax * at) * np.exp(P[P_LEAVE_SENS] * (W_MID - motiv))
     h += P[P_WAIT_LEAVE] if waiting else 0.0
     assert 1.0 - np.exp(-h * DT) < bound
+
+
+def test_live_parameters_count_every_write_and_keep_the_kernel_vector_in_step():
+    """Readers keep settings derived from the live values until ``version`` changes:
+    a value written any way (``set``, item assignment, ``update``) must count, and a
+    kernel parameter must reach the vector the monthly step reads."""
+    from careersim.model.field import FieldModel
+    from careersim.model.kernel import KERNEL_PARAMS
+    from careersim.model.params import draw_parameters
+
+    streams = Streams(1, 0)
+    live = FieldModel(draw_parameters(cs.baseline(), streams), [], streams).live
+    i = KERNEL_PARAMS.index("exits.leave")
+    v0 = live.version
+    live.set("exits.leave", 0.07)
+    live["grants.reviewers"] = 9.0
+    live.update({"exits.leave": 0.05})
+    live.set("exits.leave", 0.05)  # the same value: no change
+    assert live.version == v0 + 3
+    assert live.P[i] == 0.05 and live["grants.reviewers"] == 9.0

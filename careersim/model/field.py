@@ -183,7 +183,9 @@ class FieldModel:
 
         Fills ``world.stats``, ``world.wants`` and ``world.ready`` and compacts ``world.act``. A
         variant of the model may override this to step groups of rows with
-        different parameter vectors (see :func:`kernel_pass`)."""
+        different parameter vectors (see :func:`kernel_pass`); one that writes
+        ``world.act`` itself must set ``world.nvis[0] = 0`` (the step's visiting order
+        is then rebuilt from ``act``)."""
         w = self.world
         self.kernel_pass(t, w.act, w.nact, self.live.P, hours, w.vis, w.nvis)
 
@@ -195,6 +197,8 @@ class FieldModel:
         kfb, khz, ktr = self._step_keys
         if vis is None:
             vis, nvis = np.empty_like(act), np.zeros(1, dtype=np.int64)
+            if act is w.act:  # the world's list is compacted without its visiting order: rebuild it next time
+                w.nvis[0] = 0
         step(t, act, nact, vis, nvis, P, kfb, khz, ktr, w.F, w.I, self.advisors.quality, self.advisors.safe, hours,
              w.adv_load, w.LOG, w.nlog, w.stats, w.wants, w.ready, EXPHI, w.out_flags, w.groups)
 

@@ -877,10 +877,11 @@ class Hiring:
         pool, common, u = self.candidates(t)
         base = common + 0.1 * ndtri(u)
         w.ensure_log(len(pool))  # each candidate is hired at most once
-        self.n_open = _hiring_round(t, growth, life, live["positions.small_funder_leads"] == "queue", rates, self.accrued,
-                      self._expiry, self._open, self._groups, pool, base, w.I, w.F, w.adv_load, self.key,
-                      live["positions.adjacency"], live["positions.focus_required"] > 0.5, w.LOG, w.nlog, w.counts,
-                      self._rec[self.nround])
+        self.n_open = _hiring_round(t, growth, life, live["positions.small_funder_leads"] == "queue", rates,
+                                    self.accrued, self._expiry, self._open, self._groups, pool, base, w.I, w.F,
+                                    w.adv_load, self.key, live["positions.adjacency"],
+                                    live["positions.focus_required"] > 0.5, w.LOG, w.nlog, w.counts,
+                                    self._rec[self.nround])
         self.nround += 1
 
     @property
@@ -905,7 +906,6 @@ class Hiring:
         """The rounds' records, one dict per round."""
         cols = self.columns()
         return [{k: int(v[i]) for k, v in cols.items()} for i in range(self.nround)]
-
 
 
 @njit(cache=True)

@@ -343,13 +343,15 @@ def exp_upper_table() -> np.ndarray:
 
 
 @njit(cache=True)
-def _no_exit_above(P, wlo, whi, mlo, mhi, lmax):
+def _no_exit_above(P, adj, wlo, whi, mlo, mhi, lmax):
     """A uniform at or above which nobody in a chunk leaves this month: the chance of
     leaving, ``1 - exp(-h*DT) <= h*DT``, at the largest hazard ``h`` anyone in the chunk
     can have, given that their wellbeing lies in ``[wlo, whi]``, their motivation in
     ``[mlo, mhi]`` and their multiplier of the hazard of leaving is at most ``lmax``
-    (with a margin for rounding). 2.0 (no shortcut) when that cannot be bounded."""
-    if not (wlo <= whi and mlo <= mhi and lmax >= 0.0):
+    (with a margin for rounding). The ranges run from this month's values to their
+    targets: a step of ``adj`` towards a target, with ``0 <= adj <= 1``, stays between
+    the two. 2.0 (no shortcut) when that cannot be bounded."""
+    if not (0.0 <= adj <= 1.0 and wlo <= whi and mlo <= mhi and lmax >= 0.0):
         return 2.0
     if not (P[P_BURNOUT] >= 0.0 and P[P_LEAVE] >= 0.0 and P[P_LEAD_EXIT] >= 0.0 and P[P_WAIT_LEAVE] >= 0.0):
         return 2.0
@@ -508,12 +510,20 @@ def _visit_class(s, kind, src):
 def _sort_log(LOG, lo, hi):
     """Put the log entries ``lo..hi-1`` in row order, each row's entries in the order
     they were made (a stable sort by agent): the order of a step over rows in order.
-    The entries come in a few runs already in order (one per visiting group), so
-    an insertion sort is quick for the usual few dozen; long blocks use a merge sort."""
+    The entries come in runs already in order (people visited in the same group
+    keep much of their row order), so an insertion sort is quick for the usual few
+    dozen; long blocks use a merge sort unless they are in order already."""
     n = hi - lo
     if n < 2:
         return
     if n > 64:
+        in_order = True
+        for k in range(lo + 1, hi):
+            if LOG[k, 0] < LOG[k - 1, 0]:
+                in_order = False
+                break
+        if in_order:
+            return
         order = np.argsort(LOG[lo:hi, 0], kind="mergesort")
         block = LOG[lo:hi].copy()
         for k in range(n):
@@ -548,14 +558,16 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
 
     The rows are visited in the order of ``vis[:nvis[0]]``, a list of the same
     rows as ``act[:nvis[0]]`` grouped by what each researcher was doing at the end
-    of the last step (see :func:`_visit_class`), then ``act[nvis[0]:nact[0]]`` (the
-    rows listed since, by intake). People doing the same thing take the same
+    of the last step (see :func:`_visit_class`), then ``act[nvis[0]:nact[0]]``
+    (the rows listed since, by intake). People doing the same thing take the same
     branches, so the processor predicts them. The step leaves the next month's
     grouped list in ``vis``; with ``nvis[0] = 0`` it visits ``act`` in row order.
-    Each person's month depends only on their own row, so the order of the visits
-    changes no value: the lists returned and the log are put back in row order.
-    ``OUTF`` (one byte per row) and ``VB`` (``NCLS`` rows, each as long as ``act``)
-    are scratch space.
+    Whoever rewrites ``act`` between steps other than by appending must set
+    ``nvis[0] = 0``. Each person's month depends only on their own row, so the
+    order of the visits changes no value: the lists returned and the log are put
+    back in row order. ``OUTF`` (one byte per row: what the last pass needs to know
+    of each visited person) and ``VB`` (``NCLS`` rows, each as long as ``act``: the
+    next month's groups as they fill) are scratch space.
 
     Also returns, in ``stats``, the number of the visited researchers in each
     state 1-6 after the step (``stats[0]`` and ``stats[EXITED]`` stay 0: the
@@ -631,12 +643,14 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
     RW = np.empty(CH)  # wellbeing target
     RM = np.empty(CH)  # motivation target
     RL = np.empty(CH)  # multiplier of the hazard of leaving
-    LONG = np.empty((NSRC * CH, 3), dtype=np.int64)
+    LONG = np.empty((NSRC * CH, 3), dtype=np.int64)  # (person, source, count) of counts >= 2**NBITS
     U = np.empty((N_SLOTS, CH))  # the month's feedback uniforms, one row per slot
     UH = np.empty(CH)  # the month's exit uniform
     PIDS = np.empty(CH, dtype=np.int64)  # person ids
-    H = np.empty(CH, dtype=np.uint64)  # first hashing round of the feedback draws  # (person, source, count) of counts >= 2**NBITS
+    H = np.empty(CH, dtype=np.uint64)  # first hashing round of the feedback draws
     total = nact[0]
+    if not 0 <= nvis[0] <= total:  # a list that cannot be of the same rows: visit in row order
+        nvis[0] = 0
     for j in range(nvis[0], total):  # listed since the last step: visited last, in row order
         vis[j] = act[j]
     ncls = np.zeros(NCLS, dtype=np.int64)  # researchers per visiting group for the next month
@@ -777,7 +791,7 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
             wlo, whi = min(wlo, min(w0, well_target)), max(whi, max(w0, well_target))
             mlo, mhi = min(mlo, min(m0, motiv_target)), max(mhi, max(m0, motiv_target))
             lmax = max(lmax, leave_mult)
-        u_safe = _no_exit_above(P, wlo, whi, mlo, mhi, lmax)
+        u_safe = _no_exit_above(P, adj, wlo, whi, mlo, mhi, lmax)
         # ------------------------------------------------------------ pass 2: skill updates
         _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor)
         # ------------------------------------------------------------ pass 3: the rest of the month
@@ -947,7 +961,8 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
                 OUTF[i] = out
             else:
                 OUTF[i] = 0
-    # the next month's visiting order: group by group
+    # the next month's visiting order: group by group (each group filled in this
+    # month's visiting order, which keeps it much as it was)
     k = 0
     for c in range(NCLS):
         for x in range(ncls[c]):

@@ -64,24 +64,31 @@ class Live(dict):
     """The parameters institutions and the monthly step read while running.
 
     A dict of values by dotted path (reading one is a plain dict lookup, which the
-    institutions do thousands of times a replication), whose :meth:`set` also keeps
-    the kernel's parameter vector ``P`` in step. Change values only through
-    :meth:`set`. ``version`` counts the changes, so a reader can keep settings it
-    derives from the values until the next change.
+    institutions do thousands of times a replication). Writing a value (``live[path]
+    = v``, :meth:`update` or :meth:`set`, which stores a number as a float) also keeps
+    the kernel's parameter vector ``P`` in step and counts the change in
+    ``version``, so a reader can keep settings it derives from the values until the
+    next change.
     """
 
     def __init__(self, values: dict[str, Any], extra: dict[str, float]):
         super().__init__(values)
-        self.update(extra)
+        dict.update(self, extra)
         self.P = np.array([float(self[k]) for k in KERNEL_PARAMS], dtype=np.float64)
         self._index = {k: i for i, k in enumerate(KERNEL_PARAMS)}
         self.version = 0
 
-    def set(self, path: str, value: float) -> None:
-        value = float(value)
+    def __setitem__(self, path: str, value: Any) -> None:
         if not (self.get(path) == value):  # a change (NaN counts as one)
             self.version += 1
-        self[path] = value
+        super().__setitem__(path, value)
         i = self._index.get(path)
         if i is not None:
-            self.P[i] = value
+            self.P[i] = float(value)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for path, value in dict(*args, **kwargs).items():
+            self[path] = value
+
+    def set(self, path: str, value: float) -> None:
+        self[path] = float(value)
