@@ -370,7 +370,6 @@ class GrantOffice:
         months = world.T // 4 + 2
         self._ms_i = np.zeros((months, 7), dtype=np.int64)
         self._ms_f = np.zeros((months, 2))
-        self._base = self._logit0 = math.nan
         # review times of the month's would-be applicants (the step lists at most everyone)
         self._service = np.zeros(len(world.I))
         # settings derived from the live parameters, kept until they change (``_configure``):
@@ -409,8 +408,9 @@ class GrantOffice:
             self.free_at = np.sort(self.free_at)[:c]
 
     def budget(self, t: int) -> float:
-        live = self.w.live
-        return live["grants.budget"] * (1.0 + live["grants.budget_growth"]) ** (t / TICKS_PER_YEAR)
+        """The number of researchers the funders can pay at once at tick ``t`` (the budget
+        growing yearly), from the settings taken up by :meth:`_configure`."""
+        return self._budget0 * self._budget_factor ** (t / TICKS_PER_YEAR)
 
     def expected_wait(self, t: int) -> float:
         """Current expected time (years) from application to decision: what a
@@ -443,10 +443,8 @@ class GrantOffice:
         self._version = live.version
         self._resize(t)
         base = live["grants.base_acceptance"]
-        if base != self._base:
-            self._base = base
-            self._logit0 = (math.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0))
-        self._cfg_f[:] = (live["grants.decision_delay"] * TICKS_PER_YEAR, self._logit0, live["grants.legibility_weight"],
+        logit0 = math.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0)
+        self._cfg_f[:] = (live["grants.decision_delay"] * TICKS_PER_YEAR, logit0, live["grants.legibility_weight"],
                           live["grants.focus_weight"], live["grants.record_weight"],
                           live["grants.review_time"] * TICKS_PER_YEAR)
         self._cfg_i[:] = (int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
@@ -468,7 +466,7 @@ class GrantOffice:
             np.log(service, out=service)  # numpy's log, as the draws have always used; the month scales them
         # 2. purge applicants who left while waiting, then reviewers take applications FIFO;
         # 3. decisions whose time has come, in order of decision time, limited by money
-        budget = self._budget0 * self._budget_factor ** (t / TICKS_PER_YEAR)
+        budget = self.budget(t)
         m = self.nmonth
         if m == len(self._ms_i):
             self._ms_i = np.concatenate([self._ms_i, np.zeros_like(self._ms_i)])
@@ -884,15 +882,6 @@ class Hiring:
                                     self._rec[self.nround])
         self.nround += 1
 
-    @property
-    def vacancies(self) -> dict[str, list[int]]:
-        """Expiry ticks of the open openings, by source, soonest first."""
-        out = {}
-        for i, (name, _) in enumerate(HIRING_SOURCES):
-            g = int(self._groups[i])
-            out[name] = sorted(np.repeat(self._expiry[i, :g], self._open[i, :g]).tolist())
-        return out
-
     def columns(self) -> dict[str, np.ndarray]:
         """The rounds' records as columns: tick, candidates, openings (open at the round,
         filled ones included), filled, and filled per source (none before the first round)."""
@@ -900,12 +889,6 @@ class Hiring:
             return {}
         rec = self._rec[: self.nround]
         return {name: rec[:, j].copy() for j, name in enumerate(HIRING_COLUMNS)}
-
-    @property
-    def history(self) -> list[dict]:
-        """The rounds' records, one dict per round."""
-        cols = self.columns()
-        return [{k: int(v[i]) for k, v in cols.items()} for i in range(self.nround)]
 
 
 @njit(cache=True)
