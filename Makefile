@@ -24,10 +24,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 docs: $(STAMP)
-	$(BIN)/python -m careersim.docs
+	$(BIN)/python -m careersim.reporting.reference
 
 examples: $(STAMP)
-	$(BIN)/python -m careersim.report.examples
+	$(BIN)/python -m careersim.reporting.examples
 
 # numba caches a compiled function by its own file's timestamp, not by the helpers and
 # constants it takes from other files (careersim/rng.py and the column numbers in

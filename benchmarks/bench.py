@@ -31,10 +31,10 @@ SCALED = (
 
 
 def scaled_baseline(entrants: int):
-    from careersim.model.population import entrant_schedule
-    from careersim.model.params import draw_parameters
-    from careersim.rng import Streams
-    from careersim.scenario import baseline, get_path
+    from careersim.engine.population import entrant_schedule
+    from careersim.engine.parameters import draw_parameters
+    from careersim.core.rng import Streams
+    from careersim.config.schema import baseline, get_path
 
     base = baseline()
     values = draw_parameters(base, Streams(0))
@@ -64,9 +64,9 @@ def simpy_timeouts_per_second(n_proc: int = 1000, steps: int = 200) -> float:
 
 def measure(entrants: int) -> dict:
     import careersim as cs
-    from careersim.model.field import FieldModel
-    from careersim.model.params import draw_parameters
-    from careersim.rng import Streams
+    from careersim.engine.field import FieldModel
+    from careersim.engine.parameters import draw_parameters
+    from careersim.core.rng import Streams
 
     sc = scaled_baseline(entrants)
     cs.simulate(sc, seed=0)  # warm-up: compile, load caches

@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from careersim.sweep import PoolExecutor, SerialExecutor, load_sweep, read_results, run_sweep  # noqa: E402
-from careersim.sweep.spec import known_metrics  # noqa: E402
+from careersim.experiments.sweep import PoolExecutor, SerialExecutor, load_sweep, read_results, run_sweep  # noqa: E402
+from careersim.config.sweeps import known_metrics  # noqa: E402
 
 SWEEP = """\
 # Question: how fast do sweeps run? (benchmark)
@@ -70,8 +70,8 @@ def _cpu() -> float:
 
 def _engine_seconds(sweep, n: int) -> float:
     """Seconds per run of the engine alone, on the sweep's first points."""
-    from careersim.replication import simulate
-    from careersim.sweep import points_table
+    from careersim.engine.replication import simulate
+    from careersim.experiments.sweep import points_table
 
     points = points_table(sweep)
     scenarios = [sweep.scenario_at({f.path: points.iloc[i][f.path] for f in sweep.factors}) for i in range(n)]

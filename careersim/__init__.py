@@ -8,7 +8,7 @@ The main entry points::
 
 Attributes are imported on first use, so ``import careersim`` is quick (and
 the command line can answer Ctrl-C at once). One replication is computed in
-:mod:`careersim.replication`.
+:mod:`careersim.engine.replication`.
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -18,13 +18,13 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-from .scenario import Scenario, baseline  # noqa: E402
-from .replication import Replication, simulate  # noqa: E402
+from careersim.config.schema import Scenario, baseline  # noqa: E402
+from careersim.engine.replication import Replication, simulate  # noqa: E402
 
 _LAZY = {
-    "load_scenario": ("careersim.io", "load_scenario"),
-    "run": ("careersim.experiment", "run"),
-    "Experiment": ("careersim.experiment", "Experiment"),
+    "load_scenario": ("careersim.config.scenarios", "load_scenario"),
+    "run": ("careersim.experiments.experiment", "run"),
+    "Experiment": ("careersim.experiments.experiment", "Experiment"),
 }
 
 __all__ = ["__version__", *_LAZY]

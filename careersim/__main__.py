@@ -1,7 +1,7 @@
-"""``python -m careersim``: the command line (see :mod:`careersim.cli`)."""
+"""``python -m careersim``: the command line (see :mod:`careersim.cli.common`)."""
 
 import sys
 
-from ._entry import main
+from careersim.cli.common import main
 
 sys.exit(main())

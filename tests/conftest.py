@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from careersim.scenario import baseline
+from careersim.config.schema import baseline
 
 
 def tiny(**changes):

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from careersim import advise as adv
+from careersim.experiments import advise as adv
 from careersim import cli
-from careersim.advise import PATHS, CloneCohort, CloneGroup, advise, profile_from_mapping
-from careersim.scenario import baseline
+from careersim.experiments.advise import PATHS, CloneCohort, CloneGroup, advise, profile_from_mapping
+from careersim.config.schema import baseline
 
 from .conftest import tiny
 
@@ -118,8 +118,8 @@ def _group(path: str, n: int = 8, **kw) -> CloneGroup:
 
 
 def _field(scenario, cohort, seed=1, rep=0):
-    from careersim.model.params import draw_parameters
-    from careersim.rng import Streams
+    from careersim.engine.parameters import draw_parameters
+    from careersim.core.rng import Streams
 
     streams = Streams(seed, rep)
     values = draw_parameters(scenario, streams)
@@ -128,7 +128,7 @@ def _field(scenario, cohort, seed=1, rep=0):
 
 
 def test_ticks_per_year_agrees_with_the_engine() -> None:
-    from careersim.model.kernel import TICKS_PER_YEAR
+    from careersim.engine.kernel import TICKS_PER_YEAR
 
     assert adv.TPY == TICKS_PER_YEAR
 
@@ -144,7 +144,7 @@ def test_mentoring_equal_to_the_scenario_gives_the_same_field() -> None:
 
 
 def test_lead_years_from_spells_match_the_kernel() -> None:
-    from careersim.model.state import LEAD_PRE
+    from careersim.engine.layout import LEAD_PRE
 
     sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60, "positions.big_rfp": 20.0})
     model = _field(sc, CloneCohort([_group(p, n=12, self_direction=0.95, learning_rate=2.0) for p in PATHS]))
@@ -159,7 +159,7 @@ def test_lead_years_from_spells_match_the_kernel() -> None:
 def test_hooked_engine_tables_give_the_same_outcomes() -> None:
     """The path simulate_clones takes once the engine has the hook: outcomes read from the public tables
     (with extra_group/extra_slot columns) equal those read from the arrays."""
-    from careersim.replication import agents_table, events_table
+    from careersim.engine.replication import agents_table, events_table
 
     sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60, "positions.big_rfp": 20.0})
     model = _field(sc, CloneCohort([_group(p, n=6, self_direction=0.95, learning_rate=2.0) for p in PATHS]))
@@ -176,7 +176,7 @@ def test_hooked_engine_tables_give_the_same_outcomes() -> None:
 
 
 def test_settings_reach_the_copies() -> None:
-    from careersim.model.state import ADVISOR, E_FUNDED, ENTRY, INDEPENDENT, PHD_START
+    from careersim.engine.layout import ADVISOR, E_FUNDED, ENTRY, INDEPENDENT, PHD_START
 
     sc = tiny(**{"run.horizon": 4.0, "phd.min_portfolio": 0.0, "phd.advisors": 60})
     top = float(sc.phd.advisor_quality.ppf(0.875))
@@ -199,7 +199,7 @@ def test_settings_reach_the_copies() -> None:
 
 
 def test_given_skills_replace_only_those_given() -> None:
-    from careersim.model.state import EVL, EXE, GEN, IMP
+    from careersim.engine.layout import EVL, EXE, GEN, IMP
 
     sc = tiny(**{"run.horizon": 2.0})
     model = _field(sc, CloneCohort([_group("contributor", skills=np.array([0.6, 0.1, np.nan, np.nan]))]))
@@ -210,7 +210,7 @@ def test_given_skills_replace_only_those_given() -> None:
 
 
 def test_kaplan_meier_median_agrees_with_careersim_stats() -> None:
-    from careersim.stats import km_median
+    from careersim.core.stats import km_median
 
     rng = np.random.default_rng(0)
     for _ in range(20):

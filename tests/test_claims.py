@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import careersim as cs
-from careersim import claims
+from careersim.analysis import claims
 
 
 def _agents(rows):

@@ -13,7 +13,7 @@ import pytest
 
 import careersim
 from careersim import cli
-from careersim.io import load_scenario, shipped_dir
+from careersim.config.scenarios import load_scenario, shipped_dir
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny.yaml"
@@ -141,8 +141,10 @@ def fake_experiment(monkeypatch: pytest.MonkeyPatch, *, seconds: float = 1.0, nb
         (out_dir / "report.html").write_text("<html></html>")
 
     module = types.SimpleNamespace(run=run, write_results=write_results, estimate_cost=lambda s, n: (seconds * n, nbytes))
-    monkeypatch.setitem(sys.modules, "careersim.experiment", module)
-    monkeypatch.setattr(careersim, "experiment", module, raising=False)
+    monkeypatch.setitem(sys.modules, "careersim.experiments.experiment", module)
+    import careersim.experiments
+
+    monkeypatch.setattr(careersim.experiments, "experiment", module)
     return calls
 
 
@@ -211,7 +213,7 @@ def test_failed_write_keeps_the_previous_report(tmp_path: Path, monkeypatch: pyt
 def test_real_run_of_a_tiny_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import importlib
 
-    experiment = importlib.import_module("careersim.experiment")
+    experiment = importlib.import_module("careersim.experiments.experiment")
     assert hasattr(experiment, "write_results"), experiment
     out = tmp_path / "tiny-report"
     assert cli.main(["run", str(TINY), "--replications", "2", "--workers", "1", "--out", str(out), "--quiet"]) == 0

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from careersim import cli, experiment
-from careersim.compare import GROUP_METRICS, METRICS, clean_json, compare, group_effects, group_metrics, metric_effects
-from careersim.report.data import view_from_json, view_to_json
-from careersim.scenario import baseline
+from careersim.cli import common as cli
+from careersim.experiments import experiment
+from careersim.experiments.compare import GROUP_METRICS, METRICS, clean_json, compare, group_effects, group_metrics, metric_effects
+from careersim.reporting.views import view_from_json, view_to_json
+from careersim.config.schema import baseline
 
 
 def tiny(**changes):
@@ -223,8 +224,8 @@ def test_run_folder_groups_match_the_agents_and_old_folders_still_load(tmp_path:
     """Workers compute each replication's group metrics; the saved table equals
     group_metrics over agents.parquet, and a folder without groups.parquet (written
     by an earlier careersim) gets them from the agents instead."""
-    from careersim.compare import per_replication_value
-    from careersim.report.data import load_run
+    from careersim.experiments.compare import per_replication_value
+    from careersim.reporting.views import load_run
 
     sc = tiny()
     exp = experiment.run(sc, replications=3, seed=2, workers=1, policy_claims=0, spool_dir=tmp_path / "spool")
@@ -242,7 +243,7 @@ def test_run_folder_groups_match_the_agents_and_old_folders_still_load(tmp_path:
 
 
 def _group_rows_pandas(agents: pd.DataFrame, horizon: dict[int, float] | float, window: dict[int, float] | float) -> pd.DataFrame:
-    """The straightforward pandas version of :func:`careersim.compare.group_rows`."""
+    """The straightforward pandas version of :func:`careersim.experiments.compare.group_rows`."""
     cols = ["replication", "entrant", "track", "background", "entry_year", "years_to_lead",
             "lead_years_before_arrival", "safety_lead_years_before_arrival"]
     a = agents[cols].copy()
@@ -297,7 +298,7 @@ def test_group_rows_equal_the_pandas_groupby() -> None:
     """Group rows come from a compiled pass; rows, order, labels, counts and
     dtypes must be a pandas groupby's, and sums equal to rounding."""
     from careersim import simulate
-    from careersim.compare import group_rows
+    from careersim.experiments.compare import group_rows
 
     frames = [simulate(baseline(), seed=5, replication=r).agents.assign(replication=r) for r in range(2)]
     both = pd.concat(frames, ignore_index=True)

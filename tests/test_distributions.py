@@ -1,4 +1,4 @@
-"""Tests for careersim.distributions."""
+"""Tests for careersim.core.distributions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from scipy import stats
 
-from careersim.distributions import (
+from careersim.core.distributions import (
     Beta,
     Distribution,
     Fixed,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from careersim import docs
-from careersim.scenario import iter_parameters
+from careersim.reporting import reference as docs
+from careersim.config.schema import iter_parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,6 @@ def test_validation_cites_tests_that_exist_and_covers_every_claim():
         assert f"def {name}(" in theory, name
     for k in range(1, 10):
         assert f"| C{k} " in text, f"C{k} missing from the claims table"
-    from careersim.claims import CLAIM_TEXT
+    from careersim.analysis.claims import CLAIM_TEXT
 
     assert sorted(CLAIM_TEXT) == [f"C{k}" for k in range(1, 10)]

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import careersim as cs
-from careersim.scenario import Intervention
+from careersim.config.schema import PRESETS
+from careersim.config.schema import Intervention
 from tests.conftest import tiny
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -57,10 +58,10 @@ def test_the_step_visits_exactly_the_researchers_in_the_field_and_counts_match(c
     """The monthly step walks a list of active rows kept by intake and the step itself;
     before every step it must hold everyone in the field (anyone who left since the last
     step may still be listed), in increasing order, and the state counts must match."""
-    from careersim.model.field import FieldModel
-    from careersim.model.params import draw_parameters
-    from careersim.model.state import EXITED, N_STATES, STATE, WAITING
-    from careersim.rng import Streams
+    from careersim.engine.field import FieldModel
+    from careersim.engine.parameters import draw_parameters
+    from careersim.engine.layout import EXITED, N_STATES, STATE, WAITING
+    from careersim.core.rng import Streams
 
     sc, seed = case
     checked = []
@@ -88,11 +89,11 @@ def test_hiring_sees_every_ready_candidate_in_the_field(case):
     """Hiring reads the lead-ready rows the monthly step lists instead of scanning the
     field; at every round that list must yield exactly the candidates, scores and
     noise draws a scan of everyone in the field would."""
-    from careersim.model.field import FieldModel
-    from careersim.model.institutions import Hiring, _lead_candidates
-    from careersim.model.params import draw_parameters
-    from careersim.model.state import READY
-    from careersim.rng import Streams
+    from careersim.engine.field import FieldModel
+    from careersim.engine.institutions import Hiring, _lead_candidates
+    from careersim.engine.parameters import draw_parameters
+    from careersim.engine.layout import READY
+    from careersim.core.rng import Streams
 
     sc, seed = case
     rounds = []
@@ -169,7 +170,7 @@ def test_the_same_seed_gives_identical_tables(seed):
 
 
 @settings(max_examples=5, deadline=None)
-@given(st.sampled_from(sorted(cs.scenario.PRESETS)), st.integers(0, 1000))
+@given(st.sampled_from(sorted(PRESETS)), st.integers(0, 1000))
 def test_an_intervention_starting_after_the_horizon_changes_nothing(kind, seed):
     sc = tiny()
     late = sc.model_copy(update={"interventions": [Intervention(kind=kind, start=sc.run.horizon + 1)]})
@@ -216,10 +217,10 @@ def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
     """The monthly step visits researchers grouped by what they did last month. At
     every month of a run, one step in that order and one in plain row order, from
     copies of the same state, must leave the same rows, lists, counts and log."""
-    from careersim.model.field import EXPHI, FieldModel
-    from careersim.model.kernel import step
-    from careersim.model.params import draw_parameters
-    from careersim.rng import Streams
+    from careersim.engine.field import EXPHI, FieldModel
+    from careersim.engine.kernel import step
+    from careersim.engine.parameters import draw_parameters
+    from careersim.core.rng import Streams
 
     sc, seed = case
     compared = []
@@ -257,7 +258,7 @@ def test_the_steps_log_is_put_in_row_order_keeping_each_rows_order(rows, lead):
     """The step's log entries, made in visiting order, are sorted by row; entries of
     one row keep the order they were made in (a stable sort), as a step over rows in
     order would have made them. Short and long blocks take different sorts."""
-    from careersim.model.kernel import _sort_log
+    from careersim.engine.kernel import _sort_log
 
     LOG = np.zeros((lead + len(rows) + 3, 5), dtype=np.int64)
     LOG[:, 0] = -1
@@ -275,9 +276,9 @@ def test_a_variant_stepping_the_worlds_list_through_the_seam_keeps_the_visiting_
     variant of the model uses) compacts the list; the grouped order kept for the next
     step must then be rebuilt, or some people would be stepped twice in a month and
     others not at all. Alternating the two ways of stepping must give the plain run."""
-    from careersim.model.field import FieldModel
-    from careersim.model.params import draw_parameters
-    from careersim.rng import Streams
+    from careersim.engine.field import FieldModel
+    from careersim.engine.parameters import draw_parameters
+    from careersim.core.rng import Streams
 
     sc = tiny(**{"population.entrants_per_year": 60, "run.horizon": 4.0})
 

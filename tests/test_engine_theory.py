@@ -16,11 +16,11 @@ from numba import njit
 from scipy import stats
 
 import careersim as cs
-from careersim.model.institutions import serve_fifo
-from careersim.model.kernel import (
+from careersim.engine.institutions import serve_fifo
+from careersim.engine.kernel import (
     CH, NBITS, NSRC, POIS_K, WEEKS_PER_MONTH, _draw, _exp_above, _skill_pass, _tabulate, exp_upper_table,
 )
-from careersim.rng import Streams, poisson_from_uniform, poisson_given_p0, uniforms
+from careersim.core.rng import Streams, poisson_from_uniform, poisson_given_p0, uniforms
 from tests.conftest import quiet
 
 CONTRIBUTORS_ONLY = {
@@ -99,7 +99,7 @@ def test_feedback_counts_are_poisson_with_mean_and_variance_rate_times_time():
 
 
 def test_counter_uniforms_are_uniform_and_match_the_compiled_twin():
-    from careersim.rng import uniform
+    from careersim.core.rng import uniform
 
     key = Streams(1).key("hazard")
     u = uniforms(key, np.arange(100_000), 5, 2)
@@ -113,7 +113,7 @@ def test_counter_uniforms_are_uniform_and_match_the_compiled_twin():
 def test_reseeded_generator_draws_as_a_new_one():
     # pcg64_states computes numpy's SeedSequence -> PCG64 seeding directly; it must
     # give exactly the state (and so the draws) of a freshly built generator
-    from careersim.rng import pcg64_states
+    from careersim.core.rng import pcg64_states
 
     def pcg64_state(root, key):
         return pcg64_states(root, [key])[0]
@@ -314,7 +314,7 @@ def test_trait_table_interpolation_equals_numpy_interp(us, flat, shape):
     """Trait inverse CDFs are interpolated on an evenly spaced logit grid by a compiled
     search; every value must equal ``np.interp``'s, at the nodes, between them, beyond
     the grid ends, on flat stretches and for NaN."""
-    from careersim.model.population import _LOGIT_GRID, _interp_grid
+    from careersim.engine.population import _LOGIT_GRID, _interp_grid
 
     n = len(_LOGIT_GRID)
     fp = {"normal": np.sort(np.random.default_rng(flat).normal(size=n)), "linear": np.linspace(0.0, 1.0, n),
@@ -332,10 +332,10 @@ def test_tabulated_trait_draws_are_within_their_stated_error_of_the_exact_invers
     distributions the table must stay within 1e-6 of the exact inverse for the beta
     family and 1e-4 for the lognormal (whose far tails are steep), from u = 1e-9 to
     1 - 1e-9; small populations of other families are drawn exactly."""
-    from careersim.distributions import Beta
-    from careersim.model.population import _ppf
+    from careersim.core.distributions import Beta
+    from careersim.engine.population import _ppf
 
-    from careersim.model.params import draw_parameters
+    from careersim.engine.parameters import draw_parameters
 
     values = draw_parameters(cs.baseline(), Streams(1))
     u = np.concatenate([np.random.default_rng(3).random(20_000), np.linspace(1e-9, 1 - 1e-9, 20_001)])
@@ -358,7 +358,7 @@ def test_tabulated_trait_draws_are_within_their_stated_error_of_the_exact_invers
 def test_hiring_selection_equals_a_stable_sort(v, k):
     """Hiring fills k openings with the k best-scored candidates, ties in pool order:
     the partial selection must pick and order exactly as a stable full sort."""
-    from careersim.model.institutions import smallest_stable
+    from careersim.engine.institutions import smallest_stable
 
     v = np.array(v)
     k = min(k, len(v))
@@ -374,7 +374,7 @@ def test_the_chunks_exit_bound_is_above_everyones_chance_of_leaving(rates, sens,
     for the whole chunk. Anyone whose wellbeing and motivation lie in the chunk's
     ranges (and whose multiplier of the hazard of leaving is at most the chunk's)
     must have a chance of leaving this month below that bound."""
-    from careersim.model.kernel import (
+    from careersim.engine.kernel import (
         DT, KERNEL_PARAMS, P_BURNOUT, P_BURNOUT_SENS, P_LEAD_EXIT, P_LEAVE, P_LEAVE_SENS, P_WAIT_LEAVE, W_MID,
         _no_exit_above)
 
@@ -396,9 +396,9 @@ def test_live_parameters_count_every_write_and_keep_the_kernel_vector_in_step():
     """Readers keep settings derived from the live values until ``version`` changes:
     a value written any way (``set``, item assignment, ``update``) must count, and a
     kernel parameter must reach the vector the monthly step reads."""
-    from careersim.model.field import FieldModel
-    from careersim.model.kernel import KERNEL_PARAMS
-    from careersim.model.params import draw_parameters
+    from careersim.engine.field import FieldModel
+    from careersim.engine.kernel import KERNEL_PARAMS
+    from careersim.engine.parameters import draw_parameters
 
     streams = Streams(1, 0)
     live = FieldModel(draw_parameters(cs.baseline(), streams), [], streams).live

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import careersim as cs
+from careersim.config.schema import Intervention
 from tests.conftest import quiet, tiny
 
 
@@ -74,7 +75,7 @@ def test_simpy_wakeups_are_an_exact_count():
 
 def test_intervention_enacted_and_repealed_adds_two_wakeups():
     sc = tiny(**{"run.horizon": 20.0, "timelines.arrival": 7.0})
-    sc2 = sc.model_copy(update={"interventions": [cs.scenario.Intervention(kind="multi_year_grants", start=2.0, end=5.0)]})
+    sc2 = sc.model_copy(update={"interventions": [Intervention(kind="multi_year_grants", start=2.0, end=5.0)]})
     rep = cs.simulate(sc2, seed=1)
     assert rep.summary["simpy_wakeups"] == 20 * (12 * 4 + 1 + 2 + 4) + 1 + 2
 
@@ -100,7 +101,7 @@ def test_summary_has_lead_chance_by_track():
 
 
 def test_lead_years_from_the_event_log_match_the_engine_accumulators():
-    from careersim.claims import lead_years_before
+    from careersim.analysis.claims import lead_years_before
 
     rep = cs.simulate(tiny(**{"run.horizon": 12.0, "population.entrants_per_year": 120}), seed=4)
     horizon = 12.0
@@ -116,7 +117,7 @@ def test_lead_years_from_the_event_log_match_the_engine_accumulators():
 def test_track_history_paths_from_the_event_log():
     """Paths list distinct consecutive states in time order, stop at 20 states, and
     count every transition; agents without events have an empty path."""
-    from careersim.replication import _paths
+    from careersim.engine.replication import _paths
 
     # (agent, tick, from, to, reason): agent 0 phd_applicant>phd>contributor, a repeat of
     # contributor collapses; agent 2 alternates unfunded/independent 30 times

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from careersim import io
-from careersim.io import ScenarioError, atomic_output, dump_scenario, load_scenario, shipped_scenarios
-from careersim.scenario import PRESETS, Scenario
+from careersim.config import scenarios as io
+from careersim.config.scenarios import ScenarioError, atomic_output, dump_scenario, load_scenario, shipped_scenarios
+from careersim.config.schema import PRESETS, Scenario
 
 DATA = Path(__file__).parent / "data"
 
@@ -287,7 +287,7 @@ def test_atomic_output_failure_leaves_nothing(tmp_path: Path, exc: type[BaseExce
 def test_every_mistake_in_a_file_gets_its_own_located_message(tmp_path) -> None:
     """A misspelt key, a probability of 1.5, a unit that does not parse and a
     distribution reaching outside its range are all reported at once."""
-    from careersim.io import ScenarioError, load_scenario
+    from careersim.config.scenarios import ScenarioError, load_scenario
 
     path = tmp_path / "bad.yaml"
     path.write_text("extends: baseline\nname: bad\nindependent:\n  mentor_qualty: 0.5\n  mentor_quality: 1.5\n"

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from careersim import cli, experiment
-from careersim.compare import compare, write_comparison
-from careersim.report import findings as F
-from careersim.report import render, render_run
-from careersim.scenario import baseline, iter_parameters
+from careersim.cli import common as cli
+from careersim.experiments import experiment
+from careersim.experiments.compare import compare, write_comparison
+from careersim.reporting import findings as F
+from careersim.reporting.pages import render, render_run
+from careersim.config.schema import baseline, iter_parameters
 
 PAYLOAD = "<script>alert(1)</script>"
 
@@ -345,8 +346,8 @@ def test_number_formats() -> None:
 def test_comparison_findings_from_identical_scenarios_say_no_change(tmp_path: Path) -> None:
     sc = tiny_scenario("same", policy=False)
     data = compare(sc, [sc], 2, 3, 1, policy_claims=0)
-    from careersim.report.data import view_from_json
-    from careersim.compare import clean_json
+    from careersim.reporting.views import view_from_json
+    from careersim.experiments.compare import clean_json
 
     import json
 
@@ -359,7 +360,7 @@ def test_comparison_findings_from_identical_scenarios_say_no_change(tmp_path: Pa
 def test_a_narrow_interval_keeps_its_ends_apart() -> None:
     """An interval whose ends round to the same whole number gets the decimals that tell
     them apart (a 200-replication report said '+14 to +14 points')."""
-    from careersim.report.findings import interval_text
+    from careersim.reporting.findings import interval_text
 
     assert interval_text(0.1362, 0.1431, "share", True) == "+13.6 to +14.3 points"
     assert interval_text(0.13621, 0.13628, "share", True) == "+13.62 to +13.63 points"

@@ -1,4 +1,4 @@
-"""Tests for careersim.stats (survival, competing risks, replication summaries)."""
+"""Tests for careersim.core.stats (survival, competing risks, replication summaries)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from careersim.stats import (
+from careersim.core.stats import (
     cif_at,
     cumulative_incidence,
     interval_words,

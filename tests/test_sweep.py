@@ -17,12 +17,12 @@ import pandas as pd
 import pytest
 
 from careersim import cli
-from careersim.sweep import (PoolExecutor, SerialExecutor, Store, load_sweep, point_count, points_table, read_results,
+from careersim.experiments.sweep import (PoolExecutor, SerialExecutor, Store, load_sweep, point_count, points_table, read_results,
                              run_key, run_sweep, write_analysis)
-from careersim.sweep.executors import FAULT_ENV
-from careersim.sweep.sensitivity import grow_tree, tree_rules, variance_split
-from careersim.sweep.spec import evaluate_expression
-from careersim.sweep.store import LEDGER
+from careersim.experiments.sweep.executors import FAULT_ENV
+from careersim.experiments.sweep.sensitivity import grow_tree, tree_rules, variance_split
+from careersim.config.sweeps import evaluate_expression
+from careersim.experiments.sweep.store import LEDGER
 
 TINY_BASE = """\
 extends: baseline
@@ -516,7 +516,7 @@ def test_a_retried_failure_that_works_replaces_the_failure(tmp_path, monkeypatch
 
 
 def test_ctrl_c_keeps_the_finished_runs(tmp_path, monkeypatch):
-    import careersim.sweep.executors as ex
+    import careersim.experiments.sweep.executors as ex
 
     path = write_sweep(tmp_path)
     ref = reference(tmp_path, path)

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from careersim import cli
-from careersim.sweep import DaskExecutor, SerialExecutor, load_sweep, read_results, run_sweep
+from careersim.experiments.sweep import DaskExecutor, SerialExecutor, load_sweep, read_results, run_sweep
 from tests.test_sweep import write_sweep
 
 distributed = pytest.importorskip("distributed")

@@ -11,7 +11,7 @@ import time
 
 import pandas as pd
 
-from careersim.sweep import PoolExecutor, Store, load_sweep, read_results, run_sweep
+from careersim.experiments.sweep import PoolExecutor, Store, load_sweep, read_results, run_sweep
 from tests.test_sweep import write_sweep
 
 BODY = """\

@@ -1,4 +1,4 @@
-"""Tests for careersim.units: parsing, the tick clock and formatting."""
+"""Tests for careersim.core.units: parsing, the tick clock and formatting."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from careersim.units import (
+from careersim.core.units import (
     DAYS_PER_YEAR,
     TICKS_PER_MONTH,
     TICKS_PER_QUARTER,

@@ -1,0 +1,136 @@
+"""``careersim advise``: one person's own comparison of the paths to research lead.
+
+Every profile field is a flag (``--self-direction high``) and a key of a profile
+YAML file (``self_direction: high``); flags override the file. Bad values are
+refused with exit status 2 and a located message: ``FILE:LINE: field: ...`` for
+a file, ``careersim advise: --flag: ...`` for a flag, each with what was
+expected and, where one is close, a suggestion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+from careersim.cli.common import UserError, arg, command, positive_int, seed_number
+
+EXIT_OK = 0
+DEFAULT_OUT = Path("reports") / "advice" / "advice.html"
+
+
+
+def _replications(text: str) -> int:
+    value = positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"got {value} (expected 2 or more: intervals need two replications)")
+    return value
+
+
+
+def _profile_args() -> list:
+    from careersim.experiments.advise import PROFILE_FIELDS
+
+    return [arg("--" + f.name.replace("_", "-"), metavar=f.metavar, default=None, help=f.help.replace("%", "%%"))
+            for f in PROFILE_FIELDS]
+
+
+@command(
+    "advise",
+    "Your own comparison of the paths: PhD, independent, contributor, contributor-then-PhD.",
+    example="careersim advise --background masters --self-direction high --timeline 2035",
+    description=textwrap.fill(
+        "Runs copies of you (a profile: flags, or a YAML file whose keys are the flag names with underscores) "
+        "through each path inside a field scenario, on the same random luck, and reports per path the chance of "
+        "becoming a research lead within 10 years and by the horizon, the median years to get there, the expected "
+        "lead-years before your AI-arrival belief and the main ways it goes wrong; the best path and how sure the "
+        "model is; and which of your inputs would change the answer. Prints the answer and writes an HTML page "
+        "(atomically). Every number is a model's, built from two essays and stated assumptions.", width=88,
+    ),
+    args=[
+        arg("--profile", "-p", metavar="FILE", default=None,
+            help="a profile YAML file, e.g. scenarios/profiles/masters-self-directed.yaml (flags override it)"),
+        arg("--scenario", "-s", metavar="SCENARIO", default=None,
+            help="the field: a scenario file or shipped name (default: the profile's 'scenario', else baseline)"),
+        *_profile_args(),
+        arg("--replications", "-n", type=_replications, default=None, metavar="N",
+            help="replications of the field holding your main copies (default: 20; what-if fields: half as many more)"),
+        arg("--clones", type=positive_int, default=None, metavar="K",
+            help="copies of you per path in each replication (default: 12)"),
+        arg("--seed", type=seed_number, default=1, metavar="S", help="root random seed (default: 1)"),
+        arg("--workers", "-j", type=positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
+        arg("--out", "-o", type=Path, default=DEFAULT_OUT, metavar="FILE",
+            help=f"where to write the HTML page (default: {DEFAULT_OUT})"),
+        arg("--no-sensitivity", action="store_true", help="skip 'what would change the answer' (about a third faster)"),
+        arg("--quiet", "-q", action="store_true", help="no progress; print only the answer's first line and the page"),
+    ],
+)
+def advise_command(args: argparse.Namespace) -> int:
+    """Read the profile (file, then flags), load the field, run the copies, print and write the page."""
+    from careersim.experiments import advise as adv
+    from careersim.config.scenarios import load_scenario, resolve_scenario
+
+    data: dict = {}
+    where: dict[str, str] = {}
+    profile_dir = None
+    if args.profile is not None:
+        data, where = adv.read_profile_file(args.profile)
+        profile_dir = Path(args.profile).parent
+    # the field: the flag, else the profile's 'scenario' (a file beside the profile, or a shipped name)
+    spec = args.scenario
+    if spec is None and "scenario" in data:
+        spec = data["scenario"]
+        if not isinstance(spec, str) or not spec.strip():
+            raise adv.ProfileError([f"{where.get('scenario', args.profile)}: scenario: got {spec!r} "
+                                    "(expected a scenario file or a shipped name such as baseline)"])
+        beside = profile_dir / spec if profile_dir is not None else None
+        if beside is not None and beside.is_file():
+            spec = str(beside)
+    scenario = load_scenario(spec) if spec is not None else load_scenario(resolve_scenario("baseline"))
+    # flags override the file
+    for f in adv.FIELD_NAMES:
+        value = getattr(args, f)
+        if value is None:
+            continue
+        data[f] = value
+        where[f] = "--" + f.replace("_", "-")
+        if f == "timeline":
+            for k in ("timeline_median", "timeline_spread"):
+                if k in data and getattr(args, k) is None:
+                    data.pop(k)
+        if f in ("timeline_median", "timeline_spread") and "timeline" in data and args.timeline is None:
+            data.pop("timeline")
+    profile = adv.profile_from_mapping(data, scenario, where)
+
+    out: Path = args.out
+    if out.exists() and out.is_dir():
+        raise UserError(f"careersim advise: --out: {out} is a folder (expected a file name such as {out / 'advice.html'})")
+    if out.exists() and not adv.is_advice_page(out):
+        raise UserError(f"careersim advise: --out: {out} exists and is not a careersim advice page; "
+                        "choose another --out or remove it (an earlier advice page there would be replaced)")
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise UserError(f"careersim advise: --out: got {str(out)!r} (expected a file name ending in .html, e.g. advice.html)")
+
+    replications = args.replications or adv.DEFAULT_REPLICATIONS
+    clones = args.clones or adv.DEFAULT_CLONES
+    progress = None
+    if not args.quiet:
+        print(f"Simulating {replications} replications of '{scenario.name}' with {clones} copies of you per path"
+              f"{' and what-if variants' if not args.no_sensitivity else ''}...", file=sys.stderr)
+        if sys.stderr.isatty():
+            def progress(done: int, total: int) -> None:
+                print(f"\r  {done}/{total} replications", end="" if done < total else "\n", file=sys.stderr, flush=True)
+    try:
+        advice = adv.advise(profile, scenario, replications=replications, clones=clones, seed=args.seed,
+                            workers=args.workers, sensitivity=not args.no_sensitivity, progress=progress)
+    except ValueError as exc:
+        raise UserError(f"careersim advise: {exc}") from None
+    command_line = "careersim " + " ".join(sys.argv[1:]) if sys.argv and Path(sys.argv[0]).name.startswith("careersim") else "careersim advise"
+    adv.write_html(advice, out, command_line)
+    if args.quiet:
+        print(adv.headline(advice)[0])
+        print(out)
+    else:
+        adv.print_advice(advice, page=str(out))
+    return EXIT_OK

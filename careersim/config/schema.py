@@ -1,0 +1,633 @@
+"""The scenario: every parameter of the model, with its unit, range, default and source.
+
+This module is the single source of truth for parameters. Validation, defaults,
+units, the JSON Schema, the parameter reference in ``docs/parameters.md`` and
+the assumptions table of every report are all generated from the classes below.
+
+Each parameter is declared with :func:`param`, which records
+
+* ``kind``: how a string is read (``duration`` -> years, ``rate`` -> per year,
+  ``hours`` -> hours of mentor time per week, ``probability``, ``number``,
+  ``count``);
+* the allowed range, checked for fixed values and for the support of a
+  distribution (a distribution whose tails leave the range is truncated to it);
+* ``source``: a seed-essay statement (``000``: the essay on independent
+  research, ``001``: the essay on PhDs and its comments), a published figure,
+  or the word "assumption";
+* ``live``: whether an intervention may change it during a run.
+
+A numeric parameter may be a distribution, drawn once per replication
+(parameter uncertainty). Fields typed ``Distribution`` instead describe how a
+trait varies *between people* and are drawn once per person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import json
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from careersim.core.distributions import Distribution, coerce_number_or_distribution, parse_distribution
+from careersim.core.units import parse_quantity
+
+Num = Union[float, Distribution]
+
+UNIT_OF_KIND = {
+    "duration": "years",
+    "rate": "per year",
+    "hours": "hours per week",
+    "probability": "probability",
+    "number": "",
+    "count": "count",
+    "share": "share",
+}
+
+
+def param(
+    default: Any,
+    desc: str,
+    source: str,
+    *,
+    kind: str = "number",
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+    live: bool = False,
+) -> Any:
+    """Declare a parameter. ``lo_open`` makes the lower bound strict (> lo)."""
+    if kind in ("probability", "share"):
+        lo = 0.0 if lo is None else lo
+        hi = 1.0 if hi is None else hi
+    if kind in ("duration", "rate", "hours", "count") and lo is None:
+        lo = 0.0
+    extra = {
+        "kind": kind,
+        "unit": UNIT_OF_KIND[kind],
+        "range": [lo, hi],
+        "lo_open": lo_open,
+        "source": source,
+        "live": live,
+    }
+    return Field(default=default, description=desc, json_schema_extra=extra)
+
+
+def _meta(model: type[BaseModel], name: str) -> dict:
+    extra = model.model_fields[name].json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def _out_of_range(v: float, meta: dict) -> str | None:
+    """What is wrong with value ``v`` for a parameter with metadata ``meta``, or None."""
+    lo, hi = meta.get("range", (None, None))
+    lo_open = meta.get("lo_open", False)
+    bad = not np.isfinite(v) or (lo is not None and (v < lo or (lo_open and v == lo))) or (hi is not None and v > hi)
+    return f"must be {_range_text(lo, hi, lo_open)} ({meta.get('unit') or 'a number'}); got {v:g}" if bad else None
+
+
+def _range_text(lo, hi, lo_open) -> str:
+    if lo is not None and hi is not None:
+        return f"between {lo:g} and {hi:g}"
+    if lo is not None:
+        return f"{'greater than' if lo_open else 'at least'} {lo:g}"
+    if hi is not None:
+        return f"at most {hi:g}"
+    return "a finite number"
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys are errors; strings with
+    units are converted to the canonical unit of the field's kind."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _read_units(cls, value: Any, info: ValidationInfo) -> Any:
+        meta = _meta(cls, info.field_name)
+        kind = meta.get("kind")
+        if kind is None or kind == "choice":
+            return value
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number, got {value!r}")
+        if isinstance(value, str):
+            return _read_number_text(value, kind)
+        if isinstance(value, dict) or hasattr(value, "ppf"):
+            return coerce_number_or_distribution(value)
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _check_range(cls, value: Any, info: ValidationInfo) -> Any:
+        """Every field is checked on its own, so a file with several mistakes
+        gets a message for each."""
+        meta = _meta(cls, info.field_name)
+        if "range" not in meta:
+            return value
+        lo, hi = meta["range"]
+        lo_open = meta.get("lo_open", False)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            v = float(value)
+            problem = _out_of_range(v, meta)
+            if problem:
+                raise ValueError(problem)
+            return v
+        if value is not None and hasattr(value, "support"):
+            s_lo, s_hi = value.support()
+            outside = (lo is not None and s_lo < lo) or (hi is not None and s_hi > hi)
+            if not outside:
+                return value
+            finite_edge = (lo is not None and s_lo < lo and np.isfinite(s_lo)) or (
+                hi is not None and s_hi > hi and np.isfinite(s_hi))
+            if finite_edge:  # a stated bound outside the range is a mistake, not a tail
+                raise ValueError(
+                    f"the distribution {value.describe()} reaches outside the allowed range "
+                    f"({_range_text(lo, hi, lo_open)}); give bounds inside it")
+            return value.clipped(lo, hi)  # unbounded tails are truncated to the range
+        return value
+
+
+def _read_number_text(text: str, kind: str) -> Any:
+    """Read ``"6 months"``, ``"0.3"`` or ``"uniform(3, 6) months"``."""
+    t = text.strip()
+    if "(" in t and t.endswith(")") or ("(" in t and ")" in t):
+        head, _, tail = t.rpartition(")")
+        dist = parse_distribution(head + ")")
+        unit = tail.strip()
+        if unit and kind in ("duration", "rate", "hours"):
+            factor = parse_quantity(f"1 {unit}", kind)
+            dist = dist.scaled(factor)
+        elif unit:
+            raise ValueError(f"'{unit}' after a distribution is only allowed for durations, rates and hours")
+        return dist
+    if kind in ("duration", "rate", "hours"):
+        return parse_quantity(t, kind)
+    try:
+        return float(t)
+    except ValueError:
+        raise ValueError(f"could not read {text!r} as a number") from None
+
+
+class PopDist(Section):
+    """Marker base for sections whose fields are population distributions."""
+
+
+def dist_field(default: str, desc: str, source: str, *, lo=None, hi=None) -> Any:
+    return Field(
+        default=parse_distribution(default),
+        description=desc,
+        json_schema_extra={"kind": "distribution", "unit": "", "source": source, "range": [lo, hi], "lo_open": False, "live": False},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------
+
+SRC_ASSUMPTION = "assumption"
+
+
+class RunSettings(Section):
+    horizon: Num = param(20.0, "Length of the simulated period.", "brief: default horizon 20 years", kind="duration", lo=0, lo_open=True)
+    start_year: Num = param(2026.0, "Calendar year at time zero (labels only).", SRC_ASSUMPTION, kind="number")
+    burn_in: Num = param(0.0, "Burn-in before time zero whose entrants are left out of outcomes; 0 starts from the existing field.", SRC_ASSUMPTION, kind="duration")
+    claims_window: Num = param(10.0, "'Within N years' window for lead chances, counted from entry.", "brief C1-C3: within 10 years", kind="duration", lo=0, lo_open=True)
+
+
+class BackgroundMix(Section):
+    undergraduate: Num = param(0.35, "Share of entrants straight from a bachelor's degree.", SRC_ASSUMPTION, kind="share")
+    masters: Num = param(0.30, "Share with a master's degree.", SRC_ASSUMPTION, kind="share")
+    industry_engineer: Num = param(0.25, "Share who were industry software/ML engineers.", SRC_ASSUMPTION, kind="share")
+    phd_elsewhere: Num = param(0.10, "Share who are PhD students or graduates in another field.", "000: 'Master's or Ph.D. students ... already have some of the research skills'", kind="share")
+
+
+class TrackMix(Section):
+    phd: Num = param(0.40, "Share of entrants whose intended starting track is the PhD.", SRC_ASSUMPTION, kind="share")
+    independent: Num = param(0.25, "Share starting as grant-funded independent researchers.", SRC_ASSUMPTION, kind="share")
+    contributor: Num = param(0.35, "Share starting as research contributors.", SRC_ASSUMPTION, kind="share")
+
+
+class ContributorKindMix(Section):
+    industry: Num = param(0.50, "Share of contributors who are industry research engineers.", SRC_ASSUMPTION, kind="share")
+    nonprofit: Num = param(0.30, "Share at non-profit safety organisations.", SRC_ASSUMPTION, kind="share")
+    academic_ra: Num = param(0.20, "Share who are research assistants in academic labs.", SRC_ASSUMPTION, kind="share")
+
+
+class Traits(PopDist):
+    learning_rate: Distribution = dist_field("lognormal(median=1, spread=0.35)", "Talent: multiplies how much a person learns from each signal.", SRC_ASSUMPTION, lo=0)
+    self_direction: Distribution = dist_field("beta(2, 2)", "How much a person learns from their own unsupervised work (0-1).", "000: 'some people excel at it while others get nearly nothing out of it'", lo=0, hi=1)
+    resilience: Distribution = dist_field("beta(3, 2)", "Mental-health resilience (0-1); sets the wellbeing a person returns to.", "001: 'Many PhD students experience mental health issues'", lo=0, hi=1)
+    safety_motivation: Distribution = dist_field("beta(3, 2)", "Commitment to safety work (0-1); lowers the hazard of leaving for other work.", SRC_ASSUMPTION, lo=0, hi=1)
+    legibility: Distribution = dist_field("beta(2, 3)", "How legible the person's agenda is to funders (0-1).", "001 comments: 'If your agenda is legibly exciting to them...'", lo=0, hi=1)
+
+
+class SkillProfile(Section):
+    execution: Num = param(0.2, "Initial execution skill (programming, ML engineering), 0-1.", SRC_ASSUMPTION, kind="share")
+    idea_generation: Num = param(0.05, "Initial idea-generation skill, 0-1.", SRC_ASSUMPTION, kind="share")
+    idea_evaluation: Num = param(0.05, "Initial idea-evaluation skill (research taste), 0-1.", SRC_ASSUMPTION, kind="share")
+    impact_judgement: Num = param(0.05, "Initial impact judgement (does a project matter for safety), 0-1.", SRC_ASSUMPTION, kind="share")
+    track_record: Num = param(0.0, "Initial track record (publication-equivalents).", SRC_ASSUMPTION, kind="count")
+
+
+def _profile(e, g, v, i, tr):
+    return SkillProfile(execution=e, idea_generation=g, idea_evaluation=v, impact_judgement=i, track_record=tr)
+
+
+class Backgrounds(Section):
+    undergraduate: SkillProfile = Field(default_factory=lambda: _profile(0.15, 0.04, 0.04, 0.05, 0.0), description="Starting skills after a bachelor's degree.")
+    masters: SkillProfile = Field(default_factory=lambda: _profile(0.25, 0.08, 0.08, 0.06, 0.5), description="Starting skills after a master's degree.")
+    industry_engineer: SkillProfile = Field(default_factory=lambda: _profile(0.45, 0.06, 0.08, 0.05, 0.2), description="Starting skills of an industry engineer.")
+    phd_elsewhere: SkillProfile = Field(default_factory=lambda: _profile(0.35, 0.18, 0.18, 0.06, 1.5), description="Starting skills of a PhD student or graduate from another field.")
+    skill_spread: Num = param(0.05, "Standard deviation of individual starting skills around the background's profile.", SRC_ASSUMPTION, kind="number", lo=0)
+
+
+class Population(Section):
+    entrants_per_year: Num = param(300.0, "New entrants to the field in the first year.", "assumption, scaled to ~600 technical AI-safety FTEs in 2025 (McAleese 2025)", kind="number", lo=0)
+    entrant_growth: Num = param(0.05, "Yearly growth of the number of entrants.", "assumption: below the recent ~21%/year growth of technical FTEs (McAleese 2022, 2025), which is not expected to last 20 years", kind="number", lo=-0.5, hi=1.0)
+    single_cohort: bool = Field(False, description="If true, all entrants arrive at time zero instead of every year.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption', "live": False})
+    intake: Literal["monthly", "yearly"] = Field("monthly", description="Whether each year's entrants arrive spread over the months or all at once (yearly intake sends every grant application into the same month).", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption: yearly intake with one-year grants sends every application into the same month', "live": False})
+    track_rule: Literal["assigned", "choice"] = Field("assigned", description="'assigned': starting tracks drawn at random from track_mix, independently of traits, so tracks compare like a trial (intention to treat). 'choice': people choose by background and traits.", json_schema_extra={"kind": "choice", "unit": "", "source": 'brief: tracks are compared as intended starting tracks (intention to treat)', "live": False})
+    track_mix: TrackMix = Field(default_factory=TrackMix, description="Shares of intended starting tracks (assigned rule).")
+    background_mix: BackgroundMix = Field(default_factory=BackgroundMix, description="Shares of entrants' backgrounds.")
+    contributor_kinds: ContributorKindMix = Field(default_factory=ContributorKindMix, description="Shares of contributor sub-kinds.")
+    traits: Traits = Field(default_factory=Traits, description="Distributions of traits between people.")
+    backgrounds: Backgrounds = Field(default_factory=Backgrounds, description="Starting skills by background.")
+
+    @model_validator(mode="after")
+    def _mixes_sum_to_one(self) -> "Population":
+        for label, mix in (("track_mix", self.track_mix), ("background_mix", self.background_mix), ("contributor_kinds", self.contributor_kinds)):
+            vals = [getattr(mix, k) for k in type(mix).model_fields]
+            if all(isinstance(v, float) for v in vals):
+                total = sum(vals)
+                if abs(total - 1.0) > 1e-6:
+                    raise ValueError(f"{label}: shares must add up to 1; they add up to {total:g}")
+        return self
+
+
+class Learning(Section):
+    signal_gain: Num = param(0.08, "Share of the remaining gap to mastery that one feedback signal of quality 1 closes for a person of learning rate 1.", "assumption, set so the median PhD starter is lead-ready after 4-5 years (001: 'around 5 years')", kind="share", live=True)
+    teachable_floor: Num = param(0.2, "Skill level any feedback source can teach; a source of quality q teaches up to floor + (1 - floor) * q.", "001: 'if you are surrounded by mediocre researchers, your learning opportunities will be significantly diminished'", kind="share", live=True)
+    dose_response: Literal["saturating", "linear"] = Field("saturating", description="How feedback grows with mentor hours: 'linear', or 'saturating' beyond saturation_hours (the essay's 'minimum').", json_schema_extra={"kind": "choice", "unit": "", "source": "001: 'an hour every other week is the minimum mentorship most people need'", "live": False})
+    signals_per_mentor_hour: Num = param(1.0, "Feedback signals (ideas evaluated) per hour of mentor time.", "001: 'you get it every week you propose an idea'", kind="number", lo=0, live=True)
+    saturation_hours: Num = param(0.5, "Mentor hours per week beyond which extra hours add little (saturating dose-response).", "001: 'an hour every other week is the minimum mentorship most people need'", kind="hours", lo=0, lo_open=True, live=True)
+    project_length: Num = param(0.5, "Time to finish a project and get its self-evaluation signal.", "001: 'rather than getting meaningful feedback every 6 months you finish a project'", kind="duration", lo=0, lo_open=True, live=True)
+    self_eval_quality: Num = param(0.5, "Quality of the self-evaluation signal at project completion, scaled by self-direction.", SRC_ASSUMPTION, kind="share", live=True)
+    hands_on_rate: Num = param(0.15, "Yearly share of the execution gap closed by hands-on work (multiplied by the track's hands-on multiplier).", SRC_ASSUMPTION, kind="rate", live=True)
+    peer_quality_ratio: Num = param(0.6, "Quality of peers' feedback as a share of the advisor's or manager's quality.", "001: 'post-docs, promising senior PhD students'", kind="share", live=True)
+    self_study_signals: Num = param(12.0, "Signals per year a fully self-directed person draws from their own unsupervised work (scaled by self-direction squared and by the autonomy of the role).", "001: 'some people are exceptionally quick independent learners'", kind="rate", live=True)
+    hands_on_phd: Num = param(1.0, "Hands-on execution learning multiplier in a PhD (the reference).", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    hands_on_independent: Num = param(0.8, "Hands-on multiplier for independent researchers.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    impact_weight: Num = param(0.5, "Share of a safety-aware signal that trains impact judgement.", "001: 'PhD's do not train you to evaluate the theory of impact'", kind="share", live=True)
+
+
+class PhD(Section):
+    advisors: Num = param(100.0, "Advisors supervising safety-relevant PhDs at time zero.", SRC_ASSUMPTION, kind="count")
+    advisor_growth: Num = param(0.05, "Yearly growth of the number of advisors.", SRC_ASSUMPTION, kind="number", lo=-0.5, hi=1.0)
+    max_students: Num = param(4.0, "Students an advisor takes at most.", SRC_ASSUMPTION, kind="count", lo=1)
+    advisor_hours: Num = param(3.0, "An advisor's weekly hours of one-to-one mentoring, shared between their students.", "001: 'mentor-time is hard to come by'; assumption for the number", kind="hours", live=True)
+    advisor_quality: Distribution = dist_field("beta(1.5, 1.5)", "Advisor quality (0-1) across advisors: the value of a signal they give.", "001: 'it matters enormously where you do your PhD'; 'the quality of mentorship varies significantly between advisors'", lo=0, hi=1)
+    safety_interested_share: Num = param(0.25, "Share of advisors interested in AI safety (their students' signals train impact judgement).", SRC_ASSUMPTION, kind="share", live=True)
+    admission_month: Num = param(9.0, "Month of the yearly admission round (1-12).", SRC_ASSUMPTION, kind="number", lo=1, hi=12)
+    min_portfolio: Num = param(0.25, "Lowest portfolio score a programme admits.", SRC_ASSUMPTION, kind="number", live=True)
+    max_attempts: Num = param(2.0, "Admission rounds a PhD applicant tries before taking a contributor job.", SRC_ASSUMPTION, kind="count", lo=1)
+    duration: Num = param(4.75, "Funded length of a PhD.", "001: 'basically guaranteed funding ... for 3-5 years'", kind="duration", lo=0, lo_open=True)
+    apprentice_years: Num = param(1.5, "Length of the apprentice phase (others' ideas, execution-heavy feedback).", "001: 'After the first year or two ... switch to working more on your own ideas'", kind="duration")
+    ambition_years: Num = param(3.0, "Start of the ambition phase (an overarching agenda).", "001: 'Gradually start being more ambitious'", kind="duration")
+    peer_signals: Num = param(12.0, "Feedback signals per year from lab peers (post-docs, senior students).", "001: 'other professors, post-docs, promising senior PhD students'", kind="rate", live=True)
+    exposure_rate: Num = param(0.15, "Yearly chance of outside safety exposure (conferences, hubs, internships) for students of advisors not interested in safety.", "001: 'attend AI safety focused conferences ... co-work from an AI safety hub ... intern'", kind="rate", live=True)
+    exposure_signals: Num = param(6.0, "Safety-aware feedback signals per year after outside exposure.", SRC_ASSUMPTION, kind="rate", live=True)
+    publications: Num = param(1.2, "Publication-equivalents per year for a PhD student of median skill.", "001: 'publish or perish'", kind="rate", live=True)
+    stress: Num = param(0.12, "Drop in the wellbeing a PhD student returns to.", "001: 'The mental health of graduate students is notoriously bad'", kind="share", live=True)
+    lead_rule: Literal["after_graduation", "final_phase"] = Field("after_graduation", description="When PhD students may take lead roles: only after graduating, or in their final year.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption (brief: this rule largely sets C4 and C5)', "live": False})
+    industry_share: Num = param(0.65, "Share of graduates who take industry roles (the rest take post-docs or go independent).", "AI Index 2021: ~65% of new North American AI PhDs went to industry in 2019", kind="share", live=True)
+    independent_share: Num = param(0.10, "Share of graduates who apply for independent grants.", SRC_ASSUMPTION, kind="share", live=True)
+
+
+class Independent(Section):
+    mentor_hours: Num = param(0.08, "Weekly hours of mentor time an independent researcher gets by default.", "001: 'getting comments on your Google Docs every 3 months is unlikely to be good enough' (~1 hour a quarter)", kind="hours", live=True)
+    mentor_quality: Num = param(0.5, "Quality of that mentor (0-1).", SRC_ASSUMPTION, kind="share", live=True)
+    collaboration_share: Num = param(0.3, "Share of independent researchers with a collaborator.", "000: 'Actively look for collaborations'", kind="share", live=True)
+    collaborator_signals: Num = param(12.0, "Feedback signals per year from a collaborator.", "000: 'you can share ideas and debug each other'", kind="rate", live=True)
+    collaborator_quality: Num = param(0.4, "Quality of a collaborator's feedback.", SRC_ASSUMPTION, kind="share", live=True)
+    plan_feedback_share: Num = param(0.3, "Share who write a project plan and get early feedback (one extra outside signal per project).", "000: 'Write down your project and get feedback early on'", kind="share", live=True)
+    accountability_share: Num = param(0.4, "Share who commit to publishing (track record grows faster).", "000: 'Create accountability mechanisms ... publish'", kind="share", live=True)
+    cut_losses_share: Num = param(0.3, "Share who cut losses early (projects end sooner, more self-evaluation signals).", "000: 'how likely would exploring this avenue further change your final decision?'", kind="share", live=True)
+    upskilling_share: Num = param(0.4, "Share whose goal is upskilling rather than research output.", "000: 'whether they want to do independent research or upskilling'", kind="share")
+    publications: Num = param(0.8, "Publication-equivalents per year for an independent researcher of median skill and self-direction.", SRC_ASSUMPTION, kind="rate", live=True)
+    alone_penalty: Num = param(0.12, "Drop in motivation from working alone without a collaborator or programme.", "001: 'Working by yourself is bad for motivation'", kind="share", live=True)
+    gap_penalty: Num = param(0.25, "Drop in motivation while unfunded.", "brief M5: 'A funding gap costs motivation'", kind="share", live=True)
+    max_gap: Num = param(0.5, "Longest funding gap before the person leaves the independent track.", SRC_ASSUMPTION, kind="duration", live=True)
+    gap_to_contributor_share: Num = param(0.5, "Share of those whose funding runs out who take a contributor job instead of leaving.", SRC_ASSUMPTION, kind="share", live=True)
+    focus_match_share: Num = param(0.45, "Share of agendas inside funders' narrow focus areas.", "001 comments: 'most RFPs from large funders have a narrow focus area'", kind="share")
+
+
+class Grants(Section):
+    reviewers: Num = param(3.0, "Grantmakers' capacity: reviewers working on applications at once.", "001 comments: 'very limited grantmaker time'; assumption for the number", kind="count", lo=0, lo_open=True, live=True)
+    review_time: Num = param(0.01, "Mean reviewer time one application takes (exponentially distributed).", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True, live=True)
+    review_time_shape: Literal["exponential", "fixed"] = Field("exponential", description="Distribution of review times.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption', "live": False})
+    decision_delay: Num = param(1 / 12, "Time from the end of review to a decision (committee, paperwork).", "001 comments: small funders 'may take 3+ months to apply for'", kind="duration", live=True)
+    grant_length: Num = param(1.0, "Length of an independent research grant.", "001 comments: 'only last a year at a time'", kind="duration", lo=0, lo_open=True, live=True)
+    apply_ahead: Num = param(0.25, "How long before a grant ends its holder applies for the next.", "001 comments: '3+ months to apply for'", kind="duration", live=True)
+    budget: Num = param(180.0, "Money: independent researchers the funders can pay at once at time zero.", "assumption, about a quarter of ~600 technical FTEs (McAleese 2025)", kind="count", live=True)
+    budget_growth: Num = param(0.08, "Yearly growth of the grant budget.", SRC_ASSUMPTION, kind="number", lo=-0.5, hi=1.0, live=True)
+    base_acceptance: Num = param(0.45, "Chance a median applicant is funded when money is available.", SRC_ASSUMPTION, kind="probability", live=True)
+    legibility_weight: Num = param(1.0, "Log-odds gained per unit of agenda legibility.", "001 comments: 'novel research is often time-consuming to understand'", kind="number", live=True)
+    focus_weight: Num = param(1.0, "Log-odds gained when the agenda is in funders' focus areas.", "001 comments: narrow focus areas", kind="number", live=True)
+    record_weight: Num = param(0.35, "Log-odds gained per publication-equivalent of track record (up to 5).", SRC_ASSUMPTION, kind="number", live=True)
+    calibrated: Num = param(0.0, "1 if funders announce calibrated decision times, so applicants apply early enough to avoid a gap; 0 if applicants apply apply_ahead before their grant ends whatever the queue.", "001 comments: 'be faster, be calibrated on their timelines'", kind="share", live=True)
+    reapply_delay: Num = param(0.25, "Wait before reapplying after a rejection.", SRC_ASSUMPTION, kind="duration", live=True)
+
+
+class Programme(Section):
+    cohorts_per_year: Num = param(2.0, "Mentorship-programme cohorts per year.", "MATS runs summer and winter cohorts", kind="count", lo=0)
+    places: Num = param(50.0, "Places per cohort.", "MATS: tens of scholars per cohort; assumption for the number", kind="count", live=True)
+    outside_applicants: Num = param(500.0, "Applicants per cohort from outside the simulated population.", "MATS acceptance fell from ~15% to ~5% as applications grew", kind="count", live=True)
+    duration: Num = param(0.25, "Length of a programme.", "000: programmes give a few months of intense mentorship", kind="duration", lo=0, lo_open=True, live=True)
+    mentor_hours: Num = param(1.0, "Weekly mentor hours per scholar.", "MATS: at least 1 hour a week of mentor time per scholar", kind="hours", live=True)
+    mentor_quality: Num = param(0.75, "Quality of programme mentors (0-1).", SRC_ASSUMPTION, kind="share", live=True)
+    apply_independent: Num = param(0.6, "Chance an independent researcher applies to a cohort.", "000: 'even if you think your chance of getting accepted is low, you should still apply'", kind="probability", live=True)
+    apply_other: Num = param(0.08, "Chance a PhD student or contributor applies to a cohort.", SRC_ASSUMPTION, kind="probability", live=True)
+    alumni_collaboration: Num = param(0.5, "Chance a programme alumnus leaves with a collaborator.", SRC_ASSUMPTION, kind="probability", live=True)
+
+
+class Contributor(Section):
+    mentor_hours_industry: Num = param(1.0, "Weekly hours of feedback from a manager in industry.", SRC_ASSUMPTION, kind="hours", live=True)
+    mentor_hours_nonprofit: Num = param(0.8, "Weekly hours of feedback at a non-profit.", SRC_ASSUMPTION, kind="hours", live=True)
+    mentor_hours_academic: Num = param(0.6, "Weekly hours of feedback for an academic RA or post-doc.", SRC_ASSUMPTION, kind="hours", live=True)
+    quality_industry: Num = param(0.6, "Mentor quality in industry.", "001: industry senior team leads comparable to top professors", kind="share", live=True)
+    quality_nonprofit: Num = param(0.4, "Mentor quality at non-profits.", "001: 'often staffed by more junior researchers'", kind="share", live=True)
+    quality_academic: Num = param(0.6, "Mentor quality for academic RAs and post-docs.", SRC_ASSUMPTION, kind="share", live=True)
+    own_idea_share: Num = param(0.1, "Share of feedback on one's own ideas (agendas are set top-down).", "001: 'Industry lab agendas are often set top-down'", kind="share", live=True)
+    hands_on_industry: Num = param(2.5, "Hands-on execution learning multiplier in industry (PhD = 1).", "001: 'engineering skills are often acquired faster and better in a company'", kind="number", lo=0, live=True)
+    hands_on_nonprofit: Num = param(2.0, "Hands-on multiplier at a non-profit.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    hands_on_academic: Num = param(1.5, "Hands-on multiplier for academic RAs.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    publications_industry: Num = param(0.3, "Publication-equivalents per year in industry.", SRC_ASSUMPTION, kind="rate", live=True)
+    publications_nonprofit: Num = param(0.5, "Publication-equivalents per year at a non-profit.", SRC_ASSUMPTION, kind="rate", live=True)
+    publications_academic: Num = param(1.0, "Publication-equivalents per year as an academic RA.", "001: 'RA projects are usually designed to be publishable'", kind="rate", live=True)
+    letter_academic: Num = param(0.8, "Strength of an academic RA's recommendation letter (0-1).", "001: 'Professors are well-placed to write a strong recommendation letter'", kind="share")
+    letter_other: Num = param(0.3, "Strength of other contributors' letters.", SRC_ASSUMPTION, kind="share")
+    to_phd_rate: Num = param(0.10, "Yearly chance a contributor who intends to do a PhD applies, after the first year.", "001: 'a good starting point for the first year or two'", kind="rate", live=True)
+    phd_intent_share: Num = param(0.3, "Share of contributors who would consider a PhD.", SRC_ASSUMPTION, kind="share")
+    planned_phd_after: Num = param(0.0, "If above zero, every contributor intending a PhD applies after this long (contributor-then-PhD route).", SRC_ASSUMPTION, kind="duration")
+    pay_cut_refusal: Num = param(0.5, "Share of industry contributors who will not take the pay cut of a PhD or academic post.", "001: 'going from an industry role to a PhD will involve taking a massive pay-cut'", kind="share")
+
+
+class Positions(Section):
+    big_rfp: Num = param(5.0, "Lead openings per year from big funders' RFPs (narrow focus areas).", "001 comments: 'most RFPs from large funders have a narrow focus area'", kind="rate", live=True)
+    adjacent_org: Num = param(6.0, "Lead openings per year at organisations with an adjacent agenda.", "001 comments: 'Joining an org working on an adjacent research direction'", kind="rate", live=True)
+    academia: Num = param(4.0, "Academic posts per year (PhD required; lower pay).", "001 comments: 'Academia ... teach a lot, and live on well below the salary'", kind="rate", live=True)
+    small_funder: Num = param(0.0, "Separate small-funder lead openings per year (used when small_funder_leads is 'openings').", "001 comments: 'Little funders (like LTFF)'", kind="rate", live=True)
+    autonomy_role: Num = param(1.0, "Rare research roles with autonomy per year.", "001 comments: 'very few will be hired and given research autonomy'", kind="rate", live=True)
+    agnostic_org: Num = param(0.0, "Openings per year at an agenda-agnostic research organisation (intervention C).", "001 comments: 'At least one truly research agenda-agnostic research organisation'", kind="rate", live=True)
+    small_funder_leads: Literal["queue", "openings"] = Field("queue", description="'queue': a ready independent researcher funded through the shared grant queue holds a lead role while funded. 'openings': small funders instead post small_funder openings per year.", json_schema_extra={"kind": "choice", "unit": "", "source": "001 comments: 'Little funders (like LTFF) ... only last a year at a time'; assumption for the form", "live": False})
+    growth: Num = param(0.10, "Yearly growth of lead openings.", "assumption: half the recent ~21%/year growth of the field (McAleese 2025)", kind="number", lo=-0.5, hi=1.0, live=True)
+    focus_required: Num = param(1.0, "1 if big RFPs accept only agendas inside funders' focus areas; 0 for agenda-agnostic RFPs.", "001 comments (A): 'Research agenda agnostic RFPs'", kind="share", live=True)
+    adjacency: Num = param(0.35, "Chance a candidate's agenda is adjacent to a given organisation's.", "001 comments: 'they may not exist, depending on what you're excited to work on'", kind="probability", live=True)
+    vacancy_life: Num = param(1.0, "How long an unfilled opening stays open.", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True)
+    ready_generation: Num = param(0.5, "Idea generation needed to be lead-ready.", "001: 'very strong at developing research agendas'", kind="share", live=True)
+    ready_evaluation: Num = param(0.5, "Idea evaluation needed to be lead-ready.", "001: 'evaluating them so the best ideas can be prioritized'", kind="share", live=True)
+    ready_execution: Num = param(0.4, "Execution needed to be lead-ready ('at least competent').", "001: 'at least competent at executing on research projects'", kind="share", live=True)
+    ready_record: Num = param(3.0, "Track record needed to be lead-ready (publication-equivalents).", SRC_ASSUMPTION, kind="count", live=True)
+    credential_weight: Num = param(0.25, "Hiring-score bonus for holding a PhD (competence signals; skills are on a 0-1 scale).", "001: 'most research leads at these organizations seem to have PhDs anyway'; 001 comments: selection relies on 'competence signals'", kind="number", lo=0, live=True)
+    letter_weight: Num = param(0.2, "Hiring-score weight of a recommendation (a PhD advisor's standing, 0-1).", "001: advisors 'want to see you ... land a top research job after graduation'", kind="number", lo=0, live=True)
+    lead_exit: Num = param(0.04, "Yearly hazard that a lead leaves the field.", SRC_ASSUMPTION, kind="rate", live=True)
+    wait_leave: Num = param(0.25, "Yearly hazard of leaving the field for a person who has been ready for over a year without a lead role.", "001 comments: 'a big part of me just wants to leave AIS for a while'", kind="rate", live=True)
+
+
+class Exits(Section):
+    burnout: Num = param(0.02, "Yearly burnout hazard at median wellbeing.", "001: 'Your mental health might suffer'", kind="rate", live=True)
+    burnout_sensitivity: Num = param(5.0, "How steeply the burnout hazard rises as wellbeing falls (per unit).", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    leave: Num = param(0.04, "Yearly hazard of leaving for non-safety work or better pay at median motivation.", "001: industry pay; 'leave AIS for a while'", kind="rate", live=True)
+    leave_sensitivity: Num = param(4.0, "How steeply leaving rises as motivation falls.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    industry_pull: Num = param(1.5, "Multiplier of the leaving hazard for industry contributors (pay).", "001: industry pay", kind="number", lo=0, live=True)
+    adjustment: Num = param(0.5, "Time over which wellbeing and motivation move halfway to their set points.", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True)
+    structure_bonus: Num = param(0.05, "Wellbeing gain in structured roles (contributor jobs).", "001: 'mental health is often better in more structured roles'", kind="share", live=True)
+
+
+class Timelines(Section):
+    arrival: Num = param(
+        parse_distribution("lognormal(median=7, spread=0.7)"),
+        "Years from time zero to transformative AI, drawn per replication.",
+        "median: Metaculus community AGI forecast ~2033 in early 2026; spread: assumption spanning the expert survey (Grace et al. 2024: 10% by 2027, 50% by 2047)",
+        kind="duration",
+        lo=0,
+        lo_open=True,
+    )
+
+
+class InitialField(Section):
+    leads: Num = param(90.0, "Research leads at time zero.", "assumption: ~15% of ~600 technical AI-safety FTEs in 2025 (McAleese 2025)", kind="count")
+    phd_students: Num = param(250.0, "PhD students at time zero, spread over years of study.", SRC_ASSUMPTION, kind="count")
+    independents: Num = param(120.0, "Independent researchers at time zero.", SRC_ASSUMPTION, kind="count")
+    contributors: Num = param(400.0, "Research contributors at time zero.", "assumption: most of ~1,100 AI-safety FTEs (McAleese 2025)", kind="count")
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "agenda_agnostic_rfps": {"set": {"positions.focus_required": 0.0}, "scale": {"positions.big_rfp": 1.5}},
+    "multi_year_grants": {"set": {"grants.grant_length": 3.0, "grants.decision_delay": 1 / 48, "grants.calibrated": 1.0}},
+    "agenda_agnostic_org": {"set": {"positions.agnostic_org": 8.0}},
+    "more_programme_places": {"scale": {"programme.places": 2.0}},
+    "more_grantmaker_capacity": {"scale": {"grants.reviewers": 2.0}},
+    "safety_advisors": {"set": {"phd.safety_interested_share": 0.6}},
+    "mentor_independents": {"set": {"independent.mentor_hours": 0.5, "independent.mentor_quality": 0.5}},
+}
+PRESET_DESCRIPTIONS = {
+    "agenda_agnostic_rfps": "(A) Big funders' RFPs accept agendas outside their focus areas, and post 50% more lead openings.",
+    "multi_year_grants": "(B) Three-year grants, decisions a week after review, and better-calibrated decisions.",
+    "agenda_agnostic_org": "(C) An agenda-agnostic research organisation hires 8 leads a year through department chairs.",
+    "more_programme_places": "Twice as many mentorship-programme places per cohort.",
+    "more_grantmaker_capacity": "Twice as many grantmakers reviewing applications.",
+    "safety_advisors": "60% of PhD advisors interested in safety.",
+    "mentor_independents": "Every independent researcher gets a mentor of typical advisor quality for an hour every other week.",
+}
+
+
+class Intervention(Section):
+    """A policy: parameter changes that hold from ``start`` until ``end``."""
+
+    kind: str = Field("custom", description=f"A preset ({', '.join(PRESETS)}) or 'custom'.")
+    name: str = Field("", description="Label shown in reports (defaults to the kind).")
+    start: float = param(0.0, "When the policy takes effect, from time zero.", SRC_ASSUMPTION, kind="duration")
+    end: float | None = Field(None, description="When it stops (years from time zero, or a duration string); none = never.")
+    set: dict[str, float] = Field(default_factory=dict, description="Live parameters set to a value, by dotted path (e.g. grants.grant_length).")
+    scale: dict[str, float] = Field(default_factory=dict, description="Live parameters multiplied by a factor.")
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _end(cls, v):
+        if isinstance(v, str):
+            return parse_quantity(v, "duration")
+        return v
+
+    @field_validator("set", "scale", mode="before")
+    @classmethod
+    def _values(cls, v, info: ValidationInfo):
+        if not isinstance(v, dict):
+            raise ValueError("expected a mapping of parameter path to value")
+        out = {}
+        for path, value in v.items():
+            kind = live_parameter_kinds().get(path)
+            if kind is None:
+                raise ValueError(_unknown_path_message(path))
+            if isinstance(value, str):
+                value = parse_quantity(value, kind if info.field_name == "set" else "number")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                _check_live_value(path, float(value), info.field_name)
+            out[path] = value
+        return out
+
+    @model_validator(mode="after")
+    def _expand(self) -> "Intervention":
+        if self.kind != "custom":
+            if self.kind not in PRESETS:
+                import difflib
+
+                near = difflib.get_close_matches(self.kind, list(PRESETS), n=1)
+                hint = f" (did you mean '{near[0]}'?)" if near else ""
+                raise ValueError(f"kind: unknown intervention '{self.kind}'{hint}; expected one of {', '.join(PRESETS)} or 'custom'")
+            preset = PRESETS[self.kind]
+            self.set = {**preset.get("set", {}), **self.set}
+            self.scale = {**preset.get("scale", {}), **self.scale}
+        if not self.name:
+            self.name = self.kind
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end:g} years) must be after start ({self.start:g} years)")
+        if not self.set and not self.scale:
+            raise ValueError("a custom intervention needs 'set' or 'scale' entries")
+        return self
+
+
+class Scenario(BaseModel):
+    """A complete, validated scenario."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    name: str = Field("baseline", description="Short name; used for the output folder.")
+    description: str = Field("", description="The question this scenario answers.")
+    run: RunSettings = Field(default_factory=RunSettings)
+    population: Population = Field(default_factory=Population)
+    learning: Learning = Field(default_factory=Learning)
+    phd: PhD = Field(default_factory=PhD)
+    independent: Independent = Field(default_factory=Independent)
+    grants: Grants = Field(default_factory=Grants)
+    programme: Programme = Field(default_factory=Programme)
+    contributor: Contributor = Field(default_factory=Contributor)
+    positions: Positions = Field(default_factory=Positions)
+    exits: Exits = Field(default_factory=Exits)
+    timelines: Timelines = Field(default_factory=Timelines)
+    initial: InitialField = Field(default_factory=InitialField)
+    interventions: list[Intervention] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Scenario":
+        p = self.phd
+        if isinstance(p.apprentice_years, float) and isinstance(p.ambition_years, float) and p.ambition_years < p.apprentice_years:
+            raise ValueError("phd.ambition_years must not be earlier than phd.apprentice_years")
+        if isinstance(self.phd.industry_share, float) and isinstance(self.phd.independent_share, float):
+            if self.phd.industry_share + self.phd.independent_share > 1 + 1e-9:
+                raise ValueError("phd.industry_share + phd.independent_share must be at most 1")
+        for k, pol in enumerate(self.interventions):  # a factor must keep the parameter in its range
+            for path, factor in pol.scale.items():
+                base = get_path(self, path)
+                if isinstance(base, (int, float)) and not isinstance(base, bool):
+                    try:
+                        _check_live_value(path, float(base) * factor, "set")
+                    except ValueError as e:
+                        raise ValueError(f"interventions: intervention {k + 1} scales {path} by {factor:g}, which takes "
+                                         f"the scenario's {float(base):g} outside the allowed range: "
+                                         f"{str(e).split(': ', 1)[1]} (give a smaller factor, or 'set' a value)") from None
+        return self
+
+    # -- conveniences -------------------------------------------------------
+    def normalised(self) -> dict:
+        """A canonical JSON-able form (every default filled in)."""
+        return json.loads(self.model_dump_json())
+
+    def hash(self) -> str:
+        """SHA-256 of the normalised scenario (provenance, run keys)."""
+        blob = json.dumps(self.normalised(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def with_changes(self, changes: dict[str, Any]) -> "Scenario":
+        """A new scenario with dotted-path changes applied and validated."""
+        data = self.model_dump()
+        for path, value in changes.items():
+            node = data
+            *head, last = path.split(".")
+            for h in head:
+                node = node[h]
+            node[last] = value
+        return Scenario.model_validate(data)
+
+
+# ---------------------------------------------------------------------------
+# Parameter introspection (used by the engine, docs, reports and sweeps)
+# ---------------------------------------------------------------------------
+
+
+def iter_parameters(model: type[BaseModel] = Scenario, prefix: str = ""):
+    """Yield (dotted path, field info, meta) for every declared parameter."""
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        path = f"{prefix}{name}"
+        sub = _section_type(ann)
+        if sub is not None:
+            yield from iter_parameters(sub, path + ".")
+        elif name not in ("interventions", "name", "description"):
+            yield path, info, (info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {})
+
+
+def _section_type(ann):
+    try:
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            return ann
+    except TypeError:
+        return None
+    return None
+
+
+_LIVE_KINDS: dict[str, str] | None = None
+
+
+def live_parameter_kinds() -> dict[str, str]:
+    global _LIVE_KINDS
+    if _LIVE_KINDS is None:
+        _LIVE_KINDS = {p: m["kind"] for p, _, m in iter_parameters() if m.get("live")}
+    return _LIVE_KINDS
+
+
+def _check_live_value(path: str, v: float, how: str) -> None:
+    """An intervention's value for ``path`` must lie in the parameter's range; a
+    factor must be a finite number at least 0."""
+    if how == "scale":
+        if not np.isfinite(v) or v < 0:
+            raise ValueError(f"{path}: a factor must be a finite number at least 0; got {v:g}")
+        return
+    meta = next(m for p, _, m in iter_parameters() if p == path)
+    problem = _out_of_range(v, meta)
+    if problem:
+        raise ValueError(f"{path}: {problem}")
+
+
+def _unknown_path_message(path: str) -> str:
+    import difflib
+
+    live = list(live_parameter_kinds())
+    near = difflib.get_close_matches(path, live, n=1)
+    if near:
+        return f"'{path}' is not a parameter an intervention can change (did you mean '{near[0]}'?)"
+    return f"'{path}' is not a parameter an intervention can change; see docs/parameters.md for live parameters"
+
+
+def get_path(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def baseline() -> Scenario:
+    """The shipped baseline scenario (defaults)."""
+    return Scenario(name="baseline", description="The field as the essays describe it.")

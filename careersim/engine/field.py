@@ -1,0 +1,300 @@
+"""The field as a SimPy environment: the calendar and the order of institutions.
+
+Time is an integer tick, 48 to a year (4 to a month, 12 to a quarter), so
+months, quarters and years align exactly. Processes that act at the same tick
+act in this fixed order, enforced by a phase offset of ``k/16`` tick (exact in
+binary floating point):
+
+====  ==============  =====================================================
+ k    process         when
+====  ==============  =====================================================
+ 0    intake          every month: entrants arrive (M1)
+ 1    interventions   at each policy's start and end (M10)
+ 2    monthly step    every month: learning, wellbeing, hazards (M2-M8)
+ 3    admissions      once a year, in the admission month (M4)
+ 4    grant office    every month: queue, reviews, decisions (M5)
+ 5    programme       at each cohort's start (M5)
+ 6    hiring          every quarter: lead openings filled (M7)
+ 7    arrival         once: transformative AI arrives (M9)
+ 8    recorder        every month: the time series
+====  ==============  =====================================================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+from numba import njit
+
+from careersim.core.rng import Streams
+from careersim.config.schema import Intervention
+from careersim.engine.institutions import Admissions, GrantOffice, Hiring, Programme, World
+from careersim.engine.kernel import TICKS_PER_YEAR, credit_final_month, exp_upper_table, step
+from careersim.engine.parameters import Live
+from careersim.engine.population import enter, make_advisors, make_agents
+from careersim.engine.layout import (
+    ADVISOR, EXITED, N_STATES, PHD, STATE, STATE_NAMES,
+)
+
+PHASES = ("intake", "interventions", "step", "admissions", "grants", "programme", "hiring", "arrival", "recorder")
+PHASE = {name: k / 16.0 for k, name in enumerate(PHASES)}
+MONTH = 4
+QUARTER = 12
+EXPHI = exp_upper_table()
+
+
+class FieldModel:
+    """One replication's field: build with parameter values, then :meth:`run`."""
+
+    def __init__(self, values: dict, interventions: list[Intervention], streams: Streams):
+        self.values = values
+        self.streams = streams
+        self.burn_in = int(round(values["run.burn_in"] * TICKS_PER_YEAR))
+        self.T = self.burn_in + int(round(values["run.horizon"] * TICKS_PER_YEAR))
+        self.arrival_years = float(values["timelines.arrival"])
+        self.arrival_tick = self.burn_in + int(round(self.arrival_years * TICKS_PER_YEAR))
+        extra = {
+            "x.saturating": 1.0 if values["learning.dose_response"] == "saturating" else 0.0,
+            "x.lead_rule_final": 1.0 if values["phd.lead_rule"] == "final_phase" else 0.0,
+            "x.arrival_tick": float(self.arrival_tick),
+            "x.exits_on": 1.0,
+            "x.gap_grace": 0.5,
+            "x.calibrated_wait": 0.0,
+        }
+        self.live = Live(values, extra)
+        self.advisors = make_advisors(values, streams, self.T)
+        agents = make_agents(values, streams, self.T, self.advisors)
+        self.world = World(agents, self.advisors, self.live, streams, self.T)
+        self.world.n = agents.n_initial
+        I0 = agents.I[: agents.n_initial]
+        listed = np.flatnonzero((I0[:, STATE] != 0) & (I0[:, STATE] != EXITED))
+        self.world.act[: len(listed)] = listed
+        self.world.nact[0] = len(listed)
+        self.world.counts[:] = np.bincount(I0[:, STATE], minlength=N_STATES)
+        self.world.counts[0] = len(agents.I) - agents.n_initial
+        phd0 = I0[(I0[:, STATE] == PHD) & (I0[:, ADVISOR] >= 0), ADVISOR]
+        self.world.adv_load[:] = np.bincount(phd0, minlength=len(self.advisors.quality))
+        self._adv_from = np.sort(self.advisors.active_from)
+        self._hours = np.zeros(len(self.advisors.quality))  # each advisor's hours per student, set monthly
+        self._entry_ticks = np.ascontiguousarray(self.world.entry_ticks, dtype=np.int64)  # in entry order, increasing
+        self.admissions = Admissions(self.world)
+        self.grants = GrantOffice(self.world)
+        self.programme = Programme(self.world)
+        self.hiring = Hiring(self.world)
+        self.interventions = interventions
+        self.active_policies: list[str] = []
+        self.policy_marks: list[tuple[str, float, float | None]] = []
+        self.keys = (streams.key("feedback"), streams.key("hazard"), streams.key("transition"))
+        self._step_keys = tuple(np.uint64(k) for k in self.keys)
+        # the monthly time series: integer columns (tick, the counts of TS_INT, then the
+        # researchers in each state) and float columns (TS_FLOAT), one row per month
+        months = self.T // MONTH + 1
+        self._ts_i = np.zeros((months, 1 + len(TS_INT) + N_STATES), dtype=np.int64)
+        self._ts_f = np.zeros((months, len(TS_FLOAT)))
+        self._policies: list[str] = []  # the policies in force, by month
+        self.months = 0
+        self.env = simpy.Environment()
+        self.wakeups = 0  # institution wake-ups (SimPy timeouts served): an exact count, tested
+
+    # -- the calendar ----------------------------------------------------------------
+    def _periodic(self, phase: str, first: int, period: int, action):
+        env, offset, T = self.env, PHASE[phase], self.T
+        timeout = env.timeout
+        t = first
+        while t < T:
+            yield timeout(t + offset - env.now)
+            self.wakeups += 1
+            action(t)
+            t += period
+
+    def _once(self, phase: str, t: int, action):
+        if t < self.T:
+            yield self.env.timeout(t + PHASE[phase] - self.env.now)
+            self.wakeups += 1
+            action(t)
+
+    def run(self) -> "FieldModel":
+        env, v = self.env, self.values
+        env.process(self._periodic("intake", 0, MONTH, self.intake))
+        for pol in self.interventions:
+            start = self.burn_in + int(round(pol.start * TICKS_PER_YEAR))
+            env.process(self._once("interventions", max(start, 0), lambda t, p=pol: self.enact(p, t)))
+            if pol.end is not None:
+                end = self.burn_in + int(round(pol.end * TICKS_PER_YEAR))
+                env.process(self._once("interventions", end, lambda t, p=pol: self.repeal(p, t)))
+            self.policy_marks.append((pol.name, pol.start, pol.end))
+        env.process(self._periodic("step", 0, MONTH, self.monthly_step))
+        adm = (int(round(v["phd.admission_month"])) - 1) * MONTH
+        env.process(self._periodic("admissions", adm, TICKS_PER_YEAR, self.admissions.round))
+        env.process(self._periodic("grants", 0, MONTH, self.grant_round))
+        cohorts = int(round(v["programme.cohorts_per_year"]))
+        if cohorts > 0:
+            period = TICKS_PER_YEAR // cohorts if TICKS_PER_YEAR % cohorts == 0 else TICKS_PER_YEAR // cohorts
+            for c in range(cohorts):
+                env.process(self._periodic("programme", c * period + MONTH, TICKS_PER_YEAR, self.programme.round))
+        env.process(self._periodic("hiring", 2 * MONTH, QUARTER, self.hiring.round))
+        env.process(self._once("arrival", self.arrival_tick, lambda t: None))
+        env.process(self._periodic("recorder", 0, MONTH, self.record))
+        env.run(until=self.T)
+        credit_final_month(self.T, self.world.n, self.live.P, self.world.F, self.world.I)
+        return self
+
+    # -- processes ---------------------------------------------------------------------
+    def intake(self, t: int) -> None:
+        w = self.world
+        n = admit_entrants(self._entry_ticks, t, w.n, w.I, w.LOG, w.nlog, w.counts, w.act, w.nact)
+        if n < 0:  # no room in the log for them all: nobody entered yet
+            w.ensure_log(-n)
+            n = admit_entrants(self._entry_ticks, t, w.n, w.I, w.LOG, w.nlog, w.counts, w.act, w.nact)
+        w.n = n
+
+    def enact(self, pol: Intervention, t: int) -> None:
+        saved = {}
+        for path, value in pol.set.items():
+            saved[path] = self.live[path]
+            self.live.set(path, value)
+        for path, factor in pol.scale.items():
+            saved.setdefault(path, self.live[path])
+            self.live.set(path, self.live[path] * factor)
+        pol_state = getattr(self, "_saved", {})
+        pol_state[id(pol)] = saved
+        self._saved = pol_state
+        self.active_policies.append(pol.name)
+
+    def repeal(self, pol: Intervention, t: int) -> None:
+        for path, value in self._saved.pop(id(pol), {}).items():
+            self.live.set(path, value)
+        if pol.name in self.active_policies:
+            self.active_policies.remove(pol.name)
+
+    def monthly_step(self, t: int) -> None:
+        w, live = self.world, self.live
+        hours = advisor_hours(self._hours, float(live["phd.advisor_hours"]), w.adv_load)
+        w.ensure_log(2 * int(w.nact[0]) + 16)
+        if live["grants.calibrated"] > 0.5:
+            live.set("x.calibrated_wait", self.grants.expected_wait(t) + 1.0 / 12.0)
+        elif live["x.calibrated_wait"] != 0.0:
+            live.set("x.calibrated_wait", 0.0)
+        self.step_rows(t, hours)
+        w.funded = counts_after_step(w.counts, w.stats, w.n, w.nact, len(w.I))
+
+    def step_rows(self, t: int, hours: np.ndarray) -> None:
+        """The compiled monthly step over the listed rows with the live parameters.
+
+        Fills ``world.stats``, ``world.wants`` and ``world.ready`` and compacts ``world.act``. A
+        variant of the model may override this to step groups of rows with
+        different parameter vectors (see :func:`kernel_pass`); one that writes
+        ``world.act`` itself must set ``world.nvis[0] = 0`` (the step's visiting order
+        is then rebuilt from ``act``)."""
+        w = self.world
+        self.kernel_pass(t, w.act, w.nact, self.live.P, hours, w.vis, w.nvis)
+
+    def kernel_pass(self, t: int, act: np.ndarray, nact: np.ndarray, P: np.ndarray, hours: np.ndarray,
+                    vis: np.ndarray | None = None, nvis: np.ndarray | None = None) -> None:
+        """One call of the compiled step over ``act[:nact[0]]`` with parameter vector ``P``,
+        visiting the rows in the order ``vis[:nvis[0]]`` keeps (by default in row order)."""
+        w = self.world
+        kfb, khz, ktr = self._step_keys
+        if vis is None:
+            vis, nvis = np.empty_like(act), np.zeros(1, dtype=np.int64)
+            if act is w.act:  # the world's list is compacted without its visiting order: rebuild it next time
+                w.nvis[0] = 0
+        step(t, act, nact, vis, nvis, P, kfb, khz, ktr, w.F, w.I, self.advisors.quality, self.advisors.safe, hours,
+             w.adv_load, w.LOG, w.nlog, w.stats, w.wants, w.ready, EXPHI, w.out_flags, w.groups)
+
+    def grant_round(self, t: int) -> None:
+        self.grants.round(t)
+
+    def record(self, t: int) -> None:
+        w = self.world
+        m = self.months
+        if m == len(self._ts_i):
+            self._ts_i = np.concatenate([self._ts_i, np.zeros_like(self._ts_i)])
+            self._ts_f = np.concatenate([self._ts_f, np.zeros_like(self._ts_f)])
+        g = self.grants
+        record_month(self._ts_i[m], self._ts_f[m], t, w.counts, w.stats, w.adv_load, self._adv_from,
+                     int(round(self.live["phd.max_students"])), g._ms_i, g._ms_f, g.nmonth - 1, self.hiring.n_open)
+        self._policies.append(",".join(self.active_policies))
+        self.months = m + 1
+
+    def series_columns(self) -> dict:
+        """The monthly records as columns: tick, then those of TS_INT and TS_FLOAT in the
+        order of TS_COLUMNS, the policies in force, and the researchers in each state."""
+        m = self.months
+        ti, tf = self._ts_i[:m], self._ts_f[:m]
+        cols = {"tick": ti[:, 0].copy()}
+        for name in TS_COLUMNS:
+            cols[name] = ti[:, 1 + TS_INT.index(name)].copy() if name in TS_INT else tf[:, TS_FLOAT.index(name)].copy()
+        cols["policies"] = list(self._policies)
+        counts = ti[:, 1 + len(TS_INT):]
+        for j, name in enumerate(STATE_NAMES):
+            cols[f"n_{name}"] = counts[:, j]
+        return cols
+
+
+# the time series' columns after the tick, in order: "ready" and "ready_waiting" as of the
+# monthly step, advisor places and those used, the grant office's month (queue, in review or
+# awaiting a decision, reviewer utilisation, holding a grant, budget), open lead openings
+TS_COLUMNS = ("ready", "ready_waiting", "advisor_slots", "advisor_slots_used", "grant_queue", "grant_in_review",
+              "reviewer_utilisation", "funded", "budget", "vacancies")
+TS_INT = ("ready", "ready_waiting", "advisor_slots", "advisor_slots_used", "grant_queue", "grant_in_review", "funded",
+          "vacancies")
+TS_FLOAT = ("reviewer_utilisation", "budget")
+
+
+@njit(cache=True)
+def record_month(row_i, row_f, t, counts, stats, adv_load, adv_from, cap, g_i, g_f, g, vacancies):
+    """A month's row of the time series (see :data:`TS_INT`, :data:`TS_FLOAT`): the
+    advisors active by ``t`` (``adv_from`` sorted) times ``cap`` places, the grant
+    office's record of month ``g`` (zeros when ``g < 0``), then the state counts."""
+    used = 0
+    for a in range(len(adv_load)):
+        used += adv_load[a]
+    row_i[0] = t
+    row_i[1], row_i[2] = stats[8], stats[9]
+    row_i[3] = np.searchsorted(adv_from, t, side="right") * cap
+    row_i[4] = used
+    if g >= 0:
+        row_i[5], row_i[6], row_i[7] = g_i[g, 1], g_i[g, 2], g_i[g, 6]
+        row_f[0], row_f[1] = g_f[g, 0], g_f[g, 1]
+    else:
+        row_i[5] = row_i[6] = row_i[7] = 0
+        row_f[0] = row_f[1] = 0.0
+    row_i[8] = vacancies
+    for j in range(len(counts)):
+        row_i[9 + j] = counts[j]
+
+
+@njit(cache=True)
+def admit_entrants(entry_ticks, t, n, I, LOG, nlog, counts, act, nact):
+    """The rows from ``n`` on whose entry tick (``entry_ticks``, increasing) has come by
+    ``t`` enter the field (:func:`enter`). Returns the number entered so far, or, when the
+    log has no room for the newcomers, minus that room needed, with nobody entered."""
+    n_new = n
+    while n_new < len(entry_ticks) and entry_ticks[n_new] <= t:
+        n_new += 1
+    if n_new > n:
+        if nlog[0] + (n_new - n) > len(LOG):
+            return -(n_new - n)
+        enter(I, n, n_new, t, LOG, nlog, counts, act, nact)
+    return n_new
+
+
+@njit(cache=True)
+def advisor_hours(out, hours, load):
+    """Each advisor's ``hours`` shared among their students (at least one), in ``out``."""
+    for a in range(len(load)):
+        out[a] = hours / max(1, load[a])
+    return out
+
+
+@njit(cache=True)
+def counts_after_step(counts, stats, n, nact, n_rows):
+    """The state counts after the monthly step, from its own count (``stats``): those
+    listed after it are exactly those still in the field, the rest of the ``n`` entered
+    have left, the other rows are still to enter. Returns the researchers holding a grant."""
+    for s in range(1, EXITED):
+        counts[s] = stats[s]
+    counts[EXITED] = n - nact[0]
+    counts[0] = n_rows - n
+    return stats[10]

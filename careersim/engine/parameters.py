@@ -1,0 +1,94 @@
+"""Drawing a replication's parameter values and holding the live ones.
+
+A scenario's numeric parameters may be distributions; each is drawn once per
+replication from its own sub-stream of the ``params`` stream (keyed by its
+dotted path), so making one parameter uncertain leaves the draws of all the
+others unchanged. Interventions then change *live* parameters during the run
+through :class:`Live`, which keeps the kernel's parameter vector in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from careersim.core.rng import Streams
+from careersim.config.schema import Scenario, get_path, iter_parameters
+from careersim.engine.kernel import KERNEL_PARAMS
+
+
+@lru_cache(maxsize=1)
+def _parameters() -> tuple:
+    """Every declared parameter (path, field info, meta), listed once."""
+    return tuple(iter_parameters())
+
+
+def draw_parameters(scenario: Scenario, streams: Streams, drawn: list[str] | None = None) -> dict[str, Any]:
+    """Every parameter's value for one replication, by dotted path.
+
+    Numbers stay numbers; distributions over parameters are drawn; fields that
+    describe variation between people (kind ``distribution``) stay
+    distribution objects; choices (strings, booleans) are passed through.
+    The paths of the parameters drawn (those :func:`uncertain_parameters` lists, in
+    its order) are appended to ``drawn`` when given.
+    """
+    values: dict[str, Any] = {}
+    for path, _info, meta in _parameters():
+        v = get_path(scenario, path)
+        if meta.get("kind") == "distribution":
+            values[path] = v
+        elif hasattr(v, "ppf"):
+            u = streams.generator("params", path).random()
+            values[path] = float(v.ppf(u))
+            if drawn is not None:
+                drawn.append(path)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            values[path] = float(v)
+        else:
+            values[path] = v
+    return values
+
+
+def uncertain_parameters(scenario: Scenario) -> list[str]:
+    """Paths of parameters given as distributions (drawn per replication)."""
+    out = []
+    for path, _info, meta in _parameters():
+        if meta.get("kind") != "distribution" and hasattr(get_path(scenario, path), "ppf"):
+            out.append(path)
+    return out
+
+
+class Live(dict):
+    """The parameters institutions and the monthly step read while running.
+
+    A dict of values by dotted path (reading one is a plain dict lookup, which the
+    institutions do thousands of times a replication). Writing a value (``live[path]
+    = v``, :meth:`update` or :meth:`set`, which stores a number as a float) also keeps
+    the kernel's parameter vector ``P`` in step and counts the change in
+    ``version``, so a reader can keep settings it derives from the values until the
+    next change.
+    """
+
+    def __init__(self, values: dict[str, Any], extra: dict[str, float]):
+        super().__init__(values)
+        dict.update(self, extra)
+        self.P = np.array([float(self[k]) for k in KERNEL_PARAMS], dtype=np.float64)
+        self._index = {k: i for i, k in enumerate(KERNEL_PARAMS)}
+        self.version = 0
+
+    def __setitem__(self, path: str, value: Any) -> None:
+        if not (self.get(path) == value):  # a change (NaN counts as one)
+            self.version += 1
+        super().__setitem__(path, value)
+        i = self._index.get(path)
+        if i is not None:
+            self.P[i] = float(value)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for path, value in dict(*args, **kwargs).items():
+            self[path] = value
+
+    def set(self, path: str, value: float) -> None:
+        self[path] = float(value)

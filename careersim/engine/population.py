@@ -1,0 +1,423 @@
+"""Researchers as arrays: creating the existing field and the entrants.
+
+Rows are ordered by entry: the existing field first (present at time zero),
+then entrants in order of their entry tick, so the researchers who have
+entered by any tick are the prefix ``0..n-1``. Each row carries a *person id*
+(``PID``) that keys every random draw about that person: entrant ``k`` has
+person id ``k`` in every scenario, and existing-field researchers have ids
+from ``2**30`` on, so changing the size of the existing field does not change
+any entrant's draws.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+from scipy.special import ndtri
+
+from careersim.core.distributions import Beta, Truncated
+from careersim.core.rng import Streams, agent_hash, uniform_at
+from careersim.engine.kernel import TICKS_PER_YEAR, move_counted
+from careersim.engine.layout import (
+    ADVISOR, APPLICANT, BACKGROUND, BACKGROUND_NAMES, COHORT, CONTRIBUTOR, ENTRY, EVL, EXE,
+    EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PHD_INTENT, F_PLAN,
+    F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, GEN, INDEPENDENT,
+    K_ACADEMIC, K_INDUSTRY, K_NONPROFIT, KIND, LEAD, LEAD_SRC, LEAD_TICK, LEGIB, LETTERS, LR, MOTIV,
+    NF, NI, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY, RECORD, RESIL, S_INITIAL, SDIR,
+    SINCE, SKILL0, SMOT, STATE, T_CONTRIBUTOR, T_INDEPENDENT, T_INITIAL, T_PHD, TRACK, UNFUNDED,
+    WAIT_SINCE, WAITING, WELL, F_SAFE_ADVISOR, EXE2, E_ENTRY, HANDS_KEY,
+)
+
+INITIAL_PID_BASE = 1 << 30
+
+# 'choice' rule: probability of each intended track by background (phd, independent, contributor).
+CHOICE_TABLE = np.array([
+    [0.50, 0.15, 0.35],  # undergraduate
+    [0.50, 0.20, 0.30],  # masters
+    [0.15, 0.25, 0.60],  # industry engineer
+    [0.30, 0.50, 0.20],  # phd elsewhere
+])
+
+
+# a researcher's row before anything is drawn: no advisor, readiness, lead role, exit,
+# wait, grant, programme or PhD yet (-1); no hands-on cache or two-year skill yet (NaN)
+BLANK_I = np.zeros(NI, dtype=np.int32)
+BLANK_I[[ADVISOR, READY, LEAD_TICK, LEAD_SRC, EXIT_TICK, WAIT_SINCE, FIRST_FUNDED, PHD_READY, PHD_START, PHD_END,
+         PROG_END, FUND_END]] = -1
+BLANK_F = np.zeros(NF, dtype=np.float64)
+BLANK_F[[EXE2, HANDS_KEY]] = np.nan
+
+
+@dataclass
+class Agents:
+    F: np.ndarray  # (N, NF) float columns
+    I: np.ndarray  # (N, NI) int columns
+    n_initial: int
+    entry_ticks: np.ndarray  # entry tick of every row (sorted)
+
+
+@dataclass
+class Advisors:
+    quality: np.ndarray
+    safe: np.ndarray  # int8 0/1
+    active_from: np.ndarray  # tick from which the advisor takes students
+
+
+def entrant_schedule(values: dict, total_ticks: int) -> np.ndarray:
+    """Entry ticks of all entrants (sorted): yearly cohorts, spread monthly or not."""
+    e0 = values["population.entrants_per_year"]
+    g = values["population.entrant_growth"]
+    years = int(math.ceil(total_ticks / TICKS_PER_YEAR))
+    ticks: list[np.ndarray] = []
+    if values["population.single_cohort"]:
+        return np.zeros(int(round(e0)), dtype=np.int64)
+    for y in range(years):
+        n = int(round(e0 * (1.0 + g) ** y))
+        if values["population.intake"] == "yearly":
+            ticks.append(np.full(n, y * TICKS_PER_YEAR, dtype=np.int64))
+        else:
+            per_month = np.full(12, n // 12, dtype=np.int64)
+            per_month[: n % 12] += 1
+            ticks.append(np.repeat(y * TICKS_PER_YEAR + 4 * np.arange(12), per_month))
+    out = np.concatenate(ticks) if ticks else np.zeros(0, dtype=np.int64)
+    return out[out < total_ticks]
+
+
+_LOGIT_GRID = np.linspace(-28.0, 28.0, 8193)
+_U_GRID = 1.0 / (1.0 + np.exp(-_LOGIT_GRID))
+_TABLES: dict[str, np.ndarray] = {}
+
+
+def _ppf(dist, u):
+    """Inverse CDF of a trait distribution at many uniforms.
+
+    The inverse CDF is tabulated at 8,193 logit-spaced points and interpolated
+    linearly in logit(u): exact at the nodes, and within 1e-6 elsewhere for the
+    shipped beta-distributed traits (5e-5 far in the lognormal's tails; a test
+    bounds both), at a fraction of the cost of evaluating it per person. The table
+    is used for populations of 4,096 or more, and at any size for the beta family,
+    whose exact inverse (an incomplete-beta inverse) costs about a third of a
+    microsecond a value; smaller populations of other families are evaluated exactly.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    if u.size < 4096 and not _costly_ppf(dist):
+        return np.asarray(dist.ppf(u), dtype=np.float64)
+    key = dist.describe()
+    table = _TABLES.get(key)
+    if table is None:
+        if len(_TABLES) >= 256:  # sweeps over trait distributions: keep the newest
+            del _TABLES[next(iter(_TABLES))]
+        table = _TABLES[key] = np.asarray(dist.ppf(_U_GRID), dtype=np.float64)
+    x = np.log(u) - np.log1p(-u)
+    return _interp_grid(x, _LOGIT_GRID, table)
+
+
+def _costly_ppf(dist) -> bool:
+    """Whether ``dist``'s exact inverse CDF is slow to evaluate: the beta family's,
+    also inside a truncation."""
+    while isinstance(dist, Truncated):
+        dist = dist.base
+    return isinstance(dist, Beta)
+
+
+@njit(cache=True)
+def _interp_grid(x, xp, fp):
+    """``np.interp(x, xp, fp)`` for an evenly spaced ``xp``, with the same values bit
+    for bit: the bracket is found by arithmetic (then checked against ``xp``), not by
+    a binary search, and the value follows numpy's formula and special cases."""
+    n = len(xp)
+    lo, step = xp[0], (xp[n - 1] - xp[0]) / (n - 1)
+    slopes = np.empty(n - 1)
+    for k in range(n - 1):
+        slopes[k] = (fp[k + 1] - fp[k]) / (xp[k + 1] - xp[k])
+    out = np.empty(len(x))
+    for i in range(len(x)):
+        v = x[i]
+        if np.isnan(v):
+            out[i] = v
+            continue
+        if v < xp[0]:
+            out[i] = fp[0]
+            continue
+        if v > xp[n - 1]:
+            out[i] = fp[n - 1]
+            continue
+        j = min(max(int((v - lo) / step), 0), n - 1)
+        while j > 0 and xp[j] > v:
+            j -= 1
+        while j < n - 1 and xp[j + 1] <= v:
+            j += 1
+        if j == n - 1 or xp[j] == v:
+            out[i] = fp[j]
+            continue
+        slope = slopes[j]
+        r = slope * (v - xp[j]) + fp[j]
+        if np.isnan(r):
+            r = slope * (v - xp[j + 1]) + fp[j + 1]
+            if np.isnan(r) and fp[j] == fp[j + 1]:
+                r = fp[j]
+        out[i] = r
+    return out
+
+
+@njit(cache=True)
+def _uniform_table(key, agents, tick, slots):
+    """``uniform(key, agents[k], tick, slots[i])`` at ``[i, k]``: all of a person's draws
+    at one tick from one pass (the agent's hash computed once)."""
+    out = np.empty((len(slots), len(agents)))
+    for k in range(len(agents)):
+        h = agent_hash(key, agents[k])
+        for i in range(len(slots)):
+            out[i, k] = uniform_at(h, tick, slots[i])
+    return out
+
+
+# trait flags drawn at entry (uniform slots 10, 11, ...): bit and the share that has it
+TRAIT_FLAGS = (
+    (F_FOCUS, "independent.focus_match_share"),
+    (F_COLLAB, "independent.collaboration_share"),
+    (F_PLAN, "independent.plan_feedback_share"),
+    (F_ACCOUNT, "independent.accountability_share"),
+    (F_CUTLOSS, "independent.cut_losses_share"),
+    (F_UPSKILL, "independent.upskilling_share"),
+    (F_PHD_INTENT, "contributor.phd_intent_share"),
+    (F_REFUSE_PAY, "contributor.pay_cut_refusal"),
+)
+_TRAIT_SLOTS = np.array([0, 1, 2, 3, 4] + [10 + k for k in range(len(TRAIT_FLAGS))], dtype=np.int64)
+_SKILL_SLOTS = np.arange(30, 34, dtype=np.int64)
+
+
+@njit(cache=True)
+def _flag_bits(u, shares, bits):
+    """Per person (column of ``u``), the OR of ``bits[i]`` over the ``i`` with ``u[i] < shares[i]``."""
+    out = np.zeros(u.shape[1], dtype=np.int64)
+    for i in range(u.shape[0]):
+        for k in range(u.shape[1]):
+            if u[i, k] < shares[i]:
+                out[k] |= bits[i]
+    return out
+
+
+def _traits(F, I, rows, pids, values, streams: Streams):
+    """Traits and trait flags of ``rows`` (an index array or a slice) with person ids ``pids``."""
+    u = _uniform_table(np.uint64(streams.key("traits")), np.asarray(pids, dtype=np.int64), 0, _TRAIT_SLOTS)
+    F[rows, LR] = _ppf(values["population.traits.learning_rate"], u[0])
+    F[rows, SDIR] = _ppf(values["population.traits.self_direction"], u[1])
+    F[rows, RESIL] = _ppf(values["population.traits.resilience"], u[2])
+    F[rows, SMOT] = _ppf(values["population.traits.safety_motivation"], u[3])
+    F[rows, LEGIB] = _ppf(values["population.traits.legibility"], u[4])
+    I[rows, FLAGS] = _flag_bits(u[5:], np.array([float(values[path]) for _, path in TRAIT_FLAGS]),
+                                np.array([bit for bit, _ in TRAIT_FLAGS], dtype=np.int64))
+    F[rows, WELL] = 0.3 + 0.6 * F[rows, RESIL]
+    F[rows, MOTIV] = 0.35 + 0.5 * F[rows, SMOT]
+
+
+def _skills(F, rows, pids, background, values, streams: Streams, boost=None):
+    """Starting skills and track record of ``rows`` (an index array or a slice) from their
+    backgrounds, with person ids ``pids``."""
+    spread = values["population.backgrounds.skill_spread"]
+    z = ndtri(_uniform_table(np.uint64(streams.key("traits")), np.asarray(pids, dtype=np.int64), 0, _SKILL_SLOTS))
+    for j, skill in enumerate(("execution", "idea_generation", "idea_evaluation", "impact_judgement")):
+        base = np.array([values[f"population.backgrounds.{b}.{skill}"] for b in BACKGROUND_NAMES])[background]
+        v = base + spread * z[j] + (boost[j] if boost is not None else 0.0)
+        F[rows, EXE + j] = np.clip(v, 0.0, 0.95)
+    rec = np.array([values[f"population.backgrounds.{b}.track_record"] for b in BACKGROUND_NAMES])[background]
+    F[rows, RECORD] = rec
+    F[rows, SKILL0:SKILL0 + 4] = F[rows, EXE:EXE + 4]
+
+
+def _pick(u, shares):
+    shares = np.asarray(shares, dtype=np.float64)
+    cum = np.cumsum(shares / shares.sum())
+    cum[-1] = 1.0 + 1e-12
+    return np.searchsorted(cum, u, side="right").astype(np.int64)
+
+
+def make_advisors(values: dict, streams: Streams, total_ticks: int) -> Advisors:
+    n0 = int(round(values["phd.advisors"]))
+    g = values["phd.advisor_growth"]
+    years = int(math.ceil(total_ticks / TICKS_PER_YEAR))
+    counts = [n0] + [int(round(n0 * (1 + g) ** y)) for y in range(1, years + 1)]
+    n_max = max(counts)
+    active_from = np.zeros(n_max, dtype=np.int64)
+    prev = n0
+    for y in range(1, years + 1):
+        c = counts[y]
+        if c > prev:
+            active_from[prev:c] = y * TICKS_PER_YEAR
+            prev = c
+    active_from[prev:] = 10**9
+    gen = streams.generator("advisors")
+    u = gen.random((n_max, 2))
+    quality = _ppf(values["phd.advisor_quality"], u[:, 0])
+    safe = (u[:, 1] < values["phd.safety_interested_share"]).astype(np.int8)
+    return Advisors(quality=quality, safe=safe, active_from=active_from)
+
+
+def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advisors) -> Agents:
+    entry = entrant_schedule(values, total_ticks)
+    n_lead = int(round(values["initial.leads"]))
+    n_phd = int(round(values["initial.phd_students"]))
+    n_ind = int(round(values["initial.independents"]))
+    n_con = int(round(values["initial.contributors"]))
+    n_init = n_lead + n_phd + n_ind + n_con
+    N = n_init + len(entry)
+    # every row starts as the same blank row. The columns are written one by one below,
+    # so the arrays are built column-major and turned row-major (as the monthly step
+    # reads them) at the end, in one pass.
+    F = np.empty((N, NF), dtype=np.float64, order="F")
+    F[:] = BLANK_F
+    I = np.empty((N, NI), dtype=np.int32, order="F")  # 4-byte columns: half the memory traffic of the monthly step
+    I[:] = BLANK_I
+
+    # -- the existing field -----------------------------------------------------------
+    init_rows = np.arange(n_init)
+    init_pids = INITIAL_PID_BASE + init_rows
+    I[init_rows, PID] = init_pids
+    I[init_rows, TRACK] = T_INITIAL
+    I[init_rows, COHORT] = -1
+    I[init_rows, ENTRY] = 0
+    _traits(F, I, init_rows, init_pids, values, streams)
+    bg = _pick(streams.u("traits", init_pids, 0, 20), _background_shares(values))
+    I[init_rows, BACKGROUND] = bg
+    u_stage = streams.u("traits", init_pids, 0, 21)
+    groups = np.repeat(np.arange(4), [n_lead, n_phd, n_ind, n_con])
+    # leads: strong skills, mostly PhD-trained
+    r = init_rows[groups == 0]
+    _skills(F, r, init_pids[r], bg[r], values, streams, boost=(0.4, 0.55, 0.55, 0.35))
+    F[r, RECORD] = 5.0 + 10.0 * u_stage[r]
+    I[r, STATE] = LEAD
+    I[r, LEAD_SRC] = S_INITIAL
+    I[r, LEAD_TICK] = 0
+    I[r, READY] = 0
+    I[r, FLAGS] |= np.where(u_stage[r] < 0.8, F_HAS_PHD, 0)
+    # PhD students at every stage of their degree
+    r = init_rows[groups == 1]
+    dur = values["phd.duration"]
+    years_in = u_stage[r] * dur
+    _skills(F, r, init_pids[r], np.full(len(r), 1), values, streams, boost=None)
+    F[r, GEN] = np.minimum(0.95, F[r, GEN] + 0.08 * years_in)
+    F[r, EVL] = np.minimum(0.95, F[r, EVL] + 0.08 * years_in)
+    F[r, EXE] = np.minimum(0.95, F[r, EXE] + 0.06 * years_in)
+    F[r, RECORD] = F[r, RECORD] + 1.0 * years_in
+    I[r, STATE] = PHD
+    I[r, PHD_START] = -np.round(years_in * TICKS_PER_YEAR).astype(np.int64)
+    I[r, PHD_END] = I[r, PHD_START] + int(round(dur * TICKS_PER_YEAR))
+    I[r, FLAGS] |= F_EVER_PHD
+    _assign_initial_advisors(I, r, advisors, values, streams)
+    # independents, funded for part of a year
+    r = init_rows[groups == 2]
+    _skills(F, r, init_pids[r], bg[r], values, streams, boost=(0.1, 0.12, 0.12, 0.15))
+    I[r, STATE] = INDEPENDENT
+    I[r, FUND_END] = np.maximum(4, np.round(u_stage[r] * values["grants.grant_length"] * TICKS_PER_YEAR)).astype(np.int64)
+    I[r, FIRST_FUNDED] = 0
+    unpaid = r[int(max(0.0, values["grants.budget"])):]  # more independents than the money pays for
+    I[unpaid, STATE] = UNFUNDED
+    I[unpaid, FUND_END] = 0
+    I[unpaid, FLAGS] |= F_WANTS_GRANT
+    F[r, RECORD] += 1.0
+    # contributors of every kind
+    r = init_rows[groups == 3]
+    _skills(F, r, init_pids[r], bg[r], values, streams, boost=(0.2, 0.05, 0.08, 0.05))
+    I[r, STATE] = CONTRIBUTOR
+    I[r, KIND] = _pick(streams.u("track", init_pids[r], 0, 1), _kind_shares(values))
+    I[r, SINCE] = -np.round(u_stage[r] * 3 * TICKS_PER_YEAR).astype(np.int64)
+
+    # -- entrants -------------------------------------------------------------------------
+    rows = slice(n_init, N)  # consecutive rows: column writes without index arrays
+    pids = np.arange(len(entry), dtype=np.int64)
+    I[rows, PID] = pids
+    I[rows, ENTRY] = entry
+    I[rows, COHORT] = entry // TICKS_PER_YEAR
+    I[rows, STATE] = WAITING
+    _traits(F, I, rows, pids, values, streams)
+    bg = _pick(streams.u("traits", pids, 0, 20), _background_shares(values))
+    I[rows, BACKGROUND] = bg
+    _skills(F, rows, pids, bg, values, streams)
+    u_track = streams.u("track", pids, 0, 0)
+    if values["population.track_rule"] == "assigned":
+        track = _pick(u_track, _track_shares(values))
+    else:
+        probs = CHOICE_TABLE[bg].copy()
+        # more self-directed people lean towards independent research
+        probs[:, 1] *= 0.5 + F[rows, SDIR]
+        probs /= probs.sum(axis=1, keepdims=True)
+        cum = np.cumsum(probs, axis=1)
+        track = (u_track[:, None] > cum).sum(axis=1).astype(np.int64)
+    I[rows, TRACK] = np.minimum(track, 2)
+    I[rows, KIND] = _pick(streams.u("track", pids, 0, 1), _kind_shares(values))
+    I[rows, FLAGS] |= np.where(I[rows, TRACK] == T_PHD, F_PHD_INTENT, 0)
+    F, I = np.ascontiguousarray(F), np.ascontiguousarray(I)  # row-major (numpy's copy beats a tiled one here)
+    return Agents(F=F, I=I, n_initial=n_init, entry_ticks=np.concatenate([np.zeros(n_init, np.int64), entry]))
+
+
+@njit(cache=True)
+def enter(I, lo, hi, t, LOG, nlog, counts, act, nact):
+    """Rows ``lo..hi-1`` enter the field at tick ``t`` in the starting state of their
+    intended track: each is logged (waiting -> state, reason entry), counted and listed."""
+    m = nact[0]
+    for r in range(lo, hi):
+        track = I[r, TRACK]
+        if track == T_PHD:
+            state = APPLICANT
+        elif track == T_INDEPENDENT:
+            state = UNFUNDED
+            I[r, FLAGS] |= F_WANTS_GRANT
+            I[r, FUND_END] = t
+        else:
+            state = CONTRIBUTOR
+        move_counted(I, LOG, nlog, counts, r, t, state, E_ENTRY)  # from WAITING
+        act[m] = r
+        m += 1
+    nact[0] = m
+
+
+def _assign_initial_advisors(I, rows, advisors: Advisors, values, streams):
+    n_adv = int((advisors.active_from <= 0).sum())
+    cap = int(round(values["phd.max_students"]))
+    u = streams.u("advisors", I[rows, PID], 0, 0)
+    _place_students(I, np.asarray(rows, dtype=np.int64), u, n_adv, cap, advisors.safe)
+
+
+@njit(cache=True)
+def _place_students(I, rows, u, n_adv, cap, safe):
+    """The existing field's PhD students, in row order, each with the first advisor from
+    a random one on (``u``) who has room for another of the ``cap`` students; with no
+    room anywhere the student is an academic contributor instead."""
+    load = np.zeros(n_adv, dtype=np.int64)
+    for k in range(len(rows)):
+        row = rows[k]
+        a = int(u[k] * n_adv)
+        found = False
+        for _ in range(n_adv):
+            if load[a] < cap:
+                found = True
+                break
+            a = (a + 1) % n_adv
+        if not found:
+            I[row, STATE] = CONTRIBUTOR  # no room: the field had more students than slots
+            I[row, KIND] = K_ACADEMIC
+            continue
+        load[a] += 1
+        I[row, ADVISOR] = a
+        if safe[a]:
+            I[row, FLAGS] |= F_SAFE_ADVISOR
+
+
+def _background_shares(values):
+    return np.array([values[f"population.background_mix.{b}"] for b in BACKGROUND_NAMES])
+
+
+def _track_shares(values):
+    return np.array([values[f"population.track_mix.{t}"] for t in ("phd", "independent", "contributor")])
+
+
+def _kind_shares(values):
+    return np.array([values[f"population.contributor_kinds.{k}"] for k in ("industry", "nonprofit", "academic_ra")])
+
+
+__all__ = ["Agents", "Advisors", "make_agents", "make_advisors", "entrant_schedule", "enter",
+           "K_INDUSTRY", "K_NONPROFIT", "T_CONTRIBUTOR", "LETTERS"]

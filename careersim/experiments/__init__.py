@@ -1,0 +1,1 @@
+"""careersim.experiments."""

@@ -1,0 +1,2348 @@
+"""``careersim advise``: one person's own comparison of the paths to research lead.
+
+A person describes themselves (background, skills, traits, the mentorship they
+expect on each path, a grant already in hand, their AI timeline) and gets, for
+each path -- **PhD**, **independent research**, **contributor**, and
+**contributor, then PhD** -- the chance of holding a research-lead role within
+10 years and by the horizon, the median years to get there, the expected
+lead-years before their AI-arrival belief and the main ways it goes wrong; the
+best path and how sure the model is; and which of their inputs, changed within
+a plausible range, would change the answer.
+
+Design choice: copies of the person as a small extra cohort in a normal field
+------------------------------------------------------------------------------
+The person is simulated as *clones*: copies that enter an otherwise normal
+field (the chosen scenario, existing researchers, yearly entrants) in its first
+year, one path per copy, so they compete for advisors, grants, programme places
+and lead openings with everyone else. Per replication there are ``clones``
+copies per path, spread over the 12 months of year 0 (copy ``j`` enters in
+month ``j mod 12``), and many replications, each with its own draw of the
+scenario's uncertain parameters, its own field and its own draw of the
+person's uncertainty about themselves (trait percentiles +- a few points).
+
+*Common random numbers.* Copy ``j`` has the same person id on every path and
+in every what-if variant, and every random decision in careersim is keyed by
+person id, tick and slot. So copy ``j`` on the PhD path and copy ``j`` on the
+independent path meet the same luck, and paths (and variants) are compared
+paired, copy by copy and replication by replication.
+
+*What-if variants* ("what would change the answer") change one input at a
+time (self-direction, resilience and learning rate low/high, independent
+mentoring none / an hour every other week, a weak/top advisor, a programme
+place, a grant in hand). They run in separate *what-if fields* (half as many
+as the main ones), never beside the main copies: putting them there crowded
+the main answer measurably (the independent path lost about 11 points of
+10-year lead chance with ~120 copies in year 0). In a what-if field each
+changed copy is paired with an unchanged copy on the same slot, facing the
+same crowd, and only on the paths the input acts on; the paired change,
+scaled by the ratio of the main level to the what-if level of that path (a
+ratio estimator, since the crowded what-if fields sit lower), is added to the
+main answer. Timeline variants need no simulation: lead-years before any
+arrival are recounted from the main copies' lead spells.
+
+The engine hook this needs, and the interim adapter
+---------------------------------------------------
+careersim's engine has no way to add specified people, so the one function
+that runs a field with copies, :func:`simulate_clones`, is an isolated
+adapter. The interface it needs from the engine is::
+
+    simulate(scenario, seed, replication=0, extra_cohort: CloneCohort | None = None) -> Replication
+
+with each :class:`CloneGroup` of the cohort added as extra entrants (rows)
+at the given ticks with the given person ids, track, background, skills,
+track record and three traits (others drawn from the scenario by person id),
+and five per-person settings the kernel and institutions honour:
+independent-mentor hours and quality (two per-agent float columns replacing
+``independent.mentor_hours`` / ``independent.mentor_quality``), an advisor
+quality target (admissions place the person with the free advisor nearest
+it), a programme place forced / refused / competed for, a grant already held
+for N months, and a planned PhD application after N years (per agent, not
+``contributor.planned_phd_after`` for everyone). ``Replication.agents`` gains
+``extra_group`` and ``extra_slot`` columns (-1 for ordinary people) and the
+extra rows are left out of the replication's own summaries and claims. If
+``simulate`` accepts ``extra_cohort``, :func:`simulate_clones` uses it.
+
+Until then, :func:`simulate_clones` uses ``_CloneField``, a subclass of
+the engine's ``FieldModel`` defined here (no engine file is edited) that adds
+the rows when the field is built and applies the per-person settings around
+the engine's own steps: a separate pass of the compiled monthly step over the
+copies' rows with their independent mentoring (the engine's ``step_rows`` /
+``kernel_pass`` seam, which steps any list of rows with any parameter vector), a move of the advisor
+after admission, a programme place given or taken back after each round, a
+grant set at intake, and the planned PhD application. It depends on engine
+internals (array columns, ``FieldModel`` methods), which the tests exercise.
+
+The alternative of changing only the scenario (every entrant a copy: track
+and background mixes set to the path and background, trait distributions
+narrowed around the person) was rejected: the trait distributions also set the
+existing field's traits, every entrant would compete with copies of the same
+person, and per-person mentorship, advisor and grant cannot be expressed.
+
+What is approximated, and said so on the page: the copies are a modest extra
+share of the first year's entrants, so they add a little competition (also
+with each other); the person's uncertainty about themselves is a per-
+replication draw of trait percentiles; the advisor is moved after admission
+rather than chosen by the programme; the copies start at random points of the
+academic year; lead-years after the horizon are not counted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import inspect
+import math
+import os
+import re
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from careersim.config.scenarios import ScenarioError
+from careersim.config.schema import Scenario
+
+__all__ = [
+    "PATHS",
+    "PATH_LABELS",
+    "Profile",
+    "ProfileError",
+    "CloneGroup",
+    "CloneCohort",
+    "CloneRun",
+    "Advice",
+    "profile_from_mapping",
+    "load_profile",
+    "simulate_clones",
+    "advise",
+    "render_text",
+    "render_html",
+    "write_html",
+]
+
+PATHS = ("phd", "independent", "contributor", "contributor_then_phd")
+PATH_LABELS = {
+    "phd": "PhD",
+    "independent": "Independent research",
+    "contributor": "Contributor",
+    "contributor_then_phd": "Contributor, then PhD",
+}
+PATH_SHORT = {"phd": "the PhD", "independent": "independent research", "contributor": "the contributor route",
+              "contributor_then_phd": "contributor-then-PhD"}
+
+BACKGROUNDS = ("undergraduate", "masters", "industry_engineer", "phd_elsewhere")
+BACKGROUND_LABELS = {
+    "undergraduate": "a bachelor's graduate",
+    "masters": "a master's graduate",
+    "industry_engineer": "an industry engineer",
+    "phd_elsewhere": "a PhD student or graduate from another field",
+}
+SKILLS = ("execution", "idea_generation", "idea_evaluation", "impact_judgement")
+SKILL_LABELS = {"execution": "execution", "idea_generation": "idea generation",
+                "idea_evaluation": "idea evaluation", "impact_judgement": "impact judgement"}
+TRAITS = ("self_direction", "resilience", "learning_rate")
+TRAIT_LABELS = {"self_direction": "self-direction", "resilience": "resilience", "learning_rate": "learning rate"}
+#: trait levels as percentiles of the scenario's trait distribution (middles of the bottom and top fifths)
+LEVELS = {"low": 10.0, "typical": 50.0, "high": 90.0}
+#: advisor / mentor levels as quantiles of the scenario's advisor-quality distribution (middles of quartiles)
+QUALITY_LEVELS = {"weak": 0.125, "typical": 0.5, "top": 0.875}
+CONTRIBUTOR_ROLES = ("mix", "industry", "nonprofit", "academic_ra")
+GOALS = ("lead-years", "lead-chance")
+EXIT_LABELS = {
+    "burnout": "burned out (mental health)",
+    "funding_ran_out": "funding ran out",
+    "left_for_other_work": "left for other work or better pay",
+    "no_lead_opening": "was ready but found no lead opening, and left",
+}
+EXIT_REASONS = tuple(EXIT_LABELS)
+
+#: defaults of the run: replications of the field holding the main copies, copies per path in each
+DEFAULT_REPLICATIONS = 20
+DEFAULT_CLONES = 12
+#: what-if fields: one per two main replications; in each, ``VARIANT_CLONES`` unchanged copies per path
+#: and as many copies of every variant on the paths it acts on (paired by person id)
+VARIANT_SHARE = 0.5
+VARIANT_CLONES = 4
+#: person ids of the copies (entrants have ids from 0, the existing field from 2**40)
+CLONE_PID_BASE = 3 << 40
+#: spawn key of the person's own random draws (traits within their uncertainty)
+_PERSON_STREAM = 0xAD71
+
+
+class ProfileError(ScenarioError):
+    """Problems with a profile, each located: ``FILE:LINE: field: ...`` or ``careersim advise: --flag: ...``."""
+
+
+# ---------------------------------------------------------------------------
+# the profile: fields, parsing and validation (shared by YAML and flags)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One person, as they describe themselves. Percentiles and levels are
+    resolved against the scenario's own distributions when the copies are built."""
+
+    background: str = "undergraduate"
+    execution: float | None = None
+    idea_generation: float | None = None
+    idea_evaluation: float | None = None
+    impact_judgement: float | None = None
+    track_record: float | None = None
+    self_direction: float = 50.0  # percentiles, 0-100
+    resilience: float = 50.0
+    learning_rate: float = 50.0
+    self_uncertainty: float = 5.0  # percentile points (sd)
+    advisor: tuple[str, float | None] = ("auto", None)  # ('auto'|'level'|'quality', value)
+    independent_mentoring: float | None = None  # hours per week; None: the scenario's default
+    independent_mentor_quality: tuple[str, float] = ("level", 0.5)
+    programme: str = "maybe"
+    funded_months: float = 0.0
+    contributor_role: str = "mix"
+    phd_after: float = 2.0  # years
+    timeline: tuple[str, float | None, float | None] = ("scenario", None, None)  # ('fixed', year) | ('lognormal', year, spread)
+    goal: str = "lead-years"
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    help: str
+    metavar: str
+
+
+def _fields() -> list[_Field]:
+    return [
+        _Field("background", "where you come from: undergraduate, masters, industry_engineer or phd_elsewhere (default: undergraduate)", "B"),
+        _Field("execution", "your execution skill (programming, ML engineering), 0-1 (default: typical for your background)", "X"),
+        _Field("idea_generation", "your idea-generation skill, 0-1 (default: typical for your background)", "X"),
+        _Field("idea_evaluation", "your idea-evaluation skill (research taste), 0-1 (default: typical for your background)", "X"),
+        _Field("impact_judgement", "your judgement of what matters for safety, 0-1 (default: typical for your background)", "X"),
+        _Field("track_record", "your publication-equivalents so far (default: typical for your background)", "N"),
+        _Field("self_direction", "how much you learn on your own: low, typical, high or a percentile 0-100 (default: typical)", "LEVEL"),
+        _Field("resilience", "mental-health resilience: low, typical, high or a percentile 0-100 (default: typical)", "LEVEL"),
+        _Field("learning_rate", "how fast you learn from feedback: low, typical, high or a percentile 0-100 (default: typical)", "LEVEL"),
+        _Field("self_uncertainty", "how unsure you are of those percentiles, in percentile points (default: 5)", "POINTS"),
+        _Field("advisor", "the PhD advisor you expect: auto (admissions decide), top, typical, weak, or a quality 0-1 (default: auto)", "A"),
+        _Field("independent_mentoring", "mentor time as an independent researcher, e.g. '1 hour every 2 weeks', or none (default: the scenario's, about an hour a quarter)", "TIME"),
+        _Field("independent_mentor_quality", "that mentor's quality: top, typical, weak or 0-1 (default: typical)", "Q"),
+        _Field("programme", "a place in a mentorship programme (e.g. MATS) in your first year: yes, no, or maybe = apply and compete (default: maybe)", "YES/NO"),
+        _Field("funded_months", "months of an independent grant already in hand (default: 0)", "N"),
+        _Field("contributor_role", "the contributor job you would take: industry, nonprofit, academic_ra, or mix (default: mix)", "ROLE"),
+        _Field("phd_after", "on the contributor-then-PhD path, apply to PhDs after this long (default: 2 years)", "TIME"),
+        _Field("timeline", "the year you expect transformative AI, e.g. 2035 (default: the scenario's timeline)", "YEAR"),
+        _Field("timeline_median", "or: your median year for transformative AI (with --timeline-spread)", "YEAR"),
+        _Field("timeline_spread", "spread of that belief: sd of log years-from-now (default: 0.5)", "S"),
+        _Field("goal", "what 'best' means: lead-years (before your AI arrival) or lead-chance (within 10 years) (default: lead-years)", "G"),
+    ]
+
+
+PROFILE_FIELDS = _fields()
+FIELD_NAMES = tuple(f.name for f in PROFILE_FIELDS)
+YAML_ONLY = ("scenario",)
+
+
+def _suggest(word: str, options) -> str:
+    near = difflib.get_close_matches(str(word).strip().lower(), list(options), n=1, cutoff=0.6)
+    return f"; did you mean '{near[0]}'?" if near else ""
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_number(value: Any, expected: str) -> float:
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        raise ValueError(f"got {_shown(value)} (expected {expected})")
+    if isinstance(value, (int, float)):
+        x = float(value)
+    else:
+        try:
+            x = float(str(value).strip())
+        except ValueError:
+            raise ValueError(f"got {_shown(value)} (expected {expected})") from None
+    if not math.isfinite(x):
+        raise ValueError(f"got {_shown(value)} (expected {expected})")
+    return x
+
+
+def _choice(value: Any, options: tuple[str, ...], aliases: dict[str, str], expected: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"got {_shown(value)} (expected {expected})")
+    key = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in options:
+        return key
+    if key in aliases:
+        return aliases[key]
+    raise ValueError(f"got {_shown(value)} (expected {expected}{_suggest(key, list(options) + list(aliases))})")
+
+
+_BG_ALIASES = {"bachelor": "undergraduate", "bachelors": "undergraduate", "undergrad": "undergraduate", "bsc": "undergraduate",
+               "ba": "undergraduate", "master": "masters", "msc": "masters", "ms": "masters", "ma": "masters",
+               "industry": "industry_engineer", "engineer": "industry_engineer", "swe": "industry_engineer",
+               "phd": "phd_elsewhere", "phd_student": "phd_elsewhere"}
+_LEVEL_ALIASES = {"median": "typical", "average": "typical", "medium": "typical", "normal": "typical", "mid": "typical",
+                  "very_low": "low", "very_high": "high", "exceptional": "high"}
+_QUALITY_ALIASES = {"good": "top", "strong": "top", "great": "top", "best": "top", "excellent": "top",
+                    "average": "typical", "median": "typical", "medium": "typical", "normal": "typical",
+                    "poor": "weak", "bad": "weak", "low": "weak", "high": "top"}
+
+
+def _parse_background(v, ctx):
+    return _choice(v, BACKGROUNDS, _BG_ALIASES, "undergraduate, masters, industry_engineer or phd_elsewhere")
+
+
+def _bounded(v, lo: float, hi: float, number: str, in_range: str) -> float:
+    """A number (described by ``number`` when it is not one) within [lo, hi]."""
+    x = _as_number(v, number)
+    if not lo <= x <= hi:
+        raise ValueError(f"got {x:g} (expected {in_range})")
+    return x
+
+
+def _parse_skill(v, ctx):
+    return _bounded(v, 0.0, 0.95, "a skill level from 0 to 1, e.g. 0.3",
+                    "a skill level from 0 to 0.95, e.g. 0.3; 1 would be perfect mastery")
+
+
+def _parse_record(v, ctx):
+    return _bounded(v, 0.0, 50.0, "a number of publication-equivalents, e.g. 1.5",
+                    "publication-equivalents from 0 to 50, e.g. 1.5")
+
+
+_NUM_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$", re.IGNORECASE)
+
+
+def _numeric_text(v: Any) -> bool:
+    return not isinstance(v, str) or bool(_NUM_RE.match(v))
+
+
+_PCT_RE = re.compile(r"^(?:p\s*)?(\d+(?:\.\d*)?)\s*(?:st|nd|rd|th)?\s*(?:%|percent|percentile)?$")
+
+
+def _parse_trait(v, ctx):
+    expected = "low, typical, high or a percentile between 0 and 100 such as 75"
+    if isinstance(v, str):
+        key = v.strip().lower().replace("-", "_").replace(" ", "_")
+        if key in LEVELS:
+            return LEVELS[key]
+        if key in _LEVEL_ALIASES:
+            return LEVELS[_LEVEL_ALIASES[key]]
+        m = _PCT_RE.match(v.strip().lower())
+        if not m:
+            raise ValueError(f"got {_shown(v)} (expected {expected}{_suggest(key, list(LEVELS) + list(_LEVEL_ALIASES))})")
+        x = float(m[1])
+    else:
+        x = _as_number(v, expected)
+    if not 0.0 < x < 100.0:
+        raise ValueError(f"got {x:g} (expected {expected}; percentiles 0 and 100 are not people)")
+    return x
+
+
+def _parse_uncertainty(v, ctx):
+    return _bounded(v, 0.0, 25.0, "percentile points from 0 to 25, e.g. 5", "percentile points from 0 to 25, e.g. 5")
+
+
+def _parse_quality(v, allow_auto: bool):
+    expected = ("auto, top, typical, weak or a quality from 0 to 1" if allow_auto else "top, typical, weak or a quality from 0 to 1")
+    if not _numeric_text(v):
+        key = v.strip().lower().replace("-", "_").replace(" ", "_")
+        if allow_auto and key in ("auto", "default", "any"):
+            return ("auto", None)
+        key = _QUALITY_ALIASES.get(key, key)
+        if key in QUALITY_LEVELS:
+            return ("level", QUALITY_LEVELS[key])
+        opts = (["auto"] if allow_auto else []) + list(QUALITY_LEVELS) + list(_QUALITY_ALIASES)
+        raise ValueError(f"got {_shown(v)} (expected {expected}{_suggest(key, opts)})")
+    x = _as_number(v, expected)
+    if not 0.0 <= x <= 1.0:
+        raise ValueError(f"got {x:g} (expected {expected}, e.g. 0.7)")
+    return ("quality", x)
+
+
+def _parse_mentoring(v, ctx):
+    from careersim.core.units import parse_quantity
+
+    expected = "'none' or mentor time such as '1 hour every 2 weeks' (a bare number means hours per week)"
+    if isinstance(v, str):
+        key = v.strip().lower()
+        if key in ("none", "no", "nothing", "zero"):
+            return 0.0
+        if key in ("default", "scenario"):
+            return None
+        if not _numeric_text(key):
+            try:
+                x = float(parse_quantity(v, "hours"))
+            except ValueError:
+                raise ValueError(f"got {_shown(v)} (expected {expected})") from None
+        else:
+            x = _as_number(v, expected)
+    else:
+        x = _as_number(v, expected)
+    if not 0.0 <= x <= 40.0:
+        raise ValueError(f"got {x:g} hours per week (expected from 0 to 40, e.g. '1 hour every 2 weeks')")
+    return x
+
+
+def _parse_programme(v, ctx):
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return _choice(v, ("yes", "no", "maybe"), {"y": "yes", "true": "yes", "n": "no", "false": "no", "apply": "maybe",
+                                               "compete": "maybe", "unknown": "maybe"}, "yes, no or maybe")
+
+
+def _parse_months(v, ctx):
+    from careersim.core.units import parse_quantity
+
+    expected = "a number of months such as 12, or a duration such as '1 year'"
+    if not _numeric_text(v):
+        try:
+            x = 12.0 * float(parse_quantity(v, "duration"))
+        except ValueError:
+            raise ValueError(f"got {_shown(v)} (expected {expected})") from None
+    else:
+        x = _as_number(v, expected)
+    if not 0.0 <= x <= 120.0:
+        raise ValueError(f"got {x:g} months (expected from 0 to 120)")
+    return x
+
+
+def _parse_role(v, ctx):
+    return _choice(v, CONTRIBUTOR_ROLES, {"ra": "academic_ra", "academic": "academic_ra", "non_profit": "nonprofit",
+                                          "lab": "industry", "any": "mix", "random": "mix"},
+                   "industry, nonprofit, academic_ra or mix")
+
+
+def _parse_phd_after(v, ctx):
+    from careersim.core.units import parse_quantity
+
+    expected = "a duration such as '18 months' or '2 years' (a bare number means years)"
+    if not _numeric_text(v):
+        try:
+            x = float(parse_quantity(v, "duration"))
+        except ValueError:
+            raise ValueError(f"got {_shown(v)} (expected {expected})") from None
+    else:
+        x = _as_number(v, expected)
+    if not 0.25 <= x <= 10.0:
+        raise ValueError(f"got {x:g} years (expected from 3 months to 10 years, e.g. '2 years')")
+    return x
+
+
+def _parse_year(v, ctx) -> float:
+    start = float(ctx["start_year"])
+    expected = f"a calendar year after {start:g}, such as {int(start) + 9}"
+    x = _as_number(v, expected)
+    if not (start < x <= start + 200):
+        hint = " (that is already here; the model starts then)" if x <= start else ""
+        raise ValueError(f"got {x:g} (expected {expected}){hint}")
+    return x
+
+
+def _parse_timeline(v, ctx):
+    if isinstance(v, str) and v.strip().lower() in ("scenario", "default"):
+        return ("scenario", None, None)
+    if isinstance(v, dict):
+        unknown = [k for k in v if k not in ("median", "spread")]
+        if unknown:
+            raise ValueError(f"unknown key '{unknown[0]}' (expected 'median' and optionally 'spread'){_suggest(unknown[0], ['median', 'spread'])}")
+        if "median" not in v:
+            raise ValueError("a mapping needs 'median' (expected e.g. {median: 2035, spread: 0.5})")
+        return ("lognormal", _parse_year(v["median"], ctx), _parse_spread(v.get("spread", 0.5), ctx))
+    return ("fixed", _parse_year(v, ctx), None)
+
+
+def _parse_spread(v, ctx):
+    x = _as_number(v, "a spread such as 0.5 (sd of log years-from-now)")
+    if not 0.0 < x <= 3.0:
+        raise ValueError(f"got {x:g} (expected a spread greater than 0 and at most 3, e.g. 0.5)")
+    return x
+
+
+def _parse_goal(v, ctx):
+    return _choice(v, ("lead_years", "lead_chance"), {"years": "lead_years", "impact": "lead_years",
+                                                       "chance": "lead_chance", "probability": "lead_chance"},
+                   "lead-years or lead-chance").replace("_", "-")
+
+
+_PARSERS = {
+    "background": _parse_background,
+    "execution": _parse_skill,
+    "idea_generation": _parse_skill,
+    "idea_evaluation": _parse_skill,
+    "impact_judgement": _parse_skill,
+    "track_record": _parse_record,
+    "self_direction": _parse_trait,
+    "resilience": _parse_trait,
+    "learning_rate": _parse_trait,
+    "self_uncertainty": _parse_uncertainty,
+    "advisor": lambda v, ctx: _parse_quality(v, allow_auto=True),
+    "independent_mentoring": _parse_mentoring,
+    "independent_mentor_quality": lambda v, ctx: _parse_quality(v, allow_auto=False),
+    "programme": _parse_programme,
+    "funded_months": _parse_months,
+    "contributor_role": _parse_role,
+    "phd_after": _parse_phd_after,
+    "timeline": _parse_timeline,
+    "timeline_median": _parse_year,
+    "timeline_spread": _parse_spread,
+    "goal": _parse_goal,
+}
+
+
+def profile_from_mapping(data: Mapping[str, Any], scenario: Scenario | None = None,
+                         where: Mapping[str, str] | None = None) -> Profile:
+    """A validated :class:`Profile` from plain values (YAML-style keys).
+
+    ``where`` maps a key to the prefix of its error messages (``FILE:LINE``
+    or the flag name); every problem is collected and raised together as a
+    :class:`ProfileError`.
+    """
+    from careersim.config.schema import baseline
+
+    scenario = scenario or baseline()
+    where = dict(where or {})
+    ctx = {"start_year": _start_year(scenario)}
+    errors: list[str] = []
+    values: dict[str, Any] = {}
+
+    def fail(key: str, message: str) -> None:
+        prefix = where.get(key)
+        if prefix is None:
+            errors.append(f"{key}: {message}")
+        elif prefix.startswith("--"):
+            errors.append(f"careersim advise: {prefix}: {message}")
+        else:
+            errors.append(f"{prefix}: {key}: {message}")
+
+    for key, value in data.items():
+        if key in YAML_ONLY:
+            continue
+        if key not in _PARSERS:
+            near = difflib.get_close_matches(str(key).lower().replace("-", "_"), FIELD_NAMES + YAML_ONLY, n=1, cutoff=0.6)
+            fail(key, f"unknown key '{key}' (did you mean '{near[0]}'?)" if near
+                 else f"unknown key '{key}' (expected one of: {', '.join(FIELD_NAMES + YAML_ONLY)})")
+            continue
+        if value is None:
+            fail(key, f"no value given (expected {_expected_of(key)})")
+            continue
+        try:
+            values[key] = _PARSERS[key](value, ctx)
+        except ValueError as exc:
+            fail(key, str(exc))
+    # combinations
+    if "timeline_spread" in data and "timeline_median" not in data and "timeline_spread" in values:
+        fail("timeline_spread", "needs a median year as well (expected e.g. --timeline-median 2035 --timeline-spread 0.5)")
+    if "timeline" in data and "timeline_median" in data:
+        fail("timeline_median", "cannot be combined with a timeline year (expected either a year, or a median and spread)")
+    if errors:
+        raise ProfileError(errors)
+    kwargs: dict[str, Any] = {k: v for k, v in values.items() if k not in ("timeline", "timeline_median", "timeline_spread")}
+    if "timeline" in values:
+        kwargs["timeline"] = values["timeline"]
+    elif "timeline_median" in values:
+        kwargs["timeline"] = ("lognormal", values["timeline_median"], values.get("timeline_spread", 0.5))
+    return Profile(**kwargs)
+
+
+def _expected_of(key: str) -> str:
+    for f in PROFILE_FIELDS:
+        if f.name == key:
+            return f.help.split(" (default")[0]
+    return "a value"
+
+
+def _start_year(scenario: Scenario) -> float:
+    sy = scenario.run.start_year
+    return float(sy if isinstance(sy, (int, float)) else sy.ppf(0.5))
+
+
+def read_profile_file(path: str | os.PathLike) -> tuple[dict, dict[str, str]]:
+    """The raw mapping of a profile YAML file and, per key, its ``FILE:LINE``.
+
+    Uses careersim's safe YAML reader (no Python objects, alias-bomb and size
+    guards, duplicate keys refused) and raises :class:`ProfileError` with
+    located messages.
+    """
+    from careersim.config.scenarios import _read_yaml
+
+    p = Path(path)
+    try:
+        data, marks, soft = _read_yaml(p)
+    except ScenarioError as exc:
+        raise ProfileError([_profile_hint(m) for m in exc.messages]) from None
+    if soft:
+        raise ProfileError([m for _, m in soft])
+    where = {}
+    for loc, mark in marks.items():
+        if len(loc) == 1:
+            where[str(loc[0])] = f"{mark.file}:{mark.line if not isinstance(data.get(loc[0]), dict) else mark.key_line}"
+    return data, where
+
+
+def _profile_hint(message: str) -> str:
+    message = message.replace("(expected a mapping such as 'name: my-scenario' and 'extends: baseline')",
+                              "(expected a profile such as 'background: masters')")
+    message = message.replace("(expected a mapping of keys such as 'name:', 'population:', 'run:')",
+                              "(expected a mapping of keys such as 'background:', 'self_direction:', 'timeline:')")
+    return message.replace("expected a scenario file", "expected a profile file")
+
+
+def load_profile(path: str | os.PathLike, scenario: Scenario | None = None) -> Profile:
+    """Load and validate a profile YAML file (errors: ``FILE:LINE: field: ...``)."""
+    data, where = read_profile_file(path)
+    return profile_from_mapping(data, scenario, where)
+
+
+# ---------------------------------------------------------------------------
+# the clone cohort: the interface the engine hook needs
+# ---------------------------------------------------------------------------
+
+_TRACK_OF_PATH = {"phd": 0, "independent": 1, "contributor": 2, "contributor_then_phd": 2}
+_KIND_OF_ROLE = {"industry": 0, "nonprofit": 1, "academic_ra": 2}
+
+
+@dataclass
+class CloneGroup:
+    """Copies of one person on one path, added to the field as extra entrants.
+
+    ``slots[c]`` is copy ``c``'s slot ``j``: its person id is
+    ``CLONE_PID_BASE + j`` (the same on every path, so paths meet the same
+    luck) and it enters ``entry_ticks[c]`` ticks after time zero.
+    """
+
+    key: str
+    path: str
+    slots: np.ndarray
+    entry_ticks: np.ndarray
+    background: int
+    learning_rate: float
+    self_direction: float
+    resilience: float
+    skills: np.ndarray | None = None  # four starting skills; None: the background's, with the usual spread
+    track_record: float | None = None
+    contributor_kind: int | None = None  # None: drawn from the scenario's mix
+    advisor_quality: float | None = None  # None: admissions decide
+    mentor_hours: float | None = None  # None: the scenario's independent mentoring
+    mentor_quality: float | None = None
+    programme: str = "maybe"
+    funded_months: float = 0.0
+    phd_after: float = 2.0  # years, contributor_then_phd only
+
+    @property
+    def pids(self) -> np.ndarray:
+        return CLONE_PID_BASE + np.asarray(self.slots, dtype=np.int64)
+
+
+@dataclass
+class CloneCohort:
+    groups: list[CloneGroup]
+
+    @property
+    def size(self) -> int:
+        return int(sum(len(g.slots) for g in self.groups))
+
+
+@dataclass
+class CloneRun:
+    """What one replication says about the copies (ticks are from time zero).
+
+    Per copy: ``group`` (index into the cohort), ``slot``, ``entry``,
+    ``lead`` (first lead tick, -1 if never), ``exit`` (-1 if never),
+    ``reason`` (exit-reason name), ``ever_phd``; and the lead spells
+    ``spell_copy, spell_start, spell_end`` (open spells end at ``T``).
+    """
+
+    T: int
+    arrival_years: float
+    group: np.ndarray
+    slot: np.ndarray
+    entry: np.ndarray
+    lead: np.ndarray
+    exit: np.ndarray
+    reason: np.ndarray
+    ever_phd: np.ndarray
+    spell_copy: np.ndarray
+    spell_start: np.ndarray
+    spell_end: np.ndarray
+    entrants_year0: int = 0
+
+
+def engine_has_hook() -> bool:
+    """Whether the engine's ``simulate`` accepts ``extra_cohort`` (see the module docstring)."""
+    from careersim.engine.replication import simulate
+
+    return "extra_cohort" in inspect.signature(simulate).parameters
+
+
+def simulate_clones(scenario: Scenario, seed: int, replication: int, cohort: CloneCohort) -> CloneRun:
+    """Run one replication of ``scenario`` with ``cohort`` added in year 0: THE adapter.
+
+    Uses the engine hook when it exists, else the interim ``_CloneField`` (built by ``_clone_field_class``).
+    """
+    if engine_has_hook():  # pragma: no cover - until the engine grows the hook (the table reading is tested)
+        from careersim.engine.replication import simulate
+
+        rep = simulate(scenario, seed, replication, extra_cohort=cohort)
+        return _run_from_tables(rep.agents, rep.events, rep.summary.get("arrival_years", float("nan")), scenario)
+    return _simulate_with_shim(scenario, seed, replication, cohort)
+
+
+def _run_from_tables(agents, events, arrival_years: float, scenario: Scenario) -> CloneRun:
+    """A :class:`CloneRun` from the public tables of a hooked replication
+    (agents with ``extra_group``/``extra_slot``; events with ``year``)."""
+    from careersim.engine.kernel import TICKS_PER_YEAR
+
+    a = agents[agents["extra_group"] >= 0].sort_values("agent")
+    horizon = float(scenario.run.horizon) if isinstance(scenario.run.horizon, (int, float)) else float("nan")
+    T = int(round(horizon * TICKS_PER_YEAR))
+    entry = np.round(a["entry_year"].to_numpy() * TICKS_PER_YEAR).astype(np.int64)
+    ytl = a["years_to_lead"].to_numpy()
+    lead = np.where(np.isfinite(ytl), entry + np.round(np.nan_to_num(ytl) * TICKS_PER_YEAR), -1).astype(np.int64)
+    ex = a["exit_year"].to_numpy()
+    exit_ = np.where(np.isfinite(ex), np.round(np.nan_to_num(ex) * TICKS_PER_YEAR), -1).astype(np.int64)
+    idx = {int(r): c for c, r in enumerate(a["agent"].to_numpy())}
+    ev = events[events["agent"].isin(list(idx)) & ((events["to_state"] == "lead") | (events["from_state"] == "lead"))]
+    sc, ss, se = _spells(np.array([idx[int(r)] for r in ev["agent"]], dtype=np.int64),
+                         ev["tick"].to_numpy(dtype=np.int64), (ev["to_state"] == "lead").to_numpy(), T)
+    return CloneRun(T=T, arrival_years=float(arrival_years), group=a["extra_group"].to_numpy(np.int64),
+                    slot=a["extra_slot"].to_numpy(np.int64), entry=entry, lead=lead, exit=exit_,
+                    reason=a["exit_reason"].astype(str).to_numpy(), ever_phd=a["ever_phd"].to_numpy(bool),
+                    spell_copy=sc, spell_start=ss, spell_end=se)
+
+
+def _spells(copy: np.ndarray, tick: np.ndarray, starts: np.ndarray, T: int):
+    """Lead spells from (copy, tick, is-start) transitions in time order per copy."""
+    order = np.lexsort((tick, copy))
+    copy, tick, starts = copy[order], tick[order], starts[order]
+    out_c, out_s, out_e = [], [], []
+    open_at: dict[int, int] = {}
+    for c, t, s in zip(copy.tolist(), tick.tolist(), starts.tolist()):
+        if s:
+            open_at.setdefault(c, t)
+        elif c in open_at:
+            out_c.append(c)
+            out_s.append(open_at.pop(c))
+            out_e.append(t)
+    for c, t in open_at.items():
+        out_c.append(c)
+        out_s.append(t)
+        out_e.append(T)
+    return (np.array(out_c, dtype=np.int64), np.array(out_s, dtype=np.int64), np.array(out_e, dtype=np.int64))
+
+
+# ---------------------------------------------------------------------------
+# the interim adapter: a FieldModel subclass (no engine file is edited)
+# ---------------------------------------------------------------------------
+
+
+def _simulate_with_shim(scenario: Scenario, seed: int, replication: int, cohort: CloneCohort) -> CloneRun:
+    from careersim.engine.parameters import draw_parameters
+    from careersim.core.rng import Streams
+
+    streams = Streams(seed, replication)
+    values = draw_parameters(scenario, streams)
+    arrival = scenario.timelines.arrival
+    if hasattr(arrival, "ppf"):  # as simulate() draws it: the arrival has its own stream
+        values["timelines.arrival"] = float(arrival.ppf(streams.generator("arrival").random()))
+    model = _CloneField(values, list(scenario.interventions), streams, cohort).run()
+    return model.clone_run()
+
+
+def _clone_field_class():
+    """Build the subclass lazily, so importing this module does not import the engine."""
+    global _CloneField_cls
+    if _CloneField_cls is not None:
+        return _CloneField_cls
+
+    from careersim.engine import field as field_module
+    from careersim.engine import population as pop
+    from careersim.engine.kernel import TICKS_PER_YEAR
+    from careersim.engine.layout import (
+        ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, BACKGROUND, COHORT, CONTRIBUTOR, E_FUNDED, E_TO_PHD, ENTRY, EXE,
+        EXE2, HANDS_KEY, EXIT_NAMES, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD, F_HAS_PHD, F_PHD_INTENT, F_PROGRAMME,
+        F_REFUSE_PAY, F_SAFE_ADVISOR, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, INDEPENDENT, KIND,
+        LEAD, LEAD_SRC, LEAD_TICK, LR, NF, NI, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY,
+        RECORD, RESIL, SDIR, SKILL0, STATE, TRACK, UNFUNDED, WAIT_SINCE, WAITING, WELL,
+    )
+
+    P_IND_HOURS = _kernel_index("independent.mentor_hours")
+    P_IND_QUALITY = _kernel_index("independent.mentor_quality")
+
+    class _CloneField(field_module.FieldModel):
+        """The engine's field with the copies added and their settings applied."""
+
+        def __init__(self, values, interventions, streams, cohort: CloneCohort):
+            self.cohort = cohort
+            built: dict[str, Any] = {}
+            original = field_module.make_agents
+
+            def make_agents(values, streams, total_ticks, advisors):
+                agents = original(values, streams, total_ticks, advisors)
+                built["entrants_year0"] = int(np.count_nonzero(
+                    (agents.entry_ticks[agents.n_initial:] >= int(round(values["run.burn_in"] * TICKS_PER_YEAR)))
+                    & (agents.entry_ticks[agents.n_initial:] < int(round(values["run.burn_in"] * TICKS_PER_YEAR)) + TICKS_PER_YEAR)))
+                agents, rows = self._add_copies(agents, values, streams, total_ticks)
+                built["rows"] = rows
+                return agents
+
+            field_module.make_agents = make_agents
+            try:
+                super().__init__(values, interventions, streams)
+            finally:
+                field_module.make_agents = original
+            self.rows = built["rows"]
+            self.entrants_year0 = built["entrants_year0"]
+            g_of = np.concatenate([np.full(len(g.slots), k, dtype=np.int64) for k, g in enumerate(cohort.groups)])
+            self.copy_group = g_of
+            groups = cohort.groups
+            # per-copy settings as arrays over copies
+            self.advisor_target = np.array([np.nan if groups[k].advisor_quality is None else groups[k].advisor_quality for k in g_of])
+            self.programme_mode = np.array([groups[k].programme for k in g_of])
+            self.funded_ticks = np.array([int(round(groups[k].funded_months * 4)) if groups[k].path == "independent" else 0 for k in g_of])
+            self.then_phd_ticks = np.array([int(round(groups[k].phd_after * TICKS_PER_YEAR)) if groups[k].path == "contributor_then_phd" else -1 for k in g_of])
+            settings: dict[tuple[float, float], list[int]] = {}
+            for k, g in enumerate(groups):
+                if g.mentor_hours is None:
+                    continue
+                q = g.mentor_quality if g.mentor_quality is not None else float(values["independent.mentor_quality"])
+                settings.setdefault((float(g.mentor_hours), float(q)), []).extend(np.flatnonzero(g_of == k).tolist())
+            self.mentor_settings = [(h, q, np.sort(self.rows[np.array(c)])) for (h, q), c in settings.items()]
+            self.special_rows = (np.sort(np.concatenate([r for _, _, r in self.mentor_settings]))
+                                 if self.mentor_settings else np.zeros(0, dtype=np.int64))
+            # the institutions' rounds, with the copies' settings applied around them
+            adm, prog = self.admissions.round, self.programme.round
+            self.admissions.round = lambda t: self._after_admissions(t, adm)
+            self.programme.round = lambda t: self._around_programme(t, prog)
+
+        # -- building the copies ------------------------------------------------------
+        def _add_copies(self, agents, values, streams, total_ticks):
+            groups = self.cohort.groups
+            C = self.cohort.size
+            b = int(round(values["run.burn_in"] * TICKS_PER_YEAR))
+            Fc = np.zeros((C, NF), dtype=np.float64)
+            Ic = np.zeros((C, NI), dtype=np.int64)
+            Ic[:, [ADVISOR, READY, LEAD_TICK, LEAD_SRC, EXIT_TICK, WAIT_SINCE, FIRST_FUNDED, PHD_READY, PHD_START, PHD_END]] = -1
+            Ic[:, PROG_END] = -1
+            Ic[:, FUND_END] = -1
+            Ic[:, APPLY_AT] = 0
+            Ic[:, EXIT_REASON] = 0
+            Fc[:, EXE2] = np.nan
+            Fc[:, HANDS_KEY] = np.nan
+            pids = np.concatenate([g.pids for g in groups])
+            ticks = b + np.concatenate([np.asarray(g.entry_ticks, dtype=np.int64) for g in groups])
+            rows = np.arange(C)
+            Ic[:, PID] = pids
+            Ic[:, ENTRY] = ticks
+            Ic[:, COHORT] = ticks // TICKS_PER_YEAR
+            Ic[:, STATE] = WAITING
+            pop._traits(Fc, Ic, rows, pids, values, streams)
+            bg = np.concatenate([np.full(len(g.slots), g.background, dtype=np.int64) for g in groups])
+            Ic[:, BACKGROUND] = bg
+            pop._skills(Fc, rows, pids, bg, values, streams)
+            kinds = pop._pick(streams.u("track", pids, 0, 1), pop._kind_shares(values))
+            start = 0
+            for g in groups:
+                r = slice(start, start + len(g.slots))
+                start += len(g.slots)
+                Fc[r, LR] = g.learning_rate
+                Fc[r, SDIR] = g.self_direction
+                Fc[r, RESIL] = g.resilience
+                Fc[r, WELL] = 0.3 + 0.6 * g.resilience
+                if g.skills is not None:  # given skills replace the background's; NaN keeps the background's
+                    for j, v in enumerate(np.asarray(g.skills, dtype=np.float64)):
+                        if np.isfinite(v):
+                            Fc[r, EXE + j] = min(0.95, max(0.0, v))
+                    Fc[r, SKILL0:SKILL0 + 4] = Fc[r, EXE:EXE + 4]
+                if g.track_record is not None:
+                    Fc[r, RECORD] = g.track_record
+                Ic[r, TRACK] = _TRACK_OF_PATH[g.path]
+                Ic[r, KIND] = kinds[r] if g.contributor_kind is None else g.contributor_kind
+                if g.path == "phd":
+                    Ic[r, FLAGS] |= F_PHD_INTENT
+                else:  # the contributor routes apply to a PhD only as planned
+                    Ic[r, FLAGS] &= ~F_PHD_INTENT
+                if g.path == "contributor_then_phd":
+                    Ic[r, FLAGS] &= ~F_REFUSE_PAY
+            n0 = agents.n_initial
+            n_ent = len(agents.F) - n0
+            allF = np.concatenate([agents.F[n0:], Fc])
+            allI = np.concatenate([agents.I[n0:], Ic])
+            all_ticks = np.concatenate([agents.entry_ticks[n0:], ticks])
+            order = np.argsort(all_ticks, kind="stable")  # rows stay sorted by entry; entrants first within a tick
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(len(order))
+            F = np.concatenate([agents.F[:n0], allF[order]])
+            I = np.concatenate([agents.I[:n0], allI[order]])
+            entry_ticks = np.concatenate([agents.entry_ticks[:n0], all_ticks[order]])
+            rows_of_copies = n0 + inverse[n_ent + np.arange(C)]
+            return pop.Agents(F=F, I=I, n_initial=n0, entry_ticks=entry_ticks), rows_of_copies
+
+        # -- the copies' settings around the engine's steps -------------------------------
+        def intake(self, t):
+            w = self.world
+            n_before = w.n
+            super().intake(t)
+            if not self.funded_ticks.any() or w.n == n_before:
+                return
+            new = np.flatnonzero((self.rows >= n_before) & (self.rows < w.n) & (self.funded_ticks > 0))
+            new = new[w.I[self.rows[new], STATE] == UNFUNDED]
+            rows = self.rows[new]
+            if len(rows):
+                w.I[rows, FUND_END] = t + self.funded_ticks[new]
+                w.I[rows, FIRST_FUNDED] = t
+                w.I[rows, FLAGS] &= ~F_WANTS_GRANT
+                w.move(rows, t, INDEPENDENT, E_FUNDED)
+                w.funded += len(rows)
+
+        def monthly_step(self, t):
+            super().monthly_step(t)
+            due = self.then_phd_ticks >= 0
+            if due.any():
+                w = self.world
+                rows = self.rows[due]
+                I = w.I
+                ok = ((rows < w.n) & (I[rows, STATE] == CONTRIBUTOR) & ((I[rows, FLAGS] & F_HAS_PHD) == 0)
+                      & (I[rows, ATTEMPTS] == 0) & (t - I[rows, ENTRY] >= self.then_phd_ticks[due]))
+                rows = rows[ok]
+                if len(rows):
+                    I[rows, FLAGS] |= F_PHD_INTENT
+                    w.move(rows, t, APPLICANT, E_TO_PHD)
+
+        def step_rows(self, t, hours):
+            """The monthly step in passes: everyone else with the scenario's
+            parameters, then each group of copies with its own independent mentoring."""
+            if not len(self.special_rows):
+                super().step_rows(t, hours)
+                return
+            w = self.world
+            listed = w.listed()
+            total = np.zeros_like(w.stats)
+            wants: list[np.ndarray] = []
+            ready: list[np.ndarray] = []
+            survivors: list[np.ndarray] = []
+
+            def one_pass(P, rows):
+                act = rows.astype(np.int64)  # a copy: the pass compacts it
+                nact = np.array([len(act)], dtype=np.int64)
+                self.kernel_pass(t, act, nact, P, hours)
+                total[1:] += w.stats[1:]
+                wants.append(w.wants[: w.stats[11]].copy())
+                ready.append(w.ready[: w.stats[8]].copy())
+                survivors.append(act[: nact[0]])
+
+            one_pass(self.live.P, listed[~np.isin(listed, self.special_rows)])
+            for h, q, rows in self.mentor_settings:
+                rows = listed[np.isin(listed, rows)]
+                if len(rows) == 0:
+                    continue
+                P = self.live.P.copy()
+                P[P_IND_HOURS] = h
+                P[P_IND_QUALITY] = q
+                one_pass(P, rows)
+            merged = np.sort(np.concatenate(wants))
+            w.wants[: len(merged)] = merged
+            total[11] = len(merged)
+            merged = np.sort(np.concatenate(ready))
+            w.ready[: len(merged)] = merged
+            w.stats[:] = total
+            kept = np.sort(np.concatenate(survivors))
+            w.act[: len(kept)] = kept
+            w.nact[0] = len(kept)
+            w.nvis[0] = 0  # the next step visits the rows in row order
+
+        def _after_admissions(self, t, original):
+            original(t)
+            target = np.isfinite(self.advisor_target)
+            if not target.any():
+                return
+            w, I = self.world, self.world.I
+            rows = self.rows[target]
+            new = (rows < w.n) & (I[rows, STATE] == PHD) & (I[rows, PHD_START] == t) & (I[rows, ADVISOR] >= 0)
+            if not new.any():
+                return
+            q_all, safe = self.advisors.quality, self.advisors.safe
+            active = np.flatnonzero(self.advisors.active_from <= t)
+            cap = int(round(self.live["phd.max_students"]))
+            for row, q in zip(rows[new], self.advisor_target[target][new]):
+                old = int(I[row, ADVISOR])
+                w.adv_load[old] -= 1
+                free = active[w.adv_load[active] < cap]
+                pool = free if len(free) else active
+                a = int(pool[np.argmin(np.abs(q_all[pool] - q))])
+                w.adv_load[a] += 1
+                I[row, ADVISOR] = a
+                I[row, FLAGS] = (I[row, FLAGS] & ~F_SAFE_ADVISOR) | (F_SAFE_ADVISOR if safe[a] else 0)
+
+        def _around_programme(self, t, original):
+            w, I = self.world, self.world.I
+            no = self.rows[(self.programme_mode == "no") & (self.rows < w.n)]
+            before = (I[no, PROG_END].copy(), I[no, FLAGS].copy())
+            original(t)
+            if len(no):  # a place the person would not take is handed back
+                taken = I[no, PROG_END] != before[0]
+                I[no[taken], PROG_END] = before[0][taken]
+                I[no[taken], FLAGS] = before[1][taken]
+            yes = self.rows[(self.programme_mode == "yes") & (self.rows < w.n)]
+            if len(yes):
+                st = I[yes, STATE]
+                ok = (np.isin(st, (INDEPENDENT, UNFUNDED, PHD, CONTRIBUTOR)) & ((I[yes, FLAGS] & F_PROGRAMME) == 0)
+                      & (I[yes, PROG_END] < t))
+                yes = yes[ok]
+                if len(yes):
+                    live = self.live
+                    I[yes, PROG_END] = t + int(round(live["programme.duration"] * TICKS_PER_YEAR))
+                    I[yes, FLAGS] |= F_PROGRAMME
+                    collab = w.streams.u("programme", I[yes, PID], t, 2) < live["programme.alumni_collaboration"]
+                    I[yes[collab], FLAGS] |= F_COLLAB
+
+        # -- what the replication says about the copies ------------------------------------
+        def clone_run(self) -> CloneRun:
+            w = self.world
+            I = w.I
+            rows = self.rows
+            log = w.LOG[: int(w.nlog[0])]
+            is_copy = np.zeros(len(I), dtype=bool)
+            is_copy[rows] = True
+            copy_of_row = np.full(len(I), -1, dtype=np.int64)
+            copy_of_row[rows] = np.arange(len(rows))
+            sel = is_copy[log[:, 0]] & ((log[:, 3] == LEAD) | (log[:, 2] == LEAD))
+            ev = log[sel]
+            sc, ss, se = _spells(copy_of_row[ev[:, 0]], ev[:, 1] - self.burn_in, ev[:, 3] == LEAD, self.T - self.burn_in)
+            b = self.burn_in
+            lead = I[rows, LEAD_TICK]
+            ext = I[rows, EXIT_TICK]
+            return CloneRun(
+                T=int(self.T - b),
+                arrival_years=float(self.arrival_years),
+                group=self.copy_group.copy(),
+                slot=np.concatenate([np.asarray(g.slots, dtype=np.int64) for g in self.cohort.groups]),
+                entry=I[rows, ENTRY] - b,
+                lead=np.where(lead >= 0, lead - b, -1),
+                exit=np.where(ext >= 0, ext - b, -1),
+                reason=np.array(EXIT_NAMES, dtype=object)[I[rows, EXIT_REASON]],
+                ever_phd=(I[rows, FLAGS] & F_EVER_PHD) != 0,
+                spell_copy=sc, spell_start=ss, spell_end=se,
+                entrants_year0=self.entrants_year0,
+            )
+
+    _CloneField_cls = _CloneField
+    return _CloneField
+
+
+_CloneField_cls = None
+
+
+def _kernel_index(path: str) -> int:
+    from careersim.engine.kernel import KERNEL_PARAMS
+
+    return KERNEL_PARAMS.index(path)
+
+
+def _CloneField(values, interventions, streams, cohort):  # noqa: N802 - a class built lazily
+    return _clone_field_class()(values, interventions, streams, cohort)
+
+
+# ---------------------------------------------------------------------------
+# from a profile to copies: resolution against the scenario, variants
+# ---------------------------------------------------------------------------
+
+
+def _dist_ppf(dist: Any, u: float) -> float:
+    return float(dist.ppf(float(u))) if hasattr(dist, "ppf") else float(dist)
+
+
+def _median_value(x: Any) -> float:
+    return _dist_ppf(x, 0.5)
+
+
+def trait_value(scenario: Scenario, trait: str, percentile: float) -> float:
+    """The value of ``trait`` at ``percentile`` (0-100) of the scenario's distribution between people."""
+    p = min(99.5, max(0.5, float(percentile))) / 100.0
+    return _dist_ppf(getattr(scenario.population.traits, trait), p)
+
+
+def advisor_quality_at(scenario: Scenario, quantile: float) -> float:
+    return _dist_ppf(scenario.phd.advisor_quality, quantile)
+
+
+def _quality(scenario: Scenario, spec: tuple[str, float | None]) -> float | None:
+    kind, v = spec
+    if kind == "auto" or v is None:
+        return None
+    return advisor_quality_at(scenario, v) if kind == "level" else float(v)
+
+
+def _default_mentor_hours(scenario: Scenario) -> float:
+    return _median_value(scenario.independent.mentor_hours)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One input changed over its plausible range ("what would change the answer")."""
+
+    key: str
+    input: str  # the profile field
+    text: str  # "your self-direction were low (10th percentile)"
+    paths: tuple[str, ...]
+    profile: Profile | None  # None for timeline variants (no simulation)
+    arrival: float | None = None  # timeline variants: years from now
+    index: int = 0
+
+
+def _level_text(p: float) -> str:
+    for name, v in LEVELS.items():
+        if abs(p - v) < 1e-9:
+            return f"{name} ({_ordinal(p)} percentile)"
+    return f"at the {_ordinal(p)} percentile"
+
+
+def _ordinal(p: float) -> str:
+    v = float(p)
+    if not v.is_integer():
+        return f"{v:g}th"
+    n = int(v)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _hours_text(h: float) -> str:
+    if h <= 0:
+        return "none"
+    if abs(h - 0.5) < 1e-9:
+        return "1 hour every 2 weeks"
+    if abs(h - 1.0) < 1e-9:
+        return "1 hour a week"
+    if h < 0.2:
+        per_quarter = h * 13
+        return f"about {per_quarter:.1g} hour{'s' if per_quarter >= 1.5 else ''} a quarter"
+    return f"{h:g} hours a week"
+
+
+def variants(profile: Profile, scenario: Scenario) -> list[Variant]:
+    """The one-at-a-time changes of the inputs tried for "what would change the answer"."""
+    out: list[Variant] = []
+    for t in TRAITS:
+        cur = getattr(profile, t)
+        alts = []
+        for lvl in (LEVELS["low"], LEVELS["high"]):
+            alt = lvl if abs(cur - lvl) > 15 else LEVELS["typical"]
+            if abs(alt - cur) > 15 and alt not in alts:
+                alts.append(alt)
+        for alt in alts:
+            out.append(Variant(f"{t}={alt:g}", t, f"your {TRAIT_LABELS[t]} were {_level_text(alt)}", PATHS,
+                               replace(profile, **{t: alt})))
+    cur_h = profile.independent_mentoring if profile.independent_mentoring is not None else _default_mentor_hours(scenario)
+    alts_h = [h for h in (0.0, 0.5) if abs(h - cur_h) > 0.05] or [1.0]
+    for h in alts_h:
+        verb = "rose" if h > cur_h else "fell"
+        out.append(Variant(f"independent_mentoring={h:g}", "independent_mentoring",
+                           f"your independent mentoring {verb} to {_hours_text(h)}", ("independent",),
+                           replace(profile, independent_mentoring=h)))
+    cur_a = profile.advisor
+    cur_level = None
+    if cur_a[0] == "level":
+        cur_level = min(QUALITY_LEVELS, key=lambda k: abs(QUALITY_LEVELS[k] - cur_a[1]))
+    elif cur_a[0] == "quality":
+        q = float(cur_a[1])
+        cur_level = min(QUALITY_LEVELS, key=lambda k: abs(advisor_quality_at(scenario, QUALITY_LEVELS[k]) - q))
+    for lvl in ("weak", "top") if cur_level not in ("weak", "top") else (("typical", "top") if cur_level == "weak" else ("weak", "typical")):
+        out.append(Variant(f"advisor={lvl}", "advisor", f"your PhD advisor were {'a ' if lvl != 'top' else 'a '}{lvl} one "
+                           f"({'top quarter' if lvl == 'top' else 'bottom quarter' if lvl == 'weak' else 'middle'} by quality)",
+                           ("phd", "contributor_then_phd"), replace(profile, advisor=("level", QUALITY_LEVELS[lvl]))))
+    alt_prog = "yes" if profile.programme != "yes" else "no"
+    out.append(Variant(f"programme={alt_prog}", "programme",
+                       "you had a mentorship-programme place in your first year" if alt_prog == "yes"
+                       else "you did not get a mentorship-programme place", PATHS, replace(profile, programme=alt_prog)))
+    alt_f = 12.0 if profile.funded_months == 0 else 0.0
+    out.append(Variant(f"funded_months={alt_f:g}", "funded_months",
+                       "you had a 12-month grant in hand" if alt_f else "you had no grant in hand", ("independent",),
+                       replace(profile, funded_months=alt_f)))
+    start = _start_year(scenario)
+    cur_fixed = profile.timeline[1] - start if profile.timeline[0] == "fixed" else None
+    for a in (5.0, 20.0):
+        if cur_fixed is not None and abs(cur_fixed - a) < 1.5:
+            continue
+        out.append(Variant(f"timeline={a:g}", "timeline", f"transformative AI arrived in {a:g} years ({start + a:g})",
+                           PATHS, None, arrival=a))
+    return [replace(v, index=i) for i, v in enumerate(out)]
+
+
+def variant_replications(replications: int, sensitivity: bool = True) -> int:
+    """How many what-if fields go with ``replications`` main fields."""
+    return max(2, math.ceil(VARIANT_SHARE * replications)) if sensitivity else 0
+
+
+def _person_draws(seed: int, rep: int) -> np.ndarray:
+    """Standard normals for the person's uncertainty about themselves in replication ``rep``
+    (three traits, then four skills); the same for every path and variant (common random numbers)."""
+    ss = np.random.SeedSequence(seed, spawn_key=(rep, _PERSON_STREAM))
+    return np.random.Generator(np.random.PCG64(ss)).standard_normal(7)
+
+
+def _groups_for(profile: Profile, scenario: Scenario, key: str, paths, slots: np.ndarray, z: np.ndarray) -> list[CloneGroup]:
+    sigma = profile.self_uncertainty
+    traits = {t: trait_value(scenario, t, getattr(profile, t) + sigma * z[i]) for i, t in enumerate(TRAITS)}
+    given = [getattr(profile, s) for s in SKILLS]
+    skills = None
+    if any(g is not None for g in given):
+        skills = np.array([np.nan if g is None else min(0.95, max(0.0, g + 0.03 * z[3 + j])) for j, g in enumerate(given)])
+    mq = profile.independent_mentor_quality
+    hours = profile.independent_mentoring
+    out = []
+    for path in paths:
+        out.append(CloneGroup(
+            key=key, path=path, slots=slots, entry_ticks=4 * (slots % 12), background=BACKGROUNDS.index(profile.background),
+            learning_rate=traits["learning_rate"], self_direction=traits["self_direction"], resilience=traits["resilience"],
+            skills=skills, track_record=profile.track_record,
+            contributor_kind=None if profile.contributor_role == "mix" else _KIND_OF_ROLE[profile.contributor_role],
+            advisor_quality=_quality(scenario, profile.advisor),
+            mentor_hours=hours, mentor_quality=None if hours is None else _quality(scenario, mq),
+            programme=profile.programme, funded_months=profile.funded_months, phd_after=profile.phd_after))
+    return out
+
+
+def cohort_for(profile: Profile, scenario: Scenario, seed: int, rep: int, clones: int,
+               tried: list[Variant] | None = None, variant_clones: int = VARIANT_CLONES) -> CloneCohort:
+    """The copies of replication ``rep``.
+
+    A main field (``tried`` empty or None) holds ``clones`` copies per path. A
+    what-if field holds ``variant_clones`` unchanged copies per path and as many
+    copies of every variant on the paths it acts on, on the same slots, so each
+    changed copy is paired with an unchanged one facing the same crowd.
+    """
+    z = _person_draws(seed, rep)
+    if not tried:
+        return CloneCohort(_groups_for(profile, scenario, "base", PATHS, np.arange(clones, dtype=np.int64), z))
+    k = max(1, min(variant_clones, clones))
+    slots = (np.arange(k, dtype=np.int64) * 12) // k  # spread over the months of the first year
+    groups = _groups_for(profile, scenario, "base", PATHS, slots, z)
+    for v in tried:
+        if v.profile is not None:
+            groups += _groups_for(v.profile, scenario, v.key, v.paths, slots, z)
+    return CloneCohort(groups)
+
+
+# -- running the replications ----------------------------------------------------
+
+
+def _run_one(args) -> tuple[int, CloneRun, list[tuple[str, str]]]:
+    scenario, seed, rep, cohort = args
+    run = simulate_clones(scenario, seed, rep, cohort)
+    return rep, run, [(g.key, g.path) for g in cohort.groups]
+
+
+def _warm_up() -> None:
+    """Load the compiled kernels in the parent so forked workers inherit them."""
+    from careersim.config.schema import baseline
+
+    tiny = baseline().with_changes({
+        "population.entrants_per_year": 5, "run.horizon": 0.25, "initial.leads": 1, "initial.phd_students": 1,
+        "initial.independents": 1, "initial.contributors": 1, "phd.advisors": 2,
+    })
+    g = CloneGroup(key="w", path="independent", slots=np.arange(2), entry_ticks=np.zeros(2, dtype=np.int64), background=0,
+                   learning_rate=1.0, self_direction=0.5, resilience=0.5, mentor_hours=0.5, mentor_quality=0.5)
+    simulate_clones(tiny, 0, 0, CloneCohort([g]))
+
+
+def run_replications(scenario: Scenario, cohorts: list[CloneCohort], seed: int, workers: int | None = None,
+                     progress=None) -> list[tuple[CloneRun, list[tuple[str, str]]]]:
+    """Run replication ``r`` with ``cohorts[r]``; the same results for any number of workers."""
+    R = len(cohorts)
+    workers = max(1, min(int(workers or os.cpu_count() or 1), R))
+    tasks = [(scenario, seed, r, cohorts[r]) for r in range(R)]
+    out: dict[int, tuple[CloneRun, list]] = {}
+    if workers == 1:
+        for task in tasks:
+            r, run, keys = _run_one(task)
+            out[r] = (run, keys)
+            if progress:
+                progress(len(out), R)
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        _warm_up()
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        try:
+            futures = [pool.submit(_run_one, task) for task in tasks]
+            for f in as_completed(futures):
+                r, run, keys = f.result()
+                out[r] = (run, keys)
+                if progress:
+                    progress(len(out), R)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            raise
+        else:
+            pool.shutdown()
+    return [out[r] for r in range(R)]
+
+
+# ---------------------------------------------------------------------------
+# analysis: per path, the best path, what would change the answer
+# ---------------------------------------------------------------------------
+
+TPY = 48  # ticks per year (careersim.engine.kernel.TICKS_PER_YEAR; checked by the tests)
+
+
+def _iv(x: np.ndarray, lo: float = -math.inf, hi: float = math.inf) -> dict:
+    """Mean over replications with a 95% Student-t interval (replications are the independent units)."""
+    from careersim.core.stats import mean_ci
+
+    c = mean_ci(np.asarray(x, dtype=float))
+    return {"value": c["value"], "low": max(lo, c["low"]), "high": min(hi, c["high"]), "n": c["n"]}
+
+
+def _share_iv(x: np.ndarray, n_copies: int) -> dict:
+    """A share: the Student-t interval over replications, widened to include the Wilson
+    interval of the pooled copies (so a share seen as 0 of 288 is not reported as exactly 0-0%)."""
+    iv = _iv(x, 0.0, 1.0)
+    v = iv["value"]
+    if n_copies > 0 and math.isfinite(v):
+        z = 1.959964
+        centre = (v + z * z / (2 * n_copies)) / (1 + z * z / n_copies)
+        half = z * math.sqrt(v * (1 - v) / n_copies + z * z / (4 * n_copies**2)) / (1 + z * z / n_copies)
+        iv["low"] = max(0.0, min(iv["low"], centre - half))
+        iv["high"] = min(1.0, max(iv["high"], centre + half))
+    return iv
+
+
+def _km_median_fast(d: np.ndarray, obs: np.ndarray) -> float:
+    """Kaplan-Meier median (events before censorings at ties), as careersim.core.stats.km_median."""
+    if len(d) == 0:
+        return float("nan")
+    order = np.lexsort((~obs, d))
+    d, obs = d[order], obs[order]
+    at_risk = len(d) - np.arange(len(d))
+    surv = np.cumprod(np.where(obs, 1.0 - 1.0 / at_risk, 1.0))
+    hit = np.flatnonzero(surv <= 0.5 + 1e-12)
+    return float(d[hit[0]]) if len(hit) else float("nan")
+
+
+def _bootstrap(reps: np.ndarray, stat, n_boot: int, rng: np.random.Generator) -> tuple[float, float, float]:
+    """Cluster bootstrap over replications: (share of resamples undefined, 2.5%, 97.5%)."""
+    ids = np.unique(reps)
+    by = {r: np.flatnonzero(reps == r) for r in ids}
+    vals = np.empty(n_boot)
+    for b in range(n_boot):
+        pick = rng.choice(ids, size=len(ids), replace=True)
+        vals[b] = stat(np.concatenate([by[r] for r in pick]))
+    undefined = float(np.mean(~np.isfinite(vals)))
+    fin = vals[np.isfinite(vals)]
+    if len(fin) == 0:
+        return undefined, float("nan"), float("nan")
+    lo, hi = np.quantile(fin, [0.025, 0.975])
+    return undefined, float(lo), float(hi)
+
+
+@dataclass
+class Copies:
+    """Every copy of every replication as columns (one row per copy)."""
+
+    rep: np.ndarray
+    key: np.ndarray
+    path: np.ndarray
+    slot: np.ndarray
+    entry: np.ndarray
+    lead: np.ndarray
+    exit: np.ndarray
+    reason: np.ndarray
+    ever_phd: np.ndarray
+    spell_copy: np.ndarray
+    spell_start: np.ndarray
+    spell_end: np.ndarray
+    T: int
+    arrival: np.ndarray  # per replication, years from time zero
+    entrants_year0: np.ndarray
+    copies_per_rep: np.ndarray
+
+    @classmethod
+    def gather(cls, results: list[tuple[CloneRun, list[tuple[str, str]]]]) -> "Copies":
+        parts: dict[str, list] = {k: [] for k in ("rep", "key", "path", "slot", "entry", "lead", "exit", "reason", "ever_phd",
+                                                  "spell_copy", "spell_start", "spell_end")}
+        offset = 0
+        for r, (run, keys) in enumerate(results):
+            n = len(run.group)
+            parts["rep"].append(np.full(n, r, dtype=np.int64))
+            parts["key"].append(np.array([keys[g][0] for g in run.group], dtype=object))
+            parts["path"].append(np.array([keys[g][1] for g in run.group], dtype=object))
+            for name in ("slot", "entry", "lead", "exit", "reason", "ever_phd"):
+                parts[name].append(getattr(run, name))
+            parts["spell_copy"].append(run.spell_copy + offset)
+            parts["spell_start"].append(run.spell_start)
+            parts["spell_end"].append(run.spell_end)
+            offset += n
+        cat = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
+        return cls(**cat, T=min(run.T for run, _ in results), arrival=np.array([run.arrival_years for run, _ in results]),
+                   entrants_year0=np.array([run.entrants_year0 for run, _ in results]),
+                   copies_per_rep=np.array([len(run.group) for run, _ in results]))
+
+    def lead_years_before(self, arrival_years: np.ndarray) -> np.ndarray:
+        """Per copy, years in a lead role between entry and ``entry + arrival`` (per copy), up to the horizon."""
+        c = self.spell_copy
+        if len(c) == 0:
+            return np.zeros(len(self.rep))
+        end_cap = np.minimum(self.entry[c] + np.round(arrival_years[c] * TPY), self.T)
+        overlap = np.clip(np.minimum(self.spell_end, end_cap) - np.maximum(self.spell_start, self.entry[c]), 0, None)
+        return np.bincount(c, weights=overlap / TPY, minlength=len(self.rep))
+
+
+def _windows(T: int, max_entry: int) -> tuple[float, float]:
+    wh = math.floor((T - max_entry) / TPY + 1e-9)
+    return float(min(10, wh)), float(wh)
+
+
+@dataclass
+class Advice:
+    """The answer for one person: per path, the best path, what would change it."""
+
+    profile: Profile
+    scenario_name: str
+    scenario_description: str
+    goal: str
+    window: float
+    horizon_window: float
+    start_year: float
+    timeline_text: str
+    arrival: dict
+    paths: dict[str, dict]
+    ranking: list[str]
+    best: str
+    share_best: dict[str, float]
+    gap: dict
+    runner_up: str
+    sensitivity: list[dict]
+    inputs: list[dict]
+    assumptions: list[dict]
+    approximations: list[str]
+    settings: dict
+    copies_share: dict
+    engine: str
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def metric(self) -> str:
+        return "lead_years" if self.goal == "lead-years" else "lead_10"
+
+    def to_dict(self) -> dict:
+        from dataclasses import asdict
+
+        out = asdict(self)
+        out["profile"] = {k: v for k, v in asdict(self.profile).items()}
+        return out
+
+
+def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Variant], settings: dict,
+            seed: int, n_main: int | None = None) -> Advice:
+    """Turn the copies' outcomes into the advice (pure: no simulation here).
+
+    Replications ``0..n_main-1`` are main fields (the main copies only); the
+    rest are what-if fields (unchanged and changed copies, paired).
+    """
+    from careersim.core.stats import km_median, paired_difference
+
+    R_all = len(copies.arrival)
+    R = R_all if n_main is None else n_main
+    T = copies.T
+    max_entry = int(copies.entry.max()) if len(copies.entry) else 0
+    w10, wh = _windows(T, max_entry)
+    ytl = np.where(copies.lead >= 0, (copies.lead - copies.entry) / TPY, np.nan)
+    lead10 = np.nan_to_num(ytl, nan=np.inf) <= w10 + 1e-9
+    leadh = np.nan_to_num(ytl, nan=np.inf) <= wh + 1e-9
+    exit_y = np.where(copies.exit >= 0, (copies.exit - copies.entry) / TPY, np.inf)
+    failed10 = (copies.lead < 0) & (exit_y <= w10 + 1e-9)
+    ly = copies.lead_years_before(copies.arrival[copies.rep])
+    cols = {"lead_10": lead10.astype(float), "lead_h": leadh.astype(float), "lead_years": ly,
+            "ever_phd": copies.ever_phd.astype(float)}
+    for reason in EXIT_REASONS:
+        cols[f"exit_{reason}"] = (failed10 & (copies.reason == reason)).astype(float)
+
+    def per_rep(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Mean of ``values`` over the copies in ``mask``, per replication (NaN where none)."""
+        s = np.bincount(copies.rep[mask], weights=values[mask], minlength=R_all)
+        n = np.bincount(copies.rep[mask], minlength=R_all)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, s / np.maximum(n, 1), np.nan)
+
+    main = (copies.key == "base") & (copies.rep < R)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_PERSON_STREAM, 1)))
+    paths: dict[str, dict] = {}
+    base_rep: dict[str, dict[str, np.ndarray]] = {}
+    grid = np.arange(0.0, wh + 1e-9, 0.25)
+    from scipy import stats as sps
+
+    for p in PATHS:
+        m = main & (copies.path == p)
+        base_rep[p] = {c: per_rep(m, v)[:R] for c, v in cols.items()}
+        n_copies = int(m.sum())
+        res = {"path": p, "label": PATH_LABELS[p], "copies": n_copies}
+        for c in ("lead_10", "lead_h", "ever_phd"):
+            res[c] = _share_iv(base_rep[p][c], n_copies)
+        res["lead_years"] = _iv(base_rep[p]["lead_years"], lo=0.0)
+        res["exits_10"] = {r: _share_iv(base_rep[p][f"exit_{r}"], n_copies) for r in EXIT_REASONS}
+        still = np.clip(1.0 - base_rep[p]["lead_10"] - sum(base_rep[p][f"exit_{r}"] for r in EXIT_REASONS), 0.0, 1.0)
+        still[np.abs(still) < 1e-9] = 0.0
+        res["still_working_10"] = _share_iv(still, n_copies)
+        # time to lead: Kaplan-Meier, those who leave or are still working at the horizon censored
+        idx = np.flatnonzero(m)
+        dur = np.where(np.isfinite(ytl[idx]), ytl[idx], np.minimum(exit_y[idx], (T - copies.entry[idx]) / TPY))
+        obs = np.isfinite(ytl[idx])
+        med = km_median(dur, obs) if len(idx) else float("nan")
+        undefined, lo, hi = _bootstrap(copies.rep[idx], lambda k: _km_median_fast(dur[k], obs[k]), 200, rng)
+        res["median_years"] = {"value": med, "low": lo, "high": hi if undefined <= 0.025 else float("nan"),
+                               "reached": bool(np.isfinite(med)), "share_undefined": undefined}
+        leads = idx[obs]
+        if len(leads) >= 5:
+            lm = float(np.median(ytl[leads]))
+            _, llo, lhi = _bootstrap(copies.rep[leads], lambda k: float(np.median(ytl[leads][k])) if len(k) else np.nan, 200, rng)
+            res["median_years_leads"] = {"value": lm, "low": llo, "high": lhi, "n": int(len(leads))}
+        else:
+            res["median_years_leads"] = {"value": float("nan"), "low": float("nan"), "high": float("nan"), "n": int(len(leads))}
+        # cumulative share who have held a lead role, by years since starting
+        curve = np.full((R, len(grid)), np.nan)
+        yy = np.nan_to_num(ytl[idx], nan=np.inf)
+        for r in range(R):
+            k = copies.rep[idx] == r
+            if k.any():
+                curve[r] = (yy[k][:, None] <= grid[None, :] + 1e-9).mean(axis=0)
+        mean = np.nanmean(curve, axis=0)
+        sd = np.nanstd(curve, axis=0, ddof=1) if R > 1 else np.zeros(len(grid))
+        half = float(sps.t.ppf(0.975, max(R - 1, 1))) * sd / math.sqrt(max(R, 1))
+        res["curve"] = {"t": grid.tolist(), "value": mean.tolist(), "low": np.clip(mean - half, 0, 1).tolist(),
+                        "high": np.clip(mean + half, 0, 1).tolist()}
+        paths[p] = res
+
+    metric = "lead_years" if profile.goal == "lead-years" else "lead_10"
+    M = np.column_stack([base_rep[p][metric] for p in PATHS])  # replications x paths
+    ranking = sorted(PATHS, key=lambda p: -paths[p][metric]["value"])
+    best, runner = ranking[0], ranking[1]
+    share = np.zeros(len(PATHS))
+    for row in M:
+        top = np.flatnonzero(np.isclose(row, np.nanmax(row), rtol=0, atol=1e-12))
+        share[top] += 1.0 / len(top)
+    share_best = {p: float(share[i] / max(R, 1)) for i, p in enumerate(PATHS)}
+    gap = paired_difference(base_rep[runner][metric], base_rep[best][metric])
+
+    sens = _sensitivity(copies, cols, tried, base_rep, paths, metric, per_rep, R)
+    arr = copies.arrival[:R]
+    arrival = {"median": float(np.median(arr)), "low": float(np.quantile(arr, 0.1)),
+               "high": float(np.quantile(arr, 0.9)), "fixed": bool(np.ptp(arr) < 1e-9)}
+    e0 = max(1.0, float(copies.entrants_year0.mean()))
+    copies_share = {"main_copies": float(copies.copies_per_rep[:R].mean()), "entrants_year0": e0,
+                    "main_share": float(copies.copies_per_rep[:R].mean() / e0),
+                    "whatif_copies": float(copies.copies_per_rep[R:].mean()) if R_all > R else 0.0,
+                    "whatif_share": float(copies.copies_per_rep[R:].mean() / e0) if R_all > R else 0.0}
+    return Advice(
+        profile=profile, scenario_name=scenario.name, scenario_description=" ".join(scenario.description.split()),
+        goal=profile.goal, window=w10, horizon_window=wh, start_year=_start_year(scenario),
+        timeline_text=_timeline_text(profile, scenario), arrival=arrival, paths=paths, ranking=ranking, best=best,
+        share_best=share_best, gap=gap, runner_up=runner, sensitivity=sens, inputs=_inputs(profile, scenario),
+        assumptions=_assumptions(scenario, profile, (best, runner)), approximations=[], settings=settings,
+        copies_share=copies_share, engine="engine hook" if engine_has_hook() else "interim adapter (careersim.experiments.advise._CloneField)")
+
+
+def _sum_ci(a: np.ndarray, b: np.ndarray | None = None) -> dict:
+    """Mean of ``a`` plus mean of ``b`` (independent samples), with a 95% interval."""
+    from scipy import stats as sps
+
+    a = np.asarray(a, dtype=float)
+    a = a[np.isfinite(a)]
+    parts = [a] if b is None else [a, np.asarray(b, dtype=float)[np.isfinite(np.asarray(b, dtype=float))]]
+    value = float(sum(x.mean() for x in parts if len(x)))
+    if any(len(x) < 2 for x in parts):
+        return {"value": value, "low": float("nan"), "high": float("nan")}
+    se = math.sqrt(sum(float(np.var(x, ddof=1)) / len(x) for x in parts))
+    half = float(sps.t.ppf(0.975, min(len(x) for x in parts) - 1)) * se
+    return {"value": value, "low": value - half, "high": value + half}
+
+
+def _sensitivity(copies: Copies, cols, tried, base_rep, paths, metric, per_rep, R) -> list[dict]:
+    """Each variant against the main answer.
+
+    Simulated variants: per what-if field, the change in the metric between the
+    changed copies and the unchanged copies on the same slots (the same luck and
+    crowd), averaged and added to the main copies' value. Timeline variants:
+    lead-years of the main copies recounted for a fixed arrival.
+    """
+    R_all = len(copies.arrival)
+    whatif = np.arange(R, R_all)
+    out = []
+    for v in tried:
+        if v.profile is None:
+            m_name = "lead_years"
+            ly = copies.lead_years_before(np.full(len(copies.rep), float(v.arrival)))
+            main = (copies.key == "base") & (copies.rep < R)
+            A = {p: per_rep(main & (copies.path == p), ly)[:R] for p in PATHS}
+            ref = {p: paths[p]["lead_years"]["value"] for p in PATHS}
+            shown = {p: float(np.mean(A[p])) for p in PATHS}
+            diff = lambda x, y, A=A: _sum_ci(A[x] - A[y])  # noqa: E731
+            change = lambda p, A=A: _sum_ci(A[p] - base_rep[p]["lead_years"])  # noqa: E731
+            n_reps = R
+        else:
+            m_name = metric
+            in_v = copies.key == v.key
+            if not in_v.any() or len(whatif) == 0:
+                continue
+            pair = (copies.key == "base") & (copies.rep >= R)
+            ref = {p: paths[p][m_name]["value"] for p in PATHS}
+            shift = {}
+            for p in PATHS:
+                if p in v.paths:
+                    changed = per_rep(in_v & (copies.path == p), cols[m_name])[whatif]
+                    unchanged = per_rep(pair & (copies.path == p), cols[m_name])[whatif]
+                    # the what-if fields are more crowded than the main ones, so their level differs: scale each
+                    # paired change by main level / what-if level (a ratio estimator; additive where a level is 0)
+                    level = float(np.nanmean(unchanged))
+                    k = ref[p] / level if level > 1e-9 and ref[p] > 1e-9 else 1.0
+                    shift[p] = (changed - unchanged) * k
+                else:
+                    shift[p] = np.zeros(len(whatif))
+            top = 1.0 if m_name != "lead_years" else math.inf
+            shown = {p: float(np.clip(ref[p] + np.nanmean(shift[p]), 0.0, top)) for p in PATHS}
+            diff = lambda x, y, shift=shift: _sum_ci(shift[x] - shift[y], base_rep[x][m_name] - base_rep[y][m_name])  # noqa: E731
+            change = lambda p, shift=shift: _sum_ci(shift[p])  # noqa: E731
+            n_reps = len(whatif)
+
+        def close_ref(x, y, ref=ref):
+            return abs(ref[x] - ref[y]) < 0.15 * max(ref[x], ref[y], 1e-9)
+
+        ref_rank = sorted(PATHS, key=lambda p: -ref[p])
+        ref_best, ref_second = ref_rank[0], ref_rank[1]
+        new_best = max(PATHS, key=lambda p: shown[p])
+        ranked = sorted(PATHS, key=lambda p: -shown[p])
+        second = ranked[1] if ranked[0] == ref_best else ranked[0]
+        d = diff(new_best, ref_best) if new_best != ref_best else None
+        mover = max(PATHS, key=lambda p: abs(shown[p] - ref[p]))
+        change_ci = change(mover)
+
+        def close(x, y):
+            return abs(shown[x] - shown[y]) < 0.15 * max(shown[x], shown[y], 1e-9)
+
+        if new_best != ref_best:
+            clear = _fin(d["low"]) and d["low"] > 0
+            outcome = "overtake" if clear else "match" if close(new_best, ref_best) else "edge"
+            other = new_best
+        elif close(ref_best, second) and not close_ref(ref_best, second):
+            outcome, other = "match", second
+        else:
+            within_noise = not (_fin(change_ci["low"]) and (change_ci["low"] > 0 or change_ci["high"] < 0))
+            outcome, other = ("unclear" if within_noise else "same"), mover
+        gap0 = ref[ref_best] - ref[ref_second]
+        gap_v = shown[ref_best] - shown[ref_second]
+        score = ({"overtake": 3.0, "edge": 2.5, "match": 2.0, "unclear": -1.0}.get(outcome, 0.0)
+                 + min(1.0, abs(gap_v - gap0) / max(abs(gap0), 1e-9)) - (2.0 if m_name != metric else 0.0))
+        out.append({"key": v.key, "input": v.input, "text": v.text, "paths": list(v.paths), "metric": m_name,
+                    "values": shown, "reference": ref, "best": new_best, "reference_best": ref_best,
+                    "outcome": outcome, "other": other, "difference": d, "change": change_ci, "score": score,
+                    "replications": int(n_reps), "sentence": ""})
+    for s in out:
+        s["sentence"] = _sentence(s)
+    out.sort(key=lambda s: -s["score"])
+    return out
+
+
+def _metric_text(metric: str, x: float) -> str:
+    if metric == "lead_years":
+        return f"{ly_text(x)} lead-years"
+    return _pct(x)
+
+
+def _sentence(s: dict) -> str:
+    """One plain sentence: what the change would do to the ranking (or to the biggest mover)."""
+    m, vals, ref = s["metric"], s["values"], s["reference"]
+    rb, nb, o = s["reference_best"], s["best"], s["other"]
+    t = lambda p: _metric_text(m, vals[p])  # noqa: E731
+    head = f"If {s['text']}, "
+    if m == "lead_years" and max(vals.values()) < 0.05:
+        when = "before it" if s["input"] == "timeline" else "before your AI arrival"
+        return head + f"no path would give you meaningful lead-years {when} (at most {_metric_text(m, max(vals.values()))})."
+    if max(ref.values()) <= 1e-9:
+        return head + f"{PATH_SHORT[nb]} would be best ({t(nb)}, from none on every path)."
+    if nb != rb:
+        fell, rose = ref[rb] - vals[rb], vals[nb] - ref[nb]
+        if fell > rose:
+            tail = (f"about level with {PATH_SHORT[nb]} ({t(nb)})" if s["outcome"] == "match"
+                    else f"leaving {PATH_SHORT[nb]} best ({t(nb)})")
+            return head + f"{PATH_SHORT[rb]} would fall from {_metric_text(m, ref[rb])} to {t(rb)}, {tail}."
+        if s["outcome"] == "edge":
+            return head + (f"{PATH_SHORT[nb]} would probably overtake {PATH_SHORT[rb]} ({t(nb)} against {t(rb)}), "
+                           "though the model is not sure.")
+        verb = "overtake" if s["outcome"] == "overtake" else "match"
+        return head + f"{PATH_SHORT[nb]} would {verb} {PATH_SHORT[rb]} ({t(nb)} against {t(rb)})."
+    if s["outcome"] == "match":
+        return head + f"{PATH_SHORT[o]} would match {PATH_SHORT[rb]} ({t(o)} against {t(rb)})."
+    change = vals[o] - ref[o]
+    if s["outcome"] == "unclear" or abs(change) < max(0.02 if m != "lead_years" else 0.05, 0.1 * abs(ref[o])):
+        return head + f"the answer would not clearly change ({PATH_SHORT[rb]} stays best; the changes are within the model's noise)."
+    return head + (f"{PATH_SHORT[rb]} would stay best; {PATH_SHORT[o]} would {'rise' if change > 0 else 'fall'} "
+                   f"from {_metric_text(m, ref[o])} to {t(o)}.")
+
+
+def _timeline_text(profile: Profile, scenario: Scenario) -> str:
+    kind, year, spread = profile.timeline
+    start = _start_year(scenario)
+    if kind == "fixed":
+        return f"transformative AI in {year:g} ({year - start:g} years from {start:g})"
+    if kind == "lognormal":
+        return f"transformative AI around {year:g} (median; spread {spread:g})"
+    arr = scenario.timelines.arrival
+    text = arr.describe() if hasattr(arr, "describe") else f"{float(arr):g}"
+    return f"the scenario's timeline ({text} years from {start:g})"
+
+
+def _inputs(profile: Profile, scenario: Scenario) -> list[dict]:
+    """The person's inputs as they enter the model (for the page and the terminal)."""
+    from careersim.reporting.findings import num
+
+    out = [{"input": "background", "given": BACKGROUND_LABELS[profile.background],
+            "model": "starting skills and track record of that background"}]
+    bg = getattr(scenario.population.backgrounds, profile.background)
+    for s in SKILLS:
+        v = getattr(profile, s)
+        default = _median_value(getattr(bg, s))
+        out.append({"input": SKILL_LABELS[s], "given": "typical for your background" if v is None else f"{v:g}",
+                    "model": f"{default:.2f} \u00b1 {_median_value(scenario.population.backgrounds.skill_spread):g} between people"
+                    if v is None else f"{v:.2f} \u00b1 0.03 (your uncertainty)"})
+    tr = profile.track_record
+    out.append({"input": "track record", "given": "typical for your background" if tr is None else f"{tr:g}",
+                "model": f"{_median_value(bg.track_record) if tr is None else tr:g} publication-equivalents"})
+    for t in TRAITS:
+        p = getattr(profile, t)
+        lo, hi = max(0.5, p - 1.96 * profile.self_uncertainty), min(99.5, p + 1.96 * profile.self_uncertainty)
+        out.append({"input": TRAIT_LABELS[t], "given": _level_text(p),
+                    "model": f"{num(trait_value(scenario, t, p))} (95% of draws {num(trait_value(scenario, t, lo))} to "
+                             f"{num(trait_value(scenario, t, hi))}; scenario distribution "
+                             f"{getattr(scenario.population.traits, t).describe()})"})
+    kind, v = profile.advisor
+    if kind == "auto":
+        adv = ("auto", "admissions place stronger portfolios with better advisors")
+    else:
+        lvl = next((k for k, q in QUALITY_LEVELS.items() if kind == "level" and abs(q - v) < 1e-9), None)
+        adv = (lvl or f"quality {v:g}", f"an advisor of quality {num(_quality(scenario, profile.advisor))} "
+               f"(advisors vary as {scenario.phd.advisor_quality.describe()})")
+    out.append({"input": "PhD advisor", "given": adv[0], "model": adv[1]})
+    h = profile.independent_mentoring
+    if h is None:
+        out.append({"input": "independent mentoring", "given": "the scenario's default",
+                    "model": f"{_hours_text(_default_mentor_hours(scenario))} at quality {num(_median_value(scenario.independent.mentor_quality))}"})
+    else:
+        out.append({"input": "independent mentoring", "given": _hours_text(h),
+                    "model": f"{num(h)} hours a week at quality {num(_quality(scenario, profile.independent_mentor_quality))}"})
+    out.append({"input": "mentorship programme", "given": profile.programme,
+                "model": {"yes": "a place at the first cohort you can join", "no": "no place, even if selected",
+                          "maybe": "you apply and compete like everyone else"}[profile.programme]})
+    out.append({"input": "grant in hand", "given": f"{profile.funded_months:g} months",
+                "model": "independent path: funded from the start for that long" if profile.funded_months else "independent path: you apply at the start"})
+    out.append({"input": "contributor role", "given": profile.contributor_role,
+                "model": "drawn from the scenario's mix of industry, non-profit and academic RA roles" if profile.contributor_role == "mix"
+                else f"a {profile.contributor_role.replace('_', ' ')} role"})
+    out.append({"input": "PhD after contributing", "given": f"{profile.phd_after:g} years",
+                "model": "contributor-then-PhD path: you apply to PhDs after this long, taking any pay cut"})
+    out.append({"input": "AI timeline", "given": _timeline_text(profile, scenario), "model": "arrival drawn per replication"
+                if profile.timeline[0] != "fixed" else "a fixed arrival"})
+    out.append({"input": "goal", "given": profile.goal,
+                "model": "best = most expected lead-years before your AI arrival" if profile.goal == "lead-years"
+                else "best = highest chance of a lead role within 10 years"})
+    return out
+
+
+#: scenario parameters that most shape each path's answer (shown with their values and sources)
+DRIVERS = (
+    ("learning.dose_response", "all"), ("learning.saturation_hours", "all"), ("learning.signal_gain", "all"),
+    ("learning.self_study_signals", "independent"), ("independent.mentor_hours", "independent"),
+    ("independent.alone_penalty", "independent"), ("independent.max_gap", "independent"),
+    ("grants.grant_length", "independent"), ("grants.decision_delay", "independent"), ("grants.base_acceptance", "independent"),
+    ("grants.reviewers", "independent"), ("phd.advisor_quality", "phd"), ("phd.min_portfolio", "phd"), ("phd.duration", "phd"),
+    ("phd.lead_rule", "phd"), ("phd.stress", "phd"), ("contributor.own_idea_share", "contributor"),
+    ("contributor.hands_on_industry", "contributor"), ("positions.ready_generation", "all"), ("positions.ready_record", "all"),
+    ("positions.credential_weight", "all"), ("positions.big_rfp", "all"), ("positions.adjacent_org", "all"),
+    ("positions.academia", "all"), ("positions.wait_leave", "all"), ("exits.leave", "all"), ("exits.burnout", "all"),
+    ("timelines.arrival", "timeline"),
+)
+
+
+_KINDS_OF_PATH = {"phd": ("phd",), "independent": ("independent",), "contributor": ("contributor",),
+                  "contributor_then_phd": ("contributor", "phd")}
+
+
+def _assumptions(scenario: Scenario, profile: Profile, compared: tuple[str, ...] = ()) -> list[dict]:
+    """The scenario settings that shape the paths, those bearing on the compared paths first."""
+    from careersim.config.schema import get_path, iter_parameters
+
+    meta = {p: (info, m) for p, info, m in iter_parameters()}
+    out = []
+    for path, applies in DRIVERS:
+        if path not in meta or (applies == "timeline" and profile.timeline[0] != "scenario"):
+            continue
+        info, m = meta[path]
+        v = get_path(scenario, path)
+        text = v.describe() if hasattr(v, "describe") else (f"{v:g}" if isinstance(v, (int, float)) else str(v))
+        unit = m.get("unit") or ""
+        if unit in ("probability", "share", "count"):
+            unit = ""
+        kinds = {k for p in compared for k in _KINDS_OF_PATH[p]}
+        out.append({"parameter": path, "value": f"{text} {unit}".strip(), "what": info.description or "",
+                    "source": m.get("source", ""), "applies": applies,
+                    "drives": applies in ("all", "timeline") or applies in kinds,
+                    "assumption": str(m.get("source", "")).strip().lower().startswith("assumption")})
+    out.sort(key=lambda x: not x["drives"])
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the whole computation
+# ---------------------------------------------------------------------------
+
+
+def advise(profile: Profile | Mapping[str, Any] | None = None, scenario: Scenario | str | None = None, *,
+           replications: int = DEFAULT_REPLICATIONS, clones: int = DEFAULT_CLONES, seed: int = 1,
+           workers: int | None = None, sensitivity: bool = True, progress=None) -> Advice:
+    """Compare the paths for one person: run ``replications`` fields with ``clones``
+    copies per path each (plus the what-if variants) and analyse them.
+
+    The same profile, scenario, seed, replications and clones give identical
+    advice for any number of workers.
+    """
+    from careersim import __version__
+    from careersim.config.scenarios import load_scenario
+    from careersim.config.schema import baseline
+
+    started = time.time()
+    if scenario is None:
+        scenario = baseline()
+    elif isinstance(scenario, (str, os.PathLike)):
+        scenario = load_scenario(scenario)
+    if profile is None:
+        profile = Profile()
+    elif isinstance(profile, Mapping):
+        profile = profile_from_mapping(profile, scenario)
+    if replications < 2:
+        raise ValueError("replications must be at least 2 (intervals need two)")
+    if clones < 1:
+        raise ValueError("clones must be at least 1")
+    horizon = _median_value(scenario.run.horizon)
+    if horizon < 2.0:
+        raise ValueError(f"the scenario's horizon is {horizon:g} years (expected at least 2 years to follow a career)")
+    run_scenario = scenario
+    kind, year, spread = profile.timeline
+    if kind == "fixed":
+        run_scenario = scenario.with_changes({"timelines.arrival": float(year - _start_year(scenario))})
+    elif kind == "lognormal":
+        run_scenario = scenario.with_changes({"timelines.arrival": f"lognormal(median={year - _start_year(scenario):g}, spread={spread:g})"})
+    tried = variants(profile, scenario) if sensitivity else []
+    n_whatif = variant_replications(replications, sensitivity) if any(v.profile is not None for v in tried) else 0
+    cohorts = [cohort_for(profile, scenario, seed, r, clones) for r in range(replications)]
+    cohorts += [cohort_for(profile, scenario, seed, r, clones, tried) for r in range(replications, replications + n_whatif)]
+    results = run_replications(run_scenario, cohorts, seed, workers, progress)
+    copies = Copies.gather(results)
+    settings = {"replications": replications, "clones": clones, "whatif_replications": n_whatif,
+                "variant_clones": min(VARIANT_CLONES, clones), "seed": seed, "sensitivity": sensitivity,
+                "careersim_version": __version__, "scenario_hash": scenario.hash()[:12]}
+    advice = analyse(profile, scenario, copies, tried, settings, seed, n_main=replications)
+    advice.approximations = _approximations(advice)
+    advice.notes = _notes(advice)
+    advice.seconds = time.time() - started
+    return advice
+
+
+def _approximations(a: Advice) -> list[str]:
+    from careersim.reporting.findings import pct
+
+    cs = a.copies_share
+    out = [
+        f"Your main copies are extra entrants in the first year of the field: {cs['main_copies']:.0f} per replication "
+        f"beside about {cs['entrants_year0']:.0f} ordinary entrants ({pct(cs['main_share'])} more people that year), so "
+        "they add a little competition for advisors, grants and openings, also with each other.",
+    ]
+    if cs["whatif_copies"]:
+        out.append(
+            f"The what-if copies ran in {a.settings['whatif_replications']} separate fields ({cs['whatif_copies']:.0f} copies "
+            f"each, {pct(cs['whatif_share'])} more first-year entrants), so they do not crowd the main answer; each change is "
+            "measured against unchanged copies facing the same crowd, and those differences are noisier than the main numbers.")
+    out += [
+        "Each replication draws your traits within your stated uncertainty; all your copies in it share that draw.",
+        "Copies start in different months of the first year, so the PhD admission round falls at different times "
+        "after you start; the numbers average over that.",
+        "With a named advisor, your copy is admitted by the ordinary competition and then placed with the free "
+        "advisor of nearest quality; the model does not know which programmes would admit you.",
+        "Lead-years after the end of the simulated period are not counted.",
+        f"The engine has no built-in way to add specified people yet; this answer uses the {a.engine}.",
+    ]
+    return out
+
+
+def _notes(a: Advice) -> list[str]:
+    notes = []
+    if a.goal == "lead-years":
+        top = max(a.paths[p]["lead_years"]["high"] for p in PATHS)
+        if top < 0.05:
+            notes.append("With your timeline no path gives meaningful lead-years before transformative AI arrives; "
+                         "the ranking by lead-years is mostly noise. Compare the chances of becoming a lead instead.")
+    by_chance = max(PATHS, key=lambda p: a.paths[p]["lead_10"]["value"])
+    by_years = max(PATHS, key=lambda p: a.paths[p]["lead_years"]["value"])
+    if by_chance != by_years and a.paths[by_years]["lead_years"]["value"] > 1e-9 and a.paths[by_chance]["lead_10"]["value"] > 0:
+        notes.append(f"By the chance of a lead role within {a.window:g} years the best path is {PATH_SHORT[by_chance]}; "
+                     f"by lead-years before your AI arrival it is {PATH_SHORT[by_years]}.")
+    return notes
+
+
+# ---------------------------------------------------------------------------
+# words and numbers
+# ---------------------------------------------------------------------------
+
+
+def _pct(x) -> str:
+    from careersim.reporting.findings import pct
+
+    return pct(x)
+
+
+def _fin(x) -> bool:
+    try:
+        return x is not None and math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def share_text(d: dict) -> str:
+    """'22% (18–27%)': a share with its 95% interval."""
+    if not _fin(d.get("value")):
+        return "n/a"
+    return f"{_pct(d['value'])} ({_pct(d['low']).rstrip('%')}\u2013{_pct(d['high'])})"
+
+
+def ly_text(x: float) -> str:
+    return "n/a" if not _fin(x) else f"{x:.2f}"
+
+
+def years_text(d: dict) -> str:
+    """Lead-years with their 95% interval: '1.11 (1.01–1.20)'."""
+    if not _fin(d.get("value")):
+        return "n/a"
+    return f"{ly_text(d['value'])} ({ly_text(d['low'])}\u2013{ly_text(d['high'])})"
+
+
+def median_text(d: dict, horizon_window: float, short: bool = False) -> str:
+    """Kaplan-Meier median with its interval, or 'not reached' (within the horizon window)."""
+    nr = "n.r." if short else "not reached"
+    if not d.get("reached"):
+        return "not reached" if short else f"not reached in {horizon_window:g} years"
+    lo = f"{d['low']:.1f}" if _fin(d["low"]) else "?"
+    hi = f"{d['high']:.1f}" if _fin(d["high"]) else nr
+    return f"{d['value']:.1f} ({lo}\u2013{hi})"
+
+
+_SHORT_EXIT = {"burnout": "burned out", "funding_ran_out": "funding ran out", "left_for_other_work": "left for other work",
+               "no_lead_opening": "ready, no opening"}
+
+
+def _main_risks(res: dict, k: int = 2, keys: bool = False) -> list[tuple[str, dict]]:
+    reasons = sorted(EXIT_REASONS, key=lambda r: -res["exits_10"][r]["value"])[:k]
+    return [(r if keys else EXIT_LABELS[r], res["exits_10"][r]) for r in reasons if res["exits_10"][r]["value"] > 0]
+
+
+def _profile_sentence(a: Advice) -> str:
+    p = a.profile
+    parts = [BACKGROUND_LABELS[p.background]]
+    unusual = [f"{TRAIT_LABELS[t]} {_level_text(getattr(p, t))}" for t in TRAITS if getattr(p, t) != LEVELS["typical"]]
+    typical = [TRAIT_LABELS[t] for t in TRAITS if getattr(p, t) == LEVELS["typical"]]
+    if unusual:
+        parts.append(", ".join(unusual + ([f"{' and '.join(typical)} typical"] if typical else [])))
+    else:
+        parts.append("typical self-direction, resilience and learning rate")
+    if p.advisor[0] != "auto":
+        parts.append(f"PhD advisor {a.inputs[[i['input'] for i in a.inputs].index('PhD advisor')]['given']}")
+    if p.independent_mentoring is not None:
+        parts.append(f"independent mentoring {_hours_text(p.independent_mentoring)}")
+    if p.programme != "maybe":
+        parts.append("a programme place" if p.programme == "yes" else "no programme place")
+    if p.funded_months:
+        parts.append(f"{p.funded_months:g} months of grant in hand")
+    parts.append(a.timeline_text)
+    return "; ".join(parts)
+
+
+def _metric_head(a: Advice) -> str:
+    if a.goal == "lead-years":
+        when = f"before {a.start_year + a.arrival['median']:g}" if a.arrival["fixed"] else "before AI arrives"
+        return f"lead-years {when}"
+    return f"chance of a lead role within {a.window:g} years"
+
+
+def headline(a: Advice) -> list[str]:
+    """The answer in plain words, most important first."""
+    m = a.metric
+    b, r = a.best, a.runner_up
+    val = (lambda p: years_text(a.paths[p][m])) if m == "lead_years" else (lambda p: share_text(a.paths[p][m]))
+    share = a.share_best[b]
+    g = a.gap
+    clear = _fin(g.get("low")) and g["low"] > 0
+    def signed(x: float) -> str:
+        text = ly_text(x) if m == "lead_years" else f"{100 * x:.0f}"
+        return text.replace("-", "\u2212")
+
+    unit = "lead-years" if m == "lead_years" else "percentage points"
+    diff = f"{signed(g['value'])} {unit} (95% interval {signed(g['low'])} to {signed(g['high'])})"
+    if a.paths[b][m]["value"] <= 1e-9:
+        return [f"No path stands out: none of your copies held a lead role in a way that counts here "
+                f"({_metric_head(a)} is 0 on every path)."] + a.notes
+    lines = [f"Best path: {PATH_LABELS[b]}, {val(b)} {_metric_head(a)}."]
+    if share >= 0.8 and clear:
+        sure = "The model is fairly sure"
+    elif clear or share >= 0.6:
+        sure = "The model leans this way"
+    else:
+        sure = "The model is not sure"
+    lines.append(f"{sure}: it is best in {_pct(share)} of replications. Next is {PATH_SHORT[r]} at {val(r)}; the "
+                 f"difference, {diff}, is {'clear' if clear else 'within the model' + chr(39) + 's noise'}.")
+    lines += a.notes
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# the terminal
+# ---------------------------------------------------------------------------
+
+_TERM_LABEL = {"phd": "PhD", "independent": "Independent", "contributor": "Contributor", "contributor_then_phd": "Contrib\u2192PhD"}
+
+
+def print_advice(a: Advice, console=None, page: str | None = None, top: int = 4) -> None:
+    """The answer in the terminal: plain words first, numbers beside them."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console(highlight=False)
+    s = a.settings
+    console.print(f"[bold]careersim advise[/bold] for {_profile_sentence(a)}.", highlight=False)
+    console.print()
+    for i, line in enumerate(headline(a)):
+        console.print(("[bold]" + line + "[/bold]") if i == 0 else line, highlight=False)
+    t = Table(show_edge=False, header_style="bold", pad_edge=False, box=None, padding=(0, 2, 0, 0))
+    t.add_column("Path", no_wrap=True)
+    t.add_column(f"Lead in {a.window:g} y", no_wrap=True)
+    t.add_column(f"in {a.horizon_window:g} y", no_wrap=True)
+    t.add_column("Median years", no_wrap=True)
+    t.add_column("Lead-years", no_wrap=True)
+    order = list(a.ranking)
+    for p in order:
+        r = a.paths[p]
+        style = "bold" if p == a.best else ""
+        t.add_row(_TERM_LABEL[p], share_text(r["lead_10"]), share_text(r["lead_h"]),
+                  median_text(r["median_years"], a.horizon_window, short=True), years_text(r["lead_years"]), style=style)
+    console.print()
+    console.print(t)
+    arrival = (f"before {a.start_year + a.arrival['median']:g}" if a.arrival["fixed"]
+               else f"before transformative AI arrives ({a.timeline_text})")
+    console.print(f"[dim]Lead in N y: chance of holding a lead role within N years of starting. Median years: Kaplan-Meier, "
+                  f"for those who stay in the field (n.r.: not reached in {a.horizon_window:g} years). Lead-years: years in a "
+                  f"lead role {arrival}.[/dim]", highlight=False)
+    console.print()
+    console.print(f"[bold]Main ways it goes wrong[/bold] (left within {a.window:g} years, without a lead role):")
+    for p in order:
+        risks = "; ".join(f"{_SHORT_EXIT[k]} {share_text(d)}" for k, d in _main_risks(a.paths[p], keys=True)) or "none seen"
+        console.print(f"  {_TERM_LABEL[p]:<13}{risks}", highlight=False)
+    if a.sensitivity:
+        console.print()
+        console.print("[bold]What would change the answer[/bold] (one input at a time):")
+        for sen in a.sensitivity[:top]:
+            console.print(f"  \u2022 {sen['sentence']}", highlight=False)
+    console.print()
+    console.print(f"[dim]Field '{a.scenario_name}': {s['replications']} replications x {s['clones']} copies of you per path, "
+                  f"seed {s['seed']}, {a.seconds:.1f} s. Intervals are 95%. Median years: Kaplan-Meier, for those who stay. "
+                  "This is a model built from two essays and stated assumptions, not a forecast about you.[/dim]",
+                  highlight=False)
+    if page:
+        console.print(f"Page (assumptions, what is approximated): {page}", highlight=False, soft_wrap=True)
+
+
+def render_text(a: Advice, width: int = 100) -> str:
+    """The terminal answer as plain text (for tests and logs)."""
+    import io as _io
+
+    from rich.console import Console
+
+    buf = _io.StringIO()
+    print_advice(a, Console(file=buf, width=width, color_system=None, force_terminal=False, highlight=False))
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# the page
+# ---------------------------------------------------------------------------
+
+_COLOURS = {"phd": "#0072B2", "independent": "#D55E00", "contributor": "#009E73", "contributor_then_phd": "#CC79A7"}
+_DASH = {"phd": "", "independent": "6 3", "contributor": "2 3", "contributor_then_phd": "9 3 2 3"}
+_EXTRA_CSS = """
+.answer { font-size: 1.12rem; }
+.swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin-right: .35em; vertical-align: baseline; }
+table.paths td { min-width: 6.5rem; }
+.chart svg { width: 100%; max-width: 44rem; height: auto; display: block; margin: 0 auto; }
+.small { font-size: .88rem; color: var(--muted); }
+"""
+_FALLBACK_CSS = """
+body { margin: 0 auto; padding: 0 1rem 3rem; max-width: 58rem; font: 16px/1.55 system-ui, sans-serif; color: #1a1a1a; }
+h2 { border-top: 3px solid #1a1a1a; padding-top: .4rem; margin-top: 2rem; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .8rem 0 1.4rem; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #d9d9d9; vertical-align: top; }
+ul.findings { list-style: none; padding: 0; } ul.findings li { background: #f4f4f1; border-left: 5px solid #0072B2; padding: .6rem .9rem; margin-bottom: .5rem; }
+.meta, .src { color: #555; font-size: .9rem; } .warn { border-left: 4px solid #D55E00; padding: .4rem .8rem; background: #fff6ef; }
+:root { --muted: #555555; }
+"""
+
+
+def _css() -> str:
+    css = Path(__file__).parent / "report" / "templates" / "style.css"
+    try:
+        base = css.read_text(encoding="utf-8")
+    except OSError:
+        base = _FALLBACK_CSS
+    return base + _EXTRA_CSS
+
+
+def _chart_svg(a: Advice) -> str:
+    """Cumulative share of copies who have held a lead role, by years since starting (inline SVG)."""
+    W, H, L, R, Tm, B = 640, 320, 52, 150, 16, 42
+    xmax = a.horizon_window
+    ymax = max(0.05, max(max(a.paths[p]["curve"]["high"]) for p in PATHS)) * 1.08
+    ymax = min(1.0, math.ceil(ymax * 20) / 20)
+    X = lambda t: L + (W - L - R) * t / xmax  # noqa: E731
+    Y = lambda v: Tm + (H - Tm - B) * (1 - v / ymax)  # noqa: E731
+    e = html.escape
+    parts = [f'<svg viewBox="0 0 {W} {H}" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
+             '<title id="chart-title">Share of your copies who have held a lead role, by years since starting</title>',
+             '<desc id="chart-desc">' + e("; ".join(
+                 f"{PATH_LABELS[p]}: {_pct(a.paths[p]['lead_10']['value'])} by year {a.window:g}, "
+                 f"{_pct(a.paths[p]['lead_h']['value'])} by year {a.horizon_window:g}" for p in PATHS)) + "</desc>",
+             '<g font-size="11" fill="#555" font-family="system-ui, sans-serif">']
+    step = 0.05 if ymax <= 0.3 else 0.1 if ymax <= 0.6 else 0.2
+    v = 0.0
+    while v <= ymax + 1e-9:
+        parts.append(f'<line x1="{L}" x2="{W - R}" y1="{Y(v):.1f}" y2="{Y(v):.1f}" stroke="#e6e6e6"/>')
+        parts.append(f'<text x="{L - 6}" y="{Y(v) + 4:.1f}" text-anchor="end">{100 * v:.0f}%</text>')
+        v += step
+    for t in range(0, int(xmax) + 1, 2 if xmax <= 12 else 5):
+        parts.append(f'<text x="{X(t):.1f}" y="{H - B + 16}" text-anchor="middle">{t}</text>')
+    parts.append(f'<text x="{(L + W - R) / 2:.0f}" y="{H - 6}" text-anchor="middle">years since you start</text>')
+    parts.append(f'<line x1="{X(a.window):.1f}" x2="{X(a.window):.1f}" y1="{Tm}" y2="{H - B}" stroke="#999" stroke-dasharray="3 3"/>')
+    parts.append(f'<text x="{X(a.window) + 4:.1f}" y="{Tm + 10}">{a.window:g} years</text>')
+    if a.arrival["fixed"] and a.arrival["median"] < xmax:
+        xa = X(a.arrival["median"])
+        parts.append(f'<line x1="{xa:.1f}" x2="{xa:.1f}" y1="{Tm}" y2="{H - B}" stroke="#D55E00" stroke-dasharray="1 3"/>')
+        anchor = "end" if a.arrival["median"] <= a.window else "start"
+        parts.append(f'<text x="{xa + (-4 if anchor == "end" else 4):.1f}" y="{H - B - 6}" text-anchor="{anchor}" fill="#D55E00">your AI arrival</text>')
+    parts.append("</g>")
+    ends = []
+    for p in PATHS:
+        c = a.paths[p]["curve"]
+        t = c["t"]
+        up = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(t, c["high"]))
+        down = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(reversed(t), reversed(c["low"])))
+        parts.append(f'<polygon points="{up} {down}" fill="{_COLOURS[p]}" fill-opacity="0.13" stroke="none"/>')
+        line = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(t, c["value"]))
+        dash = f' stroke-dasharray="{_DASH[p]}"' if _DASH[p] else ""
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{_COLOURS[p]}" stroke-width="2.2"{dash}/>')
+        ends.append([Y(c["value"][-1]), p])
+    ends.sort()
+    for k in range(1, len(ends)):  # keep end labels apart
+        ends[k][0] = max(ends[k][0], ends[k - 1][0] + 14)
+    for y, p in ends:
+        parts.append(f'<text x="{W - R + 6}" y="{y + 4:.1f}" font-size="12" fill="{_COLOURS[p]}" '
+                     f'font-family="system-ui, sans-serif">{e(PATH_LABELS[p])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(a: Advice, command: str = "") -> str:
+    """The advice as one self-contained HTML page (no scripts, no external resources)."""
+    e = html.escape
+    s = a.settings
+    arrival_head = ("before AI arrival" if not a.arrival["fixed"] else f"before {a.start_year + a.arrival['median']:g}")
+    order = sorted(PATHS, key=lambda q: a.ranking.index(q))
+    rows = []
+    for p in order:
+        r = a.paths[p]
+        risks = sorted(EXIT_REASONS, key=lambda k: -r["exits_10"][k]["value"])[:2]
+        risk = "<br>".join(f"{e(EXIT_LABELS[k])}: {e(share_text(r['exits_10'][k]))}" for k in risks)
+        phd = share_text(r["ever_phd"]) if p in ("phd", "contributor_then_phd") else "\u2014"
+        ml = r["median_years_leads"]
+        ml_text = (f"{ml['value']:.1f} ({ml['low']:.1f}\u2013{ml['high']:.1f})" if _fin(ml.get("value")) and _fin(ml.get("low"))
+                   else "too few leads")
+        rows.append(
+            f'<tr{" class=total" if p == a.best else ""}><th><span class="swatch" style="background:{_COLOURS[p]}"></span>{e(r["label"])}</th>'
+            f"<td>{e(share_text(r['lead_10']))}</td><td>{e(share_text(r['lead_h']))}</td>"
+            f"<td>{e(median_text(r['median_years'], a.horizon_window))}</td><td>{e(ml_text)}</td>"
+            f"<td>{e(years_text(r['lead_years']))}</td><td>{e(phd)}</td><td>{risk}</td></tr>")
+    exit_rows = []
+    for k in EXIT_REASONS:
+        exit_rows.append(f"<tr><th>{e(EXIT_LABELS[k])}</th>" + "".join(f"<td>{e(share_text(a.paths[p]['exits_10'][k]))}</td>" for p in order) + "</tr>")
+    exit_rows.append("<tr><th>still working towards a lead role</th>" + "".join(
+        f"<td>{e(share_text(a.paths[p]['still_working_10']))}</td>" for p in order) + "</tr>")
+    exit_rows.append("<tr class=total><th>held a lead role</th>" + "".join(
+        f"<td>{e(share_text(a.paths[p]['lead_10']))}</td>" for p in order) + "</tr>")
+    sens_items = "".join(f"<li>{e(x['sentence'])}</li>" for x in a.sensitivity[:5])
+    sens_rows = []
+    for x in a.sensitivity:
+        unit = ly_text if x["metric"] == "lead_years" else _pct
+        cells = "".join(
+            f"<td>{e(unit(x['reference'][p]))} \u2192 <b>{e(unit(x['values'][p]))}</b></td>" if p in x["paths"] or x["metric"] != a.metric
+            or x["input"] == "timeline" else f"<td class=small>{e(unit(x['values'][p]))} (not affected)</td>" for p in order)
+        sens_rows.append(f"<tr><th>{e(x['text'][0].upper() + x['text'][1:])}</th>{cells}<td>{x['replications']}</td></tr>")
+    input_rows = "".join(f"<tr><th>{e(i['input'])}</th><td>{e(i['given'])}</td><td>{e(i['model'])}</td></tr>" for i in a.inputs)
+    applies_label = {"all": "every path", "independent": "independent research", "phd": "PhD routes",
+                     "contributor": "contributor routes", "timeline": "lead-years"}
+    assumption_rows = "".join(
+        f"<tr{' class=differs' if x.get('drives') else ''}><th><code>{e(x['parameter'])}</code><span class=w>{e(applies_label.get(x['applies'], x['applies']))}</span></th>"
+        f"<td>{e(x['value'])}</td><td>{e(x['what'])}</td><td class=src>{e(x['source'])}"
+        f"{' <span class=mark>assumption</span>' if x['assumption'] else ''}</td></tr>" for x in a.assumptions)
+    approx = "".join(f"<li>{e(x)}</li>" for x in a.approximations)
+    findings = "".join(f"<li{' class=answer' if i == 0 else ''}>{e(x)}</li>" for i, x in enumerate(headline(a)))
+    path_heads = "".join(f"<th>{e(PATH_LABELS[p])}</th>" for p in order)
+    metric_word = "lead-years" if a.metric == "lead_years" else f"chance of a lead role within {a.window:g} years"
+    arrival_text = (f"{a.start_year + a.arrival['median']:g}" if a.arrival["fixed"] else
+                    f"median {a.start_year + a.arrival['median']:.0f}, 80% of draws {a.start_year + a.arrival['low']:.0f}"
+                    f"\u2013{a.start_year + a.arrival['high']:.0f}")
+    sens_table = (f'''<table class="compact stack"><caption>Every change tried: {e(metric_word)}{'' if a.metric == 'lead_years' else ' (lead-years for timelines)'},
+before \u2192 after, by path; the last column is the number of replications in which the change was simulated.</caption>
+<thead><tr><th>If</th>{path_heads}<th>Replications</th></tr></thead><tbody>{''.join(sens_rows)}</tbody></table>'''
+                  if sens_rows else "")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="careersim advise">
+<title>Your paths to research lead \u2014 careersim advise</title>
+<style>{_css()}</style>
+</head>
+<body>
+<header>
+<p class="kicker">careersim advise \u00b7 field: {e(a.scenario_name)}</p>
+<h1>Your paths to leading research</h1>
+<p class="lede">For {e(_profile_sentence(a))}.</p>
+<p class="meta">Each number comes from {s['replications'] * s['clones']} simulated copies of you per path
+({s['replications']} replications of the field \u00d7 {s['clones']} copies), with 95% intervals. This is a model built
+from two essays and stated assumptions, not a forecast about you.</p>
+<nav><a href="#answer">Answer</a><a href="#paths">Each path</a><a href="#wrong">How it goes wrong</a>
+<a href="#change">What would change it</a><a href="#inputs">Your inputs</a><a href="#assumptions">Assumptions</a>
+<a href="#method">How this was computed</a></nav>
+</header>
+<main>
+<h2 id="answer">The answer</h2>
+<ul class="findings">{findings}</ul>
+
+<h2 id="paths">Each path</h2>
+<table class="paths stack">
+<caption>Outcomes of your copies by the path they started on (intention to treat: a copy refused a PhD place stays
+in the PhD row). Best path by {e(metric_word)} highlighted. Intervals are 95%.</caption>
+<thead><tr><th>Path</th><th>Lead role within {a.window:g} years</th><th>within {a.horizon_window:g} years</th>
+<th>Median years to a lead role (Kaplan-Meier)</th><th>Among copies who lead: median years</th>
+<th>Lead-years {e(arrival_head)}</th><th>Admitted to a PhD</th><th>Main ways it goes wrong (within {a.window:g} years)</th></tr></thead>
+<tbody>{''.join(rows)}</tbody>
+</table>
+<p class="small">Median years (Kaplan-Meier): copies who leave the field, or are still working at the end, are treated as
+censored, so this is the time to a lead role for someone who stays; it is "not reached" when fewer than half would
+get there even then. Lead-years count time in a lead role before transformative AI arrives ({e(arrival_text)}), up to
+the end of the {a.horizon_window:g}-year window.</p>
+<figure class="chart">{_chart_svg(a)}
+<figcaption>Share of your copies who have held a lead role, by years since starting, with 95% bands. Dotted line:
+{a.window:g} years{'; orange: your AI arrival' if a.arrival['fixed'] and a.arrival['median'] < a.horizon_window else ''}.</figcaption>
+</figure>
+
+<h2 id="wrong">How it goes wrong</h2>
+<table class="stack"><caption>Where your copies are {a.window:g} years after starting, by path (95% intervals).</caption>
+<thead><tr><th>Outcome by year {a.window:g}</th>{path_heads}</tr></thead><tbody>{''.join(exit_rows)}</tbody></table>
+
+<h2 id="change">What would change the answer</h2>
+<p>Each input below was changed on its own over a plausible range, in further copies of you in the same fields
+(paired with your main copies, so the difference is not luck). Timelines need no new copies: lead-years were
+recounted for other arrival dates.</p>
+<ul class="findings">{sens_items or '<li>Not computed (run without --no-sensitivity).</li>'}</ul>
+{sens_table}
+
+<h2 id="inputs">Your inputs, and how the model reads them</h2>
+<table class="kv stack"><thead><tr><th>Input</th><th>You said</th><th>In the model</th></tr></thead><tbody>{input_rows}</tbody></table>
+
+<h2 id="assumptions">Assumptions that drive this answer</h2>
+<p>The model is built from two essays (000: on independent research; 001: on PhDs, with its comments) and from
+published figures; where neither says, it assumes, and says so. These are the scenario settings that most shape the
+paths compared here; those marked at the left bear on the comparison that decides your answer
+({e(PATH_SHORT[a.best])} against {e(PATH_SHORT[a.runner_up])}) and come first. They were not varied for this page;
+<code>careersim sweep</code> shows how much they matter, and <code>--scenario</code> runs this advice in another field.</p>
+<table class="compact stack"><thead><tr><th>Parameter</th><th>Value</th><th>What it does</th><th>Source</th></tr></thead>
+<tbody>{assumption_rows}</tbody></table>
+
+<h2 id="method">How this was computed, and what is approximated</h2>
+<p>Your copies entered an otherwise ordinary field ('{e(a.scenario_name)}'{': ' + e(a.scenario_description) if a.scenario_description else ''})
+in its first year and competed with everyone else for advisors, grants, programme places and lead openings. Copy
+<i>j</i> meets the same random luck on every path (common random numbers), so the paths are compared on the same
+luck. Each replication draws the scenario's uncertain parameters, the field's history and your own traits within your
+stated uncertainty; intervals are Student-t intervals over replications (for shares widened to include the Wilson
+interval of all copies); median intervals are cluster bootstraps over replications.</p>
+<ul>{approx}</ul>
+<table class="kv"><tbody>
+<tr><th>Command</th><td><code>{e(command or 'careersim advise')}</code></td></tr>
+<tr><th>Replications \u00d7 copies per path</th><td>{s['replications']} \u00d7 {s['clones']}; what-if: {s['whatif_replications']} further fields, {s['variant_clones']} copies per path and change</td></tr>
+<tr><th>Seed</th><td>{s['seed']}</td></tr>
+<tr><th>Scenario</th><td>{e(a.scenario_name)} (hash {e(s['scenario_hash'])})</td></tr>
+<tr><th>careersim</th><td>{e(str(s['careersim_version']))}; {e(a.engine)}</td></tr>
+<tr><th>Run time</th><td>{a.seconds:.1f} s</td></tr>
+</tbody></table>
+</main>
+</body>
+</html>
+"""
+
+
+def write_html(a: Advice, path: str | os.PathLike, command: str = "") -> Path:
+    """Write the page atomically: a temporary file beside it, renamed into place when complete."""
+    out = Path(path)
+    created = []
+    probe = out.parent
+    while not probe.exists():
+        created.append(probe)
+        probe = probe.parent
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=str(out.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(render_html(a, command))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, out)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        for folder in created:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+    return out
+
+
+def is_advice_page(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a page this command wrote (so it may be replaced)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(2000)
+    except OSError:
+        return False
+    return '<meta name="generator" content="careersim advise">' in head

@@ -1,0 +1,518 @@
+"""Replications of a scenario, in parallel, and their summary over replications.
+
+``run(scenario, replications, seed, workers)`` runs replications ``0..N-1``
+of ``scenario`` with root ``seed``. Replication ``r`` draws from
+``SeedSequence(seed, spawn_key=(r, stream))`` whatever process runs it, so the
+results are identical for any number of workers. Workers return compact
+results (the replication's metrics, its monthly time series, its survival
+curves); the per-agent table either comes back in memory or, with
+``spool_dir``, is written by the worker to one Parquet file per replication
+(``part-000000.parquet``, ...): a folder named ``agents.parquet`` holding these
+parts is a Parquet dataset that ``pandas.read_parquet`` reads whole.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from careersim import __version__
+from careersim.config.schema import Scenario
+from careersim.engine.replication import TRACKS, simulate
+from careersim.core.stats import cumulative_incidence, summarise
+
+CURVE_STEP = 0.25  # years between points of the stored survival curves
+
+
+@dataclass
+class RepResult:
+    replication: int
+    metrics: dict
+    parameters: dict
+    timeseries: pd.DataFrame
+    curves: dict
+    flows: pd.DataFrame
+    agents: pd.DataFrame | None = None
+    groups: pd.DataFrame | None = None  # lead chances and lead-years per group (compare.group_rows)
+
+
+@dataclass
+class Experiment:
+    """Results of running a scenario's replications."""
+
+    scenario: Scenario
+    seed: int
+    results: list[RepResult]
+    provenance: dict
+    spool_dir: Path | None = None
+    _agents: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def replications(self) -> pd.DataFrame:
+        """One row per replication: drawn parameter values and outcome metrics."""
+        rows = []
+        for r in self.results:
+            row = {"replication": r.replication}
+            row.update({f"param.{k}": v for k, v in r.parameters.items()})
+            row.update({k: v for k, v in r.metrics.items() if not isinstance(v, (dict, list))})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        return pd.concat([r.timeseries.assign(replication=r.replication) for r in self.results], ignore_index=True)
+
+    @property
+    def agents(self) -> pd.DataFrame:
+        if self._agents is None:
+            if self.spool_dir is not None:
+                parts = sorted(self.spool_dir.glob("part-*.parquet"))
+                self._agents = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+            else:
+                self._agents = pd.concat([r.agents for r in self.results if r.agents is not None], ignore_index=True)
+        return self._agents
+
+    def groups(self) -> pd.DataFrame:
+        """Per replication and group of people: lead chance and lead-years (see :func:`careersim.experiments.compare.group_metrics`)."""
+        from careersim.experiments.compare import complete_groups
+
+        return complete_groups(pd.concat([r.groups for r in self.results], ignore_index=True))
+
+    def curves(self) -> dict:
+        """Survival curves of time to lead by track: mean and 95% band over replications."""
+        out = {}
+        grid = self.results[0].curves["grid"]
+        for tr in TRACKS:
+            m = np.array([r.curves[tr] for r in self.results])
+            out[tr] = {"grid": grid, "value": np.nanmean(m, axis=0),
+                       "low": np.nanquantile(m, 0.025, axis=0), "high": np.nanquantile(m, 0.975, axis=0)}
+        return out
+
+    @property
+    def summary(self) -> dict:
+        return summary_json(self)
+
+
+def _worker(scenario_json: str, seed: int, rep: int, spool: str | None, keep_agents: bool, counterfactual: bool,
+            provenance: dict | None) -> RepResult:
+    scenario = Scenario.model_validate_json(scenario_json)
+    return run_one(scenario, seed, rep, Path(spool) if spool else None, keep_agents, counterfactual, provenance)
+
+
+def write_parquet(df: pd.DataFrame, path: Path, provenance: dict | None) -> None:
+    """Write a table with careersim's provenance in the Parquet schema metadata."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if provenance:
+        meta = {**(table.schema.metadata or {}), b"careersim_provenance": json.dumps(provenance).encode()}
+        table = table.replace_schema_metadata(meta)
+    # dictionary-encode only text columns: for numbers it costs time and usually space
+    text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+            or pa.types.is_large_string(f.type)]
+    pq.write_table(table, path, compression="zstd", use_dictionary=text)
+
+
+def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
+    """The paired variants the policy claims C6 and C8 compare against."""
+    from careersim.config.schema import Intervention
+
+    q = scenario.phd.advisor_quality.mean()  # a mentor of typical advisor quality (C6)
+    variants = {
+        "mentor": Intervention(kind="custom", name="mentor independents (C6)", start=0.0,
+                               set={"independent.mentor_hours": 0.5, "independent.mentor_quality": float(q)}),
+        "B": Intervention(kind="multi_year_grants", name="multi-year grants (C8 B)", start=0.0),
+        "C": Intervention(kind="agenda_agnostic_org", name="agenda-agnostic org (C8 C)", start=0.0),
+    }
+    return {k: scenario.model_copy(update={"interventions": list(scenario.interventions) + [v]}) for k, v in variants.items()}
+
+
+def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) -> dict:
+    """Claims C6 and C8 for one replication, from paired counterfactual runs
+    on the same random streams (common random numbers)."""
+    from careersim.analysis.claims import DEFINITIONS, ClaimResult, flatten
+
+    cf = {k: simulate(sc, seed, rep).summary for k, sc in counterfactuals(scenario).items()}
+    m = cf["mentor"]
+    gap = base["p_ready_phd"] - base["p_ready_independent"]
+    closed = (m["p_ready_independent"] - base["p_ready_independent"]) / gap if gap > 0 else float("nan")
+    c6 = ClaimResult(closed, None if closed != closed else bool(closed >= 1 / 3), {
+        "ready_independent": base["p_ready_independent"], "ready_independent_mentored": m["p_ready_independent"],
+        "ready_phd": base["p_ready_phd"],
+        **{f"delta_p_lead_{tr}": m[f"p_lead_{tr}"] - base[f"p_lead_{tr}"] for tr in TRACKS},
+        "delta_new_leads": m["new_leads"] - base["new_leads"],
+    }, DEFINITIONS["C6"])
+    b, c = cf["B"], cf["C"]
+    d_fund = b["exit_funding_ran_out_independent"] - base["exit_funding_ran_out_independent"]
+    d_leads_b = b["new_leads"] - base["new_leads"]
+    d_leads_c = c["new_leads"] - base["new_leads"]
+    grant_binds = base["binding_constraint"] == "grantmaker_time"
+    third = (d_leads_b > 0) == grant_binds
+    c8 = ClaimResult(d_fund, bool(d_fund < 0 and d_leads_c > 0 and third), {
+        "delta_funding_exits_B": d_fund, "delta_new_leads_B": d_leads_b, "delta_new_leads_C": d_leads_c,
+        "grantmaker_time_binds": float(grant_binds),
+    }, DEFINITIONS["C8"])
+    return flatten({"C6": c6, "C8": c8})
+
+
+def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, keep_agents: bool = True,
+            counterfactual: bool = False, provenance: dict | None = None) -> RepResult:
+    r = simulate(scenario, seed, rep)
+    if counterfactual:
+        r.summary.update(paired_policy_claims(scenario, seed, rep, r.summary))
+    from careersim.experiments.compare import group_rows
+
+    agents = r.agents.assign(replication=rep)
+    curves = _curves(agents, scenario)
+    flows = _flows(r.events, agents)
+    groups = group_rows(agents, _value_of(scenario, r.parameters, "run.horizon"),
+                        _value_of(scenario, r.parameters, "run.claims_window"))
+    if spool is not None:
+        write_parquet(agents, spool / f"part-{rep:06d}.parquet", provenance)
+        agents = None
+    elif not keep_agents:
+        agents = None
+    return RepResult(rep, r.summary, r.parameters, r.timeseries, curves, flows, agents, groups)
+
+
+def _value_of(scenario: Scenario, drawn: dict, path: str) -> float:
+    """A parameter's value in one replication: as drawn if uncertain, else the scenario's."""
+    from careersim.config.schema import get_path
+
+    return float(drawn[path]) if path in drawn else float(get_path(scenario, path))
+
+
+def _flows(events: pd.DataFrame, agents: pd.DataFrame) -> pd.DataFrame:
+    """Entrants' moves between states, counted by (from, to)."""
+    from careersim.engine.layout import STATE_NAMES
+
+    ent = agents["entrant"].to_numpy()
+    a = events["agent"].to_numpy()
+    f = events["from_state"].cat.codes.to_numpy()
+    t = events["to_state"].cat.codes.to_numpy()
+    keep = ent[a] & (f != STATE_NAMES.index("waiting"))
+    n = len(STATE_NAMES)
+    counts = np.bincount(f[keep].astype(np.int64) * n + t[keep], minlength=n * n)
+    nz = np.flatnonzero(counts)
+    return pd.DataFrame({"from_state": [STATE_NAMES[k // n] for k in nz], "to_state": [STATE_NAMES[k % n] for k in nz],
+                         "count": counts[nz].astype(np.int64)})
+
+
+def _curves(agents: pd.DataFrame, scenario: Scenario) -> dict:
+    from careersim.analysis.claims import column
+
+    horizon = float(scenario.run.horizon) if isinstance(scenario.run.horizon, (int, float)) else 20.0
+    grid = np.arange(0.0, horizon + 1e-9, CURVE_STEP)
+    ent = agents["entrant"].to_numpy().astype(bool)
+    track = column(agents["track"])[ent]
+    ytl_all, exit_all, entry_all, obs_all = (agents[c].to_numpy()[ent] for c in
+                                             ("years_to_lead", "exit_year", "entry_year", "years_observed"))
+    out: dict[str, Any] = {"grid": grid}
+    for tr in TRACKS:
+        m = track == tr
+        if not m.any():
+            out[tr] = np.full(len(grid), np.nan)
+            continue
+        ytl = ytl_all[m]
+        led = np.isfinite(ytl)
+        exit_after = exit_all[m] - entry_all[m]
+        left = ~led & np.isfinite(exit_after)
+        dur = np.where(led, ytl, np.where(left, exit_after, obs_all[m]))
+        causes = np.where(led, 1, np.where(left, 2, 0))  # leaving the field is a competing risk
+        table = cumulative_incidence(np.maximum(dur, 0.0), causes, 1, times=grid)
+        out[tr] = table["cif"].to_numpy()  # share of entrants who became a lead by each grid time
+    return out
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run(
+    scenario: Scenario,
+    replications: int = 20,
+    seed: int = 1,
+    workers: int | None = None,
+    progress: bool = False,
+    spool_dir: Path | None = None,
+    keep_agents: bool = True,
+    policy_claims: int | None = None,
+) -> Experiment:
+    """Run ``replications`` replications; identical results for any ``workers``.
+
+    The first ``policy_claims`` replications also run the
+    paired counterfactuals behind claims C6 and C8 (default: up to 10); 0 skips them.
+    """
+    n_cf = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    workers = default_workers() if workers is None else max(1, int(workers))
+    workers = min(workers, replications)
+    started = time.time()
+    prov = provenance(scenario, seed, replications)
+    if spool_dir is not None:
+        Path(spool_dir).mkdir(parents=True, exist_ok=True)
+    results: list[RepResult] = []
+    bar = _Progress(replications, enabled=progress)
+    try:
+        if workers == 1:
+            for rep in range(replications):
+                results.append(run_one(scenario, seed, rep, spool_dir, keep_agents, rep < n_cf, prov))
+                bar.advance()
+        else:
+            _warm_up()
+            import multiprocessing as mp
+
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            blob = scenario.model_dump_json()
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            try:
+                futs = [pool.submit(_worker, blob, seed, rep, str(spool_dir) if spool_dir else None, keep_agents, rep < n_cf, prov)
+                        for rep in range(replications)]
+                for f in as_completed(futs):
+                    results.append(f.result())
+                    bar.advance()
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                    proc.terminate()
+                raise
+            else:
+                pool.shutdown()
+    finally:
+        bar.close()
+    results.sort(key=lambda r: r.replication)
+    prov = dict(prov)
+    prov["wall_seconds"] = round(time.time() - started, 3)
+    return Experiment(scenario=scenario, seed=seed, results=results, provenance=prov, spool_dir=spool_dir)
+
+
+def _warm_up() -> None:
+    """Compile the monthly step in the parent so forked workers inherit it."""
+    from careersim.config.schema import baseline
+
+    tiny = baseline().with_changes({
+        "population.entrants_per_year": 5, "run.horizon": 0.25,
+        "initial.leads": 1, "initial.phd_students": 1, "initial.independents": 1, "initial.contributors": 1,
+        "phd.advisors": 2,
+    })
+    simulate(tiny, 0, 0)
+
+
+class _Progress:
+    """A progress bar on stderr with ETA (rich), shown only when asked."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.p = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.p = Progress(TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
+                              TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+            self.p.start()
+            self.task = self.p.add_task("run", total=total)
+
+    def advance(self) -> None:
+        if self.p is not None:
+            self.p.advance(self.task)
+
+    def close(self) -> None:
+        if self.p is not None:
+            self.p.stop()
+
+
+def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
+    import simpy
+
+    return {
+        "careersim_version": __version__,
+        "scenario_sha256": scenario.hash(),
+        "seed": int(seed),
+        "replications": int(replications),
+        "date_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "simpy": simpy.__version__,
+        "pandas": pd.__version__,
+        "platform": f"{platform.system()} {platform.machine()}",
+        "command": " ".join(sys.argv) if sys.argv else "",
+    }
+
+
+def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | None = None) -> tuple[float, float]:
+    """Rough (CPU seconds, peak bytes) for a run, from the number of agent-years.
+
+    Counts the replications plus the paired counterfactual runs behind claims
+    C6 and C8 (three per paired replication); the fixed start-up and report
+    time (about 3 seconds) is not included, as it does not shrink with more
+    workers.
+    """
+    from careersim.engine.parameters import draw_parameters
+    from careersim.engine.population import entrant_schedule
+    from careersim.core.rng import Streams
+
+    values = draw_parameters(scenario, Streams(0, 0))
+    total = int(round((values["run.burn_in"] + values["run.horizon"]) * 48))
+    entry = entrant_schedule(values, total)
+    n_init = sum(values[f"initial.{k}"] for k in ("leads", "phd_students", "independents", "contributors"))
+    agent_years = float(((total - entry) / 48).sum() + n_init * total / 48)
+    paired = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
+    per_run = 0.037 + agent_years / 1_280_000.0  # fitted to run -n 200 of the baseline and of a third of it, 2 cores
+    seconds = (replications + 3 * paired) * per_run
+    peak = 200e6 + (len(entry) + n_init) * 2_000.0
+    return seconds, peak
+
+
+def write_results(exp: Experiment, out_dir: Path) -> None:
+    """Write a run's results into ``out_dir`` (which the caller makes atomic).
+
+    Files: ``summary.json``, ``replications.parquet``, ``agents.parquet``
+    (every replication, with a ``replication`` column), ``timeseries.parquet``,
+    ``curves.parquet`` (share who became a lead by years since entry, by
+    track), ``flows.parquet`` (moves between states), ``groups.parquet``
+    (lead chance and lead-years per replication and group), ``scenario.yaml`` (the
+    normalised scenario) and ``report.html``. Every file carries provenance:
+    the Parquet files in their schema metadata.
+    """
+    import json
+
+    from careersim.config.scenarios import dump_scenario
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def write(df: pd.DataFrame, name: str) -> None:
+        write_parquet(df, out_dir / name, exp.provenance)
+
+    summary = summary_json(exp)
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
+    write(exp.replications, "replications.parquet")
+    write(exp.timeseries, "timeseries.parquet")
+    curves = exp.curves()
+    write(pd.concat([pd.DataFrame({"track": tr, "years": c["grid"], "value": c["value"], "low": c["low"], "high": c["high"]})
+                     for tr, c in curves.items()], ignore_index=True), "curves.parquet")
+    write(pd.concat([r.flows.assign(replication=r.replication) for r in exp.results], ignore_index=True), "flows.parquet")
+    write(exp.groups(), "groups.parquet")
+    (out_dir / "scenario.yaml").write_text(dump_scenario(exp.scenario))
+    _write_agents(exp, out_dir / "agents.parquet")
+    try:
+        from careersim.reporting.pages import render_run
+    except ImportError:  # pragma: no cover - reports are optional for the engine
+        render_run = None
+    if render_run is not None:
+        render_run(out_dir)
+
+
+def _write_agents(exp: Experiment, path: Path) -> None:
+    """The per-agent table as a Parquet dataset folder, one part per replication.
+
+    Parts the workers already wrote into ``path`` (the usual case from the
+    command line) are kept as they are; otherwise they are written now.
+    """
+    path = Path(path)
+    if exp.spool_dir is not None and Path(exp.spool_dir).resolve() == path.resolve():
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    for r in exp.results:
+        if exp.spool_dir is not None:
+            src = Path(exp.spool_dir) / f"part-{r.replication:06d}.parquet"
+            if src.exists():
+                src.replace(path / src.name)
+        elif r.agents is not None:
+            write_parquet(r.agents, path / f"part-{r.replication:06d}.parquet", exp.provenance)
+
+
+# ---------------------------------------------------------------------------
+def _iv(values) -> dict:
+    """Mean and 95% interval over replications; ``n`` counts replications
+    where the value is defined (a median not reached is undefined)."""
+    s = summarise(np.asarray(values, dtype=float))
+    return {"value": s["value"], "low": s["low"], "high": s["high"], "n": s["n"]}
+
+
+def summary_json(exp: Experiment) -> dict:
+    """The content of summary.json: outcomes over replications with 95% intervals."""
+    reps = exp.replications
+    sc = exp.scenario
+
+    def col(name):
+        return reps[name].to_numpy(dtype=float) if name in reps else np.full(len(reps), np.nan)
+
+    outcomes: dict[str, Any] = {}
+    outcomes["p_lead"] = {**_iv(col("p_lead")), "by_track": {tr: _iv(col(f"p_lead_{tr}")) for tr in TRACKS},
+                          "definition": f"share of entrants holding a lead role within {_num(sc.run.claims_window)} years of entry, among cohorts observed for that long"}
+    outcomes["median_years_to_lead"] = {
+        **_iv(col("median_years_to_lead")),
+        "by_track": {tr: _iv(col(f"median_years_to_lead_{tr}")) for tr in TRACKS},
+        "definition": "Kaplan-Meier median years from entry to a first lead role; researchers still in progress at the horizon, or who left, are censored; NaN where fewer than half become leads",
+    }
+    outcomes["lead_years_before_arrival_per_entrant"] = _iv(col("lead_years_before_arrival_per_entrant"))
+    outcomes["safety_lead_years_before_arrival_per_entrant"] = _iv(col("safety_lead_years_before_arrival_per_entrant"))
+    outcomes["field_lead_years_before_arrival"] = _iv(col("field_lead_years_before_arrival"))
+    outcomes["arrival_years"] = _iv(col("arrival_years"))
+    outcomes["attrition"] = {r: _iv(col(f"exit_{r}")) for r in ("burnout", "funding_ran_out", "left_for_other_work", "no_lead_opening")}
+    resources = ("advisor_slots", "grantmaker_time", "money", "programme_places", "lead_openings")
+    binding = reps["binding_constraint"].value_counts(normalize=True).to_dict() if "binding_constraint" in reps else {}
+    outcomes["binding_constraint"] = {
+        "binding": max(binding, key=binding.get) if binding else "none",
+        "share_of_replications": {k: float(v) for k, v in binding.items()},
+        "utilisation": {r: _iv(col(f"util_{r}")) for r in resources if f"util_{r}" in reps},
+        "excess_demand": {r: _iv(col(f"excess_{r}")) for r in resources if f"excess_{r}" in reps},
+    }
+    from careersim.analysis.claims import CLAIM_TEXT, DEFINITIONS, SOURCES
+
+    claims = {}
+    for name in sorted(c for c in reps.columns if c.startswith("claim_") and c.endswith("_stat")):
+        key = name[len("claim_"):-len("_stat")]
+        holds = col(f"claim_{key}_holds")
+        share = float(np.nanmean(holds)) if np.isfinite(holds).any() else float("nan")
+        parts = sorted(c for c in reps.columns if c.startswith(f"claim_{key}_part_"))
+        claims[key] = {
+            "claim": CLAIM_TEXT.get(key, ""),
+            "source": SOURCES.get(key, ""),
+            "statistic": {**_iv(col(name)), "definition": DEFINITIONS.get(key, "")},
+            "holds": bool(share >= 0.5) if share == share else None,
+            "share_holds": share,
+            "replications_judged": int(np.isfinite(holds).sum()),
+            "parts": {c[len(f"claim_{key}_part_"):]: _iv(col(c)) for c in parts},
+        }
+    out = {
+        "scenario": sc.name,
+        "description": sc.description,
+        "provenance": exp.provenance,
+        "outcomes": outcomes,
+    }
+    if claims:
+        out["claims"] = claims
+    return _clean(out)
+
+
+def _num(v):
+    return v if isinstance(v, (int, float)) else v.describe()
+
+
+def _clean(o):
+    if isinstance(o, dict):
+        return {str(k): _clean(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_clean(v) for v in o]
+    if isinstance(o, (np.floating, float)):
+        f = float(o)
+        return None if not np.isfinite(f) else f
+    if isinstance(o, np.integer):
+        return int(o)
+    return o

@@ -1,0 +1,861 @@
+"""The report's charts: matplotlib (Agg, no pyplot state) drawn to SVG data URIs.
+
+Every chart uses the Okabe-Ito colour-blind-safe palette and never carries
+information by colour alone: series also differ by marker and line style, and
+categories are labelled directly. Each function returns a :class:`Chart` with
+the image, its size and an alt text that states the numbers the chart shows.
+Output is deterministic (fixed SVG id salt, no date), so redrawing a report
+from the same results gives the same file.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path as MPath
+
+from careersim.config.schema import get_path
+from careersim.reporting.findings import (BACKGROUND_LABEL, EXIT_LABEL, GROUP_LABEL, RESOURCE_LABEL, TRACK_SHORT, finite, num, pct,
+                       points)
+from careersim.reporting.views import PERCENT_SERIES, SERIES
+
+OKABE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+         "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#8C8C8C"}
+TRACK_STYLE = {
+    "phd": {"color": OKABE["blue"], "marker": "o", "ls": "-"},
+    "independent": {"color": OKABE["orange"], "marker": "s", "ls": "--"},
+    "contributor": {"color": OKABE["green"], "marker": "^", "ls": ":"},
+}
+SCENARIO_STYLES = [
+    {"color": OKABE["black"], "marker": "o", "ls": "-"},
+    {"color": OKABE["vermillion"], "marker": "s", "ls": "--"},
+    {"color": OKABE["blue"], "marker": "^", "ls": "-."},
+    {"color": OKABE["purple"], "marker": "D", "ls": ":"},
+    {"color": OKABE["green"], "marker": "v", "ls": (0, (5, 1))},
+    {"color": OKABE["orange"], "marker": "P", "ls": (0, (3, 1, 1, 1, 1, 1))},
+]
+STATE_ORDER = ("phd_applicant", "phd", "independent", "unfunded", "contributor", "lead", "exited")
+STATE_LABEL = {"phd_applicant": "Applying for PhD", "phd": "PhD student", "independent": "Independent, funded",
+               "unfunded": "Independent, no grant", "contributor": "Contributor",
+               "lead": "Research lead", "exited": "Left the field", "waiting": "Not yet entered"}
+STATE_COLOR = {"phd_applicant": OKABE["sky"], "phd": OKABE["blue"], "independent": OKABE["orange"],
+               "unfunded": OKABE["yellow"], "contributor": OKABE["green"], "lead": OKABE["purple"],
+               "exited": OKABE["grey"], "waiting": OKABE["grey"]}
+SHORT_SERIES = {"grant_queue": "Grant applications queued", "reviewer_utilisation": "Grantmaker time in use",
+                "advisor_utilisation": "Advisor slots in use", "ready_waiting": "Ready, without a lead role"}
+BACKGROUND_SHORT = {"undergraduate": "Bachelor's", "masters": "Master's", "industry_engineer": "Industry engineer",
+                    "phd_elsewhere": "PhD in another field"}
+
+RC = {
+    "svg.hashsalt": "careersim-report",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 11,
+    "axes.titlesize": 11.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#444444",
+    "axes.grid": True,
+    "grid.color": "#E6E6E6",
+    "grid.linewidth": 0.7,
+    "legend.frameon": False,
+    "legend.fontsize": 9.5,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "hatch.linewidth": 0.6,
+    "path.simplify": True,
+}
+WIDTH = 5.0  # inches; charts scale down on small screens
+
+
+def _with_rc(fn):
+    """Draw the whole chart under the report's style settings (no global state changed)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(RC):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    uri: str
+    alt: str
+    caption: str
+    width: int
+    height: int
+
+
+def _t(text: Any) -> str:
+    """Text safe for matplotlib (no mathtext from user input)."""
+    return str(text).replace("\\", "\\\\").replace("$", r"\$")
+
+
+def _minify(svg: str) -> str:
+    """Smaller SVG: no metadata or comments, path and position coordinates to 0.1 pt, no line breaks."""
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)  # matplotlib repeats every label as a comment
+
+    def coords(m: re.Match) -> str:
+        return m.group(1) + re.sub(r"(\d+\.\d)\d+", r"\1", m.group(2)) + '"'
+
+    svg = re.sub(r'(\s(?:d|x|y)=")([^"]*)"', coords, svg)  # never transforms: glyph scales are small numbers
+    svg = re.sub(r"\s*\n\s*", " ", svg)
+    return svg
+
+
+def _render(fig: Figure) -> tuple[str, int, int]:
+    buf = io.BytesIO()
+    with matplotlib.rc_context(RC):
+        fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.08,
+                    metadata={"Date": None, "Creator": "careersim"})
+    svg = _minify(buf.getvalue().decode("utf-8")).encode("utf-8")
+    head = svg[:2000].decode("utf-8", "replace")
+    w = re.search(r'width="([\d.]+)pt"', head)
+    h = re.search(r'height="([\d.]+)pt"', head)
+    width = int(round(float(w.group(1)) * 96 / 72)) if w else 640
+    height = int(round(float(h.group(1)) * 96 / 72)) if h else 400
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"), width, height
+
+
+def _figure(h: float, w: float = WIDTH) -> Figure:
+    with matplotlib.rc_context(RC):
+        return Figure(figsize=(w, h), layout="constrained")
+
+
+def _chart(id: str, title: str, fig: Figure, alt: str, caption: str) -> Chart:
+    uri, w, h = _render(fig)
+    return Chart(id, title, uri, alt, caption, w, h)
+
+
+def _styles(views: Sequence[dict]) -> list[dict]:
+    return [SCENARIO_STYLES[i % len(SCENARIO_STYLES)] for i in range(len(views))]
+
+
+def _iv(d: dict | None) -> tuple[float, float, float]:
+    d = d or {}
+
+    def f(k):
+        v = d.get(k)
+        return float(v) if finite(v) else float("nan")
+
+    return f("value"), f("low"), f("high")
+
+
+def _quant(x: Sequence[float]) -> tuple[float, float, float]:
+    a = np.asarray(x, dtype=float)
+    a = a[np.isfinite(a)]
+    if not len(a):
+        return (float("nan"),) * 3
+    lo, hi = np.quantile(a, [0.025, 0.975])
+    return float(a.mean()), float(lo), float(hi)
+
+
+# ---------------------------------------------------------------------------
+# generic dot-and-interval panel
+# ---------------------------------------------------------------------------
+
+
+def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[float, float, float]]]],
+          fmt: Callable[[float], str], xlabel: str, zero: float | None = None, label_values: bool = True) -> None:
+    """Horizontal dot plot with interval bars: one row per category, one dot per series."""
+    n = len(categories)
+    k = len(series)
+    step = 0.62 / max(1, k)
+    ys = np.arange(n)[::-1].astype(float)
+    finite_hi = []
+    for j, (label, style, vals) in enumerate(series):
+        off = (j - (k - 1) / 2) * step
+        for y, (v, lo, hi) in zip(ys, vals):
+            if not math.isfinite(v):
+                ax.text(0, y - off, "  not available", va="center", ha="left", fontsize=9.5, color="#555555")
+                continue
+            if math.isfinite(lo) and math.isfinite(hi):
+                ax.plot([lo, hi], [y - off, y - off], color=style["color"], lw=2.2, solid_capstyle="butt")
+                for end in (lo, hi):
+                    ax.plot([end, end], [y - off - 0.08, y - off + 0.08], color=style["color"], lw=1.2)
+                finite_hi.append(max(hi, v))
+            else:
+                finite_hi.append(v)
+            ax.plot([v], [y - off], marker=style["marker"], color=style["color"], markersize=7,
+                    markeredgecolor="white", markeredgewidth=0.8, ls="none")
+            if label_values:
+                right = max(v, hi) if math.isfinite(hi) else v
+                ax.annotate(fmt(v), (right, y - off), xytext=(5, 0), textcoords="offset points",
+                            va="center", ha="left", fontsize=9.5, color="#222222")
+    ax.set_yticks(ys, [_t(c) for c in categories])
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(_t(xlabel))
+    if zero is not None:
+        ax.axvline(zero, color="#444444", lw=1.0)
+    ax.margins(x=0.18)
+
+
+def _fig_legend(fig: Figure, items: list[tuple[str, dict]], lines: bool = True, always: bool = False) -> None:
+    """One legend for the whole figure, above the charts (marker, line style and colour per series)."""
+    if len(items) < (1 if always else 2):
+        return
+    handles = [Line2D([], [], color=s["color"], marker=s["marker"], ls=s["ls"] if lines else "-", lw=2, markersize=6,
+                      label=_t(lbl)) for lbl, s in items]
+    longest = max(len(lbl) for lbl, _ in items)
+    ncols = 1 if longest > 28 else min(3 if longest <= 18 else 2, len(items))
+    fig.legend(handles=handles, loc="outside upper center", ncols=ncols, fontsize=9, handlelength=3)
+
+
+def _pct_axis(ax, axis: str = "x") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    f = FuncFormatter(lambda v, _p: f"{100 * v:.0f}%" if abs(v) >= 0.1 or v == 0 else f"{100 * v:.1f}%")
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(f)
+
+
+def _points_axis(ax) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:+.1f}".replace("+0.0", "0")))
+
+
+# ---------------------------------------------------------------------------
+# 1. chance of becoming a lead by starting track (and background)
+# ---------------------------------------------------------------------------
+
+
+@_with_rc
+def chance_by_track(views: list[dict], window: float) -> Chart:
+    styles = _styles(views)
+    cats = ["All entrants"] + [f"{TRACK_SHORT[t]} track" for t in TRACK_SHORT]
+    series = []
+    alt_parts = []
+    for v, s in zip(views, styles):
+        p = v["summary"].get("outcomes", {}).get("p_lead") or {}
+        vals = [_iv(p)] + [_iv((p.get("by_track") or {}).get(t)) for t in TRACK_SHORT]
+        series.append((v["name"], s, vals))
+        alt_parts.append(f"{v['name']}: " + ", ".join(f"{c} {pct(x[0])} ({pct(x[1])} to {pct(x[2])})" for c, x in zip(cats, vals)))
+    if not any(math.isfinite(x[0]) for _, _, vals in series for x in vals):
+        return None  # no cohort observed for the whole window
+    has_bg = all(v.get("groups") is not None for v in views)
+    fig = _figure(2.2 + 0.42 * len(cats) * max(1, 0.6 * len(views)) + (2.4 if has_bg else 0))
+    axes = fig.subplots(2 if has_bg else 1, 1, squeeze=False)[:, 0]
+    _dots(axes[0], cats, series, pct, f"Share holding a lead role within {num(window)} years of entry")
+    _pct_axis(axes[0])
+    axes[0].set_title("By intended starting track")
+    axes[0].set_xlim(left=0)
+    if has_bg:
+        bgs = list(BACKGROUND_SHORT)
+        bseries = []
+        for v, s in zip(views, styles):
+            g = v["groups"]
+            vals = []
+            for b in bgs:
+                sel = g[(g["kind"] == "background") & (g["group"] == b)]
+                vals.append(_quant(sel["p_lead"]))
+            bseries.append((v["name"], s, vals))
+            alt_parts.append(f"by background, {v['name']}: " + ", ".join(f"{BACKGROUND_SHORT[b]} {pct(x[0])}" for b, x in zip(bgs, vals)))
+        _dots(axes[1], [BACKGROUND_SHORT[b] for b in bgs], bseries, pct,
+              f"Share holding a lead role within {num(window)} years of entry")
+        _pct_axis(axes[1])
+        axes[1].set_title("By background")
+        axes[1].set_xlim(left=0)
+    _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
+    alt = (f"Dot chart of the chance of holding a lead role within {num(window)} years of entry, with 95% ranges over replications. "
+           + "; ".join(alt_parts) + ".")
+    caption = (f"Dots are means over replications; bars span 95% of replications. Only cohorts observed for the full "
+               f"{num(window)} years count. Tracks are intended starting tracks (an entrant not admitted to a PhD stays in the PhD group).")
+    return _chart("chance-by-track", "Chance of becoming a lead by starting track", fig, alt, caption)
+
+
+# ---------------------------------------------------------------------------
+# 2. cumulative share becoming a lead by years since entry
+# ---------------------------------------------------------------------------
+
+
+def _curve(df, track):
+    c = df[df["track"] == track].sort_values("years")
+    return (c["years"].to_numpy(float), c["value"].to_numpy(float), c["low"].to_numpy(float), c["high"].to_numpy(float))
+
+
+@_with_rc
+def time_to_lead(views: list[dict], window: float) -> Chart | None:
+    usable = [v for v in views if v.get("curves") is not None and len(v["curves"])]
+    if not usable:
+        return None
+    alt_parts = []
+    horizon = max(float(v["curves"]["years"].max()) for v in usable)
+    if len(views) == 1:
+        v = views[0]
+        fig = _figure(3.9)
+        ax = fig.subplots()
+        ends = []
+        _few_cohorts(ax, horizon)
+        for tr, st in TRACK_STYLE.items():
+            x, y, lo, hi = _curve(v["curves"], tr)
+            if not len(x) or not np.isfinite(y).any():
+                continue
+            ax.fill_between(x, lo, hi, color=st["color"], alpha=0.16, lw=0)
+            ax.plot(x, y, color=st["color"], ls=st["ls"], lw=2, marker=st["marker"], markevery=max(1, len(x) // 8),
+                    markersize=5)
+            last = np.flatnonzero(np.isfinite(y))[-1]
+            ends.append((x[last] + 0.012 * horizon, y[last], TRACK_SHORT[tr], st["color"]))
+            at = _at(x, y, window)
+            alt_parts.append(f"{TRACK_SHORT[tr]} {pct(at)} by {num(window)} years and {pct(y[last])} by {num(x[last])} years")
+        ax.set_xlim(0, horizon)
+        _window_marker(ax, window)
+        ax.set_xlabel("Years since entry")
+        ax.set_ylabel("Share who became a lead")
+        _pct_axis(ax, "y")
+        ax.set_ylim(bottom=0)
+        _end_labels(ax, ends)
+        alt = "Line chart of the cumulative share of entrants who became a lead by years since entry, by intended track: " + "; ".join(alt_parts) + "."
+    else:
+        styles = _styles(views)
+        fig = _figure(2.3 * 3 + 0.4)
+        axes = fig.subplots(3, 1, sharex=True)
+        for ax, (tr, _st) in zip(axes, TRACK_STYLE.items()):
+            parts = []
+            for v, s in zip(views, styles):
+                if v.get("curves") is None:
+                    continue
+                x, y, lo, hi = _curve(v["curves"], tr)
+                if not len(x):
+                    continue
+                ax.fill_between(x, lo, hi, color=s["color"], alpha=0.12, lw=0)
+                ax.plot(x, y, color=s["color"], ls=s["ls"], lw=1.8, marker=s["marker"], markevery=max(1, len(x) // 8),
+                        markersize=4.5, label=_t(v["name"]))
+                parts.append(f"{v['name']} {pct(_at(x, y, window))}")
+            ax.set_title(f"{TRACK_SHORT[tr]} track")
+            _few_cohorts(ax, horizon)
+            ax.set_ylabel("Became a lead")
+            _pct_axis(ax, "y")
+            ax.set_ylim(bottom=0)
+            ax.set_xlim(0, horizon)
+            _window_marker(ax, window)
+            alt_parts.append(f"{TRACK_SHORT[tr]} track by {num(window)} years: " + ", ".join(parts))
+        _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)])
+        axes[-1].set_xlabel("Years since entry")
+        alt = ("Three line charts, one per intended track, of the cumulative share of entrants who became a lead by years since entry, "
+               "one line per scenario: " + "; ".join(alt_parts) + ".")
+    caption = ("Cumulative incidence (Aalen-Johansen): leaving the field counts as a competing outcome, and people still in "
+               "progress when the run ended are censored (counted until they leave view, never as failures), so a curve is the "
+               "share of all entrants who became a lead by that many years. Late years rest on the earliest cohorts only "
+               "(shaded: fewer than a quarter of cohorts are observed that long), so bands widen. Bands span 95% of replications.")
+    return _chart("time-to-lead", "Cumulative share becoming a lead", fig, alt, caption)
+
+
+def _end_labels(ax, items: list[tuple[float, float, str, str]], fontsize: float = 9.0) -> None:
+    """Direct labels at the ends of lines, nudged apart so they never overlap."""
+    if not items:
+        return
+    lo, hi = ax.get_ylim()
+    gap = 0.065 * (hi - lo) * fontsize / 9.0
+    order = sorted(range(len(items)), key=lambda i: items[i][1])
+    pos = [items[i][1] for i in order]
+    for k in range(1, len(pos)):
+        pos[k] = max(pos[k], pos[k - 1] + gap)
+    shift = max(0.0, pos[-1] - (hi - 0.02 * (hi - lo)))
+    pos = [p - shift for p in pos]
+    for k in range(len(pos) - 2, -1, -1):
+        pos[k] = min(pos[k], pos[k + 1] - gap)
+    for k, i in enumerate(order):
+        x, y, text, color = items[i]
+        ax.annotate(_t(text), (x, y), xytext=(x, pos[k]), textcoords="data", va="center", ha="left", fontsize=fontsize,
+                    color=color, fontweight="bold", annotation_clip=False)
+
+
+def _few_cohorts(ax, horizon: float) -> None:
+    """Shade the years since entry that fewer than a quarter of cohorts are observed for."""
+    if horizon and math.isfinite(horizon):
+        ax.axvspan(0.75 * horizon, horizon, color="#EEEEEE", zorder=0, lw=0, hatch="..", ec="#CCCCCC")
+        ax.annotate("few cohorts\nobserved", (0.75 * horizon, 0.02), xycoords=("data", "axes fraction"), xytext=(3, 2),
+                    textcoords="offset points", fontsize=8.5, color="#444444", va="bottom")
+
+
+def _at(x, y, t):
+    if not len(x):
+        return float("nan")
+    i = np.searchsorted(x, t + 1e-9, side="right") - 1
+    return float(y[i]) if i >= 0 else float("nan")
+
+
+def _window_marker(ax, window):
+    lo, hi = ax.get_xlim()
+    if not (lo <= window <= hi):
+        return
+    ax.axvline(window, color="#555555", lw=1, ls=(0, (2, 2)))
+    ax.annotate(f"{num(window)}-year window", (window, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -2),
+                textcoords="offset points", va="top", fontsize=9.5, color="#333333")
+
+
+# ---------------------------------------------------------------------------
+# 3. lead-years before arrival
+# ---------------------------------------------------------------------------
+
+
+@_with_rc
+def lead_years(views: list[dict]) -> Chart | None:
+    styles = _styles(views)
+    cols = [("lead_years_before_arrival_per_entrant", "All lead-years"),
+            ("safety_lead_years_before_arrival_per_entrant", "Safety-relevant lead-years")]
+    if not any("arrival_years" in v["replications"] for v in views):
+        return None
+    fig = _figure(3.4)
+    axes = fig.subplots(1, 2, sharey=True)
+    alt_parts = []
+    for ax, (col, title) in zip(axes, cols):
+        xs_by_view = []
+        for v, s in zip(views, styles):
+            r = v["replications"]
+            if col not in r or "arrival_years" not in r:
+                continue
+            x = np.asarray(r["arrival_years"], float)
+            y = np.asarray(r[col], float)
+            xs_by_view.append((x, y))
+            ax.plot(x, y, ls="none", marker=s["marker"], color=s["color"], markersize=6, alpha=0.9,
+                    markeredgecolor="white", markeredgewidth=0.6, label=_t(v["name"]))
+            alt_parts.append(f"{title.lower()} per entrant in {v['name']}: mean {num(np.nanmean(y))}, "
+                             f"from {num(np.nanmin(y))} to {num(np.nanmax(y))}")
+        if len(xs_by_view) > 1:  # join paired replications
+            x0, y0 = xs_by_view[0]
+            for x1, y1 in xs_by_view[1:]:
+                if len(x1) == len(x0):
+                    for a, b, c, d in zip(x0, y0, x1, y1):
+                        ax.plot([a, c], [b, d], color="#BBBBBB", lw=0.8, zorder=0)
+        ax.set_title(title)
+        ax.set_ylim(bottom=0)
+    fig.supxlabel("Arrival year of transformative AI drawn in each replication", fontsize=10)
+    axes[0].set_ylabel("Lead-years per entrant")
+    _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
+    alt = ("Two scatter charts of lead-years before the arrival of transformative AI per entrant against the arrival year drawn "
+           "in each replication: " + "; ".join(alt_parts) + ". Later arrivals give more lead-years.")
+    caption = ("One point per replication: the arrival year is drawn per replication, and entrants' lead-years before it rise "
+               "steeply with it. Safety-relevant lead-years weight each lead-year by how safety-relevant the lead's agenda is "
+               "(set by impact judgement)." + (" Grey lines join the same replication in each scenario (same random numbers)."
+                                               if len(views) > 1 else ""))
+    return _chart("lead-years", "Lead-years before arrival", fig, alt, caption)
+
+
+# ---------------------------------------------------------------------------
+# 4. flows between states
+# ---------------------------------------------------------------------------
+
+
+def _band(x0, y0a, y0b, x1, y1a, y1b):
+    xm = (x0 + x1) / 2
+    verts = [(x0, y0a), (xm, y0a), (xm, y1a), (x1, y1a), (x1, y1b), (xm, y1b), (xm, y0b), (x0, y0b), (x0, y0a)]
+    codes = [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.LINETO, MPath.CURVE4, MPath.CURVE4,
+             MPath.CURVE4, MPath.CLOSEPOLY]
+    return MPath(verts, codes)
+
+
+def _sankey(ax, flows, title: str) -> str:
+    f = flows[flows["mean"] > 0]
+    if not len(f):
+        ax.text(0.5, 0.5, "no moves recorded", ha="center", va="center")
+        ax.set_axis_off()
+        return f"{title}: no moves recorded"
+    order = {s: i for i, s in enumerate(STATE_ORDER)}
+    f = f.assign(o1=f["from_state"].map(lambda s: order.get(s, 99)), o2=f["to_state"].map(lambda s: order.get(s, 99)))
+    f = f.sort_values(["o1", "o2"])
+    total = float(f["mean"].sum())
+    gap = 0.03 * total
+    out_tot = f.groupby("from_state", sort=False)["mean"].sum()
+    in_tot = f.groupby("to_state", sort=False)["mean"].sum()
+    left = sorted(out_tot.index, key=lambda s: order.get(s, 99))
+    right = sorted(in_tot.index, key=lambda s: order.get(s, 99))
+    span = total + gap * (max(len(left), len(right)) - 1)
+
+    def positions(nodes, tot):
+        pos, y = {}, span
+        extra = (span - (tot[nodes].sum() + gap * (len(nodes) - 1))) / 2
+        y -= extra
+        for s in nodes:
+            pos[s] = [y, y - tot[s]]  # top, bottom
+            y -= tot[s] + gap
+        return pos
+
+    lpos, rpos = positions(left, out_tot), positions(right, in_tot)
+    lcur = {s: p[0] for s, p in lpos.items()}
+    rcur = {s: p[0] for s, p in rpos.items()}
+    w = 0.035
+    f_r = f.sort_values(["o2", "o1"])
+    rstart = {}
+    for _, row in f_r.iterrows():
+        key = (row["from_state"], row["to_state"])
+        rstart[key] = rcur[row["to_state"]]
+        rcur[row["to_state"]] -= row["mean"]
+    for _, row in f.iterrows():
+        a, b, m = row["from_state"], row["to_state"], row["mean"]
+        y0 = lcur[a]
+        lcur[a] -= m
+        y1 = rstart[(a, b)]
+        patch = PathPatch(_band(w, y0, y0 - m, 1 - w, y1, y1 - m), facecolor=STATE_COLOR.get(a, "#999999"),
+                          alpha=0.45, lw=0.4, edgecolor="white", hatch="////" if b == "exited" else None)
+        ax.add_patch(patch)
+    for side, pos, tot, x in (("l", lpos, out_tot, 0.0), ("r", rpos, in_tot, 1 - w)):
+        for s, (top, bot) in pos.items():
+            ax.add_patch(Rectangle((x, bot), w, top - bot, facecolor=STATE_COLOR.get(s, "#999999"), edgecolor="#222222", lw=0.6,
+                                   hatch="////" if s == "exited" else None))
+            label = f"{STATE_LABEL.get(s, s)} ({num(tot[s])})"
+            if side == "l":
+                ax.text(-0.015, (top + bot) / 2, _t(label), ha="right", va="center", fontsize=9.5)
+            else:
+                ax.text(1.015, (top + bot) / 2, _t(label), ha="left", va="center", fontsize=9.5)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-gap, span + gap)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(_t(title), loc="center", pad=14)
+    ax.text(-0.015, span + gap * 0.6, "From", ha="right", va="bottom", fontsize=9, fontweight="bold", color="#333333")
+    ax.text(1.015, span + gap * 0.6, "To", ha="left", va="bottom", fontsize=9, fontweight="bold", color="#333333")
+    big = f.sort_values("mean", ascending=False).head(4)
+    return f"{title or 'all moves'}: largest moves " + ", ".join(
+        f"{STATE_LABEL.get(a, a)} to {STATE_LABEL.get(b, b)} {num(m)}" for a, b, m in zip(big["from_state"], big["to_state"], big["mean"]))
+
+
+@_with_rc
+def flows(views: list[dict]) -> Chart | None:
+    usable = [v for v in views if v.get("flows") is not None and len(v["flows"])]
+    if not usable:
+        return None
+    fig = _figure(3.9 * len(usable), w=WIDTH * 1.25)
+    axes = fig.subplots(len(usable), 1, squeeze=False)[:, 0]
+    alt_parts = []
+    for ax, v in zip(axes, usable):
+        alt_parts.append(_sankey(ax, v["flows"], v["name"] if len(views) > 1 else ""))
+    alt = ("Flow diagram of entrants' moves between career states, mean number of moves per replication, states on the left "
+           "flowing to states on the right. " + "; ".join(alt_parts) + ".")
+    caption = ("Band widths are the mean number of moves per replication over the whole run (entrants only; a person can "
+               "move several times, e.g. between grants and back). Hatched bands and boxes lead out of the field. "
+               "The table below lists every flow.")
+    return _chart("flows", "Flows between states", fig, alt, caption)
+
+
+# ---------------------------------------------------------------------------
+# 5. attrition by reason
+# ---------------------------------------------------------------------------
+
+
+@_with_rc
+def attrition(views: list[dict]) -> Chart | None:
+    reasons = list(EXIT_LABEL)
+    series = []
+    parts = []
+    for v, s in zip(views, _styles(views)):
+        att = v["summary"].get("outcomes", {}).get("attrition") or {}
+        vals = [_iv(att.get(r)) for r in reasons]
+        series.append((v["name"], s, vals))
+        parts.append(f"{v['name']}: " + ", ".join(f"{EXIT_LABEL[r]} {pct(x[0])}" for r, x in zip(reasons, vals)))
+    if not any(math.isfinite(x[0]) for _, _, vals in series for x in vals):
+        return None
+    fig = _figure(1.4 + 0.55 * len(reasons) * max(1, 0.6 * len(views)))
+    ax = fig.subplots()
+    cats = [EXIT_LABEL[r][0].upper() + EXIT_LABEL[r][1:] for r in reasons]
+    _dots(ax, cats, series, pct, "Share of entrants who left for this reason during the run")
+    _fig_legend(fig, [(lbl, st) for lbl, st, _ in series], lines=False)
+    _pct_axis(ax)
+    ax.set_xlim(left=0)
+    alt = "Dot chart of the share of entrants who left the field, by reason, with 95% ranges over replications. " + "; ".join(parts) + "."
+    caption = "Every exit has one recorded reason. Dots are means over replications; bars span 95% of replications."
+    return _chart("attrition", "Attrition by reason", fig, alt, caption)
+
+
+# ---------------------------------------------------------------------------
+# 6. queues and utilisation over time
+# ---------------------------------------------------------------------------
+
+
+@_with_rc
+def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | None:
+    usable = [(v, s) for v, s in zip(views, _styles(views)) if v.get("ts")]
+    if not usable:
+        return None
+    keys = ["grant_queue", "reviewer_utilisation", "advisor_utilisation", "ready_waiting"]
+    keys = [k for k in keys if any(k in v["ts"]["series"] for v, _ in usable)]
+    ncol = 2
+    nrow = math.ceil(len(keys) / ncol)
+    fig = _figure(2.7 * nrow + 0.6)
+    axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False, sharex=True)).ravel()
+    alt_parts = []
+    for ax, key in zip(axes, keys):
+        parts = []
+        for v, s in usable:
+            ser = v["ts"]["series"].get(key)
+            if not ser:
+                continue
+            x = np.asarray(v["ts"]["year"], float)
+            y = np.asarray(ser["mean"], float)
+            lo, hi = np.asarray(ser["low"], float), np.asarray(ser["high"], float)
+            ax.fill_between(x, lo, hi, color=s["color"], alpha=0.13, lw=0)
+            ax.plot(x, y, color=s["color"], ls=s["ls"], lw=1.5, marker=s["marker"], markevery=max(1, len(x) // 6),
+                    markersize=4, label=_t(v["name"]))
+            fmt = pct if key in PERCENT_SERIES else num
+            parts.append(f"{v['name']} averages {fmt(np.nanmean(y))}")
+        if key in PERCENT_SERIES:
+            _pct_axis(ax, "y")
+            ax.axhline(0.9, color="#777777", lw=0.8, ls=(0, (1, 2)))
+        ax.set_ylim(bottom=0)
+        ax.set_title(_t(SHORT_SERIES.get(key, SERIES[key])), fontsize=10)
+        alt_parts.append(f"{SERIES[key]}: " + ", ".join(parts))
+    for ax in axes[len(keys):]:
+        ax.set_visible(False)
+    # intervention markers: a vertical line and a label where each starts (and ends)
+    marks = []
+    for v, s in usable:
+        for iv in v.get("interventions") or []:
+            marks.append((iv["start"], f"{iv['name']} starts", s))
+            if iv.get("end") is not None:
+                marks.append((iv["end"], f"{iv['name']} ends", s))
+    seen: list[tuple[float, str]] = []
+    key_handles = []
+    for year, label, st in sorted(marks, key=lambda m: (m[0], m[1])):
+        if (year, label) in seen:
+            continue
+        seen.append((year, label))
+        k = len(seen)
+        for ax in axes[: len(keys)]:
+            ax.axvline(year, color=st["color"], lw=1.1, ls=(0, (4, 2)))
+            ax.annotate(str(k), (year, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points",
+                        va="top", ha="left", fontsize=8.5, fontweight="bold", color="#222222",
+                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+        key_handles.append(Line2D([], [], color=st["color"], ls=(0, (4, 2)), lw=1.1,
+                                  label=_t(f"{k}: {label} (year {num(year)})")))
+        alt_parts.append(f"dashed line {k} at year {num(year)}: {label}")
+    if key_handles:
+        fig.legend(handles=key_handles, loc="outside lower center", ncols=1, fontsize=9, handlelength=2.5,
+                   title="Interventions", title_fontsize=9)
+    for ax in axes[max(0, len(keys) - ncol): len(keys)]:
+        ax.set_xlabel("Years from the start")
+    _fig_legend(fig, [(v["name"], s) for v, s in usable])
+    alt = "Four line charts over time of the scarce resources: " + "; ".join(alt_parts) + "."
+    caption = ((f"Year 0 is {start_year:g}. " if start_year else "")
+               + "Monthly means over replications with bands spanning 95% of replications. Dotted horizontal lines mark 90% use, "
+               "the level at which a resource counts as binding."
+               + (" Numbered dashed vertical lines mark where an intervention starts or ends (key below the charts)."
+                  if key_handles else " No intervention acts in this scenario."))
+    return _chart("resources", "Queues and utilisation over time", fig, alt, caption)
+
+
+# ---------------------------------------------------------------------------
+# 7. arrival time against time to lead
+# ---------------------------------------------------------------------------
+
+
+@_with_rc
+def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
+    if not any(v.get("curves") is not None for v in views):
+        return None
+    fig = _figure(3.9)
+    ax = fig.subplots()
+    xmax = 0.0
+    alt_parts = []
+    for v in views:
+        if v.get("curves") is not None and len(v["curves"]):
+            xmax = max(xmax, float(v["curves"]["years"].max()))
+    xmax = max(xmax, 1.0)
+    grid = np.linspace(0, xmax, 200)
+    drawn = []
+    arrivals = []
+    for v in views:
+        arr = get_path(v["scenario"], "timelines.arrival")
+        key = arr.describe() if hasattr(arr, "describe") else f"fixed {arr}"
+        if key in drawn:
+            continue
+        drawn.append(key)
+        if hasattr(arr, "cdf"):
+            cdf = np.asarray(arr.cdf(grid), float)
+        else:
+            cdf = (grid >= float(arr)).astype(float)
+        arrivals.append((v, key, cdf))
+    for i, (v, key, cdf) in enumerate(arrivals):
+        ls = ["-", "--", ":"][i % 3]
+        ax.plot(grid, cdf, color="#666666", lw=3.2, ls=ls, solid_capstyle="butt")
+        lbl = "AI has arrived" + (f" ({v['name']})" if len(arrivals) > 1 else "")
+        j = int(np.argmin(np.abs(cdf - 0.5))) if np.isfinite(cdf).any() else 0
+        # to the right of the curve's middle and below it (the curve rises to the right), inside the axes
+        ax.annotate(_t(lbl), (grid[j], cdf[j]), xytext=(8, -4), textcoords="offset points", ha="left", va="top",
+                    fontsize=9, fontweight="bold")
+        alt_parts.append(f"chance AI has arrived: {pct(_at(grid, cdf, 5))} by year 5, {pct(_at(grid, cdf, 10))} by year 10 ({key})")
+    ends: list = []
+    if len(views) == 1:
+        v = views[0]
+        for tr, st in TRACK_STYLE.items():
+            x, y, _lo, _hi = _curve(v["curves"], tr)
+            if not len(x) or not np.isfinite(y).any():
+                continue
+            ax.plot(x, y, color=st["color"], ls=st["ls"], lw=2, marker=st["marker"], markevery=max(1, len(x) // 8), markersize=5)
+            last = np.flatnonzero(np.isfinite(y))[-1]
+            ends.append((xmax * 1.012, y[last], f"{TRACK_SHORT[tr]}: became a lead", st["color"]))
+            alt_parts.append(f"{TRACK_SHORT[tr]} entrants who became a lead: {pct(_at(x, y, 5))} by year 5, {pct(_at(x, y, 10))} by year 10")
+    else:
+        for v, s in zip(views, _styles(views)):
+            x, y = _mixture_curve(v)
+            if x is None:
+                continue
+            ax.plot(x, y, color=s["color"], ls=s["ls"], lw=2, marker=s["marker"], markevery=max(1, len(x) // 8), markersize=5,
+                    label=_t(f"{v['name']}: entrants who became a lead"))
+            alt_parts.append(f"{v['name']} entrants who became a lead: {pct(_at(x, y, 10))} by year 10")
+        _fig_legend(fig, [(f"{v['name']}: entrants who became a lead", s) for v, s in zip(views, _styles(views))])
+    for v in views[:1]:
+        r = v["replications"]
+        if "arrival_years" in r:
+            a = np.asarray(r["arrival_years"], float)
+            a = a[np.isfinite(a) & (a <= xmax)]
+            ax.plot(a, np.full(len(a), -0.03), ls="none", marker="|", markersize=9, color="#666666",
+                    clip_on=False)
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(-0.05, 1.02)
+    _end_labels(ax, ends, 8.5)
+    _pct_axis(ax, "y")
+    ax.set_xlabel("Years from the start (for an entrant starting now: years since entry)")
+    ax.set_ylabel("Share")
+    alt = ("Line chart comparing the chance that transformative AI has arrived with the share of entrants who became a lead, by "
+           "years from the start: " + "; ".join(alt_parts) + ".")
+    caption = ("The thick grey line is the scenario's distribution of the arrival of transformative AI (the chance it has arrived by "
+               "each year); ticks along the bottom are the arrival years drawn in the replications. Coloured lines are the "
+               "cumulative share of entrants who became a lead (as in the chart above): the further the lead curves lag behind "
+               "the arrival curve, the fewer lead-years come before arrival.")
+    return _chart("arrival", "Arrival of transformative AI against time to lead", fig, alt, caption)
+
+
+def _mixture_curve(v):
+    c = v.get("curves")
+    g = v.get("groups")
+    if c is None or not len(c):
+        return None, None
+    weights = {}
+    for tr in TRACK_STYLE:
+        if g is not None:
+            sel = g[(g["kind"] == "track") & (g["group"] == tr)]
+            weights[tr] = float(sel["n"].mean()) if len(sel) else 0.0
+        else:
+            weights[tr] = 1.0
+    x = None
+    acc = None
+    tot = 0.0
+    for tr, w in weights.items():
+        xx, y, _lo, _hi = _curve(c, tr)
+        if not len(xx) or w <= 0 or not np.isfinite(y).all():
+            continue
+        x = xx
+        acc = y * w if acc is None else acc + y * w
+        tot += w
+    if acc is None:
+        return None, None
+    return x, acc / tot
+
+
+# ---------------------------------------------------------------------------
+# 8. which constraint binds
+# ---------------------------------------------------------------------------
+
+
+@_with_rc
+def binding(views: list[dict]) -> Chart | None:
+    resources = list(RESOURCE_LABEL)
+    present = [r for r in resources if any(r in ((v["summary"].get("outcomes", {}).get("binding_constraint") or {}).get("utilisation") or {})
+                                          for v in views)]
+    if not present:
+        return None
+    styles = _styles(views)
+    cats = []
+    for r in present:
+        label = RESOURCE_LABEL[r]
+        if len(views) == 1:
+            bc = views[0]["summary"]["outcomes"]["binding_constraint"]
+            share = float((bc.get("share_of_replications") or {}).get(r, 0.0))
+            n = len(views[0]["replications"]) or 1
+            if share > 0:
+                label += f"  \u2190 binds in {int(round(share * n))}/{n}"
+        cats.append(label[0].upper() + label[1:])
+    useries, eseries, parts = [], [], []
+    for v, s in zip(views, styles):
+        bc = v["summary"].get("outcomes", {}).get("binding_constraint") or {}
+        u = [_iv((bc.get("utilisation") or {}).get(r)) for r in present]
+        e = [_iv((bc.get("excess_demand") or {}).get(r)) for r in present]
+        useries.append((v["name"], s, u))
+        eseries.append((v["name"], s, e))
+        parts.append(f"{v['name']}: binding constraint {RESOURCE_LABEL.get(bc.get('binding'), 'none')}; "
+                     + ", ".join(f"{RESOURCE_LABEL[r]} {pct(x[0])} used, excess demand {num(y[0])}" for r, x, y in zip(present, u, e)))
+    fig = _figure(2.2 + 2 * 0.5 * len(present) * max(1, 0.6 * len(views)))
+    axes = fig.subplots(2, 1)
+    _dots(axes[0], cats, useries, pct, "Share of capacity in use (mean over the run)")
+    _pct_axis(axes[0])
+    axes[0].axvline(0.9, color="#444444", lw=1, ls=(0, (2, 2)))
+    axes[0].annotate("90%: can bind", (0.9, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 3), textcoords="offset points",
+                     fontsize=9, color="#333333")
+    axes[0].set_xlim(0, 1.18)
+    axes[0].set_title("Utilisation")
+    _dots(axes[1], cats, eseries, num, "Unmet demand per unit of capacity")
+    axes[1].set_xlim(left=0)
+    axes[1].set_title("Excess demand")
+    _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
+    alt = "Two dot charts of the utilisation and the excess demand of each scarce resource. " + "; ".join(parts) + "."
+    caption = ("A resource binds in a replication when at least 90% of it is in use and it has the largest unmet demand among "
+               "such resources. Unmet demand is measured per unit of capacity (e.g. applicants not admitted per advisor slot, "
+               "applications queued per month of review capacity), so levels are comparable only within a resource.")
+    return _chart("binding-chart", "Which constraint binds", fig, alt, caption)
+
+
+# ---------------------------------------------------------------------------
+# 9. effects per group beside the total (comparisons)
+# ---------------------------------------------------------------------------
+
+
+@_with_rc
+def group_effects(data: dict) -> Chart | None:
+    comps = data.get("comparisons") or []
+    if not comps or not comps[0].get("groups"):
+        return None
+    order = [(g["kind"], g["group"]) for g in comps[0]["groups"]]
+    label = {("all", "all"): "All entrants (total)"}
+    for k, g in order:
+        if (k, g) not in label:
+            label[(k, g)] = f"{TRACK_SHORT[g]} track" if k == "track" and g in TRACK_SHORT else \
+                BACKGROUND_SHORT.get(g, "Existing field" if k == "existing" else str(g))
+    styles = SCENARIO_STYLES[1:] + SCENARIO_STYLES[:1]
+    fig = _figure(2.4 + 2 * 0.36 * len(order) * max(1, 0.6 * len(comps)))
+    axes = fig.subplots(2, 1)
+    parts = []
+    for ax, (col, xl, fmt) in zip(axes, (("p_lead", "Change in chance of a lead role within the window (percentage points)", points),
+                                          ("lead_years", "Change in lead-years before arrival per person", lambda x: num(x, True)))):
+        keys = [kg for kg in order if not (col == "p_lead" and kg[0] == "existing")]
+        series = []
+        for c, s in zip(comps, styles):
+            by = {(g["kind"], g["group"]): g for g in c["groups"]}
+            vals = [_iv(by.get(kg, {}).get(col)) for kg in keys]
+            series.append((c["alternative"], s, vals))
+            parts.append(f"{c['alternative']} minus {c['base']}, {col.replace('_', ' ')}: "
+                         + ", ".join(f"{label[kg]} {fmt(x[0])} ({fmt(x[1])} to {fmt(x[2])})" for kg, x in zip(keys, vals)))
+        _dots(ax, [label[kg] for kg in keys], series, fmt, xl, zero=0.0)
+        if col == "p_lead":
+            _points_axis(ax)
+    axes[0].set_title("Chance of becoming a lead")
+    axes[1].set_title("Lead-years before arrival")
+    _fig_legend(fig, [(f"{c['alternative']} minus {c['base']}", s) for c, s in zip(comps, styles)], lines=False, always=True)
+    for ax in axes:
+        for t in ax.get_yticklabels():
+            if t.get_text().startswith("All entrants"):
+                t.set_fontweight("bold")
+    alt = "Two forest plots of paired differences (alternative minus base) per group with 95% intervals. " + "; ".join(parts) + "."
+    caption = ("Paired differences between scenarios (same random numbers in each replication) with 95% intervals of the mean "
+               "difference. The vertical line is no change. A group that loses while the total gains has been displaced by "
+               "others competing for the same openings. 'Existing field' are researchers already in the field at the start.")
+    return _chart("group-effects-chart", "Effects per group beside the total", fig, alt, caption)

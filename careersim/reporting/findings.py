@@ -1,0 +1,437 @@
+"""Key findings in plain language, generated from the numbers.
+
+Every sentence states its number with its interval, and its words of
+certainty come from the interval (:func:`careersim.core.stats.interval_words`):
+a change whose interval includes zero "may not change" an outcome; no
+sentence says "will". Two kinds of interval appear, and the sentences say
+which:
+
+* in a single run, the *range over replications* (95% of replications fall
+  in it: chance plus uncertainty about parameter values), and for gaps
+  between tracks the interval of the mean paired difference;
+* in a comparison, the 95% interval of the mean paired difference between
+  scenarios (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import numpy as np
+
+from careersim.core.stats import interval_words, paired_difference
+
+TRACK_LABEL = {"phd": "the PhD", "independent": "independent research", "contributor": "a research contributor role"}
+TRACK_SHORT = {"phd": "PhD", "independent": "Independent", "contributor": "Contributor"}
+BACKGROUND_LABEL = {"undergraduate": "entrants with a bachelor's degree", "masters": "entrants with a master's degree",
+                    "industry_engineer": "former industry engineers", "phd_elsewhere": "PhD students or graduates from other fields",
+                    "existing field": "the existing field (researchers present at the start)"}
+GROUP_LABEL = {"all": "all entrants", "phd": "PhD-track entrants", "independent": "independent-track entrants",
+               "contributor": "contributor-track entrants", **BACKGROUND_LABEL}
+EXIT_LABEL = {"burnout": "burnout or poor mental health", "funding_ran_out": "running out of funding",
+              "left_for_other_work": "leaving for other work or better pay", "no_lead_opening": "finding no lead opening"}
+RESOURCE_LABEL = {"advisor_slots": "PhD advisor slots", "grantmaker_time": "grantmaker time", "money": "grant money",
+                  "programme_places": "mentorship-programme places", "lead_openings": "lead openings"}
+
+
+# ---------------------------------------------------------------------------
+# number formatting
+# ---------------------------------------------------------------------------
+
+
+def finite(x: Any) -> bool:
+    try:
+        return x is not None and math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def pct(x: Any) -> str:
+    """A share as a percentage with sensible precision: 12%, 7.7%, 0.45%."""
+    if not finite(x):
+        return "n/a"
+    v = 100.0 * float(x)
+    a = abs(v)
+    if a == 0:
+        return "0%"
+    if a >= 10:
+        return f"{v:.0f}%"
+    if a >= 1:
+        return f"{v:.1f}%"
+    if a >= 0.1:
+        return f"{v:.2f}%"
+    if a >= 0.001:
+        return f"{v:.3f}".rstrip("0") + "%"
+    return "<0.001%" if v > 0 else "\u2212<0.001%"
+
+
+def num(x: Any, signed: bool = False) -> str:
+    """A number to about three significant figures (thousands separated)."""
+    if not finite(x):
+        return "n/a"
+    v = float(x)
+    sign = "+" if signed and v > 0 else ""
+    a = abs(v)
+    if a == 0:
+        return "0"
+    if v.is_integer() and a < 1e15:
+        return sign + f"{int(v):,}".replace("-", "\u2212")
+    if a >= 1000:
+        s = f"{v:,.0f}"
+    elif a >= 100:
+        s = f"{v:.0f}"
+    elif a >= 10:
+        s = f"{v:.1f}"
+    elif a >= 0.01:
+        s = f"{v:.3g}"
+    elif a >= 1e-6:
+        decimals = 1 - int(math.floor(math.log10(a)))  # two significant digits, never in e-notation
+        s = f"{v:.{decimals}f}"
+    else:
+        return ("<" if v > 0 else ">\u2212") + "0.000001"
+    return sign + s.replace("-", "\u2212")
+
+
+def points(x: Any, signed: bool = True) -> str:
+    """A difference of shares in percentage points: +1.2."""
+    if not finite(x):
+        return "n/a"
+    v = 100.0 * float(x)
+    a = abs(v)
+    s = f"{v:+.0f}" if a >= 10 else (f"{v:+.1f}" if a >= 1 else f"{v:+.2f}" if a >= 0.01 else f"{v:+.3f}")
+    if v == 0:
+        s = "0"
+    elif a < 0.001:
+        s = "\u22480"
+    if not signed:
+        s = s.lstrip("+")
+    return s.replace("-", "\u2212")
+
+
+def value_text(x: Any, unit: str, signed: bool = False) -> str:
+    if unit == "share":
+        return points(x) + " percentage points" if signed else pct(x)
+    return num(x, signed)
+
+
+def interval_text(low: Any, high: Any, unit: str, diff: bool = False) -> str:
+    if not (finite(low) and finite(high)):
+        return "interval not available"
+    if unit == "share":
+        lo, hi = (points(low), points(high)) if diff else (pct(low), pct(high))
+        if lo == hi and float(low) != float(high):  # a narrow interval: as many decimals as tell its ends apart
+            lo, hi = _told_apart(100.0 * float(low), 100.0 * float(high), diff)
+        return f"{lo} to {hi} points" if diff else f"{lo} to {hi}"
+    return f"{num(low, diff)} to {num(high, diff)}"
+
+
+def _told_apart(low: float, high: float, signed: bool) -> tuple[str, str]:
+    """Two percentages (``12.1%``) or signed percentage points (``+12.1``) with one to
+    three decimals, the fewest that make them differ."""
+    for decimals in (1, 2, 3):
+        lo, hi = (f"{v:{'+' if signed else ''}.{decimals}f}".replace("-", "\u2212") for v in (low, high))
+        if lo != hi:
+            break
+    return (lo, hi) if signed else (lo + "%", hi + "%")
+
+
+# ---------------------------------------------------------------------------
+# words of certainty
+# ---------------------------------------------------------------------------
+
+
+def certainty(low: Any, high: Any, n: int | None = None) -> str:
+    """``interval_words`` for an interval, treating a missing or one-replication interval as uninformative."""
+    if not (finite(low) and finite(high)) or (n is not None and n < 2):
+        return "may not change"
+    return interval_words(float(low), float(high))
+
+
+def verb(words: str, *, subject_plural: bool = False) -> str:
+    """Words of certainty as a verb phrase: 'likely increases', 'may not change'."""
+    if subject_plural:
+        return {"likely increases": "likely increase", "likely decreases": "likely decrease"}.get(words, words)
+    return words
+
+
+def comparative(words: str) -> str:
+    """Words of certainty for a gap between two groups."""
+    return {"likely increases": "is likely higher than", "likely decreases": "is likely lower than"}.get(words, "may not differ from")
+
+
+# ---------------------------------------------------------------------------
+# claims
+# ---------------------------------------------------------------------------
+
+
+def claim_verdict(claim: dict | None) -> tuple[str, str]:
+    """(symbol, words) for a claim's share of replications in which it holds."""
+    if not claim or not finite(claim.get("share_holds")):
+        return ("\u2014", "not evaluated")
+    s = float(claim["share_holds"])
+    if s >= 0.95:
+        return ("\u2714", "holds in (nearly) every replication")
+    if s >= 0.5:
+        return ("\u2714?", "holds in most replications")
+    if s > 0.05:
+        return ("\u2716?", "holds in some replications")
+    return ("\u2716", "does not hold")
+
+
+def _join(items: list[str]) -> str:
+    items = list(items)
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def claims_sentence(claims: dict | None, all_keys: Iterable[str]) -> str | None:
+    claims = claims or {}
+    most, some, never, absent = [], [], [], []
+    for k in all_keys:
+        c = claims.get(k)
+        if not c or not finite(c.get("share_holds")):
+            absent.append(k)
+            continue
+        s = float(c["share_holds"])
+        (most if s >= 0.5 else some if s > 0.05 else never).append(k)
+    parts = []
+    if most:
+        parts.append(f"{_join(most)} hold{'s' if len(most) == 1 else ''} in most replications")
+    if some:
+        parts.append(f"{_join(some)} hold{'s' if len(some) == 1 else ''} in only some")
+    if never:
+        parts.append(f"{_join(never)} do{'es' if len(never) == 1 else ''} not hold")
+    if not parts:
+        return "None of the essays' claims could be evaluated in this run." if absent else None
+    text = "Of the essays' claims (see the claims table), " + _join(parts)
+    if absent:
+        text += f"; {_join(absent)} {'was' if len(absent) == 1 else 'were'} not evaluated here"
+    return text + "."
+
+
+# ---------------------------------------------------------------------------
+# a single run
+# ---------------------------------------------------------------------------
+
+
+def _col(reps, name) -> np.ndarray:
+    if reps is None or name not in getattr(reps, "columns", []):
+        return np.array([], dtype=float)
+    return np.asarray(reps[name], dtype=float)
+
+
+def track_gap_sentence(by_track: dict, reps, window_text: str) -> str | None:
+    """Which intended starting track has the highest lead chance, and whether it is clearly higher."""
+    vals = {tr: (by_track.get(tr) or {}).get("value") for tr in TRACK_LABEL}
+    vals = {k: float(v) for k, v in vals.items() if finite(v)}
+    if len(vals) < 2:
+        return None
+    order = sorted(vals, key=lambda k: -vals[k])
+    best, second = order[0], order[1]
+    if vals[best] == vals[second]:
+        tied = [TRACK_LABEL[k] for k in order if vals[k] == vals[best]]
+        return (f"The chance of holding a lead role within {window_text} was the same, {pct(vals[best])}, for entrants "
+                f"whose intended starting track was {_join(tied)}.")
+    a, b = _col(reps, f"p_lead_{best}"), _col(reps, f"p_lead_{second}")
+    if len(a) and len(a) == len(b):
+        d = paired_difference(b, a)  # best minus second, paired by replication
+    else:
+        d = {"value": vals[best] - vals[second], "low": float("nan"), "high": float("nan"), "n": 0}
+    words = certainty(d["low"], d["high"], d.get("n"))
+    others = ", ".join(f"{pct(vals[k])} for {TRACK_LABEL[k]}" for k in order[1:])
+    head = f"Entrants whose intended starting track was {TRACK_LABEL[best]} had the highest chance of holding a lead role within {window_text} ({pct(vals[best])}, against {others})"
+    if words == "likely increases":
+        return (f"{head}; this {comparative(words)} the next track, {TRACK_LABEL[second]} "
+                f"(difference {points(d['value'])} percentage points, 95% interval {interval_text(d['low'], d['high'], 'share', True)}).")
+    return (f"{head}, but it {comparative(words)} {TRACK_LABEL[second]}: the 95% interval of the difference, "
+            f"{interval_text(d['low'], d['high'], 'share', True)}, includes zero.")
+
+
+def run_findings(summary: dict, reps=None, window: float = 10.0, horizon: float = 20.0,
+                 claim_keys: Iterable[str] = ()) -> list[str]:
+    """3-6 plain-language sentences for one run, from summary.json (and per-replication values)."""
+    out: list[str] = []
+    oc = summary.get("outcomes") or {}
+    n = int((summary.get("provenance") or {}).get("replications") or (len(reps) if reps is not None else 0))
+    wtext = f"{num(window)} years of entry"
+    p = oc.get("p_lead") or {}
+    if finite(p.get("value")):
+        out.append(f"Across {n} replications, {pct(p['value'])} of entrants held a lead role within {wtext} "
+                   f"(95% of replications: {interval_text(p.get('low'), p.get('high'), 'share')}).")
+        s = track_gap_sentence(p.get("by_track") or {}, reps, f"{num(window)} years")
+        if s:
+            out.append(s)
+    else:
+        out.append(f"No entrant cohort is observed for the full {num(window)}-year window within the {num(horizon)}-year horizon, "
+                   f"so the chance of becoming a lead within {num(window)} years is not estimated; lengthen run.horizon or shorten run.claims_window.")
+    ly = oc.get("lead_years_before_arrival_per_entrant") or {}
+    sly = oc.get("safety_lead_years_before_arrival_per_entrant") or {}
+    arr = _col(reps, "arrival_years")
+    if finite(ly.get("value")):
+        when = f"median drawn arrival {num(np.median(arr))} years after the start" if len(arr) else "drawn per replication"
+        out.append(f"Before transformative AI arrives ({when}), each entrant contributes on average {num(ly['value'])} lead-years "
+                   f"(95% of replications: {interval_text(ly.get('low'), ly.get('high'), 'years')}), "
+                   f"of which {num(sly.get('value'))} are safety-relevant; most of this range comes from uncertainty about when AI arrives.")
+    att = {k: v for k, v in (oc.get("attrition") or {}).items() if finite((v or {}).get("value"))}
+    if att:
+        top = max(att, key=lambda k: att[k]["value"])
+        total = sum(v["value"] for v in att.values())
+        out.append(f"{pct(total)} of entrants left the field during the run; the most common reason was {EXIT_LABEL.get(top, top.replace('_', ' '))} "
+                   f"({pct(att[top]['value'])} of entrants; 95% of replications: {interval_text(att[top].get('low'), att[top].get('high'), 'share')}).")
+    bc = oc.get("binding_constraint") or {}
+    if bc:
+        out.append(binding_sentence(bc, n))
+    cs = claims_sentence(summary.get("claims"), claim_keys)
+    if cs:
+        out.append(cs)
+    return out[:6]
+
+
+def binding_sentence(bc: dict, n: int, who: str = "") -> str:
+    name = bc.get("binding", "none")
+    shares = bc.get("share_of_replications") or {}
+    who = f" under {who}" if who else ""
+    if name in (None, "none"):
+        return f"No single resource binds{who} in most replications (none is at least 90% used with unmet demand)."
+    share = float(shares.get(name, 0.0))
+    k = int(round(share * n))
+    util = ((bc.get("utilisation") or {}).get(name) or {}).get("value")
+    exc = ((bc.get("excess_demand") or {}).get(name) or {}).get("value")
+    return (f"The binding constraint{who} is {RESOURCE_LABEL.get(name, name.replace('_', ' '))} in {k} of {n} replications: "
+            f"on average {pct(util)} of it is in use, with {num(exc)} units of unmet demand per unit of capacity.")
+
+
+# ---------------------------------------------------------------------------
+# comparisons
+# ---------------------------------------------------------------------------
+
+
+def effect_sentence(subject: str, outcome: str, eff: dict | None, unit: str, base_name: str, better: bool | None = True,
+                    unit_word: str = "") -> str | None:
+    """'<subject> likely increases <outcome> by X compared with <base> (...)' with words from the interval."""
+    if not eff or not finite(eff.get("value")):
+        return None
+    words = certainty(eff.get("low"), eff.get("high"), eff.get("n"))
+    n = int(eff.get("n") or 0)
+    level = (f"from {value_text(eff.get('base_mean'), unit)} to {value_text(eff.get('alt_mean'), unit)}"
+             if finite(eff.get("base_mean")) else "")
+    word = f" {unit_word}" if unit_word and unit != "share" else ""
+    size = points(abs(float(eff["value"])), False) + " percentage points" if unit == "share" else num(abs(float(eff["value"]))) + word
+    share = eff.get("share_better")
+    k = f"better in {int(round(float(share) * n))} of {n} paired replications" if finite(share) and better is not None else ""
+    interval = f"95% interval {interval_text(eff.get('low'), eff.get('high'), unit, True)}"
+    lead = f"Compared with {base_name}, {subject}" if base_name else subject
+    if words == "may not change":
+        tail = "; ".join(x for x in (level, k) if x)
+        return (f"{lead} may not change {outcome}: the estimated change is "
+                f"{value_text(eff['value'], unit, signed=True)}{word}, but its {interval} includes no change"
+                + (f" ({tail})." if tail else "."))
+    detail = "; ".join(x for x in (level, interval, k) if x)
+    return f"{lead} {words} {outcome} by {size} ({detail})."
+
+
+def group_sentence(groups: list[dict], alt: str) -> str | None:
+    """Who gains and who loses: group effects on the lead chance whose intervals exclude zero."""
+    gains, losses = [], []
+    for g in groups:
+        if g["kind"] not in ("track", "background"):
+            continue
+        e = g.get("p_lead") or {}
+        w = certainty(e.get("low"), e.get("high"), e.get("n"))
+        label = GROUP_LABEL.get(g["group"], g["group"])
+        if w == "likely increases":
+            gains.append((float(e["value"]), f"{label} ({points(e['value'])} points)"))
+        elif w == "likely decreases":
+            losses.append((float(e["value"]), f"{label} ({points(e['value'])} points)"))
+    ly_loss = []
+    for g in groups:
+        e = g.get("lead_years") or {}
+        if g["kind"] in ("track", "background", "existing") and certainty(e.get("low"), e.get("high"), e.get("n")) == "likely decreases":
+            ly_loss.append(f"{GROUP_LABEL.get(g['group'], g['group'])} ({num(e['value'], True)} lead-years per person)")
+    gains.sort(key=lambda t: -t[0])
+    losses.sort(key=lambda t: t[0])
+    if gains and (losses or ly_loss):
+        lost = [t for _, t in losses] or ly_loss
+        return (f"Under {alt}, the gains are not shared evenly: {_join([t for _, t in gains[:3]])} likely gain in lead chance, "
+                f"while {_join(lost[:3])} likely lose, a sign of displacement in the competition for the same openings.")
+    if gains:
+        return f"Under {alt}, the lead chance likely rises for {_join([t for _, t in gains[:3]])}, and no starting track or background shows a loss whose interval excludes zero."
+    if losses or ly_loss:
+        return f"Under {alt}, {_join(([t for _, t in losses] or ly_loss)[:3])} likely lose, and no group shows a gain in lead chance whose interval excludes zero."
+    return f"Under {alt}, no starting track or background shows a change in lead chance whose 95% interval excludes zero."
+
+
+def exits_sentence(effects: dict, alt: str, base: str) -> str | None:
+    clear = []
+    for k, e in effects.items():
+        if not k.startswith("exit_"):
+            continue
+        w = certainty(e.get("low"), e.get("high"), e.get("n"))
+        if w != "may not change":
+            clear.append((abs(float(e["value"])), k, e, w))
+    if not clear:
+        if any(k.startswith("exit_") for k in effects):
+            return f"No reason for leaving the field changes under {alt} by more than its 95% interval allows."
+        return None
+    clear.sort(key=lambda t: -t[0])
+    _, k, e, w = clear[0]
+    reason = EXIT_LABEL.get(k[len("exit_"):], k)
+    return (f"Under {alt}, exits from {reason} {w.replace('increases', 'increase').replace('decreases', 'decrease')} by "
+            f"{points(abs(e['value']), False)} percentage points of entrants compared with {base} "
+            f"(95% interval {interval_text(e['low'], e['high'], 'share', True)}).")
+
+
+def comparison_findings(data: dict, views: list[dict]) -> list[str]:
+    """Sentences for each alternative against the base, from comparison.json."""
+    out: list[str] = []
+    base = data["base"]
+    window = _window_text(views[0])
+    n_alts = len(data["comparisons"])
+    for comp, view in zip(data["comparisons"], views[1:]):
+        alt = comp["alternative"]
+        eff = comp["effects"]
+        s = effect_sentence(alt, f"the chance that an entrant holds a lead role within {window}", eff.get("p_lead"), "share", base)
+        if s:
+            out.append(s)
+        s = effect_sentence(alt, "lead-years before transformative AI arrives per entrant",
+                            eff.get("lead_years_before_arrival_per_entrant"), "years", base, unit_word="lead-years")
+        s2 = effect_sentence("It", "the safety-relevant lead-years per entrant",
+                             eff.get("safety_lead_years_before_arrival_per_entrant"), "years", "", unit_word="lead-years")
+        if s:
+            out.append(s + (" " + s2 if s2 and n_alts == 1 else ""))
+        s = group_sentence(comp.get("groups") or [], alt)
+        if s:
+            out.append(s)
+        if n_alts == 1:
+            s = exits_sentence(eff, alt, base)
+            if s:
+                out.append(s)
+            b0 = views[0]["summary"].get("outcomes", {}).get("binding_constraint") or {}
+            b1 = view["summary"].get("outcomes", {}).get("binding_constraint") or {}
+            n = len(view["replications"])
+            if b0 and b1:
+                out.append(_binding_pair(b0, b1, base, alt, n))
+    return out
+
+
+def _binding_pair(b0: dict, b1: dict, base: str, alt: str, n: int) -> str:
+    def desc(b):
+        name = b.get("binding", "none")
+        if name in (None, "none"):
+            return "no single resource"
+        k = int(round(float((b.get("share_of_replications") or {}).get(name, 0.0)) * n))
+        return f"{RESOURCE_LABEL.get(name, name)} ({k} of {n} replications)"
+    if b0.get("binding") == b1.get("binding"):
+        return f"The binding constraint is the same in both: {desc(b0)} in {base}, {desc(b1)} under {alt}."
+    return f"The binding constraint moves: {desc(b0)} binds in {base}, {desc(b1)} under {alt}."
+
+
+def _window_text(view: dict) -> str:
+    from careersim.config.schema import get_path
+
+    w = get_path(view["scenario"], "run.claims_window")
+    return f"{num(w)} years of entry" if isinstance(w, (int, float)) else "the claims window"

@@ -1,0 +1,502 @@
+"""Self-contained HTML reports of a run or of a paired comparison of scenarios.
+
+``render_run(out_dir)`` reads a run folder written by ``careersim run`` and
+writes ``report.html`` there; ``render_comparison(out_dir)`` does the same from
+``comparison.json`` written by ``careersim compare``; ``render(out_dir)`` picks
+the right one. Nothing is re-run and nothing is fetched from the network: the
+charts are inline SVG images, the styles are inline, and the page has no
+scripts. Templates are Jinja2 with autoescaping on, so any text from a
+scenario (its name, description, intervention names) is shown as text.
+
+The page follows one order, the same for runs and comparisons: key findings,
+headline numbers, charts, which constraint binds (and, for comparisons,
+effects per group beside the total), the essays' claims, the assumptions
+table, caveats and provenance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+
+from careersim.reporting import charts as ch
+from careersim.reporting.views import load_run, view_from_json
+from careersim.reporting.findings import (BACKGROUND_LABEL, EXIT_LABEL, GROUP_LABEL, RESOURCE_LABEL, TRACK_SHORT, certainty, claim_verdict,
+                       comparison_findings, finite, interval_text, num, pct, points, run_findings)
+
+__all__ = ["render_run", "render_comparison", "render", "ReportError"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class ReportError(Exception):
+    """The folder holds no results a report can be drawn from."""
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["pct"] = pct
+    env.filters["num"] = num
+    env.filters["points"] = points
+    return env
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# ---------------------------------------------------------------------------
+# entry points
+# ---------------------------------------------------------------------------
+
+
+def render(out_dir: str | os.PathLike) -> Path:
+    """Regenerate ``report.html`` from the results stored in ``out_dir`` (a run or a comparison)."""
+    out = Path(out_dir)
+    if (out / "comparison.json").exists():
+        return render_comparison(out)
+    if (out / "summary.json").exists():
+        return render_run(out)
+    raise ReportError(f"{out} holds neither summary.json (a run) nor comparison.json (a comparison)")
+
+
+def render_run(out_dir: str | os.PathLike) -> Path:
+    """Write ``report.html`` for the run folder ``out_dir``; returns its path."""
+    out = Path(out_dir)
+    view = load_run(out)
+    html = run_html(view)
+    path = out / "report.html"
+    _write_atomic(path, html)
+    return path
+
+
+def render_comparison(out_dir: str | os.PathLike) -> Path:
+    """Write ``report.html`` from ``comparison.json`` in ``out_dir``; returns its path."""
+    out = Path(out_dir)
+    data = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+    html = comparison_html(data)
+    path = out / "report.html"
+    _write_atomic(path, html)
+    return path
+
+
+# ---------------------------------------------------------------------------
+# page content
+# ---------------------------------------------------------------------------
+
+
+def _value(scenario, path: str, default: float) -> float:
+    from careersim.config.schema import get_path
+
+    v = get_path(scenario, path)
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    if hasattr(v, "mean"):
+        try:
+            return float(v.mean())
+        except Exception:  # noqa: BLE001 - a distribution without a finite mean
+            return default
+    return default
+
+
+def _claim_keys(views: list[dict]) -> list[str]:
+    from careersim.analysis.claims import CLAIM_TEXT
+
+    keys = list(CLAIM_TEXT)
+    for v in views:
+        for k in (v["summary"].get("claims") or {}):
+            if k not in keys:
+                keys.append(k)
+    return keys
+
+
+def _claims_rows(views: list[dict]) -> list[dict]:
+    from careersim.analysis.claims import CLAIM_TEXT, SOURCES
+
+    rows = []
+    for k in _claim_keys(views):
+        cells = []
+        for v in views:
+            c = (v["summary"].get("claims") or {}).get(k)
+            sym, words = claim_verdict(c)
+            n = len(v["replications"])
+            if c and finite(c.get("share_holds")):
+                st = c.get("statistic") or {}
+                stat = num(st.get("value"))
+                rng = interval_text(st.get("low"), st.get("high"), "ratio") if finite(st.get("low")) else ""
+                holds = f"{int(round(float(c['share_holds']) * n))} of {n}" if n else pct(c["share_holds"])
+            else:
+                stat, rng, holds = "", "", ""
+            cells.append({"symbol": sym, "words": words, "stat": stat, "range": rng, "holds": holds,
+                          "evaluated": bool(c and finite(c.get("share_holds")))})
+        rows.append({"key": k, "text": CLAIM_TEXT.get(k, ""), "source": SOURCES.get(k, ""), "cells": cells})
+    return rows
+
+
+def _fmt_param(v: Any) -> str:
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (int, float)):
+        f = float(v)
+        if f.is_integer() and abs(f) < 1e12:
+            return str(int(f))
+        text = f"{f:.4g}"
+        return text if "e" not in text else f"{f:g}"
+    if hasattr(v, "describe"):
+        return v.describe()
+    return str(v)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    if hasattr(a, "model_dump") and hasattr(b, "model_dump"):
+        return type(a) is type(b) and a.model_dump() == b.model_dump()
+    return a == b
+
+
+def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
+    """Every parameter: description, unit, source, value in each scenario and whether it differs from the baseline."""
+    from careersim.config.schema import baseline, get_path, iter_parameters
+
+    base = baseline()
+    rows, section = [], None
+    n_params = n_assumption = 0
+    for path, info, meta in iter_parameters():
+        if "." not in path:
+            continue  # name, description
+        n_params += 1
+        src = str(meta.get("source") or "")
+        if src.strip().lower().startswith("assumption"):
+            n_assumption += 1
+        top = path.split(".")[0]
+        if top != section:
+            section = top
+            rows.append({"section": "PhD" if top == "phd" else top.capitalize()})
+        b = get_path(base, path)
+        cells = []
+        for v in views:
+            val = get_path(v["scenario"], path)
+            cells.append({"value": _fmt_param(val), "differs": not _same(val, b)})
+        unit = meta.get("unit") or ""
+        if meta.get("kind") == "distribution":
+            unit = "drawn per person"
+        rows.append({"path": path, "description": info.description or "", "unit": unit, "source": src or "\u2014",
+                     "baseline": _fmt_param(b), "cells": cells, "differs": any(c["differs"] for c in cells)})
+    return rows, n_params, n_assumption
+
+
+def _interventions(views: list[dict]) -> list[dict]:
+    rows = []
+    for v in views:
+        for iv in v.get("interventions") or []:
+            changes = [f"{k} = {_fmt_param(x)}" for k, x in (iv.get("set") or {}).items()]
+            changes += [f"{k} \u00d7 {_fmt_param(x)}" for k, x in (iv.get("scale") or {}).items()]
+            rows.append({"scenario": v["name"], "name": iv["name"], "kind": iv.get("kind", ""),
+                         "start": num(iv["start"]) if iv["start"] else "0",
+                         "end": "never" if iv.get("end") is None else num(iv["end"]), "changes": changes})
+    return rows
+
+
+def _caveats(views: list[dict], n_params: int, n_assumption: int, comparison: bool) -> list[str]:
+    from careersim.config.schema import get_path
+
+    sc = views[0]["scenario"]
+    n = len(views[0]["replications"])
+    out = [
+        f"Calibration: {n_assumption} of the model's {n_params} parameters are assumptions rather than published figures "
+        "(see the Source column). The baseline is set so a typical PhD starter is lead-ready after 4-5 years, as the essays say, "
+        "but the model has not been fitted to observed career histories. Read the results as comparisons between scenarios "
+        "under stated assumptions, not as forecasts.",
+        "Skills are four numbers between 0 and 1 (execution, idea generation, idea evaluation, impact judgement) that grow "
+        "with feedback signals; research taste, writing, networks and luck are not modelled separately.",
+        "Lead openings arrive at fixed yearly rates that grow at a stated rate; they do not respond to how many people are "
+        "ready, to the economy or to the AI labs' hiring, except through the interventions listed above.",
+        "There is no geography: no countries, visas, relocation, time zones or national funding systems. Pay enters only as "
+        "a higher hazard of leaving for industry contributors.",
+        "People do not change their plans as timelines shift: the arrival of transformative AI is drawn once per replication "
+        "and only decides which lead-years count as 'before arrival'.",
+        "Safety-relevant lead-years weight each lead-year by the lead's impact judgement; this is a modelling convention, "
+        "not a measure of research impact.",
+    ]
+    if getattr(sc.population, "track_rule", "assigned") == "assigned":
+        out.append("Starting tracks are assigned at random, independently of traits, so tracks compare like a trial "
+                   "(intention to treat); real people sort themselves into tracks, which this does not show.")
+    if comparison:
+        out.append(f"With {n} replications per scenario, intervals of the paired differences are only as good as the "
+                   "t-approximation allows; a 'may not change' verdict can mean the effect is small or that more "
+                   "replications are needed.")
+    else:
+        out.append(f"Ranges are the spread over {n} replications (chance plus uncertainty about parameter values), not "
+                   "confidence intervals of the mean; with few replications their tails are rough.")
+    w = get_path(sc, "run.claims_window")
+    h = get_path(sc, "run.horizon")
+    if isinstance(w, (int, float)) and isinstance(h, (int, float)) and h - w < 5:
+        out.append(f"Only entrants of the first {num(max(h - w, 0))} years are observed for the full {num(w)}-year window, "
+                   "so lead chances rest on few cohorts.")
+    return out
+
+
+def _prov_rows(prov: dict) -> list[tuple[str, str]]:
+    labels = {"careersim_version": "careersim version", "scenario_sha256": "Scenario hash (SHA-256)", "seed": "Root seed",
+              "replications": "Replications", "date_utc": "Run date (UTC)", "python": "Python", "numpy": "NumPy",
+              "simpy": "SimPy", "pandas": "pandas", "platform": "Platform", "command": "Command",
+              "wall_seconds": "Wall-clock seconds"}
+    rows = []
+    for k, v in prov.items():
+        if isinstance(v, (dict, list)):
+            continue
+        rows.append((labels.get(k, k.replace("_", " ")), str(v)))
+    return rows
+
+
+def _flow_rows(views: list[dict]) -> list[dict]:
+    from careersim.reporting.charts import STATE_LABEL, STATE_ORDER
+
+    keys: list[tuple[str, str]] = []
+    for v in views:
+        f = v.get("flows")
+        if f is None:
+            continue
+        for a, b in zip(f["from_state"], f["to_state"]):
+            if (a, b) not in keys:
+                keys.append((a, b))
+    order = {s: i for i, s in enumerate(STATE_ORDER)}
+    keys.sort(key=lambda k: (order.get(k[0], 99), order.get(k[1], 99)))
+    rows = []
+    for a, b in keys:
+        vals = []
+        for v in views:
+            f = v.get("flows")
+            m = f[(f["from_state"] == a) & (f["to_state"] == b)]["mean"] if f is not None else []
+            vals.append(num(float(m.iloc[0])) if len(m) else "0")
+        rows.append({"from": STATE_LABEL.get(a, a), "to": STATE_LABEL.get(b, b), "values": vals})
+    return rows
+
+
+def _group_quant(groups, kind, group, col):
+    if groups is None:
+        return None
+    sel = groups[(groups["kind"] == kind) & (groups["group"] == group)][col].to_numpy(dtype=float)
+    sel = sel[np.isfinite(sel)]
+    if not len(sel):
+        return None
+    lo, hi = np.quantile(sel, [0.025, 0.975])
+    return {"value": float(sel.mean()), "low": float(lo), "high": float(hi)}
+
+
+def _cell(iv: dict | None, unit: str) -> dict:
+    if not iv or not finite(iv.get("value")):
+        return {"value": "n/a", "range": ""}
+    v = pct(iv["value"]) if unit == "share" else num(iv["value"])
+    r = interval_text(iv.get("low"), iv.get("high"), unit) if finite(iv.get("low")) else ""
+    return {"value": v, "range": r}
+
+
+def _run_headline(view: dict) -> list[dict]:
+    oc = view["summary"].get("outcomes") or {}
+    p = oc.get("p_lead") or {}
+    g = view.get("groups")
+    rows = [{"label": "All entrants", "p": _cell(p, "share"),
+             "ly": _cell(oc.get("lead_years_before_arrival_per_entrant"), "years"),
+             "sly": _cell(oc.get("safety_lead_years_before_arrival_per_entrant"), "years"),
+             "n": num(_group_quant(g, "all", "all", "n")["value"]) if _group_quant(g, "all", "all", "n") else "n/a"}]
+    for tr, label in TRACK_SHORT.items():
+        nq = _group_quant(g, "track", tr, "n")
+        rows.append({"label": f"{label} track", "p": _cell((p.get("by_track") or {}).get(tr), "share"),
+                     "ly": _cell(_group_quant(g, "track", tr, "lead_years"), "years"),
+                     "sly": _cell(_group_quant(g, "track", tr, "safety_lead_years"), "years"),
+                     "n": num(nq["value"]) if nq else "n/a"})
+    return rows
+
+
+HEADLINE_METRICS = ["p_lead", "lead_years_before_arrival_per_entrant", "safety_lead_years_before_arrival_per_entrant",
+                    "new_leads", "exit_funding_ran_out", "field_safety_lead_years_before_arrival"]
+
+
+def _effect_row(key: str, meta: dict, e: dict, window: float | None = None) -> dict:
+    unit = meta.get("unit", "")
+    words = certainty(e.get("low"), e.get("high"), e.get("n"))
+    hib = meta.get("higher_is_better")
+    n = int(e.get("n") or 0)
+    if hib is None:
+        better = f"higher in {int(round(float(e['share_higher']) * n))} of {n}" if finite(e.get("share_higher")) else ""
+    else:
+        better = f"{int(round(float(e['share_better']) * n))} of {n}" if finite(e.get("share_better")) else ""
+    fmt = (lambda x: pct(x)) if unit == "share" else num
+    change = (points(e.get("value")) + " pts") if unit == "share" else num(e.get("value"), True)
+    direction = "" if hib is None else ("higher is better" if hib else "lower is better")
+    label = str(meta.get("label", key)).replace("within the window", f"within {num(window)} years" if window else "within the window")
+    return {"key": key, "label": label, "base": fmt(e.get("base_mean")), "alt": fmt(e.get("alt_mean")),
+            "change": change, "interval": interval_text(e.get("low"), e.get("high"), unit, True), "words": words,
+            "better": better, "direction": direction}
+
+
+def _group_rows(comp: dict, group_meta: dict) -> list[dict]:
+    rows = []
+    for g in comp.get("groups") or []:
+        kind, group = g["kind"], g["group"]
+        if kind == "all":
+            label = "All entrants (total)"
+        elif kind == "track":
+            label = f"{TRACK_SHORT.get(group, group)} track"
+        else:
+            label = GROUP_LABEL.get(group, group)
+            label = label[0].upper() + label[1:]
+        cells = []
+        for col, meta in group_meta.items():
+            e = g.get(col) or {}
+            if kind == "existing" and col == "p_lead":
+                cells.append({"change": "\u2014", "interval": "", "words": ""})
+                continue
+            unit = meta.get("unit", "")
+            change = (points(e.get("value")) + " pts") if unit == "share" else num(e.get("value"), True)
+            cells.append({"change": change, "interval": interval_text(e.get("low"), e.get("high"), unit, True),
+                          "words": certainty(e.get("low"), e.get("high"), e.get("n"))})
+        rows.append({"label": label, "total": kind == "all", "n": num(g.get("n_base")), "cells": cells})
+    return rows
+
+
+def _draw_jobs(views: list[dict], jobs: dict) -> dict:
+    return {name: fn(views, *args) for name, (fn, args) in jobs.items()}
+
+
+def _draw_charts(views: list[dict], jobs: dict) -> dict:
+    """Draw the report's charts; with a second core (and fork), half of them in a
+    forked helper process. Each chart is drawn the same way wherever it is drawn
+    (tested); ``CAREERSIM_SERIAL_CHARTS=1`` draws them all in this process."""
+    names = list(jobs)
+    if (os.cpu_count() or 1) < 2 or len(names) < 2 or os.environ.get("CAREERSIM_SERIAL_CHARTS"):
+        return _draw_jobs(views, jobs)
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not sys.platform.startswith("linux") or "fork" not in mp.get_all_start_methods():
+        return _draw_jobs(views, jobs)  # fork is only dependable on Linux
+    away = {n: jobs[n] for n in names[1::2]}
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+    except OSError:  # no processes to spare: draw them all here
+        return _draw_jobs(views, jobs)
+    with pool:
+        future = pool.submit(_draw_jobs, views, away)
+        drawn = _draw_jobs(views, {n: jobs[n] for n in names[0::2]})
+        drawn.update(future.result())
+    return {n: drawn[n] for n in names}
+
+
+def _common(views: list[dict], comparison: bool) -> dict:
+    window = _value(views[0]["scenario"], "run.claims_window", 10.0)
+    start_year = _value(views[0]["scenario"], "run.start_year", 0.0)
+    charts = _draw_charts(views, {
+        "chance": (ch.chance_by_track, (window,)),
+        "time_to_lead": (ch.time_to_lead, (window,)),
+        "lead_years": (ch.lead_years, ()),
+        "flows": (ch.flows, ()),
+        "attrition": (ch.attrition, ()),
+        "resources": (ch.resources_over_time, (start_year,)),
+        "arrival": (ch.arrival_vs_lead, (window,)),
+        "binding": (ch.binding, ()),
+    })
+    rows, n_params, n_assumption = _assumption_rows(views)
+    horizon = _value(views[0]["scenario"], "run.horizon", 20.0)
+    chart_na = {}
+    if horizon < window:
+        chart_na["chance"] = (f"no entrant cohort is observed for the whole {num(window)}-year window within the "
+                              f"{num(horizon)}-year horizon")
+    return {
+        "chart_na": chart_na,
+        "views": views,
+        "window": window,
+        "charts": charts,
+        "claims": _claims_rows(views),
+        "assumptions": rows,
+        "n_params": n_params,
+        "n_assumption": n_assumption,
+        "n_differs": sum(1 for r in rows if r.get("differs")),
+        "interventions": _interventions(views),
+        "caveats": _caveats(views, n_params, n_assumption, comparison),
+        "flow_rows": _flow_rows(views),
+        "missing": sorted({m for v in views for m in v.get("missing", [])}),
+    }
+
+
+def run_html(view: dict) -> str:
+    """The report page of one run."""
+    ctx = _common([view], comparison=False)
+    s = view["summary"]
+    horizon = _value(view["scenario"], "run.horizon", 20.0)
+    ctx.update({
+        "kind": "run",
+        "title": f"careersim report: {view['name']}",
+        "name": view["name"],
+        "description": view["description"],
+        "findings": run_findings(s, view["replications"], ctx["window"], horizon, _claim_keys([view])),
+        "headline": _run_headline(view),
+        "provenance": _prov_rows(s.get("provenance") or {}),
+        "scenario_hashes": [],
+        "n_reps": len(view["replications"]),
+    })
+    return _env().get_template("report.html").render(**ctx)
+
+
+def comparison_html(data: dict) -> str:
+    """The report page of a comparison (from the content of comparison.json)."""
+    views = [view_from_json(d) for d in data["scenarios"]]
+    ctx = _common(views, comparison=True)
+    metrics = data.get("metrics") or {}
+    group_meta = data.get("group_metrics") or {}
+    comps = []
+    for comp in data["comparisons"]:
+        eff = comp.get("effects") or {}
+        comps.append({
+            "alternative": comp["alternative"], "base": comp["base"],
+            "headline": [_effect_row(k, metrics.get(k, {}), eff[k], ctx["window"]) for k in HEADLINE_METRICS if k in eff],
+            "all": [_effect_row(k, metrics.get(k, {}), e, ctx["window"]) for k, e in eff.items()],
+            "groups": _group_rows(comp, group_meta),
+        })
+    prov = data.get("provenance") or {}
+    ctx.update({
+        "kind": "comparison",
+        "title": f"careersim comparison: {data['base']} vs {', '.join(data['alternatives'])}",
+        "name": f"{data['base']} vs {', '.join(data['alternatives'])}",
+        "description": "",
+        "findings": comparison_findings(data, views),
+        "comparisons": comps,
+        "group_metric_labels": [str(m.get("label", k)).replace("within the window", f"within {num(ctx['window'])} years")
+                                for k, m in group_meta.items()],
+        "group_chart": ch.group_effects(data),
+        "provenance": _prov_rows(prov),
+        "scenario_hashes": prov.get("scenarios") or [{"role": v["role"], "name": v["name"], "scenario_sha256": v["sha256"]} for v in views],
+        "n_reps": len(views[0]["replications"]),
+        "headline": [],
+    })
+    return _env().get_template("report.html").render(**ctx)

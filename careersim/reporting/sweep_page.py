@@ -1,0 +1,354 @@
+"""The sweep report: one self-contained HTML page (inline PNG charts, no scripts).
+
+For each outcome: a tornado chart of the sensitivity indices, the response
+of the outcome to each factor (mean and 95% interval of the runs at each
+value), a heatmap over the two most influential factors, how much of the
+variation is parameters versus chance, and, for yes/no outcomes, the regions
+where the claim holds or fails in words. Then the factors, the failed runs
+(with the command that replays each) and the provenance. Text from the sweep
+file is autoescaped by Jinja2.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from careersim.experiments.sweep.sensitivity import factor_matrix, outcome_values
+
+__all__ = ["render_report"]
+
+# Okabe-Ito colour-blind-safe colours
+COLORS = {"lever": "#D55E00", "uncertainty": "#0072B2", "total": "#56B4E9", "grey": "#8C8C8C"}
+MAX_FACTORS_SHOWN = 6
+
+
+def _png(fig: Figure) -> str:
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _fig(w: float, h: float) -> Figure:
+    return Figure(figsize=(w, h), layout="constrained")
+
+
+def _style(ax) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(True, color="#E6E6E6", linewidth=0.7)
+    ax.set_axisbelow(True)
+
+
+def _importance(entry: dict) -> list[tuple[int, float]]:
+    """(factor index, importance) sorted from the most to the least important."""
+    out = []
+    for i, row in enumerate(entry["indices"]):
+        v = row.get("ST", row.get("mu_star", row.get("S1")))
+        if v is None and row.get("S1") is not None:
+            v = row["S1"]
+        out.append((i, v if v is not None else -1.0))
+    return sorted(out, key=lambda t: -t[1])
+
+
+def tornado(entry: dict, title: str) -> str | None:
+    rows = entry["indices"]
+    method = entry["method"]
+    if method == "sobol":
+        keys = [("ST", "total (ST)"), ("S1", "first order (S1)")]
+    elif method == "morris":
+        keys = [("mu_star", "mu* (mean absolute effect)")]
+    else:
+        keys = [("S1", "first order (S1, given data)")]
+    order = [i for i, _ in _importance(entry)][::-1]
+    if not any(rows[i].get(keys[0][0]) is not None for i in order):
+        return None
+    fig = _fig(6.2, 0.45 * len(rows) + 1.3)
+    ax = fig.add_subplot()
+    height = 0.8 / len(keys)
+    for k, (key, label) in enumerate(keys):
+        vals = [rows[i].get(key) or 0.0 for i in order]
+        errs = [rows[i].get(f"{key}_conf") or 0.0 for i in order]
+        y = np.arange(len(order)) + (k - (len(keys) - 1) / 2) * height
+        colors = [COLORS[rows[i]["role"]] for i in order]
+        ax.barh(y, vals, height=height * 0.9, xerr=errs, color=colors, alpha=1.0 if k == 0 else 0.55,
+                hatch=None if k == 0 else "//", edgecolor="white", error_kw={"elinewidth": 0.8, "ecolor": "#333333"},
+                label=label)
+    ax.set_yticks(np.arange(len(order)), [f"{rows[i]['label']} ({rows[i]['role']})" for i in order])
+    ax.set_xlabel("mu* (outcome units per factor range)" if method == "morris" else "share of output variance")
+    ax.set_title(title, loc="left", fontsize=10.5, fontweight="bold")
+    if len(keys) > 1:
+        ax.legend(frameon=False, fontsize=8.5, loc="lower right")
+    _style(ax)
+    return _png(fig)
+
+
+def _binned(x: np.ndarray, y: np.ndarray, max_levels: int = 12, n_bins: int = 8) -> pd.DataFrame:
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if len(y) == 0:
+        return pd.DataFrame(columns=["x", "mean", "low", "high", "n"])
+    uniq = np.unique(x)
+    if len(uniq) <= max_levels:
+        labels = x
+    else:
+        edges = np.quantile(x, np.linspace(0, 1, n_bins + 1))
+        b = np.clip(np.searchsorted(edges[1:-1], x, side="right"), 0, n_bins - 1)
+        centers = pd.Series(x).groupby(b).mean()
+        labels = centers.loc[b].to_numpy()
+    df = pd.DataFrame({"x": labels, "y": y}).groupby("x")["y"].agg(["mean", "std", "count"]).reset_index()
+    half = 1.96 * df["std"].fillna(0) / np.sqrt(df["count"])
+    return pd.DataFrame({"x": df["x"], "mean": df["mean"], "low": df["mean"] - half, "high": df["mean"] + half, "n": df["count"]})
+
+
+def response_curves(x: np.ndarray, y: np.ndarray, factors: list[dict], order: list[int], name: str) -> str | None:
+    shown = order[:MAX_FACTORS_SHOWN]
+    if not shown or not np.isfinite(y).any():
+        return None
+    cols = min(3, len(shown))
+    rows = math.ceil(len(shown) / cols)
+    fig = _fig(3.0 * cols, 2.4 * rows)
+    for k, j in enumerate(shown):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        f = factors[j]
+        d = _binned(x[:, j], y)
+        ax.fill_between(d["x"], d["low"], d["high"], color=COLORS[f.get("role", "uncertainty")], alpha=0.18, linewidth=0)
+        ax.plot(d["x"], d["mean"], marker="o", markersize=3.5, color=COLORS[f.get("role", "uncertainty")])
+        if f.get("kind") == "categorical" and f.get("levels"):
+            ax.set_xticks(range(len(f["levels"])), [str(v) for v in f["levels"]], fontsize=8)
+        unit = f" ({f['unit']})" if f.get("unit") else ""
+        ax.set_xlabel(f"{f.get('label', f['path'])}{unit}", fontsize=8.5)
+        if k % cols == 0:
+            ax.set_ylabel(name if len(name) < 28 else name[:25] + "...", fontsize=8.5)
+        ax.tick_params(labelsize=8)
+        _style(ax)
+    return _png(fig)
+
+
+def heatmap(x: np.ndarray, y: np.ndarray, factors: list[dict], order: list[int], name: str) -> str | None:
+    if len(order) < 2 or not np.isfinite(y).any():
+        return None
+    a, b = sorted(order[:2])
+    ok = np.isfinite(y) & np.isfinite(x[:, a]) & np.isfinite(x[:, b])
+    xa, xb, yy = x[ok, a], x[ok, b], y[ok]
+
+    def bins(v):
+        uniq = np.unique(v)
+        if len(uniq) <= 12:
+            return np.searchsorted(uniq, v), uniq
+        edges = np.quantile(v, np.linspace(0, 1, 9))
+        lab = np.clip(np.searchsorted(edges[1:-1], v, side="right"), 0, 7)
+        return lab, (edges[:-1] + edges[1:]) / 2
+
+    la, ca = bins(xa)
+    lb, cb = bins(xb)
+    grid = np.full((len(cb), len(ca)), np.nan)
+    df = pd.DataFrame({"a": la, "b": lb, "y": yy}).groupby(["b", "a"])["y"].mean()
+    for (ib, ia), v in df.items():
+        grid[ib, ia] = v
+    fig = _fig(5.4, 4.0)
+    ax = fig.add_subplot()
+    im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+    fig.colorbar(im, ax=ax, label=name if len(name) < 40 else name[:37] + "...")
+
+    def ticks(f, centers):
+        if f.get("kind") == "categorical" and f.get("levels"):
+            return [str(f["levels"][int(round(c))]) for c in centers]
+        return [f"{c:.3g}" for c in centers]
+
+    ax.set_xticks(range(len(ca)), ticks(factors[a], ca), fontsize=8, rotation=30)
+    ax.set_yticks(range(len(cb)), ticks(factors[b], cb), fontsize=8)
+    ax.set_xlabel(factors[a].get("label", factors[a]["path"]))
+    ax.set_ylabel(factors[b].get("label", factors[b]["path"]))
+    if grid.size <= 64:
+        for (ib, ia), v in np.ndenumerate(grid):
+            if math.isfinite(v):
+                ax.text(ia, ib, f"{v:.2g}", ha="center", va="center", fontsize=7,
+                        color="white" if v < np.nanmean(grid) else "black")
+    ax.set_title(f"Mean {name}" if len(name) < 50 else "Mean outcome", loc="left", fontsize=10.5, fontweight="bold")
+    return _png(fig)
+
+
+def _num(v: Any, digits: int = 3) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float) and not math.isfinite(v):
+        return "–"
+    if isinstance(v, (int, np.integer)):
+        return f"{v:,}"
+    return f"{v:.{digits}g}"
+
+
+def _variance_text(v: dict) -> str:
+    share = v.get("parameter_share")
+    if share is None or v.get("points", 0) < 2:
+        return "Too few points to split the variation between parameters and chance."
+    return (f"Of the variation in this outcome, about {share:.0%} comes from the factors and "
+            f"{v.get('chance_share', 0):.0%} from chance (differences between replications of the same point). "
+            f"Within-point variance {_num(v.get('within_point_variance'))}; variance of point means "
+            f"{_num(v.get('between_point_variance'))} over {v['points']} points with about "
+            f"{v.get('replications_per_point', 0):.1f} replications each.")
+
+
+TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sweep: {{ name }}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.45}
+h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.25rem;margin-top:2.2rem;border-top:1px solid #ddd;padding-top:1rem}
+h3{font-size:1.05rem;margin-bottom:.3rem} .muted{color:#555} code{background:#f3f3f3;padding:0 .25rem;border-radius:3px}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem} th,td{border-bottom:1px solid #e3e3e3;padding:.25rem .6rem;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums} img{max-width:100%;height:auto}
+.note{background:#fff8e1;border-left:4px solid #E69F00;padding:.4rem .7rem} .key{font-family:monospace;font-size:.85rem}
+ul.regions li{margin:.25rem 0} .lever{color:#D55E00} .uncertainty{color:#0072B2}
+</style></head><body>
+<h1>Sweep: {{ name }}</h1>
+{% if description %}<p class="muted">{{ description }}</p>{% endif %}
+<p>{{ runs.completed }} of {{ runs.expected }} runs complete ({{ runs.failed }} failed{% if runs.missing %}, {{ runs.missing }} not yet run{% endif %}),
+{{ points }} points × {{ replications }} replications, {{ design_text }}, base scenario <code>{{ base }}</code>.</p>
+{% if runs.missing %}<p class="note">The sweep is incomplete: results below use the runs that finished. Rerun the same <code>careersim sweep</code> command to complete it.</p>{% endif %}
+
+<h2>Findings</h2>
+<ul>{% for f in findings %}<li>{{ f }}</li>{% endfor %}</ul>
+
+{% for o in outcomes %}
+<h2>{{ o.name }}</h2>
+{% if o.name != o.expression %}<p class="muted"><code>{{ o.expression }}</code></p>{% endif %}
+<p>Mean {{ o.mean }} (SD {{ o.sd }}) over {{ o.runs }} runs. Method: {{ o.method_text }}.</p>
+{% if o.note %}<p class="note">{{ o.note }}</p>{% endif %}
+{% if o.tornado %}<img src="{{ o.tornado }}" alt="Sensitivity indices of {{ o.name }}: {{ o.alt }}">{% endif %}
+<table><thead><tr><th>factor</th><th>role</th>{% for c in o.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
+{% for r in o.rows %}<tr><td>{{ r.label }}</td><td class="{{ r.role }}">{{ r.role }}</td>{% for v in r.cells %}<td class="n">{{ v }}</td>{% endfor %}</tr>{% endfor %}
+</tbody></table>
+<h3>Parameters or chance?</h3>
+<p>{{ o.variance_text }}</p>
+{% if o.regions %}<h3>Where it holds</h3>
+<p>{{ o.regions.text }}</p>
+<ul class="regions">{% for r in o.regions.rules %}<li>{{ r.text }}</li>{% endfor %}</ul>{% endif %}
+{% if o.curves %}<h3>Response to each factor</h3><img src="{{ o.curves }}" alt="Mean {{ o.name }} against each factor, with 95% intervals">{% endif %}
+{% if o.heatmap %}<h3>The two most influential factors together</h3><img src="{{ o.heatmap }}" alt="Mean {{ o.name }} over the two most influential factors">{% endif %}
+{% endfor %}
+
+<h2>Factors</h2>
+<table><thead><tr><th>parameter</th><th>label</th><th>role</th><th>values</th><th>unit</th></tr></thead><tbody>
+{% for f in factors %}<tr><td><code>{{ f.path }}</code></td><td>{{ f.label }}</td><td class="{{ f.role }}">{{ f.role }}</td><td>{{ f.spread }}</td><td>{{ f.unit }}</td></tr>{% endfor %}
+</tbody></table>
+{% if fixed %}<p>Fixed for every point: {% for k, v in fixed.items() %}<code>{{ k }}: {{ v }}</code>{% if not loop.last %}, {% endif %}{% endfor %}.</p>{% endif %}
+
+{% if failures %}<h2>Failed runs</h2>
+<p>Each failed run is kept with its seed; replay one alone with <code>careersim replay {{ folder }} KEY</code>.</p>
+<table><thead><tr><th>point</th><th>replication</th><th>key</th><th>error</th></tr></thead><tbody>
+{% for f in failures %}<tr><td class="n">{{ f.point }}</td><td class="n">{{ f.replication }}</td><td class="key">{{ f.key }}</td><td>{{ f.error }}</td></tr>{% endfor %}
+</tbody></table>{% if more_failures %}<p class="muted">… and {{ more_failures }} more.</p>{% endif %}{% endif %}
+
+<h2>Provenance</h2>
+<table><tbody>{% for k, v in provenance %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</tbody></table>
+</body></html>
+"""
+
+METHOD_TEXT = {
+    "sobol": "Sobol' indices from the Saltelli design (SALib), with 95% bootstrap intervals, of the mean outcome per "
+             "point (chance between replications is set aside; see below); S1 is the share of variance a factor "
+             "explains alone, ST the share it takes part in, interactions included",
+    "morris": "Morris elementary effects (SALib): mu* is the mean absolute change of the outcome when a factor moves "
+              "across its range, sigma shows interactions or curvature",
+    "given-data": "given-data estimates on the completed points: S1 is the correlation ratio (the share of the "
+                  "variance of point means, i.e. of the mean outcome over replications, explained by a factor alone, "
+                  "95% bootstrap interval; chance between replications is set aside, see below); PAWN is the median "
+                  "Kolmogorov-Smirnov distance between conditional and overall outcome distributions",
+}
+COLUMNS = {
+    "sobol": [("S1", "S1"), ("S1_conf", "± S1"), ("ST", "ST"), ("ST_conf", "± ST")],
+    "morris": [("mu_star", "mu*"), ("mu_star_conf", "± mu*"), ("mu", "mu"), ("sigma", "sigma")],
+    "given-data": [("S1", "S1"), ("S1_conf", "± S1"), ("PAWN_median", "PAWN median"), ("PAWN_max", "PAWN max")],
+}
+
+
+def _design_text(design: dict) -> str:
+    kind = design.get("kind")
+    if kind == "grid":
+        return "a full grid"
+    if kind == "saltelli":
+        return f"a Saltelli (Sobol') design with N = {design.get('points')}"
+    if kind == "morris":
+        return f"a Morris design with {design.get('trajectories')} trajectories on {design.get('levels')} levels"
+    return {"random": "random points", "lhs": "a Latin hypercube", "sobol": "a Sobol' sequence"}.get(kind, str(kind))
+
+
+def _factor_values(f: dict) -> str:
+    if f.get("levels") is not None:
+        return ", ".join(str(v) for v in f["levels"])
+    if f.get("distribution"):
+        return f["distribution"]
+    lo, hi = f.get("range") or (None, None)
+    return f"{_num(lo)} to {_num(hi)}" + (" (log scale)" if f.get("scale") == "log" else "")
+
+
+def _findings(analysis: dict, names: dict) -> list[str]:
+    out = []
+    for expr, e in analysis["outcomes"].items():
+        name = names.get(expr, expr)
+        order = _importance(e)
+        if order and order[0][1] is not None and order[0][1] > 0:
+            top = e["indices"][order[0][0]]
+            out.append(f"{name}: driven most by {top['label']} ({top['role']}).")
+        share = e["variance"].get("parameter_share")
+        if share is not None:
+            out.append(f"{name}: about {share:.0%} of its variation comes from the factors, {1 - share:.0%} from chance.")
+        if e.get("regions") and e["regions"].get("text"):
+            out.append(f"{name}: {e['regions']['text']}")
+    return out
+
+
+def render_report(analysis: dict, table: pd.DataFrame, manifest: dict, folder: str) -> str:
+    """The report's HTML."""
+    factors = manifest["factors"]
+    names = manifest.get("outcome_names") or {}
+    x = factor_matrix(table, factors) if len(table) else np.zeros((0, len(factors)))
+    outcomes = []
+    for expr, e in analysis["outcomes"].items():
+        name = names.get(expr, expr)
+        y = outcome_values(table, expr) if len(table) else np.zeros(0)
+        order = [i for i, _ in _importance(e)]
+        cols = COLUMNS[e["method"]]
+        present = [(k, label) for k, label in cols if any(r.get(k) is not None for r in e["indices"])] or cols[:1]
+        rows = [{"label": e["indices"][i]["label"], "role": e["indices"][i]["role"],
+                 "cells": [_num(e["indices"][i].get(k)) for k, _ in present]} for i in order]
+        alt = "; ".join(f"{r['label']} {r['cells'][0]}" for r in rows)
+        outcomes.append({
+            "name": name, "expression": expr, "mean": _num(e.get("mean")), "sd": _num(e.get("sd")), "runs": e.get("runs", 0),
+            "method_text": METHOD_TEXT[e["method"]], "note": e.get("note"), "columns": [label for _, label in present],
+            "rows": rows, "alt": alt, "tornado": tornado(e, f"Sensitivity of {name}" if len(name) < 50 else "Sensitivity"),
+            "variance_text": _variance_text(e["variance"]), "regions": e.get("regions"),
+            "curves": response_curves(x, y, factors, order, name) if len(y) else None,
+            "heatmap": heatmap(x, y, factors, order, name) if len(y) else None,
+        })
+    failed = table[table["error"].notna()] if len(table) and "error" in table else table.iloc[0:0]
+    failures = [{"point": int(r.point), "replication": int(r.replication), "key": r.key,
+                 "error": str(r.error).strip().splitlines()[-1][:300]} for r in failed.head(20).itertuples()]
+    prov = manifest.get("provenance", {})
+    provenance = [("sweep", manifest.get("name")), ("sweep file", manifest.get("sweep_file")),
+                  ("base scenario", manifest.get("base")), ("base scenario SHA-256", manifest.get("base_sha256")),
+                  ("design", str(manifest.get("design"))), ("root seed", manifest.get("seed")),
+                  ("seeding", manifest.get("seeding")), ("sweep identity", manifest.get("identity")),
+                  *[(k.replace("_", " "), v) for k, v in prov.items()]]
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.from_string(TEMPLATE).render(
+        name=manifest.get("name", "sweep"), description=manifest.get("description", ""), runs=analysis["runs"],
+        points=manifest.get("points"), replications=manifest.get("replications"),
+        design_text=_design_text(manifest.get("design", {})), base=manifest.get("base", ""),
+        findings=_findings(analysis, names), outcomes=outcomes,
+        factors=[{**f, "spread": _factor_values(f), "unit": f.get("unit") or ""} for f in factors],
+        fixed=manifest.get("fixed") or {}, failures=failures, more_failures=max(0, len(failed) - len(failures)),
+        folder=folder, provenance=provenance,
+    )
