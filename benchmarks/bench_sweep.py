@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from careersim.experiments.sweep import PoolExecutor, SerialExecutor, load_sweep, read_results, run_sweep  # noqa: E402
-from careersim.config.sweeps import known_metrics  # noqa: E402
+from careersim.experiments.sweep import PoolExecutor, SerialExecutor, load_sweep_file, read_results, run_sweep  # noqa: E402
+from careersim.experiments.sweep.metrics import known_metrics  # noqa: E402
 
 SWEEP = """\
 # Question: how fast do sweeps run? (benchmark)
@@ -70,7 +70,7 @@ def _cpu() -> float:
 
 def _engine_seconds(sweep, n: int) -> float:
     """Seconds per run of the engine alone, on the sweep's first points."""
-    from careersim.engine.replication import simulate
+    from careersim.analysis.replication import simulate
     from careersim.experiments.sweep import points_table
 
     points = points_table(sweep)
@@ -92,7 +92,7 @@ def main() -> int:
         tmp = Path(tmp)
         path = tmp / "bench.yaml"
         path.write_text(SWEEP.format(points=args.points, replications=args.replications))
-        sweep = load_sweep(path)
+        sweep = load_sweep_file(path)
         known_metrics()  # compile the engine before timing
         runs = args.points * args.replications
         scaled = args.points != FULL_POINTS

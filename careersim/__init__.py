@@ -8,7 +8,7 @@ The main entry points::
 
 Attributes are imported on first use, so ``import careersim`` is quick (and
 the command line can answer Ctrl-C at once). One replication is computed in
-:mod:`careersim.engine.replication`.
+:mod:`careersim.analysis.replication`.
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -19,7 +19,7 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 from careersim.config.schema import Scenario, baseline  # noqa: E402
-from careersim.engine.replication import Replication, simulate  # noqa: E402
+from careersim.analysis.replication import Replication, simulate  # noqa: E402
 
 _LAZY = {
     "load_scenario": ("careersim.config.scenarios", "load_scenario"),

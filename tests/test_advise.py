@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from careersim.core.clock import TICKS_PER_YEAR
 from careersim.experiments import advise as adv
 from careersim import cli
 from careersim.experiments.advise import PATHS, CloneCohort, CloneGroup, advise, profile_from_mapping
@@ -127,12 +128,6 @@ def _field(scenario, cohort, seed=1, rep=0):
     return adv._clone_field_class()(values, [], streams, cohort).run()
 
 
-def test_ticks_per_year_agrees_with_the_engine() -> None:
-    from careersim.engine.kernel import TICKS_PER_YEAR
-
-    assert adv.TPY == TICKS_PER_YEAR
-
-
 def test_mentoring_equal_to_the_scenario_gives_the_same_field() -> None:
     """The per-person mentoring pass is exact: setting the scenario's own values changes nothing."""
     sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60})
@@ -144,13 +139,13 @@ def test_mentoring_equal_to_the_scenario_gives_the_same_field() -> None:
 
 
 def test_lead_years_from_spells_match_the_kernel() -> None:
-    from careersim.engine.layout import LEAD_PRE
+    from careersim.engine.layout import (LEAD_PRE)
 
     sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60, "positions.big_rfp": 20.0})
     model = _field(sc, CloneCohort([_group(p, n=12, self_direction=0.95, learning_rate=2.0) for p in PATHS]))
     run = model.clone_run()
     copies = adv.Copies.gather([(run, [("base", p) for p in PATHS])])
-    ours = copies.lead_years_before(np.full(len(copies.rep), 2.5) - copies.entry / adv.TPY)
+    ours = copies.lead_years_before(np.full(len(copies.rep), 2.5) - copies.entry / TICKS_PER_YEAR)
     kernel = model.world.F[model.rows, LEAD_PRE]
     assert kernel.sum() > 0
     np.testing.assert_allclose(ours, kernel, atol=1 / 12 + 1e-9)
@@ -159,7 +154,7 @@ def test_lead_years_from_spells_match_the_kernel() -> None:
 def test_hooked_engine_tables_give_the_same_outcomes() -> None:
     """The path simulate_clones takes once the engine has the hook: outcomes read from the public tables
     (with extra_group/extra_slot columns) equal those read from the arrays."""
-    from careersim.engine.replication import agents_table, events_table
+    from careersim.analysis.tables import agents_table, events_table
 
     sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60, "positions.big_rfp": 20.0})
     model = _field(sc, CloneCohort([_group(p, n=6, self_direction=0.95, learning_rate=2.0) for p in PATHS]))
@@ -176,7 +171,8 @@ def test_hooked_engine_tables_give_the_same_outcomes() -> None:
 
 
 def test_settings_reach_the_copies() -> None:
-    from careersim.engine.layout import ADVISOR, E_FUNDED, ENTRY, INDEPENDENT, PHD_START
+    from careersim.core.codes import (E_FUNDED, INDEPENDENT)
+    from careersim.engine.layout import (ADVISOR, ENTRY, PHD_START)
 
     sc = tiny(**{"run.horizon": 4.0, "phd.min_portfolio": 0.0, "phd.advisors": 60})
     top = float(sc.phd.advisor_quality.ppf(0.875))
@@ -199,7 +195,7 @@ def test_settings_reach_the_copies() -> None:
 
 
 def test_given_skills_replace_only_those_given() -> None:
-    from careersim.engine.layout import EVL, EXE, GEN, IMP
+    from careersim.engine.layout import (EVL, EXE, GEN, IMP)
 
     sc = tiny(**{"run.horizon": 2.0})
     model = _field(sc, CloneCohort([_group("contributor", skills=np.array([0.6, 0.1, np.nan, np.nan]))]))

@@ -14,7 +14,7 @@ import pytest
 from careersim.experiments import calibrate as cal
 from careersim import cli
 from careersim.config.scenarios import load_scenario
-from careersim.engine.replication import Replication
+from careersim.analysis.replication import Replication
 
 from .conftest import tiny
 
@@ -70,7 +70,7 @@ def test_grant_and_programme_statistics_follow_their_definitions() -> None:
 
 
 def test_every_statistic_is_defined_on_a_real_replication() -> None:
-    from careersim.engine.replication import simulate
+    from careersim.analysis.replication import simulate
 
     rep = simulate(tiny(**{"run.horizon": 6.0}), 3, 0)
     for name, spec in cal.STATISTICS.items():

@@ -11,8 +11,10 @@ import pytest
 
 from careersim.cli import common as cli
 from careersim.experiments import experiment
-from careersim.experiments.compare import GROUP_METRICS, METRICS, clean_json, compare, group_effects, group_metrics, metric_effects
-from careersim.reporting.views import view_from_json, view_to_json
+from careersim.analysis.effects import GROUP_METRICS, METRICS, group_effects, metric_effects
+from careersim.analysis.groups import group_metrics
+from careersim.experiments.compare import clean_json, compare
+from careersim.analysis.views import view_from_json, view_to_json
 from careersim.config.schema import baseline
 
 
@@ -224,8 +226,8 @@ def test_run_folder_groups_match_the_agents_and_old_folders_still_load(tmp_path:
     """Workers compute each replication's group metrics; the saved table equals
     group_metrics over agents.parquet, and a folder without groups.parquet (written
     by an earlier careersim) gets them from the agents instead."""
-    from careersim.experiments.compare import per_replication_value
-    from careersim.reporting.views import load_run
+    from careersim.analysis.groups import per_replication_value
+    from careersim.analysis.views import load_run
 
     sc = tiny()
     exp = experiment.run(sc, replications=3, seed=2, workers=1, policy_claims=0, spool_dir=tmp_path / "spool")
@@ -298,7 +300,7 @@ def test_group_rows_equal_the_pandas_groupby() -> None:
     """Group rows come from a compiled pass; rows, order, labels, counts and
     dtypes must be a pandas groupby's, and sums equal to rounding."""
     from careersim import simulate
-    from careersim.experiments.compare import group_rows
+    from careersim.analysis.groups import group_rows
 
     frames = [simulate(baseline(), seed=5, replication=r).agents.assign(replication=r) for r in range(2)]
     both = pd.concat(frames, ignore_index=True)

@@ -60,7 +60,8 @@ def test_the_step_visits_exactly_the_researchers_in_the_field_and_counts_match(c
     step may still be listed), in increasing order, and the state counts must match."""
     from careersim.engine.field import FieldModel
     from careersim.engine.parameters import draw_parameters
-    from careersim.engine.layout import EXITED, N_STATES, STATE, WAITING
+    from careersim.core.codes import (EXITED, N_STATES, WAITING)
+    from careersim.engine.layout import (STATE)
     from careersim.core.rng import Streams
 
     sc, seed = case
@@ -92,7 +93,7 @@ def test_hiring_sees_every_ready_candidate_in_the_field(case):
     from careersim.engine.field import FieldModel
     from careersim.engine.institutions import Hiring, _lead_candidates
     from careersim.engine.parameters import draw_parameters
-    from careersim.engine.layout import READY
+    from careersim.engine.layout import (READY)
     from careersim.core.rng import Streams
 
     sc, seed = case

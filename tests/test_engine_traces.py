@@ -117,7 +117,7 @@ def test_lead_years_from_the_event_log_match_the_engine_accumulators():
 def test_track_history_paths_from_the_event_log():
     """Paths list distinct consecutive states in time order, stop at 20 states, and
     count every transition; agents without events have an empty path."""
-    from careersim.engine.replication import _paths
+    from careersim.analysis.tables import _paths
 
     # (agent, tick, from, to, reason): agent 0 phd_applicant>phd>contributor, a repeat of
     # contributor collapses; agent 2 alternates unfunded/independent 30 times

@@ -17,7 +17,7 @@ from careersim.cli import common as cli
 from careersim.experiments import experiment
 from careersim.experiments.compare import compare, write_comparison
 from careersim.reporting import findings as F
-from careersim.reporting.pages import render, render_run
+from careersim.reporting.pages import render, render_comparison, render_run
 from careersim.config.schema import baseline, iter_parameters
 
 PAYLOAD = "<script>alert(1)</script>"
@@ -45,6 +45,7 @@ def tiny_scenario(name: str = PAYLOAD, policy: bool = True):
 def make_run(folder: Path, replications: int = 2) -> Path:
     exp = experiment.run(tiny_scenario(), replications, 3, 1, policy_claims=0)
     experiment.write_results(exp, folder)
+    render_run(folder)
     return folder
 
 
@@ -52,6 +53,7 @@ def make_comparison(folder: Path, replications: int = 2) -> Path:
     base = tiny_scenario("base " + PAYLOAD, policy=False)
     data = compare(base, [tiny_scenario()], replications, 3, 1, policy_claims=0)
     write_comparison(data, folder)
+    render_comparison(folder)
     return folder
 
 
@@ -346,7 +348,7 @@ def test_number_formats() -> None:
 def test_comparison_findings_from_identical_scenarios_say_no_change(tmp_path: Path) -> None:
     sc = tiny_scenario("same", policy=False)
     data = compare(sc, [sc], 2, 3, 1, policy_claims=0)
-    from careersim.reporting.views import view_from_json
+    from careersim.analysis.views import view_from_json
     from careersim.experiments.compare import clean_json
 
     import json

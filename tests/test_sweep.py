@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 
 from careersim import cli
-from careersim.experiments.sweep import (PoolExecutor, SerialExecutor, Store, load_sweep, point_count, points_table, read_results,
-                             run_key, run_sweep, write_analysis)
+from careersim.experiments.sweep import (PoolExecutor, SerialExecutor, Store, load_sweep_file, point_count, points_table, read_results,
+                             run_key, run_sweep)
+from careersim.reporting.sweep_page import write_analysis
 from careersim.experiments.sweep.executors import FAULT_ENV
 from careersim.experiments.sweep.sensitivity import grow_tree, tree_rules, variance_split
 from careersim.config.sweeps import evaluate_expression
@@ -74,7 +75,7 @@ def reference(tmp_path: Path, sweep_file: Path) -> pd.DataFrame:
     text = sweep_file.read_text()
     if text not in _REFERENCE:
         out = tmp_path / "reference"
-        run_sweep(load_sweep(sweep_file), out, SerialExecutor())
+        run_sweep(load_sweep_file(sweep_file), out, SerialExecutor())
         _REFERENCE[text] = read_results([out])
     return _REFERENCE[text].copy()
 
@@ -85,7 +86,7 @@ def reference(tmp_path: Path, sweep_file: Path) -> pd.DataFrame:
 
 
 def test_sweep_file_values_are_canonical_units(tmp_path):
-    sweep = load_sweep(write_sweep(tmp_path))
+    sweep = load_sweep_file(write_sweep(tmp_path))
     mentor, grant = sweep.factors
     assert (mentor.low, mentor.high, mentor.unit, mentor.role) == (0.0, 1.0, "hours per week", "lever")
     assert grant.levels == (1.0, 2.0) and grant.role == "uncertainty"
@@ -101,7 +102,7 @@ def test_shipped_sweeps_load_and_open_with_a_question():
     assert {f.stem for f in files} >= {"mentorship-x-grant-length", "timelines-x-track", "sobol-baseline"}
     for f in files:
         assert f.read_text().startswith("# Question:"), f
-        sweep = load_sweep(f)
+        sweep = load_sweep_file(f)
         assert sweep.base.population.entrants_per_year <= 100
         assert point_count(sweep.design, sweep.factors) * sweep.replications <= 600
 
@@ -115,7 +116,7 @@ def test_mix_share_rescales_the_other_shares(tmp_path):
     design: {kind: grid, levels: 3}
     outcomes: [p_lead]
     """
-    sweep = load_sweep(write_sweep(tmp_path, body))
+    sweep = load_sweep_file(write_sweep(tmp_path, body))
     scenario = sweep.scenario_at({"population.track_mix.phd": 0.8})
     mix = scenario.population.track_mix
     assert mix.phd == 0.8
@@ -203,7 +204,7 @@ outcomes: [p_lead]
     ("{kind: morris, trajectories: 5, levels: 4}", 5 * (4 + 1)),
 ])
 def test_designs_have_the_right_shape_and_ranges(tmp_path, design, n):
-    sweep = load_sweep(write_sweep(tmp_path, DESIGNS.format(design=design)))
+    sweep = load_sweep_file(write_sweep(tmp_path, DESIGNS.format(design=design)))
     table = points_table(sweep)
     assert len(table) == n == point_count(sweep.design, sweep.factors)
     assert list(table["point"]) == list(range(n))
@@ -214,12 +215,12 @@ def test_designs_have_the_right_shape_and_ranges(tmp_path, design, n):
     assert set(table["learning.dose_response"]) <= {"saturating", "linear"}
     units = table[[c for c in table if c.startswith("u:")]].to_numpy()
     assert ((units >= 0) & (units <= 1)).all()
-    again = points_table(load_sweep(write_sweep(tmp_path, DESIGNS.format(design=design))))
+    again = points_table(load_sweep_file(write_sweep(tmp_path, DESIGNS.format(design=design))))
     pd.testing.assert_frame_equal(table, again)  # deterministic given the seed
 
 
 def test_lhs_is_stratified_and_log_scale_is_geometric(tmp_path):
-    sweep = load_sweep(write_sweep(tmp_path, DESIGNS.format(design="{kind: lhs, points: 20}")))
+    sweep = load_sweep_file(write_sweep(tmp_path, DESIGNS.format(design="{kind: lhs, points: 20}")))
     table = points_table(sweep)
     for path in ("grants.grant_length", "exits.leave"):
         u = table[f"u:{path}"].to_numpy()
@@ -229,7 +230,7 @@ def test_lhs_is_stratified_and_log_scale_is_geometric(tmp_path):
 
 
 def test_grid_covers_every_combination(tmp_path):
-    sweep = load_sweep(write_sweep(tmp_path))
+    sweep = load_sweep_file(write_sweep(tmp_path))
     table = points_table(sweep)
     combos = set(zip(table["independent.mentor_hours"], table["grants.grant_length"]))
     assert combos == {(m, g) for m in (0.0, 0.5, 1.0) for g in (1.0, 2.0)}
@@ -242,7 +243,7 @@ def test_grid_covers_every_combination(tmp_path):
 
 def test_table_has_one_row_per_run_with_keys_and_factors(tmp_path):
     path = write_sweep(tmp_path)
-    sweep = load_sweep(path)
+    sweep = load_sweep_file(path)
     out = tmp_path / "out"
     run = run_sweep(sweep, out, SerialExecutor(), chunk_rows=5)
     table = read_results([out])
@@ -261,14 +262,14 @@ def test_table_has_one_row_per_run_with_keys_and_factors(tmp_path):
 def test_one_worker_and_two_workers_give_identical_tables(tmp_path):
     path = write_sweep(tmp_path)
     ref = reference(tmp_path, path)
-    run_sweep(load_sweep(path), tmp_path / "pool", PoolExecutor(2), chunk_rows=3)
+    run_sweep(load_sweep_file(path), tmp_path / "pool", PoolExecutor(2), chunk_rows=3)
     pd.testing.assert_frame_equal(read_results([tmp_path / "pool"]), ref)
 
 
 def test_shards_in_one_folder_or_separate_folders_merge_to_the_same_table(tmp_path):
     path = write_sweep(tmp_path)
     ref = reference(tmp_path, path)
-    sweep = load_sweep(path)
+    sweep = load_sweep_file(path)
     for i in range(3):
         run = run_sweep(sweep, tmp_path / "same", SerialExecutor(), shard=(i, 3))
         assert run.points == 2
@@ -280,7 +281,7 @@ def test_shards_in_one_folder_or_separate_folders_merge_to_the_same_table(tmp_pa
 def test_rerun_skips_done_runs_and_resume_completes_identically(tmp_path):
     path = write_sweep(tmp_path)
     ref = reference(tmp_path, path)
-    sweep = load_sweep(path)
+    sweep = load_sweep_file(path)
     out = tmp_path / "out"
     run_sweep(sweep, out, SerialExecutor(), shard=(0, 2))  # half the points
     resumed = run_sweep(sweep, out, PoolExecutor(2), resume=True)
@@ -293,9 +294,9 @@ def test_rerun_skips_done_runs_and_resume_completes_identically(tmp_path):
 def test_more_replications_reuse_the_stored_ones(tmp_path):
     path = write_sweep(tmp_path)
     out = tmp_path / "out"
-    run_sweep(load_sweep(path), out, SerialExecutor())
+    run_sweep(load_sweep_file(path), out, SerialExecutor())
     path.write_text(path.read_text().replace("replications: 2", "replications: 3"))
-    run = run_sweep(load_sweep(path), out, SerialExecutor())
+    run = run_sweep(load_sweep_file(path), out, SerialExecutor())
     assert (run.skipped, run.done) == (12, 6)
     assert len(read_results([out])) == 18
 
@@ -316,7 +317,7 @@ def test_torn_ledger_lines_and_uncommitted_chunks_are_ignored(tmp_path):
     path = write_sweep(tmp_path)
     ref = reference(tmp_path, path)
     out = tmp_path / "out"
-    sweep = load_sweep(path)
+    sweep = load_sweep_file(path)
     run_sweep(sweep, out, SerialExecutor(), chunk_rows=4)
     ledger = out / LEDGER
     lines = [line for line in ledger.read_text().splitlines() if line.strip()]
@@ -361,8 +362,8 @@ def test_failed_runs_are_recorded_and_do_not_stop_the_sweep(tmp_path, capsys, mo
     err = capsys.readouterr().err
     assert "Traceback" in err and "must be at most 1" in err and "point 3, replication 0" in err
     # failed runs are kept, not retried, unless asked
-    assert run_sweep(load_sweep(path), tmp_path / "out", SerialExecutor()).done == 0
-    assert run_sweep(load_sweep(path), tmp_path / "out", SerialExecutor(), retry_failed=True).done == 2
+    assert run_sweep(load_sweep_file(path), tmp_path / "out", SerialExecutor()).done == 0
+    assert run_sweep(load_sweep_file(path), tmp_path / "out", SerialExecutor(), retry_failed=True).done == 2
 
 
 def test_an_engine_failure_is_kept_with_its_seed_and_replays_alone(tmp_path, capsys, monkeypatch):
@@ -443,7 +444,7 @@ def test_analyze_writes_indices_variance_regions_and_report(tmp_path, capsys, mo
     outcomes: [exit_left_for_other_work, claim_C3_holds]
     """
     path = write_sweep(tmp_path, body)
-    run_sweep(load_sweep(path), tmp_path / "out", PoolExecutor(2))
+    run_sweep(load_sweep_file(path), tmp_path / "out", PoolExecutor(2))
     assert cli.main(["analyze", "out"]) == 0
     printed = capsys.readouterr().out
     assert "exit_left_for_other_work" in printed and "Report: out/report.html" in printed
@@ -466,7 +467,7 @@ def test_analyze_writes_indices_variance_regions_and_report(tmp_path, capsys, mo
 def test_report_escapes_text_from_the_sweep_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = write_sweep(tmp_path, DEFAULT_BODY + "description: <script>alert(1)</script>\n")
-    run_sweep(load_sweep(path), tmp_path / "out", SerialExecutor())
+    run_sweep(load_sweep_file(path), tmp_path / "out", SerialExecutor())
     _, report, _ = write_analysis([tmp_path / "out"], tmp_path / "elsewhere" / "r.html")
     html = report.read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
@@ -483,7 +484,7 @@ def test_analyze_works_on_an_incomplete_saltelli_sweep(tmp_path):
     outcomes: [exit_left_for_other_work]
     """
     path = write_sweep(tmp_path, body)
-    run_sweep(load_sweep(path), tmp_path / "out", SerialExecutor(), shard=(0, 2))
+    run_sweep(load_sweep_file(path), tmp_path / "out", SerialExecutor(), shard=(0, 2))
     _, _, analysis = write_analysis([tmp_path / "out"])
     exits = analysis["outcomes"]["exit_left_for_other_work"]
     assert exits["method"] == "given-data" and "incomplete" in exits["note"]
@@ -507,10 +508,10 @@ def test_a_retried_failure_that_works_replaces_the_failure(tmp_path, monkeypatch
     ref = reference(tmp_path, path)
     out = tmp_path / "out"
     monkeypatch.setenv(FAULT_ENV, "1/0,2/1")
-    assert run_sweep(load_sweep(path), out, SerialExecutor()).failed == 2
+    assert run_sweep(load_sweep_file(path), out, SerialExecutor()).failed == 2
     monkeypatch.delenv(FAULT_ENV)
-    assert run_sweep(load_sweep(path), out, SerialExecutor()).done == 0  # failures are kept...
-    assert run_sweep(load_sweep(path), out, SerialExecutor(), retry_failed=True).done == 2  # ...unless retried
+    assert run_sweep(load_sweep_file(path), out, SerialExecutor()).done == 0  # failures are kept...
+    assert run_sweep(load_sweep_file(path), out, SerialExecutor(), retry_failed=True).done == 2  # ...unless retried
     pd.testing.assert_frame_equal(read_results([out]), ref)
     assert Store(out).completed() == {k: False for k in ref["key"]}
 
@@ -531,16 +532,16 @@ def test_ctrl_c_keeps_the_finished_runs(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ex, "run_one", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        run_sweep(load_sweep(path), out, SerialExecutor(), chunk_rows=100, flush_seconds=1e9)
+        run_sweep(load_sweep_file(path), out, SerialExecutor(), chunk_rows=100, flush_seconds=1e9)
     assert len(read_results([out])) == 6  # the six runs before the interrupt were committed on the way out
     monkeypatch.setattr(ex, "run_one", real)
-    run_sweep(load_sweep(path), out, SerialExecutor(), resume=True)
+    run_sweep(load_sweep_file(path), out, SerialExecutor(), resume=True)
     pd.testing.assert_frame_equal(read_results([out]), ref)
 
 
 def test_independent_seeding_gives_each_point_its_own_seed(tmp_path):
     path = write_sweep(tmp_path, DEFAULT_BODY + "seeding: independent\n")
-    sweep = load_sweep(path)
+    sweep = load_sweep_file(path)
     run_sweep(sweep, tmp_path / "a", SerialExecutor())
     run_sweep(sweep, tmp_path / "b", PoolExecutor(2), shard=(0, 2))
     run_sweep(sweep, tmp_path / "b", PoolExecutor(2), shard=(1, 2))
@@ -552,7 +553,7 @@ def test_independent_seeding_gives_each_point_its_own_seed(tmp_path):
 def test_analyze_a_sweep_with_no_committed_runs(tmp_path):
     path = write_sweep(tmp_path)
     out = tmp_path / "out"
-    run_sweep(load_sweep(path), out, SerialExecutor())
+    run_sweep(load_sweep_file(path), out, SerialExecutor())
     (out / LEDGER).write_text("")
     _, report, analysis = write_analysis([out])
     assert analysis["runs"] == {"expected": 12, "completed": 0, "failed": 0, "missing": 12}
@@ -573,7 +574,7 @@ def test_a_worker_process_that_dies_is_recorded_and_the_rest_completes(tmp_path,
     ref = reference(tmp_path, path)
     monkeypatch.setenv(FAULT_ENV, "3/1!")  # this run ends its worker process, every time
     out = tmp_path / "out"
-    run = run_sweep(load_sweep(path), out, PoolExecutor(2))
+    run = run_sweep(load_sweep_file(path), out, PoolExecutor(2))
     assert (run.done, run.failed) == (12, 1)
     table = read_results([out])
     bad = table[table["error"].notna()]

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from careersim import cli
-from careersim.experiments.sweep import DaskExecutor, SerialExecutor, load_sweep, read_results, run_sweep
+from careersim.experiments.sweep import DaskExecutor, SerialExecutor, load_sweep_file, read_results, run_sweep
 from tests.test_sweep import write_sweep
 
 distributed = pytest.importorskip("distributed")
@@ -27,7 +27,7 @@ distributed = pytest.importorskip("distributed")
 
 def test_local_cluster_of_processes_gives_the_serial_table(tmp_path):
     path = write_sweep(tmp_path)
-    sweep = load_sweep(path)
+    sweep = load_sweep_file(path)
     run_sweep(sweep, tmp_path / "serial", SerialExecutor())
     try:
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -71,7 +71,7 @@ def test_separate_scheduler_and_worker_processes(tmp_path, capsys, monkeypatch):
         pytest.skip("the 'dask' command is not installed")
     monkeypatch.chdir(tmp_path)
     path = write_sweep(tmp_path)
-    run_sweep(load_sweep(path), tmp_path / "serial", SerialExecutor())
+    run_sweep(load_sweep_file(path), tmp_path / "serial", SerialExecutor())
     info = tmp_path / "scheduler.json"
     logs = open(tmp_path / "dask.log", "w")
     procs = []

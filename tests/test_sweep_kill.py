@@ -11,7 +11,7 @@ import time
 
 import pandas as pd
 
-from careersim.experiments.sweep import PoolExecutor, Store, load_sweep, read_results, run_sweep
+from careersim.experiments.sweep import PoolExecutor, Store, load_sweep_file, read_results, run_sweep
 from tests.test_sweep import write_sweep
 
 BODY = """\
@@ -47,7 +47,7 @@ def _group_gone(pgid: int, timeout: float = 10.0) -> bool:
 
 def test_sigkill_then_resume_gives_the_uninterrupted_table(tmp_path):
     path = write_sweep(tmp_path, BODY, name="kill")
-    run_sweep(load_sweep(path), tmp_path / "reference", PoolExecutor(2))
+    run_sweep(load_sweep_file(path), tmp_path / "reference", PoolExecutor(2))
     reference = read_results([tmp_path / "reference"])
     out = tmp_path / "out"
     kills = 0

@@ -22,7 +22,7 @@ import pandas as pd
 
 from careersim.core.stats import km_median
 
-TRACKS = ("phd", "independent", "contributor")
+from careersim.core.codes import TRACKS
 
 CLAIM_TEXT = {
     "C1": "For median-trait entrants with a bachelor's or master's background, the 10-year chance of holding a lead role is highest when the PhD is the intended starting track.",

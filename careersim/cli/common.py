@@ -30,6 +30,7 @@ from typing import Any
 
 from careersim import __version__
 from careersim.config.scenarios import ScenarioError, atomic_output, load_scenario, scenario_json_schema, shipped_scenarios
+from careersim.reporting.pages import render_comparison, render_run
 
 EXIT_OK = 0
 EXIT_USER = 2
@@ -214,6 +215,7 @@ def run_command(args: argparse.Namespace) -> int:
         extra = {} if args.paired_claims is None else {"policy_claims": max(0, args.paired_claims)}
         exp = experiment.run(scenario, args.replications, args.seed, args.workers, not args.quiet, spool_dir=spool, **extra)
         experiment.write_results(exp, tmp)
+        render_run(tmp)
     report = out / "report.html"
     if args.quiet:
         print(report)
@@ -389,6 +391,7 @@ def compare_command(args: argparse.Namespace) -> int:
     with atomic_output(out) as tmp:
         data = compare(base, alts, args.replications, args.seed, args.workers, not args.quiet)
         write_comparison(data, tmp)
+        render_comparison(tmp)
     report = out / "report.html"
     if args.quiet:
         print(report)

@@ -83,10 +83,10 @@ def _minutes(seconds: float) -> str:
     ],
 )
 def sweep_command(args: argparse.Namespace) -> int:
-    from careersim.experiments.sweep import StoreError, load_sweep, make_executor, point_count, run_sweep
+    from careersim.experiments.sweep import StoreError, load_sweep_file, make_executor, point_count, run_sweep
     from careersim.config.sweeps import folder_name
 
-    sweep = load_sweep(args.sweep)
+    sweep = load_sweep_file(args.sweep)
     if args.workers is not None and args.scheduler:
         raise UserError("careersim sweep: give --workers or --scheduler, not both (--scheduler runs on the Dask cluster's workers)")
     out: Path = args.out if args.out is not None else Path("reports") / "sweeps" / folder_name(sweep.name)
@@ -163,7 +163,8 @@ def sweep_command(args: argparse.Namespace) -> int:
     ],
 )
 def analyze_command(args: argparse.Namespace) -> int:
-    from careersim.experiments.sweep import StoreError, write_analysis
+    from careersim.experiments.sweep import StoreError
+    from careersim.reporting.sweep_page import write_analysis
 
     try:
         json_path, report, analysis = write_analysis(args.folders, args.out)

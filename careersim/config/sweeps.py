@@ -40,6 +40,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ from careersim.core.units import parse_quantity
 from careersim.core.expressions import EXPR_HELP as _EXPR_HELP
 from careersim.core.expressions import evaluate_expression, parse_expression
 
-__all__ = ["Factor", "Design", "Outcome", "Sweep", "load_sweep", "known_metrics", "DESIGN_KINDS", "evaluate_expression"]
+__all__ = ["Factor", "Design", "Outcome", "Sweep", "read_sweep_file", "DESIGN_KINDS", "evaluate_expression"]
 
 DESIGN_KINDS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
 ROLES = ("uncertainty", "lever")
@@ -252,36 +253,6 @@ def _get(obj: Any, path: str) -> Any:
 # known metrics
 # ---------------------------------------------------------------------------
 
-_RESOURCES = ("advisor_slots", "grantmaker_time", "money", "programme_places", "lead_openings")
-
-
-def tiny_scenario() -> Scenario:
-    """A field small enough to simulate in a few milliseconds (names of metrics, warm-up)."""
-    from careersim.config.schema import baseline
-
-    return baseline().with_changes({
-        "population.entrants_per_year": 20, "run.horizon": 3.0, "initial.leads": 5,
-        "initial.phd_students": 5, "initial.independents": 5, "initial.contributors": 5,
-        "phd.advisors": 10,
-    })
-
-
-@functools.lru_cache(maxsize=1)
-def known_metrics() -> tuple[str, ...]:
-    """Names of every metric in a replication's summary (found by simulating a tiny field).
-
-    This also compiles the engine in the calling process, so forked workers
-    inherit the compiled code.
-    """
-    from careersim.engine.replication import simulate
-
-    summary = simulate(tiny_scenario(), 0, 0).summary
-    names = list(summary)
-    for r in _RESOURCES:  # present only when the resource saw any use
-        for prefix in ("util_", "excess_"):
-            if prefix + r not in summary:
-                names.append(prefix + r)
-    return tuple(names)
 
 
 # ---------------------------------------------------------------------------
@@ -381,8 +352,11 @@ def _resolve_base(spec: str, folder: Path) -> Path | None:
     return None
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and check a sweep file; raises :class:`ScenarioError` with located messages."""
+def read_sweep_file(path: str | Path, metrics: Collection[str]) -> Sweep:
+    """Read and check a sweep file; raises :class:`ScenarioError` with located messages.
+
+    ``metrics`` are the names an outcome may use: those of a replication's summary
+    (:func:`careersim.experiments.sweep.metrics.known_metrics`)."""
     path = Path(path)
     shown = _io._display(path)
     data, marks, soft = _io._read_yaml(path, shown)
@@ -415,7 +389,7 @@ def load_sweep(path: str | Path) -> Sweep:
         problems.add(("seeding",), f"got {_io._short(seeding)} (expected 'common' (every point uses the same "
                                    "random numbers) or 'independent' (a seed per point))")
         seeding = "common"
-    outcomes = _load_outcomes(data, problems)
+    outcomes = _load_outcomes(data, problems, metrics)
     regions = _load_regions(data, outcomes, problems)
     if problems.messages:
         raise ScenarioError(sorted(dict.fromkeys(problems.messages), key=_io._message_order))
@@ -714,7 +688,7 @@ def _whole(data: dict, key: str, default: int, low: int, problems: _Problems) ->
     return v
 
 
-def _load_outcomes(data: dict, problems: _Problems) -> list[Outcome]:
+def _load_outcomes(data: dict, problems: _Problems, metrics: Collection[str]) -> list[Outcome]:
     raw = data.get("outcomes")
     if raw is None:
         problems.add((), "missing 'outcomes:' (expected a list of metric names such as p_lead, p_lead_independent, claim_C1_holds)")
@@ -722,7 +696,7 @@ def _load_outcomes(data: dict, problems: _Problems) -> list[Outcome]:
     if not isinstance(raw, list) or not raw:
         problems.add(("outcomes",), f"got {_io._short(raw)} (expected a non-empty list of metric names or expressions)")
         return []
-    known = set(known_metrics())
+    known = set(metrics)
     out: list[Outcome] = []
     for i, item in enumerate(raw):
         loc = ("outcomes", i)

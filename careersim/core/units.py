@@ -19,6 +19,9 @@ import numbers
 import re
 from typing import Final
 
+from careersim.core.clock import (DAYS_PER_YEAR, MONTHS_PER_YEAR, TICKS_PER_MONTH, TICKS_PER_QUARTER,
+                                  TICKS_PER_YEAR, WEEKS_PER_YEAR)
+
 __all__ = [
     "TICKS_PER_YEAR",
     "TICKS_PER_MONTH",
@@ -38,13 +41,7 @@ __all__ = [
     "format_hours",
 ]
 
-TICKS_PER_YEAR: Final[int] = 48
-TICKS_PER_MONTH: Final[int] = 4
-TICKS_PER_QUARTER: Final[int] = 12
 
-DAYS_PER_YEAR: Final[float] = 365.25
-WEEKS_PER_YEAR: Final[float] = 365.25 / 7
-MONTHS_PER_YEAR: Final[int] = 12
 
 QUANTITY_KINDS: Final[tuple[str, ...]] = ("duration", "rate", "hours", "number")
 

@@ -29,17 +29,15 @@ from numba import njit
 from careersim.core.rng import Streams
 from careersim.config.schema import Intervention
 from careersim.engine.institutions import Admissions, GrantOffice, Hiring, Programme, World
-from careersim.engine.kernel import TICKS_PER_YEAR, credit_final_month, exp_upper_table, step
+from careersim.core.clock import TICKS_PER_MONTH, TICKS_PER_QUARTER, TICKS_PER_YEAR
+from careersim.engine.kernel import credit_final_month, exp_upper_table, step
 from careersim.engine.parameters import Live
 from careersim.engine.population import enter, make_advisors, make_agents
-from careersim.engine.layout import (
-    ADVISOR, EXITED, N_STATES, PHD, STATE, STATE_NAMES,
-)
+from careersim.core.codes import (EXITED, N_STATES, PHD, STATE_NAMES)
+from careersim.engine.layout import (ADVISOR, STATE)
 
 PHASES = ("intake", "interventions", "step", "admissions", "grants", "programme", "hiring", "arrival", "recorder")
 PHASE = {name: k / 16.0 for k, name in enumerate(PHASES)}
-MONTH = 4
-QUARTER = 12
 EXPHI = exp_upper_table()
 
 
@@ -88,7 +86,7 @@ class FieldModel:
         self._step_keys = tuple(np.uint64(k) for k in self.keys)
         # the monthly time series: integer columns (tick, the counts of TS_INT, then the
         # researchers in each state) and float columns (TS_FLOAT), one row per month
-        months = self.T // MONTH + 1
+        months = self.T // TICKS_PER_MONTH + 1
         self._ts_i = np.zeros((months, 1 + len(TS_INT) + N_STATES), dtype=np.int64)
         self._ts_f = np.zeros((months, len(TS_FLOAT)))
         self._policies: list[str] = []  # the policies in force, by month
@@ -115,7 +113,7 @@ class FieldModel:
 
     def run(self) -> "FieldModel":
         env, v = self.env, self.values
-        env.process(self._periodic("intake", 0, MONTH, self.intake))
+        env.process(self._periodic("intake", 0, TICKS_PER_MONTH, self.intake))
         for pol in self.interventions:
             start = self.burn_in + int(round(pol.start * TICKS_PER_YEAR))
             env.process(self._once("interventions", max(start, 0), lambda t, p=pol: self.enact(p, t)))
@@ -123,18 +121,18 @@ class FieldModel:
                 end = self.burn_in + int(round(pol.end * TICKS_PER_YEAR))
                 env.process(self._once("interventions", end, lambda t, p=pol: self.repeal(p, t)))
             self.policy_marks.append((pol.name, pol.start, pol.end))
-        env.process(self._periodic("step", 0, MONTH, self.monthly_step))
-        adm = (int(round(v["phd.admission_month"])) - 1) * MONTH
+        env.process(self._periodic("step", 0, TICKS_PER_MONTH, self.monthly_step))
+        adm = (int(round(v["phd.admission_month"])) - 1) * TICKS_PER_MONTH
         env.process(self._periodic("admissions", adm, TICKS_PER_YEAR, self.admissions.round))
-        env.process(self._periodic("grants", 0, MONTH, self.grant_round))
+        env.process(self._periodic("grants", 0, TICKS_PER_MONTH, self.grant_round))
         cohorts = int(round(v["programme.cohorts_per_year"]))
         if cohorts > 0:
             period = TICKS_PER_YEAR // cohorts if TICKS_PER_YEAR % cohorts == 0 else TICKS_PER_YEAR // cohorts
             for c in range(cohorts):
-                env.process(self._periodic("programme", c * period + MONTH, TICKS_PER_YEAR, self.programme.round))
-        env.process(self._periodic("hiring", 2 * MONTH, QUARTER, self.hiring.round))
+                env.process(self._periodic("programme", c * period + TICKS_PER_MONTH, TICKS_PER_YEAR, self.programme.round))
+        env.process(self._periodic("hiring", 2 * TICKS_PER_MONTH, TICKS_PER_QUARTER, self.hiring.round))
         env.process(self._once("arrival", self.arrival_tick, lambda t: None))
-        env.process(self._periodic("recorder", 0, MONTH, self.record))
+        env.process(self._periodic("recorder", 0, TICKS_PER_MONTH, self.record))
         env.run(until=self.T)
         credit_final_month(self.T, self.world.n, self.live.P, self.world.F, self.world.I)
         return self

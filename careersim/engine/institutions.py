@@ -27,15 +27,11 @@ from scipy.special import ndtri
 
 from careersim.core.rng import uniform, uniforms
 
-from careersim.engine.kernel import NCLS, ST_READY, ST_WANTS, TICKS_PER_YEAR, move_counted
-from careersim.engine.layout import (
-    ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, CONTRIBUTOR, E_ADMITTED, E_FUNDED, E_HIRED, E_NOT_ADMITTED,
-    EVL, EXE, F_COLLAB, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PENDING, F_PROGRAMME, F_REFUSE_PAY,
-    F_SAFE_ADVISOR, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, GEN, IMP, INDEPENDENT, K_ACADEMIC,
-    K_INDUSTRY, KIND, LEAD, LEAD_SRC, LEAD_TICK, LEGIB, LETTERS, PHD, PHD_END, PHD_START, PID,
-    PROG_END, READY, RECORD, REJECTIONS, S_ACADEMIA, S_ADJACENT, S_AGNOSTIC, S_AUTONOMY, S_BIG_RFP,
-    S_SMALL_FUNDER, SINCE, STATE, UNFUNDED, WAIT_SINCE,
-)
+from careersim.core.clock import TICKS_PER_QUARTER, TICKS_PER_YEAR
+from careersim.engine.kernel import NCLS, ST_READY, ST_WANTS, move_counted
+from careersim.core.codes import (APPLICANT, CONTRIBUTOR, E_ADMITTED, E_FUNDED, E_HIRED, E_NOT_ADMITTED, INDEPENDENT, LEAD, PHD, S_ACADEMIA, S_ADJACENT, S_AGNOSTIC, S_AUTONOMY, S_BIG_RFP, S_SMALL_FUNDER, UNFUNDED)
+from careersim.core.codes import (K_ACADEMIC, K_INDUSTRY)
+from careersim.engine.layout import (ADVISOR, APPLY_AT, ATTEMPTS, EVL, EXE, F_COLLAB, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PENDING, F_PROGRAMME, F_REFUSE_PAY, F_SAFE_ADVISOR, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, GEN, IMP, KIND, LEAD_SRC, LEAD_TICK, LEGIB, LETTERS, PHD_END, PHD_START, PID, PROG_END, READY, RECORD, REJECTIONS, SINCE, STATE, WAIT_SINCE)
 
 
 class World:
@@ -834,7 +830,6 @@ HIRING_SOURCES = (
 )
 SOURCE_CODES = np.array([code for _, code in HIRING_SOURCES], dtype=np.int64)
 HIRING_COLUMNS = ("tick", "candidates", "vacancies", "filled") + tuple(f"filled_{name}" for name, _ in HIRING_SOURCES)
-QUARTER_TICKS = 12  # hiring rounds are quarterly
 
 
 class Hiring:
@@ -849,7 +844,7 @@ class Hiring:
         self.w = world
         self.key = np.uint64(world.streams.key("hiring"))
         self.accrued = np.zeros(len(HIRING_SOURCES))  # openings accrued but not yet whole, by source
-        rounds = world.T // QUARTER_TICKS + 2  # at most one group of openings per source and round
+        rounds = world.T // TICKS_PER_QUARTER + 2  # at most one group of openings per source and round
         self._expiry = np.zeros((len(HIRING_SOURCES), rounds), dtype=np.int64)
         self._open = np.zeros((len(HIRING_SOURCES), rounds), dtype=np.int64)
         self._groups = np.zeros(len(HIRING_SOURCES), dtype=np.int64)

@@ -34,23 +34,12 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from careersim.core.clock import DT, TICKS_PER_MONTH, TICKS_PER_YEAR, WEEKS_PER_MONTH
 from careersim.core.rng import agent_hash, poisson_from_uniform, poisson_given_p0 as _pois, uniform_at
-from careersim.engine.layout import (
-    NF, NI,
-    APPLICANT, CONTRIBUTOR, E_EXIT, E_FUNDING_GAP, E_GAP_TO_JOB, E_GRADUATED, E_LEAD_ENDED, E_TO_PHD,
-    EVL, EXE, EXITED, EXIT_REASON, EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EXPOSED, F_HAS_PHD,
-    F_PHD_INTENT, F_PLAN, F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, F_PENDING, FLAGS, FUND_END, GEN,
-    HANDS_EXP, HANDS_KEY, IMP, INDEPENDENT, APPLY_AT, ENTRY, EXE2, ATTEMPTS, K_ACADEMIC, K_INDUSTRY, K_NONPROFIT,
-    KIND, LEAD, LEAD_PRE,
-    LEAD_SAFE_PRE, LEAD_SRC, LEAD_YEARS, LETTERS, LR, MOTIV, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END,
-    R_BURNOUT, R_FUNDING, R_NO_OPENING, R_OTHER_WORK, READY, RECORD, RESIL, S_SMALL_FUNDER, SDIR,
-    SINCE, SMOT, STATE, UNFUNDED, WAIT_SINCE, WELL, ADVISOR, FIRST_FUNDED,
-)
+from careersim.core.codes import (APPLICANT, CONTRIBUTOR, E_EXIT, E_FUNDING_GAP, E_GAP_TO_JOB, E_GRADUATED, E_LEAD_ENDED, E_TO_PHD, EXITED, INDEPENDENT, LEAD, PHD, R_BURNOUT, R_FUNDING, R_NO_OPENING, R_OTHER_WORK, S_SMALL_FUNDER, UNFUNDED)
+from careersim.core.codes import (K_ACADEMIC, K_INDUSTRY, K_NONPROFIT)
+from careersim.engine.layout import (NF, NI, EVL, EXE, EXIT_REASON, EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EXPOSED, F_HAS_PHD, F_PHD_INTENT, F_PLAN, F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, F_PENDING, FLAGS, FUND_END, GEN, HANDS_EXP, HANDS_KEY, IMP, APPLY_AT, ENTRY, EXE2, ATTEMPTS, KIND, LEAD_PRE, LEAD_SAFE_PRE, LEAD_SRC, LEAD_YEARS, LETTERS, LR, MOTIV, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY, RECORD, RESIL, SDIR, SINCE, SMOT, STATE, WAIT_SINCE, WELL, ADVISOR, FIRST_FUNDED)
 
-TICKS_PER_YEAR = 48
-STEP_TICKS = 4
-DT = 1.0 / 12.0
-WEEKS_PER_MONTH = 365.25 / 7.0 / 12.0
 W_MID = 0.6  # wellbeing / motivation at which base hazards apply
 
 # Order of the parameter vector. Append only; the indices below follow it.
@@ -468,7 +457,7 @@ def move_counted(I, LOG, nlog, counts, r, t, to_state, reason):
 @njit(cache=True, inline="always")
 def _credit_lead_month(F, i, t, arrival):
     F[i, LEAD_YEARS] += DT
-    before = (arrival - (t - STEP_TICKS)) / STEP_TICKS
+    before = (arrival - (t - TICKS_PER_MONTH)) / TICKS_PER_MONTH
     if before > 0.0:
         share = DT * min(before, 1.0)
         F[i, LEAD_PRE] += share

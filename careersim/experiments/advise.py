@@ -104,6 +104,8 @@ from typing import Any
 import numpy as np
 
 from careersim.config.scenarios import ScenarioError
+from careersim.core.clock import TICKS_PER_YEAR
+from careersim.core.codes import BACKGROUNDS, EXIT_REASONS
 from careersim.config.schema import Scenario
 
 __all__ = [
@@ -134,7 +136,6 @@ PATH_LABELS = {
 PATH_SHORT = {"phd": "the PhD", "independent": "independent research", "contributor": "the contributor route",
               "contributor_then_phd": "contributor-then-PhD"}
 
-BACKGROUNDS = ("undergraduate", "masters", "industry_engineer", "phd_elsewhere")
 BACKGROUND_LABELS = {
     "undergraduate": "a bachelor's graduate",
     "masters": "a master's graduate",
@@ -158,7 +159,6 @@ EXIT_LABELS = {
     "left_for_other_work": "left for other work or better pay",
     "no_lead_opening": "was ready but found no lead opening, and left",
 }
-EXIT_REASONS = tuple(EXIT_LABELS)
 
 #: defaults of the run: replications of the field holding the main copies, copies per path in each
 DEFAULT_REPLICATIONS = 20
@@ -679,7 +679,7 @@ class CloneRun:
 
 def engine_has_hook() -> bool:
     """Whether the engine's ``simulate`` accepts ``extra_cohort`` (see the module docstring)."""
-    from careersim.engine.replication import simulate
+    from careersim.analysis.replication import simulate
 
     return "extra_cohort" in inspect.signature(simulate).parameters
 
@@ -690,7 +690,7 @@ def simulate_clones(scenario: Scenario, seed: int, replication: int, cohort: Clo
     Uses the engine hook when it exists, else the interim ``_CloneField`` (built by ``_clone_field_class``).
     """
     if engine_has_hook():  # pragma: no cover - until the engine grows the hook (the table reading is tested)
-        from careersim.engine.replication import simulate
+        from careersim.analysis.replication import simulate
 
         rep = simulate(scenario, seed, replication, extra_cohort=cohort)
         return _run_from_tables(rep.agents, rep.events, rep.summary.get("arrival_years", float("nan")), scenario)
@@ -700,7 +700,6 @@ def simulate_clones(scenario: Scenario, seed: int, replication: int, cohort: Clo
 def _run_from_tables(agents, events, arrival_years: float, scenario: Scenario) -> CloneRun:
     """A :class:`CloneRun` from the public tables of a hooked replication
     (agents with ``extra_group``/``extra_slot``; events with ``year``)."""
-    from careersim.engine.kernel import TICKS_PER_YEAR
 
     a = agents[agents["extra_group"] >= 0].sort_values("agent")
     horizon = float(scenario.run.horizon) if isinstance(scenario.run.horizon, (int, float)) else float("nan")
@@ -766,14 +765,8 @@ def _clone_field_class():
 
     from careersim.engine import field as field_module
     from careersim.engine import population as pop
-    from careersim.engine.kernel import TICKS_PER_YEAR
-    from careersim.engine.layout import (
-        ADVISOR, APPLICANT, APPLY_AT, ATTEMPTS, BACKGROUND, COHORT, CONTRIBUTOR, E_FUNDED, E_TO_PHD, ENTRY, EXE,
-        EXE2, HANDS_KEY, EXIT_NAMES, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD, F_HAS_PHD, F_PHD_INTENT, F_PROGRAMME,
-        F_REFUSE_PAY, F_SAFE_ADVISOR, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, INDEPENDENT, KIND,
-        LEAD, LEAD_SRC, LEAD_TICK, LR, NF, NI, PHD, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY,
-        RECORD, RESIL, SDIR, SKILL0, STATE, TRACK, UNFUNDED, WAIT_SINCE, WAITING, WELL,
-    )
+    from careersim.core.codes import (APPLICANT, CONTRIBUTOR, E_FUNDED, E_TO_PHD, EXIT_NAMES, INDEPENDENT, LEAD, PHD, UNFUNDED, WAITING)
+    from careersim.engine.layout import (ADVISOR, APPLY_AT, ATTEMPTS, BACKGROUND, COHORT, ENTRY, EXE, EXE2, HANDS_KEY, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD, F_HAS_PHD, F_PHD_INTENT, F_PROGRAMME, F_REFUSE_PAY, F_SAFE_ADVISOR, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, KIND, LEAD_SRC, LEAD_TICK, LR, NF, NI, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY, RECORD, RESIL, SDIR, SKILL0, STATE, TRACK, WAIT_SINCE, WELL)
 
     P_IND_HOURS = _kernel_index("independent.mentor_hours")
     P_IND_QUALITY = _kernel_index("independent.mentor_quality")
@@ -1295,7 +1288,6 @@ def run_replications(scenario: Scenario, cohorts: list[CloneCohort], seed: int, 
 # analysis: per path, the best path, what would change the answer
 # ---------------------------------------------------------------------------
 
-TPY = 48  # ticks per year (careersim.engine.kernel.TICKS_PER_YEAR; checked by the tests)
 
 
 def _iv(x: np.ndarray, lo: float = -math.inf, hi: float = math.inf) -> dict:
@@ -1395,13 +1387,13 @@ class Copies:
         c = self.spell_copy
         if len(c) == 0:
             return np.zeros(len(self.rep))
-        end_cap = np.minimum(self.entry[c] + np.round(arrival_years[c] * TPY), self.T)
+        end_cap = np.minimum(self.entry[c] + np.round(arrival_years[c] * TICKS_PER_YEAR), self.T)
         overlap = np.clip(np.minimum(self.spell_end, end_cap) - np.maximum(self.spell_start, self.entry[c]), 0, None)
-        return np.bincount(c, weights=overlap / TPY, minlength=len(self.rep))
+        return np.bincount(c, weights=overlap / TICKS_PER_YEAR, minlength=len(self.rep))
 
 
 def _windows(T: int, max_entry: int) -> tuple[float, float]:
-    wh = math.floor((T - max_entry) / TPY + 1e-9)
+    wh = math.floor((T - max_entry) / TICKS_PER_YEAR + 1e-9)
     return float(min(10, wh)), float(wh)
 
 
@@ -1460,10 +1452,10 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
     T = copies.T
     max_entry = int(copies.entry.max()) if len(copies.entry) else 0
     w10, wh = _windows(T, max_entry)
-    ytl = np.where(copies.lead >= 0, (copies.lead - copies.entry) / TPY, np.nan)
+    ytl = np.where(copies.lead >= 0, (copies.lead - copies.entry) / TICKS_PER_YEAR, np.nan)
     lead10 = np.nan_to_num(ytl, nan=np.inf) <= w10 + 1e-9
     leadh = np.nan_to_num(ytl, nan=np.inf) <= wh + 1e-9
-    exit_y = np.where(copies.exit >= 0, (copies.exit - copies.entry) / TPY, np.inf)
+    exit_y = np.where(copies.exit >= 0, (copies.exit - copies.entry) / TICKS_PER_YEAR, np.inf)
     failed10 = (copies.lead < 0) & (exit_y <= w10 + 1e-9)
     ly = copies.lead_years_before(copies.arrival[copies.rep])
     cols = {"lead_10": lead10.astype(float), "lead_h": leadh.astype(float), "lead_years": ly,
@@ -1499,7 +1491,7 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
         res["still_working_10"] = _share_iv(still, n_copies)
         # time to lead: Kaplan-Meier, those who leave or are still working at the horizon censored
         idx = np.flatnonzero(m)
-        dur = np.where(np.isfinite(ytl[idx]), ytl[idx], np.minimum(exit_y[idx], (T - copies.entry[idx]) / TPY))
+        dur = np.where(np.isfinite(ytl[idx]), ytl[idx], np.minimum(exit_y[idx], (T - copies.entry[idx]) / TICKS_PER_YEAR))
         obs = np.isfinite(ytl[idx])
         med = km_median(dur, obs) if len(idx) else float("nan")
         undefined, lo, hi = _bootstrap(copies.rep[idx], lambda k: _km_median_fast(dur[k], obs[k]), 200, rng)
@@ -1706,7 +1698,7 @@ def _timeline_text(profile: Profile, scenario: Scenario) -> str:
 
 def _inputs(profile: Profile, scenario: Scenario) -> list[dict]:
     """The person's inputs as they enter the model (for the page and the terminal)."""
-    from careersim.reporting.findings import num
+    from careersim.core.text import num
 
     out = [{"input": "background", "given": BACKGROUND_LABELS[profile.background],
             "model": "starting skills and track record of that background"}]
@@ -1860,7 +1852,7 @@ def advise(profile: Profile | Mapping[str, Any] | None = None, scenario: Scenari
 
 
 def _approximations(a: Advice) -> list[str]:
-    from careersim.reporting.findings import pct
+    from careersim.core.text import pct
 
     cs = a.copies_share
     out = [
@@ -1906,7 +1898,7 @@ def _notes(a: Advice) -> list[str]:
 
 
 def _pct(x) -> str:
-    from careersim.reporting.findings import pct
+    from careersim.core.text import pct
 
     return pct(x)
 

@@ -64,7 +64,7 @@ from pydantic import ValidationError
 
 from careersim.config.scenarios import ScenarioError, dump_scenario, load_scenario
 from careersim.config.schema import Scenario, get_path, iter_parameters
-from careersim.engine.replication import Replication, simulate
+from careersim.analysis.replication import Replication, simulate
 from careersim.core.units import TICKS_PER_MONTH, TICKS_PER_YEAR, parse_quantity
 
 __all__ = [

@@ -28,7 +28,9 @@ import pandas as pd
 
 from careersim import __version__
 from careersim.config.schema import Scenario
-from careersim.engine.replication import TRACKS, simulate
+from careersim.analysis.groups import complete_groups, group_rows
+from careersim.analysis.replication import simulate
+from careersim.core.codes import TRACKS
 from careersim.core.stats import cumulative_incidence, summarise
 
 CURVE_STEP = 0.25  # years between points of the stored survival curves
@@ -84,8 +86,6 @@ class Experiment:
 
     def groups(self) -> pd.DataFrame:
         """Per replication and group of people: lead chance and lead-years (see :func:`careersim.experiments.compare.group_metrics`)."""
-        from careersim.experiments.compare import complete_groups
-
         return complete_groups(pd.concat([r.groups for r in self.results], ignore_index=True))
 
     def curves(self) -> dict:
@@ -173,8 +173,6 @@ def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, 
     r = simulate(scenario, seed, rep)
     if counterfactual:
         r.summary.update(paired_policy_claims(scenario, seed, rep, r.summary))
-    from careersim.experiments.compare import group_rows
-
     agents = r.agents.assign(replication=rep)
     curves = _curves(agents, scenario)
     flows = _flows(r.events, agents)
@@ -197,7 +195,7 @@ def _value_of(scenario: Scenario, drawn: dict, path: str) -> float:
 
 def _flows(events: pd.DataFrame, agents: pd.DataFrame) -> pd.DataFrame:
     """Entrants' moves between states, counted by (from, to)."""
-    from careersim.engine.layout import STATE_NAMES
+    from careersim.core.codes import (STATE_NAMES)
 
     ent = agents["entrant"].to_numpy()
     a = events["agent"].to_numpy()
@@ -385,7 +383,7 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
     ``curves.parquet`` (share who became a lead by years since entry, by
     track), ``flows.parquet`` (moves between states), ``groups.parquet``
     (lead chance and lead-years per replication and group), ``scenario.yaml`` (the
-    normalised scenario) and ``report.html``. Every file carries provenance:
+    normalised scenario); the page is :func:`careersim.reporting.pages.render_run`. Every file carries provenance:
     the Parquet files in their schema metadata.
     """
     import json
@@ -409,12 +407,6 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
     write(exp.groups(), "groups.parquet")
     (out_dir / "scenario.yaml").write_text(dump_scenario(exp.scenario))
     _write_agents(exp, out_dir / "agents.parquet")
-    try:
-        from careersim.reporting.pages import render_run
-    except ImportError:  # pragma: no cover - reports are optional for the engine
-        render_run = None
-    if render_run is not None:
-        render_run(out_dir)
 
 
 def _write_agents(exp: Experiment, path: Path) -> None:

@@ -27,7 +27,7 @@ from matplotlib.path import Path as MPath
 from careersim.config.schema import get_path
 from careersim.reporting.findings import (BACKGROUND_LABEL, EXIT_LABEL, GROUP_LABEL, RESOURCE_LABEL, TRACK_SHORT, finite, num, pct,
                        points)
-from careersim.reporting.views import PERCENT_SERIES, SERIES
+from careersim.analysis.views import PERCENT_SERIES, SERIES
 
 OKABE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
          "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#8C8C8C"}

@@ -22,15 +22,15 @@ import sys
 from pathlib import Path
 
 from careersim.config.scenarios import atomic_output, load_scenario, shipped_dir
+from careersim.experiments import experiment
+from careersim.experiments.compare import compare, write_comparison
+from careersim.reporting.pages import render_comparison, render_run
 
 REPLICATIONS = 8
 SEED = 1
 
 
 def build(out_root: Path, replications: int = REPLICATIONS, workers: int | None = None, progress: bool = False) -> list[Path]:
-    from careersim.experiments import experiment
-    from careersim.experiments.compare import compare, write_comparison
-
     scen = shipped_dir()
     base = load_scenario(scen / "baseline.yaml")
     alt = load_scenario(scen / "multi-year-grants.yaml")
@@ -40,11 +40,13 @@ def build(out_root: Path, replications: int = REPLICATIONS, workers: int | None 
     with atomic_output(run_dir) as tmp:
         exp = experiment.run(base, replications, SEED, workers, progress)
         experiment.write_results(exp, tmp)
+        render_run(tmp)
     made.append(run_dir / "report.html")
     cmp_dir = out_root / "compare-baseline-vs-multi-year-grants"
     with atomic_output(cmp_dir) as tmp:
         data = compare(base, [alt], replications, SEED, workers, progress)
         write_comparison(data, tmp)
+        render_comparison(tmp)
     made.append(cmp_dir / "report.html")
     ignore = out_root / ".gitignore"
     ignore.write_text("# Example reports commit their HTML and JSON only; the tables and scenario copy stay local.\n"

@@ -28,7 +28,7 @@ import jinja2
 import numpy as np
 
 from careersim.reporting import charts as ch
-from careersim.reporting.views import load_run, view_from_json
+from careersim.analysis.views import load_run, view_from_json
 from careersim.reporting.findings import (BACKGROUND_LABEL, EXIT_LABEL, GROUP_LABEL, RESOURCE_LABEL, TRACK_SHORT, certainty, claim_verdict,
                        comparison_findings, finite, interval_text, num, pct, points, run_findings)
 

@@ -12,8 +12,11 @@ file is autoescaped by Jinja2.
 from __future__ import annotations
 
 import base64
+import json
 import io
 import math
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -22,7 +25,9 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from careersim.experiments.sweep import analyze_folders
 from careersim.experiments.sweep.sensitivity import factor_matrix, outcome_values
+from careersim.experiments.sweep.store import _write_atomic
 
 __all__ = ["render_report"]
 
@@ -352,3 +357,19 @@ def render_report(analysis: dict, table: pd.DataFrame, manifest: dict, folder: s
         fixed=manifest.get("fixed") or {}, failures=failures, more_failures=max(0, len(failed) - len(failures)),
         folder=folder, provenance=provenance,
     )
+
+
+def write_analysis(folders: Sequence[str | Path], report: str | Path | None = None) -> tuple[Path, Path, dict]:
+    """Analyse and write ``analysis.json`` and the HTML report; returns (json path, report path, analysis).
+
+    By default both go into the first folder; with ``report`` the HTML goes
+    there and ``analysis.json`` beside it.
+    """
+    analysis, table, manifest = analyze_folders(folders)
+    report_path = Path(report) if report is not None else Path(folders[0]) / "report.html"
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path = report_path.with_name("analysis.json")
+    _write_atomic(json_path, (json.dumps(analysis, indent=2, allow_nan=False) + "\n").encode())
+    html = render_report(analysis, table, manifest, str(folders[0]))
+    _write_atomic(report_path, html.encode("utf-8"))
+    return json_path, report_path, analysis

@@ -2,14 +2,15 @@
 
 Three verbs, in the spirit of SALib's ``sample``/``evaluate``/``analyze``:
 
->>> sweep = load_sweep("scenarios/sweeps/mentorship-x-grant-length.yaml")   # doctest: +SKIP
+>>> sweep = load_sweep_file("scenarios/sweeps/mentorship-x-grant-length.yaml")   # doctest: +SKIP
 >>> run_sweep(sweep, "reports/sweeps/mentorship", PoolExecutor(2))          # doctest: +SKIP
 >>> analysis = analyze_folders(["reports/sweeps/mentorship"])               # doctest: +SKIP
 
 Modules, from the ground up: ``spec`` (sweep files), ``designs`` (points),
 ``store`` (the results folder: chunks, ledger, run keys), ``executors``
 (serial, local pool, Dask), ``runner`` (plan, run, commit; replay),
-``sensitivity`` (indices, variance split, regions) and ``report`` (HTML).
+``sensitivity`` (indices, variance split, regions); the HTML page is
+:mod:`careersim.reporting.sweep_page`.
 """
 
 from __future__ import annotations
@@ -23,14 +24,21 @@ from typing import Any
 from careersim.experiments.sweep.designs import point_count, points_table, unit_design
 from careersim.experiments.sweep.executors import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
 from careersim.experiments.sweep.runner import SweepRun, find_run, replay, run_sweep
-from careersim.config.sweeps import Design, Factor, Outcome, Sweep, load_sweep
+from careersim.config.sweeps import Design, Factor, Outcome, Sweep, read_sweep_file
+from careersim.experiments.sweep.metrics import known_metrics
 from careersim.experiments.sweep.store import Store, StoreError, read_results, run_key
 
 __all__ = [
-    "load_sweep", "Sweep", "Factor", "Design", "Outcome", "points_table", "unit_design", "point_count",
+    "load_sweep_file", "Sweep", "Factor", "Design", "Outcome", "points_table", "unit_design", "point_count",
     "run_sweep", "SweepRun", "SerialExecutor", "PoolExecutor", "DaskExecutor", "make_executor",
-    "Store", "StoreError", "read_results", "run_key", "analyze_folders", "write_analysis", "find_run", "replay",
+    "Store", "StoreError", "read_results", "run_key", "analyze_folders", "find_run", "replay",
 ]
+
+
+def load_sweep_file(path: str | Path) -> Sweep:
+    """Read and check a sweep file (:func:`careersim.config.sweeps.read_sweep_file`), its
+    outcomes checked against the metrics of a replication."""
+    return read_sweep_file(path, known_metrics())
 
 
 def _jsonable(value: Any) -> Any:
@@ -55,22 +63,3 @@ def analyze_folders(folders: Sequence[str | Path]) -> tuple[dict, Any, dict]:
     analysis = analyze(table, manifest, stores[0].points)
     analysis["folders"] = [str(s.folder) for s in stores]
     return _jsonable(analysis), table, manifest
-
-
-def write_analysis(folders: Sequence[str | Path], report: str | Path | None = None) -> tuple[Path, Path, dict]:
-    """Analyse and write ``analysis.json`` and the HTML report; returns (json path, report path, analysis).
-
-    By default both go into the first folder; with ``report`` the HTML goes
-    there and ``analysis.json`` beside it.
-    """
-    from careersim.reporting.sweep_page import render_report
-    from careersim.experiments.sweep.store import _write_atomic
-
-    analysis, table, manifest = analyze_folders(folders)
-    report_path = Path(report) if report is not None else Path(folders[0]) / "report.html"
-    report_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path = report_path.with_name("analysis.json")
-    _write_atomic(json_path, (json.dumps(analysis, indent=2, allow_nan=False) + "\n").encode())
-    html = render_report(analysis, table, manifest, str(folders[0]))
-    _write_atomic(report_path, html.encode("utf-8"))
-    return json_path, report_path, analysis

@@ -116,7 +116,7 @@ def scenario_for(context: Context, values: dict) -> Scenario:
 
 def run_one(scenario: Scenario, point: int, replication: int, seed: int) -> dict:
     """Simulate one run and return its summary (raises whatever the engine raises)."""
-    from careersim.engine.replication import simulate
+    from careersim.analysis.replication import simulate
 
     fault = _faults().get((point, replication))
     if fault:

@@ -19,7 +19,8 @@ import pandas as pd
 
 from careersim.experiments.sweep.designs import digest, point_count, points_table
 from careersim.experiments.sweep.executors import Context, PoolExecutor, SerialExecutor, Task
-from careersim.config.sweeps import Sweep, identity, known_metrics
+from careersim.config.sweeps import Sweep, identity
+from careersim.experiments.sweep.metrics import known_metrics
 from careersim.experiments.sweep.store import Store, point_seed, provenance, run_key
 
 __all__ = ["run_sweep", "SweepRun", "manifest_for", "point_values", "design_keys", "find_run", "replay"]

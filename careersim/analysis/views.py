@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from careersim.config.schema import Scenario
+from careersim.analysis.groups import group_metrics, per_replication_value
+from careersim.config.scenarios import ScenarioError, load_scenario
+from careersim.config.schema import Scenario, baseline
 
 #: monthly series the report draws: key -> label (how each is computed is in _series)
 SERIES = {
@@ -137,9 +139,6 @@ AGENT_COLUMNS = ["replication", "entrant", "track", "background", "entry_year", 
 
 def load_run(out_dir: Path) -> dict:
     """The view of a run folder written by ``careersim run``."""
-    from careersim.experiments.compare import group_metrics, per_replication_value
-    from careersim.config.scenarios import ScenarioError, load_scenario
-
     out_dir = Path(out_dir)
     summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
     missing = []
@@ -223,8 +222,6 @@ def view_to_json(view: dict) -> dict:
 
 
 def _stand_in(summary: dict) -> Scenario:
-    from careersim.config.schema import baseline
-
     return baseline().model_copy(update={"name": summary.get("scenario") or summary.get("name") or "?",
                                          "description": summary.get("description") or ""})
 

@@ -1,0 +1,120 @@
+"""A replication's outcome metrics: lead chances, time to lead, lead-years, exits
+and the use of each scarce resource (the flat ``summary`` dict)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from careersim.analysis.claims import as_columns, followed_for, select, share_within
+from careersim.core.clock import TICKS_PER_YEAR
+from careersim.core.codes import EXIT_NAMES, TRACKS
+from careersim.core.stats import km_median
+from careersim.engine.field import FieldModel
+
+
+def summarise_replication(agents, ts, inst: dict, values: dict, model: FieldModel) -> dict:
+    """The replication's outcome metrics; ``agents`` is the agents table or its :class:`Columns`,
+    ``ts`` and ``inst`` the time series and institution tables or their columns."""
+    horizon = values["run.horizon"]
+    window = values["run.claims_window"]
+    col = as_columns(agents)
+    e = col.where("entrant")
+    full = followed_for(e["entry_year"], horizon, window)  # cohorts observed for the whole window
+    on_track = {tr: e["track"] == tr for tr in TRACKS}
+    n_ent = len(e["entrant"])
+    out: dict = {"arrival_years": model.arrival_years, "entrants": n_ent, "simpy_wakeups": model.wakeups}
+    out["p_lead"] = share_within(e["years_to_lead"][full], window)
+    for tr in TRACKS:
+        out[f"p_lead_{tr}"] = share_within(e["years_to_lead"][full & on_track[tr]], window)
+    for tr in TRACKS:
+        out[f"p_ready_{tr}"] = share_within(e["years_to_ready"][full & on_track[tr]], window)
+        m = on_track[tr]
+        out[f"exit_funding_ran_out_{tr}"] = float(np.mean(e["exit_reason"][m] == "funding_ran_out")) if m.any() else float("nan")
+    dur, obs = _time_to_lead(e["years_to_lead"], e["exit_year"], e["entry_year"], horizon)
+    out["median_years_to_lead"] = km_median(dur, obs) if len(dur) else float("nan")
+    for tr in TRACKS:
+        m = on_track[tr]
+        out[f"median_years_to_lead_{tr}"] = km_median(*select(m, dur, obs)) if m.any() else float("nan")
+    n = max(1, n_ent)
+    out["lead_years_before_arrival_per_entrant"] = float(e["lead_years_before_arrival"].sum() / n)
+    out["safety_lead_years_before_arrival_per_entrant"] = float(e["safety_lead_years_before_arrival"].sum() / n)
+    out["field_lead_years_before_arrival"] = float(col["lead_years_before_arrival"].sum())
+    out["field_safety_lead_years_before_arrival"] = float(col["safety_lead_years_before_arrival"].sum())
+    out["leads_at_end"] = int((col["final_state"] == "lead").sum())
+    out["new_leads"] = int(np.isfinite(e["years_to_lead"]).sum())
+    for reason in EXIT_NAMES[1:]:
+        out[f"exit_{reason}"] = float(np.mean(e["exit_reason"] == reason)) if n_ent else float("nan")
+    out.update(bottlenecks(ts, inst, values))
+    return out
+
+
+def _time_to_lead(ytl: np.ndarray, exit_year: np.ndarray, entry_year: np.ndarray, horizon: float):
+    observed = np.isfinite(ytl)
+    exit_after = exit_year - entry_year
+    censor = np.where(np.isfinite(exit_after), exit_after, horizon - entry_year)
+    dur = np.where(observed, ytl, np.maximum(censor, 0.0))
+    return dur, observed
+
+
+def bottlenecks(ts, inst: dict, values: dict) -> dict:
+    """Utilisation and excess demand of each scarce resource, and which binds.
+
+    excess demand = unserved demand per unit of capacity; a resource *binds*
+    when it is nearly fully used (utilisation >= 0.9) and has the largest
+    excess demand among such resources. ``ts`` and the tables in ``inst`` may be
+    DataFrames or dicts of columns.
+    """
+    res: dict[str, dict] = {}
+
+    def cols(table, *names: str) -> list[np.ndarray]:
+        return [np.asarray(table[c], dtype=np.float64) for c in names]
+
+    def rows(table) -> int:
+        return len(table) if isinstance(table, pd.DataFrame) else len(next(iter(table.values()), ()))
+
+    adm = inst["admissions"]
+    if rows(adm):
+        applicants, admitted, slots = cols(adm, "applicants", "admitted", "slots")
+        used, avail = cols(ts, "advisor_slots_used", "advisor_slots")
+        res["advisor_slots"] = {
+            "utilisation": float(np.mean(used / np.maximum(avail, 1))),
+            "excess_demand": float(np.mean((applicants - admitted) / np.maximum(slots, 1))),
+        }
+    gm = inst["grant_months"]
+    if rows(gm):
+        busy, queue, accepted, short, funded, budget = cols(gm, "reviewer_busy", "queue", "accepted", "money_short",
+                                                           "funded", "budget")
+        res["grantmaker_time"] = {
+            "utilisation": float(np.mean(np.minimum(busy, 1))),
+            "excess_demand": float(np.mean(queue / max(1.0, values["grants.reviewers"] * 4 / (values["grants.review_time"] * TICKS_PER_YEAR)))),
+        }
+        dec = accepted.sum() + short.sum()
+        res["money"] = {
+            "utilisation": float(np.mean(np.minimum(funded / np.maximum(budget, 1e-9), 1))),
+            "excess_demand": float(short.sum() / dec) if dec else 0.0,
+        }
+    pr = inst["programme"]
+    if rows(pr):
+        filled, places, insiders, admitted = cols(pr, "filled", "places", "insiders", "admitted")
+        res["programme_places"] = {
+            "utilisation": float(np.mean(filled / np.maximum(places, 1))),
+            "excess_demand": float(np.mean(np.maximum(insiders - admitted, 0) / np.maximum(places, 1))),
+        }
+    hi = inst["hiring"]
+    if rows(hi):
+        filled, vac, cand = cols(hi, "filled", "vacancies", "candidates")
+        vac = np.maximum(vac, 1)
+        res["lead_openings"] = {
+            "utilisation": float(np.mean(filled / vac)),
+            "excess_demand": float(np.mean(np.maximum(cand - filled, 0) / vac)),
+        }
+    binding = None
+    best = -1.0
+    for name, r in res.items():
+        if r["utilisation"] >= 0.9 and r["excess_demand"] > best:
+            best, binding = r["excess_demand"], name
+    out = {f"util_{k}": v["utilisation"] for k, v in res.items()}
+    out.update({f"excess_{k}": v["excess_demand"] for k, v in res.items()})
+    out["binding_constraint"] = binding or "none"
+    return out
