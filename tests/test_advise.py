@@ -15,7 +15,10 @@ import numpy as np
 import pytest
 
 from careersim.core.clock import TICKS_PER_YEAR
+from careersim.config import profiles
+from careersim.core.codes import BACKGROUNDS
 from careersim.experiments import advise as adv
+from careersim.reporting import advice_page
 from careersim import cli
 from careersim.experiments.advise import PATHS, CloneCohort, CloneGroup, advise, profile_from_mapping
 from careersim.config.schema import baseline
@@ -81,7 +84,7 @@ def test_every_number_has_an_interval(median_masters) -> None:
             assert r[key]["low"] <= r[key]["value"] <= r[key]["high"], (p, key, r[key])
         for d in r["exits_10"].values():
             assert d["low"] <= d["value"] <= d["high"]
-    text = adv.render_text(median_masters)
+    text = advice_page.render_text(median_masters)
     assert "Best path:" in text and "%" in text and "(" in text
 
 
@@ -226,7 +229,7 @@ def test_shipped_profiles_load() -> None:
     files = sorted(folder.glob("*.yaml"))
     assert files
     for f in files:
-        assert adv.load_profile(f).background in adv.BACKGROUNDS
+        assert profiles.load_profile(f).background in BACKGROUNDS
 
 
 def test_levels_and_units_are_read() -> None:
@@ -324,6 +327,6 @@ def test_help_explains_every_field(capsys) -> None:
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["advise", "--help"])
     text = capsys.readouterr().out
-    for f in adv.PROFILE_FIELDS:
+    for f in profiles.PROFILE_FIELDS:
         assert "--" + f.name.replace("_", "-") in text
     assert "default" in text

@@ -30,7 +30,7 @@ def _replications(text: str) -> int:
 
 
 def _profile_args() -> list:
-    from careersim.experiments.advise import PROFILE_FIELDS
+    from careersim.config.profiles import PROFILE_FIELDS
 
     return [arg("--" + f.name.replace("_", "-"), metavar=f.metavar, default=None, help=f.help.replace("%", "%%"))
             for f in PROFILE_FIELDS]
@@ -68,28 +68,30 @@ def _profile_args() -> list:
 )
 def advise_command(args: argparse.Namespace) -> int:
     """Read the profile (file, then flags), load the field, run the copies, print and write the page."""
+    from careersim.config import profiles
     from careersim.experiments import advise as adv
+    from careersim.reporting import advice_page
     from careersim.config.scenarios import load_scenario, resolve_scenario
 
     data: dict = {}
     where: dict[str, str] = {}
     profile_dir = None
     if args.profile is not None:
-        data, where = adv.read_profile_file(args.profile)
+        data, where = profiles.read_profile_file(args.profile)
         profile_dir = Path(args.profile).parent
     # the field: the flag, else the profile's 'scenario' (a file beside the profile, or a shipped name)
     spec = args.scenario
     if spec is None and "scenario" in data:
         spec = data["scenario"]
         if not isinstance(spec, str) or not spec.strip():
-            raise adv.ProfileError([f"{where.get('scenario', args.profile)}: scenario: got {spec!r} "
+            raise profiles.ProfileError([f"{where.get('scenario', args.profile)}: scenario: got {spec!r} "
                                     "(expected a scenario file or a shipped name such as baseline)"])
         beside = profile_dir / spec if profile_dir is not None else None
         if beside is not None and beside.is_file():
             spec = str(beside)
     scenario = load_scenario(spec) if spec is not None else load_scenario(resolve_scenario("baseline"))
     # flags override the file
-    for f in adv.FIELD_NAMES:
+    for f in profiles.FIELD_NAMES:
         value = getattr(args, f)
         if value is None:
             continue
@@ -101,12 +103,12 @@ def advise_command(args: argparse.Namespace) -> int:
                     data.pop(k)
         if f in ("timeline_median", "timeline_spread") and "timeline" in data and args.timeline is None:
             data.pop("timeline")
-    profile = adv.profile_from_mapping(data, scenario, where)
+    profile = profiles.profile_from_mapping(data, scenario, where)
 
     out: Path = args.out
     if out.exists() and out.is_dir():
         raise UserError(f"careersim advise: --out: {out} is a folder (expected a file name such as {out / 'advice.html'})")
-    if out.exists() and not adv.is_advice_page(out):
+    if out.exists() and not advice_page.is_advice_page(out):
         raise UserError(f"careersim advise: --out: {out} exists and is not a careersim advice page; "
                         "choose another --out or remove it (an earlier advice page there would be replaced)")
     if out.suffix.lower() not in (".html", ".htm"):
@@ -127,10 +129,10 @@ def advise_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(f"careersim advise: {exc}") from None
     command_line = "careersim " + " ".join(sys.argv[1:]) if sys.argv and Path(sys.argv[0]).name.startswith("careersim") else "careersim advise"
-    adv.write_html(advice, out, command_line)
+    advice_page.write_html(advice, out, command_line)
     if args.quiet:
-        print(adv.headline(advice)[0])
+        print(advice_page.headline(advice)[0])
         print(out)
     else:
-        adv.print_advice(advice, page=str(out))
+        advice_page.print_advice(advice, page=str(out))
     return EXIT_OK

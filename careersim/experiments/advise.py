@@ -88,25 +88,105 @@ academic year; lead-years after the horizon are not counted.
 
 from __future__ import annotations
 
-import difflib
-import html
 import inspect
 import math
 import os
-import re
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from careersim.config.scenarios import ScenarioError
+from careersim import __version__
+from careersim.analysis.replication import simulate
+from careersim.config.profiles import (
+    BACKGROUND_LABELS,
+    LEVELS,
+    PATH_LABELS,
+    PATH_SHORT,
+    PATHS,
+    QUALITY_LEVELS,
+    SKILL_LABELS,
+    SKILLS,
+    TRAIT_LABELS,
+    TRAITS,
+    Profile,
+    ProfileError,
+    load_profile,
+    profile_from_mapping,
+    start_year,
+)
+from careersim.config.scenarios import load_scenario
+from careersim.config.schema import Scenario, baseline, get_path, iter_parameters
 from careersim.core.clock import TICKS_PER_YEAR
-from careersim.core.codes import BACKGROUNDS, EXIT_REASONS
-from careersim.config.schema import Scenario
+from careersim.core.codes import (
+    APPLICANT,
+    BACKGROUNDS,
+    CONTRIBUTOR,
+    E_FUNDED,
+    E_TO_PHD,
+    EXIT_NAMES,
+    EXIT_REASONS,
+    INDEPENDENT,
+    LEAD,
+    PHD,
+    UNFUNDED,
+    WAITING,
+)
+from careersim.core.rng import Streams
+from careersim.core.stats import km_median, mean_ci, paired_difference
+from careersim.core.text import finite as _fin
+from careersim.core.text import num, pct
+from careersim.core.text import pct as _pct
+from careersim.engine import field as field_module
+from careersim.engine import population as pop
+from careersim.engine.kernel import KERNEL_PARAMS
+from careersim.engine.layout import (
+    ADVISOR,
+    APPLY_AT,
+    ATTEMPTS,
+    BACKGROUND,
+    COHORT,
+    ENTRY,
+    EXE,
+    EXE2,
+    EXIT_REASON,
+    EXIT_TICK,
+    F_COLLAB,
+    F_EVER_PHD,
+    F_HAS_PHD,
+    F_PHD_INTENT,
+    F_PROGRAMME,
+    F_REFUSE_PAY,
+    F_SAFE_ADVISOR,
+    F_WANTS_GRANT,
+    FIRST_FUNDED,
+    FLAGS,
+    FUND_END,
+    HANDS_KEY,
+    KIND,
+    LEAD_SRC,
+    LEAD_TICK,
+    LR,
+    NF,
+    NI,
+    PHD_END,
+    PHD_READY,
+    PHD_START,
+    PID,
+    PROG_END,
+    READY,
+    RECORD,
+    RESIL,
+    SDIR,
+    SKILL0,
+    STATE,
+    TRACK,
+    WAIT_SINCE,
+    WELL,
+)
+from careersim.engine.parameters import draw_parameters
 
 __all__ = [
     "PATHS",
@@ -121,44 +201,13 @@ __all__ = [
     "load_profile",
     "simulate_clones",
     "advise",
-    "render_text",
-    "render_html",
-    "write_html",
 ]
 
-PATHS = ("phd", "independent", "contributor", "contributor_then_phd")
-PATH_LABELS = {
-    "phd": "PhD",
-    "independent": "Independent research",
-    "contributor": "Contributor",
-    "contributor_then_phd": "Contributor, then PhD",
-}
-PATH_SHORT = {"phd": "the PhD", "independent": "independent research", "contributor": "the contributor route",
-              "contributor_then_phd": "contributor-then-PhD"}
 
-BACKGROUND_LABELS = {
-    "undergraduate": "a bachelor's graduate",
-    "masters": "a master's graduate",
-    "industry_engineer": "an industry engineer",
-    "phd_elsewhere": "a PhD student or graduate from another field",
-}
-SKILLS = ("execution", "idea_generation", "idea_evaluation", "impact_judgement")
-SKILL_LABELS = {"execution": "execution", "idea_generation": "idea generation",
-                "idea_evaluation": "idea evaluation", "impact_judgement": "impact judgement"}
-TRAITS = ("self_direction", "resilience", "learning_rate")
-TRAIT_LABELS = {"self_direction": "self-direction", "resilience": "resilience", "learning_rate": "learning rate"}
-#: trait levels as percentiles of the scenario's trait distribution (middles of the bottom and top fifths)
-LEVELS = {"low": 10.0, "typical": 50.0, "high": 90.0}
-#: advisor / mentor levels as quantiles of the scenario's advisor-quality distribution (middles of quartiles)
-QUALITY_LEVELS = {"weak": 0.125, "typical": 0.5, "top": 0.875}
-CONTRIBUTOR_ROLES = ("mix", "industry", "nonprofit", "academic_ra")
-GOALS = ("lead-years", "lead-chance")
-EXIT_LABELS = {
-    "burnout": "burned out (mental health)",
-    "funding_ran_out": "funding ran out",
-    "left_for_other_work": "left for other work or better pay",
-    "no_lead_opening": "was ready but found no lead opening, and left",
-}
+def ly_text(x: float) -> str:
+    """Lead-years to two decimals."""
+    return "n/a" if not _fin(x) else f"{x:.2f}"
+
 
 #: defaults of the run: replications of the field holding the main copies, copies per path in each
 DEFAULT_REPLICATIONS = 20
@@ -171,436 +220,6 @@ VARIANT_CLONES = 4
 CLONE_PID_BASE = 3 << 40
 #: spawn key of the person's own random draws (traits within their uncertainty)
 _PERSON_STREAM = 0xAD71
-
-
-class ProfileError(ScenarioError):
-    """Problems with a profile, each located: ``FILE:LINE: field: ...`` or ``careersim advise: --flag: ...``."""
-
-
-# ---------------------------------------------------------------------------
-# the profile: fields, parsing and validation (shared by YAML and flags)
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Profile:
-    """One person, as they describe themselves. Percentiles and levels are
-    resolved against the scenario's own distributions when the copies are built."""
-
-    background: str = "undergraduate"
-    execution: float | None = None
-    idea_generation: float | None = None
-    idea_evaluation: float | None = None
-    impact_judgement: float | None = None
-    track_record: float | None = None
-    self_direction: float = 50.0  # percentiles, 0-100
-    resilience: float = 50.0
-    learning_rate: float = 50.0
-    self_uncertainty: float = 5.0  # percentile points (sd)
-    advisor: tuple[str, float | None] = ("auto", None)  # ('auto'|'level'|'quality', value)
-    independent_mentoring: float | None = None  # hours per week; None: the scenario's default
-    independent_mentor_quality: tuple[str, float] = ("level", 0.5)
-    programme: str = "maybe"
-    funded_months: float = 0.0
-    contributor_role: str = "mix"
-    phd_after: float = 2.0  # years
-    timeline: tuple[str, float | None, float | None] = ("scenario", None, None)  # ('fixed', year) | ('lognormal', year, spread)
-    goal: str = "lead-years"
-
-
-@dataclass(frozen=True)
-class _Field:
-    name: str
-    help: str
-    metavar: str
-
-
-def _fields() -> list[_Field]:
-    return [
-        _Field("background", "where you come from: undergraduate, masters, industry_engineer or phd_elsewhere (default: undergraduate)", "B"),
-        _Field("execution", "your execution skill (programming, ML engineering), 0-1 (default: typical for your background)", "X"),
-        _Field("idea_generation", "your idea-generation skill, 0-1 (default: typical for your background)", "X"),
-        _Field("idea_evaluation", "your idea-evaluation skill (research taste), 0-1 (default: typical for your background)", "X"),
-        _Field("impact_judgement", "your judgement of what matters for safety, 0-1 (default: typical for your background)", "X"),
-        _Field("track_record", "your publication-equivalents so far (default: typical for your background)", "N"),
-        _Field("self_direction", "how much you learn on your own: low, typical, high or a percentile 0-100 (default: typical)", "LEVEL"),
-        _Field("resilience", "mental-health resilience: low, typical, high or a percentile 0-100 (default: typical)", "LEVEL"),
-        _Field("learning_rate", "how fast you learn from feedback: low, typical, high or a percentile 0-100 (default: typical)", "LEVEL"),
-        _Field("self_uncertainty", "how unsure you are of those percentiles, in percentile points (default: 5)", "POINTS"),
-        _Field("advisor", "the PhD advisor you expect: auto (admissions decide), top, typical, weak, or a quality 0-1 (default: auto)", "A"),
-        _Field("independent_mentoring", "mentor time as an independent researcher, e.g. '1 hour every 2 weeks', or none (default: the scenario's, about an hour a quarter)", "TIME"),
-        _Field("independent_mentor_quality", "that mentor's quality: top, typical, weak or 0-1 (default: typical)", "Q"),
-        _Field("programme", "a place in a mentorship programme (e.g. MATS) in your first year: yes, no, or maybe = apply and compete (default: maybe)", "YES/NO"),
-        _Field("funded_months", "months of an independent grant already in hand (default: 0)", "N"),
-        _Field("contributor_role", "the contributor job you would take: industry, nonprofit, academic_ra, or mix (default: mix)", "ROLE"),
-        _Field("phd_after", "on the contributor-then-PhD path, apply to PhDs after this long (default: 2 years)", "TIME"),
-        _Field("timeline", "the year you expect transformative AI, e.g. 2035 (default: the scenario's timeline)", "YEAR"),
-        _Field("timeline_median", "or: your median year for transformative AI (with --timeline-spread)", "YEAR"),
-        _Field("timeline_spread", "spread of that belief: sd of log years-from-now (default: 0.5)", "S"),
-        _Field("goal", "what 'best' means: lead-years (before your AI arrival) or lead-chance (within 10 years) (default: lead-years)", "G"),
-    ]
-
-
-PROFILE_FIELDS = _fields()
-FIELD_NAMES = tuple(f.name for f in PROFILE_FIELDS)
-YAML_ONLY = ("scenario",)
-
-
-def _suggest(word: str, options) -> str:
-    near = difflib.get_close_matches(str(word).strip().lower(), list(options), n=1, cutoff=0.6)
-    return f"; did you mean '{near[0]}'?" if near else ""
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _as_number(value: Any, expected: str) -> float:
-    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-        raise ValueError(f"got {_shown(value)} (expected {expected})")
-    if isinstance(value, (int, float)):
-        x = float(value)
-    else:
-        try:
-            x = float(str(value).strip())
-        except ValueError:
-            raise ValueError(f"got {_shown(value)} (expected {expected})") from None
-    if not math.isfinite(x):
-        raise ValueError(f"got {_shown(value)} (expected {expected})")
-    return x
-
-
-def _choice(value: Any, options: tuple[str, ...], aliases: dict[str, str], expected: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"got {_shown(value)} (expected {expected})")
-    key = value.strip().lower().replace("-", "_").replace(" ", "_")
-    if key in options:
-        return key
-    if key in aliases:
-        return aliases[key]
-    raise ValueError(f"got {_shown(value)} (expected {expected}{_suggest(key, list(options) + list(aliases))})")
-
-
-_BG_ALIASES = {"bachelor": "undergraduate", "bachelors": "undergraduate", "undergrad": "undergraduate", "bsc": "undergraduate",
-               "ba": "undergraduate", "master": "masters", "msc": "masters", "ms": "masters", "ma": "masters",
-               "industry": "industry_engineer", "engineer": "industry_engineer", "swe": "industry_engineer",
-               "phd": "phd_elsewhere", "phd_student": "phd_elsewhere"}
-_LEVEL_ALIASES = {"median": "typical", "average": "typical", "medium": "typical", "normal": "typical", "mid": "typical",
-                  "very_low": "low", "very_high": "high", "exceptional": "high"}
-_QUALITY_ALIASES = {"good": "top", "strong": "top", "great": "top", "best": "top", "excellent": "top",
-                    "average": "typical", "median": "typical", "medium": "typical", "normal": "typical",
-                    "poor": "weak", "bad": "weak", "low": "weak", "high": "top"}
-
-
-def _parse_background(v, ctx):
-    return _choice(v, BACKGROUNDS, _BG_ALIASES, "undergraduate, masters, industry_engineer or phd_elsewhere")
-
-
-def _bounded(v, lo: float, hi: float, number: str, in_range: str) -> float:
-    """A number (described by ``number`` when it is not one) within [lo, hi]."""
-    x = _as_number(v, number)
-    if not lo <= x <= hi:
-        raise ValueError(f"got {x:g} (expected {in_range})")
-    return x
-
-
-def _parse_skill(v, ctx):
-    return _bounded(v, 0.0, 0.95, "a skill level from 0 to 1, e.g. 0.3",
-                    "a skill level from 0 to 0.95, e.g. 0.3; 1 would be perfect mastery")
-
-
-def _parse_record(v, ctx):
-    return _bounded(v, 0.0, 50.0, "a number of publication-equivalents, e.g. 1.5",
-                    "publication-equivalents from 0 to 50, e.g. 1.5")
-
-
-_NUM_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$", re.IGNORECASE)
-
-
-def _numeric_text(v: Any) -> bool:
-    return not isinstance(v, str) or bool(_NUM_RE.match(v))
-
-
-_PCT_RE = re.compile(r"^(?:p\s*)?(\d+(?:\.\d*)?)\s*(?:st|nd|rd|th)?\s*(?:%|percent|percentile)?$")
-
-
-def _parse_trait(v, ctx):
-    expected = "low, typical, high or a percentile between 0 and 100 such as 75"
-    if isinstance(v, str):
-        key = v.strip().lower().replace("-", "_").replace(" ", "_")
-        if key in LEVELS:
-            return LEVELS[key]
-        if key in _LEVEL_ALIASES:
-            return LEVELS[_LEVEL_ALIASES[key]]
-        m = _PCT_RE.match(v.strip().lower())
-        if not m:
-            raise ValueError(f"got {_shown(v)} (expected {expected}{_suggest(key, list(LEVELS) + list(_LEVEL_ALIASES))})")
-        x = float(m[1])
-    else:
-        x = _as_number(v, expected)
-    if not 0.0 < x < 100.0:
-        raise ValueError(f"got {x:g} (expected {expected}; percentiles 0 and 100 are not people)")
-    return x
-
-
-def _parse_uncertainty(v, ctx):
-    return _bounded(v, 0.0, 25.0, "percentile points from 0 to 25, e.g. 5", "percentile points from 0 to 25, e.g. 5")
-
-
-def _parse_quality(v, allow_auto: bool):
-    expected = ("auto, top, typical, weak or a quality from 0 to 1" if allow_auto else "top, typical, weak or a quality from 0 to 1")
-    if not _numeric_text(v):
-        key = v.strip().lower().replace("-", "_").replace(" ", "_")
-        if allow_auto and key in ("auto", "default", "any"):
-            return ("auto", None)
-        key = _QUALITY_ALIASES.get(key, key)
-        if key in QUALITY_LEVELS:
-            return ("level", QUALITY_LEVELS[key])
-        opts = (["auto"] if allow_auto else []) + list(QUALITY_LEVELS) + list(_QUALITY_ALIASES)
-        raise ValueError(f"got {_shown(v)} (expected {expected}{_suggest(key, opts)})")
-    x = _as_number(v, expected)
-    if not 0.0 <= x <= 1.0:
-        raise ValueError(f"got {x:g} (expected {expected}, e.g. 0.7)")
-    return ("quality", x)
-
-
-def _parse_mentoring(v, ctx):
-    from careersim.core.units import parse_quantity
-
-    expected = "'none' or mentor time such as '1 hour every 2 weeks' (a bare number means hours per week)"
-    if isinstance(v, str):
-        key = v.strip().lower()
-        if key in ("none", "no", "nothing", "zero"):
-            return 0.0
-        if key in ("default", "scenario"):
-            return None
-        if not _numeric_text(key):
-            try:
-                x = float(parse_quantity(v, "hours"))
-            except ValueError:
-                raise ValueError(f"got {_shown(v)} (expected {expected})") from None
-        else:
-            x = _as_number(v, expected)
-    else:
-        x = _as_number(v, expected)
-    if not 0.0 <= x <= 40.0:
-        raise ValueError(f"got {x:g} hours per week (expected from 0 to 40, e.g. '1 hour every 2 weeks')")
-    return x
-
-
-def _parse_programme(v, ctx):
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    return _choice(v, ("yes", "no", "maybe"), {"y": "yes", "true": "yes", "n": "no", "false": "no", "apply": "maybe",
-                                               "compete": "maybe", "unknown": "maybe"}, "yes, no or maybe")
-
-
-def _parse_months(v, ctx):
-    from careersim.core.units import parse_quantity
-
-    expected = "a number of months such as 12, or a duration such as '1 year'"
-    if not _numeric_text(v):
-        try:
-            x = 12.0 * float(parse_quantity(v, "duration"))
-        except ValueError:
-            raise ValueError(f"got {_shown(v)} (expected {expected})") from None
-    else:
-        x = _as_number(v, expected)
-    if not 0.0 <= x <= 120.0:
-        raise ValueError(f"got {x:g} months (expected from 0 to 120)")
-    return x
-
-
-def _parse_role(v, ctx):
-    return _choice(v, CONTRIBUTOR_ROLES, {"ra": "academic_ra", "academic": "academic_ra", "non_profit": "nonprofit",
-                                          "lab": "industry", "any": "mix", "random": "mix"},
-                   "industry, nonprofit, academic_ra or mix")
-
-
-def _parse_phd_after(v, ctx):
-    from careersim.core.units import parse_quantity
-
-    expected = "a duration such as '18 months' or '2 years' (a bare number means years)"
-    if not _numeric_text(v):
-        try:
-            x = float(parse_quantity(v, "duration"))
-        except ValueError:
-            raise ValueError(f"got {_shown(v)} (expected {expected})") from None
-    else:
-        x = _as_number(v, expected)
-    if not 0.25 <= x <= 10.0:
-        raise ValueError(f"got {x:g} years (expected from 3 months to 10 years, e.g. '2 years')")
-    return x
-
-
-def _parse_year(v, ctx) -> float:
-    start = float(ctx["start_year"])
-    expected = f"a calendar year after {start:g}, such as {int(start) + 9}"
-    x = _as_number(v, expected)
-    if not (start < x <= start + 200):
-        hint = " (that is already here; the model starts then)" if x <= start else ""
-        raise ValueError(f"got {x:g} (expected {expected}){hint}")
-    return x
-
-
-def _parse_timeline(v, ctx):
-    if isinstance(v, str) and v.strip().lower() in ("scenario", "default"):
-        return ("scenario", None, None)
-    if isinstance(v, dict):
-        unknown = [k for k in v if k not in ("median", "spread")]
-        if unknown:
-            raise ValueError(f"unknown key '{unknown[0]}' (expected 'median' and optionally 'spread'){_suggest(unknown[0], ['median', 'spread'])}")
-        if "median" not in v:
-            raise ValueError("a mapping needs 'median' (expected e.g. {median: 2035, spread: 0.5})")
-        return ("lognormal", _parse_year(v["median"], ctx), _parse_spread(v.get("spread", 0.5), ctx))
-    return ("fixed", _parse_year(v, ctx), None)
-
-
-def _parse_spread(v, ctx):
-    x = _as_number(v, "a spread such as 0.5 (sd of log years-from-now)")
-    if not 0.0 < x <= 3.0:
-        raise ValueError(f"got {x:g} (expected a spread greater than 0 and at most 3, e.g. 0.5)")
-    return x
-
-
-def _parse_goal(v, ctx):
-    return _choice(v, ("lead_years", "lead_chance"), {"years": "lead_years", "impact": "lead_years",
-                                                       "chance": "lead_chance", "probability": "lead_chance"},
-                   "lead-years or lead-chance").replace("_", "-")
-
-
-_PARSERS = {
-    "background": _parse_background,
-    "execution": _parse_skill,
-    "idea_generation": _parse_skill,
-    "idea_evaluation": _parse_skill,
-    "impact_judgement": _parse_skill,
-    "track_record": _parse_record,
-    "self_direction": _parse_trait,
-    "resilience": _parse_trait,
-    "learning_rate": _parse_trait,
-    "self_uncertainty": _parse_uncertainty,
-    "advisor": lambda v, ctx: _parse_quality(v, allow_auto=True),
-    "independent_mentoring": _parse_mentoring,
-    "independent_mentor_quality": lambda v, ctx: _parse_quality(v, allow_auto=False),
-    "programme": _parse_programme,
-    "funded_months": _parse_months,
-    "contributor_role": _parse_role,
-    "phd_after": _parse_phd_after,
-    "timeline": _parse_timeline,
-    "timeline_median": _parse_year,
-    "timeline_spread": _parse_spread,
-    "goal": _parse_goal,
-}
-
-
-def profile_from_mapping(data: Mapping[str, Any], scenario: Scenario | None = None,
-                         where: Mapping[str, str] | None = None) -> Profile:
-    """A validated :class:`Profile` from plain values (YAML-style keys).
-
-    ``where`` maps a key to the prefix of its error messages (``FILE:LINE``
-    or the flag name); every problem is collected and raised together as a
-    :class:`ProfileError`.
-    """
-    from careersim.config.schema import baseline
-
-    scenario = scenario or baseline()
-    where = dict(where or {})
-    ctx = {"start_year": _start_year(scenario)}
-    errors: list[str] = []
-    values: dict[str, Any] = {}
-
-    def fail(key: str, message: str) -> None:
-        prefix = where.get(key)
-        if prefix is None:
-            errors.append(f"{key}: {message}")
-        elif prefix.startswith("--"):
-            errors.append(f"careersim advise: {prefix}: {message}")
-        else:
-            errors.append(f"{prefix}: {key}: {message}")
-
-    for key, value in data.items():
-        if key in YAML_ONLY:
-            continue
-        if key not in _PARSERS:
-            near = difflib.get_close_matches(str(key).lower().replace("-", "_"), FIELD_NAMES + YAML_ONLY, n=1, cutoff=0.6)
-            fail(key, f"unknown key '{key}' (did you mean '{near[0]}'?)" if near
-                 else f"unknown key '{key}' (expected one of: {', '.join(FIELD_NAMES + YAML_ONLY)})")
-            continue
-        if value is None:
-            fail(key, f"no value given (expected {_expected_of(key)})")
-            continue
-        try:
-            values[key] = _PARSERS[key](value, ctx)
-        except ValueError as exc:
-            fail(key, str(exc))
-    # combinations
-    if "timeline_spread" in data and "timeline_median" not in data and "timeline_spread" in values:
-        fail("timeline_spread", "needs a median year as well (expected e.g. --timeline-median 2035 --timeline-spread 0.5)")
-    if "timeline" in data and "timeline_median" in data:
-        fail("timeline_median", "cannot be combined with a timeline year (expected either a year, or a median and spread)")
-    if errors:
-        raise ProfileError(errors)
-    kwargs: dict[str, Any] = {k: v for k, v in values.items() if k not in ("timeline", "timeline_median", "timeline_spread")}
-    if "timeline" in values:
-        kwargs["timeline"] = values["timeline"]
-    elif "timeline_median" in values:
-        kwargs["timeline"] = ("lognormal", values["timeline_median"], values.get("timeline_spread", 0.5))
-    return Profile(**kwargs)
-
-
-def _expected_of(key: str) -> str:
-    for f in PROFILE_FIELDS:
-        if f.name == key:
-            return f.help.split(" (default")[0]
-    return "a value"
-
-
-def _start_year(scenario: Scenario) -> float:
-    sy = scenario.run.start_year
-    return float(sy if isinstance(sy, (int, float)) else sy.ppf(0.5))
-
-
-def read_profile_file(path: str | os.PathLike) -> tuple[dict, dict[str, str]]:
-    """The raw mapping of a profile YAML file and, per key, its ``FILE:LINE``.
-
-    Uses careersim's safe YAML reader (no Python objects, alias-bomb and size
-    guards, duplicate keys refused) and raises :class:`ProfileError` with
-    located messages.
-    """
-    from careersim.config.scenarios import _read_yaml
-
-    p = Path(path)
-    try:
-        data, marks, soft = _read_yaml(p)
-    except ScenarioError as exc:
-        raise ProfileError([_profile_hint(m) for m in exc.messages]) from None
-    if soft:
-        raise ProfileError([m for _, m in soft])
-    where = {}
-    for loc, mark in marks.items():
-        if len(loc) == 1:
-            where[str(loc[0])] = f"{mark.file}:{mark.line if not isinstance(data.get(loc[0]), dict) else mark.key_line}"
-    return data, where
-
-
-def _profile_hint(message: str) -> str:
-    message = message.replace("(expected a mapping such as 'name: my-scenario' and 'extends: baseline')",
-                              "(expected a profile such as 'background: masters')")
-    message = message.replace("(expected a mapping of keys such as 'name:', 'population:', 'run:')",
-                              "(expected a mapping of keys such as 'background:', 'self_direction:', 'timeline:')")
-    return message.replace("expected a scenario file", "expected a profile file")
-
-
-def load_profile(path: str | os.PathLike, scenario: Scenario | None = None) -> Profile:
-    """Load and validate a profile YAML file (errors: ``FILE:LINE: field: ...``)."""
-    data, where = read_profile_file(path)
-    return profile_from_mapping(data, scenario, where)
 
 
 # ---------------------------------------------------------------------------
@@ -679,7 +298,6 @@ class CloneRun:
 
 def engine_has_hook() -> bool:
     """Whether the engine's ``simulate`` accepts ``extra_cohort`` (see the module docstring)."""
-    from careersim.analysis.replication import simulate
 
     return "extra_cohort" in inspect.signature(simulate).parameters
 
@@ -690,7 +308,6 @@ def simulate_clones(scenario: Scenario, seed: int, replication: int, cohort: Clo
     Uses the engine hook when it exists, else the interim ``_CloneField`` (built by ``_clone_field_class``).
     """
     if engine_has_hook():  # pragma: no cover - until the engine grows the hook (the table reading is tested)
-        from careersim.analysis.replication import simulate
 
         rep = simulate(scenario, seed, replication, extra_cohort=cohort)
         return _run_from_tables(rep.agents, rep.events, rep.summary.get("arrival_years", float("nan")), scenario)
@@ -745,8 +362,6 @@ def _spells(copy: np.ndarray, tick: np.ndarray, starts: np.ndarray, T: int):
 
 
 def _simulate_with_shim(scenario: Scenario, seed: int, replication: int, cohort: CloneCohort) -> CloneRun:
-    from careersim.engine.parameters import draw_parameters
-    from careersim.core.rng import Streams
 
     streams = Streams(seed, replication)
     values = draw_parameters(scenario, streams)
@@ -763,10 +378,6 @@ def _clone_field_class():
     if _CloneField_cls is not None:
         return _CloneField_cls
 
-    from careersim.engine import field as field_module
-    from careersim.engine import population as pop
-    from careersim.core.codes import (APPLICANT, CONTRIBUTOR, E_FUNDED, E_TO_PHD, EXIT_NAMES, INDEPENDENT, LEAD, PHD, UNFUNDED, WAITING)
-    from careersim.engine.layout import (ADVISOR, APPLY_AT, ATTEMPTS, BACKGROUND, COHORT, ENTRY, EXE, EXE2, HANDS_KEY, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD, F_HAS_PHD, F_PHD_INTENT, F_PROGRAMME, F_REFUSE_PAY, F_SAFE_ADVISOR, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, KIND, LEAD_SRC, LEAD_TICK, LR, NF, NI, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY, RECORD, RESIL, SDIR, SKILL0, STATE, TRACK, WAIT_SINCE, WELL)
 
     P_IND_HOURS = _kernel_index("independent.mentor_hours")
     P_IND_QUALITY = _kernel_index("independent.mentor_quality")
@@ -1036,7 +647,6 @@ _CloneField_cls = None
 
 
 def _kernel_index(path: str) -> int:
-    from careersim.engine.kernel import KERNEL_PARAMS
 
     return KERNEL_PARAMS.index(path)
 
@@ -1160,7 +770,7 @@ def variants(profile: Profile, scenario: Scenario) -> list[Variant]:
     out.append(Variant(f"funded_months={alt_f:g}", "funded_months",
                        "you had a 12-month grant in hand" if alt_f else "you had no grant in hand", ("independent",),
                        replace(profile, funded_months=alt_f)))
-    start = _start_year(scenario)
+    start = start_year(scenario)
     cur_fixed = profile.timeline[1] - start if profile.timeline[0] == "fixed" else None
     for a in (5.0, 20.0):
         if cur_fixed is not None and abs(cur_fixed - a) < 1.5:
@@ -1236,7 +846,6 @@ def _run_one(args) -> tuple[int, CloneRun, list[tuple[str, str]]]:
 
 def _warm_up() -> None:
     """Load the compiled kernels in the parent so forked workers inherit them."""
-    from careersim.config.schema import baseline
 
     tiny = baseline().with_changes({
         "population.entrants_per_year": 5, "run.horizon": 0.25, "initial.leads": 1, "initial.phd_students": 1,
@@ -1292,7 +901,6 @@ def run_replications(scenario: Scenario, cohorts: list[CloneCohort], seed: int, 
 
 def _iv(x: np.ndarray, lo: float = -math.inf, hi: float = math.inf) -> dict:
     """Mean over replications with a 95% Student-t interval (replications are the independent units)."""
-    from careersim.core.stats import mean_ci
 
     c = mean_ci(np.asarray(x, dtype=float))
     return {"value": c["value"], "low": max(lo, c["low"]), "high": min(hi, c["high"]), "n": c["n"]}
@@ -1445,7 +1053,6 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
     Replications ``0..n_main-1`` are main fields (the main copies only); the
     rest are what-if fields (unchanged and changed copies, paired).
     """
-    from careersim.core.stats import km_median, paired_difference
 
     R_all = len(copies.arrival)
     R = R_all if n_main is None else n_main
@@ -1540,7 +1147,7 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
                     "whatif_share": float(copies.copies_per_rep[R:].mean() / e0) if R_all > R else 0.0}
     return Advice(
         profile=profile, scenario_name=scenario.name, scenario_description=" ".join(scenario.description.split()),
-        goal=profile.goal, window=w10, horizon_window=wh, start_year=_start_year(scenario),
+        goal=profile.goal, window=w10, horizon_window=wh, start_year=start_year(scenario),
         timeline_text=_timeline_text(profile, scenario), arrival=arrival, paths=paths, ranking=ranking, best=best,
         share_best=share_best, gap=gap, runner_up=runner, sensitivity=sens, inputs=_inputs(profile, scenario),
         assumptions=_assumptions(scenario, profile, (best, runner)), approximations=[], settings=settings,
@@ -1686,7 +1293,7 @@ def _sentence(s: dict) -> str:
 
 def _timeline_text(profile: Profile, scenario: Scenario) -> str:
     kind, year, spread = profile.timeline
-    start = _start_year(scenario)
+    start = start_year(scenario)
     if kind == "fixed":
         return f"transformative AI in {year:g} ({year - start:g} years from {start:g})"
     if kind == "lognormal":
@@ -1698,7 +1305,6 @@ def _timeline_text(profile: Profile, scenario: Scenario) -> str:
 
 def _inputs(profile: Profile, scenario: Scenario) -> list[dict]:
     """The person's inputs as they enter the model (for the page and the terminal)."""
-    from careersim.core.text import num
 
     out = [{"input": "background", "given": BACKGROUND_LABELS[profile.background],
             "model": "starting skills and track record of that background"}]
@@ -1773,7 +1379,6 @@ _KINDS_OF_PATH = {"phd": ("phd",), "independent": ("independent",), "contributor
 
 def _assumptions(scenario: Scenario, profile: Profile, compared: tuple[str, ...] = ()) -> list[dict]:
     """The scenario settings that shape the paths, those bearing on the compared paths first."""
-    from careersim.config.schema import get_path, iter_parameters
 
     meta = {p: (info, m) for p, info, m in iter_parameters()}
     out = []
@@ -1809,9 +1414,6 @@ def advise(profile: Profile | Mapping[str, Any] | None = None, scenario: Scenari
     The same profile, scenario, seed, replications and clones give identical
     advice for any number of workers.
     """
-    from careersim import __version__
-    from careersim.config.scenarios import load_scenario
-    from careersim.config.schema import baseline
 
     started = time.time()
     if scenario is None:
@@ -1832,9 +1434,9 @@ def advise(profile: Profile | Mapping[str, Any] | None = None, scenario: Scenari
     run_scenario = scenario
     kind, year, spread = profile.timeline
     if kind == "fixed":
-        run_scenario = scenario.with_changes({"timelines.arrival": float(year - _start_year(scenario))})
+        run_scenario = scenario.with_changes({"timelines.arrival": float(year - start_year(scenario))})
     elif kind == "lognormal":
-        run_scenario = scenario.with_changes({"timelines.arrival": f"lognormal(median={year - _start_year(scenario):g}, spread={spread:g})"})
+        run_scenario = scenario.with_changes({"timelines.arrival": f"lognormal(median={year - start_year(scenario):g}, spread={spread:g})"})
     tried = variants(profile, scenario) if sensitivity else []
     n_whatif = variant_replications(replications, sensitivity) if any(v.profile is not None for v in tried) else 0
     cohorts = [cohort_for(profile, scenario, seed, r, clones) for r in range(replications)]
@@ -1852,7 +1454,6 @@ def advise(profile: Profile | Mapping[str, Any] | None = None, scenario: Scenari
 
 
 def _approximations(a: Advice) -> list[str]:
-    from careersim.core.text import pct
 
     cs = a.copies_share
     out = [
@@ -1890,451 +1491,3 @@ def _notes(a: Advice) -> list[str]:
         notes.append(f"By the chance of a lead role within {a.window:g} years the best path is {PATH_SHORT[by_chance]}; "
                      f"by lead-years before your AI arrival it is {PATH_SHORT[by_years]}.")
     return notes
-
-
-# ---------------------------------------------------------------------------
-# words and numbers
-# ---------------------------------------------------------------------------
-
-
-def _pct(x) -> str:
-    from careersim.core.text import pct
-
-    return pct(x)
-
-
-def _fin(x) -> bool:
-    try:
-        return x is not None and math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
-def share_text(d: dict) -> str:
-    """'22% (18–27%)': a share with its 95% interval."""
-    if not _fin(d.get("value")):
-        return "n/a"
-    return f"{_pct(d['value'])} ({_pct(d['low']).rstrip('%')}\u2013{_pct(d['high'])})"
-
-
-def ly_text(x: float) -> str:
-    return "n/a" if not _fin(x) else f"{x:.2f}"
-
-
-def years_text(d: dict) -> str:
-    """Lead-years with their 95% interval: '1.11 (1.01–1.20)'."""
-    if not _fin(d.get("value")):
-        return "n/a"
-    return f"{ly_text(d['value'])} ({ly_text(d['low'])}\u2013{ly_text(d['high'])})"
-
-
-def median_text(d: dict, horizon_window: float, short: bool = False) -> str:
-    """Kaplan-Meier median with its interval, or 'not reached' (within the horizon window)."""
-    nr = "n.r." if short else "not reached"
-    if not d.get("reached"):
-        return "not reached" if short else f"not reached in {horizon_window:g} years"
-    lo = f"{d['low']:.1f}" if _fin(d["low"]) else "?"
-    hi = f"{d['high']:.1f}" if _fin(d["high"]) else nr
-    return f"{d['value']:.1f} ({lo}\u2013{hi})"
-
-
-_SHORT_EXIT = {"burnout": "burned out", "funding_ran_out": "funding ran out", "left_for_other_work": "left for other work",
-               "no_lead_opening": "ready, no opening"}
-
-
-def _main_risks(res: dict, k: int = 2, keys: bool = False) -> list[tuple[str, dict]]:
-    reasons = sorted(EXIT_REASONS, key=lambda r: -res["exits_10"][r]["value"])[:k]
-    return [(r if keys else EXIT_LABELS[r], res["exits_10"][r]) for r in reasons if res["exits_10"][r]["value"] > 0]
-
-
-def _profile_sentence(a: Advice) -> str:
-    p = a.profile
-    parts = [BACKGROUND_LABELS[p.background]]
-    unusual = [f"{TRAIT_LABELS[t]} {_level_text(getattr(p, t))}" for t in TRAITS if getattr(p, t) != LEVELS["typical"]]
-    typical = [TRAIT_LABELS[t] for t in TRAITS if getattr(p, t) == LEVELS["typical"]]
-    if unusual:
-        parts.append(", ".join(unusual + ([f"{' and '.join(typical)} typical"] if typical else [])))
-    else:
-        parts.append("typical self-direction, resilience and learning rate")
-    if p.advisor[0] != "auto":
-        parts.append(f"PhD advisor {a.inputs[[i['input'] for i in a.inputs].index('PhD advisor')]['given']}")
-    if p.independent_mentoring is not None:
-        parts.append(f"independent mentoring {_hours_text(p.independent_mentoring)}")
-    if p.programme != "maybe":
-        parts.append("a programme place" if p.programme == "yes" else "no programme place")
-    if p.funded_months:
-        parts.append(f"{p.funded_months:g} months of grant in hand")
-    parts.append(a.timeline_text)
-    return "; ".join(parts)
-
-
-def _metric_head(a: Advice) -> str:
-    if a.goal == "lead-years":
-        when = f"before {a.start_year + a.arrival['median']:g}" if a.arrival["fixed"] else "before AI arrives"
-        return f"lead-years {when}"
-    return f"chance of a lead role within {a.window:g} years"
-
-
-def headline(a: Advice) -> list[str]:
-    """The answer in plain words, most important first."""
-    m = a.metric
-    b, r = a.best, a.runner_up
-    val = (lambda p: years_text(a.paths[p][m])) if m == "lead_years" else (lambda p: share_text(a.paths[p][m]))
-    share = a.share_best[b]
-    g = a.gap
-    clear = _fin(g.get("low")) and g["low"] > 0
-    def signed(x: float) -> str:
-        text = ly_text(x) if m == "lead_years" else f"{100 * x:.0f}"
-        return text.replace("-", "\u2212")
-
-    unit = "lead-years" if m == "lead_years" else "percentage points"
-    diff = f"{signed(g['value'])} {unit} (95% interval {signed(g['low'])} to {signed(g['high'])})"
-    if a.paths[b][m]["value"] <= 1e-9:
-        return [f"No path stands out: none of your copies held a lead role in a way that counts here "
-                f"({_metric_head(a)} is 0 on every path)."] + a.notes
-    lines = [f"Best path: {PATH_LABELS[b]}, {val(b)} {_metric_head(a)}."]
-    if share >= 0.8 and clear:
-        sure = "The model is fairly sure"
-    elif clear or share >= 0.6:
-        sure = "The model leans this way"
-    else:
-        sure = "The model is not sure"
-    lines.append(f"{sure}: it is best in {_pct(share)} of replications. Next is {PATH_SHORT[r]} at {val(r)}; the "
-                 f"difference, {diff}, is {'clear' if clear else 'within the model' + chr(39) + 's noise'}.")
-    lines += a.notes
-    return lines
-
-
-# ---------------------------------------------------------------------------
-# the terminal
-# ---------------------------------------------------------------------------
-
-_TERM_LABEL = {"phd": "PhD", "independent": "Independent", "contributor": "Contributor", "contributor_then_phd": "Contrib\u2192PhD"}
-
-
-def print_advice(a: Advice, console=None, page: str | None = None, top: int = 4) -> None:
-    """The answer in the terminal: plain words first, numbers beside them."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = console or Console(highlight=False)
-    s = a.settings
-    console.print(f"[bold]careersim advise[/bold] for {_profile_sentence(a)}.", highlight=False)
-    console.print()
-    for i, line in enumerate(headline(a)):
-        console.print(("[bold]" + line + "[/bold]") if i == 0 else line, highlight=False)
-    t = Table(show_edge=False, header_style="bold", pad_edge=False, box=None, padding=(0, 2, 0, 0))
-    t.add_column("Path", no_wrap=True)
-    t.add_column(f"Lead in {a.window:g} y", no_wrap=True)
-    t.add_column(f"in {a.horizon_window:g} y", no_wrap=True)
-    t.add_column("Median years", no_wrap=True)
-    t.add_column("Lead-years", no_wrap=True)
-    order = list(a.ranking)
-    for p in order:
-        r = a.paths[p]
-        style = "bold" if p == a.best else ""
-        t.add_row(_TERM_LABEL[p], share_text(r["lead_10"]), share_text(r["lead_h"]),
-                  median_text(r["median_years"], a.horizon_window, short=True), years_text(r["lead_years"]), style=style)
-    console.print()
-    console.print(t)
-    arrival = (f"before {a.start_year + a.arrival['median']:g}" if a.arrival["fixed"]
-               else f"before transformative AI arrives ({a.timeline_text})")
-    console.print(f"[dim]Lead in N y: chance of holding a lead role within N years of starting. Median years: Kaplan-Meier, "
-                  f"for those who stay in the field (n.r.: not reached in {a.horizon_window:g} years). Lead-years: years in a "
-                  f"lead role {arrival}.[/dim]", highlight=False)
-    console.print()
-    console.print(f"[bold]Main ways it goes wrong[/bold] (left within {a.window:g} years, without a lead role):")
-    for p in order:
-        risks = "; ".join(f"{_SHORT_EXIT[k]} {share_text(d)}" for k, d in _main_risks(a.paths[p], keys=True)) or "none seen"
-        console.print(f"  {_TERM_LABEL[p]:<13}{risks}", highlight=False)
-    if a.sensitivity:
-        console.print()
-        console.print("[bold]What would change the answer[/bold] (one input at a time):")
-        for sen in a.sensitivity[:top]:
-            console.print(f"  \u2022 {sen['sentence']}", highlight=False)
-    console.print()
-    console.print(f"[dim]Field '{a.scenario_name}': {s['replications']} replications x {s['clones']} copies of you per path, "
-                  f"seed {s['seed']}, {a.seconds:.1f} s. Intervals are 95%. Median years: Kaplan-Meier, for those who stay. "
-                  "This is a model built from two essays and stated assumptions, not a forecast about you.[/dim]",
-                  highlight=False)
-    if page:
-        console.print(f"Page (assumptions, what is approximated): {page}", highlight=False, soft_wrap=True)
-
-
-def render_text(a: Advice, width: int = 100) -> str:
-    """The terminal answer as plain text (for tests and logs)."""
-    import io as _io
-
-    from rich.console import Console
-
-    buf = _io.StringIO()
-    print_advice(a, Console(file=buf, width=width, color_system=None, force_terminal=False, highlight=False))
-    return buf.getvalue()
-
-
-# ---------------------------------------------------------------------------
-# the page
-# ---------------------------------------------------------------------------
-
-_COLOURS = {"phd": "#0072B2", "independent": "#D55E00", "contributor": "#009E73", "contributor_then_phd": "#CC79A7"}
-_DASH = {"phd": "", "independent": "6 3", "contributor": "2 3", "contributor_then_phd": "9 3 2 3"}
-_EXTRA_CSS = """
-.answer { font-size: 1.12rem; }
-.swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin-right: .35em; vertical-align: baseline; }
-table.paths td { min-width: 6.5rem; }
-.chart svg { width: 100%; max-width: 44rem; height: auto; display: block; margin: 0 auto; }
-.small { font-size: .88rem; color: var(--muted); }
-"""
-_FALLBACK_CSS = """
-body { margin: 0 auto; padding: 0 1rem 3rem; max-width: 58rem; font: 16px/1.55 system-ui, sans-serif; color: #1a1a1a; }
-h2 { border-top: 3px solid #1a1a1a; padding-top: .4rem; margin-top: 2rem; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .8rem 0 1.4rem; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #d9d9d9; vertical-align: top; }
-ul.findings { list-style: none; padding: 0; } ul.findings li { background: #f4f4f1; border-left: 5px solid #0072B2; padding: .6rem .9rem; margin-bottom: .5rem; }
-.meta, .src { color: #555; font-size: .9rem; } .warn { border-left: 4px solid #D55E00; padding: .4rem .8rem; background: #fff6ef; }
-:root { --muted: #555555; }
-"""
-
-
-def _css() -> str:
-    css = Path(__file__).parent / "report" / "templates" / "style.css"
-    try:
-        base = css.read_text(encoding="utf-8")
-    except OSError:
-        base = _FALLBACK_CSS
-    return base + _EXTRA_CSS
-
-
-def _chart_svg(a: Advice) -> str:
-    """Cumulative share of copies who have held a lead role, by years since starting (inline SVG)."""
-    W, H, L, R, Tm, B = 640, 320, 52, 150, 16, 42
-    xmax = a.horizon_window
-    ymax = max(0.05, max(max(a.paths[p]["curve"]["high"]) for p in PATHS)) * 1.08
-    ymax = min(1.0, math.ceil(ymax * 20) / 20)
-    X = lambda t: L + (W - L - R) * t / xmax  # noqa: E731
-    Y = lambda v: Tm + (H - Tm - B) * (1 - v / ymax)  # noqa: E731
-    e = html.escape
-    parts = [f'<svg viewBox="0 0 {W} {H}" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
-             '<title id="chart-title">Share of your copies who have held a lead role, by years since starting</title>',
-             '<desc id="chart-desc">' + e("; ".join(
-                 f"{PATH_LABELS[p]}: {_pct(a.paths[p]['lead_10']['value'])} by year {a.window:g}, "
-                 f"{_pct(a.paths[p]['lead_h']['value'])} by year {a.horizon_window:g}" for p in PATHS)) + "</desc>",
-             '<g font-size="11" fill="#555" font-family="system-ui, sans-serif">']
-    step = 0.05 if ymax <= 0.3 else 0.1 if ymax <= 0.6 else 0.2
-    v = 0.0
-    while v <= ymax + 1e-9:
-        parts.append(f'<line x1="{L}" x2="{W - R}" y1="{Y(v):.1f}" y2="{Y(v):.1f}" stroke="#e6e6e6"/>')
-        parts.append(f'<text x="{L - 6}" y="{Y(v) + 4:.1f}" text-anchor="end">{100 * v:.0f}%</text>')
-        v += step
-    for t in range(0, int(xmax) + 1, 2 if xmax <= 12 else 5):
-        parts.append(f'<text x="{X(t):.1f}" y="{H - B + 16}" text-anchor="middle">{t}</text>')
-    parts.append(f'<text x="{(L + W - R) / 2:.0f}" y="{H - 6}" text-anchor="middle">years since you start</text>')
-    parts.append(f'<line x1="{X(a.window):.1f}" x2="{X(a.window):.1f}" y1="{Tm}" y2="{H - B}" stroke="#999" stroke-dasharray="3 3"/>')
-    parts.append(f'<text x="{X(a.window) + 4:.1f}" y="{Tm + 10}">{a.window:g} years</text>')
-    if a.arrival["fixed"] and a.arrival["median"] < xmax:
-        xa = X(a.arrival["median"])
-        parts.append(f'<line x1="{xa:.1f}" x2="{xa:.1f}" y1="{Tm}" y2="{H - B}" stroke="#D55E00" stroke-dasharray="1 3"/>')
-        anchor = "end" if a.arrival["median"] <= a.window else "start"
-        parts.append(f'<text x="{xa + (-4 if anchor == "end" else 4):.1f}" y="{H - B - 6}" text-anchor="{anchor}" fill="#D55E00">your AI arrival</text>')
-    parts.append("</g>")
-    ends = []
-    for p in PATHS:
-        c = a.paths[p]["curve"]
-        t = c["t"]
-        up = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(t, c["high"]))
-        down = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(reversed(t), reversed(c["low"])))
-        parts.append(f'<polygon points="{up} {down}" fill="{_COLOURS[p]}" fill-opacity="0.13" stroke="none"/>')
-        line = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(t, c["value"]))
-        dash = f' stroke-dasharray="{_DASH[p]}"' if _DASH[p] else ""
-        parts.append(f'<polyline points="{line}" fill="none" stroke="{_COLOURS[p]}" stroke-width="2.2"{dash}/>')
-        ends.append([Y(c["value"][-1]), p])
-    ends.sort()
-    for k in range(1, len(ends)):  # keep end labels apart
-        ends[k][0] = max(ends[k][0], ends[k - 1][0] + 14)
-    for y, p in ends:
-        parts.append(f'<text x="{W - R + 6}" y="{y + 4:.1f}" font-size="12" fill="{_COLOURS[p]}" '
-                     f'font-family="system-ui, sans-serif">{e(PATH_LABELS[p])}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def render_html(a: Advice, command: str = "") -> str:
-    """The advice as one self-contained HTML page (no scripts, no external resources)."""
-    e = html.escape
-    s = a.settings
-    arrival_head = ("before AI arrival" if not a.arrival["fixed"] else f"before {a.start_year + a.arrival['median']:g}")
-    order = sorted(PATHS, key=lambda q: a.ranking.index(q))
-    rows = []
-    for p in order:
-        r = a.paths[p]
-        risks = sorted(EXIT_REASONS, key=lambda k: -r["exits_10"][k]["value"])[:2]
-        risk = "<br>".join(f"{e(EXIT_LABELS[k])}: {e(share_text(r['exits_10'][k]))}" for k in risks)
-        phd = share_text(r["ever_phd"]) if p in ("phd", "contributor_then_phd") else "\u2014"
-        ml = r["median_years_leads"]
-        ml_text = (f"{ml['value']:.1f} ({ml['low']:.1f}\u2013{ml['high']:.1f})" if _fin(ml.get("value")) and _fin(ml.get("low"))
-                   else "too few leads")
-        rows.append(
-            f'<tr{" class=total" if p == a.best else ""}><th><span class="swatch" style="background:{_COLOURS[p]}"></span>{e(r["label"])}</th>'
-            f"<td>{e(share_text(r['lead_10']))}</td><td>{e(share_text(r['lead_h']))}</td>"
-            f"<td>{e(median_text(r['median_years'], a.horizon_window))}</td><td>{e(ml_text)}</td>"
-            f"<td>{e(years_text(r['lead_years']))}</td><td>{e(phd)}</td><td>{risk}</td></tr>")
-    exit_rows = []
-    for k in EXIT_REASONS:
-        exit_rows.append(f"<tr><th>{e(EXIT_LABELS[k])}</th>" + "".join(f"<td>{e(share_text(a.paths[p]['exits_10'][k]))}</td>" for p in order) + "</tr>")
-    exit_rows.append("<tr><th>still working towards a lead role</th>" + "".join(
-        f"<td>{e(share_text(a.paths[p]['still_working_10']))}</td>" for p in order) + "</tr>")
-    exit_rows.append("<tr class=total><th>held a lead role</th>" + "".join(
-        f"<td>{e(share_text(a.paths[p]['lead_10']))}</td>" for p in order) + "</tr>")
-    sens_items = "".join(f"<li>{e(x['sentence'])}</li>" for x in a.sensitivity[:5])
-    sens_rows = []
-    for x in a.sensitivity:
-        unit = ly_text if x["metric"] == "lead_years" else _pct
-        cells = "".join(
-            f"<td>{e(unit(x['reference'][p]))} \u2192 <b>{e(unit(x['values'][p]))}</b></td>" if p in x["paths"] or x["metric"] != a.metric
-            or x["input"] == "timeline" else f"<td class=small>{e(unit(x['values'][p]))} (not affected)</td>" for p in order)
-        sens_rows.append(f"<tr><th>{e(x['text'][0].upper() + x['text'][1:])}</th>{cells}<td>{x['replications']}</td></tr>")
-    input_rows = "".join(f"<tr><th>{e(i['input'])}</th><td>{e(i['given'])}</td><td>{e(i['model'])}</td></tr>" for i in a.inputs)
-    applies_label = {"all": "every path", "independent": "independent research", "phd": "PhD routes",
-                     "contributor": "contributor routes", "timeline": "lead-years"}
-    assumption_rows = "".join(
-        f"<tr{' class=differs' if x.get('drives') else ''}><th><code>{e(x['parameter'])}</code><span class=w>{e(applies_label.get(x['applies'], x['applies']))}</span></th>"
-        f"<td>{e(x['value'])}</td><td>{e(x['what'])}</td><td class=src>{e(x['source'])}"
-        f"{' <span class=mark>assumption</span>' if x['assumption'] else ''}</td></tr>" for x in a.assumptions)
-    approx = "".join(f"<li>{e(x)}</li>" for x in a.approximations)
-    findings = "".join(f"<li{' class=answer' if i == 0 else ''}>{e(x)}</li>" for i, x in enumerate(headline(a)))
-    path_heads = "".join(f"<th>{e(PATH_LABELS[p])}</th>" for p in order)
-    metric_word = "lead-years" if a.metric == "lead_years" else f"chance of a lead role within {a.window:g} years"
-    arrival_text = (f"{a.start_year + a.arrival['median']:g}" if a.arrival["fixed"] else
-                    f"median {a.start_year + a.arrival['median']:.0f}, 80% of draws {a.start_year + a.arrival['low']:.0f}"
-                    f"\u2013{a.start_year + a.arrival['high']:.0f}")
-    sens_table = (f'''<table class="compact stack"><caption>Every change tried: {e(metric_word)}{'' if a.metric == 'lead_years' else ' (lead-years for timelines)'},
-before \u2192 after, by path; the last column is the number of replications in which the change was simulated.</caption>
-<thead><tr><th>If</th>{path_heads}<th>Replications</th></tr></thead><tbody>{''.join(sens_rows)}</tbody></table>'''
-                  if sens_rows else "")
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="careersim advise">
-<title>Your paths to research lead \u2014 careersim advise</title>
-<style>{_css()}</style>
-</head>
-<body>
-<header>
-<p class="kicker">careersim advise \u00b7 field: {e(a.scenario_name)}</p>
-<h1>Your paths to leading research</h1>
-<p class="lede">For {e(_profile_sentence(a))}.</p>
-<p class="meta">Each number comes from {s['replications'] * s['clones']} simulated copies of you per path
-({s['replications']} replications of the field \u00d7 {s['clones']} copies), with 95% intervals. This is a model built
-from two essays and stated assumptions, not a forecast about you.</p>
-<nav><a href="#answer">Answer</a><a href="#paths">Each path</a><a href="#wrong">How it goes wrong</a>
-<a href="#change">What would change it</a><a href="#inputs">Your inputs</a><a href="#assumptions">Assumptions</a>
-<a href="#method">How this was computed</a></nav>
-</header>
-<main>
-<h2 id="answer">The answer</h2>
-<ul class="findings">{findings}</ul>
-
-<h2 id="paths">Each path</h2>
-<table class="paths stack">
-<caption>Outcomes of your copies by the path they started on (intention to treat: a copy refused a PhD place stays
-in the PhD row). Best path by {e(metric_word)} highlighted. Intervals are 95%.</caption>
-<thead><tr><th>Path</th><th>Lead role within {a.window:g} years</th><th>within {a.horizon_window:g} years</th>
-<th>Median years to a lead role (Kaplan-Meier)</th><th>Among copies who lead: median years</th>
-<th>Lead-years {e(arrival_head)}</th><th>Admitted to a PhD</th><th>Main ways it goes wrong (within {a.window:g} years)</th></tr></thead>
-<tbody>{''.join(rows)}</tbody>
-</table>
-<p class="small">Median years (Kaplan-Meier): copies who leave the field, or are still working at the end, are treated as
-censored, so this is the time to a lead role for someone who stays; it is "not reached" when fewer than half would
-get there even then. Lead-years count time in a lead role before transformative AI arrives ({e(arrival_text)}), up to
-the end of the {a.horizon_window:g}-year window.</p>
-<figure class="chart">{_chart_svg(a)}
-<figcaption>Share of your copies who have held a lead role, by years since starting, with 95% bands. Dotted line:
-{a.window:g} years{'; orange: your AI arrival' if a.arrival['fixed'] and a.arrival['median'] < a.horizon_window else ''}.</figcaption>
-</figure>
-
-<h2 id="wrong">How it goes wrong</h2>
-<table class="stack"><caption>Where your copies are {a.window:g} years after starting, by path (95% intervals).</caption>
-<thead><tr><th>Outcome by year {a.window:g}</th>{path_heads}</tr></thead><tbody>{''.join(exit_rows)}</tbody></table>
-
-<h2 id="change">What would change the answer</h2>
-<p>Each input below was changed on its own over a plausible range, in further copies of you in the same fields
-(paired with your main copies, so the difference is not luck). Timelines need no new copies: lead-years were
-recounted for other arrival dates.</p>
-<ul class="findings">{sens_items or '<li>Not computed (run without --no-sensitivity).</li>'}</ul>
-{sens_table}
-
-<h2 id="inputs">Your inputs, and how the model reads them</h2>
-<table class="kv stack"><thead><tr><th>Input</th><th>You said</th><th>In the model</th></tr></thead><tbody>{input_rows}</tbody></table>
-
-<h2 id="assumptions">Assumptions that drive this answer</h2>
-<p>The model is built from two essays (000: on independent research; 001: on PhDs, with its comments) and from
-published figures; where neither says, it assumes, and says so. These are the scenario settings that most shape the
-paths compared here; those marked at the left bear on the comparison that decides your answer
-({e(PATH_SHORT[a.best])} against {e(PATH_SHORT[a.runner_up])}) and come first. They were not varied for this page;
-<code>careersim sweep</code> shows how much they matter, and <code>--scenario</code> runs this advice in another field.</p>
-<table class="compact stack"><thead><tr><th>Parameter</th><th>Value</th><th>What it does</th><th>Source</th></tr></thead>
-<tbody>{assumption_rows}</tbody></table>
-
-<h2 id="method">How this was computed, and what is approximated</h2>
-<p>Your copies entered an otherwise ordinary field ('{e(a.scenario_name)}'{': ' + e(a.scenario_description) if a.scenario_description else ''})
-in its first year and competed with everyone else for advisors, grants, programme places and lead openings. Copy
-<i>j</i> meets the same random luck on every path (common random numbers), so the paths are compared on the same
-luck. Each replication draws the scenario's uncertain parameters, the field's history and your own traits within your
-stated uncertainty; intervals are Student-t intervals over replications (for shares widened to include the Wilson
-interval of all copies); median intervals are cluster bootstraps over replications.</p>
-<ul>{approx}</ul>
-<table class="kv"><tbody>
-<tr><th>Command</th><td><code>{e(command or 'careersim advise')}</code></td></tr>
-<tr><th>Replications \u00d7 copies per path</th><td>{s['replications']} \u00d7 {s['clones']}; what-if: {s['whatif_replications']} further fields, {s['variant_clones']} copies per path and change</td></tr>
-<tr><th>Seed</th><td>{s['seed']}</td></tr>
-<tr><th>Scenario</th><td>{e(a.scenario_name)} (hash {e(s['scenario_hash'])})</td></tr>
-<tr><th>careersim</th><td>{e(str(s['careersim_version']))}; {e(a.engine)}</td></tr>
-<tr><th>Run time</th><td>{a.seconds:.1f} s</td></tr>
-</tbody></table>
-</main>
-</body>
-</html>
-"""
-
-
-def write_html(a: Advice, path: str | os.PathLike, command: str = "") -> Path:
-    """Write the page atomically: a temporary file beside it, renamed into place when complete."""
-    out = Path(path)
-    created = []
-    probe = out.parent
-    while not probe.exists():
-        created.append(probe)
-        probe = probe.parent
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=str(out.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(render_html(a, command))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        for folder in created:
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
-        raise
-    return out
-
-
-def is_advice_page(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is a page this command wrote (so it may be replaced)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(2000)
-    except OSError:
-        return False
-    return '<meta name="generator" content="careersim advise">' in head
