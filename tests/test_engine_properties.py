@@ -91,7 +91,7 @@ def test_hiring_sees_every_ready_candidate_in_the_field(case):
     field; at every round that list must yield exactly the candidates, scores and
     noise draws a scan of everyone in the field would."""
     from careersim.engine.field import FieldModel
-    from careersim.engine.institutions import Hiring, _lead_candidates
+    from careersim.engine.hiring import Hiring, _lead_candidates
     from careersim.engine.parameters import draw_parameters
     from careersim.engine.layout import (READY)
     from careersim.core.rng import Streams

@@ -16,7 +16,7 @@ from numba import njit
 from scipy import stats
 
 import careersim as cs
-from careersim.engine.institutions import serve_fifo
+from careersim.engine.grants import serve_fifo
 from careersim.engine.kernel import (
     CH, NBITS, NSRC, POIS_K, WEEKS_PER_MONTH, _draw, _exp_above, _skill_pass, _tabulate, exp_upper_table,
 )
@@ -358,7 +358,7 @@ def test_tabulated_trait_draws_are_within_their_stated_error_of_the_exact_invers
 def test_hiring_selection_equals_a_stable_sort(v, k):
     """Hiring fills k openings with the k best-scored candidates, ties in pool order:
     the partial selection must pick and order exactly as a stable full sort."""
-    from careersim.engine.institutions import smallest_stable
+    from careersim.engine.hiring import smallest_stable
 
     v = np.array(v)
     k = min(k, len(v))

@@ -76,6 +76,7 @@ def _base_ref(spec: str, out: Path) -> str | None:
 def calibrate_command(args: argparse.Namespace) -> int:
     """Load targets and scenario, check parameters, fit, and write the results atomically."""
     from careersim.experiments import calibrate as cal
+    from careersim.reporting import calibration_page
     from careersim.config.scenarios import atomic_output, load_scenario
 
     targets = cal.load_targets(args.targets)
@@ -107,7 +108,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
                      workers=workers, method=args.method, progress=progress)
     ref = _base_ref(args.scenario, out)
     with atomic_output(out) as tmp:
-        cal.write_outputs(result, tmp, base_ref=ref, targets_file=Path(args.targets), command="careersim " + " ".join(sys.argv[1:]))
+        data = cal.write_outputs(result, tmp, base_ref=ref, targets_file=Path(args.targets), command="careersim " + " ".join(sys.argv[1:]))
+        calibration_page.write_report(data, result.base.name, tmp)
     if args.quiet:
         print(out)
     else:

@@ -26,15 +26,19 @@ import numpy as np
 import simpy
 from numba import njit
 
-from careersim.core.rng import Streams
 from careersim.config.schema import Intervention
-from careersim.engine.institutions import Admissions, GrantOffice, Hiring, Programme, World
 from careersim.core.clock import TICKS_PER_MONTH, TICKS_PER_QUARTER, TICKS_PER_YEAR
+from careersim.core.codes import EXITED, N_STATES, PHD, STATE_NAMES
+from careersim.core.rng import Streams
+from careersim.engine.admissions import Admissions
+from careersim.engine.grants import GrantOffice
+from careersim.engine.hiring import Hiring
+from careersim.engine.programme import Programme
+from careersim.engine.world import World
 from careersim.engine.kernel import credit_final_month, exp_upper_table, step
+from careersim.engine.layout import ADVISOR, STATE
 from careersim.engine.parameters import Live
 from careersim.engine.population import enter, make_advisors, make_agents
-from careersim.core.codes import (EXITED, N_STATES, PHD, STATE_NAMES)
-from careersim.engine.layout import (ADVISOR, STATE)
 
 PHASES = ("intake", "interventions", "step", "admissions", "grants", "programme", "hiring", "arrival", "recorder")
 PHASE = {name: k / 16.0 for k, name in enumerate(PHASES)}

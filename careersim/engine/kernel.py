@@ -35,10 +35,84 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from careersim.core.clock import DT, TICKS_PER_MONTH, TICKS_PER_YEAR, WEEKS_PER_MONTH
-from careersim.core.rng import agent_hash, poisson_from_uniform, poisson_given_p0 as _pois, uniform_at
-from careersim.core.codes import (APPLICANT, CONTRIBUTOR, E_EXIT, E_FUNDING_GAP, E_GAP_TO_JOB, E_GRADUATED, E_LEAD_ENDED, E_TO_PHD, EXITED, INDEPENDENT, LEAD, PHD, R_BURNOUT, R_FUNDING, R_NO_OPENING, R_OTHER_WORK, S_SMALL_FUNDER, UNFUNDED)
-from careersim.core.codes import (K_ACADEMIC, K_INDUSTRY, K_NONPROFIT)
-from careersim.engine.layout import (NF, NI, EVL, EXE, EXIT_REASON, EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EXPOSED, F_HAS_PHD, F_PHD_INTENT, F_PLAN, F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, F_PENDING, FLAGS, FUND_END, GEN, HANDS_EXP, HANDS_KEY, IMP, APPLY_AT, ENTRY, EXE2, ATTEMPTS, KIND, LEAD_PRE, LEAD_SAFE_PRE, LEAD_SRC, LEAD_YEARS, LETTERS, LR, MOTIV, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY, RECORD, RESIL, SDIR, SINCE, SMOT, STATE, WAIT_SINCE, WELL, ADVISOR, FIRST_FUNDED)
+from careersim.core.codes import (
+    APPLICANT,
+    CONTRIBUTOR,
+    E_EXIT,
+    E_FUNDING_GAP,
+    E_GAP_TO_JOB,
+    E_GRADUATED,
+    E_LEAD_ENDED,
+    E_TO_PHD,
+    EXITED,
+    INDEPENDENT,
+    K_ACADEMIC,
+    K_INDUSTRY,
+    K_NONPROFIT,
+    LEAD,
+    PHD,
+    R_BURNOUT,
+    R_FUNDING,
+    R_NO_OPENING,
+    R_OTHER_WORK,
+    S_SMALL_FUNDER,
+    UNFUNDED,
+)
+from careersim.core.rng import agent_hash, poisson_from_uniform, uniform_at
+from careersim.core.rng import poisson_given_p0 as _pois
+from careersim.engine.layout import (
+    ADVISOR,
+    APPLY_AT,
+    ATTEMPTS,
+    ENTRY,
+    EVL,
+    EXE,
+    EXE2,
+    EXIT_REASON,
+    EXIT_TICK,
+    F_ACCOUNT,
+    F_COLLAB,
+    F_CUTLOSS,
+    F_EXPOSED,
+    F_HAS_PHD,
+    F_PENDING,
+    F_PHD_INTENT,
+    F_PLAN,
+    F_REFUSE_PAY,
+    F_UPSKILL,
+    F_WANTS_GRANT,
+    FIRST_FUNDED,
+    FLAGS,
+    FUND_END,
+    GEN,
+    HANDS_EXP,
+    HANDS_KEY,
+    IMP,
+    KIND,
+    LEAD_PRE,
+    LEAD_SAFE_PRE,
+    LEAD_SRC,
+    LEAD_YEARS,
+    LETTERS,
+    LR,
+    MOTIV,
+    NF,
+    NI,
+    PHD_END,
+    PHD_READY,
+    PHD_START,
+    PID,
+    PROG_END,
+    READY,
+    RECORD,
+    RESIL,
+    SDIR,
+    SINCE,
+    SMOT,
+    STATE,
+    WAIT_SINCE,
+    WELL,
+)
 
 W_MID = 0.6  # wellbeing / motivation at which base hazards apply
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from careersim.core.rng import Streams
 from careersim.config.schema import Scenario, get_path, iter_parameters
+from careersim.core.rng import Streams
 from careersim.engine.kernel import KERNEL_PARAMS
 
 

@@ -18,13 +18,81 @@ import numpy as np
 from numba import njit
 from scipy.special import ndtri
 
+from careersim.core.clock import TICKS_PER_YEAR
+from careersim.core.codes import (
+    APPLICANT,
+    BACKGROUND_NAMES,
+    CONTRIBUTOR,
+    E_ENTRY,
+    INDEPENDENT,
+    K_ACADEMIC,
+    K_INDUSTRY,
+    K_NONPROFIT,
+    LEAD,
+    PHD,
+    S_INITIAL,
+    T_CONTRIBUTOR,
+    T_INDEPENDENT,
+    T_INITIAL,
+    T_PHD,
+    UNFUNDED,
+    WAITING,
+)
 from careersim.core.distributions import Beta, Truncated
 from careersim.core.rng import Streams, agent_hash, uniform_at
-from careersim.core.clock import TICKS_PER_YEAR
 from careersim.engine.kernel import move_counted
-from careersim.core.codes import (APPLICANT, BACKGROUND_NAMES, CONTRIBUTOR, INDEPENDENT, LEAD, PHD, S_INITIAL, UNFUNDED, WAITING, E_ENTRY)
-from careersim.core.codes import (K_ACADEMIC, K_INDUSTRY, K_NONPROFIT, T_CONTRIBUTOR, T_INDEPENDENT, T_INITIAL, T_PHD)
-from careersim.engine.layout import (ADVISOR, BACKGROUND, COHORT, ENTRY, EVL, EXE, EXIT_TICK, F_ACCOUNT, F_COLLAB, F_CUTLOSS, F_EVER_PHD, F_FOCUS, F_HAS_PHD, F_PHD_INTENT, F_PLAN, F_REFUSE_PAY, F_UPSKILL, F_WANTS_GRANT, FIRST_FUNDED, FLAGS, FUND_END, GEN, KIND, LEAD_SRC, LEAD_TICK, LEGIB, LETTERS, LR, MOTIV, NF, NI, PHD_END, PHD_READY, PHD_START, PID, PROG_END, READY, RECORD, RESIL, SDIR, SINCE, SKILL0, SMOT, STATE, TRACK, WAIT_SINCE, WELL, F_SAFE_ADVISOR, EXE2, HANDS_KEY)
+from careersim.engine.layout import (
+    ADVISOR,
+    BACKGROUND,
+    COHORT,
+    ENTRY,
+    EVL,
+    EXE,
+    EXE2,
+    EXIT_TICK,
+    F_ACCOUNT,
+    F_COLLAB,
+    F_CUTLOSS,
+    F_EVER_PHD,
+    F_FOCUS,
+    F_HAS_PHD,
+    F_PHD_INTENT,
+    F_PLAN,
+    F_REFUSE_PAY,
+    F_SAFE_ADVISOR,
+    F_UPSKILL,
+    F_WANTS_GRANT,
+    FIRST_FUNDED,
+    FLAGS,
+    FUND_END,
+    GEN,
+    HANDS_KEY,
+    KIND,
+    LEAD_SRC,
+    LEAD_TICK,
+    LEGIB,
+    LETTERS,
+    LR,
+    MOTIV,
+    NF,
+    NI,
+    PHD_END,
+    PHD_READY,
+    PHD_START,
+    PID,
+    PROG_END,
+    READY,
+    RECORD,
+    RESIL,
+    SDIR,
+    SINCE,
+    SKILL0,
+    SMOT,
+    STATE,
+    TRACK,
+    WAIT_SINCE,
+    WELL,
+)
 
 INITIAL_PID_BASE = 1 << 30
 

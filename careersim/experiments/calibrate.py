@@ -1,11 +1,7 @@
 """Calibration: fit scenario parameters to published statistics.
 
-A *target* is a published statistic expressed as a model output: a
-:data:`STATISTICS` entry (a function of one replication returning a float),
-its options, a value, an uncertainty (``sd``, or a ``range`` read as a 95%
-interval so ``sd = half-width / 1.96``) and its source. Targets live in a YAML
-file (format: ``docs/calibration.md``; worked example:
-``scenarios/calibration/targets.yaml``).
+A *target* (:mod:`careersim.config.targets`) is a published statistic
+expressed as a model output (:mod:`careersim.analysis.calibration`).
 
 Method
 ------
@@ -40,12 +36,10 @@ Nothing here writes files except :func:`write_outputs`.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as _dt
 import difflib
 import hashlib
-import io as _io
 import json
 import math
 import os
@@ -58,14 +52,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import yaml
 from pydantic import ValidationError
 
+from careersim import __version__
+from careersim.analysis.calibration import STATISTICS, Statistic, target_value
+from careersim.analysis.replication import Replication, simulate
 from careersim.config.scenarios import ScenarioError, dump_scenario, load_scenario
 from careersim.config.schema import Scenario, get_path, iter_parameters
-from careersim.analysis.replication import Replication, simulate
-from careersim.core.units import TICKS_PER_MONTH, TICKS_PER_YEAR, parse_quantity
+from careersim.config.targets import RANGE_Z, Target, TargetsError, read_targets_file
+from careersim.config.targets import parse_targets as _parse_targets
+from careersim.core.stats import mean_ci, summarise
+from careersim.core.units import parse_quantity
 
 __all__ = [
     "STATISTICS",
@@ -85,7 +82,6 @@ __all__ = [
     "fit",
     "fit_json",
     "fitted_yaml",
-    "report_html",
     "write_outputs",
 ]
 
@@ -93,522 +89,16 @@ __all__ = [
 UNDEFINED_PENALTY = 1e4
 #: methods :func:`fit` accepts
 METHODS = ("nelder-mead", "differential-evolution")
-#: states counted as "in the field" by ``field_growth`` (people holding a research role)
-FIELD_STATES = ("phd", "independent", "contributor", "lead")
-#: a range is read as a 95% interval: sd = half-width / 1.96
-RANGE_Z = 1.959963984540054
-
-
-# ---------------------------------------------------------------------------
-# statistics: replication -> float
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Statistic:
-    """A model output comparable with a published figure."""
-
-    name: str
-    func: Callable[..., float]
-    unit: str
-    description: str
-    options: dict[str, Any]
-    option_help: dict[str, str]
-
-    def __call__(self, rep: Replication, horizon: float, options: Mapping[str, Any] | None = None) -> float:
-        kwargs = {**self.options, **(options or {})}
-        return float(self.func(rep, horizon, **kwargs))
-
-
-STATISTICS: dict[str, Statistic] = {}
-
-
-def statistic(name: str, unit: str, description: str, option_help: dict[str, str] | None = None, **options: Any):
-    """Register ``func(rep, horizon, **options) -> float`` as a statistic with default ``options``."""
-
-    def register(func: Callable[..., float]) -> Callable[..., float]:
-        STATISTICS[name] = Statistic(name, func, unit, " ".join(description.split()), dict(options), dict(option_help or {}))
-        return func
-
-    return register
-
-
-def _first_ticks(events: pd.DataFrame, mask: np.ndarray) -> pd.Series:
-    """Each agent's first tick among the events selected by ``mask``."""
-    ev = events.loc[mask, ["agent", "tick"]]
-    return ev.groupby("agent")["tick"].min()
-
-
-def _phd_spells(rep: Replication) -> pd.DataFrame:
-    """Start and graduation ticks of PhDs started during the run (NaN: not graduated)."""
-    ev = rep.events
-    reason = ev["reason"].astype(str).to_numpy()
-    start = _first_ticks(ev, (reason == "admitted") & (ev["tick"].to_numpy() >= 0))
-    grad = _first_ticks(ev, (reason == "graduated") & (ev["from_state"].astype(str).to_numpy() == "phd"))
-    out = pd.DataFrame({"start": start})
-    out["graduated"] = grad.reindex(out.index)
-    out.loc[out["graduated"] < out["start"], "graduated"] = np.nan
-    return out
-
-
-@statistic(
-    "phd_completion_share", "share",
-    """Share of PhD starters who graduated within `years` of starting. Starters are
-    agents admitted to a PhD during the run (an `admitted` event at or after time 0)
-    early enough to be observed for `years`; the existing field's students are left out.
-    Compare: Council of Graduate Schools' cumulative completion rates.""",
-    {"years": "years after the PhD start"},
-    years=10.0,
-)
-def _phd_completion_share(rep: Replication, horizon: float, years: float) -> float:
-    s = _phd_spells(rep)
-    window = years * TICKS_PER_YEAR
-    s = s[s["start"] <= horizon * TICKS_PER_YEAR - window + 1e-9]
-    if len(s) == 0:
-        return math.nan
-    return float(((s["graduated"] - s["start"]) <= window + 1e-9).mean())
-
-
-@statistic(
-    "phd_median_years", "years",
-    """Median time from PhD start to graduation among graduates whose start falls in
-    the run (time in the doctoral programme, as the Survey of Earned Doctorates measures it).""",
-)
-def _phd_median_years(rep: Replication, horizon: float) -> float:
-    s = _phd_spells(rep).dropna()
-    if len(s) == 0:
-        return math.nan
-    return float(np.median((s["graduated"] - s["start"]).to_numpy()) / TICKS_PER_YEAR)
-
-
-@statistic(
-    "phd_industry_share", "share",
-    """Share of new PhD graduates (entrants and the existing field) whose next state is an
-    industry contributor role. The engine's `phd.industry_share` sets this directly, so it
-    is a sanity target. Uses the agent's contributor kind at the end of the run.""",
-)
-def _phd_industry_share(rep: Replication, horizon: float) -> float:
-    ev = rep.events
-    g = ev[(ev["reason"].astype(str) == "graduated") & (ev["from_state"].astype(str) == "phd")]
-    if len(g) == 0:
-        return math.nan
-    kind = rep.agents["contributor_kind"].astype(str).to_numpy()[g["agent"].to_numpy()]
-    return float(((g["to_state"].astype(str).to_numpy() == "contributor") & (kind == "industry")).mean())
-
-
-def _decided(rep: Replication) -> pd.DataFrame:
-    apps = rep.institutions.get("grant_applications")
-    if apps is None or len(apps) == 0:
-        return pd.DataFrame(columns=["agent", "submit", "start", "decided", "outcome"])
-    return apps[apps["outcome"].astype(str).isin(("funded", "rejected", "no_money"))]
-
-
-@statistic(
-    "grant_funded_share", "share",
-    """Share of decided grant applications that were funded. Decided = funded, rejected
-    or not funded for lack of money (`no_money`); withdrawn, abandoned and still-open
-    applications are left out. With `count_no_money: false` lack-of-money decisions are
-    left out as well.""",
-    {"count_no_money": "count lack-of-money decisions as rejections (true) or leave them out (false)"},
-    count_no_money=True,
-)
-def _grant_funded_share(rep: Replication, horizon: float, count_no_money: bool) -> float:
-    d = _decided(rep)
-    if not count_no_money:
-        d = d[d["outcome"].astype(str) != "no_money"]
-    if len(d) == 0:
-        return math.nan
-    return float((d["outcome"].astype(str) == "funded").mean())
-
-
-@statistic(
-    "grant_decision_months", "months",
-    """Time from submitting a grant application to its decision, in months (queue wait +
-    review + decision delay), over decided applications: the quantile `q` (default the
-    median), or the mean with `mean: true`. Decisions fall on the grant process's rounds,
-    so the median moves in steps; the mean is smoother to fit.""",
-    {"q": "quantile between 0 and 1 (0.5: the median)", "mean": "use the mean instead of the quantile"},
-    q=0.5,
-    mean=False,
-)
-def _grant_decision_months(rep: Replication, horizon: float, q: float, mean: bool) -> float:
-    d = _decided(rep)
-    if len(d) == 0:
-        return math.nan
-    delay = (d["decided"].to_numpy(float) - d["submit"].to_numpy(float)) / TICKS_PER_MONTH
-    return float(np.mean(delay)) if mean else float(np.quantile(delay, q))
-
-
-@statistic(
-    "programme_acceptance_rate", "share",
-    """Share of mentorship-programme applicants accepted, over all cohorts: places filled
-    (at most the places of each cohort) divided by applicants, counting the applicants
-    from outside the simulated population (`programme.outside_applicants`), as published
-    acceptance rates do. With `insiders_only: true`: admitted / applicants among the
-    simulated population only.""",
-    {"insiders_only": "only count applicants from the simulated population"},
-    insiders_only=False,
-)
-def _programme_acceptance_rate(rep: Replication, horizon: float, insiders_only: bool) -> float:
-    p = rep.institutions.get("programme")
-    if p is None or len(p) == 0:
-        return math.nan
-    if insiders_only:
-        apps, acc = p["insiders"].sum(), p["admitted"].sum()
-    else:
-        apps = p["applicants"].sum()
-        acc = np.minimum(p["places"].clip(lower=0), p["applicants"]).sum()
-    return float(acc / apps) if apps > 0 else math.nan
-
-
-@statistic(
-    "programme_alumni_retention", "share",
-    """Share of mentorship-programme alumni still in the field (not exited) `years` after
-    their programme ended, among alumni observed that long. Needs the agents table's
-    `programme_end_year`; without it (the engine does not record it yet) the statistic
-    falls back to the share of alumni who never exited during the run, a lower bound that
-    is much lower than a one-year retention over a long horizon.""",
-    {"years": "years after the programme ended"},
-    years=1.0,
-)
-def _programme_alumni_retention(rep: Replication, horizon: float, years: float) -> float:
-    a = rep.agents
-    alumni = a[a["programme"].to_numpy(bool)]
-    if "programme_end_year" in a.columns:
-        end = alumni["programme_end_year"].to_numpy(float)
-        ok = np.isfinite(end) & (end <= horizon - years + 1e-9)
-        alumni, end = alumni[ok], end[ok]
-        if len(alumni) == 0:
-            return math.nan
-        exit_year = alumni["exit_year"].to_numpy(float)
-        return float(np.mean(~(exit_year <= end + years)))
-    if len(alumni) == 0:
-        return math.nan
-    return float(np.mean(~np.isfinite(alumni["exit_year"].to_numpy(float))))
-
-
-@statistic(
-    "field_growth", "per year",
-    """Annualised growth of the number of people holding a research role (PhD student,
-    independent researcher, contributor or lead) from year `start` to year `start + years`:
-    (N(end) / N(start)) ** (1 / years) - 1, from the monthly time series.""",
-    {"years": "length of the period", "start": "first year of the period"},
-    years=3.0,
-    start=0.0,
-)
-def _field_growth(rep: Replication, horizon: float, years: float, start: float) -> float:
-    ts = rep.timeseries
-    cols = [f"n_{s}" for s in FIELD_STATES if f"n_{s}" in ts.columns]
-    if not cols or years <= 0:
-        return math.nan
-    yr = ts["year"].to_numpy(float)
-    total = ts[cols].sum(axis=1).to_numpy(float)
-
-    def at(t: float) -> float:
-        i = int(np.argmin(np.abs(yr - t)))
-        return total[i] if abs(yr[i] - t) <= 1 / 12 + 1e-9 else math.nan
-
-    n0, n1 = at(start), at(start + years)
-    if not (n0 > 0 and np.isfinite(n1)):
-        return math.nan
-    return float((n1 / n0) ** (1.0 / years) - 1.0)
-
-
-@statistic(
-    "summary", "as the metric",
-    """Any numeric entry of a replication's summary (see `careersim run`'s summary.json),
-    named by `key`, e.g. `p_lead` or `exit_burnout`.""",
-    {"key": "name of the summary metric"},
-    key="",
-)
-def _summary(rep: Replication, horizon: float, key: str) -> float:
-    value = rep.summary.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        return math.nan
-    return float(value)
-
-
-# ---------------------------------------------------------------------------
-# targets
-# ---------------------------------------------------------------------------
-
-
-class TargetsError(ScenarioError):
-    """Problems with a targets file, each ``FILE:LINE: where: what is wrong (expected ...)``."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A published figure expressed as a model statistic."""
-
-    name: str
-    statistic: str
-    options: dict[str, Any]
-    value: float
-    sd: float
-    source: str
-    range: tuple[float, float] | None = None
-    weight: float = 1.0
-    note: str = ""
-
-    @property
-    def label(self) -> str:
-        return self.name
-
-    def compute(self, rep: Replication, horizon: float) -> float:
-        return STATISTICS[self.statistic](rep, horizon, self.options)
-
-
-TARGET_KEYS = ("name", "statistic", "options", "value", "sd", "range", "source", "note", "weight")
-TOP_KEYS = ("description", "targets")
-MAX_TARGET_BYTES = 1_000_000
-
-
-def _yaml_node_tree(text: str, shown: str) -> yaml.Node:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        what = " ".join(x for x in (exc.context, exc.problem) if x)
-        raise TargetsError([f"{shown}:{line}: invalid YAML: {what} (expected valid YAML; check indentation, colons and quotes)"]) from None
-    except yaml.YAMLError as exc:
-        raise TargetsError([f"{shown}:1: invalid YAML: {exc} (expected valid YAML)"]) from None
-    if node is None:
-        raise TargetsError([f"{shown}:1: the file is empty (expected a mapping with a 'targets:' list)"])
-    return node
-
-
-class _Reader:
-    """Plain values from composed YAML nodes (core tags only, no aliases), with lines."""
-
-    def __init__(self, shown: str) -> None:
-        self.shown = shown
-        self.errors: list[str] = []
-        self._scalar = yaml.SafeLoader("")
-        self.count = 0
-
-    def error(self, node: yaml.Node, where: str, message: str) -> None:
-        prefix = f" {where}:" if where else ""
-        self.errors.append(f"{self.shown}:{node.start_mark.line + 1}:{prefix} {message}")
-
-    def value(self, node: yaml.Node, where: str) -> Any:
-        self.count += 1
-        if self.count > 10_000:
-            raise TargetsError([f"{self.shown}:{node.start_mark.line + 1}: more than 10000 values (expected a short list of targets)"])
-        if isinstance(node, yaml.ScalarNode):
-            if not node.tag.startswith("tag:yaml.org,2002:") or node.tag.endswith((":binary", ":timestamp", ":set", ":omap", ":pairs")):
-                self.error(node, where, f"unsupported YAML tag '{node.tag}' (expected plain numbers, text or true/false)")
-                return None
-            try:
-                return self._scalar.construct_object(node)
-            except (ValueError, yaml.YAMLError) as exc:
-                self.error(node, where, f"cannot read the value ({exc}) (expected a plain number or text)")
-                return None
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != "tag:yaml.org,2002:seq":
-                self.error(node, where, f"unsupported YAML tag '{node.tag}' (expected a plain list)")
-                return None
-            return [self.value(v, f"{where}[{i}]") for i, v in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
-            if node.tag != "tag:yaml.org,2002:map":
-                self.error(node, where, f"unsupported YAML tag '{node.tag}' (expected a plain mapping)")
-                return None
-            out: dict[str, Any] = {}
-            for k, v in node.value:
-                key = self.value(k, where)
-                if not isinstance(key, (str, int, float, bool)) and key is not None:
-                    self.error(k, where, "a key must be plain text (expected e.g. 'statistic:')")
-                    continue
-                if key in out:
-                    self.error(k, f"{where}.{key}" if where else str(key), f"duplicate key '{key}' (expected each key once)")
-                    continue
-                out[key] = self.value(v, f"{where}.{key}" if where else str(key))
-            return out
-        return None  # pragma: no cover
-
-
-def _entries(node: yaml.MappingNode) -> dict[Any, tuple[yaml.Node, yaml.Node]]:
-    out: dict[Any, tuple[yaml.Node, yaml.Node]] = {}
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.value not in out:
-            out[k.value] = (k, v)
-    return out
-
-
-def _number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(float(x))
-
-
-def _unknown(key: str, allowed: Sequence[str]) -> str:
-    near = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
-    hint = f"did you mean '{near[0]}'? " if near else ""
-    return f"unknown key '{key}' ({hint}expected one of: {', '.join(allowed)})"
 
 
 def parse_targets(text: str, shown: str = "<targets>") -> list[Target]:
-    """Read targets from YAML text; raises :class:`TargetsError` with every located problem."""
-    root = _yaml_node_tree(text, shown)
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            raise TargetsError([f"{shown}:{event.start_mark.line + 1}: YAML aliases (*name) are not allowed in a targets file (expected the values written out)"])
-    reader = _Reader(shown)
-    if not isinstance(root, yaml.MappingNode):
-        raise TargetsError([f"{shown}:{root.start_mark.line + 1}: the top level is not a mapping (expected 'targets:' followed by a list of targets)"])
-    top = _entries(root)
-    errors: list[str] = []
-    for key, (k_node, _) in top.items():
-        if key not in TOP_KEYS:
-            errors.append(f"{shown}:{k_node.start_mark.line + 1}: {_unknown(key, TOP_KEYS)}")
-    if "targets" not in top:
-        raise TargetsError(errors + [f"{shown}:{root.start_mark.line + 1}: missing 'targets:' (expected a list of targets, each with statistic, value, sd or range, and source)"])
-    t_key, t_node = top["targets"]
-    if not isinstance(t_node, yaml.SequenceNode) or not t_node.value:
-        raise TargetsError(errors + [f"{shown}:{t_key.start_mark.line + 1}: targets: expected a non-empty list of targets (each item starting with '- statistic: ...')"])
-    targets: list[Target] = []
-    names: dict[str, int] = {}
-    for i, item in enumerate(t_node.value):
-        where = f"targets[{i}]"
-        line = item.start_mark.line + 1
-        if not isinstance(item, yaml.MappingNode):
-            errors.append(f"{shown}:{line}: {where}: expected a mapping with statistic, value, sd or range, and source")
-            continue
-        data = reader.value(item, where)
-        ent = _entries(item)
-
-        def at(key: str) -> int:
-            return (ent[key][1].start_mark.line + 1) if key in ent else line
-
-        def bad(key: str, message: str) -> None:
-            errors.append(f"{shown}:{at(key)}: {where}.{key}: {message}")
-
-        for key in data or {}:
-            if key not in TARGET_KEYS:
-                errors.append(f"{shown}:{ent[key][0].start_mark.line + 1 if key in ent else line}: {where}: {_unknown(key, TARGET_KEYS)}")
-        data = data or {}
-        stat = data.get("statistic")
-        ok = True
-        if stat is None:
-            errors.append(f"{shown}:{line}: {where}: missing 'statistic' (expected one of: {', '.join(STATISTICS)})")
-            ok = False
-        elif not isinstance(stat, str) or stat not in STATISTICS:
-            near = difflib.get_close_matches(str(stat), list(STATISTICS), n=1)
-            hint = f"did you mean '{near[0]}'? " if near else ""
-            bad("statistic", f"unknown statistic {stat!r} ({hint}expected one of: {', '.join(STATISTICS)})")
-            ok = False
-        options = data.get("options", {}) or {}
-        if not isinstance(options, dict):
-            bad("options", f"got {options!r} (expected a mapping such as {{years: 10}})")
-            options, ok = {}, False
-        elif ok:
-            spec = STATISTICS[stat]
-            for key, value in options.items():
-                if key not in spec.options:
-                    allowed = ", ".join(spec.options) or "none"
-                    near = difflib.get_close_matches(str(key), list(spec.options), n=1)
-                    hint = f"did you mean '{near[0]}'? " if near else ""
-                    bad("options", f"'{stat}' has no option '{key}' ({hint}expected: {allowed})")
-                    ok = False
-                    continue
-                default = spec.options[key]
-                if isinstance(default, bool):
-                    if not isinstance(value, bool):
-                        bad("options", f"{key}: got {value!r} (expected true or false)")
-                        ok = False
-                elif isinstance(default, (int, float)):
-                    if not _number(value):
-                        bad("options", f"{key}: got {value!r} (expected a number)")
-                        ok = False
-                    elif float(value) < 0 or (key == "q" and float(value) > 1):
-                        bad("options", f"{key}: got {value!r} (expected {'a quantile between 0 and 1' if key == 'q' else 'a number of 0 or more'})")
-                        ok = False
-                elif isinstance(default, str) and not (isinstance(value, str) and value.strip()):
-                    bad("options", f"{key}: got {value!r} (expected text)")
-                    ok = False
-            if stat == "summary" and ok and not str(options.get("key", "")).strip():
-                bad("options" if "options" in ent else "statistic", "the 'summary' statistic needs options: {key: NAME} (expected e.g. {key: p_lead})")
-                ok = False
-        value, sd, rng = data.get("value"), data.get("sd"), data.get("range")
-        lohi: tuple[float, float] | None = None
-        if rng is not None:
-            if not (isinstance(rng, list) and len(rng) == 2 and all(_number(x) for x in rng) and float(rng[0]) < float(rng[1])):
-                bad("range", f"got {rng!r} (expected [low, high] with low < high, e.g. [0.05, 0.15])")
-                ok = False
-            else:
-                lohi = (float(rng[0]), float(rng[1]))
-        if sd is not None and rng is not None:
-            bad("sd", "give either sd or range, not both (expected one uncertainty)")
-            ok = False
-        elif sd is None and rng is None:
-            errors.append(f"{shown}:{line}: {where}: missing uncertainty (expected 'sd: NUMBER' or 'range: [low, high]')")
-            ok = False
-        elif sd is not None and not (_number(sd) and float(sd) > 0):
-            bad("sd", f"got {sd!r} (expected a positive number)")
-            ok = False
-        if value is None:
-            if lohi is None:
-                if rng is None:
-                    errors.append(f"{shown}:{line}: {where}: missing 'value' (expected the published figure, e.g. 'value: 0.65')")
-                ok = False
-            else:
-                value = (lohi[0] + lohi[1]) / 2
-        elif not _number(value):
-            bad("value", f"got {value!r} (expected a finite number)")
-            ok = False
-        elif lohi is not None and not (lohi[0] <= float(value) <= lohi[1]):
-            bad("value", f"{value!r} lies outside its range {list(lohi)} (expected low <= value <= high)")
-            ok = False
-        source = data.get("source")
-        if not (isinstance(source, str) and source.strip()):
-            if "source" in data:
-                bad("source", f"got {source!r} (expected the citation as text)")
-            else:
-                errors.append(f"{shown}:{line}: {where}: missing 'source' (expected the citation of the published figure)")
-            ok = False
-        weight = data.get("weight", 1.0)
-        if not (_number(weight) and float(weight) >= 0):
-            bad("weight", f"got {weight!r} (expected a number of 0 or more; 0 reports the target without fitting it)")
-            ok = False
-        note = data.get("note", "")
-        if not isinstance(note, str):
-            bad("note", f"got {note!r} (expected text)")
-            ok = False
-        name = data.get("name")
-        if name is not None and not (isinstance(name, str) and name.strip()):
-            bad("name", f"got {name!r} (expected a short label)")
-            ok = False
-        if not ok:
-            continue
-        if name is None:
-            name = stat + "".join(f" {k}={v}" for k, v in options.items())
-        if name in names:
-            bad("name" if "name" in ent else "statistic", f"duplicate target name '{name}' (first on line {names[name]}; expected distinct names; add 'name:')")
-            continue
-        names[name] = line
-        sd_value = float(sd) if sd is not None else (lohi[1] - lohi[0]) / 2 / RANGE_Z
-        targets.append(Target(name=name, statistic=stat, options=dict(options), value=float(value), sd=sd_value,
-                              source=" ".join(source.split()), range=lohi, weight=float(weight), note=" ".join(note.split())))
-    errors = reader.errors + errors
-    if errors:
-        raise TargetsError(sorted(dict.fromkeys(errors), key=_line_key))
-    if not any(t.weight > 0 for t in targets):
-        raise TargetsError([f"{shown}:{t_key.start_mark.line + 1}: targets: every target has weight 0 (expected at least one target to fit)"])
-    return targets
-
-
-def _line_key(message: str) -> tuple[str, int]:
-    head, _, rest = message.partition(":")
-    line = rest.split(":", 1)[0]
-    return (head, int(line)) if line.isdigit() else (head, 0)
+    """Read targets from YAML text (:func:`careersim.config.targets.parse_targets`)."""
+    return _parse_targets(text, shown, STATISTICS)
 
 
 def load_targets(path: str | os.PathLike[str]) -> list[Target]:
     """Read and check a targets YAML file (see ``docs/calibration.md``)."""
-    from careersim.config.scenarios import read_user_text
-
-    text = read_user_text(Path(path), str(path), "a targets file such as scenarios/calibration/targets.yaml",
-                          MAX_TARGET_BYTES, TargetsError)
-    return parse_targets(text, str(path))
+    return read_targets_file(path, STATISTICS)
 
 
 # ---------------------------------------------------------------------------
@@ -755,7 +245,7 @@ def statistic_values(rep: Replication, targets: Sequence[Target], horizon: float
     out = np.empty(len(targets))
     for k, t in enumerate(targets):
         try:
-            out[k] = t.compute(rep, horizon)
+            out[k] = target_value(t, rep, horizon)
         except (ZeroDivisionError, FloatingPointError, KeyError, IndexError):
             out[k] = math.nan
     return out
@@ -1107,7 +597,6 @@ def _differential_evolution(evaluate_batch, u0: tuple[float, ...], p: int, budge
 
 
 def _interval(values: np.ndarray) -> dict[str, Any]:
-    from careersim.core.stats import mean_ci, summarise
 
     ci = mean_ci(values)
     sp = summarise(values)
@@ -1153,7 +642,6 @@ def _clean(o: Any) -> Any:
 def fit_json(fit_: Fit, *, targets_file: Path | None = None, base_ref: str | None = None,
              command: str | None = None) -> dict[str, Any]:
     """Everything about the fit as JSON-able data (NaN/inf become null)."""
-    from careersim import __version__
 
     unc = fit_.uncertainty()
     params = []
@@ -1249,141 +737,10 @@ def fitted_yaml(fit_: Fit, base_ref: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-_REPORT = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Calibration: {{ name }}</title>
-<style>
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-table{border-collapse:collapse;width:100%;margin:1em 0;font-size:.92em}
-th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}
-th{background:#f4f4f4} td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-.good{color:#1a7f37}.bad{color:#b3261e}.muted{color:#666;font-size:.9em}
-img{max-width:100%}
-</style></head><body>
-<h1>Calibration of {{ base_name }}</h1>
-<p>{{ n_fit }} target(s) fitted by changing {{ param_list }}. Loss (sum of squared standardised errors)
-<b>{{ "%.3g"|format(loss_before) }}</b> before, <b>{{ "%.3g"|format(loss_after) }}</b> after
-({{ evaluations }} candidates x {{ replications }} replications, seed {{ seed }}, common random numbers, {{ method }}).
-A target is matched when its model mean lies within about 2 sd of the published value (|z| &lt; 2).</p>
-<h2>Fitted parameters</h2>
-<table><tr><th>parameter</th><th>before</th><th>fitted</th><th>95% region</th><th>sd</th><th>bounds</th></tr>
-{% for p in params %}<tr><td><code>{{ p.path }}</code> <span class="muted">{{ p.unit }}</span>{% if p.at_bound %} <span class="bad">(at a bound)</span>{% endif %}</td>
-<td class="n">{{ p.before_text }}</td><td class="n"><b>{{ p.fitted_text }}</b></td><td class="n">{{ p.interval_text }}</td>
-<td class="n">{{ p.sd_text }}</td><td class="n">{{ p.bounds_text }}{% if p.scale == 'log' %} (log){% endif %}</td></tr>
-{% endfor %}</table>
-<h2>Targets</h2>
-<table><tr><th>target</th><th>published</th><th>model before</th><th>model after</th><th>z after</th><th>source</th></tr>
-{% for t in targets %}<tr><td><b>{{ t.name }}</b><br><span class="muted">{{ t.statistic }}{% if t.options %} {{ t.options_text }}{% endif %} ({{ t.unit }}){% if t.weight == 0 %}; report only{% elif t.weight != 1 %}; weight {{ t.weight }}{% endif %}</span></td>
-<td class="n">{{ t.value_text }}</td><td class="n">{{ t.before_text }}</td><td class="n">{{ t.after_text }}</td>
-<td class="n {{ t.z_class }}">{{ t.z_text }}</td><td>{{ t.source }}{% if t.note %}<br><span class="muted">{{ t.note }}</span>{% endif %}</td></tr>
-{% endfor %}</table>
-<p class="muted">Model cells: mean over replications [95% interval of the mean]. Published cells: value ± sd, or the range
-(read as a 95% interval).</p>
-<img alt="Standardised errors before and after the fit, and the loss over the search" src="data:image/png;base64,{{ png }}">
-<h2>Caveats</h2>
-<ul>
-<li>Parameter regions come from the candidates the search evaluated; with a small budget they are coarse.</li>
-<li>The loss counts only the published figures' uncertainty; the model's own noise at {{ replications }} replications is shown by the intervals.</li>
-<li>Fitting a parameter makes it a fixed value; uncertainty drawn per replication in the base scenario is replaced for it.</li>
-</ul>
-<p class="muted">careersim {{ version }} · {{ date }} · base scenario sha256 {{ base_hash[:12] }} · fitted {{ fitted_hash[:12] }}</p>
-</body></html>
-"""
-
-
-def _fmt(x: Any, unit: str = "") -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
-    x = float(x)
-    if unit == "share":
-        return f"{100 * x:.1f}%"
-    return f"{x:.3g}"
-
-
-def _figure(data: dict[str, Any]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    rows = data["targets"]
-    n = len(rows)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 0.5 * n + 2.2), gridspec_kw={"width_ratios": [3, 2]})
-    ax.axvspan(-1.96, 1.96, color="#e6f4ea", zorder=0, label="within 1.96 sd")
-    ax.axvline(0, color="#888", lw=0.8)
-    for i, r in enumerate(rows):
-        for key, off, colour, label in (("before", 0.15, "#999999", "before"), ("after", -0.15, "#1f5fbf", "after")):
-            iv = r[key]
-            if not iv or iv["mean"] is None:
-                continue
-            lo = (iv["mean_low"] - r["value"]) / r["sd"] if iv["mean_low"] is not None else None
-            hi = (iv["mean_high"] - r["value"]) / r["sd"] if iv["mean_high"] is not None else None
-            z = (iv["mean"] - r["value"]) / r["sd"]
-            err = [[z - lo], [hi - z]] if lo is not None and hi is not None else None
-            ax.errorbar([z], [i + off], xerr=err, fmt="o", color=colour, ms=5, capsize=2, label=label if i == 0 else None)
-    ax.set_yticks(range(n))
-    ax.set_yticklabels([r["name"] + (" (report only)" if r["weight"] == 0 else "") for r in rows], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("(model - published) / sd")
-    ax.set_title("Targets: standardised error", fontsize=10)
-    ax.legend(fontsize=7, loc="best")
-    hist = data["history"]
-    ev = [h["evaluation"] for h in hist]
-    bx.plot(ev, [max(h["loss"] or np.nan, 1e-3) if h["loss"] is not None else np.nan for h in hist], ".", color="#bbb", label="candidate")
-    bx.plot(ev, [max(h["best_loss"], 1e-3) if h["best_loss"] is not None else np.nan for h in hist], "-", color="#1f5fbf", label="best so far")
-    bx.set_yscale("log")
-    bx.set_xlabel("evaluation")
-    bx.set_ylabel("loss")
-    bx.set_title("Loss over the search", fontsize=10)
-    bx.legend(fontsize=7)
-    fig.tight_layout()
-    buf = _io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def report_html(data: dict[str, Any], base_name: str) -> str:
-    """A self-contained page from :func:`fit_json` data (jinja2, autoescaped)."""
-    import jinja2
-
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    tpl = env.from_string(_REPORT)
-
-    def cell(iv: dict | None, unit: str) -> str:
-        if not iv or iv.get("mean") is None:
-            return "n/a"
-        return f"{_fmt(iv['mean'], unit)} [{_fmt(iv['mean_low'], unit)}, {_fmt(iv['mean_high'], unit)}]"
-
-    targets = []
-    for r in data["targets"]:
-        u = r["unit"]
-        value = (f"{_fmt(r['value'], u)} ({_fmt(r['range'][0], u)} to {_fmt(r['range'][1], u)})" if r["range"]
-                 else f"{_fmt(r['value'], u)} ± {_fmt(r['sd'], u)}")
-        z = r["z_after"]
-        targets.append({**r, "value_text": value, "before_text": cell(r["before"], u), "after_text": cell(r["after"], u),
-                        "z_text": "n/a" if z is None else f"{z:+.2f}", "z_class": "" if z is None else ("good" if abs(z) < 2 else "bad"),
-                        "options_text": ", ".join(f"{k}={v}" for k, v in r["options"].items())})
-    params = []
-    for p in data["parameters"]:
-        lo, hi = p["interval_95"]
-        params.append({**p, "before_text": _fmt(p["before"]) if isinstance(p["before"], (int, float)) else str(p["before"]),
-                       "fitted_text": _fmt(p["fitted"]), "interval_text": f"{_fmt(lo)} to {_fmt(hi)}", "sd_text": _fmt(p["sd"]),
-                       "bounds_text": f"{_fmt(p['bounds'][0])} to {_fmt(p['bounds'][1])}"})
-    prov = data["provenance"]
-    return tpl.render(
-        name=base_name, base_name=base_name, n_fit=sum(1 for r in data["targets"] if r["weight"] > 0),
-        param_list=", ".join(p["path"] for p in data["parameters"]), loss_before=data["loss_before"] if data["loss_before"] is not None else math.inf,
-        loss_after=data["loss_after"] if data["loss_after"] is not None else math.inf, evaluations=prov["evaluations"],
-        replications=prov["replications"], seed=prov["seed"], method=prov["method"], params=params, targets=targets,
-        png=_figure(data), version=prov["careersim_version"], date=prov["date_utc"],
-        base_hash=prov["base_scenario_sha256"], fitted_hash=prov["fitted_scenario_sha256"],
-    )
-
-
 def write_outputs(fit_: Fit, out_dir: Path, *, base_ref: str | None = None, targets_file: Path | None = None,
                   command: str | None = None) -> dict[str, Any]:
-    """Write ``fitted.yaml``, ``fitted-full.yaml``, ``fit.json`` and ``report.html`` into ``out_dir``.
+    """Write ``fitted.yaml``, ``fitted-full.yaml`` and ``fit.json`` into ``out_dir`` (the page is
+    :func:`careersim.reporting.calibration_page.write_report`).
 
     ``base_ref`` is what ``fitted.yaml`` extends, relative to ``out_dir`` (or a
     shipped scenario name); the file is checked to load back to the fitted
@@ -1405,5 +762,4 @@ def write_outputs(fit_: Fit, out_dir: Path, *, base_ref: str | None = None, targ
             path.write_text(fitted_yaml(fit_, None), encoding="utf-8")
             data["provenance"]["base_scenario"] = None
     (out_dir / "fit.json").write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    (out_dir / "report.html").write_text(report_html(data, fit_.base.name), encoding="utf-8")
     return data

@@ -1,0 +1,143 @@
+"""PhD admissions: a yearly round; applicants ranked by portfolio take the free advisor
+slots, best applicant to best advisor."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from scipy.special import ndtri
+
+from careersim.core.clock import TICKS_PER_YEAR
+from careersim.core.codes import (
+    APPLICANT,
+    CONTRIBUTOR,
+    E_ADMITTED,
+    E_NOT_ADMITTED,
+    K_ACADEMIC,
+    K_INDUSTRY,
+    PHD,
+)
+from careersim.core.rng import uniform
+from careersim.engine.kernel import move_counted
+from careersim.engine.layout import (
+    ADVISOR,
+    ATTEMPTS,
+    EVL,
+    EXE,
+    F_EVER_PHD,
+    F_SAFE_ADVISOR,
+    FLAGS,
+    GEN,
+    KIND,
+    LETTERS,
+    PHD_END,
+    PHD_START,
+    PID,
+    RECORD,
+    STATE,
+)
+from careersim.engine.world import World
+
+
+class Admissions:
+    """Yearly PhD admissions: applicants ranked by portfolio, advisors by quality."""
+
+    def __init__(self, world: World):
+        self.w = world
+        self.key = np.uint64(world.streams.key("admissions"))
+        self.history: list[dict] = []
+
+    def round(self, t: int) -> None:
+        w, live = self.w, self.w.live
+        apps, port, u = _phd_applicants(w.act, int(w.nact[0]), w.I, w.F, self.key, t)
+        score = port + 0.1 * ndtri(u)
+        w.ensure_log(len(apps))
+        n_slots, k = _admit(apps, score, t, w.I, w.F, w.adv.quality, w.adv.safe, w.adv.active_from, w.adv_load,
+                            int(round(live["phd.max_students"])), live["phd.min_portfolio"],
+                            int(round(live["phd.duration"] * TICKS_PER_YEAR)), int(round(live["phd.max_attempts"])),
+                            w.LOG, w.nlog, w.counts)
+        self.history.append({"tick": t, "applicants": len(apps), "slots": n_slots, "admitted": k})
+
+
+@njit(cache=True)
+def _phd_applicants(act, n, I, F, key, t):
+    """PhD applicants in row order, with their portfolios (publications, letters and
+    skills, M4) and the uniforms of their admission noise."""
+    rows = np.empty(n, dtype=np.int64)
+    port = np.empty(n)
+    u = np.empty(n)
+    m = 0
+    for j in range(n):
+        r = act[j]
+        if I[r, STATE] != APPLICANT:
+            continue
+        rows[m] = r
+        m += 1
+    for j in range(m):  # a second pass, as in _programme_applicants
+        r = rows[j]
+        port[j] = (0.15 * min(F[r, RECORD], 5.0) + 0.4 * F[r, LETTERS]
+                   + 0.6 * F[r, EXE] + 0.5 * (F[r, GEN] + F[r, EVL]))
+        u[j] = uniform(key, I[r, PID], t, 0)
+    return rows[:m], port[:m], u[:m]
+
+
+@njit(cache=True)
+def _admit(apps, score, t, I, F, quality, safe, active_from, load, cap, min_portfolio, phd_ticks, max_attempts,
+           LOG, nlog, counts):
+    """The admission round: the free places of the advisors taking students at ``t``
+    (``cap`` minus their ``load`` each), best advisor first, go to the applicants
+    ``apps`` scoring at least ``min_portfolio``, best score first (ties in row order),
+    best applicant to best advisor. Rejected applicants count an attempt; after
+    ``max_attempts`` they take a contributor job, an academic RA post when their
+    letters are good, else industry. Returns (places, admitted)."""
+    n_slots = 0
+    for a in range(len(active_from)):
+        if active_from[a] <= t:
+            n_slots += max(0, cap - load[a])
+    slots = np.empty(n_slots, dtype=np.int64)
+    m = 0
+    for a in range(len(active_from)):
+        if active_from[a] <= t:
+            for _ in range(max(0, cap - load[a])):
+                slots[m] = a
+                m += 1
+    slots = slots[np.argsort(-quality[slots], kind="mergesort")]
+    order = np.argsort(-score, kind="mergesort")
+    # the scores from best to worst: read through ``order`` (numba's sort is slow), which
+    # gives what sorting them gives as long as none is NaN
+    sorted_score = score[order]
+    if np.isnan(sorted_score).any():
+        sorted_score = np.sort(score)[::-1]
+    n_eligible = 0
+    for i in range(len(order)):
+        if sorted_score[i] >= min_portfolio:
+            n_eligible += 1
+    k = min(n_eligible, n_slots)
+    admitted = np.zeros(len(apps), dtype=np.bool_)
+    m = 0
+    for i in range(len(order)):
+        if m == k:
+            break
+        if not sorted_score[i] >= min_portfolio:
+            continue
+        j = order[i]
+        r, a = apps[j], slots[m]
+        load[a] += 1
+        I[r, ADVISOR] = a
+        I[r, PHD_START] = t
+        I[r, PHD_END] = t + phd_ticks
+        I[r, FLAGS] |= F_EVER_PHD
+        if safe[a] > 0:
+            I[r, FLAGS] |= F_SAFE_ADVISOR
+        move_counted(I, LOG, nlog, counts, r, t, PHD, E_ADMITTED)
+        admitted[j] = True
+        m += 1
+    for j in range(len(apps)):  # the rejected, in row order
+        if admitted[j]:
+            continue
+        r = apps[j]
+        I[r, ATTEMPTS] += 1
+        if I[r, ATTEMPTS] >= max_attempts:
+            I[r, KIND] = K_ACADEMIC if F[r, LETTERS] >= 0.5 else K_INDUSTRY
+            move_counted(I, LOG, nlog, counts, r, t, CONTRIBUTOR, E_NOT_ADMITTED)
+    return n_slots, k

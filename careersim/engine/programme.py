@@ -1,0 +1,132 @@
+"""Mentorship programmes: cohorts with limited places, competed for by insiders and by
+applicants from outside the simulated population."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from scipy.special import ndtri
+
+from careersim.core.clock import TICKS_PER_YEAR
+from careersim.core.codes import (
+    CONTRIBUTOR,
+    INDEPENDENT,
+    PHD,
+    UNFUNDED,
+)
+from careersim.core.rng import uniform
+from careersim.engine.layout import (
+    F_COLLAB,
+    F_PROGRAMME,
+    FLAGS,
+    PID,
+    PROG_END,
+    STATE,
+)
+from careersim.engine.world import World, skill_score
+
+
+class Programme:
+    """Mentorship-programme cohorts with limited places."""
+
+    def __init__(self, world: World):
+        self.w = world
+        self.key = np.uint64(world.streams.key("programme"))
+        self.history: list[dict] = []
+        # one generator for the outside applicants, set for each cohort to the state a new
+        # ``generator("programme", t)`` would start in; the states of a cohort's rounds,
+        # a year apart, are worked out together at its first round
+        self._gen: np.random.Generator | None = None
+        self._states: dict[int, dict] = {}
+
+    def round(self, t: int) -> None:
+        w, I, live = self.w, self.w.I, self.w.live
+        apps, skill, u = _programme_applicants(w.act, int(w.nact[0]), I, w.F, self.key, t,
+                                               live["programme.apply_independent"], live["programme.apply_other"])
+        places = int(round(live["programme.places"]))
+        n_out = int(round(live["programme.outside_applicants"]))
+        z = ndtri(u, out=u)  # the selection noise; the admission adds it to the skill scores
+        if n_out > 0 and len(apps) > 0:
+            # outside applicants resemble insiders: an insider's score drawn with replacement
+            # (the draws of ``gen.choice(score, n_out)``), plus noise
+            if t not in self._states:
+                ticks = range(t, max(t + 1, w.T), TICKS_PER_YEAR)
+                self._states.update(zip(ticks, w.streams.generator_states("programme", list(ticks))))
+            if self._gen is None:
+                self._gen = np.random.Generator(np.random.PCG64(0))
+            gen = self._gen
+            gen.bit_generator.state = self._states.pop(t)
+            like = gen.integers(0, len(apps), size=n_out, dtype=np.int64)
+            noise = gen.standard_normal(n_out)
+        else:
+            like, noise = np.zeros(0, dtype=np.int64), np.zeros(0)
+        admitted = _programme_admit(apps, skill, z, like, noise, places, I, self.key, t,
+                                    t + int(round(live["programme.duration"] * TICKS_PER_YEAR)),
+                                    live["programme.alumni_collaboration"])
+        self.history.append({"tick": t, "applicants": len(apps) + n_out, "insiders": len(apps),
+                             "places": places, "admitted": admitted,
+                             "filled": min(places, len(apps) + n_out)})
+
+
+@njit(cache=True)
+def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
+    """Researchers (independent, unfunded, PhD students, contributors) not in a cohort
+    now who apply this round: independents with chance ``apply_independent``,
+    others with ``apply_other``; in row order. Returns their rows, skill scores and
+    the uniforms of their selection noise."""
+    rows = np.empty(n, dtype=np.int64)
+    skill = np.empty(n)
+    u = np.empty(n)
+    m = 0
+    for j in range(n):  # without branches: everyone's draw is made, and kept only for those who may apply
+        r = act[j]
+        st = I[r, STATE]
+        independent = (st == INDEPENDENT) | (st == UNFUNDED)
+        may = (independent | (st == PHD) | (st == CONTRIBUTOR)) & (I[r, PROG_END] < t)
+        chance = apply_independent if independent else apply_other
+        rows[m] = r
+        m += may & (uniform(key, I[r, PID], t, 0) < chance)
+    # the applicants' scores in a second pass: the scan above stays short, which
+    # keeps many rows' loads in flight when the table is not in cache
+    for j in range(m):
+        r = rows[j]
+        skill[j] = skill_score(F, r, 0.05, 5.0)
+        u[j] = uniform(key, I[r, PID], t, 1)
+    return rows[:m], skill[:m], u[:m]
+
+
+@njit(cache=True)
+def _programme_admit(apps, skill, z, like, noise, places, I, key, t, end, collab_share):
+    """Fill ``places`` among the insiders ``apps`` (scores ``skill + 0.15 * z``, written
+    back to ``skill``) and the outside applicants (scores ``score[like] + 0.05 * noise``):
+    the insiders scoring at least the ``places``-th best score of all take a place, in row
+    order, up to ``places``. Each admitted insider is in the cohort until ``end`` and
+    finds a collaborator with chance ``collab_share``. Returns the number admitted."""
+    n = len(apps)
+    m = n + len(like)
+    score = skill
+    for j in range(n):
+        score[j] = skill[j] + 0.15 * z[j]
+    if places <= 0 or n == 0:
+        return 0
+    if places >= m:
+        cut = -np.inf
+    else:
+        allscores = np.empty(m)
+        allscores[:n] = score
+        for i in range(len(like)):
+            allscores[n + i] = score[like[i]] + 0.05 * noise[i]
+        cut = np.partition(allscores, m - places)[m - places]
+    k = 0
+    for j in range(n):
+        if k == places:
+            break
+        if places < m and not score[j] >= cut:
+            continue
+        r = apps[j]
+        I[r, PROG_END] = end
+        I[r, FLAGS] |= F_PROGRAMME
+        if uniform(key, I[r, PID], t, 2) < collab_share:
+            I[r, FLAGS] |= F_COLLAB
+        k += 1
+    return k
