@@ -75,9 +75,10 @@ def _base_ref(spec: str, out: Path) -> str | None:
 )
 def calibrate_command(args: argparse.Namespace) -> int:
     """Load targets and scenario, check parameters, fit, and write the results atomically."""
+    from careersim.config.scenarios import load_scenario
+    from careersim.core.files import atomic_output
     from careersim.experiments import calibrate as cal
     from careersim.reporting import calibration_page
-    from careersim.config.scenarios import atomic_output, load_scenario
 
     targets = cal.load_targets(args.targets)
     base = load_scenario(args.scenario)

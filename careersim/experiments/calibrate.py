@@ -745,7 +745,7 @@ def write_outputs(fit_: Fit, out_dir: Path, *, base_ref: str | None = None, targ
     ``base_ref`` is what ``fitted.yaml`` extends, relative to ``out_dir`` (or a
     shipped scenario name); the file is checked to load back to the fitted
     scenario, else it is written as a full dump. The caller makes the folder
-    appear atomically (see :func:`careersim.config.scenarios.atomic_output`).
+    appear atomically (see :func:`careersim.core.files.atomic_output`).
     """
     out_dir = Path(out_dir)
     data = fit_json(fit_, targets_file=targets_file, base_ref=base_ref, command=command)

@@ -21,7 +21,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from careersim.config.scenarios import atomic_output, load_scenario, shipped_dir
+from careersim.config.scenarios import load_scenario, shipped_dir
+from careersim.core.files import atomic_output
 from careersim.experiments import experiment
 from careersim.experiments.compare import compare, write_comparison
 from careersim.reporting.pages import render_comparison, render_run
