@@ -349,11 +349,11 @@ def test_comparison_findings_from_identical_scenarios_say_no_change(tmp_path: Pa
     sc = tiny_scenario("same", policy=False)
     data = compare(sc, [sc], 2, 3, 1, policy_claims=0)
     from careersim.analysis.views import view_from_json
-    from careersim.experiments.compare import clean_json
+    from careersim.core.files import jsonable
 
     import json
 
-    data = json.loads(json.dumps(clean_json(data)))
+    data = json.loads(json.dumps(jsonable(data)))
     text = " ".join(F.comparison_findings(data, [view_from_json(d) for d in data["scenarios"]]))
     assert "likely" not in text.replace("likely lose", "")
     assert "may not change" in text
