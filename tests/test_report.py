@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from careersim.cli import common as cli
+from careersim.config.schema import baseline, iter_parameters
 from careersim.experiments import experiment
 from careersim.experiments.compare import compare, write_comparison
 from careersim.reporting import findings as F
+from careersim.reporting import pages
 from careersim.reporting.pages import render, render_comparison, render_run
-from careersim.config.schema import baseline, iter_parameters
 
 PAYLOAD = "<script>alert(1)</script>"
 
@@ -210,16 +212,37 @@ def test_report_command_regenerates_identical_html(run_dir: Path, cmp_dir: Path,
     assert cli.main(["report", str(tmp_path / "missing")]) == 2
 
 
+_DRAW_JOBS = pages._draw_jobs
+
+
+def _draw_jobs_and_log(views, jobs):
+    """pages._draw_jobs, writing down which process drew which charts (also from a forked helper)."""
+    with open(os.environ["CAREERSIM_TEST_DRAWN"], "a", encoding="utf-8") as fh:
+        fh.write(f"{os.getpid()} {' '.join(jobs)}\n")
+    return _DRAW_JOBS(views, jobs)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="charts are drawn in a helper process only on Linux (fork)")
 def test_charts_drawn_in_a_helper_process_are_the_same(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Half the charts are drawn in a forked helper when there is a second core; the page
     must be byte for byte the one drawn in a single process."""
     copy = tmp_path / "copy"
     shutil.copytree(run_dir, copy)
+    log = tmp_path / "drawn.txt"
+    monkeypatch.delenv("CAREERSIM_SERIAL_CHARTS", raising=False)
+    monkeypatch.setenv("CAREERSIM_TEST_DRAWN", str(log))
+    monkeypatch.setattr(pages, "_draw_jobs", _draw_jobs_and_log)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     render(copy)
     parallel = html_of(copy)
+    drawn = [line.split() for line in log.read_text().splitlines()]
+    assert len({d[0] for d in drawn}) == 2 and str(os.getpid()) in {d[0] for d in drawn}  # here and in a helper
+    charts = [name for d in drawn for name in d[1:]]
+    assert len(charts) == len(set(charts)) == 8  # every chart drawn once
+    log.unlink()
     monkeypatch.setenv("CAREERSIM_SERIAL_CHARTS", "1")
     render(copy)
+    assert {line.split()[0] for line in log.read_text().splitlines()} == {str(os.getpid())}
     assert html_of(copy) == parallel
 
 
@@ -348,10 +371,10 @@ def test_number_formats() -> None:
 def test_comparison_findings_from_identical_scenarios_say_no_change(tmp_path: Path) -> None:
     sc = tiny_scenario("same", policy=False)
     data = compare(sc, [sc], 2, 3, 1, policy_claims=0)
+    import json
+
     from careersim.analysis.views import view_from_json
     from careersim.core.files import jsonable
-
-    import json
 
     data = json.loads(json.dumps(jsonable(data)))
     text = " ".join(F.comparison_findings(data, [view_from_json(d) for d in data["scenarios"]]))

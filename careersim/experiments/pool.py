@@ -224,7 +224,9 @@ class Progress:
     ``detail`` is extra text after the count (e.g. ``"2 failed"``). The bar
     appears at :meth:`start` (or the first :meth:`advance`), so processes
     are forked before its drawing thread exists, and disappears at
-    :meth:`close`. With ``enabled=False`` every method does nothing.
+    :meth:`close`; it is drawn only when stderr is a terminal (a log gets
+    just the lines of :meth:`print`). With ``enabled=False`` every method
+    does nothing.
     """
 
     def __init__(self, total: int, label: str, *, enabled: bool = True) -> None:
@@ -237,7 +239,7 @@ class Progress:
         self._closed = False
 
     def start(self) -> "Progress":
-        if self.enabled and self._bar is None and not self._closed:
+        if self.enabled and self._bar is None and not self._closed and sys.stderr.isatty():
             from rich.console import Console  # lazy: keeps start-up fast
             from rich.progress import (
                 BarColumn,
@@ -262,17 +264,16 @@ class Progress:
     def update(self, completed: int, detail: str | None = None) -> None:
         """Set how many are done (and the detail text, if given)."""
         self.completed = int(completed)
-        if not self.enabled or self._closed:
-            return
         self.start()
-        fields = {} if detail is None else {"detail": detail}
-        self._bar.update(self._task, completed=self.completed, **fields)
+        if self._bar is not None:
+            fields = {} if detail is None else {"detail": detail}
+            self._bar.update(self._task, completed=self.completed, **fields)
 
     def print(self, text: str) -> None:
         """A line of text on stderr above the bar."""
         if not self.enabled:
             return
-        if self._bar is not None and not self._closed:
+        if self._bar is not None:
             self._bar.console.print(text, highlight=False, markup=False, soft_wrap=True)
         else:
             print(text, file=sys.stderr, flush=True)
