@@ -272,7 +272,7 @@ def render_report(analysis: dict, table: pd.DataFrame, manifest: dict, folder: s
                  "cells": [_num(e["indices"][i].get(k)) for k, _ in present]} for i in order]
         alt = "; ".join(f"{r['label']} {r['cells'][0]}" for r in rows)
         outcomes.append({
-            "name": name, "expression": expr, "mean": _num(e.get("mean")), "sd": _num(e.get("sd")), "runs": e.get("runs", 0),
+            "name": name, "expression": expr, "anchor": f"outcome-{len(outcomes) + 1}", "mean": _num(e.get("mean")), "sd": _num(e.get("sd")), "runs": e.get("runs", 0),
             "method_text": METHOD_TEXT[e["method"]], "note": e.get("note"), "columns": [label for _, label in present],
             "rows": rows, "alt": alt, "tornado": tornado(e, f"Sensitivity of {name}" if len(name) < 50 else "Sensitivity"),
             "variance_text": _variance_text(e["variance"]), "regions": e.get("regions"),
@@ -294,6 +294,7 @@ def render_report(analysis: dict, table: pd.DataFrame, manifest: dict, folder: s
         points=manifest.get("points"), replications=manifest.get("replications"),
         design_text=_design_text(manifest.get("design", {})), base=manifest.get("base", ""),
         findings=_findings(analysis, names), outcomes=outcomes,
+        outcome_links=[(o["anchor"], o["name"]) for o in outcomes],
         factors=[{**f, "spread": _factor_values(f), "unit": f.get("unit") or ""} for f in factors],
         fixed=manifest.get("fixed") or {}, failures=failures, more_failures=max(0, len(failed) - len(failures)),
         folder=folder, provenance=provenance,
