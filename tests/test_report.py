@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from careersim.cli import common as cli
+from careersim.config.schema import baseline, iter_parameters
 from careersim.experiments import experiment
 from careersim.experiments.compare import compare, write_comparison
 from careersim.reporting import findings as F
+from careersim.reporting import pages
 from careersim.reporting.pages import render, render_comparison, render_run
-from careersim.config.schema import baseline, iter_parameters
 
 PAYLOAD = "<script>alert(1)</script>"
 
@@ -210,16 +212,47 @@ def test_report_command_regenerates_identical_html(run_dir: Path, cmp_dir: Path,
     assert cli.main(["report", str(tmp_path / "missing")]) == 2
 
 
+_DRAWN_LOG: list[Path] = []  # where _draw_and_record writes; a forked helper inherits it
+
+
+def _draw_and_record(views, jobs):
+    """``pages._draw_jobs`` that also writes which process drew each chart (one line per chart)."""
+    drawn = _REAL_DRAW_JOBS(views, jobs)
+    with open(_DRAWN_LOG[0], "a", encoding="utf-8") as f:
+        f.writelines(f"{os.getpid()} {name}\n" for name in drawn)
+    return drawn
+
+
+_REAL_DRAW_JOBS = pages._draw_jobs
+
+
+def _render_recording(folder: Path, log: Path) -> dict[str, int]:
+    log.unlink(missing_ok=True)
+    _DRAWN_LOG[:] = [log]
+    render(folder)
+    rows = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    return {name: int(pid) for pid, name in rows}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="charts are drawn in a forked helper on Linux only")
 def test_charts_drawn_in_a_helper_process_are_the_same(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Half the charts are drawn in a forked helper when there is a second core; the page
-    must be byte for byte the one drawn in a single process."""
+    must be byte for byte the one drawn in a single process. The test proves that a helper
+    process did draw them (and that the serial switch draws all of them here)."""
     copy = tmp_path / "copy"
     shutil.copytree(run_dir, copy)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    render(copy)
+    monkeypatch.delenv("CAREERSIM_SERIAL_CHARTS", raising=False)
+    monkeypatch.setattr(pages, "_draw_jobs", _draw_and_record)
+    here = os.getpid()
+    by = _render_recording(copy, tmp_path / "drawn.txt")
     parallel = html_of(copy)
+    assert len(by) == 8, by  # every chart drawn once
+    away = [name for name, pid in by.items() if pid != here]
+    assert len({by[name] for name in away}) == 1 and len(away) == 4, f"the helper process did not draw half the charts: {by}"
     monkeypatch.setenv("CAREERSIM_SERIAL_CHARTS", "1")
-    render(copy)
+    serial = _render_recording(copy, tmp_path / "drawn.txt")
+    assert set(serial) == set(by) and set(serial.values()) == {here}
     assert html_of(copy) == parallel
 
 
@@ -348,10 +381,10 @@ def test_number_formats() -> None:
 def test_comparison_findings_from_identical_scenarios_say_no_change(tmp_path: Path) -> None:
     sc = tiny_scenario("same", policy=False)
     data = compare(sc, [sc], 2, 3, 1, policy_claims=0)
+    import json
+
     from careersim.analysis.views import view_from_json
     from careersim.experiments.compare import clean_json
-
-    import json
 
     data = json.loads(json.dumps(clean_json(data)))
     text = " ".join(F.comparison_findings(data, [view_from_json(d) for d in data["scenarios"]]))
