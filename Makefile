@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench docs examples clean clean-cache
+.PHONY: setup run test baseline bench docs examples clean clean-cache
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests
+
+# refresh tests/baseline.json, which `make test` checks: only when results are meant to change
+# (say in the commit message what moved and why)
+baseline: $(STAMP)
+	$(BIN)/python -m tests.baseline --update
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -1,6 +1,9 @@
-"""Shared fixtures: small scenarios that run in milliseconds."""
+"""Shared fixtures: small scenarios that run in milliseconds; the rule for missing tools."""
 
 from __future__ import annotations
+
+import os
+from typing import NoReturn
 
 import pytest
 
@@ -44,3 +47,17 @@ def quiet(**changes):
 @pytest.fixture
 def tiny_scenario():
     return tiny()
+
+
+def in_ci() -> bool:
+    """Whether the suite runs in CI (``CI=true``, exported by ``.ci/run`` and by CI services)."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def unavailable(reason: str) -> NoReturn:
+    """A test's tool (Chromium, a Dask cluster) is missing: skip it on a developer's machine,
+    but fail under ``CI=true``, where ``.ci/run`` installs every tool, so CI cannot pass
+    without running the test. Every test that depends on a tool goes through here."""
+    if in_ci():
+        pytest.fail(f"{reason}; CI=true, and .ci/run installs every tool the tests need", pytrace=False)
+    pytest.skip(reason)

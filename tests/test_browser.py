@@ -8,7 +8,8 @@ report itself is never modified: a separate wrapper page frames it and
 measures it. Screenshots at both widths are saved under ``tests/artifacts/``
 for a person to look at.
 
-Skipped when Chromium is not installed (Debian: ``apt-get install chromium``).
+Skipped when Chromium is not installed (Debian: ``apt-get install chromium``), except
+under ``CI=true``, where that is a failure (``.ci/run`` installs it).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import unavailable
 from .test_report import make_comparison, make_run
 
 pytestmark = pytest.mark.browser
@@ -39,9 +41,12 @@ def _chromium() -> str | None:
 
 
 CHROMIUM = _chromium()
-if CHROMIUM is None:
-    pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium); browser checks skipped",
-                allow_module_level=True)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _needs_chromium() -> None:
+    if CHROMIUM is None:
+        unavailable("headless Chromium is not installed (Debian: apt-get install chromium)")
 
 
 def _args(profile: Path) -> list[str]:

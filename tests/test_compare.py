@@ -56,19 +56,27 @@ def policy():
 def test_identical_scenarios_give_zero_differences(same: dict) -> None:
     comp = same["comparisons"][0]
     assert comp["effects"], "no metrics compared"
+    compared = []
     for key, e in comp["effects"].items():
         if e["n"] == 0:
             continue  # metric undefined in every replication (e.g. a median never reached)
+        assert e["n"] == 3, key
         assert e["value"] == 0.0, key
         assert e["low"] == 0.0 and e["high"] == 0.0, key
         if METRICS[key].better != 0:
             assert e["share_better"] == 0.0, key
         assert e["share_equal"] == 1.0, key
+        compared.append(key)
+    # the headline metrics are defined in every replication, so they were compared
+    assert {"p_lead", "p_lead_phd", "new_leads", "lead_years_before_arrival_per_entrant"} <= set(compared)
+    groups = 0
     for g in comp["groups"]:
         for col in GROUP_METRICS:
             e = g[col]
             if e["n"]:
                 assert e["value"] == 0.0 and e["share_better"] == 0.0, (g["group"], col)
+                groups += 1
+    assert groups >= len(GROUP_METRICS) * 4  # at least the total and the three tracks
 
 
 def test_scenarios_share_the_seed_and_replications() -> None:

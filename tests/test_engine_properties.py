@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import careersim as cs
-from careersim.config.schema import PRESETS
-from careersim.config.schema import Intervention
+from careersim.config.schema import PRESETS, Intervention
 from tests.conftest import tiny
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,11 +57,11 @@ def test_the_step_visits_exactly_the_researchers_in_the_field_and_counts_match(c
     """The monthly step walks a list of active rows kept by intake and the step itself;
     before every step it must hold everyone in the field (anyone who left since the last
     step may still be listed), in increasing order, and the state counts must match."""
-    from careersim.engine.field import FieldModel
-    from careersim.engine.parameters import draw_parameters
-    from careersim.core.codes import (EXITED, N_STATES, WAITING)
-    from careersim.engine.layout import (STATE)
+    from careersim.core.codes import EXITED, N_STATES, WAITING
     from careersim.core.rng import Streams
+    from careersim.engine.field import FieldModel
+    from careersim.engine.layout import STATE
+    from careersim.engine.parameters import draw_parameters
 
     sc, seed = case
     checked = []
@@ -90,11 +89,11 @@ def test_hiring_sees_every_ready_candidate_in_the_field(case):
     """Hiring reads the lead-ready rows the monthly step lists instead of scanning the
     field; at every round that list must yield exactly the candidates, scores and
     noise draws a scan of everyone in the field would."""
+    from careersim.core.rng import Streams
     from careersim.engine.field import FieldModel
     from careersim.engine.hiring import Hiring, _lead_candidates
+    from careersim.engine.layout import READY
     from careersim.engine.parameters import draw_parameters
-    from careersim.engine.layout import (READY)
-    from careersim.core.rng import Streams
 
     sc, seed = case
     rounds = []
@@ -141,9 +140,10 @@ def test_capacities_are_never_exceeded(case):
     hi = inst["hiring"]
     if len(hi):
         assert (hi.filled <= hi.vacancies).all()
-    # no advisor holds more students than allowed at the end
+    # no advisor holds more students than allowed at the end (advisors told apart by their quality)
     phd = rep.agents[rep.agents.final_state == "phd"]
-    assert phd.groupby("advisor_quality").size().max() <= sc.phd.max_students if len(phd) else True
+    if len(phd):
+        assert phd.groupby("advisor_quality").size().max() <= sc.phd.max_students
 
 
 @SETTINGS
@@ -166,8 +166,10 @@ def test_the_same_seed_gives_identical_tables(seed):
     pd.testing.assert_frame_equal(a.agents, b.agents)
     pd.testing.assert_frame_equal(a.events, b.events)
     pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
-    assert a.summary == b.summary or all(
-        (x == y) or (x != x and y != y) for x, y in zip(a.summary.values(), b.summary.values()))
+    assert list(a.summary) == list(b.summary)
+    for key, x in a.summary.items():  # equal, or both undefined (NaN)
+        y = b.summary[key]
+        assert x == y or (x != x and y != y), (key, x, y)
 
 
 @settings(max_examples=5, deadline=None)
@@ -218,10 +220,10 @@ def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
     """The monthly step visits researchers grouped by what they did last month. At
     every month of a run, one step in that order and one in plain row order, from
     copies of the same state, must leave the same rows, lists, counts and log."""
+    from careersim.core.rng import Streams
     from careersim.engine.field import EXPHI, FieldModel
     from careersim.engine.kernel import step
     from careersim.engine.parameters import draw_parameters
-    from careersim.core.rng import Streams
 
     sc, seed = case
     compared = []
@@ -277,9 +279,9 @@ def test_a_variant_stepping_the_worlds_list_through_the_seam_keeps_the_visiting_
     variant of the model uses) compacts the list; the grouped order kept for the next
     step must then be rebuilt, or some people would be stepped twice in a month and
     others not at all. Alternating the two ways of stepping must give the plain run."""
+    from careersim.core.rng import Streams
     from careersim.engine.field import FieldModel
     from careersim.engine.parameters import draw_parameters
-    from careersim.core.rng import Streams
 
     sc = tiny(**{"population.entrants_per_year": 60, "run.horizon": 4.0})
 

@@ -6,6 +6,7 @@ import numpy as np
 
 import careersim as cs
 from careersim.config.schema import Intervention
+from careersim.core.codes import TRACKS
 from tests.conftest import quiet, tiny
 
 
@@ -95,9 +96,25 @@ def test_replaying_the_event_log_reproduces_final_states():
 
 
 def test_summary_has_lead_chance_by_track():
-    s = cs.simulate(tiny(), seed=1).summary
-    for tr in ("phd", "independent", "contributor"):
-        assert 0.0 <= s[f"p_lead_{tr}"] <= 1.0 or np.isnan(s[f"p_lead_{tr}"])
+    """Entrants who entered at least a window before the horizon are observed for the whole
+    window: their lead chance, overall and by track, is the share of them who became a lead
+    within the window, counted here from the agents table (finite, in [0, 1]). With a horizon
+    shorter than the window nobody is observed that long, and only then is the chance NaN."""
+    horizon, window = 10.0, 4.0
+    rep = cs.simulate(tiny(**{"run.horizon": horizon, "run.claims_window": window}), seed=1)
+    s, a = rep.summary, rep.agents
+    observed = a[a.entrant & (a.entry_year <= horizon - window + 1e-9)]
+    led = observed.years_to_lead <= window + 1e-9  # NaN (never a lead) compares False
+    assert len(observed) > 0 and led.any()
+    for tr in TRACKS:
+        on_track = (observed.track == tr).to_numpy()
+        assert on_track.any(), tr
+        assert s[f"p_lead_{tr}"] == int(led[on_track].sum()) / int(on_track.sum()), tr
+        assert 0.0 <= s[f"p_lead_{tr}"] <= 1.0
+    assert s["p_lead"] == int(led.sum()) / len(observed)
+    assert 0.0 < s["p_lead"] < 1.0
+    short = cs.simulate(tiny(**{"run.horizon": 4.0, "run.claims_window": 10.0}), seed=1).summary
+    assert all(np.isnan(short[k]) for k in ("p_lead", *(f"p_lead_{tr}" for tr in TRACKS)))
 
 
 def test_lead_years_from_the_event_log_match_the_engine_accumulators():

@@ -212,37 +212,47 @@ def test_report_command_regenerates_identical_html(run_dir: Path, cmp_dir: Path,
     assert cli.main(["report", str(tmp_path / "missing")]) == 2
 
 
-_DRAW_JOBS = pages._draw_jobs
+_DRAWN_LOG: list[Path] = []  # where _draw_and_record writes; a forked helper inherits it
 
 
-def _draw_jobs_and_log(views, jobs):
-    """pages._draw_jobs, writing down which process drew which charts (also from a forked helper)."""
-    with open(os.environ["CAREERSIM_TEST_DRAWN"], "a", encoding="utf-8") as fh:
-        fh.write(f"{os.getpid()} {' '.join(jobs)}\n")
-    return _DRAW_JOBS(views, jobs)
+def _draw_and_record(views, jobs):
+    """``pages._draw_jobs`` that also writes which process drew each chart (one line per chart)."""
+    drawn = _REAL_DRAW_JOBS(views, jobs)
+    with open(_DRAWN_LOG[0], "a", encoding="utf-8") as f:
+        f.writelines(f"{os.getpid()} {name}\n" for name in drawn)
+    return drawn
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="charts are drawn in a helper process only on Linux (fork)")
+_REAL_DRAW_JOBS = pages._draw_jobs
+
+
+def _render_recording(folder: Path, log: Path) -> dict[str, int]:
+    log.unlink(missing_ok=True)
+    _DRAWN_LOG[:] = [log]
+    render(folder)
+    rows = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    return {name: int(pid) for pid, name in rows}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="charts are drawn in a forked helper on Linux only")
 def test_charts_drawn_in_a_helper_process_are_the_same(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Half the charts are drawn in a forked helper when there is a second core; the page
-    must be byte for byte the one drawn in a single process."""
+    must be byte for byte the one drawn in a single process. The test proves that a helper
+    process did draw them (and that the serial switch draws all of them here)."""
     copy = tmp_path / "copy"
     shutil.copytree(run_dir, copy)
-    log = tmp_path / "drawn.txt"
-    monkeypatch.delenv("CAREERSIM_SERIAL_CHARTS", raising=False)
-    monkeypatch.setenv("CAREERSIM_TEST_DRAWN", str(log))
-    monkeypatch.setattr(pages, "_draw_jobs", _draw_jobs_and_log)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    render(copy)
+    monkeypatch.delenv("CAREERSIM_SERIAL_CHARTS", raising=False)
+    monkeypatch.setattr(pages, "_draw_jobs", _draw_and_record)
+    here = os.getpid()
+    by = _render_recording(copy, tmp_path / "drawn.txt")
     parallel = html_of(copy)
-    drawn = [line.split() for line in log.read_text().splitlines()]
-    assert len({d[0] for d in drawn}) == 2 and str(os.getpid()) in {d[0] for d in drawn}  # here and in a helper
-    charts = [name for d in drawn for name in d[1:]]
-    assert len(charts) == len(set(charts)) == 8  # every chart drawn once
-    log.unlink()
+    assert len(by) == 8, by  # every chart drawn once
+    away = [name for name, pid in by.items() if pid != here]
+    assert len({by[name] for name in away}) == 1 and len(away) == 4, f"the helper process did not draw half the charts: {by}"
     monkeypatch.setenv("CAREERSIM_SERIAL_CHARTS", "1")
-    render(copy)
-    assert {line.split()[0] for line in log.read_text().splitlines()} == {str(os.getpid())}
+    serial = _render_recording(copy, tmp_path / "drawn.txt")
+    assert set(serial) == set(by) and set(serial.values()) == {here}
     assert html_of(copy) == parallel
 
 

@@ -17,13 +17,22 @@ import pandas as pd
 import pytest
 
 from careersim import cli
-from careersim.experiments.sweep import (PoolExecutor, SerialExecutor, Store, load_sweep_file, point_count, points_table, read_results,
-                             run_key, run_sweep)
-from careersim.reporting.sweep_page import write_analysis
+from careersim.config.sweeps import evaluate_expression
+from careersim.experiments.sweep import (
+    PoolExecutor,
+    SerialExecutor,
+    Store,
+    load_sweep_file,
+    point_count,
+    points_table,
+    read_results,
+    run_key,
+    run_sweep,
+)
 from careersim.experiments.sweep.executors import FAULT_ENV
 from careersim.experiments.sweep.sensitivity import grow_tree, tree_rules, variance_split
-from careersim.config.sweeps import evaluate_expression
 from careersim.experiments.sweep.store import LEDGER
+from careersim.reporting.sweep_page import write_analysis
 
 TINY_BASE = """\
 extends: baseline
@@ -500,7 +509,8 @@ def test_store_refuses_a_folder_of_other_files(tmp_path, capsys, monkeypatch):
     assert "not a careersim sweep" in capsys.readouterr().err
     assert cli.main(["analyze", "busy"]) == 2
     assert "is not a sweep's output folder" in capsys.readouterr().err
-    assert Store.open is not None
+    assert [p.name for p in (tmp_path / "busy").iterdir()] == ["notes.txt"]  # nothing written there
+    assert (tmp_path / "busy" / "notes.txt").read_text() == "mine"
 
 
 def test_a_retried_failure_that_works_replaces_the_failure(tmp_path, monkeypatch):

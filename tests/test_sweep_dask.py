@@ -1,7 +1,8 @@
 """Sweeps on Dask: a LocalCluster of worker processes, and a separate scheduler and worker.
 
-Both must give exactly the table of a serial run. The tests skip (not fail)
-when Dask cannot start a cluster here, e.g. without local networking.
+Both must give exactly the table of a serial run. Dask is a dependency of
+careersim; the tests skip when it cannot start a cluster here (without local
+networking, say), except under ``CI=true``, where that is a failure.
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ import sys
 import time
 from pathlib import Path
 
+import distributed
 import pandas as pd
-import pytest
 
 from careersim import cli
-from careersim.experiments.sweep import DaskExecutor, SerialExecutor, load_sweep_file, read_results, run_sweep
+from careersim.experiments.sweep import (
+    DaskExecutor,
+    SerialExecutor,
+    load_sweep_file,
+    read_results,
+    run_sweep,
+)
+from tests.conftest import unavailable
 from tests.test_sweep import write_sweep
-
-distributed = pytest.importorskip("distributed")
 
 
 def test_local_cluster_of_processes_gives_the_serial_table(tmp_path):
@@ -33,7 +39,7 @@ def test_local_cluster_of_processes_gives_the_serial_table(tmp_path):
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                            dashboard_address=None, silence_logs=40)
     except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"Dask cannot start a local cluster here: {exc}")
+        unavailable(f"Dask cannot start a local cluster here: {exc}")
     try:
         with distributed.Client(cluster) as client:
             executor = DaskExecutor(client)
@@ -68,7 +74,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def test_separate_scheduler_and_worker_processes(tmp_path, capsys, monkeypatch):
     dask = _dask_cli()
     if dask is None:
-        pytest.skip("the 'dask' command is not installed")
+        unavailable("the 'dask' command is not installed")
     monkeypatch.chdir(tmp_path)
     path = write_sweep(tmp_path)
     run_sweep(load_sweep_file(path), tmp_path / "serial", SerialExecutor())
@@ -84,7 +90,7 @@ def test_separate_scheduler_and_worker_processes(tmp_path, capsys, monkeypatch):
         while not info.exists() and time.time() < deadline and procs[0].poll() is None:
             time.sleep(0.1)
         if not info.exists():
-            pytest.skip("the Dask scheduler did not start: " + (tmp_path / "dask.log").read_text()[-500:])
+            unavailable("the Dask scheduler did not start: " + (tmp_path / "dask.log").read_text()[-500:])
         procs.append(subprocess.Popen(
             [*dask, "worker", "--scheduler-file", str(info), "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
             stdout=logs, stderr=logs, start_new_session=True))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from pydantic import ValidationError
 
+from careersim.config.schema import baseline
 from careersim.core.units import (
     DAYS_PER_YEAR,
-    TICKS_PER_MONTH,
-    TICKS_PER_QUARTER,
-    TICKS_PER_YEAR,
     WEEKS_PER_YEAR,
     UnitError,
     format_duration,
@@ -27,11 +26,18 @@ from careersim.core.units import (
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
 
 
-def test_clock_constants() -> None:
-    assert TICKS_PER_YEAR == 48
-    assert TICKS_PER_MONTH * 12 == TICKS_PER_YEAR
-    assert TICKS_PER_QUARTER * 4 == TICKS_PER_YEAR
-    assert WEEKS_PER_YEAR == pytest.approx(DAYS_PER_YEAR / 7)
+def test_calendar_units_fall_on_whole_ticks() -> None:
+    """Months, quarters and years are whole numbers of ticks (4, 12, 48), so every whole
+    number of months survives the trip to ticks and back exactly; a calendar week is
+    the nearest tick, and a year made of smaller units is exactly one year."""
+    for k in range(12 * 200):
+        assert years_to_ticks(parse_duration(f"{k} months")) == 4 * k
+        assert ticks_to_years(years_to_ticks(k / 12)) == k / 12
+    assert [years_to_ticks(parse_duration(t)) for t in ("1 quarter", "1 year", "1 week", "52 weeks")] == [12, 48, 1, 48]
+    assert {parse_duration(t) for t in ("12 months", "4 quarters", "365.25 days", "1 year")} == {1.0}
+    assert parse_duration("7 days") == parse_duration("1 week") == 7 / 365.25
+    assert parse_duration("2 fortnights") == parse_duration("4 weeks")
+    assert parse_rate("1 per 7 days") == parse_rate("weekly") == 365.25 / 7
 
 
 DURATIONS = [
@@ -185,8 +191,15 @@ def test_parse_hours_error_says_how_often() -> None:
         parse_hours("2 hours")
 
 
-def test_unit_error_is_value_error() -> None:
-    assert issubclass(UnitError, ValueError)
+def test_a_unit_error_in_a_scenario_is_located_at_its_parameter() -> None:
+    """The schema's validators let unit errors through as validation errors that name the
+    parameter, so a scenario file's message points at the line; all of them at once."""
+    with pytest.raises(ValidationError) as info:
+        baseline().with_changes({"phd.duration": "6 moths", "independent.mentor_hours": "2 hours"})
+    errors = {e["loc"]: e["msg"] for e in info.value.errors()}
+    assert set(errors) == {("phd", "duration"), ("independent", "mentor_hours")}
+    assert "could not read '6 moths' as a duration: unknown unit 'moths'" in errors[("phd", "duration")]
+    assert "say how often" in errors[("independent", "mentor_hours")]
 
 
 def test_parse_quantity_dispatch() -> None:
