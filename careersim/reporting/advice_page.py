@@ -216,12 +216,12 @@ def _chart(a: Advice) -> dict:
         down = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(reversed(t), reversed(c["low"])))
         series.append({"label": PATH_LABELS[p], "colour": PATH_STYLE[p]["color"], "dash": PATH_STYLE[p]["dash"],
                        "band": f"{up} {down}", "line": " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(t, c["value"]))})
-        ends.append([Y(c["value"][-1]), len(series) - 1])
-    ends.sort()
+        ends.append([Y(c["value"][-1]), p])
+    ends.sort()  # by height, then by name
     for k in range(1, len(ends)):  # keep end labels apart
         ends[k][0] = max(ends[k][0], ends[k - 1][0] + 14)
-    for y, k in ends:
-        series[k]["label_y"] = f"{y + 4:.1f}"
+    for y, p in ends:
+        series[PATHS.index(p)]["label_y"] = f"{y + 4:.1f}"
     return {
         "width": W, "height": H, "left": L, "right": W - R, "top": Tm, "bottom": H - B,
         "desc": "; ".join(f"{PATH_LABELS[p]}: {pct(a.paths[p]['lead_10']['value'])} by year {a.window:g}, "
