@@ -142,3 +142,18 @@ def test_atomic_output_refuses_a_file_in_the_way(tmp_path: Path) -> None:
         with atomic_output(tmp_path / "x"):
             pass
     assert (tmp_path / "x").read_text() == "a file"
+
+
+# -- provenance -------------------------------------------------------------------
+
+
+def test_provenance_parts() -> None:
+    import re
+
+    import pandas as pd
+
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", files.utc_now())
+    versions = files.software("pandas")
+    assert list(versions) == ["python", "numpy", "pandas", "platform"]  # the order results files have always used
+    assert versions["pandas"] == pd.__version__ and versions["numpy"] == np.__version__
+    assert files.command_line().split()[0]  # the program this process was started as

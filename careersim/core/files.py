@@ -9,16 +9,22 @@ file and a crash never leaves a corrupt one:
   temporary file beside the target, flush it to disk, rename it over the
   target and flush the folder: the file is either the old one or the whole
   new one, also after a power cut;
-* :func:`atomic_output` does the same for a folder of files.
+* :func:`atomic_output` does the same for a folder of files;
+* :func:`utc_now`, :func:`software` and :func:`command_line` are what a
+  results file records about how it was made (its provenance).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
+import importlib
 import json
 import math
 import os
+import platform
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,7 +33,8 @@ from typing import Any, Union
 
 import numpy as np
 
-__all__ = ["jsonable", "json_text", "write_bytes", "write_text", "write_json", "atomic_output"]
+__all__ = ["jsonable", "json_text", "write_bytes", "write_text", "write_json", "atomic_output", "utc_now", "software",
+           "command_line"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -170,3 +177,27 @@ def atomic_output(final_dir: PathLike) -> Iterator[Path]:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+
+
+# ---------------------------------------------------------------------------
+# provenance
+# ---------------------------------------------------------------------------
+
+
+def utc_now() -> str:
+    """The time now in UTC to the second, ISO 8601 (``2026-12-06T03:00:48+00:00``)."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def software(*packages: str) -> dict[str, str]:
+    """Versions of Python, numpy and ``packages`` (module names), then the platform, in that order."""
+    out = {"python": platform.python_version(), "numpy": np.__version__}
+    for name in packages:
+        out[name] = importlib.import_module(name).__version__
+    out["platform"] = f"{platform.system()} {platform.machine()}"
+    return out
+
+
+def command_line() -> str:
+    """The command line of this process, as typed."""
+    return " ".join(sys.argv) if sys.argv else ""

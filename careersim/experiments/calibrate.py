@@ -37,14 +37,11 @@ Nothing here writes files except :func:`write_outputs`.
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import difflib
 import hashlib
 import json
 import math
 import os
-import platform
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -61,7 +58,7 @@ from careersim.config.scenarios import ScenarioError, dump_scenario, load_scenar
 from careersim.config.schema import Scenario, get_path, iter_parameters
 from careersim.config.targets import Target, TargetsError, read_targets_file
 from careersim.config.targets import parse_targets as _parse_targets
-from careersim.core.files import jsonable, write_json, write_text
+from careersim.core.files import command_line, jsonable, software, utc_now, write_json, write_text
 from careersim.core.stats import mean_ci, summarise
 from careersim.core.units import parse_quantity
 from careersim.experiments.pool import Pool, default_workers, run_tasks
@@ -621,13 +618,12 @@ def fit_json(fit_: Fit, *, targets_file: Path | None = None, base_ref: str | Non
     for c in fit_.candidates:
         best = min(best, c.loss)
         history.append({"evaluation": c.index, "phase": c.phase, "parameters": c.values, "loss": c.loss, "best_loss": best})
-    import scipy
 
     return jsonable({
         "provenance": {
             "careersim_version": __version__,
-            "command": command if command is not None else " ".join(sys.argv),
-            "date_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "command": command if command is not None else command_line(),
+            "date_utc": utc_now(),
             "base_scenario": base_ref,
             "base_scenario_sha256": fit_.base.hash(),
             "fitted_scenario_sha256": fit_.fitted.hash(),
@@ -640,10 +636,7 @@ def fit_json(fit_: Fit, *, targets_file: Path | None = None, base_ref: str | Non
             "simulations": fit_.simulations,
             "method": fit_.method,
             "wall_seconds": fit_.seconds,
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "scipy": scipy.__version__,
-            "platform": f"{platform.system()} {platform.machine()}",
+            **software("scipy"),
         },
         "method": {
             "loss": "sum over targets of weight * ((model mean - value) / sd)^2; range -> sd = half-width / 1.96",

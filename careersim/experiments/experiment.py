@@ -13,9 +13,6 @@ parts is a Parquet dataset that ``pandas.read_parquet`` reads whole.
 
 from __future__ import annotations
 
-import datetime as _dt
-import platform
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +26,7 @@ from careersim.analysis.groups import complete_groups, group_rows
 from careersim.analysis.replication import simulate
 from careersim.config.schema import Scenario
 from careersim.core.codes import TRACKS
-from careersim.core.files import jsonable, write_json, write_text
+from careersim.core.files import command_line, jsonable, software, utc_now, write_json, write_text
 from careersim.core.stats import cumulative_incidence, summarise
 from careersim.experiments.pool import Progress, run_tasks
 
@@ -268,20 +265,15 @@ def run(
 
 
 def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
-    import simpy
-
+    """What a run's files record about how they were made."""
     return {
         "careersim_version": __version__,
         "scenario_sha256": scenario.hash(),
         "seed": int(seed),
         "replications": int(replications),
-        "date_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "simpy": simpy.__version__,
-        "pandas": pd.__version__,
-        "platform": f"{platform.system()} {platform.machine()}",
-        "command": " ".join(sys.argv) if sys.argv else "",
+        "date_utc": utc_now(),
+        **software("simpy", "pandas"),
+        "command": command_line(),
     }
 
 

@@ -30,8 +30,6 @@ import hashlib
 import io
 import json
 import os
-import platform
-import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,7 +38,14 @@ import numpy as np
 import pandas as pd
 
 from careersim import __version__
-from careersim.core.files import write_bytes, write_json, write_text
+from careersim.core.files import (
+    command_line,
+    software,
+    utc_now,
+    write_bytes,
+    write_json,
+    write_text,
+)
 
 __all__ = ["Store", "StoreError", "run_key", "point_seed", "read_results", "ID_COLUMNS"]
 
@@ -308,16 +313,11 @@ def _normalise(table: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
 
 
 def provenance() -> dict:
-    import scipy
-
+    """What a sweep's manifest records about how it was made."""
     return {
         "careersim_version": __version__,
-        "date_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scipy": scipy.__version__,
-        "platform": f"{platform.system()} {platform.machine()}",
-        "command": " ".join(sys.argv) if sys.argv else "",
+        "date_utc": utc_now(),
+        **software("pandas", "scipy"),
+        "command": command_line(),
     }
 
