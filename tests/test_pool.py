@@ -142,3 +142,16 @@ def test_progress_lines_go_to_stderr_without_a_terminal(capsys: pytest.CaptureFi
     Progress(1, "quiet", enabled=False).print("not shown")
     captured = capsys.readouterr()
     assert captured.err == "first line\n" and captured.out == ""
+
+
+def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with Progress(3, "replications") as bar:
+        bar.start()
+        assert bar._bar is not None  # drawn on a terminal
+        bar.print("a line above the bar")
+        run_tasks(_square_after, [(x, 0.0) for x in range(3)], 1, progress=bar)
+        bar.advance(0, detail="1 failed")
+        assert bar.completed == 3
+    assert bar._bar is None  # gone once closed
+    assert "a line above the bar" in capsys.readouterr().err
