@@ -121,26 +121,23 @@ def test_atomic_output_success_and_replace(tmp_path: Path) -> None:
 @pytest.mark.parametrize("exc", [RuntimeError, KeyboardInterrupt])
 def test_atomic_output_failure_leaves_nothing(tmp_path: Path, exc: type[BaseException]) -> None:
     final = tmp_path / "new" / "deeper" / "x"
-    with pytest.raises(exc):
-        with atomic_output(final) as tmp:
-            (tmp / "half.txt").write_text("half")
-            raise exc()
+    with pytest.raises(exc), atomic_output(final) as tmp:
+        (tmp / "half.txt").write_text("half")
+        raise exc()
     assert not (tmp_path / "new").exists()
     existing = tmp_path / "old"
     existing.mkdir()
     (existing / "keep.txt").write_text("keep")
-    with pytest.raises(exc):
-        with atomic_output(existing) as tmp:
-            raise exc()
+    with pytest.raises(exc), atomic_output(existing) as tmp:
+        raise exc()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert (existing / "keep.txt").read_text() == "keep"
 
 
 def test_atomic_output_refuses_a_file_in_the_way(tmp_path: Path) -> None:
     (tmp_path / "x").write_text("a file")
-    with pytest.raises(FileExistsError):
-        with atomic_output(tmp_path / "x"):
-            pass
+    with pytest.raises(FileExistsError), atomic_output(tmp_path / "x"):
+        pass
     assert (tmp_path / "x").read_text() == "a file"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-import careersim.reporting as reporting
+from careersim import reporting
 from careersim.reporting import palette
 from careersim.reporting.templating import TEMPLATES, environment, render
 
@@ -27,7 +27,7 @@ def test_every_page_is_a_template_that_extends_the_layout() -> None:
 def test_no_page_is_built_from_strings_in_python() -> None:
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        assert not re.search(r"<!doctype|<html|<table|<svg", text, re.I), f"{path}: markup belongs in a template"
+        assert not re.search(r"<!doctype|<html|<table|<svg", text, re.IGNORECASE), f"{path}: markup belongs in a template"
         if path.name != "templating.py":
             assert "jinja2.Environment(" not in text and "from_string(" not in text, f"{path}: use careersim.reporting.templating"
 

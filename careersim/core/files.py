@@ -33,8 +33,17 @@ from typing import Any, Union
 
 import numpy as np
 
-__all__ = ["jsonable", "json_text", "write_bytes", "write_text", "write_json", "atomic_output", "utc_now", "software",
-           "command_line"]
+__all__ = [
+    "atomic_output",
+    "command_line",
+    "json_text",
+    "jsonable",
+    "software",
+    "utc_now",
+    "write_bytes",
+    "write_json",
+    "write_text",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 

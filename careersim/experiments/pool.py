@@ -29,11 +29,11 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from typing import Any
+from typing import Any, Self
 
 from careersim.config.schema import Scenario, baseline
 
-__all__ = ["default_workers", "warm_up", "tiny_scenario", "Pool", "run_tasks", "Progress"]
+__all__ = ["Pool", "Progress", "default_workers", "run_tasks", "tiny_scenario", "warm_up"]
 
 
 def default_workers(workers: int | None = None) -> int:
@@ -162,7 +162,7 @@ class Pool:
             except (OSError, ValueError, AssertionError):
                 pass
 
-    def __enter__(self) -> "Pool":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
@@ -170,7 +170,7 @@ class Pool:
 
 
 def run_tasks(fn: Callable, tasks: Iterable[Sequence[Any]], workers: int | None = None, *,
-              progress: "Progress | None" = None, pool: Pool | None = None) -> list:
+              progress: Progress | None = None, pool: Pool | None = None) -> list:
     """``[fn(*task) for task in tasks]``, computed by ``workers`` processes (default: one per core).
 
     The results are in task order whatever the number of workers. With one
@@ -238,7 +238,7 @@ class Progress:
         self._task = None
         self._closed = False
 
-    def start(self) -> "Progress":
+    def start(self) -> Progress:
         if self.enabled and self._bar is None and not self._closed and sys.stderr.isatty():
             from rich.console import Console  # lazy: keeps start-up fast
             from rich.progress import (
@@ -284,8 +284,8 @@ class Progress:
             self._bar.stop()
             self._bar = None
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
