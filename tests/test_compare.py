@@ -14,8 +14,9 @@ from careersim.analysis.groups import group_metrics
 from careersim.analysis.views import view_from_json, view_to_json
 from careersim.cli import common as cli
 from careersim.config.schema import baseline
+from careersim.core.files import jsonable
 from careersim.experiments import experiment
-from careersim.experiments.compare import clean_json, compare
+from careersim.experiments.compare import compare
 
 
 def tiny(**changes):
@@ -174,7 +175,7 @@ def test_group_effects_pair_by_replication() -> None:
 
 
 def test_comparison_json_round_trips(policy: dict) -> None:
-    data = json.loads(json.dumps(clean_json(policy), allow_nan=False))  # as write_comparison stores it
+    data = json.loads(json.dumps(jsonable(policy), allow_nan=False))  # as write_comparison stores it
     assert data["format"].startswith("careersim-comparison/")
     prov = data["provenance"]
     assert prov["seed"] == 5 and prov["replications"] == 3

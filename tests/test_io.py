@@ -1,4 +1,4 @@
-"""Scenario files: safe loading, located errors, extends, dumping, schema, atomic output."""
+"""Scenario files: safe loading, located errors, extends, dumping, schema."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ import pytest
 import yaml
 
 from careersim.config import scenarios as io
-from careersim.config.scenarios import ScenarioError, atomic_output, dump_scenario, load_scenario, shipped_scenarios
+from careersim.config.scenarios import (
+    ScenarioError,
+    dump_scenario,
+    load_scenario,
+    shipped_scenarios,
+)
 from careersim.config.schema import PRESETS, Scenario
 
 DATA = Path(__file__).parent / "data"
@@ -248,40 +253,6 @@ def test_schema_is_json_and_accepts_unit_text() -> None:
     assert "extends" in schema["properties"]
     horizon = schema["$defs"]["RunSettings"]["properties"]["horizon"]
     assert {"type": "string"} in [{"type": a.get("type")} for a in horizon["anyOf"]]
-
-
-# -- atomic output -------------------------------------------------------------
-
-
-def test_atomic_output_success_and_replace(tmp_path: Path) -> None:
-    final = tmp_path / "reports" / "x"
-    with atomic_output(final) as tmp:
-        assert tmp.parent == final.parent and not final.exists()
-        (tmp / "a.txt").write_text("1")
-    assert (final / "a.txt").read_text() == "1"
-    with atomic_output(final) as tmp:
-        (tmp / "b.txt").write_text("2")
-        assert (final / "a.txt").exists()  # the old one stays until the new one is complete
-    assert sorted(p.name for p in final.iterdir()) == ["b.txt"]
-    assert sorted(p.name for p in final.parent.iterdir()) == ["x"]
-
-
-@pytest.mark.parametrize("exc", [RuntimeError, KeyboardInterrupt])
-def test_atomic_output_failure_leaves_nothing(tmp_path: Path, exc: type[BaseException]) -> None:
-    final = tmp_path / "new" / "deeper" / "x"
-    with pytest.raises(exc):
-        with atomic_output(final) as tmp:
-            (tmp / "half.txt").write_text("half")
-            raise exc()
-    assert not (tmp_path / "new").exists()
-    existing = tmp_path / "old"
-    existing.mkdir()
-    (existing / "keep.txt").write_text("keep")
-    with pytest.raises(exc):
-        with atomic_output(existing) as tmp:
-            raise exc()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    assert (existing / "keep.txt").read_text() == "keep"
 
 
 def test_every_mistake_in_a_file_gets_its_own_located_message(tmp_path) -> None:

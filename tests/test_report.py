@@ -384,9 +384,9 @@ def test_comparison_findings_from_identical_scenarios_say_no_change(tmp_path: Pa
     import json
 
     from careersim.analysis.views import view_from_json
-    from careersim.experiments.compare import clean_json
+    from careersim.core.files import jsonable
 
-    data = json.loads(json.dumps(clean_json(data)))
+    data = json.loads(json.dumps(jsonable(data)))
     text = " ".join(F.comparison_findings(data, [view_from_json(d) for d in data["scenarios"]]))
     assert "likely" not in text.replace("likely lose", "")
     assert "may not change" in text

@@ -69,9 +69,9 @@ def _profile_args() -> list:
 def advise_command(args: argparse.Namespace) -> int:
     """Read the profile (file, then flags), load the field, run the copies, print and write the page."""
     from careersim.config import profiles
+    from careersim.config.scenarios import load_scenario, resolve_scenario
     from careersim.experiments import advise as adv
     from careersim.reporting import advice_page
-    from careersim.config.scenarios import load_scenario, resolve_scenario
 
     data: dict = {}
     where: dict[str, str] = {}
@@ -116,16 +116,12 @@ def advise_command(args: argparse.Namespace) -> int:
 
     replications = args.replications or adv.DEFAULT_REPLICATIONS
     clones = args.clones or adv.DEFAULT_CLONES
-    progress = None
     if not args.quiet:
         print(f"Simulating {replications} replications of '{scenario.name}' with {clones} copies of you per path"
               f"{' and what-if variants' if not args.no_sensitivity else ''}...", file=sys.stderr)
-        if sys.stderr.isatty():
-            def progress(done: int, total: int) -> None:
-                print(f"\r  {done}/{total} replications", end="" if done < total else "\n", file=sys.stderr, flush=True)
     try:
         advice = adv.advise(profile, scenario, replications=replications, clones=clones, seed=args.seed,
-                            workers=args.workers, sensitivity=not args.no_sensitivity, progress=progress)
+                            workers=args.workers, sensitivity=not args.no_sensitivity, progress=not args.quiet)
     except ValueError as exc:
         raise UserError(f"careersim advise: {exc}") from None
     command_line = "careersim " + " ".join(sys.argv[1:]) if sys.argv and Path(sys.argv[0]).name.startswith("careersim") else "careersim advise"

@@ -75,9 +75,11 @@ def _base_ref(spec: str, out: Path) -> str | None:
 )
 def calibrate_command(args: argparse.Namespace) -> int:
     """Load targets and scenario, check parameters, fit, and write the results atomically."""
+    from careersim.config.scenarios import load_scenario
+    from careersim.core.files import atomic_output
     from careersim.experiments import calibrate as cal
+    from careersim.experiments.pool import Progress
     from careersim.reporting import calibration_page
-    from careersim.config.scenarios import atomic_output, load_scenario
 
     targets = cal.load_targets(args.targets)
     base = load_scenario(args.scenario)
@@ -98,14 +100,16 @@ def calibrate_command(args: argparse.Namespace) -> int:
               f"{args.budget} candidates x {args.replications} replications, seed {args.seed}, {workers} worker(s).",
               file=sys.stderr)
 
-    def progress(c, best, budget) -> None:
-        if args.quiet:
-            return
-        vals = ", ".join(f"{k.rsplit('.', 1)[-1]}={v:.4g}" for k, v in c.values.items()) or "base scenario"
-        print(f"  [{c.index + 1:>3}/{budget}] {c.phase:<6} loss {c.loss:10.4g}  best {best.loss:10.4g}  ({vals})", file=sys.stderr)
+    bar = Progress(args.budget, "candidates", enabled=not args.quiet)
 
-    result = cal.fit(base, targets, params, replications=args.replications, seed=args.seed, budget=args.budget,
-                     workers=workers, method=args.method, progress=progress)
+    def progress(c, best, budget) -> None:
+        vals = ", ".join(f"{k.rsplit('.', 1)[-1]}={v:.4g}" for k, v in c.values.items()) or "base scenario"
+        bar.print(f"  [{c.index + 1:>3}/{budget}] {c.phase:<6} loss {c.loss:10.4g}  best {best.loss:10.4g}  ({vals})")
+        bar.advance(detail=f"best loss {best.loss:.4g}")
+
+    with bar:
+        result = cal.fit(base, targets, params, replications=args.replications, seed=args.seed, budget=args.budget,
+                         workers=workers, method=args.method, progress=progress)
     ref = _base_ref(args.scenario, out)
     with atomic_output(out) as tmp:
         data = cal.write_outputs(result, tmp, base_ref=ref, targets_file=Path(args.targets), command="careersim " + " ".join(sys.argv[1:]))

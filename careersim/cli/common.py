@@ -29,7 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from careersim import __version__
-from careersim.config.scenarios import ScenarioError, atomic_output, load_scenario, scenario_json_schema, shipped_scenarios
+from careersim.config.scenarios import (
+    ScenarioError,
+    load_scenario,
+    scenario_json_schema,
+    shipped_scenarios,
+)
+from careersim.core.files import atomic_output
 from careersim.reporting.pages import render_comparison, render_run
 
 EXIT_OK = 0

@@ -1,5 +1,5 @@
 """Scenario files: safe YAML loading with located errors, ``extends``, dumping,
-the shipped scenarios, the editor JSON Schema and atomic output directories.
+the shipped scenarios and the editor JSON Schema.
 
 A scenario file is YAML read with :class:`yaml.SafeLoader` machinery only (no
 Python objects are ever constructed).  Every mapping key and value keeps the
@@ -10,24 +10,20 @@ through ``extends``.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import difflib
 import math
 import os
 import re
-import shutil
-import tempfile
-import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, Union
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from careersim.core import distributions
 from careersim.config.schema import Intervention, Scenario
+from careersim.core import distributions
 
 __all__ = [
     "ScenarioError",
@@ -37,7 +33,6 @@ __all__ = [
     "shipped_dir",
     "resolve_scenario",
     "scenario_json_schema",
-    "atomic_output",
     "MAX_ALIASES",
     "MAX_NODES",
 ]
@@ -794,52 +789,3 @@ def scenario_json_schema() -> dict:
     }
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "careersim scenario"}
 
-
-# ---------------------------------------------------------------------------
-# atomic output directories
-# ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def atomic_output(final_dir: PathLike) -> Iterator[Path]:
-    """Yield a temporary folder next to ``final_dir``; on success it becomes ``final_dir``.
-
-    An existing ``final_dir`` is replaced only once the new one is complete.
-    On any exception (including KeyboardInterrupt) the temporary folder, and
-    any parent folders created for it, are removed and the exception re-raised.
-    """
-    final = Path(final_dir)
-    if final.exists() and not final.is_dir():
-        raise FileExistsError(f"{final} exists and is not a folder")
-    parent = final.parent if str(final.parent) else Path(".")
-    created: list[Path] = []
-    probe = parent
-    while not probe.exists():
-        created.append(probe)
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        yield tmp
-        if final.exists():
-            old = parent / f".{final.name}.old-{uuid.uuid4().hex[:8]}"
-            os.rename(final, old)
-            try:
-                os.rename(tmp, final)
-            except BaseException:
-                os.rename(old, final)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        for folder in created:
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise

@@ -187,6 +187,7 @@ from careersim.engine.layout import (
     WELL,
 )
 from careersim.engine.parameters import draw_parameters
+from careersim.experiments.pool import Progress, run_tasks
 
 __all__ = [
     "PATHS",
@@ -844,53 +845,15 @@ def _run_one(args) -> tuple[int, CloneRun, list[tuple[str, str]]]:
     return rep, run, [(g.key, g.path) for g in cohort.groups]
 
 
-def _warm_up() -> None:
-    """Load the compiled kernels in the parent so forked workers inherit them."""
-
-    tiny = baseline().with_changes({
-        "population.entrants_per_year": 5, "run.horizon": 0.25, "initial.leads": 1, "initial.phd_students": 1,
-        "initial.independents": 1, "initial.contributors": 1, "phd.advisors": 2,
-    })
-    g = CloneGroup(key="w", path="independent", slots=np.arange(2), entry_ticks=np.zeros(2, dtype=np.int64), background=0,
-                   learning_rate=1.0, self_direction=0.5, resilience=0.5, mentor_hours=0.5, mentor_quality=0.5)
-    simulate_clones(tiny, 0, 0, CloneCohort([g]))
-
-
 def run_replications(scenario: Scenario, cohorts: list[CloneCohort], seed: int, workers: int | None = None,
-                     progress=None) -> list[tuple[CloneRun, list[tuple[str, str]]]]:
-    """Run replication ``r`` with ``cohorts[r]``; the same results for any number of workers."""
-    R = len(cohorts)
-    workers = max(1, min(int(workers or os.cpu_count() or 1), R))
-    tasks = [(scenario, seed, r, cohorts[r]) for r in range(R)]
-    out: dict[int, tuple[CloneRun, list]] = {}
-    if workers == 1:
-        for task in tasks:
-            r, run, keys = _run_one(task)
-            out[r] = (run, keys)
-            if progress:
-                progress(len(out), R)
-    else:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+                     progress: bool = False) -> list[tuple[CloneRun, list[tuple[str, str]]]]:
+    """Run replication ``r`` with ``cohorts[r]``; the same results for any number of workers.
 
-        _warm_up()
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-        try:
-            futures = [pool.submit(_run_one, task) for task in tasks]
-            for f in as_completed(futures):
-                r, run, keys = f.result()
-                out[r] = (run, keys)
-                if progress:
-                    progress(len(out), R)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.terminate()
-            raise
-        else:
-            pool.shutdown()
-    return [out[r] for r in range(R)]
+    ``progress`` shows the progress bar (:class:`careersim.experiments.pool.Progress`)."""
+    tasks = [((scenario, seed, r, cohorts[r]),) for r in range(len(cohorts))]
+    with Progress(len(tasks), "replications", enabled=bool(progress)) as bar:
+        done = run_tasks(_run_one, tasks, workers, progress=bar)
+    return [(run, keys) for _, run, keys in done]
 
 
 # ---------------------------------------------------------------------------

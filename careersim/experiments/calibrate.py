@@ -37,14 +37,11 @@ Nothing here writes files except :func:`write_outputs`.
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import difflib
 import hashlib
 import json
 import math
 import os
-import platform
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,10 +56,12 @@ from careersim.analysis.calibration import STATISTICS, Statistic, target_value
 from careersim.analysis.replication import Replication, simulate
 from careersim.config.scenarios import ScenarioError, dump_scenario, load_scenario
 from careersim.config.schema import Scenario, get_path, iter_parameters
-from careersim.config.targets import RANGE_Z, Target, TargetsError, read_targets_file
+from careersim.config.targets import Target, TargetsError, read_targets_file
 from careersim.config.targets import parse_targets as _parse_targets
+from careersim.core.files import command_line, jsonable, software, utc_now, write_json, write_text
 from careersim.core.stats import mean_ci, summarise
 from careersim.core.units import parse_quantity
+from careersim.experiments.pool import Pool, default_workers, run_tasks
 
 __all__ = [
     "STATISTICS",
@@ -257,16 +256,6 @@ def _job(blob: str, seed: int, rep: int, targets: tuple[Target, ...]) -> np.ndar
     return statistic_values(r, targets, _horizon(scenario, r))
 
 
-def _warm_up(base: Scenario) -> None:
-    """Compile the engine in the parent so forked workers inherit it."""
-    tiny = base.with_changes({
-        "population.entrants_per_year": 5, "run.horizon": 0.25, "run.burn_in": 0.0,
-        "initial.leads": 1, "initial.phd_students": 1, "initial.independents": 1, "initial.contributors": 1,
-        "phd.advisors": 2,
-    })
-    simulate(tiny, 0, 0)
-
-
 class Evaluator:
     """Runs candidates' replications with common random numbers, in parallel.
 
@@ -280,10 +269,10 @@ class Evaluator:
             raise ValueError("replications must be at least 1")
         self.base, self.params, self.targets = base, list(params), tuple(targets)
         self.seed, self.replications = int(seed), int(replications)
-        self.workers = max(1, int(workers if workers is not None else (os.cpu_count() or 1)))
+        self.workers = default_workers(workers)
         self.cache: dict[str, np.ndarray] = {}
         self.simulations = 0
-        self._pool = None
+        self._pool: Pool | None = None
 
     def __enter__(self) -> "Evaluator":
         return self
@@ -294,27 +283,16 @@ class Evaluator:
     def close(self, kill: bool = False) -> None:
         """Shut the worker pool down; ``kill`` terminates workers still running (after an error or Ctrl-C)."""
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=not kill, cancel_futures=True)
-        if kill:
-            for proc in procs:
-                with contextlib.suppress(Exception):
-                    proc.terminate()
+        if pool is not None:
+            pool.close(kill=kill)
 
     def scenario(self, values: Mapping[str, float]) -> Scenario:
         """The base scenario with ``values`` set (raises ValidationError if inconsistent)."""
         return self.base.with_changes(dict(values)) if values else self.base
 
-    def _pool_(self):
+    def _pool_(self) -> Pool:
         if self._pool is None:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
-
-            _warm_up(self.base)
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            self._pool = Pool(self.workers)  # kept for every batch of the fit
         return self._pool
 
     def run(self, candidates: Sequence[Mapping[str, float] | None]) -> list[np.ndarray | None]:
@@ -339,14 +317,10 @@ class Evaluator:
         jobs = [(key, rep) for key in todo for rep in range(self.replications)]
         results: dict[tuple[str, int], np.ndarray] = {}
         if jobs:
-            if self.workers == 1 or len(jobs) == 1:
-                for key, rep in jobs:
-                    results[(key, rep)] = _job(todo[key], self.seed, rep, self.targets)
-            else:
-                pool = self._pool_()
-                futs = {pool.submit(_job, todo[key], self.seed, rep, self.targets): (key, rep) for key, rep in jobs}
-                for f, job in futs.items():
-                    results[job] = f.result()
+            # the pool starts with the first batch, before any progress display draws from a thread
+            pool = self._pool_() if self.workers > 1 else None
+            values = run_tasks(_job, [(todo[key], self.seed, rep, self.targets) for key, rep in jobs], 1, pool=pool)
+            results = dict(zip(jobs, values))
             self.simulations += len(jobs)
         for key in todo:
             self.cache[key] = np.vstack([results[(key, rep)] for rep in range(self.replications)])
@@ -625,20 +599,6 @@ def _sha256_file(path: Path | None) -> str | None:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _clean(o: Any) -> Any:
-    if isinstance(o, dict):
-        return {str(k): _clean(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_clean(v) for v in o]
-    if isinstance(o, (np.floating, float)):
-        return float(o) if math.isfinite(float(o)) else None
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.bool_):
-        return bool(o)
-    return o
-
-
 def fit_json(fit_: Fit, *, targets_file: Path | None = None, base_ref: str | None = None,
              command: str | None = None) -> dict[str, Any]:
     """Everything about the fit as JSON-able data (NaN/inf become null)."""
@@ -658,13 +618,12 @@ def fit_json(fit_: Fit, *, targets_file: Path | None = None, base_ref: str | Non
     for c in fit_.candidates:
         best = min(best, c.loss)
         history.append({"evaluation": c.index, "phase": c.phase, "parameters": c.values, "loss": c.loss, "best_loss": best})
-    import scipy
 
-    return _clean({
+    return jsonable({
         "provenance": {
             "careersim_version": __version__,
-            "command": command if command is not None else " ".join(sys.argv),
-            "date_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "command": command if command is not None else command_line(),
+            "date_utc": utc_now(),
             "base_scenario": base_ref,
             "base_scenario_sha256": fit_.base.hash(),
             "fitted_scenario_sha256": fit_.fitted.hash(),
@@ -677,10 +636,7 @@ def fit_json(fit_: Fit, *, targets_file: Path | None = None, base_ref: str | Non
             "simulations": fit_.simulations,
             "method": fit_.method,
             "wall_seconds": fit_.seconds,
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "scipy": scipy.__version__,
-            "platform": f"{platform.system()} {platform.machine()}",
+            **software("scipy"),
         },
         "method": {
             "loss": "sum over targets of weight * ((model mean - value) / sd)^2; range -> sd = half-width / 1.96",
@@ -745,21 +701,19 @@ def write_outputs(fit_: Fit, out_dir: Path, *, base_ref: str | None = None, targ
     ``base_ref`` is what ``fitted.yaml`` extends, relative to ``out_dir`` (or a
     shipped scenario name); the file is checked to load back to the fitted
     scenario, else it is written as a full dump. The caller makes the folder
-    appear atomically (see :func:`careersim.config.scenarios.atomic_output`).
+    appear atomically (see :func:`careersim.core.files.atomic_output`).
     """
     out_dir = Path(out_dir)
     data = fit_json(fit_, targets_file=targets_file, base_ref=base_ref, command=command)
-    (out_dir / "fitted-full.yaml").write_text(dump_scenario(fit_.fitted), encoding="utf-8")
-    text = fitted_yaml(fit_, base_ref)
-    path = out_dir / "fitted.yaml"
-    path.write_text(text, encoding="utf-8")
+    write_text(out_dir / "fitted-full.yaml", dump_scenario(fit_.fitted))
+    path = write_text(out_dir / "fitted.yaml", fitted_yaml(fit_, base_ref))
     if base_ref is not None:
         try:
             ok = load_scenario(path).hash() == fit_.fitted.hash()
         except ScenarioError:
             ok = False
         if not ok:
-            path.write_text(fitted_yaml(fit_, None), encoding="utf-8")
+            write_text(path, fitted_yaml(fit_, None))
             data["provenance"]["base_scenario"] = None
-    (out_dir / "fit.json").write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    write_json(out_dir / "fit.json", data, indent=2)
     return data

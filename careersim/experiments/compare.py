@@ -13,23 +13,20 @@ so ``careersim report`` can redraw it without re-running).
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-import numpy as np
 import pandas as pd
-from numba import njit
 
 from careersim.analysis.effects import GROUP_METRICS, METRICS, group_effects, metric_effects
 from careersim.analysis.groups import group_metrics, per_replication_value
 from careersim.analysis.views import scenario_view, view_to_json
 from careersim.config.schema import Scenario
+from careersim.core.files import write_json
 from careersim.experiments import experiment
 from careersim.experiments.experiment import summary_json
-
 
 COMPARISON_FORMAT = "careersim-comparison/1"
 
@@ -115,30 +112,10 @@ def compare(
     }
 
 
-def clean_json(o: Any) -> Any:
-    """JSON-safe values: NaN and infinities become null, numpy scalars plain numbers."""
-    if isinstance(o, dict):
-        return {str(k): clean_json(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [clean_json(v) for v in o]
-    if isinstance(o, np.ndarray):
-        return [clean_json(v) for v in o.tolist()]
-    if isinstance(o, (bool, np.bool_)):
-        return bool(o)
-    if isinstance(o, (np.integer,)):
-        return int(o)
-    if isinstance(o, (float, np.floating)):
-        f = float(o)
-        return f if np.isfinite(f) else None
-    return o
-
-
 def write_comparison(data: dict, out_dir: Path) -> None:
     """Write ``comparison.json`` into ``out_dir`` (the caller makes it atomic; the page is
     :func:`careersim.reporting.pages.render_comparison`)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "comparison.json").write_text(json.dumps(clean_json(data), indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    write_json(Path(out_dir) / "comparison.json", data, indent=1)
 
 
 def default_out_dir(base: Scenario, alternatives: Sequence[Scenario]) -> Path:

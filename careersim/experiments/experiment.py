@@ -13,12 +13,7 @@ parts is a Parquet dataset that ``pandas.read_parquet`` reads whole.
 
 from __future__ import annotations
 
-import datetime as _dt
-import os
-import platform
-import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,11 +22,13 @@ import numpy as np
 import pandas as pd
 
 from careersim import __version__
-from careersim.config.schema import Scenario
 from careersim.analysis.groups import complete_groups, group_rows
 from careersim.analysis.replication import simulate
+from careersim.config.schema import Scenario
 from careersim.core.codes import TRACKS
+from careersim.core.files import command_line, jsonable, software, utc_now, write_json, write_text
 from careersim.core.stats import cumulative_incidence, summarise
+from careersim.experiments.pool import Progress, run_tasks
 
 CURVE_STEP = 0.25  # years between points of the stored survival curves
 
@@ -195,7 +192,7 @@ def _value_of(scenario: Scenario, drawn: dict, path: str) -> float:
 
 def _flows(events: pd.DataFrame, agents: pd.DataFrame) -> pd.DataFrame:
     """Entrants' moves between states, counted by (from, to)."""
-    from careersim.core.codes import (STATE_NAMES)
+    from careersim.core.codes import STATE_NAMES
 
     ent = agents["entrant"].to_numpy()
     a = events["agent"].to_numpy()
@@ -235,10 +232,6 @@ def _curves(agents: pd.DataFrame, scenario: Scenario) -> dict:
     return out
 
 
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
-
-
 def run(
     scenario: Scenario,
     replications: int = 20,
@@ -257,97 +250,30 @@ def run(
     n_cf = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    workers = default_workers() if workers is None else max(1, int(workers))
-    workers = min(workers, replications)
     started = time.time()
     prov = provenance(scenario, seed, replications)
     if spool_dir is not None:
         Path(spool_dir).mkdir(parents=True, exist_ok=True)
-    results: list[RepResult] = []
-    bar = _Progress(replications, enabled=progress)
-    try:
-        if workers == 1:
-            for rep in range(replications):
-                results.append(run_one(scenario, seed, rep, spool_dir, keep_agents, rep < n_cf, prov))
-                bar.advance()
-        else:
-            _warm_up()
-            import multiprocessing as mp
-
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-            blob = scenario.model_dump_json()
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-            try:
-                futs = [pool.submit(_worker, blob, seed, rep, str(spool_dir) if spool_dir else None, keep_agents, rep < n_cf, prov)
-                        for rep in range(replications)]
-                for f in as_completed(futs):
-                    results.append(f.result())
-                    bar.advance()
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                    proc.terminate()
-                raise
-            else:
-                pool.shutdown()
-    finally:
-        bar.close()
-    results.sort(key=lambda r: r.replication)
+    blob = scenario.model_dump_json()
+    spool = str(spool_dir) if spool_dir else None
+    tasks = [(blob, seed, rep, spool, keep_agents, rep < n_cf, prov) for rep in range(replications)]
+    with Progress(replications, "replications", enabled=progress) as bar:
+        results = run_tasks(_worker, tasks, workers, progress=bar)
     prov = dict(prov)
     prov["wall_seconds"] = round(time.time() - started, 3)
     return Experiment(scenario=scenario, seed=seed, results=results, provenance=prov, spool_dir=spool_dir)
 
 
-def _warm_up() -> None:
-    """Compile the monthly step in the parent so forked workers inherit it."""
-    from careersim.config.schema import baseline
-
-    tiny = baseline().with_changes({
-        "population.entrants_per_year": 5, "run.horizon": 0.25,
-        "initial.leads": 1, "initial.phd_students": 1, "initial.independents": 1, "initial.contributors": 1,
-        "phd.advisors": 2,
-    })
-    simulate(tiny, 0, 0)
-
-
-class _Progress:
-    """A progress bar on stderr with ETA (rich), shown only when asked."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.p = None
-        if enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self.p = Progress(TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
-                              TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
-            self.p.start()
-            self.task = self.p.add_task("run", total=total)
-
-    def advance(self) -> None:
-        if self.p is not None:
-            self.p.advance(self.task)
-
-    def close(self) -> None:
-        if self.p is not None:
-            self.p.stop()
-
-
 def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
-    import simpy
-
+    """What a run's files record about how they were made."""
     return {
         "careersim_version": __version__,
         "scenario_sha256": scenario.hash(),
         "seed": int(seed),
         "replications": int(replications),
-        "date_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "simpy": simpy.__version__,
-        "pandas": pd.__version__,
-        "platform": f"{platform.system()} {platform.machine()}",
-        "command": " ".join(sys.argv) if sys.argv else "",
+        "date_utc": utc_now(),
+        **software("simpy", "pandas"),
+        "command": command_line(),
     }
 
 
@@ -359,9 +285,9 @@ def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | No
     time (about 3 seconds) is not included, as it does not shrink with more
     workers.
     """
+    from careersim.core.rng import Streams
     from careersim.engine.parameters import draw_parameters
     from careersim.engine.population import entrant_schedule
-    from careersim.core.rng import Streams
 
     values = draw_parameters(scenario, Streams(0, 0))
     total = int(round((values["run.burn_in"] + values["run.horizon"]) * 48))
@@ -386,8 +312,6 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
     normalised scenario); the page is :func:`careersim.reporting.pages.render_run`. Every file carries provenance:
     the Parquet files in their schema metadata.
     """
-    import json
-
     from careersim.config.scenarios import dump_scenario
 
     out_dir = Path(out_dir)
@@ -396,8 +320,7 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
     def write(df: pd.DataFrame, name: str) -> None:
         write_parquet(df, out_dir / name, exp.provenance)
 
-    summary = summary_json(exp)
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
+    write_json(out_dir / "summary.json", summary_json(exp), indent=2)
     write(exp.replications, "replications.parquet")
     write(exp.timeseries, "timeseries.parquet")
     curves = exp.curves()
@@ -405,7 +328,7 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
                      for tr, c in curves.items()], ignore_index=True), "curves.parquet")
     write(pd.concat([r.flows.assign(replication=r.replication) for r in exp.results], ignore_index=True), "flows.parquet")
     write(exp.groups(), "groups.parquet")
-    (out_dir / "scenario.yaml").write_text(dump_scenario(exp.scenario))
+    write_text(out_dir / "scenario.yaml", dump_scenario(exp.scenario))
     _write_agents(exp, out_dir / "agents.parquet")
 
 
@@ -490,21 +413,8 @@ def summary_json(exp: Experiment) -> dict:
     }
     if claims:
         out["claims"] = claims
-    return _clean(out)
+    return jsonable(out)
 
 
 def _num(v):
     return v if isinstance(v, (int, float)) else v.describe()
-
-
-def _clean(o):
-    if isinstance(o, dict):
-        return {str(k): _clean(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_clean(v) for v in o]
-    if isinstance(o, (np.floating, float)):
-        f = float(o)
-        return None if not np.isfinite(f) else f
-    if isinstance(o, np.integer):
-        return int(o)
-    return o

@@ -24,37 +24,19 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MPath
 
-from careersim.config.schema import get_path
-from careersim.reporting.findings import (BACKGROUND_LABEL, EXIT_LABEL, GROUP_LABEL, RESOURCE_LABEL, TRACK_SHORT, finite, num, pct,
-                       points)
 from careersim.analysis.views import PERCENT_SERIES, SERIES
-
-OKABE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-         "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#8C8C8C"}
-TRACK_STYLE = {
-    "phd": {"color": OKABE["blue"], "marker": "o", "ls": "-"},
-    "independent": {"color": OKABE["orange"], "marker": "s", "ls": "--"},
-    "contributor": {"color": OKABE["green"], "marker": "^", "ls": ":"},
-}
-SCENARIO_STYLES = [
-    {"color": OKABE["black"], "marker": "o", "ls": "-"},
-    {"color": OKABE["vermillion"], "marker": "s", "ls": "--"},
-    {"color": OKABE["blue"], "marker": "^", "ls": "-."},
-    {"color": OKABE["purple"], "marker": "D", "ls": ":"},
-    {"color": OKABE["green"], "marker": "v", "ls": (0, (5, 1))},
-    {"color": OKABE["orange"], "marker": "P", "ls": (0, (3, 1, 1, 1, 1, 1))},
-]
-STATE_ORDER = ("phd_applicant", "phd", "independent", "unfunded", "contributor", "lead", "exited")
-STATE_LABEL = {"phd_applicant": "Applying for PhD", "phd": "PhD student", "independent": "Independent, funded",
-               "unfunded": "Independent, no grant", "contributor": "Contributor",
-               "lead": "Research lead", "exited": "Left the field", "waiting": "Not yet entered"}
-STATE_COLOR = {"phd_applicant": OKABE["sky"], "phd": OKABE["blue"], "independent": OKABE["orange"],
-               "unfunded": OKABE["yellow"], "contributor": OKABE["green"], "lead": OKABE["purple"],
-               "exited": OKABE["grey"], "waiting": OKABE["grey"]}
-SHORT_SERIES = {"grant_queue": "Grant applications queued", "reviewer_utilisation": "Grantmaker time in use",
-                "advisor_utilisation": "Advisor slots in use", "ready_waiting": "Ready, without a lead role"}
-BACKGROUND_SHORT = {"undergraduate": "Bachelor's", "masters": "Master's", "industry_engineer": "Industry engineer",
-                    "phd_elsewhere": "PhD in another field"}
+from careersim.config.schema import get_path
+from careersim.reporting.findings import finite, num, pct, points
+from careersim.reporting.labels import (
+    BACKGROUND_SHORT,
+    EXIT_LABEL,
+    RESOURCE_LABEL,
+    SHORT_SERIES,
+    STATE_LABEL,
+    STATE_ORDER,
+    TRACK_SHORT,
+)
+from careersim.reporting.palette import NEUTRAL, SCENARIO_STYLES, STATE_COLOR, TRACK_STYLE
 
 RC = {
     "svg.hashsalt": "careersim-report",
@@ -67,9 +49,9 @@ RC = {
     "axes.labelsize": 10.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.edgecolor": "#444444",
+    "axes.edgecolor": NEUTRAL["axis"],
     "axes.grid": True,
-    "grid.color": "#E6E6E6",
+    "grid.color": NEUTRAL["grid"],
     "grid.linewidth": 0.7,
     "legend.frameon": False,
     "legend.fontsize": 9.5,
@@ -186,7 +168,7 @@ def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[fl
         off = (j - (k - 1) / 2) * step
         for y, (v, lo, hi) in zip(ys, vals):
             if not math.isfinite(v):
-                ax.text(0, y - off, "  not available", va="center", ha="left", fontsize=9.5, color="#555555")
+                ax.text(0, y - off, "  not available", va="center", ha="left", fontsize=9.5, color=NEUTRAL["muted"])
                 continue
             if math.isfinite(lo) and math.isfinite(hi):
                 ax.plot([lo, hi], [y - off, y - off], color=style["color"], lw=2.2, solid_capstyle="butt")
@@ -200,13 +182,13 @@ def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[fl
             if label_values:
                 right = max(v, hi) if math.isfinite(hi) else v
                 ax.annotate(fmt(v), (right, y - off), xytext=(5, 0), textcoords="offset points",
-                            va="center", ha="left", fontsize=9.5, color="#222222")
+                            va="center", ha="left", fontsize=9.5, color=NEUTRAL["ink"])
     ax.set_yticks(ys, [_t(c) for c in categories])
     ax.set_ylim(-0.6, n - 0.4)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(_t(xlabel))
     if zero is not None:
-        ax.axvline(zero, color="#444444", lw=1.0)
+        ax.axvline(zero, color=NEUTRAL["axis"], lw=1.0)
     ax.margins(x=0.18)
 
 
@@ -383,9 +365,9 @@ def _end_labels(ax, items: list[tuple[float, float, str, str]], fontsize: float 
 def _few_cohorts(ax, horizon: float) -> None:
     """Shade the years since entry that fewer than a quarter of cohorts are observed for."""
     if horizon and math.isfinite(horizon):
-        ax.axvspan(0.75 * horizon, horizon, color="#EEEEEE", zorder=0, lw=0, hatch="..", ec="#CCCCCC")
+        ax.axvspan(0.75 * horizon, horizon, color=NEUTRAL["shade"], zorder=0, lw=0, hatch="..", ec=NEUTRAL["edge"])
         ax.annotate("few cohorts\nobserved", (0.75 * horizon, 0.02), xycoords=("data", "axes fraction"), xytext=(3, 2),
-                    textcoords="offset points", fontsize=8.5, color="#444444", va="bottom")
+                    textcoords="offset points", fontsize=8.5, color=NEUTRAL["axis"], va="bottom")
 
 
 def _at(x, y, t):
@@ -399,9 +381,9 @@ def _window_marker(ax, window):
     lo, hi = ax.get_xlim()
     if not (lo <= window <= hi):
         return
-    ax.axvline(window, color="#555555", lw=1, ls=(0, (2, 2)))
+    ax.axvline(window, color=NEUTRAL["muted"], lw=1, ls=(0, (2, 2)))
     ax.annotate(f"{num(window)}-year window", (window, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -2),
-                textcoords="offset points", va="top", fontsize=9.5, color="#333333")
+                textcoords="offset points", va="top", fontsize=9.5, color=NEUTRAL["text"])
 
 
 # ---------------------------------------------------------------------------
@@ -437,7 +419,7 @@ def lead_years(views: list[dict]) -> Chart | None:
             for x1, y1 in xs_by_view[1:]:
                 if len(x1) == len(x0):
                     for a, b, c, d in zip(x0, y0, x1, y1):
-                        ax.plot([a, c], [b, d], color="#BBBBBB", lw=0.8, zorder=0)
+                        ax.plot([a, c], [b, d], color=NEUTRAL["link"], lw=0.8, zorder=0)
         ax.set_title(title)
         ax.set_ylim(bottom=0)
     fig.supxlabel("Arrival year of transformative AI drawn in each replication", fontsize=10)
@@ -506,12 +488,12 @@ def _sankey(ax, flows, title: str) -> str:
         y0 = lcur[a]
         lcur[a] -= m
         y1 = rstart[(a, b)]
-        patch = PathPatch(_band(w, y0, y0 - m, 1 - w, y1, y1 - m), facecolor=STATE_COLOR.get(a, "#999999"),
+        patch = PathPatch(_band(w, y0, y0 - m, 1 - w, y1, y1 - m), facecolor=STATE_COLOR.get(a, NEUTRAL["fill"]),
                           alpha=0.45, lw=0.4, edgecolor="white", hatch="////" if b == "exited" else None)
         ax.add_patch(patch)
     for side, pos, tot, x in (("l", lpos, out_tot, 0.0), ("r", rpos, in_tot, 1 - w)):
         for s, (top, bot) in pos.items():
-            ax.add_patch(Rectangle((x, bot), w, top - bot, facecolor=STATE_COLOR.get(s, "#999999"), edgecolor="#222222", lw=0.6,
+            ax.add_patch(Rectangle((x, bot), w, top - bot, facecolor=STATE_COLOR.get(s, NEUTRAL["fill"]), edgecolor=NEUTRAL["ink"], lw=0.6,
                                    hatch="////" if s == "exited" else None))
             label = f"{STATE_LABEL.get(s, s)} ({num(tot[s])})"
             if side == "l":
@@ -523,8 +505,8 @@ def _sankey(ax, flows, title: str) -> str:
     ax.set_axis_off()
     if title:
         ax.set_title(_t(title), loc="center", pad=14)
-    ax.text(-0.015, span + gap * 0.6, "From", ha="right", va="bottom", fontsize=9, fontweight="bold", color="#333333")
-    ax.text(1.015, span + gap * 0.6, "To", ha="left", va="bottom", fontsize=9, fontweight="bold", color="#333333")
+    ax.text(-0.015, span + gap * 0.6, "From", ha="right", va="bottom", fontsize=9, fontweight="bold", color=NEUTRAL["text"])
+    ax.text(1.015, span + gap * 0.6, "To", ha="left", va="bottom", fontsize=9, fontweight="bold", color=NEUTRAL["text"])
     big = f.sort_values("mean", ascending=False).head(4)
     return f"{title or 'all moves'}: largest moves " + ", ".join(
         f"{STATE_LABEL.get(a, a)} to {STATE_LABEL.get(b, b)} {num(m)}" for a, b, m in zip(big["from_state"], big["to_state"], big["mean"]))
@@ -610,7 +592,7 @@ def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | N
             parts.append(f"{v['name']} averages {fmt(np.nanmean(y))}")
         if key in PERCENT_SERIES:
             _pct_axis(ax, "y")
-            ax.axhline(0.9, color="#777777", lw=0.8, ls=(0, (1, 2)))
+            ax.axhline(0.9, color=NEUTRAL["rule"], lw=0.8, ls=(0, (1, 2)))
         ax.set_ylim(bottom=0)
         ax.set_title(_t(SHORT_SERIES.get(key, SERIES[key])), fontsize=10)
         alt_parts.append(f"{SERIES[key]}: " + ", ".join(parts))
@@ -633,7 +615,7 @@ def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | N
         for ax in axes[: len(keys)]:
             ax.axvline(year, color=st["color"], lw=1.1, ls=(0, (4, 2)))
             ax.annotate(str(k), (year, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points",
-                        va="top", ha="left", fontsize=8.5, fontweight="bold", color="#222222",
+                        va="top", ha="left", fontsize=8.5, fontweight="bold", color=NEUTRAL["ink"],
                         bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
         key_handles.append(Line2D([], [], color=st["color"], ls=(0, (4, 2)), lw=1.1,
                                   label=_t(f"{k}: {label} (year {num(year)})")))
@@ -686,7 +668,7 @@ def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
         arrivals.append((v, key, cdf))
     for i, (v, key, cdf) in enumerate(arrivals):
         ls = ["-", "--", ":"][i % 3]
-        ax.plot(grid, cdf, color="#666666", lw=3.2, ls=ls, solid_capstyle="butt")
+        ax.plot(grid, cdf, color=NEUTRAL["line"], lw=3.2, ls=ls, solid_capstyle="butt")
         lbl = "AI has arrived" + (f" ({v['name']})" if len(arrivals) > 1 else "")
         j = int(np.argmin(np.abs(cdf - 0.5))) if np.isfinite(cdf).any() else 0
         # to the right of the curve's middle and below it (the curve rises to the right), inside the axes
@@ -718,7 +700,7 @@ def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
         if "arrival_years" in r:
             a = np.asarray(r["arrival_years"], float)
             a = a[np.isfinite(a) & (a <= xmax)]
-            ax.plot(a, np.full(len(a), -0.03), ls="none", marker="|", markersize=9, color="#666666",
+            ax.plot(a, np.full(len(a), -0.03), ls="none", marker="|", markersize=9, color=NEUTRAL["line"],
                     clip_on=False)
     ax.set_xlim(0, xmax)
     ax.set_ylim(-0.05, 1.02)
@@ -798,9 +780,9 @@ def binding(views: list[dict]) -> Chart | None:
     axes = fig.subplots(2, 1)
     _dots(axes[0], cats, useries, pct, "Share of capacity in use (mean over the run)")
     _pct_axis(axes[0])
-    axes[0].axvline(0.9, color="#444444", lw=1, ls=(0, (2, 2)))
+    axes[0].axvline(0.9, color=NEUTRAL["axis"], lw=1, ls=(0, (2, 2)))
     axes[0].annotate("90%: can bind", (0.9, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 3), textcoords="offset points",
-                     fontsize=9, color="#333333")
+                     fontsize=9, color=NEUTRAL["text"])
     axes[0].set_xlim(0, 1.18)
     axes[0].set_title("Utilisation")
     _dots(axes[1], cats, eseries, num, "Unmet demand per unit of capacity")

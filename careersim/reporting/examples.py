@@ -21,7 +21,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from careersim.config.scenarios import atomic_output, load_scenario, shipped_dir
+from careersim.config.scenarios import load_scenario, shipped_dir
+from careersim.core.files import atomic_output, write_text
 from careersim.experiments import experiment
 from careersim.experiments.compare import compare, write_comparison
 from careersim.reporting.pages import render_comparison, render_run
@@ -48,9 +49,8 @@ def build(out_root: Path, replications: int = REPLICATIONS, workers: int | None 
         write_comparison(data, tmp)
         render_comparison(tmp)
     made.append(cmp_dir / "report.html")
-    ignore = out_root / ".gitignore"
-    ignore.write_text("# Example reports commit their HTML and JSON only; the tables and scenario copy stay local.\n"
-                      "*.parquet\n*.yaml\n.*.partial-*/\n")
+    write_text(out_root / ".gitignore", "# Example reports commit their HTML and JSON only; the tables and scenario copy stay local.\n"
+               "*.parquet\n*.yaml\n.*.partial-*/\n")
     return made
 
 

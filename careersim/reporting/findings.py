@@ -15,31 +15,13 @@ which:
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable
 
 import numpy as np
 
 from careersim.core.stats import interval_words, paired_difference
 from careersim.core.text import _told_apart, finite, interval_text, num, pct, points, value_text  # noqa: F401
-
-TRACK_LABEL = {"phd": "the PhD", "independent": "independent research", "contributor": "a research contributor role"}
-TRACK_SHORT = {"phd": "PhD", "independent": "Independent", "contributor": "Contributor"}
-BACKGROUND_LABEL = {"undergraduate": "entrants with a bachelor's degree", "masters": "entrants with a master's degree",
-                    "industry_engineer": "former industry engineers", "phd_elsewhere": "PhD students or graduates from other fields",
-                    "existing field": "the existing field (researchers present at the start)"}
-GROUP_LABEL = {"all": "all entrants", "phd": "PhD-track entrants", "independent": "independent-track entrants",
-               "contributor": "contributor-track entrants", **BACKGROUND_LABEL}
-EXIT_LABEL = {"burnout": "burnout or poor mental health", "funding_ran_out": "running out of funding",
-              "left_for_other_work": "leaving for other work or better pay", "no_lead_opening": "finding no lead opening"}
-RESOURCE_LABEL = {"advisor_slots": "PhD advisor slots", "grantmaker_time": "grantmaker time", "money": "grant money",
-                  "programme_places": "mentorship-programme places", "lead_openings": "lead openings"}
-
-
-# ---------------------------------------------------------------------------
-# number formatting
-# ---------------------------------------------------------------------------
-
+from careersim.reporting.labels import EXIT_LABEL, GROUP_LABEL, RESOURCE_LABEL, TRACK_LABEL
 
 # ---------------------------------------------------------------------------
 # words of certainty

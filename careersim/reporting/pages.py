@@ -20,55 +20,33 @@ import json
 import math
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 
-from careersim.reporting import charts as ch
 from careersim.analysis.views import load_run, view_from_json
-from careersim.reporting.findings import (BACKGROUND_LABEL, EXIT_LABEL, GROUP_LABEL, RESOURCE_LABEL, TRACK_SHORT, certainty, claim_verdict,
-                       comparison_findings, finite, interval_text, num, pct, points, run_findings)
+from careersim.core.files import write_text
+from careersim.experiments.pool import Pool
+from careersim.reporting import charts as ch
+from careersim.reporting.findings import (
+    certainty,
+    claim_verdict,
+    comparison_findings,
+    finite,
+    interval_text,
+    num,
+    pct,
+    points,
+    run_findings,
+)
+from careersim.reporting.labels import GROUP_LABEL, STATE_LABEL, STATE_ORDER, TRACK_SHORT
+from careersim.reporting.templating import render as render_page
 
 __all__ = ["render_run", "render_comparison", "render", "ReportError"]
 
-TEMPLATES = Path(__file__).parent / "templates"
-
-
 class ReportError(Exception):
     """The folder holds no results a report can be drawn from."""
-
-
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["pct"] = pct
-    env.filters["num"] = num
-    env.filters["points"] = points
-    return env
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # ---------------------------------------------------------------------------
@@ -92,7 +70,7 @@ def render_run(out_dir: str | os.PathLike) -> Path:
     view = load_run(out)
     html = run_html(view)
     path = out / "report.html"
-    _write_atomic(path, html)
+    write_text(path, html)
     return path
 
 
@@ -102,7 +80,7 @@ def render_comparison(out_dir: str | os.PathLike) -> Path:
     data = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
     html = comparison_html(data)
     path = out / "report.html"
-    _write_atomic(path, html)
+    write_text(path, html)
     return path
 
 
@@ -279,8 +257,6 @@ def _prov_rows(prov: dict) -> list[tuple[str, str]]:
 
 
 def _flow_rows(views: list[dict]) -> list[dict]:
-    from careersim.reporting.charts import STATE_LABEL, STATE_ORDER
-
     keys: list[tuple[str, str]] = []
     for v in views:
         f = v.get("flows")
@@ -397,13 +373,12 @@ def _draw_charts(views: list[dict], jobs: dict) -> dict:
     if (os.cpu_count() or 1) < 2 or len(names) < 2 or os.environ.get("CAREERSIM_SERIAL_CHARTS"):
         return _draw_jobs(views, jobs)
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
 
     if not sys.platform.startswith("linux") or "fork" not in mp.get_all_start_methods():
         return _draw_jobs(views, jobs)  # fork is only dependable on Linux
     away = {n: jobs[n] for n in names[1::2]}
     try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+        pool = Pool(1, warm=False)  # drawing needs no engine
     except OSError:  # no processes to spare: draw them all here
         return _draw_jobs(views, jobs)
     with pool:
@@ -465,7 +440,7 @@ def run_html(view: dict) -> str:
         "scenario_hashes": [],
         "n_reps": len(view["replications"]),
     })
-    return _env().get_template("report.html").render(**ctx)
+    return render_page("report.html", generator="careersim", **ctx)
 
 
 def comparison_html(data: dict) -> str:
@@ -499,4 +474,4 @@ def comparison_html(data: dict) -> str:
         "n_reps": len(views[0]["replications"]),
         "headline": [],
     })
-    return _env().get_template("report.html").render(**ctx)
+    return render_page("report.html", generator="careersim", **ctx)

@@ -12,7 +12,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from careersim.config.schema import PRESET_DESCRIPTIONS, PRESETS, baseline, get_path, iter_parameters
+from careersim.config.schema import (
+    PRESET_DESCRIPTIONS,
+    PRESETS,
+    baseline,
+    get_path,
+    iter_parameters,
+)
+from careersim.core.files import write_text
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMETERS_MD = ROOT / "docs" / "parameters.md"
@@ -117,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{p.relative_to(ROOT)} is stale: run `make docs`", file=sys.stderr)
         return 1 if stale else 0
     for p in stale:
-        p.write_text(wanted[p])
+        write_text(p, wanted[p])
         print(f"wrote {p.relative_to(ROOT)}")
     return 0
 

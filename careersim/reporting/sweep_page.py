@@ -12,27 +12,25 @@ file is autoescaped by Jinja2.
 from __future__ import annotations
 
 import base64
-import json
 import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from careersim.core.files import write_json, write_text
 from careersim.experiments.sweep import analyze_folders
 from careersim.experiments.sweep.sensitivity import factor_matrix, outcome_values
-from careersim.experiments.sweep.store import _write_atomic
+from careersim.reporting.palette import NEUTRAL, ROLE_COLOR
+from careersim.reporting.templating import render
 
 __all__ = ["render_report"]
 
-# Okabe-Ito colour-blind-safe colours
-COLORS = {"lever": "#D55E00", "uncertainty": "#0072B2", "total": "#56B4E9", "grey": "#8C8C8C"}
 MAX_FACTORS_SHOWN = 6
 
 
@@ -50,7 +48,7 @@ def _fig(w: float, h: float) -> Figure:
 def _style(ax) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.grid(True, color="#E6E6E6", linewidth=0.7)
+    ax.grid(True, color=NEUTRAL["grid"], linewidth=0.7)
     ax.set_axisbelow(True)
 
 
@@ -84,9 +82,9 @@ def tornado(entry: dict, title: str) -> str | None:
         vals = [rows[i].get(key) or 0.0 for i in order]
         errs = [rows[i].get(f"{key}_conf") or 0.0 for i in order]
         y = np.arange(len(order)) + (k - (len(keys) - 1) / 2) * height
-        colors = [COLORS[rows[i]["role"]] for i in order]
+        colors = [ROLE_COLOR[rows[i]["role"]] for i in order]
         ax.barh(y, vals, height=height * 0.9, xerr=errs, color=colors, alpha=1.0 if k == 0 else 0.55,
-                hatch=None if k == 0 else "//", edgecolor="white", error_kw={"elinewidth": 0.8, "ecolor": "#333333"},
+                hatch=None if k == 0 else "//", edgecolor="white", error_kw={"elinewidth": 0.8, "ecolor": NEUTRAL["text"]},
                 label=label)
     ax.set_yticks(np.arange(len(order)), [f"{rows[i]['label']} ({rows[i]['role']})" for i in order])
     ax.set_xlabel("mu* (outcome units per factor range)" if method == "morris" else "share of output variance")
@@ -126,8 +124,8 @@ def response_curves(x: np.ndarray, y: np.ndarray, factors: list[dict], order: li
         ax = fig.add_subplot(rows, cols, k + 1)
         f = factors[j]
         d = _binned(x[:, j], y)
-        ax.fill_between(d["x"], d["low"], d["high"], color=COLORS[f.get("role", "uncertainty")], alpha=0.18, linewidth=0)
-        ax.plot(d["x"], d["mean"], marker="o", markersize=3.5, color=COLORS[f.get("role", "uncertainty")])
+        ax.fill_between(d["x"], d["low"], d["high"], color=ROLE_COLOR[f.get("role", "uncertainty")], alpha=0.18, linewidth=0)
+        ax.plot(d["x"], d["mean"], marker="o", markersize=3.5, color=ROLE_COLOR[f.get("role", "uncertainty")])
         if f.get("kind") == "categorical" and f.get("levels"):
             ax.set_xticks(range(len(f["levels"])), [str(v) for v in f["levels"]], fontsize=8)
         unit = f" ({f['unit']})" if f.get("unit") else ""
@@ -204,63 +202,6 @@ def _variance_text(v: dict) -> str:
             f"{v.get('replications_per_point', 0):.1f} replications each.")
 
 
-TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sweep: {{ name }}</title>
-<style>
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.25rem;margin-top:2.2rem;border-top:1px solid #ddd;padding-top:1rem}
-h3{font-size:1.05rem;margin-bottom:.3rem} .muted{color:#555} code{background:#f3f3f3;padding:0 .25rem;border-radius:3px}
-table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem} th,td{border-bottom:1px solid #e3e3e3;padding:.25rem .6rem;text-align:left}
-td.n{text-align:right;font-variant-numeric:tabular-nums} img{max-width:100%;height:auto}
-.note{background:#fff8e1;border-left:4px solid #E69F00;padding:.4rem .7rem} .key{font-family:monospace;font-size:.85rem}
-ul.regions li{margin:.25rem 0} .lever{color:#D55E00} .uncertainty{color:#0072B2}
-</style></head><body>
-<h1>Sweep: {{ name }}</h1>
-{% if description %}<p class="muted">{{ description }}</p>{% endif %}
-<p>{{ runs.completed }} of {{ runs.expected }} runs complete ({{ runs.failed }} failed{% if runs.missing %}, {{ runs.missing }} not yet run{% endif %}),
-{{ points }} points × {{ replications }} replications, {{ design_text }}, base scenario <code>{{ base }}</code>.</p>
-{% if runs.missing %}<p class="note">The sweep is incomplete: results below use the runs that finished. Rerun the same <code>careersim sweep</code> command to complete it.</p>{% endif %}
-
-<h2>Findings</h2>
-<ul>{% for f in findings %}<li>{{ f }}</li>{% endfor %}</ul>
-
-{% for o in outcomes %}
-<h2>{{ o.name }}</h2>
-{% if o.name != o.expression %}<p class="muted"><code>{{ o.expression }}</code></p>{% endif %}
-<p>Mean {{ o.mean }} (SD {{ o.sd }}) over {{ o.runs }} runs. Method: {{ o.method_text }}.</p>
-{% if o.note %}<p class="note">{{ o.note }}</p>{% endif %}
-{% if o.tornado %}<img src="{{ o.tornado }}" alt="Sensitivity indices of {{ o.name }}: {{ o.alt }}">{% endif %}
-<table><thead><tr><th>factor</th><th>role</th>{% for c in o.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
-{% for r in o.rows %}<tr><td>{{ r.label }}</td><td class="{{ r.role }}">{{ r.role }}</td>{% for v in r.cells %}<td class="n">{{ v }}</td>{% endfor %}</tr>{% endfor %}
-</tbody></table>
-<h3>Parameters or chance?</h3>
-<p>{{ o.variance_text }}</p>
-{% if o.regions %}<h3>Where it holds</h3>
-<p>{{ o.regions.text }}</p>
-<ul class="regions">{% for r in o.regions.rules %}<li>{{ r.text }}</li>{% endfor %}</ul>{% endif %}
-{% if o.curves %}<h3>Response to each factor</h3><img src="{{ o.curves }}" alt="Mean {{ o.name }} against each factor, with 95% intervals">{% endif %}
-{% if o.heatmap %}<h3>The two most influential factors together</h3><img src="{{ o.heatmap }}" alt="Mean {{ o.name }} over the two most influential factors">{% endif %}
-{% endfor %}
-
-<h2>Factors</h2>
-<table><thead><tr><th>parameter</th><th>label</th><th>role</th><th>values</th><th>unit</th></tr></thead><tbody>
-{% for f in factors %}<tr><td><code>{{ f.path }}</code></td><td>{{ f.label }}</td><td class="{{ f.role }}">{{ f.role }}</td><td>{{ f.spread }}</td><td>{{ f.unit }}</td></tr>{% endfor %}
-</tbody></table>
-{% if fixed %}<p>Fixed for every point: {% for k, v in fixed.items() %}<code>{{ k }}: {{ v }}</code>{% if not loop.last %}, {% endif %}{% endfor %}.</p>{% endif %}
-
-{% if failures %}<h2>Failed runs</h2>
-<p>Each failed run is kept with its seed; replay one alone with <code>careersim replay {{ folder }} KEY</code>.</p>
-<table><thead><tr><th>point</th><th>replication</th><th>key</th><th>error</th></tr></thead><tbody>
-{% for f in failures %}<tr><td class="n">{{ f.point }}</td><td class="n">{{ f.replication }}</td><td class="key">{{ f.key }}</td><td>{{ f.error }}</td></tr>{% endfor %}
-</tbody></table>{% if more_failures %}<p class="muted">… and {{ more_failures }} more.</p>{% endif %}{% endif %}
-
-<h2>Provenance</h2>
-<table><tbody>{% for k, v in provenance %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</tbody></table>
-</body></html>
-"""
-
 METHOD_TEXT = {
     "sobol": "Sobol' indices from the Saltelli design (SALib), with 95% bootstrap intervals, of the mean outcome per "
              "point (chance between replications is set aside; see below); S1 is the share of variance a factor "
@@ -331,7 +272,7 @@ def render_report(analysis: dict, table: pd.DataFrame, manifest: dict, folder: s
                  "cells": [_num(e["indices"][i].get(k)) for k, _ in present]} for i in order]
         alt = "; ".join(f"{r['label']} {r['cells'][0]}" for r in rows)
         outcomes.append({
-            "name": name, "expression": expr, "mean": _num(e.get("mean")), "sd": _num(e.get("sd")), "runs": e.get("runs", 0),
+            "name": name, "expression": expr, "anchor": f"outcome-{len(outcomes) + 1}", "mean": _num(e.get("mean")), "sd": _num(e.get("sd")), "runs": e.get("runs", 0),
             "method_text": METHOD_TEXT[e["method"]], "note": e.get("note"), "columns": [label for _, label in present],
             "rows": rows, "alt": alt, "tornado": tornado(e, f"Sensitivity of {name}" if len(name) < 50 else "Sensitivity"),
             "variance_text": _variance_text(e["variance"]), "regions": e.get("regions"),
@@ -347,12 +288,13 @@ def render_report(analysis: dict, table: pd.DataFrame, manifest: dict, folder: s
                   ("design", str(manifest.get("design"))), ("root seed", manifest.get("seed")),
                   ("seeding", manifest.get("seeding")), ("sweep identity", manifest.get("identity")),
                   *[(k.replace("_", " "), v) for k, v in prov.items()]]
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(TEMPLATE).render(
-        name=manifest.get("name", "sweep"), description=manifest.get("description", ""), runs=analysis["runs"],
+    name = manifest.get("name", "sweep")
+    return render("sweep.html", generator="careersim sweep", title=f"Sweep: {name}",
+        name=name, description=manifest.get("description", ""), runs=analysis["runs"],
         points=manifest.get("points"), replications=manifest.get("replications"),
         design_text=_design_text(manifest.get("design", {})), base=manifest.get("base", ""),
         findings=_findings(analysis, names), outcomes=outcomes,
+        outcome_links=[(o["anchor"], o["name"]) for o in outcomes],
         factors=[{**f, "spread": _factor_values(f), "unit": f.get("unit") or ""} for f in factors],
         fixed=manifest.get("fixed") or {}, failures=failures, more_failures=max(0, len(failed) - len(failures)),
         folder=folder, provenance=provenance,
@@ -367,9 +309,6 @@ def write_analysis(folders: Sequence[str | Path], report: str | Path | None = No
     """
     analysis, table, manifest = analyze_folders(folders)
     report_path = Path(report) if report is not None else Path(folders[0]) / "report.html"
-    report_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path = report_path.with_name("analysis.json")
-    _write_atomic(json_path, (json.dumps(analysis, indent=2, allow_nan=False) + "\n").encode())
-    html = render_report(analysis, table, manifest, str(folders[0]))
-    _write_atomic(report_path, html.encode("utf-8"))
+    json_path = write_json(report_path.with_name("analysis.json"), analysis, indent=2)
+    write_text(report_path, render_report(analysis, table, manifest, str(folders[0])))
     return json_path, report_path, analysis

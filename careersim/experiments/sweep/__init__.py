@@ -15,17 +15,21 @@ Modules, from the ground up: ``spec`` (sweep files), ``designs`` (points),
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from careersim.experiments.sweep.designs import point_count, points_table, unit_design
-from careersim.experiments.sweep.executors import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
-from careersim.experiments.sweep.runner import SweepRun, find_run, replay, run_sweep
 from careersim.config.sweeps import Design, Factor, Outcome, Sweep, read_sweep_file
+from careersim.core.files import jsonable
+from careersim.experiments.sweep.designs import point_count, points_table, unit_design
+from careersim.experiments.sweep.executors import (
+    DaskExecutor,
+    PoolExecutor,
+    SerialExecutor,
+    make_executor,
+)
 from careersim.experiments.sweep.metrics import known_metrics
+from careersim.experiments.sweep.runner import SweepRun, find_run, replay, run_sweep
 from careersim.experiments.sweep.store import Store, StoreError, read_results, run_key
 
 __all__ = [
@@ -41,18 +45,6 @@ def load_sweep_file(path: str | Path) -> Sweep:
     return read_sweep_file(path, known_metrics())
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if hasattr(value, "item"):
-        return _jsonable(value.item())
-    return value
-
-
 def analyze_folders(folders: Sequence[str | Path]) -> tuple[dict, Any, dict]:
     """(analysis, merged results table, manifest) of one sweep's folders (shards are merged)."""
     from careersim.experiments.sweep.sensitivity import analyze
@@ -62,4 +54,4 @@ def analyze_folders(folders: Sequence[str | Path]) -> tuple[dict, Any, dict]:
     manifest = stores[0].manifest
     analysis = analyze(table, manifest, stores[0].points)
     analysis["folders"] = [str(s.folder) for s in stores]
-    return _jsonable(analysis), table, manifest
+    return jsonable(analysis), table, manifest

@@ -8,11 +8,12 @@ changes its result. A run that raises is returned with its traceback instead
 of a summary; it never stops the sweep.
 
 * :class:`SerialExecutor`: in this process, in order.
-* :class:`PoolExecutor`: ``workers`` forked processes (``fork`` start method,
-  so the engine compiled in the parent is inherited), with a bounded number
-  of tasks in flight so memory stays flat. If a worker process dies, the
-  tasks it may have held are rerun one at a time in a fresh process, and a
-  task that kills its process again is recorded as failed.
+* :class:`PoolExecutor`: a local :class:`careersim.experiments.pool.Pool`
+  (forked workers that inherit the warmed-up engine, ignore Ctrl-C and die
+  with the sweep process), with a bounded number of tasks in flight so
+  memory stays flat. If a worker process dies, the tasks it may have held
+  are rerun one at a time in a fresh process, and a task that kills its
+  process again is recorded as failed.
 * :class:`DaskExecutor`: an existing ``dask.distributed`` cluster
   (``Client(address)``), with the same bounded window.
 """
@@ -20,8 +21,6 @@ of a summary; it never stops the sweep.
 from __future__ import annotations
 
 import os
-import signal
-import sys
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any
 
 from careersim.config.schema import Scenario
 from careersim.config.sweeps import Factor, mix_changes
+from careersim.experiments.pool import Pool, default_workers
 
 __all__ = ["Context", "Task", "RunResult", "run_task", "SerialExecutor", "PoolExecutor", "DaskExecutor"]
 
@@ -168,35 +168,15 @@ class SerialExecutor:
 _WORKER_CONTEXT: Context | None = None
 
 
-def _die_with_parent(parent: int) -> None:
-    """On Linux, have the kernel kill this worker when the sweep process dies (even by SIGKILL)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - an unusual libc
-        return
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def _init_worker(context: Context, parent: int) -> None:
+def _set_context(context: Context) -> None:
     global _WORKER_CONTEXT
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    _die_with_parent(parent)
     _WORKER_CONTEXT = context
 
 
 def _pool_task(task: Task) -> list[RunResult]:
-    assert _WORKER_CONTEXT is not None
+    if _WORKER_CONTEXT is None:  # pragma: no cover - the pool's initializer sets it
+        raise RuntimeError("a sweep worker started without its context")
     return run_task(_WORKER_CONTEXT, task)
-
-
-def _ping() -> int:
-    return os.getpid()
 
 
 class PoolExecutor:
@@ -206,18 +186,10 @@ class PoolExecutor:
         self.workers = max(1, int(workers))
         self.window = window or 2 * self.workers
         self.description = f"{self.workers} local worker processes"
-        self._pool = None
+        self._pool: Pool | None = None
 
-    def _start(self, context: Context, workers: int):
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        methods = mp.get_all_start_methods()
-        ctx = mp.get_context("fork" if "fork" in methods else None)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(context, os.getpid()))
-        pool.submit(_ping).result()  # start the workers now, before any progress-bar thread exists
-        return pool
+    def _start(self, context: Context, workers: int) -> Pool:
+        return Pool(workers, initializer=_set_context, initargs=(context,))
 
     def start(self, context: Context) -> None:
         """Start the workers (call before starting threads in the parent)."""
@@ -279,26 +251,22 @@ class PoolExecutor:
                 except BrokenProcessPool:
                     out.extend(_failed(one, "the worker process running this run died (killed, or crashed outside "
                                             "Python); replay the run to see whether it happens again"))
-                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool.close(kill=True)
                     pool = None
+        except BaseException:
+            if pool is not None:
+                pool.close(kill=True)
+                pool = None
+            raise
         finally:
             if pool is not None:
-                pool.shutdown(wait=True)
+                pool.close()
         return out
 
     def _shutdown(self, kill: bool) -> None:
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        if kill:
-            procs = list(getattr(pool, "_processes", {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                proc.join(timeout=5)
-        else:
-            pool.shutdown(wait=True)
+        if pool is not None:
+            pool.close(kill=kill)
 
     def close(self, kill: bool = False) -> None:
         self._shutdown(kill)
@@ -358,5 +326,5 @@ def make_executor(workers: int | None = None, scheduler: str | None = None, time
     """The executor for the command-line options."""
     if scheduler:
         return DaskExecutor(scheduler, timeout=timeout)
-    n = workers if workers is not None else (os.cpu_count() or 1)
+    n = default_workers(workers)
     return SerialExecutor() if n <= 1 else PoolExecutor(n)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from careersim.config.sweeps import Sweep, identity
+from careersim.experiments.pool import Progress
 from careersim.experiments.sweep.designs import digest, point_count, points_table
 from careersim.experiments.sweep.executors import Context, PoolExecutor, SerialExecutor, Task
-from careersim.config.sweeps import Sweep, identity
-from careersim.experiments.sweep.metrics import known_metrics
 from careersim.experiments.sweep.store import Store, point_seed, provenance, run_key
 
 __all__ = ["run_sweep", "SweepRun", "manifest_for", "point_values", "design_keys", "find_run", "replay"]
@@ -150,7 +150,6 @@ def run_sweep(
         executor.close()
         run.seconds = time.time() - started
         return run
-    known_metrics()  # compiles the engine here, so forked workers inherit it
     context = Context(base_json=base_json, base_hash=sweep.base_hash, factors=sweep.factors)
     if isinstance(executor, PoolExecutor):
         executor.start(context)  # fork before the progress bar starts its thread
@@ -158,7 +157,7 @@ def run_sweep(
     categorical = {f.path for f in sweep.factors if f.categorical}
     buffer: list[dict] = []
     last_flush = time.time()
-    bar = _Progress(total - skipped, enabled=progress)
+    bar = Progress(total - skipped, "sweep runs", enabled=progress).start()
     try:
         for results in executor.imap(context, _tasks(sweep, points, mine, done, retry_failed, keys)):
             for res in results:
@@ -172,7 +171,7 @@ def run_sweep(
                 buffer.append(row)
                 run.done += 1
                 run.failed += res.error is not None
-            bar.update(run.done, run.failed)
+            bar.update(run.done, f"{run.failed} failed")
             if len(buffer) >= chunk_rows or time.time() - last_flush >= flush_seconds:
                 store.append(buffer)
                 buffer = []
@@ -188,35 +187,6 @@ def run_sweep(
     executor.close()
     run.seconds = time.time() - started
     return run
-
-
-class _Progress:
-    """A progress bar on stderr: done, failed, remaining, elapsed and ETA."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.p = None
-        if not enabled:
-            return
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-        self.p = Progress(
-            TextColumn("sweep"), BarColumn(),
-            TextColumn("{task.fields[done]} done, {task.fields[failed]} failed, {task.fields[remaining]} remaining"),
-            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-            console=Console(stderr=True), transient=True,
-        )
-        self.total = total
-        self.task = self.p.add_task("sweep", total=total, done=0, failed=0, remaining=total)
-        self.p.start()
-
-    def update(self, done: int, failed: int) -> None:
-        if self.p is not None:
-            self.p.update(self.task, completed=done, done=done, failed=failed, remaining=self.total - done)
-
-    def close(self) -> None:
-        if self.p is not None:
-            self.p.stop()
 
 
 # ---------------------------------------------------------------------------
@@ -275,8 +245,8 @@ def find_run(store: Store, prefix: str) -> RunInfo:
 
 def replay(store: Store, info: RunInfo):
     """Rerun one run in this process; returns (summary, None) or (None, traceback text)."""
-    from careersim.experiments.sweep.executors import run_task
     from careersim.config.sweeps import Factor
+    from careersim.experiments.sweep.executors import run_task
 
     m = store.manifest
     factors = tuple(

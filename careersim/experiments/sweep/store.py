@@ -27,19 +27,25 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import io
 import json
 import os
-import platform
-import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from careersim import __version__
+from careersim.core.files import (
+    command_line,
+    software,
+    utc_now,
+    write_bytes,
+    write_json,
+    write_text,
+)
 
 __all__ = ["Store", "StoreError", "run_key", "point_seed", "read_results", "ID_COLUMNS"]
 
@@ -83,35 +89,9 @@ def point_seed(base_hash: str, values: dict, root_seed: int) -> int:
 # ---------------------------------------------------------------------------
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    return str(value)
+def _write_manifest(path: Path, manifest: dict) -> None:
+    # no newline at the end, as the format has always been written; values JSON cannot hold are written as text
+    write_json(path, manifest, indent=2, newline=False, default=str)
 
 
 def _arrow_table(rows: list[dict]):
@@ -174,7 +154,7 @@ class Store:
                     or old.get("regions") != manifest.get("regions"):
                 updated = {**old, "replications": manifest["replications"], "outcomes": manifest["outcomes"],
                            "regions": manifest.get("regions", [])}
-                _write_atomic(path / MANIFEST, json.dumps(updated, indent=2, default=_json_default).encode())
+                _write_manifest(path / MANIFEST, updated)
                 store._manifest = updated
             return store
         if resume:
@@ -184,14 +164,12 @@ class Store:
             raise StoreError(f"{path} already holds files that are not a careersim sweep; choose another --out or remove it")
         path.mkdir(parents=True, exist_ok=True)
         (path / CHUNKS).mkdir(exist_ok=True)
-        _write_atomic(path / BASE, base_json.encode())
-        _write_atomic(path / SOURCE, source.encode())
-        import io
-
+        write_text(path / BASE, base_json)
+        write_text(path / SOURCE, source)
         buf = io.BytesIO()
         points.to_parquet(buf, index=False)
-        _write_atomic(path / POINTS, buf.getvalue())
-        _write_atomic(path / MANIFEST, json.dumps(manifest, indent=2, default=_json_default).encode())
+        write_bytes(path / POINTS, buf.getvalue())
+        _write_manifest(path / MANIFEST, manifest)
         (path / LEDGER).touch()
         return store
 
@@ -260,15 +238,10 @@ class Store:
             return
         import pyarrow.parquet as pq
 
-        chunks = self.folder / CHUNKS
-        chunks.mkdir(exist_ok=True)
         name = f"chunk-{_dt.datetime.now(_dt.timezone.utc).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}.parquet"
-        tmp = chunks / f".tmp-{name}"
-        pq.write_table(_arrow_table(rows), tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.rename(tmp, chunks / name)
-        _fsync_dir(chunks)
+        buf = io.BytesIO()
+        pq.write_table(_arrow_table(rows), buf)
+        write_bytes(self.folder / CHUNKS / name, buf.getvalue())
         entry = {"chunk": name, "rows": len(rows), "keys": [r["key"] for r in rows],
                  "failed": [r["key"] for r in rows if r.get("error")]}
         line = ("\n" + json.dumps(entry, separators=(",", ":")) + "\n").encode()
@@ -340,16 +313,11 @@ def _normalise(table: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
 
 
 def provenance() -> dict:
-    import scipy
-
+    """What a sweep's manifest records about how it was made."""
     return {
         "careersim_version": __version__,
-        "date_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scipy": scipy.__version__,
-        "platform": f"{platform.system()} {platform.machine()}",
-        "command": " ".join(sys.argv) if sys.argv else "",
+        "date_utc": utc_now(),
+        **software("pandas", "scipy"),
+        "command": command_line(),
     }
 
