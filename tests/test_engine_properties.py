@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import careersim as cs
 from careersim.config.schema import PRESETS
 from careersim.config.schema import Intervention
+from careersim.engine.layout import ST_READY, ST_WANTS
 from tests.conftest import tiny
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -104,7 +105,7 @@ def test_hiring_sees_every_ready_candidate_in_the_field(case):
             got = super().candidates(t)
             w, live = self.w, self.w.live
             listed = w.listed()
-            assert np.all(np.diff(w.ready[: w.stats[8]]) > 0)
+            assert np.all(np.diff(w.ready[: w.stats[ST_READY]]) > 0)
             scan = _lead_candidates(listed, len(listed), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
                                     live["positions.credential_weight"], live["positions.letter_weight"])
             for a, b in zip(got, scan):
@@ -240,7 +241,7 @@ def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
                      self.advisors.safe, hours, load, LOG, nlog, stats, wants, ready, EXPHI, w.out_flags.copy(),
                      w.groups.copy())
                 k = int(nact[0])
-                runs.append((act[:k], F, I, load, LOG[: nlog[0]], stats, wants[: stats[11]], ready[: stats[8]],
+                runs.append((act[:k], F, I, load, LOG[: nlog[0]], stats, wants[: stats[ST_WANTS]], ready[: stats[ST_READY]],
                              np.sort(vis[: nvis[0]])))
             for a, b in zip(*runs):
                 np.testing.assert_array_equal(a, b)

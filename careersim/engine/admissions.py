@@ -4,7 +4,6 @@ slots, best applicant to best advisor."""
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from scipy.special import ndtri
 
 from careersim.core.clock import TICKS_PER_YEAR
@@ -17,6 +16,7 @@ from careersim.core.codes import (
     K_INDUSTRY,
     PHD,
 )
+from careersim.core.compiled import njit
 from careersim.core.rng import uniform
 from careersim.engine.kernel import move_counted
 from careersim.engine.layout import (

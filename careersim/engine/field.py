@@ -24,21 +24,22 @@ from __future__ import annotations
 
 import numpy as np
 import simpy
-from numba import njit
 
 from careersim.config.schema import Intervention
 from careersim.core.clock import TICKS_PER_MONTH, TICKS_PER_QUARTER, TICKS_PER_YEAR
 from careersim.core.codes import EXITED, N_STATES, PHD, STATE_NAMES
+from careersim.core.compiled import njit
 from careersim.core.rng import Streams
 from careersim.engine.admissions import Admissions
 from careersim.engine.grants import GrantOffice
 from careersim.engine.hiring import Hiring
-from careersim.engine.programme import Programme
-from careersim.engine.world import World
 from careersim.engine.kernel import credit_final_month, exp_upper_table, step
-from careersim.engine.layout import ADVISOR, STATE
+from careersim.engine.layout import ADVISOR, ST_FUNDED, ST_READY, ST_WAITING, STATE
 from careersim.engine.parameters import Live
 from careersim.engine.population import enter, make_advisors, make_agents
+from careersim.engine.programme import Programme
+from careersim.engine.vector import arrival_tick
+from careersim.engine.world import World
 
 PHASES = ("intake", "interventions", "step", "admissions", "grants", "programme", "hiring", "arrival", "recorder")
 PHASE = {name: k / 16.0 for k, name in enumerate(PHASES)}
@@ -54,16 +55,8 @@ class FieldModel:
         self.burn_in = int(round(values["run.burn_in"] * TICKS_PER_YEAR))
         self.T = self.burn_in + int(round(values["run.horizon"] * TICKS_PER_YEAR))
         self.arrival_years = float(values["timelines.arrival"])
-        self.arrival_tick = self.burn_in + int(round(self.arrival_years * TICKS_PER_YEAR))
-        extra = {
-            "x.saturating": 1.0 if values["learning.dose_response"] == "saturating" else 0.0,
-            "x.lead_rule_final": 1.0 if values["phd.lead_rule"] == "final_phase" else 0.0,
-            "x.arrival_tick": float(self.arrival_tick),
-            "x.exits_on": 1.0,
-            "x.gap_grace": 0.5,
-            "x.calibrated_wait": 0.0,
-        }
-        self.live = Live(values, extra)
+        self.arrival_tick = arrival_tick(values)
+        self.live = Live(values)
         self.advisors = make_advisors(values, streams, self.T)
         agents = make_agents(values, streams, self.T, self.advisors)
         self.world = World(agents, self.advisors, self.live, streams, self.T)
@@ -253,7 +246,7 @@ def record_month(row_i, row_f, t, counts, stats, adv_load, adv_from, cap, g_i, g
     for a in range(len(adv_load)):
         used += adv_load[a]
     row_i[0] = t
-    row_i[1], row_i[2] = stats[8], stats[9]
+    row_i[1], row_i[2] = stats[ST_READY], stats[ST_WAITING]
     row_i[3] = np.searchsorted(adv_from, t, side="right") * cap
     row_i[4] = used
     if g >= 0:
@@ -299,4 +292,4 @@ def counts_after_step(counts, stats, n, nact, n_rows):
         counts[s] = stats[s]
     counts[EXITED] = n - nact[0]
     counts[0] = n_rows - n
-    return stats[10]
+    return stats[ST_FUNDED]

@@ -1,10 +1,14 @@
-"""The columns of the agent arrays and the bits of their flags column.
+"""The columns of the agent arrays, the bits of their flags column and the columns of
+the monthly step's statistics.
 
 Researchers are rows of two arrays: ``F`` (floats) and ``I`` (integers), one
 column per attribute, so the monthly step can run as one compiled loop. The
 integer constants here are the column indices and the codes stored in them;
-numba treats them as compile-time constants.
+numba treats them as compile-time constants. (The step's parameter vector is
+laid out in :mod:`careersim.engine.vector`.)
 """
+
+from careersim.core.codes import STATE_NAMES
 
 # --- float columns ----------------------------------------------------------------------
 EXE, GEN, EVL, IMP = 0, 1, 2, 3  # skills: execution, idea generation, idea evaluation, impact judgement
@@ -43,3 +47,13 @@ F_PENDING = 1 << 11  # has an application in review
 F_EVER_PHD = 1 << 12  # ever started a PhD
 F_SAFE_ADVISOR = 1 << 13  # had a safety-interested advisor
 F_PROGRAMME = 1 << 14  # ever in a mentorship programme
+
+# --- the monthly step's statistics ----------------------------------------------------------
+#: ``world.stats`` after a step: researchers per state (by state code), then how many are
+#: lead-ready, lead-ready and waiting for a role, holding a grant, wanting to apply for one
+STATS = STATE_NAMES + ("ready", "waiting", "funded", "wants")
+ST_READY = STATS.index("ready")
+ST_WAITING = STATS.index("waiting")
+ST_FUNDED = STATS.index("funded")
+ST_WANTS = STATS.index("wants")
+N_STATS = len(STATS)

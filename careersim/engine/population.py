@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 from scipy.special import ndtri
 
 from careersim.core.clock import TICKS_PER_YEAR
@@ -38,6 +37,7 @@ from careersim.core.codes import (
     UNFUNDED,
     WAITING,
 )
+from careersim.core.compiled import njit
 from careersim.core.distributions import Beta, Truncated
 from careersim.core.rng import Streams, agent_hash, uniform_at
 from careersim.engine.kernel import move_counted

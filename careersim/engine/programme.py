@@ -4,7 +4,6 @@ applicants from outside the simulated population."""
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from scipy.special import ndtri
 
 from careersim.core.clock import TICKS_PER_YEAR
@@ -14,6 +13,7 @@ from careersim.core.codes import (
     PHD,
     UNFUNDED,
 )
+from careersim.core.compiled import njit
 from careersim.core.rng import uniform
 from careersim.engine.layout import (
     F_COLLAB,

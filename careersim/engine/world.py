@@ -4,14 +4,15 @@ parameters, the transition log and the lists the monthly step keeps."""
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from careersim.core.clock import TICKS_PER_YEAR
+from careersim.core.compiled import njit
 from careersim.engine.kernel import NCLS
 from careersim.engine.layout import (
     EVL,
     EXE,
     GEN,
+    N_STATS,
     RECORD,
     SINCE,
     STATE,
@@ -57,7 +58,7 @@ class World:
         self.nvis = np.zeros(1, dtype=np.int64)
         self.out_flags = np.zeros(len(self.I), dtype=np.int8)
         self.groups = np.empty((NCLS, len(self.I)), dtype=np.int64)
-        self.stats = np.zeros(12, dtype=np.int64)
+        self.stats = np.zeros(N_STATS, dtype=np.int64)  # the monthly step's statistics (layout.STATS)
 
     def ensure_log(self, extra: int) -> None:
         need = int(self.nlog[0]) + extra

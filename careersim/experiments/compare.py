@@ -21,12 +21,12 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from careersim.analysis.effects import GROUP_METRICS, METRICS, group_effects, metric_effects
 from careersim.analysis.groups import group_metrics, per_replication_value
 from careersim.analysis.views import scenario_view, view_to_json
 from careersim.config.schema import Scenario
+from careersim.core.compiled import njit
 from careersim.experiments import experiment
 from careersim.experiments.experiment import summary_json
 
