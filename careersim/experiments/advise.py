@@ -141,7 +141,7 @@ from careersim.core.text import num, pct
 from careersim.core.text import pct as _pct
 from careersim.engine import field as field_module
 from careersim.engine import population as pop
-from careersim.engine.kernel import KERNEL_PARAMS
+from careersim.engine.vector import KERNEL_PARAMS
 from careersim.engine.layout import (
     ADVISOR,
     APPLY_AT,
