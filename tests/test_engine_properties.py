@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import careersim as cs
-from careersim.config.schema import PRESETS
-from careersim.config.schema import Intervention
+from careersim.config.schema import PRESETS, Intervention
 from careersim.engine.layout import ST_READY, ST_WANTS
 from tests.conftest import tiny
 
@@ -59,11 +58,11 @@ def test_the_step_visits_exactly_the_researchers_in_the_field_and_counts_match(c
     """The monthly step walks a list of active rows kept by intake and the step itself;
     before every step it must hold everyone in the field (anyone who left since the last
     step may still be listed), in increasing order, and the state counts must match."""
-    from careersim.engine.field import FieldModel
-    from careersim.engine.parameters import draw_parameters
-    from careersim.core.codes import (EXITED, N_STATES, WAITING)
-    from careersim.engine.layout import (STATE)
+    from careersim.core.codes import EXITED, N_STATES, WAITING
     from careersim.core.rng import Streams
+    from careersim.engine.field import FieldModel
+    from careersim.engine.layout import STATE
+    from careersim.engine.parameters import draw_parameters
 
     sc, seed = case
     checked = []
@@ -91,11 +90,11 @@ def test_hiring_sees_every_ready_candidate_in_the_field(case):
     """Hiring reads the lead-ready rows the monthly step lists instead of scanning the
     field; at every round that list must yield exactly the candidates, scores and
     noise draws a scan of everyone in the field would."""
+    from careersim.core.rng import Streams
     from careersim.engine.field import FieldModel
     from careersim.engine.hiring import Hiring, _lead_candidates
+    from careersim.engine.layout import READY
     from careersim.engine.parameters import draw_parameters
-    from careersim.engine.layout import (READY)
-    from careersim.core.rng import Streams
 
     sc, seed = case
     rounds = []
@@ -219,10 +218,10 @@ def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
     """The monthly step visits researchers grouped by what they did last month. At
     every month of a run, one step in that order and one in plain row order, from
     copies of the same state, must leave the same rows, lists, counts and log."""
+    from careersim.core.rng import Streams
     from careersim.engine.field import EXPHI, FieldModel
     from careersim.engine.kernel import step
     from careersim.engine.parameters import draw_parameters
-    from careersim.core.rng import Streams
 
     sc, seed = case
     compared = []
@@ -239,7 +238,7 @@ def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
                 stats, wants, ready = w.stats.copy(), w.wants.copy(), w.ready.copy()
                 step(t, act, nact, vis, nvis, self.live.P, kfb, khz, ktr, F, I, self.advisors.quality,
                      self.advisors.safe, hours, load, LOG, nlog, stats, wants, ready, EXPHI, w.out_flags.copy(),
-                     w.groups.copy())
+                     w.groups.copy(), w.settings)
                 k = int(nact[0])
                 runs.append((act[:k], F, I, load, LOG[: nlog[0]], stats, wants[: stats[ST_WANTS]], ready[: stats[ST_READY]],
                              np.sort(vis[: nvis[0]])))
@@ -273,24 +272,21 @@ def test_the_steps_log_is_put_in_row_order_keeping_each_rows_order(rows, lead):
     np.testing.assert_array_equal(LOG, expected)
 
 
-def test_a_variant_stepping_the_worlds_list_through_the_seam_keeps_the_visiting_order_valid():
-    """``kernel_pass`` on the world's own list without a visiting order (the seam a
-    variant of the model uses) compacts the list; the grouped order kept for the next
-    step must then be rebuilt, or some people would be stepped twice in a month and
-    others not at all. Alternating the two ways of stepping must give the plain run."""
+def test_dropping_the_visiting_order_in_any_month_changes_nothing():
+    """Whoever rewrites the list of rows in the field sets ``nvis[0] = 0`` and the next step
+    visits the rows in row order, building the grouped order again. Doing so every other
+    month must give the plain run."""
+    from careersim.core.rng import Streams
     from careersim.engine.field import FieldModel
     from careersim.engine.parameters import draw_parameters
-    from careersim.core.rng import Streams
 
     sc = tiny(**{"population.entrants_per_year": 60, "run.horizon": 4.0})
 
     class Alternating(FieldModel):
         def step_rows(self, t, hours):
             if (t // 4) % 2:
-                w = self.world
-                self.kernel_pass(t, w.act, w.nact, self.live.P, hours)
-            else:
-                super().step_rows(t, hours)
+                self.world.nvis[0] = 0
+            super().step_rows(t, hours)
 
     runs = []
     for cls in (FieldModel, Alternating):

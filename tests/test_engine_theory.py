@@ -16,11 +16,20 @@ from numba import njit
 from scipy import stats
 
 import careersim as cs
+from careersim.core.rng import Streams, poisson_from_uniform, poisson_given_p0, uniforms
 from careersim.engine.grants import serve_fifo
 from careersim.engine.kernel import (
-    CH, NBITS, NSRC, POIS_K, WEEKS_PER_MONTH, _draw, _exp_above, _skill_pass, _tabulate, exp_upper_table,
+    CH,
+    NBITS,
+    NSRC,
+    POIS_K,
+    WEEKS_PER_MONTH,
+    _draw,
+    _exp_above,
+    _skill_pass,
+    _tabulate,
+    exp_upper_table,
 )
-from careersim.core.rng import Streams, poisson_from_uniform, poisson_given_p0, uniforms
 from tests.conftest import quiet
 
 CONTRIBUTORS_ONLY = {
@@ -333,9 +342,8 @@ def test_tabulated_trait_draws_are_within_their_stated_error_of_the_exact_invers
     family and 1e-4 for the lognormal (whose far tails are steep), from u = 1e-9 to
     1 - 1e-9; small populations of other families are drawn exactly."""
     from careersim.core.distributions import Beta
-    from careersim.engine.population import _ppf
-
     from careersim.engine.parameters import draw_parameters
+    from careersim.engine.population import _ppf
 
     values = draw_parameters(cs.baseline(), Streams(1))
     u = np.concatenate([np.random.default_rng(3).random(20_000), np.linspace(1e-9, 1 - 1e-9, 20_001)])

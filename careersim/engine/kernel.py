@@ -114,10 +114,14 @@ from careersim.engine.layout import (
     PHD_START,
     PID,
     PROG_END,
+    PS_MENTOR_HOURS,
+    PS_MENTOR_QUALITY,
+    PS_PHD_AFTER,
     READY,
     RECORD,
     RESIL,
     SDIR,
+    SETTINGS,
     SINCE,
     SMOT,
     ST_FUNDED,
@@ -652,18 +656,23 @@ def _phd_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, years_in, q, safe, 
 
 
 @njit(cache=True, inline="always")
-def _independent_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, in_prog, unfunded, gain, iw, motiv_target):
+def _independent_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, in_prog, unfunded, gain, iw, motiv_target,
+                         mentor_lam, mentor_q):
     """An independent researcher's month of feedback (also a small funder's lead's): an
-    independent mentor, the programme mentor while in a cohort (``in_prog``), a
-    collaborator, own projects (sooner when cutting losses), early feedback on a
-    written plan, self-study; alone (no collaborator, no programme) and ``unfunded``
-    lower motivation. Returns (gain, hands-on multiplier, publication rate, motivation
-    target)."""
+    independent mentor (the scenario's, or the person's own: ``mentor_lam`` signals a
+    month on average when 0 or more, of quality ``mentor_q``), the programme mentor while
+    in a cohort (``in_prog``), a collaborator, own projects (sooner when cutting losses),
+    early feedback on a written plan, self-study; alone (no collaborator, no programme)
+    and ``unfunded`` lower motivation. Returns (gain, hands-on multiplier, publication
+    rate, motivation target)."""
     g = gain * (1.2 if (flags & F_UPSKILL) != 0 else 1.0)
     collab = (flags & F_COLLAB) != 0
     plan = (flags & F_PLAN) != 0
     r_self = R_PRC if (flags & F_CUTLOSS) != 0 else R_PR
-    n_mentor = _draw(TAB, LAM, R_IM, U[SL_MENTOR, j])
+    u_mentor = U[SL_MENTOR, j]
+    n_mentor = _draw(TAB, LAM, R_IM, u_mentor)
+    if mentor_lam >= 0.0:  # the person's own mentoring
+        n_mentor = _pois(mentor_lam, np.exp(-mentor_lam), u_mentor)
     n_prog = _draw(TAB, LAM, R_PG, U[SL_PROG, j])
     n_collab = _draw(TAB, LAM, R_CO, U[SL_COLLAB, j])
     n_own = _draw(TAB, LAM, r_self, U[SL_SELF, j])
@@ -679,7 +688,7 @@ def _independent_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, in_prog, un
         motiv_target += 0.1
     elif not collab:
         motiv_target -= P[V.INDEPENDENT_ALONE_PENALTY]
-    _source(SN, SQ, SW, 0, j, n_mentor, P[V.INDEPENDENT_MENTOR_QUALITY], 0.3, 0.35, 0.35, iw)
+    _source(SN, SQ, SW, 0, j, n_mentor, mentor_q, 0.3, 0.35, 0.35, iw)
     _source(SN, SQ, SW, 1, j, n_prog, P[V.PROGRAMME_MENTOR_QUALITY], 0.3, 0.35, 0.35, iw)
     _source(SN, SQ, SW, 2, j, n_collab, P[V.INDEPENDENT_COLLABORATOR_QUALITY], 0.4, 0.3, 0.3, 0.5 * iw)
     _source(SN, SQ, SW, 3, j, n_own, P[V.LEARNING_SELF_EVAL_QUALITY] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0)
@@ -745,7 +754,7 @@ def _chunk_rows(vis, j0, m, I, RI, PIDS):
 
 @njit(cache=True, inline="always")
 def _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM, ADV_ROW, adv_quality, adv_safe,
-                   RF, MONTH, arrival):
+                   RF, MONTH, arrival, PS):
     """Pass 1 over a chunk, person by person, from each one's state at the start of the
     month: the month just ended is credited to leads; the month's feedback sources
     (count, quality, skill weights: ``SN``, ``SQ``, ``SW``) by state; the skills to update
@@ -788,8 +797,16 @@ def _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
                 SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, (t - I[i, PHD_START]) / TICKS_PER_YEAR, adv_quality[a],
                 adv_safe[a] > 0, ADV_ROW[a], p_exposure, iw, well_target)
         elif works_independently(s, I[i, LEAD_SRC]):
+            mentor_lam, mentor_q = -1.0, P[V.INDEPENDENT_MENTOR_QUALITY]
+            ps = I[i, SETTINGS]
+            if ps >= 0:  # the person's own mentoring, where set
+                if PS[ps, PS_MENTOR_HOURS] >= 0.0:
+                    mentor_lam = _dose(PS[ps, PS_MENTOR_HOURS], P) * WEEKS_PER_MONTH
+                if PS[ps, PS_MENTOR_QUALITY] >= 0.0:
+                    mentor_q = PS[ps, PS_MENTOR_QUALITY]
             g, hands, pubs, motiv_target = _independent_sources(
-                SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, I[i, PROG_END] > t, s == UNFUNDED, gain, iw, motiv_target)
+                SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, I[i, PROG_END] > t, s == UNFUNDED, gain, iw, motiv_target,
+                mentor_lam, mentor_q)
         elif s == CONTRIBUTOR:
             hands, pubs, well_target, leave_mult, letter = _contributor_sources(
                 SN, SQ, SW, TAB, LAM, U, j, P, I[i, KIND], sdir, iw, well_target)
@@ -969,7 +986,7 @@ def exit_reason(v, h_burn, h_other):
 
 @njit(cache=True, inline="always")
 def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe, adj, p_to_phd, khz, ktr, adv_quality,
-               adv_load, LOG, nlog, EXPHI, stats, OUTF, VB, ncls):
+               adv_load, LOG, nlog, EXPHI, stats, OUTF, VB, ncls, PS):
     """Pass 3 over a chunk, person by person: the updated skills written back, then
     hands-on learning, record and mood, readiness, transitions and exits, and the
     person counted; meanwhile the next chunk's rows are prefetched."""
@@ -1043,11 +1060,18 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
                     I[i, FLAGS] = flags
                     OUTF[i] = 0
                     continue
-        elif s == CONTRIBUTOR and (flags & F_PHD_INTENT) != 0 and (flags & F_HAS_PHD) == 0:
-            blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
-            tenure = (t - I[i, SINCE]) / TICKS_PER_YEAR
-            if phd_application_due(tenure, I[i, ATTEMPTS], blocked, uniform_at(agent_hash(ktr, pid), t, 3), p_to_phd,
-                                   P):
+        elif s == CONTRIBUTOR and (flags & F_HAS_PHD) == 0:
+            ps = I[i, SETTINGS]
+            planned = PS[ps, PS_PHD_AFTER] if ps >= 0 else -1.0  # the person's own plan, ticks (NaN: none)
+            if planned >= 0.0:
+                go = I[i, ATTEMPTS] == 0 and t - I[i, SINCE] >= planned
+            elif (flags & F_PHD_INTENT) != 0:
+                blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
+                go = phd_application_due((t - I[i, SINCE]) / TICKS_PER_YEAR, I[i, ATTEMPTS], blocked,
+                                         uniform_at(agent_hash(ktr, pid), t, 3), p_to_phd, P)
+            else:
+                go = False
+            if go:
                 _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
                 s = APPLICANT
         # ------------------------------------------------------------ exits (competing risks)
@@ -1117,7 +1141,7 @@ def _compact(act, nact, total, OUTF, ready_rows, wants):
 
 @njit(cache=True)
 def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats,
-         wants, ready_rows, EXPHI, OUTF, VB):
+         wants, ready_rows, EXPHI, OUTF, VB, PS):
     """Advance the researchers in ``act[:nact[0]]`` by one month at tick ``t``.
 
     ``act`` lists the rows of researchers in the field (entered, not exited)
@@ -1136,7 +1160,8 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
     order of the visits changes no value: the lists returned and the log are put
     back in row order. ``OUTF`` (one byte per row: what the last pass needs to know
     of each visited person) and ``VB`` (``NCLS`` rows, each as long as ``act``: the
-    next month's groups as they fill) are scratch space.
+    next month's groups as they fill) are scratch space. ``PS`` is the table of people's own
+    settings (``world.settings``: independent mentoring, a planned PhD application).
 
     Also returns, in ``stats`` (columns :data:`~careersim.engine.layout.STATS`), the
     number of the visited researchers in each state 1-6 after the step (the columns of
@@ -1189,11 +1214,11 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
         need = _chunk_rows(vis, j0, m, I, RI, PIDS)
         _uniforms_chunk(m, PIDS, kfb, khz, t, H, U, UH, need)
         nlong, wlo, whi, mlo, mhi, lmax = _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
-                                                         ADV_ROW, adv_quality, adv_safe, RF, MONTH, arrival)
+                                                         ADV_ROW, adv_quality, adv_safe, RF, MONTH, arrival, PS)
         u_safe = _no_exit_above(P, adj, wlo, whi, mlo, mhi, lmax)
         _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor)
         _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe, adj, p_to_phd, khz, ktr, adv_quality,
-                   adv_load, LOG, nlog, EXPHI, stats, OUTF, VB, ncls)
+                   adv_load, LOG, nlog, EXPHI, stats, OUTF, VB, ncls, PS)
     _regroup(vis, nvis, VB, ncls)
     _compact(act, nact, total, OUTF, ready_rows, wants)
     _sort_log(LOG, log0, nlog[0])
