@@ -139,17 +139,25 @@ def test_an_independent_researchers_sources_and_targets(P0):
     TAB, LAM, _ = _tables(P)
     U = np.full((K.N_SLOTS, 1), 0.6)
     SN, SQ, SW = _scratch()
-    g, hands, pubs, motiv = K._independent_sources(SN, SQ, SW, TAB, LAM, U, 0, P, 0, 0.5, False, False, 0.2, 0.4, 0.6)
+    q_scenario = P[V.INDEPENDENT_MENTOR_QUALITY]
+    g, hands, pubs, motiv = K._independent_sources(SN, SQ, SW, TAB, LAM, U, 0, P, 0, 0.5, False, False, 0.2, 0.4, 0.6,
+                                                   -1.0, q_scenario)
     assert g == 0.2 and motiv == 0.6 - 0.12 and pubs == 1.0  # alone, funded
     assert SN[1, 0] == SN[2, 0] == SN[4, 0] == 0  # no programme, collaborator or plan
     assert SN[0, 0] == poisson_from_uniform(LAM[K.R_IM], 0.6) and SQ[0, 0] == P[V.INDEPENDENT_MENTOR_QUALITY]
     assert SN[3, 0] == poisson_from_uniform(LAM[K.R_PR], 0.6)
     flags = F_COLLAB | F_PLAN | F_CUTLOSS | F_UPSKILL
-    g, hands, pubs, motiv = K._independent_sources(SN, SQ, SW, TAB, LAM, U, 0, P, flags, 0.5, True, True, 0.2, 0.4, 0.6)
+    g, hands, pubs, motiv = K._independent_sources(SN, SQ, SW, TAB, LAM, U, 0, P, flags, 0.5, True, True, 0.2, 0.4, 0.6,
+                                                   -1.0, q_scenario)
     assert g == 0.2 * 1.2 and motiv == 0.6 + 0.1 - 0.05 and pubs == 1.0 * 0.5 * 0.5
     assert SN[1, 0] == poisson_from_uniform(LAM[K.R_PG], 0.6) and SN[2, 0] == poisson_from_uniform(5.0, 0.6) > 0
     assert SN[3, 0] == SN[4, 0] == poisson_from_uniform(LAM[K.R_PRC], 0.6)  # own projects sooner when cutting losses
     assert hands == P[V.LEARNING_HANDS_ON_INDEPENDENT]
+    # the person's own mentoring: signals at their own rate, of their own quality
+    K._independent_sources(SN, SQ, SW, TAB, LAM, U, 0, P, 0, 0.5, False, False, 0.2, 0.4, 0.6, 7.5, 0.9)
+    assert SN[0, 0] == poisson_from_uniform(7.5, 0.6) and SQ[0, 0] == 0.9
+    K._independent_sources(SN, SQ, SW, TAB, LAM, U, 0, P, 0, 0.5, False, False, 0.2, 0.4, 0.6, 0.0, 0.9)
+    assert SN[0, 0] == 0  # none at all
 
 
 @pytest.mark.parametrize("kind", [K_INDUSTRY, K_NONPROFIT, K_ACADEMIC])
