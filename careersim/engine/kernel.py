@@ -21,13 +21,20 @@ person's sources still apply in the order above), then items 2-5 run person by
 person. While the last pass runs, the next chunk's rows are prefetched: the
 rows of a large field do not fit in the caches.
 
-:func:`step` is a short driver over one helper per part of the month, each
-tested on its own: the feedback sources of each state (:func:`_phd_sources`,
-:func:`_independent_sources`, :func:`_contributor_sources`), hands-on learning
-(:func:`hands_on`), record and mood (:func:`record_and_mood`), readiness and
-eligibility (:func:`readiness`), transitions (:func:`transitions`,
-:func:`graduate`, :func:`gap_allowance`) and exits (:func:`exit_hazards`,
-:func:`leaves`, :func:`exit_reason`).
+:func:`step` is a short driver over the passes (:func:`_feedback_pass`,
+:func:`_skill_pass`, :func:`_rest_pass`), which read and write the arrays and call
+one helper per part of the month, each tested on its own: the feedback sources of
+each state (:func:`_phd_sources`, :func:`_independent_sources`,
+:func:`_contributor_sources`), hands-on learning (:func:`hands_on`), record and
+mood (:func:`record_and_mood`), readiness and eligibility (:func:`is_ready`,
+:func:`lead_eligible`), transitions (:func:`graduation_route`, :func:`reapply_due`,
+:func:`gap_allowance`, :func:`phd_application_due`) and exits
+(:func:`waiting_hazard`, :func:`exit_hazards`, :func:`leaves`, :func:`exit_reason`).
+Those helpers take scalars, or arrays they use on every path: numba counts
+references to an array handed to an inlined function unless its last use is on
+every path, and counting in every person's month cost a fourfold slowdown.
+People's own settings (an extra cohort's, ``PS``) are read by the passes: an
+independent researcher's own mentoring, a contributor's planned PhD application.
 
 Every state change appends a row (agent, tick, from, to, reason) to the log.
 The parameter vector ``P`` is read by name, ``P[V.LEARNING_SIGNAL_GAIN]`` with
@@ -613,9 +620,10 @@ def holds_grant_role(s, src):
 
 
 # Helpers called once per person take scalars, or use each array they are given on every
-# path through them (ending with an unconditional use): numba counts references to an
-# array passed to an inlined function, and only drops the counting, which costs atomic
-# operations in every person's month, when the array's last use is on every path.
+# path through them (its last use unconditional): numba counts references to an array
+# passed to an inlined function (atomic operations in every person's month, which made the
+# step four times slower) and drops the counting only when the array's last use is on
+# every path.
 
 
 @njit(cache=True, inline="always")
