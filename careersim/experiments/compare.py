@@ -26,7 +26,6 @@ from careersim.analysis.effects import GROUP_METRICS, METRICS, group_effects, me
 from careersim.analysis.groups import group_metrics, per_replication_value
 from careersim.analysis.views import scenario_view, view_to_json
 from careersim.config.schema import Scenario
-from careersim.core.compiled import njit
 from careersim.experiments import experiment
 from careersim.experiments.experiment import summary_json
 
