@@ -43,6 +43,7 @@ STREAMS: tuple[str, ...] = (
     "programme",  # mentorship programme selection
     "hiring",  # lead-opening selection
     "arrival",  # transformative-AI arrival time
+    "posterior",  # the joint sample of fitted parameters a replication draws from a calibration's posterior
 )
 STREAM_INDEX = {name: i for i, name in enumerate(STREAMS)}
 
