@@ -653,11 +653,21 @@ def calibrate(base: Scenario, targets: Sequence[Target], params: Sequence[FreePa
     distance = _Distance(targets)
     workers = default_workers(settings.workers)
     started = time.time()
-    timing = {"per_eval": math.nan, "last_rate": 1.0}
+    timing = {"per_eval": math.nan, "rates": []}
+
+    def expected_rate(t: int) -> float:
+        """A guess at generation t's acceptance rate: all at generation 0; about half at the first
+        narrowing (the tolerance is the median of the previous distances); then falling as the last did."""
+        rates = timing["rates"]
+        if t == 0:
+            return 1.0
+        if len(rates) < 2 or rates[-2] >= 0.999:
+            return 0.5 if not rates or rates[-1] >= 0.999 else rates[-1]
+        return max(1e-3, rates[-1] * min(1.0, rates[-1] / rates[-2]))
 
     def on_start(t: int, n: int) -> None:
         if progress is not None and hasattr(progress, "generation_start"):
-            expected = n / max(timing["last_rate"], 1e-6) if t > 0 else n
+            expected = n / expected_rate(t)
             seconds = expected * timing["per_eval"] if math.isfinite(timing["per_eval"]) else math.nan
             progress.generation_start(t, float(abc.eps(t)), n, expected, seconds)
 
@@ -686,7 +696,7 @@ def calibrate(base: Scenario, targets: Sequence[Target], params: Sequence[FreePa
     if done_before:
         g = done_before[-1]
         timing["per_eval"] = g.seconds / max(g.evaluations, 1)
-        timing["last_rate"] = g.acceptance_rate
+        timing["rates"] = [x.acceptance_rate for x in done_before]
         say(f"Continuing the calibration in {out_dir} after generation {g.t} (tolerance {g.epsilon:.3g}; target {tolerance:.3g}).")
     wasted = 0
     if not stop_reason:
@@ -707,7 +717,7 @@ def calibrate(base: Scenario, targets: Sequence[Target], params: Sequence[FreePa
                     break
                 g = _generations(history)[-1]
                 timing["per_eval"] = g.seconds / max(g.evaluations, 1)
-                timing["last_rate"] = g.acceptance_rate
+                timing["rates"].append(g.acceptance_rate)
                 if progress is not None and hasattr(progress, "generation_end"):
                     progress.generation_end(g)
                 if eps_t <= tolerance * (1 + 1e-12):
