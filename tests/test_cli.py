@@ -142,6 +142,8 @@ def fake_experiment(monkeypatch: pytest.MonkeyPatch, *, seconds: float = 1.0, nb
 
     module = types.SimpleNamespace(run=run, write_results=write_results, estimate_cost=lambda s, n: (seconds * n, nbytes))
     monkeypatch.setitem(sys.modules, "careersim.experiments.experiment", module)
+    warmup = types.SimpleNamespace(warm_up=lambda on_compile=None: calls.setdefault("warm_up", True))
+    monkeypatch.setitem(sys.modules, "careersim.experiments.warmup", warmup)
     import careersim.experiments
 
     monkeypatch.setattr(careersim.experiments, "experiment", module)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from careersim.cli import common as cli
+from careersim import cli
 from careersim.experiments import experiment
 from careersim.analysis.effects import GROUP_METRICS, METRICS, group_effects, metric_effects
 from careersim.analysis.groups import group_metrics

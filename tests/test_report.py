@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from careersim.cli import common as cli
+from careersim import cli
 from careersim.experiments import experiment
 from careersim.experiments.compare import compare, write_comparison
 from careersim.reporting import findings as F

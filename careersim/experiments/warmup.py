@@ -1,0 +1,71 @@
+"""The engine's compiled code, made ready before the work starts.
+
+numba compiles each engine function the first time it is called with given
+argument types, and keeps the machine code in its cache (beside the sources),
+shared by every command: the first run on a machine compiles, every later run
+loads. :func:`warm_up` runs one tiny replication in this process, so that the
+code is ready (compiled or loaded) before worker processes are forked: they
+inherit it instead of each compiling or loading it again.
+
+``on_compile(name, finished)`` is told when numba starts and finishes compiling
+one of careersim's functions (not when it loads one from the cache), through
+numba's event API, so a command can say that it is compiling and show progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from numba.core import event
+
+from careersim.analysis.replication import simulate
+from careersim.config.schema import Scenario, baseline
+
+__all__ = ["warm_up", "tiny_field"]
+
+#: the smallest field that calls every engine function: a few people for a quarter of a year
+TINY = {
+    "population.entrants_per_year": 5, "run.horizon": 0.25,
+    "initial.leads": 1, "initial.phd_students": 1, "initial.independents": 1, "initial.contributors": 1,
+    "phd.advisors": 2,
+}
+
+
+def tiny_field(base: Scenario | None = None) -> Scenario:
+    """``base`` (default: the baseline) shrunk to the tiny field of :data:`TINY`."""
+    return (base or baseline()).with_changes(TINY)
+
+
+class _Listener(event.Listener):
+    """Passes numba's compile events for careersim's own functions to ``on_compile``."""
+
+    def __init__(self, on_compile: Callable[[str, bool], None]) -> None:
+        self.on_compile = on_compile
+
+    @staticmethod
+    def _name(ev: event.Event) -> str | None:
+        func = getattr(ev.data.get("dispatcher"), "py_func", None)
+        module = getattr(func, "__module__", "") or ""
+        return f"{module}.{func.__qualname__}" if module.startswith("careersim.") else None
+
+    def on_start(self, ev: event.Event) -> None:
+        name = self._name(ev)
+        if name is not None:
+            self.on_compile(name, False)
+
+    def on_end(self, ev: event.Event) -> None:
+        name = self._name(ev)
+        if name is not None:
+            self.on_compile(name, True)
+
+
+def warm_up(on_compile: Callable[[str, bool], None] | None = None) -> None:
+    """Compile (first run on a machine) or load the engine's code by running one tiny replication."""
+    listener = _Listener(on_compile) if on_compile is not None else None
+    if listener is not None:
+        event.register("numba:compile", listener)
+    try:
+        simulate(tiny_field(), 0, 0)
+    finally:
+        if listener is not None:
+            event.unregister("numba:compile", listener)
