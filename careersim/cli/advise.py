@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             def progress(done: int, total: int) -> None:
                 print(f"\r  {done}/{total} replications", end="" if done < total else "\n", file=sys.stderr, flush=True)
-    compile_engine(args.quiet)
+    compile_engine(args.quiet, advise=True)
     try:
         advice = adv.advise(profile, scenario, replications=replications, clones=clones, seed=args.seed,
                             workers=args.workers, sensitivity=not args.no_sensitivity, progress=progress)

@@ -181,19 +181,20 @@ def atomic_output(folder: Path):
 COMPILE_SECONDS = 50
 
 
-def compile_engine(quiet: bool = False) -> None:
+def compile_engine(quiet: bool = False, advise: bool = False) -> None:
     """Make the engine's compiled code ready before a command starts its workers.
 
     The first run on a machine compiles the engine (numba keeps the result in its
     cache, shared by every command); later runs load it in about a second. When
     compiling starts, say so with an estimate, and on a terminal show the time
-    spent and the functions compiled, updated twice a second.
+    spent and the functions compiled, updated twice a second. ``advise`` makes ready
+    the code 'careersim advise' needs instead (see :func:`careersim.experiments.warmup.warm_up`).
     """
     from careersim.experiments.warmup import warm_up  # lazy: keeps start-up fast
 
-    status = _CompileStatus(quiet)
+    status = _CompileStatus(quiet, COMPILE_SECONDS)
     try:
-        warm_up(on_compile=status.compiling)
+        warm_up(on_compile=status.compiling, advise=advise)
     except BaseException:
         status.close(finished=False)
         raise
@@ -203,8 +204,9 @@ def compile_engine(quiet: bool = False) -> None:
 class _CompileStatus:
     """Progress of a compile on stderr: an announcement, then (on a terminal) a live line."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, estimate: float) -> None:
         self.quiet = quiet
+        self.estimate = estimate
         self.started: float | None = None
         self.done = 0
         self.current = ""
@@ -217,7 +219,7 @@ class _CompileStatus:
         if self.started is None:
             self.started = time.monotonic()
             if not self.quiet:
-                err(f"Compiling the engine for this machine: once, about {human_seconds(COMPILE_SECONDS)}; "
+                err(f"Compiling the engine for this machine: once, about {human_seconds(self.estimate)}; "
                     "later runs start at once.")
                 if self._live:
                     self._thread = threading.Thread(target=self._show, name="careersim-compile-status", daemon=True)
@@ -229,7 +231,7 @@ class _CompileStatus:
 
     def _line(self) -> str:
         spent = time.monotonic() - (self.started or time.monotonic())
-        left = COMPILE_SECONDS - spent
+        left = self.estimate - spent
         eta = f"about {human_seconds(left)} left" if left >= 5 else "nearly done"
         return f"  compiling: {spent:3.0f} s, {eta}; {self.done} functions compiled, now {self.current}"
 

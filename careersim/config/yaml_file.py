@@ -76,6 +76,8 @@ _MAP_TAG = _CORE + "map"
 _SEQ_TAG = _CORE + "seq"
 _MERGE_TAG = _CORE + "merge"
 
+#: keys any careersim file may have
+_GENERIC_KEYS = frozenset({"name", "description"})
 #: a distinctive top-level key of each kind of careersim file, to say what a wrong file looks like
 _LOOKS_LIKE = {
     "factors": "a sweep file (for 'careersim sweep')",
@@ -178,7 +180,7 @@ def dotted(loc: Loc) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         elif "." in str(part) or " " in str(part) or not str(part).isprintable():
-            text += f"[{quoted(part, 40)!r}]"
+            text += f"['{quoted(part, 40)}']"
         else:
             part = quoted(part, 40)
             text += f".{part}" if text else part
@@ -299,8 +301,9 @@ class _Loader(yaml.SafeLoader):
 def parse_yaml(text: str, shown: str, kind: FileKind) -> YamlFile:
     """Compose YAML text into plain data, marks and soft problems (see :func:`read_yaml_file`)."""
     fail = kind.error
-    loader = _Loader(text, kind)
+    loader = None
     try:
+        loader = _Loader(text, kind)  # the reader refuses unprintable characters here
         node = loader.get_single_node()
     except _Limit as exc:
         raise fail([f"{shown}:{exc.line}: {exc.message}"]) from None
@@ -312,13 +315,15 @@ def parse_yaml(text: str, shown: str, kind: FileKind) -> YamlFile:
                     "(expected valid YAML; check indentation, colons and quotes)"]) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        raise fail([f"{shown}:{line}: invalid character {exc.character!r} (expected printable text)"]) from None
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise fail([f"{shown}:{line}: invalid character {char} (expected printable text)"]) from None
     except yaml.YAMLError as exc:
         raise fail([f"{shown}:1: invalid YAML: {quoted(exc, 200)} (expected valid YAML)"]) from None
     except RecursionError:  # defensive: the depth limit stops the composer long before this
         raise fail([f"{shown}:1: nested too deeply (expected {kind.noun} file, which nests a few levels)"]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise fail([f"{shown}:1: the file is empty (expected {kind.empty_hint})"])
     builder = _Builder(shown)
@@ -338,18 +343,21 @@ def parse_yaml(text: str, shown: str, kind: FileKind) -> YamlFile:
 
 
 def _refuse_foreign(data: dict, kind: FileKind, shown: str, line: int) -> None:
-    """Refuse a mapping none of whose keys is (or is close to) one of ``kind.keys``, without quoting it."""
+    """Refuse, without quoting it, a mapping that is not a file of ``kind``: none of its keys
+    but a name and description is one of ``kind.keys`` (or close to one), and either it has
+    a distinctive key of another kind of careersim file or it has no name or description."""
     if not kind.keys or not data:
         return
     names = [str(k) for k in data]
-    if any(k in kind.keys for k in names):
+    specific = [k for k in names if k not in _GENERIC_KEYS]
+    own = sorted(kind.keys - _GENERIC_KEYS)
+    if not specific or any(k in kind.keys or difflib.get_close_matches(k, own, n=1, cutoff=0.75) for k in specific):
         return
-    if any(difflib.get_close_matches(k, list(kind.keys), n=1, cutoff=0.75) for k in names):
-        return
-    hint = next((f"; it looks like {what}" for key, what in _LOOKS_LIKE.items() if key in data
-                 and not what.startswith(kind.noun)), "")
-    raise kind.error([f"{shown}:{line}: this is not {kind.noun} file: none of its {len(names)} top-level keys is "
-                      f"one{hint} (expected keys such as {kind.keys_hint})"])
+    other = next((what for key, what in _LOOKS_LIKE.items() if key in data and not what.startswith(kind.noun)), None)
+    if other is None and len(specific) < len(names):
+        return  # a name or description and unknown keys: reported one by one, as mistakes in a file of this kind
+    why = f"it looks like {other}" if other else "none of its top-level keys is one"
+    raise kind.error([f"{shown}:{line}: this is not {kind.noun} file: {why} (expected keys such as {kind.keys_hint})"])
 
 
 def _tag(tag: str) -> str:

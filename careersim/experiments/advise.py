@@ -434,7 +434,7 @@ def _clone_field_class():
             C = self.cohort.size
             b = int(round(values["run.burn_in"] * TICKS_PER_YEAR))
             Fc = np.zeros((C, NF), dtype=np.float64)
-            Ic = np.zeros((C, NI), dtype=agents.I.dtype)  # the population's dtype: the engine's code compiled once serves both
+            Ic = np.zeros((C, NI), dtype=np.int64)
             Ic[:, [ADVISOR, READY, LEAD_TICK, LEAD_SRC, EXIT_TICK, WAIT_SINCE, FIRST_FUNDED, PHD_READY, PHD_START, PHD_END]] = -1
             Ic[:, PROG_END] = -1
             Ic[:, FUND_END] = -1

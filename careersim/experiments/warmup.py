@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 from numba.core import event
 
 from careersim.analysis.replication import simulate
@@ -23,9 +24,9 @@ from careersim.config.schema import Scenario, baseline
 
 __all__ = ["warm_up", "tiny_field"]
 
-#: the smallest field that calls every engine function: a few people for a quarter of a year
+#: the smallest field that calls every engine function: a few people for a year (admissions are yearly)
 TINY = {
-    "population.entrants_per_year": 5, "run.horizon": 0.25,
+    "population.entrants_per_year": 5, "run.horizon": 1.0,
     "initial.leads": 1, "initial.phd_students": 1, "initial.independents": 1, "initial.contributors": 1,
     "phd.advisors": 2,
 }
@@ -59,13 +60,27 @@ class _Listener(event.Listener):
             self.on_compile(name, True)
 
 
-def warm_up(on_compile: Callable[[str, bool], None] | None = None) -> None:
-    """Compile (first run on a machine) or load the engine's code by running one tiny replication."""
+def warm_up(on_compile: Callable[[str, bool], None] | None = None, advise: bool = False) -> None:
+    """Compile (first run on a machine) or load the engine's code by running one tiny replication;
+    with ``advise``, one with copies of a person (:mod:`careersim.experiments.advise`) instead: their
+    person ids need 64-bit integer columns, for which numba compiles the engine separately."""
     listener = _Listener(on_compile) if on_compile is not None else None
     if listener is not None:
         event.register("numba:compile", listener)
     try:
-        simulate(tiny_field(), 0, 0)
+        if not advise:
+            simulate(tiny_field(), 0, 0)
+        else:
+            from careersim.experiments.advise import (  # lazy: only advise needs it
+                CloneCohort,
+                CloneGroup,
+                simulate_clones,
+            )
+
+            copies = CloneGroup(key="w", path="independent", slots=np.arange(2), entry_ticks=np.zeros(2, dtype=np.int64),
+                                background=0, learning_rate=1.0, self_direction=0.5, resilience=0.5, mentor_hours=0.5,
+                                mentor_quality=0.5)
+            simulate_clones(tiny_field(), 0, 0, CloneCohort([copies]))
     finally:
         if listener is not None:
             event.unregister("numba:compile", listener)
