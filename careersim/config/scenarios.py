@@ -34,6 +34,7 @@ from careersim.config.yaml_file import (
     FileKind,
     Loc,
     Marks,
+    clean_message,
     display_path,
     dotted,
     mark_for,
@@ -361,6 +362,7 @@ def _validation_messages(err: ValidationError, data: dict, marks: Marks, shown: 
             exact = loc in marks
             line = mark.key_line if (key_at_fault or not exact) else mark.line
             where = f"{mark.file}:{line}"
+        msg = clean_message(msg)
         messages.append((f"{where}: {dotted(loc)}: {msg}" if loc else f"{where}: {msg}", loc))
     return messages
 

@@ -52,6 +52,7 @@ from careersim.config.schema import Scenario, iter_parameters
 from careersim.config.shipped import find_parent
 from careersim.config.yaml_file import (
     FileKind,
+    clean_message,
     display_path,
     dotted,
     mark_for,
@@ -79,6 +80,10 @@ DESIGN_SETTINGS: dict[str, dict[str, Any]] = {
     "saltelli": {"points": None},
     "morris": {"trajectories": None, "levels": 4},
 }
+#: the most points a design, or replications a sweep, may have
+MAX_COUNT = 1_000_000
+#: the largest seed (seeds are 64-bit)
+MAX_SEED = 2**63 - 1
 TOP_KEYS = ("name", "description", "base", "fixed", "factors", "design", "replications", "seed",
             "seeding", "outcomes", "regions")
 #: what a sweep file is, for the YAML reader's messages
@@ -293,6 +298,7 @@ class _Problems:
             where = self.shown
         else:
             where = f"{mark.file}:{mark.key_line if (key or loc not in self.marks) else mark.line}"
+        message = clean_message(message)
         self.messages.append(f"{where}: {dotted(loc)}: {message}" if loc else f"{where}: {message}")
 
     def unknown_keys(self, data: dict, allowed: tuple[str, ...], loc: tuple) -> None:
@@ -389,7 +395,7 @@ def read_sweep_file(path: str | Path, metrics: Collection[str]) -> Sweep:
     factors = _load_factors(data, base, problems)
     design = _load_design(data, factors, problems)
     replications = _whole(data, "replications", 4, 1, problems)
-    seed = _whole(data, "seed", 1, 0, problems)
+    seed = _whole(data, "seed", 1, 0, problems, high=MAX_SEED)
     seeding = data.get("seeding", "common")
     if seeding not in ("common", "independent"):
         problems.add(("seeding",), f"got {short(seeding)} (expected 'common' (every point uses the same "
@@ -660,8 +666,8 @@ def _load_design(data: dict, factors: list[Factor], problems: _Problems) -> Desi
             continue
         v = raw[key]
         low = 2 if key == "levels" else 1
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            problems.add(("design", key), f"got {short(v)} (expected a whole number of at least {low})")
+        if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= MAX_COUNT:
+            problems.add(("design", key), f"got {short(v)} (expected a whole number from {low} to {MAX_COUNT})")
             return None
         values[key] = v
     if kind in ("sobol", "saltelli") and values["points"] & (values["points"] - 1):
@@ -670,23 +676,24 @@ def _load_design(data: dict, factors: list[Factor], problems: _Problems) -> Desi
         problems.add(("design", "points"), f"got {p} (expected a power of 2 such as {lower} or {lower * 2}: Sobol' sequences are balanced only then)")
         return None
     seed = raw.get("seed", data.get("seed", 1))
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        problems.add(("design", "seed") if "seed" in raw else ("seed",), f"got {short(seed)} (expected a whole number, 0 or more)")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        problems.add(("design", "seed") if "seed" in raw else ("seed",),
+                     f"got {short(seed)} (expected a whole number from 0 to {MAX_SEED})")
         return None
     if kind == "grid":
         n = 1
         for f in factors:
             n *= len(f.levels) if f.levels is not None else values["levels"]
-        if n > 1_000_000:
+        if n > MAX_COUNT:
             problems.add(("design",), f"the grid has {n} points (expected at most 1,000,000; use fewer levels or an lhs design)")
             return None
     return Design(kind=kind, seed=seed, **values)
 
 
-def _whole(data: dict, key: str, default: int, low: int, problems: _Problems) -> int:
+def _whole(data: dict, key: str, default: int, low: int, problems: _Problems, high: int = MAX_COUNT) -> int:
     v = data.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, int) or v < low:
-        problems.add((key,), f"got {short(v)} (expected a whole number of at least {low})")
+    if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+        problems.add((key,), f"got {short(v)} (expected a whole number from {low} to {high})")
         return default
     return v
 

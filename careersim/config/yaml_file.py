@@ -52,6 +52,7 @@ __all__ = [
     "mark_for",
     "short",
     "quoted",
+    "clean_message",
     "sort_messages",
     "MAX_ALIASES",
     "MAX_NODES",
@@ -161,6 +162,15 @@ def quoted(text: Any, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def clean_message(message: str, limit: int = 200) -> str:
+    """A message from a validator, safe to print: control characters escaped, quoted text
+    longer than ``limit`` cut to 60 characters (a validator may quote a whole value back) and
+    the whole message to ten times ``limit``."""
+    message = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in message)
+    message = re.sub(r"'([^'\n]{%d,})'" % (limit + 1), lambda m: "'" + m[1][:57] + "...'", message)
+    return message if len(message) <= 10 * limit else message[: 10 * limit - 3] + "..."
 
 
 def short(value: Any) -> str:
