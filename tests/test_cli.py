@@ -378,3 +378,30 @@ def test_paths_that_are_the_wrong_kind_of_thing_exit_2(tmp_path: Path, monkeypat
         err = capsys.readouterr().err
         assert expected in err and "Traceback" not in err, (argv, err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "folder.yaml"]
+
+
+def test_a_first_run_says_it_compiles_and_how_long_it_takes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    calls = fake_experiment(monkeypatch)
+
+    def compiling(on_compile=None, advise=False):  # what numba reports on a new machine
+        for name in ("careersim.engine.kernel._skill_pass", "careersim.engine.kernel.step"):
+            on_compile(name, False)
+            on_compile(name, True)
+        calls["advise"] = advise
+
+    monkeypatch.setitem(sys.modules, "careersim.experiments.warmup", types.SimpleNamespace(warm_up=compiling))
+    assert cli.main(["run", str(TINY), "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert "Compiling the engine for this machine: once, about" in err and "later runs start at once" in err
+    assert "Compiled the engine in" in err
+    assert err.index("Running 'tiny'") < err.index("Compiling the engine") < err.index("Compiled the engine")
+    assert cli.main(["run", str(TINY), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert "Compil" not in capsys.readouterr().err  # quiet: no word of it
+
+
+def test_a_run_with_the_engine_ready_says_nothing_of_compiling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    fake_experiment(monkeypatch)
+    assert cli.main(["run", str(TINY), "--out", str(tmp_path / "o")]) == 0
+    assert "Compil" not in capsys.readouterr().err

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 HEAVY = ("numpy", "numba", "pandas", "scipy", "pydantic", "simpy", "matplotlib")
@@ -141,3 +142,31 @@ def test_advise_reuses_the_engine_compiled_for_a_field() -> None:
     warm_up()
     warm_up(advise=True)
     assert len(kernel.step.signatures) == 1, kernel.step.signatures
+
+
+def test_the_list_of_signatures_the_warm_up_compiles_in_parallel_is_current(tmp_path: Path) -> None:
+    """warmup_signatures.json lists the argument types of every function the warm-up makes ready, so a new
+    machine compiles them on several cores; when the engine changes, rewrite it with
+    'python -m careersim.experiments.warmup'."""
+    from careersim.experiments import warmup
+
+    listed = json.loads(warmup.SIGNATURES.read_text(encoding="utf-8"))
+    for mode in ("field", "advise"):
+        code = (f"from careersim.experiments import warmup as w; w._tiny_run({mode == 'advise'}); "
+                "import json; print(json.dumps(w.signatures()))")
+        for _ in range(2):  # the first may compile; the second loads and lists what Python calls
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+            assert done.returncode == 0, done.stderr
+        now = json.loads(done.stdout.strip().splitlines()[-1])
+        assert listed[mode] == now, f"out of date: run 'python -m careersim.experiments.warmup' ({mode})"
+    assert "careersim.engine.kernel.step" in listed["field"] and "careersim.engine.kernel.step" in listed["advise"]
+
+
+def test_the_listed_types_read_back_as_numba_types() -> None:
+    from numba import typeof
+
+    from careersim.experiments.warmup import _type_of, _type_text
+
+    for value in (np.zeros((2, 3), dtype=np.int32, order="F"), np.zeros(3), np.zeros((2, 2, 2), dtype=np.uint64),
+                  np.int64(3), 2.5, True, np.uint64(7)):
+        assert _type_of(_type_text(typeof(value))) == typeof(value), value

@@ -177,8 +177,9 @@ def atomic_output(folder: Path):
 # the engine's compiled code: loaded, or compiled once per machine with progress shown
 # ---------------------------------------------------------------------------
 
-#: how long compiling the engine takes on a 2-core machine, seconds (measured; see docs/performance.md)
-COMPILE_SECONDS = 50
+#: how long compiling the engine takes, seconds, on one core and on several (measured on a 2-core
+#: machine: the monthly step alone takes 42 s, everything 69 s; helpers compile the rest alongside it)
+COMPILE_SECONDS = {1: 70, 2: 45}
 
 
 def compile_engine(quiet: bool = False, advise: bool = False) -> None:
@@ -192,7 +193,7 @@ def compile_engine(quiet: bool = False, advise: bool = False) -> None:
     """
     from careersim.experiments.warmup import warm_up  # lazy: keeps start-up fast
 
-    status = _CompileStatus(quiet, COMPILE_SECONDS)
+    status = _CompileStatus(quiet, COMPILE_SECONDS[1 if (os.cpu_count() or 1) < 2 else 2])
     try:
         warm_up(on_compile=status.compiling, advise=advise)
     except BaseException:

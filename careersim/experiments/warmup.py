@@ -7,22 +7,42 @@ loads. :func:`warm_up` runs one tiny replication in this process, so that the
 code is ready (compiled or loaded) before worker processes are forked: they
 inherit it instead of each compiling or loading it again.
 
+Compiling takes about a minute, most of it in a few large functions that do not
+call each other (the monthly step, the grant office's month, the programme and
+hiring rounds). So that a new machine does not spend it on one core, the
+argument types of the functions the warm-up compiles are kept in
+``warmup_signatures.json`` beside this module; before the tiny replication,
+helper processes compile the others from that list while this process compiles
+the monthly step, each writing numba's cache. The replication then loads them.
+A list that is out of date only costs time (what it lacks is compiled by the
+replication); ``python -m careersim.experiments.warmup`` rewrites it, and a
+test says when it is out of date.
+
 ``on_compile(name, finished)`` is told when numba starts and finishes compiling
-one of careersim's functions (not when it loads one from the cache), through
-numba's event API, so a command can say that it is compiling and show progress.
+one of careersim's functions in this process (not when it loads one from the
+cache), through numba's event API, so a command can say that it is compiling
+and show progress.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
+import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+from numba import from_dtype, types
 from numba.core import event
 
 from careersim.analysis.replication import simulate
 from careersim.config.schema import Scenario, baseline
 
-__all__ = ["warm_up", "tiny_field"]
+__all__ = ["warm_up", "tiny_field", "signatures", "SIGNATURES"]
 
 #: the smallest field that calls every engine function: a few people for a year (admissions are yearly)
 TINY = {
@@ -30,6 +50,10 @@ TINY = {
     "initial.leads": 1, "initial.phd_students": 1, "initial.independents": 1, "initial.contributors": 1,
     "phd.advisors": 2,
 }
+#: the argument types of the functions each warm-up compiles (see the module's docstring)
+SIGNATURES = Path(__file__).with_name("warmup_signatures.json")
+#: the function this process compiles while helpers compile the others (the largest)
+_OWN = "careersim.engine.kernel.step"
 
 
 def tiny_field(base: Scenario | None = None) -> Scenario:
@@ -68,19 +92,120 @@ def warm_up(on_compile: Callable[[str, bool], None] | None = None, advise: bool 
     if listener is not None:
         event.register("numba:compile", listener)
     try:
-        if not advise:
-            simulate(tiny_field(), 0, 0)
-        else:
-            from careersim.experiments.advise import (  # lazy: only advise needs it
-                CloneCohort,
-                CloneGroup,
-                simulate_clones,
-            )
-
-            copies = CloneGroup(key="w", path="independent", slots=np.arange(2), entry_ticks=np.zeros(2, dtype=np.int64),
-                                background=0, learning_rate=1.0, self_direction=0.5, resilience=0.5, mentor_hours=0.5,
-                                mentor_quality=0.5)
-            simulate_clones(tiny_field(), 0, 0, CloneCohort([copies]))
+        _compile_listed("advise" if advise else "field")
+        _tiny_run(advise)
     finally:
         if listener is not None:
             event.unregister("numba:compile", listener)
+
+
+def _tiny_run(advise: bool) -> None:
+    if not advise:
+        simulate(tiny_field(), 0, 0)
+        return
+    from careersim.experiments.advise import (  # lazy: only advise needs it
+        CloneCohort,
+        CloneGroup,
+        simulate_clones,
+    )
+
+    copies = CloneGroup(key="w", path="independent", slots=np.arange(2), entry_ticks=np.zeros(2, dtype=np.int64),
+                        background=0, learning_rate=1.0, self_direction=0.5, resilience=0.5, mentor_hours=0.5,
+                        mentor_quality=0.5)
+    simulate_clones(tiny_field(), 0, 0, CloneCohort([copies]))
+
+
+# ---------------------------------------------------------------------------
+# compiling the listed functions in parallel
+# ---------------------------------------------------------------------------
+
+
+def _type_text(t: types.Type) -> str:
+    if isinstance(t, types.Literal):  # a constant inside compiled code: compiled with its caller
+        raise TypeError(f"no text for the numba type {t}")
+    if isinstance(t, types.Array):
+        return f"{t.dtype}[{t.ndim}{t.layout}]"
+    if isinstance(t, (types.Integer, types.Float, types.Boolean)):
+        return str(t)
+    raise TypeError(f"no text for the numba type {t}")
+
+
+def _type_of(text: str) -> types.Type:
+    if text.endswith("]"):
+        dtype, shape = text[:-1].split("[")
+        return types.Array(from_dtype(np.dtype(dtype)), int(shape[:-1]), shape[-1])
+    return types.boolean if text == "bool" else getattr(types, text)
+
+
+def signatures() -> dict[str, list[list[str]]]:
+    """Every careersim function compiled (or loaded) in this process -> the argument types of each
+    of its versions, as text."""
+    out: dict[str, list[list[str]]] = {}
+    for name, module in sorted(sys.modules.items()):
+        if not name.startswith("careersim.") or module is None:
+            continue
+        for attr, value in sorted(vars(module).items()):
+            func = getattr(value, "py_func", None)
+            if func is None or func.__module__ != name or not getattr(value, "signatures", None):
+                continue
+            try:
+                out[f"{name}.{attr}"] = sorted([_type_text(t) for t in sig] for sig in value.signatures)
+            except TypeError:  # a type the list cannot hold: that function is left to the replication
+                continue
+    return out
+
+
+def _listed(mode: str) -> dict[str, list[list[str]]]:
+    try:
+        return json.loads(SIGNATURES.read_text(encoding="utf-8")).get(mode, {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _compile(entries: list[tuple[str, list[str]]], helper: bool = False) -> None:
+    """Compile (or load) each listed function for its listed argument types; skip what no longer fits."""
+    if helper:  # Ctrl-C is the parent's to handle: it stops the helpers
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name, sig in entries:
+        module, _, attr = name.rpartition(".")
+        try:
+            getattr(importlib.import_module(module), attr).compile(tuple(_type_of(t) for t in sig))
+        except Exception:  # noqa: BLE001 - an out-of-date entry: the tiny replication compiles what it needs
+            continue
+
+
+def _compile_listed(mode: str) -> None:
+    """Compile the listed functions: the largest here, the others in helper processes at the same time."""
+    listed = _listed(mode)
+    own = [(name, sig) for name, sigs in listed.items() if name == _OWN for sig in sigs]
+    others = [(name, sig) for name, sigs in listed.items() if name != _OWN for sig in sigs]
+    helpers = min(len(others), (os.cpu_count() or 1) - 1, 3)
+    if "fork" not in multiprocessing.get_all_start_methods() or helpers < 1 or not own:
+        return  # one core: the tiny replication compiles everything in order
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_compile, args=(others[i::helpers], True), daemon=True) for i in range(helpers)]
+    for p in procs:
+        p.start()
+    try:
+        _compile(own)
+    except BaseException:
+        for p in procs:
+            p.terminate()
+        raise
+    finally:
+        for p in procs:
+            p.join()
+
+
+if __name__ == "__main__":  # python -m careersim.experiments.warmup: rewrite the list of signatures
+    import subprocess
+
+    lists = {}
+    for mode in ("field", "advise"):
+        code = (f"from careersim.experiments import warmup as w; w._tiny_run({mode == 'advise'}); "
+                "import json; print(json.dumps(w.signatures()))")
+        for _ in range(2):  # the first may compile (and list what is compiled inside others); the second loads
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        lists[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+    SIGNATURES.write_text(json.dumps(lists, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {SIGNATURES}: {sum(len(v) for v in lists.values())} functions")
