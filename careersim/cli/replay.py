@@ -7,7 +7,14 @@ import json
 import math
 import sys
 
-from careersim.cli.common import EXIT_FAILED_RUN, EXIT_OK, UserError, number_text, text
+from careersim.cli.common import (
+    EXIT_FAILED_RUN,
+    EXIT_OK,
+    UserError,
+    compile_engine,
+    number_text,
+    text,
+)
 
 SUMMARY = "Rerun one run of a sweep alone (e.g. a failed one) and print its summary or traceback."
 DESCRIPTION = ""
@@ -38,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     values = ", ".join(f"{k} = {v}" for k, v in info.values.items())
     print(f"Replaying run {info.key}: point {info.point}, replication {info.replication}, seed {info.seed}; {values}",
           file=sys.stderr)
+    compile_engine()
     summary, error = replay(store, info)
     if error is not None:
         print(error, file=sys.stderr)
