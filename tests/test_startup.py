@@ -170,3 +170,14 @@ def test_the_listed_types_read_back_as_numba_types() -> None:
     for value in (np.zeros((2, 3), dtype=np.int32, order="F"), np.zeros(3), np.zeros((2, 2, 2), dtype=np.uint64),
                   np.int64(3), 2.5, True, np.uint64(7)):
         assert _type_of(_type_text(typeof(value))) == typeof(value), value
+
+
+def test_the_warm_up_knows_whether_the_cache_holds_the_step() -> None:
+    from careersim.experiments import warmup
+
+    warmup.warm_up()
+    listed = warmup._listed("field")
+    own = [(warmup._OWN, sig) for sig in listed[warmup._OWN]]
+    assert warmup._in_cache(own)
+    assert not warmup._in_cache([(warmup._OWN, ["float64"])])  # no code for other argument types
+    assert not warmup._in_cache([("careersim.engine.kernel.no_such_function", ["int64"])])

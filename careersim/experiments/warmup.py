@@ -174,14 +174,31 @@ def _compile(entries: list[tuple[str, list[str]]], helper: bool = False) -> None
             continue
 
 
+def _in_cache(entries: list[tuple[str, list[str]]]) -> bool:
+    """Whether numba's cache holds code, for the current sources, of every listed function and
+    argument types (read through numba's cache object, which is not public API: if that fails,
+    the answer is no)."""
+    for name, sig in entries:
+        module, _, attr = name.rpartition(".")
+        try:
+            index = getattr(importlib.import_module(module), attr)._cache._cache_file._load_index()
+            if tuple(_type_of(t) for t in sig) not in {key[0] for key in index}:
+                return False
+        except Exception:  # noqa: BLE001 - another numba version: compile in parallel to be safe
+            return False
+    return True
+
+
 def _compile_listed(mode: str) -> None:
-    """Compile the listed functions: the largest here, the others in helper processes at the same time."""
+    """Compile the listed functions: the largest here, the others in helper processes at the same time
+    (only when the cache lacks the largest: loading is quick, so a machine that has compiled once
+    starts without helpers)."""
     listed = _listed(mode)
     own = [(name, sig) for name, sigs in listed.items() if name == _OWN for sig in sigs]
     others = [(name, sig) for name, sigs in listed.items() if name != _OWN for sig in sigs]
     helpers = min(len(others), (os.cpu_count() or 1) - 1, 3)
-    if "fork" not in multiprocessing.get_all_start_methods() or helpers < 1 or not own:
-        return  # one core: the tiny replication compiles everything in order
+    if "fork" not in multiprocessing.get_all_start_methods() or helpers < 1 or not own or _in_cache(own):
+        return  # one core, or compiled before: the tiny replication compiles or loads everything in order
     ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_compile, args=(others[i::helpers], True), daemon=True) for i in range(helpers)]
     for p in procs:
