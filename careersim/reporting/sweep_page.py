@@ -191,6 +191,8 @@ def _num(v: Any, digits: int = 3) -> str:
         return "–"
     if isinstance(v, float) and not math.isfinite(v):
         return "–"
+    if isinstance(v, float) and abs(v) < 1e-12:  # rounding error around 0 (e.g. 3e-30)
+        return "0"
     if isinstance(v, (int, np.integer)):
         return f"{v:,}"
     return f"{v:.{digits}g}"
@@ -228,7 +230,7 @@ METHOD_TEXT = {
               "across its range, sigma shows interactions or curvature",
     "given-data": "given-data estimates on the completed points: S1 is the correlation ratio (the share of the "
                   "variance of point means, i.e. of the mean outcome over replications, explained by a factor alone, "
-                  "95% bootstrap interval; chance between replications is set aside, see below); PAWN is the median "
+                  "95% bootstrap interval; the chance left in the point means is measured above); PAWN is the median "
                   "Kolmogorov-Smirnov distance between conditional and overall outcome distributions",
 }
 COLUMNS = {
@@ -303,8 +305,8 @@ def prim_chart(prim: dict, name: str) -> str | None:
     ax.set_ylabel("density (share of the box's runs\nthat are of interest)")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(0, 1.02)
-    ax.legend(frameon=False, fontsize=8.5, loc="upper right")
-    ax.set_title(f"PRIM peeling trajectory: {name}" if len(name) < 40 else "PRIM peeling trajectory",
+    ax.legend(frameon=False, fontsize=8.5, loc="lower left")
+    ax.set_title(f"PRIM peeling trajectory: {name}" if len(name) < 25 else "PRIM peeling trajectory",
                  loc="left", fontsize=10.5, fontweight="bold")
     _style(ax)
     return _png(fig)
@@ -361,7 +363,7 @@ def render_report(analysis: dict, table: pd.DataFrame, manifest: dict, folder: s
             rows = _index_rows(e, order, present)
             item.update(columns=[label for _, label in present], rows=rows,
                         alt="; ".join(f"{r['label']} {r['cells'][0]['text']}" for r in rows),
-                        tornado=tornado(e, f"Sensitivity of {name}" if len(name) < 50 else "Sensitivity"))
+                        tornado=tornado(e, f"Sensitivity of {name}" if len(name) < 30 else "Sensitivity"))
         if item["prim"]:
             item["prim_chart"] = prim_chart(item["prim"], name)
         if item["robustness"]:
@@ -394,6 +396,8 @@ def render_report(analysis: dict, table: pd.DataFrame, manifest: dict, folder: s
 def _g(v: Any) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "–"
+    if isinstance(v, float) and abs(v) < 1e-12:  # rounding error around 0
+        return "0"
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e12:
         return str(int(v))
     return f"{v:.3g}"
