@@ -52,8 +52,13 @@ Folder = str | os.PathLike
 class Result(list):
     """Rows of one part of an analysis (a list of dicts) with :meth:`to_df`, as SALib's results have."""
 
+    def __init__(self, rows=(), columns: Sequence[str] = ()) -> None:
+        super().__init__(rows)
+        self.columns = list(columns)
+
     def to_df(self) -> pd.DataFrame:
-        return pd.DataFrame(list(self))
+        """A DataFrame, one row per entry (with the usual columns even when there is no row)."""
+        return pd.DataFrame(list(self)) if self else pd.DataFrame(columns=self.columns)
 
 
 class SweepAnalysis:
@@ -82,7 +87,8 @@ class SweepAnalysis:
 
     @property
     def indices(self) -> Result:
-        rows = Result()
+        rows = Result(columns=["outcome", "method", "factor", "label", "role", "S1", "S1_conf", "ST", "ST_conf",
+                               "flags"])
         for name, e in self._each():
             for r in e["indices"]:
                 rows.append({"outcome": name, "method": e["method"], **{k: v for k, v in r.items() if k != "flags"},
@@ -115,12 +121,14 @@ class SweepAnalysis:
 
     @property
     def warnings(self) -> Result:
-        return Result({"outcome": name, "warning": w} for name, e in self._each() for w in e.get("warnings") or [])
+        return Result(({"outcome": name, "warning": w} for name, e in self._each() for w in e.get("warnings") or []),
+                      columns=["outcome", "warning"])
 
     @property
     def prim(self) -> Result:
         """PRIM boxes: one row per (outcome, box)."""
-        rows = Result()
+        rows = Result(columns=["outcome", "box", "of_interest", "coverage", "density", "mass", "runs",
+                               "runs_of_interest", "where", "not_significant"])
         for name, e in self._each():
             prim = e.get("prim") or {}
             for i, b in enumerate(prim.get("boxes") or []):
@@ -133,7 +141,8 @@ class SweepAnalysis:
     @property
     def regret(self) -> Result:
         """Regret and satisficing: one row per (outcome, lever setting), the most robust first."""
-        rows = Result()
+        rows = Result(columns=["outcome", "goal", "mean", "worst", "max_regret", "mean_regret", "best_at",
+                               "satisficing"])
         for name, e in self._each():
             robust = e.get("robustness") or {}
             for st in robust.get("settings") or []:
