@@ -181,7 +181,7 @@ def _rho(parts: tuple[float, float, float, float] | None) -> float:
     between, chance, _, r = parts
     if not between > 0:
         return float("nan")
-    return min(1.0, max(0.0, 1.0 - chance / r / between))
+    return round(min(1.0, max(0.0, 1.0 - chance / r / between)), 12)  # no rounding dust around 0 or 1
 
 
 def variance_split(point: np.ndarray, y: np.ndarray, replication: np.ndarray | None = None, *,
