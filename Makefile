@@ -34,9 +34,8 @@ docs: $(STAMP)
 examples: $(STAMP)
 	$(BIN)/python -m careersim.reporting.examples
 
-# numba caches a compiled function by its own file's timestamp, not by the helpers and
-# constants it takes from other files (careersim/rng.py and the column numbers in
-# careersim/model/state.py): after editing one, drop the compiled code so it is rebuilt
+# compiled code is cached per hash of the sources it depends on (careersim/core/compiled.py),
+# so it is never stale; this only frees the space (bytecode and compiled code)
 clean-cache:
 	find careersim tests -name '__pycache__' -type d -prune -exec rm -rf {} +
 

@@ -16,11 +16,20 @@ from numba import njit
 from scipy import stats
 
 import careersim as cs
+from careersim.core.rng import Streams, poisson_from_uniform, poisson_given_p0, uniforms
 from careersim.engine.grants import serve_fifo
 from careersim.engine.kernel import (
-    CH, NBITS, NSRC, POIS_K, WEEKS_PER_MONTH, _draw, _exp_above, _skill_pass, _tabulate, exp_upper_table,
+    CH,
+    NBITS,
+    NSRC,
+    POIS_K,
+    WEEKS_PER_MONTH,
+    _draw,
+    _exp_above,
+    _skill_pass,
+    _tabulate,
+    exp_upper_table,
 )
-from careersim.core.rng import Streams, poisson_from_uniform, poisson_given_p0, uniforms
 from tests.conftest import quiet
 
 CONTRIBUTORS_ONLY = {
@@ -333,9 +342,8 @@ def test_tabulated_trait_draws_are_within_their_stated_error_of_the_exact_invers
     family and 1e-4 for the lognormal (whose far tails are steep), from u = 1e-9 to
     1 - 1e-9; small populations of other families are drawn exactly."""
     from careersim.core.distributions import Beta
-    from careersim.engine.population import _ppf
-
     from careersim.engine.parameters import draw_parameters
+    from careersim.engine.population import _ppf
 
     values = draw_parameters(cs.baseline(), Streams(1))
     u = np.concatenate([np.random.default_rng(3).random(20_000), np.linspace(1e-9, 1 - 1e-9, 20_001)])
@@ -374,13 +382,14 @@ def test_the_chunks_exit_bound_is_above_everyones_chance_of_leaving(rates, sens,
     for the whole chunk. Anyone whose wellbeing and motivation lie in the chunk's
     ranges (and whose multiplier of the hazard of leaving is at most the chunk's)
     must have a chance of leaving this month below that bound."""
-    from careersim.engine.kernel import (
-        DT, KERNEL_PARAMS, P_BURNOUT, P_BURNOUT_SENS, P_LEAD_EXIT, P_LEAVE, P_LEAVE_SENS, P_WAIT_LEAVE, W_MID,
-        _no_exit_above)
+    from careersim.engine import vector as V
+    from careersim.engine.kernel import DT, W_MID, _no_exit_above
 
-    P = np.zeros(len(KERNEL_PARAMS))
-    P[P_BURNOUT], P[P_LEAVE], P[P_LEAD_EXIT], P[P_WAIT_LEAVE] = rates
-    P[P_BURNOUT_SENS], P[P_LEAVE_SENS] = sens
+    P = np.zeros(V.N_PARAMS)
+    P[V.EXITS_BURNOUT], P[V.EXITS_LEAVE], P[V.POSITIONS_LEAD_EXIT], P[V.POSITIONS_WAIT_LEAVE] = rates
+    P[V.EXITS_BURNOUT_SENSITIVITY], P[V.EXITS_LEAVE_SENSITIVITY] = sens
+    P_BURNOUT, P_LEAVE, P_LEAD_EXIT, P_WAIT_LEAVE = V.EXITS_BURNOUT, V.EXITS_LEAVE, V.POSITIONS_LEAD_EXIT, V.POSITIONS_WAIT_LEAVE
+    P_BURNOUT_SENS, P_LEAVE_SENS = V.EXITS_BURNOUT_SENSITIVITY, V.EXITS_LEAVE_SENSITIVITY
     wlo, whi = sorted(w)
     mlo, mhi = sorted(mo)
     bound = _no_exit_above(P, 0.1, wlo, whi, mlo, mhi, lmax)
@@ -397,12 +406,12 @@ def test_live_parameters_count_every_write_and_keep_the_kernel_vector_in_step():
     a value written any way (``set``, item assignment, ``update``) must count, and a
     kernel parameter must reach the vector the monthly step reads."""
     from careersim.engine.field import FieldModel
-    from careersim.engine.kernel import KERNEL_PARAMS
     from careersim.engine.parameters import draw_parameters
+    from careersim.engine.vector import INDEX
 
     streams = Streams(1, 0)
     live = FieldModel(draw_parameters(cs.baseline(), streams), [], streams).live
-    i = KERNEL_PARAMS.index("exits.leave")
+    i = INDEX["exits.leave"]
     v0 = live.version
     live.set("exits.leave", 0.07)
     live["grants.reviewers"] = 9.0

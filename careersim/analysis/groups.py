@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from careersim.analysis.claims import followed_for
 from careersim.config.schema import Scenario, get_path
 from careersim.core.codes import BACKGROUNDS, TRACKS
+from careersim.core.compiled import njit
 
 
 def per_replication_value(scenario: Scenario, reps: pd.DataFrame | None, path: str, default: float) -> dict[int, float]:

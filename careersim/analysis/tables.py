@@ -15,11 +15,11 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from careersim.core.clock import TICKS_PER_YEAR
 from careersim.core.codes import (BACKGROUND_NAMES, EVENT_NAMES, EXIT_NAMES, KIND_NAMES, SOURCE_NAMES, STATE_NAMES,
                                   T_INITIAL, TRACK_NAMES)
+from careersim.core.compiled import njit
 from careersim.core.stats import unique_inverse
 from careersim.engine.field import FieldModel
 from careersim.engine.layout import (ADVISOR, BACKGROUND, ENTRY, EXE2, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD,

@@ -130,10 +130,11 @@ def _folder_name(name: str) -> str:
 
 def _compile_note() -> str:
     """A note for the first run on a machine, when the engine's compiled code is not
-    cached yet (numba keeps it next to the source, in ``__pycache__``)."""
-    from careersim.engine import kernel
+    cached yet (careersim.core.compiled says where it is kept)."""
+    from careersim.core import compiled
+    from careersim.engine import kernel  # noqa: F401 - the engine declares its cache's key when imported
 
-    cached = any((Path(kernel.__file__).parent / "__pycache__").glob("kernel.step-*.nbi"))
+    cached = any(compiled.cache_directory("engine").rglob("kernel.step-*.nbi"))
     return "" if cached else " The engine is compiled first, once per machine: about 40 seconds more."
 
 

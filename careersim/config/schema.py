@@ -14,7 +14,10 @@ Each parameter is declared with :func:`param`, which records
 * ``source``: a seed-essay statement (``000``: the essay on independent
   research, ``001``: the essay on PhDs and its comments), a published figure,
   or the word "assumption";
-* ``live``: whether an intervention may change it during a run.
+* ``live``: whether an intervention may change it during a run;
+* ``kernel``: whether the compiled monthly step reads it (its place in the
+  kernel's parameter vector is generated from these flags, in declaration
+  order: :mod:`careersim.engine.vector`).
 
 A numeric parameter may be a distribution, drawn once per replication
 (parameter uncertainty). Fields typed ``Distribution`` instead describe how a
@@ -57,8 +60,10 @@ def param(
     hi: float | None = None,
     lo_open: bool = False,
     live: bool = False,
+    kernel: bool = False,
 ) -> Any:
-    """Declare a parameter. ``lo_open`` makes the lower bound strict (> lo)."""
+    """Declare a parameter. ``lo_open`` makes the lower bound strict (> lo); ``kernel`` puts
+    it in the compiled monthly step's parameter vector."""
     if kind in ("probability", "share"):
         lo = 0.0 if lo is None else lo
         hi = 1.0 if hi is None else hi
@@ -71,6 +76,7 @@ def param(
         "lo_open": lo_open,
         "source": source,
         "live": live,
+        "kernel": kernel,
     }
     return Field(default=default, description=desc, json_schema_extra=extra)
 
@@ -268,19 +274,19 @@ class Population(Section):
 
 
 class Learning(Section):
-    signal_gain: Num = param(0.08, "Share of the remaining gap to mastery that one feedback signal of quality 1 closes for a person of learning rate 1.", "assumption, set so the median PhD starter is lead-ready after 4-5 years (001: 'around 5 years')", kind="share", live=True)
-    teachable_floor: Num = param(0.2, "Skill level any feedback source can teach; a source of quality q teaches up to floor + (1 - floor) * q.", "001: 'if you are surrounded by mediocre researchers, your learning opportunities will be significantly diminished'", kind="share", live=True)
+    signal_gain: Num = param(0.08, "Share of the remaining gap to mastery that one feedback signal of quality 1 closes for a person of learning rate 1.", "assumption, set so the median PhD starter is lead-ready after 4-5 years (001: 'around 5 years')", kind="share", live=True, kernel=True)
+    teachable_floor: Num = param(0.2, "Skill level any feedback source can teach; a source of quality q teaches up to floor + (1 - floor) * q.", "001: 'if you are surrounded by mediocre researchers, your learning opportunities will be significantly diminished'", kind="share", live=True, kernel=True)
     dose_response: Literal["saturating", "linear"] = Field("saturating", description="How feedback grows with mentor hours: 'linear', or 'saturating' beyond saturation_hours (the essay's 'minimum').", json_schema_extra={"kind": "choice", "unit": "", "source": "001: 'an hour every other week is the minimum mentorship most people need'", "live": False})
-    signals_per_mentor_hour: Num = param(1.0, "Feedback signals (ideas evaluated) per hour of mentor time.", "001: 'you get it every week you propose an idea'", kind="number", lo=0, live=True)
-    saturation_hours: Num = param(0.5, "Mentor hours per week beyond which extra hours add little (saturating dose-response).", "001: 'an hour every other week is the minimum mentorship most people need'", kind="hours", lo=0, lo_open=True, live=True)
-    project_length: Num = param(0.5, "Time to finish a project and get its self-evaluation signal.", "001: 'rather than getting meaningful feedback every 6 months you finish a project'", kind="duration", lo=0, lo_open=True, live=True)
-    self_eval_quality: Num = param(0.5, "Quality of the self-evaluation signal at project completion, scaled by self-direction.", SRC_ASSUMPTION, kind="share", live=True)
-    hands_on_rate: Num = param(0.15, "Yearly share of the execution gap closed by hands-on work (multiplied by the track's hands-on multiplier).", SRC_ASSUMPTION, kind="rate", live=True)
-    peer_quality_ratio: Num = param(0.6, "Quality of peers' feedback as a share of the advisor's or manager's quality.", "001: 'post-docs, promising senior PhD students'", kind="share", live=True)
-    self_study_signals: Num = param(12.0, "Signals per year a fully self-directed person draws from their own unsupervised work (scaled by self-direction squared and by the autonomy of the role).", "001: 'some people are exceptionally quick independent learners'", kind="rate", live=True)
-    hands_on_phd: Num = param(1.0, "Hands-on execution learning multiplier in a PhD (the reference).", SRC_ASSUMPTION, kind="number", lo=0, live=True)
-    hands_on_independent: Num = param(0.8, "Hands-on multiplier for independent researchers.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
-    impact_weight: Num = param(0.5, "Share of a safety-aware signal that trains impact judgement.", "001: 'PhD's do not train you to evaluate the theory of impact'", kind="share", live=True)
+    signals_per_mentor_hour: Num = param(1.0, "Feedback signals (ideas evaluated) per hour of mentor time.", "001: 'you get it every week you propose an idea'", kind="number", lo=0, live=True, kernel=True)
+    saturation_hours: Num = param(0.5, "Mentor hours per week beyond which extra hours add little (saturating dose-response).", "001: 'an hour every other week is the minimum mentorship most people need'", kind="hours", lo=0, lo_open=True, live=True, kernel=True)
+    project_length: Num = param(0.5, "Time to finish a project and get its self-evaluation signal.", "001: 'rather than getting meaningful feedback every 6 months you finish a project'", kind="duration", lo=0, lo_open=True, live=True, kernel=True)
+    self_eval_quality: Num = param(0.5, "Quality of the self-evaluation signal at project completion, scaled by self-direction.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    hands_on_rate: Num = param(0.15, "Yearly share of the execution gap closed by hands-on work (multiplied by the track's hands-on multiplier).", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    peer_quality_ratio: Num = param(0.6, "Quality of peers' feedback as a share of the advisor's or manager's quality.", "001: 'post-docs, promising senior PhD students'", kind="share", live=True, kernel=True)
+    self_study_signals: Num = param(12.0, "Signals per year a fully self-directed person draws from their own unsupervised work (scaled by self-direction squared and by the autonomy of the role).", "001: 'some people are exceptionally quick independent learners'", kind="rate", live=True, kernel=True)
+    hands_on_phd: Num = param(1.0, "Hands-on execution learning multiplier in a PhD (the reference).", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    hands_on_independent: Num = param(0.8, "Hands-on multiplier for independent researchers.", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    impact_weight: Num = param(0.5, "Share of a safety-aware signal that trains impact judgement.", "001: 'PhD's do not train you to evaluate the theory of impact'", kind="share", live=True, kernel=True)
 
 
 class PhD(Section):
@@ -294,33 +300,33 @@ class PhD(Section):
     min_portfolio: Num = param(0.25, "Lowest portfolio score a programme admits.", SRC_ASSUMPTION, kind="number", live=True)
     max_attempts: Num = param(2.0, "Admission rounds a PhD applicant tries before taking a contributor job.", SRC_ASSUMPTION, kind="count", lo=1)
     duration: Num = param(4.75, "Funded length of a PhD.", "001: 'basically guaranteed funding ... for 3-5 years'", kind="duration", lo=0, lo_open=True)
-    apprentice_years: Num = param(1.5, "Length of the apprentice phase (others' ideas, execution-heavy feedback).", "001: 'After the first year or two ... switch to working more on your own ideas'", kind="duration")
-    ambition_years: Num = param(3.0, "Start of the ambition phase (an overarching agenda).", "001: 'Gradually start being more ambitious'", kind="duration")
-    peer_signals: Num = param(12.0, "Feedback signals per year from lab peers (post-docs, senior students).", "001: 'other professors, post-docs, promising senior PhD students'", kind="rate", live=True)
-    exposure_rate: Num = param(0.15, "Yearly chance of outside safety exposure (conferences, hubs, internships) for students of advisors not interested in safety.", "001: 'attend AI safety focused conferences ... co-work from an AI safety hub ... intern'", kind="rate", live=True)
-    exposure_signals: Num = param(6.0, "Safety-aware feedback signals per year after outside exposure.", SRC_ASSUMPTION, kind="rate", live=True)
-    publications: Num = param(1.2, "Publication-equivalents per year for a PhD student of median skill.", "001: 'publish or perish'", kind="rate", live=True)
-    stress: Num = param(0.12, "Drop in the wellbeing a PhD student returns to.", "001: 'The mental health of graduate students is notoriously bad'", kind="share", live=True)
+    apprentice_years: Num = param(1.5, "Length of the apprentice phase (others' ideas, execution-heavy feedback).", "001: 'After the first year or two ... switch to working more on your own ideas'", kind="duration", kernel=True)
+    ambition_years: Num = param(3.0, "Start of the ambition phase (an overarching agenda).", "001: 'Gradually start being more ambitious'", kind="duration", kernel=True)
+    peer_signals: Num = param(12.0, "Feedback signals per year from lab peers (post-docs, senior students).", "001: 'other professors, post-docs, promising senior PhD students'", kind="rate", live=True, kernel=True)
+    exposure_rate: Num = param(0.15, "Yearly chance of outside safety exposure (conferences, hubs, internships) for students of advisors not interested in safety.", "001: 'attend AI safety focused conferences ... co-work from an AI safety hub ... intern'", kind="rate", live=True, kernel=True)
+    exposure_signals: Num = param(6.0, "Safety-aware feedback signals per year after outside exposure.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    publications: Num = param(1.2, "Publication-equivalents per year for a PhD student of median skill.", "001: 'publish or perish'", kind="rate", live=True, kernel=True)
+    stress: Num = param(0.12, "Drop in the wellbeing a PhD student returns to.", "001: 'The mental health of graduate students is notoriously bad'", kind="share", live=True, kernel=True)
     lead_rule: Literal["after_graduation", "final_phase"] = Field("after_graduation", description="When PhD students may take lead roles: only after graduating, or in their final year.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption (brief: this rule largely sets C4 and C5)', "live": False})
-    industry_share: Num = param(0.65, "Share of graduates who take industry roles (the rest take post-docs or go independent).", "AI Index 2021: ~65% of new North American AI PhDs went to industry in 2019", kind="share", live=True)
-    independent_share: Num = param(0.10, "Share of graduates who apply for independent grants.", SRC_ASSUMPTION, kind="share", live=True)
+    industry_share: Num = param(0.65, "Share of graduates who take industry roles (the rest take post-docs or go independent).", "AI Index 2021: ~65% of new North American AI PhDs went to industry in 2019", kind="share", live=True, kernel=True)
+    independent_share: Num = param(0.10, "Share of graduates who apply for independent grants.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
 
 
 class Independent(Section):
-    mentor_hours: Num = param(0.08, "Weekly hours of mentor time an independent researcher gets by default.", "001: 'getting comments on your Google Docs every 3 months is unlikely to be good enough' (~1 hour a quarter)", kind="hours", live=True)
-    mentor_quality: Num = param(0.5, "Quality of that mentor (0-1).", SRC_ASSUMPTION, kind="share", live=True)
+    mentor_hours: Num = param(0.08, "Weekly hours of mentor time an independent researcher gets by default.", "001: 'getting comments on your Google Docs every 3 months is unlikely to be good enough' (~1 hour a quarter)", kind="hours", live=True, kernel=True)
+    mentor_quality: Num = param(0.5, "Quality of that mentor (0-1).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
     collaboration_share: Num = param(0.3, "Share of independent researchers with a collaborator.", "000: 'Actively look for collaborations'", kind="share", live=True)
-    collaborator_signals: Num = param(12.0, "Feedback signals per year from a collaborator.", "000: 'you can share ideas and debug each other'", kind="rate", live=True)
-    collaborator_quality: Num = param(0.4, "Quality of a collaborator's feedback.", SRC_ASSUMPTION, kind="share", live=True)
+    collaborator_signals: Num = param(12.0, "Feedback signals per year from a collaborator.", "000: 'you can share ideas and debug each other'", kind="rate", live=True, kernel=True)
+    collaborator_quality: Num = param(0.4, "Quality of a collaborator's feedback.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
     plan_feedback_share: Num = param(0.3, "Share who write a project plan and get early feedback (one extra outside signal per project).", "000: 'Write down your project and get feedback early on'", kind="share", live=True)
     accountability_share: Num = param(0.4, "Share who commit to publishing (track record grows faster).", "000: 'Create accountability mechanisms ... publish'", kind="share", live=True)
     cut_losses_share: Num = param(0.3, "Share who cut losses early (projects end sooner, more self-evaluation signals).", "000: 'how likely would exploring this avenue further change your final decision?'", kind="share", live=True)
     upskilling_share: Num = param(0.4, "Share whose goal is upskilling rather than research output.", "000: 'whether they want to do independent research or upskilling'", kind="share")
-    publications: Num = param(0.8, "Publication-equivalents per year for an independent researcher of median skill and self-direction.", SRC_ASSUMPTION, kind="rate", live=True)
-    alone_penalty: Num = param(0.12, "Drop in motivation from working alone without a collaborator or programme.", "001: 'Working by yourself is bad for motivation'", kind="share", live=True)
-    gap_penalty: Num = param(0.25, "Drop in motivation while unfunded.", "brief M5: 'A funding gap costs motivation'", kind="share", live=True)
-    max_gap: Num = param(0.5, "Longest funding gap before the person leaves the independent track.", SRC_ASSUMPTION, kind="duration", live=True)
-    gap_to_contributor_share: Num = param(0.5, "Share of those whose funding runs out who take a contributor job instead of leaving.", SRC_ASSUMPTION, kind="share", live=True)
+    publications: Num = param(0.8, "Publication-equivalents per year for an independent researcher of median skill and self-direction.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    alone_penalty: Num = param(0.12, "Drop in motivation from working alone without a collaborator or programme.", "001: 'Working by yourself is bad for motivation'", kind="share", live=True, kernel=True)
+    gap_penalty: Num = param(0.25, "Drop in motivation while unfunded.", "brief M5: 'A funding gap costs motivation'", kind="share", live=True, kernel=True)
+    max_gap: Num = param(0.5, "Longest funding gap before the person leaves the independent track.", SRC_ASSUMPTION, kind="duration", live=True, kernel=True)
+    gap_to_contributor_share: Num = param(0.5, "Share of those whose funding runs out who take a contributor job instead of leaving.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
     focus_match_share: Num = param(0.45, "Share of agendas inside funders' narrow focus areas.", "001 comments: 'most RFPs from large funders have a narrow focus area'", kind="share")
 
 
@@ -330,7 +336,7 @@ class Grants(Section):
     review_time_shape: Literal["exponential", "fixed"] = Field("exponential", description="Distribution of review times.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption', "live": False})
     decision_delay: Num = param(1 / 12, "Time from the end of review to a decision (committee, paperwork).", "001 comments: small funders 'may take 3+ months to apply for'", kind="duration", live=True)
     grant_length: Num = param(1.0, "Length of an independent research grant.", "001 comments: 'only last a year at a time'", kind="duration", lo=0, lo_open=True, live=True)
-    apply_ahead: Num = param(0.25, "How long before a grant ends its holder applies for the next.", "001 comments: '3+ months to apply for'", kind="duration", live=True)
+    apply_ahead: Num = param(0.25, "How long before a grant ends its holder applies for the next.", "001 comments: '3+ months to apply for'", kind="duration", live=True, kernel=True)
     budget: Num = param(180.0, "Money: independent researchers the funders can pay at once at time zero.", "assumption, about a quarter of ~600 technical FTEs (McAleese 2025)", kind="count", live=True)
     budget_growth: Num = param(0.08, "Yearly growth of the grant budget.", SRC_ASSUMPTION, kind="number", lo=-0.5, hi=1.0, live=True)
     base_acceptance: Num = param(0.45, "Chance a median applicant is funded when money is available.", SRC_ASSUMPTION, kind="probability", live=True)
@@ -346,32 +352,32 @@ class Programme(Section):
     places: Num = param(50.0, "Places per cohort.", "MATS: tens of scholars per cohort; assumption for the number", kind="count", live=True)
     outside_applicants: Num = param(500.0, "Applicants per cohort from outside the simulated population.", "MATS acceptance fell from ~15% to ~5% as applications grew", kind="count", live=True)
     duration: Num = param(0.25, "Length of a programme.", "000: programmes give a few months of intense mentorship", kind="duration", lo=0, lo_open=True, live=True)
-    mentor_hours: Num = param(1.0, "Weekly mentor hours per scholar.", "MATS: at least 1 hour a week of mentor time per scholar", kind="hours", live=True)
-    mentor_quality: Num = param(0.75, "Quality of programme mentors (0-1).", SRC_ASSUMPTION, kind="share", live=True)
+    mentor_hours: Num = param(1.0, "Weekly mentor hours per scholar.", "MATS: at least 1 hour a week of mentor time per scholar", kind="hours", live=True, kernel=True)
+    mentor_quality: Num = param(0.75, "Quality of programme mentors (0-1).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
     apply_independent: Num = param(0.6, "Chance an independent researcher applies to a cohort.", "000: 'even if you think your chance of getting accepted is low, you should still apply'", kind="probability", live=True)
     apply_other: Num = param(0.08, "Chance a PhD student or contributor applies to a cohort.", SRC_ASSUMPTION, kind="probability", live=True)
     alumni_collaboration: Num = param(0.5, "Chance a programme alumnus leaves with a collaborator.", SRC_ASSUMPTION, kind="probability", live=True)
 
 
 class Contributor(Section):
-    mentor_hours_industry: Num = param(1.0, "Weekly hours of feedback from a manager in industry.", SRC_ASSUMPTION, kind="hours", live=True)
-    mentor_hours_nonprofit: Num = param(0.8, "Weekly hours of feedback at a non-profit.", SRC_ASSUMPTION, kind="hours", live=True)
-    mentor_hours_academic: Num = param(0.6, "Weekly hours of feedback for an academic RA or post-doc.", SRC_ASSUMPTION, kind="hours", live=True)
-    quality_industry: Num = param(0.6, "Mentor quality in industry.", "001: industry senior team leads comparable to top professors", kind="share", live=True)
-    quality_nonprofit: Num = param(0.4, "Mentor quality at non-profits.", "001: 'often staffed by more junior researchers'", kind="share", live=True)
-    quality_academic: Num = param(0.6, "Mentor quality for academic RAs and post-docs.", SRC_ASSUMPTION, kind="share", live=True)
-    own_idea_share: Num = param(0.1, "Share of feedback on one's own ideas (agendas are set top-down).", "001: 'Industry lab agendas are often set top-down'", kind="share", live=True)
-    hands_on_industry: Num = param(2.5, "Hands-on execution learning multiplier in industry (PhD = 1).", "001: 'engineering skills are often acquired faster and better in a company'", kind="number", lo=0, live=True)
-    hands_on_nonprofit: Num = param(2.0, "Hands-on multiplier at a non-profit.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
-    hands_on_academic: Num = param(1.5, "Hands-on multiplier for academic RAs.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
-    publications_industry: Num = param(0.3, "Publication-equivalents per year in industry.", SRC_ASSUMPTION, kind="rate", live=True)
-    publications_nonprofit: Num = param(0.5, "Publication-equivalents per year at a non-profit.", SRC_ASSUMPTION, kind="rate", live=True)
-    publications_academic: Num = param(1.0, "Publication-equivalents per year as an academic RA.", "001: 'RA projects are usually designed to be publishable'", kind="rate", live=True)
-    letter_academic: Num = param(0.8, "Strength of an academic RA's recommendation letter (0-1).", "001: 'Professors are well-placed to write a strong recommendation letter'", kind="share")
-    letter_other: Num = param(0.3, "Strength of other contributors' letters.", SRC_ASSUMPTION, kind="share")
-    to_phd_rate: Num = param(0.10, "Yearly chance a contributor who intends to do a PhD applies, after the first year.", "001: 'a good starting point for the first year or two'", kind="rate", live=True)
+    mentor_hours_industry: Num = param(1.0, "Weekly hours of feedback from a manager in industry.", SRC_ASSUMPTION, kind="hours", live=True, kernel=True)
+    mentor_hours_nonprofit: Num = param(0.8, "Weekly hours of feedback at a non-profit.", SRC_ASSUMPTION, kind="hours", live=True, kernel=True)
+    mentor_hours_academic: Num = param(0.6, "Weekly hours of feedback for an academic RA or post-doc.", SRC_ASSUMPTION, kind="hours", live=True, kernel=True)
+    quality_industry: Num = param(0.6, "Mentor quality in industry.", "001: industry senior team leads comparable to top professors", kind="share", live=True, kernel=True)
+    quality_nonprofit: Num = param(0.4, "Mentor quality at non-profits.", "001: 'often staffed by more junior researchers'", kind="share", live=True, kernel=True)
+    quality_academic: Num = param(0.6, "Mentor quality for academic RAs and post-docs.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    own_idea_share: Num = param(0.1, "Share of feedback on one's own ideas (agendas are set top-down).", "001: 'Industry lab agendas are often set top-down'", kind="share", live=True, kernel=True)
+    hands_on_industry: Num = param(2.5, "Hands-on execution learning multiplier in industry (PhD = 1).", "001: 'engineering skills are often acquired faster and better in a company'", kind="number", lo=0, live=True, kernel=True)
+    hands_on_nonprofit: Num = param(2.0, "Hands-on multiplier at a non-profit.", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    hands_on_academic: Num = param(1.5, "Hands-on multiplier for academic RAs.", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    publications_industry: Num = param(0.3, "Publication-equivalents per year in industry.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    publications_nonprofit: Num = param(0.5, "Publication-equivalents per year at a non-profit.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    publications_academic: Num = param(1.0, "Publication-equivalents per year as an academic RA.", "001: 'RA projects are usually designed to be publishable'", kind="rate", live=True, kernel=True)
+    letter_academic: Num = param(0.8, "Strength of an academic RA's recommendation letter (0-1).", "001: 'Professors are well-placed to write a strong recommendation letter'", kind="share", kernel=True)
+    letter_other: Num = param(0.3, "Strength of other contributors' letters.", SRC_ASSUMPTION, kind="share", kernel=True)
+    to_phd_rate: Num = param(0.10, "Yearly chance a contributor who intends to do a PhD applies, after the first year.", "001: 'a good starting point for the first year or two'", kind="rate", live=True, kernel=True)
     phd_intent_share: Num = param(0.3, "Share of contributors who would consider a PhD.", SRC_ASSUMPTION, kind="share")
-    planned_phd_after: Num = param(0.0, "If above zero, every contributor intending a PhD applies after this long (contributor-then-PhD route).", SRC_ASSUMPTION, kind="duration")
+    planned_phd_after: Num = param(0.0, "If above zero, every contributor intending a PhD applies after this long (contributor-then-PhD route).", SRC_ASSUMPTION, kind="duration", kernel=True)
     pay_cut_refusal: Num = param(0.5, "Share of industry contributors who will not take the pay cut of a PhD or academic post.", "001: 'going from an industry role to a PhD will involve taking a massive pay-cut'", kind="share")
 
 
@@ -387,24 +393,24 @@ class Positions(Section):
     focus_required: Num = param(1.0, "1 if big RFPs accept only agendas inside funders' focus areas; 0 for agenda-agnostic RFPs.", "001 comments (A): 'Research agenda agnostic RFPs'", kind="share", live=True)
     adjacency: Num = param(0.35, "Chance a candidate's agenda is adjacent to a given organisation's.", "001 comments: 'they may not exist, depending on what you're excited to work on'", kind="probability", live=True)
     vacancy_life: Num = param(1.0, "How long an unfilled opening stays open.", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True)
-    ready_generation: Num = param(0.5, "Idea generation needed to be lead-ready.", "001: 'very strong at developing research agendas'", kind="share", live=True)
-    ready_evaluation: Num = param(0.5, "Idea evaluation needed to be lead-ready.", "001: 'evaluating them so the best ideas can be prioritized'", kind="share", live=True)
-    ready_execution: Num = param(0.4, "Execution needed to be lead-ready ('at least competent').", "001: 'at least competent at executing on research projects'", kind="share", live=True)
-    ready_record: Num = param(3.0, "Track record needed to be lead-ready (publication-equivalents).", SRC_ASSUMPTION, kind="count", live=True)
+    ready_generation: Num = param(0.5, "Idea generation needed to be lead-ready.", "001: 'very strong at developing research agendas'", kind="share", live=True, kernel=True)
+    ready_evaluation: Num = param(0.5, "Idea evaluation needed to be lead-ready.", "001: 'evaluating them so the best ideas can be prioritized'", kind="share", live=True, kernel=True)
+    ready_execution: Num = param(0.4, "Execution needed to be lead-ready ('at least competent').", "001: 'at least competent at executing on research projects'", kind="share", live=True, kernel=True)
+    ready_record: Num = param(3.0, "Track record needed to be lead-ready (publication-equivalents).", SRC_ASSUMPTION, kind="count", live=True, kernel=True)
     credential_weight: Num = param(0.25, "Hiring-score bonus for holding a PhD (competence signals; skills are on a 0-1 scale).", "001: 'most research leads at these organizations seem to have PhDs anyway'; 001 comments: selection relies on 'competence signals'", kind="number", lo=0, live=True)
     letter_weight: Num = param(0.2, "Hiring-score weight of a recommendation (a PhD advisor's standing, 0-1).", "001: advisors 'want to see you ... land a top research job after graduation'", kind="number", lo=0, live=True)
-    lead_exit: Num = param(0.04, "Yearly hazard that a lead leaves the field.", SRC_ASSUMPTION, kind="rate", live=True)
-    wait_leave: Num = param(0.25, "Yearly hazard of leaving the field for a person who has been ready for over a year without a lead role.", "001 comments: 'a big part of me just wants to leave AIS for a while'", kind="rate", live=True)
+    lead_exit: Num = param(0.04, "Yearly hazard that a lead leaves the field.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    wait_leave: Num = param(0.25, "Yearly hazard of leaving the field for a person who has been ready for over a year without a lead role.", "001 comments: 'a big part of me just wants to leave AIS for a while'", kind="rate", live=True, kernel=True)
 
 
 class Exits(Section):
-    burnout: Num = param(0.02, "Yearly burnout hazard at median wellbeing.", "001: 'Your mental health might suffer'", kind="rate", live=True)
-    burnout_sensitivity: Num = param(5.0, "How steeply the burnout hazard rises as wellbeing falls (per unit).", SRC_ASSUMPTION, kind="number", lo=0, live=True)
-    leave: Num = param(0.04, "Yearly hazard of leaving for non-safety work or better pay at median motivation.", "001: industry pay; 'leave AIS for a while'", kind="rate", live=True)
-    leave_sensitivity: Num = param(4.0, "How steeply leaving rises as motivation falls.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
-    industry_pull: Num = param(1.5, "Multiplier of the leaving hazard for industry contributors (pay).", "001: industry pay", kind="number", lo=0, live=True)
-    adjustment: Num = param(0.5, "Time over which wellbeing and motivation move halfway to their set points.", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True)
-    structure_bonus: Num = param(0.05, "Wellbeing gain in structured roles (contributor jobs).", "001: 'mental health is often better in more structured roles'", kind="share", live=True)
+    burnout: Num = param(0.02, "Yearly burnout hazard at median wellbeing.", "001: 'Your mental health might suffer'", kind="rate", live=True, kernel=True)
+    burnout_sensitivity: Num = param(5.0, "How steeply the burnout hazard rises as wellbeing falls (per unit).", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    leave: Num = param(0.04, "Yearly hazard of leaving for non-safety work or better pay at median motivation.", "001: industry pay; 'leave AIS for a while'", kind="rate", live=True, kernel=True)
+    leave_sensitivity: Num = param(4.0, "How steeply leaving rises as motivation falls.", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    industry_pull: Num = param(1.5, "Multiplier of the leaving hazard for industry contributors (pay).", "001: industry pay", kind="number", lo=0, live=True, kernel=True)
+    adjustment: Num = param(0.5, "Time over which wellbeing and motivation move halfway to their set points.", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True, kernel=True)
+    structure_bonus: Num = param(0.05, "Wellbeing gain in structured roles (contributor jobs).", "001: 'mental health is often better in more structured roles'", kind="share", live=True, kernel=True)
 
 
 class Timelines(Section):

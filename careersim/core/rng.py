@@ -26,7 +26,8 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from numba import njit
+
+from careersim.core.compiled import njit
 
 # Stable registry of stream names. Append only: an index never changes meaning.
 STREAMS: tuple[str, ...] = (

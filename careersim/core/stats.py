@@ -33,8 +33,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from numba import njit
 from scipy import stats as _sps
+
+from careersim.core.compiled import njit
 
 __all__ = [
     "summarise",

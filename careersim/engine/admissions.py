@@ -1,10 +1,10 @@
 """PhD admissions: a yearly round; applicants ranked by portfolio take the free advisor
-slots, best applicant to best advisor."""
+slots, best applicant to best advisor (or, for someone whose own settings name an advisor
+quality, the free advisor nearest it)."""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from scipy.special import ndtri
 
 from careersim.core.clock import TICKS_PER_YEAR
@@ -17,6 +17,7 @@ from careersim.core.codes import (
     K_INDUSTRY,
     PHD,
 )
+from careersim.core.compiled import njit
 from careersim.core.rng import uniform
 from careersim.engine.kernel import move_counted
 from careersim.engine.layout import (
@@ -33,7 +34,9 @@ from careersim.engine.layout import (
     PHD_END,
     PHD_START,
     PID,
+    PS_ADVISOR_QUALITY,
     RECORD,
+    SETTINGS,
     STATE,
 )
 from careersim.engine.world import World
@@ -52,7 +55,8 @@ class Admissions:
         apps, port, u = _phd_applicants(w.act, int(w.nact[0]), w.I, w.F, self.key, t)
         score = port + 0.1 * ndtri(u)
         w.ensure_log(len(apps))
-        n_slots, k = _admit(apps, score, t, w.I, w.F, w.adv.quality, w.adv.safe, w.adv.active_from, w.adv_load,
+        target = advisor_targets(apps, w.I, w.settings)
+        n_slots, k = _admit(apps, score, target, t, w.I, w.F, w.adv.quality, w.adv.safe, w.adv.active_from, w.adv_load,
                             int(round(live["phd.max_students"])), live["phd.min_portfolio"],
                             int(round(live["phd.duration"] * TICKS_PER_YEAR)), int(round(live["phd.max_attempts"])),
                             w.LOG, w.nlog, w.counts)
@@ -82,14 +86,29 @@ def _phd_applicants(act, n, I, F, key, t):
 
 
 @njit(cache=True)
-def _admit(apps, score, t, I, F, quality, safe, active_from, load, cap, min_portfolio, phd_ticks, max_attempts,
+def advisor_targets(apps, I, PS):
+    """Each applicant's advisor-quality target from their own settings (NaN: none)."""
+    out = np.full(len(apps), np.nan)
+    if len(PS) == 0:
+        return out
+    for j in range(len(apps)):
+        ps = I[apps[j], SETTINGS]
+        if ps >= 0:
+            out[j] = PS[ps, PS_ADVISOR_QUALITY]
+    return out
+
+
+@njit(cache=True)
+def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, min_portfolio, phd_ticks, max_attempts,
            LOG, nlog, counts):
     """The admission round: the free places of the advisors taking students at ``t``
     (``cap`` minus their ``load`` each), best advisor first, go to the applicants
     ``apps`` scoring at least ``min_portfolio``, best score first (ties in row order),
-    best applicant to best advisor. Rejected applicants count an attempt; after
-    ``max_attempts`` they take a contributor job, an academic RA post when their
-    letters are good, else industry. Returns (places, admitted)."""
+    best applicant to best advisor; an applicant with an advisor-quality ``target``
+    (NaN: none) takes the free place whose advisor's quality is nearest it (the better
+    advisor at a tie). Rejected applicants count an attempt; after ``max_attempts`` they
+    take a contributor job, an academic RA post when their letters are good, else
+    industry. Returns (places, admitted)."""
     n_slots = 0
     for a in range(len(active_from)):
         if active_from[a] <= t:
@@ -114,14 +133,24 @@ def _admit(apps, score, t, I, F, quality, safe, active_from, load, cap, min_port
             n_eligible += 1
     k = min(n_eligible, n_slots)
     admitted = np.zeros(len(apps), dtype=np.bool_)
-    m = 0
+    taken = np.zeros(n_slots, dtype=np.bool_)
+    m = 0  # places filled
+    nxt = 0  # the best place not yet taken
     for i in range(len(order)):
         if m == k:
             break
         if not sorted_score[i] >= min_portfolio:
             continue
         j = order[i]
-        r, a = apps[j], slots[m]
+        while taken[nxt]:
+            nxt += 1
+        x = nxt
+        if target[j] == target[j]:  # the free advisor nearest the person's target
+            for y in range(nxt + 1, n_slots):
+                if not taken[y] and abs(quality[slots[y]] - target[j]) < abs(quality[slots[x]] - target[j]):
+                    x = y
+        taken[x] = True
+        r, a = apps[j], slots[x]
         load[a] += 1
         I[r, ADVISOR] = a
         I[r, PHD_START] = t

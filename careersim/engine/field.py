@@ -22,23 +22,33 @@ binary floating point):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import simpy
-from numba import njit
 
 from careersim.config.schema import Intervention
 from careersim.core.clock import TICKS_PER_MONTH, TICKS_PER_QUARTER, TICKS_PER_YEAR
 from careersim.core.codes import EXITED, N_STATES, PHD, STATE_NAMES
+from careersim.core.compiled import njit
 from careersim.core.rng import Streams
 from careersim.engine.admissions import Admissions
 from careersim.engine.grants import GrantOffice
 from careersim.engine.hiring import Hiring
-from careersim.engine.programme import Programme
-from careersim.engine.world import World
 from careersim.engine.kernel import credit_final_month, exp_upper_table, step
-from careersim.engine.layout import ADVISOR, STATE
+from careersim.engine.layout import ADVISOR, N_PS, ST_FUNDED, ST_READY, ST_WAITING, STATE
 from careersim.engine.parameters import Live
-from careersim.engine.population import enter, make_advisors, make_agents
+from careersim.engine.population import (
+    Cohort,
+    add_cohorts,
+    enter,
+    log_entries_needed,
+    make_advisors,
+    make_agents,
+)
+from careersim.engine.programme import Programme
+from careersim.engine.vector import arrival_tick
+from careersim.engine.world import World
 
 PHASES = ("intake", "interventions", "step", "admissions", "grants", "programme", "hiring", "arrival", "recorder")
 PHASE = {name: k / 16.0 for k, name in enumerate(PHASES)}
@@ -46,27 +56,33 @@ EXPHI = exp_upper_table()
 
 
 class FieldModel:
-    """One replication's field: build with parameter values, then :meth:`run`."""
+    """One replication's field: build with parameter values, then :meth:`run`.
 
-    def __init__(self, values: dict, interventions: list[Intervention], streams: Streams):
+    What varies between uses is passed in: ``interventions`` (policies with their
+    times) and ``extra``, cohorts of specified people added beside the scenario's
+    entrants (:class:`~careersim.engine.population.Cohort`), who go through the same
+    intake, admissions, grants, programme and hiring as everyone, with their own
+    settings read by the monthly step and the institutions. Their rows are
+    ``extra_rows[k]`` for cohort ``k``. Without extras the field is exactly the
+    scenario's.
+    """
+
+    def __init__(self, values: dict, interventions: list[Intervention], streams: Streams,
+                 extra: Sequence[Cohort] = ()):
         self.values = values
         self.streams = streams
         self.burn_in = int(round(values["run.burn_in"] * TICKS_PER_YEAR))
         self.T = self.burn_in + int(round(values["run.horizon"] * TICKS_PER_YEAR))
         self.arrival_years = float(values["timelines.arrival"])
-        self.arrival_tick = self.burn_in + int(round(self.arrival_years * TICKS_PER_YEAR))
-        extra = {
-            "x.saturating": 1.0 if values["learning.dose_response"] == "saturating" else 0.0,
-            "x.lead_rule_final": 1.0 if values["phd.lead_rule"] == "final_phase" else 0.0,
-            "x.arrival_tick": float(self.arrival_tick),
-            "x.exits_on": 1.0,
-            "x.gap_grace": 0.5,
-            "x.calibrated_wait": 0.0,
-        }
-        self.live = Live(values, extra)
+        self.arrival_tick = arrival_tick(values)
+        self.live = Live(values)
         self.advisors = make_advisors(values, streams, self.T)
         agents = make_agents(values, streams, self.T, self.advisors)
-        self.world = World(agents, self.advisors, self.live, streams, self.T)
+        self.extra_rows: list[np.ndarray] = []
+        settings = np.zeros((0, N_PS))
+        if extra:
+            agents, self.extra_rows, settings = add_cohorts(agents, extra, values, streams, self.burn_in)
+        self.world = World(agents, self.advisors, self.live, streams, self.T, settings)
         self.world.n = agents.n_initial
         I0 = agents.I[: agents.n_initial]
         listed = np.flatnonzero((I0[:, STATE] != 0) & (I0[:, STATE] != EXITED))
@@ -144,10 +160,10 @@ class FieldModel:
     # -- processes ---------------------------------------------------------------------
     def intake(self, t: int) -> None:
         w = self.world
-        n = admit_entrants(self._entry_ticks, t, w.n, w.I, w.LOG, w.nlog, w.counts, w.act, w.nact)
+        n = admit_entrants(self._entry_ticks, t, w.n, w.I, w.LOG, w.nlog, w.counts, w.act, w.nact, w.settings)
         if n < 0:  # no room in the log for them all: nobody entered yet
             w.ensure_log(-n)
-            n = admit_entrants(self._entry_ticks, t, w.n, w.I, w.LOG, w.nlog, w.counts, w.act, w.nact)
+            n = admit_entrants(self._entry_ticks, t, w.n, w.I, w.LOG, w.nlog, w.counts, w.act, w.nact, w.settings)
         w.n = n
 
     def enact(self, pol: Intervention, t: int) -> None:
@@ -181,28 +197,13 @@ class FieldModel:
         w.funded = counts_after_step(w.counts, w.stats, w.n, w.nact, len(w.I))
 
     def step_rows(self, t: int, hours: np.ndarray) -> None:
-        """The compiled monthly step over the listed rows with the live parameters.
-
-        Fills ``world.stats``, ``world.wants`` and ``world.ready`` and compacts ``world.act``. A
-        variant of the model may override this to step groups of rows with
-        different parameter vectors (see :func:`kernel_pass`); one that writes
-        ``world.act`` itself must set ``world.nvis[0] = 0`` (the step's visiting order
-        is then rebuilt from ``act``)."""
-        w = self.world
-        self.kernel_pass(t, w.act, w.nact, self.live.P, hours, w.vis, w.nvis)
-
-    def kernel_pass(self, t: int, act: np.ndarray, nact: np.ndarray, P: np.ndarray, hours: np.ndarray,
-                    vis: np.ndarray | None = None, nvis: np.ndarray | None = None) -> None:
-        """One call of the compiled step over ``act[:nact[0]]`` with parameter vector ``P``,
-        visiting the rows in the order ``vis[:nvis[0]]`` keeps (by default in row order)."""
+        """The compiled monthly step over the listed rows with the live parameters: fills
+        ``world.stats``, ``world.wants`` and ``world.ready`` and compacts ``world.act``."""
         w = self.world
         kfb, khz, ktr = self._step_keys
-        if vis is None:
-            vis, nvis = np.empty_like(act), np.zeros(1, dtype=np.int64)
-            if act is w.act:  # the world's list is compacted without its visiting order: rebuild it next time
-                w.nvis[0] = 0
-        step(t, act, nact, vis, nvis, P, kfb, khz, ktr, w.F, w.I, self.advisors.quality, self.advisors.safe, hours,
-             w.adv_load, w.LOG, w.nlog, w.stats, w.wants, w.ready, EXPHI, w.out_flags, w.groups)
+        step(t, w.act, w.nact, w.vis, w.nvis, self.live.P, kfb, khz, ktr, w.F, w.I, self.advisors.quality,
+             self.advisors.safe, hours, w.adv_load, w.LOG, w.nlog, w.stats, w.wants, w.ready, EXPHI, w.out_flags,
+             w.groups, w.settings)
 
     def grant_round(self, t: int) -> None:
         self.grants.round(t)
@@ -253,7 +254,7 @@ def record_month(row_i, row_f, t, counts, stats, adv_load, adv_from, cap, g_i, g
     for a in range(len(adv_load)):
         used += adv_load[a]
     row_i[0] = t
-    row_i[1], row_i[2] = stats[8], stats[9]
+    row_i[1], row_i[2] = stats[ST_READY], stats[ST_WAITING]
     row_i[3] = np.searchsorted(adv_from, t, side="right") * cap
     row_i[4] = used
     if g >= 0:
@@ -268,17 +269,19 @@ def record_month(row_i, row_f, t, counts, stats, adv_load, adv_from, cap, g_i, g
 
 
 @njit(cache=True)
-def admit_entrants(entry_ticks, t, n, I, LOG, nlog, counts, act, nact):
+def admit_entrants(entry_ticks, t, n, I, LOG, nlog, counts, act, nact, PS):
     """The rows from ``n`` on whose entry tick (``entry_ticks``, increasing) has come by
-    ``t`` enter the field (:func:`enter`). Returns the number entered so far, or, when the
-    log has no room for the newcomers, minus that room needed, with nobody entered."""
+    ``t`` enter the field (:func:`enter`, with the settings table ``PS``). Returns the number
+    entered so far, or, when the log has no room for the newcomers, minus that room
+    needed, with nobody entered."""
     n_new = n
     while n_new < len(entry_ticks) and entry_ticks[n_new] <= t:
         n_new += 1
     if n_new > n:
-        if nlog[0] + (n_new - n) > len(LOG):
-            return -(n_new - n)
-        enter(I, n, n_new, t, LOG, nlog, counts, act, nact)
+        need = log_entries_needed(I, n, n_new, PS)
+        if nlog[0] + need > len(LOG):
+            return -need
+        enter(I, n, n_new, t, LOG, nlog, counts, act, nact, PS)
     return n_new
 
 
@@ -299,4 +302,4 @@ def counts_after_step(counts, stats, n, nact, n_rows):
         counts[s] = stats[s]
     counts[EXITED] = n - nact[0]
     counts[0] = n_rows - n
-    return stats[10]
+    return stats[ST_FUNDED]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from careersim.core.clock import TICKS_PER_YEAR
 from careersim.core.codes import (
@@ -19,8 +18,9 @@ from careersim.core.codes import (
     S_SMALL_FUNDER,
     UNFUNDED,
 )
+from careersim.core.compiled import njit
 from careersim.core.rng import uniform
-from careersim.engine.kernel import ST_WANTS, move_counted
+from careersim.engine.kernel import move_counted
 from careersim.engine.layout import (
     APPLY_AT,
     EVL,
@@ -38,6 +38,7 @@ from careersim.engine.layout import (
     READY,
     RECORD,
     REJECTIONS,
+    ST_WANTS,
     STATE,
     WAIT_SINCE,
 )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 from scipy.special import ndtri
 
 from careersim.core.clock import TICKS_PER_QUARTER, TICKS_PER_YEAR
@@ -25,8 +24,9 @@ from careersim.core.codes import (
     S_SMALL_FUNDER,
     UNFUNDED,
 )
+from careersim.core.compiled import njit
 from careersim.core.rng import uniform
-from careersim.engine.kernel import ST_READY, move_counted
+from careersim.engine.kernel import move_counted
 from careersim.engine.layout import (
     ADVISOR,
     F_FOCUS,
@@ -45,6 +45,7 @@ from careersim.engine.layout import (
     PID,
     READY,
     RECORD,
+    ST_READY,
     STATE,
     WAIT_SINCE,
 )

@@ -21,16 +21,32 @@ person's sources still apply in the order above), then items 2-5 run person by
 person. While the last pass runs, the next chunk's rows are prefetched: the
 rows of a large field do not fit in the caches.
 
+:func:`step` is a short driver over the passes (:func:`_feedback_pass`,
+:func:`_skill_pass`, :func:`_rest_pass`), which read and write the arrays and call
+one helper per part of the month, each tested on its own: the feedback sources of
+each state (:func:`_phd_sources`, :func:`_independent_sources`,
+:func:`_contributor_sources`), hands-on learning (:func:`hands_on`), record and
+mood (:func:`record_and_mood`), readiness and eligibility (:func:`is_ready`,
+:func:`lead_eligible`), transitions (:func:`graduation_route`, :func:`reapply_due`,
+:func:`gap_allowance`, :func:`phd_application_due`) and exits
+(:func:`waiting_hazard`, :func:`exit_hazards`, :func:`leaves`, :func:`exit_reason`).
+Those helpers take scalars, or arrays they use on every path: numba counts
+references to an array handed to an inlined function unless its last use is on
+every path, and counting in every person's month cost a fourfold slowdown.
+People's own settings (an extra cohort's, ``PS``) are read by the passes: an
+independent researcher's own mentoring, a contributor's planned PhD application.
+
 Every state change appends a row (agent, tick, from, to, reason) to the log.
-The parameter vector ``P`` is indexed by the constants below, built from the
-scenario's live parameters by :class:`careersim.engine.parameters.Live`.
+The parameter vector ``P`` is read by name, ``P[V.LEARNING_SIGNAL_GAIN]`` with
+``V`` = :mod:`careersim.engine.vector` (its layout is generated from the schema);
+:class:`careersim.engine.parameters.Live` keeps it equal to the live parameters.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -58,8 +74,10 @@ from careersim.core.codes import (
     S_SMALL_FUNDER,
     UNFUNDED,
 )
+from careersim.core.compiled import njit
 from careersim.core.rng import agent_hash, poisson_from_uniform, uniform_at
 from careersim.core.rng import poisson_given_p0 as _pois
+from careersim.engine import vector as V
 from careersim.engine.layout import (
     ADVISOR,
     APPLY_AT,
@@ -103,101 +121,26 @@ from careersim.engine.layout import (
     PHD_START,
     PID,
     PROG_END,
+    PS_MENTOR_HOURS,
+    PS_MENTOR_QUALITY,
+    PS_PHD_AFTER,
     READY,
     RECORD,
     RESIL,
     SDIR,
+    SETTINGS,
     SINCE,
     SMOT,
+    ST_FUNDED,
+    ST_READY,
+    ST_WAITING,
+    ST_WANTS,
     STATE,
     WAIT_SINCE,
     WELL,
 )
 
 W_MID = 0.6  # wellbeing / motivation at which base hazards apply
-
-# Order of the parameter vector. Append only; the indices below follow it.
-KERNEL_PARAMS = (
-    "learning.signal_gain",  # 0
-    "learning.signals_per_mentor_hour",  # 1
-    "learning.saturation_hours",  # 2
-    "learning.project_length",  # 3
-    "learning.self_eval_quality",  # 4
-    "learning.hands_on_rate",  # 5
-    "learning.peer_quality_ratio",  # 6
-    "learning.impact_weight",  # 7
-    "phd.apprentice_years",  # 8
-    "phd.ambition_years",  # 9
-    "phd.peer_signals",  # 10
-    "phd.exposure_rate",  # 11
-    "phd.exposure_signals",  # 12
-    "phd.publications",  # 13
-    "phd.stress",  # 14
-    "phd.industry_share",  # 15
-    "phd.independent_share",  # 16
-    "independent.mentor_hours",  # 17
-    "independent.mentor_quality",  # 18
-    "independent.collaborator_signals",  # 19
-    "independent.collaborator_quality",  # 20
-    "independent.publications",  # 21
-    "independent.alone_penalty",  # 22
-    "independent.gap_penalty",  # 23
-    "independent.max_gap",  # 24
-    "independent.gap_to_contributor_share",  # 25
-    "grants.apply_ahead",  # 26
-    "programme.mentor_hours",  # 27
-    "programme.mentor_quality",  # 28
-    "contributor.mentor_hours_industry",  # 29
-    "contributor.mentor_hours_nonprofit",  # 30
-    "contributor.mentor_hours_academic",  # 31
-    "contributor.quality_industry",  # 32
-    "contributor.quality_nonprofit",  # 33
-    "contributor.quality_academic",  # 34
-    "contributor.own_idea_share",  # 35
-    "contributor.hands_on_industry",  # 36
-    "contributor.hands_on_nonprofit",  # 37
-    "contributor.hands_on_academic",  # 38
-    "contributor.publications_industry",  # 39
-    "contributor.publications_nonprofit",  # 40
-    "contributor.publications_academic",  # 41
-    "contributor.letter_academic",  # 42
-    "contributor.letter_other",  # 43
-    "contributor.to_phd_rate",  # 44
-    "contributor.planned_phd_after",  # 45
-    "positions.ready_generation",  # 46
-    "positions.ready_evaluation",  # 47
-    "positions.ready_execution",  # 48
-    "positions.ready_record",  # 49
-    "positions.lead_exit",  # 50
-    "positions.wait_leave",  # 51
-    "exits.burnout",  # 52
-    "exits.burnout_sensitivity",  # 53
-    "exits.leave",  # 54
-    "exits.leave_sensitivity",  # 55
-    "exits.industry_pull",  # 56
-    "exits.adjustment",  # 57
-    "exits.structure_bonus",  # 58
-    "x.saturating",  # 59: 1 if the dose-response saturates
-    "x.lead_rule_final",  # 60: 1 if PhD students may lead in their final year
-    "x.arrival_tick",  # 61
-    "x.exits_on",  # 62: 0 switches every exit hazard off (degenerate tests)
-    "learning.self_study_signals",  # 63
-    "x.gap_grace",  # 64: extra allowance before a first grant, years
-    "x.calibrated_wait",  # 65: expected review + decision wait, years, when decisions are calibrated (else 0)
-    "learning.hands_on_phd",  # 66
-    "learning.hands_on_independent",  # 67
-    "learning.teachable_floor",  # 68
-)
-(P_GAIN, P_SIG_PER_HOUR, P_SAT_HOURS, P_PROJECT, P_SELF_Q, P_HANDS_ON, P_PEER_RATIO, P_IMPACT_W,
- P_APPRENTICE, P_AMBITION, P_PHD_PEERS, P_EXPOSURE, P_EXPOSURE_SIG, P_PHD_PUBS, P_PHD_STRESS,
- P_PHD_INDUSTRY, P_PHD_INDEP, P_IND_HOURS, P_IND_QUALITY, P_COLLAB_SIG, P_COLLAB_Q, P_IND_PUBS,
- P_ALONE, P_GAP_PEN, P_MAX_GAP, P_GAP_TO_JOB, P_APPLY_AHEAD, P_PROG_HOURS, P_PROG_Q,
- P_C_HOURS_IND, P_C_HOURS_NP, P_C_HOURS_AC, P_C_Q_IND, P_C_Q_NP, P_C_Q_AC, P_C_OWN,
- P_C_HANDS_IND, P_C_HANDS_NP, P_C_HANDS_AC, P_C_PUB_IND, P_C_PUB_NP, P_C_PUB_AC,
- P_C_LETTER_AC, P_C_LETTER_OTHER, P_C_TO_PHD, P_C_PLANNED, P_READY_GEN, P_READY_EVL, P_READY_EXE,
- P_READY_REC, P_LEAD_EXIT, P_WAIT_LEAVE, P_BURNOUT, P_BURNOUT_SENS, P_LEAVE, P_LEAVE_SENS,
- P_IND_PULL, P_ADJUST, P_STRUCTURE, P_SATURATING, P_LEAD_FINAL, P_ARRIVAL, P_EXITS_ON,
- P_SELF_STUDY, P_GAP_GRACE, P_CAL_WAIT, P_HANDS_PHD, P_HANDS_IND, P_FLOOR) = range(len(KERNEL_PARAMS))
 
 # uniform slots per agent and tick (feedback stream)
 SL_MENTOR, SL_PEER, SL_PROG, SL_COLLAB, SL_EXPOSED, SL_SELF, SL_STUDY, SL_PLAN = range(8)
@@ -216,9 +159,9 @@ SLOTS_USED[LEAD] = 1 << SL_PEER
 @njit(cache=True, inline="always")
 def _dose(hours, P):
     """Feedback signals per week from ``hours`` of mentor time per week."""
-    k = P[P_SIG_PER_HOUR]
-    if P[P_SATURATING] > 0.5:
-        h0 = P[P_SAT_HOURS]
+    k = P[V.LEARNING_SIGNALS_PER_MENTOR_HOUR]
+    if P[V.X_SATURATING] > 0.5:
+        h0 = P[V.LEARNING_SATURATION_HOURS]
         return k * h0 * (1.0 - np.exp(-hours / h0))
     return k * hours
 
@@ -416,11 +359,11 @@ def _no_exit_above(P, adj, wlo, whi, mlo, mhi, lmax):
     the two. 2.0 (no shortcut) when that cannot be bounded."""
     if not (0.0 <= adj <= 1.0 and wlo <= whi and mlo <= mhi and lmax >= 0.0):
         return 2.0
-    if not (P[P_BURNOUT] >= 0.0 and P[P_LEAVE] >= 0.0 and P[P_LEAD_EXIT] >= 0.0 and P[P_WAIT_LEAVE] >= 0.0):
+    if not (P[V.EXITS_BURNOUT] >= 0.0 and P[V.EXITS_LEAVE] >= 0.0 and P[V.POSITIONS_LEAD_EXIT] >= 0.0 and P[V.POSITIONS_WAIT_LEAVE] >= 0.0):
         return 2.0
-    xb = max(P[P_BURNOUT_SENS] * (W_MID - wlo), P[P_BURNOUT_SENS] * (W_MID - whi))
-    xl = max(P[P_LEAVE_SENS] * (W_MID - mlo), P[P_LEAVE_SENS] * (W_MID - mhi))
-    h = (P[P_BURNOUT] * np.exp(xb) + max(P[P_LEAD_EXIT], P[P_LEAVE] * lmax * np.exp(xl)) + P[P_WAIT_LEAVE]) * (1.0 + 1e-6)
+    xb = max(P[V.EXITS_BURNOUT_SENSITIVITY] * (W_MID - wlo), P[V.EXITS_BURNOUT_SENSITIVITY] * (W_MID - whi))
+    xl = max(P[V.EXITS_LEAVE_SENSITIVITY] * (W_MID - mlo), P[V.EXITS_LEAVE_SENSITIVITY] * (W_MID - mhi))
+    h = (P[V.EXITS_BURNOUT] * np.exp(xb) + max(P[V.POSITIONS_LEAD_EXIT], P[V.EXITS_LEAVE] * lmax * np.exp(xl)) + P[V.POSITIONS_WAIT_LEAVE]) * (1.0 + 1e-6)
     u = h * DT * (1.0 + 1e-6) + 1e-12
     return u if u == u else 2.0
 
@@ -492,12 +435,14 @@ def _advisor_rows(TAB, LAM, first, hours, P):
 @njit(cache=True, inline="always")
 def _draw(TAB, LAM, r, u):
     """Poisson count for uniform ``u`` from source ``r``: the number of tabulated
-    F(k) below ``u`` (branch-free); beyond the table, the inversion loop."""
+    F(k) below ``u`` (branch-free); beyond the table, the inversion loop. (The arrays are
+    read on every path: see the note on helpers below.)"""
     n = 0
     for k in range(POIS_K):
         n += u > TAB[r, k]
+    lam, p0 = LAM[r], TAB[r, 0]
     if n == POIS_K:
-        return _pois(LAM[r], TAB[r, 0], u)
+        return _pois(lam, p0, u)
     return n
 
 
@@ -543,7 +488,7 @@ def credit_final_month(t_end, n, P, F, I):
     """At the horizon, credit the last month to those still in a lead role."""
     for i in range(n):
         if I[i, STATE] == LEAD:
-            _credit_lead_month(F, i, t_end, P[P_ARRIVAL])
+            _credit_lead_month(F, i, t_end, P[V.X_ARRIVAL_TICK])
 
 
 NCLS = 9  # visiting groups of the monthly step (see _visit_class)
@@ -604,14 +549,607 @@ def _sort_log(LOG, lo, hi):
         LOG[x, 0], LOG[x, 1], LOG[x, 2], LOG[x, 3], LOG[x, 4] = e0, e1, e2, e3, e4
 
 
-# slots of the per-step statistics the kernel returns (after the state counts)
-ST_READY, ST_WAITING, ST_FUNDED, ST_WANTS = 8, 9, 10, 11
-N_STATS = 12
+# ---------------------------------------------------------------------------------------------
+# the month, piece by piece: each helper is one part of a researcher's month (see step)
+# ---------------------------------------------------------------------------------------------
+
+# rows of the month's Poisson tables for sources whose rate is the same for everyone they
+# reach: PhD peers, outside exposure, own project completions (and when cutting losses),
+# independent mentor, programme mentor, collaborator, one signal a month, contributor
+# mentors (one row per kind); the advisors' rows follow
+R_PP, R_EX, R_PR, R_PRC, R_IM, R_PG, R_CO, R_ONE, R_CM = range(9)
+N_SHARED_ROWS = R_CM + 3
+# what the first pass over a chunk leaves for the last, per person (rows of ``MONTH``): the
+# hands-on multiplier, the publication rate, the wellbeing and motivation targets and the
+# multiplier of the hazard of leaving
+M_HANDS, M_PUBS, M_WELL, M_MOTIV, M_LEAVE = range(5)
+N_MONTH = 5
+
+
+@njit(cache=True)
+def poisson_tables(P, adv_hours):
+    """The month's Poisson tables (rows :data:`R_PP` ... then one per distinct number of
+    advisor hours, :func:`_advisor_rows`) and each advisor's row."""
+    proj_rate_m = 1.0 / (P[V.LEARNING_PROJECT_LENGTH] * 12.0)
+    # chances of no signal this month, exp(-lambda), computed once per step, not once per person
+    lam_pp = P[V.PHD_PEER_SIGNALS] / 12.0
+    p_pp = np.exp(-lam_pp)
+    p_ex = np.exp(-P[V.PHD_EXPOSURE_SIGNALS] / 12.0)
+    p_pr = np.exp(-proj_rate_m)
+    p_prc = np.exp(-1.5 * proj_rate_m)
+    lam_im = _dose(P[V.INDEPENDENT_MENTOR_HOURS], P) * WEEKS_PER_MONTH
+    p_im = np.exp(-lam_im)
+    lam_pg = _dose(P[V.PROGRAMME_MENTOR_HOURS], P) * WEEKS_PER_MONTH
+    p_pg = np.exp(-lam_pg)
+    p_co = np.exp(-P[V.INDEPENDENT_COLLABORATOR_SIGNALS] / 12.0)
+    p_one = np.exp(-1.0)
+    lam_cm_k = np.empty(3)
+    lam_cm_k[K_INDUSTRY] = _dose(P[V.CONTRIBUTOR_MENTOR_HOURS_INDUSTRY], P) * WEEKS_PER_MONTH
+    lam_cm_k[K_NONPROFIT] = _dose(P[V.CONTRIBUTOR_MENTOR_HOURS_NONPROFIT], P) * WEEKS_PER_MONTH
+    lam_cm_k[K_ACADEMIC] = _dose(P[V.CONTRIBUTOR_MENTOR_HOURS_ACADEMIC], P) * WEEKS_PER_MONTH
+    p_cm_k = np.exp(-lam_cm_k)
+    n_adv = len(adv_hours)
+    TAB = np.empty((N_SHARED_ROWS + n_adv, POIS_K))
+    LAM = np.empty(N_SHARED_ROWS + n_adv)
+    ADV_ROW = _advisor_rows(TAB, LAM, N_SHARED_ROWS, adv_hours, P)
+    _tabulate(TAB, LAM, R_PP, lam_pp, p_pp)
+    _tabulate(TAB, LAM, R_EX, P[V.PHD_EXPOSURE_SIGNALS] / 12.0, p_ex)
+    _tabulate(TAB, LAM, R_PR, proj_rate_m, p_pr)
+    _tabulate(TAB, LAM, R_PRC, proj_rate_m * 1.5, p_prc)
+    _tabulate(TAB, LAM, R_IM, lam_im, p_im)
+    _tabulate(TAB, LAM, R_PG, lam_pg, p_pg)
+    _tabulate(TAB, LAM, R_CO, P[V.INDEPENDENT_COLLABORATOR_SIGNALS] / 12.0, p_co)
+    _tabulate(TAB, LAM, R_ONE, 12.0 / 12.0, p_one)
+    for k in range(3):
+        _tabulate(TAB, LAM, R_CM + k, lam_cm_k[k], p_cm_k[k])
+    return TAB, LAM, ADV_ROW
+
+
+@njit(cache=True, inline="always")
+def works_independently(s, src):
+    """Whether a researcher in state ``s`` (lead source ``src``) works as an independent
+    researcher: with or without a grant, or a small funder's lead (funded like one)."""
+    return s == INDEPENDENT or s == UNFUNDED or (s == LEAD and src == S_SMALL_FUNDER)
+
+
+@njit(cache=True, inline="always")
+def holds_grant_role(s, src):
+    """Whether state ``s`` (lead source ``src``) is paid by a grant that can run out: a funded
+    independent researcher or a small funder's lead."""
+    return s == INDEPENDENT or (s == LEAD and src == S_SMALL_FUNDER)
+
+
+# Helpers called once per person take scalars, or use each array they are given on every
+# path through them (its last use unconditional): numba counts references to an array
+# passed to an inlined function (atomic operations in every person's month, which made the
+# step four times slower) and drops the counting only when the array's last use is on
+# every path.
+
+
+@njit(cache=True, inline="always")
+def _phd_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, years_in, q, safe, adv_row, p_exposure, iw, well_target):
+    """A PhD student's month of feedback, ``years_in`` years into the degree with an
+    advisor of quality ``q`` (``safe``: safety-interested; ``adv_row``: the advisor's row
+    of the Poisson tables): advisor and lab peers, weighted by the stage of the degree
+    and on impact only with a safety-interested advisor; outside exposure, learnt from
+    once gained (gained at a monthly chance ``p_exposure`` when the advisor is not
+    safety-interested); own projects; self-study. Returns (flags, hands-on multiplier,
+    publication rate, wellbeing target)."""
+    if years_in < P[V.PHD_APPRENTICE_YEARS]:
+        w0, w1, w2 = 0.6, 0.2, 0.2
+    elif years_in < P[V.PHD_AMBITION_YEARS]:
+        w0, w1, w2 = 0.3, 0.35, 0.35
+    else:
+        w0, w1, w2 = 0.2, 0.4, 0.4
+    wimp = iw if safe else 0.0
+    exposed = (flags & F_EXPOSED) != 0
+    u_ex = U[SL_EXPOSED, j]
+    if not safe and not exposed and u_ex < p_exposure:
+        flags |= F_EXPOSED  # learnt from from next month on
+    n_ex = _draw(TAB, LAM, R_EX, u_ex)
+    if not exposed:
+        n_ex = 0
+    n_adv = _draw(TAB, LAM, adv_row, U[SL_MENTOR, j])
+    n_peer = _draw(TAB, LAM, R_PP, U[SL_PEER, j])
+    n_own = _draw(TAB, LAM, R_PR, U[SL_SELF, j])
+    n_study = poisson_from_uniform(P[V.LEARNING_SELF_STUDY_SIGNALS] * sdir * sdir * 0.5 / 12.0, U[SL_STUDY, j])
+    _source(SN, SQ, SW, 0, j, n_adv, q, w0, w1, w2, wimp)
+    _source(SN, SQ, SW, 1, j, n_peer, q * P[V.LEARNING_PEER_QUALITY_RATIO], w0, w1, w2, wimp)
+    _source(SN, SQ, SW, 2, j, n_ex, 0.6, 0.0, 0.1, 0.1, iw)
+    _source(SN, SQ, SW, 3, j, n_own, P[V.LEARNING_SELF_EVAL_QUALITY] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0)
+    _source(SN, SQ, SW, 4, j, n_study, sdir, 0.2, 0.4, 0.4, 0.0)
+    hands = P[V.LEARNING_HANDS_ON_PHD]
+    pubs = P[V.PHD_PUBLICATIONS] * (0.5 + q)  # well-recognised work comes from strong labs
+    return flags, hands, pubs, well_target - P[V.PHD_STRESS]
+
+
+@njit(cache=True, inline="always")
+def _independent_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, in_prog, unfunded, gain, iw, motiv_target,
+                         mentor_lam, mentor_q):
+    """An independent researcher's month of feedback (also a small funder's lead's): an
+    independent mentor (the scenario's, or the person's own: ``mentor_lam`` signals a
+    month on average when 0 or more, of quality ``mentor_q``), the programme mentor while
+    in a cohort (``in_prog``), a collaborator, own projects (sooner when cutting losses),
+    early feedback on a written plan, self-study; alone (no collaborator, no programme)
+    and ``unfunded`` lower motivation. Returns (gain, hands-on multiplier, publication
+    rate, motivation target)."""
+    g = gain * (1.2 if (flags & F_UPSKILL) != 0 else 1.0)
+    collab = (flags & F_COLLAB) != 0
+    plan = (flags & F_PLAN) != 0
+    r_self = R_PRC if (flags & F_CUTLOSS) != 0 else R_PR
+    u_mentor = U[SL_MENTOR, j]
+    n_mentor = _draw(TAB, LAM, R_IM, u_mentor)
+    if mentor_lam >= 0.0:  # the person's own mentoring
+        n_mentor = _pois(mentor_lam, np.exp(-mentor_lam), u_mentor)
+    n_prog = _draw(TAB, LAM, R_PG, U[SL_PROG, j])
+    n_collab = _draw(TAB, LAM, R_CO, U[SL_COLLAB, j])
+    n_own = _draw(TAB, LAM, r_self, U[SL_SELF, j])
+    n_plan = _draw(TAB, LAM, r_self, U[SL_PLAN, j])
+    n_study = poisson_from_uniform(P[V.LEARNING_SELF_STUDY_SIGNALS] * sdir * sdir / 12.0, U[SL_STUDY, j])
+    if not in_prog:
+        n_prog = 0
+    if not collab:
+        n_collab = 0
+    if not plan:
+        n_plan = 0
+    if in_prog:
+        motiv_target += 0.1
+    elif not collab:
+        motiv_target -= P[V.INDEPENDENT_ALONE_PENALTY]
+    _source(SN, SQ, SW, 0, j, n_mentor, mentor_q, 0.3, 0.35, 0.35, iw)
+    _source(SN, SQ, SW, 1, j, n_prog, P[V.PROGRAMME_MENTOR_QUALITY], 0.3, 0.35, 0.35, iw)
+    _source(SN, SQ, SW, 2, j, n_collab, P[V.INDEPENDENT_COLLABORATOR_QUALITY], 0.4, 0.3, 0.3, 0.5 * iw)
+    _source(SN, SQ, SW, 3, j, n_own, P[V.LEARNING_SELF_EVAL_QUALITY] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0)
+    _source(SN, SQ, SW, 4, j, n_plan, 0.6, 0.2, 0.4, 0.4, iw)
+    _source(SN, SQ, SW, 5, j, n_study, sdir, 0.2, 0.4, 0.4, 0.0)
+    pubs = P[V.INDEPENDENT_PUBLICATIONS] * (0.5 + sdir)
+    if (flags & F_ACCOUNT) != 0:
+        pubs *= 1.5
+    if (flags & F_UPSKILL) != 0:
+        pubs *= 0.5
+    gap_penalty = P[V.INDEPENDENT_GAP_PENALTY]
+    if unfunded:
+        motiv_target -= gap_penalty
+        pubs *= 0.5
+    return g, P[V.LEARNING_HANDS_ON_INDEPENDENT], pubs, motiv_target
+
+
+@njit(cache=True, inline="always")
+def _contributor_sources(SN, SQ, SW, TAB, LAM, U, j, P, k, sdir, iw, well_target):
+    """A contributor's month of feedback, by kind ``k`` (industry, non-profit, academic RA):
+    a manager, colleagues and self-study, weighted towards execution and the share of own
+    ideas; the job's structure lifts wellbeing. Returns (hands-on multiplier, publication
+    rate, wellbeing target, multiplier of the hazard of leaving, the letter the manager
+    writes after half a year)."""
+    leave_mult = 1.0
+    if k == K_INDUSTRY:
+        q, hands, pubs, wimp = (P[V.CONTRIBUTOR_QUALITY_INDUSTRY], P[V.CONTRIBUTOR_HANDS_ON_INDUSTRY],
+                                P[V.CONTRIBUTOR_PUBLICATIONS_INDUSTRY], 0.2 * iw)
+        leave_mult = P[V.EXITS_INDUSTRY_PULL]
+    elif k == K_NONPROFIT:
+        q, hands, pubs, wimp = (P[V.CONTRIBUTOR_QUALITY_NONPROFIT], P[V.CONTRIBUTOR_HANDS_ON_NONPROFIT],
+                                P[V.CONTRIBUTOR_PUBLICATIONS_NONPROFIT], iw)
+    else:
+        q, hands, pubs, wimp = (P[V.CONTRIBUTOR_QUALITY_ACADEMIC], P[V.CONTRIBUTOR_HANDS_ON_ACADEMIC],
+                                P[V.CONTRIBUTOR_PUBLICATIONS_ACADEMIC], 0.0)
+    letter_academic, letter_other = P[V.CONTRIBUTOR_LETTER_ACADEMIC], P[V.CONTRIBUTOR_LETTER_OTHER]
+    letter = letter_academic if k == K_ACADEMIC else letter_other
+    own = P[V.CONTRIBUTOR_OWN_IDEA_SHARE]
+    n_manager = _draw(TAB, LAM, R_CM + k, U[SL_MENTOR, j])
+    n_peer = _draw(TAB, LAM, R_ONE, U[SL_PEER, j])
+    n_study = poisson_from_uniform(P[V.LEARNING_SELF_STUDY_SIGNALS] * sdir * sdir * own / 12.0, U[SL_STUDY, j])
+    _source(SN, SQ, SW, 0, j, n_manager, q, 0.6, own, 0.25, wimp)
+    _source(SN, SQ, SW, 1, j, n_peer, q * P[V.LEARNING_PEER_QUALITY_RATIO], 0.6, own, 0.25, wimp)
+    _source(SN, SQ, SW, 2, j, n_study, sdir, 0.2, 0.4, 0.4, 0.0)
+    return hands, pubs, well_target + P[V.EXITS_STRUCTURE_BONUS], leave_mult, letter
+
+
+@njit(cache=True, inline="always")
+def _chunk_rows(vis, j0, m, I, RI, PIDS):
+    """The chunk's rows and person ids (``RI``, ``PIDS``); returns the feedback slots
+    (bits) anyone in it may use this month."""
+    need = 0
+    for j in range(m):
+        i = vis[j0 + j]
+        RI[j] = i
+        PIDS[j] = I[i, PID]
+        s = I[i, STATE]
+        need |= SLOTS_USED[s]
+        if s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER:
+            need |= SLOTS_USED[INDEPENDENT]
+    return need
+
+
+@njit(cache=True, inline="always")
+def _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM, ADV_ROW, adv_quality, adv_safe,
+                   RF, MONTH, arrival, PS):
+    """Pass 1 over a chunk, person by person, from each one's state at the start of the
+    month: the month just ended is credited to leads; the month's feedback sources
+    (count, quality, skill weights: ``SN``, ``SQ``, ``SW``) by state; the skills to update
+    (``SK``), gain x learning rate (``GL``), and what the last pass needs: flags (``RF``)
+    and the month's values in ``MONTH`` (rows :data:`M_HANDS` ...). Returns the number of
+    counts queued in ``LONG`` (too large for the vectorised skill pass, applied one by one)
+    and the ranges of the chunk's wellbeing, motivation and leaving multiplier this month."""
+    gain = P[V.LEARNING_SIGNAL_GAIN]
+    iw = P[V.LEARNING_IMPACT_WEIGHT]
+    p_exposure = 1.0 - np.exp(-P[V.PHD_EXPOSURE_RATE] * DT)
+    for k in range(NSRC):  # no signals unless a source is recorded below
+        for j in range(m):
+            SN[k, j] = 0
+    nlong = 0
+    wlo = mlo = np.inf
+    whi = mhi = -np.inf
+    lmax = -np.inf
+    for j in range(m):
+        i = RI[j]
+        s = I[i, STATE]
+        if s == 0 or s == EXITED:
+            RS[j] = -1
+            continue
+        RS[j] = s
+        if s == LEAD and t > 0:  # credit the month just ended, [t - 4, t), to a lead in role through it
+            _credit_lead_month(F, i, t, arrival)
+        flags = I[i, FLAGS]
+        sdir = F[i, SDIR]
+        hands = 1.0
+        pubs = 0.0
+        well_target = 0.3 + 0.6 * F[i, RESIL]
+        motiv_target = 0.35 + 0.5 * F[i, SMOT]
+        leave_mult = 1.0
+        for c in range(4):
+            SK[c, j] = F[i, EXE + c]
+        g = gain
+        if s == PHD:
+            a = I[i, ADVISOR]
+            flags, hands, pubs, well_target = _phd_sources(
+                SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, (t - I[i, PHD_START]) / TICKS_PER_YEAR, adv_quality[a],
+                adv_safe[a] > 0, ADV_ROW[a], p_exposure, iw, well_target)
+        elif works_independently(s, I[i, LEAD_SRC]):
+            mentor_lam, mentor_q = -1.0, P[V.INDEPENDENT_MENTOR_QUALITY]
+            ps = I[i, SETTINGS]
+            if ps >= 0:  # the person's own mentoring, where set
+                if PS[ps, PS_MENTOR_HOURS] >= 0.0:
+                    mentor_lam = _dose(PS[ps, PS_MENTOR_HOURS], P) * WEEKS_PER_MONTH
+                if PS[ps, PS_MENTOR_QUALITY] >= 0.0:
+                    mentor_q = PS[ps, PS_MENTOR_QUALITY]
+            g, hands, pubs, motiv_target = _independent_sources(
+                SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, I[i, PROG_END] > t, s == UNFUNDED, gain, iw, motiv_target,
+                mentor_lam, mentor_q)
+        elif s == CONTRIBUTOR:
+            hands, pubs, well_target, leave_mult, letter = _contributor_sources(
+                SN, SQ, SW, TAB, LAM, U, j, P, I[i, KIND], sdir, iw, well_target)
+            if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
+                F[i, LETTERS] = letter
+        elif s == LEAD:
+            _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, R_ONE, U[SL_PEER, j]), 0.6, 0.2, 0.4, 0.4, 0.5 * iw)
+            pubs = 1.0
+        # APPLICANT: only hands-on work at the base rate
+        GL[j] = g * F[i, LR]
+        if (SN[0, j] | SN[1, j] | SN[2, j] | SN[3, j] | SN[4, j] | SN[5, j]) >= 1 << NBITS:
+            for k in range(NSRC):  # counts beyond the vector pass's reach (rare): applied one by one
+                if SN[k, j] >= 1 << NBITS:
+                    LONG[nlong, 0] = j
+                    LONG[nlong, 1] = k
+                    LONG[nlong, 2] = SN[k, j]
+                    nlong += 1
+                    SN[k, j] = 0
+        RF[j] = flags
+        MONTH[M_HANDS, j] = hands
+        MONTH[M_PUBS, j] = pubs
+        MONTH[M_WELL, j] = well_target
+        MONTH[M_MOTIV, j] = motiv_target
+        MONTH[M_LEAVE, j] = leave_mult
+        # where this month's wellbeing and motivation can end up: between now and target
+        w0, m0 = F[i, WELL], F[i, MOTIV]
+        wlo, whi = min(wlo, min(w0, well_target)), max(whi, max(w0, well_target))
+        mlo, mhi = min(mlo, min(m0, motiv_target)), max(mhi, max(m0, motiv_target))
+        lmax = max(lmax, leave_mult)
+    return nlong, wlo, whi, mlo, mhi, lmax
+
+
+@njit(cache=True, inline="always")
+def hands_on(e, lr, hands, key, factor, P):
+    """A month of hands-on execution learning: ``e <- 1 - (1 - e) * exp(-r * m * lr * DT)``
+    with ``r`` the hands-on rate and ``m`` the role's multiplier ``hands``. ``key`` and
+    ``factor`` are the person's cached ``-r * m`` and its factor; the exp is computed only
+    when the key changes. Returns (execution, key, factor)."""
+    new_key = -P[V.LEARNING_HANDS_ON_RATE] * hands
+    if key != new_key:  # a new role or rate (rare): the one exp of the month
+        factor = np.exp(new_key * lr * DT)
+    return 1.0 - (1.0 - e) * factor, new_key, factor
+
+
+@njit(cache=True, inline="always")
+def record_and_mood(record, well, motiv, exe, gen, pubs, well_target, motiv_target, adj):
+    """A month's track record, ``record + pubs * (0.5 + execution) * (0.5 + generation) * DT``,
+    and wellbeing and motivation each closing a share ``adj`` of the gap to their targets.
+    Returns (record, wellbeing, motivation)."""
+    prod = (0.5 + exe) * (0.5 + gen)
+    return record + pubs * prod * DT, well + (well_target - well) * adj, motiv + (motiv_target - motiv) * adj
+
+
+@njit(cache=True, inline="always")
+def is_ready(gen, evl, exe, record, P):
+    """Lead-readiness: every threshold of generation, evaluation, execution and record met."""
+    return ((gen >= P[V.POSITIONS_READY_GENERATION]) & (evl >= P[V.POSITIONS_READY_EVALUATION])
+            & (exe >= P[V.POSITIONS_READY_EXECUTION]) & (record >= P[V.POSITIONS_READY_RECORD]))
+
+
+@njit(cache=True, inline="always")
+def lead_eligible(ready, s, t, phd_end, P):
+    """Whether someone ever ready, in state ``s``, may take a lead role now: not a lead or
+    PhD applicant, and a PhD student only in the final year of the degree (ending at
+    ``phd_end``) under the final-phase lead rule."""
+    final_phase = P[V.X_LEAD_RULE_FINAL] > 0.5
+    if s == PHD:
+        return ready and final_phase and t >= phd_end - TICKS_PER_YEAR
+    return ready and s != LEAD and s != APPLICANT
+
+
+@njit(cache=True, inline="always")
+def graduation_route(u, P):
+    """Where a PhD graduate goes with uniform ``u``: 0 an industry contributor post (below the
+    industry share), 1 independent research without a grant (below industry + independent
+    shares), 2 an academic contributor post."""
+    industry, independent = P[V.PHD_INDUSTRY_SHARE], P[V.PHD_INDEPENDENT_SHARE]
+    if u < industry:
+        return 0
+    if u < industry + independent:
+        return 1
+    return 2
+
+
+@njit(cache=True, inline="always")
+def reapply_due(flags, t, apply_at, fund_end, P):
+    """Whether a grant-holder wants to apply for the next grant: nothing pending, allowed
+    to apply again (``apply_at``), and within ``grants.apply_ahead`` (or the calibrated
+    wait, if longer) years of the grant's end."""
+    ahead = P[V.GRANTS_APPLY_AHEAD]
+    wait = P[V.X_CALIBRATED_WAIT]
+    if wait > ahead:
+        ahead = wait
+    return (flags & F_PENDING) == 0 and t >= apply_at and t >= fund_end - ahead * TICKS_PER_YEAR
+
+
+@njit(cache=True, inline="always")
+def gap_allowance(P, first_funded):
+    """How long, in years, an unfunded researcher waits for a grant before giving up: the
+    maximum gap, plus a grace before the first grant (``first_funded < 0``)."""
+    grace = P[V.X_GAP_GRACE]
+    return P[V.INDEPENDENT_MAX_GAP] + (grace if first_funded < 0 else 0.0)
+
+
+@njit(cache=True, inline="always")
+def phd_application_due(tenure, attempts, blocked, u, p_to_phd, P):
+    """Whether a contributor who intends a PhD applies this month: not ``blocked`` (an
+    industry contributor refusing the pay cut), a year or more in the job (``tenure``,
+    years), never applied; then at the planned time when ``contributor.planned_phd_after``
+    is set, else with the monthly chance ``p_to_phd`` (uniform ``u``)."""
+    planned = P[V.CONTRIBUTOR_PLANNED_PHD_AFTER]
+    if blocked or tenure < 1.0 or attempts != 0:
+        return False
+    if planned > 0.0:
+        return tenure >= planned
+    return u < p_to_phd
+
+
+@njit(cache=True, inline="always")
+def waiting_hazard(wait_since, t, P):
+    """The hazard of leaving for want of a lead role: ``positions.wait_leave`` once a
+    person has been eligible since ``wait_since`` for a year or more, else 0."""
+    h = P[V.POSITIONS_WAIT_LEAVE]
+    return h if wait_since >= 0 and t - wait_since >= TICKS_PER_YEAR else 0.0
+
+
+@njit(cache=True, inline="always")
+def _hazards(burnout, burnout_sens, leave, leave_sens, lead_exit, s, well, motiv, leave_mult):
+    h_burn = burnout * np.exp(burnout_sens * (W_MID - well))
+    if s == LEAD:
+        return h_burn, lead_exit
+    return h_burn, leave * leave_mult * np.exp(leave_sens * (W_MID - motiv))
+
+
+@njit(cache=True, inline="always")
+def exit_hazards(P, s, well, motiv, leave_mult):
+    """The yearly hazards of burnout, ``exits.burnout * exp(sensitivity * (W_MID - wellbeing))``,
+    and of leaving for other work, ``exits.leave * leave_mult * exp(sensitivity * (W_MID -
+    motivation))`` (a lead's instead: ``positions.lead_exit``)."""
+    return _hazards(P[V.EXITS_BURNOUT], P[V.EXITS_BURNOUT_SENSITIVITY], P[V.EXITS_LEAVE], P[V.EXITS_LEAVE_SENSITIVITY],
+                    P[V.POSITIONS_LEAD_EXIT], s, well, motiv, leave_mult)
+
+
+@njit(cache=True, inline="always")
+def leaves(P, EXPHI, s, well, motiv, leave_mult, h_wait, u):
+    """Whether a person leaves this month, with uniform ``u``: the competing hazards
+    (:func:`exit_hazards` and ``h_wait``) sum to ``h`` and the person leaves when
+    ``u < 1 - exp(-h * DT)``. Most months nobody leaves: ``1 - exp(-h*DT) <= h*DT``, and
+    ``h`` is bounded above by exps tabulated on a grid (``EXPHI``), so a uniform above
+    that bound is no exit without computing any exp; otherwise the exact hazards decide,
+    as they always would. Returns (leaves, h_burn, h_other, h)."""
+    burnout, burnout_sens = P[V.EXITS_BURNOUT], P[V.EXITS_BURNOUT_SENSITIVITY]
+    leave, leave_sens, lead_exit = P[V.EXITS_LEAVE], P[V.EXITS_LEAVE_SENSITIVITY], P[V.POSITIONS_LEAD_EXIT]
+    x_burn = burnout_sens * (W_MID - well)
+    x_leave = leave_sens * (W_MID - motiv)
+    bound_burn = _exp_above(EXPHI, x_burn)
+    bound_leave = _exp_above(EXPHI, x_leave)
+    h_other_hi = lead_exit if s == LEAD else leave * leave_mult * bound_leave
+    h_hi = (burnout * bound_burn + h_other_hi + h_wait) * (1.0 + 1e-9)
+    if u >= h_hi * DT + 1e-15:
+        return False, 0.0, 0.0, 0.0
+    h_burn, h_other = _hazards(burnout, burnout_sens, leave, leave_sens, lead_exit, s, well, motiv, leave_mult)
+    h = h_burn + h_other + h_wait
+    return u < 1.0 - np.exp(-h * DT), h_burn, h_other, h
+
+
+@njit(cache=True, inline="always")
+def exit_reason(v, h_burn, h_other):
+    """The reason of an exit, from ``v`` uniform on ``[0, h)``: burnout with chance
+    ``h_burn / h``, other work with ``h_other / h``, else no lead opening."""
+    if v < h_burn:
+        return R_BURNOUT
+    if v < h_burn + h_other:
+        return R_OTHER_WORK
+    return R_NO_OPENING
+
+
+@njit(cache=True, inline="always")
+def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe, adj, p_to_phd, khz, ktr, adv_quality,
+               adv_load, LOG, nlog, EXPHI, stats, OUTF, VB, ncls, PS):
+    """Pass 3 over a chunk, person by person: the updated skills written back, then
+    hands-on learning, record and mood, readiness, transitions and exits, and the
+    person counted; meanwhile the next chunk's rows are prefetched."""
+    exits_on = P[V.X_EXITS_ON] > 0.5
+    for j in range(m):
+        if j0 + CH + j < total:  # the next chunk's rows, to be in cache when it starts
+            _prefetch_row(F, I, vis[j0 + CH + j])
+        s = RS[j]
+        i = RI[j]
+        if s < 0:
+            OUTF[i] = 0
+            continue
+        for c in range(4):
+            F[i, EXE + c] = SK[c, j]
+        pid = I[i, PID]
+        flags = RF[j]
+        # ------------------------------------------------------------ hands-on, record, wellbeing
+        F[i, EXE], F[i, HANDS_KEY], F[i, HANDS_EXP] = hands_on(F[i, EXE], F[i, LR], MONTH[M_HANDS, j],
+                                                                F[i, HANDS_KEY], F[i, HANDS_EXP], P)
+        if t - I[i, ENTRY] == 2 * TICKS_PER_YEAR:
+            F[i, EXE2] = F[i, EXE]
+        F[i, RECORD], F[i, WELL], F[i, MOTIV] = record_and_mood(F[i, RECORD], F[i, WELL], F[i, MOTIV], F[i, EXE],
+                                                                F[i, GEN], MONTH[M_PUBS, j], MONTH[M_WELL, j],
+                                                                MONTH[M_MOTIV, j], adj)
+        # ------------------------------------------------------------ readiness
+        ready = is_ready(F[i, GEN], F[i, EVL], F[i, EXE], F[i, RECORD], P)
+        if ready and I[i, READY] < 0:
+            I[i, READY] = t
+        if ready and s == PHD and I[i, PHD_READY] < 0:
+            I[i, PHD_READY] = t
+        if not lead_eligible(I[i, READY] >= 0, s, t, I[i, PHD_END], P):
+            I[i, WAIT_SINCE] = -1
+        elif I[i, WAIT_SINCE] < 0:
+            I[i, WAIT_SINCE] = t
+        # ------------------------------------------------------------ transitions
+        if s == PHD and t >= I[i, PHD_END]:  # graduation
+            a = I[i, ADVISOR]
+            adv_load[a] -= 1
+            flags |= F_HAS_PHD
+            if F[i, LETTERS] < adv_quality[a]:
+                F[i, LETTERS] = adv_quality[a]  # the advisor's recommendation
+            route = graduation_route(uniform_at(agent_hash(ktr, pid), t, 0), P)
+            if route == 1:
+                flags |= F_WANTS_GRANT
+                I[i, FUND_END] = t
+                _move(I, LOG, nlog, i, t, UNFUNDED, E_GRADUATED)
+            else:
+                I[i, KIND] = K_INDUSTRY if route == 0 else K_ACADEMIC
+                _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GRADUATED)
+            s = I[i, STATE]
+        elif holds_grant_role(s, I[i, LEAD_SRC]):
+            if reapply_due(flags, t, I[i, APPLY_AT], I[i, FUND_END], P):
+                flags |= F_WANTS_GRANT
+            if t >= I[i, FUND_END]:  # the grant ends
+                _move(I, LOG, nlog, i, t, UNFUNDED, E_LEAD_ENDED if s == LEAD else E_FUNDING_GAP)
+                s = UNFUNDED
+        elif s == UNFUNDED:
+            if (flags & F_PENDING) == 0 and t >= I[i, APPLY_AT]:
+                flags |= F_WANTS_GRANT
+            if (t - I[i, SINCE]) >= gap_allowance(P, I[i, FIRST_FUNDED]) * TICKS_PER_YEAR:
+                # they give up waiting, even with an application still in the queue
+                flags &= ~(F_WANTS_GRANT | F_PENDING)
+                if uniform_at(agent_hash(ktr, pid), t, 1) < P[V.INDEPENDENT_GAP_TO_CONTRIBUTOR_SHARE]:
+                    I[i, KIND] = K_INDUSTRY if uniform_at(agent_hash(ktr, pid), t, 2) < 0.6 else K_NONPROFIT
+                    _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GAP_TO_JOB)
+                    s = CONTRIBUTOR
+                else:
+                    I[i, EXIT_REASON] = R_FUNDING
+                    I[i, EXIT_TICK] = t
+                    _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
+                    I[i, FLAGS] = flags
+                    OUTF[i] = 0
+                    continue
+        elif s == CONTRIBUTOR and (flags & F_HAS_PHD) == 0:
+            ps = I[i, SETTINGS]
+            planned = PS[ps, PS_PHD_AFTER] if ps >= 0 else -1.0  # the person's own plan, ticks (NaN: none)
+            if planned >= 0.0:
+                go = I[i, ATTEMPTS] == 0 and t - I[i, SINCE] >= planned
+            elif (flags & F_PHD_INTENT) != 0:
+                blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
+                go = phd_application_due((t - I[i, SINCE]) / TICKS_PER_YEAR, I[i, ATTEMPTS], blocked,
+                                         uniform_at(agent_hash(ktr, pid), t, 3), p_to_phd, P)
+            else:
+                go = False
+            if go:
+                _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
+                s = APPLICANT
+        # ------------------------------------------------------------ exits (competing risks)
+        if exits_on and UH[j] < u_safe:
+            gone, h_burn, h_other, h = leaves(P, EXPHI, s, F[i, WELL], F[i, MOTIV], MONTH[M_LEAVE, j],
+                                              waiting_hazard(I[i, WAIT_SINCE], t, P), UH[j])
+            if gone:
+                flags &= ~(F_WANTS_GRANT | F_PENDING)
+                if s == PHD:
+                    adv_load[I[i, ADVISOR]] -= 1
+                I[i, EXIT_REASON] = exit_reason(uniform_at(agent_hash(khz, pid), t, 1) * h, h_burn, h_other)
+                I[i, EXIT_TICK] = t
+                I[i, WAIT_SINCE] = -1
+                _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
+        I[i, FLAGS] = flags
+        # ------------------------------------------------------------ statistics, next month's group
+        s = I[i, STATE]
+        if s == EXITED:
+            OUTF[i] = 0
+            continue
+        c = _visit_class(s, I[i, KIND], I[i, LEAD_SRC])
+        VB[c, ncls[c]] = i
+        ncls[c] += 1
+        stats[s] += 1
+        out = OUT_KEPT
+        if I[i, READY] >= 0:
+            out |= OUT_READY
+            stats[ST_READY] += 1
+        if I[i, WAIT_SINCE] >= 0:
+            stats[ST_WAITING] += 1
+        if holds_grant_role(s, I[i, LEAD_SRC]) and I[i, FUND_END] > t:
+            stats[ST_FUNDED] += 1
+        if (flags & F_WANTS_GRANT) != 0 and (flags & F_PENDING) == 0:
+            out |= OUT_WANTS
+            stats[ST_WANTS] += 1
+        OUTF[i] = out
+
+
+@njit(cache=True, inline="always")
+def _regroup(vis, nvis, VB, ncls):
+    """The next month's visiting order: group by group, each filled in this month's
+    visiting order (which keeps it much as it was)."""
+    k = 0
+    for c in range(NCLS):
+        for x in range(ncls[c]):
+            vis[k] = VB[c, x]
+            k += 1
+    nvis[0] = k
+
+
+@njit(cache=True, inline="always")
+def _compact(act, nact, total, OUTF, ready_rows, wants):
+    """The lists in row order: those still in the field (``act``), the lead-ready, those
+    wanting a grant."""
+    kept = nr = nw = 0
+    for j in range(total):
+        r = act[j]
+        out = OUTF[r]
+        act[kept] = r
+        kept += out & OUT_KEPT
+        ready_rows[nr] = r
+        nr += (out & OUT_READY) >> 1
+        wants[nw] = r
+        nw += (out & OUT_WANTS) >> 2
+    nact[0] = kept
 
 
 @njit(cache=True)
 def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats,
-         wants, ready_rows, EXPHI, OUTF, VB):
+         wants, ready_rows, EXPHI, OUTF, VB, PS):
     """Advance the researchers in ``act[:nact[0]]`` by one month at tick ``t``.
 
     ``act`` lists the rows of researchers in the field (entered, not exited)
@@ -630,69 +1168,34 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
     order of the visits changes no value: the lists returned and the log are put
     back in row order. ``OUTF`` (one byte per row: what the last pass needs to know
     of each visited person) and ``VB`` (``NCLS`` rows, each as long as ``act``: the
-    next month's groups as they fill) are scratch space.
+    next month's groups as they fill) are scratch space. ``PS`` is the table of people's own
+    settings (``world.settings``: independent mentoring, a planned PhD application).
 
-    Also returns, in ``stats``, the number of the visited researchers in each
-    state 1-6 after the step (``stats[0]`` and ``stats[EXITED]`` stay 0: the
-    caller knows how many have entered), how many are lead-ready and waiting,
-    how many hold a grant, in ``wants[:stats[ST_WANTS]]`` the researchers who
-    want to apply for a grant and in ``ready_rows[:stats[ST_READY]]`` those who
-    are lead-ready (both in row order). ``adv_load`` (students per advisor) loses
-    a student at each graduation or PhD exit.
+    Also returns, in ``stats`` (columns :data:`~careersim.engine.layout.STATS`), the
+    number of the visited researchers in each state 1-6 after the step (the columns of
+    states 0 and ``EXITED`` stay 0: the caller knows how many have entered), how many are
+    lead-ready and waiting, how many hold a grant, in ``wants[:stats[ST_WANTS]]`` the
+    researchers who want to apply for a grant and in ``ready_rows[:stats[ST_READY]]``
+    those who are lead-ready (both in row order). ``adv_load`` (students per advisor)
+    loses a student at each graduation or PhD exit.
+
+    The month runs over chunks of ``CH`` listed researchers, in four passes:
+
+    0. across the chunk: every uniform of the month (vectorised, :func:`_uniforms_chunk`);
+    1. per person: the month's feedback sources, from the state at the start of the month
+       (:func:`_feedback_pass`);
+    2. across the chunk: the skill updates, one source at a time, as straight-line
+       arithmetic the compiler vectorises across people (each person's sources still
+       apply in order, so the values are those of one update after another; :func:`_skill_pass`);
+    3. per person: hands-on learning, record and mood, readiness, transitions, exits
+       (:func:`_rest_pass`), while the next chunk's rows are prefetched.
     """
     stats[:] = 0
-    gain = P[P_GAIN]
-    floor = P[P_FLOOR]
-    iw = P[P_IMPACT_W]
-    proj_rate_m = 1.0 / (P[P_PROJECT] * 12.0)
-    adj = 1.0 - 0.5 ** (DT / P[P_ADJUST])
-    arrival = P[P_ARRIVAL]
-    # chances of no signal this month, exp(-lambda), for sources whose rate is the
-    # same for everyone they reach (computed once per step, not once per person)
-    lam_pp = P[P_PHD_PEERS] / 12.0
-    p_pp = np.exp(-lam_pp)
-    p_ex = np.exp(-P[P_EXPOSURE_SIG] / 12.0)
-    p_pr = np.exp(-proj_rate_m)
-    p_prc = np.exp(-1.5 * proj_rate_m)
-    lam_im = _dose(P[P_IND_HOURS], P) * WEEKS_PER_MONTH
-    p_im = np.exp(-lam_im)
-    lam_pg = _dose(P[P_PROG_HOURS], P) * WEEKS_PER_MONTH
-    p_pg = np.exp(-lam_pg)
-    p_co = np.exp(-P[P_COLLAB_SIG] / 12.0)
-    p_one = np.exp(-1.0)
-    lam_cm_k = np.empty(3)
-    lam_cm_k[K_INDUSTRY] = _dose(P[P_C_HOURS_IND], P) * WEEKS_PER_MONTH
-    lam_cm_k[K_NONPROFIT] = _dose(P[P_C_HOURS_NP], P) * WEEKS_PER_MONTH
-    lam_cm_k[K_ACADEMIC] = _dose(P[P_C_HOURS_AC], P) * WEEKS_PER_MONTH
-    p_cm_k = np.exp(-lam_cm_k)
-    p_exposure = 1.0 - np.exp(-P[P_EXPOSURE] * DT)
-    p_to_phd = 1.0 - np.exp(-P[P_C_TO_PHD] * DT)
-    # Poisson tables: the sources whose rate is shared, then one row per distinct
-    # number of advisor hours (the advisors' rows, ADV_ROW)
-    R_PP, R_EX, R_PR, R_PRC, R_IM, R_PG, R_CO, R_ONE, R_CM = range(9)
-    n_adv = len(adv_hours)
-    TAB = np.empty((11 + n_adv, POIS_K))
-    LAM = np.empty(11 + n_adv)
-    ADV_ROW = _advisor_rows(TAB, LAM, 11, adv_hours, P)
-    _tabulate(TAB, LAM, R_PP, lam_pp, p_pp)
-    _tabulate(TAB, LAM, R_EX, P[P_EXPOSURE_SIG] / 12.0, p_ex)
-    _tabulate(TAB, LAM, R_PR, proj_rate_m, p_pr)
-    _tabulate(TAB, LAM, R_PRC, proj_rate_m * 1.5, p_prc)
-    _tabulate(TAB, LAM, R_IM, lam_im, p_im)
-    _tabulate(TAB, LAM, R_PG, lam_pg, p_pg)
-    _tabulate(TAB, LAM, R_CO, P[P_COLLAB_SIG] / 12.0, p_co)
-    _tabulate(TAB, LAM, R_ONE, 12.0 / 12.0, p_one)
-    for k in range(3):
-        _tabulate(TAB, LAM, R_CM + k, lam_cm_k[k], p_cm_k[k])
-    # The month is run over chunks of CH listed researchers, in four passes:
-    # 0. across the chunk: every uniform of the month (vectorised);
-    # 1. per person: the month's feedback sources (count, quality, skill weights),
-    #    from the person's state at the start of the month;
-    # 2. across the chunk: the skill updates, one source at a time, as straight-line
-    #    arithmetic the compiler vectorises across people (each person's sources still
-    #    apply in order, so the values are those of one update after another);
-    # 3. per person: hands-on learning, record, wellbeing, readiness, transitions, exits,
-    #    while the next chunk's rows are prefetched.
+    TAB, LAM, ADV_ROW = poisson_tables(P, adv_hours)
+    floor = P[V.LEARNING_TEACHABLE_FLOOR]
+    adj = 1.0 - 0.5 ** (DT / P[V.EXITS_ADJUSTMENT])
+    arrival = P[V.X_ARRIVAL_TICK]
+    p_to_phd = 1.0 - np.exp(-P[V.CONTRIBUTOR_TO_PHD_RATE] * DT)
     SN = np.zeros((NSRC, CH), dtype=np.int64)  # signals per source (0: none)
     SQ = np.zeros((NSRC, CH))  # the source's quality
     SW = np.zeros((NSRC, 4, CH))  # weights of execution, generation, evaluation, impact
@@ -701,11 +1204,7 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
     RI = np.empty(CH, dtype=np.int64)  # row
     RS = np.empty(CH, dtype=np.int64)  # state at the start of the month (-1: not visited)
     RF = np.empty(CH, dtype=np.int64)  # flags
-    RH = np.empty(CH)  # hands-on rate multiplier
-    RP = np.empty(CH)  # publication rate
-    RW = np.empty(CH)  # wellbeing target
-    RM = np.empty(CH)  # motivation target
-    RL = np.empty(CH)  # multiplier of the hazard of leaving
+    MONTH = np.empty((N_MONTH, CH))  # the month's values per person (rows M_HANDS ...)
     LONG = np.empty((NSRC * CH, 3), dtype=np.int64)  # (person, source, count) of counts >= 2**NBITS
     U = np.empty((N_SLOTS, CH))  # the month's feedback uniforms, one row per slot
     UH = np.empty(CH)  # the month's exit uniform
@@ -720,328 +1219,14 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
     log0 = nlog[0]
     for j0 in range(0, total, CH):
         m = min(CH, total - j0)
-        nlong = 0
-        # ------------------------------------------------------------ pass 0: uniforms
-        need = 0  # the feedback slots anyone in the chunk may use
-        for j in range(m):
-            i = vis[j0 + j]
-            RI[j] = i
-            PIDS[j] = I[i, PID]
-            s = I[i, STATE]
-            need |= SLOTS_USED[s]
-            if s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER:
-                need |= SLOTS_USED[INDEPENDENT]
+        need = _chunk_rows(vis, j0, m, I, RI, PIDS)
         _uniforms_chunk(m, PIDS, kfb, khz, t, H, U, UH, need)
-        # ------------------------------------------------------------ pass 1: sources
-        for k in range(NSRC):  # no signals unless a source is recorded below
-            for j in range(m):
-                SN[k, j] = 0
-        wlo = mlo = np.inf  # ranges of the chunk's wellbeing and motivation this month
-        whi = mhi = -np.inf
-        lmax = -np.inf
-        for j in range(m):
-            i = RI[j]
-            s = I[i, STATE]
-            if s == 0 or s == EXITED:
-                RS[j] = -1
-                continue
-            RS[j] = s
-            if s == LEAD and t > 0:  # credit the month just ended, [t - 4, t), to a lead in role through it
-                _credit_lead_month(F, i, t, arrival)
-            pid = I[i, PID]
-            flags = I[i, FLAGS]
-            sdir = F[i, SDIR]
-            hands = 1.0
-            pubs = 0.0
-            well_target = 0.3 + 0.6 * F[i, RESIL]
-            motiv_target = 0.35 + 0.5 * F[i, SMOT]
-            leave_mult = 1.0
-            for c in range(4):
-                SK[c, j] = F[i, EXE + c]
-            g = gain
-            if s == PHD:
-                yrs = (t - I[i, PHD_START]) / TICKS_PER_YEAR
-                if yrs < P[P_APPRENTICE]:
-                    w0, w1, w2 = 0.6, 0.2, 0.2
-                elif yrs < P[P_AMBITION]:
-                    w0, w1, w2 = 0.3, 0.35, 0.35
-                else:
-                    w0, w1, w2 = 0.2, 0.4, 0.4
-                a = I[i, ADVISOR]
-                q = adv_quality[a]
-                safe = adv_safe[a] > 0
-                wimp = iw if safe else 0.0
-                _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, ADV_ROW[a], U[SL_MENTOR, j]), q, w0, w1, w2, wimp)
-                _source(SN, SQ, SW, 1, j, _draw(TAB, LAM, R_PP, U[SL_PEER, j]), q * P[P_PEER_RATIO], w0, w1, w2, wimp)
-                if not safe and (flags & F_EXPOSED) == 0:
-                    if U[SL_EXPOSED, j] < p_exposure:
-                        flags |= F_EXPOSED
-                elif (flags & F_EXPOSED) != 0:
-                    _source(SN, SQ, SW, 2, j, _draw(TAB, LAM, R_EX, U[SL_EXPOSED, j]), 0.6, 0.0, 0.1, 0.1, iw)
-                _source(SN, SQ, SW, 3, j, _draw(TAB, LAM, R_PR, U[SL_SELF, j]), P[P_SELF_Q] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0)
-                lam = P[P_SELF_STUDY] * sdir * sdir * 0.5 / 12.0
-                _source(SN, SQ, SW, 4, j, poisson_from_uniform(lam, U[SL_STUDY, j]), sdir, 0.2, 0.4, 0.4, 0.0)
-                hands = P[P_HANDS_PHD]
-                pubs = P[P_PHD_PUBS] * (0.5 + q)  # well-recognised work comes from strong labs
-                well_target -= P[P_PHD_STRESS]
-            elif s == INDEPENDENT or s == UNFUNDED or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
-                up = 1.2 if (flags & F_UPSKILL) != 0 else 1.0
-                g = gain * up
-                _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, R_IM, U[SL_MENTOR, j]), P[P_IND_QUALITY], 0.3, 0.35, 0.35, iw)
-                in_prog = I[i, PROG_END] > t
-                if in_prog:
-                    _source(SN, SQ, SW, 1, j, _draw(TAB, LAM, R_PG, U[SL_PROG, j]), P[P_PROG_Q], 0.3, 0.35, 0.35, iw)
-                    motiv_target += 0.1
-                if (flags & F_COLLAB) != 0:
-                    _source(SN, SQ, SW, 2, j, _draw(TAB, LAM, R_CO, U[SL_COLLAB, j]), P[P_COLLAB_Q], 0.4, 0.3, 0.3, 0.5 * iw)
-                elif not in_prog:
-                    motiv_target -= P[P_ALONE]
-                cut = (flags & F_CUTLOSS) != 0
-                r_self = R_PRC if cut else R_PR
-                _source(SN, SQ, SW, 3, j, _draw(TAB, LAM, r_self, U[SL_SELF, j]), P[P_SELF_Q] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0)
-                if (flags & F_PLAN) != 0:
-                    _source(SN, SQ, SW, 4, j, _draw(TAB, LAM, r_self, U[SL_PLAN, j]), 0.6, 0.2, 0.4, 0.4, iw)
-                lam = P[P_SELF_STUDY] * sdir * sdir / 12.0
-                _source(SN, SQ, SW, 5, j, poisson_from_uniform(lam, U[SL_STUDY, j]), sdir, 0.2, 0.4, 0.4, 0.0)
-                hands = P[P_HANDS_IND]
-                pubs = P[P_IND_PUBS] * (0.5 + sdir)
-                if (flags & F_ACCOUNT) != 0:
-                    pubs *= 1.5
-                if (flags & F_UPSKILL) != 0:
-                    pubs *= 0.5
-                if s == UNFUNDED:
-                    motiv_target -= P[P_GAP_PEN]
-                    pubs *= 0.5
-            elif s == CONTRIBUTOR:
-                k = I[i, KIND]
-                if k == K_INDUSTRY:
-                    h, q, hands, pubs, wimp = P[P_C_HOURS_IND], P[P_C_Q_IND], P[P_C_HANDS_IND], P[P_C_PUB_IND], 0.2 * iw
-                    leave_mult = P[P_IND_PULL]
-                elif k == K_NONPROFIT:
-                    h, q, hands, pubs, wimp = P[P_C_HOURS_NP], P[P_C_Q_NP], P[P_C_HANDS_NP], P[P_C_PUB_NP], iw
-                else:
-                    h, q, hands, pubs, wimp = P[P_C_HOURS_AC], P[P_C_Q_AC], P[P_C_HANDS_AC], P[P_C_PUB_AC], 0.0
-                own = P[P_C_OWN]
-                _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, R_CM + k, U[SL_MENTOR, j]), q, 0.6, own, 0.25, wimp)
-                _source(SN, SQ, SW, 1, j, _draw(TAB, LAM, R_ONE, U[SL_PEER, j]), q * P[P_PEER_RATIO], 0.6, own, 0.25, wimp)
-                lam = P[P_SELF_STUDY] * sdir * sdir * own / 12.0
-                _source(SN, SQ, SW, 2, j, poisson_from_uniform(lam, U[SL_STUDY, j]), sdir, 0.2, 0.4, 0.4, 0.0)
-                well_target += P[P_STRUCTURE]
-                letter = P[P_C_LETTER_AC] if k == K_ACADEMIC else P[P_C_LETTER_OTHER]
-                if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
-                    F[i, LETTERS] = letter
-            elif s == LEAD:
-                _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, R_ONE, U[SL_PEER, j]), 0.6, 0.2, 0.4, 0.4, 0.5 * iw)
-                pubs = 1.0
-            # APPLICANT: only hands-on work at the base rate
-            GL[j] = g * F[i, LR]
-            if (SN[0, j] | SN[1, j] | SN[2, j] | SN[3, j] | SN[4, j] | SN[5, j]) >= 1 << NBITS:
-                for k in range(NSRC):  # counts beyond the vector pass's reach (rare): applied one by one below
-                    if SN[k, j] >= 1 << NBITS:
-                        LONG[nlong, 0] = j
-                        LONG[nlong, 1] = k
-                        LONG[nlong, 2] = SN[k, j]
-                        nlong += 1
-                        SN[k, j] = 0
-            RF[j] = flags
-            RH[j] = hands
-            RP[j] = pubs
-            RW[j] = well_target
-            RM[j] = motiv_target
-            RL[j] = leave_mult
-            # where this month's wellbeing and motivation can end up: between now and target
-            w0, m0 = F[i, WELL], F[i, MOTIV]
-            wlo, whi = min(wlo, min(w0, well_target)), max(whi, max(w0, well_target))
-            mlo, mhi = min(mlo, min(m0, motiv_target)), max(mhi, max(m0, motiv_target))
-            lmax = max(lmax, leave_mult)
+        nlong, wlo, whi, mlo, mhi, lmax = _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
+                                                         ADV_ROW, adv_quality, adv_safe, RF, MONTH, arrival, PS)
         u_safe = _no_exit_above(P, adj, wlo, whi, mlo, mhi, lmax)
-        # ------------------------------------------------------------ pass 2: skill updates
         _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor)
-        # ------------------------------------------------------------ pass 3: the rest of the month
-        for j in range(m):
-            if j0 + CH + j < total:  # the next chunk's rows, to be in cache when it starts
-                _prefetch_row(F, I, vis[j0 + CH + j])
-            s = RS[j]
-            i = RI[j]
-            if s < 0:
-                OUTF[i] = 0
-                continue
-            for c in range(4):
-                F[i, EXE + c] = SK[c, j]
-            pid = I[i, PID]
-            flags = RF[j]
-            hands = RH[j]
-            pubs = RP[j]
-            well_target = RW[j]
-            motiv_target = RM[j]
-            leave_mult = RL[j]
-            # ---------------------------------------------------------------- hands-on, record, wellbeing
-            e = F[i, EXE]
-            key = -P[P_HANDS_ON] * hands
-            if F[i, HANDS_KEY] != key:  # a new role or rate (rare): the one exp of the month
-                F[i, HANDS_KEY] = key
-                F[i, HANDS_EXP] = np.exp(key * F[i, LR] * DT)
-            F[i, EXE] = 1.0 - (1.0 - e) * F[i, HANDS_EXP]
-            if t - I[i, ENTRY] == 2 * TICKS_PER_YEAR:
-                F[i, EXE2] = F[i, EXE]
-            prod = (0.5 + F[i, EXE]) * (0.5 + F[i, GEN])
-            F[i, RECORD] += pubs * prod * DT
-            F[i, WELL] += (well_target - F[i, WELL]) * adj
-            F[i, MOTIV] += (motiv_target - F[i, MOTIV]) * adj
-            # ---------------------------------------------------------------- readiness
-            ready = (F[i, GEN] >= P[P_READY_GEN] and F[i, EVL] >= P[P_READY_EVL]
-                     and F[i, EXE] >= P[P_READY_EXE] and F[i, RECORD] >= P[P_READY_REC])
-            if ready and I[i, READY] < 0:
-                I[i, READY] = t
-            if ready and s == PHD and I[i, PHD_READY] < 0:
-                I[i, PHD_READY] = t
-            eligible = I[i, READY] >= 0 and s != LEAD and s != APPLICANT
-            if s == PHD and not (P[P_LEAD_FINAL] > 0.5 and t >= I[i, PHD_END] - TICKS_PER_YEAR):
-                eligible = False
-            if eligible and I[i, WAIT_SINCE] < 0:
-                I[i, WAIT_SINCE] = t
-            elif not eligible:
-                I[i, WAIT_SINCE] = -1
-            # ---------------------------------------------------------------- transitions
-            if s == PHD and t >= I[i, PHD_END]:
-                adv_load[I[i, ADVISOR]] -= 1
-                flags |= F_HAS_PHD
-                if F[i, LETTERS] < adv_quality[I[i, ADVISOR]]:
-                    F[i, LETTERS] = adv_quality[I[i, ADVISOR]]  # the advisor's recommendation
-                u = uniform_at(agent_hash(ktr, pid), t, 0)
-                if u < P[P_PHD_INDUSTRY]:
-                    I[i, KIND] = K_INDUSTRY
-                    _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GRADUATED)
-                elif u < P[P_PHD_INDUSTRY] + P[P_PHD_INDEP]:
-                    flags |= F_WANTS_GRANT
-                    I[i, FUND_END] = t
-                    _move(I, LOG, nlog, i, t, UNFUNDED, E_GRADUATED)
-                else:
-                    I[i, KIND] = K_ACADEMIC
-                    _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GRADUATED)
-                s = I[i, STATE]
-            elif s == INDEPENDENT or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER):
-                ahead = P[P_APPLY_AHEAD]
-                if P[P_CAL_WAIT] > ahead:
-                    ahead = P[P_CAL_WAIT]
-                if (flags & F_PENDING) == 0 and t >= I[i, APPLY_AT] and t >= I[i, FUND_END] - ahead * TICKS_PER_YEAR:
-                    flags |= F_WANTS_GRANT
-                if t >= I[i, FUND_END]:
-                    if s == LEAD:
-                        _move(I, LOG, nlog, i, t, UNFUNDED, E_LEAD_ENDED)
-                    else:
-                        _move(I, LOG, nlog, i, t, UNFUNDED, E_FUNDING_GAP)
-                    s = UNFUNDED
-            elif s == UNFUNDED:
-                if (flags & F_PENDING) == 0 and t >= I[i, APPLY_AT]:
-                    flags |= F_WANTS_GRANT
-                allowance = P[P_MAX_GAP] + (P[P_GAP_GRACE] if I[i, FIRST_FUNDED] < 0 else 0.0)
-                if (t - I[i, SINCE]) >= allowance * TICKS_PER_YEAR:
-                    # they give up waiting, even with an application still in the queue
-                    flags &= ~(F_WANTS_GRANT | F_PENDING)
-                    if uniform_at(agent_hash(ktr, pid), t, 1) < P[P_GAP_TO_JOB]:
-                        I[i, KIND] = K_INDUSTRY if uniform_at(agent_hash(ktr, pid), t, 2) < 0.6 else K_NONPROFIT
-                        _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GAP_TO_JOB)
-                        s = CONTRIBUTOR
-                    else:
-                        I[i, EXIT_REASON] = R_FUNDING
-                        I[i, EXIT_TICK] = t
-                        _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
-                        I[i, FLAGS] = flags
-                        OUTF[i] = 0
-                        continue
-            elif s == CONTRIBUTOR and (flags & F_PHD_INTENT) != 0 and (flags & F_HAS_PHD) == 0:
-                blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
-                tenure = (t - I[i, SINCE]) / TICKS_PER_YEAR
-                if not blocked and tenure >= 1.0 and I[i, ATTEMPTS] == 0:
-                    planned = P[P_C_PLANNED]
-                    go = False
-                    if planned > 0.0:
-                        go = tenure >= planned
-                    else:
-                        go = uniform_at(agent_hash(ktr, pid), t, 3) < p_to_phd
-                    if go:
-                        _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
-                        s = APPLICANT
-            # ---------------------------------------------------------------- exits (competing risks)
-            if P[P_EXITS_ON] > 0.5 and UH[j] < u_safe:
-                x_burn = P[P_BURNOUT_SENS] * (W_MID - F[i, WELL])
-                x_leave = P[P_LEAVE_SENS] * (W_MID - F[i, MOTIV])
-                h_wait = 0.0
-                if I[i, WAIT_SINCE] >= 0 and t - I[i, WAIT_SINCE] >= TICKS_PER_YEAR:
-                    h_wait = P[P_WAIT_LEAVE]
-                u = UH[j]
-                h_burn = h_other = h = 0.0
-                # Most months nobody leaves: 1 - exp(-h*DT) <= h*DT, and h is bounded above by
-                # exps tabulated on a grid, so a uniform above that bound is no exit without
-                # computing any exp. Otherwise the exact hazards decide, as they always would.
-                h_other_hi = P[P_LEAD_EXIT] if s == LEAD else P[P_LEAVE] * leave_mult * _exp_above(EXPHI, x_leave)
-                h_hi = (P[P_BURNOUT] * _exp_above(EXPHI, x_burn) + h_other_hi + h_wait) * (1.0 + 1e-9)
-                if u >= h_hi * DT + 1e-15:
-                    exits = False
-                else:
-                    h_burn = P[P_BURNOUT] * np.exp(x_burn)
-                    if s == LEAD:
-                        h_other = P[P_LEAD_EXIT]
-                    else:
-                        h_other = P[P_LEAVE] * leave_mult * np.exp(x_leave)
-                    h = h_burn + h_other + h_wait
-                    exits = u < 1.0 - np.exp(-h * DT)
-                if exits:
-                    v = uniform_at(agent_hash(khz, pid), t, 1) * h
-                    if v < h_burn:
-                        reason = R_BURNOUT
-                    elif v < h_burn + h_other:
-                        reason = R_OTHER_WORK
-                    else:
-                        reason = R_NO_OPENING
-                    flags &= ~(F_WANTS_GRANT | F_PENDING)
-                    if s == PHD:
-                        adv_load[I[i, ADVISOR]] -= 1
-                    I[i, EXIT_REASON] = reason
-                    I[i, EXIT_TICK] = t
-                    I[i, WAIT_SINCE] = -1
-                    _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
-            I[i, FLAGS] = flags
-            # ---------------------------------------------------------------- statistics
-            s = I[i, STATE]
-            if s != EXITED:
-                c = _visit_class(s, I[i, KIND], I[i, LEAD_SRC])
-                VB[c, ncls[c]] = i
-                ncls[c] += 1
-                stats[s] += 1
-                out = OUT_KEPT
-                if I[i, READY] >= 0:
-                    out |= OUT_READY
-                    stats[ST_READY] += 1
-                if I[i, WAIT_SINCE] >= 0:
-                    stats[ST_WAITING] += 1
-                if (s == INDEPENDENT or (s == LEAD and I[i, LEAD_SRC] == S_SMALL_FUNDER)) and I[i, FUND_END] > t:
-                    stats[ST_FUNDED] += 1
-                if (flags & F_WANTS_GRANT) != 0 and (flags & F_PENDING) == 0:
-                    out |= OUT_WANTS
-                    stats[ST_WANTS] += 1
-                OUTF[i] = out
-            else:
-                OUTF[i] = 0
-    # the next month's visiting order: group by group (each group filled in this
-    # month's visiting order, which keeps it much as it was)
-    k = 0
-    for c in range(NCLS):
-        for x in range(ncls[c]):
-            vis[k] = VB[c, x]
-            k += 1
-    nvis[0] = k
-    # the lists in row order: those still in the field, the lead-ready, those wanting a grant
-    kept = nr = nw = 0
-    for j in range(total):
-        r = act[j]
-        out = OUTF[r]
-        act[kept] = r
-        kept += out & OUT_KEPT
-        ready_rows[nr] = r
-        nr += (out & OUT_READY) >> 1
-        wants[nw] = r
-        nw += (out & OUT_WANTS) >> 2
-    nact[0] = kept
+        _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe, adj, p_to_phd, khz, ktr, adv_quality,
+                   adv_load, LOG, nlog, EXPHI, stats, OUTF, VB, ncls, PS)
+    _regroup(vis, nvis, VB, ncls)
+    _compact(act, nact, total, OUTF, ready_rows, wants)
     _sort_log(LOG, log0, nlog[0])

@@ -16,7 +16,7 @@ import numpy as np
 
 from careersim.config.schema import Scenario, get_path, iter_parameters
 from careersim.core.rng import Streams
-from careersim.engine.kernel import KERNEL_PARAMS
+from careersim.engine.vector import INDEX, KERNEL_PARAMS, derived_values
 
 
 @lru_cache(maxsize=1)
@@ -66,23 +66,23 @@ class Live(dict):
     A dict of values by dotted path (reading one is a plain dict lookup, which the
     institutions do thousands of times a replication). Writing a value (``live[path]
     = v``, :meth:`update` or :meth:`set`, which stores a number as a float) also keeps
-    the kernel's parameter vector ``P`` in step and counts the change in
+    the kernel's parameter vector ``P`` (laid out by :mod:`careersim.engine.vector`,
+    derived entries included) in step and counts the change in
     ``version``, so a reader can keep settings it derives from the values until the
     next change.
     """
 
-    def __init__(self, values: dict[str, Any], extra: dict[str, float]):
+    def __init__(self, values: dict[str, Any]):
         super().__init__(values)
-        dict.update(self, extra)
+        dict.update(self, derived_values(values))  # the vector's derived entries (careersim.engine.vector)
         self.P = np.array([float(self[k]) for k in KERNEL_PARAMS], dtype=np.float64)
-        self._index = {k: i for i, k in enumerate(KERNEL_PARAMS)}
         self.version = 0
 
     def __setitem__(self, path: str, value: Any) -> None:
         if not (self.get(path) == value):  # a change (NaN counts as one)
             self.version += 1
         super().__setitem__(path, value)
-        i = self._index.get(path)
+        i = INDEX.get(path)
         if i is not None:
             self.P[i] = float(value)
 

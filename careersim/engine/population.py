@@ -12,22 +12,20 @@ any entrant's draws.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
 from scipy.special import ndtri
 
-from careersim.core.clock import TICKS_PER_YEAR
+from careersim.core.clock import TICKS_PER_MONTH, TICKS_PER_YEAR
 from careersim.core.codes import (
     APPLICANT,
     BACKGROUND_NAMES,
     CONTRIBUTOR,
     E_ENTRY,
+    E_FUNDED,
     INDEPENDENT,
     K_ACADEMIC,
-    K_INDUSTRY,
-    K_NONPROFIT,
     LEAD,
     PHD,
     S_INITIAL,
@@ -38,6 +36,7 @@ from careersim.core.codes import (
     UNFUNDED,
     WAITING,
 )
+from careersim.core.compiled import njit
 from careersim.core.distributions import Beta, Truncated
 from careersim.core.rng import Streams, agent_hash, uniform_at
 from careersim.engine.kernel import move_counted
@@ -71,9 +70,9 @@ from careersim.engine.layout import (
     LEAD_SRC,
     LEAD_TICK,
     LEGIB,
-    LETTERS,
     LR,
     MOTIV,
+    N_PS,
     NF,
     NI,
     PHD_END,
@@ -81,10 +80,18 @@ from careersim.engine.layout import (
     PHD_START,
     PID,
     PROG_END,
+    PROGRAMME_MODES,
+    PS_ADVISOR_QUALITY,
+    PS_FUNDED_TICKS,
+    PS_MENTOR_HOURS,
+    PS_MENTOR_QUALITY,
+    PS_PHD_AFTER,
+    PS_PROGRAMME,
     READY,
     RECORD,
     RESIL,
     SDIR,
+    SETTINGS,
     SINCE,
     SKILL0,
     SMOT,
@@ -109,7 +116,7 @@ CHOICE_TABLE = np.array([
 # wait, grant, programme or PhD yet (-1); no hands-on cache or two-year skill yet (NaN)
 BLANK_I = np.zeros(NI, dtype=np.int32)
 BLANK_I[[ADVISOR, READY, LEAD_TICK, LEAD_SRC, EXIT_TICK, WAIT_SINCE, FIRST_FUNDED, PHD_READY, PHD_START, PHD_END,
-         PROG_END, FUND_END]] = -1
+         PROG_END, FUND_END, SETTINGS]] = -1
 BLANK_F = np.zeros(NF, dtype=np.float64)
 BLANK_F[[EXE2, HANDS_KEY]] = np.nan
 
@@ -391,36 +398,208 @@ def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advi
 
     # -- entrants -------------------------------------------------------------------------
     rows = slice(n_init, N)  # consecutive rows: column writes without index arrays
-    pids = np.arange(len(entry), dtype=np.int64)
+    draw_entrants(F, I, rows, np.arange(len(entry), dtype=np.int64), entry, values, streams)
+    F, I = np.ascontiguousarray(F), np.ascontiguousarray(I)  # row-major (numpy's copy beats a tiled one here)
+    return Agents(F=F, I=I, n_initial=n_init, entry_ticks=np.concatenate([np.zeros(n_init, np.int64), entry]))
+
+
+def draw_entrants(F, I, rows, pids, entry, values: dict, streams: Streams, background=None, track=None) -> None:
+    """Write ``rows`` (an index array or a slice) of ``F`` and ``I`` as entrants with person
+    ids ``pids`` entering at ticks ``entry``: traits and trait flags, background, starting
+    skills and record, intended track (by the scenario's track rule), contributor kind and
+    PhD intent. Every draw is keyed by person id, so anyone drawn here is drawn exactly as
+    the scenario's entrants are. A given ``background`` or ``track`` (one per person)
+    replaces that draw."""
     I[rows, PID] = pids
     I[rows, ENTRY] = entry
     I[rows, COHORT] = entry // TICKS_PER_YEAR
     I[rows, STATE] = WAITING
     _traits(F, I, rows, pids, values, streams)
-    bg = _pick(streams.u("traits", pids, 0, 20), _background_shares(values))
+    bg = _pick(streams.u("traits", pids, 0, 20), _background_shares(values)) if background is None else background
     I[rows, BACKGROUND] = bg
     _skills(F, rows, pids, bg, values, streams)
-    u_track = streams.u("track", pids, 0, 0)
-    if values["population.track_rule"] == "assigned":
-        track = _pick(u_track, _track_shares(values))
-    else:
-        probs = CHOICE_TABLE[bg].copy()
-        # more self-directed people lean towards independent research
-        probs[:, 1] *= 0.5 + F[rows, SDIR]
-        probs /= probs.sum(axis=1, keepdims=True)
-        cum = np.cumsum(probs, axis=1)
-        track = (u_track[:, None] > cum).sum(axis=1).astype(np.int64)
+    if track is None:
+        u_track = streams.u("track", pids, 0, 0)
+        if values["population.track_rule"] == "assigned":
+            track = _pick(u_track, _track_shares(values))
+        else:
+            probs = CHOICE_TABLE[bg].copy()
+            # more self-directed people lean towards independent research
+            probs[:, 1] *= 0.5 + F[rows, SDIR]
+            probs /= probs.sum(axis=1, keepdims=True)
+            cum = np.cumsum(probs, axis=1)
+            track = (u_track[:, None] > cum).sum(axis=1).astype(np.int64)
     I[rows, TRACK] = np.minimum(track, 2)
     I[rows, KIND] = _pick(streams.u("track", pids, 0, 1), _kind_shares(values))
     I[rows, FLAGS] |= np.where(I[rows, TRACK] == T_PHD, F_PHD_INTENT, 0)
-    F, I = np.ascontiguousarray(F), np.ascontiguousarray(I)  # row-major (numpy's copy beats a tiled one here)
-    return Agents(F=F, I=I, n_initial=n_init, entry_ticks=np.concatenate([np.zeros(n_init, np.int64), entry]))
+
+
+# ---------------------------------------------------------------------------------------------
+# extra cohorts: specified people beside the scenario's entrants
+# ---------------------------------------------------------------------------------------------
+
+#: person ids of extra cohorts start here (entrants have ids from 0, the existing field from
+#: 2**30); they must fit the 32-bit id column
+EXTRA_PID_BASE = 3 << 29
+_PID_END = 1 << 31
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a cohort's people get that differs from the scenario (NaN: the scenario's).
+
+    * ``mentor_hours``, ``mentor_quality``: independent mentor time a week and its quality
+      while working as an independent researcher;
+    * ``advisor_quality``: admissions place the person with the free advisor of nearest quality;
+    * ``programme``: ``compete`` for a mentorship-programme place like everyone,
+      ``always`` a place at the first cohort the person may join (beyond the cohort's
+      places), or ``never`` one;
+    * ``funded_months``: on the independent track, a grant held for this long from entry;
+    * ``phd_after``: a contributor applies to a PhD after this many years in the job (once,
+      taking any pay cut), instead of the scenario's rule.
+    """
+
+    mentor_hours: float = math.nan
+    mentor_quality: float = math.nan
+    advisor_quality: float = math.nan
+    programme: str = "compete"
+    funded_months: float = 0.0
+    phd_after: float = math.nan
+
+    def __post_init__(self) -> None:
+        if self.programme not in PROGRAMME_MODES:
+            raise ValueError(f"programme: got {self.programme!r} (expected one of {', '.join(PROGRAMME_MODES)})")
+        for name in ("mentor_hours", "funded_months", "phd_after"):
+            v = getattr(self, name)
+            if v < 0:
+                raise ValueError(f"{name}: got {v:g} (expected 0 or more)")
+        for name in ("mentor_quality", "advisor_quality"):
+            v = getattr(self, name)
+            if not (math.isnan(v) or 0.0 <= v <= 1.0):
+                raise ValueError(f"{name}: got {v:g} (expected a quality from 0 to 1)")
+
+    @property
+    def ordinary(self) -> bool:
+        """Whether these are the scenario's settings for everything."""
+        return (math.isnan(self.mentor_hours) and math.isnan(self.mentor_quality) and math.isnan(self.advisor_quality)
+                and self.programme == "compete" and self.funded_months == 0.0 and math.isnan(self.phd_after))
+
+    def row(self) -> np.ndarray:
+        """The settings as a row of ``world.settings`` (columns ``PS_*`` of the layout)."""
+        out = np.empty(N_PS)
+        out[PS_MENTOR_HOURS] = self.mentor_hours
+        out[PS_MENTOR_QUALITY] = self.mentor_quality
+        out[PS_ADVISOR_QUALITY] = self.advisor_quality
+        out[PS_PROGRAMME] = PROGRAMME_MODES.index(self.programme)
+        out[PS_FUNDED_TICKS] = round(self.funded_months * TICKS_PER_MONTH)
+        out[PS_PHD_AFTER] = round(self.phd_after * TICKS_PER_YEAR) if not math.isnan(self.phd_after) else math.nan
+        return out
+
+
+@dataclass
+class Cohort:
+    """People added to the field beside the scenario's entrants: ``FieldModel(..., extra=[Cohort(...)])``.
+
+    They are drawn as the scenario's entrants are (:func:`draw_entrants`, keyed by their
+    person ids ``pids``, from :data:`EXTRA_PID_BASE` on: people with the same id, in one
+    cohort or several, meet the same luck), enter ``entry_ticks`` ticks
+    after the burn-in on intended ``track`` (``T_PHD``, ``T_INDEPENDENT`` or
+    ``T_CONTRIBUTOR``), and go through the same intake, admissions, grants, programme
+    and hiring as everyone. Given values replace the drawn ones: ``background``, the traits
+    ``learning_rate``, ``self_direction`` and ``resilience``, the four starting ``skills``
+    (NaN keeps a drawn one), ``track_record`` and ``contributor_kind``. ``settings`` are
+    what they get that differs from the scenario.
+    """
+
+    pids: np.ndarray
+    entry_ticks: np.ndarray
+    track: int
+    background: int | None = None
+    learning_rate: float | None = None
+    self_direction: float | None = None
+    resilience: float | None = None
+    skills: np.ndarray | None = None
+    track_record: float | None = None
+    contributor_kind: int | None = None
+    settings: Settings = field(default_factory=Settings)
+
+    def __post_init__(self) -> None:
+        self.pids = np.asarray(self.pids, dtype=np.int64)
+        self.entry_ticks = np.asarray(self.entry_ticks, dtype=np.int64)
+        if self.pids.shape != self.entry_ticks.shape or self.pids.ndim != 1:
+            raise ValueError("pids and entry_ticks must be two lists of the same length")
+        if len(self.pids) and (self.pids.min() < EXTRA_PID_BASE or self.pids.max() >= _PID_END):
+            raise ValueError(f"pids must be from {EXTRA_PID_BASE} (EXTRA_PID_BASE) to {_PID_END - 1}")
+        if len(self.entry_ticks) and self.entry_ticks.min() < 0:
+            raise ValueError("entry_ticks must be 0 or more (ticks after the burn-in)")
+        if self.track not in (T_PHD, T_INDEPENDENT, T_CONTRIBUTOR):
+            raise ValueError(f"track: got {self.track!r} (expected T_PHD, T_INDEPENDENT or T_CONTRIBUTOR)")
+
+    def __len__(self) -> int:
+        return len(self.pids)
+
+
+def add_cohorts(agents: Agents, cohorts, values: dict, streams: Streams, burn_in: int):
+    """``agents`` with the people of ``cohorts`` added among the entrants, rows kept in
+    order of entry (the scenario's entrants first within a tick). Returns the new agents,
+    each cohort's rows and the settings table (one row per cohort whose settings are not
+    the scenario's, referred to by the people's ``SETTINGS`` column)."""
+    cohorts = list(cohorts)
+    C = sum(len(c) for c in cohorts)
+    F = np.tile(BLANK_F, (C, 1))
+    I = np.tile(BLANK_I, (C, 1))
+    ticks = burn_in + np.concatenate([c.entry_ticks for c in cohorts]) if cohorts else np.zeros(0, dtype=np.int64)
+    size = [len(c) for c in cohorts]
+    track = np.repeat([c.track for c in cohorts], size).astype(np.int64)
+    settings: list[np.ndarray] = []
+    start = 0
+    for c in cohorts:  # each cohort drawn on its own, as its given background allows
+        r = slice(start, start + len(c))
+        start += len(c)
+        bg = None if c.background is None else np.full(len(c), int(c.background), dtype=np.int64)
+        draw_entrants(F, I, r, c.pids, ticks[r], values, streams, background=bg, track=track[r])
+        if c.learning_rate is not None:
+            F[r, LR] = c.learning_rate
+        if c.self_direction is not None:
+            F[r, SDIR] = c.self_direction
+        if c.resilience is not None:
+            F[r, RESIL] = c.resilience
+            F[r, WELL] = 0.3 + 0.6 * F[r, RESIL]
+        if c.skills is not None:  # given skills replace the drawn ones; NaN keeps a drawn one
+            for j, v in enumerate(np.asarray(c.skills, dtype=np.float64)):
+                if np.isfinite(v):
+                    F[r, EXE + j] = min(0.95, max(0.0, v))
+            F[r, SKILL0:SKILL0 + 4] = F[r, EXE:EXE + 4]
+        if c.track_record is not None:
+            F[r, RECORD] = c.track_record
+        if c.contributor_kind is not None:
+            I[r, KIND] = c.contributor_kind
+        if not c.settings.ordinary:
+            I[r, SETTINGS] = len(settings)
+            settings.append(c.settings.row())
+            if not math.isnan(c.settings.phd_after):  # a planned PhD, pay cut included
+                I[r, FLAGS] = (I[r, FLAGS] | F_PHD_INTENT) & ~F_REFUSE_PAY
+    n0 = agents.n_initial
+    n_ent = len(agents.F) - n0
+    all_ticks = np.concatenate([agents.entry_ticks[n0:], ticks])
+    order = np.argsort(all_ticks, kind="stable")  # rows stay sorted by entry; entrants first within a tick
+    where = np.empty_like(order)
+    where[order] = np.arange(len(order))
+    merged = Agents(F=np.concatenate([agents.F[:n0], np.concatenate([agents.F[n0:], F])[order]]),
+                    I=np.concatenate([agents.I[:n0], np.concatenate([agents.I[n0:], I])[order]]),
+                    n_initial=n0, entry_ticks=np.concatenate([agents.entry_ticks[:n0], all_ticks[order]]))
+    rows = n0 + where[n_ent + np.arange(C)]
+    bounds = np.cumsum([0] + size)
+    table = np.array(settings, dtype=np.float64).reshape(len(settings), N_PS)
+    return merged, [rows[bounds[k]:bounds[k + 1]] for k in range(len(cohorts))], table
 
 
 @njit(cache=True)
-def enter(I, lo, hi, t, LOG, nlog, counts, act, nact):
+def enter(I, lo, hi, t, LOG, nlog, counts, act, nact, PS):
     """Rows ``lo..hi-1`` enter the field at tick ``t`` in the starting state of their
-    intended track: each is logged (waiting -> state, reason entry), counted and listed."""
+    intended track: each is logged (waiting -> state, reason entry), counted and listed.
+    Someone on the independent track whose settings (row ``I[r, SETTINGS]`` of ``PS``)
+    give a grant from entry is then funded (logged as an award)."""
     m = nact[0]
     for r in range(lo, hi):
         track = I[r, TRACK]
@@ -433,9 +612,28 @@ def enter(I, lo, hi, t, LOG, nlog, counts, act, nact):
         else:
             state = CONTRIBUTOR
         move_counted(I, LOG, nlog, counts, r, t, state, E_ENTRY)  # from WAITING
+        ps = I[r, SETTINGS]
+        if ps >= 0 and track == T_INDEPENDENT and PS[ps, PS_FUNDED_TICKS] > 0:
+            I[r, FUND_END] = t + np.int64(PS[ps, PS_FUNDED_TICKS])
+            I[r, FIRST_FUNDED] = t
+            I[r, FLAGS] &= ~F_WANTS_GRANT
+            move_counted(I, LOG, nlog, counts, r, t, INDEPENDENT, E_FUNDED)
         act[m] = r
         m += 1
     nact[0] = m
+
+
+@njit(cache=True)
+def log_entries_needed(I, lo, hi, PS):
+    """How many log entries the entry of rows ``lo..hi-1`` makes (:func:`enter`)."""
+    n = hi - lo
+    if len(PS) == 0:
+        return n
+    for r in range(lo, hi):
+        ps = I[r, SETTINGS]
+        if ps >= 0 and I[r, TRACK] == T_INDEPENDENT and PS[ps, PS_FUNDED_TICKS] > 0:
+            n += 1
+    return n
 
 
 def _assign_initial_advisors(I, rows, advisors: Advisors, values, streams):
@@ -482,5 +680,5 @@ def _kind_shares(values):
     return np.array([values[f"population.contributor_kinds.{k}"] for k in ("industry", "nonprofit", "academic_ra")])
 
 
-__all__ = ["Agents", "Advisors", "make_agents", "make_advisors", "entrant_schedule", "enter",
-           "K_INDUSTRY", "K_NONPROFIT", "T_CONTRIBUTOR", "LETTERS"]
+__all__ = ["Agents", "Advisors", "Cohort", "Settings", "EXTRA_PID_BASE", "make_agents", "make_advisors", "draw_entrants",
+           "add_cohorts", "entrant_schedule", "enter", "log_entries_needed"]

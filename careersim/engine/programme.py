@@ -1,10 +1,10 @@
 """Mentorship programmes: cohorts with limited places, competed for by insiders and by
-applicants from outside the simulated population."""
+applicants from outside the simulated population. People whose own settings say so never
+take a place, or have one at the first cohort they may join (beyond the places)."""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from scipy.special import ndtri
 
 from careersim.core.clock import TICKS_PER_YEAR
@@ -14,13 +14,18 @@ from careersim.core.codes import (
     PHD,
     UNFUNDED,
 )
+from careersim.core.compiled import njit
 from careersim.core.rng import uniform
 from careersim.engine.layout import (
     F_COLLAB,
     F_PROGRAMME,
     FLAGS,
     PID,
+    PROG_ALWAYS,
+    PROG_COMPETE,
     PROG_END,
+    PS_PROGRAMME,
+    SETTINGS,
     STATE,
 )
 from careersim.engine.world import World, skill_score
@@ -41,8 +46,9 @@ class Programme:
 
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
-        apps, skill, u = _programme_applicants(w.act, int(w.nact[0]), I, w.F, self.key, t,
-                                               live["programme.apply_independent"], live["programme.apply_other"])
+        apps, skill, u, given = _programme_applicants(w.act, int(w.nact[0]), I, w.F, self.key, t,
+                                                      live["programme.apply_independent"], live["programme.apply_other"],
+                                                      w.settings)
         places = int(round(live["programme.places"]))
         n_out = int(round(live["programme.outside_applicants"]))
         z = ndtri(u, out=u)  # the selection noise; the admission adds it to the skill scores
@@ -60,30 +66,41 @@ class Programme:
             noise = gen.standard_normal(n_out)
         else:
             like, noise = np.zeros(0, dtype=np.int64), np.zeros(0)
-        admitted = _programme_admit(apps, skill, z, like, noise, places, I, self.key, t,
-                                    t + int(round(live["programme.duration"] * TICKS_PER_YEAR)),
+        end = t + int(round(live["programme.duration"] * TICKS_PER_YEAR))
+        admitted = _programme_admit(apps, skill, z, like, noise, places, I, self.key, t, end,
                                     live["programme.alumni_collaboration"])
+        if len(given):
+            _place(given, I, self.key, t, end, live["programme.alumni_collaboration"])
         self.history.append({"tick": t, "applicants": len(apps) + n_out, "insiders": len(apps),
                              "places": places, "admitted": admitted,
                              "filled": min(places, len(apps) + n_out)})
 
 
 @njit(cache=True)
-def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
+def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other, PS):
     """Researchers (independent, unfunded, PhD students, contributors) not in a cohort
     now who apply this round: independents with chance ``apply_independent``,
     others with ``apply_other``; in row order. Returns their rows, skill scores and
-    the uniforms of their selection noise."""
+    the uniforms of their selection noise, and the rows of those whose own settings
+    (``PS``) give them a place at the first cohort they may join (who do not compete;
+    those whose settings refuse a place never apply)."""
     rows = np.empty(n, dtype=np.int64)
     skill = np.empty(n)
     u = np.empty(n)
-    m = 0
+    given = np.empty(0 if len(PS) == 0 else n, dtype=np.int64)
+    m = ng = 0
     for j in range(n):  # without branches: everyone's draw is made, and kept only for those who may apply
         r = act[j]
         st = I[r, STATE]
         independent = (st == INDEPENDENT) | (st == UNFUNDED)
         may = (independent | (st == PHD) | (st == CONTRIBUTOR)) & (I[r, PROG_END] < t)
         chance = apply_independent if independent else apply_other
+        ps = I[r, SETTINGS]
+        if ps >= 0 and PS[ps, PS_PROGRAMME] != PROG_COMPETE:  # (rare) the person's own choice
+            if may and PS[ps, PS_PROGRAMME] == PROG_ALWAYS and (I[r, FLAGS] & F_PROGRAMME) == 0:
+                given[ng] = r
+                ng += 1
+            continue
         rows[m] = r
         m += may & (uniform(key, I[r, PID], t, 0) < chance)
     # the applicants' scores in a second pass: the scan above stays short, which
@@ -92,7 +109,17 @@ def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other):
         r = rows[j]
         skill[j] = skill_score(F, r, 0.05, 5.0)
         u[j] = uniform(key, I[r, PID], t, 1)
-    return rows[:m], skill[:m], u[:m]
+    return rows[:m], skill[:m], u[:m], given[:ng]
+
+
+@njit(cache=True)
+def _place(rows, I, key, t, end, collab_share):
+    """``rows`` join the cohort until ``end``; each finds a collaborator with chance ``collab_share``."""
+    for r in rows:
+        I[r, PROG_END] = end
+        I[r, FLAGS] |= F_PROGRAMME
+        if uniform(key, I[r, PID], t, 2) < collab_share:
+            I[r, FLAGS] |= F_COLLAB
 
 
 @njit(cache=True)

@@ -4,14 +4,16 @@ parameters, the transition log and the lists the monthly step keeps."""
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from careersim.core.clock import TICKS_PER_YEAR
+from careersim.core.compiled import njit
 from careersim.engine.kernel import NCLS
 from careersim.engine.layout import (
     EVL,
     EXE,
     GEN,
+    N_PS,
+    N_STATS,
     RECORD,
     SINCE,
     STATE,
@@ -21,7 +23,7 @@ from careersim.engine.layout import (
 class World:
     """Shared state of one replication: agents, advisors, live parameters, log."""
 
-    def __init__(self, agents, advisors, live, streams, total_ticks: int):
+    def __init__(self, agents, advisors, live, streams, total_ticks: int, settings: np.ndarray | None = None):
         self.F = agents.F
         self.I = agents.I
         self.n = 0  # researchers entered so far (a prefix of the rows)
@@ -57,7 +59,10 @@ class World:
         self.nvis = np.zeros(1, dtype=np.int64)
         self.out_flags = np.zeros(len(self.I), dtype=np.int8)
         self.groups = np.empty((NCLS, len(self.I)), dtype=np.int64)
-        self.stats = np.zeros(12, dtype=np.int64)
+        self.stats = np.zeros(N_STATS, dtype=np.int64)
+        # people's own settings, one row per extra cohort that has them (layout.PS_*), referred
+        # to by their SETTINGS column; no rows for a field of the scenario's people only
+        self.settings = np.zeros((0, N_PS)) if settings is None else np.ascontiguousarray(settings, dtype=np.float64)  # the monthly step's statistics (layout.STATS)
 
     def ensure_log(self, extra: int) -> None:
         need = int(self.nlog[0]) + extra

@@ -40,37 +40,20 @@ ratio estimator, since the crowded what-if fields sit lower), is added to the
 main answer. Timeline variants need no simulation: lead-years before any
 arrival are recounted from the main copies' lead spells.
 
-The engine hook this needs, and the interim adapter
----------------------------------------------------
-careersim's engine has no way to add specified people, so the one function
-that runs a field with copies, :func:`simulate_clones`, is an isolated
-adapter. The interface it needs from the engine is::
-
-    simulate(scenario, seed, replication=0, extra_cohort: CloneCohort | None = None) -> Replication
-
-with each :class:`CloneGroup` of the cohort added as extra entrants (rows)
-at the given ticks with the given person ids, track, background, skills,
-track record and three traits (others drawn from the scenario by person id),
-and five per-person settings the kernel and institutions honour:
-independent-mentor hours and quality (two per-agent float columns replacing
-``independent.mentor_hours`` / ``independent.mentor_quality``), an advisor
-quality target (admissions place the person with the free advisor nearest
-it), a programme place forced / refused / competed for, a grant already held
-for N months, and a planned PhD application after N years (per agent, not
-``contributor.planned_phd_after`` for everyone). ``Replication.agents`` gains
-``extra_group`` and ``extra_slot`` columns (-1 for ordinary people) and the
-extra rows are left out of the replication's own summaries and claims. If
-``simulate`` accepts ``extra_cohort``, :func:`simulate_clones` uses it.
-
-Until then, :func:`simulate_clones` uses ``_CloneField``, a subclass of
-the engine's ``FieldModel`` defined here (no engine file is edited) that adds
-the rows when the field is built and applies the per-person settings around
-the engine's own steps: a separate pass of the compiled monthly step over the
-copies' rows with their independent mentoring (the engine's ``step_rows`` /
-``kernel_pass`` seam, which steps any list of rows with any parameter vector), a move of the advisor
-after admission, a programme place given or taken back after each round, a
-grant set at intake, and the planned PhD application. It depends on engine
-internals (array columns, ``FieldModel`` methods), which the tests exercise.
+How the copies enter the engine
+-------------------------------
+Only through the engine's front doors: each group of copies is an extra cohort
+(:class:`careersim.engine.population.Cohort`) passed to
+:func:`careersim.engine.replication.run_replication` (``extra=[...]``). Its
+people are drawn as the scenario's entrants are (keyed by their person ids),
+with the person's background, traits and skills given, and go through the same
+intake, admissions, grants, programme and hiring as everyone. What the person
+expects on each path is data the monthly step and the institutions read (the
+cohort's :class:`~careersim.engine.population.Settings`): independent-mentor hours
+and quality, an advisor quality admissions place them nearest to, a programme
+place always / never / competed for, a grant held for N months from entry, and a
+PhD application planned after N years as a contributor. :func:`clone_run` reads
+the copies' outcomes from the finished field's public arrays.
 
 The alternative of changing only the scenario (every entrant a copy: track
 and background mixes set to the path and background, trait distributions
@@ -88,7 +71,6 @@ academic year; lead-years after the horizon are not counted.
 
 from __future__ import annotations
 
-import inspect
 import math
 import os
 import time
@@ -99,7 +81,6 @@ from typing import Any
 import numpy as np
 
 from careersim import __version__
-from careersim.analysis.replication import simulate
 from careersim.config.profiles import (
     BACKGROUND_LABELS,
     LEVELS,
@@ -121,72 +102,22 @@ from careersim.config.scenarios import load_scenario
 from careersim.config.schema import Scenario, baseline, get_path, iter_parameters
 from careersim.core.clock import TICKS_PER_YEAR
 from careersim.core.codes import (
-    APPLICANT,
     BACKGROUNDS,
-    CONTRIBUTOR,
-    E_FUNDED,
-    E_TO_PHD,
     EXIT_NAMES,
     EXIT_REASONS,
-    INDEPENDENT,
     LEAD,
-    PHD,
-    UNFUNDED,
-    WAITING,
+    T_CONTRIBUTOR,
+    T_INDEPENDENT,
+    T_PHD,
 )
-from careersim.core.rng import Streams
 from careersim.core.stats import km_median, mean_ci, paired_difference
 from careersim.core.text import finite as _fin
 from careersim.core.text import num, pct
 from careersim.core.text import pct as _pct
-from careersim.engine import field as field_module
-from careersim.engine import population as pop
-from careersim.engine.kernel import KERNEL_PARAMS
-from careersim.engine.layout import (
-    ADVISOR,
-    APPLY_AT,
-    ATTEMPTS,
-    BACKGROUND,
-    COHORT,
-    ENTRY,
-    EXE,
-    EXE2,
-    EXIT_REASON,
-    EXIT_TICK,
-    F_COLLAB,
-    F_EVER_PHD,
-    F_HAS_PHD,
-    F_PHD_INTENT,
-    F_PROGRAMME,
-    F_REFUSE_PAY,
-    F_SAFE_ADVISOR,
-    F_WANTS_GRANT,
-    FIRST_FUNDED,
-    FLAGS,
-    FUND_END,
-    HANDS_KEY,
-    KIND,
-    LEAD_SRC,
-    LEAD_TICK,
-    LR,
-    NF,
-    NI,
-    PHD_END,
-    PHD_READY,
-    PHD_START,
-    PID,
-    PROG_END,
-    READY,
-    RECORD,
-    RESIL,
-    SDIR,
-    SKILL0,
-    STATE,
-    TRACK,
-    WAIT_SINCE,
-    WELL,
-)
-from careersim.engine.parameters import draw_parameters
+from careersim.engine.field import FieldModel
+from careersim.engine.layout import ENTRY, EXIT_REASON, EXIT_TICK, F_EVER_PHD, FLAGS, LEAD_TICK
+from careersim.engine.population import EXTRA_PID_BASE, Cohort, Settings
+from careersim.engine.replication import run_replication
 from careersim.experiments.pool import Progress, run_tasks
 
 __all__ = [
@@ -201,6 +132,7 @@ __all__ = [
     "profile_from_mapping",
     "load_profile",
     "simulate_clones",
+    "clone_run",
     "advise",
 ]
 
@@ -217,17 +149,19 @@ DEFAULT_CLONES = 12
 #: and as many copies of every variant on the paths it acts on (paired by person id)
 VARIANT_SHARE = 0.5
 VARIANT_CLONES = 4
-#: person ids of the copies (entrants have ids from 0, the existing field from 2**40)
-CLONE_PID_BASE = 3 << 40
+#: person ids of the copies: the engine's range for extra cohorts
+CLONE_PID_BASE = EXTRA_PID_BASE
 #: spawn key of the person's own random draws (traits within their uncertainty)
 _PERSON_STREAM = 0xAD71
 
 
 # ---------------------------------------------------------------------------
-# the clone cohort: the interface the engine hook needs
+# the copies: groups of one person on one path, each an extra cohort of the engine
 # ---------------------------------------------------------------------------
 
-_TRACK_OF_PATH = {"phd": 0, "independent": 1, "contributor": 2, "contributor_then_phd": 2}
+_TRACK_OF_PATH = {"phd": T_PHD, "independent": T_INDEPENDENT, "contributor": T_CONTRIBUTOR,
+                  "contributor_then_phd": T_CONTRIBUTOR}
+_PROGRAMME_MODE = {"maybe": "compete", "yes": "always", "no": "never"}
 _KIND_OF_ROLE = {"industry": 0, "nonprofit": 1, "academic_ra": 2}
 
 
@@ -237,17 +171,18 @@ class CloneGroup:
 
     ``slots[c]`` is copy ``c``'s slot ``j``: its person id is
     ``CLONE_PID_BASE + j`` (the same on every path, so paths meet the same
-    luck) and it enters ``entry_ticks[c]`` ticks after time zero.
+    luck) and it enters ``entry_ticks[c]`` ticks after time zero. ``None`` for the
+    background or a trait: drawn per copy as the scenario's entrants' are.
     """
 
     key: str
     path: str
     slots: np.ndarray
     entry_ticks: np.ndarray
-    background: int
-    learning_rate: float
-    self_direction: float
-    resilience: float
+    background: int | None
+    learning_rate: float | None
+    self_direction: float | None
+    resilience: float | None
     skills: np.ndarray | None = None  # four starting skills; None: the background's, with the usual spread
     track_record: float | None = None
     contributor_kind: int | None = None  # None: drawn from the scenario's mix
@@ -261,6 +196,21 @@ class CloneGroup:
     @property
     def pids(self) -> np.ndarray:
         return CLONE_PID_BASE + np.asarray(self.slots, dtype=np.int64)
+
+    def cohort(self) -> Cohort:
+        """The engine's extra cohort of these copies, with the person's settings on this path."""
+        nan = math.nan
+        return Cohort(
+            pids=self.pids, entry_ticks=self.entry_ticks, track=_TRACK_OF_PATH[self.path], background=self.background,
+            learning_rate=self.learning_rate, self_direction=self.self_direction, resilience=self.resilience,
+            skills=self.skills, track_record=self.track_record, contributor_kind=self.contributor_kind,
+            settings=Settings(
+                mentor_hours=nan if self.mentor_hours is None else float(self.mentor_hours),
+                mentor_quality=nan if self.mentor_quality is None else float(self.mentor_quality),
+                advisor_quality=nan if self.advisor_quality is None else float(self.advisor_quality),
+                programme=_PROGRAMME_MODE[self.programme],
+                funded_months=float(self.funded_months) if self.path == "independent" else 0.0,
+                phd_after=float(self.phd_after) if self.path == "contributor_then_phd" else nan))
 
 
 @dataclass
@@ -297,44 +247,42 @@ class CloneRun:
     entrants_year0: int = 0
 
 
-def engine_has_hook() -> bool:
-    """Whether the engine's ``simulate`` accepts ``extra_cohort`` (see the module docstring)."""
-
-    return "extra_cohort" in inspect.signature(simulate).parameters
-
-
 def simulate_clones(scenario: Scenario, seed: int, replication: int, cohort: CloneCohort) -> CloneRun:
-    """Run one replication of ``scenario`` with ``cohort`` added in year 0: THE adapter.
-
-    Uses the engine hook when it exists, else the interim ``_CloneField`` (built by ``_clone_field_class``).
-    """
-    if engine_has_hook():  # pragma: no cover - until the engine grows the hook (the table reading is tested)
-
-        rep = simulate(scenario, seed, replication, extra_cohort=cohort)
-        return _run_from_tables(rep.agents, rep.events, rep.summary.get("arrival_years", float("nan")), scenario)
-    return _simulate_with_shim(scenario, seed, replication, cohort)
+    """Run replication ``replication`` of ``scenario`` with ``cohort``'s copies as extra cohorts."""
+    run = run_replication(scenario, seed, replication, extra=[g.cohort() for g in cohort.groups])
+    return clone_run(run.model, cohort)
 
 
-def _run_from_tables(agents, events, arrival_years: float, scenario: Scenario) -> CloneRun:
-    """A :class:`CloneRun` from the public tables of a hooked replication
-    (agents with ``extra_group``/``extra_slot``; events with ``year``)."""
-
-    a = agents[agents["extra_group"] >= 0].sort_values("agent")
-    horizon = float(scenario.run.horizon) if isinstance(scenario.run.horizon, (int, float)) else float("nan")
-    T = int(round(horizon * TICKS_PER_YEAR))
-    entry = np.round(a["entry_year"].to_numpy() * TICKS_PER_YEAR).astype(np.int64)
-    ytl = a["years_to_lead"].to_numpy()
-    lead = np.where(np.isfinite(ytl), entry + np.round(np.nan_to_num(ytl) * TICKS_PER_YEAR), -1).astype(np.int64)
-    ex = a["exit_year"].to_numpy()
-    exit_ = np.where(np.isfinite(ex), np.round(np.nan_to_num(ex) * TICKS_PER_YEAR), -1).astype(np.int64)
-    idx = {int(r): c for c, r in enumerate(a["agent"].to_numpy())}
-    ev = events[events["agent"].isin(list(idx)) & ((events["to_state"] == "lead") | (events["from_state"] == "lead"))]
-    sc, ss, se = _spells(np.array([idx[int(r)] for r in ev["agent"]], dtype=np.int64),
-                         ev["tick"].to_numpy(dtype=np.int64), (ev["to_state"] == "lead").to_numpy(), T)
-    return CloneRun(T=T, arrival_years=float(arrival_years), group=a["extra_group"].to_numpy(np.int64),
-                    slot=a["extra_slot"].to_numpy(np.int64), entry=entry, lead=lead, exit=exit_,
-                    reason=a["exit_reason"].astype(str).to_numpy(), ever_phd=a["ever_phd"].to_numpy(bool),
-                    spell_copy=sc, spell_start=ss, spell_end=se)
+def clone_run(model: FieldModel, cohort: CloneCohort) -> CloneRun:
+    """What a finished field says about the copies of ``cohort`` (its extra cohorts, in order)."""
+    w = model.world
+    I = w.I
+    rows = np.concatenate(model.extra_rows) if model.extra_rows else np.zeros(0, dtype=np.int64)
+    log = w.LOG[: int(w.nlog[0])]
+    copy_of_row = np.full(len(I), -1, dtype=np.int64)
+    copy_of_row[rows] = np.arange(len(rows))
+    sel = (copy_of_row[log[:, 0]] >= 0) & ((log[:, 3] == LEAD) | (log[:, 2] == LEAD))
+    ev = log[sel]
+    b = model.burn_in
+    sc, ss, se = _spells(copy_of_row[ev[:, 0]], ev[:, 1] - b, ev[:, 3] == LEAD, model.T - b)
+    lead, ext = I[rows, LEAD_TICK], I[rows, EXIT_TICK]
+    ordinary = np.ones(len(I), dtype=bool)
+    ordinary[rows] = False
+    ordinary[: w.n_initial] = False
+    entry = w.entry_ticks
+    return CloneRun(
+        T=int(model.T - b),
+        arrival_years=float(model.arrival_years),
+        group=np.repeat(np.arange(len(cohort.groups)), [len(g.slots) for g in cohort.groups]),
+        slot=np.concatenate([np.asarray(g.slots, dtype=np.int64) for g in cohort.groups]),
+        entry=I[rows, ENTRY] - b,
+        lead=np.where(lead >= 0, lead - b, -1),
+        exit=np.where(ext >= 0, ext - b, -1),
+        reason=np.array(EXIT_NAMES, dtype=object)[I[rows, EXIT_REASON]],
+        ever_phd=(I[rows, FLAGS] & F_EVER_PHD) != 0,
+        spell_copy=sc, spell_start=ss, spell_end=se,
+        entrants_year0=int(np.count_nonzero(ordinary & (entry >= b) & (entry < b + TICKS_PER_YEAR))),
+    )
 
 
 def _spells(copy: np.ndarray, tick: np.ndarray, starts: np.ndarray, T: int):
@@ -355,305 +303,6 @@ def _spells(copy: np.ndarray, tick: np.ndarray, starts: np.ndarray, T: int):
         out_s.append(t)
         out_e.append(T)
     return (np.array(out_c, dtype=np.int64), np.array(out_s, dtype=np.int64), np.array(out_e, dtype=np.int64))
-
-
-# ---------------------------------------------------------------------------
-# the interim adapter: a FieldModel subclass (no engine file is edited)
-# ---------------------------------------------------------------------------
-
-
-def _simulate_with_shim(scenario: Scenario, seed: int, replication: int, cohort: CloneCohort) -> CloneRun:
-
-    streams = Streams(seed, replication)
-    values = draw_parameters(scenario, streams)
-    arrival = scenario.timelines.arrival
-    if hasattr(arrival, "ppf"):  # as simulate() draws it: the arrival has its own stream
-        values["timelines.arrival"] = float(arrival.ppf(streams.generator("arrival").random()))
-    model = _CloneField(values, list(scenario.interventions), streams, cohort).run()
-    return model.clone_run()
-
-
-def _clone_field_class():
-    """Build the subclass lazily, so importing this module does not import the engine."""
-    global _CloneField_cls
-    if _CloneField_cls is not None:
-        return _CloneField_cls
-
-
-    P_IND_HOURS = _kernel_index("independent.mentor_hours")
-    P_IND_QUALITY = _kernel_index("independent.mentor_quality")
-
-    class _CloneField(field_module.FieldModel):
-        """The engine's field with the copies added and their settings applied."""
-
-        def __init__(self, values, interventions, streams, cohort: CloneCohort):
-            self.cohort = cohort
-            built: dict[str, Any] = {}
-            original = field_module.make_agents
-
-            def make_agents(values, streams, total_ticks, advisors):
-                agents = original(values, streams, total_ticks, advisors)
-                built["entrants_year0"] = int(np.count_nonzero(
-                    (agents.entry_ticks[agents.n_initial:] >= int(round(values["run.burn_in"] * TICKS_PER_YEAR)))
-                    & (agents.entry_ticks[agents.n_initial:] < int(round(values["run.burn_in"] * TICKS_PER_YEAR)) + TICKS_PER_YEAR)))
-                agents, rows = self._add_copies(agents, values, streams, total_ticks)
-                built["rows"] = rows
-                return agents
-
-            field_module.make_agents = make_agents
-            try:
-                super().__init__(values, interventions, streams)
-            finally:
-                field_module.make_agents = original
-            self.rows = built["rows"]
-            self.entrants_year0 = built["entrants_year0"]
-            g_of = np.concatenate([np.full(len(g.slots), k, dtype=np.int64) for k, g in enumerate(cohort.groups)])
-            self.copy_group = g_of
-            groups = cohort.groups
-            # per-copy settings as arrays over copies
-            self.advisor_target = np.array([np.nan if groups[k].advisor_quality is None else groups[k].advisor_quality for k in g_of])
-            self.programme_mode = np.array([groups[k].programme for k in g_of])
-            self.funded_ticks = np.array([int(round(groups[k].funded_months * 4)) if groups[k].path == "independent" else 0 for k in g_of])
-            self.then_phd_ticks = np.array([int(round(groups[k].phd_after * TICKS_PER_YEAR)) if groups[k].path == "contributor_then_phd" else -1 for k in g_of])
-            settings: dict[tuple[float, float], list[int]] = {}
-            for k, g in enumerate(groups):
-                if g.mentor_hours is None:
-                    continue
-                q = g.mentor_quality if g.mentor_quality is not None else float(values["independent.mentor_quality"])
-                settings.setdefault((float(g.mentor_hours), float(q)), []).extend(np.flatnonzero(g_of == k).tolist())
-            self.mentor_settings = [(h, q, np.sort(self.rows[np.array(c)])) for (h, q), c in settings.items()]
-            self.special_rows = (np.sort(np.concatenate([r for _, _, r in self.mentor_settings]))
-                                 if self.mentor_settings else np.zeros(0, dtype=np.int64))
-            # the institutions' rounds, with the copies' settings applied around them
-            adm, prog = self.admissions.round, self.programme.round
-            self.admissions.round = lambda t: self._after_admissions(t, adm)
-            self.programme.round = lambda t: self._around_programme(t, prog)
-
-        # -- building the copies ------------------------------------------------------
-        def _add_copies(self, agents, values, streams, total_ticks):
-            groups = self.cohort.groups
-            C = self.cohort.size
-            b = int(round(values["run.burn_in"] * TICKS_PER_YEAR))
-            Fc = np.zeros((C, NF), dtype=np.float64)
-            Ic = np.zeros((C, NI), dtype=np.int64)
-            Ic[:, [ADVISOR, READY, LEAD_TICK, LEAD_SRC, EXIT_TICK, WAIT_SINCE, FIRST_FUNDED, PHD_READY, PHD_START, PHD_END]] = -1
-            Ic[:, PROG_END] = -1
-            Ic[:, FUND_END] = -1
-            Ic[:, APPLY_AT] = 0
-            Ic[:, EXIT_REASON] = 0
-            Fc[:, EXE2] = np.nan
-            Fc[:, HANDS_KEY] = np.nan
-            pids = np.concatenate([g.pids for g in groups])
-            ticks = b + np.concatenate([np.asarray(g.entry_ticks, dtype=np.int64) for g in groups])
-            rows = np.arange(C)
-            Ic[:, PID] = pids
-            Ic[:, ENTRY] = ticks
-            Ic[:, COHORT] = ticks // TICKS_PER_YEAR
-            Ic[:, STATE] = WAITING
-            pop._traits(Fc, Ic, rows, pids, values, streams)
-            bg = np.concatenate([np.full(len(g.slots), g.background, dtype=np.int64) for g in groups])
-            Ic[:, BACKGROUND] = bg
-            pop._skills(Fc, rows, pids, bg, values, streams)
-            kinds = pop._pick(streams.u("track", pids, 0, 1), pop._kind_shares(values))
-            start = 0
-            for g in groups:
-                r = slice(start, start + len(g.slots))
-                start += len(g.slots)
-                Fc[r, LR] = g.learning_rate
-                Fc[r, SDIR] = g.self_direction
-                Fc[r, RESIL] = g.resilience
-                Fc[r, WELL] = 0.3 + 0.6 * g.resilience
-                if g.skills is not None:  # given skills replace the background's; NaN keeps the background's
-                    for j, v in enumerate(np.asarray(g.skills, dtype=np.float64)):
-                        if np.isfinite(v):
-                            Fc[r, EXE + j] = min(0.95, max(0.0, v))
-                    Fc[r, SKILL0:SKILL0 + 4] = Fc[r, EXE:EXE + 4]
-                if g.track_record is not None:
-                    Fc[r, RECORD] = g.track_record
-                Ic[r, TRACK] = _TRACK_OF_PATH[g.path]
-                Ic[r, KIND] = kinds[r] if g.contributor_kind is None else g.contributor_kind
-                if g.path == "phd":
-                    Ic[r, FLAGS] |= F_PHD_INTENT
-                else:  # the contributor routes apply to a PhD only as planned
-                    Ic[r, FLAGS] &= ~F_PHD_INTENT
-                if g.path == "contributor_then_phd":
-                    Ic[r, FLAGS] &= ~F_REFUSE_PAY
-            n0 = agents.n_initial
-            n_ent = len(agents.F) - n0
-            allF = np.concatenate([agents.F[n0:], Fc])
-            allI = np.concatenate([agents.I[n0:], Ic])
-            all_ticks = np.concatenate([agents.entry_ticks[n0:], ticks])
-            order = np.argsort(all_ticks, kind="stable")  # rows stay sorted by entry; entrants first within a tick
-            inverse = np.empty_like(order)
-            inverse[order] = np.arange(len(order))
-            F = np.concatenate([agents.F[:n0], allF[order]])
-            I = np.concatenate([agents.I[:n0], allI[order]])
-            entry_ticks = np.concatenate([agents.entry_ticks[:n0], all_ticks[order]])
-            rows_of_copies = n0 + inverse[n_ent + np.arange(C)]
-            return pop.Agents(F=F, I=I, n_initial=n0, entry_ticks=entry_ticks), rows_of_copies
-
-        # -- the copies' settings around the engine's steps -------------------------------
-        def intake(self, t):
-            w = self.world
-            n_before = w.n
-            super().intake(t)
-            if not self.funded_ticks.any() or w.n == n_before:
-                return
-            new = np.flatnonzero((self.rows >= n_before) & (self.rows < w.n) & (self.funded_ticks > 0))
-            new = new[w.I[self.rows[new], STATE] == UNFUNDED]
-            rows = self.rows[new]
-            if len(rows):
-                w.I[rows, FUND_END] = t + self.funded_ticks[new]
-                w.I[rows, FIRST_FUNDED] = t
-                w.I[rows, FLAGS] &= ~F_WANTS_GRANT
-                w.move(rows, t, INDEPENDENT, E_FUNDED)
-                w.funded += len(rows)
-
-        def monthly_step(self, t):
-            super().monthly_step(t)
-            due = self.then_phd_ticks >= 0
-            if due.any():
-                w = self.world
-                rows = self.rows[due]
-                I = w.I
-                ok = ((rows < w.n) & (I[rows, STATE] == CONTRIBUTOR) & ((I[rows, FLAGS] & F_HAS_PHD) == 0)
-                      & (I[rows, ATTEMPTS] == 0) & (t - I[rows, ENTRY] >= self.then_phd_ticks[due]))
-                rows = rows[ok]
-                if len(rows):
-                    I[rows, FLAGS] |= F_PHD_INTENT
-                    w.move(rows, t, APPLICANT, E_TO_PHD)
-
-        def step_rows(self, t, hours):
-            """The monthly step in passes: everyone else with the scenario's
-            parameters, then each group of copies with its own independent mentoring."""
-            if not len(self.special_rows):
-                super().step_rows(t, hours)
-                return
-            w = self.world
-            listed = w.listed()
-            total = np.zeros_like(w.stats)
-            wants: list[np.ndarray] = []
-            ready: list[np.ndarray] = []
-            survivors: list[np.ndarray] = []
-
-            def one_pass(P, rows):
-                act = rows.astype(np.int64)  # a copy: the pass compacts it
-                nact = np.array([len(act)], dtype=np.int64)
-                self.kernel_pass(t, act, nact, P, hours)
-                total[1:] += w.stats[1:]
-                wants.append(w.wants[: w.stats[11]].copy())
-                ready.append(w.ready[: w.stats[8]].copy())
-                survivors.append(act[: nact[0]])
-
-            one_pass(self.live.P, listed[~np.isin(listed, self.special_rows)])
-            for h, q, rows in self.mentor_settings:
-                rows = listed[np.isin(listed, rows)]
-                if len(rows) == 0:
-                    continue
-                P = self.live.P.copy()
-                P[P_IND_HOURS] = h
-                P[P_IND_QUALITY] = q
-                one_pass(P, rows)
-            merged = np.sort(np.concatenate(wants))
-            w.wants[: len(merged)] = merged
-            total[11] = len(merged)
-            merged = np.sort(np.concatenate(ready))
-            w.ready[: len(merged)] = merged
-            w.stats[:] = total
-            kept = np.sort(np.concatenate(survivors))
-            w.act[: len(kept)] = kept
-            w.nact[0] = len(kept)
-            w.nvis[0] = 0  # the next step visits the rows in row order
-
-        def _after_admissions(self, t, original):
-            original(t)
-            target = np.isfinite(self.advisor_target)
-            if not target.any():
-                return
-            w, I = self.world, self.world.I
-            rows = self.rows[target]
-            new = (rows < w.n) & (I[rows, STATE] == PHD) & (I[rows, PHD_START] == t) & (I[rows, ADVISOR] >= 0)
-            if not new.any():
-                return
-            q_all, safe = self.advisors.quality, self.advisors.safe
-            active = np.flatnonzero(self.advisors.active_from <= t)
-            cap = int(round(self.live["phd.max_students"]))
-            for row, q in zip(rows[new], self.advisor_target[target][new]):
-                old = int(I[row, ADVISOR])
-                w.adv_load[old] -= 1
-                free = active[w.adv_load[active] < cap]
-                pool = free if len(free) else active
-                a = int(pool[np.argmin(np.abs(q_all[pool] - q))])
-                w.adv_load[a] += 1
-                I[row, ADVISOR] = a
-                I[row, FLAGS] = (I[row, FLAGS] & ~F_SAFE_ADVISOR) | (F_SAFE_ADVISOR if safe[a] else 0)
-
-        def _around_programme(self, t, original):
-            w, I = self.world, self.world.I
-            no = self.rows[(self.programme_mode == "no") & (self.rows < w.n)]
-            before = (I[no, PROG_END].copy(), I[no, FLAGS].copy())
-            original(t)
-            if len(no):  # a place the person would not take is handed back
-                taken = I[no, PROG_END] != before[0]
-                I[no[taken], PROG_END] = before[0][taken]
-                I[no[taken], FLAGS] = before[1][taken]
-            yes = self.rows[(self.programme_mode == "yes") & (self.rows < w.n)]
-            if len(yes):
-                st = I[yes, STATE]
-                ok = (np.isin(st, (INDEPENDENT, UNFUNDED, PHD, CONTRIBUTOR)) & ((I[yes, FLAGS] & F_PROGRAMME) == 0)
-                      & (I[yes, PROG_END] < t))
-                yes = yes[ok]
-                if len(yes):
-                    live = self.live
-                    I[yes, PROG_END] = t + int(round(live["programme.duration"] * TICKS_PER_YEAR))
-                    I[yes, FLAGS] |= F_PROGRAMME
-                    collab = w.streams.u("programme", I[yes, PID], t, 2) < live["programme.alumni_collaboration"]
-                    I[yes[collab], FLAGS] |= F_COLLAB
-
-        # -- what the replication says about the copies ------------------------------------
-        def clone_run(self) -> CloneRun:
-            w = self.world
-            I = w.I
-            rows = self.rows
-            log = w.LOG[: int(w.nlog[0])]
-            is_copy = np.zeros(len(I), dtype=bool)
-            is_copy[rows] = True
-            copy_of_row = np.full(len(I), -1, dtype=np.int64)
-            copy_of_row[rows] = np.arange(len(rows))
-            sel = is_copy[log[:, 0]] & ((log[:, 3] == LEAD) | (log[:, 2] == LEAD))
-            ev = log[sel]
-            sc, ss, se = _spells(copy_of_row[ev[:, 0]], ev[:, 1] - self.burn_in, ev[:, 3] == LEAD, self.T - self.burn_in)
-            b = self.burn_in
-            lead = I[rows, LEAD_TICK]
-            ext = I[rows, EXIT_TICK]
-            return CloneRun(
-                T=int(self.T - b),
-                arrival_years=float(self.arrival_years),
-                group=self.copy_group.copy(),
-                slot=np.concatenate([np.asarray(g.slots, dtype=np.int64) for g in self.cohort.groups]),
-                entry=I[rows, ENTRY] - b,
-                lead=np.where(lead >= 0, lead - b, -1),
-                exit=np.where(ext >= 0, ext - b, -1),
-                reason=np.array(EXIT_NAMES, dtype=object)[I[rows, EXIT_REASON]],
-                ever_phd=(I[rows, FLAGS] & F_EVER_PHD) != 0,
-                spell_copy=sc, spell_start=ss, spell_end=se,
-                entrants_year0=self.entrants_year0,
-            )
-
-    _CloneField_cls = _CloneField
-    return _CloneField
-
-
-_CloneField_cls = None
-
-
-def _kernel_index(path: str) -> int:
-
-    return KERNEL_PARAMS.index(path)
-
-
-def _CloneField(values, interventions, streams, cohort):  # noqa: N802 - a class built lazily
-    return _clone_field_class()(values, interventions, streams, cohort)
 
 
 # ---------------------------------------------------------------------------
@@ -1114,7 +763,7 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
         timeline_text=_timeline_text(profile, scenario), arrival=arrival, paths=paths, ranking=ranking, best=best,
         share_best=share_best, gap=gap, runner_up=runner, sensitivity=sens, inputs=_inputs(profile, scenario),
         assumptions=_assumptions(scenario, profile, (best, runner)), approximations=[], settings=settings,
-        copies_share=copies_share, engine="engine hook" if engine_has_hook() else "interim adapter (careersim.experiments.advise._CloneField)")
+        copies_share=copies_share, engine="copies as extra cohorts of the engine (careersim.engine.population.Cohort)")
 
 
 def _sum_ci(a: np.ndarray, b: np.ndarray | None = None) -> dict:
@@ -1433,10 +1082,9 @@ def _approximations(a: Advice) -> list[str]:
         "Each replication draws your traits within your stated uncertainty; all your copies in it share that draw.",
         "Copies start in different months of the first year, so the PhD admission round falls at different times "
         "after you start; the numbers average over that.",
-        "With a named advisor, your copy is admitted by the ordinary competition and then placed with the free "
+        "With a named advisor, your copy is admitted by the ordinary competition and placed with the free "
         "advisor of nearest quality; the model does not know which programmes would admit you.",
         "Lead-years after the end of the simulated period are not counted.",
-        f"The engine has no built-in way to add specified people yet; this answer uses the {a.engine}.",
     ]
     return out
 
