@@ -29,8 +29,8 @@ from careersim.experiments.sweep import (
     run_key,
     run_sweep,
 )
-from careersim.experiments.sweep.executors import FAULT_ENV
 from careersim.experiments.sweep.discovery import grow_tree, tree_rules
+from careersim.experiments.sweep.executors import FAULT_ENV
 from careersim.experiments.sweep.sensitivity import variance_split
 from careersim.experiments.sweep.store import LEDGER
 from careersim.reporting.sweep_page import write_analysis

@@ -43,7 +43,7 @@ def synthetic(tmp_path: Path, design: str, formula, replications: int = 2, noise
     noise shared by every point of a replication (sd ``shared``)."""
     factors = "".join(f"  - {{path: {p}, range: [0, 1]}}\n" for p in PATHS)
     path = tmp_path / "s.yaml"
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(textwrap.dedent("""\
         name: synthetic
         base: baseline
         factors:

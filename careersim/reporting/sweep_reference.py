@@ -16,7 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from careersim.config.sweep_format import DESIGN_MODELS, FactorSpec, OutcomeSpec, SweepFile, expected
+from careersim.config.sweep_format import (
+    DESIGN_MODELS,
+    FactorSpec,
+    OutcomeSpec,
+    SweepFile,
+    expected,
+)
 from careersim.core.files import write_text
 
 __all__ = ["sweeps_markdown", "main", "SWEEPS_MD"]
