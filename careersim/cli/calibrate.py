@@ -8,20 +8,90 @@ import os
 import sys
 from pathlib import Path
 
-from careersim.cli.common import UserError, arg, command, positive_int, seed_number
+from careersim.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    UserError,
+    compile_engine,
+    path,
+    positive_int,
+    seed_number,
+    text,
+    workers,
+)
 
-EXIT_OK = 0
-EXIT_INTERRUPTED = 130
+SUMMARY = "Fit scenario parameters to published statistics: a posterior by ABC-SMC, with held-out targets predicted."
+DESCRIPTION = (
+    "Approximate Bayesian computation (ABC-SMC, pyabc) of the parameters the targets file lists (or --params) "
+    "against its 'fit' targets, on common random numbers; 'holdout' targets are predicted, not fitted, and targets "
+    "marked 'needs' are shown but neither fitted nor scored (see docs/calibration.md). Every generation is kept in "
+    "DIR/abc.db: run the same command again to continue an interrupted calibration. --time-limit stops starting "
+    "generations that would not finish in time. Writes posterior.parquet (weighted joint samples), calibrated.yaml "
+    "(the base drawing its fitted parameters from the posterior), fit.json and report.html; --install also writes "
+    "the posterior, atomically, where shipped scenarios read it."
+)
+EXAMPLE = (
+    "careersim calibrate scenarios/calibration/targets.yaml --time-limit 28 --out reports/calibration"
+)
+
+
+def _minutes_arg(value: str) -> float:
+    try:
+        minutes = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {value!r} (expected a number of minutes such as 28)") from None
+    if not (math.isfinite(minutes) and 0 < minutes <= 7 * 24 * 60):
+        raise argparse.ArgumentTypeError(f"got {value!r} (expected minutes above 0 and at most a week)")
+    return minutes
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", type=text("a targets file"), metavar="TARGETS",
+                        help="targets file (YAML; see docs/calibration.md)")
+    parser.add_argument("--scenario", "-s", type=text("a scenario file or a shipped scenario name"), default=None,
+                        metavar="BASE", help="scenario to start from: a file or a shipped name (default: the targets "
+                                             "file's 'scenario:', else baseline)")
+    parser.add_argument("--params", "-p", type=text("dotted parameter paths such as phd.duration"), default=None,
+                        metavar="NAME[,NAME...]", help="dotted parameter paths to fit (default: the targets file's "
+                                                       "'parameters:' list)")
+    parser.add_argument("--bounds", type=text("PATH=LOW:HIGH, e.g. phd.duration=3:8"), action="append", default=[],
+                        metavar="PATH=LOW:HIGH",
+                        help="prior bounds for a fitted parameter in its canonical unit (repeatable; default: the targets "
+                             "file's prior, else the schema's range, else 1/4 to 4 times the base value)")
+    parser.add_argument("--population", type=positive_int, default=100, metavar="N",
+                        help="particles per generation (default: 100)")
+    parser.add_argument("--generations", type=positive_int, default=8, metavar="G",
+                        help="most generations in all, generation 0 (the prior) and earlier runs included (default: 8)")
+    parser.add_argument("--replications", "-n", type=positive_int, default=4, metavar="R",
+                        help="replications per particle (default: 4)")
+    parser.add_argument("--predictive", type=positive_int, default=100, metavar="M",
+                        help="replications of the calibrated scenario that predict the targets (default: 100)")
+    parser.add_argument("--time-limit", type=_minutes_arg, default=None, metavar="MINUTES",
+                        help="wall-clock budget for this call, predictions included: a generation is started only if "
+                             "its estimate fits, and stopped (not stored) if it would overrun (default: none)")
+    parser.add_argument("--seed", type=seed_number, default=1, metavar="S",
+                        help="root random seed, shared by every particle (default: 1)")
+    parser.add_argument("--restart", action="store_true", help="discard a calibration stored in --out and start afresh")
+    parser.add_argument("--install", type=path("a posterior file to write, e.g. scenarios/calibration/posterior.parquet"),
+                        default=None, metavar="FILE",
+                        help="also write the posterior to FILE (atomically), where scenarios name it in "
+                             "'calibration: {posterior: ...}'")
+    parser.add_argument("--workers", "-j", type=workers, default=None, metavar="K",
+                        help="worker processes (default: all cores)")
+    parser.add_argument("--out", "-o", type=path("an output folder"), default=None, metavar="DIR",
+                        help="output folder (default: reports/<scenario name>-calibration/)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress; print only the output folder")
 
 
 def _check_out(out: Path) -> None:
     """Refuse anything but an earlier calibration (to continue or replace) or an empty folder."""
-    from careersim.experiments.calibrate import is_calibration_folder
+    from careersim.experiments.calibrate import is_calibration_folder  # lazy: keeps start-up fast
 
     if not out.exists():
         return
     if not out.is_dir():
-        raise UserError(f"careersim calibrate: {out} exists and is not a folder (expected a folder for the results; choose another --out)")
+        raise UserError(f"careersim calibrate: {out} exists and is not a folder (expected a folder for the results; "
+                        "choose another --out)")
     if any(out.iterdir()) and not is_calibration_folder(out):
         raise UserError(
             f"careersim calibrate: {out} already holds files that are not a calibration; "
@@ -32,17 +102,28 @@ def _check_out(out: Path) -> None:
         raise UserError(f"careersim calibrate: --out {out} is the current folder or above it (expected a folder of its own)")
 
 
+def _check_install(target: Path) -> None:
+    if target.suffix != ".parquet":
+        raise UserError(f"careersim calibrate: --install {target}: expected a file name ending in .parquet "
+                        "(e.g. scenarios/calibration/posterior.parquet)")
+    if target.exists() and not target.is_file():
+        raise UserError(f"careersim calibrate: --install {target} exists and is not a file (expected a posterior file to replace)")
+    if not target.parent.is_dir():
+        raise UserError(f"careersim calibrate: --install {target}: the folder {target.parent} does not exist "
+                        "(expected an existing folder, e.g. scenarios/calibration)")
+
+
 def _base_ref(spec: str, out: Path) -> str | None:
     """What calibrated.yaml should extend: a shipped name as is, a file relative to the output folder."""
-    from careersim.config.scenarios import resolve_scenario, shipped_dir
+    from careersim.config.shipped import resolve_scenario, shipped_dir  # lazy: keeps start-up fast
 
-    path = resolve_scenario(spec)
-    if not path.is_file():
+    scenario = resolve_scenario(spec)
+    if not scenario.is_file():
         return None
     shipped = shipped_dir().resolve()
-    if path.resolve().parent == shipped and Path(spec).name == spec and not Path(spec).suffix:
-        return path.stem
-    return os.path.relpath(path.resolve(), out.resolve())
+    if scenario.resolve().parent == shipped and Path(spec).name == spec and not Path(spec).suffix:
+        return scenario.stem
+    return os.path.relpath(scenario.resolve(), out.resolve())
 
 
 def _minutes(seconds: float) -> str:
@@ -60,12 +141,12 @@ class _Report:
         self.enabled, self.tolerance, self.replications = enabled, tolerance, replications
         self.bar = None
 
-    def message(self, text: str) -> None:
+    def message(self, line: str) -> None:
         if self.enabled:
-            print(text, file=sys.stderr, flush=True)
+            print(line, file=sys.stderr, flush=True)
 
     def generation_start(self, t: int, eps: float, n: int, expected: float, seconds: float) -> None:
-        from careersim.experiments.pool import Progress
+        from careersim.experiments.pool import Progress  # lazy: keeps start-up fast
 
         if not self.enabled:
             return
@@ -79,9 +160,7 @@ class _Report:
             self.bar.update(accepted, detail=f"accepted, {evaluated} evaluated")
 
     def generation_end(self, g) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+        self.close()
         self.message(f"  generation {g.t} done: {g.accepted} of {g.evaluations} accepted ({100 * g.acceptance_rate:.1f}%), "
                      f"{g.evaluations * self.replications} runs, {_minutes(g.seconds)}; effective sample size {g.ess:.0f}.")
 
@@ -91,51 +170,31 @@ class _Report:
             self.bar = None
 
 
-@command(
-    "calibrate",
-    "Fit scenario parameters to published statistics: a posterior by ABC-SMC, with held-out targets predicted.",
-    example=(
-        "careersim calibrate scenarios/calibration/targets.yaml --scenario scenarios/calibration/base.yaml "
-        "--population 100 --generations 8 --out reports/calibration"
-    ),
-    description=(
-        "Approximate Bayesian computation (ABC-SMC, pyabc) of the parameters the targets file lists (or --params) "
-        "against its 'fit' targets, on common random numbers; 'holdout' targets are predicted, not fitted (see "
-        "docs/calibration.md). Every generation is kept in DIR/abc.db: run the same command again to continue an "
-        "interrupted calibration. Writes posterior.parquet (weighted joint samples), calibrated.yaml (the base "
-        "drawing its fitted parameters from the posterior), fit.json and report.html."
-    ),
-    args=[
-        arg("targets", metavar="TARGETS", help="targets file (YAML; see docs/calibration.md)"),
-        arg("--scenario", "-s", default="baseline", metavar="BASE", help="scenario to start from: a file or a shipped name (default: baseline)"),
-        arg("--params", "-p", default=None, metavar="NAME[,NAME...]",
-            help="dotted parameter paths to fit (default: the targets file's 'parameters:' list)"),
-        arg("--bounds", action="append", default=[], metavar="PATH=LOW:HIGH",
-            help="prior bounds for a fitted parameter in its canonical unit (repeatable; default: the targets file's prior, "
-                 "else the schema's range, else 1/4 to 4 times the base value)"),
-        arg("--population", type=positive_int, default=100, metavar="N", help="particles per generation (default: 100)"),
-        arg("--generations", type=positive_int, default=8, metavar="G",
-            help="most generations in all, generation 0 (the prior) and earlier runs included (default: 8)"),
-        arg("--replications", "-n", type=positive_int, default=4, metavar="R", help="replications per particle (default: 4)"),
-        arg("--predictive", type=positive_int, default=100, metavar="M",
-            help="replications of the calibrated scenario that predict the targets (default: 100)"),
-        arg("--seed", type=seed_number, default=1, metavar="S", help="root random seed, shared by every particle (default: 1)"),
-        arg("--restart", action="store_true", help="discard a calibration stored in --out and start afresh"),
-        arg("--workers", "-j", type=positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
-        arg("--out", "-o", type=Path, default=None, metavar="DIR", help="output folder (default: reports/<scenario name>-calibration/)"),
-        arg("--quiet", "-q", action="store_true", help="no progress; print only the output folder"),
-    ],
-)
-def calibrate_command(args: argparse.Namespace) -> int:
+REASONS = {
+    "reached": "reached the target tolerance",
+    "generations": "stopped at --generations",
+    "acceptance": "stopped: a generation's acceptance rate fell below {min_acceptance}",
+    "time": "stopped: the next generation would not finish within --time-limit",
+}
+
+
+def run(args: argparse.Namespace) -> int:
     """Load targets and scenario, check parameters, run or continue the ABC, and write the results."""
-    from careersim.config.scenarios import load_scenario
+    import time
+
+    from careersim.config.scenarios import load_scenario  # lazy: keeps start-up fast
     from careersim.experiments import calibrate as cal
     from careersim.experiments.pool import Progress
     from careersim.reporting import calibration_page
 
+    started = time.time()
     spec = cal.load_calibration(args.targets)
-    base = load_scenario(args.scenario)
+    scenario_ref = args.scenario or spec.scenario or "baseline"
+    base = load_scenario(scenario_ref)
     paths = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
+    if args.params is not None and not paths:
+        raise UserError(f"careersim calibrate: --params: got {args.params!r} (expected dotted parameter paths such as "
+                        "phd.duration,grants.base_acceptance)")
     try:
         bounds = cal.parse_bounds(args.bounds)
         params = cal.free_parameters(base, paths, bounds, spec.priors)
@@ -147,20 +206,30 @@ def calibrate_command(args: argparse.Namespace) -> int:
         raise UserError(f"careersim calibrate: --population {args.population} is too small (expected at least 10 particles)")
     out: Path = args.out if args.out is not None else Path("reports") / f"{base.name}-calibration"
     _check_out(out)
+    if args.install is not None:
+        _check_install(args.install)
+    deadline = started + 60 * args.time_limit if args.time_limit is not None else None
     settings = cal.Settings(population=args.population, generations=args.generations, replications=args.replications,
                             seed=args.seed, workers=args.workers, predictive=args.predictive)
-    workers = args.workers or os.cpu_count() or 1
+    n_workers = args.workers or os.cpu_count() or 1
     tolerance = cal.target_tolerance(spec.targets)
     report = _Report(not args.quiet, tolerance, args.replications)
     n_fit = sum(t.fitted for t in spec.targets)
+    n_held = sum(t.scored for t in spec.targets)
+    n_needs = sum(bool(t.needs) for t in spec.targets)
     report.message(
         f"Calibrating '{base.name}': {len(params)} parameter(s) "
-        f"({', '.join(f'{p.path} ~ {p.prior_text()}' for p in params)}) to {n_fit} fitted target(s), "
-        f"{len(spec.targets) - n_fit} held out; {args.population} particles a generation, at most {args.generations} generations, "
-        f"{args.replications} replications per particle (seed {args.seed}), {workers} worker(s); target tolerance {tolerance:.3g}.")
+        f"({', '.join(f'{p.path} ~ {p.prior_text()}' for p in params)}) to {n_fit} fitted target(s), {n_held} held out"
+        + (f", {n_needs} the engine cannot compute yet (shown, not used)" if n_needs else "")
+        + f"; {args.population} particles a generation, at most {args.generations} generations, "
+        f"{args.replications} replications per particle (seed {args.seed}), {n_workers} worker(s); "
+        f"target tolerance {tolerance:.3g}"
+        + (f"; time limit {args.time_limit:g} min." if args.time_limit is not None else "."))
     created = not out.exists()
+    compile_engine(args.quiet)
     try:
-        result = cal.calibrate(base, spec.targets, params, settings, out, restart=args.restart, progress=report)
+        result = cal.calibrate(base, spec.targets, params, settings, out, restart=args.restart, progress=report,
+                               deadline=deadline)
     except cal.CalibrationError as exc:
         report.close()
         raise UserError(f"careersim calibrate: {exc}") from None
@@ -177,18 +246,19 @@ def calibrate_command(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     finally:
         report.close()
-    reasons = {"reached": "reached the target tolerance", "generations": "stopped at --generations",
-               "acceptance": f"stopped: a generation's acceptance rate fell below {100 * cal.MIN_ACCEPTANCE:g}%"}
-    report.message(f"ABC {reasons.get(result.stop_reason, result.stop_reason)} after generation {result.generations[-1].t} "
+    why = REASONS.get(result.stop_reason, result.stop_reason).format(min_acceptance=f"{100 * cal.MIN_ACCEPTANCE:g}%")
+    report.message(f"ABC {why} after generation {result.generations[-1].t} "
                    f"(tolerance {result.generations[-1].epsilon:.3g}); {result.evaluations} particles evaluated "
                    f"({result.evaluations * args.replications} runs). Predicting the targets from {args.predictive} "
                    "replications of the calibrated scenario.")
     bar = Progress(args.predictive, "predictions", enabled=not args.quiet)
     try:
         with bar:
-            data = cal.write_outputs(result, out, base_ref=_base_ref(args.scenario, out), targets_file=Path(args.targets),
+            data = cal.write_outputs(result, out, base_ref=_base_ref(scenario_ref, out), targets_file=Path(args.targets),
                                      command="careersim " + " ".join(sys.argv[1:]), workers=args.workers, progress=bar)
         calibration_page.write_report(data, result.base.name, out)
+        if args.install is not None:
+            cal.install_posterior(out, args.install)
     except KeyboardInterrupt:
         print(f"\ncareersim calibrate: interrupted while writing the results; every generation is kept in {out / cal.DB}: "
               "run the same command again to write them.", file=sys.stderr)
@@ -197,12 +267,16 @@ def calibrate_command(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     h = data["holdout"]
-    report.message(f"{result.simulations} simulated runs in all. Held-out targets inside the model's 95% predictive interval: "
-                   f"{h['covered']} of {h['n']}.")
+    report.message(f"{result.simulations} simulated runs in all, {_minutes(time.time() - started)}. Held-out targets inside "
+                   f"the model's 95% predictive interval: {h['covered']} of {h['n']}"
+                   + (f" (outside: {'; '.join(h['outside'])})" if h["outside"] else "") + ".")
     if data["unreached"]:
         report.message("Fitted targets the model does not reach together: " + "; ".join(data["unreached"]) + ".")
     for p in data["parameters"]:
         report.message(f"  {p['path']}: median {p['median']:.4g}, 95% interval {p['low']:.4g} to {p['high']:.4g} "
                        f"(prior {p['prior']}){'  [at a bound of its prior]' if p['at_bound'] else ''}")
-    print(f"Report: {out / 'report.html'}\nPosterior: {out / cal.POSTERIOR}\nCalibrated scenario: {out / cal.SCENARIO}")
+    lines = [f"Report: {out / 'report.html'}", f"Posterior: {out / cal.POSTERIOR}", f"Calibrated scenario: {out / cal.SCENARIO}"]
+    if args.install is not None:
+        lines.append(f"Installed posterior: {args.install}")
+    print("\n".join(lines))
     return EXIT_OK

@@ -97,12 +97,17 @@ def _make_sampler_class(pyabc):
             self.on_start = on_start  # (t, n) when a generation's workers are running
             self.on_result = on_result  # (evaluated, accepted) as the prefix of evaluated candidates grows
             self.wasted_ = 0  # candidates evaluated beyond the generation's last (look-ahead of fast workers)
+            self.eval_limit: int | None = None  # at most this many candidates in the next generation (a time budget)
+            self.hit_eval_limit_ = False  # whether the last generation stopped at eval_limit short of n accepted
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
             limit = int(min(max_eval, 2**62))
+            capped = self.eval_limit is not None and self.eval_limit < limit
+            if capped:
+                limit = int(self.eval_limit)
             record = self.sample_factory(is_look_ahead=False).record_rejected
             if self.workers == 1:
-                kept, evaluated = self._serial(n, simulate_one, t, limit)
+                kept, evaluated = self._serial(n, simulate_one, t, limit, record)
             else:
                 kept, evaluated = self._forked(n, simulate_one, t, limit, record)
             sample = self._create_empty_sample()
@@ -112,17 +117,18 @@ def _make_sampler_class(pyabc):
                     sample.append(particle)
                 accepted += bool(ok)
             self.nr_evaluations_ = evaluated
+            self.hit_eval_limit_ = bool(capped and accepted < n)
             if accepted < n:
                 sample.ok = False
             return sample
 
-        def _serial(self, n: int, simulate_one: Callable, t: int, limit: int):
+        def _serial(self, n: int, simulate_one: Callable, t: int, limit: int, record: bool):
             kept, accepted, i = [], 0, 0
             if self.on_start is not None:
                 self.on_start(t, n)
             while accepted < n and i < limit:
                 particle = _evaluate(simulate_one, self.seed, t, i)
-                kept.append((i, particle.accepted, particle if particle.accepted else None))
+                kept.append((i, particle.accepted, particle if (particle.accepted or record) else None))
                 accepted += bool(particle.accepted)
                 i += 1
                 if self.on_result is not None:

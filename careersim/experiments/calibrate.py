@@ -76,7 +76,7 @@ import math
 import os
 import signal
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,7 +102,8 @@ from careersim.config.targets import (
 from careersim.config.targets import parse_targets as _parse_targets
 from careersim.core.files import command_line, jsonable, software, utc_now, write_json, write_text
 from careersim.core.units import parse_quantity
-from careersim.experiments.pool import Pool, default_workers, run_tasks, warm_up
+from careersim.experiments.pool import Pool, default_workers, run_tasks
+from careersim.experiments.warmup import warm_up
 
 __all__ = [
     "STATISTICS",
@@ -351,6 +352,10 @@ def _column_means(stats: np.ndarray) -> np.ndarray:
     return np.where(n > 0, total / np.maximum(n, 1), np.nan)
 
 
+#: a stand-in for the engine: (fitted values by path, seed, replications) -> statistics (replications, targets)
+Simulator = Callable[[dict[str, float], int, int], np.ndarray]
+
+
 def _job(blob: str, seed: int, rep: int, targets: tuple[Target, ...]) -> np.ndarray:
     scenario = Scenario.model_validate_json(blob)
     r = simulate(scenario, seed, rep)
@@ -358,17 +363,26 @@ def _job(blob: str, seed: int, rep: int, targets: tuple[Target, ...]) -> np.ndar
 
 
 class _Model:
-    """A particle's statistics: replications 0..R-1 of the root seed (common random numbers)."""
+    """A particle's statistics: replications 0..R-1 of the root seed (common random numbers).
 
-    def __init__(self, base: Scenario, params: Sequence[FreeParameter], targets: Sequence[Target], seed: int,
-                 replications: int) -> None:
+    ``simulator`` (optional) replaces careersim's engine: ``simulator(values, seed, replications)``
+    returns the targets' statistics per replication, shape (replications, targets), for the fitted
+    parameters' values by path (used to check the ABC on problems whose posterior is known)."""
+
+    def __init__(self, base: Scenario | None, params: Sequence[FreeParameter], targets: Sequence[Target], seed: int,
+                 replications: int, simulator: Simulator | None = None) -> None:
         self.base, self.params, self.targets = base, list(params), tuple(targets)
         self.seed, self.replications = int(seed), int(replications)
+        self.simulator = simulator
 
     def values(self, par: Mapping[str, float]) -> dict[str, float]:
         return {p.path: p.value(par[p.name]) for p in self.params}
 
     def __call__(self, par: Mapping[str, float]) -> dict[str, np.ndarray]:
+        if self.simulator is not None:
+            reps = np.asarray(self.simulator(self.values(par), self.seed, self.replications), dtype=float)
+            reps = reps.reshape(self.replications, len(self.targets))
+            return {"mean": _column_means(reps), "reps": reps}
         try:
             scenario = self.base.with_changes(self.values(par))
         except (ValidationError, ValueError):  # an inconsistent combination: never accepted
@@ -450,19 +464,21 @@ def code_key() -> str:
 
 def _target_record(t: Target) -> dict[str, Any]:
     return {"name": t.name, "statistic": t.statistic, "options": t.options, "value": t.value, "sd": t.sd,
-            "range": list(t.range) if t.range else None, "weight": t.weight, "role": t.role, "source": t.source}
+            "range": list(t.range) if t.range else None, "weight": t.weight, "role": t.role, "source": t.source,
+            "needs": t.needs}
 
 
-def _key_record(base: Scenario, targets: Sequence[Target], params: Sequence[FreeParameter], s: Settings) -> dict[str, Any]:
+def _key_record(base: Scenario | None, targets: Sequence[Target], params: Sequence[FreeParameter], s: Settings,
+                simulator: Simulator | None = None) -> dict[str, Any]:
     """What must be equal for a calibration to continue: base, targets, priors, particles and code."""
     return jsonable({
-        "base_scenario_sha256": base.hash(),
+        "base_scenario_sha256": base.hash() if simulator is None else str(getattr(simulator, "key", repr(simulator))),
         "targets": [_target_record(t) for t in targets],
         "parameters": [{"path": p.path, "prior": p.prior_text()} for p in params],
         "population": s.population,
         "replications": s.replications,
         "seed": s.seed,
-        "code": code_key(),
+        "code": code_key() if simulator is None else "simulator",
     })
 
 
@@ -609,13 +625,19 @@ def _ignore_sigint_in_children(parent: int):
     return handler
 
 
-def calibrate(base: Scenario, targets: Sequence[Target], params: Sequence[FreeParameter], settings: Settings,
-              out_dir: Path, *, restart: bool = False, progress: Any = None) -> Calibration:
+def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence[FreeParameter], settings: Settings,
+              out_dir: Path, *, restart: bool = False, progress: Any = None, deadline: float | None = None,
+              simulator: Simulator | None = None) -> Calibration:
     """Run (or continue) an ABC-SMC calibration whose history lives in ``out_dir`` (see the module docstring).
 
     ``progress`` may have methods ``message(text)``, ``generation_start(t, eps, n, expected, seconds)``,
     ``particle(evaluated, accepted)`` and ``generation_end(generation)``; each is optional.
-    Ctrl-C (KeyboardInterrupt) leaves every finished generation stored; calling again continues."""
+    Ctrl-C (KeyboardInterrupt) leaves every finished generation stored; calling again continues.
+
+    ``deadline`` (a ``time.time()``) budgets the wall clock, the posterior predictive included: a
+    generation starts only if its estimated time fits before the deadline, and is cut off (and not
+    stored) once its evaluations would overrun it; the stop reason is then ``time``. ``simulator``
+    replaces the engine (see :class:`_Model`; ``base`` may then be None)."""
     settings.check()
     targets = list(targets)
     params = list(params)
@@ -623,7 +645,9 @@ def calibrate(base: Scenario, targets: Sequence[Target], params: Sequence[FreePa
         raise CalibrationError("no target to fit (expected at least one target with role fit and a positive weight)")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    record = _key_record(base, targets, params, settings)
+    if base is None and simulator is None:
+        raise CalibrationError("no base scenario to calibrate (expected a scenario, or a simulator standing in for the engine)")
+    record = _key_record(base, targets, params, settings, simulator)
     db, state = out_dir / DB, out_dir / STATE
     if restart:
         for f in (db, state):
@@ -649,7 +673,7 @@ def calibrate(base: Scenario, targets: Sequence[Target], params: Sequence[FreePa
     from careersim.experiments.abc_sampler import ForkSampler
 
     tolerance = target_tolerance(targets)
-    model = _Model(base, params, targets, settings.seed, settings.replications)
+    model = _Model(base, params, targets, settings.seed, settings.replications, simulator)
     distance = _Distance(targets)
     workers = default_workers(settings.workers)
     started = time.time()
@@ -699,8 +723,17 @@ def calibrate(base: Scenario, targets: Sequence[Target], params: Sequence[FreePa
         timing["rates"] = [x.acceptance_rate for x in done_before]
         say(f"Continuing the calibration in {out_dir} after generation {g.t} (tolerance {g.epsilon:.3g}; target {tolerance:.3g}).")
     wasted = 0
+
+    def reserve() -> float:
+        """Seconds kept for the posterior predictive: M replications at the measured time per replication."""
+        per_eval = timing["per_eval"]
+        if not math.isfinite(per_eval):
+            return 0.0
+        return 1.2 * settings.predictive * per_eval / settings.replications + 10.0
+
     if not stop_reason:
-        warm_up()  # compile the engine here, before any worker is forked
+        if simulator is None:
+            warm_up()  # compile the engine here, before any worker is forked
         parent = os.getpid()
         previous = signal.signal(signal.SIGINT, _ignore_sigint_in_children(parent))
         try:
@@ -710,10 +743,18 @@ def calibrate(base: Scenario, targets: Sequence[Target], params: Sequence[FreePa
                 min_eps_diff=0.0)
             for t in range(t0, settings.generations):
                 eps_t = float(abc.eps(t))
+                sampler.eval_limit = None
+                if deadline is not None and math.isfinite(timing["per_eval"]):
+                    remaining = deadline - time.time() - reserve()
+                    expected = settings.population / expected_rate(t) * timing["per_eval"]
+                    if expected > remaining:
+                        stop_reason = "time"
+                        break
+                    sampler.eval_limit = max(settings.population, int(remaining / timing["per_eval"]))
                 ret = abc.run_generation(t)
                 wasted += sampler.wasted_
                 if not ret["successful"]:
-                    stop_reason = "acceptance"
+                    stop_reason = "time" if sampler.hit_eval_limit_ else "acceptance"
                     break
                 g = _generations(history)[-1]
                 timing["per_eval"] = g.seconds / max(g.evaluations, 1)
@@ -739,6 +780,17 @@ def calibrate(base: Scenario, targets: Sequence[Target], params: Sequence[FreePa
                        stop_reason=stop_reason, values=values, weights=weights, distances=distances, means=means,
                        prior_means=prior_means, seconds=round(time.time() - started, 3), resumed_from=len(done_before),
                        wasted=wasted)
+
+
+def install_posterior(out_dir: Path, target: Path) -> Path:
+    """Copy a calibration's posterior to ``target`` (atomically: a scenario reading it sees the old file or the
+    new one, never a part), after checking that it reads back as a posterior."""
+    from careersim.config.posterior import read_posterior
+    from careersim.core.files import write_bytes
+
+    source = Path(out_dir) / POSTERIOR
+    read_posterior(source, numeric_parameters())
+    return write_bytes(Path(target), source.read_bytes())
 
 
 def load_pyabc_quietly():
@@ -842,12 +894,12 @@ def analyse(cal: Calibration) -> dict[str, Any]:
                      "predictive": {"mean": mean, "low": lo, "high": hi, "published_low": plo, "published_high": phi,
                                     "n": int(xf.size)},
                      "z": z, "inside": inside})
-    held = [r for r in rows if r["role"] == "holdout"]
+    held = [r for r in rows if r["role"] == "holdout" and not r["needs"]]
     judged = [r for r in held if r["inside"] is not None]
     holdout = {"n": len(judged), "covered": sum(1 for r in judged if r["inside"]),
                "inside": [r["name"] for r in judged if r["inside"]], "outside": [r["name"] for r in judged if not r["inside"]],
                "undefined": [r["name"] for r in held if r["inside"] is None]}
-    unreached = [r["name"] for r in rows if r["role"] == "fit" and r["weight"] > 0 and r["inside"] is False]
+    unreached = [r["name"] for r in rows if r["role"] == "fit" and r["weight"] > 0 and not r["needs"] and r["inside"] is False]
     return {"targets": rows, "holdout": holdout, "unreached": unreached, "conflicts": conflicts(cal)}
 
 
