@@ -132,6 +132,21 @@ def test_a_range_without_value_uses_its_midpoint_and_roles_default_to_fit() -> N
     assert t.value == pytest.approx(0.2) and t.name == "grant_funded_share" and t.role == "fit" and t.fitted
 
 
+def test_a_target_the_engine_cannot_compute_yet_is_shown_but_neither_fitted_nor_scored(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(f"extends: {TINY}\nname: from-the-targets-file\n")
+    (tmp_path / "t.yaml").write_text(
+        "scenario: base.yaml\n"
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\n"
+        "  - {statistic: phd_completion_share, options: {years: 5}, value: 0.23, sd: 0.05, source: CGS, role: holdout,\n"
+        "     needs: PhD lengths that vary between students}\n")
+    spec = cal.load_calibration(tmp_path / "t.yaml")
+    fit, later = spec.targets
+    assert fit.fitted and not fit.needs
+    assert later.needs == "PhD lengths that vary between students" and not later.fitted and not later.scored
+    assert Path(spec.scenario) == tmp_path / "base.yaml" and load_scenario(spec.scenario).name == "from-the-targets-file"
+    assert cal.target_tolerance(spec.targets) == pytest.approx(1.959964, rel=1e-5)  # one fitted target
+
+
 def test_priors_are_read_with_units_and_whole_numbers() -> None:
     spec = cal.parse_calibration_text(
         "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\n"
@@ -189,6 +204,15 @@ BAD_TARGETS = [
      "t.yaml:4: parameters[0].prior: got 'normal(0, 1)' (expected uniform(LOW, HIGH), loguniform(LOW, HIGH), integer(LOW, HIGH)"),
     ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance, prior: 'uniform(0, 0.5)'}\n  - {path: grants.base_acceptance, prior: 'uniform(0, 0.9)'}\n",
      "t.yaml:5: parameters[1].path: grants.base_acceptance is listed twice"),
+    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\n"
+     "  - {statistic: phd_completion_share, value: 0.2, sd: 0.1, source: x, needs: ''}\n",
+     "t.yaml:3: targets[1].needs: got '' (expected text saying what the engine lacks"),
+    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x, needs: varied PhD lengths}\n",
+     "t.yaml:1: targets: no target to fit"),
+    ("scenario: [base.yaml]\ntargets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\n",
+     "t.yaml:1: scenario: got ['base.yaml'] (expected the base scenario"),
+    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance}\n",
+     "t.yaml:4: parameters[0]: missing 'prior' (expected e.g. 'prior: uniform(0.05, 0.9)')"),
     ("targets:\n  - statistic: grant_funded_share\n   value: 0.2\n", "t.yaml:3: invalid YAML"),
     ("", "t.yaml:1: the file is empty"),
     ("- 1\n- 2\n", "t.yaml:1: the top level is a list (expected a mapping"),

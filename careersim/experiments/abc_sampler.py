@@ -29,6 +29,7 @@ import multiprocessing as mp
 import os
 import random
 import signal
+import time
 import traceback
 import warnings
 from collections.abc import Callable
@@ -97,14 +98,12 @@ def _make_sampler_class(pyabc):
             self.on_start = on_start  # (t, n) when a generation's workers are running
             self.on_result = on_result  # (evaluated, accepted) as the prefix of evaluated candidates grows
             self.wasted_ = 0  # candidates evaluated beyond the generation's last (look-ahead of fast workers)
-            self.eval_limit: int | None = None  # at most this many candidates in the next generation (a time budget)
-            self.hit_eval_limit_ = False  # whether the last generation stopped at eval_limit short of n accepted
+            self.stop_at: float | None = None  # a time.time() after which no further candidate is started
+            self.out_of_time_ = False  # whether the last generation stopped at stop_at short of n accepted
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
             limit = int(min(max_eval, 2**62))
-            capped = self.eval_limit is not None and self.eval_limit < limit
-            if capped:
-                limit = int(self.eval_limit)
+            self.out_of_time_ = False
             record = self.sample_factory(is_look_ahead=False).record_rejected
             if self.workers == 1:
                 kept, evaluated = self._serial(n, simulate_one, t, limit, record)
@@ -117,16 +116,23 @@ def _make_sampler_class(pyabc):
                     sample.append(particle)
                 accepted += bool(ok)
             self.nr_evaluations_ = evaluated
-            self.hit_eval_limit_ = bool(capped and accepted < n)
             if accepted < n:
                 sample.ok = False
             return sample
+
+        def _late(self) -> bool:
+            if self.stop_at is not None and time.time() > self.stop_at:
+                self.out_of_time_ = True
+                return True
+            return False
 
         def _serial(self, n: int, simulate_one: Callable, t: int, limit: int, record: bool):
             kept, accepted, i = [], 0, 0
             if self.on_start is not None:
                 self.on_start(t, n)
             while accepted < n and i < limit:
+                if self._late():
+                    break
                 particle = _evaluate(simulate_one, self.seed, t, i)
                 kept.append((i, particle.accepted, particle if (particle.accepted or record) else None))
                 accepted += bool(particle.accepted)
@@ -151,6 +157,8 @@ def _make_sampler_class(pyabc):
                 if self.on_start is not None:
                     self.on_start(t, n)
                 while done < len(procs):
+                    if last is None and not stop.value and self._late():
+                        stop.value = 1  # out of time: the workers finish the candidate in hand and stop
                     try:
                         item = queue.get(timeout=0.2)
                     except Empty:

@@ -743,18 +743,20 @@ def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence
                 min_eps_diff=0.0)
             for t in range(t0, settings.generations):
                 eps_t = float(abc.eps(t))
-                sampler.eval_limit = None
+                sampler.stop_at = None
                 if deadline is not None and math.isfinite(timing["per_eval"]):
                     remaining = deadline - time.time() - reserve()
                     expected = settings.population / expected_rate(t) * timing["per_eval"]
                     if expected > remaining:
                         stop_reason = "time"
                         break
-                    sampler.eval_limit = max(settings.population, int(remaining / timing["per_eval"]))
+                    sampler.stop_at = deadline - reserve()
+                elif deadline is not None:  # nothing measured yet: the prior generation may use the whole budget
+                    sampler.stop_at = deadline
                 ret = abc.run_generation(t)
                 wasted += sampler.wasted_
                 if not ret["successful"]:
-                    stop_reason = "time" if sampler.hit_eval_limit_ else "acceptance"
+                    stop_reason = "time" if sampler.out_of_time_ else "acceptance"
                     break
                 g = _generations(history)[-1]
                 timing["per_eval"] = g.seconds / max(g.evaluations, 1)
@@ -772,7 +774,9 @@ def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence
                 history.done()
     gens = _generations(history)
     if not gens:
-        raise CalibrationError("no generation finished (expected at least the prior sample, generation 0)")
+        raise CalibrationError("no generation finished (expected at least the prior sample, generation 0"
+                               + ("; the time limit ran out first: allow more time or fewer particles)" if stop_reason == "time"
+                                  else ")"))
     last = history.get_population(t=gens[-1].t)
     values, weights, distances, means = _population_arrays(last, params, n_targets)
     _, _, _, prior_means = _population_arrays(history.get_population(t=0), params, n_targets)
