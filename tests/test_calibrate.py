@@ -362,6 +362,8 @@ def _cli_problem(folder: Path) -> list[str]:
         "  - {statistic: grant_funded_share, range: [0.2, 0.4], source: 'LTFF, 2022-23'}\n"
         "  - {statistic: programme_acceptance_rate, value: 0.12, range: [0.08, 0.16], source: 'MATS <script>'}\n"
         "  - {statistic: field_growth, options: {years: 2}, value: 0.21, sd: 0.05, source: McAleese, role: holdout}\n"
+        "  - {statistic: phd_completion_share, options: {years: 1}, value: 0.1, sd: 0.05, source: CGS, role: holdout,\n"
+        "     needs: PhD lengths that vary between students}\n"
         "parameters:\n"
         "  - {path: grants.base_acceptance, prior: 'uniform(0.05, 0.9)'}\n"
         "  - {path: programme.outside_applicants, prior: 'integer(5, 60)'}\n")
@@ -373,7 +375,7 @@ def test_cli_writes_a_posterior_a_calibrated_scenario_draws_from(tmp_path: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     argv = _cli_problem(tmp_path)
-    assert cli.main(argv + ["--quiet", "--workers", "1"]) == 0
+    assert cli.main(argv + ["--quiet", "--workers", "1", "--install", "installed.parquet"]) == 0
     out = tmp_path / "reports" / "fit"
     assert capsys.readouterr().out.strip() == str(Path("reports") / "fit")
     assert sorted(p.name for p in out.iterdir()) == ["abc.db", "abc.json", "calibrated.yaml", "fit.json", "posterior.parquet",
@@ -383,6 +385,9 @@ def test_cli_writes_a_posterior_a_calibrated_scenario_draws_from(tmp_path: Path,
     assert post.parameters == ("grants.base_acceptance", "programme.outside_applicants")
     assert len(post) == 12 and post.weights.sum() == pytest.approx(1.0)
     assert data["provenance"]["posterior_sha256"] == post.sha256
+    assert (tmp_path / "installed.parquet").read_bytes() == (out / "posterior.parquet").read_bytes()
+    later = data["targets"][3]
+    assert later["needs"] and later["inside"] is None  # shown, not scored
     assert post.meta["holdout"]["n"] == 1 and post.meta["targets"][2]["role"] == "holdout"
     assert data["provenance"]["simulations"] == data["provenance"]["evaluations"] * 1 + 10
     assert [p["path"] for p in data["parameters"]] == list(post.parameters)
@@ -397,6 +402,7 @@ def test_cli_writes_a_posterior_a_calibrated_scenario_draws_from(tmp_path: Path,
     html = (out / "report.html").read_text()
     assert "MATS &lt;script&gt;" in html and "<script>" not in html  # autoescaped
     assert "data:image/png;base64," in html and "Held-out validation" in html
+    assert "not computable yet, so neither fitted nor scored: needs PhD lengths that vary between students" in html
     # running it again continues (nothing left to do) and writes the same posterior
     before = (out / "posterior.parquet").read_bytes()
     assert cli.main(argv + ["--quiet", "--workers", "2"]) == 0

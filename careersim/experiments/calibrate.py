@@ -888,7 +888,7 @@ def analyse(cal: Calibration) -> dict[str, Any]:
             plo, phi = _mixture_interval(xf, t.sd)
             mean = float(xf.mean())
             z = (t.value - mean) / math.sqrt(float(xf.var()) + t.sd**2)
-            inside = bool(plo <= t.value <= phi)
+            inside = None if t.needs else bool(plo <= t.value <= phi)  # a target the engine cannot compute yet is not scored
         else:
             lo = hi = plo = phi = mean = z = math.nan
             inside = None

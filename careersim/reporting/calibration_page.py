@@ -47,14 +47,16 @@ def _figure(data: dict[str, Any]) -> str:
         if _finite(p.get("published_low")) and _finite(p.get("published_high")) and sd:
             lo, hi = (p["published_low"] - v) / sd, (p["published_high"] - v) / sd
             mid = (p["mean"] - v) / sd
-            colour = FIT_COLOR["after"] if r["role"] == "fit" else STATUS["bad"] if r["inside"] is False else NEUTRAL["ink"]
+            colour = (NEUTRAL["rule"] if r.get("needs") else FIT_COLOR["after"] if r["role"] == "fit"
+                      else STATUS["bad"] if r["inside"] is False else NEUTRAL["ink"])
             ax.errorbar([mid], [i], xerr=[[mid - lo], [hi - mid]], fmt="o" if r["role"] == "fit" else "s", color=colour,
                         ms=5, capsize=3)
         if _finite(r.get("prior_mean")) and sd:
             ax.plot([(r["prior_mean"] - v) / sd], [i + 0.25], "x", color=FIT_COLOR["before"], ms=5,
                     label="prior sample mean" if i == 0 else None)
     ax.set_yticks(range(n))
-    ax.set_yticklabels([r["name"] + (" (held out)" if r["role"] == "holdout" else "") for r in rows], fontsize=8)
+    ax.set_yticklabels([r["name"] + (" (not computable yet)" if r.get("needs") else " (held out)" if r["role"] == "holdout" else "")
+                        for r in rows], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("(model \u2212 published value) / sd of the published value")
     ax.set_title("Targets: 95% predictive interval under the posterior", fontsize=10)
@@ -83,7 +85,7 @@ def report_html(data: dict[str, Any], base_name: str) -> str:
         value = (f"{_fmt(r['value'], u)} ({_fmt(r['range'][0], u)} to {_fmt(r['range'][1], u)})" if r["range"]
                  else f"{_fmt(r['value'], u)} \u00b1 {_fmt(r['sd'], u)}")
         p = r["predictive"]
-        verdict = "n/a" if r["inside"] is None else ("inside" if r["inside"] else "outside")
+        verdict = ("not scored" if r.get("needs") else "n/a") if r["inside"] is None else ("inside" if r["inside"] else "outside")
         targets.append({**r, "value_text": value, "prior_text": _fmt(r.get("prior_mean"), u),
                         "posterior_text": _fmt(r.get("model_posterior_mean"), u),
                         "model_text": _interval(p.get("low"), p.get("high"), u),
@@ -107,8 +109,9 @@ def report_html(data: dict[str, Any], base_name: str) -> str:
     tol = data["tolerance"]
     return render(
         "calibration.html", generator="careersim calibrate", title=f"Calibration: {base_name}", base_name=base_name,
-        n_fit=sum(1 for r in data["targets"] if r["role"] == "fit" and r["weight"] > 0),
-        n_holdout=sum(1 for r in data["targets"] if r["role"] == "holdout"),
+        n_fit=sum(1 for r in data["targets"] if r["role"] == "fit" and r["weight"] > 0 and not r.get("needs")),
+        n_holdout=sum(1 for r in data["targets"] if r["role"] == "holdout" and not r.get("needs")),
+        needs=[r for r in targets if r.get("needs")],
         param_list=", ".join(p["path"] for p in data["parameters"]), tol=tol, params=params, targets=targets,
         holdout=data["holdout"], unreached=unreached, pairs=pairs, out_of_reach=out_of_reach, conflicts=conf,
         alone=[{"name": k, "share": _fmt(v, "share")} for k, v in conf["alone"].items()],
