@@ -548,3 +548,20 @@ def test_calibrate_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> No
     assert cli.main(["calibrate", "--help"]) == 0
     text = capsys.readouterr().out
     assert "example:" in text and "--population" in text and "--restart" in text
+
+
+def test_a_conflict_needs_enough_prior_draws_to_mean_something() -> None:
+    """Two targets matched by disjoint halves of 100 prior draws conflict (25 expected together, none
+    found); two rarely matched ones in 20 draws do not (0.4 expected: none together is no evidence)."""
+    from types import SimpleNamespace
+
+    a = Target(name="a", statistic="grant_funded_share", options={}, value=0.0, sd=1.0, source="x")
+    b = Target(name="b", statistic="field_growth", options={}, value=0.0, sd=1.0, source="x")
+    far = 10.0
+    m = np.array([[0.0, far]] * 50 + [[far, 0.0]] * 50)
+    c = cal.conflicts(SimpleNamespace(targets=[a, b], prior_means=m))
+    assert c["alone"] == {"a": 0.5, "b": 0.5} and c["pairs"][0]["expected_together"] == 25.0
+    assert c["pairs"][0]["conflict"] and c["all_together"] == 0.0
+    m = np.array([[0.0, far]] * 4 + [[far, 0.0]] * 2 + [[far, far]] * 14)
+    c = cal.conflicts(SimpleNamespace(targets=[a, b], prior_means=m))
+    assert c["pairs"][0]["together"] == 0.0 and not c["pairs"][0]["conflict"]

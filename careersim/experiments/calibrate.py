@@ -61,9 +61,10 @@ Method
   others.
 * **Conflicts.** From the prior sample (generation 0): the share of prior draws
   whose statistic matches each fitted target on its own (``|z| <= 1.96``) and
-  the share matching each pair; a pair each matched alone but never together,
-  or a target no prior draw matches, points at missing structure (each
-  statistic says which, ``Statistic.if_missed``).
+  the share matching each pair; a pair never matched together although
+  independent matches would give five or more such draws, or a target no prior
+  draw matches, points at missing structure (each statistic says which,
+  ``Statistic.if_missed``).
 """
 
 from __future__ import annotations
@@ -129,6 +130,9 @@ __all__ = [
 
 #: the shares of a generation's candidates below which a generation is abandoned
 MIN_ACCEPTANCE = 0.01
+#: draws of the prior sample expected to match both targets of a pair before "never together" counts as a conflict
+#: (with independent matches, none in 5 expected has a chance of exp(-5), under 1%)
+CONFLICT_EXPECTED = 5.0
 #: how often a proposal of an integer parameter stays where it is
 INTEGER_STAY = 0.7
 #: files of a calibration folder
@@ -908,7 +912,9 @@ def analyse(cal: Calibration) -> dict[str, Any]:
 
 
 def conflicts(cal: Calibration, z_limit: float = 1.959963984540054) -> dict[str, Any]:
-    """From the prior sample: which fitted targets each prior draw matches alone and in pairs."""
+    """From the prior sample: which fitted targets each prior draw matches alone and in pairs. A pair
+    *conflicts* when no draw matches both although, were the two matches independent, at least
+    :data:`CONFLICT_EXPECTED` draws would (so a small prior sample flags nothing by chance)."""
     fit = [k for k, t in enumerate(cal.targets) if t.fitted]
     m = cal.prior_means
     n = len(m)
@@ -923,8 +929,11 @@ def conflicts(cal: Calibration, z_limit: float = 1.959963984540054) -> dict[str,
         for b in fit[a_i + 1:]:
             both = float((match[a] & match[b]).mean()) if n else math.nan
             pa, pb = alone[cal.targets[a].name], alone[cal.targets[b].name]
+            expected = n * pa * pb if n else 0.0  # draws matching both were the two matches independent
             pairs.append({"a": cal.targets[a].name, "b": cal.targets[b].name, "a_alone": pa, "b_alone": pb, "together": both,
-                          "conflict": bool(pa > 0 and pb > 0 and both == 0)})
+                          "expected_together": expected,
+                          # never together although independence would give 5 or more (a chance of under 1% of none)
+                          "conflict": bool(both == 0 and expected >= CONFLICT_EXPECTED)})
     all_fit = np.all(np.column_stack([match[k] for k in fit]), axis=1) if fit and n else np.zeros(0, dtype=bool)
     return {"prior_draws": n, "alone": alone, "pairs": pairs,
             "out_of_reach": [name for name, share in alone.items() if share == 0],
@@ -979,6 +988,7 @@ def fit_json(cal: Calibration, analysis: dict[str, Any], *, targets_file: Path |
             "evaluations": cal.evaluations,
             "simulations": cal.simulations,
             "wall_seconds": cal.seconds,
+            "abc_seconds": round(sum(g.seconds for g in cal.generations), 3),  # every generation, over resumed calls too
             "resumed_after_generation": cal.resumed_from - 1 if cal.resumed_from else None,
             **software("scipy", "pyabc"),
         },

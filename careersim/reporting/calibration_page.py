@@ -116,7 +116,7 @@ def report_html(data: dict[str, Any], base_name: str) -> str:
         holdout=data["holdout"], unreached=unreached, pairs=pairs, out_of_reach=out_of_reach, conflicts=conf,
         alone=[{"name": k, "share": _fmt(v, "share")} for k, v in conf["alone"].items()],
         all_together=_fmt(conf.get("all_together"), "share"), generations=gens, prov=prov,
-        minutes=f"{(prov.get('wall_seconds') or 0) / 60:.1f}", png=_figure(data), posterior=data["posterior"],
+        minutes=f"{(prov.get('abc_seconds') or prov.get('wall_seconds') or 0) / 60:.1f}", png=_figure(data), posterior=data["posterior"],
     )
 
 
