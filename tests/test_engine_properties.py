@@ -106,7 +106,8 @@ def test_hiring_sees_every_ready_candidate_in_the_field(case):
             listed = w.listed()
             assert np.all(np.diff(w.ready[: w.stats[ST_READY]]) > 0)
             scan = _lead_candidates(listed, len(listed), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
-                                    live["positions.credential_weight"], live["positions.letter_weight"])
+                                    live["positions.credential_weight"], live["positions.letter_weight"],
+                                    live["positions.record_weight"], live["positions.record_cap"])
             for a, b in zip(got, scan):
                 np.testing.assert_array_equal(a, b)
             rounds.append((t, int((w.I[listed, READY] >= 0).sum())))
@@ -185,10 +186,12 @@ def test_an_intervention_starting_after_the_horizon_changes_nothing(kind, seed):
 
 def test_changing_one_mechanism_leaves_unrelated_outcomes_exactly_equal():
     """Common random numbers: PhD stress changes PhD students' paths only. With no
-    lead openings to compete for, every contributor's row is exactly the same,
-    and everyone's traits, background and starting track are the same."""
+    lead positions and more mentor time than anyone asks for to compete for, every
+    contributor's row is exactly the same, and everyone's traits, background and starting
+    track are the same."""
     sc = tiny(**{"positions.big_rfp": 0, "positions.adjacent_org": 0, "positions.academia": 0,
                  "positions.autonomy_role": 0, "contributor.phd_intent_share": 0.0,
+                 "mentoring.external_hours": 1e6,
                  "programme.places": 0, "run.horizon": 8.0})
     other = sc.with_changes({"phd.stress": 0.4})
     a, b = cs.simulate(sc, 5), cs.simulate(other, 5)
