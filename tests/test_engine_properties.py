@@ -30,6 +30,9 @@ def small_scenarios(draw):
         "grants.reviewers": draw(st.integers(1, 4)),
         "programme.places": draw(st.integers(0, 6)),
         "positions.adjacent_org": draw(st.floats(0, 20)),
+        "positions.outside_candidates": draw(st.sampled_from([0.0, 1.0, 8.0])),
+        "mentoring.lead_hours": draw(st.sampled_from([0.1, 2.0])),
+        "independent.mentor_hours": draw(st.sampled_from([0.08, 1.0])),
         "population.intake": draw(st.sampled_from(["monthly", "yearly"])),
         "phd.lead_rule": draw(st.sampled_from(["after_graduation", "final_phase"])),
     }
@@ -142,6 +145,17 @@ def test_capacities_are_never_exceeded(case):
     hi = inst["hiring"]
     if len(hi):
         assert (hi.filled <= hi.vacancies).all()
+        # positions never grow below what is held (capacity only grows here), outside leads hold some of them
+        assert (hi.held <= hi.positions).all()
+        assert (hi.held + hi.vacancies - hi.filled == hi.positions).all()
+        assert (hi.outside_leads <= hi.held).all()
+        assert (hi.opened_growth >= 0).all() and (hi.opened_replacement >= 0).all()
+    # mentor hours are never over-allocated, and programmes take no more places than mentors allow
+    assert (ts.mentor_hours_given <= ts.mentor_hours_supplied + 1e-9).all()
+    assert (ts.mentor_hours_given <= ts.mentor_hours_asked + 1e-9).all()
+    if len(pr):
+        supply = ts.set_index("tick").mentor_hours_supplied.reindex(pr.tick).to_numpy()
+        assert (pr.places * sc.programme.mentor_hours <= supply + 1e-9).all()
     # no advisor holds more students than allowed at the end (advisors told apart by their quality)
     phd = rep.agents[rep.agents.final_state == "phd"]
     if len(phd):

@@ -187,7 +187,7 @@ def _check_out_dir(out: Path, command: str = "run", marker: str = "summary.json"
         arg("--quiet", "-q", action="store_true", help="no progress bar; print only the report's path"),
         arg("--force", action="store_true", help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB"),
         arg("--paired-claims", type=int, default=None, metavar="N",
-            help="replications that also run the paired counterfactuals behind claims C6 and C8 (default: up to 10; 0 skips them)"),
+            help="replications that also run the paired counterfactuals behind claims C6 and C8 and beside C7 (default: up to 10; 0 skips them)"),
     ],
 )
 def run_command(args: argparse.Namespace) -> int:

@@ -256,7 +256,8 @@ def run(
     """Run ``replications`` replications; identical results for any ``workers``.
 
     The first ``policy_claims`` replications also run the
-    paired counterfactuals behind claims C6 and C8 (default: up to 10); 0 skips them.
+    paired counterfactuals behind claims C6 and C8 (and C7 with advisors assigned at random;
+    default: up to 10); 0 skips them.
     """
     n_cf = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
     if replications < 1:
