@@ -41,7 +41,7 @@ RESOURCE_LABEL = {"advisor_slots": "PhD advisor slots", "grantmaker_time": "gran
                   "programme_places": "mentorship-programme places", "lead_openings": "lead openings"}
 SHORT_SERIES = {"grant_queue": "Grant applications queued", "reviewer_utilisation": "Grantmaker time in use",
                 "advisor_utilisation": "Advisor slots in use", "ready_waiting": "Ready, without a lead role",
-                "positions": "Lead positions", "n_lead": "Research leads", "outside_leads": "Leads hired from outside",
+                "positions": "Lead positions", "n_lead": "Leads from the field", "outside_leads": "Leads hired from outside",
                 "openings_growth": "New positions a year", "openings_replacement": "Reopened positions a year",
-                "mentor_hours_supplied": "Mentor hours supplied", "mentor_hours_asked": "Mentor hours asked",
+                "mentor_hours_supplied": "Mentor hours a week supplied", "mentor_hours_asked": "Mentor hours a week asked",
                 "mentor_met": "Share of mentor hours met"}
