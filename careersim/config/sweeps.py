@@ -1,6 +1,6 @@
 """Sweep files: which scenario parameters vary, over what, and what is measured.
 
-A sweep file is YAML read with the same safe loader as scenario files, and a
+A sweep file is read by :mod:`careersim.config.yaml_file`, like every careersim file, and a
 problem is reported as ``FILE:LINE: path: what is wrong (expected ...)``::
 
     # Question: does more mentorship help more when grants are longer?
@@ -39,21 +39,32 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass, field
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
 
-from careersim.config import scenarios as _io
-from careersim.core.distributions import parse_distribution
-from careersim.config.scenarios import ScenarioError
+from careersim.config.scenarios import EXPECTED_BY_KIND, ScenarioError, load_scenario
 from careersim.config.schema import Scenario, iter_parameters
-from careersim.core.units import parse_quantity
+from careersim.config.shipped import find_parent
+from careersim.config.yaml_file import (
+    FileKind,
+    clean_message,
+    display_path,
+    dotted,
+    mark_for,
+    quoted,
+    read_yaml_file,
+    short,
+    sort_messages,
+)
+from careersim.core.distributions import parse_distribution
 from careersim.core.expressions import EXPR_HELP as _EXPR_HELP
 from careersim.core.expressions import evaluate_expression, parse_expression
+from careersim.core.units import parse_quantity
 
 __all__ = ["Factor", "Design", "Outcome", "Sweep", "read_sweep_file", "DESIGN_KINDS", "evaluate_expression"]
 
@@ -69,8 +80,21 @@ DESIGN_SETTINGS: dict[str, dict[str, Any]] = {
     "saltelli": {"points": None},
     "morris": {"trajectories": None, "levels": 4},
 }
+#: the most points a design, or replications a sweep, may have
+MAX_COUNT = 1_000_000
+#: the largest seed (seeds are 64-bit)
+MAX_SEED = 2**63 - 1
 TOP_KEYS = ("name", "description", "base", "fixed", "factors", "design", "replications", "seed",
             "seeding", "outcomes", "regions")
+#: what a sweep file is, for the YAML reader's messages
+SWEEP_FILE = FileKind(
+    noun="a sweep",
+    example="scenarios/sweeps/mentorship-x-grant-length.yaml",
+    empty_hint="a mapping such as 'base: baseline' and 'factors:'",
+    keys_hint="'base:', 'factors:', 'design:', 'outcomes:'",
+    keys=frozenset(TOP_KEYS),
+    error=ScenarioError,
+)
 FACTOR_KEYS = ("path", "name", "range", "levels", "distribution", "role", "scale", "rescale_others")
 
 
@@ -269,19 +293,20 @@ class _Problems:
         self.messages: list[str] = []
 
     def add(self, loc: tuple, message: str, *, key: bool = False) -> None:
-        mark = _io._mark_for(loc, self.marks)
+        mark = mark_for(loc, self.marks)
         if mark is None:
             where = self.shown
         else:
             where = f"{mark.file}:{mark.key_line if (key or loc not in self.marks) else mark.line}"
-        self.messages.append(f"{where}: {_io._dotted(loc)}: {message}" if loc else f"{where}: {message}")
+        message = clean_message(message)
+        self.messages.append(f"{where}: {dotted(loc)}: {message}" if loc else f"{where}: {message}")
 
     def unknown_keys(self, data: dict, allowed: tuple[str, ...], loc: tuple) -> None:
         for k in data:
             if k not in allowed:
                 near = difflib.get_close_matches(str(k), allowed, n=1)
                 hint = f"did you mean '{near[0]}'?" if near else "expected one of: " + ", ".join(allowed)
-                self.add(loc + (k,), f"unknown key '{k}' ({hint})", key=True)
+                self.add(loc + (k,), f"unknown key '{quoted(k, 40)}' ({hint})", key=True)
 
 
 def _parameters() -> dict[str, dict]:
@@ -306,7 +331,7 @@ def _categorical_options(annotation: Any) -> tuple | None:
 def _read_number(value: Any, kind: str) -> float:
     """A number in the canonical unit of ``kind``, from a number or a string with a unit."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"got {_io._short(value)} (expected {_io._EXPECTED_BY_KIND.get(kind, 'a number')})")
+        raise ValueError(f"got {short(value)} (expected {EXPECTED_BY_KIND.get(kind, 'a number')})")
     if kind in ("duration", "rate", "hours"):
         return float(parse_quantity(value, kind))
     try:
@@ -321,7 +346,7 @@ def _read_number(value: Any, kind: str) -> float:
 def _read_distribution(text: Any, kind: str):
     """A distribution in canonical units from text such as ``"uniform(1, 3) years"``."""
     if not isinstance(text, str):
-        raise ValueError(f"got {_io._short(text)} (expected text such as 'uniform(0.2, 0.6)')")
+        raise ValueError(f"got {short(text)} (expected text such as 'uniform(0.2, 0.6)')")
     head, _, tail = text.strip().rpartition(")")
     dist = parse_distribution(head + ")")
     unit = tail.strip()
@@ -339,37 +364,24 @@ def _first_error(err: ValidationError) -> str:
     return f"{where}: {msg}" if where else msg
 
 
-def _resolve_base(spec: str, folder: Path) -> Path | None:
-    candidate = folder / spec
-    for c in (candidate, candidate.with_name(candidate.name + ".yaml")):
-        if c.is_file():
-            return c
-    if "/" not in spec and "\\" not in spec:
-        shipped = dict(_io._shipped_files())
-        stem = spec.removesuffix(".yaml").removesuffix(".yml")
-        if stem in shipped:
-            return shipped[stem]
-    return None
-
-
 def read_sweep_file(path: str | Path, metrics: Collection[str]) -> Sweep:
     """Read and check a sweep file; raises :class:`ScenarioError` with located messages.
 
     ``metrics`` are the names an outcome may use: those of a replication's summary
     (:func:`careersim.experiments.sweep.metrics.known_metrics`)."""
     path = Path(path)
-    shown = _io._display(path)
-    data, marks, soft = _io._read_yaml(path, shown)
+    shown = display_path(path)
+    data, marks, soft, _, text = read_yaml_file(path, SWEEP_FILE, shown)
     problems = _Problems(shown, marks)
     problems.messages.extend(m for _, m in soft)
     problems.unknown_keys(data, TOP_KEYS, ())
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not name.strip():
-        problems.add(("name",), f"got {_io._short(name)} (expected text such as 'mentorship-x-grant-length')")
+        problems.add(("name",), f"got {short(name)} (expected text such as 'mentorship-x-grant-length')")
         name = path.stem
     description = data.get("description", "")
     if not isinstance(description, str):
-        problems.add(("description",), f"got {_io._short(description)} (expected text)")
+        problems.add(("description",), f"got {short(description)} (expected text)")
         description = ""
 
     base, base_source = _load_base(data, path, problems)
@@ -383,21 +395,21 @@ def read_sweep_file(path: str | Path, metrics: Collection[str]) -> Sweep:
     factors = _load_factors(data, base, problems)
     design = _load_design(data, factors, problems)
     replications = _whole(data, "replications", 4, 1, problems)
-    seed = _whole(data, "seed", 1, 0, problems)
+    seed = _whole(data, "seed", 1, 0, problems, high=MAX_SEED)
     seeding = data.get("seeding", "common")
     if seeding not in ("common", "independent"):
-        problems.add(("seeding",), f"got {_io._short(seeding)} (expected 'common' (every point uses the same "
+        problems.add(("seeding",), f"got {short(seeding)} (expected 'common' (every point uses the same "
                                    "random numbers) or 'independent' (a seed per point))")
         seeding = "common"
     outcomes = _load_outcomes(data, problems, metrics)
     regions = _load_regions(data, outcomes, problems)
     if problems.messages:
-        raise ScenarioError(sorted(dict.fromkeys(problems.messages), key=_io._message_order))
+        raise ScenarioError(sort_messages(problems.messages))
     assert base is not None and design is not None  # for type checkers; problems were raised above
     return Sweep(
         name=name.strip(), description=" ".join(description.split()), base=base, base_source=base_source,
         factors=tuple(factors), design=design, replications=replications, seed=seed, seeding=seeding,
-        outcomes=tuple(outcomes), regions=tuple(regions), source=path.read_text(encoding="utf-8-sig"),
+        outcomes=tuple(outcomes), regions=tuple(regions), source=text.replace("\r\n", "\n").replace("\r", "\n"),
         path=str(path), fixed=fixed,
     )
 
@@ -408,18 +420,15 @@ def _load_base(data: dict, path: Path, problems: _Problems) -> tuple[Scenario | 
         problems.add((), "missing 'base:' (expected the scenario the sweep varies, e.g. 'base: ../baseline.yaml' or 'base: baseline')")
         return None, ""
     if not isinstance(spec, str) or not spec.strip():
-        problems.add(("base",), f"got {_io._short(spec)} (expected a scenario file such as '../baseline.yaml' or a shipped name such as 'baseline')")
+        problems.add(("base",), f"got {short(spec)} (expected a scenario file such as '../baseline.yaml' or a shipped name such as 'baseline')")
         return None, ""
-    target = _resolve_base(spec.strip(), path.parent)
-    if target is None:
-        names = list(_io._shipped_files())
-        near = difflib.get_close_matches(Path(spec).stem, names, n=1)
-        hint = f"did you mean '{near[0]}'? " if near else ""
-        problems.add(("base",), f"cannot find '{spec}' next to this file or among the shipped scenarios "
-                                f"({hint}expected a file such as '../baseline.yaml' or one of: {', '.join(names)})")
+    try:
+        target = find_parent(spec, path.parent, example="../baseline.yaml")
+    except LookupError as exc:
+        problems.add(("base",), str(exc))
         return None, spec
     try:
-        return _io.load_scenario(target), spec.strip()
+        return load_scenario(target), spec.strip()
     except ScenarioError as exc:
         problems.messages.extend(exc.messages)
         return None, spec
@@ -427,7 +436,7 @@ def _load_base(data: dict, path: Path, problems: _Problems) -> tuple[Scenario | 
 
 def _check_path(path: Any, loc: tuple, problems: _Problems, params: dict) -> dict | None:
     if not isinstance(path, str) or not path:
-        problems.add(loc, f"got {_io._short(path)} (expected a dotted scenario path such as 'grants.grant_length')")
+        problems.add(loc, f"got {short(path)} (expected a dotted scenario path such as 'grants.grant_length')")
         return None
     if path not in params:
         near = difflib.get_close_matches(path, list(params), n=1, cutoff=0.6)
@@ -445,7 +454,7 @@ def _load_fixed(data: dict, base: Scenario, problems: _Problems) -> dict:
     if fixed is None:
         return {}
     if not isinstance(fixed, dict):
-        problems.add(("fixed",), f"got {_io._short(fixed)} (expected a mapping of parameter path to value, e.g. 'population.entrants_per_year: 100')")
+        problems.add(("fixed",), f"got {short(fixed)} (expected a mapping of parameter path to value, e.g. 'population.entrants_per_year: 100')")
         return {}
     params = _parameters()
     out = {}
@@ -467,7 +476,7 @@ def _load_factors(data: dict, base: Scenario | None, problems: _Problems) -> lis
         problems.add((), "missing 'factors:' (expected a list such as '- {path: grants.grant_length, range: [1, 3]}')")
         return []
     if not isinstance(raw, list) or not raw:
-        problems.add(("factors",), f"got {_io._short(raw)} (expected a non-empty list of factors, e.g. '- {{path: grants.grant_length, range: [1, 3]}}')")
+        problems.add(("factors",), f"got {short(raw)} (expected a non-empty list of factors, e.g. '- {{path: grants.grant_length, range: [1, 3]}}')")
         return []
     params = _parameters()
     factors: list[Factor] = []
@@ -477,7 +486,7 @@ def _load_factors(data: dict, base: Scenario | None, problems: _Problems) -> lis
     for i, item in enumerate(raw):
         loc = ("factors", i)
         if not isinstance(item, dict):
-            problems.add(loc, f"got {_io._short(item)} (expected a mapping with 'path:' and one of 'range:', 'levels:', 'distribution:')")
+            problems.add(loc, f"got {short(item)} (expected a mapping with 'path:' and one of 'range:', 'levels:', 'distribution:')")
             continue
         problems.unknown_keys(item, FACTOR_KEYS, loc)
         path = item.get("path")
@@ -513,19 +522,19 @@ def _load_factor(item: dict, path: str, meta: dict, loc: tuple, problems: _Probl
     how = given[0]
     label = item.get("name", path)
     if not isinstance(label, str) or not label:
-        problems.add(loc + ("name",), f"got {_io._short(label)} (expected a short label)")
+        problems.add(loc + ("name",), f"got {short(label)} (expected a short label)")
         label = path
     role = item.get("role", "uncertainty")
     if role not in ROLES:
-        problems.add(loc + ("role",), f"got {_io._short(role)} (expected 'uncertainty' (what the world does) or 'lever' (what a policymaker chooses))")
+        problems.add(loc + ("role",), f"got {short(role)} (expected 'uncertainty' (what the world does) or 'lever' (what a policymaker chooses))")
         role = "uncertainty"
     scale = item.get("scale", "linear")
     if scale not in ("linear", "log"):
-        problems.add(loc + ("scale",), f"got {_io._short(scale)} (expected 'linear' or 'log')")
+        problems.add(loc + ("scale",), f"got {short(scale)} (expected 'linear' or 'log')")
         scale = "linear"
     rescale = item.get("rescale_others", False)
     if not isinstance(rescale, bool):
-        problems.add(loc + ("rescale_others",), f"got {_io._short(rescale)} (expected true or false)")
+        problems.add(loc + ("rescale_others",), f"got {short(rescale)} (expected true or false)")
         rescale = False
     kind = meta.get("kind")
     options = _categorical_options(meta.get("annotation"))
@@ -541,13 +550,13 @@ def _load_factor(item: dict, path: str, meta: dict, loc: tuple, problems: _Probl
             problems.add(loc + (how,), f"'{path}' is not a number, so it takes 'levels:' (expected {expected})", key=True)
             return None
         if not isinstance(value, list) or not value:
-            problems.add(loc + ("levels",), f"got {_io._short(value)} (expected a non-empty list)")
+            problems.add(loc + ("levels",), f"got {short(value)} (expected a non-empty list)")
             return None
         return Factor(kind="categorical", levels=tuple(value), **common)
     try:
         if how == "range":
             if not isinstance(value, list) or len(value) != 2:
-                problems.add(loc + ("range",), f"got {_io._short(value)} (expected [low, high], e.g. [1 year, 3 years])")
+                problems.add(loc + ("range",), f"got {short(value)} (expected [low, high], e.g. [1 year, 3 years])")
                 return None
             lo, hi = (_read_number(v, kind) for v in value)
             if not lo < hi:
@@ -559,7 +568,7 @@ def _load_factor(item: dict, path: str, meta: dict, loc: tuple, problems: _Probl
             return Factor(kind=kind, low=lo, high=hi, scale=scale, **common)
         if how == "levels":
             if not isinstance(value, list) or not value:
-                problems.add(loc + ("levels",), f"got {_io._short(value)} (expected a non-empty list such as [1, 2, 3])")
+                problems.add(loc + ("levels",), f"got {short(value)} (expected a non-empty list such as [1, 2, 3])")
                 return None
             levels = [_read_number(v, kind) for v in value]
             if kind == "count":
@@ -636,14 +645,14 @@ def _load_design(data: dict, factors: list[Factor], problems: _Problems) -> Desi
         problems.add((), "missing 'design:' (expected e.g. 'design: {kind: grid, levels: 5}' or 'design: {kind: lhs, points: 200}')")
         return None
     if not isinstance(raw, dict):
-        problems.add(("design",), f"got {_io._short(raw)} (expected a mapping such as {{kind: lhs, points: 200}})")
+        problems.add(("design",), f"got {short(raw)} (expected a mapping such as {{kind: lhs, points: 200}})")
         return None
     kind = raw.get("kind")
     if kind not in DESIGN_KINDS:
         near = difflib.get_close_matches(str(kind), DESIGN_KINDS, n=1)
         hint = f"did you mean '{near[0]}'? " if near else ""
         problems.add(("design", "kind") if "kind" in raw else ("design",),
-                     f"got {_io._short(kind)} ({hint}expected one of: {', '.join(DESIGN_KINDS)})")
+                     f"got {short(kind)} ({hint}expected one of: {', '.join(DESIGN_KINDS)})")
         return None
     settings = DESIGN_SETTINGS[kind]
     problems.unknown_keys(raw, ("kind", "seed", *settings), ("design",))
@@ -657,8 +666,8 @@ def _load_design(data: dict, factors: list[Factor], problems: _Problems) -> Desi
             continue
         v = raw[key]
         low = 2 if key == "levels" else 1
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            problems.add(("design", key), f"got {_io._short(v)} (expected a whole number of at least {low})")
+        if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= MAX_COUNT:
+            problems.add(("design", key), f"got {short(v)} (expected a whole number from {low} to {MAX_COUNT})")
             return None
         values[key] = v
     if kind in ("sobol", "saltelli") and values["points"] & (values["points"] - 1):
@@ -667,23 +676,24 @@ def _load_design(data: dict, factors: list[Factor], problems: _Problems) -> Desi
         problems.add(("design", "points"), f"got {p} (expected a power of 2 such as {lower} or {lower * 2}: Sobol' sequences are balanced only then)")
         return None
     seed = raw.get("seed", data.get("seed", 1))
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        problems.add(("design", "seed") if "seed" in raw else ("seed",), f"got {_io._short(seed)} (expected a whole number, 0 or more)")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        problems.add(("design", "seed") if "seed" in raw else ("seed",),
+                     f"got {short(seed)} (expected a whole number from 0 to {MAX_SEED})")
         return None
     if kind == "grid":
         n = 1
         for f in factors:
             n *= len(f.levels) if f.levels is not None else values["levels"]
-        if n > 1_000_000:
+        if n > MAX_COUNT:
             problems.add(("design",), f"the grid has {n} points (expected at most 1,000,000; use fewer levels or an lhs design)")
             return None
     return Design(kind=kind, seed=seed, **values)
 
 
-def _whole(data: dict, key: str, default: int, low: int, problems: _Problems) -> int:
+def _whole(data: dict, key: str, default: int, low: int, problems: _Problems, high: int = MAX_COUNT) -> int:
     v = data.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, int) or v < low:
-        problems.add((key,), f"got {_io._short(v)} (expected a whole number of at least {low})")
+    if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+        problems.add((key,), f"got {short(v)} (expected a whole number from {low} to {high})")
         return default
     return v
 
@@ -694,7 +704,7 @@ def _load_outcomes(data: dict, problems: _Problems, metrics: Collection[str]) ->
         problems.add((), "missing 'outcomes:' (expected a list of metric names such as p_lead, p_lead_independent, claim_C1_holds)")
         return []
     if not isinstance(raw, list) or not raw:
-        problems.add(("outcomes",), f"got {_io._short(raw)} (expected a non-empty list of metric names or expressions)")
+        problems.add(("outcomes",), f"got {short(raw)} (expected a non-empty list of metric names or expressions)")
         return []
     known = set(metrics)
     out: list[Outcome] = []
@@ -707,7 +717,7 @@ def _load_outcomes(data: dict, problems: _Problems, metrics: Collection[str]) ->
             expr = item["expr"].strip()
             name = str(item.get("name", expr))
         else:
-            problems.add(loc, f"got {_io._short(item)} (expected {_EXPR_HELP}, or {{name: ..., expr: ...}})")
+            problems.add(loc, f"got {short(item)} (expected {_EXPR_HELP}, or {{name: ..., expr: ...}})")
             continue
         try:
             names = parse_expression(expr)
@@ -733,7 +743,7 @@ def _load_regions(data: dict, outcomes: list[Outcome], problems: _Problems) -> l
         return []
     names = [o.name for o in outcomes]
     if not isinstance(raw, list):
-        problems.add(("regions",), f"got {_io._short(raw)} (expected a list of outcome names whose flips to explain)")
+        problems.add(("regions",), f"got {short(raw)} (expected a list of outcome names whose flips to explain)")
         return []
     out = []
     for i, r in enumerate(raw):
