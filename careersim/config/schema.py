@@ -27,17 +27,14 @@ trait varies *between people* and are drawn once per person.
 from __future__ import annotations
 
 import hashlib
+
+import numpy as np
 import json
 from typing import Any, Literal, Union
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from careersim.core.distributions import (
-    Distribution,
-    coerce_number_or_distribution,
-    parse_distribution,
-)
+from careersim.core.distributions import Distribution, coerce_number_or_distribution, parse_distribution
 from careersim.core.units import parse_quantity
 
 Num = Union[float, Distribution]
