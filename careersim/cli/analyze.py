@@ -28,7 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Merge the stored runs, analyse them, write analysis.json and report.html, print the gist."""
     from careersim.experiments.sweep import StoreError  # lazy: keeps start-up fast
-    from careersim.reporting.sweep_page import analysis_lines, write_analysis  # lazy: keeps start-up fast
+    from careersim.reporting.sweep_page import (  # lazy: keeps start-up fast
+        analysis_lines,
+        write_analysis,
+    )
 
     try:
         json_path, report, analysis = write_analysis(args.folders, args.out)
