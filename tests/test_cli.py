@@ -81,6 +81,15 @@ def test_schema_prints_valid_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["type"] == "object" and "population" in schema["properties"]
+    assert cli.main(["schema", "--sweep"]) == 0
+    sweep = json.loads(capsys.readouterr().out)
+    assert sweep["title"] == "careersim sweep file" and {"base", "factors", "design", "outcomes"} <= set(sweep["properties"])
+
+
+def test_the_sweep_api_is_at_the_top_level() -> None:
+    from careersim.experiments.sweep import api
+
+    assert careersim.sweep is api.sweep and careersim.load_sweep is api.load_sweep
 
 
 def test_init_writes_a_valid_starter_and_refuses_to_overwrite(
@@ -407,3 +416,12 @@ def test_a_run_with_the_engine_ready_says_nothing_of_compiling(tmp_path: Path, m
     fake_experiment(monkeypatch)
     assert cli.main(["run", str(TINY), "--out", str(tmp_path / "o")]) == 0
     assert "Compil" not in capsys.readouterr().err
+
+
+def test_a_mistyped_shipped_name_gets_the_near_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run", "baselin", "--out", "o"]) == 2
+    err = capsys.readouterr().err
+    assert "baselin: no such file or shipped scenario (did you mean 'baseline'?" in err
+    assert "careersim init" in err and "Traceback" not in err and not (tmp_path / "o").exists()

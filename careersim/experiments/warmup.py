@@ -4,8 +4,9 @@ numba compiles each engine function the first time it is called with given
 argument types, and keeps the machine code in careersim's compiled cache
 (:mod:`careersim.core.compiled`), shared by every command: the first run on a
 machine compiles, every later run loads. :func:`warm_up` runs one tiny
-replication in this process, with a few extra people who have every setting the
-engine's front doors offer (so what ``advise`` uses is ready too), once per
+replication in this process, then again with a few extra people who have every setting
+the engine's front doors offer (so what ``advise`` uses is ready too) and a policy that
+changes a live parameter with consequences beyond its value, once per
 process, so that the code is ready before worker processes are forked: they
 inherit it instead of each compiling or loading it again. Its summary also
 names every metric a replication reports
@@ -110,11 +111,18 @@ def warm_up(on_compile: Callable[[str, bool], None] | None = None) -> dict:
     listener = _Listener(on_compile) if on_compile is not None else None
     if listener is not None:
         event.register("numba:compile", listener)
+        _listening.append(listener)
     try:
         return dict(_ready())
     finally:
         if listener is not None:
+            _listening.remove(listener)
             event.unregister("numba:compile", listener)
+
+
+#: the listeners registered by warm_up in this process (helper processes forked from it drop them:
+#: only the parent reports progress)
+_listening: list[_Listener] = []
 
 
 @functools.lru_cache(maxsize=1)
@@ -123,10 +131,16 @@ def _ready() -> dict:
     return _tiny_run()
 
 
+#: the policy the second tiny run adopts after a year: changing the live safety-interested share
+#: re-marks current students (engine.field.mark_safe_students), which nothing else runs
+_TINY_POLICY = [{"kind": "safety_advisors", "start": 1.0}]
+
+
 def _tiny_run() -> dict:
-    """The tiny replication (and the same field with the front doors' extra people): its summary."""
+    """The tiny replication (and the same field with the front doors' extra people and a policy
+    that changes the advisors' safety interest): the first one's summary."""
     summary = simulate(tiny_scenario(), 0, 0).summary
-    run_replication(tiny_scenario(), 0, 0, extra=_door_cohorts())
+    run_replication(tiny_scenario().with_changes({"interventions": _TINY_POLICY}), 0, 0, extra=_door_cohorts())
     return summary
 
 
@@ -180,8 +194,10 @@ def _listed() -> dict[str, list[list[str]]]:
 
 def _compile(entries: list[tuple[str, list[str]]], helper: bool = False) -> None:
     """Compile (or load) each listed function for its listed argument types; skip what no longer fits."""
-    if helper:  # Ctrl-C is the parent's to handle: it stops the helpers
+    if helper:  # Ctrl-C and the progress messages are the parent's: it stops the helpers and reports
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for listener in _listening:
+            event.unregister("numba:compile", listener)
     for name, sig in entries:
         module, _, attr = name.rpartition(".")
         try:
