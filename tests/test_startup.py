@@ -88,8 +88,8 @@ def test_run_compare_sweep_and_calibrate_use_the_engine_the_warm_up_compiled(tmp
     engine function is compiled later, nor again for other argument types (on a new machine
     the step alone costs half a minute)."""
     from careersim.config.schema import baseline
-    from careersim.experiments import experiment
     from careersim.config.targets import Target
+    from careersim.experiments import experiment
     from careersim.experiments.calibrate import _Model
     from careersim.experiments.compare import compare
     from careersim.experiments.sweep import SerialExecutor, load_sweep_file, run_sweep
