@@ -195,14 +195,14 @@ def test_hands_on_learning_closes_the_gap_at_the_roles_rate(P0):
 
 
 def test_record_grows_with_output_and_mood_halves_its_gap_in_the_adjustment_time():
-    rec, well, motiv = K.record_and_mood(2.0, 0.2, 0.9, 0.5, 0.3, 1.5, 0.8, 0.4, 0.25)
+    rec, well, motiv = K.record_and_mood(2.0, 0.2, 0.9, 0.5, 0.3, 1.5, 0.8, 0.4, 0.25, 0.5)
     assert rec == 2.0 + 1.5 * ((0.5 + 0.5) * (0.5 + 0.3)) * DT
     assert well == 0.2 + (0.8 - 0.2) * 0.25 and motiv == 0.9 + (0.4 - 0.9) * 0.25
     half_life = 1.5  # years: exits.adjustment
     adj = 1.0 - 0.5 ** (DT / half_life)
     w = 0.0
     for _ in range(18):
-        _, w, _ = K.record_and_mood(0.0, w, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, adj)
+        _, w, _ = K.record_and_mood(0.0, w, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, adj, 0.5)
     assert w == pytest.approx(0.5, abs=1e-12)
 
 

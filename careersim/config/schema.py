@@ -27,14 +27,17 @@ trait varies *between people* and are drawn once per person.
 from __future__ import annotations
 
 import hashlib
-
-import numpy as np
 import json
 from typing import Any, Literal, Union
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from careersim.core.distributions import Distribution, coerce_number_or_distribution, parse_distribution
+from careersim.core.distributions import (
+    Distribution,
+    coerce_number_or_distribution,
+    parse_distribution,
+)
 from careersim.core.units import parse_quantity
 
 Num = Union[float, Distribution]
@@ -287,6 +290,18 @@ class Learning(Section):
     hands_on_phd: Num = param(1.0, "Hands-on execution learning multiplier in a PhD (the reference).", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
     hands_on_independent: Num = param(0.8, "Hands-on multiplier for independent researchers.", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
     impact_weight: Num = param(0.5, "Share of a safety-aware signal that trains impact judgement.", "001: 'PhD's do not train you to evaluate the theory of impact'", kind="share", live=True, kernel=True)
+    mentor_execution_weight: Num = param(0.3, "Weight on execution of a mentor's signal (an independent researcher's mentor, a programme mentor).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    mentor_idea_weight: Num = param(0.35, "Weight on idea generation and on idea evaluation (each) of a mentor's signal.", "001: a mentor evaluates 'every week you propose an idea'; assumption for the number", kind="share", live=True, kernel=True)
+    project_execution_weight: Num = param(0.3, "Weight on execution of the self-evaluation signal at a project's completion.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    project_generation_weight: Num = param(0.3, "Weight on idea generation of the self-evaluation signal at a project's completion.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    project_evaluation_weight: Num = param(0.4, "Weight on idea evaluation of the self-evaluation signal at a project's completion.", "001: 'meaningful feedback every 6 months you finish a project'; assumption for the number", kind="share", live=True, kernel=True)
+    study_execution_weight: Num = param(0.2, "Weight on execution of a self-study signal (also of early feedback on a written plan, and of a lead's peers).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    study_idea_weight: Num = param(0.4, "Weight on idea generation and on idea evaluation (each) of a self-study signal (also of early feedback on a written plan, and of a lead's peers).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    output_base: Num = param(0.5, "Research output scales with (output_base + execution) x (output_base + idea generation).", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    lead_peer_signals: Num = param(12.0, "Feedback signals per year a lead gets from peers.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    lead_peer_quality: Num = param(0.6, "Quality of a lead's peers' feedback (0-1).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    lead_impact_share: Num = param(0.5, "Share of learning.impact_weight that a lead's peers' signals put on impact judgement.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    lead_publications: Num = param(1.0, "Publication-equivalents per year of a lead of median skill.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
 
 
 class PhD(Section):
@@ -310,6 +325,24 @@ class PhD(Section):
     lead_rule: Literal["after_graduation", "final_phase"] = Field("after_graduation", description="When PhD students may take lead roles: only after graduating, or in their final year.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption (brief: this rule largely sets C4 and C5)', "live": False})
     industry_share: Num = param(0.65, "Share of graduates who take industry roles (the rest take post-docs or go independent).", "AI Index 2021: ~65% of new North American AI PhDs went to industry in 2019", kind="share", live=True, kernel=True)
     independent_share: Num = param(0.10, "Share of graduates who apply for independent grants.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    apprentice_execution_weight: Num = param(0.6, "Weight on execution of the advisor's and peers' signals in the apprentice phase.", "001: 'it's fine to work on other people's ideas'; assumption for the number", kind="share", live=True, kernel=True)
+    apprentice_idea_weight: Num = param(0.2, "Weight on idea generation and on idea evaluation (each) in the apprentice phase.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    independence_execution_weight: Num = param(0.3, "Weight on execution of the advisor's and peers' signals between the apprentice and ambition phases.", "001: 'switch to working more on your own ideas'; assumption for the number", kind="share", live=True, kernel=True)
+    independence_idea_weight: Num = param(0.35, "Weight on idea generation and on idea evaluation (each) between the apprentice and ambition phases.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    ambition_execution_weight: Num = param(0.2, "Weight on execution of the advisor's and peers' signals in the ambition phase.", "001: 'Gradually start being more ambitious'; assumption for the number", kind="share", live=True, kernel=True)
+    ambition_idea_weight: Num = param(0.4, "Weight on idea generation and on idea evaluation (each) in the ambition phase.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    exposure_quality: Num = param(0.6, "Quality of the safety-aware feedback that follows outside exposure (0-1).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    exposure_idea_weight: Num = param(0.1, "Weight on idea generation and on idea evaluation (each) of that feedback (impact judgement gets learning.impact_weight).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    project_quality_base: Num = param(0.5, "A PhD student's self-evaluation signal has quality learning.self_eval_quality x (project_quality_base + self-direction).", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    self_study_share: Num = param(0.5, "Share of the full self-study rate (learning.self_study_signals) a PhD's autonomy allows.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    publication_advisor_base: Num = param(0.5, "A PhD student's publications scale with (publication_advisor_base + advisor quality).", "001: 'it matters enormously where you do your PhD'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    portfolio_record_weight: Num = param(0.15, "Admission portfolio: weight per publication-equivalent of track record (up to portfolio_record_cap).", "001: 'can you publish in this role, and get a strong recommendation letter?'; assumption for the number", kind="number", lo=0, live=True)
+    portfolio_record_cap: Num = param(5.0, "Admission portfolio: track record counted up to this many publication-equivalents.", SRC_ASSUMPTION, kind="count", live=True)
+    portfolio_letter_weight: Num = param(0.4, "Admission portfolio: weight of recommendation-letter strength.", "001: 'Professors are well-placed to write a strong recommendation letter'; assumption for the number", kind="number", lo=0, live=True)
+    portfolio_execution_weight: Num = param(0.6, "Admission portfolio: weight of execution skill.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    portfolio_idea_weight: Num = param(0.5, "Admission portfolio: weight of idea generation plus idea evaluation.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    portfolio_noise: Num = param(0.1, "Admission portfolio: standard deviation of the committee's noise.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    rejected_ra_letter: Num = param(0.5, "Applicants out of admission attempts take an academic RA post if their letters are at least this strong, else an industry job.", SRC_ASSUMPTION, kind="share", live=True)
 
 
 class Independent(Section):
@@ -328,6 +361,18 @@ class Independent(Section):
     max_gap: Num = param(0.5, "Longest funding gap before the person leaves the independent track.", SRC_ASSUMPTION, kind="duration", live=True, kernel=True)
     gap_to_contributor_share: Num = param(0.5, "Share of those whose funding runs out who take a contributor job instead of leaving.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
     focus_match_share: Num = param(0.45, "Share of agendas inside funders' narrow focus areas.", "001 comments: 'most RFPs from large funders have a narrow focus area'", kind="share")
+    upskilling_gain: Num = param(1.2, "Multiplier of the learning gain of researchers whose goal is upskilling.", "000: 'whether they want to do independent research or upskilling'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    upskilling_publications: Num = param(0.5, "Multiplier of the publications of researchers whose goal is upskilling.", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    accountability_publications: Num = param(1.5, "Multiplier of the publications of researchers who commit to publishing.", "000: 'Create accountability mechanisms ... publish'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    unfunded_publications: Num = param(0.5, "Multiplier of the publications of an independent researcher without a grant.", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    cut_losses_speed: Num = param(1.5, "Multiplier of the project-completion rate of researchers who cut losses early.", "000: 'how likely would exploring this avenue further change your final decision?'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    project_quality_factor: Num = param(2.0, "An independent researcher's self-evaluation signal has quality learning.self_eval_quality x project_quality_factor x self-direction.", "000: 'some people excel at it while others get nearly nothing out of it'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    plan_quality: Num = param(0.6, "Quality of the early feedback on a written project plan (0-1).", "000: 'Write down your project and get feedback early on'; assumption for the number", kind="share", live=True, kernel=True)
+    collaborator_execution_weight: Num = param(0.4, "Weight on execution of a collaborator's signal.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    collaborator_idea_weight: Num = param(0.3, "Weight on idea generation and on idea evaluation (each) of a collaborator's signal.", "000: 'you can share ideas and debug each other'; assumption for the number", kind="share", live=True, kernel=True)
+    collaborator_impact_share: Num = param(0.5, "Share of learning.impact_weight that a collaborator's signal puts on impact judgement.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    publication_self_direction_base: Num = param(0.5, "An independent researcher's publications scale with (publication_self_direction_base + self-direction).", "000: 'some people excel at it while others get nearly nothing out of it'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    gap_industry_share: Num = param(0.6, "Share of those who leave a funding gap for a contributor job who go to industry (the rest to non-profits).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
 
 
 class Grants(Section):
@@ -357,6 +402,7 @@ class Programme(Section):
     apply_independent: Num = param(0.6, "Chance an independent researcher applies to a cohort.", "000: 'even if you think your chance of getting accepted is low, you should still apply'", kind="probability", live=True)
     apply_other: Num = param(0.08, "Chance a PhD student or contributor applies to a cohort.", SRC_ASSUMPTION, kind="probability", live=True)
     alumni_collaboration: Num = param(0.5, "Chance a programme alumnus leaves with a collaborator.", SRC_ASSUMPTION, kind="probability", live=True)
+    motivation_bonus: Num = param(0.1, "Rise in the motivation a researcher returns to while in a programme.", "000: 'joining them is almost surely better than doing research on your own'; assumption for the number", kind="share", live=True, kernel=True)
 
 
 class Contributor(Section):
@@ -379,6 +425,10 @@ class Contributor(Section):
     phd_intent_share: Num = param(0.3, "Share of contributors who would consider a PhD.", SRC_ASSUMPTION, kind="share")
     planned_phd_after: Num = param(0.0, "If above zero, every contributor intending a PhD applies after this long (contributor-then-PhD route).", SRC_ASSUMPTION, kind="duration", kernel=True)
     pay_cut_refusal: Num = param(0.5, "Share of industry contributors who will not take the pay cut of a PhD or academic post.", "001: 'going from an industry role to a PhD will involve taking a massive pay-cut'", kind="share")
+    execution_weight: Num = param(0.6, "Weight on execution of a manager's and colleagues' signals.", "001: 'engineering skills are often acquired faster and better in a company'; assumption for the number", kind="share", live=True, kernel=True)
+    evaluation_weight: Num = param(0.25, "Weight on idea evaluation of a manager's and colleagues' signals (idea generation gets own_idea_share).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    industry_impact_share: Num = param(0.2, "Share of learning.impact_weight that signals in industry put on impact judgement (non-profits: all of it; academic RAs: none).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    peer_signals: Num = param(12.0, "Feedback signals per year from colleagues.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
 
 
 class Positions(Section):
@@ -411,6 +461,10 @@ class Exits(Section):
     industry_pull: Num = param(1.5, "Multiplier of the leaving hazard for industry contributors (pay).", "001: industry pay", kind="number", lo=0, live=True, kernel=True)
     adjustment: Num = param(0.5, "Time over which wellbeing and motivation move halfway to their set points.", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True, kernel=True)
     structure_bonus: Num = param(0.05, "Wellbeing gain in structured roles (contributor jobs).", "001: 'mental health is often better in more structured roles'", kind="share", live=True, kernel=True)
+    wellbeing_base: Num = param(0.3, "Wellbeing set point: wellbeing_base + wellbeing_resilience x resilience (before the role's changes).", "001: 'Many PhD students experience mental health issues'; assumption for the number", kind="share", live=True, kernel=True)
+    wellbeing_resilience: Num = param(0.6, "Rise of the wellbeing set point per unit of resilience.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    motivation_base: Num = param(0.35, "Motivation set point: motivation_base + motivation_safety x safety motivation (before the role's changes).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    motivation_safety: Num = param(0.5, "Rise of the motivation set point per unit of safety motivation.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
 
 
 class Timelines(Section):

@@ -281,8 +281,8 @@ def _traits(F, I, rows, pids, values, streams: Streams):
     F[rows, LEGIB] = _ppf(values["population.traits.legibility"], u[4])
     I[rows, FLAGS] = _flag_bits(u[5:], np.array([float(values[path]) for _, path in TRAIT_FLAGS]),
                                 np.array([bit for bit, _ in TRAIT_FLAGS], dtype=np.int64))
-    F[rows, WELL] = 0.3 + 0.6 * F[rows, RESIL]
-    F[rows, MOTIV] = 0.35 + 0.5 * F[rows, SMOT]
+    F[rows, WELL] = values["exits.wellbeing_base"] + values["exits.wellbeing_resilience"] * F[rows, RESIL]
+    F[rows, MOTIV] = values["exits.motivation_base"] + values["exits.motivation_safety"] * F[rows, SMOT]
 
 
 def _skills(F, rows, pids, background, values, streams: Streams, boost=None):
@@ -564,7 +564,7 @@ def add_cohorts(agents: Agents, cohorts, values: dict, streams: Streams, burn_in
             F[r, SDIR] = c.self_direction
         if c.resilience is not None:
             F[r, RESIL] = c.resilience
-            F[r, WELL] = 0.3 + 0.6 * F[r, RESIL]
+            F[r, WELL] = values["exits.wellbeing_base"] + values["exits.wellbeing_resilience"] * F[r, RESIL]
         if c.skills is not None:  # given skills replace the drawn ones; NaN keeps a drawn one
             for j, v in enumerate(np.asarray(c.skills, dtype=np.float64)):
                 if np.isfinite(v):
