@@ -66,6 +66,29 @@ def test_dose_is_linear_or_saturates_at_the_stated_hours(P0):
     assert K._dose(0.0, P) == 0.0
 
 
+def test_the_threshold_dose_teaches_little_below_the_essays_minimum(P0):
+    """learning.dose_response: threshold: k h at or above threshold_hours, k h f below it."""
+    P = _with(P0, LEARNING_SIGNALS_PER_MENTOR_HOUR=2.0, LEARNING_THRESHOLD_HOURS=0.5, LEARNING_BELOW_THRESHOLD_FACTOR=0.2,
+              X_SATURATING=0.0, X_DOSE_THRESHOLD=1.0)
+    assert K._dose(0.5, P) == 1.0 and K._dose(3.0, P) == 6.0  # the threshold itself counts in full
+    assert K._dose(np.nextafter(0.5, 0.0), P) == 2.0 * np.nextafter(0.5, 0.0) * 0.2
+    assert K._dose(0.08, P) == 2.0 * 0.08 * 0.2 and K._dose(0.0, P) == 0.0
+    P[V.X_DOSE_THRESHOLD] = 0.0  # linear again
+    assert K._dose(0.08, P) == 2.0 * 0.08
+
+
+@settings(max_examples=200, deadline=None)
+@given(h1=st.floats(0.0, 20.0), h2=st.floats(0.0, 20.0), form=st.sampled_from(["saturating", "threshold", "linear"]),
+       h0=st.floats(0.05, 3.0), theta=st.floats(0.0, 3.0), f=st.floats(0.0, 1.0))
+def test_every_dose_response_is_at_most_linear_and_never_falls_with_more_hours(P0, h1, h2, form, h0, theta, f):
+    P = _with(P0, LEARNING_SIGNALS_PER_MENTOR_HOUR=1.5, LEARNING_SATURATION_HOURS=h0, LEARNING_THRESHOLD_HOURS=theta,
+              LEARNING_BELOW_THRESHOLD_FACTOR=f, X_SATURATING=float(form == "saturating"),
+              X_DOSE_THRESHOLD=float(form == "threshold"))
+    lo, hi = min(h1, h2), max(h1, h2)
+    assert 0.0 <= K._dose(lo, P) <= K._dose(hi, P) * (1 + 1e-12) + 1e-300
+    assert K._dose(hi, P) <= 1.5 * hi * (1 + 1e-12)
+
+
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 13, 40])
 def test_n_signals_close_the_gap_to_what_the_source_can_teach(n):
     """n signals of quality q with weight w close ``(1 - a*w)**n`` of the gap to

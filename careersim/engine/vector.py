@@ -53,6 +53,8 @@ DERIVED = (
     Derived("x.gap_grace", "extra allowance of a funding gap before a first grant, years", lambda v: 0.5),
     Derived("x.calibrated_wait", "expected review and decision wait, years, when grant decisions are "
             "calibrated (set monthly by the field), else 0", lambda v: 0.0),
+    Derived("x.dose_threshold", "1 if the dose-response of mentor time has a threshold, else 0",
+            lambda v: 1.0 if v["learning.dose_response"] == "threshold" else 0.0),
 )
 
 
