@@ -469,11 +469,25 @@ class Exits(Section):
     motivation_safety: Num = param(0.5, "Rise of the motivation set point per unit of safety motivation.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
 
 
+#: the default AI arrival's parts: each source's two published quantiles (years from 2026, the
+#: default run.start_year), which fix a log-normal (tests/test_distributions.py checks them)
+ARRIVAL_SOURCES = {
+    "forecasters": {"quantiles": {0.25: 3.0, 0.5: 7.0},
+                    "text": "Metaculus community forecast for AGI (question 5121, mid-2026 readings): 25% by 2029, median 2033"},
+    "experts": {"quantiles": {0.1: 1.0, 0.5: 21.0},
+                "text": "2023 expert survey (Grace et al. 2024, 'Thousands of AI authors on the future of AI'): "
+                        "high-level machine intelligence 10% likely by 2027, 50% by 2047"},
+}
+
+
 class Timelines(Section):
     arrival: Num = param(
-        parse_distribution("lognormal(median=7, spread=0.7)"),
+        parse_distribution("mixture(0.5: lognormal(median=7, spread=1.25621), 0.5: lognormal(median=21, spread=2.37565))"),
         "Years from time zero to transformative AI, drawn per replication.",
-        "median: Metaculus community AGI forecast ~2033 in early 2026; spread: assumption spanning the expert survey (Grace et al. 2024: 10% by 2027, 50% by 2047)",
+        "an equal mixture of the forecasting community and the expert survey, each part a log-normal through its "
+        "source's two published quantiles in years from 2026: " + ARRIVAL_SOURCES["forecasters"]["text"] + "; "
+        + ARRIVAL_SOURCES["experts"]["text"] + ". Assumptions: the log-normal shape, the equal weights, and no "
+        "probability removed for arrival before 2026 (the survey was fielded in 2023)",
         kind="duration",
         lo=0,
         lo_open=True,

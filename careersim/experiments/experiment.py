@@ -378,7 +378,12 @@ def summary_json(exp: Experiment) -> dict:
     outcomes["lead_years_before_arrival_per_entrant"] = _iv(col("lead_years_before_arrival_per_entrant"))
     outcomes["safety_lead_years_before_arrival_per_entrant"] = _iv(col("safety_lead_years_before_arrival_per_entrant"))
     outcomes["field_lead_years_before_arrival"] = _iv(col("field_lead_years_before_arrival"))
-    outcomes["arrival_years"] = _iv(col("arrival_years"))
+    arrivals = col("arrival_years")
+    outcomes["arrival_years"] = {**_iv(arrivals), "value": float(np.nanmedian(arrivals)) if np.isfinite(arrivals).any()
+                                 else float("nan"),
+                                 "definition": "median of the arrival drawn per replication, years after time zero (the "
+                                               "distribution's tail is long, so not the mean); low and high: 2.5% and 97.5% "
+                                               "of the draws"}
     outcomes["attrition"] = {r: _iv(col(f"exit_{r}")) for r in ("burnout", "funding_ran_out", "left_for_other_work", "no_lead_opening")}
     resources = ("advisor_slots", "grantmaker_time", "money", "programme_places", "lead_openings")
     binding = reps["binding_constraint"].value_counts(normalize=True).to_dict() if "binding_constraint" in reps else {}
