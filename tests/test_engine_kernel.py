@@ -239,16 +239,16 @@ def test_readiness_needs_every_threshold_met(P0):
         assert not K.is_ready(*below, P)
 
 
-@pytest.mark.parametrize("s, final_rule, t, expected", [
-    (CONTRIBUTOR, 0.0, 0, True), (INDEPENDENT, 0.0, 0, True), (UNFUNDED, 0.0, 0, True),
-    (LEAD, 1.0, 0, False), (APPLICANT, 1.0, 0, False),
-    (PHD, 0.0, 200, False),  # the lead rule keeps students out...
-    (PHD, 1.0, 151, False), (PHD, 1.0, 152, True),  # ...but for the final year (the degree ends at 200)
+@pytest.mark.parametrize("s, final_rule, prog, expected", [
+    (CONTRIBUTOR, 0.0, 0.0, True), (INDEPENDENT, 0.0, 0.0, True), (UNFUNDED, 0.0, 0.0, True),
+    (LEAD, 1.0, 0.0, False), (APPLICANT, 1.0, 0.0, False),
+    (PHD, 0.0, 0.99, False),  # the lead rule keeps students out...
+    (PHD, 1.0, np.nextafter(0.75, 0.0), False), (PHD, 1.0, 0.75, True),  # ...but for the final phase (duration 4: 1 - 1/4)
 ])
-def test_who_may_take_a_lead_role(P0, s, final_rule, t, expected):
-    P = _with(P0, X_LEAD_RULE_FINAL=final_rule)
-    assert K.lead_eligible(True, s, t, 200, P) is expected
-    assert K.lead_eligible(False, s, t, 200, P) is False
+def test_who_may_take_a_lead_role(P0, s, final_rule, prog, expected):
+    P = _with(P0, X_LEAD_RULE_FINAL=final_rule, PHD_DURATION=4.0)
+    assert K.lead_eligible(True, s, prog, P) is expected
+    assert K.lead_eligible(False, s, prog, P) is False
 
 
 # ---------------------------------------------------------------------------------------------

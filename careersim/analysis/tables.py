@@ -24,9 +24,9 @@ from careersim.core.stats import unique_inverse
 from careersim.engine.field import FieldModel
 from careersim.engine.layout import (ADVISOR, BACKGROUND, ENTRY, EXE2, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD,
                                      F_EXPOSED, F_HAS_PHD, F_PROGRAMME, F_SAFE_ADVISOR, FLAGS, KIND, LEAD_PRE,
-                                     LEAD_SAFE_PRE, LEAD_SRC, LEAD_TICK, LEAD_YEARS, LEGIB, LR, PHD_READY, PHD_START,
-                                     PID, PROG_END, READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, STATE,
-                                     TRACK)
+                                     LEAD_SAFE_PRE, LEAD_SRC, LEAD_TICK, LEAD_YEARS, LEGIB, LR, PHD_END, PHD_READY,
+                                     PHD_START, PID, PROG_END, READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT,
+                                     STATE, TRACK)
 
 _CATEGORIES = {names: pd.CategoricalDtype(list(names)) for names in (
     BACKGROUND_NAMES, TRACK_NAMES, KIND_NAMES, STATE_NAMES, EXIT_NAMES, SOURCE_NAMES, EVENT_NAMES)}
@@ -74,7 +74,7 @@ def agents_columns(model: FieldModel) -> dict:
         "exit_year": f["exit_year"],
         "years_to_lead": f["years_to_lead"],
         "lead_source": _coded(i["lead_source"], SOURCE_NAMES),
-        **{name: f[name] for name in ("years_to_ready", "phd_years_to_ready", "phd_start_year", "years_observed",
+        **{name: f[name] for name in ("years_to_ready", "phd_years_to_ready", "phd_start_year", "phd_end_year", "years_observed",
                                       "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival",
                                       "track_record", "execution_at_2_years")},
     }
@@ -90,7 +90,7 @@ _FLOAT_COLUMNS = ("entry_year", "learning_rate", "self_direction", "resilience",
                   "advisor_quality", "programme_end_year", "exit_year", "years_to_lead", "years_to_ready",
                   "phd_years_to_ready", "phd_start_year", "years_observed", "lead_years", "lead_years_before_arrival",
                   "safety_lead_years_before_arrival", "track_record", "execution_at_2_years",
-                  *SKILL_NAMES, *(f"initial_{name}" for name in SKILL_NAMES))
+                  *SKILL_NAMES, *(f"initial_{name}" for name in SKILL_NAMES), "phd_end_year")
 _BOOL_COLUMNS = ("entrant", "ever_phd", "has_phd", "advisor_safety", "outside_exposure", "programme", "collaborator")
 _INT_COLUMNS = ("person_id", "cohort", "background", "track", "contributor_kind", "final_state", "exit_reason",
                 "lead_source")
@@ -132,6 +132,7 @@ def _agent_arrays(F, I, n, b, T, quality):
         for j in range(4):  # skills now and at entry
             fl[19 + j, r] = F[r, j]
             fl[23 + j, r] = F[r, SKILL0 + j]
+        fl[27, r] = (I[r, PHD_END] - b) / TICKS_PER_YEAR if (flags & F_EVER_PHD) != 0 and I[r, PHD_END] >= 0 else nan
         bo[0, r] = not initial and entry >= b
         bo[1, r] = (flags & F_EVER_PHD) != 0
         bo[2, r] = (flags & F_HAS_PHD) != 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-from careersim.core.clock import TICKS_PER_YEAR
 from careersim.core.codes import (
     APPLICANT,
     CONTRIBUTOR,
@@ -32,6 +31,7 @@ from careersim.engine.layout import (
     KIND,
     LETTERS,
     PHD_END,
+    PHD_PROG,
     PHD_START,
     PID,
     PS_ADVISOR_QUALITY,
@@ -60,8 +60,7 @@ class Admissions:
         w.ensure_log(len(apps))
         target = advisor_targets(apps, w.I, w.settings)
         n_slots, k = _admit(apps, score, target, t, w.I, w.F, w.adv.quality, w.adv.safe, w.adv.active_from, w.adv_load,
-                            int(round(live["phd.max_students"])), live["phd.min_portfolio"],
-                            int(round(live["phd.duration"] * TICKS_PER_YEAR)), int(round(live["phd.max_attempts"])),
+                            int(round(live["phd.max_students"])), live["phd.min_portfolio"], int(round(live["phd.max_attempts"])),
                             live["phd.rejected_ra_letter"], w.LOG, w.nlog, w.counts)
         self.history.append({"tick": t, "applicants": len(apps), "slots": n_slots, "admitted": k})
 
@@ -104,8 +103,8 @@ def advisor_targets(apps, I, PS):
 
 
 @njit(cache=True)
-def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, min_portfolio, phd_ticks, max_attempts,
-           ra_letter, LOG, nlog, counts):
+def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, min_portfolio, max_attempts, ra_letter,
+           LOG, nlog, counts):
     """The admission round: the free places of the advisors taking students at ``t``
     (``cap`` minus their ``load`` each), best advisor first, go to the applicants
     ``apps`` scoring at least ``min_portfolio``, best score first (ties in row order),
@@ -159,7 +158,8 @@ def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, 
         load[a] += 1
         I[r, ADVISOR] = a
         I[r, PHD_START] = t
-        I[r, PHD_END] = t + phd_ticks
+        I[r, PHD_END] = -1  # until the degree ends (the monthly step: graduation or leaving)
+        F[r, PHD_PROG] = 0.0
         I[r, FLAGS] |= F_EVER_PHD
         if safe[a] > 0:
             I[r, FLAGS] |= F_SAFE_ADVISOR

@@ -41,7 +41,7 @@ from careersim.engine.layout import (
     LEAD_TICK,
     LEGIB,
     LETTERS,
-    PHD_END,
+    PHD_PROG,
     PID,
     READY,
     RECORD,
@@ -53,10 +53,10 @@ from careersim.engine.world import World, skill_score
 
 
 @njit(cache=True)
-def _lead_candidates(ready, n, I, F, key, t, final_year_rule, credential_w, letter_w):
+def _lead_candidates(ready, n, I, F, key, t, final_from, credential_w, letter_w):
     """Of the lead-ready rows ``ready[:n]`` (in row order), those who may take a lead
-    role: independent, unfunded or contributors, and PhD students in their final year
-    when ``final_year_rule``.
+    role: independent, unfunded or contributors, and PhD students whose progress is at
+    least ``final_from`` (the final-phase rule; infinite under the rule of graduates only).
     Returns their rows, every lead source's base score before the candidate's noise
     (skills, track record, a PhD and letters) and the uniforms of that noise."""
     rows = np.empty(n, dtype=np.int64)
@@ -68,7 +68,7 @@ def _lead_candidates(ready, n, I, F, key, t, final_year_rule, credential_w, lett
         st = I[r, STATE]
         if not (st == INDEPENDENT or st == UNFUNDED or st == CONTRIBUTOR or st == PHD) or I[r, READY] < 0:
             continue
-        if st == PHD and not (final_year_rule and t >= I[r, PHD_END] - TICKS_PER_YEAR):
+        if st == PHD and not F[r, PHD_PROG] >= final_from:
             continue
         rows[m] = r
         m += 1
@@ -117,7 +117,9 @@ class Hiring:
     def candidates(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows of the ready candidates, their common base scores and noise uniforms."""
         w, live = self.w, self.w.live
-        return _lead_candidates(w.ready, int(w.stats[ST_READY]), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
+        # under the final-phase rule, PhD students with progress within a year's work of the end
+        final_from = 1.0 - 1.0 / live["phd.duration"] if live["x.lead_rule_final"] > 0.5 else np.inf
+        return _lead_candidates(w.ready, int(w.stats[ST_READY]), w.I, w.F, self.key, t, final_from,
                                 live["positions.credential_weight"], live["positions.letter_weight"])
 
     def round(self, t: int) -> None:

@@ -117,6 +117,7 @@ from careersim.engine.layout import (
     NF,
     NI,
     PHD_END,
+    PHD_PROG,
     PHD_READY,
     PHD_START,
     PID,
@@ -902,14 +903,50 @@ def is_ready(gen, evl, exe, record, P):
 
 
 @njit(cache=True, inline="always")
-def lead_eligible(ready, s, t, phd_end, P):
+def lead_eligible(ready, s, prog, P):
     """Whether someone ever ready, in state ``s``, may take a lead role now: not a lead or
-    PhD applicant, and a PhD student only in the final year of the degree (ending at
-    ``phd_end``) under the final-phase lead rule."""
+    PhD applicant, and a PhD student only under the final-phase lead rule and in the final
+    phase of the degree: progress ``prog`` within one year's work at the reference pace of
+    the end, ``prog >= 1 - 1/phd.duration``."""
     final_phase = P[V.X_LEAD_RULE_FINAL] > 0.5
     if s == PHD:
-        return ready and final_phase and t >= phd_end - TICKS_PER_YEAR
+        return ready and final_phase and prog >= 1.0 - 1.0 / P[V.PHD_DURATION]
     return ready and s != LEAD and s != APPLICANT
+
+
+@njit(cache=True, inline="always")
+def phd_pace(exe, gen, well, q, P):
+    """The pace of a PhD student's thesis progress relative to the reference pace (1):
+    ``1 + phd.pace_skill * ((execution + idea generation)/2 - phd.pace_skill_reference)
+    + phd.pace_feedback * (advisor quality q - 0.5) + phd.pace_wellbeing * (wellbeing - 0.6)``,
+    never below 0."""
+    x = (1.0 + P[V.PHD_PACE_SKILL] * (0.5 * (exe + gen) - P[V.PHD_PACE_SKILL_REFERENCE])
+         + P[V.PHD_PACE_FEEDBACK] * (q - 0.5) + P[V.PHD_PACE_WELLBEING] * (well - W_MID))
+    return x if x > 0.0 else 0.0
+
+
+PHD_STAYS, PHD_GRADUATES, PHD_TIME_LIMIT, PHD_EXTENSION_DUE = 0, 1, 2, 3
+
+
+@njit(cache=True, inline="always")
+def phd_month(prog, elapsed, pace, P):
+    """A PhD student's month of thesis work, ``elapsed`` ticks after the start: progress
+    grows by ``pace * DT / phd.duration``. Returns (progress, outcome): :data:`PHD_GRADUATES`
+    once progress reaches 1 and ``phd.min_years`` have passed; else :data:`PHD_TIME_LIMIT`
+    at ``phd.max_years``; else :data:`PHD_EXTENSION_DUE` in the month the funded years
+    (``phd.funded_years``) or an anniversary of their end is reached (the caller decides
+    with ``phd.extension_chance``); else :data:`PHD_STAYS`."""
+    prog = prog + pace * DT / P[V.PHD_DURATION]
+    if prog >= 1.0 - 1e-9 and elapsed >= P[V.PHD_MIN_YEARS] * TICKS_PER_YEAR - 1e-9:
+        return prog, PHD_GRADUATES
+    if elapsed >= P[V.PHD_MAX_YEARS] * TICKS_PER_YEAR - 1e-9:
+        return prog, PHD_TIME_LIMIT
+    over = elapsed - P[V.PHD_FUNDED_YEARS] * TICKS_PER_YEAR  # ticks past the funded years
+    if over >= -1e-9:
+        before = over - TICKS_PER_MONTH
+        if before < -1e-9 or np.floor((over + 1e-9) / TICKS_PER_YEAR) > np.floor((before + 1e-9) / TICKS_PER_YEAR):
+            return prog, PHD_EXTENSION_DUE
+    return prog, PHD_STAYS
 
 
 @njit(cache=True, inline="always")
@@ -1026,6 +1063,9 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
     person counted; meanwhile the next chunk's rows are prefetched."""
     exits_on = P[V.X_EXITS_ON] > 0.5
     out_base = P[V.LEARNING_OUTPUT_BASE]
+    p_att_early = 1.0 - np.exp(-P[V.PHD_ATTRITION_EARLY] * DT)  # the month's chances of PhD attrition
+    p_att_late = 1.0 - np.exp(-P[V.PHD_ATTRITION_LATE] * DT)
+    att_early_ticks = P[V.PHD_ATTRITION_EARLY_YEARS] * TICKS_PER_YEAR
     gap_industry = P[V.INDEPENDENT_GAP_INDUSTRY_SHARE]
     for j in range(m):
         if j0 + CH + j < total:  # the next chunk's rows, to be in cache when it starts
@@ -1053,14 +1093,33 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
             I[i, READY] = t
         if ready and s == PHD and I[i, PHD_READY] < 0:
             I[i, PHD_READY] = t
-        if not lead_eligible(I[i, READY] >= 0, s, t, I[i, PHD_END], P):
+        if not lead_eligible(I[i, READY] >= 0, s, F[i, PHD_PROG], P):
             I[i, WAIT_SINCE] = -1
         elif I[i, WAIT_SINCE] < 0:
             I[i, WAIT_SINCE] = t
         # ------------------------------------------------------------ transitions
-        if s == PHD and t >= I[i, PHD_END]:  # graduation
+        outcome = PHD_STAYS
+        if s == PHD:  # a month of thesis work
+            a = I[i, ADVISOR]
+            F[i, PHD_PROG], outcome = phd_month(F[i, PHD_PROG], t - I[i, PHD_START],
+                                                phd_pace(F[i, EXE], F[i, GEN], F[i, WELL], adv_quality[a], P), P)
+            if outcome == PHD_EXTENSION_DUE:
+                extended = uniform_at(agent_hash(ktr, pid), t, 4) < P[V.PHD_EXTENSION_CHANCE]
+                outcome = PHD_STAYS if extended else PHD_TIME_LIMIT
+            if outcome == PHD_TIME_LIMIT:  # no more funding: the student leaves without the degree
+                adv_load[a] -= 1
+                I[i, PHD_END] = t
+                I[i, EXIT_REASON] = R_FUNDING
+                I[i, EXIT_TICK] = t
+                I[i, WAIT_SINCE] = -1
+                _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
+                I[i, FLAGS] = flags
+                OUTF[i] = 0
+                continue
+        if outcome == PHD_GRADUATES:
             a = I[i, ADVISOR]
             adv_load[a] -= 1
+            I[i, PHD_END] = t
             flags |= F_HAS_PHD
             if F[i, LETTERS] < adv_quality[a]:
                 F[i, LETTERS] = adv_quality[a]  # the advisor's recommendation
@@ -1111,17 +1170,27 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
                 _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
                 s = APPLICANT
         # ------------------------------------------------------------ exits (competing risks)
+        reason = -1
         if exits_on and UH[j] < u_safe:
             gone, h_burn, h_other, h = leaves(P, EXPHI, s, F[i, WELL], F[i, MOTIV], MONTH[M_LEAVE, j],
                                               waiting_hazard(I[i, WAIT_SINCE], t, P), UH[j])
             if gone:
-                flags &= ~(F_WANTS_GRANT | F_PENDING)
-                if s == PHD:
-                    adv_load[I[i, ADVISOR]] -= 1
-                I[i, EXIT_REASON] = exit_reason(uniform_at(agent_hash(khz, pid), t, 1) * h, h_burn, h_other)
-                I[i, EXIT_TICK] = t
-                I[i, WAIT_SINCE] = -1
-                _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
+                reason = exit_reason(uniform_at(agent_hash(khz, pid), t, 1) * h, h_burn, h_other)
+        if exits_on and reason < 0 and s == PHD:
+            # PhD attrition, at its own rate by time in the degree: the top of the same uniform
+            # (the competing exits take its bottom), so the month's two chances add
+            p_att = p_att_early if t - I[i, PHD_START] < att_early_ticks else p_att_late
+            if UH[j] >= 1.0 - p_att:
+                reason = R_OTHER_WORK
+        if reason >= 0:
+            flags &= ~(F_WANTS_GRANT | F_PENDING)
+            if s == PHD:
+                adv_load[I[i, ADVISOR]] -= 1
+                I[i, PHD_END] = t
+            I[i, EXIT_REASON] = reason
+            I[i, EXIT_TICK] = t
+            I[i, WAIT_SINCE] = -1
+            _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
         I[i, FLAGS] = flags
         # ------------------------------------------------------------ statistics, next month's group
         s = I[i, STATE]

@@ -76,6 +76,7 @@ from careersim.engine.layout import (
     NF,
     NI,
     PHD_END,
+    PHD_PROG,
     PHD_READY,
     PHD_START,
     PID,
@@ -375,7 +376,7 @@ def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advi
     F[r, RECORD] = F[r, RECORD] + 1.0 * years_in
     I[r, STATE] = PHD
     I[r, PHD_START] = -np.round(years_in * TICKS_PER_YEAR).astype(np.int64)
-    I[r, PHD_END] = I[r, PHD_START] + int(round(dur * TICKS_PER_YEAR))
+    F[r, PHD_PROG] = u_stage[r]  # the thesis done so far at the reference pace
     I[r, FLAGS] |= F_EVER_PHD
     _assign_initial_advisors(I, r, advisors, values, streams)
     # independents, funded for part of a year
