@@ -28,12 +28,15 @@ def tiny(**changes):
 
 
 def quiet(**changes):
-    """No exits, no existing field: for closed-form checks."""
+    """No exits, no existing field: for closed-form checks (PhD students still leave when
+    their funding runs out, after phd.funded_years at the earliest)."""
     base = {
         "exits.burnout": 0.0,
         "exits.leave": 0.0,
         "positions.wait_leave": 0.0,
         "positions.lead_exit": 0.0,
+        "phd.attrition_early": 0.0,
+        "phd.attrition_late": 0.0,
         "initial.leads": 0,
         "initial.phd_students": 0,
         "initial.independents": 0,

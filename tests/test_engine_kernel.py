@@ -345,3 +345,57 @@ def test_poisson_tables_and_the_direct_inversion_agree_for_a_rate_beyond_the_tab
     assert lam == 10.0 * WEEKS_PER_MONTH
     for u in (0.01, 0.5, 0.99):
         assert K._draw(TAB, LAM, ADV_ROW[0], u) == poisson_given_p0(lam, math.exp(-lam), u) > K.POIS_K
+
+
+# ---------------------------------------------------------------------------------------------
+# time to degree
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_pace_of_thesis_work_follows_skills_feedback_and_wellbeing(P0):
+    P = _with(P0, PHD_PACE_SKILL=1.0, PHD_PACE_SKILL_REFERENCE=0.5, PHD_PACE_FEEDBACK=0.5, PHD_PACE_WELLBEING=2.0)
+    assert K.phd_pace(0.5, 0.5, K.W_MID, 0.5, P) == 1.0  # the reference student, advisor and mood
+    assert K.phd_pace(0.7, 0.5, K.W_MID, 0.5, P) == pytest.approx(1.1)  # skills (mean of execution and generation)
+    assert K.phd_pace(0.5, 0.5, K.W_MID, 0.9, P) == pytest.approx(1.2)  # a better advisor's feedback
+    assert K.phd_pace(0.5, 0.5, K.W_MID - 0.1, 0.5, P) == pytest.approx(0.8)  # low wellbeing slows
+    assert K.phd_pace(0.0, 0.0, 0.0, 0.0, P) == 0.0  # never below 0
+
+
+def _months_to_degree(P, pace, start=0):
+    prog, t = 0.0, start
+    while True:
+        t += 4
+        prog, outcome = K.phd_month(prog, t - start, pace, P)
+        if outcome != K.PHD_STAYS:
+            return (t - start) // 4, outcome
+
+
+@pytest.mark.parametrize("duration, pace, months", [(2.0, 1.0, 24), (4.75, 1.0, 57), (4.0, 0.5, 96), (3.0, 1.5, 24)])
+def test_at_a_constant_pace_the_degree_takes_ceil_12_duration_over_pace_months(P0, duration, pace, months):
+    P = _with(P0, PHD_DURATION=duration, PHD_MIN_YEARS=0.0, PHD_FUNDED_YEARS=20.0, PHD_MAX_YEARS=30.0)
+    assert months == math.ceil(round(12 * duration / pace, 9))
+    assert _months_to_degree(P, pace) == (months, K.PHD_GRADUATES)
+
+
+def test_no_degree_before_the_minimum_years_and_none_after_the_time_limit(P0):
+    P = _with(P0, PHD_DURATION=1.0, PHD_MIN_YEARS=3.0, PHD_FUNDED_YEARS=20.0, PHD_MAX_YEARS=30.0)
+    assert _months_to_degree(P, 1.0) == (36, K.PHD_GRADUATES)  # done in a year, accepted at three
+    P = _with(P0, PHD_DURATION=5.0, PHD_MIN_YEARS=0.0, PHD_FUNDED_YEARS=20.0, PHD_MAX_YEARS=6.0)
+    assert _months_to_degree(P, 0.5) == (72, K.PHD_TIME_LIMIT)  # half the pace: ten years needed
+
+
+def test_extension_decisions_fall_at_the_end_of_funding_and_each_anniversary_after(P0):
+    P = _with(P0, PHD_DURATION=100.0, PHD_MIN_YEARS=0.0, PHD_FUNDED_YEARS=4.5, PHD_MAX_YEARS=8.0)
+    for start in (0, -7):  # a student of the existing field may start between months
+        due = []
+        t, prog = start, 0.0
+        while True:
+            t += 4
+            prog, outcome = K.phd_month(prog, t - start, 1.0, P)
+            if outcome == K.PHD_EXTENSION_DUE:
+                due.append(t - start)
+            if outcome == K.PHD_TIME_LIMIT:
+                break
+        assert due[0] >= 216 and due[0] - 4 < 216  # the month the funded 4.5 years are reached
+        assert np.all(np.diff(due) == 48) and len(due) == 4  # then once a year until the limit (8 years)
+        assert t - start >= 8 * 48 and t - start - 4 < 8 * 48

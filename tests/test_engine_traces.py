@@ -33,7 +33,8 @@ def test_phd_student_is_admitted_at_the_first_round_and_graduates_into_industry(
         "population.entrants_per_year": 1,
         "population.track_mix.phd": 1.0, "population.track_mix.independent": 0.0,
         "population.track_mix.contributor": 0.0,
-        "phd.admission_month": 1, "phd.min_portfolio": 0.0, "phd.duration": 2.0,
+        "phd.admission_month": 1, "phd.min_portfolio": 0.0, "phd.duration": 2.0, "phd.min_years": 0.0,
+        "phd.pace_skill": 0.0, "phd.pace_feedback": 0.0, "phd.pace_wellbeing": 0.0,  # the reference pace: 2 years
         "phd.industry_share": 1.0, "phd.independent_share": 0.0,
         "positions.ready_generation": 1.0,
         "run.horizon": 3.0,

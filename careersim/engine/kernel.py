@@ -925,12 +925,13 @@ def phd_pace(exe, gen, well, q, P):
     return x if x > 0.0 else 0.0
 
 
-PHD_STAYS, PHD_GRADUATES, PHD_TIME_LIMIT, PHD_EXTENSION_DUE = 0, 1, 2, 3
+#: outcomes of a PhD student's month (:func:`phd_month`; attrition is decided by the caller)
+PHD_STAYS, PHD_GRADUATES, PHD_TIME_LIMIT, PHD_EXTENSION_DUE, PHD_ATTRITION = 0, 1, 2, 3, 4
 
 
 @njit(cache=True, inline="always")
 def phd_month(prog, elapsed, pace, P):
-    """A PhD student's month of thesis work, ``elapsed`` ticks after the start: progress
+    """A PhD student's month of thesis work ending ``elapsed`` (> 0) ticks after the start: progress
     grows by ``pace * DT / phd.duration``. Returns (progress, outcome): :data:`PHD_GRADUATES`
     once progress reaches 1 and ``phd.min_years`` have passed; else :data:`PHD_TIME_LIMIT`
     at ``phd.max_years``; else :data:`PHD_EXTENSION_DUE` in the month the funded years
@@ -1099,17 +1100,24 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
             I[i, WAIT_SINCE] = t
         # ------------------------------------------------------------ transitions
         outcome = PHD_STAYS
-        if s == PHD:  # a month of thesis work
+        elapsed = t - I[i, PHD_START]
+        if s == PHD and elapsed > 0:  # a month of the degree has ended
             a = I[i, ADVISOR]
-            F[i, PHD_PROG], outcome = phd_month(F[i, PHD_PROG], t - I[i, PHD_START],
-                                                phd_pace(F[i, EXE], F[i, GEN], F[i, WELL], adv_quality[a], P), P)
+            # PhD attrition, at its own rate by time in the degree, before the month's work
+            # counts: the top of the month's exit uniform (the competing exits take its bottom)
+            p_att = p_att_early if elapsed - TICKS_PER_MONTH < att_early_ticks else p_att_late
+            if exits_on and UH[j] >= 1.0 - p_att:
+                outcome = PHD_ATTRITION
+            else:
+                F[i, PHD_PROG], outcome = phd_month(F[i, PHD_PROG], elapsed,
+                                                    phd_pace(F[i, EXE], F[i, GEN], F[i, WELL], adv_quality[a], P), P)
             if outcome == PHD_EXTENSION_DUE:
                 extended = uniform_at(agent_hash(ktr, pid), t, 4) < P[V.PHD_EXTENSION_CHANCE]
                 outcome = PHD_STAYS if extended else PHD_TIME_LIMIT
-            if outcome == PHD_TIME_LIMIT:  # no more funding: the student leaves without the degree
+            if outcome == PHD_TIME_LIMIT or outcome == PHD_ATTRITION:  # leaves without the degree
                 adv_load[a] -= 1
                 I[i, PHD_END] = t
-                I[i, EXIT_REASON] = R_FUNDING
+                I[i, EXIT_REASON] = R_FUNDING if outcome == PHD_TIME_LIMIT else R_OTHER_WORK
                 I[i, EXIT_TICK] = t
                 I[i, WAIT_SINCE] = -1
                 _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
@@ -1170,27 +1178,18 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
                 _move(I, LOG, nlog, i, t, APPLICANT, E_TO_PHD)
                 s = APPLICANT
         # ------------------------------------------------------------ exits (competing risks)
-        reason = -1
         if exits_on and UH[j] < u_safe:
             gone, h_burn, h_other, h = leaves(P, EXPHI, s, F[i, WELL], F[i, MOTIV], MONTH[M_LEAVE, j],
                                               waiting_hazard(I[i, WAIT_SINCE], t, P), UH[j])
             if gone:
-                reason = exit_reason(uniform_at(agent_hash(khz, pid), t, 1) * h, h_burn, h_other)
-        if exits_on and reason < 0 and s == PHD:
-            # PhD attrition, at its own rate by time in the degree: the top of the same uniform
-            # (the competing exits take its bottom), so the month's two chances add
-            p_att = p_att_early if t - I[i, PHD_START] < att_early_ticks else p_att_late
-            if UH[j] >= 1.0 - p_att:
-                reason = R_OTHER_WORK
-        if reason >= 0:
-            flags &= ~(F_WANTS_GRANT | F_PENDING)
-            if s == PHD:
-                adv_load[I[i, ADVISOR]] -= 1
-                I[i, PHD_END] = t
-            I[i, EXIT_REASON] = reason
-            I[i, EXIT_TICK] = t
-            I[i, WAIT_SINCE] = -1
-            _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
+                flags &= ~(F_WANTS_GRANT | F_PENDING)
+                if s == PHD:
+                    adv_load[I[i, ADVISOR]] -= 1
+                    I[i, PHD_END] = t
+                I[i, EXIT_REASON] = exit_reason(uniform_at(agent_hash(khz, pid), t, 1) * h, h_burn, h_other)
+                I[i, EXIT_TICK] = t
+                I[i, WAIT_SINCE] = -1
+                _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
         I[i, FLAGS] = flags
         # ------------------------------------------------------------ statistics, next month's group
         s = I[i, STATE]
