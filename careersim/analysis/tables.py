@@ -233,20 +233,40 @@ def timeseries_table(model: FieldModel) -> pd.DataFrame:
     return pd.DataFrame(timeseries_columns(model))
 
 
+def _from_time_zero(cols: dict, b: int) -> dict:
+    """Records (columns with a ``tick``) from time zero on, ``b`` the burn-in in ticks:
+    the burn-in's are left out and ticks count from time zero."""
+    if not cols or "tick" not in cols:
+        return cols
+    tick = np.asarray(cols["tick"])
+    keep = tick >= b
+    if b == 0 and keep.all():
+        return cols
+    idx = np.flatnonzero(keep)
+    out = {k: (v[idx] if isinstance(v, np.ndarray) else [v[j] for j in idx]) for k, v in cols.items()}
+    out["tick"] = tick[idx] - b
+    return out
+
+
 def timeseries_columns(model: FieldModel) -> dict:
-    """The columns of :func:`timeseries_table`."""
+    """The columns of :func:`timeseries_table`: the months from time zero on (the burn-in's
+    are left out)."""
     cols = model.series_columns()
-    tick = cols.pop("tick") - model.burn_in
+    b = model.burn_in
+    cols = _from_time_zero(cols, b)
+    tick = cols.pop("tick")
     return {"tick": tick, "year": tick / TICKS_PER_YEAR, **cols}
 
 
 def institution_columns(model: FieldModel) -> dict[str, dict]:
-    """The columns of the institutions' monthly and per-round records, by table."""
+    """The columns of the institutions' monthly and per-round records, by table, from time
+    zero on (ticks count from there; the burn-in's records are left out)."""
+    b = model.burn_in
     return {
-        "grant_months": model.grants.month_columns(),
-        "admissions": _records(model.admissions.history),
-        "programme": _records(model.programme.history),
-        "hiring": model.hiring.columns(),
+        "grant_months": _from_time_zero(model.grants.month_columns(), b),
+        "admissions": _from_time_zero(_records(model.admissions.history), b),
+        "programme": _from_time_zero(_records(model.programme.history), b),
+        "hiring": _from_time_zero(model.hiring.columns(), b),
     }
 
 

@@ -202,7 +202,7 @@ SRC_ASSUMPTION = "assumption"
 class RunSettings(Section):
     horizon: Num = param(20.0, "Length of the simulated period.", "brief: default horizon 20 years", kind="duration", lo=0, lo_open=True)
     start_year: Num = param(2026.0, "Calendar year at time zero (labels only).", SRC_ASSUMPTION, kind="number")
-    burn_in: Num = param(0.0, "Burn-in before time zero whose entrants are left out of outcomes; 0 starts from the existing field.", SRC_ASSUMPTION, kind="duration")
+    burn_in: Num = param(10.0, "Burn-in before time zero: the existing field (initial.*) starts this long before time zero and the model's own flows make the field of time zero; its entrants, months and lead-years are left out of outcomes. Intake and capacities grow to their stated values at time zero. 0 starts outcomes from the existing field as stated.", "assumption: long enough for every stock to come from the model's flows (a PhD lasts at most phd.max_years, 10); tests/test_balance.py checks that the first cohort's lead chance is within the spread of the next cohorts'", kind="duration")
     claims_window: Num = param(10.0, "'Within N years' window for lead chances, counted from entry.", "brief C1-C3: within 10 years", kind="duration", lo=0, lo_open=True)
 
 

@@ -124,7 +124,7 @@ class Hiring:
 
     def round(self, t: int) -> None:
         w, live = self.w, self.w.live
-        growth = (1.0 + live["positions.growth"]) ** (t / TICKS_PER_YEAR)
+        growth = (1.0 + live["positions.growth"]) ** ((t - live["x.start_tick"]) / TICKS_PER_YEAR)  # 1 at time zero
         life = int(round(live["positions.vacancy_life"] * TICKS_PER_YEAR))
         rates = self._rates
         for i, path in enumerate(self._rate_paths):

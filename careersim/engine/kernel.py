@@ -479,11 +479,19 @@ def move_counted(I, LOG, nlog, counts, r, t, to_state, reason):
 
 
 @njit(cache=True, inline="always")
-def _credit_lead_month(F, i, t, arrival):
-    F[i, LEAD_YEARS] += DT
-    before = (arrival - (t - TICKS_PER_MONTH)) / TICKS_PER_MONTH
+def _credit_lead_month(F, i, t, arrival, start):
+    """Credit the month [t - 1 month, t) to a lead in role through it: the part after time
+    zero (``start``, the end of the burn-in) as lead-years, and of those the part before the
+    arrival (also weighted by impact judgement)."""
+    lo = t - TICKS_PER_MONTH
+    if lo < start:
+        lo = start
+    if lo >= t:  # the whole month in the burn-in
+        return
+    F[i, LEAD_YEARS] += DT * ((t - lo) / TICKS_PER_MONTH)
+    before = (min(arrival, t) - lo) / TICKS_PER_MONTH
     if before > 0.0:
-        share = DT * min(before, 1.0)
+        share = DT * before
         F[i, LEAD_PRE] += share
         F[i, LEAD_SAFE_PRE] += share * F[i, IMP]
 
@@ -493,7 +501,7 @@ def credit_final_month(t_end, n, P, F, I):
     """At the horizon, credit the last month to those still in a lead role."""
     for i in range(n):
         if I[i, STATE] == LEAD:
-            _credit_lead_month(F, i, t_end, P[V.X_ARRIVAL_TICK])
+            _credit_lead_month(F, i, t_end, P[V.X_ARRIVAL_TICK], P[V.X_START_TICK])
 
 
 NCLS = 9  # visiting groups of the monthly step (see _visit_class)
@@ -813,7 +821,7 @@ def _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
             continue
         RS[j] = s
         if s == LEAD and t > 0:  # credit the month just ended, [t - 4, t), to a lead in role through it
-            _credit_lead_month(F, i, t, arrival)
+            _credit_lead_month(F, i, t, arrival, P[V.X_START_TICK])
         flags = I[i, FLAGS]
         sdir = F[i, SDIR]
         hands = 1.0

@@ -138,15 +138,17 @@ class Advisors:
 
 
 def entrant_schedule(values: dict, total_ticks: int) -> np.ndarray:
-    """Entry ticks of all entrants (sorted): yearly cohorts, spread monthly or not."""
+    """Entry ticks of all entrants (sorted): yearly cohorts, spread monthly or not, growing
+    from ``population.entrants_per_year`` at time zero (after the burn-in; fewer before)."""
     e0 = values["population.entrants_per_year"]
     g = values["population.entrant_growth"]
+    b = values["run.burn_in"]
     years = int(math.ceil(total_ticks / TICKS_PER_YEAR))
     ticks: list[np.ndarray] = []
     if values["population.single_cohort"]:
         return np.zeros(int(round(e0)), dtype=np.int64)
     for y in range(years):
-        n = int(round(e0 * (1.0 + g) ** y))
+        n = int(round(e0 * (1.0 + g) ** (y - b)))
         if values["population.intake"] == "yearly":
             ticks.append(np.full(n, y * TICKS_PER_YEAR, dtype=np.int64))
         else:
@@ -308,10 +310,12 @@ def _pick(u, shares):
 
 
 def make_advisors(values: dict, streams: Streams, total_ticks: int) -> Advisors:
-    n0 = int(round(values["phd.advisors"]))
     g = values["phd.advisor_growth"]
+    b = values["run.burn_in"]  # phd.advisors is the number at time zero, after the burn-in
     years = int(math.ceil(total_ticks / TICKS_PER_YEAR))
-    counts = [n0] + [int(round(n0 * (1 + g) ** y)) for y in range(1, years + 1)]
+    base = int(round(values["phd.advisors"]))
+    counts = [int(round(base * (1 + g) ** (y - b))) for y in range(years + 1)]
+    n0 = counts[0]
     n_max = max(counts)
     active_from = np.zeros(n_max, dtype=np.int64)
     prev = n0

@@ -55,6 +55,8 @@ DERIVED = (
             "calibrated (set monthly by the field), else 0", lambda v: 0.0),
     Derived("x.dose_threshold", "1 if the dose-response of mentor time has a threshold, else 0",
             lambda v: 1.0 if v["learning.dose_response"] == "threshold" else 0.0),
+    Derived("x.start_tick", "the tick of time zero, after the burn-in (lead-years count from there)",
+            lambda v: float(round(v["run.burn_in"] * TICKS_PER_YEAR))),
 )
 
 
