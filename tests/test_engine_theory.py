@@ -204,7 +204,7 @@ def test_grant_queue_obeys_littles_law():
     """L = lambda W over the run, with L the time-average number of applications
     in the system (queued, in review or awaiting decision) sampled at every
     monthly round and W from each application's own enqueue and decision times."""
-    sc = cs.baseline().with_changes({"population.entrants_per_year": 150, "run.horizon": 10.0})
+    sc = cs.baseline().with_changes({"population.entrants_per_year": 150, "run.horizon": 10.0, "run.burn_in": 0.0})
     rep = cs.simulate(sc, seed=21)
     apps = rep.institutions["grant_applications"]
     months = rep.institutions["grant_months"]

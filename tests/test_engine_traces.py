@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import careersim as cs
 from careersim.config.schema import Intervention
@@ -118,10 +119,12 @@ def test_summary_has_lead_chance_by_track():
     assert all(np.isnan(short[k]) for k in ("p_lead", *(f"p_lead_{tr}" for tr in TRACKS)))
 
 
-def test_lead_years_from_the_event_log_match_the_engine_accumulators():
+@pytest.mark.parametrize("burn_in", [0.0, 3.0])
+def test_lead_years_from_the_event_log_match_the_engine_accumulators(burn_in):
+    """Also after a burn-in: lead-years count from time zero, in the log as in the engine."""
     from careersim.analysis.claims import lead_years_before
 
-    rep = cs.simulate(tiny(**{"run.horizon": 12.0, "population.entrants_per_year": 120}), seed=4)
+    rep = cs.simulate(tiny(**{"run.horizon": 12.0, "population.entrants_per_year": 120, "run.burn_in": burn_in}), seed=4)
     horizon = 12.0
     total = lead_years_before(rep.events, rep.agents, np.inf, horizon).to_numpy()
     assert rep.agents.lead_years.sum() > 0

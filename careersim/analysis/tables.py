@@ -271,7 +271,12 @@ def institution_columns(model: FieldModel) -> dict[str, dict]:
 
 
 def institution_tables(model: FieldModel, columns: dict[str, dict] | None = None) -> dict:
+    """The institutions' tables from time zero on: grant applications submitted since (their
+    ticks counted from time zero) and :func:`institution_columns`."""
     apps = model.grants.applications()
+    if model.burn_in:
+        apps = apps[apps[:, 1] >= model.burn_in].copy()
+        apps[:, 1:4] -= model.burn_in
     columns = institution_columns(model) if columns is None else columns
     return {
         "grant_applications": pd.DataFrame({
