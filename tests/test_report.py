@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from careersim.cli import common as cli
+from careersim import cli
 from careersim.config.schema import baseline, iter_parameters
 from careersim.experiments import experiment
 from careersim.experiments.compare import compare, write_comparison
@@ -25,9 +25,9 @@ from careersim.reporting.pages import render, render_comparison, render_run
 PAYLOAD = "<script>alert(1)</script>"
 
 RUN_SECTIONS = ["findings", "headline", "charts", "chance-by-track-section", "time-to-lead-section", "lead-years-section",
-                "flows-section", "attrition-section", "resources-section", "arrival-section", "binding", "claims",
+                "flows-section", "attrition-section", "resources-section", "demand-section", "arrival-section", "binding", "claims",
                 "assumptions", "caveats", "provenance"]
-COMPARE_SECTIONS = RUN_SECTIONS[:11] + ["group-effects"] + RUN_SECTIONS[11:]
+COMPARE_SECTIONS = RUN_SECTIONS[:12] + ["group-effects"] + RUN_SECTIONS[12:]
 
 
 def tiny_scenario(name: str = PAYLOAD, policy: bool = True):
@@ -117,7 +117,7 @@ def test_comparison_report_has_every_section_in_order(cmp_dir: Path) -> None:
 
 
 def test_every_chart_is_an_inline_svg_with_alt_text(run_dir: Path, cmp_dir: Path) -> None:
-    for folder, expected in ((run_dir, 8), (cmp_dir, 9)):
+    for folder, expected in ((run_dir, 9), (cmp_dir, 10)):
         imgs = parse(html_of(folder)).imgs
         assert len(imgs) == expected
         for img in imgs:
@@ -247,7 +247,7 @@ def test_charts_drawn_in_a_helper_process_are_the_same(run_dir: Path, tmp_path: 
     here = os.getpid()
     by = _render_recording(copy, tmp_path / "drawn.txt")
     parallel = html_of(copy)
-    assert len(by) == 8, by  # every chart drawn once
+    assert len(by) == 9, by  # every chart drawn once
     away = [name for name, pid in by.items() if pid != here]
     assert len({by[name] for name in away}) == 1 and len(away) == 4, f"the helper process did not draw half the charts: {by}"
     monkeypatch.setenv("CAREERSIM_SERIAL_CHARTS", "1")

@@ -125,7 +125,9 @@ def write_parquet(df: pd.DataFrame, path: Path, provenance: dict | None) -> None
 
 
 def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
-    """The paired variants the policy claims C6 and C8 compare against."""
+    """The paired variants the policy claims C6 and C8 compare against, and the one
+    beside C7 (advisors assigned at random, so the advisor's effect is seen without the
+    selection of the best applicants for the best advisors)."""
     from careersim.config.schema import Intervention
 
     q = scenario.phd.advisor_quality.mean()  # a mentor of typical advisor quality (C6)
@@ -135,12 +137,16 @@ def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
         "B": Intervention(kind="multi_year_grants", name="multi-year grants (C8 B)", start=0.0),
         "C": Intervention(kind="agenda_agnostic_org", name="agenda-agnostic org (C8 C)", start=0.0),
     }
-    return {k: scenario.model_copy(update={"interventions": list(scenario.interventions) + [v]}) for k, v in variants.items()}
+    out = {k: scenario.model_copy(update={"interventions": list(scenario.interventions) + [v]}) for k, v in variants.items()}
+    out["random_advisors"] = scenario.model_copy(update={"phd": scenario.phd.model_copy(update={"advisor_assignment": "random"})})
+    return out
 
 
 def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) -> dict:
     """Claims C6 and C8 for one replication, from paired counterfactual runs
-    on the same random streams (common random numbers)."""
+    on the same random streams (common random numbers), and beside C7 its ratio when
+    advisors are assigned at random (``claim_C7_part_ratio_random_assignment``, with the
+    two quartiles' chances)."""
     from careersim.analysis.claims import DEFINITIONS, ClaimResult, flatten
 
     cf = {k: simulate(sc, seed, rep).summary for k, sc in counterfactuals(scenario).items()}
@@ -163,7 +169,12 @@ def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) ->
         "delta_funding_exits_B": d_fund, "delta_new_leads_B": d_leads_b, "delta_new_leads_C": d_leads_c,
         "grantmaker_time_binds": float(grant_binds),
     }, DEFINITIONS["C8"])
-    return flatten({"C6": c6, "C8": c8})
+    out = flatten({"C6": c6, "C8": c8})
+    r = cf["random_advisors"]
+    out["claim_C7_part_ratio_random_assignment"] = r.get("claim_C7_stat", float("nan"))
+    out["claim_C7_part_p_top_quartile_random_assignment"] = r.get("claim_C7_part_p_top_quartile", float("nan"))
+    out["claim_C7_part_p_bottom_quartile_random_assignment"] = r.get("claim_C7_part_p_bottom_quartile", float("nan"))
+    return out
 
 
 def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, keep_agents: bool = True,
@@ -246,7 +257,8 @@ def run(
     """Run ``replications`` replications; identical results for any ``workers``.
 
     The first ``policy_claims`` replications also run the
-    paired counterfactuals behind claims C6 and C8 (default: up to 10); 0 skips them.
+    paired counterfactuals behind claims C6 and C8 (and C7 with advisors assigned at random;
+    default: up to 10); 0 skips them.
     """
     n_cf = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
     if replications < 1:
@@ -282,7 +294,7 @@ def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | No
     """Rough (CPU seconds, peak bytes) for a run, from the number of agent-years.
 
     Counts the replications plus the paired counterfactual runs behind claims
-    C6 and C8 (three per paired replication); the fixed start-up and report
+    C6, C7 and C8 (four per paired replication); the fixed start-up and report
     time (about 3 seconds) is not included, as it does not shrink with more
     workers.
     """
@@ -297,7 +309,7 @@ def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | No
     agent_years = float(((total - entry) / 48).sum() + n_init * total / 48)
     paired = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
     per_run = 0.037 + agent_years / 1_280_000.0  # fitted to run -n 200 of the baseline and of a third of it, 2 cores
-    seconds = (replications + 3 * paired) * per_run
+    seconds = (replications + 4 * paired) * per_run
     peak = 200e6 + (len(entry) + n_init) * 2_000.0
     return seconds, peak
 
@@ -393,6 +405,16 @@ def summary_json(exp: Experiment) -> dict:
                       "graduated within each number of years of the start (the CGS Ph.D. Completion Project's cumulative "
                       "completion rate), and their median time to degree among those graduating within 10 years",
     }
+    outcomes["demand"] = {k: _iv(col(k)) for k in (
+        "positions_at_end", "openings_growth", "openings_replacement", "replacement_share", "outside_hires",
+        "outside_share_of_hires", "outside_lead_years_before_arrival", "outside_safety_lead_years_before_arrival",
+        "mentor_met_share", "mentor_hours_supplied_at_end", "mentor_hours_asked_at_end")}
+    outcomes["demand"]["definition"] = (
+        "lead positions (capacity) at the horizon; openings over the run from growth of the sources' capacity and "
+        "from replacement (a holder left or their role ended), and replacement's share; positions filled by outside "
+        "applicants and their share of all filled; the outside leads' lead-years before the arrival; the share of "
+        "the mentor hours asked of the leads that their time covered, and the weekly hours supplied and asked for "
+        "in the last month")
     resources = ("advisor_slots", "grantmaker_time", "money", "programme_places", "lead_openings")
     binding = reps["binding_constraint"].value_counts(normalize=True).to_dict() if "binding_constraint" in reps else {}
     outcomes["binding_constraint"] = {
