@@ -341,7 +341,7 @@ def test_copies_drawn_as_entrants_have_the_lead_chance_of_the_populations_own_ar
     no independent mentoring for the copies, the independent path's difference is -2.4
     points, 3.6 standard errors: this test notices a change of that size.)"""
     from careersim.core.codes import T_INITIAL
-    from careersim.engine.layout import COHORT, ENTRY, LEAD_TICK, TRACK
+    from careersim.engine.layout import ENTRY, LEAD_TICK, TRACK
     from careersim.engine.replication import run_replication
 
     sc = baseline().with_changes({"run.horizon": 11.0})
@@ -358,7 +358,8 @@ def test_copies_drawn_as_entrants_have_the_lead_chance_of_the_populations_own_ar
         w = run.model.world
         ordinary = np.ones(len(w.I), dtype=bool)
         ordinary[np.concatenate(run.model.extra_rows)] = False
-        first_year = ordinary & (w.I[:, COHORT] == 0) & (w.I[:, TRACK] != T_INITIAL)
+        b = run.model.burn_in  # the copies enter in the first year after the burn-in
+        first_year = ordinary & (w.I[:, ENTRY] >= b) & (w.I[:, ENTRY] < b + TICKS_PER_YEAR) & (w.I[:, TRACK] != T_INITIAL)
         led = (w.I[:, LEAD_TICK] >= 0) & (w.I[:, LEAD_TICK] - w.I[:, ENTRY] <= window)
         copy_led = (copies.lead >= 0) & (copies.lead - copies.entry <= window)
         for k, p in enumerate(paths):

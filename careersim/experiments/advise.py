@@ -645,6 +645,7 @@ class Advice:
     engine: str
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    cohort: str = ""  # the entry cohort the answer is for, in words
 
     @property
     def metric(self) -> str:
@@ -763,7 +764,19 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
         timeline_text=_timeline_text(profile, scenario), arrival=arrival, paths=paths, ranking=ranking, best=best,
         share_best=share_best, gap=gap, runner_up=runner, sensitivity=sens, inputs=_inputs(profile, scenario),
         assumptions=_assumptions(scenario, profile, (best, runner)), approximations=[], settings=settings,
-        copies_share=copies_share, engine="copies as extra cohorts of the engine (careersim.engine.population.Cohort)")
+        copies_share=copies_share, engine="copies as extra cohorts of the engine (careersim.engine.population.Cohort)",
+        cohort=cohort_text(scenario))
+
+
+def cohort_text(scenario: Scenario) -> str:
+    """Which entry cohort the answer is for: those entering in the first year after time zero."""
+    start, burn = start_year(scenario), float(scenario.run.burn_in)
+    text = f"someone starting in {start:g}, one of the field's entrants of its first year from time zero"
+    if burn > 0:
+        return (text + f", after a {burn:g}-year burn-in that brings the field to the balance its own flows make "
+                "(run.burn_in), so the answer holds much the same for the next few cohorts")
+    return (text + ", in the field as stated with no burn-in (run.burn_in 0): the first cohort meets nobody ready "
+            "and waiting for a lead role, so its chances are higher than later cohorts'")
 
 
 def _sum_ci(a: np.ndarray, b: np.ndarray | None = None) -> dict:
