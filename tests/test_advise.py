@@ -14,14 +14,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from careersim.core.clock import TICKS_PER_YEAR
+from careersim import cli
 from careersim.config import profiles
+from careersim.config.schema import baseline
+from careersim.core.clock import TICKS_PER_YEAR
 from careersim.core.codes import BACKGROUNDS
 from careersim.experiments import advise as adv
+from careersim.experiments.advise import (
+    PATHS,
+    CloneCohort,
+    CloneGroup,
+    advise,
+    profile_from_mapping,
+)
 from careersim.reporting import advice_page
-from careersim import cli
-from careersim.experiments.advise import PATHS, CloneCohort, CloneGroup, advise, profile_from_mapping
-from careersim.config.schema import baseline
 
 from .conftest import tiny
 
@@ -149,7 +155,7 @@ def test_mentoring_equal_to_the_scenario_gives_the_same_field() -> None:
 
 
 def test_lead_years_from_spells_match_the_kernel() -> None:
-    from careersim.engine.layout import (LEAD_PRE)
+    from careersim.engine.layout import LEAD_PRE
 
     sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60, "positions.big_rfp": 20.0})
     cohort = CloneCohort([_group(p, n=12, self_direction=0.95, learning_rate=2.0) for p in PATHS])
@@ -163,8 +169,8 @@ def test_lead_years_from_spells_match_the_kernel() -> None:
 
 
 def test_settings_reach_the_copies() -> None:
-    from careersim.core.codes import (E_FUNDED, INDEPENDENT)
-    from careersim.engine.layout import (ADVISOR, ENTRY, PHD_START)
+    from careersim.core.codes import E_FUNDED, INDEPENDENT
+    from careersim.engine.layout import ADVISOR, ENTRY, PHD_START
 
     sc = tiny(**{"run.horizon": 4.0, "phd.min_portfolio": 0.0, "phd.advisors": 60})
     top = float(sc.phd.advisor_quality.ppf(0.875))
@@ -187,7 +193,7 @@ def test_settings_reach_the_copies() -> None:
 
 
 def test_given_skills_replace_only_those_given() -> None:
-    from careersim.engine.layout import (EVL, EXE, GEN, IMP)
+    from careersim.engine.layout import EVL, EXE, GEN, IMP
 
     sc = tiny(**{"run.horizon": 2.0})
     model = _field(sc, CloneCohort([_group("contributor", skills=np.array([0.6, 0.1, np.nan, np.nan]))]))
