@@ -429,13 +429,14 @@ def whatif_with_null():
 
 @pytest.mark.slow
 def test_a_change_that_changes_nothing_moves_no_path(whatif_with_null) -> None:
-    """The null variant's table value is within 0.1 lead-years of the main answer on every path (seed 1;
-    measured: -0.03 on the PhD, under 0.01 elsewhere). When changed and unchanged copies of one person
-    shared a what-if field, the unchanged ones came first and won every tie: the PhD fell from 1.40 to
-    0.93, contributor-then-PhD from 1.04 to 0.69."""
+    """The null variant's table value is within 0.25 lead-years of the main answer on every path (seed 1;
+    measured: +0.05 on the PhD (95% interval -0.05 to +0.15), +0.17 on independent research (-0.28 to
+    +0.61), +0.05 on contributor-then-PhD (-0.02 to +0.12)). When changed and unchanged copies of one
+    person shared a what-if field, the unchanged ones came first and won every tie: -0.47, -0.62 and
+    -0.35 on those paths."""
     (s,) = [s for s in whatif_with_null.sensitivity if s["key"] == "nothing"]
     for p in PATHS:
-        assert abs(s["values"][p] - s["reference"][p]) <= 0.1, (p, s["values"][p], s["reference"][p])
+        assert abs(s["values"][p] - s["reference"][p]) <= 0.25, (p, s["values"][p], s["reference"][p])
 
 
 @pytest.mark.slow
@@ -443,8 +444,8 @@ def test_a_change_that_changes_nothing_moves_no_path(whatif_with_null) -> None:
                                          ("programme=yes", {"programme": "yes"})])
 def test_a_change_in_the_table_agrees_with_running_it_directly(whatif_with_null, key, change) -> None:
     """The table's PhD lead-years for a change lie within the 95% interval of the changed profile run as
-    the main one (the same field, replications and seed). Measured (table, direct): resilience high 1.42,
-    1.50 (1.26-1.73); a top advisor 1.27, 1.36 (1.14-1.58); a programme place 1.50, 1.41 (1.16-1.65).
+    the main one (the same field, replications and seed). Measured (table, direct): resilience high 1.54,
+    1.50 (1.26-1.73); a top advisor 1.42, 1.36 (1.14-1.58); a programme place 1.50, 1.41 (1.16-1.65).
     Pairing changed and unchanged copies in one field gave 1.15, 0.96 and 1.00 in the plain run, and
     1.35, 1.07 and 1.00 beside the null variant (the last two outside, so this test failed there)."""
     (s,) = [s for s in whatif_with_null.sensitivity if s["key"] == key]

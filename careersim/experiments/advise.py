@@ -157,6 +157,8 @@ DEFAULT_CLONES = 12
 CLONE_PID_BASE = EXTRA_PID_BASE
 #: spawn key of the person's own random draws (traits within their uncertainty)
 _PERSON_STREAM = 0xAD71
+#: spawn key of the order in which a what-if twin's slots go to the variants
+_TWIN_STREAM = 0xAD72
 
 
 # ---------------------------------------------------------------------------
@@ -474,20 +476,26 @@ def cohort_for(profile: Profile, scenario: Scenario, seed: int, rep: int, clones
 
     A main field (``tried`` empty or None) holds ``clones`` copies per path. Its
     what-if twin (``tried`` given; run as the same replication ``rep``) holds as
-    many on the same slots, each changed: on every path, slot ``j`` goes to the
-    ``(j + rep)``-th of the variants acting on that path (cyclically), so each
-    changed copy is paired with the main copy of its slot and path, and no two
-    copies of one person share a path.
+    many on the same slots, each changed, so each changed copy is paired with
+    the main copy of its slot and path, and no two copies of one person share a
+    path. On every path the variants acting on it take the slots in turn,
+    continuing from one replication to the next (so every variant gets as many
+    copies as the others, give or take one, even with fewer slots than
+    variants), the slots taken in a random order of their own per replication
+    and path (so no variant keeps the same months of entry).
     """
     z = _person_draws(seed, rep)
     slots = np.arange(clones, dtype=np.int64)
     if not tried:
         return CloneCohort(_groups_for(profile, scenario, "base", PATHS, slots, z))
     groups = []
+    gen = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(rep, _TWIN_STREAM))))
     for p in PATHS:
         acting = [v for v in tried if v.profile is not None and p in v.paths]
+        turn = np.empty(clones, dtype=np.int64)
+        turn[gen.permutation(clones)] = (np.arange(clones) + rep * clones) % max(1, len(acting))
         for i, v in enumerate(acting):
-            mine = slots[(slots + rep) % len(acting) == i]
+            mine = slots[turn == i]
             if len(mine):
                 groups += _groups_for(v.profile, scenario, v.key, (p,), mine, z)
     return CloneCohort(groups)
@@ -821,7 +829,8 @@ def _sensitivity(copies: Copies, cols, tried, base_rep, paths, metric, per_rep, 
         else:
             m_name = metric
             in_v = copies.key == v.key
-            if not in_v.any() or len(whatif) == 0:
+            # with fewer slots than variants and few fields, a variant may have no copy on a path it acts on
+            if len(whatif) == 0 or any(not (in_v & (copies.path == p)).any() for p in v.paths):
                 continue
             ref = {p: paths[p][m_name]["value"] for p in PATHS}
             shift = {}
