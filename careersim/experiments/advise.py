@@ -35,8 +35,8 @@ independent path lost about 11 points of 10-year lead chance with ~120 copies
 in year 0). Each main field has a what-if twin: the same replication (the same
 draw of the scenario, the same people with the same luck, the same draw of the
 person's traits) with the same number of copies on the same slots, each copy
-changed by one of the variants acting on its path (the variants take turns
-over the slots, shifted from one replication to the next). A changed copy is
+changed by one of the variants acting on its path (the variants take turns,
+over slots in a random order, continuing across replications). A changed copy is
 paired with the main copy of its slot and path in the twin main field (the
 same person, luck and crowd), and the mean paired change is added to the main
 answer. No two copies of one person share a path in a field: an earlier
@@ -44,7 +44,7 @@ design paired changed and unchanged copies of one slot inside one crowded
 field, where they tied for advisor slots, places and openings and competed
 with each other (a change that changed nothing lowered PhD lead-years from
 1.40 to 0.93; with the ties broken at random, a better copy still took the
-places of its own copies, so raising learning rate looked half a lead-year
+places of its own copies, so a high learning rate looked about 0.4 lead-years
 better than running it directly). Timeline variants need no simulation:
 lead-years before any arrival are recounted from the main copies' lead spells.
 
