@@ -39,7 +39,8 @@ def scaled_baseline(entrants: int):
 
     base = baseline()
     values = draw_parameters(base, Streams(0))
-    n0 = len(entrant_schedule(values, int(values["run.horizon"] * 48)))
+    burn = int(round(values["run.burn_in"] * 48))  # entrants counted from time zero, after the burn-in
+    n0 = int((entrant_schedule(values, burn + int(values["run.horizon"] * 48)) >= burn).sum())
     factor = entrants / n0
     changes = {"population.entrants_per_year": base.population.entrants_per_year * factor}
     for path in SCALED:

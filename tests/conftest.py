@@ -11,8 +11,10 @@ from careersim.config.schema import baseline
 
 
 def tiny(**changes):
-    """A small field: 40 entrants a year for 4 years, a small existing field."""
+    """A small field: 40 entrants a year for 4 years, a small existing field as stated
+    (no burn-in, so traces and counts stay exact; tests/test_balance.py runs burn-ins)."""
     base = {
+        "run.burn_in": 0.0,
         "population.entrants_per_year": 40,
         "run.horizon": 4.0,
         "initial.leads": 5,
@@ -28,12 +30,16 @@ def tiny(**changes):
 
 
 def quiet(**changes):
-    """No exits, no existing field: for closed-form checks."""
+    """No exits, no existing field: for closed-form checks (PhD students still leave when
+    their funding runs out, after phd.funded_years at the earliest)."""
     base = {
+        "run.burn_in": 0.0,
         "exits.burnout": 0.0,
         "exits.leave": 0.0,
         "positions.wait_leave": 0.0,
         "positions.lead_exit": 0.0,
+        "phd.attrition_early": 0.0,
+        "phd.attrition_late": 0.0,
         "initial.leads": 0,
         "initial.phd_students": 0,
         "initial.independents": 0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from careersim.core.distributions import (
     Distribution,
     Fixed,
     LogNormal,
+    Mixture,
     Normal,
     Quantiles,
     Triangular,
@@ -43,6 +45,8 @@ EXAMPLES: list[Distribution] = [
     Quantiles(points={0: 0, 0.5: 1, 1: 4}),
     Truncated(base=Triangular(low=0, mode=1, high=3), high=2),
     Truncated(base=LogNormal(median=2, spread=0.8), low=1, high=6),
+    Mixture(weights=[0.3, 0.7], parts=[Normal(mean=0, sd=1), LogNormal(median=2, spread=0.5)]),
+    Mixture(weights=[0.25, 0.25, 0.5], parts=[Fixed(value=1), Uniform(low=0, high=4), Triangular(low=2, mode=3, high=6)]),
 ]
 
 
@@ -172,6 +176,8 @@ def test_describe_round_trip(dist: Distribution) -> None:
         ("quantiles(0.1: 2, 0.5: 7, 0.9: 21)", Quantiles(points={0.1: 2, 0.5: 7, 0.9: 21})),
         ("quantiles(0.9:21,0.1:2, low=0)", Quantiles(points={0.1: 2, 0.9: 21}, low=0)),
         ("truncated(normal(1, 0.5), low=0)", Truncated(base=Normal(mean=1, sd=0.5), low=0)),
+        ("mixture(0.5: lognormal(7, 1.2), 0.5: quantiles(0.1: 1, 0.5: 21, low=0))",
+         Mixture(weights=[0.5, 0.5], parts=[LogNormal(median=7, spread=1.2), Quantiles(points={0.1: 1, 0.5: 21}, low=0)])),
     ],
 )
 def test_parse_distribution(text: str, expected: Distribution) -> None:
@@ -211,6 +217,75 @@ def test_quantiles_cdf_inverts_ppf() -> None:
     d = Quantiles(points={0.1: 2, 0.5: 7, 0.9: 21})
     u = np.linspace(0.01, 0.99, 50)
     np.testing.assert_allclose(d.cdf(d.ppf(u)), u, atol=1e-12)
+
+
+# --------------------------------------------------------------------------
+# mixtures
+# --------------------------------------------------------------------------
+
+
+def test_a_mixtures_cdf_is_the_weighted_sum_and_its_ppf_inverts_it() -> None:
+    parts = [LogNormal(median=7, spread=1.25), LogNormal(median=21, spread=2.4), Uniform(low=0, high=3)]
+    d = Mixture(weights=[0.45, 0.45, 0.1], parts=parts)
+    x = np.array([0.0, 0.5, 1.0, 3.0, 7.0, 21.0, 100.0])
+    np.testing.assert_allclose(d.cdf(x), sum(w * p.cdf(x) for w, p in zip(d.weights, parts)), rtol=0, atol=1e-15)
+    u = np.linspace(0.0005, 0.9995, 400)
+    q = d.ppf(u)
+    np.testing.assert_allclose(d.cdf(q), u, rtol=0, atol=1e-12)
+    assert np.all(np.diff(q) > 0)
+    # between the parts' own quantiles at the same probability
+    comp = np.array([p.ppf(u) for p in parts])
+    assert np.all((q >= comp.min(axis=0) * (1 - 1e-12)) & (q <= comp.max(axis=0) * (1 + 1e-12)))
+    assert d.support() == (0.0, math.inf)
+    assert d.mean() == pytest.approx(sum(w * p.mean() for w, p in zip(d.weights, parts)))
+
+
+def test_a_mixture_of_one_value_twice_is_that_value_and_a_point_mass_is_kept() -> None:
+    d = Mixture(weights=[0.5, 0.5], parts=[Fixed(value=2), Fixed(value=2)])
+    assert np.all(d.ppf(U) == pytest.approx(2.0))
+    d = Mixture(weights=[0.4, 0.6], parts=[Fixed(value=1), Uniform(low=2, high=4)])
+    assert d.ppf(0.2) == pytest.approx(1.0) and d.ppf(0.7) == pytest.approx(2.0 + (0.7 - 0.4) / 0.6 * 2.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(w=st.floats(0.05, 0.95), m1=st.floats(0.5, 30), s1=st.floats(0.1, 3), m2=st.floats(0.5, 30), s2=st.floats(0.1, 3),
+       u=st.floats(1e-6, 1 - 1e-6))
+def test_a_mixture_of_lognormals_inverts_its_cdf(w, m1, s1, m2, s2, u) -> None:
+    d = Mixture(weights=[w, 1 - w], parts=[LogNormal(median=m1, spread=s1), LogNormal(median=m2, spread=s2)])
+    assert d.cdf(d.ppf(u)) == pytest.approx(u, abs=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("mixture(0.5: uniform(0, 1), 0.4: uniform(1, 2))", "add up to 1"),
+        ("mixture(1: uniform(0, 1))", "at least 2 parts"),
+        ("mixture(0.5: uniform(0, 1), uniform(1, 2))", "is not 'weight: distribution'"),
+        ("mixture(1.5: uniform(0, 1), -0.5: uniform(1, 2))", "above 0"),
+        ("mixture(0.5: unifrom(0, 1), 0.5: uniform(1, 2))", "did you mean 'uniform'?"),
+    ],
+)
+def test_mixture_errors(text: str, fragment: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        parse_distribution(text)
+
+
+def test_the_default_ai_arrival_gives_each_sources_probabilities_at_its_stated_years() -> None:
+    """timelines.arrival: an equal mixture whose parts have the published quantiles of the
+    forecasting community (25% by 2029, median 2033) and of the expert survey (10% by 2027,
+    median 2047), in years from 2026."""
+    from careersim.config.schema import ARRIVAL_SOURCES, baseline
+
+    arrival = baseline().timelines.arrival
+    assert isinstance(arrival, Mixture) and arrival.weights == [0.5, 0.5]
+    assert baseline().run.start_year == 2026
+    for part, name in zip(arrival.parts, ("forecasters", "experts")):
+        for p, years in ARRIVAL_SOURCES[name]["quantiles"].items():
+            assert part.ppf(p) == pytest.approx(years, abs=1e-4)  # within an hour
+            assert part.cdf(years) == pytest.approx(p, abs=1e-5)
+    # the mixture's probability at a source's year is the average of the parts'
+    for years in (1.0, 3.0, 7.0, 21.0):
+        assert arrival.cdf(years) == pytest.approx(0.5 * (arrival.parts[0].cdf(years) + arrival.parts[1].cdf(years)))
 
 
 # --------------------------------------------------------------------------

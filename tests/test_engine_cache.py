@@ -38,9 +38,9 @@ def test_the_key_changes_with_any_source_the_compiled_code_depends_on(tmp_path):
     rng.write_text(rng.read_text()[: -len("\n# an edit\n")])
     assert key() == first
     layout = engine / "layout.py"
-    layout.write_text(layout.read_text().replace("NF = 23", "NF = 24"))
+    layout.write_text(layout.read_text().replace("NF = 24", "NF = 25"))
     assert key() != first  # the column numbers
-    layout.write_text(layout.read_text().replace("NF = 24", "NF = 23"))
+    layout.write_text(layout.read_text().replace("NF = 25", "NF = 24"))
     assert key() == first
     assert key(layout_text().replace("0 ", "1 ", 1)) != first  # the parameter vector's layout
 

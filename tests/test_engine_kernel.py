@@ -66,6 +66,29 @@ def test_dose_is_linear_or_saturates_at_the_stated_hours(P0):
     assert K._dose(0.0, P) == 0.0
 
 
+def test_the_threshold_dose_teaches_little_below_the_essays_minimum(P0):
+    """learning.dose_response: threshold: k h at or above threshold_hours, k h f below it."""
+    P = _with(P0, LEARNING_SIGNALS_PER_MENTOR_HOUR=2.0, LEARNING_THRESHOLD_HOURS=0.5, LEARNING_BELOW_THRESHOLD_FACTOR=0.2,
+              X_SATURATING=0.0, X_DOSE_THRESHOLD=1.0)
+    assert K._dose(0.5, P) == 1.0 and K._dose(3.0, P) == 6.0  # the threshold itself counts in full
+    assert K._dose(np.nextafter(0.5, 0.0), P) == 2.0 * np.nextafter(0.5, 0.0) * 0.2
+    assert K._dose(0.08, P) == 2.0 * 0.08 * 0.2 and K._dose(0.0, P) == 0.0
+    P[V.X_DOSE_THRESHOLD] = 0.0  # linear again
+    assert K._dose(0.08, P) == 2.0 * 0.08
+
+
+@settings(max_examples=200, deadline=None)
+@given(h1=st.floats(0.0, 20.0), h2=st.floats(0.0, 20.0), form=st.sampled_from(["saturating", "threshold", "linear"]),
+       h0=st.floats(0.05, 3.0), theta=st.floats(0.0, 3.0), f=st.floats(0.0, 1.0))
+def test_every_dose_response_is_at_most_linear_and_never_falls_with_more_hours(P0, h1, h2, form, h0, theta, f):
+    P = _with(P0, LEARNING_SIGNALS_PER_MENTOR_HOUR=1.5, LEARNING_SATURATION_HOURS=h0, LEARNING_THRESHOLD_HOURS=theta,
+              LEARNING_BELOW_THRESHOLD_FACTOR=f, X_SATURATING=float(form == "saturating"),
+              X_DOSE_THRESHOLD=float(form == "threshold"))
+    lo, hi = min(h1, h2), max(h1, h2)
+    assert 0.0 <= K._dose(lo, P) <= K._dose(hi, P) * (1 + 1e-12) + 1e-300
+    assert K._dose(hi, P) <= 1.5 * hi * (1 + 1e-12)
+
+
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 13, 40])
 def test_n_signals_close_the_gap_to_what_the_source_can_teach(n):
     """n signals of quality q with weight w close ``(1 - a*w)**n`` of the gap to
@@ -195,14 +218,14 @@ def test_hands_on_learning_closes_the_gap_at_the_roles_rate(P0):
 
 
 def test_record_grows_with_output_and_mood_halves_its_gap_in_the_adjustment_time():
-    rec, well, motiv = K.record_and_mood(2.0, 0.2, 0.9, 0.5, 0.3, 1.5, 0.8, 0.4, 0.25)
+    rec, well, motiv = K.record_and_mood(2.0, 0.2, 0.9, 0.5, 0.3, 1.5, 0.8, 0.4, 0.25, 0.5)
     assert rec == 2.0 + 1.5 * ((0.5 + 0.5) * (0.5 + 0.3)) * DT
     assert well == 0.2 + (0.8 - 0.2) * 0.25 and motiv == 0.9 + (0.4 - 0.9) * 0.25
     half_life = 1.5  # years: exits.adjustment
     adj = 1.0 - 0.5 ** (DT / half_life)
     w = 0.0
     for _ in range(18):
-        _, w, _ = K.record_and_mood(0.0, w, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, adj)
+        _, w, _ = K.record_and_mood(0.0, w, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, adj, 0.5)
     assert w == pytest.approx(0.5, abs=1e-12)
 
 
@@ -216,16 +239,16 @@ def test_readiness_needs_every_threshold_met(P0):
         assert not K.is_ready(*below, P)
 
 
-@pytest.mark.parametrize("s, final_rule, t, expected", [
-    (CONTRIBUTOR, 0.0, 0, True), (INDEPENDENT, 0.0, 0, True), (UNFUNDED, 0.0, 0, True),
-    (LEAD, 1.0, 0, False), (APPLICANT, 1.0, 0, False),
-    (PHD, 0.0, 200, False),  # the lead rule keeps students out...
-    (PHD, 1.0, 151, False), (PHD, 1.0, 152, True),  # ...but for the final year (the degree ends at 200)
+@pytest.mark.parametrize("s, final_rule, prog, expected", [
+    (CONTRIBUTOR, 0.0, 0.0, True), (INDEPENDENT, 0.0, 0.0, True), (UNFUNDED, 0.0, 0.0, True),
+    (LEAD, 1.0, 0.0, False), (APPLICANT, 1.0, 0.0, False),
+    (PHD, 0.0, 0.99, False),  # the lead rule keeps students out...
+    (PHD, 1.0, np.nextafter(0.75, 0.0), False), (PHD, 1.0, 0.75, True),  # ...but for the final phase (duration 4: 1 - 1/4)
 ])
-def test_who_may_take_a_lead_role(P0, s, final_rule, t, expected):
-    P = _with(P0, X_LEAD_RULE_FINAL=final_rule)
-    assert K.lead_eligible(True, s, t, 200, P) is expected
-    assert K.lead_eligible(False, s, t, 200, P) is False
+def test_who_may_take_a_lead_role(P0, s, final_rule, prog, expected):
+    P = _with(P0, X_LEAD_RULE_FINAL=final_rule, PHD_DURATION=4.0)
+    assert K.lead_eligible(True, s, prog, P) is expected
+    assert K.lead_eligible(False, s, prog, P) is False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,3 +345,57 @@ def test_poisson_tables_and_the_direct_inversion_agree_for_a_rate_beyond_the_tab
     assert lam == 10.0 * WEEKS_PER_MONTH
     for u in (0.01, 0.5, 0.99):
         assert K._draw(TAB, LAM, ADV_ROW[0], u) == poisson_given_p0(lam, math.exp(-lam), u) > K.POIS_K
+
+
+# ---------------------------------------------------------------------------------------------
+# time to degree
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_pace_of_thesis_work_follows_skills_feedback_and_wellbeing(P0):
+    P = _with(P0, PHD_PACE_SKILL=1.0, PHD_PACE_SKILL_REFERENCE=0.5, PHD_PACE_FEEDBACK=0.5, PHD_PACE_WELLBEING=2.0)
+    assert K.phd_pace(0.5, 0.5, K.W_MID, 0.5, P) == 1.0  # the reference student, advisor and mood
+    assert K.phd_pace(0.7, 0.5, K.W_MID, 0.5, P) == pytest.approx(1.1)  # skills (mean of execution and generation)
+    assert K.phd_pace(0.5, 0.5, K.W_MID, 0.9, P) == pytest.approx(1.2)  # a better advisor's feedback
+    assert K.phd_pace(0.5, 0.5, K.W_MID - 0.1, 0.5, P) == pytest.approx(0.8)  # low wellbeing slows
+    assert K.phd_pace(0.0, 0.0, 0.0, 0.0, P) == 0.0  # never below 0
+
+
+def _months_to_degree(P, pace, start=0):
+    prog, t = 0.0, start
+    while True:
+        t += 4
+        prog, outcome = K.phd_month(prog, t - start, pace, P)
+        if outcome != K.PHD_STAYS:
+            return (t - start) // 4, outcome
+
+
+@pytest.mark.parametrize("duration, pace, months", [(2.0, 1.0, 24), (4.75, 1.0, 57), (4.0, 0.5, 96), (3.0, 1.5, 24)])
+def test_at_a_constant_pace_the_degree_takes_ceil_12_duration_over_pace_months(P0, duration, pace, months):
+    P = _with(P0, PHD_DURATION=duration, PHD_MIN_YEARS=0.0, PHD_FUNDED_YEARS=20.0, PHD_MAX_YEARS=30.0)
+    assert months == math.ceil(round(12 * duration / pace, 9))
+    assert _months_to_degree(P, pace) == (months, K.PHD_GRADUATES)
+
+
+def test_no_degree_before_the_minimum_years_and_none_after_the_time_limit(P0):
+    P = _with(P0, PHD_DURATION=1.0, PHD_MIN_YEARS=3.0, PHD_FUNDED_YEARS=20.0, PHD_MAX_YEARS=30.0)
+    assert _months_to_degree(P, 1.0) == (36, K.PHD_GRADUATES)  # done in a year, accepted at three
+    P = _with(P0, PHD_DURATION=5.0, PHD_MIN_YEARS=0.0, PHD_FUNDED_YEARS=20.0, PHD_MAX_YEARS=6.0)
+    assert _months_to_degree(P, 0.5) == (72, K.PHD_TIME_LIMIT)  # half the pace: ten years needed
+
+
+def test_extension_decisions_fall_at_the_end_of_funding_and_each_anniversary_after(P0):
+    P = _with(P0, PHD_DURATION=100.0, PHD_MIN_YEARS=0.0, PHD_FUNDED_YEARS=4.5, PHD_MAX_YEARS=8.0)
+    for start in (0, -7):  # a student of the existing field may start between months
+        due = []
+        t, prog = start, 0.0
+        while True:
+            t += 4
+            prog, outcome = K.phd_month(prog, t - start, 1.0, P)
+            if outcome == K.PHD_EXTENSION_DUE:
+                due.append(t - start)
+            if outcome == K.PHD_TIME_LIMIT:
+                break
+        assert due[0] >= 216 and due[0] - 4 < 216  # the month the funded 4.5 years are reached
+        assert np.all(np.diff(due) == 48) and len(due) == 4  # then once a year until the limit (8 years)
+        assert t - start >= 8 * 48 and t - start - 4 < 8 * 48

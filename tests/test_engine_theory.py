@@ -204,7 +204,7 @@ def test_grant_queue_obeys_littles_law():
     """L = lambda W over the run, with L the time-average number of applications
     in the system (queued, in review or awaiting decision) sampled at every
     monthly round and W from each application's own enqueue and decision times."""
-    sc = cs.baseline().with_changes({"population.entrants_per_year": 150, "run.horizon": 10.0})
+    sc = cs.baseline().with_changes({"population.entrants_per_year": 150, "run.horizon": 10.0, "run.burn_in": 0.0})
     rep = cs.simulate(sc, seed=21)
     apps = rep.institutions["grant_applications"]
     months = rep.institutions["grant_months"]
@@ -419,3 +419,57 @@ def test_live_parameters_count_every_write_and_keep_the_kernel_vector_in_step():
     live.set("exits.leave", 0.05)  # the same value: no change
     assert live.version == v0 + 3
     assert live.P[i] == 0.05 and live["grants.reviewers"] == 9.0
+
+
+# ---------------------------------------------------------------------------------------------
+# time to degree
+# ---------------------------------------------------------------------------------------------
+
+PHD_ONLY = {
+    "population.track_mix.phd": 1.0, "population.track_mix.independent": 0.0,
+    "population.track_mix.contributor": 0.0,
+    "phd.admission_month": 1, "phd.min_portfolio": -10.0, "phd.advisors": 2000, "phd.max_students": 4,
+    "positions.ready_generation": 1.0,  # nobody becomes ready: no hiring
+    "phd.industry_share": 1.0, "phd.independent_share": 0.0,
+    "contributor.phd_intent_share": 0.0,
+    "programme.places": 0,
+}
+
+
+def test_a_constant_pace_and_attrition_hazard_give_completion_exp_minus_hazard_times_duration():
+    """Every student at the reference pace needs exactly D = 2 years; attrition at a constant
+    hazard a: the share who graduate is exp(-a D), all of them at D."""
+    a, d = 0.4, 2.0
+    sc = quiet(**PHD_ONLY, **{
+        "population.entrants_per_year": 4000, "run.horizon": 3.0,
+        "phd.duration": d, "phd.min_years": 0.0, "phd.pace_skill": 0.0, "phd.pace_feedback": 0.0,
+        "phd.pace_wellbeing": 0.0, "phd.attrition_early": a, "phd.attrition_late": a,
+    })
+    rep = cs.simulate(sc, seed=11)
+    ag = rep.agents[rep.agents.entrant & rep.agents.ever_phd & (rep.agents.phd_start_year == 0.0)]
+    n = len(ag)
+    assert n > 1000
+    done = ag.has_phd.to_numpy()
+    years = (ag.phd_end_year - ag.phd_start_year).to_numpy()
+    assert np.all(years[done] == d)
+    p = math.exp(-a * d)
+    assert abs(done.mean() - p) < 4 * math.sqrt(p * (1 - p) / n), (done.mean(), p, n)
+    assert set(ag.exit_reason[~done]) == {"left_for_other_work"}
+    # exits spread by month like the hazard: the share gone in the first year is 1 - exp(-a)
+    first_year = np.mean(years[~done] <= 1.0 + 1e-9) * (1 - done.mean())
+    assert abs(first_year - (1 - math.exp(-a))) < 4 * math.sqrt(0.25 / n)
+
+
+def test_without_extensions_nobody_studies_past_the_funded_years():
+    """An 8-year thesis at the reference pace and 5 funded years with no extension: nobody
+    graduates, every student leaves at 5 years, funding ran out."""
+    sc = quiet(**PHD_ONLY, **{
+        "population.entrants_per_year": 200, "run.horizon": 6.0,
+        "phd.duration": 8.0, "phd.min_years": 0.0, "phd.pace_skill": 0.0, "phd.pace_feedback": 0.0,
+        "phd.pace_wellbeing": 0.0, "phd.funded_years": 5.0, "phd.extension_chance": 0.0,
+    })
+    rep = cs.simulate(sc, seed=12)
+    ag = rep.agents[rep.agents.entrant & rep.agents.ever_phd & (rep.agents.phd_start_year == 0.0)]
+    assert len(ag) > 50 and not ag.has_phd.any()
+    assert np.all((ag.phd_end_year - ag.phd_start_year) == 5.0)
+    assert set(ag.exit_reason) == {"funding_ran_out"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import careersim as cs
 from careersim.config.schema import Intervention
@@ -33,7 +34,8 @@ def test_phd_student_is_admitted_at_the_first_round_and_graduates_into_industry(
         "population.entrants_per_year": 1,
         "population.track_mix.phd": 1.0, "population.track_mix.independent": 0.0,
         "population.track_mix.contributor": 0.0,
-        "phd.admission_month": 1, "phd.min_portfolio": 0.0, "phd.duration": 2.0,
+        "phd.admission_month": 1, "phd.min_portfolio": 0.0, "phd.duration": 2.0, "phd.min_years": 0.0,
+        "phd.pace_skill": 0.0, "phd.pace_feedback": 0.0, "phd.pace_wellbeing": 0.0,  # the reference pace: 2 years
         "phd.industry_share": 1.0, "phd.independent_share": 0.0,
         "positions.ready_generation": 1.0,
         "run.horizon": 3.0,
@@ -117,10 +119,12 @@ def test_summary_has_lead_chance_by_track():
     assert all(np.isnan(short[k]) for k in ("p_lead", *(f"p_lead_{tr}" for tr in TRACKS)))
 
 
-def test_lead_years_from_the_event_log_match_the_engine_accumulators():
+@pytest.mark.parametrize("burn_in", [0.0, 3.0])
+def test_lead_years_from_the_event_log_match_the_engine_accumulators(burn_in):
+    """Also after a burn-in: lead-years count from time zero, in the log as in the engine."""
     from careersim.analysis.claims import lead_years_before
 
-    rep = cs.simulate(tiny(**{"run.horizon": 12.0, "population.entrants_per_year": 120}), seed=4)
+    rep = cs.simulate(tiny(**{"run.horizon": 12.0, "population.entrants_per_year": 120, "run.burn_in": burn_in}), seed=4)
     horizon = 12.0
     total = lead_years_before(rep.events, rep.agents, np.inf, horizon).to_numpy()
     assert rep.agents.lead_years.sum() > 0

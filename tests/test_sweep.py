@@ -160,7 +160,7 @@ BAD = [
      7, "design: a lhs design needs 'points:'"),
     ("factors: []\ndesign: {kind: grid}\noutcomes: [p_lead]\n", 4, "factors: got a list (expected a non-empty list"),
     ("factors:\n  - path: learning.dose_response\n    range: [0, 1]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
-     6, "factors[0].range: 'learning.dose_response' is not a number, so it takes 'levels:' (expected levels such as 'saturating', 'linear')"),
+     6, "factors[0].range: 'learning.dose_response' is not a number, so it takes 'levels:' (expected levels such as 'saturating', 'linear', 'threshold')"),
 ]
 
 

@@ -274,7 +274,7 @@ def lead_years_before(events: pd.DataFrame, agents: pd.DataFrame, arrival: float
     Lead spells are read from the transitions: a spell starts with a move into
     ``lead`` and ends with the next move out of it (or at the horizon). The
     existing field's leads hold their role from time zero. Nothing is counted
-    after the horizon.
+    before time zero (in a burn-in) or after the horizon.
     """
     return pd.Series(_LeadSpells(events, agents).before(min(arrival, horizon)), index=agents["agent"].to_numpy())
 
@@ -314,7 +314,9 @@ class _LeadSpells:
     def before(self, arrival: float) -> np.ndarray:
         total = np.zeros(self.n)
         if self.any_events:
-            np.add.at(total, self.start_agent, np.clip(np.minimum(self.end, arrival) - self.start, 0, None))
+            # a spell begun in the burn-in counts from time zero
+            np.add.at(total, self.start_agent,
+                      np.clip(np.minimum(self.end, arrival) - np.maximum(self.start, 0.0), 0, None))
             np.add.at(total, self.orphan_agent, np.clip(np.minimum(self.orphan_end, arrival), 0, None))
         total[self.init_only] += max(arrival, 0.0)
         return total

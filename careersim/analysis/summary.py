@@ -45,6 +45,7 @@ def summarise_replication(agents, ts, inst: dict, values: dict, model: FieldMode
     out["new_leads"] = int(np.isfinite(e["years_to_lead"]).sum())
     for reason in EXIT_NAMES[1:]:
         out[f"exit_{reason}"] = float(np.mean(e["exit_reason"] == reason)) if n_ent else float("nan")
+    out.update(phd_completion(col["phd_start_year"], col["phd_end_year"], col["has_phd"], horizon))
     out.update(bottlenecks(ts, inst, values))
     out.update(demand_and_mentoring(ts, inst, model))
     return out
@@ -79,6 +80,32 @@ def demand_and_mentoring(ts, inst: dict, model: FieldModel) -> dict:
     out["mentor_met_share"] = float(given.sum() / asked.sum()) if asked.sum() > 0 else float("nan")
     out["mentor_hours_supplied_at_end"] = float(np.asarray(ts["mentor_hours_supplied"])[-1]) if len(asked) else float("nan")
     out["mentor_hours_asked_at_end"] = float(asked[-1]) if len(asked) else float("nan")
+    return out
+
+
+#: years since the PhD start at which the completion curve is read (CGS reports years 3-10)
+COMPLETION_YEARS = tuple(range(1, 11))
+
+
+def phd_completion(start: np.ndarray, end: np.ndarray, has_phd: np.ndarray, horizon: float) -> dict:
+    """The PhD completion curve as the CGS Ph.D. Completion Project reads it, for one
+    entering group followed throughout: of those who started a PhD at or after time zero
+    and at least 10 years before the horizon, the share who graduated within ``k`` years
+    of the start (``phd_completed_by_{k}``, for each k in :data:`COMPLETION_YEARS`), and
+    their median time to degree among those who graduated within the 10 years
+    (``phd_median_years_to_degree``). A graduate's PhD ended with the degree (``has_phd``);
+    anyone else's ended by leaving. NaN when nobody started early enough."""
+    start = np.asarray(start, float)
+    years = np.asarray(end, float) - start
+    last = COMPLETION_YEARS[-1]
+    followed = np.isfinite(start) & (start >= 0.0) & (start <= horizon - last)
+    graduated = np.asarray(has_phd, bool)[followed] & np.isfinite(years[followed])
+    years = years[followed]
+    out = {}
+    for k in COMPLETION_YEARS:
+        out[f"phd_completed_by_{k}"] = float(np.mean(graduated & (years <= k + 1e-9))) if followed.any() else float("nan")
+    done = graduated & (years <= last + 1e-9)
+    out["phd_median_years_to_degree"] = float(np.median(years[done])) if done.any() else float("nan")
     return out
 
 

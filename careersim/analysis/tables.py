@@ -24,9 +24,9 @@ from careersim.core.stats import unique_inverse
 from careersim.engine.field import FieldModel
 from careersim.engine.layout import (ADVISOR, BACKGROUND, ENTRY, EXE2, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD,
                                      F_EXPOSED, F_HAS_PHD, F_PROGRAMME, F_SAFE_ADVISOR, FLAGS, KIND, LEAD_PRE,
-                                     LEAD_SAFE_PRE, LEAD_SRC, LEAD_TICK, LEAD_YEARS, LEGIB, LR, PHD_READY, PHD_START,
-                                     PID, PROG_END, READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT, STATE,
-                                     TRACK)
+                                     LEAD_SAFE_PRE, LEAD_SRC, LEAD_TICK, LEAD_YEARS, LEGIB, LR, PHD_END, PHD_READY,
+                                     PHD_START, PID, PROG_END, READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT,
+                                     STATE, TRACK)
 
 _CATEGORIES = {names: pd.CategoricalDtype(list(names)) for names in (
     BACKGROUND_NAMES, TRACK_NAMES, KIND_NAMES, STATE_NAMES, EXIT_NAMES, SOURCE_NAMES, EVENT_NAMES)}
@@ -74,7 +74,7 @@ def agents_columns(model: FieldModel) -> dict:
         "exit_year": f["exit_year"],
         "years_to_lead": f["years_to_lead"],
         "lead_source": _coded(i["lead_source"], SOURCE_NAMES),
-        **{name: f[name] for name in ("years_to_ready", "phd_years_to_ready", "phd_start_year", "years_observed",
+        **{name: f[name] for name in ("years_to_ready", "phd_years_to_ready", "phd_start_year", "phd_end_year", "years_observed",
                                       "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival",
                                       "track_record", "execution_at_2_years")},
     }
@@ -90,7 +90,7 @@ _FLOAT_COLUMNS = ("entry_year", "learning_rate", "self_direction", "resilience",
                   "advisor_quality", "programme_end_year", "exit_year", "years_to_lead", "years_to_ready",
                   "phd_years_to_ready", "phd_start_year", "years_observed", "lead_years", "lead_years_before_arrival",
                   "safety_lead_years_before_arrival", "track_record", "execution_at_2_years",
-                  *SKILL_NAMES, *(f"initial_{name}" for name in SKILL_NAMES))
+                  *SKILL_NAMES, *(f"initial_{name}" for name in SKILL_NAMES), "phd_end_year")
 _BOOL_COLUMNS = ("entrant", "ever_phd", "has_phd", "advisor_safety", "outside_exposure", "programme", "collaborator")
 _INT_COLUMNS = ("person_id", "cohort", "background", "track", "contributor_kind", "final_state", "exit_reason",
                 "lead_source")
@@ -132,6 +132,7 @@ def _agent_arrays(F, I, n, b, T, quality):
         for j in range(4):  # skills now and at entry
             fl[19 + j, r] = F[r, j]
             fl[23 + j, r] = F[r, SKILL0 + j]
+        fl[27, r] = (I[r, PHD_END] - b) / TICKS_PER_YEAR if (flags & F_EVER_PHD) != 0 and I[r, PHD_END] >= 0 else nan
         bo[0, r] = not initial and entry >= b
         bo[1, r] = (flags & F_EVER_PHD) != 0
         bo[2, r] = (flags & F_HAS_PHD) != 0
@@ -232,25 +233,50 @@ def timeseries_table(model: FieldModel) -> pd.DataFrame:
     return pd.DataFrame(timeseries_columns(model))
 
 
+def _from_time_zero(cols: dict, b: int) -> dict:
+    """Records (columns with a ``tick``) from time zero on, ``b`` the burn-in in ticks:
+    the burn-in's are left out and ticks count from time zero."""
+    if not cols or "tick" not in cols:
+        return cols
+    tick = np.asarray(cols["tick"])
+    keep = tick >= b
+    if b == 0 and keep.all():
+        return cols
+    idx = np.flatnonzero(keep)
+    out = {k: (v[idx] if isinstance(v, np.ndarray) else [v[j] for j in idx]) for k, v in cols.items()}
+    out["tick"] = tick[idx] - b
+    return out
+
+
 def timeseries_columns(model: FieldModel) -> dict:
-    """The columns of :func:`timeseries_table`."""
+    """The columns of :func:`timeseries_table`: the months from time zero on (the burn-in's
+    are left out)."""
     cols = model.series_columns()
-    tick = cols.pop("tick") - model.burn_in
+    b = model.burn_in
+    cols = _from_time_zero(cols, b)
+    tick = cols.pop("tick")
     return {"tick": tick, "year": tick / TICKS_PER_YEAR, **cols}
 
 
 def institution_columns(model: FieldModel) -> dict[str, dict]:
-    """The columns of the institutions' monthly and per-round records, by table."""
+    """The columns of the institutions' monthly and per-round records, by table, from time
+    zero on (ticks count from there; the burn-in's records are left out)."""
+    b = model.burn_in
     return {
-        "grant_months": model.grants.month_columns(),
-        "admissions": _records(model.admissions.history),
-        "programme": _records(model.programme.history),
-        "hiring": model.hiring.columns(),
+        "grant_months": _from_time_zero(model.grants.month_columns(), b),
+        "admissions": _from_time_zero(_records(model.admissions.history), b),
+        "programme": _from_time_zero(_records(model.programme.history), b),
+        "hiring": _from_time_zero(model.hiring.columns(), b),
     }
 
 
 def institution_tables(model: FieldModel, columns: dict[str, dict] | None = None) -> dict:
+    """The institutions' tables from time zero on: grant applications submitted since (their
+    ticks counted from time zero) and :func:`institution_columns`."""
     apps = model.grants.applications()
+    if model.burn_in:
+        apps = apps[apps[:, 1] >= model.burn_in].copy()
+        apps[:, 1:4] -= model.burn_in
     columns = institution_columns(model) if columns is None else columns
     return {
         "grant_applications": pd.DataFrame({

@@ -58,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--" + f.name.replace("_", "-"), metavar=f.metavar, default=None,
                             type=text(f.help.split(" (default")[0].replace("%", "%%")), help=f.help.replace("%", "%%"))
     parser.add_argument("--replications", "-n", type=_replications, default=None, metavar="N",
-                        help="replications of the field holding your main copies (default: 20; what-if fields: half as many more)")
+                        help="replications of the field holding your main copies (default: 20; what-if fields: as many more, a twin of each)")
     parser.add_argument("--clones", type=positive_int, default=None, metavar="K",
                         help="copies of you per path in each replication (default: 12)")
     parser.add_argument("--seed", type=seed_number, default=1, metavar="S", help="root random seed (default: 1)")

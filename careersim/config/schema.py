@@ -206,7 +206,7 @@ SRC_ASSUMPTION = "assumption"
 class RunSettings(Section):
     horizon: Num = param(20.0, "Length of the simulated period.", "brief: default horizon 20 years", kind="duration", lo=0, lo_open=True)
     start_year: Num = param(2026.0, "Calendar year at time zero (labels only).", SRC_ASSUMPTION, kind="number")
-    burn_in: Num = param(0.0, "Burn-in before time zero whose entrants are left out of outcomes; 0 starts from the existing field.", SRC_ASSUMPTION, kind="duration")
+    burn_in: Num = param(10.0, "Burn-in before time zero: the existing field (initial.*) starts this long before time zero and the model's own flows make the field of time zero; its entrants, months and lead-years are left out of outcomes. Intake and capacities grow to their stated values at time zero. 0 starts outcomes from the existing field as stated.", "assumption: long enough for every stock to come from the model's flows (a PhD lasts at most phd.max_years, 10); tests/test_balance.py checks that the first cohort's lead chance is within the spread of the next cohorts'", kind="duration")
     claims_window: Num = param(10.0, "'Within N years' window for lead chances, counted from entry.", "brief C1-C3: within 10 years", kind="duration", lo=0, lo_open=True)
 
 
@@ -283,7 +283,7 @@ class Population(Section):
 class Learning(Section):
     signal_gain: Num = param(0.08, "Share of the remaining gap to mastery that one feedback signal of quality 1 closes for a person of learning rate 1.", "assumption, set so the median PhD starter is lead-ready after 4-5 years (001: 'around 5 years')", kind="share", live=True, kernel=True)
     teachable_floor: Num = param(0.2, "Skill level any feedback source can teach; a source of quality q teaches up to floor + (1 - floor) * q.", "001: 'if you are surrounded by mediocre researchers, your learning opportunities will be significantly diminished'", kind="share", live=True, kernel=True)
-    dose_response: Literal["saturating", "linear"] = Field("saturating", description="How feedback grows with mentor hours: 'linear', or 'saturating' beyond saturation_hours (the essay's 'minimum').", json_schema_extra={"kind": "choice", "unit": "", "source": "001: 'an hour every other week is the minimum mentorship most people need'", "live": False})
+    dose_response: Literal["saturating", "linear", "threshold"] = Field("saturating", description="How feedback grows with mentor hours h a week: 'saturating', k h0 (1 - exp(-h/h0)) with h0 = saturation_hours (returns diminish beyond the essay's minimum); 'threshold', k h at or above threshold_hours and k h below_threshold_factor below it (the essay's 'minimum' read literally: below it a mentor's feedback teaches little); 'linear', k h. k = signals_per_mentor_hour.", json_schema_extra={"kind": "choice", "unit": "", "source": "default 'saturating': assumption of diminishing returns to mentor time, on the scale of the essay's minimum (001: 'an hour every other week is the minimum mentorship most people need'; MATS: 1-2 hours a week per scholar); 'threshold' reads that minimum as a threshold (brief: a stated decision)", "live": False})
     signals_per_mentor_hour: Num = param(1.0, "Feedback signals (ideas evaluated) per hour of mentor time.", "001: 'you get it every week you propose an idea'", kind="number", lo=0, live=True, kernel=True)
     saturation_hours: Num = param(0.5, "Mentor hours per week beyond which extra hours add little (saturating dose-response).", "001: 'an hour every other week is the minimum mentorship most people need'", kind="hours", lo=0, lo_open=True, live=True, kernel=True)
     project_length: Num = param(0.5, "Time to finish a project and get its self-evaluation signal.", "001: 'rather than getting meaningful feedback every 6 months you finish a project'", kind="duration", lo=0, lo_open=True, live=True, kernel=True)
@@ -294,6 +294,20 @@ class Learning(Section):
     hands_on_phd: Num = param(1.0, "Hands-on execution learning multiplier in a PhD (the reference).", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
     hands_on_independent: Num = param(0.8, "Hands-on multiplier for independent researchers.", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
     impact_weight: Num = param(0.5, "Share of a safety-aware signal that trains impact judgement.", "001: 'PhD's do not train you to evaluate the theory of impact'", kind="share", live=True, kernel=True)
+    mentor_execution_weight: Num = param(0.3, "Weight on execution of a mentor's signal (an independent researcher's mentor, a programme mentor).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    mentor_idea_weight: Num = param(0.35, "Weight on idea generation and on idea evaluation (each) of a mentor's signal.", "001: a mentor evaluates 'every week you propose an idea'; assumption for the number", kind="share", live=True, kernel=True)
+    project_execution_weight: Num = param(0.3, "Weight on execution of the self-evaluation signal at a project's completion.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    project_generation_weight: Num = param(0.3, "Weight on idea generation of the self-evaluation signal at a project's completion.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    project_evaluation_weight: Num = param(0.4, "Weight on idea evaluation of the self-evaluation signal at a project's completion.", "001: 'meaningful feedback every 6 months you finish a project'; assumption for the number", kind="share", live=True, kernel=True)
+    study_execution_weight: Num = param(0.2, "Weight on execution of a self-study signal (also of early feedback on a written plan, and of a lead's peers).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    study_idea_weight: Num = param(0.4, "Weight on idea generation and on idea evaluation (each) of a self-study signal (also of early feedback on a written plan, and of a lead's peers).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    output_base: Num = param(0.5, "Research output scales with (output_base + execution) x (output_base + idea generation).", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    lead_peer_signals: Num = param(12.0, "Feedback signals per year a lead gets from peers.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    lead_peer_quality: Num = param(0.6, "Quality of a lead's peers' feedback (0-1).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    lead_impact_share: Num = param(0.5, "Share of learning.impact_weight that a lead's peers' signals put on impact judgement.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    lead_publications: Num = param(1.0, "Publication-equivalents per year of a lead of median skill.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    threshold_hours: Num = param(0.5, "Threshold dose-response: mentor hours per week below which a mentor's feedback teaches little.", "001: 'an hour every other week is the minimum mentorship most people need'", kind="hours", live=True, kernel=True)
+    below_threshold_factor: Num = param(0.2, "Threshold dose-response: share of a mentor's signals that still teach below threshold_hours.", "assumption (001: 'getting comments on your Google Docs every 3 months is unlikely to be good enough')", kind="share", live=True, kernel=True)
 
 
 class PhD(Section):
@@ -306,7 +320,18 @@ class PhD(Section):
     admission_month: Num = param(9.0, "Month of the yearly admission round (1-12).", SRC_ASSUMPTION, kind="number", lo=1, hi=12, integer=True)
     min_portfolio: Num = param(0.25, "Lowest portfolio score a programme admits.", SRC_ASSUMPTION, kind="number", live=True)
     max_attempts: Num = param(2.0, "Admission rounds a PhD applicant tries before taking a contributor job.", SRC_ASSUMPTION, kind="count", lo=1, integer=True)
-    duration: Num = param(4.75, "Funded length of a PhD.", "001: 'basically guaranteed funding ... for 3-5 years'", kind="duration", lo=0, lo_open=True)
+    duration: Num = param(4.75, "Years of thesis work a student needs at the reference pace (progress 1/duration a year; the pace follows skills, the advisor's feedback and wellbeing).", "assumption (the fixed length of a PhD before time to degree emerged; the NSF SED median time in a doctoral programme, 5.2-5.7 years, is a calibration target, not an input)", kind="duration", lo=0, lo_open=True, live=True, kernel=True)
+    funded_years: Num = param(5.0, "Years of a PhD the admitting programme funds.", "001: 'basically guaranteed funding ... for 3-5 years' (the upper end)", kind="duration", lo=0, lo_open=True, live=True, kernel=True)
+    extension_chance: Num = param(0.75, "Chance, at the end of the funded years and at each anniversary after, that a student still writing finds another year of funding (else leaves the field: funding ran out).", SRC_ASSUMPTION, kind="probability", live=True, kernel=True)
+    min_years: Num = param(3.0, "Years before which no thesis is accepted, however fast the progress.", SRC_ASSUMPTION, kind="duration", live=True, kernel=True)
+    max_years: Num = param(10.0, "Time limit of a PhD: a student not finished by then leaves (funding ran out).", "assumption (universities' time limits are commonly 7-10 years)", kind="duration", lo=0, lo_open=True, live=True, kernel=True)
+    pace_skill: Num = param(1.0, "Pace of thesis progress: change per unit of the student's mean of execution and idea generation above pace_skill_reference.", SRC_ASSUMPTION, kind="number", live=True, kernel=True)
+    pace_skill_reference: Num = param(0.5, "Mean of execution and idea generation at which skill neither speeds nor slows progress.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    pace_feedback: Num = param(0.5, "Pace of thesis progress: change per unit of the advisor's quality (the value of their feedback) above 0.5.", "001: 'it matters enormously where you do your PhD'; assumption for the number", kind="number", live=True, kernel=True)
+    pace_wellbeing: Num = param(1.0, "Pace of thesis progress: change per unit of wellbeing above 0.6 (the level at which base hazards apply).", "001: 'The mental health of graduate students is notoriously bad'; assumption for the number", kind="number", live=True, kernel=True)
+    attrition_early: Num = param(0.05, "Yearly hazard of leaving a PhD (for other work) in its first attrition_early_years, beside burnout and leaving for other work.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    attrition_early_years: Num = param(2.0, "Length of the early period of PhD attrition.", SRC_ASSUMPTION, kind="duration", live=True, kernel=True)
+    attrition_late: Num = param(0.02, "Yearly hazard of leaving a PhD (for other work) after attrition_early_years.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
     apprentice_years: Num = param(1.5, "Length of the apprentice phase (others' ideas, execution-heavy feedback).", "001: 'After the first year or two ... switch to working more on your own ideas'", kind="duration", kernel=True)
     ambition_years: Num = param(3.0, "Start of the ambition phase (an overarching agenda).", "001: 'Gradually start being more ambitious'", kind="duration", kernel=True)
     peer_signals: Num = param(12.0, "Feedback signals per year from lab peers (post-docs, senior students).", "001: 'other professors, post-docs, promising senior PhD students'", kind="rate", live=True, kernel=True)
@@ -314,9 +339,27 @@ class PhD(Section):
     exposure_signals: Num = param(6.0, "Safety-aware feedback signals per year after outside exposure.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
     publications: Num = param(1.2, "Publication-equivalents per year for a PhD student of median skill.", "001: 'publish or perish'", kind="rate", live=True, kernel=True)
     stress: Num = param(0.12, "Drop in the wellbeing a PhD student returns to.", "001: 'The mental health of graduate students is notoriously bad'", kind="share", live=True, kernel=True)
-    lead_rule: Literal["after_graduation", "final_phase"] = Field("after_graduation", description="When PhD students may take lead roles: only after graduating, or in their final year.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption (brief: this rule largely sets C4 and C5)', "live": False})
+    lead_rule: Literal["after_graduation", "final_phase"] = Field("after_graduation", description="When PhD students may take lead roles: only after graduating, or in their final phase (within one year's work at the reference pace of finishing: progress at least 1 - 1/duration).", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption (brief: this rule largely sets C4 and C5)', "live": False})
     industry_share: Num = param(0.65, "Share of graduates who take industry roles (the rest take post-docs or go independent).", "AI Index 2021: ~65% of new North American AI PhDs went to industry in 2019", kind="share", live=True, kernel=True)
     independent_share: Num = param(0.10, "Share of graduates who apply for independent grants.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    apprentice_execution_weight: Num = param(0.6, "Weight on execution of the advisor's and peers' signals in the apprentice phase.", "001: 'it's fine to work on other people's ideas'; assumption for the number", kind="share", live=True, kernel=True)
+    apprentice_idea_weight: Num = param(0.2, "Weight on idea generation and on idea evaluation (each) in the apprentice phase.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    independence_execution_weight: Num = param(0.3, "Weight on execution of the advisor's and peers' signals between the apprentice and ambition phases.", "001: 'switch to working more on your own ideas'; assumption for the number", kind="share", live=True, kernel=True)
+    independence_idea_weight: Num = param(0.35, "Weight on idea generation and on idea evaluation (each) between the apprentice and ambition phases.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    ambition_execution_weight: Num = param(0.2, "Weight on execution of the advisor's and peers' signals in the ambition phase.", "001: 'Gradually start being more ambitious'; assumption for the number", kind="share", live=True, kernel=True)
+    ambition_idea_weight: Num = param(0.4, "Weight on idea generation and on idea evaluation (each) in the ambition phase.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    exposure_quality: Num = param(0.6, "Quality of the safety-aware feedback that follows outside exposure (0-1).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    exposure_idea_weight: Num = param(0.1, "Weight on idea generation and on idea evaluation (each) of that feedback (impact judgement gets learning.impact_weight).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    project_quality_base: Num = param(0.5, "A PhD student's self-evaluation signal has quality learning.self_eval_quality x (project_quality_base + self-direction).", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    self_study_share: Num = param(0.5, "Share of the full self-study rate (learning.self_study_signals) a PhD's autonomy allows.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    publication_advisor_base: Num = param(0.5, "A PhD student's publications scale with (publication_advisor_base + advisor quality).", "001: 'it matters enormously where you do your PhD'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    portfolio_record_weight: Num = param(0.15, "Admission portfolio: weight per publication-equivalent of track record (up to portfolio_record_cap).", "001: 'can you publish in this role, and get a strong recommendation letter?'; assumption for the number", kind="number", lo=0, live=True)
+    portfolio_record_cap: Num = param(5.0, "Admission portfolio: track record counted up to this many publication-equivalents.", SRC_ASSUMPTION, kind="count", live=True)
+    portfolio_letter_weight: Num = param(0.4, "Admission portfolio: weight of recommendation-letter strength.", "001: 'Professors are well-placed to write a strong recommendation letter'; assumption for the number", kind="number", lo=0, live=True)
+    portfolio_execution_weight: Num = param(0.6, "Admission portfolio: weight of execution skill.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    portfolio_idea_weight: Num = param(0.5, "Admission portfolio: weight of idea generation plus idea evaluation.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    portfolio_noise: Num = param(0.1, "Admission portfolio: standard deviation of the committee's noise.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    rejected_ra_letter: Num = param(0.5, "Applicants out of admission attempts take an academic RA post if their letters are at least this strong, else an industry job.", SRC_ASSUMPTION, kind="share", live=True)
     advisor_assignment: Literal["matched", "random"] = Field("matched", description="How admitted students are placed with advisors: 'matched', best applicant to best free advisor; 'random', each admitted student to a free advisor drawn at random (a counterfactual that separates the advisor's effect from selection, claim C7).", json_schema_extra={"kind": "choice", "unit": "", "source": "001: 'it matters enormously where you do your PhD'; matching: assumption", "live": False})
     cosupervision_hours: Num = param(0.0, "Weekly hours of co-supervision each PhD student asks of the field's leads (safety-aware feedback of lead quality), shared from the leads' mentor time.", "assumption: no published figure; 0 by default, a lever", kind="hours", live=True, kernel=True)
 
@@ -337,6 +380,18 @@ class Independent(Section):
     max_gap: Num = param(0.5, "Longest funding gap before the person leaves the independent track.", SRC_ASSUMPTION, kind="duration", live=True, kernel=True)
     gap_to_contributor_share: Num = param(0.5, "Share of those whose funding runs out who take a contributor job instead of leaving.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
     focus_match_share: Num = param(0.45, "Share of agendas inside funders' narrow focus areas.", "001 comments: 'most RFPs from large funders have a narrow focus area'", kind="share")
+    upskilling_gain: Num = param(1.2, "Multiplier of the learning gain of researchers whose goal is upskilling.", "000: 'whether they want to do independent research or upskilling'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    upskilling_publications: Num = param(0.5, "Multiplier of the publications of researchers whose goal is upskilling.", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    accountability_publications: Num = param(1.5, "Multiplier of the publications of researchers who commit to publishing.", "000: 'Create accountability mechanisms ... publish'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    unfunded_publications: Num = param(0.5, "Multiplier of the publications of an independent researcher without a grant.", SRC_ASSUMPTION, kind="number", lo=0, live=True, kernel=True)
+    cut_losses_speed: Num = param(1.5, "Multiplier of the project-completion rate of researchers who cut losses early.", "000: 'how likely would exploring this avenue further change your final decision?'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    project_quality_factor: Num = param(2.0, "An independent researcher's self-evaluation signal has quality learning.self_eval_quality x project_quality_factor x self-direction.", "000: 'some people excel at it while others get nearly nothing out of it'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    plan_quality: Num = param(0.6, "Quality of the early feedback on a written project plan (0-1).", "000: 'Write down your project and get feedback early on'; assumption for the number", kind="share", live=True, kernel=True)
+    collaborator_execution_weight: Num = param(0.4, "Weight on execution of a collaborator's signal.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    collaborator_idea_weight: Num = param(0.3, "Weight on idea generation and on idea evaluation (each) of a collaborator's signal.", "000: 'you can share ideas and debug each other'; assumption for the number", kind="share", live=True, kernel=True)
+    collaborator_impact_share: Num = param(0.5, "Share of learning.impact_weight that a collaborator's signal puts on impact judgement.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    publication_self_direction_base: Num = param(0.5, "An independent researcher's publications scale with (publication_self_direction_base + self-direction).", "000: 'some people excel at it while others get nearly nothing out of it'; assumption for the number", kind="number", lo=0, live=True, kernel=True)
+    gap_industry_share: Num = param(0.6, "Share of those who leave a funding gap for a contributor job who go to industry (the rest to non-profits).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
 
 
 class Grants(Section):
@@ -366,6 +421,7 @@ class Programme(Section):
     apply_independent: Num = param(0.6, "Chance an independent researcher applies to a cohort.", "000: 'even if you think your chance of getting accepted is low, you should still apply'", kind="probability", live=True)
     apply_other: Num = param(0.08, "Chance a PhD student or contributor applies to a cohort.", SRC_ASSUMPTION, kind="probability", live=True)
     alumni_collaboration: Num = param(0.5, "Chance a programme alumnus leaves with a collaborator.", SRC_ASSUMPTION, kind="probability", live=True)
+    motivation_bonus: Num = param(0.1, "Rise in the motivation a researcher returns to while in a programme.", "000: 'joining them is almost surely better than doing research on your own'; assumption for the number", kind="share", live=True, kernel=True)
     record_weight: Num = param(0.05, "Selection-score weight of each publication-equivalent of an applicant's track record (up to record_cap).", SRC_ASSUMPTION, kind="number", lo=0, live=True)
     record_cap: Num = param(5.0, "Track record beyond which a programme applicant's score gains nothing.", SRC_ASSUMPTION, kind="count", live=True)
     selection_noise: Num = param(0.15, "Standard deviation of the noise in the programme's assessment of an applicant (score units).", SRC_ASSUMPTION, kind="number", lo=0, live=True)
@@ -392,6 +448,10 @@ class Contributor(Section):
     phd_intent_share: Num = param(0.3, "Share of contributors who would consider a PhD.", SRC_ASSUMPTION, kind="share")
     planned_phd_after: Num = param(0.0, "If above zero, every contributor intending a PhD applies after this long (contributor-then-PhD route).", SRC_ASSUMPTION, kind="duration", kernel=True)
     pay_cut_refusal: Num = param(0.5, "Share of industry contributors who will not take the pay cut of a PhD or academic post.", "001: 'going from an industry role to a PhD will involve taking a massive pay-cut'", kind="share")
+    execution_weight: Num = param(0.6, "Weight on execution of a manager's and colleagues' signals.", "001: 'engineering skills are often acquired faster and better in a company'; assumption for the number", kind="share", live=True, kernel=True)
+    evaluation_weight: Num = param(0.25, "Weight on idea evaluation of a manager's and colleagues' signals (idea generation gets own_idea_share).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    industry_impact_share: Num = param(0.2, "Share of learning.impact_weight that signals in industry put on impact judgement (non-profits: all of it; academic RAs: none).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    peer_signals: Num = param(12.0, "Feedback signals per year from colleagues.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
 
 
 class Positions(Section):
@@ -435,13 +495,31 @@ class Exits(Section):
     industry_pull: Num = param(1.5, "Multiplier of the leaving hazard for industry contributors (pay).", "001: industry pay", kind="number", lo=0, live=True, kernel=True)
     adjustment: Num = param(0.5, "Time over which wellbeing and motivation move halfway to their set points.", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True, kernel=True)
     structure_bonus: Num = param(0.05, "Wellbeing gain in structured roles (contributor jobs).", "001: 'mental health is often better in more structured roles'", kind="share", live=True, kernel=True)
+    wellbeing_base: Num = param(0.3, "Wellbeing set point: wellbeing_base + wellbeing_resilience x resilience (before the role's changes).", "001: 'Many PhD students experience mental health issues'; assumption for the number", kind="share", live=True, kernel=True)
+    wellbeing_resilience: Num = param(0.6, "Rise of the wellbeing set point per unit of resilience.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    motivation_base: Num = param(0.35, "Motivation set point: motivation_base + motivation_safety x safety motivation (before the role's changes).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    motivation_safety: Num = param(0.5, "Rise of the motivation set point per unit of safety motivation.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+
+
+#: the default AI arrival's parts: each source's two published quantiles (years from 2026, the
+#: default run.start_year), which fix a log-normal (tests/test_distributions.py checks them)
+ARRIVAL_SOURCES = {
+    "forecasters": {"quantiles": {0.25: 3.0, 0.5: 7.0},
+                    "text": "Metaculus community forecast for AGI (question 5121, mid-2026 readings): 25% by 2029, median 2033"},
+    "experts": {"quantiles": {0.1: 1.0, 0.5: 21.0},
+                "text": "2023 expert survey (Grace et al. 2024, 'Thousands of AI authors on the future of AI'): "
+                        "high-level machine intelligence 10% likely by 2027, 50% by 2047"},
+}
 
 
 class Timelines(Section):
     arrival: Num = param(
-        parse_distribution("lognormal(median=7, spread=0.7)"),
+        parse_distribution("mixture(0.5: lognormal(median=7, spread=1.25621), 0.5: lognormal(median=21, spread=2.37565))"),
         "Years from time zero to transformative AI, drawn per replication.",
-        "median: Metaculus community AGI forecast ~2033 in early 2026; spread: assumption spanning the expert survey (Grace et al. 2024: 10% by 2027, 50% by 2047)",
+        "an equal mixture of the forecasting community and the expert survey, each part a log-normal through its "
+        "source's two published quantiles in years from 2026: " + ARRIVAL_SOURCES["forecasters"]["text"] + "; "
+        + ARRIVAL_SOURCES["experts"]["text"] + ". Assumptions: the log-normal shape, the equal weights, and no "
+        "probability removed for arrival before 2026 (the survey was fielded in 2023)",
         kind="duration",
         lo=0,
         lo_open=True,

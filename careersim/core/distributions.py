@@ -17,6 +17,8 @@ which is exactly what :meth:`describe` returns::
     quantiles(0.1: 2, 0.5: 7, 0.9: 21)      piecewise-linear CDF through the points
     quantiles(0.1: 2, 0.9: 21, low=0)       ... tails never go past low / high
     truncated(triangular(0, 1, 3), high=2)  another distribution restricted to [low, high]
+    mixture(0.5: lognormal(7, 1.26), 0.5: lognormal(21, 2.38))
+                                            weights (adding up to 1): distributions
 
 ``truncated`` is what :meth:`clipped` returns for families that cannot express a
 restricted range themselves.
@@ -55,6 +57,7 @@ __all__ = [
     "Beta",
     "Quantiles",
     "Truncated",
+    "Mixture",
     "Distribution",
     "DistributionBase",
     "FAMILIES",
@@ -73,7 +76,8 @@ _U_TINY = 1e-300
 _FORMS = (
     "fixed(3), uniform(0.2, 0.6), triangular(1, 2, 4), normal(1, 0.2), "
     "normal(1, 0.2, low=0), lognormal(median=7, spread=0.5), beta(2, 5), "
-    "quantiles(0.1: 2, 0.5: 7, 0.9: 21), truncated(normal(1, 0.5), low=0)"
+    "quantiles(0.1: 2, 0.5: 7, 0.9: 21), truncated(normal(1, 0.5), low=0), "
+    "mixture(0.5: lognormal(7, 1.26), 0.5: lognormal(21, 2.38))"
 )
 
 
@@ -814,9 +818,71 @@ class Truncated(DistributionBase):
         return self.base.clipped(_tighten(self.low, lo, max), _tighten(self.high, hi, min))
 
 
+class Mixture(DistributionBase):
+    """A mixture: with probability ``weights[i]`` a draw of ``parts[i]``.
+
+    The CDF is the weighted sum of the parts' CDFs. The inverse CDF is found by
+    bisection between the smallest and the largest of the parts' quantiles at the
+    same probability (the mixture's quantile lies between them), to a relative
+    precision of 1e-13, so a mixture is drawn through one uniform like every family.
+    """
+
+    dist: Literal["mixture"] = "mixture"
+    weights: list[FiniteFloat]
+    parts: list["Distribution"]
+    _positional: ClassVar[tuple[str, ...]] = ()
+    _example: ClassVar[str] = "mixture(0.5: lognormal(median=7, spread=1.26), 0.5: lognormal(median=21, spread=2.38))"
+
+    @model_validator(mode="after")
+    def _check(self) -> "Mixture":
+        ex = self._example
+        if len(self.parts) < 2 or len(self.weights) != len(self.parts):
+            raise ValueError(f"mixture needs at least 2 parts, each with a weight; got {len(self.parts)} (e.g. {ex})")
+        for w in self.weights:
+            if not w > 0:
+                raise ValueError(f"mixture weights must be above 0; got {_fmt(w)} (e.g. {ex})")
+        total = math.fsum(self.weights)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"mixture weights must add up to 1; they add up to {_fmt(total)} (e.g. {ex})")
+        return self
+
+    def _ppf(self, u: np.ndarray) -> np.ndarray:
+        u = np.asarray(u, dtype=float)
+        q = np.array([np.broadcast_to(p._ppf(u), u.shape) for p in self.parts])
+        lo, hi = q.min(axis=0), q.max(axis=0)
+        for _ in range(200):  # F(hi) >= u > F(lo) throughout (each part: F_i(Q_i(u)) >= u)
+            if np.all(hi - lo <= 1e-13 * np.maximum(1.0, np.abs(hi))):
+                break
+            mid = lo + 0.5 * (hi - lo)
+            above = self._cdf(mid) >= u
+            hi = np.where(above, mid, hi)
+            lo = np.where(above, lo, mid)
+        return hi
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return sum(w * p._cdf(x) for w, p in zip(self.weights, self.parts))
+
+    def _cdf_left(self, x: np.ndarray) -> np.ndarray:
+        return sum(w * p._cdf_left(x) for w, p in zip(self.weights, self.parts))
+
+    def support(self) -> tuple[float, float]:
+        ends = [p.support() for p in self.parts]
+        return (min(e[0] for e in ends), max(e[1] for e in ends))
+
+    def mean(self) -> float:
+        return float(math.fsum(w * p.mean() for w, p in zip(self.weights, self.parts)))
+
+    def describe(self) -> str:
+        return "mixture(" + ", ".join(f"{_fmt(w)}: {p.describe()}" for w, p in zip(self.weights, self.parts)) + ")"
+
+    def scaled(self, factor: float) -> "Mixture":
+        f = _check_factor(factor)
+        return Mixture(weights=list(self.weights), parts=[p.scaled(f) for p in self.parts])
+
+
 _CLASSES: dict[str, type[DistributionBase]] = {
     cls.model_fields["dist"].default: cls
-    for cls in (Fixed, Uniform, Triangular, Normal, LogNormal, Beta, Quantiles, Truncated)
+    for cls in (Fixed, Uniform, Triangular, Normal, LogNormal, Beta, Quantiles, Truncated, Mixture)
 }
 #: accepted family names
 FAMILIES: tuple[str, ...] = tuple(_CLASSES)
@@ -828,6 +894,7 @@ _ALIASES: dict[str, str] = {
     "gaussian": "normal",
     "constant": "fixed",
     "quantile": "quantiles",
+    "mix": "mixture",
 }
 
 
@@ -863,13 +930,14 @@ def _prepare(value: Any) -> Any:
 
 
 Distribution = Annotated[
-    Union[Fixed, Uniform, Triangular, Normal, LogNormal, Beta, Quantiles, Truncated],
+    Union[Fixed, Uniform, Triangular, Normal, LogNormal, Beta, Quantiles, Truncated, Mixture],
     Field(discriminator="dist"),
     BeforeValidator(_prepare),
 ]
 """Any distribution family; validates text, mappings with ``dist:`` and instances."""
 
 Truncated.model_rebuild()
+Mixture.model_rebuild()
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(Distribution)
 
 
@@ -933,6 +1001,8 @@ def parse_distribution(text: str) -> "Distribution":
     cls = _CLASSES[family]
     data: dict[str, Any] = {"dist": family}
     points: dict[float, float] = {}
+    weights: list[float] = []
+    parts: list[Any] = []
     positional = list(cls._positional)
 
     def number(token: str) -> float:
@@ -948,7 +1018,16 @@ def parse_distribution(text: str) -> "Distribution":
         if not arg:
             raise ValueError(f"could not read {text!r} as a distribution: empty argument (e.g. {cls._example})")
         keyword = _KEYWORD_RE.match(arg)
-        point = _POINT_RE.match(arg) if family == "quantiles" else None
+        point = _POINT_RE.match(arg) if family in ("quantiles", "mixture") else None
+        if family == "mixture":
+            if point is None:
+                raise ValueError(
+                    f"could not read {text!r} as a distribution: {arg!r} is not 'weight: distribution' "
+                    f"(e.g. {cls._example})"
+                )
+            weights.append(number(point.group(1)))
+            parts.append(parse_distribution(point.group(2).strip()))
+            continue
         if keyword is not None:
             key, raw = keyword.group(1).lower(), keyword.group(2)
             if key in positional:
@@ -972,6 +1051,8 @@ def parse_distribution(text: str) -> "Distribution":
         data[key] = parse_distribution(raw) if (family == "truncated" and key == "base") else number(raw)
     if family == "quantiles":
         data["points"] = points
+    if family == "mixture":
+        data["weights"], data["parts"] = weights, parts
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as err:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-from careersim.core.clock import TICKS_PER_YEAR
 from careersim.core.codes import (
     APPLICANT,
     CONTRIBUTOR,
@@ -34,6 +33,7 @@ from careersim.engine.layout import (
     KIND,
     LETTERS,
     PHD_END,
+    PHD_PROG,
     PHD_START,
     PID,
     PS_ADVISOR_QUALITY,
@@ -54,21 +54,26 @@ class Admissions:
 
     def round(self, t: int) -> None:
         w, live = self.w, self.w.live
-        apps, port, u = _phd_applicants(w.act, int(w.nact[0]), w.I, w.F, self.key, t)
-        score = port + 0.1 * ndtri(u)
+        weights = np.array([live["phd.portfolio_record_weight"], live["phd.portfolio_record_cap"],
+                            live["phd.portfolio_letter_weight"], live["phd.portfolio_execution_weight"],
+                            live["phd.portfolio_idea_weight"]])
+        apps, port, u = _phd_applicants(w.act, int(w.nact[0]), w.I, w.F, self.key, t, weights)
+        score = port + live["phd.portfolio_noise"] * ndtri(u)
         w.ensure_log(len(apps))
         target = advisor_targets(apps, w.I, w.settings)
         n_slots, k = _admit(apps, score, target, t, w.I, w.F, w.adv.quality, w.adv.safe, w.adv.active_from, w.adv_load,
-                            int(round(live["phd.max_students"])), live["phd.min_portfolio"],
-                            int(round(live["phd.duration"] * TICKS_PER_YEAR)), int(round(live["phd.max_attempts"])),
-                            w.LOG, w.nlog, w.counts, live["phd.advisor_assignment"] == "random", self.key)
+                            int(round(live["phd.max_students"])), live["phd.min_portfolio"], int(round(live["phd.max_attempts"])),
+                            live["phd.rejected_ra_letter"], w.LOG, w.nlog, w.counts, live["phd.advisor_assignment"] == "random",
+                            self.key)
         self.history.append({"tick": t, "applicants": len(apps), "slots": n_slots, "admitted": k})
 
 
 @njit(cache=True)
-def _phd_applicants(act, n, I, F, key, t):
+def _phd_applicants(act, n, I, F, key, t, weights):
     """PhD applicants in row order, with their portfolios (publications, letters and
-    skills, M4) and the uniforms of their admission noise."""
+    skills, M4: ``weights`` are those of the record, its cap, letters, execution and
+    generation plus evaluation) and the uniforms of their admission noise."""
+    w_record, cap, w_letter, w_exe, w_idea = weights[0], weights[1], weights[2], weights[3], weights[4]
     rows = np.empty(n, dtype=np.int64)
     port = np.empty(n)
     u = np.empty(n)
@@ -81,8 +86,8 @@ def _phd_applicants(act, n, I, F, key, t):
         m += 1
     for j in range(m):  # a second pass, as in _programme_applicants
         r = rows[j]
-        port[j] = (0.15 * min(F[r, RECORD], 5.0) + 0.4 * F[r, LETTERS]
-                   + 0.6 * F[r, EXE] + 0.5 * (F[r, GEN] + F[r, EVL]))
+        port[j] = (w_record * min(F[r, RECORD], cap) + w_letter * F[r, LETTERS]
+                   + w_exe * F[r, EXE] + w_idea * (F[r, GEN] + F[r, EVL]))
         u[j] = uniform(key, I[r, PID], t, 0)
     return rows[:m], port[:m], u[:m]
 
@@ -101,7 +106,7 @@ def advisor_targets(apps, I, PS):
 
 
 @njit(cache=True)
-def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, min_portfolio, phd_ticks, max_attempts,
+def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, min_portfolio, max_attempts, ra_letter,
            LOG, nlog, counts, at_random, key):
     """The admission round: the free places of the advisors taking students at ``t``
     (``cap`` minus their ``load`` each), best advisor first, go to the applicants
@@ -110,9 +115,8 @@ def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, 
     (NaN: none) takes the free place whose advisor's quality is nearest it (the better
     advisor at a tie); with ``at_random``, each admitted applicant without a target takes
     a free place drawn at random instead (their own uniform, slot 1). Rejected applicants
-    count an attempt; after ``max_attempts`` they
-    take a contributor job, an academic RA post when their letters are good, else
-    industry. Returns (places, admitted)."""
+    count an attempt; after ``max_attempts`` they take a contributor job, an academic RA
+    post when their letters are at least ``ra_letter``, else industry. Returns (places, admitted)."""
     n_slots = 0
     for a in range(len(active_from)):
         if active_from[a] <= t:
@@ -167,7 +171,8 @@ def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, 
         load[a] += 1
         I[r, ADVISOR] = a
         I[r, PHD_START] = t
-        I[r, PHD_END] = t + phd_ticks
+        I[r, PHD_END] = -1  # until the degree ends (the monthly step: graduation or leaving)
+        F[r, PHD_PROG] = 0.0
         I[r, FLAGS] |= F_EVER_PHD
         if safe[a] > 0:
             I[r, FLAGS] |= F_SAFE_ADVISOR
@@ -180,6 +185,6 @@ def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, 
         r = apps[j]
         I[r, ATTEMPTS] += 1
         if I[r, ATTEMPTS] >= max_attempts:
-            I[r, KIND] = K_ACADEMIC if F[r, LETTERS] >= 0.5 else K_INDUSTRY
+            I[r, KIND] = K_ACADEMIC if F[r, LETTERS] >= ra_letter else K_INDUSTRY
             move_counted(I, LOG, nlog, counts, r, t, CONTRIBUTOR, E_NOT_ADMITTED)
     return n_slots, k

@@ -237,8 +237,9 @@ class GrantOffice:
 
     def budget(self, t: int) -> float:
         """The number of researchers the funders can pay at once at tick ``t`` (the budget
-        growing yearly), from the settings taken up by :meth:`_configure`."""
-        return self._budget0 * self._budget_factor ** (t / TICKS_PER_YEAR)
+        growing yearly from ``grants.budget`` at time zero, after the burn-in), from the
+        settings taken up by :meth:`_configure`."""
+        return self._budget0 * self._budget_factor ** ((t - self._start) / TICKS_PER_YEAR)
 
     def expected_wait(self, t: int) -> float:
         """Current expected time (years) from application to decision: what a
@@ -279,6 +280,7 @@ class GrantOffice:
                           int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
                           live["positions.small_funder_leads"] == "queue", live["grants.review_time_shape"] == "fixed")
         self._budget0, self._budget_factor = live["grants.budget"], 1.0 + live["grants.budget_growth"]
+        self._start = live["x.start_tick"]
 
     def round(self, t: int) -> None:
         w = self.w

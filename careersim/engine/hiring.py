@@ -4,8 +4,8 @@ open ones from the ready candidates and from outside applicants.
 Each source (big funders' RFPs, organisations with an adjacent agenda, academia, small
 funders when they hold positions, roles with autonomy, an agenda-agnostic organisation)
 holds a number of *positions*: its capacity, ``positions.<source> * G(t)``, where the
-parameter is the source's positions at the start of the run and ``G`` the growth of its
-funding since (``positions.growth`` a year, compounded round by round). A position is
+parameter is the source's positions at time zero (after any burn-in) and ``G`` the growth of its
+funding since (``positions.growth`` a year, compounded round by round; below 1 during a burn-in). A position is
 held by a lead, or open. Openings therefore come from two places, which every round
 records apart:
 
@@ -75,7 +75,7 @@ from careersim.engine.layout import (
     LEAD_TICK,
     LEGIB,
     LETTERS,
-    PHD_END,
+    PHD_PROG,
     PID,
     READY,
     RECORD,
@@ -88,10 +88,10 @@ from careersim.engine.world import World, skill_score
 
 
 @njit(cache=True)
-def _lead_candidates(ready, n, I, F, key, t, final_year_rule, credential_w, letter_w, record_w, record_cap):
+def _lead_candidates(ready, n, I, F, key, t, final_from, credential_w, letter_w, record_w, record_cap):
     """Of the lead-ready rows ``ready[:n]`` (in row order), those who may take a lead
-    role: independent, unfunded or contributors, and PhD students in their final year
-    when ``final_year_rule``.
+    role: independent, unfunded or contributors, and PhD students whose progress is at
+    least ``final_from`` (the final-phase rule; infinite under the rule of graduates only).
     Returns their rows, every lead source's base score before the candidate's noise
     (skills, track record weighted by ``record_w`` up to ``record_cap``, a PhD and
     letters) and the uniforms of that noise."""
@@ -104,7 +104,7 @@ def _lead_candidates(ready, n, I, F, key, t, final_year_rule, credential_w, lett
         st = I[r, STATE]
         if not (st == INDEPENDENT or st == UNFUNDED or st == CONTRIBUTOR or st == PHD) or I[r, READY] < 0:
             continue
-        if st == PHD and not (final_year_rule and t >= I[r, PHD_END] - TICKS_PER_YEAR):
+        if st == PHD and not F[r, PHD_PROG] >= final_from:
             continue
         rows[m] = r
         m += 1
@@ -180,7 +180,9 @@ class Hiring:
         self.fit_key = np.uint64(world.streams.key("agenda_fit"))
         self.out_key = np.uint64(world.streams.key("outside"))
         self._paths = [f"positions.{name}" for name, _ in HIRING_SOURCES]
-        self.growth = 1.0  # growth of the sources' funding since the start of the run
+        # growth of the sources' funding since time zero (below 1 in a burn-in: the stated
+        # positions are those of time zero)
+        self.growth = (1.0 + world.live["positions.growth"]) ** (-world.live["x.start_tick"] / TICKS_PER_YEAR)
         self._last = 0  # tick of the latest round (the start of the run before the first)
         self.capacity = np.zeros(NS, dtype=np.int64)
         self.vacant = np.zeros(NS, dtype=np.int64)
@@ -249,7 +251,9 @@ class Hiring:
     def candidates(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows of the ready candidates, their common base scores and noise uniforms."""
         w, live = self.w, self.w.live
-        return _lead_candidates(w.ready, int(w.stats[ST_READY]), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
+        # under the final-phase rule, PhD students with progress within a year's work of the end
+        final_from = 1.0 - 1.0 / live["phd.duration"] if live["x.lead_rule_final"] > 0.5 else np.inf
+        return _lead_candidates(w.ready, int(w.stats[ST_READY]), w.I, w.F, self.key, t, final_from,
                                 live["positions.credential_weight"], live["positions.letter_weight"],
                                 live["positions.record_weight"], live["positions.record_cap"])
 

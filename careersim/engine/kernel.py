@@ -117,6 +117,7 @@ from careersim.engine.layout import (
     NF,
     NI,
     PHD_END,
+    PHD_PROG,
     PHD_READY,
     PHD_START,
     PID,
@@ -160,11 +161,15 @@ SLOTS_USED[LEAD] = 1 << SL_PEER
 
 @njit(cache=True, inline="always")
 def _dose(hours, P):
-    """Feedback signals per week from ``hours`` of mentor time per week."""
+    """Feedback signals per week from ``hours`` of mentor time per week (``learning.dose_response``):
+    saturating ``k h0 (1 - exp(-h/h0))``; threshold ``k h`` at or above the threshold and
+    ``k h f`` below it; linear ``k h``."""
     k = P[V.LEARNING_SIGNALS_PER_MENTOR_HOUR]
     if P[V.X_SATURATING] > 0.5:
         h0 = P[V.LEARNING_SATURATION_HOURS]
         return k * h0 * (1.0 - np.exp(-hours / h0))
+    if P[V.X_DOSE_THRESHOLD] > 0.5 and not hours >= P[V.LEARNING_THRESHOLD_HOURS]:
+        return k * hours * P[V.LEARNING_BELOW_THRESHOLD_FACTOR]
     return k * hours
 
 
@@ -476,11 +481,19 @@ def move_counted(I, LOG, nlog, counts, r, t, to_state, reason):
 
 
 @njit(cache=True, inline="always")
-def _credit_lead_month(F, i, t, arrival):
-    F[i, LEAD_YEARS] += DT
-    before = (arrival - (t - TICKS_PER_MONTH)) / TICKS_PER_MONTH
+def _credit_lead_month(F, i, t, arrival, start):
+    """Credit the month [t - 1 month, t) to a lead in role through it: the part after time
+    zero (``start``, the end of the burn-in) as lead-years, and of those the part before the
+    arrival (also weighted by impact judgement)."""
+    lo = t - TICKS_PER_MONTH
+    if lo < start:
+        lo = start
+    if lo >= t:  # the whole month in the burn-in
+        return
+    F[i, LEAD_YEARS] += DT * ((t - lo) / TICKS_PER_MONTH)
+    before = (min(arrival, t) - lo) / TICKS_PER_MONTH
     if before > 0.0:
-        share = DT * min(before, 1.0)
+        share = DT * before
         F[i, LEAD_PRE] += share
         F[i, LEAD_SAFE_PRE] += share * F[i, IMP]
 
@@ -490,7 +503,7 @@ def credit_final_month(t_end, n, P, F, I):
     """At the horizon, credit the last month to those still in a lead role."""
     for i in range(n):
         if I[i, STATE] == LEAD:
-            _credit_lead_month(F, i, t_end, P[V.X_ARRIVAL_TICK])
+            _credit_lead_month(F, i, t_end, P[V.X_ARRIVAL_TICK], P[V.X_START_TICK])
 
 
 NCLS = 9  # visiting groups of the monthly step (see _visit_class)
@@ -557,10 +570,12 @@ def _sort_log(LOG, lo, hi):
 
 # rows of the month's Poisson tables for sources whose rate is the same for everyone they
 # reach: PhD peers, outside exposure, own project completions (and when cutting losses),
-# independent mentor, programme mentor, collaborator, one signal a month, contributor
-# mentors (one row per kind), a lead's co-supervision of a PhD student; the advisors' rows follow
-R_PP, R_EX, R_PR, R_PRC, R_IM, R_PG, R_CO, R_ONE, R_CM = range(9)
-R_CS = R_CM + 3
+# independent mentor, programme mentor, collaborator, contributors' colleagues, contributor
+# mentors (one row per kind), leads' peers, a lead's co-supervision of a PhD student; the
+# advisors' rows follow
+R_PP, R_EX, R_PR, R_PRC, R_IM, R_PG, R_CO, R_CP, R_CM = range(9)
+R_LP = R_CM + 3
+R_CS = R_LP + 1
 N_SHARED_ROWS = R_CS + 1
 # what the first pass over a chunk leaves for the last, per person (rows of ``MONTH``): the
 # hands-on multiplier, the publication rate, the wellbeing and motivation targets and the
@@ -582,14 +597,18 @@ def poisson_tables(P, adv_hours):
     p_pp = np.exp(-lam_pp)
     p_ex = np.exp(-P[V.PHD_EXPOSURE_SIGNALS] / 12.0)
     p_pr = np.exp(-proj_rate_m)
-    p_prc = np.exp(-1.5 * proj_rate_m)
+    cut = P[V.INDEPENDENT_CUT_LOSSES_SPEED]
+    p_prc = np.exp(-cut * proj_rate_m)
     met = P[V.X_MENTOR_MET]
     lam_im = _dose(P[V.INDEPENDENT_MENTOR_HOURS] * met, P) * WEEKS_PER_MONTH
     p_im = np.exp(-lam_im)
     lam_pg = _dose(P[V.PROGRAMME_MENTOR_HOURS] * P[V.X_PROGRAMME_MET], P) * WEEKS_PER_MONTH
     p_pg = np.exp(-lam_pg)
     p_co = np.exp(-P[V.INDEPENDENT_COLLABORATOR_SIGNALS] / 12.0)
-    p_one = np.exp(-1.0)
+    lam_cp = P[V.CONTRIBUTOR_PEER_SIGNALS] / 12.0
+    p_cp = np.exp(-lam_cp)
+    lam_lp = P[V.LEARNING_LEAD_PEER_SIGNALS] / 12.0
+    p_lp = np.exp(-lam_lp)
     lam_cm_k = np.empty(3)
     lam_cm_k[K_INDUSTRY] = _dose(P[V.CONTRIBUTOR_MENTOR_HOURS_INDUSTRY], P) * WEEKS_PER_MONTH
     lam_cm_k[K_NONPROFIT] = _dose(P[V.CONTRIBUTOR_MENTOR_HOURS_NONPROFIT] * met, P) * WEEKS_PER_MONTH
@@ -602,13 +621,14 @@ def poisson_tables(P, adv_hours):
     _tabulate(TAB, LAM, R_PP, lam_pp, p_pp)
     _tabulate(TAB, LAM, R_EX, P[V.PHD_EXPOSURE_SIGNALS] / 12.0, p_ex)
     _tabulate(TAB, LAM, R_PR, proj_rate_m, p_pr)
-    _tabulate(TAB, LAM, R_PRC, proj_rate_m * 1.5, p_prc)
+    _tabulate(TAB, LAM, R_PRC, proj_rate_m * cut, p_prc)
     _tabulate(TAB, LAM, R_IM, lam_im, p_im)
     _tabulate(TAB, LAM, R_PG, lam_pg, p_pg)
     _tabulate(TAB, LAM, R_CO, P[V.INDEPENDENT_COLLABORATOR_SIGNALS] / 12.0, p_co)
-    _tabulate(TAB, LAM, R_ONE, 12.0 / 12.0, p_one)
+    _tabulate(TAB, LAM, R_CP, lam_cp, p_cp)
     for k in range(3):
         _tabulate(TAB, LAM, R_CM + k, lam_cm_k[k], p_cm_k[k])
+    _tabulate(TAB, LAM, R_LP, lam_lp, p_lp)
     lam_cs = _dose(P[V.PHD_COSUPERVISION_HOURS] * met, P) * WEEKS_PER_MONTH
     _tabulate(TAB, LAM, R_CS, lam_cs, np.exp(-lam_cs))
     return TAB, LAM, ADV_ROW
@@ -646,11 +666,11 @@ def _phd_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, years_in, q, safe, 
     from the leads' mentor time: row :data:`R_CS`). Returns (flags, hands-on multiplier,
     publication rate, wellbeing target)."""
     if years_in < P[V.PHD_APPRENTICE_YEARS]:
-        w0, w1, w2 = 0.6, 0.2, 0.2
+        w0, w1 = P[V.PHD_APPRENTICE_EXECUTION_WEIGHT], P[V.PHD_APPRENTICE_IDEA_WEIGHT]
     elif years_in < P[V.PHD_AMBITION_YEARS]:
-        w0, w1, w2 = 0.3, 0.35, 0.35
+        w0, w1 = P[V.PHD_INDEPENDENCE_EXECUTION_WEIGHT], P[V.PHD_INDEPENDENCE_IDEA_WEIGHT]
     else:
-        w0, w1, w2 = 0.2, 0.4, 0.4
+        w0, w1 = P[V.PHD_AMBITION_EXECUTION_WEIGHT], P[V.PHD_AMBITION_IDEA_WEIGHT]
     wimp = iw if safe else 0.0
     exposed = (flags & F_EXPOSED) != 0
     u_ex = U[SL_EXPOSED, j]
@@ -662,16 +682,20 @@ def _phd_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, years_in, q, safe, 
     n_adv = _draw(TAB, LAM, adv_row, U[SL_MENTOR, j])
     n_peer = _draw(TAB, LAM, R_PP, U[SL_PEER, j])
     n_own = _draw(TAB, LAM, R_PR, U[SL_SELF, j])
-    n_study = poisson_from_uniform(P[V.LEARNING_SELF_STUDY_SIGNALS] * sdir * sdir * 0.5 / 12.0, U[SL_STUDY, j])
-    _source(SN, SQ, SW, 0, j, n_adv, q, w0, w1, w2, wimp)
-    _source(SN, SQ, SW, 1, j, n_peer, q * P[V.LEARNING_PEER_QUALITY_RATIO], w0, w1, w2, wimp)
-    _source(SN, SQ, SW, 2, j, n_ex, 0.6, 0.0, 0.1, 0.1, iw)
-    _source(SN, SQ, SW, 3, j, n_own, P[V.LEARNING_SELF_EVAL_QUALITY] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0)
-    _source(SN, SQ, SW, 4, j, n_study, sdir, 0.2, 0.4, 0.4, 0.0)
+    n_study = poisson_from_uniform(P[V.LEARNING_SELF_STUDY_SIGNALS] * sdir * sdir * P[V.PHD_SELF_STUDY_SHARE] / 12.0,
+                                   U[SL_STUDY, j])
+    wp0, wp1, wp2 = P[V.LEARNING_PROJECT_EXECUTION_WEIGHT], P[V.LEARNING_PROJECT_GENERATION_WEIGHT], P[V.LEARNING_PROJECT_EVALUATION_WEIGHT]
+    ws0, ws1 = P[V.LEARNING_STUDY_EXECUTION_WEIGHT], P[V.LEARNING_STUDY_IDEA_WEIGHT]
+    wx = P[V.PHD_EXPOSURE_IDEA_WEIGHT]
+    _source(SN, SQ, SW, 0, j, n_adv, q, w0, w1, w1, wimp)
+    _source(SN, SQ, SW, 1, j, n_peer, q * P[V.LEARNING_PEER_QUALITY_RATIO], w0, w1, w1, wimp)
+    _source(SN, SQ, SW, 2, j, n_ex, P[V.PHD_EXPOSURE_QUALITY], 0.0, wx, wx, iw)
+    _source(SN, SQ, SW, 3, j, n_own, P[V.LEARNING_SELF_EVAL_QUALITY] * (P[V.PHD_PROJECT_QUALITY_BASE] + sdir), wp0, wp1, wp2, 0.0)
+    _source(SN, SQ, SW, 4, j, n_study, sdir, ws0, ws1, ws1, 0.0)
     n_cos = _draw(TAB, LAM, R_CS, U[SL_PROG, j])  # 0 whatever the uniform when nobody co-supervises
-    _source(SN, SQ, SW, 5, j, n_cos, P[V.MENTORING_LEAD_QUALITY], w0, w1, w2, iw)
+    _source(SN, SQ, SW, 5, j, n_cos, P[V.MENTORING_LEAD_QUALITY], w0, w1, w1, iw)
     hands = P[V.LEARNING_HANDS_ON_PHD]
-    pubs = P[V.PHD_PUBLICATIONS] * (0.5 + q)  # well-recognised work comes from strong labs
+    pubs = P[V.PHD_PUBLICATIONS] * (P[V.PHD_PUBLICATION_ADVISOR_BASE] + q)  # well-recognised work comes from strong labs
     return flags, hands, pubs, well_target - P[V.PHD_STRESS]
 
 
@@ -685,7 +709,7 @@ def _independent_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, in_prog, un
     early feedback on a written plan, self-study; alone (no collaborator, no programme)
     and ``unfunded`` lower motivation. Returns (gain, hands-on multiplier, publication
     rate, motivation target)."""
-    g = gain * (1.2 if (flags & F_UPSKILL) != 0 else 1.0)
+    g = gain * (P[V.INDEPENDENT_UPSKILLING_GAIN] if (flags & F_UPSKILL) != 0 else 1.0)
     collab = (flags & F_COLLAB) != 0
     plan = (flags & F_PLAN) != 0
     r_self = R_PRC if (flags & F_CUTLOSS) != 0 else R_PR
@@ -705,24 +729,30 @@ def _independent_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, in_prog, un
     if not plan:
         n_plan = 0
     if in_prog:
-        motiv_target += 0.1
+        motiv_target += P[V.PROGRAMME_MOTIVATION_BONUS]
     elif not collab:
         motiv_target -= P[V.INDEPENDENT_ALONE_PENALTY]
-    _source(SN, SQ, SW, 0, j, n_mentor, mentor_q, 0.3, 0.35, 0.35, iw)
-    _source(SN, SQ, SW, 1, j, n_prog, P[V.PROGRAMME_MENTOR_QUALITY], 0.3, 0.35, 0.35, iw)
-    _source(SN, SQ, SW, 2, j, n_collab, P[V.INDEPENDENT_COLLABORATOR_QUALITY], 0.4, 0.3, 0.3, 0.5 * iw)
-    _source(SN, SQ, SW, 3, j, n_own, P[V.LEARNING_SELF_EVAL_QUALITY] * 2.0 * sdir, 0.3, 0.3, 0.4, 0.0)
-    _source(SN, SQ, SW, 4, j, n_plan, 0.6, 0.2, 0.4, 0.4, iw)
-    _source(SN, SQ, SW, 5, j, n_study, sdir, 0.2, 0.4, 0.4, 0.0)
-    pubs = P[V.INDEPENDENT_PUBLICATIONS] * (0.5 + sdir)
+    wm0, wm1 = P[V.LEARNING_MENTOR_EXECUTION_WEIGHT], P[V.LEARNING_MENTOR_IDEA_WEIGHT]
+    wc0, wc1 = P[V.INDEPENDENT_COLLABORATOR_EXECUTION_WEIGHT], P[V.INDEPENDENT_COLLABORATOR_IDEA_WEIGHT]
+    wp0, wp1, wp2 = P[V.LEARNING_PROJECT_EXECUTION_WEIGHT], P[V.LEARNING_PROJECT_GENERATION_WEIGHT], P[V.LEARNING_PROJECT_EVALUATION_WEIGHT]
+    ws0, ws1 = P[V.LEARNING_STUDY_EXECUTION_WEIGHT], P[V.LEARNING_STUDY_IDEA_WEIGHT]
+    _source(SN, SQ, SW, 0, j, n_mentor, mentor_q, wm0, wm1, wm1, iw)
+    _source(SN, SQ, SW, 1, j, n_prog, P[V.PROGRAMME_MENTOR_QUALITY], wm0, wm1, wm1, iw)
+    _source(SN, SQ, SW, 2, j, n_collab, P[V.INDEPENDENT_COLLABORATOR_QUALITY], wc0, wc1, wc1,
+            P[V.INDEPENDENT_COLLABORATOR_IMPACT_SHARE] * iw)
+    _source(SN, SQ, SW, 3, j, n_own, P[V.LEARNING_SELF_EVAL_QUALITY] * P[V.INDEPENDENT_PROJECT_QUALITY_FACTOR] * sdir,
+            wp0, wp1, wp2, 0.0)
+    _source(SN, SQ, SW, 4, j, n_plan, P[V.INDEPENDENT_PLAN_QUALITY], ws0, ws1, ws1, iw)
+    _source(SN, SQ, SW, 5, j, n_study, sdir, ws0, ws1, ws1, 0.0)
+    pubs = P[V.INDEPENDENT_PUBLICATIONS] * (P[V.INDEPENDENT_PUBLICATION_SELF_DIRECTION_BASE] + sdir)
     if (flags & F_ACCOUNT) != 0:
-        pubs *= 1.5
+        pubs *= P[V.INDEPENDENT_ACCOUNTABILITY_PUBLICATIONS]
     if (flags & F_UPSKILL) != 0:
-        pubs *= 0.5
+        pubs *= P[V.INDEPENDENT_UPSKILLING_PUBLICATIONS]
     gap_penalty = P[V.INDEPENDENT_GAP_PENALTY]
     if unfunded:
         motiv_target -= gap_penalty
-        pubs *= 0.5
+        pubs *= P[V.INDEPENDENT_UNFUNDED_PUBLICATIONS]
     return g, P[V.LEARNING_HANDS_ON_INDEPENDENT], pubs, motiv_target
 
 
@@ -736,7 +766,7 @@ def _contributor_sources(SN, SQ, SW, TAB, LAM, U, j, P, k, sdir, iw, well_target
     leave_mult = 1.0
     if k == K_INDUSTRY:
         q, hands, pubs, wimp = (P[V.CONTRIBUTOR_QUALITY_INDUSTRY], P[V.CONTRIBUTOR_HANDS_ON_INDUSTRY],
-                                P[V.CONTRIBUTOR_PUBLICATIONS_INDUSTRY], 0.2 * iw)
+                                P[V.CONTRIBUTOR_PUBLICATIONS_INDUSTRY], P[V.CONTRIBUTOR_INDUSTRY_IMPACT_SHARE] * iw)
         leave_mult = P[V.EXITS_INDUSTRY_PULL]
     elif k == K_NONPROFIT:
         q, hands, pubs, wimp = (P[V.CONTRIBUTOR_QUALITY_NONPROFIT], P[V.CONTRIBUTOR_HANDS_ON_NONPROFIT],
@@ -748,11 +778,13 @@ def _contributor_sources(SN, SQ, SW, TAB, LAM, U, j, P, k, sdir, iw, well_target
     letter = letter_academic if k == K_ACADEMIC else letter_other
     own = P[V.CONTRIBUTOR_OWN_IDEA_SHARE]
     n_manager = _draw(TAB, LAM, R_CM + k, U[SL_MENTOR, j])
-    n_peer = _draw(TAB, LAM, R_ONE, U[SL_PEER, j])
+    n_peer = _draw(TAB, LAM, R_CP, U[SL_PEER, j])
     n_study = poisson_from_uniform(P[V.LEARNING_SELF_STUDY_SIGNALS] * sdir * sdir * own / 12.0, U[SL_STUDY, j])
-    _source(SN, SQ, SW, 0, j, n_manager, q, 0.6, own, 0.25, wimp)
-    _source(SN, SQ, SW, 1, j, n_peer, q * P[V.LEARNING_PEER_QUALITY_RATIO], 0.6, own, 0.25, wimp)
-    _source(SN, SQ, SW, 2, j, n_study, sdir, 0.2, 0.4, 0.4, 0.0)
+    we0, we2 = P[V.CONTRIBUTOR_EXECUTION_WEIGHT], P[V.CONTRIBUTOR_EVALUATION_WEIGHT]
+    ws0, ws1 = P[V.LEARNING_STUDY_EXECUTION_WEIGHT], P[V.LEARNING_STUDY_IDEA_WEIGHT]
+    _source(SN, SQ, SW, 0, j, n_manager, q, we0, own, we2, wimp)
+    _source(SN, SQ, SW, 1, j, n_peer, q * P[V.LEARNING_PEER_QUALITY_RATIO], we0, own, we2, wimp)
+    _source(SN, SQ, SW, 2, j, n_study, sdir, ws0, ws1, ws1, 0.0)
     return hands, pubs, well_target + P[V.EXITS_STRUCTURE_BONUS], leave_mult, letter
 
 
@@ -785,6 +817,8 @@ def _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
     gain = P[V.LEARNING_SIGNAL_GAIN]
     iw = P[V.LEARNING_IMPACT_WEIGHT]
     p_exposure = 1.0 - np.exp(-P[V.PHD_EXPOSURE_RATE] * DT)
+    well_base, well_resil = P[V.EXITS_WELLBEING_BASE], P[V.EXITS_WELLBEING_RESILIENCE]
+    motiv_base, motiv_safety = P[V.EXITS_MOTIVATION_BASE], P[V.EXITS_MOTIVATION_SAFETY]
     for k in range(NSRC):  # no signals unless a source is recorded below
         for j in range(m):
             SN[k, j] = 0
@@ -800,13 +834,13 @@ def _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
             continue
         RS[j] = s
         if s == LEAD and t > 0:  # credit the month just ended, [t - 4, t), to a lead in role through it
-            _credit_lead_month(F, i, t, arrival)
+            _credit_lead_month(F, i, t, arrival, P[V.X_START_TICK])
         flags = I[i, FLAGS]
         sdir = F[i, SDIR]
         hands = 1.0
         pubs = 0.0
-        well_target = 0.3 + 0.6 * F[i, RESIL]
-        motiv_target = 0.35 + 0.5 * F[i, SMOT]
+        well_target = well_base + well_resil * F[i, RESIL]
+        motiv_target = motiv_base + motiv_safety * F[i, SMOT]
         leave_mult = 1.0
         for c in range(4):
             SK[c, j] = F[i, EXE + c]
@@ -833,8 +867,10 @@ def _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
             if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
                 F[i, LETTERS] = letter
         elif s == LEAD:
-            _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, R_ONE, U[SL_PEER, j]), 0.6, 0.2, 0.4, 0.4, 0.5 * iw)
-            pubs = 1.0
+            ws0, ws1 = P[V.LEARNING_STUDY_EXECUTION_WEIGHT], P[V.LEARNING_STUDY_IDEA_WEIGHT]
+            _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, R_LP, U[SL_PEER, j]), P[V.LEARNING_LEAD_PEER_QUALITY], ws0, ws1, ws1,
+                    P[V.LEARNING_LEAD_IMPACT_SHARE] * iw)
+            pubs = P[V.LEARNING_LEAD_PUBLICATIONS]
         # APPLICANT: only hands-on work at the base rate
         GL[j] = g * F[i, LR]
         if (SN[0, j] | SN[1, j] | SN[2, j] | SN[3, j] | SN[4, j] | SN[5, j]) >= 1 << NBITS:
@@ -872,11 +908,11 @@ def hands_on(e, lr, hands, key, factor, P):
 
 
 @njit(cache=True, inline="always")
-def record_and_mood(record, well, motiv, exe, gen, pubs, well_target, motiv_target, adj):
-    """A month's track record, ``record + pubs * (0.5 + execution) * (0.5 + generation) * DT``,
-    and wellbeing and motivation each closing a share ``adj`` of the gap to their targets.
-    Returns (record, wellbeing, motivation)."""
-    prod = (0.5 + exe) * (0.5 + gen)
+def record_and_mood(record, well, motiv, exe, gen, pubs, well_target, motiv_target, adj, base):
+    """A month's track record, ``record + pubs * (base + execution) * (base + generation) * DT``
+    (``base``: ``learning.output_base``), and wellbeing and motivation each closing a share
+    ``adj`` of the gap to their targets. Returns (record, wellbeing, motivation)."""
+    prod = (base + exe) * (base + gen)
     return record + pubs * prod * DT, well + (well_target - well) * adj, motiv + (motiv_target - motiv) * adj
 
 
@@ -888,14 +924,51 @@ def is_ready(gen, evl, exe, record, P):
 
 
 @njit(cache=True, inline="always")
-def lead_eligible(ready, s, t, phd_end, P):
+def lead_eligible(ready, s, prog, P):
     """Whether someone ever ready, in state ``s``, may take a lead role now: not a lead or
-    PhD applicant, and a PhD student only in the final year of the degree (ending at
-    ``phd_end``) under the final-phase lead rule."""
+    PhD applicant, and a PhD student only under the final-phase lead rule and in the final
+    phase of the degree: progress ``prog`` within one year's work at the reference pace of
+    the end, ``prog >= 1 - 1/phd.duration``."""
     final_phase = P[V.X_LEAD_RULE_FINAL] > 0.5
     if s == PHD:
-        return ready and final_phase and t >= phd_end - TICKS_PER_YEAR
+        return ready and final_phase and prog >= 1.0 - 1.0 / P[V.PHD_DURATION]
     return ready and s != LEAD and s != APPLICANT
+
+
+@njit(cache=True, inline="always")
+def phd_pace(exe, gen, well, q, P):
+    """The pace of a PhD student's thesis progress relative to the reference pace (1):
+    ``1 + phd.pace_skill * ((execution + idea generation)/2 - phd.pace_skill_reference)
+    + phd.pace_feedback * (advisor quality q - 0.5) + phd.pace_wellbeing * (wellbeing - 0.6)``,
+    never below 0."""
+    x = (1.0 + P[V.PHD_PACE_SKILL] * (0.5 * (exe + gen) - P[V.PHD_PACE_SKILL_REFERENCE])
+         + P[V.PHD_PACE_FEEDBACK] * (q - 0.5) + P[V.PHD_PACE_WELLBEING] * (well - W_MID))
+    return x if x > 0.0 else 0.0
+
+
+#: outcomes of a PhD student's month (:func:`phd_month`; attrition is decided by the caller)
+PHD_STAYS, PHD_GRADUATES, PHD_TIME_LIMIT, PHD_EXTENSION_DUE, PHD_ATTRITION = 0, 1, 2, 3, 4
+
+
+@njit(cache=True, inline="always")
+def phd_month(prog, elapsed, pace, P):
+    """A PhD student's month of thesis work ending ``elapsed`` (> 0) ticks after the start: progress
+    grows by ``pace * DT / phd.duration``. Returns (progress, outcome): :data:`PHD_GRADUATES`
+    once progress reaches 1 and ``phd.min_years`` have passed; else :data:`PHD_TIME_LIMIT`
+    at ``phd.max_years``; else :data:`PHD_EXTENSION_DUE` in the month the funded years
+    (``phd.funded_years``) or an anniversary of their end is reached (the caller decides
+    with ``phd.extension_chance``); else :data:`PHD_STAYS`."""
+    prog = prog + pace * DT / P[V.PHD_DURATION]
+    if prog >= 1.0 - 1e-9 and elapsed >= P[V.PHD_MIN_YEARS] * TICKS_PER_YEAR - 1e-9:
+        return prog, PHD_GRADUATES
+    if elapsed >= P[V.PHD_MAX_YEARS] * TICKS_PER_YEAR - 1e-9:
+        return prog, PHD_TIME_LIMIT
+    over = elapsed - P[V.PHD_FUNDED_YEARS] * TICKS_PER_YEAR  # ticks past the funded years
+    if over >= -1e-9:
+        before = over - TICKS_PER_MONTH
+        if before < -1e-9 or np.floor((over + 1e-9) / TICKS_PER_YEAR) > np.floor((before + 1e-9) / TICKS_PER_YEAR):
+            return prog, PHD_EXTENSION_DUE
+    return prog, PHD_STAYS
 
 
 @njit(cache=True, inline="always")
@@ -1011,6 +1084,11 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
     hands-on learning, record and mood, readiness, transitions and exits, and the
     person counted; meanwhile the next chunk's rows are prefetched."""
     exits_on = P[V.X_EXITS_ON] > 0.5
+    out_base = P[V.LEARNING_OUTPUT_BASE]
+    p_att_early = 1.0 - np.exp(-P[V.PHD_ATTRITION_EARLY] * DT)  # the month's chances of PhD attrition
+    p_att_late = 1.0 - np.exp(-P[V.PHD_ATTRITION_LATE] * DT)
+    att_early_ticks = P[V.PHD_ATTRITION_EARLY_YEARS] * TICKS_PER_YEAR
+    gap_industry = P[V.INDEPENDENT_GAP_INDUSTRY_SHARE]
     for j in range(m):
         if j0 + CH + j < total:  # the next chunk's rows, to be in cache when it starts
             _prefetch_row(F, I, vis[j0 + CH + j])
@@ -1030,21 +1108,47 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
             F[i, EXE2] = F[i, EXE]
         F[i, RECORD], F[i, WELL], F[i, MOTIV] = record_and_mood(F[i, RECORD], F[i, WELL], F[i, MOTIV], F[i, EXE],
                                                                 F[i, GEN], MONTH[M_PUBS, j], MONTH[M_WELL, j],
-                                                                MONTH[M_MOTIV, j], adj)
+                                                                MONTH[M_MOTIV, j], adj, out_base)
         # ------------------------------------------------------------ readiness
         ready = is_ready(F[i, GEN], F[i, EVL], F[i, EXE], F[i, RECORD], P)
         if ready and I[i, READY] < 0:
             I[i, READY] = t
         if ready and s == PHD and I[i, PHD_READY] < 0:
             I[i, PHD_READY] = t
-        if not lead_eligible(I[i, READY] >= 0, s, t, I[i, PHD_END], P):
+        if not lead_eligible(I[i, READY] >= 0, s, F[i, PHD_PROG], P):
             I[i, WAIT_SINCE] = -1
         elif I[i, WAIT_SINCE] < 0:
             I[i, WAIT_SINCE] = t
         # ------------------------------------------------------------ transitions
-        if s == PHD and t >= I[i, PHD_END]:  # graduation
+        outcome = PHD_STAYS
+        elapsed = t - I[i, PHD_START]
+        if s == PHD and elapsed > 0:  # a month of the degree has ended
+            a = I[i, ADVISOR]
+            # PhD attrition, at its own rate by time in the degree, before the month's work
+            # counts: the top of the month's exit uniform (the competing exits take its bottom)
+            p_att = p_att_early if elapsed - TICKS_PER_MONTH < att_early_ticks else p_att_late
+            if exits_on and UH[j] >= 1.0 - p_att:
+                outcome = PHD_ATTRITION
+            else:
+                F[i, PHD_PROG], outcome = phd_month(F[i, PHD_PROG], elapsed,
+                                                    phd_pace(F[i, EXE], F[i, GEN], F[i, WELL], adv_quality[a], P), P)
+            if outcome == PHD_EXTENSION_DUE:
+                extended = uniform_at(agent_hash(ktr, pid), t, 4) < P[V.PHD_EXTENSION_CHANCE]
+                outcome = PHD_STAYS if extended else PHD_TIME_LIMIT
+            if outcome == PHD_TIME_LIMIT or outcome == PHD_ATTRITION:  # leaves without the degree
+                adv_load[a] -= 1
+                I[i, PHD_END] = t
+                I[i, EXIT_REASON] = R_FUNDING if outcome == PHD_TIME_LIMIT else R_OTHER_WORK
+                I[i, EXIT_TICK] = t
+                I[i, WAIT_SINCE] = -1
+                _move(I, LOG, nlog, i, t, EXITED, E_EXIT)
+                I[i, FLAGS] = flags
+                OUTF[i] = 0
+                continue
+        if outcome == PHD_GRADUATES:
             a = I[i, ADVISOR]
             adv_load[a] -= 1
+            I[i, PHD_END] = t
             flags |= F_HAS_PHD
             if F[i, LETTERS] < adv_quality[a]:
                 F[i, LETTERS] = adv_quality[a]  # the advisor's recommendation
@@ -1070,7 +1174,7 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
                 # they give up waiting, even with an application still in the queue
                 flags &= ~(F_WANTS_GRANT | F_PENDING)
                 if uniform_at(agent_hash(ktr, pid), t, 1) < P[V.INDEPENDENT_GAP_TO_CONTRIBUTOR_SHARE]:
-                    I[i, KIND] = K_INDUSTRY if uniform_at(agent_hash(ktr, pid), t, 2) < 0.6 else K_NONPROFIT
+                    I[i, KIND] = K_INDUSTRY if uniform_at(agent_hash(ktr, pid), t, 2) < gap_industry else K_NONPROFIT
                     _move(I, LOG, nlog, i, t, CONTRIBUTOR, E_GAP_TO_JOB)
                     s = CONTRIBUTOR
                 else:
@@ -1102,6 +1206,7 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
                 flags &= ~(F_WANTS_GRANT | F_PENDING)
                 if s == PHD:
                     adv_load[I[i, ADVISOR]] -= 1
+                    I[i, PHD_END] = t
                 I[i, EXIT_REASON] = exit_reason(uniform_at(agent_hash(khz, pid), t, 1) * h, h_burn, h_other)
                 I[i, EXIT_TICK] = t
                 I[i, WAIT_SINCE] = -1

@@ -20,11 +20,13 @@ EXE2 = 20  # execution two years after entry (claim C3)
 # the monthly step's cache of the hands-on learning factor exp(key * lr * dt), recomputed
 # only when key = -(hands-on rate of the person's role) changes; the key starts as NaN
 HANDS_KEY, HANDS_EXP = 21, 22
-NF = 23
+PHD_PROG = 23  # a PhD student's progress towards the degree (0-1; the thesis is done at 1)
+NF = 24
 SKILL_NAMES = ("execution", "idea_generation", "idea_evaluation", "impact_judgement")
 
 # --- integer columns ----------------------------------------------------------------------
 PID, STATE, TRACK, KIND, BACKGROUND, COHORT = 0, 1, 2, 3, 4, 5
+# PHD_END: the tick a PhD ended (graduation or leaving), -1 while it lasts
 ENTRY, SINCE, ADVISOR, PHD_START, PHD_END, FLAGS = 6, 7, 8, 9, 10, 11
 FUND_END, APPLY_AT, PROG_END, READY, LEAD_TICK, LEAD_SRC = 12, 13, 14, 15, 16, 17
 EXIT_REASON, EXIT_TICK, WAIT_SINCE, ATTEMPTS, REJECTIONS, FIRST_FUNDED = 18, 19, 20, 21, 22, 23

@@ -76,6 +76,7 @@ from careersim.engine.layout import (
     NF,
     NI,
     PHD_END,
+    PHD_PROG,
     PHD_READY,
     PHD_START,
     PID,
@@ -140,15 +141,17 @@ class Advisors:
 
 
 def entrant_schedule(values: dict, total_ticks: int) -> np.ndarray:
-    """Entry ticks of all entrants (sorted): yearly cohorts, spread monthly or not."""
+    """Entry ticks of all entrants (sorted): yearly cohorts, spread monthly or not, growing
+    from ``population.entrants_per_year`` at time zero (after the burn-in; fewer before)."""
     e0 = values["population.entrants_per_year"]
     g = values["population.entrant_growth"]
+    b = values["run.burn_in"]
     years = int(math.ceil(total_ticks / TICKS_PER_YEAR))
     ticks: list[np.ndarray] = []
     if values["population.single_cohort"]:
         return np.zeros(int(round(e0)), dtype=np.int64)
     for y in range(years):
-        n = int(round(e0 * (1.0 + g) ** y))
+        n = int(round(e0 * (1.0 + g) ** (y - b)))
         if values["population.intake"] == "yearly":
             ticks.append(np.full(n, y * TICKS_PER_YEAR, dtype=np.int64))
         else:
@@ -284,8 +287,8 @@ def _traits(F, I, rows, pids, values, streams: Streams):
     F[rows, LEGIB] = _ppf(values["population.traits.legibility"], u[4])
     I[rows, FLAGS] = _flag_bits(u[5:], np.array([float(values[path]) for _, path in TRAIT_FLAGS]),
                                 np.array([bit for bit, _ in TRAIT_FLAGS], dtype=np.int64))
-    F[rows, WELL] = 0.3 + 0.6 * F[rows, RESIL]
-    F[rows, MOTIV] = 0.35 + 0.5 * F[rows, SMOT]
+    F[rows, WELL] = values["exits.wellbeing_base"] + values["exits.wellbeing_resilience"] * F[rows, RESIL]
+    F[rows, MOTIV] = values["exits.motivation_base"] + values["exits.motivation_safety"] * F[rows, SMOT]
 
 
 def _skills(F, rows, pids, background, values, streams: Streams, boost=None):
@@ -310,10 +313,12 @@ def _pick(u, shares):
 
 
 def make_advisors(values: dict, streams: Streams, total_ticks: int) -> Advisors:
-    n0 = int(round(values["phd.advisors"]))
     g = values["phd.advisor_growth"]
+    b = values["run.burn_in"]  # phd.advisors is the number at time zero, after the burn-in
     years = int(math.ceil(total_ticks / TICKS_PER_YEAR))
-    counts = [n0] + [int(round(n0 * (1 + g) ** y)) for y in range(1, years + 1)]
+    base = int(round(values["phd.advisors"]))
+    counts = [int(round(base * (1 + g) ** (y - b))) for y in range(years + 1)]
+    n0 = counts[0]
     n_max = max(counts)
     active_from = np.zeros(n_max, dtype=np.int64)
     prev = n0
@@ -378,7 +383,7 @@ def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advi
     F[r, RECORD] = F[r, RECORD] + 1.0 * years_in
     I[r, STATE] = PHD
     I[r, PHD_START] = -np.round(years_in * TICKS_PER_YEAR).astype(np.int64)
-    I[r, PHD_END] = I[r, PHD_START] + int(round(dur * TICKS_PER_YEAR))
+    F[r, PHD_PROG] = u_stage[r]  # the thesis done so far at the reference pace
     I[r, FLAGS] |= F_EVER_PHD
     _assign_initial_advisors(I, r, advisors, values, streams)
     # independents, funded for part of a year
@@ -567,7 +572,7 @@ def add_cohorts(agents: Agents, cohorts, values: dict, streams: Streams, burn_in
             F[r, SDIR] = c.self_direction
         if c.resilience is not None:
             F[r, RESIL] = c.resilience
-            F[r, WELL] = 0.3 + 0.6 * F[r, RESIL]
+            F[r, WELL] = values["exits.wellbeing_base"] + values["exits.wellbeing_resilience"] * F[r, RESIL]
         if c.skills is not None:  # given skills replace the drawn ones; NaN keeps a drawn one
             for j, v in enumerate(np.asarray(c.skills, dtype=np.float64)):
                 if np.isfinite(v):

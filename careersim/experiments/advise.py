@@ -29,16 +29,24 @@ paired, copy by copy and replication by replication.
 *What-if variants* ("what would change the answer") change one input at a
 time (self-direction, resilience and learning rate low/high, independent
 mentoring none / an hour every other week, a weak/top advisor, a programme
-place, a grant in hand). They run in separate *what-if fields* (half as many
-as the main ones), never beside the main copies: putting them there crowded
-the main answer measurably (the independent path lost about 11 points of
-10-year lead chance with ~120 copies in year 0). In a what-if field each
-changed copy is paired with an unchanged copy on the same slot, facing the
-same crowd, and only on the paths the input acts on; the paired change,
-scaled by the ratio of the main level to the what-if level of that path (a
-ratio estimator, since the crowded what-if fields sit lower), is added to the
-main answer. Timeline variants need no simulation: lead-years before any
-arrival are recounted from the main copies' lead spells.
+place, a grant in hand). They run in separate *what-if fields*, never beside
+the main copies: putting them there crowded the main answer measurably (the
+independent path lost about 11 points of 10-year lead chance with ~120 copies
+in year 0). Each main field has a what-if twin: the same replication (the same
+draw of the scenario, the same people with the same luck, the same draw of the
+person's traits) with the same number of copies on the same slots, each copy
+changed by one of the variants acting on its path (the variants take turns,
+over slots in a random order, continuing across replications). A changed copy is
+paired with the main copy of its slot and path in the twin main field (the
+same person, luck and crowd), and the mean paired change is added to the main
+answer. No two copies of one person share a path in a field: an earlier
+design paired changed and unchanged copies of one slot inside one crowded
+field, where they tied for advisor slots, places and openings and competed
+with each other (a change that changed nothing lowered PhD lead-years from
+1.40 to 0.93; with the ties broken at random, a better copy still took the
+places of its own copies, so a high learning rate looked about 0.4 lead-years
+better than running it directly). Timeline variants need no simulation:
+lead-years before any arrival are recounted from the main copies' lead spells.
 
 How the copies enter the engine
 -------------------------------
@@ -145,14 +153,12 @@ def ly_text(x: float) -> str:
 #: defaults of the run: replications of the field holding the main copies, copies per path in each
 DEFAULT_REPLICATIONS = 20
 DEFAULT_CLONES = 12
-#: what-if fields: one per two main replications; in each, ``VARIANT_CLONES`` unchanged copies per path
-#: and as many copies of every variant on the paths it acts on (paired by person id)
-VARIANT_SHARE = 0.5
-VARIANT_CLONES = 4
 #: person ids of the copies: the engine's range for extra cohorts
 CLONE_PID_BASE = EXTRA_PID_BASE
 #: spawn key of the person's own random draws (traits within their uncertainty)
 _PERSON_STREAM = 0xAD71
+#: spawn key of the order in which a what-if twin's slots go to the variants
+_TWIN_STREAM = 0xAD72
 
 
 # ---------------------------------------------------------------------------
@@ -431,8 +437,8 @@ def variants(profile: Profile, scenario: Scenario) -> list[Variant]:
 
 
 def variant_replications(replications: int, sensitivity: bool = True) -> int:
-    """How many what-if fields go with ``replications`` main fields."""
-    return max(2, math.ceil(VARIANT_SHARE * replications)) if sensitivity else 0
+    """How many what-if fields go with ``replications`` main fields: one twin each."""
+    return replications if sensitivity else 0
 
 
 def _person_draws(seed: int, rep: int) -> np.ndarray:
@@ -465,23 +471,33 @@ def _groups_for(profile: Profile, scenario: Scenario, key: str, paths, slots: np
 
 
 def cohort_for(profile: Profile, scenario: Scenario, seed: int, rep: int, clones: int,
-               tried: list[Variant] | None = None, variant_clones: int = VARIANT_CLONES) -> CloneCohort:
+               tried: list[Variant] | None = None) -> CloneCohort:
     """The copies of replication ``rep``.
 
-    A main field (``tried`` empty or None) holds ``clones`` copies per path. A
-    what-if field holds ``variant_clones`` unchanged copies per path and as many
-    copies of every variant on the paths it acts on, on the same slots, so each
-    changed copy is paired with an unchanged one facing the same crowd.
+    A main field (``tried`` empty or None) holds ``clones`` copies per path. Its
+    what-if twin (``tried`` given; run as the same replication ``rep``) holds as
+    many on the same slots, each changed, so each changed copy is paired with
+    the main copy of its slot and path, and no two copies of one person share a
+    path. On every path the variants acting on it take the slots in turn,
+    continuing from one replication to the next (so every variant gets as many
+    copies as the others, give or take one, even with fewer slots than
+    variants), the slots taken in a random order of their own per replication
+    and path (so no variant keeps the same months of entry).
     """
     z = _person_draws(seed, rep)
+    slots = np.arange(clones, dtype=np.int64)
     if not tried:
-        return CloneCohort(_groups_for(profile, scenario, "base", PATHS, np.arange(clones, dtype=np.int64), z))
-    k = max(1, min(variant_clones, clones))
-    slots = (np.arange(k, dtype=np.int64) * 12) // k  # spread over the months of the first year
-    groups = _groups_for(profile, scenario, "base", PATHS, slots, z)
-    for v in tried:
-        if v.profile is not None:
-            groups += _groups_for(v.profile, scenario, v.key, v.paths, slots, z)
+        return CloneCohort(_groups_for(profile, scenario, "base", PATHS, slots, z))
+    groups = []
+    gen = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(rep, _TWIN_STREAM))))
+    for p in PATHS:
+        acting = [v for v in tried if v.profile is not None and p in v.paths]
+        turn = np.empty(clones, dtype=np.int64)
+        turn[gen.permutation(clones)] = (np.arange(clones) + rep * clones) % max(1, len(acting))
+        for i, v in enumerate(acting):
+            mine = slots[turn == i]
+            if len(mine):
+                groups += _groups_for(v.profile, scenario, v.key, (p,), mine, z)
     return CloneCohort(groups)
 
 
@@ -495,11 +511,12 @@ def _run_one(args) -> tuple[int, CloneRun, list[tuple[str, str]]]:
 
 
 def run_replications(scenario: Scenario, cohorts: list[CloneCohort], seed: int, workers: int | None = None,
-                     progress: bool = False) -> list[tuple[CloneRun, list[tuple[str, str]]]]:
-    """Run replication ``r`` with ``cohorts[r]``; the same results for any number of workers.
+                     progress: bool = False, reps: list[int] | None = None) -> list[tuple[CloneRun, list[tuple[str, str]]]]:
+    """Run replication ``reps[i]`` (default ``i``) with ``cohorts[i]``; the same results for any number of workers.
 
     ``progress`` shows the progress bar (:class:`careersim.experiments.pool.Progress`)."""
-    tasks = [((scenario, seed, r, cohorts[r]),) for r in range(len(cohorts))]
+    reps = list(range(len(cohorts))) if reps is None else reps
+    tasks = [((scenario, seed, reps[i], cohorts[i]),) for i in range(len(cohorts))]
     with Progress(len(tasks), "replications", enabled=bool(progress)) as bar:
         done = run_tasks(_run_one, tasks, workers, progress=bar)
     return [(run, keys) for _, run, keys in done]
@@ -645,6 +662,7 @@ class Advice:
     engine: str
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    cohort: str = ""  # the entry cohort the answer is for, in words
 
     @property
     def metric(self) -> str:
@@ -663,7 +681,8 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
     """Turn the copies' outcomes into the advice (pure: no simulation here).
 
     Replications ``0..n_main-1`` are main fields (the main copies only); the
-    rest are what-if fields (unchanged and changed copies, paired).
+    rest are their what-if twins, in order (changed copies, each paired with the
+    main copy of its slot and path in the twin main field).
     """
 
     R_all = len(copies.arrival)
@@ -763,7 +782,19 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
         timeline_text=_timeline_text(profile, scenario), arrival=arrival, paths=paths, ranking=ranking, best=best,
         share_best=share_best, gap=gap, runner_up=runner, sensitivity=sens, inputs=_inputs(profile, scenario),
         assumptions=_assumptions(scenario, profile, (best, runner)), approximations=[], settings=settings,
-        copies_share=copies_share, engine="copies as extra cohorts of the engine (careersim.engine.population.Cohort)")
+        copies_share=copies_share, engine="copies as extra cohorts of the engine (careersim.engine.population.Cohort)",
+        cohort=cohort_text(scenario))
+
+
+def cohort_text(scenario: Scenario) -> str:
+    """Which entry cohort the answer is for: those entering in the first year after time zero."""
+    start, burn = start_year(scenario), float(scenario.run.burn_in)
+    text = f"someone starting in {start:g}, one of the field's entrants of its first year from time zero"
+    if burn > 0:
+        return (text + f", after a {burn:g}-year burn-in that brings the field to the balance its own flows make "
+                "(run.burn_in), so the answer holds much the same for the next few cohorts")
+    return (text + ", in the field as stated with no burn-in (run.burn_in 0): the first cohort meets nobody ready "
+            "and waiting for a lead role, so its chances are higher than later cohorts'")
 
 
 def _sum_ci(a: np.ndarray, b: np.ndarray | None = None) -> dict:
@@ -784,13 +815,18 @@ def _sum_ci(a: np.ndarray, b: np.ndarray | None = None) -> dict:
 def _sensitivity(copies: Copies, cols, tried, base_rep, paths, metric, per_rep, R) -> list[dict]:
     """Each variant against the main answer.
 
-    Simulated variants: per what-if field, the change in the metric between the
-    changed copies and the unchanged copies on the same slots (the same luck and
-    crowd), averaged and added to the main copies' value. Timeline variants:
-    lead-years of the main copies recounted for a fixed arrival.
+    Simulated variants: per what-if field, the mean change in the metric from
+    the main copy of the same slot and path in the twin main field (the same
+    person, luck and crowd) to the changed copy, averaged over the fields and
+    added to the main copies' value. Timeline variants: lead-years of the main
+    copies recounted for a fixed arrival.
     """
     R_all = len(copies.arrival)
     whatif = np.arange(R, R_all)
+    # the main copy of (replication, path, slot): the partner of the changed copies of that slot in the twin field
+    mains = np.flatnonzero((copies.key == "base") & (copies.rep < R))
+    twin = np.full((R, len(PATHS), int(copies.slot.max()) + 1 if len(copies.slot) else 0), -1, dtype=np.int64)
+    twin[copies.rep[mains], [PATHS.index(p) for p in copies.path[mains]], copies.slot[mains]] = mains
     out = []
     for v in tried:
         if v.profile is None:
@@ -806,20 +842,18 @@ def _sensitivity(copies: Copies, cols, tried, base_rep, paths, metric, per_rep, 
         else:
             m_name = metric
             in_v = copies.key == v.key
-            if not in_v.any() or len(whatif) == 0:
+            # with fewer slots than variants and few fields, a variant may have no copy on a path it acts on
+            if len(whatif) == 0 or any(not (in_v & (copies.path == p)).any() for p in v.paths):
                 continue
-            pair = (copies.key == "base") & (copies.rep >= R)
             ref = {p: paths[p][m_name]["value"] for p in PATHS}
             shift = {}
             for p in PATHS:
                 if p in v.paths:
-                    changed = per_rep(in_v & (copies.path == p), cols[m_name])[whatif]
-                    unchanged = per_rep(pair & (copies.path == p), cols[m_name])[whatif]
-                    # the what-if fields are more crowded than the main ones, so their level differs: scale each
-                    # paired change by main level / what-if level (a ratio estimator; additive where a level is 0)
-                    level = float(np.nanmean(unchanged))
-                    k = ref[p] / level if level > 1e-9 and ref[p] > 1e-9 else 1.0
-                    shift[p] = (changed - unchanged) * k
+                    changed = np.flatnonzero(in_v & (copies.path == p))
+                    paired = twin[copies.rep[changed] - R, PATHS.index(p), copies.slot[changed]]
+                    d = np.zeros(len(copies.rep))
+                    d[changed] = cols[m_name][changed] - cols[m_name][paired]
+                    shift[p] = per_rep(in_v & (copies.path == p), d)[whatif]  # NaN in a field without such a copy
                 else:
                     shift[p] = np.zeros(len(whatif))
             top = 1.0 if m_name != "lead_years" else math.inf
@@ -1052,11 +1086,13 @@ def advise(profile: Profile | Mapping[str, Any] | None = None, scenario: Scenari
     tried = variants(profile, scenario) if sensitivity else []
     n_whatif = variant_replications(replications, sensitivity) if any(v.profile is not None for v in tried) else 0
     cohorts = [cohort_for(profile, scenario, seed, r, clones) for r in range(replications)]
-    cohorts += [cohort_for(profile, scenario, seed, r, clones, tried) for r in range(replications, replications + n_whatif)]
-    results = run_replications(run_scenario, cohorts, seed, workers, progress)
+    cohorts += [cohort_for(profile, scenario, seed, r, clones, tried) for r in range(n_whatif)]
+    results = run_replications(run_scenario, cohorts, seed, workers, progress,
+                               reps=list(range(replications)) + list(range(n_whatif)))
     copies = Copies.gather(results)
+    per_path = max(sum(1 for v in tried if v.profile is not None and p in v.paths) for p in PATHS) if n_whatif else 1
     settings = {"replications": replications, "clones": clones, "whatif_replications": n_whatif,
-                "variant_clones": min(VARIANT_CLONES, clones), "seed": seed, "sensitivity": sensitivity,
+                "variant_clones": int(n_whatif * clones // per_path), "seed": seed, "sensitivity": sensitivity,
                 "careersim_version": __version__, "scenario_hash": scenario.hash()[:12]}
     advice = analyse(profile, scenario, copies, tried, settings, seed, n_main=replications)
     advice.approximations = _approximations(advice)
@@ -1076,8 +1112,9 @@ def _approximations(a: Advice) -> list[str]:
     if cs["whatif_copies"]:
         out.append(
             f"The what-if copies ran in {a.settings['whatif_replications']} separate fields ({cs['whatif_copies']:.0f} copies "
-            f"each, {pct(cs['whatif_share'])} more first-year entrants), so they do not crowd the main answer; each change is "
-            "measured against unchanged copies facing the same crowd, and those differences are noisier than the main numbers.")
+            f"each, {pct(cs['whatif_share'])} more first-year entrants), so they do not crowd the main answer; each field "
+            "repeats a main field with every copy changed, each change measured against the same person's main copy in "
+            "the same draw of the field, and those differences are noisier than the main numbers.")
     out += [
         "Each replication draws your traits within your stated uncertainty; all your copies in it share that draw.",
         "Copies start in different months of the first year, so the PhD admission round falls at different times "

@@ -24,6 +24,7 @@ import pandas as pd
 from careersim import __version__
 from careersim.analysis.groups import complete_groups, group_rows
 from careersim.analysis.replication import simulate
+from careersim.analysis.summary import COMPLETION_YEARS
 from careersim.config.schema import Scenario
 from careersim.core.codes import TRACKS
 from careersim.core.files import command_line, jsonable, software, utc_now, write_json, write_text
@@ -414,8 +415,20 @@ def summary_json(exp: Experiment) -> dict:
     outcomes["lead_years_before_arrival_per_entrant"] = _iv(col("lead_years_before_arrival_per_entrant"))
     outcomes["safety_lead_years_before_arrival_per_entrant"] = _iv(col("safety_lead_years_before_arrival_per_entrant"))
     outcomes["field_lead_years_before_arrival"] = _iv(col("field_lead_years_before_arrival"))
-    outcomes["arrival_years"] = _iv(col("arrival_years"))
+    arrivals = col("arrival_years")
+    outcomes["arrival_years"] = {**_iv(arrivals), "value": float(np.nanmedian(arrivals)) if np.isfinite(arrivals).any()
+                                 else float("nan"),
+                                 "definition": "median of the arrival drawn per replication, years after time zero (the "
+                                               "distribution's tail is long, so not the mean); low and high: 2.5% and 97.5% "
+                                               "of the draws"}
     outcomes["attrition"] = {r: _iv(col(f"exit_{r}")) for r in ("burnout", "funding_ran_out", "left_for_other_work", "no_lead_opening")}
+    outcomes["phd_completion"] = {
+        "by_year": {str(k): _iv(col(f"phd_completed_by_{k}")) for k in COMPLETION_YEARS},
+        "median_years_to_degree": _iv(col("phd_median_years_to_degree")),
+        "definition": "of those starting a PhD at or after time zero and at least 10 years before the horizon, the share "
+                      "graduated within each number of years of the start (the CGS Ph.D. Completion Project's cumulative "
+                      "completion rate), and their median time to degree among those graduating within 10 years",
+    }
     outcomes["demand"] = {k: _iv(col(k)) for k in (
         "positions_at_end", "openings_growth", "openings_replacement", "replacement_share", "outside_hires",
         "outside_share_of_hires", "outside_lead_years_before_arrival", "outside_safety_lead_years_before_arrival",

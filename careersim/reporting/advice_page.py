@@ -128,6 +128,8 @@ def print_advice(a: Advice, console=None, page: str | None = None, top: int = 4)
     console = console or Console(highlight=False)
     s = a.settings
     console.print(f"[bold]careersim advise[/bold] for {_profile_sentence(a)}.", highlight=False)
+    if a.cohort:
+        console.print(f"[dim]Answered for {a.cohort}.[/dim]", highlight=False)
     console.print()
     for i, line in enumerate(headline(a)):
         console.print(("[bold]" + line + "[/bold]") if i == 0 else line, highlight=False)
@@ -286,6 +288,7 @@ def render_html(a: Advice, command: str = "") -> str:
         assumptions=[{**x, "applies": _APPLIES.get(x["applies"], x["applies"])} for x in a.assumptions],
         best_short=PATH_SHORT[a.best], runner_up_short=PATH_SHORT[a.runner_up],
         approximations=a.approximations, command=command or "careersim advise", engine=a.engine, seconds=a.seconds,
+        cohort=a.cohort,
     )
 
 

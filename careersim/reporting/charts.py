@@ -401,6 +401,10 @@ def lead_years(views: list[dict]) -> Chart | None:
     fig = _figure(3.4)
     axes = fig.subplots(1, 2, sharey=True)
     alt_parts = []
+    # arrivals after the horizon give the same lead-years (all of them): drawn at its right edge
+    horizons = [get_path(v["scenario"], "run.horizon") for v in views]
+    cap = max(float(h) for h in horizons) if all(isinstance(h, (int, float)) for h in horizons) else np.inf
+    late = False
     for ax, (col, title) in zip(axes, cols):
         xs_by_view = []
         for v, s in zip(views, styles):
@@ -408,6 +412,8 @@ def lead_years(views: list[dict]) -> Chart | None:
             if col not in r or "arrival_years" not in r:
                 continue
             x = np.asarray(r["arrival_years"], float)
+            late = late or bool(np.any(x > cap))
+            x = np.minimum(x, 1.04 * cap)
             y = np.asarray(r[col], float)
             xs_by_view.append((x, y))
             ax.plot(x, y, ls="none", marker=s["marker"], color=s["color"], markersize=6, alpha=0.9,
@@ -422,7 +428,11 @@ def lead_years(views: list[dict]) -> Chart | None:
                         ax.plot([a, c], [b, d], color=NEUTRAL["link"], lw=0.8, zorder=0)
         ax.set_title(title)
         ax.set_ylim(bottom=0)
-    fig.supxlabel("Arrival year of transformative AI drawn in each replication", fontsize=10)
+        if late:
+            ax.axvline(cap, color=NEUTRAL["link"], lw=0.8, zorder=0)
+            ax.set_xlim(0, 1.08 * cap)
+    fig.supxlabel("Arrival year of transformative AI drawn in each replication"
+                  + (" (after the horizon: at the right edge)" if late else ""), fontsize=10)
     axes[0].set_ylabel("Lead-years per entrant")
     _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
     alt = ("Two scatter charts of lead-years before the arrival of transformative AI per entrant against the arrival year drawn "
