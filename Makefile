@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test baseline bench docs examples clean clean-cache
+.PHONY: setup run test baseline calibrate bench docs examples clean clean-cache
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ test: $(STAMP)
 # (say in the commit message what moved and why)
 baseline: $(STAMP)
 	$(BIN)/python -m tests.baseline --update
+
+# calibrate the worked example (scenarios/calibration/targets.yaml) by ABC-SMC: at most 30 minutes on
+# two cores, with progress and a time estimate per generation; run it again to continue after Ctrl-C or
+# the time limit. Writes reports/calibration/ and installs the posterior, atomically, as
+# scenarios/calibration/posterior.parquet, where a scenario names it ('calibration: {posterior: ...}')
+CALIBRATION_MINUTES ?= 28
+calibrate: $(STAMP)
+	$(BIN)/careersim calibrate scenarios/calibration/targets.yaml --time-limit $(CALIBRATION_MINUTES) \
+	  --out reports/calibration --install scenarios/calibration/posterior.parquet
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

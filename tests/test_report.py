@@ -368,6 +368,15 @@ def test_claim_verdicts() -> None:
     assert F.claim_verdict({"share_holds": None})[1] == "not evaluated"
     assert F.claim_verdict({"share_holds": 1.0})[1].startswith("holds in")
     assert F.claim_verdict({"share_holds": 0.0})[1] == "does not hold"
+    # results with verdicts: the verdict (interval against threshold) decides, not the share
+    assert F.claim_verdict({"verdict": "holds", "share_holds": 0.6}) == ("\u2714", "holds")
+    assert F.claim_verdict({"verdict": "fails", "share_holds": 0.4}) == ("\u2716", "fails")
+    assert F.claim_verdict({"verdict": "undecided", "share_holds": 0.9}) == ("?", "undecided")
+    assert F.claim_verdict({"verdict": None, "share_holds": None})[1] == "not evaluated"
+    text = F.claims_sentence({"C1": {"verdict": "holds"}, "C2": {"verdict": "undecided"}, "C3": {"verdict": "fails"},
+                              "C4": {"verdict": "undecided"}}, ["C1", "C2", "C3", "C4", "C5"])
+    assert text == ("Of the essays' claims (see the claims table, judged on their statistics' 95% intervals), C1 holds, "
+                    "C3 fails and C2 and C4 are undecided; C5 was not evaluated here.")
 
 
 def test_number_formats() -> None:

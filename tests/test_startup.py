@@ -88,8 +88,9 @@ def test_run_compare_sweep_and_calibrate_use_the_engine_the_warm_up_compiled(tmp
     engine function is compiled later, nor again for other argument types (on a new machine
     the step alone costs half a minute)."""
     from careersim.config.schema import baseline
+    from careersim.config.targets import Target
     from careersim.experiments import experiment
-    from careersim.experiments.calibrate import Evaluator
+    from careersim.experiments.calibrate import _Model
     from careersim.experiments.compare import compare
     from careersim.experiments.sweep import SerialExecutor, load_sweep_file, run_sweep
     from careersim.experiments.warmup import tiny_scenario, warm_up
@@ -105,8 +106,8 @@ def test_run_compare_sweep_and_calibrate_use_the_engine_the_warm_up_compiled(tmp
                                      "phd.advisors": 4})
     experiment.run(small, 2, 1, workers=1)
     compare(small, [small.with_changes({"grants.grant_length": 2.0})], 2, 1, 1, False)
-    with Evaluator(small, [], [], seed=1, replications=1, workers=1) as ev:
-        ev.run([None])
+    funded = Target(name="funded", statistic="grant_funded_share", options={}, value=0.5, sd=0.1, source="x")
+    _Model(small, [], [funded], seed=1, replications=1)({})  # what each ABC particle runs (in forked workers)
     (tmp_path / "small.yaml").write_text("extends: baseline\nname: small\npopulation: {entrants_per_year: 20}\n"
                                          "run: {horizon: 2 years}\n")
     (tmp_path / "s.yaml").write_text("base: small.yaml\nfactors:\n  - {path: grants.grant_length, levels: [1, 2]}\n"

@@ -3,9 +3,18 @@
 Each function takes one replication's ``agents`` and ``events`` tables (and,
 for the claims about policies, the paired results of a counterfactual run)
 and returns a :class:`ClaimResult`: a primary statistic, whether the claim
-holds in this replication, and the parts it is built from. Over replications
-the share in which a claim holds estimates the probability that it holds under
-the scenario's parameter uncertainty.
+holds in this replication, and the parts it is built from.
+
+Over replications a claim is *judged* (:func:`judge`): each of its conditions
+(:data:`CONDITIONS`: a statistic or part, a comparison and a threshold) is
+compared with the central 95% interval of that quantity over the
+replications, which spans chance, the AI arrival and whatever parameter
+uncertainty the scenario draws (a calibration's posterior included). A
+condition *holds* when the whole interval satisfies it, *fails* when none of
+it does, and is *undecided* when the interval straddles the threshold; the
+claim holds when every condition holds, fails when any fails, and is
+undecided otherwise. The share of replications in which the claim holds is
+reported beside the verdict, never used for it.
 
 Nothing here looks at parameters to decide an outcome: every statistic is
 computed from what the simulated researchers did. Tracks are compared as
@@ -15,14 +24,14 @@ from entry, as the brief defines.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from careersim.core.stats import km_median
-
 from careersim.core.codes import TRACKS
+from careersim.core.stats import km_median
 
 CLAIM_TEXT = {
     "C1": "For median-trait entrants with a bachelor's or master's background, the 10-year chance of holding a lead role is highest when the PhD is the intended starting track.",
@@ -390,6 +399,151 @@ def single_run_claims(agents, events: pd.DataFrame, horizon: float, window: floa
         "C7": c7(ent, horizon, window),
         "C9": c9(agents),
     }
+
+
+# ---------------------------------------------------------------------------
+# verdicts over replications
+# ---------------------------------------------------------------------------
+
+#: the verdicts a claim or a condition can get
+VERDICTS = ("holds", "fails", "undecided")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One part of a claim: ``quantity`` (per-replication values, from the replications' columns
+    through ``col(name)``) compared with ``threshold`` by ``op`` (``>``, ``>=``, ``<``, ``<=``, or
+    ``between`` a pair, ends included). ``optional``: where the quantity is undefined in every
+    replication the condition is left out rather than left undecided (as the claim's own
+    statistic leaves it out, e.g. C3's later PhD starters when fewer than 5)."""
+
+    label: str
+    quantity: Callable[[Callable[[str], np.ndarray]], np.ndarray]
+    op: str
+    threshold: float | tuple[float, float]
+    optional: bool = False
+
+    def text(self) -> str:
+        if self.op == "between":
+            lo, hi = self.threshold  # type: ignore[misc]
+            return f"{self.label} between {lo:g} and {hi:g}"
+        return f"{self.label} {self.op} {self.threshold:.4g}"
+
+
+def _part(key: str, part: str):
+    return lambda col: col(f"claim_{key}_part_{part}")
+
+
+def _stat(key: str):
+    return lambda col: col(f"claim_{key}_stat")
+
+
+def _c3_execution_margin(col):
+    return col("claim_C3_part_execution_gain_2y_contributor") - np.maximum(
+        col("claim_C3_part_execution_gain_2y_phd"), col("claim_C3_part_execution_gain_2y_independent"))
+
+
+def _c8_b_matches_binding(col):
+    d = col("claim_C8_part_delta_new_leads_B")
+    binds = col("claim_C8_part_grantmaker_time_binds")
+    out = ((d > 0) == (binds > 0.5)).astype(float)
+    return np.where(np.isnan(d) | np.isnan(binds), np.nan, out)
+
+
+def _c9_safety_share_gap(col):
+    return col("claim_C9_part_safety_share_of_lead_years_either") - col("claim_C9_part_safety_share_of_lead_years_neither")
+
+
+#: each claim's conditions: the thresholds of the claim functions above and of
+#: :func:`careersim.experiments.experiment.paired_policy_claims`, judged on intervals
+CONDITIONS: dict[str, tuple[Condition, ...]] = {
+    "C1": (Condition("PhD arm's 10-year lead chance minus the best other arm's", _stat("C1"), ">", 0.0),),
+    "C2": (Condition("self-direction gap of independents minus the largest other gap", _stat("C2"), ">", 0.0),
+           Condition("top tenth of independents' lead chance over the PhD arm's", _part("C2", "top_tenth_independent_over_phd"), ">=", 0.8)),
+    "C3": (Condition("contributors' 2-year execution gain minus the faster other track's", _c3_execution_margin, ">", 0.0),
+           Condition("share of contributors leading within 10 years without a PhD", _stat("C3"), "<", 0.02),
+           Condition("later PhD starters' lead chance over direct starters'", _part("C3", "later_phd_over_direct"), ">=", 0.8,
+                     optional=True)),
+    "C4": (Condition("median years from PhD start to readiness", _stat("C4"), "between", (3.5, 5.5)),
+           Condition("median years to a first lead role, PhD starters leading within 12 years",
+                     _part("C4", "median_years_to_first_lead_role_within_12"), "between", (5.0, 7.0), optional=True)),
+    "C5": (Condition("lead-years before a 5-year arrival per PhD entrant", _stat("C5"), "<", 0.1),
+           Condition("lead-years before a 10-year arrival per PhD-route lead", _part("C5", "lead_years_before_10y_per_lead"),
+                     "between", (3.0, 5.0))),
+    "C6": (Condition("share of independents' readiness gap closed by mentoring", _stat("C6"), ">=", 1 / 3),),
+    "C7": (Condition("top- over bottom-quartile advisors' students' lead chance", _stat("C7"), ">=", 2.0),),
+    "C8": (Condition("change in independents' funding exits under B", _stat("C8"), "<", 0.0),
+           Condition("change in new leads under C", _part("C8", "delta_new_leads_C"), ">", 0.0),
+           Condition("B adds leads exactly when grantmaker time binds (1 = yes)", _c8_b_matches_binding, ">=", 1.0)),
+    "C9": (Condition("impact judgement, safety-aware minus neither", _stat("C9"), ">", 0.0),
+           Condition("safety-relevant share of lead-years, safety-aware minus neither", _c9_safety_share_gap, ">", 0.0,
+                     optional=True)),
+}
+
+#: the rule :func:`judge` applies, in words (reports and summary.json)
+VERDICT_RULE = ("holds when the central 95% interval of every condition's statistic over the replications (chance, the AI "
+                "arrival and the parameter uncertainty the scenario draws) lies on the claim's side of its threshold; fails "
+                "when any condition's interval lies wholly on the other side; undecided otherwise. The share of replications "
+                "in which the claim holds is shown beside the verdict and not used for it.")
+
+_BIG = float(np.finfo(float).max)
+
+
+def interval_95(values) -> tuple[float, float, int]:
+    """Central 95% interval of the defined values (NaN dropped; infinities kept as the largest floats)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return float("nan"), float("nan"), 0
+    x = np.clip(x, -_BIG, _BIG)
+    lo, hi = np.quantile(x, [0.025, 0.975])
+    return float(lo), float(hi), int(x.size)
+
+
+def condition_verdict(op: str, threshold, lo: float, hi: float) -> str:
+    """The verdict of one condition from its interval [lo, hi]."""
+    if op == "between":
+        a, b = threshold
+        if a <= lo and hi <= b:
+            return "holds"
+        if hi < a or lo > b:
+            return "fails"
+        return "undecided"
+    t = float(threshold)
+    inside = {">": lambda v: v > t, ">=": lambda v: v >= t, "<": lambda v: v < t, "<=": lambda v: v <= t}[op]
+    if inside(lo) and inside(hi):
+        return "holds"
+    if not inside(lo) and not inside(hi):
+        return "fails"
+    return "undecided"
+
+
+def judge(key: str, col: Callable[[str], np.ndarray]) -> dict:
+    """The verdict of claim ``key`` over replications: ``verdict`` (holds, fails, undecided, or None
+    when nothing could be judged) and each condition's interval and verdict. ``col(name)`` gives a
+    column of the replications (NaN where a replication did not compute it)."""
+    parts = []
+    for c in CONDITIONS.get(key, ()):
+        try:
+            values = np.asarray(c.quantity(col), dtype=float)
+        except (KeyError, ValueError):
+            values = np.full(0, np.nan)
+        lo, hi, n = interval_95(values)
+        if n == 0:
+            verdict = None if c.optional else "undecided"
+        else:
+            verdict = condition_verdict(c.op, c.threshold, lo, hi)
+        parts.append({"condition": c.text(), "low": lo, "high": hi, "n": n, "verdict": verdict})
+    judged = [p["verdict"] for p in parts if p["verdict"] is not None]
+    if not judged or all(p["n"] == 0 for p in parts):
+        overall = None
+    elif "fails" in judged:
+        overall = "fails"
+    elif all(v == "holds" for v in judged):
+        overall = "holds"
+    else:
+        overall = "undecided"
+    return {"verdict": overall, "conditions": parts}
 
 
 def flatten(claims: dict[str, ClaimResult]) -> dict:

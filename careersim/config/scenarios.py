@@ -162,10 +162,19 @@ def _load_raw_file(path: Path, chain: list[Path]) -> tuple[dict, Marks, Soft]:
     """A file's data with every ``extends`` applied, its marks and reading problems."""
     shown = display_path(path)
     raw, marks, soft, _, _ = read_yaml_file(path, SCENARIO_FILE, shown)
+    _resolve_posterior(raw, path.parent)
     data, marks, parent_soft = _resolve_extends(raw, marks, shown, path.parent, chain + [path.resolve()])
     if "name" not in raw:
         data["name"] = path.stem
     return data, marks, parent_soft + soft
+
+
+def _resolve_posterior(raw: dict, folder: Path) -> None:
+    """A relative ``calibration.posterior`` is read from the folder of the file that names it."""
+    cal = raw.get("calibration")
+    if isinstance(cal, dict) and isinstance(cal.get("posterior"), str) and cal["posterior"].strip():
+        p = Path(cal["posterior"].strip()).expanduser()
+        cal["posterior"] = str(p if p.is_absolute() else (folder / p).resolve())
 
 
 # ---------------------------------------------------------------------------
@@ -432,7 +441,10 @@ def dump_scenario(scenario: Scenario) -> str:
         f"# careersim scenario '{scenario.name}', every parameter written out.\n"
         "# Units: durations in years, rates per year, mentor time in hours per week.\n"
     )
-    body = yaml.safe_dump(_plain(scenario), sort_keys=False, allow_unicode=True, width=100)
+    data = _plain(scenario)
+    if not (data.get("calibration") or {}).get("posterior"):
+        data.pop("calibration", None)  # no posterior: the file reads as it did before the section existed
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     return header + body
 
 

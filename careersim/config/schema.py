@@ -33,6 +33,7 @@ from typing import Any, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from careersim.config.posterior import Posterior, PosteriorError, read_posterior
 from careersim.core.distributions import (
     Distribution,
     coerce_number_or_distribution,
@@ -64,9 +65,11 @@ def param(
     lo_open: bool = False,
     live: bool = False,
     kernel: bool = False,
+    integer: bool = False,
 ) -> Any:
     """Declare a parameter. ``lo_open`` makes the lower bound strict (> lo); ``kernel`` puts
-    it in the compiled monthly step's parameter vector."""
+    it in the compiled monthly step's parameter vector; ``integer`` marks a whole number the
+    engine rounds (a head count, a month), so calibration draws it from whole numbers only."""
     if kind in ("probability", "share"):
         lo = 0.0 if lo is None else lo
         hi = 1.0 if hi is None else hi
@@ -80,6 +83,7 @@ def param(
         "source": source,
         "live": live,
         "kernel": kernel,
+        "integer": integer,
     }
     return Field(default=default, description=desc, json_schema_extra=extra)
 
@@ -307,15 +311,15 @@ class Learning(Section):
 
 
 class PhD(Section):
-    advisors: Num = param(100.0, "Advisors supervising safety-relevant PhDs at time zero.", SRC_ASSUMPTION, kind="count")
+    advisors: Num = param(100.0, "Advisors supervising safety-relevant PhDs at time zero.", SRC_ASSUMPTION, kind="count", integer=True)
     advisor_growth: Num = param(0.05, "Yearly growth of the number of advisors.", SRC_ASSUMPTION, kind="number", lo=-0.5, hi=1.0)
-    max_students: Num = param(4.0, "Students an advisor takes at most.", SRC_ASSUMPTION, kind="count", lo=1)
+    max_students: Num = param(4.0, "Students an advisor takes at most.", SRC_ASSUMPTION, kind="count", lo=1, integer=True)
     advisor_hours: Num = param(3.0, "An advisor's weekly hours of one-to-one mentoring, shared between their students.", "001: 'mentor-time is hard to come by'; assumption for the number", kind="hours", live=True)
     advisor_quality: Distribution = dist_field("beta(1.5, 1.5)", "Advisor quality (0-1) across advisors: the value of a signal they give.", "001: 'it matters enormously where you do your PhD'; 'the quality of mentorship varies significantly between advisors'", lo=0, hi=1)
     safety_interested_share: Num = param(0.25, "Share of advisors interested in AI safety (their students' signals train impact judgement).", SRC_ASSUMPTION, kind="share", live=True)
-    admission_month: Num = param(9.0, "Month of the yearly admission round (1-12).", SRC_ASSUMPTION, kind="number", lo=1, hi=12)
+    admission_month: Num = param(9.0, "Month of the yearly admission round (1-12).", SRC_ASSUMPTION, kind="number", lo=1, hi=12, integer=True)
     min_portfolio: Num = param(0.25, "Lowest portfolio score a programme admits.", SRC_ASSUMPTION, kind="number", live=True)
-    max_attempts: Num = param(2.0, "Admission rounds a PhD applicant tries before taking a contributor job.", SRC_ASSUMPTION, kind="count", lo=1)
+    max_attempts: Num = param(2.0, "Admission rounds a PhD applicant tries before taking a contributor job.", SRC_ASSUMPTION, kind="count", lo=1, integer=True)
     duration: Num = param(4.75, "Years of thesis work a student needs at the reference pace (progress 1/duration a year; the pace follows skills, the advisor's feedback and wellbeing).", "assumption (the fixed length of a PhD before time to degree emerged; the NSF SED median time in a doctoral programme, 5.2-5.7 years, is a calibration target, not an input)", kind="duration", lo=0, lo_open=True, live=True, kernel=True)
     funded_years: Num = param(5.0, "Years of a PhD the admitting programme funds.", "001: 'basically guaranteed funding ... for 3-5 years' (the upper end)", kind="duration", lo=0, lo_open=True, live=True, kernel=True)
     extension_chance: Num = param(0.75, "Chance, at the end of the funded years and at each anniversary after, that a student still writing finds another year of funding (else leaves the field: funding ran out).", SRC_ASSUMPTION, kind="probability", live=True, kernel=True)
@@ -391,7 +395,7 @@ class Independent(Section):
 
 
 class Grants(Section):
-    reviewers: Num = param(3.0, "Grantmakers' capacity: reviewers working on applications at once.", "001 comments: 'very limited grantmaker time'; assumption for the number", kind="count", lo=0, lo_open=True, live=True)
+    reviewers: Num = param(3.0, "Grantmakers' capacity: reviewers working on applications at once.", "001 comments: 'very limited grantmaker time'; assumption for the number", kind="count", lo=0, lo_open=True, live=True, integer=True)
     review_time: Num = param(0.01, "Mean reviewer time one application takes (exponentially distributed).", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True, live=True)
     review_time_shape: Literal["exponential", "fixed"] = Field("exponential", description="Distribution of review times.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption', "live": False})
     decision_delay: Num = param(1 / 12, "Time from the end of review to a decision (committee, paperwork).", "001 comments: small funders 'may take 3+ months to apply for'", kind="duration", live=True)
@@ -408,9 +412,9 @@ class Grants(Section):
 
 
 class Programme(Section):
-    cohorts_per_year: Num = param(2.0, "Mentorship-programme cohorts per year.", "MATS runs summer and winter cohorts", kind="count", lo=0)
-    places: Num = param(50.0, "Places per cohort.", "MATS: tens of scholars per cohort; assumption for the number", kind="count", live=True)
-    outside_applicants: Num = param(500.0, "Applicants per cohort from outside the simulated population.", "MATS acceptance fell from ~15% to ~5% as applications grew", kind="count", live=True)
+    cohorts_per_year: Num = param(2.0, "Mentorship-programme cohorts per year.", "MATS runs summer and winter cohorts", kind="count", lo=0, integer=True)
+    places: Num = param(50.0, "Places per cohort.", "MATS: tens of scholars per cohort; assumption for the number", kind="count", live=True, integer=True)
+    outside_applicants: Num = param(500.0, "Applicants per cohort from outside the simulated population.", "MATS acceptance fell from ~15% to ~5% as applications grew", kind="count", live=True, integer=True)
     duration: Num = param(0.25, "Length of a programme.", "000: programmes give a few months of intense mentorship", kind="duration", lo=0, lo_open=True, live=True)
     mentor_hours: Num = param(1.0, "Weekly mentor hours per scholar.", "MATS: at least 1 hour a week of mentor time per scholar", kind="hours", live=True, kernel=True)
     mentor_quality: Num = param(0.75, "Quality of programme mentors (0-1).", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
@@ -523,10 +527,10 @@ class Timelines(Section):
 
 
 class InitialField(Section):
-    leads: Num = param(90.0, "Research leads at time zero.", "assumption: ~15% of ~600 technical AI-safety FTEs in 2025 (McAleese 2025)", kind="count")
-    phd_students: Num = param(250.0, "PhD students at time zero, spread over years of study.", SRC_ASSUMPTION, kind="count")
-    independents: Num = param(120.0, "Independent researchers at time zero.", SRC_ASSUMPTION, kind="count")
-    contributors: Num = param(400.0, "Research contributors at time zero.", "assumption: most of ~1,100 AI-safety FTEs (McAleese 2025)", kind="count")
+    leads: Num = param(90.0, "Research leads at time zero.", "assumption: ~15% of ~600 technical AI-safety FTEs in 2025 (McAleese 2025)", kind="count", integer=True)
+    phd_students: Num = param(250.0, "PhD students at time zero, spread over years of study.", SRC_ASSUMPTION, kind="count", integer=True)
+    independents: Num = param(120.0, "Independent researchers at time zero.", SRC_ASSUMPTION, kind="count", integer=True)
+    contributors: Num = param(400.0, "Research contributors at time zero.", "assumption: most of ~1,100 AI-safety FTEs (McAleese 2025)", kind="count", integer=True)
 
 
 class Mentoring(Section):
@@ -555,6 +559,36 @@ PRESET_DESCRIPTIONS = {
     "safety_advisors": "60% of PhD advisors interested in safety.",
     "mentor_independents": "Every independent researcher gets a mentor of typical advisor quality for an hour every other week.",
 }
+
+
+class Calibration(BaseModel):
+    """Where fitted parameter values come from: a posterior file written by ``careersim calibrate``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    posterior: str | None = Field(
+        None,
+        description=("A posterior file (posterior.parquet) written by careersim calibrate, relative to the scenario "
+                     "file: each replication draws one joint sample of the fitted parameters from it, by weight, so "
+                     "intervals cover calibrated ignorance of those parameters. Its values replace the scenario's."),
+    )
+
+    @field_validator("posterior")
+    @classmethod
+    def _readable(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if not isinstance(v, str) or not v.strip():
+            raise ValueError("expected the path of a posterior.parquet written by careersim calibrate")
+        try:
+            read_posterior(v, numeric_parameters())
+        except PosteriorError as exc:
+            raise ValueError(str(exc)) from None
+        return v
+
+    def read(self) -> Posterior | None:
+        """The posterior, or None."""
+        return None if self.posterior is None else read_posterior(self.posterior, numeric_parameters())
 
 
 class Intervention(Section):
@@ -632,6 +666,7 @@ class Scenario(BaseModel):
     timelines: Timelines = Field(default_factory=Timelines)
     initial: InitialField = Field(default_factory=InitialField)
     mentoring: Mentoring = Field(default_factory=Mentoring)
+    calibration: Calibration = Field(default_factory=Calibration, description="A posterior the fitted parameters are drawn from.")
     interventions: list[Intervention] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -660,8 +695,15 @@ class Scenario(BaseModel):
         return json.loads(self.model_dump_json())
 
     def hash(self) -> str:
-        """SHA-256 of the normalised scenario (provenance, run keys)."""
-        blob = json.dumps(self.normalised(), sort_keys=True, separators=(",", ":"))
+        """SHA-256 of the normalised scenario (provenance, run keys); a posterior file counts by
+        its content, not its path."""
+        data = self.normalised()
+        posterior = self.calibration.read()
+        if posterior is None:
+            data.pop("calibration", None)  # a scenario without a posterior hashes as before the section existed
+        else:
+            data["calibration"] = {"posterior_sha256": posterior.sha256}
+        blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def with_changes(self, changes: dict[str, Any]) -> "Scenario":
@@ -686,11 +728,24 @@ def iter_parameters(model: type[BaseModel] = Scenario, prefix: str = ""):
     for name, info in model.model_fields.items():
         ann = info.annotation
         path = f"{prefix}{name}"
+        if name in ("interventions", "name", "description", "calibration") and not prefix:
+            continue  # not parameters: the policies, labels, and where fitted values come from
         sub = _section_type(ann)
         if sub is not None:
             yield from iter_parameters(sub, path + ".")
         elif name not in ("interventions", "name", "description"):
             yield path, info, (info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {})
+
+
+def numeric_parameters() -> dict[str, dict]:
+    """The numeric parameters (not choices, not between-people distributions) by path, with their metadata."""
+    global _NUMERIC
+    if _NUMERIC is None:
+        _NUMERIC = {p: m for p, _, m in iter_parameters() if m.get("kind") not in (None, "choice", "distribution")}
+    return _NUMERIC
+
+
+_NUMERIC: dict[str, dict] | None = None
 
 
 def _section_type(ann):

@@ -45,6 +45,7 @@ STREAMS: tuple[str, ...] = (
     "arrival",  # transformative-AI arrival time
     "agenda_fit",  # each person's fit with a lead source's agenda, and its drift
     "outside",  # outside applicants for lead positions and the exits of outside hires
+    "posterior",  # the joint sample of fitted parameters a replication draws from a calibration's posterior
 )
 STREAM_INDEX = {name: i for i, name in enumerate(STREAMS)}
 

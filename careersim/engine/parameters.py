@@ -3,7 +3,10 @@
 A scenario's numeric parameters may be distributions; each is drawn once per
 replication from its own sub-stream of the ``params`` stream (keyed by its
 dotted path), so making one parameter uncertain leaves the draws of all the
-others unchanged. Interventions then change *live* parameters during the run
+others unchanged. A scenario that names a calibration's posterior
+(``calibration.posterior``) draws one joint sample of the fitted parameters per
+replication, by weight, from the ``posterior`` stream; those values replace the
+scenario's (:mod:`careersim.config.posterior`). Interventions then change *live* parameters during the run
 through :class:`Live`, which keeps the kernel's parameter vector in step.
 """
 
@@ -48,15 +51,25 @@ def draw_parameters(scenario: Scenario, streams: Streams, drawn: list[str] | Non
             values[path] = float(v)
         else:
             values[path] = v
+    posterior = scenario.calibration.read()
+    if posterior is not None:  # one joint sample per replication, correlations kept
+        for path, v in posterior.draw(streams.generator("posterior").random()).items():
+            values[path] = v
+            if drawn is not None and path not in drawn:
+                drawn.append(path)
     return values
 
 
 def uncertain_parameters(scenario: Scenario) -> list[str]:
-    """Paths of parameters given as distributions (drawn per replication)."""
+    """Paths of parameters drawn per replication: those given as distributions, then those
+    the scenario's posterior holds."""
     out = []
     for path, _info, meta in _parameters():
         if meta.get("kind") != "distribution" and hasattr(get_path(scenario, path), "ppf"):
             out.append(path)
+    posterior = scenario.calibration.read()
+    if posterior is not None:
+        out += [p for p in posterior.parameters if p not in out]
     return out
 
 

@@ -278,8 +278,9 @@ def run(
 
 
 def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
-    """What a run's files record about how they were made."""
-    return {
+    """What a run's files record about how they were made (and, for a scenario drawing its
+    parameters from a calibration's posterior, the posterior and its held-out coverage)."""
+    out = {
         "careersim_version": __version__,
         "scenario_sha256": scenario.hash(),
         "seed": int(seed),
@@ -288,6 +289,29 @@ def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
         **software("simpy", "pandas"),
         "command": command_line(),
     }
+    from careersim.engine.parameters import uncertain_parameters
+
+    posterior = scenario.calibration.read()
+    if posterior is not None:
+        out.update(posterior.provenance())
+    out["intervals_cover"] = intervals_cover(scenario, uncertain_parameters(scenario), posterior)
+    return out
+
+
+def intervals_cover(scenario: Scenario, uncertain: list[str], posterior=None) -> str:
+    """One plain sentence: what a run's intervals cover and what they do not."""
+    fitted = set(posterior.parameters) if posterior is not None else set()
+    stated = [p for p in uncertain if p not in fitted and p != "timelines.arrival"]
+    covers = ["chance", "the arrival of transformative AI" if hasattr(scenario.timelines.arrival, "ppf") else None]
+    if fitted:
+        covers.append(f"calibrated uncertainty about {len(fitted)} fitted parameter{'s' if len(fitted) != 1 else ''} "
+                      "(each replication draws them jointly from the calibration's posterior)")
+    if stated:
+        covers.append(f"the stated uncertainty of {len(stated)} parameter{'s' if len(stated) != 1 else ''} given as distributions")
+    covers = [c for c in covers if c]
+    text = ", ".join(covers[:-1]) + " and " + covers[-1] if len(covers) > 1 else covers[0]
+    return (f"Intervals cover {text}; they do not cover uncertainty about the parameters fixed at their stated values, "
+            "nor errors in the model's structure.")
 
 
 def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | None = None) -> tuple[float, float]:
@@ -423,7 +447,7 @@ def summary_json(exp: Experiment) -> dict:
         "utilisation": {r: _iv(col(f"util_{r}")) for r in resources if f"util_{r}" in reps},
         "excess_demand": {r: _iv(col(f"excess_{r}")) for r in resources if f"excess_{r}" in reps},
     }
-    from careersim.analysis.claims import CLAIM_TEXT, DEFINITIONS, SOURCES
+    from careersim.analysis.claims import CLAIM_TEXT, DEFINITIONS, SOURCES, VERDICT_RULE, judge
 
     claims = {}
     for name in sorted(c for c in reps.columns if c.startswith("claim_") and c.endswith("_stat")):
@@ -431,11 +455,15 @@ def summary_json(exp: Experiment) -> dict:
         holds = col(f"claim_{key}_holds")
         share = float(np.nanmean(holds)) if np.isfinite(holds).any() else float("nan")
         parts = sorted(c for c in reps.columns if c.startswith(f"claim_{key}_part_"))
+        judged = judge(key, col)  # the verdict: intervals against thresholds, not a vote over replications
         claims[key] = {
             "claim": CLAIM_TEXT.get(key, ""),
             "source": SOURCES.get(key, ""),
             "statistic": {**_iv(col(name)), "definition": DEFINITIONS.get(key, "")},
-            "holds": bool(share >= 0.5) if share == share else None,
+            "verdict": judged["verdict"],
+            "holds": {"holds": True, "fails": False}.get(judged["verdict"]),
+            "conditions": judged["conditions"],
+            "rule": VERDICT_RULE,
             "share_holds": share,
             "replications_judged": int(np.isfinite(holds).sum()),
             "parts": {c[len(f"claim_{key}_part_"):]: _iv(col(c)) for c in parts},

@@ -52,8 +52,18 @@ def comparative(words: str) -> str:
 # ---------------------------------------------------------------------------
 
 
+#: a claim's verdict (its statistic's interval against its threshold) as (symbol, words)
+VERDICT_WORDS = {"holds": ("\u2714", "holds"), "fails": ("\u2716", "fails"), "undecided": ("?", "undecided")}
+
+
 def claim_verdict(claim: dict | None) -> tuple[str, str]:
-    """(symbol, words) for a claim's share of replications in which it holds."""
+    """(symbol, words) for a claim's verdict: holds, fails or undecided, from its statistic's
+    interval against its threshold. Results written before verdicts existed have only the share
+    of replications in which the claim holds, and are described by that share."""
+    if claim and claim.get("verdict") in VERDICT_WORDS:
+        return VERDICT_WORDS[claim["verdict"]]
+    if claim and "verdict" in claim:
+        return ("\u2014", "not evaluated")
     if not claim or not finite(claim.get("share_holds")):
         return ("\u2014", "not evaluated")
     s = float(claim["share_holds"])
@@ -77,6 +87,8 @@ def _join(items: list[str]) -> str:
 
 def claims_sentence(claims: dict | None, all_keys: Iterable[str]) -> str | None:
     claims = claims or {}
+    if any("verdict" in (c or {}) for c in claims.values()):
+        return _verdicts_sentence(claims, all_keys)
     most, some, never, absent = [], [], [], []
     for k in all_keys:
         c = claims.get(k)
@@ -97,6 +109,23 @@ def claims_sentence(claims: dict | None, all_keys: Iterable[str]) -> str | None:
     text = "Of the essays' claims (see the claims table), " + _join(parts)
     if absent:
         text += f"; {_join(absent)} {'was' if len(absent) == 1 else 'were'} not evaluated here"
+    return text + "."
+
+
+def _verdicts_sentence(claims: dict, all_keys: Iterable[str]) -> str | None:
+    groups: dict[str, list[str]] = {"holds": [], "fails": [], "undecided": [], None: []}
+    for k in all_keys:
+        groups[(claims.get(k) or {}).get("verdict")].append(k)
+    parts = []
+    for verdict, one, many in (("holds", "holds", "hold"), ("fails", "fails", "fail"), ("undecided", "is undecided", "are undecided")):
+        keys = groups[verdict]
+        if keys:
+            parts.append(f"{_join(keys)} {one if len(keys) == 1 else many}")
+    if not parts:
+        return "None of the essays' claims could be evaluated in this run." if groups[None] else None
+    text = "Of the essays' claims (see the claims table, judged on their statistics' 95% intervals), " + _join(parts)
+    if groups[None]:
+        text += f"; {_join(groups[None])} {'was' if len(groups[None]) == 1 else 'were'} not evaluated here"
     return text + "."
 
 

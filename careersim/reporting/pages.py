@@ -124,11 +124,13 @@ def _claims_rows(views: list[dict]) -> list[dict]:
             c = (v["summary"].get("claims") or {}).get(k)
             sym, words = claim_verdict(c)
             n = len(v["replications"])
-            if c and finite(c.get("share_holds")):
+            if c and (finite(c.get("share_holds")) or c.get("verdict")):
                 st = c.get("statistic") or {}
                 stat = num(st.get("value"))
                 rng = interval_text(st.get("low"), st.get("high"), "ratio") if finite(st.get("low")) else ""
-                holds = f"{int(round(float(c['share_holds']) * n))} of {n}" if n else pct(c["share_holds"])
+                judged = int(c.get("replications_judged") or n)
+                holds = (f"{int(round(float(c['share_holds']) * judged))} of {judged} replications"
+                         if finite(c.get("share_holds")) and judged else "no replication")
             else:
                 stat, rng, holds = "", "", ""
             extra = ""
@@ -138,7 +140,7 @@ def _claims_rows(views: list[dict]) -> list[dict]:
                          + (f" ({interval_text(rnd.get('low'), rnd.get('high'), 'ratio')})" if finite(rnd.get("low")) else "")
                          + f", {int(rnd.get('n') or 0)} paired replications")
             cells.append({"symbol": sym, "words": words, "stat": stat, "range": rng, "holds": holds,
-                          "evaluated": bool(c and finite(c.get("share_holds"))), "extra": extra})
+                          "evaluated": bool(c and (finite(c.get("share_holds")) or c.get("verdict"))), "extra": extra})
         rows.append({"key": k, "text": CLAIM_TEXT.get(k, ""), "source": SOURCES.get(k, ""), "cells": cells})
     return rows
 
@@ -174,11 +176,13 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
     base = baseline()
     rows, section = [], None
     n_params = n_assumption = 0
+    posteriors = [p for p in (v["scenario"].calibration.read() for v in views) if p is not None]
     for path, info, meta in iter_parameters():
         if "." not in path:
             continue  # name, description
         n_params += 1
-        src = str(meta.get("source") or "")
+        fitted = next((p.fitted_source(path) for p in posteriors if path in p.parameters), None)
+        src = fitted or str(meta.get("source") or "")  # a fitted value's source is its calibration
         if src.strip().lower().startswith("assumption"):
             n_assumption += 1
         top = path.split(".")[0]
@@ -189,6 +193,12 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
         cells = []
         for v in views:
             val = get_path(v["scenario"], path)
+            post = v["scenario"].calibration.read()
+            if post is not None and path in post.parameters:
+                q = post.summary()[path]
+                cells.append({"value": f"posterior: median {_fmt_param(q['median'])} (95% {_fmt_param(q['low'])} to "
+                                       f"{_fmt_param(q['high'])})", "differs": True})
+                continue
             cells.append({"value": _fmt_param(val), "differs": not _same(val, b)})
         unit = meta.get("unit") or ""
         if meta.get("kind") == "distribution":
@@ -273,7 +283,10 @@ def _demand_rows(views: list[dict]) -> list[dict]:
 
 
 def _prov_rows(prov: dict) -> list[tuple[str, str]]:
-    labels = {"careersim_version": "careersim version", "scenario_sha256": "Scenario hash (SHA-256)", "seed": "Root seed",
+    labels = {"posterior": "Posterior (fitted parameters)", "posterior_sha256": "Posterior SHA-256",
+              "posterior_parameters": "Fitted parameters", "calibrated_to": "Fitted to",
+              "held_out_coverage": "Held-out validation", "intervals_cover": "What the intervals cover",
+              "careersim_version": "careersim version", "scenario_sha256": "Scenario hash (SHA-256)", "seed": "Root seed",
               "replications": "Replications", "date_utc": "Run date (UTC)", "python": "Python", "numpy": "NumPy",
               "simpy": "SimPy", "pandas": "pandas", "platform": "Platform", "command": "Command",
               "wall_seconds": "Wall-clock seconds"}
@@ -452,6 +465,7 @@ def _common(views: list[dict], comparison: bool) -> dict:
         "flow_rows": _flow_rows(views),
         "demand_rows": _demand_rows(views),
         "missing": sorted({m for v in views for m in v.get("missing", [])}),
+        "intervals_cover": ((views[0].get("summary") or {}).get("provenance") or {}).get("intervals_cover"),
     }
 
 
