@@ -47,6 +47,7 @@ UNIT_OF_KIND = {
     "number": "",
     "count": "count",
     "share": "share",
+    "money": "US dollars",
 }
 
 
@@ -67,7 +68,7 @@ def param(
     if kind in ("probability", "share"):
         lo = 0.0 if lo is None else lo
         hi = 1.0 if hi is None else hi
-    if kind in ("duration", "rate", "hours", "count") and lo is None:
+    if kind in ("duration", "rate", "hours", "count", "money") and lo is None:
         lo = 0.0
     extra = {
         "kind": kind,
@@ -431,6 +432,17 @@ class InitialField(Section):
     contributors: Num = param(400.0, "Research contributors at time zero.", "assumption: most of ~1,100 AI-safety FTEs (McAleese 2025)", kind="count")
 
 
+class Costs(Section):
+    """What a unit of each scarce resource costs, so a policy's cost follows from what it adds
+    (:mod:`careersim.config.resources`); money is in undiscounted US dollars."""
+
+    grant_year: Num = param(100_000.0, "Cost of paying one independent researcher for a year (grant money: grants.budget counts researchers paid at once).", "LTFF (L. Zhang, 'A qualitative case for LTFF', EA Forum 2024): '$1M funds roughly 10 person-years of work'", kind="money")
+    programme_place: Num = param(35_000.0, "Cost of one mentorship-programme place for one cohort (stipend, compute, housing, running costs).", "MATS (R. Kidd, EA Forum 2025): 'could support more scholars at $35k/scholar'; the stipend is $12-15K of it (matsprogram.org FAQ)", kind="money")
+    phd_student_year: Num = param(39_000.0, "Cost of funding one PhD student for a year (an advisor adds phd.max_students funded places).", "median US computer-science PhD stipend, 65 departments (CSStipendRankings, stipend-us.csv, 2025): $39K; tuition, benefits and the advisor's own salary are not included", kind="money")
+    reviewer_year: Num = param(150_000.0, "Cost of one grantmaker reviewing full time for a year.", "assumption: no published cost of a grantmaker's time was found (LTFF's fund managers were part-time volunteers)", kind="money")
+    lead_opening: Num = param(600_000.0, "Cost of creating one lead opening: the role's salary and research costs for its funded term.", "assumption: no published salary of a research lead at a safety organisation was found; taken as three years at $200K", kind="money")
+
+
 PRESETS: dict[str, dict[str, Any]] = {
     "agenda_agnostic_rfps": {"set": {"positions.focus_required": 0.0}, "scale": {"positions.big_rfp": 1.5}},
     "multi_year_grants": {"set": {"grants.grant_length": 3.0, "grants.decision_delay": 1 / 48, "grants.calibrated": 1.0}},
@@ -460,6 +472,15 @@ class Intervention(Section):
     end: float | None = Field(None, description="When it stops (years from time zero, or a duration string); none = never.")
     set: dict[str, float] = Field(default_factory=dict, description="Live parameters set to a value, by dotted path (e.g. grants.grant_length).")
     scale: dict[str, float] = Field(default_factory=dict, description="Live parameters multiplied by a factor.")
+    cost_per_year: float | None = Field(None, description="What the policy costs a year while it acts, in US dollars; none = follows from the resources it adds (costs section).")
+    cost_source: str = Field("", description="Where cost_per_year comes from: a published figure, or 'assumption'.")
+
+    @field_validator("cost_per_year")
+    @classmethod
+    def _cost(cls, v):
+        if v is not None and not (np.isfinite(v) and v >= 0):
+            raise ValueError(f"got {v:g} (expected an amount in US dollars a year, at least 0, such as 250000)")
+        return v
 
     @field_validator("end", mode="before")
     @classmethod
@@ -503,6 +524,9 @@ class Intervention(Section):
             raise ValueError(f"end ({self.end:g} years) must be after start ({self.start:g} years)")
         if not self.set and not self.scale:
             raise ValueError("a custom intervention needs 'set' or 'scale' entries")
+        if self.cost_per_year is not None and not self.cost_source.strip():
+            raise ValueError("cost_source: missing (expected where cost_per_year comes from: a published figure, "
+                             "or the word 'assumption')")
         return self
 
 
@@ -513,6 +537,7 @@ class Scenario(BaseModel):
 
     name: str = Field("baseline", description="Short name; used for the output folder.")
     description: str = Field("", description="The question this scenario answers.")
+    kind: Literal["policy", "world"] = Field("world", description="'policy': a lever a funder or institution can pull (reports give its cost per lead); 'world': a what-if about the world or the people in it (timelines, entrants).")
     run: RunSettings = Field(default_factory=RunSettings)
     population: Population = Field(default_factory=Population)
     learning: Learning = Field(default_factory=Learning)
@@ -525,6 +550,7 @@ class Scenario(BaseModel):
     exits: Exits = Field(default_factory=Exits)
     timelines: Timelines = Field(default_factory=Timelines)
     initial: InitialField = Field(default_factory=InitialField)
+    costs: Costs = Field(default_factory=Costs)
     interventions: list[Intervention] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -582,7 +608,7 @@ def iter_parameters(model: type[BaseModel] = Scenario, prefix: str = ""):
         sub = _section_type(ann)
         if sub is not None:
             yield from iter_parameters(sub, path + ".")
-        elif name not in ("interventions", "name", "description"):
+        elif name not in ("interventions", "name", "description", "kind"):
             yield path, info, (info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {})
 
 

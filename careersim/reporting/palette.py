@@ -45,7 +45,12 @@ PATH_STYLE = {
     "contributor": {"color": TRACK_STYLE["contributor"]["color"], "dash": "2 3"},
     "contributor_then_phd": {"color": OKABE["purple"], "dash": "9 3 2 3"},
 }
-#: scenarios of a comparison, in order (the base first)
+#: further colours for comparisons of many scenarios, from Paul Tol's colour-blind-safe schemes
+#: (P. Tol, "Colour schemes", SRON technical note, 2021), chosen to stay apart from Okabe-Ito's
+TOL = {"indigo": "#332288", "wine": "#882255", "olive": "#999933", "brown": "#8C510A"}
+
+#: scenarios of a comparison, in order (the base first): twelve styles, each with its own colour
+#: (no two closer than 26 in CIELAB) and its own marker, so twelve scenarios never share either
 SCENARIO_STYLES = [
     {"color": OKABE["black"], "marker": "o", "ls": "-"},
     {"color": OKABE["vermillion"], "marker": "s", "ls": "--"},
@@ -53,6 +58,12 @@ SCENARIO_STYLES = [
     {"color": OKABE["purple"], "marker": "D", "ls": ":"},
     {"color": OKABE["green"], "marker": "v", "ls": (0, (5, 1))},
     {"color": OKABE["orange"], "marker": "P", "ls": (0, (3, 1, 1, 1, 1, 1))},
+    {"color": OKABE["sky"], "marker": "X", "ls": (0, (1, 1))},
+    {"color": TOL["indigo"], "marker": "*", "ls": (0, (5, 2, 1, 2))},
+    {"color": TOL["wine"], "marker": "h", "ls": (0, (8, 2))},
+    {"color": TOL["olive"], "marker": "p", "ls": (0, (2, 2))},
+    {"color": TOL["brown"], "marker": "<", "ls": (0, (4, 1, 1, 1))},
+    {"color": OKABE["grey"], "marker": ">", "ls": (0, (6, 3, 2, 3))},
 ]
 #: states of a researcher (flows between states)
 STATE_COLOR = {"phd_applicant": OKABE["sky"], "phd": OKABE["blue"], "independent": OKABE["orange"],
