@@ -6,23 +6,23 @@ The main entry points::
     rep = cs.simulate(cs.baseline(), seed=1)        # one replication -> tidy tables
     exp = cs.run(cs.load_scenario("scenarios/baseline.yaml"), replications=20, seed=1)
 
-Attributes are imported on first use, so ``import careersim`` is quick (and
-the command line can answer Ctrl-C at once). One replication is computed in
-:mod:`careersim.analysis.replication`.
+Every attribute is imported on first use, so ``import careersim`` costs almost
+nothing and the command line starts fast (``careersim --help`` loads neither
+numpy nor numba). One replication is computed in :mod:`careersim.analysis.replication`.
 """
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from __future__ import annotations
 
-try:
-    __version__ = _version("careersim")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+import importlib
 
-from careersim.config.schema import Scenario, baseline  # noqa: E402
-from careersim.analysis.replication import Replication, simulate  # noqa: E402
-
+#: public name -> (module, attribute), imported when first used
 _LAZY = {
+    "Scenario": ("careersim.config.schema", "Scenario"),
+    "baseline": ("careersim.config.schema", "baseline"),
     "load_scenario": ("careersim.config.scenarios", "load_scenario"),
+    "ScenarioError": ("careersim.config.scenarios", "ScenarioError"),
+    "simulate": ("careersim.analysis.replication", "simulate"),
+    "Replication": ("careersim.analysis.replication", "Replication"),
     "run": ("careersim.experiments.experiment", "run"),
     "Experiment": ("careersim.experiments.experiment", "Experiment"),
 }
@@ -30,12 +30,26 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        return version("careersim")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0.0.0+unknown"
+
+
+def __getattr__(name: str):
+    if name == "__version__":
+        value = _version()
+    elif name in _LAZY:
         module, attr = _LAZY[name]
         value = getattr(importlib.import_module(module), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'careersim' has no attribute {name!r}")
+    else:
+        raise AttributeError(f"module 'careersim' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,7 +1,7 @@
-"""``python -m careersim``: the command line (see :mod:`careersim.cli.common`)."""
+"""``python -m careersim``: the command line (see :mod:`careersim.cli`)."""
 
 import sys
 
-from careersim.cli.common import main
+from careersim.cli import main
 
 sys.exit(main())

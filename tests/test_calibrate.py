@@ -117,7 +117,7 @@ BAD_TARGETS = [
      "t.yaml:1: targets: every target has weight 0"),
     ("targets:\n  - statistic: grant_funded_share\n   value: 0.2\n", "t.yaml:3: invalid YAML"),
     ("", "t.yaml:1: the file is empty"),
-    ("- 1\n- 2\n", "t.yaml:1: the top level is not a mapping"),
+    ("- 1\n- 2\n", "t.yaml:1: the top level is a list (expected a mapping"),
     ("target:\n  - statistic: x\n", "t.yaml:1: unknown key 'target' (did you mean 'targets'?"),
     ("targets: []\n", "t.yaml:1: targets: expected a non-empty list"),
     ("a: &x {statistic: grant_funded_share}\ntargets:\n  - *x\n", "t.yaml:3: YAML aliases"),

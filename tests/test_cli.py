@@ -142,6 +142,8 @@ def fake_experiment(monkeypatch: pytest.MonkeyPatch, *, seconds: float = 1.0, nb
 
     module = types.SimpleNamespace(run=run, write_results=write_results, estimate_cost=lambda s, n: (seconds * n, nbytes))
     monkeypatch.setitem(sys.modules, "careersim.experiments.experiment", module)
+    warmup = types.SimpleNamespace(warm_up=lambda on_compile=None, advise=False: calls.setdefault("warm_up", True))
+    monkeypatch.setitem(sys.modules, "careersim.experiments.warmup", warmup)
     import careersim.experiments
 
     monkeypatch.setattr(careersim.experiments, "experiment", module)
@@ -153,6 +155,7 @@ def test_run_writes_report_atomically(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.chdir(tmp_path)
     assert cli.main(["run", str(TINY), "--replications", "3", "--seed", "7", "--workers", "2", "--quiet"]) == 0
     assert calls["run"] == ("tiny", 3, 7, 2, False)
+    assert calls["warm_up"], "the engine is made ready before the workers start"
     report = Path("reports") / "tiny" / "report.html"
     assert capsys.readouterr().out.strip() == str(report)
     assert report.exists()
@@ -236,3 +239,169 @@ def test_python_m_careersim_has_no_traceback(tmp_path: Path) -> None:
     )
     assert good.returncode == 2 and "Traceback" not in good.stderr
     assert not (tmp_path / "o").exists()
+
+
+# -- hostile files of every kind, and bad command-line values -----------------------
+
+
+def _kind_commands(path: Path, out: Path) -> dict[str, list[str]]:
+    """A command that reads ``path`` as each kind of careersim file."""
+    return {
+        "scenario": ["run", str(path), "--out", str(out), "--quiet"],
+        "sweep": ["sweep", str(path), "--out", str(out), "--quiet"],
+        "targets": ["calibrate", str(path), "--scenario", str(TINY), "--params", "phd.duration", "--out", str(out)],
+        "profile": ["advise", "--profile", str(path), "--scenario", str(TINY), "--out", str(out / "a.html")],
+    }
+
+
+@pytest.mark.parametrize("kind", ["scenario", "sweep", "targets", "profile"])
+@pytest.mark.parametrize("fixture, expected", [
+    ("deep_flow.yaml", "deep_flow.yaml:3: nested more than 64 levels deep"),
+    ("deep_alias.yaml", "deep_alias.yaml:3: nested more than 64 levels deep"),
+    ("billion_laughs.yaml", "billion laughs"),
+    ("nul_byte.yaml", "nul_byte.yaml:3: invalid character U+0000"),
+    ("invalid_utf8.yaml", "invalid_utf8.yaml:2: the file is not valid UTF-8"),
+    ("text_only.yaml", "text_only.yaml:1: the top level is text"),
+    ("foreign_mapping.yaml", "foreign_mapping.yaml:1: this is not a"),
+])
+def test_hostile_files_of_every_kind_exit_2(kind: str, fixture: str, expected: str, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert cli.main(_kind_commands(DATA / fixture, out)[kind]) == 2
+    err = capsys.readouterr().err
+    if fixture in ("billion_laughs.yaml", "deep_alias.yaml") and kind == "targets":
+        expected = "YAML aliases (*name) are not allowed in a calibration targets file"
+    assert expected in err, err
+    assert "Traceback" not in err and "SECRET" not in err
+    assert not out.exists()
+
+
+def test_a_huge_file_of_every_kind_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("a: 1\n" * 300_000)
+    for kind, argv in _kind_commands(big, tmp_path / "out").items():
+        assert cli.main(argv) == 2, kind
+        err = capsys.readouterr().err
+        assert f"big.yaml: the file is {big.stat().st_size} bytes" in err and "Traceback" not in err, (kind, err)
+
+
+def test_references_to_other_files_follow_only_yaml_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """extends:, a sweep's base: and a profile's scenario: never read a file that is not .yaml/.yml
+    (nor print any file's contents)."""
+    (tmp_path / "notes.txt").write_text("SECRET-CONTENT\n")
+    (tmp_path / "passwd").write_text("root:x:0:0:SECRET-CONTENT:/root:/bin/sh\n")
+    cases = {
+        "s.yaml": ("extends: passwd\n", ["validate"], "s.yaml:1: extends: cannot find 'passwd'"),
+        "t.yaml": ("extends: notes.txt\n", ["validate"], "t.yaml:1: extends: got 'notes.txt' (expected a scenario file ending in .yaml"),
+        "w.yaml": ("base: notes.txt\nfactors:\n  - {path: grants.grant_length, levels: [1, 2]}\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
+                   ["sweep"], "w.yaml:1: base: got 'notes.txt' (expected a scenario file ending in .yaml"),
+        "p.yaml": ("background: masters\nscenario: passwd\n", ["advise", "--profile"], "p.yaml:2: scenario: cannot find 'passwd'"),
+    }
+    for name, (text, command, expected) in cases.items():
+        (tmp_path / name).write_text(text)
+        assert cli.main([*command, str(tmp_path / name)]) == 2, name
+        err = capsys.readouterr().err
+        assert expected in err, err
+        assert "SECRET" not in err and "root:" not in err and "Traceback" not in err
+
+
+BAD_VALUES = [
+    # argv, text the message must contain
+    (["sweep", "x.yaml", "--scheduler", ""], "argument --scheduler: got an empty value (expected a Dask scheduler address"),
+    (["sweep", "x.yaml", "--scheduler", "  "], "argument --scheduler: got an empty value"),
+    (["sweep", "x.yaml", "--scheduler-timeout", "nan"], "argument --scheduler-timeout: got 'nan'"),
+    (["sweep", "x.yaml", "--scheduler-timeout", "-1"], "argument --scheduler-timeout: got '-1'"),
+    (["sweep", "x.yaml", "--scheduler-timeout", "inf"], "argument --scheduler-timeout: got 'inf'"),
+    (["sweep", "x.yaml", "--flush-seconds", "0"], "argument --flush-seconds: got '0'"),
+    (["sweep", "x.yaml", "--chunk-rows", "0"], "argument --chunk-rows: got 0 (expected 1 or more)"),
+    (["sweep", "x.yaml", "--shard", "3/2"], "argument --shard: got '3/2'"),
+    (["sweep", ""], "argument SWEEP.yaml: got an empty value"),
+    (["run", ""], "argument SCENARIO: got an empty value"),
+    (["run", "baseline", "-n", "-3"], "argument --replications/-n: got -3 (expected 1 or more)"),
+    (["run", "baseline", "-n", "99999999999"], "argument --replications/-n: got 99999999999 (expected at most 1000000)"),
+    (["run", "baseline", "-n", "nan"], "argument --replications/-n: got 'nan' (expected a whole number"),
+    (["run", "baseline", "--seed", "-1"], "argument --seed: got -1 (expected a whole number from 0 to"),
+    (["run", "baseline", "--seed", str(2**64)], "argument --seed: got 18446744073709551616"),
+    (["run", "baseline", "--workers", "0"], "argument --workers/-j: got 0 (expected 1 to"),
+    (["run", "baseline", "--workers", "100000"], "argument --workers/-j: got 100000 (expected 1 to"),
+    (["run", "baseline", "--paired-claims", "-1"], "argument --paired-claims: got -1 (expected 0 to 1000000)"),
+    (["run", "baseline", "--out", ""], "argument --out/-o: got an empty value (expected an output folder)"),
+    (["run", "\x1b[2J"], "argument SCENARIO: got '\\x1b[2J' (expected a scenario file or a shipped scenario name, without control characters)"),
+    (["compare", "baseline", ""], "argument ALT: got an empty value"),
+    (["validate", ""], "argument FILE: got an empty value"),
+    (["init", ""], "argument NAME: got an empty value"),
+    (["init", ".."], "careersim init: got '..' (expected a name such as my-path)"),
+    (["report", ""], "argument DIR: got an empty value"),
+    (["analyze", ""], "argument DIR: got an empty value"),
+    (["replay", "out", ""], "argument RUN_KEY: got an empty value"),
+    (["calibrate", "t.yaml", "--params", ""], "argument --params/-p: got an empty value"),
+    (["calibrate", "t.yaml", "--params", "p", "--bounds", ""], "argument --bounds: got an empty value"),
+    (["calibrate", "t.yaml", "--params", "p", "--budget", "0"], "argument --budget: got 0 (expected 1 or more)"),
+    (["advise", "--self-direction", ""], "argument --self-direction: got an empty value"),
+    (["advise", "--profile", ""], "argument --profile/-p: got an empty value"),
+    (["advise", "--clones", "0"], "argument --clones: got 0 (expected 1 or more)"),
+    (["advise", "-n", "1"], "argument --replications/-n: got 1 (expected 2 or more"),
+]
+
+
+@pytest.mark.parametrize("argv, expected", BAD_VALUES, ids=[" ".join(a) for a, _ in BAD_VALUES])
+def test_bad_command_line_values_exit_2(argv: list[str], expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert expected in err, err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_paths_that_are_the_wrong_kind_of_thing_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder.yaml").mkdir()
+    (tmp_path / "file.txt").write_text("x")
+    cases = [
+        (["validate", "folder.yaml"], "folder.yaml: is a folder"),
+        (["run", "folder.yaml"], "folder.yaml: is a folder"),
+        (["sweep", "folder.yaml"], "folder.yaml: is a folder"),
+        (["calibrate", "folder.yaml", "--params", "phd.duration"], "folder.yaml: is a folder"),
+        (["advise", "--profile", "folder.yaml"], "folder.yaml: is a folder"),
+        (["advise", "--scenario", str(TINY), "--out", "folder.yaml"], "--out: folder.yaml is a folder"),
+        (["run", str(TINY), "--out", "file.txt"], "file.txt exists and is not a folder"),
+        (["report", "file.txt"], "file.txt is not a folder"),
+        (["analyze", "file.txt"], "careersim analyze:"),
+        (["replay", "file.txt", "abcdef"], "careersim replay:"),
+        (["validate", "/dev/null"], "/dev/null: is not a regular file"),
+    ]
+    for argv, expected in cases:
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert expected in err and "Traceback" not in err, (argv, err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "folder.yaml"]
+
+
+def test_a_first_run_says_it_compiles_and_how_long_it_takes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    calls = fake_experiment(monkeypatch)
+
+    def compiling(on_compile=None, advise=False):  # what numba reports on a new machine
+        for name in ("careersim.engine.kernel._skill_pass", "careersim.engine.kernel.step"):
+            on_compile(name, False)
+            on_compile(name, True)
+        calls["advise"] = advise
+
+    monkeypatch.setitem(sys.modules, "careersim.experiments.warmup", types.SimpleNamespace(warm_up=compiling))
+    assert cli.main(["run", str(TINY), "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert "Compiling the engine for this machine: once, about" in err and "later runs start at once" in err
+    assert "Compiled the engine in" in err
+    assert err.index("Running 'tiny'") < err.index("Compiling the engine") < err.index("Compiled the engine")
+    assert cli.main(["run", str(TINY), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert "Compil" not in capsys.readouterr().err  # quiet: no word of it
+
+
+def test_a_run_with_the_engine_ready_says_nothing_of_compiling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    fake_experiment(monkeypatch)
+    assert cli.main(["run", str(TINY), "--out", str(tmp_path / "o")]) == 0
+    assert "Compil" not in capsys.readouterr().err

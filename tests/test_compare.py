@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from careersim import cli
 from careersim.analysis.effects import GROUP_METRICS, METRICS, group_effects, metric_effects
 from careersim.analysis.groups import group_metrics
 from careersim.analysis.views import view_from_json, view_to_json
-from careersim.cli import common as cli
 from careersim.config.schema import baseline
 from careersim.core.files import jsonable
 from careersim.experiments import experiment

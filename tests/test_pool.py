@@ -10,7 +10,8 @@ import time
 import pytest
 
 from careersim.experiments import pool
-from careersim.experiments.pool import Pool, Progress, default_workers, run_tasks, warm_up
+from careersim.experiments.pool import Pool, Progress, default_workers, run_tasks
+from careersim.experiments.warmup import warm_up
 
 FORK = sys.platform.startswith("linux")
 
@@ -117,7 +118,7 @@ def test_warm_up_runs_once_and_names_every_metric(monkeypatch: pytest.MonkeyPatc
     first = warm_up()
     assert {"p_lead", "new_leads", "binding_constraint"} <= set(first)
     calls = []
-    monkeypatch.setattr("careersim.analysis.replication.simulate", lambda *a: calls.append(a))
+    monkeypatch.setattr("careersim.experiments.warmup.simulate", lambda *a: calls.append(a))
     second = warm_up()
     assert second == first and second is not first and calls == []  # cached; each caller gets its own copy
     second["new_leads"] = -1.0
@@ -126,7 +127,7 @@ def test_warm_up_runs_once_and_names_every_metric(monkeypatch: pytest.MonkeyPatc
 
 def test_pool_warms_up_unless_told_not_to(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    monkeypatch.setattr(pool, "warm_up", lambda: calls.append(1))
+    monkeypatch.setattr("careersim.experiments.warmup.warm_up", lambda: calls.append(1))
     Pool(1, warm=False).close()
     assert calls == []
     Pool(1).close()

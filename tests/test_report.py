@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from careersim.cli import common as cli
+from careersim import cli
 from careersim.config.schema import baseline, iter_parameters
 from careersim.experiments import experiment
 from careersim.experiments.compare import compare, write_comparison

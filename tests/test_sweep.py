@@ -29,8 +29,9 @@ from careersim.experiments.sweep import (
     run_key,
     run_sweep,
 )
+from careersim.experiments.sweep.discovery import grow_tree, tree_rules
 from careersim.experiments.sweep.executors import FAULT_ENV
-from careersim.experiments.sweep.sensitivity import grow_tree, tree_rules, variance_split
+from careersim.experiments.sweep.sensitivity import variance_split
 from careersim.experiments.sweep.store import LEDGER
 from careersim.reporting.sweep_page import write_analysis
 
@@ -592,3 +593,137 @@ def test_a_worker_process_that_dies_is_recorded_and_the_rest_completes(tmp_path,
     assert "worker process running this run died" in bad["error"].iloc[0]
     good = table["error"].isna()
     pd.testing.assert_frame_equal(table[good].reset_index(drop=True), ref[good.to_numpy()].reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------------
+# the Python API
+# ---------------------------------------------------------------------------
+
+
+def test_the_python_api_runs_resumes_and_loads_tidy_tables(tmp_path):
+    import careersim.experiments.sweep.api as api
+
+    path = write_sweep(tmp_path)
+    out = tmp_path / "out"
+    res = api.sweep(path, out, workers=1)
+    assert (res.run.planned, res.run.done) == (12, 12)
+    ref = reference(tmp_path, path)
+    exp = res.experiments
+    assert list(exp.columns) == ["point", "replication", "key", "seed", "independent.mentor_hours", "grants.grant_length"]
+    pd.testing.assert_frame_equal(exp, ref[exp.columns].reset_index(drop=True))
+    outcomes = res.outcomes
+    assert list(outcomes.columns) == ["field_lead_years_before_arrival", "claim_C3_holds",
+                                      "field_safety_lead_years_before_arrival / field_lead_years_before_arrival > 0.4"]
+    assert len(outcomes) == len(exp) == 12
+    np.testing.assert_array_equal(outcomes["field_lead_years_before_arrival"], ref["field_lead_years_before_arrival"])
+    experiments, arrays = res.results()  # EMA Workbench's (experiments, {outcome: array}) pair
+    assert set(arrays) == set(outcomes.columns) and all(len(a) == len(experiments) for a in arrays.values())
+    again = api.sweep(load_sweep_file(path), out)  # resumable: nothing left to run
+    assert again.run.done == 0 and again.run.skipped == 12
+    loaded = api.load_sweep(out)
+    pd.testing.assert_frame_equal(loaded.table, res.table)
+    analysis = loaded.analyze()
+    indices = analysis.to_df()
+    assert {"outcome", "factor", "S1"} <= set(indices.columns)
+    variance = analysis.variance.to_df()
+    assert list(variance["outcome"]) == list(outcomes.columns) and "verdict" in variance
+    shown = variance["verdict"].isin(["parameters", "unknown"])  # two factors each where indices are shown
+    assert len(indices) == 2 * shown.sum() and set(indices["outcome"]) == set(variance["outcome"][shown])
+    assert set(analysis.convergence.to_df()["outcome"]) == set(outcomes.columns)
+    assert analysis["claim_C3_holds"]["binary"]
+    assert "tiny-sweep" in repr(loaded)
+
+
+def test_the_api_refuses_a_folder_of_another_sweep(tmp_path):
+    import careersim.experiments.sweep.api as api
+    from careersim.experiments.sweep import StoreError
+
+    api.sweep(write_sweep(tmp_path / "a"), tmp_path / "out", workers=1)
+    other = write_sweep(tmp_path / "b", DEFAULT_BODY.replace("seed: 7", "seed: 8"))
+    with pytest.raises(StoreError, match="different sweep"):
+        api.sweep(other, tmp_path / "out", workers=1)
+
+
+# ---------------------------------------------------------------------------
+# the declared format: validation, JSON Schema and reference page from one declaration
+# ---------------------------------------------------------------------------
+
+
+def test_the_loader_takes_keys_choices_and_defaults_from_the_declared_format():
+    from careersim.config import sweeps
+    from careersim.config.sweep_format import DESIGN_MODELS, FactorSpec, SweepFile, field_names
+
+    assert sweeps.TOP_KEYS == field_names(SweepFile) and "outcomes" in sweeps.TOP_KEYS
+    assert sweeps.FACTOR_KEYS == field_names(FactorSpec)
+    assert sweeps.DESIGN_KINDS == ("grid", "random", "lhs", "sobol", "saltelli", "morris") == tuple(DESIGN_MODELS)
+    assert sweeps.DESIGN_SETTINGS["morris"] == {"trajectories": None, "levels": 4}
+    assert sweeps.DESIGN_SETTINGS["grid"] == {"levels": 5}
+    assert sweeps.ROLES == ("uncertainty", "lever") and sweeps.GOALS == ("maximize", "minimize")
+
+
+@pytest.mark.parametrize("outcome, line, text", [
+    ("{expr: p_lead, goal: max}", 8, "outcomes[0].goal: got 'max' (expected 'maximize' or 'minimize')"),
+    ("{expr: p_lead, threshold: high}", 8, "outcomes[0].threshold: got 'high' (expected a number)"),
+    ("{expr: p_lead, gaol: maximize}", 8, "outcomes[0].gaol: unknown key 'gaol' (did you mean 'goal'?)"),
+])
+def test_outcome_goals_and_thresholds_are_checked(tmp_path, capsys, monkeypatch, outcome, line, text):
+    monkeypatch.chdir(tmp_path)
+    body = f"factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {{kind: grid}}\noutcomes: [{outcome}]\n"
+    path = write_sweep(tmp_path, body, name="bad")
+    assert cli.main(["sweep", str(path), "--dry-run"]) == 2
+    assert f"bad.yaml:{line}: {text}" in capsys.readouterr().err
+
+
+def test_goals_reach_the_manifest_and_the_analysis(tmp_path):
+    body = DEFAULT_BODY.replace("  - claim_C3_holds\n", "  - {expr: claim_C3_holds, goal: maximize}\n") \
+        .replace("  - field_lead_years_before_arrival\n",
+                 "  - {expr: field_lead_years_before_arrival, goal: maximize, threshold: 1}\n") \
+        .replace("    levels: [1 year, 2 years]\n", "    levels: [1 year, 2 years]\n    role: uncertainty\n")
+    sweep = load_sweep_file(write_sweep(tmp_path, body))
+    assert [(o.goal, o.threshold) for o in sweep.outcomes] == [("maximize", 1.0), ("maximize", None), (None, None)]
+    assert sweep.to_json()["outcome_goals"] == {"field_lead_years_before_arrival": {"goal": "maximize", "threshold": 1.0},
+                                                "claim_C3_holds": {"goal": "maximize"}}
+    run_sweep(sweep, tmp_path / "out", SerialExecutor())
+    _, _, analysis = write_analysis([tmp_path / "out"])
+    robust = analysis["outcomes"]["field_lead_years_before_arrival"]["robustness"]
+    assert robust["levers"] == ["independent.mentor_hours"] and robust["uncertainties"] == ["grants.grant_length"]
+    assert len(robust["settings"]) == 3 and robust["uncertainty_points_used"] == 2
+    assert min(s["max_regret"] for s in robust["settings"]) >= 0 and "satisficing" in robust["settings"][0]
+    assert analysis["outcomes"]["claim_C3_holds"]["robustness"]["threshold"] == 0.5  # a yes/no outcome's default
+    assert "prim" in analysis["outcomes"]["field_lead_years_before_arrival"]  # a thresholded outcome
+
+
+def test_the_shipped_sweeps_fit_the_declared_format():
+    import yaml
+
+    from careersim.config.sweep_format import SweepFile
+
+    for f in sorted((Path(__file__).resolve().parents[1] / "scenarios" / "sweeps").glob("*.yaml")):
+        SweepFile.model_validate(yaml.safe_load(f.read_text()))
+
+
+def test_the_json_schema_comes_from_the_declared_format():
+    from careersim.config.sweep_format import sweep_json_schema
+
+    schema = sweep_json_schema()
+    assert schema["required"] == ["base", "factors", "design", "outcomes"]
+    assert schema["additionalProperties"] is False
+    design = schema["properties"]["design"]
+    assert design["discriminator"]["propertyName"] == "kind"
+    assert set(design["discriminator"]["mapping"]) == {"grid", "random", "lhs", "sobol", "saltelli", "morris"}
+    factor = schema["$defs"]["FactorSpec"]
+    assert factor["properties"]["role"]["enum"] == ["uncertainty", "lever"]
+    assert factor["oneOf"] == [{"required": ["range"]}, {"required": ["levels"]}, {"required": ["distribution"]}]
+    assert all(p.get("description") for p in schema["properties"].values())
+    json.dumps(schema)  # plain JSON
+
+
+def test_the_sweep_reference_page_is_up_to_date():
+    from careersim.reporting import sweep_reference
+
+    assert sweep_reference.main(["--check"]) == 0, "run `python -m careersim.reporting.sweep_reference`"
+    text = sweep_reference.SWEEPS_MD.read_text()
+    from careersim.config.sweep_format import SweepFile
+
+    for key, info in SweepFile.model_fields.items():  # every key with its description
+        assert f"| `{key}` |" in text and info.description.split(".")[0] in text

@@ -1,21 +1,7 @@
-"""The ``careersim`` console command: the CLI, with Ctrl-C handled even while
-the program is still starting up (importing its libraries)."""
+"""The ``careersim`` command line: one module per command (``careersim.cli.run``,
+``careersim.cli.sweep``, ...), the dispatcher in :mod:`careersim.cli.dispatch` and
+what the commands share in :mod:`careersim.cli.common`."""
 
-from __future__ import annotations
+from careersim.cli.dispatch import COMMANDS, build_parser, main
 
-import sys
-
-
-def main(argv=None) -> int:
-    try:
-        from careersim.cli.common import main as cli_main
-    except KeyboardInterrupt:
-        sys.stderr.write("\ncareersim: interrupted; nothing was written.\n")
-        return 130
-    return cli_main(argv)
-
-
-def build_parser():
-    from careersim.cli.common import build_parser as build
-
-    return build()
+__all__ = ["COMMANDS", "build_parser", "main"]

@@ -14,62 +14,69 @@ import sys
 import textwrap
 from pathlib import Path
 
-from careersim.cli.common import UserError, arg, command, positive_int, seed_number
+from careersim.cli.common import (
+    EXIT_OK,
+    UserError,
+    compile_engine,
+    path,
+    positive_int,
+    seed_number,
+    text,
+    workers,
+)
 
-EXIT_OK = 0
+SUMMARY = "Your own comparison of the paths: PhD, independent, contributor, contributor-then-PhD."
+DESCRIPTION = textwrap.fill(
+    "Runs copies of you (a profile: flags, or a YAML file whose keys are the flag names with underscores) "
+    "through each path inside a field scenario, on the same random luck, and reports per path the chance of "
+    "becoming a research lead within 10 years and by the horizon, the median years to get there, the expected "
+    "lead-years before your AI-arrival belief and the main ways it goes wrong; the best path and how sure the "
+    "model is; and which of your inputs would change the answer. Prints the answer and writes an HTML page "
+    "(atomically). Every number is a model's, built from two essays and stated assumptions.", width=88,
+)
+EXAMPLE = "careersim advise --background masters --self-direction high --timeline 2035"
+
 DEFAULT_OUT = Path("reports") / "advice" / "advice.html"
 
 
-
-def _replications(text: str) -> int:
-    value = positive_int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"got {value} (expected 2 or more: intervals need two replications)")
-    return value
-
+def _replications(value: str) -> int:
+    n = positive_int(value)
+    if n < 2:
+        raise argparse.ArgumentTypeError(f"got {n} (expected 2 or more: intervals need two replications)")
+    return n
 
 
-def _profile_args() -> list:
-    from careersim.config.profiles import PROFILE_FIELDS
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from careersim.config.profiles import PROFILE_FIELDS  # lazy: keeps start-up fast
 
-    return [arg("--" + f.name.replace("_", "-"), metavar=f.metavar, default=None, help=f.help.replace("%", "%%"))
-            for f in PROFILE_FIELDS]
+    parser.add_argument("--profile", "-p", type=path("a profile file"), metavar="FILE", default=None,
+                        help="a profile YAML file, e.g. scenarios/profiles/masters-self-directed.yaml (flags override it)")
+    parser.add_argument("--scenario", "-s", type=text("a scenario file or a shipped scenario name"), metavar="SCENARIO",
+                        default=None,
+                        help="the field: a scenario file or shipped name (default: the profile's 'scenario', else baseline)")
+    for f in PROFILE_FIELDS:
+        parser.add_argument("--" + f.name.replace("_", "-"), metavar=f.metavar, default=None,
+                            type=text(f.help.split(" (default")[0].replace("%", "%%")), help=f.help.replace("%", "%%"))
+    parser.add_argument("--replications", "-n", type=_replications, default=None, metavar="N",
+                        help="replications of the field holding your main copies (default: 20; what-if fields: half as many more)")
+    parser.add_argument("--clones", type=positive_int, default=None, metavar="K",
+                        help="copies of you per path in each replication (default: 12)")
+    parser.add_argument("--seed", type=seed_number, default=1, metavar="S", help="root random seed (default: 1)")
+    parser.add_argument("--workers", "-j", type=workers, default=None, metavar="K",
+                        help="worker processes (default: all cores)")
+    parser.add_argument("--out", "-o", type=path("an HTML file name"), default=DEFAULT_OUT, metavar="FILE",
+                        help=f"where to write the HTML page (default: {DEFAULT_OUT})")
+    parser.add_argument("--no-sensitivity", action="store_true",
+                        help="skip 'what would change the answer' (about a third faster)")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress; print only the answer's first line and the page")
 
 
-@command(
-    "advise",
-    "Your own comparison of the paths: PhD, independent, contributor, contributor-then-PhD.",
-    example="careersim advise --background masters --self-direction high --timeline 2035",
-    description=textwrap.fill(
-        "Runs copies of you (a profile: flags, or a YAML file whose keys are the flag names with underscores) "
-        "through each path inside a field scenario, on the same random luck, and reports per path the chance of "
-        "becoming a research lead within 10 years and by the horizon, the median years to get there, the expected "
-        "lead-years before your AI-arrival belief and the main ways it goes wrong; the best path and how sure the "
-        "model is; and which of your inputs would change the answer. Prints the answer and writes an HTML page "
-        "(atomically). Every number is a model's, built from two essays and stated assumptions.", width=88,
-    ),
-    args=[
-        arg("--profile", "-p", metavar="FILE", default=None,
-            help="a profile YAML file, e.g. scenarios/profiles/masters-self-directed.yaml (flags override it)"),
-        arg("--scenario", "-s", metavar="SCENARIO", default=None,
-            help="the field: a scenario file or shipped name (default: the profile's 'scenario', else baseline)"),
-        *_profile_args(),
-        arg("--replications", "-n", type=_replications, default=None, metavar="N",
-            help="replications of the field holding your main copies (default: 20; what-if fields: half as many more)"),
-        arg("--clones", type=positive_int, default=None, metavar="K",
-            help="copies of you per path in each replication (default: 12)"),
-        arg("--seed", type=seed_number, default=1, metavar="S", help="root random seed (default: 1)"),
-        arg("--workers", "-j", type=positive_int, default=None, metavar="K", help="worker processes (default: all cores)"),
-        arg("--out", "-o", type=Path, default=DEFAULT_OUT, metavar="FILE",
-            help=f"where to write the HTML page (default: {DEFAULT_OUT})"),
-        arg("--no-sensitivity", action="store_true", help="skip 'what would change the answer' (about a third faster)"),
-        arg("--quiet", "-q", action="store_true", help="no progress; print only the answer's first line and the page"),
-    ],
-)
-def advise_command(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Read the profile (file, then flags), load the field, run the copies, print and write the page."""
-    from careersim.config import profiles
+    from careersim.config import profiles  # lazy: keeps start-up fast
     from careersim.config.scenarios import load_scenario, resolve_scenario
+    from careersim.config.shipped import find_parent
     from careersim.experiments import advise as adv
     from careersim.reporting import advice_page
 
@@ -85,10 +92,11 @@ def advise_command(args: argparse.Namespace) -> int:
         spec = data["scenario"]
         if not isinstance(spec, str) or not spec.strip():
             raise profiles.ProfileError([f"{where.get('scenario', args.profile)}: scenario: got {spec!r} "
-                                    "(expected a scenario file or a shipped name such as baseline)"])
-        beside = profile_dir / spec if profile_dir is not None else None
-        if beside is not None and beside.is_file():
-            spec = str(beside)
+                                         "(expected a scenario file or a shipped name such as baseline)"])
+        try:  # like a scenario's extends: a .yaml file beside the profile, or a shipped name
+            spec = str(find_parent(spec, profile_dir or Path.cwd()))
+        except LookupError as exc:
+            raise profiles.ProfileError([f"{where.get('scenario', args.profile)}: scenario: {exc}"]) from None
     scenario = load_scenario(spec) if spec is not None else load_scenario(resolve_scenario("baseline"))
     # flags override the file
     for f in profiles.FIELD_NAMES:
@@ -119,6 +127,7 @@ def advise_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"Simulating {replications} replications of '{scenario.name}' with {clones} copies of you per path"
               f"{' and what-if variants' if not args.no_sensitivity else ''}...", file=sys.stderr)
+    compile_engine(args.quiet)
     try:
         advice = adv.advise(profile, scenario, replications=replications, clones=clones, seed=args.seed,
                             workers=args.workers, sensitivity=not args.no_sensitivity, progress=not args.quiet)

@@ -16,11 +16,10 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from careersim.config.scenarios import ScenarioError, _read_yaml
 from careersim.config.schema import Scenario, baseline
+from careersim.config.yaml_file import FileError, FileKind, quoted, read_yaml_file
 from careersim.core.codes import BACKGROUNDS
 from careersim.core.units import parse_quantity
 
@@ -60,7 +59,7 @@ EXIT_LABELS = {
 
 
 
-class ProfileError(ScenarioError):
+class ProfileError(FileError):
     """Problems with a profile, each located: ``FILE:LINE: field: ...`` or ``careersim advise: --flag: ...``."""
 
 
@@ -130,7 +129,18 @@ def _fields() -> list[_Field]:
 
 PROFILE_FIELDS = _fields()
 FIELD_NAMES = tuple(f.name for f in PROFILE_FIELDS)
+
 YAML_ONLY = ("scenario",)
+
+#: what a profile file is, for the YAML reader's messages
+PROFILE_FILE = FileKind(
+    noun="an advise profile",
+    example="scenarios/profiles/masters-self-directed.yaml",
+    empty_hint="a profile such as 'background: masters'",
+    keys_hint="'background:', 'self_direction:', 'timeline:'",
+    keys=frozenset(FIELD_NAMES + YAML_ONLY),
+    error=ProfileError,
+)
 
 
 def _suggest(word: str, options) -> str:
@@ -412,8 +422,8 @@ def profile_from_mapping(data: Mapping[str, Any], scenario: Scenario | None = No
             continue
         if key not in _PARSERS:
             near = difflib.get_close_matches(str(key).lower().replace("-", "_"), FIELD_NAMES + YAML_ONLY, n=1, cutoff=0.6)
-            fail(key, f"unknown key '{key}' (did you mean '{near[0]}'?)" if near
-                 else f"unknown key '{key}' (expected one of: {', '.join(FIELD_NAMES + YAML_ONLY)})")
+            fail(key, f"unknown key '{quoted(key)}' (did you mean '{near[0]}'?)" if near
+                 else f"unknown key '{quoted(key)}' (expected one of: {', '.join(FIELD_NAMES + YAML_ONLY)})")
             continue
         if value is None:
             fail(key, f"no value given (expected {_expected_of(key)})")
@@ -452,16 +462,11 @@ def start_year(scenario: Scenario) -> float:
 def read_profile_file(path: str | os.PathLike) -> tuple[dict, dict[str, str]]:
     """The raw mapping of a profile YAML file and, per key, its ``FILE:LINE``.
 
-    Uses careersim's safe YAML reader (no Python objects, alias-bomb and size
-    guards, duplicate keys refused) and raises :class:`ProfileError` with
-    located messages.
+    Read by :mod:`careersim.config.yaml_file` (no Python objects, limits on
+    size, depth and aliases, duplicate keys refused); raises :class:`ProfileError`
+    with located messages.
     """
-
-    p = Path(path)
-    try:
-        data, marks, soft = _read_yaml(p)
-    except ScenarioError as exc:
-        raise ProfileError([_profile_hint(m) for m in exc.messages]) from None
+    data, marks, soft, _, _ = read_yaml_file(path, PROFILE_FILE)
     if soft:
         raise ProfileError([m for _, m in soft])
     where = {}
@@ -469,14 +474,6 @@ def read_profile_file(path: str | os.PathLike) -> tuple[dict, dict[str, str]]:
         if len(loc) == 1:
             where[str(loc[0])] = f"{mark.file}:{mark.line if not isinstance(data.get(loc[0]), dict) else mark.key_line}"
     return data, where
-
-
-def _profile_hint(message: str) -> str:
-    message = message.replace("(expected a mapping such as 'name: my-scenario' and 'extends: baseline')",
-                              "(expected a profile such as 'background: masters')")
-    message = message.replace("(expected a mapping of keys such as 'name:', 'population:', 'run:')",
-                              "(expected a mapping of keys such as 'background:', 'self_direction:', 'timeline:')")
-    return message.replace("expected a scenario file", "expected a profile file")
 
 
 def load_profile(path: str | os.PathLike, scenario: Scenario | None = None) -> Profile:

@@ -1,6 +1,6 @@
 """Sweep files: which scenario parameters vary, over what, and what is measured.
 
-A sweep file is YAML read with the same safe loader as scenario files, and a
+A sweep file is read by :mod:`careersim.config.yaml_file`, like every careersim file, and a
 problem is reported as ``FILE:LINE: path: what is wrong (expected ...)``::
 
     # Question: does more mentorship help more when grants are longer?
@@ -21,6 +21,12 @@ problem is reported as ``FILE:LINE: path: what is wrong (expected ...)``::
       - p_lead_independent
       - claim_C1_holds
       - p_lead_independent - p_lead_phd > 0
+      - {expr: p_lead, goal: maximize, threshold: 0.3}   # a goal gives regret and satisficing of levers
+
+The keys, their types, choices, bounds, defaults and descriptions are
+declared once in :mod:`careersim.config.sweep_format`; the checks below take
+them from there and add what a static schema cannot say (parameter paths,
+units, values valid in the base scenario, known metrics).
 
 Values are converted to the scenario's canonical units when the file is read
 (years, per year, hours per week), so the results table holds plain numbers.
@@ -39,39 +45,64 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass, field
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
 
-from careersim.config import scenarios as _io
-from careersim.core.distributions import parse_distribution
-from careersim.config.scenarios import ScenarioError
+from careersim.config import sweep_format as fmt
+from careersim.config.scenarios import EXPECTED_BY_KIND, ScenarioError, load_scenario
 from careersim.config.schema import Scenario, iter_parameters
-from careersim.core.units import parse_quantity
+from careersim.config.shipped import find_parent
+from careersim.config.sweep_format import (
+    DESIGN_MODELS,
+    MAX_COUNT,
+    FactorSpec,
+    OutcomeSpec,
+    SweepFile,
+)
+from careersim.config.yaml_file import (
+    FileKind,
+    clean_message,
+    display_path,
+    dotted,
+    mark_for,
+    quoted,
+    read_yaml_file,
+    short,
+    sort_messages,
+)
+from careersim.core.distributions import parse_distribution
 from careersim.core.expressions import EXPR_HELP as _EXPR_HELP
 from careersim.core.expressions import evaluate_expression, parse_expression
+from careersim.core.units import parse_quantity
 
 __all__ = ["Factor", "Design", "Outcome", "Sweep", "read_sweep_file", "DESIGN_KINDS", "evaluate_expression"]
 
-DESIGN_KINDS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
-ROLES = ("uncertainty", "lever")
+DESIGN_KINDS = tuple(DESIGN_MODELS)
+ROLES = fmt.choices(FactorSpec, "role")
 NUMERIC_KINDS = ("duration", "rate", "hours", "probability", "share", "count", "number")
-#: which design settings each kind of design takes (and their defaults)
+#: which design settings each kind of design takes (and their defaults; None: required)
 DESIGN_SETTINGS: dict[str, dict[str, Any]] = {
-    "grid": {"levels": 5},
-    "random": {"points": None},
-    "lhs": {"points": None},
-    "sobol": {"points": None},
-    "saltelli": {"points": None},
-    "morris": {"trajectories": None, "levels": 4},
+    kind: {k: (f.default if not f.is_required() else None) for k, f in model.model_fields.items()
+           if k not in ("kind", "seed")}
+    for kind, model in DESIGN_MODELS.items()
 }
-TOP_KEYS = ("name", "description", "base", "fixed", "factors", "design", "replications", "seed",
-            "seeding", "outcomes", "regions")
-FACTOR_KEYS = ("path", "name", "range", "levels", "distribution", "role", "scale", "rescale_others")
+TOP_KEYS = fmt.field_names(SweepFile)
+#: what a sweep file is, for the YAML reader's messages
+SWEEP_FILE = FileKind(
+    noun="a sweep",
+    example="scenarios/sweeps/mentorship-x-grant-length.yaml",
+    empty_hint="a mapping such as 'base: baseline' and 'factors:'",
+    keys_hint="'base:', 'factors:', 'design:', 'outcomes:'",
+    keys=frozenset(TOP_KEYS),
+    error=ScenarioError,
+)
+FACTOR_KEYS = fmt.field_names(FactorSpec)
+GOALS = fmt.choices(OutcomeSpec, "goal")
 
 
 # ---------------------------------------------------------------------------
@@ -169,6 +200,8 @@ class Outcome:
     name: str
     expression: str  # equal to ``name`` for a plain metric
     names: tuple[str, ...]  # metrics the expression reads
+    goal: str | None = None  # 'maximize' or 'minimize': what counts as better, for regret and satisficing
+    threshold: float | None = None  # the value to reach, for satisficing and scenario discovery
 
     @property
     def is_metric(self) -> bool:
@@ -219,6 +252,9 @@ class Sweep:
             "outcomes": [o.expression for o in self.outcomes],
             "outcome_names": {o.expression: o.name for o in self.outcomes},
             "regions": [o.expression for o in self.outcomes if o.name in self.regions],
+            **({"outcome_goals": goals} if (goals := {
+                o.expression: {k: v for k, v in (("goal", o.goal), ("threshold", o.threshold)) if v is not None}
+                for o in self.outcomes if o.goal is not None or o.threshold is not None}) else {}),
         }
 
 
@@ -269,19 +305,32 @@ class _Problems:
         self.messages: list[str] = []
 
     def add(self, loc: tuple, message: str, *, key: bool = False) -> None:
-        mark = _io._mark_for(loc, self.marks)
+        mark = mark_for(loc, self.marks)
         if mark is None:
             where = self.shown
         else:
             where = f"{mark.file}:{mark.key_line if (key or loc not in self.marks) else mark.line}"
-        self.messages.append(f"{where}: {_io._dotted(loc)}: {message}" if loc else f"{where}: {message}")
+        message = clean_message(message)
+        self.messages.append(f"{where}: {dotted(loc)}: {message}" if loc else f"{where}: {message}")
+
+    def field(self, data: dict, model: Any, key: str, loc: tuple, fallback: Any = None) -> Any:
+        """``data[key]`` checked against the field of the sweep format (its default when absent;
+        ``fallback``, or the default, after reporting a wrong value)."""
+        default = fmt.default(model, key)
+        if key not in data:
+            return default
+        value = data[key]
+        if fmt.check_value(model, key, value):
+            return value
+        self.add(loc + (key,), f"got {short(value)} (expected {fmt.expected(model, key)})")
+        return default if fallback is None else fallback
 
     def unknown_keys(self, data: dict, allowed: tuple[str, ...], loc: tuple) -> None:
         for k in data:
             if k not in allowed:
                 near = difflib.get_close_matches(str(k), allowed, n=1)
                 hint = f"did you mean '{near[0]}'?" if near else "expected one of: " + ", ".join(allowed)
-                self.add(loc + (k,), f"unknown key '{k}' ({hint})", key=True)
+                self.add(loc + (k,), f"unknown key '{quoted(k, 40)}' ({hint})", key=True)
 
 
 def _parameters() -> dict[str, dict]:
@@ -306,7 +355,7 @@ def _categorical_options(annotation: Any) -> tuple | None:
 def _read_number(value: Any, kind: str) -> float:
     """A number in the canonical unit of ``kind``, from a number or a string with a unit."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"got {_io._short(value)} (expected {_io._EXPECTED_BY_KIND.get(kind, 'a number')})")
+        raise ValueError(f"got {short(value)} (expected {EXPECTED_BY_KIND.get(kind, 'a number')})")
     if kind in ("duration", "rate", "hours"):
         return float(parse_quantity(value, kind))
     try:
@@ -320,8 +369,8 @@ def _read_number(value: Any, kind: str) -> float:
 
 def _read_distribution(text: Any, kind: str):
     """A distribution in canonical units from text such as ``"uniform(1, 3) years"``."""
-    if not isinstance(text, str):
-        raise ValueError(f"got {_io._short(text)} (expected text such as 'uniform(0.2, 0.6)')")
+    if not fmt.check_value(FactorSpec, "distribution", text):
+        raise ValueError(f"got {short(text)} (expected {fmt.expected(FactorSpec, 'distribution')})")
     head, _, tail = text.strip().rpartition(")")
     dist = parse_distribution(head + ")")
     unit = tail.strip()
@@ -339,38 +388,19 @@ def _first_error(err: ValidationError) -> str:
     return f"{where}: {msg}" if where else msg
 
 
-def _resolve_base(spec: str, folder: Path) -> Path | None:
-    candidate = folder / spec
-    for c in (candidate, candidate.with_name(candidate.name + ".yaml")):
-        if c.is_file():
-            return c
-    if "/" not in spec and "\\" not in spec:
-        shipped = dict(_io._shipped_files())
-        stem = spec.removesuffix(".yaml").removesuffix(".yml")
-        if stem in shipped:
-            return shipped[stem]
-    return None
-
-
 def read_sweep_file(path: str | Path, metrics: Collection[str]) -> Sweep:
     """Read and check a sweep file; raises :class:`ScenarioError` with located messages.
 
     ``metrics`` are the names an outcome may use: those of a replication's summary
     (:func:`careersim.experiments.sweep.metrics.known_metrics`)."""
     path = Path(path)
-    shown = _io._display(path)
-    data, marks, soft = _io._read_yaml(path, shown)
+    shown = display_path(path)
+    data, marks, soft, _, text = read_yaml_file(path, SWEEP_FILE, shown)
     problems = _Problems(shown, marks)
     problems.messages.extend(m for _, m in soft)
     problems.unknown_keys(data, TOP_KEYS, ())
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not name.strip():
-        problems.add(("name",), f"got {_io._short(name)} (expected text such as 'mentorship-x-grant-length')")
-        name = path.stem
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        problems.add(("description",), f"got {_io._short(description)} (expected text)")
-        description = ""
+    name = problems.field(data, SweepFile, "name", (), fallback=path.stem) or path.stem
+    description = problems.field(data, SweepFile, "description", ())
 
     base, base_source = _load_base(data, path, problems)
     fixed = _load_fixed(data, base, problems) if base is not None else {}
@@ -382,22 +412,18 @@ def read_sweep_file(path: str | Path, metrics: Collection[str]) -> Sweep:
             base = None
     factors = _load_factors(data, base, problems)
     design = _load_design(data, factors, problems)
-    replications = _whole(data, "replications", 4, 1, problems)
-    seed = _whole(data, "seed", 1, 0, problems)
-    seeding = data.get("seeding", "common")
-    if seeding not in ("common", "independent"):
-        problems.add(("seeding",), f"got {_io._short(seeding)} (expected 'common' (every point uses the same "
-                                   "random numbers) or 'independent' (a seed per point))")
-        seeding = "common"
+    replications = problems.field(data, SweepFile, "replications", ())
+    seed = problems.field(data, SweepFile, "seed", ())
+    seeding = problems.field(data, SweepFile, "seeding", ())
     outcomes = _load_outcomes(data, problems, metrics)
     regions = _load_regions(data, outcomes, problems)
     if problems.messages:
-        raise ScenarioError(sorted(dict.fromkeys(problems.messages), key=_io._message_order))
+        raise ScenarioError(sort_messages(problems.messages))
     assert base is not None and design is not None  # for type checkers; problems were raised above
     return Sweep(
         name=name.strip(), description=" ".join(description.split()), base=base, base_source=base_source,
         factors=tuple(factors), design=design, replications=replications, seed=seed, seeding=seeding,
-        outcomes=tuple(outcomes), regions=tuple(regions), source=path.read_text(encoding="utf-8-sig"),
+        outcomes=tuple(outcomes), regions=tuple(regions), source=text.replace("\r\n", "\n").replace("\r", "\n"),
         path=str(path), fixed=fixed,
     )
 
@@ -405,21 +431,17 @@ def read_sweep_file(path: str | Path, metrics: Collection[str]) -> Sweep:
 def _load_base(data: dict, path: Path, problems: _Problems) -> tuple[Scenario | None, str]:
     spec = data.get("base")
     if spec is None:
-        problems.add((), "missing 'base:' (expected the scenario the sweep varies, e.g. 'base: ../baseline.yaml' or 'base: baseline')")
+        problems.add((), fmt.missing_text(SweepFile, "base"))
         return None, ""
-    if not isinstance(spec, str) or not spec.strip():
-        problems.add(("base",), f"got {_io._short(spec)} (expected a scenario file such as '../baseline.yaml' or a shipped name such as 'baseline')")
+    if problems.field(data, SweepFile, "base", ()) is None:
         return None, ""
-    target = _resolve_base(spec.strip(), path.parent)
-    if target is None:
-        names = list(_io._shipped_files())
-        near = difflib.get_close_matches(Path(spec).stem, names, n=1)
-        hint = f"did you mean '{near[0]}'? " if near else ""
-        problems.add(("base",), f"cannot find '{spec}' next to this file or among the shipped scenarios "
-                                f"({hint}expected a file such as '../baseline.yaml' or one of: {', '.join(names)})")
+    try:
+        target = find_parent(spec, path.parent, example="../baseline.yaml")
+    except LookupError as exc:
+        problems.add(("base",), str(exc))
         return None, spec
     try:
-        return _io.load_scenario(target), spec.strip()
+        return load_scenario(target), spec.strip()
     except ScenarioError as exc:
         problems.messages.extend(exc.messages)
         return None, spec
@@ -427,7 +449,7 @@ def _load_base(data: dict, path: Path, problems: _Problems) -> tuple[Scenario | 
 
 def _check_path(path: Any, loc: tuple, problems: _Problems, params: dict) -> dict | None:
     if not isinstance(path, str) or not path:
-        problems.add(loc, f"got {_io._short(path)} (expected a dotted scenario path such as 'grants.grant_length')")
+        problems.add(loc, f"got {short(path)} (expected {fmt.expected(FactorSpec, 'path')})")
         return None
     if path not in params:
         near = difflib.get_close_matches(path, list(params), n=1, cutoff=0.6)
@@ -444,8 +466,8 @@ def _load_fixed(data: dict, base: Scenario, problems: _Problems) -> dict:
     fixed = data.get("fixed")
     if fixed is None:
         return {}
-    if not isinstance(fixed, dict):
-        problems.add(("fixed",), f"got {_io._short(fixed)} (expected a mapping of parameter path to value, e.g. 'population.entrants_per_year: 100')")
+    if not fmt.has_shape(SweepFile, "fixed", fixed):
+        problems.add(("fixed",), f"got {short(fixed)} (expected {fmt.expected(SweepFile, 'fixed')})")
         return {}
     params = _parameters()
     out = {}
@@ -464,10 +486,10 @@ def _load_fixed(data: dict, base: Scenario, problems: _Problems) -> dict:
 def _load_factors(data: dict, base: Scenario | None, problems: _Problems) -> list[Factor]:
     raw = data.get("factors")
     if raw is None:
-        problems.add((), "missing 'factors:' (expected a list such as '- {path: grants.grant_length, range: [1, 3]}')")
+        problems.add((), fmt.missing_text(SweepFile, "factors"))
         return []
-    if not isinstance(raw, list) or not raw:
-        problems.add(("factors",), f"got {_io._short(raw)} (expected a non-empty list of factors, e.g. '- {{path: grants.grant_length, range: [1, 3]}}')")
+    if not fmt.has_shape(SweepFile, "factors", raw):
+        problems.add(("factors",), f"got {short(raw)} (expected {fmt.expected(SweepFile, 'factors')})")
         return []
     params = _parameters()
     factors: list[Factor] = []
@@ -477,12 +499,12 @@ def _load_factors(data: dict, base: Scenario | None, problems: _Problems) -> lis
     for i, item in enumerate(raw):
         loc = ("factors", i)
         if not isinstance(item, dict):
-            problems.add(loc, f"got {_io._short(item)} (expected a mapping with 'path:' and one of 'range:', 'levels:', 'distribution:')")
+            problems.add(loc, f"got {short(item)} (expected a mapping with 'path:' and one of 'range:', 'levels:', 'distribution:')")
             continue
         problems.unknown_keys(item, FACTOR_KEYS, loc)
         path = item.get("path")
         if path is None:
-            problems.add(loc, "missing 'path:' (expected a dotted scenario path such as 'grants.grant_length')")
+            problems.add(loc, fmt.missing_text(FactorSpec, "path"))
             continue
         meta = _check_path(path, loc + ("path",), problems, params)
         if meta is None:
@@ -511,22 +533,10 @@ def _load_factor(item: dict, path: str, meta: dict, loc: tuple, problems: _Probl
         problems.add(loc, f"gives {what} (expected exactly one of 'range: [low, high]', 'levels: [...]' or 'distribution: \"uniform(...)\"')")
         return None
     how = given[0]
-    label = item.get("name", path)
-    if not isinstance(label, str) or not label:
-        problems.add(loc + ("name",), f"got {_io._short(label)} (expected a short label)")
-        label = path
-    role = item.get("role", "uncertainty")
-    if role not in ROLES:
-        problems.add(loc + ("role",), f"got {_io._short(role)} (expected 'uncertainty' (what the world does) or 'lever' (what a policymaker chooses))")
-        role = "uncertainty"
-    scale = item.get("scale", "linear")
-    if scale not in ("linear", "log"):
-        problems.add(loc + ("scale",), f"got {_io._short(scale)} (expected 'linear' or 'log')")
-        scale = "linear"
-    rescale = item.get("rescale_others", False)
-    if not isinstance(rescale, bool):
-        problems.add(loc + ("rescale_others",), f"got {_io._short(rescale)} (expected true or false)")
-        rescale = False
+    label = problems.field(item, FactorSpec, "name", loc) or path
+    role = problems.field(item, FactorSpec, "role", loc)
+    scale = problems.field(item, FactorSpec, "scale", loc)
+    problems.field(item, FactorSpec, "rescale_others", loc)  # checked here, applied by _load_factors
     kind = meta.get("kind")
     options = _categorical_options(meta.get("annotation"))
     numeric = kind in NUMERIC_KINDS
@@ -540,14 +550,14 @@ def _load_factor(item: dict, path: str, meta: dict, loc: tuple, problems: _Probl
             expected = ("levels such as " + ", ".join(repr(o) for o in options)) if options else "levels such as ['beta(2, 2)', 'beta(5, 2)']"
             problems.add(loc + (how,), f"'{path}' is not a number, so it takes 'levels:' (expected {expected})", key=True)
             return None
-        if not isinstance(value, list) or not value:
-            problems.add(loc + ("levels",), f"got {_io._short(value)} (expected a non-empty list)")
+        if not fmt.has_shape(FactorSpec, "levels", value):
+            problems.add(loc + ("levels",), f"got {short(value)} (expected a non-empty list)")
             return None
         return Factor(kind="categorical", levels=tuple(value), **common)
     try:
         if how == "range":
-            if not isinstance(value, list) or len(value) != 2:
-                problems.add(loc + ("range",), f"got {_io._short(value)} (expected [low, high], e.g. [1 year, 3 years])")
+            if not fmt.has_shape(FactorSpec, "range", value):
+                problems.add(loc + ("range",), f"got {short(value)} (expected {fmt.expected(FactorSpec, 'range')})")
                 return None
             lo, hi = (_read_number(v, kind) for v in value)
             if not lo < hi:
@@ -558,8 +568,8 @@ def _load_factor(item: dict, path: str, meta: dict, loc: tuple, problems: _Probl
                 return None
             return Factor(kind=kind, low=lo, high=hi, scale=scale, **common)
         if how == "levels":
-            if not isinstance(value, list) or not value:
-                problems.add(loc + ("levels",), f"got {_io._short(value)} (expected a non-empty list such as [1, 2, 3])")
+            if not fmt.has_shape(FactorSpec, "levels", value):
+                problems.add(loc + ("levels",), f"got {short(value)} (expected {fmt.expected(FactorSpec, 'levels')})")
                 return None
             levels = [_read_number(v, kind) for v in value]
             if kind == "count":
@@ -633,81 +643,81 @@ def _with_rescale(factors: list[Factor], flags: list[bool], base: Scenario, locs
 def _load_design(data: dict, factors: list[Factor], problems: _Problems) -> Design | None:
     raw = data.get("design")
     if raw is None:
-        problems.add((), "missing 'design:' (expected e.g. 'design: {kind: grid, levels: 5}' or 'design: {kind: lhs, points: 200}')")
+        problems.add((), fmt.missing_text(SweepFile, "design"))
         return None
     if not isinstance(raw, dict):
-        problems.add(("design",), f"got {_io._short(raw)} (expected a mapping such as {{kind: lhs, points: 200}})")
+        problems.add(("design",), f"got {short(raw)} (expected {fmt.expected(SweepFile, 'design')})")
         return None
     kind = raw.get("kind")
     if kind not in DESIGN_KINDS:
         near = difflib.get_close_matches(str(kind), DESIGN_KINDS, n=1)
         hint = f"did you mean '{near[0]}'? " if near else ""
         problems.add(("design", "kind") if "kind" in raw else ("design",),
-                     f"got {_io._short(kind)} ({hint}expected one of: {', '.join(DESIGN_KINDS)})")
+                     f"got {short(kind)} ({hint}expected one of: {', '.join(DESIGN_KINDS)})")
         return None
+    model = DESIGN_MODELS[kind]
     settings = DESIGN_SETTINGS[kind]
-    problems.unknown_keys(raw, ("kind", "seed", *settings), ("design",))
+    problems.unknown_keys(raw, fmt.field_names(model), ("design",))
     values: dict[str, Any] = {}
     for key, default in settings.items():
         if key not in raw:
             if default is None:
-                problems.add(("design",), f"a {kind} design needs '{key}:' (expected a whole number, e.g. '{key}: {64 if kind in ('sobol', 'saltelli') else 10}')")
+                example = model.model_fields[key].examples[0]
+                problems.add(("design",), f"a {kind} design needs '{key}:' (expected a whole number, e.g. '{key}: {example}')")
                 return None
             values[key] = default
             continue
-        v = raw[key]
-        low = 2 if key == "levels" else 1
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            problems.add(("design", key), f"got {_io._short(v)} (expected a whole number of at least {low})")
+        if not fmt.check_value(model, key, raw[key]):
+            problems.add(("design", key), f"got {short(raw[key])} (expected {fmt.expected(model, key)})")
             return None
-        values[key] = v
+        values[key] = raw[key]
     if kind in ("sobol", "saltelli") and values["points"] & (values["points"] - 1):
         p = values["points"]
         lower = 1 << (p.bit_length() - 1)
         problems.add(("design", "points"), f"got {p} (expected a power of 2 such as {lower} or {lower * 2}: Sobol' sequences are balanced only then)")
         return None
-    seed = raw.get("seed", data.get("seed", 1))
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        problems.add(("design", "seed") if "seed" in raw else ("seed",), f"got {_io._short(seed)} (expected a whole number, 0 or more)")
+    seed = raw.get("seed", data.get("seed", fmt.default(SweepFile, "seed")))
+    if not fmt.check_value(model, "seed", seed):
+        problems.add(("design", "seed") if "seed" in raw else ("seed",), f"got {short(seed)} (expected {fmt.expected(model, 'seed')})")
         return None
     if kind == "grid":
         n = 1
         for f in factors:
             n *= len(f.levels) if f.levels is not None else values["levels"]
-        if n > 1_000_000:
+        if n > MAX_COUNT:
             problems.add(("design",), f"the grid has {n} points (expected at most 1,000,000; use fewer levels or an lhs design)")
             return None
     return Design(kind=kind, seed=seed, **values)
 
 
-def _whole(data: dict, key: str, default: int, low: int, problems: _Problems) -> int:
-    v = data.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, int) or v < low:
-        problems.add((key,), f"got {_io._short(v)} (expected a whole number of at least {low})")
-        return default
-    return v
-
-
 def _load_outcomes(data: dict, problems: _Problems, metrics: Collection[str]) -> list[Outcome]:
     raw = data.get("outcomes")
     if raw is None:
-        problems.add((), "missing 'outcomes:' (expected a list of metric names such as p_lead, p_lead_independent, claim_C1_holds)")
+        problems.add((), fmt.missing_text(SweepFile, "outcomes"))
         return []
-    if not isinstance(raw, list) or not raw:
-        problems.add(("outcomes",), f"got {_io._short(raw)} (expected a non-empty list of metric names or expressions)")
+    if not fmt.has_shape(SweepFile, "outcomes", raw):
+        problems.add(("outcomes",), f"got {short(raw)} (expected {fmt.expected(SweepFile, 'outcomes')})")
         return []
     known = set(metrics)
     out: list[Outcome] = []
     for i, item in enumerate(raw):
         loc = ("outcomes", i)
         name = expr = None
+        goal = threshold = None
         if isinstance(item, str):
             name = expr = item.strip()
-        elif isinstance(item, dict) and set(item) <= {"name", "expr"} and isinstance(item.get("expr"), str):
+        elif isinstance(item, dict) and isinstance(item.get("expr"), str):
+            before = len(problems.messages)
+            problems.unknown_keys(item, fmt.field_names(OutcomeSpec), loc)
+            goal = problems.field(item, OutcomeSpec, "goal", loc)
+            threshold = problems.field(item, OutcomeSpec, "threshold", loc)
+            if len(problems.messages) > before:
+                continue
             expr = item["expr"].strip()
             name = str(item.get("name", expr))
+            threshold = None if threshold is None else float(threshold)
         else:
-            problems.add(loc, f"got {_io._short(item)} (expected {_EXPR_HELP}, or {{name: ..., expr: ...}})")
+            problems.add(loc, f"got {short(item)} (expected {_EXPR_HELP}, or {{name: ..., expr: ...}})")
             continue
         try:
             names = parse_expression(expr)
@@ -723,7 +733,7 @@ def _load_outcomes(data: dict, problems: _Problems, metrics: Collection[str]) ->
         if any(o.name == name for o in out):
             problems.add(loc, f"'{name}' is listed twice (expected each outcome once)")
             continue
-        out.append(Outcome(name=name, expression=expr, names=names))
+        out.append(Outcome(name=name, expression=expr, names=names, goal=goal, threshold=threshold))
     return out
 
 
@@ -733,7 +743,7 @@ def _load_regions(data: dict, outcomes: list[Outcome], problems: _Problems) -> l
         return []
     names = [o.name for o in outcomes]
     if not isinstance(raw, list):
-        problems.add(("regions",), f"got {_io._short(raw)} (expected a list of outcome names whose flips to explain)")
+        problems.add(("regions",), f"got {short(raw)} (expected {fmt.expected(SweepFile, 'regions')})")
         return []
     out = []
     for i, r in enumerate(raw):

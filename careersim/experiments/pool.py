@@ -1,9 +1,8 @@
 """Work in parallel: one process pool, one engine warm-up and one progress display for every command.
 
-* :func:`warm_up` compiles the engine in this process, once, by simulating a
-  tiny field; forked workers inherit the compiled code instead of each
-  loading it again. Its summary also names every metric a replication
-  reports (:func:`careersim.experiments.sweep.metrics.known_metrics`).
+* :func:`careersim.experiments.warmup.warm_up` (the one warm-up) makes the
+  engine's compiled code ready in this process, once; forked workers inherit
+  it instead of each loading it again.
 * :class:`Pool` is a pool of worker processes, forked where the platform can
   fork (start-up 10 ms against about 250 ms for ``spawn``). Workers ignore
   Ctrl-C, which the parent handles by stopping them, and on Linux the kernel
@@ -22,7 +21,6 @@ tasks whose worker died.
 
 from __future__ import annotations
 
-import functools
 import multiprocessing as mp
 import os
 import signal
@@ -31,43 +29,13 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Self
 
-from careersim.config.schema import Scenario, baseline
 
-__all__ = ["Pool", "Progress", "default_workers", "run_tasks", "tiny_scenario", "warm_up"]
+__all__ = ["Pool", "Progress", "default_workers", "run_tasks"]
 
 
 def default_workers(workers: int | None = None) -> int:
     """``workers`` as a whole number of at least 1; ``None`` means one per core."""
     return max(1, int(workers) if workers is not None else (os.cpu_count() or 1))
-
-
-# ---------------------------------------------------------------------------
-# the warm-up
-# ---------------------------------------------------------------------------
-
-
-def tiny_scenario() -> Scenario:
-    """A field small enough to simulate in a few milliseconds, yet long enough (3 years) that
-    every institution acts and every metric appears."""
-    return baseline().with_changes({
-        "population.entrants_per_year": 20, "run.horizon": 3.0, "initial.leads": 5,
-        "initial.phd_students": 5, "initial.independents": 5, "initial.contributors": 5,
-        "phd.advisors": 10,
-    })
-
-
-@functools.lru_cache(maxsize=1)
-def _warm_summary() -> dict:
-    from careersim.analysis.replication import (
-        simulate,  # lazy: only commands that simulate load the engine
-    )
-
-    return simulate(tiny_scenario(), 0, 0).summary
-
-
-def warm_up() -> dict:
-    """Compile the engine in this process (once) and return the tiny field's summary (a copy)."""
-    return dict(_warm_summary())
 
 
 # ---------------------------------------------------------------------------
@@ -109,7 +77,7 @@ def _ping() -> int:
 class Pool:
     """``workers`` worker processes, all started when the pool is made.
 
-    ``warm=True`` (the default) warms the engine up first (:func:`warm_up`),
+    ``warm=True`` (the default) warms the engine up first (:func:`careersim.experiments.warmup.warm_up`),
     so forked workers inherit it; ``initializer(*initargs)`` runs in each
     worker as it starts. Use as a context manager: leaving the block normally
     waits for the workers to finish, leaving it by an exception terminates
@@ -120,6 +88,8 @@ class Pool:
                  initargs: tuple = ()) -> None:
         self.workers = default_workers(workers)
         if warm:
+            from careersim.experiments.warmup import warm_up  # lazy: a pool that needs no engine does not load it
+
             warm_up()
         self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=_context(), initializer=_init_worker,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 
 from careersim.core.codes import RESOURCES
-from careersim.experiments.pool import warm_up
+from careersim.experiments.warmup import warm_up
 
 
 @functools.lru_cache(maxsize=1)
 def known_metrics() -> tuple[str, ...]:
     """Names of every metric in a replication's summary, read from the warm-up's tiny field
-    (:func:`careersim.experiments.pool.warm_up`, which also compiles the engine here)."""
+    (:func:`careersim.experiments.warmup.warm_up`, which also compiles the engine here)."""
     summary = warm_up()
     names = list(summary)
     for r in RESOURCES:  # present only when the resource saw any use

@@ -1,8 +1,38 @@
-"""Which factors drive each outcome, how much is chance, and where claims flip.
+"""Which factors drive each outcome, how much is chance, and whether the indices can be trusted.
 
 :func:`analyze` reads the merged results of a sweep and returns, per outcome:
 
-* **indices**, by the design:
+* **what the runs gave**: how many runs gave a finite value, and how many an
+  infinite one (a ratio over zero), an undefined one (NaN: nothing to
+  measure) or failed. Only finite values are analysed; a point's mean is the
+  mean of its finite runs.
+
+* **variance split** between the parameters and chance. With common seeding
+  (every point uses the same random numbers, the default) the runs form a
+  points x replications table and the variance of a run splits three ways
+  (two-way analysis of variance without interaction): the parameters (the
+  points' own effect), chance shared by every point (a replication's draws
+  that do not depend on the parameters, such as when transformative AI
+  arrives) and chance particular to a point. With independent seeding there
+  is no shared part: chance is the variance between replications of a point.
+  The indices divide the variance of the *point means* (the mean over the R
+  replications), which still carries the particular chance divided by R; so
+  the share that matters for them is
+
+      rho = parameter variance / variance of the point means,
+
+  given with a 95% percentile bootstrap interval over points
+  (:data:`SHARE_RESAMPLES` resamples).
+
+* **indices**, only when the parameters explain at least half of the
+  variance of the point means (rho's interval at or above
+  :data:`MIN_PARAMETER_SHARE`). Below that, chance would be the larger part
+  of what the indices divide up, and an index could not be told from chance
+  attributed to a factor; the analysis then says "chance dominates" (the
+  whole interval below one half) or "too uncertain" (the interval straddles
+  one half), and how many replications would bring rho to 0.8. With one
+  replication per point chance cannot be measured: the indices are shown
+  with that warning. By design:
 
   - ``saltelli``: Sobol' first-order (S1) and total (ST) indices with 95%
     bootstrap intervals (SALib ``sobol.analyze``; Saltelli et al. 2010,
@@ -19,17 +49,27 @@
     conditional and unconditional output distributions; SALib
     ``pawn.analyze``; Pianosi & Wagener 2015, doi:10.1016/j.envsoft.2015.01.004).
 
-* **variance split** between parameters and chance: the within-point
-  variance (mean over points of the variance between replications) and the
-  between-point variance of point means; since a point mean still carries
-  chance (within / R for R replications), the parameter share uses the
-  between-point variance minus that term.
+* **warnings** on the indices: S1 above ST (impossible in theory, so
+  estimation error), negative indices (likewise), and 95% intervals wider
+  than the estimate (the index cannot be told from zero).
 
-* **regions** (binary outcomes such as ``claim_C1_holds`` or
-  ``p_lead_independent - p_lead_phd > 0``): a classification tree of depth at
-  most 3 grown on the runs (Gini impurity, leaves of at least 5% of the runs),
-  whose leaves are read out as boxes: "where A > x and B <= y, it holds in
-  z% of runs".
+* **convergence**: the indices are computed again on the first half of the
+  sample (half of Saltelli's base points or of Morris' trajectories; a
+  seeded random half of the points for given-data estimates) and compared
+  with the full sample (the "doubling" check of Sarrazin et al. 2016,
+  doi:10.1016/j.envsoft.2016.02.005). Converged when no index moved by
+  more than :data:`CONVERGENCE_CHANGE` and every 95% interval is at most
+  :data:`CONVERGENCE_HALF_WIDTH` either side (Morris' mu* taken relative to
+  the largest mu*); "ranking stable" when only the most influential factor
+  is the same in both.
+
+* **scenario discovery** and **robustness** for thresholded outcomes and
+  for sweeps with levers and uncertainties: see
+  :mod:`careersim.experiments.sweep.discovery` and
+  :mod:`careersim.experiments.sweep.robustness`.
+
+No library warning reaches the terminal: those raised during the analysis
+are kept in the analysis (``library_warnings``) instead.
 """
 
 from __future__ import annotations
@@ -38,18 +78,32 @@ import contextlib
 import io
 import math
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from careersim.config.sweeps import evaluate_expression
+from careersim.experiments.sweep.discovery import discover, is_binary
+from careersim.experiments.sweep.robustness import robustness
 
-__all__ = ["analyze", "variance_split", "given_data_s1", "grow_tree", "tree_rules", "outcome_values"]
+__all__ = ["analyze", "variance_split", "attribution", "given_data_s1", "indices", "index_warnings",
+           "convergence", "outcome_values", "factor_matrix", "MIN_PARAMETER_SHARE"]
 
+#: resamples for the indices' own bootstrap intervals (SALib's ``num_resamples``)
 BOOTSTRAP = 200
+#: resamples of points for the interval of the parameters' share of the variance
+SHARE_RESAMPLES = 1000
 ANALYSIS_SEED = 12345
+#: indices are shown when the parameters explain at least this share of the variance of the
+#: point means, with 95% confidence (the lower end of the bootstrap interval)
+MIN_PARAMETER_SHARE = 0.5
+#: the share of the variance of point means that more replications should reach
+TARGET_PARAMETER_SHARE = 0.8
+#: convergence: no index may move by more than this between half the sample and all of it
+CONVERGENCE_CHANGE = 0.05
+#: convergence: and no 95% interval may reach further than this either side of its index
+CONVERGENCE_HALF_WIDTH = 0.1
 
 
 def _finite(x: Any) -> float | None:
@@ -61,8 +115,9 @@ def _finite(x: Any) -> float | None:
 
 
 def outcome_values(table: pd.DataFrame, expression: str) -> np.ndarray:
-    """The outcome of every run (NaN for failed runs or missing metrics)."""
-    y = evaluate_expression(expression, table)
+    """The outcome of every run (NaN for failed runs or missing metrics; inf stays inf)."""
+    with np.errstate(all="ignore"):
+        y = evaluate_expression(expression, table)
     if "error" in table:
         y = np.where(table["error"].isna().to_numpy(), y, np.nan)
     return y
@@ -73,31 +128,177 @@ def outcome_values(table: pd.DataFrame, expression: str) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-def variance_split(point: np.ndarray, y: np.ndarray) -> dict:
-    """Within-point (chance) and between-point (parameter) variance of an outcome."""
-    ok = np.isfinite(y)
-    df = pd.DataFrame({"p": point[ok], "y": y[ok]})
-    if df.empty:
-        return {"points": 0}
-    g = df.groupby("p")["y"]
-    n = g.size()
-    means = g.mean()
-    var = g.var(ddof=1)
-    within = float(var[n >= 2].mean()) if (n >= 2).any() else float("nan")
-    between = float(means.var(ddof=1)) if len(means) >= 2 else float("nan")
-    total = float(df["y"].var(ddof=1)) if len(df) >= 2 else float("nan")
-    r_harm = float(len(n) / (1.0 / n).sum())
-    out = {"points": int(len(means)), "runs": int(len(df)), "replications_per_point": r_harm,
-           "total_variance": total, "within_point_variance": within, "between_point_variance": between}
-    if math.isfinite(within) and math.isfinite(between):
-        params = max(0.0, between - within / r_harm)
-        denom = params + within
-        out["parameter_variance"] = params
-        out["parameter_share"] = params / denom if denom > 0 else float("nan")
-        out["chance_share"] = within / denom if denom > 0 else float("nan")
-        raw = between + within
-        out["between_share_raw"] = between / raw if raw > 0 else float("nan")
+def _matrix(point: np.ndarray, y: np.ndarray, replication: np.ndarray | None) -> np.ndarray:
+    """Runs as a (points, replications) table, NaN where a run is missing or not finite."""
+    _, rows = np.unique(point, return_inverse=True)
+    if replication is None:  # columns in order of appearance within each point
+        order = pd.Series(np.arange(len(point))).groupby(rows).cumcount().to_numpy()
+        cols = order
+    else:
+        _, cols = np.unique(replication, return_inverse=True)
+    out = np.full((rows.max() + 1 if len(rows) else 0, cols.max() + 1 if len(cols) else 0), np.nan)
+    out[rows, cols] = np.where(np.isfinite(y), y, np.nan)
     return out
+
+
+def _one_way(m: np.ndarray) -> tuple[float, float, float, float] | None:
+    """(variance of point means, chance variance, shared chance variance = 0, harmonic replications)
+    from a points x runs table with gaps; None when it cannot be estimated."""
+    n = np.isfinite(m).sum(axis=1)
+    keep = n >= 1
+    m, n = m[keep], n[keep]
+    if len(n) < 2 or not (n >= 2).any():
+        return None
+    filled = np.where(np.isfinite(m), m, 0.0)
+    means = filled.sum(axis=1) / n
+    dev = np.where(np.isfinite(m), m - means[:, None], 0.0)
+    two = n >= 2
+    within = float(((dev[two] ** 2).sum(axis=1) / (n[two] - 1)).mean())
+    between = float(means.var(ddof=1))
+    r = float(len(n) / (1.0 / n).sum())
+    return between, within, 0.0, r
+
+
+def _two_way(m: np.ndarray) -> tuple[float, float, float, float] | None:
+    """The same from complete points of a points x replications table (common random numbers):
+    chance splits into a part shared by every point (replication effects) and a residual."""
+    m = m[np.isfinite(m).all(axis=1)]
+    p, r = m.shape
+    if p < 2 or r < 2:
+        return None
+    point_means = m.mean(axis=1)
+    rep_means = m.mean(axis=0)
+    resid = m - point_means[:, None] - rep_means[None, :] + m.mean()
+    chance = float((resid ** 2).sum() / ((p - 1) * (r - 1)))
+    between = float(point_means.var(ddof=1))
+    shared = max(0.0, float(rep_means.var(ddof=1)) - chance / p)
+    return between, chance, shared, float(r)
+
+
+def _rho(parts: tuple[float, float, float, float] | None) -> float:
+    if parts is None:
+        return float("nan")
+    between, chance, _, r = parts
+    if not between > 0:
+        return float("nan")
+    return round(min(1.0, max(0.0, 1.0 - chance / r / between)), 12)  # no rounding dust around 0 or 1
+
+
+def variance_split(point: np.ndarray, y: np.ndarray, replication: np.ndarray | None = None, *,
+                   resamples: int = SHARE_RESAMPLES, seed: int = ANALYSIS_SEED) -> dict:
+    """How much of an outcome's variance is the parameters and how much chance.
+
+    ``point`` and ``y`` give one entry per run; with ``replication`` (common
+    seeding: replication r uses the same random numbers at every point) the
+    split is two-way on the points that have every replication, otherwise
+    one-way (between and within points). Non-finite values are left out.
+    """
+    point = np.asarray(point)
+    y = np.asarray(y, dtype=float)
+    ok = np.isfinite(y)
+    if not ok.any():
+        return {"points": 0, "runs": 0}
+    m = _matrix(point[ok], y[ok], None if replication is None else np.asarray(replication)[ok])
+    one = _one_way(m)
+    two = _two_way(m) if replication is not None else None
+    parts = two if two is not None else one
+    n = np.isfinite(m).sum(axis=1)
+    out: dict[str, Any] = {
+        "method": "two-way" if two is not None else "one-way",
+        "points": int((n > 0).sum()), "runs": int(ok.sum()),
+        "replications_per_point": float((n > 0).sum() / (1.0 / n[n > 0]).sum()),
+        "total_variance": float(y[ok].var(ddof=1)) if ok.sum() >= 2 else float("nan"),
+        "within_point_variance": one[1] if one else float("nan"),
+        "between_point_variance": parts[0] if parts else (float(np.nanmean(m, axis=1).var(ddof=1)) if len(m) >= 2 else float("nan")),
+    }
+    if parts is None:
+        return out
+    between, chance, shared, r = parts
+    if two is not None:
+        out["points_complete"] = int(np.isfinite(m).all(axis=1).sum())
+    params = max(0.0, between - chance / r)
+    total = params + shared + chance
+    out.update({
+        "parameter_variance": params, "shared_chance_variance": shared, "point_chance_variance": chance,
+        "parameter_share": params / total if total > 0 else float("nan"),
+        "shared_chance_share": shared / total if total > 0 else float("nan"),
+        "point_chance_share": chance / total if total > 0 else float("nan"),
+        "chance_share": (shared + chance) / total if total > 0 else float("nan"),
+        "means_parameter_share": _rho(parts),
+    })
+    low, high = _rho_interval(m if two is None else m[np.isfinite(m).all(axis=1)], two is not None, resamples, seed)
+    out["means_parameter_share_low"], out["means_parameter_share_high"] = low, high
+    return out
+
+
+def _rho_interval(m: np.ndarray, two_way: bool, resamples: int, seed: int) -> tuple[float, float]:
+    """95% percentile bootstrap interval of rho, resampling points."""
+    rng = np.random.default_rng(seed)
+    fn = _two_way if two_way else _one_way
+    p = len(m)
+    if p < 3:
+        return float("nan"), float("nan")
+    boots = np.array([_rho(fn(m[rng.integers(0, p, p)])) for _ in range(resamples)])
+    boots = boots[np.isfinite(boots)]
+    if len(boots) < resamples // 2:
+        return float("nan"), float("nan")
+    return float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.0f}%"
+
+
+def attribution(v: dict, replications: int) -> dict:
+    """Whether the parameters explain enough of the point means to attribute them to factors.
+
+    verdict: ``parameters`` (indices shown), ``chance dominates``, ``too uncertain``
+    (indices withheld), ``unknown`` (one replication: shown with a warning) or
+    ``no variation``."""
+    rho = v.get("means_parameter_share")
+    low, high = v.get("means_parameter_share_low"), v.get("means_parameter_share_high")
+    out: dict[str, Any] = {"threshold": MIN_PARAMETER_SHARE, "share": _finite(rho), "low": _finite(low),
+                           "high": _finite(high)}
+    between = v.get("between_point_variance")
+    if v.get("points", 0) >= 2 and between is not None and math.isfinite(between) and between == 0:
+        out.update(verdict="no variation", show=False,
+                   text="The outcome has the same mean at every point: there is nothing to attribute.")
+        return out
+    if rho is None or not math.isfinite(rho) or low is None or not math.isfinite(low):
+        why = ("one replication per point" if replications < 2 else "too few points with every replication")
+        out.update(verdict="unknown", show=True,
+                   text=f"Chance cannot be told from the parameters ({why}), so the indices below may divide "
+                        "chance among the factors; run at least 2 replications per point to check.")
+        return out
+    band = f"{_pct(rho)} (95% interval {_pct(low)} to {_pct(high)})"
+    need = _replications_needed(v)
+    if low >= MIN_PARAMETER_SHARE:
+        out.update(verdict="parameters", show=True,
+                   text=f"The parameters explain {band} of the differences between point means, above the "
+                        f"{_pct(MIN_PARAMETER_SHARE)} needed to show indices.")
+    elif high < MIN_PARAMETER_SHARE:
+        out.update(verdict="chance dominates", show=False,
+                   text=f"Chance dominates: the parameters explain only {band} of the differences between "
+                        f"point means (indices are shown from {_pct(MIN_PARAMETER_SHARE)}), so no index is "
+                        f"given.{need}")
+    else:
+        out.update(verdict="too uncertain", show=False,
+                   text=f"Too uncertain to attribute: the parameters explain {band} of the differences between "
+                        f"point means, and indices are shown only when the whole interval is at or above "
+                        f"{_pct(MIN_PARAMETER_SHARE)}.{need}")
+    return out
+
+
+def _replications_needed(v: dict) -> str:
+    params, chance = v.get("parameter_variance"), v.get("point_chance_variance")
+    if params is None or chance is None:
+        return ""
+    if params <= 0:
+        return " No effect of the parameters shows above chance at all."
+    t = TARGET_PARAMETER_SHARE
+    r = math.ceil(t / (1 - t) * chance / params)
+    return (f" About {r} replications per point would bring the parameters' share of the point means to "
+            f"{_pct(t)} (if the estimates hold).")
 
 
 # ---------------------------------------------------------------------------
@@ -140,8 +341,8 @@ def given_data_s1(x: np.ndarray, y: np.ndarray, seed: int = ANALYSIS_SEED) -> tu
 
 
 def _quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
+    """Call a SALib function without its printing (its warnings are recorded by :func:`analyze`)."""
+    with contextlib.redirect_stdout(io.StringIO()):
         return fn(*args, **kwargs)
 
 
@@ -149,51 +350,63 @@ def _problem(factors: list[dict]) -> dict:
     return {"num_vars": len(factors), "names": [f["path"] for f in factors], "bounds": [[0.0, 1.0]] * len(factors)}
 
 
-def indices(kind: str, factors: list[dict], design: dict, units: np.ndarray, means: np.ndarray) -> tuple[str, list[dict], str]:
-    """(method, one dict per factor, note) for the mean outcome per point ``means`` (NaN = missing)."""
-    complete = bool(np.all(np.isfinite(means)))
-    problem = _problem(factors)
-    note = ""
-    if kind == "saltelli" and complete and np.var(means) > 0:
-        from SALib.analyze import sobol
+def _sobol(factors: list[dict], means: np.ndarray) -> list[dict]:
+    from SALib.analyze import sobol
 
-        res = _quiet(sobol.analyze, problem, means, calc_second_order=False, conf_level=0.95,
-                     num_resamples=BOOTSTRAP, seed=ANALYSIS_SEED)
-        rows = [{"S1": res["S1"][i], "S1_conf": res["S1_conf"][i], "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]}
-                for i in range(len(factors))]
-        return "sobol", _label(rows, factors), note
-    if kind == "morris" and complete:
-        from SALib.analyze import morris
+    res = _quiet(sobol.analyze, _problem(factors), means, calc_second_order=False, conf_level=0.95,
+                 num_resamples=BOOTSTRAP, seed=ANALYSIS_SEED)
+    return [{"S1": res["S1"][i], "S1_conf": res["S1_conf"][i], "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]}
+            for i in range(len(factors))]
 
-        res = _quiet(morris.analyze, problem, units, means, num_resamples=BOOTSTRAP, conf_level=0.95,
-                     num_levels=int(design.get("levels", 4)), seed=ANALYSIS_SEED)
-        rows = [{"mu_star": res["mu_star"][i], "mu_star_conf": res["mu_star_conf"][i], "mu": res["mu"][i],
-                 "sigma": res["sigma"][i]} for i in range(len(factors))]
-        return "morris", _label(rows, factors), note
-    if kind in ("saltelli", "morris"):
-        missing = int(np.sum(~np.isfinite(means)))
-        note = (f"the {kind} design is incomplete ({missing} of {len(means)} points have no result), so "
-                "given-data estimates are shown instead" if missing else
-                "the outcome does not vary, so there is nothing to attribute")
-    ok = np.isfinite(means)
-    x, y = units[ok], means[ok]
+
+def _morris(factors: list[dict], design: dict, units: np.ndarray, means: np.ndarray) -> list[dict]:
+    from SALib.analyze import morris
+
+    res = _quiet(morris.analyze, _problem(factors), units, means, num_resamples=BOOTSTRAP, conf_level=0.95,
+                 num_levels=int(design.get("levels", 4)), seed=ANALYSIS_SEED)
+    return [{"mu_star": res["mu_star"][i], "mu_star_conf": res["mu_star_conf"][i], "mu": res["mu"][i],
+             "sigma": res["sigma"][i]} for i in range(len(factors))]
+
+
+def _given_data(factors: list[dict], x: np.ndarray, y: np.ndarray, pawn: bool = True) -> tuple[list[dict], str]:
     rows = []
+    note = ""
+    varies = len(y) >= 4 and np.var(y) > 0
     for i in range(len(factors)):
-        if len(y) >= 4 and np.var(y) > 0:
-            s1, conf = given_data_s1(x[:, i], y)
-        else:
-            s1, conf = float("nan"), float("nan")
+        s1, conf = given_data_s1(x[:, i], y) if varies else (float("nan"), float("nan"))
         rows.append({"S1": s1, "S1_conf": conf})
-    if len(y) >= 10 and np.var(y) > 0:
-        from SALib.analyze import pawn
+    if pawn and len(y) >= 10 and varies:
+        from SALib.analyze import pawn as salib_pawn
 
         try:
-            res = _quiet(pawn.analyze, problem, x, y, S=min(10, max(2, len(y) // 5)), seed=ANALYSIS_SEED)
+            res = _quiet(salib_pawn.analyze, _problem(factors), x, y, S=min(10, max(2, len(y) // 5)), seed=ANALYSIS_SEED)
             for i, row in enumerate(rows):
                 row["PAWN_median"] = res["median"][i]
                 row["PAWN_max"] = res["maximum"][i]
         except (ValueError, IndexError, ZeroDivisionError) as exc:  # too few points for PAWN's slices
-            note = (note + "; " if note else "") + f"PAWN could not be computed ({exc})"
+            note = f"PAWN could not be computed ({exc})"
+    return rows, note
+
+
+def indices(kind: str, factors: list[dict], design: dict, units: np.ndarray, means: np.ndarray,
+            why_missing: str = "") -> tuple[str, list[dict], str]:
+    """(method, one dict per factor, note) for the mean outcome per point ``means`` (NaN = no finite
+    value). ``why_missing`` says why points have no value, for the note."""
+    complete = bool(np.all(np.isfinite(means)))
+    note = ""
+    if kind == "saltelli" and complete and np.var(means) > 0:
+        return "sobol", _label(_sobol(factors, means), factors), note
+    if kind == "morris" and complete:
+        return "morris", _label(_morris(factors, design, units, means), factors), note
+    if kind in ("saltelli", "morris"):
+        missing = int(np.sum(~np.isfinite(means)))
+        note = (f"the {kind} design is incomplete for this outcome ({missing} of {len(means)} points "
+                f"{why_missing or 'have no result'}), so given-data estimates are shown instead" if missing else
+                "the outcome does not vary, so there is nothing to attribute")
+    ok = np.isfinite(means)
+    rows, pawn_note = _given_data(factors, units[ok], means[ok])
+    if pawn_note:
+        note = (note + "; " if note else "") + pawn_note
     return "given-data", _label(rows, factors), note
 
 
@@ -205,144 +418,135 @@ def _label(rows: list[dict], factors: list[dict]) -> list[dict]:
     return out
 
 
-# ---------------------------------------------------------------------------
-# regions: a shallow classification tree
-# ---------------------------------------------------------------------------
+#: the index columns each method reports, with their intervals
+INDEX_KEYS = {"sobol": ("S1", "ST"), "morris": ("mu_star",), "given-data": ("S1",)}
 
 
-@dataclass
-class Node:
-    idx: np.ndarray
-    share: float
-    depth: int
-    factor: int | None = None
-    threshold: float | None = None
-    left: "Node | None" = None
-    right: "Node | None" = None
+def _names(labels: list[str]) -> str:
+    return ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
 
 
-def _gini(pos: np.ndarray, n: np.ndarray) -> np.ndarray:
-    p = np.divide(pos, n, out=np.zeros_like(pos, dtype=float), where=n > 0)
-    return 2 * p * (1 - p)
-
-
-def _best_split(x: np.ndarray, y: np.ndarray, min_leaf: int) -> tuple[float, int, float] | None:
-    n = len(y)
-    parent = 2 * y.mean() * (1 - y.mean())
-    best = None
-    for j in range(x.shape[1]):
-        order = np.argsort(x[:, j], kind="stable")
-        xs, ys = x[order, j], y[order]
-        cum = np.cumsum(ys)
-        left_n = np.arange(1, n)
-        valid = (xs[1:] > xs[:-1]) & (left_n >= min_leaf) & (n - left_n >= min_leaf)
-        if not valid.any():
-            continue
-        left_pos = cum[:-1]
-        right_pos = cum[-1] - left_pos
-        impurity = (left_n * _gini(left_pos, left_n) + (n - left_n) * _gini(right_pos, n - left_n)) / n
-        gain = np.where(valid, parent - impurity, -np.inf)
-        k = int(np.argmax(gain))
-        if best is None or gain[k] > best[0] + 1e-12:
-            best = (float(gain[k]), j, float((xs[k] + xs[k + 1]) / 2))
-    return best
-
-
-def grow_tree(x: np.ndarray, y: np.ndarray, max_depth: int = 3, min_leaf: int | None = None,
-              min_gain: float = 0.005) -> Node:
-    """A classification tree on runs: x (runs, factors), y in {0, 1}."""
-    min_leaf = min_leaf or max(5, int(0.05 * len(y)))
-
-    def grow(idx: np.ndarray, depth: int) -> Node:
-        node = Node(idx=idx, share=float(y[idx].mean()), depth=depth)
-        if depth >= max_depth or len(idx) < 2 * min_leaf or node.share in (0.0, 1.0):
-            return node
-        split = _best_split(x[idx], y[idx], min_leaf)
-        if split is None or split[0] < min_gain:
-            return node
-        _, j, t = split
-        node.factor, node.threshold = j, t
-        node.left = grow(idx[x[idx, j] <= t], depth + 1)
-        node.right = grow(idx[x[idx, j] > t], depth + 1)
-        return node
-
-    return grow(np.arange(len(y)), 0)
-
-
-def _fmt(v: float) -> str:
-    if v == 0:
-        return "0"
-    return f"{v:.3g}" if abs(v) >= 1e-3 else f"{v:.2e}"
-
-
-def _conditions(path: list[tuple[int, str, float]], factors: list[dict]) -> list[str]:
-    """Readable conditions, one per factor (bounds on the same factor merged)."""
-    bounds: dict[int, list[float]] = {}
-    for j, op, t in path:
-        lo, hi = bounds.get(j, [-math.inf, math.inf])
-        if op == "<=":
-            hi = min(hi, t)
-        else:
-            lo = max(lo, t)
-        bounds[j] = [lo, hi]
+def index_warnings(method: str, rows: list[dict]) -> list[str]:
+    """Sentences about estimates that cannot be right or cannot be told from zero; each row
+    gets a ``flags`` list (``S1>ST``, ``S1<0``, ``ST<0``, ``S1 interval``, ...)."""
+    above, negative, wide = [], [], []
+    for row in rows:
+        flags = []
+        if method == "sobol" and row.get("S1") is not None and row.get("ST") is not None and row["S1"] > row["ST"]:
+            flags.append("S1>ST")
+            above.append(row["label"])
+        for key in INDEX_KEYS[method]:
+            v, conf = row.get(key), row.get(f"{key}_conf")
+            if v is None:
+                continue
+            if v < 0:
+                flags.append(f"{key}<0")
+                negative.append(f"{key} of {row['label']}")
+            if conf is not None and conf > abs(v):
+                flags.append(f"{key} interval")
+                wide.append(f"{key} of {row['label']}")
+        row["flags"] = flags
     out = []
-    for j in sorted(bounds):
-        f = factors[j]
-        lo, hi = bounds[j]
-        label = f.get("label", f["path"])
-        levels = f.get("levels")
-        if f.get("kind") == "categorical" and levels:
-            chosen = [str(v) for i, v in enumerate(levels) if lo < i <= hi]
-            out.append(f"{label} is {chosen[0]}" if len(chosen) == 1 else f"{label} is one of {', '.join(chosen)}")
-            continue
-        unit = f" {f['unit']}" if f.get("unit") and f["unit"] not in ("share", "probability", "count") else ""
-        if math.isfinite(lo) and math.isfinite(hi):
-            out.append(f"{label} is between {_fmt(lo)} and {_fmt(hi)}{unit}")
-        elif math.isfinite(lo):
-            out.append(f"{label} > {_fmt(lo)}{unit}")
-        else:
-            out.append(f"{label} ≤ {_fmt(hi)}{unit}")
+    if above:
+        out.append(f"S1 is above ST for {_names(above)}: a factor's effect alone cannot exceed its total effect, "
+                   "so the difference is estimation error (more points shrink it).")
+    if negative:
+        out.append(f"Negative estimates ({_names(negative)}): an index cannot be below 0, so these are "
+                   "estimation error around a small true value.")
+    if wide:
+        total = sum(1 for r in rows for k in INDEX_KEYS[method] if r.get(k) is not None)
+        out.append(f"The 95% interval is wider than the estimate for {len(wide)} of {total} indices "
+                   f"({_names(wide)}): those cannot be told from 0.")
     return out
 
 
-def tree_rules(tree: Node, factors: list[dict], verb: str = "holds") -> list[dict]:
-    """The tree's leaves as boxes, from the highest share to the lowest."""
-    leaves: list[dict] = []
-
-    def walk(node: Node, path: list[tuple[int, str, float]]) -> None:
-        if node.left is None or node.right is None:
-            conds = _conditions(path, factors)
-            where = "everywhere" if not conds else "where " + " and ".join(conds)
-            leaves.append({"conditions": conds, "where": where, "share": node.share, "runs": int(len(node.idx)),
-                           "text": f"{where[0].upper()}{where[1:]}, it {verb} in {node.share:.0%} of runs ({len(node.idx)} runs)."})
-            return
-        walk(node.left, path + [(node.factor, "<=", node.threshold)])
-        walk(node.right, path + [(node.factor, ">", node.threshold)])
-
-    walk(tree, [])
-    leaves.sort(key=lambda leaf: (-leaf["share"], -leaf["runs"]))
-    return leaves
+# ---------------------------------------------------------------------------
+# convergence
+# ---------------------------------------------------------------------------
 
 
-def regions(x: np.ndarray, y: np.ndarray, factors: list[dict], replications: int, max_depth: int = 3) -> dict:
-    ok = np.isfinite(y) & np.all(np.isfinite(x), axis=1)
-    x, y = x[ok], y[ok]
-    if len(y) == 0:
-        return {"overall_share": None, "rules": [], "text": "No completed runs."}
-    overall = float(y.mean())
-    tree = grow_tree(x, y, max_depth=max_depth, min_leaf=max(replications, 5, int(0.05 * len(y))))
-    rules = tree_rules(tree, factors)
-    if len(rules) == 1:
-        text = f"It holds in {overall:.0%} of runs, with no region of the factors where this clearly changes."
+def _half(method: str, factors: list[dict], design: dict, units: np.ndarray, means: np.ndarray) -> list[dict] | None:
+    """The indices on the first half of the sample (None when the half is too small)."""
+    d = len(factors)
+    if method == "sobol":
+        n = int(design.get("points") or 0) // 2
+        if n < 2:
+            return None
+        half = means[: n * (d + 2)]
+        return _sobol(factors, half) if np.var(half) > 0 else None
+    if method == "morris":
+        t = int(design.get("trajectories") or 0) // 2
+        if t < 2:
+            return None
+        return _morris(factors, design, units[: t * (d + 1)], means[: t * (d + 1)])
+    ok = np.flatnonzero(np.isfinite(means))
+    if len(ok) < 16:
+        return None
+    pick = np.sort(np.random.default_rng(ANALYSIS_SEED).choice(ok, len(ok) // 2, replace=False))
+    rows, _ = _given_data(factors, units[pick], means[pick], pawn=False)
+    return rows
+
+
+def convergence(method: str, factors: list[dict], design: dict, units: np.ndarray, means: np.ndarray,
+                rows: list[dict]) -> dict:
+    """Do the indices hold still when the sample doubles? See the module docstring."""
+    keys = INDEX_KEYS[method]
+    full = {(k, i): r.get(k) for i, r in enumerate(rows) for k in keys}
+    if not any(v is not None for v in full.values()):
+        return {"verdict": "not checked", "text": "No index could be computed, so convergence was not checked."}
+    scale = 1.0
+    if method == "morris":
+        scale = max((abs(v) for v in full.values() if v is not None), default=0.0) or 1.0
+    widths = {(k, i): (r.get(f"{k}_conf") or 0.0) / scale for i, r in enumerate(rows) for k in keys
+              if r.get(f"{k}_conf") is not None}
+    worst_width = max(widths.items(), key=lambda kv: kv[1]) if widths else None
+    half = _half(method, factors, design, units, means)
+    out: dict[str, Any] = {"method": "first half of the sample against all of it", "tolerance_change": CONVERGENCE_CHANGE,
+                           "tolerance_half_width": CONVERGENCE_HALF_WIDTH, "relative_to_largest": method == "morris",
+                           "max_half_width": None if worst_width is None else worst_width[1]}
+    label = {i: r["label"] for i, r in enumerate(rows)}
+    if worst_width is not None:
+        out["widest"] = f"{worst_width[0][0]} of {label[worst_width[0][1]]}"
+    if half is None:
+        out["verdict"] = "not checked"
+        out["text"] = "The sample is too small to compare half of it with all of it, so convergence was not checked."
+        return out
+    halves = {(k, i): _finite(r.get(k)) for i, r in enumerate(half) for k in keys}
+    changes = {key: abs(full[key] - halves[key]) / scale for key in full
+               if full[key] is not None and halves.get(key) is not None}
+    worst = max(changes.items(), key=lambda kv: kv[1]) if changes else None
+    out["max_change"] = None if worst is None else worst[1]
+    if worst is not None:
+        out["most_changed"] = f"{worst[0][0]} of {label[worst[0][1]]}"
+    main = keys[-1]  # ST for Sobol', mu* for Morris, S1 otherwise
+    top_full = max(range(len(rows)), key=lambda i: rows[i].get(main) if rows[i].get(main) is not None else -math.inf)
+    top_half = max(range(len(half)), key=lambda i: _finite(half[i].get(main)) if _finite(half[i].get(main)) is not None else -math.inf)
+    out["top_factor_stable"] = top_full == top_half
+    stable_values = worst is not None and worst[1] <= CONVERGENCE_CHANGE
+    narrow = worst_width is None or worst_width[1] <= CONVERGENCE_HALF_WIDTH
+    unit = " (relative to the largest mu*)" if method == "morris" else ""
+    moved = ("" if worst is None else f"the indices moved by up to {worst[1]:.2f}{unit} ({out['most_changed']}) "
+             "between half the sample and all of it")
+    wide = ("" if worst_width is None else f"the widest 95% interval is ±{worst_width[1]:.2f}{unit} ({out['widest']})")
+    if stable_values and narrow:
+        out["verdict"] = "converged"
+        out["text"] = f"Converged: {moved}, within ±{CONVERGENCE_CHANGE}, and {wide}, within ±{CONVERGENCE_HALF_WIDTH}."
     else:
-        text = (f"Over all runs it holds in {overall:.0%}. It holds most ({rules[0]['share']:.0%}) "
-                f"{rules[0]['where']}, and least ({rules[-1]['share']:.0%}) {rules[-1]['where']}.")
-    return {"overall_share": overall, "runs": int(len(y)), "rules": rules, "text": text}
+        out["verdict"] = "ranking stable" if out["top_factor_stable"] else "not converged"
+        lead = ("Not converged, but the most influential factor is the same with half the sample"
+                if out["top_factor_stable"] else "Not converged: the most influential factor changes with half the sample")
+        out["text"] = f"{lead}; {moved}" + (f" and {wide}" if wide else "") + f". {_advice(method, design, worst_width)}"
+    return out
 
 
-def _is_binary(y: np.ndarray) -> bool:
-    v = y[np.isfinite(y)]
-    return len(v) > 0 and bool(np.all((v == 0) | (v == 1)))
+def _advice(method: str, design: dict, worst_width) -> str:
+    if method == "sobol" and worst_width is not None and worst_width[1] > CONVERGENCE_HALF_WIDTH:
+        n = int(design.get("points") or 1)
+        need = n * (worst_width[1] / CONVERGENCE_HALF_WIDTH) ** 2
+        return f"Intervals shrink with the square root of the sample: about design.points: {1 << max(0, math.ceil(math.log2(need)))} would reach ±{CONVERGENCE_HALF_WIDTH}."
+    if method == "morris":
+        return "More trajectories would steady the estimates."
+    return "More points would steady the estimates."
 
 
 # ---------------------------------------------------------------------------
@@ -363,11 +567,52 @@ def factor_matrix(table: pd.DataFrame, factors: list[dict]) -> np.ndarray:
     return np.column_stack(cols) if cols else np.zeros((len(table), 0))
 
 
+def _counts(y: np.ndarray, table: pd.DataFrame) -> dict:
+    failed = table["error"].notna().to_numpy() if "error" in table and len(table) else np.zeros(len(y), bool)
+    return {"finite": int(np.isfinite(y).sum()), "infinite": int(np.isinf(y).sum()),
+            "undefined": int((np.isnan(y) & ~failed).sum()), "failed": int(failed.sum())}
+
+
+def _nonfinite_note(c: dict) -> str:
+    parts = []
+    if c["infinite"]:
+        parts.append(f"{c['infinite']} run{'s' if c['infinite'] != 1 else ''} gave an infinite value (a ratio over zero)")
+    if c["undefined"]:
+        parts.append(f"{c['undefined']} run{'s' if c['undefined'] != 1 else ''} gave no value (nothing to measure, "
+                     "such as a share of an empty group)")
+    if not parts:
+        return ""
+    one = c["infinite"] + c["undefined"] == 1
+    return "; ".join(parts) + (f"; {'it is' if one else 'they are'} left out, and a point's mean is that of its "
+                               "other runs.")
+
+
+def _point_means(y_design: np.ndarray, n_points: int, design_rows: pd.DataFrame) -> np.ndarray:
+    """Mean of the finite runs of each design point (NaN where none)."""
+    sums = np.zeros(n_points)
+    counts = np.zeros(n_points)
+    ok = np.isfinite(y_design)
+    pts = design_rows["point"].to_numpy(dtype=int)
+    np.add.at(sums, pts[ok], y_design[ok])
+    np.add.at(counts, pts[ok], 1)
+    return np.divide(sums, counts, out=np.full(n_points, np.nan), where=counts > 0)
+
+
 def analyze(table: pd.DataFrame, manifest: dict, points: pd.DataFrame) -> dict:
     """The analysis of a sweep's results: see the module docstring."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = _analyze(table, manifest, points)
+    seen = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+    out["library_warnings"] = list(seen)
+    return out
+
+
+def _analyze(table: pd.DataFrame, manifest: dict, points: pd.DataFrame) -> dict:
     factors = manifest["factors"]
     design = manifest["design"]
     kind = design["kind"]
+    # lazy: runner imports the executors, which the analysis needs only for the design's keys
     from careersim.experiments.sweep.runner import design_keys
 
     n_points = len(points)
@@ -382,38 +627,66 @@ def analyze(table: pd.DataFrame, manifest: dict, points: pd.DataFrame) -> dict:
     # rows of the design: a run shared by points with equal values counts for each of them
     row_of = pd.Series(np.arange(len(table)), index=table["key"]) if len(table) else pd.Series([], dtype=int)
     design_rows = keys.assign(row=keys["key"].map(row_of)).dropna(subset=["row"])
+    rows_idx = design_rows["row"].to_numpy(dtype=int)
+    common = manifest.get("seeding", "common") == "common"
+    goals = manifest.get("outcome_goals") or {}
     out: dict[str, Any] = {
         "sweep": {k: manifest.get(k) for k in ("name", "description", "base", "base_sha256", "fixed", "factors",
                                                "design", "replications", "seed", "seeding", "identity", "points")},
         "outcome_names": manifest.get("outcome_names") or {},
         "runs": {"expected": expected, "completed": in_table, "failed": failed, "missing": max(0, expected - in_table)},
+        "rules": {"min_parameter_share": MIN_PARAMETER_SHARE, "convergence_change": CONVERGENCE_CHANGE,
+                  "convergence_half_width": CONVERGENCE_HALF_WIDTH, "share_resamples": SHARE_RESAMPLES},
         "outcomes": {},
         "provenance": manifest.get("provenance", {}),
     }
     x_runs = factor_matrix(table, factors) if len(table) else np.zeros((0, len(factors)))
-    point = table["point"].to_numpy() if len(table) else np.zeros(0, dtype=int)
     wanted = set(manifest.get("regions") or [])
     for expr in manifest.get("outcomes", []):
         y = outcome_values(table, expr) if len(table) else np.zeros(0)
-        means = np.full(n_points, np.nan)
-        if len(y) and len(design_rows):
-            s = pd.Series(y[design_rows["row"].to_numpy(dtype=int)]).groupby(design_rows["point"].to_numpy()).mean()
-            means[s.index.to_numpy()] = s.to_numpy()
-        method, idx, note = indices(kind, factors, design, units, means)
+        counts = _counts(y, table) if len(table) else {"finite": 0, "infinite": 0, "undefined": 0, "failed": 0}
+        y_design = y[rows_idx] if len(y) and len(rows_idx) else np.zeros(0)
+        means = _point_means(y_design, n_points, design_rows) if len(y_design) else np.full(n_points, np.nan)
+        finite = y[np.isfinite(y)]
+        split = variance_split(design_rows["point"].to_numpy(), y_design,
+                               design_rows["replication"].to_numpy() if common else None) if len(y_design) else {"points": 0}
+        verdict = attribution(split, reps)
         entry: dict[str, Any] = {
             "expression": expr,
-            "mean": _finite(np.nanmean(y)) if np.isfinite(y).any() else None,
-            "sd": _finite(np.nanstd(y, ddof=1)) if np.isfinite(y).sum() > 1 else None,
-            "runs": int(np.isfinite(y).sum()),
-            "method": method,
-            "indices": idx,
-            "variance": {k: (_finite(v) if isinstance(v, float) else v) for k, v in variance_split(point, y).items()},
+            "mean": _finite(finite.mean()) if len(finite) else None,
+            "sd": _finite(finite.std(ddof=1)) if len(finite) > 1 else None,
+            "runs": counts["finite"],
+            "values": counts,
+            "variance": {k: (_finite(v) if isinstance(v, float) else v) for k, v in split.items()},
+            "attribution": verdict,
         }
-        if note:
-            entry["note"] = note
-        binary = _is_binary(y) if len(y) else False
+        nonfinite = _nonfinite_note(counts)
+        if nonfinite:
+            entry["nonfinite_note"] = nonfinite
+        if verdict["show"]:
+            why = "have no finite value (their runs are missing, failed, infinite or undefined)"
+            method, idx, note = indices(kind, factors, design, units, means, why)
+            entry["method"] = method
+            entry["indices"] = idx
+            entry["warnings"] = index_warnings(method, idx)
+            entry["convergence"] = convergence(method, factors, design, units, means, idx)
+            if note:
+                entry["note"] = note
+        else:
+            entry["method"] = None
+            entry["indices"] = []
+            entry["warnings"] = []
+            entry["convergence"] = {"verdict": "not checked", "text": "No indices, so no convergence check."}
+        binary = is_binary(y) if len(y) else False
         entry["binary"] = binary
-        if binary and (not wanted or expr in wanted):
-            entry["regions"] = regions(x_runs, y, factors, reps)
+        goal = goals.get(expr) or {}
+        if (binary or goal.get("threshold") is not None) and (not wanted or expr in wanted):
+            entry.update(discover(x_runs, y, factors, reps, binary=binary, goal=goal))
+        if goal:
+            entry["goal"] = goal
+        robust = robustness(table, factors, y, goal, binary) if len(table) else None
+        if robust is not None:
+            entry["robustness"] = robust
         out["outcomes"][expr] = entry
     return out
+

@@ -151,9 +151,14 @@ class Store:
                     "factors, design or seed differ); choose another --out, or remove the folder to start again"
                 )
             if old.get("replications") != manifest["replications"] or old.get("outcomes") != manifest["outcomes"] \
-                    or old.get("regions") != manifest.get("regions"):
+                    or old.get("regions") != manifest.get("regions") \
+                    or old.get("outcome_goals") != manifest.get("outcome_goals") \
+                    or old.get("outcome_names") != manifest.get("outcome_names"):
                 updated = {**old, "replications": manifest["replications"], "outcomes": manifest["outcomes"],
-                           "regions": manifest.get("regions", [])}
+                           "regions": manifest.get("regions", []), "outcome_names": manifest.get("outcome_names", {})}
+                updated.pop("outcome_goals", None)
+                if manifest.get("outcome_goals"):
+                    updated["outcome_goals"] = manifest["outcome_goals"]
                 _write_manifest(path / MANIFEST, updated)
                 store._manifest = updated
             return store
