@@ -23,6 +23,9 @@ import numpy as np
 import pandas as pd
 
 from careersim.config.resources import NOT_MODELLED, RESOURCES, capacity, cost_source, step_cost
+
+#: words for a family of resources
+FAMILY_LABELS = {"lead_openings": "lead openings"}
 from careersim.config.schema import Scenario
 from careersim.core.stats import mean_ci
 
@@ -61,6 +64,41 @@ def _first_capacity(scenario: Scenario, path: str) -> float:
     return 0.0
 
 
+def _per_step(reps: pd.DataFrame, row: dict, step: float) -> np.ndarray:
+    """A measured resource's paired change in new leads in each replication, per ``step``."""
+    return reps[f"marginal_{row['key']}_new_leads"].to_numpy(dtype=float) * (step / row["step_taken"])
+
+
+def _tied(reps: pd.DataFrame, measured: list[dict], best: dict, step: float) -> list[dict]:
+    """The measured resources not told apart from ``best``: the interval of the paired difference
+    (best's change minus theirs, per step, replication by replication) includes zero."""
+    top = _per_step(reps, best, step)
+    out = []
+    for row in measured:
+        if row is best:
+            continue
+        d = top - _per_step(reps, row, step)
+        c = mean_ci(d[np.isfinite(d)])
+        if c["n"] >= 2 and c["low"] <= 0:
+            out.append({"key": row["key"], "difference": {k: c[k] for k in ("value", "low", "high", "n")}})
+    return out
+
+
+def binding_label(binding: str, tied: list[dict], rows: list[dict]) -> str:
+    """Words for what binds: the resource; its family (e.g. lead openings) when every resource not told
+    apart from it is of that family; else the resource "or" those not told apart from it."""
+    by = {r["key"]: r for r in rows}
+    if binding not in by:
+        return {"none": "none clearly"}.get(binding, binding.replace("_", " "))
+    top = by[binding]
+    if not tied:
+        return top["label"]
+    family = top["family"]
+    if family != top["key"] and all(by[t["key"]]["family"] == family for t in tied):
+        return f"{FAMILY_LABELS.get(family, family.replace('_', ' '))} (the sources are not told apart)"
+    return f"{top['label']} or {', '.join(by[t['key']]['label'] for t in tied)} (not told apart)"
+
+
 def marginal_summary(reps: pd.DataFrame, scenario: Scenario, step: float) -> dict:
     """Per resource: status, the step taken, its cost, and the marginal values (per ``step``
     and per $1M) with intervals; the binding constraint and the share of replications in
@@ -93,6 +131,7 @@ def marginal_summary(reps: pd.DataFrame, scenario: Scenario, step: float) -> dic
     measured = [row for row in rows if row["status"] == "measured"]
     best = max(measured, key=lambda row: row["new_leads"]["value"], default=None)
     binding = best["key"] if best is not None and best["new_leads"]["low"] > 0 else "none"
+    tied = _tied(reps, measured, best, step) if binding != "none" else []
     shares = {}
     if "binding_constraint" in reps:
         b = reps["binding_constraint"].dropna().astype(str)
@@ -105,10 +144,13 @@ def marginal_summary(reps: pd.DataFrame, scenario: Scenario, step: float) -> dic
         "resources": rows,
         "not_modelled": dict(NOT_MODELLED),
         "binding": binding,
+        "tied": tied,
+        "binding_label": binding_label(binding, tied, rows),
         "share_of_replications": shares,
         "definition": (f"paired change (same seed and replication) in each outcome when one capacity alone is raised by "
                        f"{100 * step:g}%, mean over {n} replications with the 95% interval of the mean; per $1M: the same "
                        "change divided by what the step costs over the run in millions of US dollars. The binding "
                        "constraint is the resource with the largest mean change in new leads, if its interval lies "
-                       "above zero."),
+                       "above zero; resources whose paired difference from it (per step, in the same replications) has "
+                       "an interval including zero are not told apart from it."),
     }

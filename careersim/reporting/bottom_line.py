@@ -64,6 +64,14 @@ def _cost_text(cost: dict | None) -> dict:
     return {"text": text, "note": "assumption" if cost.get("assumption") else "published figures"}
 
 
+def _binding_words(m: dict | None) -> str:
+    """What binds, in words (with the resources not told apart from it), or "not measured"."""
+    m = m or {}
+    if not m.get("replications"):
+        return "not measured"
+    return m.get("binding_label") or resource_label(m.get("binding", "none"), m)
+
+
 def _changed_paths(view: dict) -> set[str]:
     out: set[str] = set()
     for iv in view.get("interventions") or []:
@@ -88,7 +96,7 @@ def bottom_line(data: dict, views: list[dict]) -> dict:
             "leads": _effect_cell(eff.get("new_leads"), "count"),
             "sly": _effect_cell(eff.get("field_safety_lead_years_before_arrival"), "years"),
             "loses": _loser_text(comp.get("groups") or []),
-            "binding": resource_label(m.get("binding", "not measured"), m) if m.get("replications") else "not measured",
+            "binding": _binding_words(m),
             "cost": _cost_text(comp.get("cost")),
             "leads_per_m": _effect_cell(pm.get("new_leads"), "count") if pm else None,
             "sly_per_m": _effect_cell(pm.get("field_safety_lead_years_before_arrival"), "years") if pm else None,
@@ -191,7 +199,8 @@ def marginal_rows(view: dict) -> dict:
         cost = r.get("cost_of_step")
         per_m = r.get("new_leads_per_million")
         rows.append({
-            "label": r["label"][0].upper() + r["label"][1:], "binding": r["key"] == m.get("binding"), "how": how,
+            "label": r["label"][0].upper() + r["label"][1:], "binding": r["key"] == m.get("binding"),
+            "tied": r["key"] in {t["key"] for t in m.get("tied") or []}, "how": how,
             "leads": _effect_cell(r["new_leads"], "count"),
             "sly": _effect_cell(r["safety_lead_years"], "years"),
             "cost": dollars(cost) if cost is not None else "no stated cost",
@@ -201,7 +210,7 @@ def marginal_rows(view: dict) -> dict:
             "top": f"{round(float(shares.get(r['key'], 0.0)) * n)} of {n}",
         })
     absent = [r["label"] for r in m["resources"] if r.get("status") == "absent"]
-    return {"rows": rows, "step": step, "n": n, "binding": resource_label(m.get("binding", "none"), m),
+    return {"rows": rows, "step": step, "n": n, "binding": _binding_words(m),
             "absent": absent, "not_modelled": list((m.get("not_modelled") or {}).values()),
             "few": n < MIN_REPLICATIONS}
 

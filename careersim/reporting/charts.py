@@ -14,6 +14,7 @@ import base64
 import io
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -869,9 +870,10 @@ def marginal_values(views: list[dict]) -> Chart | None:
     rows.sort(key=lambda r: -float(r["new_leads"]["value"]))
     step = f"{100 * float(m['step']):g}%"
     binding = m.get("binding")
-    cats = [(r["label"][0].upper() + r["label"][1:]) + ("  \u2190 binds" if r["key"] == binding else "") for r in rows]
+    cats = ["\n".join(textwrap.wrap(r["label"][0].upper() + r["label"][1:] + (" (binds)" if r["key"] == binding else ""), 26))
+            for r in rows]
     style = {"color": NEUTRAL["ink"], "marker": "o", "ls": "-"}
-    fig = _figure(1.6 + 2 * 0.34 * len(rows))
+    fig = _figure(1.8 + 2 * 0.5 * len(rows), w=WIDTH * 1.15)
     axes = fig.subplots(2, 1)
     parts = []
     for ax, (suffix, xlabel, fmt) in zip(axes, (
@@ -880,7 +882,7 @@ def marginal_values(views: list[dict]) -> Chart | None:
         vals = [_iv(r[suffix]) for r in rows]
         _dots(ax, cats, [(v["name"], style, vals)], fmt, xlabel, zero=0.0)
         for t in ax.get_yticklabels():
-            if t.get_text().endswith("binds"):
+            if t.get_text().endswith("(binds)"):
                 t.set_fontweight("bold")
         parts.append(f"{xlabel}: " + ", ".join(f"{r['label']} {fmt(x[0])} ({fmt(x[1])} to {fmt(x[2])})" for r, x in zip(rows, vals)))
     axes[0].set_title("New leads")

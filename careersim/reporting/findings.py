@@ -287,7 +287,17 @@ def binding_sentence(marginal: dict | None, who: str = "") -> str | None:
                 f"leads whose interval lies above zero (largest: {rows[0]['label']}, {gain(rows[0])} new leads; "
                 f"{n} paired replications).")
     top = next(r for r in rows if r["key"] == name)
-    return (f"What binds{who}: {top['label']}. Raising it by {step} adds {gain(top)} new leads over the run "
+    tied = {t["key"]: t for t in marginal.get("tied") or []}
+    label = marginal.get("binding_label") or top["label"]
+    if tied:
+        apart = "; ".join(f"{r['label']} (adds {gain(r)}; {num(tied[r['key']]['difference']['value'])} fewer, "
+                          f"difference {range_text(tied[r['key']]['difference'], 'count', True)})"
+                          for r in rows if r["key"] in tied)
+        others = "; ".join([f"{r['label']} {gain(r)}" for r in rows[1:] if r["key"] not in tied][:3])
+        return (f"What binds{who}: {label}. {step} more {top['label']} adds {gain(top)} new leads over the run "
+                f"(paired replications: {n}); not told apart from it (the paired difference's interval includes zero): "
+                f"{apart}" + (f"; {step} more of the next resources adds: {others}." if others else "."))
+    return (f"What binds{who}: {label}. Raising it by {step} adds {gain(top)} new leads over the run "
             f"(paired replications: {n}); {step} more of the next resources adds: {others}.")
 
 
