@@ -63,7 +63,12 @@ def stepped(scenario: Scenario, resource: Resource, step: float = STEP) -> tuple
     node = data
     for part in section.split("."):
         node = node[part]
-    node[name] = value.scaled(mult) if hasattr(value, "scaled") else float(value) * mult
+    if hasattr(value, "scaled"):
+        node[name] = value.scaled(mult)
+    else:
+        node[name] = float(value) * mult
+        if resource.integer and resource.how == "more":
+            node[name] = float(round(node[name]))  # whole units exactly (110, not 110.00000000000001)
     for iv in data["interventions"]:
         if resource.lever in iv["set"]:
             iv["set"][resource.lever] = float(iv["set"][resource.lever]) * mult
