@@ -25,6 +25,8 @@ _LAZY = {
     "Replication": ("careersim.analysis.replication", "Replication"),
     "run": ("careersim.experiments.experiment", "run"),
     "Experiment": ("careersim.experiments.experiment", "Experiment"),
+    "sweep": ("careersim.experiments.sweep.api", "sweep"),
+    "load_sweep": ("careersim.experiments.sweep.api", "load_sweep"),
 }
 
 __all__ = ["__version__", *_LAZY]

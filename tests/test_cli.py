@@ -81,6 +81,15 @@ def test_schema_prints_valid_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["type"] == "object" and "population" in schema["properties"]
+    assert cli.main(["schema", "--sweep"]) == 0
+    sweep = json.loads(capsys.readouterr().out)
+    assert sweep["title"] == "careersim sweep file" and {"base", "factors", "design", "outcomes"} <= set(sweep["properties"])
+
+
+def test_the_sweep_api_is_at_the_top_level() -> None:
+    from careersim.experiments.sweep import api
+
+    assert careersim.sweep is api.sweep and careersim.load_sweep is api.load_sweep
 
 
 def test_init_writes_a_valid_starter_and_refuses_to_overwrite(

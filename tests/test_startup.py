@@ -171,3 +171,45 @@ def test_the_warm_up_knows_whether_the_cache_holds_the_step() -> None:
     assert warmup._in_cache(own)
     assert not warmup._in_cache([(warmup._OWN, ["float64"])])  # no code for other argument types
     assert not warmup._in_cache([("careersim.engine.kernel.no_such_function", ["int64"])])
+
+
+def test_only_the_parent_reports_compile_progress_not_the_helpers_it_forks() -> None:
+    """The helpers that compile in parallel are forked while the command's progress listener is
+    registered; they drop it, so the announcement is printed once."""
+    import multiprocessing
+    import types as pytypes
+
+    from numba.core import event
+
+    from careersim.experiments import warmup
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("helpers are forked only where fork exists")
+    heard = multiprocessing.get_context("fork").Value("i", 0)
+
+    def on_compile(name: str, finished: bool) -> None:
+        with heard.get_lock():
+            heard.value += 1
+
+    def child() -> None:
+        warmup._compile([], helper=True)
+        fake = pytypes.SimpleNamespace(py_func=pytypes.SimpleNamespace(__module__="careersim.x", __qualname__="f"))
+        event.start_event("numba:compile", data={"dispatcher": fake})
+        event.end_event("numba:compile", data={"dispatcher": fake})
+
+    listener = warmup._Listener(on_compile)
+    event.register("numba:compile", listener)
+    warmup._listening.append(listener)
+    try:
+        proc = multiprocessing.get_context("fork").Process(target=child)
+        proc.start()
+        proc.join(30)
+        assert proc.exitcode == 0
+        assert heard.value == 0  # the helper heard its own compile events without reporting them
+        fake = pytypes.SimpleNamespace(py_func=pytypes.SimpleNamespace(__module__="careersim.x", __qualname__="f"))
+        event.start_event("numba:compile", data={"dispatcher": fake})
+        event.end_event("numba:compile", data={"dispatcher": fake})
+        assert heard.value == 2  # the parent still reports its own
+    finally:
+        warmup._listening.remove(listener)
+        event.unregister("numba:compile", listener)

@@ -458,6 +458,8 @@ def test_analyze_writes_indices_variance_regions_and_report(tmp_path, capsys, mo
     assert cli.main(["analyze", "out"]) == 0
     printed = capsys.readouterr().out
     assert "exit_left_for_other_work" in printed and "Report: out/report.html" in printed
+    # the terminal says what the page says: indices with a convergence verdict, or why there are none
+    assert "convergence:" in printed or "chance dominates" in printed or "too uncertain" in printed
     analysis = json.loads((tmp_path / "out" / "analysis.json").read_text())
     exits = analysis["outcomes"]["exit_left_for_other_work"]
     assert exits["method"] == method

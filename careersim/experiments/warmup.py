@@ -110,11 +110,18 @@ def warm_up(on_compile: Callable[[str, bool], None] | None = None) -> dict:
     listener = _Listener(on_compile) if on_compile is not None else None
     if listener is not None:
         event.register("numba:compile", listener)
+        _listening.append(listener)
     try:
         return dict(_ready())
     finally:
         if listener is not None:
+            _listening.remove(listener)
             event.unregister("numba:compile", listener)
+
+
+#: the listeners registered by warm_up in this process (helper processes forked from it drop them:
+#: only the parent reports progress)
+_listening: list[_Listener] = []
 
 
 @functools.lru_cache(maxsize=1)
@@ -180,8 +187,10 @@ def _listed() -> dict[str, list[list[str]]]:
 
 def _compile(entries: list[tuple[str, list[str]]], helper: bool = False) -> None:
     """Compile (or load) each listed function for its listed argument types; skip what no longer fits."""
-    if helper:  # Ctrl-C is the parent's to handle: it stops the helpers
+    if helper:  # Ctrl-C and the progress messages are the parent's: it stops the helpers and reports
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for listener in _listening:
+            event.unregister("numba:compile", listener)
     for name, sig in entries:
         module, _, attr = name.rpartition(".")
         try:
