@@ -19,7 +19,14 @@ from pydantic import ValidationError
 from careersim.analysis.effects import metric_effects
 from careersim.analysis.marginal import marginal_summary
 from careersim.analysis.replication import outcomes
-from careersim.config.resources import RESOURCES, cost_over, growth_integral, scenario_cost, step_cost, unit_cost
+from careersim.config.resources import (
+    RESOURCES,
+    cost_over,
+    growth_integral,
+    scenario_cost,
+    step_cost,
+    unit_cost,
+)
 from careersim.config.scenarios import load_scenario
 from careersim.config.schema import Scenario, baseline, get_path
 from careersim.core.stats import mean_ci

@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from careersim.core.stats import km_median
-
 from careersim.core.codes import TRACKS
+from careersim.core.stats import km_median
 
 CLAIM_TEXT = {
     "C1": "For median-trait entrants with a bachelor's or master's background, the 10-year chance of holding a lead role is highest when the PhD is the intended starting track.",

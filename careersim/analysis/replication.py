@@ -24,8 +24,13 @@ import pandas as pd
 
 from careersim.analysis.claims import Columns, flatten, single_run_claims
 from careersim.analysis.summary import summarise_replication
-from careersim.analysis.tables import (agents_columns, events_columns, institution_columns, institution_tables,
-                                       timeseries_columns)
+from careersim.analysis.tables import (
+    agents_columns,
+    events_columns,
+    institution_columns,
+    institution_tables,
+    timeseries_columns,
+)
 from careersim.config.schema import Scenario
 from careersim.engine.replication import run_replication
 
