@@ -9,10 +9,12 @@ from pathlib import Path
 
 from careersim.cli.common import (
     EXIT_OK,
+    STARTUP_SECONDS,
     UserError,
     atomic_output,
     check_out_dir,
     compile_engine,
+    human_seconds,
     path,
     positive_int,
     seed_number,
@@ -98,9 +100,14 @@ def run(args: argparse.Namespace) -> int:
                   not_folder_hint="expected a folder for the results; ")
     n_workers = args.workers or os.cpu_count() or 1
     if not args.quiet:
+        from careersim.experiments.experiment import estimate_cost  # lazy: keeps start-up fast
+
         box = ", ".join(f"{q.path} in [{q.lo:g}, {q.hi:g}]{' (log)' if q.log else ''}" for q in params)
+        seconds, _ = estimate_cost(base, args.budget * args.replications, policy_claims=0)
+        wall = STARTUP_SECONDS + seconds / max(1, min(n_workers, args.replications))
         print(f"Calibrating '{base.name}' to {len(targets)} target(s): {box}; "
-              f"{args.budget} candidates x {args.replications} replications, seed {args.seed}, {n_workers} worker(s).",
+              f"{args.budget} candidates x {args.replications} replications, seed {args.seed}, {n_workers} worker(s), "
+              f"about {human_seconds(wall)} (at the base scenario's size).",
               file=sys.stderr)
 
     bar = Progress(args.budget, "candidates", enabled=not args.quiet)

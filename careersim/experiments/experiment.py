@@ -93,14 +93,24 @@ class Experiment:
         out = {}
         grid = self.results[0].curves["grid"]
         for tr in TRACKS:
-            m = np.array([r.curves[tr] for r in self.results])
-            out[tr] = {"grid": grid, "value": np.nanmean(m, axis=0),
-                       "low": np.nanquantile(m, 0.025, axis=0), "high": np.nanquantile(m, 0.975, axis=0)}
+            m = np.array([r.curves[tr] for r in self.results], dtype=float)
+            out[tr] = {"grid": grid, **_band(m)}
         return out
 
     @property
     def summary(self) -> dict:
         return summary_json(self)
+
+
+def _band(m: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean and 95% band over the rows of ``m``, column by column; NaN (without a warning) where
+    no replication has a value, as for a track nobody starts on."""
+    value, low, high = (np.full(m.shape[1:], np.nan) for _ in range(3))
+    ok = np.isfinite(m).any(axis=0)
+    if ok.any():
+        value[ok] = np.nanmean(m[:, ok], axis=0)
+        low[ok], high[ok] = np.nanquantile(m[:, ok], [0.025, 0.975], axis=0)
+    return {"value": value, "low": low, "high": high}
 
 
 def _worker(scenario_json: str, seed: int, rep: int, spool: str | None, keep_agents: bool, counterfactual: bool,

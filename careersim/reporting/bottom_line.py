@@ -57,11 +57,14 @@ def _loser_text(groups: list[dict]) -> str:
 def _cost_text(cost: dict | None) -> dict:
     cost = cost or {}
     if not cost.get("stated"):
-        return {"text": "no stated cost", "note": ""}
+        return {"text": "no stated cost", "note": "", "none": "no stated cost"}
+    if cost.get("total") == 0:
+        return {"text": "no added cost", "note": "assumption" if cost.get("assumption") else "",
+                "none": "costs nothing extra"}
     per_year = cost.get("per_year")
     text = f"{dollars(per_year)} a year" if finite(per_year) else dollars(cost.get("total"))
     text += f" ({dollars(cost.get('total'))} over {num(cost.get('years'))} years)" if finite(per_year) else " over the run"
-    return {"text": text, "note": "assumption" if cost.get("assumption") else "published figures"}
+    return {"text": text, "note": "assumption" if cost.get("assumption") else "published figures", "none": ""}
 
 
 def _binding_words(m: dict | None) -> str:
