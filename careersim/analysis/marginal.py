@@ -96,7 +96,9 @@ def binding_label(binding: str, tied: list[dict], rows: list[dict]) -> str:
     family = top["family"]
     if family != top["key"] and all(by[t["key"]]["family"] == family for t in tied):
         return f"{FAMILY_LABELS.get(family, family.replace('_', ' '))} (the sources are not told apart)"
-    return f"{top['label']} or {', '.join(by[t['key']]['label'] for t in tied)} (not told apart)"
+    if len(tied) > 2:
+        return f"{top['label']} or {len(tied)} other resources (not told apart)"
+    return f"{top['label']} or {' or '.join(by[t['key']]['label'] for t in tied)} (not told apart)"
 
 
 def marginal_summary(reps: pd.DataFrame, scenario: Scenario, step: float) -> dict:

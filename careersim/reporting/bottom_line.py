@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from careersim.config.schema import get_path, iter_parameters
+from careersim.core.stats import mean_ci
 from careersim.reporting.findings import (
     MIN_REPLICATIONS,
     binding_sentence,
@@ -103,10 +104,14 @@ def bottom_line(data: dict, views: list[dict]) -> dict:
             "cost": _cost_text(comp.get("cost")),
             "leads_per_m": _effect_cell(pm.get("new_leads"), "count") if pm else None,
             "sly_per_m": _effect_cell(pm.get("field_safety_lead_years_before_arrival"), "years") if pm else None,
+            "_per_m_value": (pm.get("new_leads") or {}).get("value") if pm else None,
         })
     base = views[0]
+    policies = [r for r in rows if r["kind"] == "policy"]
     return {
         "base": data["base"],
+        "most": most_sentence(data, views),
+        "cheapest_policy": cheapest_policy_sentence(policies),
         "policies": [r for r in rows if r["kind"] == "policy"],
         "world": [r for r in rows if r["kind"] != "policy"],
         "binds": binding_sentence(base["summary"].get("marginal_value"), base["name"]),
@@ -114,6 +119,59 @@ def bottom_line(data: dict, views: list[dict]) -> dict:
         "cheapest": cheapest_sentence(base["summary"].get("marginal_value")),
         "intervals": intervals_sentence(views, comparison=True),
     }
+
+
+def _paired_leads(a: dict, b: dict) -> dict | None:
+    """Mean and interval of ``a``'s new leads minus ``b``'s, replication by replication (both
+    scenarios of one comparison share their random numbers)."""
+    ra, rb = a.get("replications"), b.get("replications")
+    if ra is None or rb is None or "new_leads" not in getattr(ra, "columns", []) or "new_leads" not in rb.columns:
+        return None
+    x = ra.set_index("replication")["new_leads"]
+    y = rb.set_index("replication")["new_leads"]
+    common = x.index.intersection(y.index)
+    if len(common) < 2:
+        return None
+    return mean_ci((x[common] - y[common]).to_numpy(dtype=float))
+
+
+def most_sentence(data: dict, views: list[dict]) -> str | None:
+    """Which policy adds the most leads, and whether it is told apart from the next one (their paired
+    difference on the same random numbers)."""
+    order = [i for i in by_leads_added(data) if (data["comparisons"][i].get("kind") or "world") == "policy"]
+    if not order:
+        return None
+    first = data["comparisons"][order[0]]
+    e = (first.get("effects") or {}).get("new_leads") or {}
+    if not finite(e.get("value")):
+        return None
+    if verdict(e).direction <= 0:
+        return (f"No policy compared clearly adds leads: the largest estimated change, {first['alternative']}'s, is "
+                f"{num(e['value'], True)} ({range_text(e, 'count', True)}).")
+    text = (f"Of the policies compared, {first['alternative']} adds the most leads: {num(e['value'], True)} "
+            f"({range_text(e, 'count', True)}) over the run against {data['base']}")
+    if len(order) > 1:
+        second = data["comparisons"][order[1]]
+        d = _paired_leads(views[1 + order[0]], views[1 + order[1]])
+        if d is not None and finite(d["low"]) and d["low"] > 0:
+            text += (f", clearly more than the next, {second['alternative']} ({num(d['value'], True)} leads, "
+                     f"{range_text(d, 'count', True)})")
+        elif d is not None:
+            text += (f", not told apart from the next, {second['alternative']} (difference {num(d['value'], True)}, "
+                     f"{range_text(d, 'count', True)})")
+    return text + "."
+
+
+def cheapest_policy_sentence(policies: list[dict]) -> str | None:
+    """The policy adding the most leads per $1M, where policies state a cost."""
+    rows = [r for r in policies if r.get("leads_per_m") and r.get("_per_m_value") is not None]
+    if not rows:
+        return None
+    best = max(rows, key=lambda r: r["_per_m_value"])
+    words = "an assumed cost" if best["cost"]["note"] == "assumption" else "published costs"
+    return (f"Per $1M, {best['name']} adds the most leads: {best['leads_per_m']['value']} "
+            f"({best['leads_per_m']['interval']}), at {words} of {best['cost']['text']}. Costs are fixed figures: "
+            "the intervals per $1M cover the effect's uncertainty, not the cost's.")
 
 
 def loosens_sentence(data: dict, views: list[dict]) -> str | None:
@@ -182,6 +240,14 @@ def intervals_sentence(views: list[dict], comparison: bool = False) -> str:
             "values (many of them assumptions: see the table below), nor about the model's structure.")
 
 
+def _plural(unit: str, n: Any) -> str:
+    """'opening a year' for one, 'openings a year' for any other number."""
+    if finite(n) and float(n) == 1:
+        return unit
+    first, _, rest = unit.partition(" ")
+    return f"{first}s {rest}".strip()
+
+
 def marginal_rows(view: dict) -> dict:
     """The marginal-value table of one scenario: a row per resource (measured ones by the leads
     their step adds, then those the scenario lacks, then those not yet modelled)."""
@@ -195,8 +261,9 @@ def marginal_rows(view: dict) -> dict:
     n = int(m["replications"])
     rows = []
     for r in measured:
-        how = (f"reviews {step} faster (as {num(r.get('step_units'))} more {r['unit']}s)" if r.get("how") == "faster"
-               else f"{num(r.get('step_units'))} more ({r['unit']})")
+        units = _plural(r["unit"], r.get("step_units"))
+        how = (f"reviews {step} faster (as {num(r.get('step_units'))} more {units})" if r.get("how") == "faster"
+               else f"{num(r.get('step_units'))} more {units}")
         if r.get("rescaled"):
             how += f"; measured with +{100 * float(r['step_taken']):.0f}% (whole units) and scaled to {step}"
         cost = r.get("cost_of_step")

@@ -157,11 +157,17 @@ def _quant(x: Sequence[float]) -> tuple[float, float, float]:
 # ---------------------------------------------------------------------------
 
 
+#: more series than this in one dot chart and its dots are not labelled with their values
+CROWDED = 5
+
+
 def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[float, float, float]]]],
           fmt: Callable[[float], str], xlabel: str, zero: float | None = None, label_values: bool = True) -> None:
     """Horizontal dot plot with interval bars: one row per category, one dot per series."""
     n = len(categories)
     k = len(series)
+    crowded = k > CROWDED  # too many dots in a row to label each: the alt text and the tables give the numbers
+    label_values = label_values and not crowded
     step = 0.62 / max(1, k)
     ys = np.arange(n)[::-1].astype(float)
     finite_hi = []
@@ -169,7 +175,8 @@ def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[fl
         off = (j - (k - 1) / 2) * step
         for y, (v, lo, hi) in zip(ys, vals):
             if not math.isfinite(v):
-                ax.text(0, y - off, "  not available", va="center", ha="left", fontsize=9.5, color=NEUTRAL["muted"])
+                if not crowded:
+                    ax.text(0, y - off, "  not available", va="center", ha="left", fontsize=9.5, color=NEUTRAL["muted"])
                 continue
             if math.isfinite(lo) and math.isfinite(hi):
                 ax.plot([lo, hi], [y - off, y - off], color=style["color"], lw=2.2, solid_capstyle="butt")

@@ -67,5 +67,9 @@ def comparison_lines(data: dict, limit: int = 12) -> list[str]:
             line += f"; {_with_range(pm, 'count', True)} per $1M (costs {dollars(cost.get('per_year'))} a year)"
         elif (comp.get("kind") or "world") != "policy":
             line += " (a what-if about the world)"
+        elif cost.get("stated") and cost.get("total") == 0:
+            line += "; no added cost" + (" (assumption)" if cost.get("assumption") else "")
+        else:
+            line += "; no stated cost"
         out.append(line)
     return out
