@@ -50,8 +50,8 @@ def test_the_comparison_names_what_moved_with_old_and_new_values() -> None:
     current["baseline/5"] = saved["baseline/3"]
     assert B.differences(saved, current) == [
         f"{key}: events differ",
-        f"  p_lead_phd: {old} -> 0.5",
         f"  entrants: {B._shown(saved[key]['headlines']['entrants'])} -> 7",
+        f"  p_lead_phd: {old} -> 0.5",
         "baseline/3: in the baseline but not computed (a scenario removed or renamed?)",
         "baseline/5: not in the baseline (a new scenario?)",
     ]

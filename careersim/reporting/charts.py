@@ -653,7 +653,7 @@ def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | N
 def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
     if not any(v.get("curves") is not None for v in views):
         return None
-    fig = _figure(3.9)
+    fig = _figure(3.9 + (0.16 * len(views) if len(views) > 2 else 0.0))  # room for the legend above the axes
     ax = fig.subplots()
     xmax = 0.0
     alt_parts = []
@@ -703,7 +703,8 @@ def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
             ax.plot(x, y, color=s["color"], ls=s["ls"], lw=2, marker=s["marker"], markevery=max(1, len(x) // 8), markersize=5,
                     label=_t(f"{v['name']}: entrants who became a lead"))
             alt_parts.append(f"{v['name']} entrants who became a lead: {pct(_at(x, y, 10))} by year 10")
-        _fig_legend(fig, [(f"{v['name']}: entrants who became a lead", s) for v, s in zip(views, _styles(views))])
+        _fig_legend(fig, [(v["name"] if len(views) > 2 else f"{v['name']}: entrants who became a lead", s)
+                          for v, s in zip(views, _styles(views))])
     for v in views[:1]:
         r = v["replications"]
         if "arrival_years" in r:
