@@ -41,10 +41,10 @@ class Resource:
     ``lever`` is the parameter a counterfactual changes: multiplied by ``1 + step``
     (``how="more"``) or divided by it (``how="faster"``: a time per item, so the same
     people get through ``1 + step`` times as much). ``units`` counts the resource for
-    costing (one unit costs ``costs.<cost>`` times ``per_unit`` a year); ``growth``
-    is the parameter of its yearly growth, if any. ``integer`` marks capacities the
+    costing; ``growth`` is the parameter of its yearly growth, if any. ``integer`` marks capacities the
     engine rounds to whole units. ``family`` groups resources of one kind (lead
-    openings by source) in reports.
+    openings by source) in reports. One unit's yearly cost is ``costs.<cost>`` times
+    ``factor`` times the value of each parameter in ``per_unit``.
     """
 
     key: str
@@ -53,7 +53,8 @@ class Resource:
     unit: str
     units: str = ""  # defaults to lever
     cost: str | None = None
-    per_unit: str | None = None
+    per_unit: tuple[str, ...] = ()  # parameters the unit cost is multiplied by (e.g. students per advisor)
+    factor: float = 1.0  # a constant the unit cost is multiplied by (e.g. 52 weeks a year)
     growth: str | None = None
     how: Literal["more", "faster"] = "more"
     integer: bool = False
@@ -71,9 +72,9 @@ class Resource:
 #: every scarce resource whose marginal value is measured, in the order reports list them
 RESOURCES: tuple[Resource, ...] = (
     Resource("advisor_slots", "PhD advisor slots", "phd.advisors", "advisor", cost="phd_student_year",
-             per_unit="phd.max_students", growth="phd.advisor_growth", integer=True),
+             per_unit=("phd.max_students",), growth="phd.advisor_growth", integer=True),
     Resource("programme_places", "mentorship-programme places", "programme.places", "place per cohort",
-             cost="programme_place", per_unit="programme.cohorts_per_year", integer=True),
+             cost="programme_place", per_unit=("programme.cohorts_per_year",), integer=True),
     Resource("grantmaker_time", "grantmaker time", "grants.review_time", "reviewer", units="grants.reviewers",
              cost="reviewer_year", how="faster"),
     Resource("money", "grant money", "grants.budget", "researcher paid at once", cost="grant_year",
@@ -156,9 +157,9 @@ def unit_cost(scenario: Scenario, resource: Resource) -> float:
     """Dollars a year for one unit of ``resource`` (NaN when it has no cost)."""
     if resource.cost is None:
         return math.nan
-    c = _number(get_path(scenario.costs, resource.cost))
-    if resource.per_unit:
-        c *= _number(get_path(scenario, resource.per_unit))
+    c = _number(get_path(scenario.costs, resource.cost)) * resource.factor
+    for path in resource.per_unit:
+        c *= _number(get_path(scenario, path))
     return c
 
 
