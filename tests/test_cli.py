@@ -423,3 +423,12 @@ def test_a_run_with_the_engine_ready_says_nothing_of_compiling(tmp_path: Path, m
     fake_experiment(monkeypatch)
     assert cli.main(["run", str(TINY), "--out", str(tmp_path / "o")]) == 0
     assert "Compil" not in capsys.readouterr().err
+
+
+def test_a_mistyped_shipped_name_gets_the_near_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run", "baselin", "--out", "o"]) == 2
+    err = capsys.readouterr().err
+    assert "baselin: no such file or shipped scenario (did you mean 'baseline'?" in err
+    assert "careersim init" in err and "Traceback" not in err and not (tmp_path / "o").exists()

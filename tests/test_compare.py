@@ -60,7 +60,7 @@ def test_identical_scenarios_give_zero_differences(same: dict) -> None:
     for key, e in comp["effects"].items():
         if e["n"] == 0:
             continue  # metric undefined in every replication (e.g. a median never reached)
-        assert e["n"] == 3, key
+        assert 1 <= e["n"] <= 3, key  # defined where the median is reached: paired where both are
         assert e["value"] == 0.0, key
         assert e["low"] == 0.0 and e["high"] == 0.0, key
         if METRICS[key].better != 0:

@@ -30,6 +30,9 @@ def small_scenarios(draw):
         "grants.reviewers": draw(st.integers(1, 4)),
         "programme.places": draw(st.integers(0, 6)),
         "positions.adjacent_org": draw(st.floats(0, 20)),
+        "positions.outside_candidates": draw(st.sampled_from([0.0, 1.0, 8.0])),
+        "mentoring.lead_hours": draw(st.sampled_from([0.1, 2.0])),
+        "independent.mentor_hours": draw(st.sampled_from([0.08, 1.0])),
         "population.intake": draw(st.sampled_from(["monthly", "yearly"])),
         "phd.lead_rule": draw(st.sampled_from(["after_graduation", "final_phase"])),
     }
@@ -106,7 +109,8 @@ def test_hiring_sees_every_ready_candidate_in_the_field(case):
             listed = w.listed()
             assert np.all(np.diff(w.ready[: w.stats[ST_READY]]) > 0)
             scan = _lead_candidates(listed, len(listed), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
-                                    live["positions.credential_weight"], live["positions.letter_weight"])
+                                    live["positions.credential_weight"], live["positions.letter_weight"],
+                                    live["positions.record_weight"], live["positions.record_cap"])
             for a, b in zip(got, scan):
                 np.testing.assert_array_equal(a, b)
             rounds.append((t, int((w.I[listed, READY] >= 0).sum())))
@@ -141,6 +145,17 @@ def test_capacities_are_never_exceeded(case):
     hi = inst["hiring"]
     if len(hi):
         assert (hi.filled <= hi.vacancies).all()
+        # positions never grow below what is held (capacity only grows here), outside leads hold some of them
+        assert (hi.held <= hi.positions).all()
+        assert (hi.held + hi.vacancies - hi.filled == hi.positions).all()
+        assert (hi.outside_leads <= hi.held).all()
+        assert (hi.opened_growth >= 0).all() and (hi.opened_replacement >= 0).all()
+    # mentor hours are never over-allocated, and programmes take no more places than mentors allow
+    assert (ts.mentor_hours_given <= ts.mentor_hours_supplied + 1e-9).all()
+    assert (ts.mentor_hours_given <= ts.mentor_hours_asked + 1e-9).all()
+    if len(pr):
+        supply = ts.set_index("tick").mentor_hours_supplied.reindex(pr.tick).to_numpy()
+        assert (pr.places * sc.programme.mentor_hours <= supply + 1e-9).all()
     # no advisor holds more students than allowed at the end (advisors told apart by their quality)
     phd = rep.agents[rep.agents.final_state == "phd"]
     if len(phd):
@@ -185,10 +200,12 @@ def test_an_intervention_starting_after_the_horizon_changes_nothing(kind, seed):
 
 def test_changing_one_mechanism_leaves_unrelated_outcomes_exactly_equal():
     """Common random numbers: PhD stress changes PhD students' paths only. With no
-    lead openings to compete for, every contributor's row is exactly the same,
-    and everyone's traits, background and starting track are the same."""
+    lead positions and more mentor time than anyone asks for to compete for, every
+    contributor's row is exactly the same, and everyone's traits, background and starting
+    track are the same."""
     sc = tiny(**{"positions.big_rfp": 0, "positions.adjacent_org": 0, "positions.academia": 0,
                  "positions.autonomy_role": 0, "contributor.phd_intent_share": 0.0,
+                 "mentoring.external_hours": 1e6,
                  "programme.places": 0, "run.horizon": 8.0})
     other = sc.with_changes({"phd.stress": 0.4})
     a, b = cs.simulate(sc, 5), cs.simulate(other, 5)

@@ -11,7 +11,16 @@ from careersim.config.schema import baseline, iter_parameters
 from careersim.core.codes import STATE_NAMES
 from careersim.core.rng import Streams
 from careersim.engine import vector as V
-from careersim.engine.layout import N_STATS, ST_FUNDED, ST_READY, ST_WAITING, ST_WANTS, STATS
+from careersim.engine.layout import (
+    N_STATS,
+    ST_FUNDED,
+    ST_INDEPENDENT_LEADS,
+    ST_NONPROFIT,
+    ST_READY,
+    ST_WAITING,
+    ST_WANTS,
+    STATS,
+)
 from careersim.engine.parameters import Live, draw_parameters
 
 PACKAGE = Path(V.__file__).resolve().parents[1]
@@ -64,6 +73,7 @@ def test_live_parameters_fill_the_vector_by_path():
 def test_the_steps_statistics_are_named_after_the_states():
     assert STATS[: len(STATE_NAMES)] == STATE_NAMES
     assert [STATS[k] for k in (ST_READY, ST_WAITING, ST_FUNDED, ST_WANTS)] == ["ready", "waiting", "funded", "wants"]
-    assert N_STATS == len(STATE_NAMES) + 4
+    assert [STATS[k] for k in (ST_NONPROFIT, ST_INDEPENDENT_LEADS)] == ["nonprofit", "independent_leads"]
+    assert N_STATS == len(STATE_NAMES) + 6
     for f in (PACKAGE / "engine").glob("*.py"):
         assert not re.search(r"stats\[\d+\]", f.read_text(encoding="utf-8")), f

@@ -217,7 +217,7 @@ def test_every_shipped_scenario_loads() -> None:
     rows = shipped_scenarios()
     names = {name for name, _, _ in rows}
     expected = {
-        "baseline", "short-timelines", "long-timelines", "agenda-agnostic-rfps", "multi-year-grants",
+        "baseline", "short-timelines", "long-timelines", "agenda-agnostic-rfps", "more-rfp-positions", "multi-year-grants",
         "agenda-agnostic-org", "more-programme-places", "more-grantmaker-capacity", "mentor-independents",
         "safety-advisors", "strong-independent", "contributor-then-phd",
     }

@@ -52,7 +52,7 @@ def test_a_step_raises_one_lever_only_and_reports_the_step_taken() -> None:
     sc = baseline()
     more, taken = stepped(sc, BY_KEY["openings_adjacent_org"], 0.1)
     assert taken == pytest.approx(0.1)
-    assert get_path(more, "positions.adjacent_org") == pytest.approx(6.6)
+    assert get_path(more, "positions.adjacent_org") == pytest.approx(1.1 * get_path(sc, "positions.adjacent_org"))
     a, b = sc.model_dump(), more.model_dump()
     b["positions"]["adjacent_org"] = a["positions"]["adjacent_org"]
     assert a == b  # nothing else moved
@@ -76,7 +76,8 @@ def test_a_resource_the_scenario_lacks_is_not_run_but_one_an_intervention_provid
     assert "openings_agnostic_org" not in variants(baseline())
     org = load_scenario("agenda-agnostic-org")
     sc, taken = stepped(org, BY_KEY["openings_agnostic_org"], 0.1)
-    assert sc.interventions[0].set["positions.agnostic_org"] == pytest.approx(8.8) and taken == pytest.approx(0.1)
+    assert sc.interventions[0].set["positions.agnostic_org"] == pytest.approx(1.1 * org.interventions[0].set["positions.agnostic_org"])
+    assert taken == pytest.approx(0.1)
 
 
 # ---------------------------------------------------------------------------
@@ -160,9 +161,9 @@ def test_summary_means_intervals_rescaling_and_cost_are_the_formulas() -> None:
     assert rows["money"]["new_leads"]["value"] == 0.0 and rows["money"]["new_leads"]["share_equal"] == 1.0
     assert rows["grantmaker_time"]["status"] == "absent"
     assert m["binding"] == "openings_adjacent_org" and m["tied"] == []
-    assert m["binding_label"] == "lead openings at adjacent-agenda organisations"
+    assert m["binding_label"] == "lead positions at adjacent-agenda organisations"
     assert m["share_of_replications"] == {"openings_adjacent_org": 1.0}
-    assert "mentor_time" in m["not_modelled"]
+    assert m["not_modelled"] == {} and rows["mentor_time"]["status"] == "absent"
 
 
 def test_nothing_binds_when_no_interval_lies_above_zero() -> None:
@@ -179,10 +180,10 @@ def test_resources_not_told_apart_are_named_together() -> None:
     assert m["binding"] == "openings_adjacent_org"
     assert [t["key"] for t in m["tied"]] == ["openings_big_rfp"]
     assert m["tied"][0]["difference"]["value"] == 0.5
-    assert m["binding_label"] == "lead openings (the sources are not told apart)"
+    assert m["binding_label"] == "lead positions (the sources are not told apart)"
     reps = reps_with({"openings_adjacent_org": [20.0, 26.0, 22.0, 30.0], "advisor_slots": [21.0, 25.0, 23.0, 27.0]}, {})
     m = marginal_summary(reps, baseline(), 0.1)
-    assert m["binding_label"] == ("lead openings at adjacent-agenda organisations or PhD advisor slots (not told apart)")
+    assert m["binding_label"] == ("lead positions at adjacent-agenda organisations or PhD advisor slots (not told apart)")
 
 
 # ---------------------------------------------------------------------------

@@ -25,9 +25,9 @@ from careersim.reporting.pages import render, render_comparison, render_run
 PAYLOAD = "<script>alert(1)</script>"
 
 RUN_SECTIONS = ["findings", "headline", "binding", "charts", "chance-by-track-section", "time-to-lead-section",
-                "lead-years-section", "flows-section", "attrition-section", "resources-section", "arrival-section", "claims",
-                "caveats", "glossary", "assumptions", "provenance"]
-COMPARE_SECTIONS = ["bottom-line"] + RUN_SECTIONS[:11] + ["group-effects"] + RUN_SECTIONS[11:]
+                "lead-years-section", "flows-section", "attrition-section", "resources-section", "demand-section",
+                "arrival-section", "claims", "caveats", "glossary", "assumptions", "provenance"]
+COMPARE_SECTIONS = ["bottom-line"] + RUN_SECTIONS[:12] + ["group-effects"] + RUN_SECTIONS[12:]
 
 
 def tiny_scenario(name: str = PAYLOAD, policy: bool = True):
@@ -117,7 +117,7 @@ def test_comparison_report_has_every_section_in_order(cmp_dir: Path) -> None:
 
 
 def test_every_chart_is_an_inline_svg_with_alt_text(run_dir: Path, cmp_dir: Path) -> None:
-    for folder, expected in ((run_dir, 9), (cmp_dir, 10)):
+    for folder, expected in ((run_dir, 10), (cmp_dir, 11)):
         imgs = parse(html_of(folder)).imgs
         assert len(imgs) == expected
         for img in imgs:
@@ -253,9 +253,9 @@ def test_charts_drawn_in_a_helper_process_are_the_same(run_dir: Path, tmp_path: 
     here = os.getpid()
     by = _render_recording(copy, tmp_path / "drawn.txt")
     parallel = html_of(copy)
-    assert len(by) == 9, by  # every chart drawn once
+    assert len(by) == 10, by  # every chart drawn once
     away = [name for name, pid in by.items() if pid != here]
-    assert len({by[name] for name in away}) == 1 and len(away) == 4, f"the helper process did not draw half the charts: {by}"
+    assert len({by[name] for name in away}) == 1 and len(away) == 5, f"the helper process did not draw half the charts: {by}"
     monkeypatch.setenv("CAREERSIM_SERIAL_CHARTS", "1")
     serial = _render_recording(copy, tmp_path / "drawn.txt")
     assert set(serial) == set(by) and set(serial.values()) == {here}

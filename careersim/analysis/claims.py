@@ -57,7 +57,7 @@ DEFINITIONS = {
     "C3": "share of contributor-arm entrants holding a lead role within 10 years without having started a PhD first; holds if below 2%, contributors gain execution fastest in 2 years, and contributors who start a PhD after 1-3 years reach 80% of direct PhD starters' 10-year chance (from PhD start; not judged when fewer than 5 such people)",
     "C4": "Kaplan-Meier median years from PhD start to lead readiness (exits and the horizon censor); holds if within 3.5-5.5 and the median time to a first lead role, among PhD starters leading within 12 years, is 5-7",
     "C5": "lead-years before an arrival 5 years from now per PhD-arm entrant of the first cohort; holds if below 0.1 and, before an arrival 10 years from now, those of them who lead have 3-5 lead-years on average",
-    "C7": "10-year lead chance (from PhD start) of students of top-quartile advisors divided by that of bottom-quartile advisors' students; holds if at least 2",
+    "C7": "10-year lead chance (from PhD start) of students of top-quartile advisors divided by that of bottom-quartile advisors' students; holds if at least 2. Beside it (part ratio_random_assignment, in the replications that run the paired counterfactuals) the same ratio when admitted students are placed with advisors at random on the same random numbers: the advisor's effect without the selection of the best applicants for the best advisors",
     "C9": "mean impact judgement of PhD-trained leads with a safety-interested advisor or outside exposure minus that of leads with neither; holds if positive and their lead-years are more safety-relevant",
 }
 

@@ -25,7 +25,7 @@ import pandas as pd
 from careersim.config.resources import NOT_MODELLED, RESOURCES, capacity, cost_source, step_cost
 
 #: words for a family of resources
-FAMILY_LABELS = {"lead_openings": "lead openings"}
+FAMILY_LABELS = {"lead_openings": "lead positions"}
 from careersim.config.schema import Scenario
 from careersim.core.stats import mean_ci
 
@@ -85,7 +85,7 @@ def _tied(reps: pd.DataFrame, measured: list[dict], best: dict, step: float) -> 
 
 
 def binding_label(binding: str, tied: list[dict], rows: list[dict]) -> str:
-    """Words for what binds: the resource; its family (e.g. lead openings) when every resource not told
+    """Words for what binds: the resource; its family (e.g. lead positions) when every resource not told
     apart from it is of that family; else the resource "or" those not told apart from it."""
     by = {r["key"]: r for r in rows}
     if binding not in by:

@@ -46,6 +46,39 @@ def summarise_replication(agents, ts, inst: dict, values: dict, model: FieldMode
     for reason in EXIT_NAMES[1:]:
         out[f"exit_{reason}"] = float(np.mean(e["exit_reason"] == reason)) if n_ent else float("nan")
     out.update(bottlenecks(ts, inst, values))
+    out.update(demand_and_mentoring(ts, inst, model))
+    return out
+
+
+def demand_and_mentoring(ts, inst: dict, model: FieldModel) -> dict:
+    """The field's demand for leads and its mentor time (M11): lead positions at the end,
+    openings from growth and from replacement over the run (and replacement's share),
+    positions filled by outside applicants (and their share of all filled), the outside
+    leads' lead-years before the AI arrival (plain and safety-relevant), and the mentor
+    time: the share of the hours asked for that the leads' time covered, over the run,
+    and the hours a week supplied and asked for in the last month."""
+    hi = inst["hiring"]
+    out: dict = {}
+    n = len(hi["tick"]) if "tick" in hi else 0
+    growth = float(np.sum(hi["opened_growth"])) if n else 0.0
+    repl = float(np.sum(hi["opened_replacement"])) if n else 0.0
+    filled = float(np.sum(hi["filled"])) if n else 0.0
+    outside = float(np.sum(hi["filled_outside"])) if n else 0.0
+    out["positions_at_end"] = float(hi["positions"][-1]) if n else float("nan")
+    out["openings_growth"] = growth
+    out["openings_replacement"] = repl
+    out["replacement_share"] = repl / (growth + repl) if growth + repl > 0 else float("nan")
+    out["outside_hires"] = outside
+    out["outside_share_of_hires"] = outside / filled if filled > 0 else float("nan")
+    lead = model.hiring.outside_leads(model.T)
+    pre = np.clip(np.minimum(lead["left"], model.arrival_tick) - lead["hired"], 0, None) / TICKS_PER_YEAR
+    out["outside_lead_years_before_arrival"] = float(pre.sum())
+    out["outside_safety_lead_years_before_arrival"] = float((pre * lead["impact_judgement"]).sum())
+    asked = np.asarray(ts["mentor_hours_asked"], dtype=np.float64)
+    given = np.asarray(ts["mentor_hours_given"], dtype=np.float64)
+    out["mentor_met_share"] = float(given.sum() / asked.sum()) if asked.sum() > 0 else float("nan")
+    out["mentor_hours_supplied_at_end"] = float(np.asarray(ts["mentor_hours_supplied"])[-1]) if len(asked) else float("nan")
+    out["mentor_hours_asked_at_end"] = float(asked[-1]) if len(asked) else float("nan")
     return out
 
 

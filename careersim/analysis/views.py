@@ -38,8 +38,15 @@ SERIES = {
     "ready_waiting": "Lead-ready researchers without a lead role",
     "vacancies": "Unfilled lead openings",
     "n_lead": "Research leads",
+    "positions": "Lead positions (the sources' capacity)",
+    "outside_leads": "Leads hired from outside the simulated field",
+    "openings_growth": "Lead openings in the past year from growth of the sources' positions",
+    "openings_replacement": "Lead openings in the past year from replacement (a holder left or a role ended)",
+    "mentor_hours_supplied": "Mentor hours a week the leads supply",
+    "mentor_hours_asked": "Mentor hours a week asked of the leads",
+    "mentor_met": "Share of the mentor hours asked that the leads' time covers",
 }
-PERCENT_SERIES = {"reviewer_utilisation", "advisor_utilisation"}
+PERCENT_SERIES = {"reviewer_utilisation", "advisor_utilisation", "mentor_met"}
 
 
 def _series(ts: pd.DataFrame) -> dict[str, pd.Series]:
@@ -50,9 +57,18 @@ def _series(ts: pd.DataFrame) -> dict[str, pd.Series]:
         out["reviewer_utilisation"] = ts["reviewer_utilisation"].astype(float)
     if "advisor_slots_used" in ts and "advisor_slots" in ts:
         out["advisor_utilisation"] = ts["advisor_slots_used"].astype(float) / ts["advisor_slots"].astype(float).clip(lower=1)
-    for key in ("ready_waiting", "vacancies", "n_lead"):
+    for key in ("ready_waiting", "vacancies", "n_lead", "positions", "outside_leads", "mentor_hours_supplied",
+                "mentor_hours_asked"):
         if key in ts:
             out[key] = ts[key].astype(float)
+    for key, col in (("openings_growth", "opened_growth"), ("openings_replacement", "opened_replacement")):
+        if col in ts:  # the past twelve months' openings, within each replication
+            x = ts[col].astype(float)
+            by = ts["replication"] if "replication" in ts else pd.Series(0, index=ts.index)
+            out[key] = x.groupby(by, sort=False).transform(lambda v: v.rolling(12, min_periods=1).sum())
+    if "mentor_hours_given" in ts and "mentor_hours_asked" in ts:
+        asked = ts["mentor_hours_asked"].astype(float)
+        out["mentor_met"] = (ts["mentor_hours_given"].astype(float) / asked.where(asked > 0)).fillna(1.0)
     return out
 
 

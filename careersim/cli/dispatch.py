@@ -47,7 +47,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
-        from careersim import __version__
+        from careersim import __version__  # lazy: read from the installed metadata only when asked
 
         print(f"careersim {__version__}")
         parser.exit()

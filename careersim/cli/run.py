@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB")
     parser.add_argument("--paired-claims", type=count_or_zero, default=None, metavar="N",
                         help="replications that also run the paired counterfactuals behind claims C6 and C8 "
-                             "(default: up to 10; 0 skips them)")
+                             "and beside C7 (default: up to 10; 0 skips them)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -79,29 +79,28 @@ RESOURCES: tuple[Resource, ...] = (
              cost="reviewer_year", how="faster"),
     Resource("money", "grant money", "grants.budget", "researcher paid at once", cost="grant_year",
              growth="grants.budget_growth"),
-    Resource("openings_big_rfp", "lead openings from big funders' RFPs", "positions.big_rfp", "opening a year",
-             cost="lead_opening", growth="positions.growth", family="lead_openings"),
-    Resource("openings_adjacent_org", "lead openings at adjacent-agenda organisations", "positions.adjacent_org",
-             "opening a year", cost="lead_opening", growth="positions.growth", family="lead_openings"),
-    Resource("openings_academia", "academic posts", "positions.academia", "opening a year", cost="lead_opening",
+    Resource("openings_big_rfp", "lead positions funded by big funders' RFPs", "positions.big_rfp", "position",
+             cost="lead_position_year", growth="positions.growth", family="lead_openings"),
+    Resource("openings_adjacent_org", "lead positions at adjacent-agenda organisations", "positions.adjacent_org",
+             "position", cost="lead_position_year", growth="positions.growth", family="lead_openings"),
+    Resource("openings_academia", "academic lead posts", "positions.academia", "position", cost="lead_position_year",
              growth="positions.growth", family="lead_openings"),
-    Resource("openings_small_funder", "small funders' lead openings", "positions.small_funder", "opening a year",
-             cost="lead_opening", growth="positions.growth", family="lead_openings"),
-    Resource("openings_autonomy_role", "research roles with autonomy", "positions.autonomy_role", "opening a year",
-             cost="lead_opening", growth="positions.growth", family="lead_openings"),
-    Resource("openings_agnostic_org", "lead openings at an agenda-agnostic organisation", "positions.agnostic_org",
-             "opening a year", cost="lead_opening", growth="positions.growth", family="lead_openings"),
-    # MENTOR TIME: leads' mentoring hours arrive with the lead-demand work (issue 15, item 2). When the
-    # schema has them, add their line here and delete the entry in NOT_MODELLED, e.g.
-    # Resource("mentor_time", "mentor time", "leads.mentor_hours", "hour a week per lead", cost=...),
+    Resource("openings_small_funder", "small funders' lead positions", "positions.small_funder", "position",
+             cost="lead_position_year", growth="positions.growth", family="lead_openings"),
+    Resource("openings_autonomy_role", "research roles with autonomy", "positions.autonomy_role", "position",
+             cost="lead_position_year", growth="positions.growth", family="lead_openings"),
+    Resource("openings_agnostic_org", "lead positions at an agenda-agnostic organisation", "positions.agnostic_org",
+             "position", cost="lead_position_year", growth="positions.growth", family="lead_openings"),
+    # the leads' mentor time: costed as hours a week per lead x the leads (counted as initial.leads growing with
+    # the positions, an approximation: the engine's leads are those in role each month) x 52 weeks x an hour's cost
+    Resource("mentor_time", "the leads' mentor time", "mentoring.lead_hours", "hour a week per lead",
+             cost="mentor_hour", per_unit=("initial.leads",), factor=52.0, growth="positions.growth"),
 )
 
-#: scarce resources the model does not have yet, shown in reports as such
-NOT_MODELLED: dict[str, str] = {
-    "mentor_time": "mentor time (leads' mentoring hours are not yet a resource of the model)",
-}
+#: scarce resources the model does not have yet, shown in reports as such (none since leads mentor)
+NOT_MODELLED: dict[str, str] = {}
 
-LABELS: dict[str, str] = {r.key: r.label for r in RESOURCES} | {"lead_openings": "lead openings (all sources)"}
+LABELS: dict[str, str] = {r.key: r.label for r in RESOURCES} | {"lead_openings": "lead positions (all sources)"}
 
 
 # ---------------------------------------------------------------------------

@@ -379,8 +379,20 @@ def load_scenario(source: Union[PathLike, Mapping[str, Any]]) -> Scenario:
     else:
         path = resolve_scenario(source)
         shown = display_path(path)
+        _refuse_a_missing_name(path, shown)
         data, marks, soft = _load_raw_file(path, [])
     return _validate(data, marks, shown, soft)
+
+
+def _refuse_a_missing_name(path: Path, shown: str) -> None:
+    """A bare name that is neither a file nor a shipped scenario: say which shipped one is near."""
+    if path.exists() or path.suffix or len(path.parts) != 1:
+        return  # a file, or a path: the reader says what is wrong with it
+    names = [name for name, _, _ in shipped_scenarios()]
+    near = difflib.get_close_matches(path.name, names, n=1)
+    hint = f"did you mean '{near[0]}'? " if near else ""
+    raise ScenarioError([f"{shown}: no such file or shipped scenario ({hint}expected a scenario file such as "
+                         f"my-scenario.yaml, which 'careersim init my-scenario' starts, or one of: {', '.join(names)})"])
 
 
 def _validate(data: dict, marks: Marks, shown: str, soft: Soft) -> Scenario:

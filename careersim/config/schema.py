@@ -311,6 +311,8 @@ class PhD(Section):
     lead_rule: Literal["after_graduation", "final_phase"] = Field("after_graduation", description="When PhD students may take lead roles: only after graduating, or in their final year.", json_schema_extra={"kind": "choice", "unit": "", "source": 'assumption (brief: this rule largely sets C4 and C5)', "live": False})
     industry_share: Num = param(0.65, "Share of graduates who take industry roles (the rest take post-docs or go independent).", "AI Index 2021: ~65% of new North American AI PhDs went to industry in 2019", kind="share", live=True, kernel=True)
     independent_share: Num = param(0.10, "Share of graduates who apply for independent grants.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+    advisor_assignment: Literal["matched", "random"] = Field("matched", description="How admitted students are placed with advisors: 'matched', best applicant to best free advisor; 'random', each admitted student to a free advisor drawn at random (a counterfactual that separates the advisor's effect from selection, claim C7).", json_schema_extra={"kind": "choice", "unit": "", "source": "001: 'it matters enormously where you do your PhD'; matching: assumption", "live": False})
+    cosupervision_hours: Num = param(0.0, "Weekly hours of co-supervision each PhD student asks of the field's leads (safety-aware feedback of lead quality), shared from the leads' mentor time.", "assumption: no published figure; 0 by default, a lever", kind="hours", live=True, kernel=True)
 
 
 class Independent(Section):
@@ -358,6 +360,10 @@ class Programme(Section):
     apply_independent: Num = param(0.6, "Chance an independent researcher applies to a cohort.", "000: 'even if you think your chance of getting accepted is low, you should still apply'", kind="probability", live=True)
     apply_other: Num = param(0.08, "Chance a PhD student or contributor applies to a cohort.", SRC_ASSUMPTION, kind="probability", live=True)
     alumni_collaboration: Num = param(0.5, "Chance a programme alumnus leaves with a collaborator.", SRC_ASSUMPTION, kind="probability", live=True)
+    record_weight: Num = param(0.05, "Selection-score weight of each publication-equivalent of an applicant's track record (up to record_cap).", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    record_cap: Num = param(5.0, "Track record beyond which a programme applicant's score gains nothing.", SRC_ASSUMPTION, kind="count", live=True)
+    selection_noise: Num = param(0.15, "Standard deviation of the noise in the programme's assessment of an applicant (score units).", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    outside_noise: Num = param(0.05, "Standard deviation of an outside applicant's score around the insider it resembles.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
 
 
 class Contributor(Section):
@@ -383,25 +389,36 @@ class Contributor(Section):
 
 
 class Positions(Section):
-    big_rfp: Num = param(5.0, "Lead openings per year from big funders' RFPs (narrow focus areas).", "001 comments: 'most RFPs from large funders have a narrow focus area'", kind="rate", live=True)
-    adjacent_org: Num = param(6.0, "Lead openings per year at organisations with an adjacent agenda.", "001 comments: 'Joining an org working on an adjacent research direction'", kind="rate", live=True)
-    academia: Num = param(4.0, "Academic posts per year (PhD required; lower pay).", "001 comments: 'Academia ... teach a lot, and live on well below the salary'", kind="rate", live=True)
-    small_funder: Num = param(0.0, "Separate small-funder lead openings per year (used when small_funder_leads is 'openings').", "001 comments: 'Little funders (like LTFF)'", kind="rate", live=True)
-    autonomy_role: Num = param(1.0, "Rare research roles with autonomy per year.", "001 comments: 'very few will be hired and given research autonomy'", kind="rate", live=True)
-    agnostic_org: Num = param(0.0, "Openings per year at an agenda-agnostic research organisation (intervention C).", "001 comments: 'At least one truly research agenda-agnostic research organisation'", kind="rate", live=True)
-    small_funder_leads: Literal["queue", "openings"] = Field("queue", description="'queue': a ready independent researcher funded through the shared grant queue holds a lead role while funded. 'openings': small funders instead post small_funder openings per year.", json_schema_extra={"kind": "choice", "unit": "", "source": "001 comments: 'Little funders (like LTFF) ... only last a year at a time'; assumption for the form", "live": False})
-    growth: Num = param(0.10, "Yearly growth of lead openings.", "assumption: half the recent ~21%/year growth of the field (McAleese 2025)", kind="number", lo=-0.5, hi=1.0, live=True)
+    big_rfp: Num = param(31.0, "Lead positions funded through big funders' RFPs (narrow focus areas) at the start of the run; the capacity grows at positions.growth.", "001 comments: 'most RFPs from large funders have a narrow focus area'; assumption for the number: ~100 positions at the start (the ~90 existing leads of initial.leads and a tenth unfilled), split between sources 5:6:4:1 as the yearly openings of earlier versions", kind="count", live=True)
+    adjacent_org: Num = param(38.0, "Lead positions at organisations with an adjacent agenda at the start of the run.", "001 comments: 'Joining an org working on an adjacent research direction'; assumption for the number (see big_rfp)", kind="count", live=True)
+    academia: Num = param(25.0, "Academic lead posts at the start of the run (PhD required; lower pay).", "001 comments: 'Academia ... teach a lot, and live on well below the salary'; assumption for the number (see big_rfp)", kind="count", live=True)
+    small_funder: Num = param(0.0, "Small-funder lead positions at the start of the run (used when small_funder_leads is 'openings'; a role lasts grants.grant_length, then the position reopens).", "001 comments: 'Little funders (like LTFF) ... only last a year at a time'", kind="count", live=True)
+    autonomy_role: Num = param(6.0, "Rare research roles with autonomy at the start of the run.", "001 comments: 'very few will be hired and given research autonomy'; assumption for the number (see big_rfp)", kind="count", live=True)
+    agnostic_org: Num = param(0.0, "Lead positions at an agenda-agnostic research organisation (intervention C), at the scale of the start of the run.", "001 comments: 'At least one truly research agenda-agnostic research organisation'", kind="count", live=True)
+    small_funder_leads: Literal["queue", "openings"] = Field("queue", description="'queue': a ready independent researcher funded through the shared grant queue holds a lead role while funded. 'openings': small funders instead hold small_funder positions, filled by hiring.", json_schema_extra={"kind": "choice", "unit": "", "source": "001 comments: 'Little funders (like LTFF) ... only last a year at a time'; assumption for the form", "live": False})
+    growth: Num = param(0.10, "Yearly growth of every source's lead positions (its funding).", "assumption: half the recent ~21%/year growth of the field (McAleese 2025)", kind="number", lo=-0.5, hi=1.0, live=True)
     focus_required: Num = param(1.0, "1 if big RFPs accept only agendas inside funders' focus areas; 0 for agenda-agnostic RFPs.", "001 comments (A): 'Research agenda agnostic RFPs'", kind="share", live=True)
-    adjacency: Num = param(0.35, "Chance a candidate's agenda is adjacent to a given organisation's.", "001 comments: 'they may not exist, depending on what you're excited to work on'", kind="probability", live=True)
-    vacancy_life: Num = param(1.0, "How long an unfilled opening stays open.", SRC_ASSUMPTION, kind="duration", lo=0, lo_open=True)
+    adjacency: Num = param(0.35, "Chance a person's agenda is adjacent to the adjacent organisations' (drawn once per person, redrawn as agendas drift: fit_drift).", "001 comments: 'they may not exist, depending on what you're excited to work on'", kind="probability", live=True)
     ready_generation: Num = param(0.5, "Idea generation needed to be lead-ready.", "001: 'very strong at developing research agendas'", kind="share", live=True, kernel=True)
     ready_evaluation: Num = param(0.5, "Idea evaluation needed to be lead-ready.", "001: 'evaluating them so the best ideas can be prioritized'", kind="share", live=True, kernel=True)
     ready_execution: Num = param(0.4, "Execution needed to be lead-ready ('at least competent').", "001: 'at least competent at executing on research projects'", kind="share", live=True, kernel=True)
     ready_record: Num = param(3.0, "Track record needed to be lead-ready (publication-equivalents).", SRC_ASSUMPTION, kind="count", live=True, kernel=True)
     credential_weight: Num = param(0.25, "Hiring-score bonus for holding a PhD (competence signals; skills are on a 0-1 scale).", "001: 'most research leads at these organizations seem to have PhDs anyway'; 001 comments: selection relies on 'competence signals'", kind="number", lo=0, live=True)
     letter_weight: Num = param(0.2, "Hiring-score weight of a recommendation (a PhD advisor's standing, 0-1).", "001: advisors 'want to see you ... land a top research job after graduation'", kind="number", lo=0, live=True)
-    lead_exit: Num = param(0.04, "Yearly hazard that a lead leaves the field.", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
+    lead_exit: Num = param(0.04, "Yearly hazard that a lead leaves the field (outside hires too).", SRC_ASSUMPTION, kind="rate", live=True, kernel=True)
     wait_leave: Num = param(0.25, "Yearly hazard of leaving the field for a person who has been ready for over a year without a lead role.", "001 comments: 'a big part of me just wants to leave AIS for a while'", kind="rate", live=True, kernel=True)
+    record_weight: Num = param(0.03, "Hiring-score weight of each publication-equivalent of track record (up to record_cap).", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    record_cap: Num = param(10.0, "Track record beyond which hiring scores gain nothing (publication-equivalents).", SRC_ASSUMPTION, kind="count", live=True)
+    selection_noise: Num = param(0.1, "Standard deviation of the noise in each hiring round's assessment of a candidate (score units).", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    academia_record_weight: Num = param(0.05, "Extra score academic posts give per publication-equivalent (up to record_cap).", "001 comments: academic hiring relies on 'competence signals'; assumption for the number", kind="number", lo=0, live=True)
+    rfp_legibility_weight: Num = param(0.5, "Score big RFPs give per unit of agenda legibility.", "001 comments: 'If your agenda is legibly exciting to them...'; assumption for the number", kind="number", lo=0, live=True)
+    rfp_impact_weight: Num = param(0.5, "Score big RFPs give per unit of impact judgement.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    agnostic_impact_weight: Num = param(1.0, "Score an agenda-agnostic organisation's department chairs give per unit of impact judgement (they judge the agenda's theory of impact).", "001 comments (C): hiring 'through department chairs'; assumption for the number", kind="number", lo=0, live=True)
+    autonomy_impact_weight: Num = param(0.5, "Score roles with autonomy give per unit of impact judgement.", SRC_ASSUMPTION, kind="number", lo=0, live=True)
+    fit_drift: Num = param(0.2, "Yearly rate at which a person's fit with the adjacent organisations' agenda is redrawn (agendas drift); 0 keeps the fit drawn at entry for ever.", "assumption: a redraw every 5 years on average", kind="rate", live=True)
+    outside_candidates: Num = param(1.0, "Outside applicants (experienced ML researchers moving into safety) per open position per year; each hiring round draws a Poisson number per source.", "assumption: the field grows ~21%/year largely by people moving in from ML (McAleese 2025); no published count of applicants per opening", kind="rate", live=True)
+    outside_score: Distribution = dist_field("normal(2.0, 0.25)", "An outside applicant's score before the source's own bonus, on the insiders' scale (skills + track record + PhD + letter; a lead-ready insider's median is about 2.05 in the baseline).", "assumption: experienced ML researchers hold a PhD and strong skills, about a median lead-ready insider")
+    outside_impact: Distribution = dist_field("beta(2, 5)", "An outside applicant's impact judgement (0-1), which sets the source's bonus and their safety-relevant lead-years.", "001: 'PhD's do not train you to evaluate the theory of impact'; assumption for the shape (mean 0.29)", lo=0, hi=1)
 
 
 class Exits(Section):
@@ -432,6 +449,12 @@ class InitialField(Section):
     contributors: Num = param(400.0, "Research contributors at time zero.", "assumption: most of ~1,100 AI-safety FTEs (McAleese 2025)", kind="count")
 
 
+class Mentoring(Section):
+    lead_hours: Num = param(2.0, "Weekly hours of mentoring each research lead (insider or outside hire) gives the field: programme scholars, co-supervised PhD students, non-profit contributors and independent researchers.", "MATS: at least 1 hour a week per scholar, 1 to 4 scholars per mentor (2023-2026); assumption: 2 hours a week of a lead's time for all of it", kind="hours", live=True)
+    external_hours: Num = param(0.0, "Weekly mentor hours from senior people outside the simulated field (added to the leads').", "assumption: the field's mentors are its leads", kind="hours", live=True)
+    lead_quality: Num = param(0.6, "Quality (0-1) of a lead's co-supervision of a PhD student.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
+
+
 class Costs(Section):
     """What a unit of each scarce resource costs, so a policy's cost follows from what it adds
     (:mod:`careersim.config.resources`); money is in undiscounted US dollars."""
@@ -440,22 +463,25 @@ class Costs(Section):
     programme_place: Num = param(35_000.0, "Cost of one mentorship-programme place for one cohort (stipend, compute, housing, running costs).", "MATS (R. Kidd, EA Forum 2025): 'could support more scholars at $35k/scholar'; the stipend is $12-15K of it (matsprogram.org FAQ)", kind="money")
     phd_student_year: Num = param(39_000.0, "Cost of funding one PhD student for a year (an advisor adds phd.max_students funded places).", "median US computer-science PhD stipend, 65 departments (CSStipendRankings, stipend-us.csv, 2025): $39K; tuition, benefits and the advisor's own salary are not included", kind="money")
     reviewer_year: Num = param(150_000.0, "Cost of one grantmaker reviewing full time for a year.", "assumption: no published cost of a grantmaker's time was found (LTFF's fund managers were part-time volunteers)", kind="money")
-    lead_opening: Num = param(600_000.0, "Cost of creating one lead opening: the role's salary and research costs for its funded term.", "assumption: no published salary of a research lead at a safety organisation was found; taken as three years at $200K", kind="money")
+    lead_position_year: Num = param(200_000.0, "Cost of funding one lead position for a year: the lead's salary and research costs.", "assumption: no published salary of a research lead at a safety organisation was found; taken as $200K a year", kind="money")
+    mentor_hour: Num = param(100.0, "Cost of one hour of a lead's mentoring time.", "assumption: a lead's $200K a year (lead_position_year) over 2,000 working hours", kind="money")
 
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "agenda_agnostic_rfps": {"set": {"positions.focus_required": 0.0}, "scale": {"positions.big_rfp": 1.5}},
+    "agenda_agnostic_rfps": {"set": {"positions.focus_required": 0.0}},
+    "more_rfp_positions": {"scale": {"positions.big_rfp": 1.5}},
     "multi_year_grants": {"set": {"grants.grant_length": 3.0, "grants.decision_delay": 1 / 48, "grants.calibrated": 1.0}},
-    "agenda_agnostic_org": {"set": {"positions.agnostic_org": 8.0}},
+    "agenda_agnostic_org": {"set": {"positions.agnostic_org": 20.0}},
     "more_programme_places": {"scale": {"programme.places": 2.0}},
     "more_grantmaker_capacity": {"scale": {"grants.reviewers": 2.0}},
     "safety_advisors": {"set": {"phd.safety_interested_share": 0.6}},
     "mentor_independents": {"set": {"independent.mentor_hours": 0.5, "independent.mentor_quality": 0.5}},
 }
 PRESET_DESCRIPTIONS = {
-    "agenda_agnostic_rfps": "(A) Big funders' RFPs accept agendas outside their focus areas, and post 50% more lead openings.",
+    "agenda_agnostic_rfps": "(A) Big funders' RFPs accept agendas outside their focus areas (selection only: no more positions).",
+    "more_rfp_positions": "(A, its other half) Big funders' RFPs fund 50% more lead positions.",
     "multi_year_grants": "(B) Three-year grants, decisions a week after review, and better-calibrated decisions.",
-    "agenda_agnostic_org": "(C) An agenda-agnostic research organisation hires 8 leads a year through department chairs.",
+    "agenda_agnostic_org": "(C) An agenda-agnostic research organisation with 20 lead positions (at the scale of the start of the run, growing with the field) hires through department chairs.",
     "more_programme_places": "Twice as many mentorship-programme places per cohort.",
     "more_grantmaker_capacity": "Twice as many grantmakers reviewing applications.",
     "safety_advisors": "60% of PhD advisors interested in safety.",
@@ -550,6 +576,7 @@ class Scenario(BaseModel):
     exits: Exits = Field(default_factory=Exits)
     timelines: Timelines = Field(default_factory=Timelines)
     initial: InitialField = Field(default_factory=InitialField)
+    mentoring: Mentoring = Field(default_factory=Mentoring)
     costs: Costs = Field(default_factory=Costs)
     interventions: list[Intervention] = Field(default_factory=list)
 

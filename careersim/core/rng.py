@@ -43,6 +43,8 @@ STREAMS: tuple[str, ...] = (
     "programme",  # mentorship programme selection
     "hiring",  # lead-opening selection
     "arrival",  # transformative-AI arrival time
+    "agenda_fit",  # each person's fit with a lead source's agenda, and its drift
+    "outside",  # outside applicants for lead positions and the exits of outside hires
 )
 STREAM_INDEX = {name: i for i, name in enumerate(STREAMS)}
 

@@ -1,6 +1,8 @@
 """PhD admissions: a yearly round; applicants ranked by portfolio take the free advisor
 slots, best applicant to best advisor (or, for someone whose own settings name an advisor
-quality, the free advisor nearest it)."""
+quality, the free advisor nearest it). With ``phd.advisor_assignment: random`` the same
+applicants are admitted but each takes a free advisor drawn at random: the counterfactual
+that tells the advisor's effect from the selection of the best applicants (claim C7)."""
 
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ class Admissions:
         n_slots, k = _admit(apps, score, target, t, w.I, w.F, w.adv.quality, w.adv.safe, w.adv.active_from, w.adv_load,
                             int(round(live["phd.max_students"])), live["phd.min_portfolio"],
                             int(round(live["phd.duration"] * TICKS_PER_YEAR)), int(round(live["phd.max_attempts"])),
-                            w.LOG, w.nlog, w.counts)
+                            w.LOG, w.nlog, w.counts, live["phd.advisor_assignment"] == "random", self.key)
         self.history.append({"tick": t, "applicants": len(apps), "slots": n_slots, "admitted": k})
 
 
@@ -100,13 +102,15 @@ def advisor_targets(apps, I, PS):
 
 @njit(cache=True)
 def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, min_portfolio, phd_ticks, max_attempts,
-           LOG, nlog, counts):
+           LOG, nlog, counts, at_random, key):
     """The admission round: the free places of the advisors taking students at ``t``
     (``cap`` minus their ``load`` each), best advisor first, go to the applicants
     ``apps`` scoring at least ``min_portfolio``, best score first (ties in row order),
     best applicant to best advisor; an applicant with an advisor-quality ``target``
     (NaN: none) takes the free place whose advisor's quality is nearest it (the better
-    advisor at a tie). Rejected applicants count an attempt; after ``max_attempts`` they
+    advisor at a tie); with ``at_random``, each admitted applicant without a target takes
+    a free place drawn at random instead (their own uniform, slot 1). Rejected applicants
+    count an attempt; after ``max_attempts`` they
     take a contributor job, an academic RA post when their letters are good, else
     industry. Returns (places, admitted)."""
     n_slots = 0
@@ -145,6 +149,15 @@ def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, 
         while taken[nxt]:
             nxt += 1
         x = nxt
+        if at_random and not target[j] == target[j]:  # the k-th free place, k drawn at random
+            left = int(uniform(key, I[apps[j], PID], t, 1) * (n_slots - m))
+            x = nxt
+            while True:
+                if not taken[x]:
+                    if left == 0:
+                        break
+                    left -= 1
+                x += 1
         if target[j] == target[j]:  # the free advisor nearest the person's target
             for y in range(nxt + 1, n_slots):
                 if not taken[y] and abs(quality[slots[y]] - target[j]) < abs(quality[slots[x]] - target[j]):

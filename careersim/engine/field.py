@@ -10,7 +10,8 @@ binary floating point):
 ====  ==============  =====================================================
  0    intake          every month: entrants arrive (M1)
  1    interventions   at each policy's start and end (M10)
- 2    monthly step    every month: learning, wellbeing, hazards (M2-M8)
+ 2    monthly step    every month: the leads' mentor time shared out (M11), then
+                      learning, wellbeing, hazards (M2-M8)
  3    admissions      once a year, in the admission month (M4)
  4    grant office    every month: queue, reviews, decisions (M5)
  5    programme       at each cohort's start (M5)
@@ -29,14 +30,25 @@ import simpy
 
 from careersim.config.schema import Intervention
 from careersim.core.clock import TICKS_PER_MONTH, TICKS_PER_QUARTER, TICKS_PER_YEAR
-from careersim.core.codes import EXITED, N_STATES, PHD, STATE_NAMES
+from careersim.core.codes import EXITED, INDEPENDENT, LEAD, N_STATES, PHD, STATE_NAMES, UNFUNDED
 from careersim.core.compiled import njit
 from careersim.core.rng import Streams
 from careersim.engine.admissions import Admissions
 from careersim.engine.grants import GrantOffice
-from careersim.engine.hiring import Hiring
+from careersim.engine.hiring import REC, Hiring
 from careersim.engine.kernel import credit_final_month, exp_upper_table, step
-from careersim.engine.layout import ADVISOR, N_PS, ST_FUNDED, ST_READY, ST_WAITING, STATE
+from careersim.engine.layout import (
+    ADVISOR,
+    F_SAFE_ADVISOR,
+    FLAGS,
+    N_PS,
+    ST_FUNDED,
+    ST_INDEPENDENT_LEADS,
+    ST_NONPROFIT,
+    ST_READY,
+    ST_WAITING,
+    STATE,
+)
 from careersim.engine.parameters import Live
 from careersim.engine.population import (
     Cohort,
@@ -178,15 +190,52 @@ class FieldModel:
         pol_state[id(pol)] = saved
         self._saved = pol_state
         self.active_policies.append(pol.name)
+        self._changed(saved, t)
 
     def repeal(self, pol: Intervention, t: int) -> None:
-        for path, value in self._saved.pop(id(pol), {}).items():
+        saved = self._saved.pop(id(pol), {})
+        for path, value in saved.items():
             self.live.set(path, value)
         if pol.name in self.active_policies:
             self.active_policies.remove(pol.name)
+        self._changed(saved, t)
+
+    def _changed(self, paths, t: int) -> None:
+        """What a policy's change of live parameters ``paths`` changes beyond the values:
+        the advisors interested in safety follow ``phd.safety_interested_share`` (each is
+        while its own uniform is below the share), for new and current students alike."""
+        if "phd.safety_interested_share" in paths and self.advisors.u_safe is not None:
+            share = float(self.live["phd.safety_interested_share"])
+            self.advisors.safe[:] = self.advisors.u_safe < share
+            w = self.world
+            mark_safe_students(w.act, int(w.nact[0]), w.I, self.advisors.safe)
+
+    def share_mentor_time(self, t: int) -> None:
+        """Share out the month's mentor time (M11: leads mentor). The leads in role (the
+        field's and outside hires) give ``mentoring.lead_hours`` a week each, plus
+        ``mentoring.external_hours``; the running programme cohorts take theirs first
+        (their places were set from the time free when each began), the rest is shared in
+        proportion between independent researchers, non-profit contributors and PhD
+        co-supervision: each gets the hours it asks for times the share the remaining time
+        covers. Sets ``x.programme_met`` and ``x.mentor_met`` for the step and
+        ``world.mentor``: hours supplied, asked for, given and taken by programmes."""
+        w, live = self.world, self.live
+        leads = int(w.counts[LEAD]) + self.hiring.outside_in_role
+        supply = live["mentoring.lead_hours"] * leads + live["mentoring.external_hours"]
+        prog = live["programme.mentor_hours"] * self.programme.scholars(t)
+        prog_met = 1.0 if prog <= 0.0 else min(1.0, supply / prog)
+        rest = supply - prog * prog_met
+        indep = int(w.counts[INDEPENDENT] + w.counts[UNFUNDED]) + int(w.stats[ST_INDEPENDENT_LEADS])
+        asked = (live["independent.mentor_hours"] * indep + live["contributor.mentor_hours_nonprofit"]
+                 * int(w.stats[ST_NONPROFIT]) + live["phd.cosupervision_hours"] * int(w.counts[PHD]))
+        met = 1.0 if asked <= 0.0 else max(0.0, min(1.0, rest / asked))
+        live.set_derived("x.programme_met", prog_met)
+        live.set_derived("x.mentor_met", met)
+        w.mentor[:] = (supply, prog + asked, prog * prog_met + asked * met, prog * prog_met)
 
     def monthly_step(self, t: int) -> None:
         w, live = self.world, self.live
+        self.share_mentor_time(t)
         hours = advisor_hours(self._hours, float(live["phd.advisor_hours"]), w.adv_load)
         w.ensure_log(2 * int(w.nact[0]) + 16)
         if live["grants.calibrated"] > 0.5:
@@ -214,9 +263,16 @@ class FieldModel:
         if m == len(self._ts_i):
             self._ts_i = np.concatenate([self._ts_i, np.zeros_like(self._ts_i)])
             self._ts_f = np.concatenate([self._ts_f, np.zeros_like(self._ts_f)])
-        g = self.grants
+        g, h = self.grants, self.hiring
+        rec = h._rec[h.nround - 1] if h.nround and h._last == t else None  # a hiring round this month
         record_month(self._ts_i[m], self._ts_f[m], t, w.counts, w.stats, w.adv_load, self._adv_from,
-                     int(round(self.live["phd.max_students"])), g._ms_i, g._ms_f, g.nmonth - 1, self.hiring.n_open)
+                     int(round(self.live["phd.max_students"])), g._ms_i, g._ms_f, g.nmonth - 1, h.n_open)
+        extra = self._ts_i[m, 1 + TS_INT.index("positions"):]
+        extra[0] = h.capacity.sum()
+        extra[1] = h.outside_in_role
+        extra[2] = rec[REC["opened_growth"]] if rec is not None else 0
+        extra[3] = rec[REC["opened_replacement"]] if rec is not None else 0
+        self._ts_f[m, TS_FLOAT.index("mentor_hours_supplied"):] = w.mentor[:3]
         self._policies.append(",".join(self.active_policies))
         self.months = m + 1
 
@@ -237,12 +293,16 @@ class FieldModel:
 
 # the time series' columns after the tick, in order: "ready" and "ready_waiting" as of the
 # monthly step, advisor places and those used, the grant office's month (queue, in review or
-# awaiting a decision, reviewer utilisation, holding a grant, budget), open lead openings
+# awaiting a decision, reviewer utilisation, holding a grant, budget), open lead positions;
+# then lead positions (capacity), outside leads in role, the openings from growth and from
+# replacement in the month's hiring round (0 in months without one), and the weekly mentor
+# hours the leads supply, those asked for and those given (M11)
 TS_COLUMNS = ("ready", "ready_waiting", "advisor_slots", "advisor_slots_used", "grant_queue", "grant_in_review",
-              "reviewer_utilisation", "funded", "budget", "vacancies")
+              "reviewer_utilisation", "funded", "budget", "vacancies", "positions", "outside_leads", "opened_growth",
+              "opened_replacement", "mentor_hours_supplied", "mentor_hours_asked", "mentor_hours_given")
 TS_INT = ("ready", "ready_waiting", "advisor_slots", "advisor_slots_used", "grant_queue", "grant_in_review", "funded",
-          "vacancies")
-TS_FLOAT = ("reviewer_utilisation", "budget")
+          "vacancies", "positions", "outside_leads", "opened_growth", "opened_replacement")
+TS_FLOAT = ("reviewer_utilisation", "budget", "mentor_hours_supplied", "mentor_hours_asked", "mentor_hours_given")
 
 
 @njit(cache=True)
@@ -264,8 +324,9 @@ def record_month(row_i, row_f, t, counts, stats, adv_load, adv_from, cap, g_i, g
         row_i[5] = row_i[6] = row_i[7] = 0
         row_f[0] = row_f[1] = 0.0
     row_i[8] = vacancies
+    first = len(row_i) - len(counts)  # the state counts close the row
     for j in range(len(counts)):
-        row_i[9 + j] = counts[j]
+        row_i[first + j] = counts[j]
 
 
 @njit(cache=True)
@@ -283,6 +344,16 @@ def admit_entrants(entry_ticks, t, n, I, LOG, nlog, counts, act, nact, PS):
             return -need
         enter(I, n, n_new, t, LOG, nlog, counts, act, nact, PS)
     return n_new
+
+
+@njit(cache=True)
+def mark_safe_students(act, n, I, safe):
+    """PhD students in the field (``act[:n]``) whose advisor is now interested in safety
+    count as having had a safety-interested advisor."""
+    for j in range(n):
+        r = act[j]
+        if I[r, STATE] == PHD and safe[I[r, ADVISOR]] > 0:
+            I[r, FLAGS] |= F_SAFE_ADVISOR
 
 
 @njit(cache=True)

@@ -1,5 +1,37 @@
-"""Hiring: quarterly rounds filling lead openings from each source of M7, each selecting
-on its own criteria among ready candidates."""
+"""Hiring: the lead positions of each source of M7, and quarterly rounds that fill the
+open ones from the ready candidates and from outside applicants.
+
+Each source (big funders' RFPs, organisations with an adjacent agenda, academia, small
+funders when they hold positions, roles with autonomy, an agenda-agnostic organisation)
+holds a number of *positions*: its capacity, ``positions.<source> * G(t)``, where the
+parameter is the source's positions at the start of the run and ``G`` the growth of its
+funding since (``positions.growth`` a year, compounded round by round). A position is
+held by a lead, or open. Openings therefore come from two places, which every round
+records apart:
+
+* *growth*: capacity added since the last round;
+* *replacement*: positions whose holder left the field, or whose role ended (a small
+  funder's one-year role), since the last round; the position reopens.
+
+An open position stays open until it is filled (or the source's capacity falls below the
+positions held; a holder is never removed for that). The existing field's leads hold
+positions from the start, spread over the sources in proportion to their positions
+(PhD holders first into academia); leads beyond the positions hold none.
+
+Candidates are the lead-ready researchers who may take a role (insiders) and, per
+source, a Poisson number of *outside applicants* (experienced ML researchers moving into
+safety): ``positions.outside_candidates`` per open position per year, each with a score
+from ``positions.outside_score`` on the insiders' scale and an impact judgement from
+``positions.outside_impact``. Each source ranks its candidates by its own score (M7) and
+fills its open positions best first. An outside hire holds the position as an *outside
+lead* (not a simulated researcher): they leave at the lead exit hazard
+(``positions.lead_exit``), which reopens the position, and supply mentor time like any
+lead (:mod:`careersim.engine.field`).
+
+A person's fit with the adjacent organisations' agenda persists: it is drawn once per
+person (stream ``agenda_fit``) and redrawn every ``1 / positions.fit_drift`` years, at a
+point of that cycle drawn once per person.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +53,13 @@ from careersim.core.codes import (
     S_AGNOSTIC,
     S_AUTONOMY,
     S_BIG_RFP,
+    S_INITIAL,
     S_SMALL_FUNDER,
+    T_INITIAL,
     UNFUNDED,
 )
 from careersim.core.compiled import njit
-from careersim.core.rng import uniform
+from careersim.core.rng import poisson_from_uniform, uniform, uniforms
 from careersim.engine.kernel import move_counted
 from careersim.engine.layout import (
     ADVISOR,
@@ -47,18 +81,20 @@ from careersim.engine.layout import (
     RECORD,
     ST_READY,
     STATE,
+    TRACK,
     WAIT_SINCE,
 )
 from careersim.engine.world import World, skill_score
 
 
 @njit(cache=True)
-def _lead_candidates(ready, n, I, F, key, t, final_year_rule, credential_w, letter_w):
+def _lead_candidates(ready, n, I, F, key, t, final_year_rule, credential_w, letter_w, record_w, record_cap):
     """Of the lead-ready rows ``ready[:n]`` (in row order), those who may take a lead
     role: independent, unfunded or contributors, and PhD students in their final year
     when ``final_year_rule``.
     Returns their rows, every lead source's base score before the candidate's noise
-    (skills, track record, a PhD and letters) and the uniforms of that noise."""
+    (skills, track record weighted by ``record_w`` up to ``record_cap``, a PhD and
+    letters) and the uniforms of that noise."""
     rows = np.empty(n, dtype=np.int64)
     base = np.empty(n)
     u = np.empty(n)
@@ -75,7 +111,7 @@ def _lead_candidates(ready, n, I, F, key, t, final_year_rule, credential_w, lett
     for j in range(m):  # a second pass, as in _programme_applicants
         r = rows[j]
         phd = 1.0 if (I[r, FLAGS] & F_HAS_PHD) != 0 else 0.0
-        base[j] = skill_score(F, r, 0.03, 10.0) + credential_w * phd + letter_w * F[r, LETTERS]
+        base[j] = skill_score(F, r, record_w, record_cap) + credential_w * phd + letter_w * F[r, LETTERS]
         u[j] = uniform(key, I[r, PID], t, 0)
     return rows[:m], base[:m], u[:m]
 
@@ -88,119 +124,319 @@ HIRING_SOURCES = (
     ("big_rfp", S_BIG_RFP),
     ("small_funder", S_SMALL_FUNDER),
 )
+NS = len(HIRING_SOURCES)
 SOURCE_CODES = np.array([code for _, code in HIRING_SOURCES], dtype=np.int64)
-HIRING_COLUMNS = ("tick", "candidates", "vacancies", "filled") + tuple(f"filled_{name}" for name, _ in HIRING_SOURCES)
+#: each source code's place in HIRING_SOURCES (-1: not a source of positions)
+SOURCE_INDEX = np.full(S_INITIAL + 1, -1, dtype=np.int64)
+SOURCE_INDEX[SOURCE_CODES] = np.arange(NS)
+HIRING_COLUMNS = (("tick", "candidates", "vacancies", "filled") + tuple(f"filled_{name}" for name, _ in HIRING_SOURCES)
+                  + ("positions", "held", "opened_growth", "opened_replacement", "closed", "outside_applicants",
+                     "filled_outside", "outside_leads", "outside_left"))
+REC = {name: j for j, name in enumerate(HIRING_COLUMNS)}
+# the score weights each source adds to the common score (rows of ``weights`` in _hire)
+W_ACADEMIA_RECORD, W_RFP_LEGIBILITY, W_RFP_IMPACT, W_AGNOSTIC_IMPACT, W_AUTONOMY_IMPACT, W_RECORD_CAP = range(6)
+FIT_PHASE_SLOT = 63  # the agenda-fit stream's slot of a person's phase in the drift cycle
+OUT_ID_SHIFT = 20  # an outside applicant's id: ((tick * NS + source) << OUT_ID_SHIFT) + number within the round
+
+
+@njit(cache=True, inline="always")
+def agenda_fit(key, pid, t, code, drift):
+    """Person ``pid``'s fit uniform with source ``code``'s agenda at tick ``t``: drawn once,
+    and redrawn every ``1 / drift`` years (``drift`` a yearly rate; 0: never) at a point of
+    the cycle drawn once per person. The person fits when it is below the source's share."""
+    phase = uniform(key, pid, 0, FIT_PHASE_SLOT)
+    epoch = np.int64(np.floor(drift * (t / TICKS_PER_YEAR) + phase)) if drift > 0.0 else 0
+    return uniform(key, pid, epoch, code)
+
+
+@njit(cache=True, inline="always")
+def source_score(code, score, imp, legib, record, weights):
+    """A candidate's score for source ``code``: the common ``score`` plus what the source
+    looks for (M7): academia the track record, big RFPs legibility and impact
+    judgement, an agenda-agnostic organisation's department chairs and roles with autonomy
+    the agenda's theory of impact (impact judgement)."""
+    if code == S_ACADEMIA:
+        return score + weights[W_ACADEMIA_RECORD] * min(record, weights[W_RECORD_CAP])
+    if code == S_BIG_RFP:
+        return score + weights[W_RFP_LEGIBILITY] * legib + weights[W_RFP_IMPACT] * imp
+    if code == S_AGNOSTIC:
+        return score + weights[W_AGNOSTIC_IMPACT] * imp
+    if code == S_AUTONOMY:
+        return score + weights[W_AUTONOMY_IMPACT] * imp
+    return score
 
 
 class Hiring:
-    """Quarterly hiring rounds for lead openings from each source of M7.
+    """The lead positions of each source and the quarterly hiring rounds (see the module's text).
 
-    Each source accrues openings at its yearly rate (growing with the field); an
-    opening stays open for ``positions.vacancy_life`` and the soonest to expire are
-    filled first. The openings of a source are kept as groups opened in the same round
-    (expiry tick, number open); the round's record is a row of ``_rec``."""
+    ``capacity`` is each source's positions, ``held`` those held and ``vacant`` those open
+    after the latest round, by source in the order of :data:`HIRING_SOURCES`. Outside leads
+    are kept as rows (source, hire tick, tick they left or -1, impact judgement, id); the
+    round's record is a row of ``_rec``."""
 
     def __init__(self, world: World):
         self.w = world
         self.key = np.uint64(world.streams.key("hiring"))
-        self.accrued = np.zeros(len(HIRING_SOURCES))  # openings accrued but not yet whole, by source
-        rounds = world.T // TICKS_PER_QUARTER + 2  # at most one group of openings per source and round
-        self._expiry = np.zeros((len(HIRING_SOURCES), rounds), dtype=np.int64)
-        self._open = np.zeros((len(HIRING_SOURCES), rounds), dtype=np.int64)
-        self._groups = np.zeros(len(HIRING_SOURCES), dtype=np.int64)
-        self._rates = np.zeros(len(HIRING_SOURCES))
-        self._rate_paths = [f"positions.{name}" for name, _ in HIRING_SOURCES]
+        self.fit_key = np.uint64(world.streams.key("agenda_fit"))
+        self.out_key = np.uint64(world.streams.key("outside"))
+        self._paths = [f"positions.{name}" for name, _ in HIRING_SOURCES]
+        self.growth = 1.0  # growth of the sources' funding since the start of the run
+        self._last = 0  # tick of the latest round (the start of the run before the first)
+        self.capacity = np.zeros(NS, dtype=np.int64)
+        self.vacant = np.zeros(NS, dtype=np.int64)
+        self.held = np.zeros(NS, dtype=np.int64)
+        self.init_src = self._initial_positions()
+        self.held[:] = np.bincount(self.init_src[self.init_src >= 0], minlength=NS)
+        # the positions open at the start are part of the starting field, not openings of the run
+        self.capacity[:] = self._capacity_now(self._start_positions())
+        self.vacant[:] = np.maximum(self.capacity - self.held, 0)
+        self.out = np.zeros((64, 4), dtype=np.int64)  # outside leads: source, hire tick, left tick (-1: in role), id
+        self.out_imp = np.zeros(64)  # their impact judgement
+        self.n_out = np.zeros(1, dtype=np.int64)  # outside leads hired so far
+        self.outside_in_role = 0
+        rounds = world.T // TICKS_PER_QUARTER + 2
         self._rec = np.zeros((rounds, len(HIRING_COLUMNS)), dtype=np.int64)
         self.nround = 0
-        self.n_open = 0  # openings open after the latest round, over all sources
+        self.n_open = 0  # open positions after the latest round, over all sources
+        self._weights = np.zeros(6)
+
+    def _capacity_now(self, K0: np.ndarray) -> np.ndarray:
+        return np.floor(K0 * self.growth + 1e-9).astype(np.int64)
+
+    def _start_positions(self) -> np.ndarray:
+        """Each source's positions at the start of the run (none for small funders when
+        they fund leads through the grant queue)."""
+        live = self.w.live
+        K0 = np.array([max(0.0, float(live[p])) for p in self._paths])
+        if live["positions.small_funder_leads"] == "queue":
+            K0[SOURCE_INDEX[S_SMALL_FUNDER]] = 0.0
+        return K0
+
+    def _initial_positions(self) -> np.ndarray:
+        """The source of the position each existing-field lead holds (by row; -1: none):
+        the leads are spread over the sources in proportion to their positions at the
+        start (largest remainders, at most a source's positions each), PhD holders first
+        into academia, the others in row order."""
+        w = self.w
+        n0 = w.n_initial
+        out = np.full(n0, -1, dtype=np.int64)
+        I = w.I[:n0]
+        leads = np.flatnonzero((I[:, STATE] == LEAD) & (I[:, TRACK] == T_INITIAL) & (I[:, LEAD_SRC] == S_INITIAL))
+        cap = self._capacity_now(self._start_positions())
+        total = int(cap.sum())
+        if len(leads) == 0 or total == 0:
+            return out
+        if len(leads) >= total:
+            take = cap.copy()
+        else:
+            quota = len(leads) * cap / total
+            take = np.floor(quota).astype(np.int64)
+            order = np.argsort(-(quota - take), kind="stable")
+            for i in order[: len(leads) - int(take.sum())]:
+                take[i] += 1
+        phd_first = leads[np.argsort((I[leads, FLAGS] & F_HAS_PHD) == 0, kind="stable")]
+        a = SOURCE_INDEX[S_ACADEMIA]
+        out[phd_first[: take[a]]] = a
+        rest = [r for r in leads if out[r] < 0]
+        k = 0
+        for i in range(NS):
+            if i == a:
+                continue
+            out[rest[k: k + take[i]]] = i
+            k += take[i]
+        return out
 
     def candidates(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows of the ready candidates, their common base scores and noise uniforms."""
         w, live = self.w, self.w.live
         return _lead_candidates(w.ready, int(w.stats[ST_READY]), w.I, w.F, self.key, t, live["x.lead_rule_final"] > 0.5,
-                                live["positions.credential_weight"], live["positions.letter_weight"])
+                                live["positions.credential_weight"], live["positions.letter_weight"],
+                                live["positions.record_weight"], live["positions.record_cap"])
+
+    def _outsiders(self, t: int, open_now: np.ndarray):
+        """This round's outside applicants: per source a Poisson number (mean: the rate per
+        open position per year times the open positions, for a quarter), each with an id,
+        a score before the source's bonus, an impact judgement, a legibility and whether
+        the agenda is inside funders' focus areas. Returns (source index, id, score,
+        impact, legibility, in focus) arrays."""
+        live = self.w.live
+        rate = live["positions.outside_candidates"] * TICKS_PER_QUARTER / TICKS_PER_YEAR
+        counts = _outside_counts(self.out_key, open_now, rate, t)
+        n = int(counts.sum())
+        src = np.repeat(np.arange(NS), counts)
+        if n == 0:
+            z = np.zeros(0)
+            return src, np.zeros(0, dtype=np.int64), z, z, z, np.zeros(0, dtype=np.bool_)
+        within = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
+        ids = ((np.int64(t) * NS + src) << OUT_ID_SHIFT) + within
+        score = np.asarray(live["positions.outside_score"].ppf(uniforms(self.out_key, ids, t, 2)), dtype=np.float64)
+        score = score + live["positions.selection_noise"] * ndtri(uniforms(self.out_key, ids, t, 3))
+        imp = np.clip(np.asarray(live["positions.outside_impact"].ppf(uniforms(self.out_key, ids, t, 4)), float), 0, 1)
+        legib = np.asarray(live["population.traits.legibility"].ppf(uniforms(self.out_key, ids, t, 5)), dtype=np.float64)
+        focus = uniforms(self.out_key, ids, t, 6) < live["independent.focus_match_share"]
+        return src, ids.astype(np.int64), score, imp, legib, focus
 
     def round(self, t: int) -> None:
         w, live = self.w, self.w.live
-        growth = (1.0 + live["positions.growth"]) ** (t / TICKS_PER_YEAR)
-        life = int(round(live["positions.vacancy_life"] * TICKS_PER_YEAR))
-        rates = self._rates
-        for i, path in enumerate(self._rate_paths):
-            rates[i] = live[path]
+        g = live["positions.growth"]
+        self.growth *= (1.0 + g) ** ((t - self._last) / TICKS_PER_YEAR)
+        cap = self._capacity_now(self._start_positions())
+        # outside leads who left since the last round (at the lead exit hazard)
+        p_leave = 0.0
+        if live["x.exits_on"] > 0.5:
+            p_leave = -math.expm1(-live["positions.lead_exit"] * (t - self._last) / TICKS_PER_YEAR)
+        rec = self._rec[self.nround]
+        rec[REC["outside_left"]] = _outside_exits(self.out, int(self.n_out[0]), self.out_key, t, p_leave)
+        held = _holders(w.act, int(w.nact[0]), w.I, self.init_src, self.out, int(self.n_out[0]))
+        if live["positions.small_funder_leads"] == "queue":  # their leads hold grants, not positions
+            held[SOURCE_INDEX[S_SMALL_FUNDER]] = 0
+        open_now = np.maximum(cap - held, 0)
         pool, common, u = self.candidates(t)
-        base = common + 0.1 * ndtri(u)
+        base = common + live["positions.selection_noise"] * ndtri(u)
+        src, ids, oscore, oimp, olegib, ofocus = self._outsiders(t, open_now)
+        self._reserve(int(open_now.sum()))
+        n_before = int(self.n_out[0])
+        wts = self._weights
+        wts[:] = (live["positions.academia_record_weight"], live["positions.rfp_legibility_weight"],
+                  live["positions.rfp_impact_weight"], live["positions.agnostic_impact_weight"],
+                  live["positions.autonomy_impact_weight"], live["positions.record_cap"])
         w.ensure_log(len(pool))  # each candidate is hired at most once
-        self.n_open = _hiring_round(t, growth, life, live["positions.small_funder_leads"] == "queue", rates,
-                                    self.accrued, self._expiry, self._open, self._groups, pool, base, w.I, w.F,
-                                    w.adv_load, self.key, live["positions.adjacency"],
-                                    live["positions.focus_required"] > 0.5, w.LOG, w.nlog, w.counts,
-                                    self._rec[self.nround])
+        hired = np.zeros(NS, dtype=np.int64)
+        if open_now.sum() > 0 and (len(pool) > 0 or len(src) > 0):
+            _hire(SOURCE_CODES, open_now, pool, base, w.I, w.F, w.adv_load, self.fit_key, live["positions.fit_drift"],
+                  live["positions.adjacency"], live["positions.focus_required"] > 0.5, t,
+                  int(round(live["grants.grant_length"] * TICKS_PER_YEAR)), src, ids, oscore, oimp, olegib, ofocus,
+                  wts, self.out, self.out_imp, self.n_out, w.LOG, w.nlog, w.counts, hired)
+        _account(t, cap, held, open_now, hired, self.vacant, self.held, len(pool), len(src), rec)
+        self.outside_in_role = _in_role(self.out, int(self.n_out[0]))
+        rec[REC["outside_leads"]] = self.outside_in_role
+        rec[REC["filled_outside"]] = int(self.n_out[0]) - n_before
+        self.capacity[:] = cap
+        self.n_open = int(self.vacant.sum())
+        self._last = t
         self.nround += 1
 
+    def _reserve(self, extra: int) -> None:
+        """Room for ``extra`` more outside leads (at most one per open position)."""
+        need = int(self.n_out[0]) + extra
+        if need > len(self.out):
+            size = max(need, 2 * len(self.out))
+            out, imp = np.zeros((size, 4), dtype=np.int64), np.zeros(size)
+            out[: len(self.out)], imp[: len(self.out)] = self.out, self.out_imp
+            self.out, self.out_imp = out, imp
+
     def columns(self) -> dict[str, np.ndarray]:
-        """The rounds' records as columns: tick, candidates, openings (open at the round,
-        filled ones included), filled, and filled per source (none before the first round)."""
+        """The rounds' records as columns: tick, insider candidates, positions open at the
+        round (filled ones included), filled, filled per source, then the positions
+        (capacity), those held after the round, the openings since the last round from
+        growth and from replacement, positions closed (capacity fell), outside applicants,
+        positions filled by them, outside leads in role after the round and those who
+        left since the last (none before the first round)."""
         if self.nround == 0:
             return {}
         rec = self._rec[: self.nround]
         return {name: rec[:, j].copy() for j, name in enumerate(HIRING_COLUMNS)}
 
+    def outside_leads(self, T: int) -> dict[str, np.ndarray]:
+        """The outside leads hired during the run: source code, hire tick, tick they left
+        (``T`` if still in role at the horizon) and impact judgement."""
+        n = int(self.n_out[0])
+        end = self.out[:n, 2].copy()
+        end[end < 0] = T
+        return {"source": SOURCE_CODES[self.out[:n, 0]], "hired": self.out[:n, 1].copy(), "left": end,
+                "impact_judgement": self.out_imp[:n].copy()}
+
 
 @njit(cache=True)
-def _hiring_round(t, growth, life, small_funder_queued, rates, accrued, expiry, n_open, groups, pool, base, I, F,
-                  adv_load, key, adjacency, focus_required, LOG, nlog, counts, rec):
-    """A hiring round. Each source (but the small funders when they fund leads through
-    the grant queue) accrues ``rates[i] * growth / 4`` openings, whole ones opening now
-    until ``t + life``, and drops its expired ones; :func:`_hire` fills them from the
-    candidates ``pool`` (scores ``base``), each source's soonest-expiring first. The
-    round's record goes to ``rec`` (tick, candidates, openings, filled, filled by
-    source); returns the number of openings left open."""
-    ns = len(rates)
-    openings = np.zeros(ns, dtype=np.int64)
-    for i in range(ns):
-        if not (small_funder_queued and SOURCE_CODES[i] == S_SMALL_FUNDER):
-            accrued[i] += rates[i] * growth * 0.25
-            new = math.floor(accrued[i] + 1e-9)
-            accrued[i] -= new
-            kept = 0
-            for g in range(groups[i]):  # expired openings close
-                if expiry[i, g] > t:
-                    expiry[i, kept] = expiry[i, g]
-                    n_open[i, kept] = n_open[i, g]
-                    kept += 1
-            if new > 0:
-                expiry[i, kept] = t + life
-                n_open[i, kept] = new
-                kept += 1
-            groups[i] = kept
-        for g in range(groups[i]):
-            openings[i] += n_open[i, g]
-    hired = np.zeros(ns, dtype=np.int64)
-    if len(pool) > 0 and openings.sum() > 0:
-        _hire(SOURCE_CODES, openings, pool, base, I, F, adv_load, key, adjacency, focus_required, t, LOG, nlog, counts,
-              hired)
-    total = 0
-    filled = 0
-    for i in range(ns):
-        total += openings[i]
-        k = hired[i]
-        filled += k
-        while k > 0:  # the soonest-expiring openings are the ones filled
-            best = 0
-            for g in range(1, groups[i]):
-                if expiry[i, g] < expiry[i, best]:
-                    best = g
-            take = min(k, n_open[i, best])
-            n_open[i, best] -= take
-            k -= take
-            if n_open[i, best] == 0:
-                groups[i] -= 1
-                for g in range(best, groups[i]):
-                    expiry[i, g] = expiry[i, g + 1]
-                    n_open[i, g] = n_open[i, g + 1]
+def _outside_counts(key, open_now, mu, t):
+    """Outside applicants per source this round: a Poisson number with mean ``mu`` for each
+    open position (position ``k`` of source ``i`` draws from its own uniforms), summed. A
+    mean beyond 500 is drawn as a sum of Poisson parts of at most 500 each (each from its
+    own uniform), where the inversion's first term would underflow."""
+    counts = np.zeros(len(open_now), dtype=np.int64)
+    if not mu > 0.0:
+        return counts
+    for i in range(len(open_now)):
+        for k in range(open_now[i]):
+            left, part = mu, 0
+            while left > 0.0:
+                counts[i] += poisson_from_uniform(min(left, 500.0), uniform(key, (i << OUT_ID_SHIFT) + k, t, part))
+                left -= 500.0
+                part += 1
+    return counts
+
+
+@njit(cache=True)
+def _outside_exits(out, n, key, t, p_leave):
+    """Outside leads in role (``out[:n]``) each leave with chance ``p_leave`` (their own
+    draw); returns how many left."""
+    k = 0
+    if p_leave <= 0.0:
+        return 0
+    for j in range(n):
+        if out[j, 2] < 0 and uniform(key, out[j, 3], t, 1) < p_leave:
+            out[j, 2] = t
+            k += 1
+    return k
+
+
+@njit(cache=True)
+def _in_role(out, n):
+    k = 0
+    for j in range(n):
+        k += out[j, 2] < 0
+    return k
+
+
+@njit(cache=True)
+def _holders(act, n, I, init_src, out, n_out):
+    """Positions held now, by source: the leads in the field (``act[:n]``) by the source
+    of their role (an existing-field lead's from ``init_src``) and the outside leads in
+    role."""
+    held = np.zeros(NS, dtype=np.int64)
+    for j in range(n):
+        r = act[j]
+        if I[r, STATE] != LEAD:
+            continue
+        c = I[r, LEAD_SRC]
+        if c == S_INITIAL:
+            i = init_src[r] if r < len(init_src) else -1
+        else:
+            i = SOURCE_INDEX[c]
+        if i >= 0:
+            held[i] += 1
+    for j in range(n_out):
+        if out[j, 2] < 0:
+            held[out[j, 0]] += 1
+    return held
+
+
+@njit(cache=True)
+def _account(t, cap, held, open_now, hired, vacant, held_after, n_pool, n_out, rec):
+    """The round's record (``rec``) and the positions left open and held after it, by
+    source (``vacant``, ``held_after``: on entry, those after the last round). Openings
+    since the last round are ``open_now - vacant``: replacement as far as holders left
+    (``held_after - held``), growth beyond; when positions open fell, those closed."""
+    total = filled = grow = repl = closed = 0
+    for i in range(len(cap)):
+        left = max(0, held_after[i] - held[i])
+        new = open_now[i] - vacant[i]
+        if new > 0:
+            r = min(left, new)
+            repl += r
+            grow += new - r
+        else:
+            closed -= new
+        total += open_now[i]
+        filled += hired[i]
         rec[4 + i] = hired[i]
-    rec[0], rec[1], rec[2], rec[3] = t, len(pool), total, filled
-    return total - filled
+        vacant[i] = open_now[i] - hired[i]
+        held_after[i] = held[i] + hired[i]
+    rec[0], rec[1], rec[2], rec[3] = t, n_pool, total, filled
+    n = len(cap)
+    rec[4 + n] = cap.sum()
+    rec[5 + n] = held_after.sum()
+    rec[6 + n], rec[7 + n], rec[8 + n], rec[9 + n] = grow, repl, closed, n_out
 
 
 @njit(cache=True)
@@ -247,15 +483,23 @@ def smallest_stable(v, k):
 
 
 @njit(cache=True)
-def _hire(codes, openings, pool, base, I, F, adv_load, key, adjacency, focus_required, t, LOG, nlog, counts, hired):
-    """Fill up to ``openings[i]`` openings of each lead source ``codes[i]``, source by
-    source, from the candidates ``pool``: each source takes among those not yet hired,
-    by its own eligibility and score (M7), best first (ties in pool order). Writes the
-    number hired per source to ``hired``."""
+def _hire(codes, openings, pool, base, I, F, adv_load, fit_key, fit_drift, adjacency, focus_required, t, grant_ticks,
+          o_src, o_id, o_score, o_imp, o_legib, o_focus, weights, out, out_imp, n_out, LOG, nlog, counts, hired):
+    """Fill up to ``openings[i]`` open positions of each lead source ``codes[i]``, source
+    by source, from the insider candidates ``pool`` (common scores ``base``) not yet hired
+    and the source's outside applicants (``o_src == i``; scores ``o_score``): each source
+    ranks the eligible by its own score (:func:`source_score`), best first (ties: insiders
+    in pool order, then outsiders in order). Adjacent organisations take only people whose
+    agenda fits theirs (:func:`agenda_fit`), academia only PhD holders (and no industry
+    contributor refusing the pay cut), focused big RFPs only agendas in focus. An insider
+    hired takes the lead role (a small funder's for ``grant_ticks``); an outside hire is
+    appended to ``out`` (source, tick, -1, id) with ``out_imp``. Writes the number hired per
+    source to ``hired``."""
     n = len(pool)
+    no = len(o_src)
     taken = np.zeros(n, dtype=np.bool_)
-    idx = np.empty(n, dtype=np.int64)
-    neg = np.empty(n)
+    idx = np.empty(n + no, dtype=np.int64)
+    neg = np.empty(n + no)
     for i in range(len(codes)):
         code, nv = codes[i], openings[i]
         if nv == 0:
@@ -266,32 +510,39 @@ def _hire(codes, openings, pool, base, I, F, adv_load, key, adjacency, focus_req
                 continue
             r = pool[j]
             fl = I[r, FLAGS]
-            score = base[j]
             if code == S_ACADEMIA:
                 if (fl & F_HAS_PHD) == 0:
                     continue
                 if (fl & F_REFUSE_PAY) != 0 and I[r, KIND] == K_INDUSTRY and I[r, STATE] == CONTRIBUTOR:
                     continue  # will not take an academic pay cut
-                score = score + 0.05 * min(F[r, RECORD], 10.0)
             elif code == S_ADJACENT:
-                if not uniform(key, I[r, PID], t, 1) < adjacency:
+                if not agenda_fit(fit_key, I[r, PID], t, code, fit_drift) < adjacency:
                     continue
             elif code == S_BIG_RFP:
                 if focus_required and (fl & F_FOCUS) == 0:
                     continue
-                score = score + (0.5 * F[r, LEGIB] + 0.5 * F[r, IMP])
-            elif code == S_AGNOSTIC:
-                score = score + F[r, IMP]  # department chairs judge the agenda's theory of impact
-            elif code == S_AUTONOMY:
-                score = score + 0.5 * F[r, IMP]
             idx[m] = j
-            neg[m] = -score
+            neg[m] = -source_score(code, base[j], F[r, IMP], F[r, LEGIB], F[r, RECORD], weights)
+            m += 1
+        m_in = m
+        for x in range(no):  # the source's outside applicants: PhD holders, applying to an agenda they fit
+            if o_src[x] != i or (code == S_BIG_RFP and focus_required and not o_focus[x]):
+                continue
+            idx[m] = x
+            neg[m] = -source_score(code, o_score[x], o_imp[x], o_legib[x], weights[W_RECORD_CAP], weights)
             m += 1
         if m == 0:
             continue
         k = min(nv, m)
         best = smallest_stable(neg[:m], k)
         for b in best:
+            if b >= m_in:  # an outside applicant
+                x = idx[b]
+                q = n_out[0]
+                out[q, 0], out[q, 1], out[q, 2], out[q, 3] = i, t, -1, o_id[x]
+                out_imp[q] = o_imp[x]
+                n_out[0] = q + 1
+                continue
             j = idx[b]
             taken[j] = True
             r = pool[j]
@@ -302,7 +553,10 @@ def _hire(codes, openings, pool, base, I, F, adv_load, key, adjacency, focus_req
             if I[r, LEAD_TICK] < 0:
                 I[r, LEAD_TICK] = t
             I[r, WAIT_SINCE] = -1
-            I[r, FUND_END] = min(I[r, FUND_END], t)  # a grant is handed back
+            if code == S_SMALL_FUNDER:  # a small funder's role lasts a grant
+                I[r, FUND_END] = t + grant_ticks
+            else:
+                I[r, FUND_END] = min(I[r, FUND_END], t)  # a grant is handed back
             I[r, FLAGS] &= ~F_WANTS_GRANT
             move_counted(I, LOG, nlog, counts, r, t, LEAD, E_HIRED)
         hired[i] = k

@@ -132,6 +132,8 @@ from careersim.engine.layout import (
     SINCE,
     SMOT,
     ST_FUNDED,
+    ST_INDEPENDENT_LEADS,
+    ST_NONPROFIT,
     ST_READY,
     ST_WAITING,
     ST_WANTS,
@@ -556,9 +558,10 @@ def _sort_log(LOG, lo, hi):
 # rows of the month's Poisson tables for sources whose rate is the same for everyone they
 # reach: PhD peers, outside exposure, own project completions (and when cutting losses),
 # independent mentor, programme mentor, collaborator, one signal a month, contributor
-# mentors (one row per kind); the advisors' rows follow
+# mentors (one row per kind), a lead's co-supervision of a PhD student; the advisors' rows follow
 R_PP, R_EX, R_PR, R_PRC, R_IM, R_PG, R_CO, R_ONE, R_CM = range(9)
-N_SHARED_ROWS = R_CM + 3
+R_CS = R_CM + 3
+N_SHARED_ROWS = R_CS + 1
 # what the first pass over a chunk leaves for the last, per person (rows of ``MONTH``): the
 # hands-on multiplier, the publication rate, the wellbeing and motivation targets and the
 # multiplier of the hazard of leaving
@@ -569,7 +572,10 @@ N_MONTH = 5
 @njit(cache=True)
 def poisson_tables(P, adv_hours):
     """The month's Poisson tables (rows :data:`R_PP` ... then one per distinct number of
-    advisor hours, :func:`_advisor_rows`) and each advisor's row."""
+    advisor hours, :func:`_advisor_rows`) and each advisor's row. The hours asked of the
+    field's leads (independents' mentor, programme mentors, non-profit managers, PhD
+    co-supervision) are those asked times the share the leads' time covers this month
+    (``x.mentor_met``, ``x.programme_met``, set by the field)."""
     proj_rate_m = 1.0 / (P[V.LEARNING_PROJECT_LENGTH] * 12.0)
     # chances of no signal this month, exp(-lambda), computed once per step, not once per person
     lam_pp = P[V.PHD_PEER_SIGNALS] / 12.0
@@ -577,15 +583,16 @@ def poisson_tables(P, adv_hours):
     p_ex = np.exp(-P[V.PHD_EXPOSURE_SIGNALS] / 12.0)
     p_pr = np.exp(-proj_rate_m)
     p_prc = np.exp(-1.5 * proj_rate_m)
-    lam_im = _dose(P[V.INDEPENDENT_MENTOR_HOURS], P) * WEEKS_PER_MONTH
+    met = P[V.X_MENTOR_MET]
+    lam_im = _dose(P[V.INDEPENDENT_MENTOR_HOURS] * met, P) * WEEKS_PER_MONTH
     p_im = np.exp(-lam_im)
-    lam_pg = _dose(P[V.PROGRAMME_MENTOR_HOURS], P) * WEEKS_PER_MONTH
+    lam_pg = _dose(P[V.PROGRAMME_MENTOR_HOURS] * P[V.X_PROGRAMME_MET], P) * WEEKS_PER_MONTH
     p_pg = np.exp(-lam_pg)
     p_co = np.exp(-P[V.INDEPENDENT_COLLABORATOR_SIGNALS] / 12.0)
     p_one = np.exp(-1.0)
     lam_cm_k = np.empty(3)
     lam_cm_k[K_INDUSTRY] = _dose(P[V.CONTRIBUTOR_MENTOR_HOURS_INDUSTRY], P) * WEEKS_PER_MONTH
-    lam_cm_k[K_NONPROFIT] = _dose(P[V.CONTRIBUTOR_MENTOR_HOURS_NONPROFIT], P) * WEEKS_PER_MONTH
+    lam_cm_k[K_NONPROFIT] = _dose(P[V.CONTRIBUTOR_MENTOR_HOURS_NONPROFIT] * met, P) * WEEKS_PER_MONTH
     lam_cm_k[K_ACADEMIC] = _dose(P[V.CONTRIBUTOR_MENTOR_HOURS_ACADEMIC], P) * WEEKS_PER_MONTH
     p_cm_k = np.exp(-lam_cm_k)
     n_adv = len(adv_hours)
@@ -602,6 +609,8 @@ def poisson_tables(P, adv_hours):
     _tabulate(TAB, LAM, R_ONE, 12.0 / 12.0, p_one)
     for k in range(3):
         _tabulate(TAB, LAM, R_CM + k, lam_cm_k[k], p_cm_k[k])
+    lam_cs = _dose(P[V.PHD_COSUPERVISION_HOURS] * met, P) * WEEKS_PER_MONTH
+    _tabulate(TAB, LAM, R_CS, lam_cs, np.exp(-lam_cs))
     return TAB, LAM, ADV_ROW
 
 
@@ -633,7 +642,8 @@ def _phd_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, years_in, q, safe, 
     of the Poisson tables): advisor and lab peers, weighted by the stage of the degree
     and on impact only with a safety-interested advisor; outside exposure, learnt from
     once gained (gained at a monthly chance ``p_exposure`` when the advisor is not
-    safety-interested); own projects; self-study. Returns (flags, hands-on multiplier,
+    safety-interested); own projects; self-study; a lead's co-supervision (safety-aware,
+    from the leads' mentor time: row :data:`R_CS`). Returns (flags, hands-on multiplier,
     publication rate, wellbeing target)."""
     if years_in < P[V.PHD_APPRENTICE_YEARS]:
         w0, w1, w2 = 0.6, 0.2, 0.2
@@ -658,6 +668,8 @@ def _phd_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, years_in, q, safe, 
     _source(SN, SQ, SW, 2, j, n_ex, 0.6, 0.0, 0.1, 0.1, iw)
     _source(SN, SQ, SW, 3, j, n_own, P[V.LEARNING_SELF_EVAL_QUALITY] * (0.5 + sdir), 0.3, 0.3, 0.4, 0.0)
     _source(SN, SQ, SW, 4, j, n_study, sdir, 0.2, 0.4, 0.4, 0.0)
+    n_cos = _draw(TAB, LAM, R_CS, U[SL_PROG, j])  # 0 whatever the uniform when nobody co-supervises
+    _source(SN, SQ, SW, 5, j, n_cos, P[V.MENTORING_LEAD_QUALITY], w0, w1, w2, iw)
     hands = P[V.LEARNING_HANDS_ON_PHD]
     pubs = P[V.PHD_PUBLICATIONS] * (0.5 + q)  # well-recognised work comes from strong labs
     return flags, hands, pubs, well_target - P[V.PHD_STRESS]
@@ -1192,6 +1204,7 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
     """
     stats[:] = 0
     TAB, LAM, ADV_ROW = poisson_tables(P, adv_hours)
+    cosupervised = LAM[R_CS] > 0.0  # PhD students draw co-supervision signals (uniform slot SL_PROG)
     floor = P[V.LEARNING_TEACHABLE_FLOOR]
     adj = 1.0 - 0.5 ** (DT / P[V.EXITS_ADJUSTMENT])
     arrival = P[V.X_ARRIVAL_TICK]
@@ -1220,6 +1233,8 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
     for j0 in range(0, total, CH):
         m = min(CH, total - j0)
         need = _chunk_rows(vis, j0, m, I, RI, PIDS)
+        if cosupervised and (need >> SL_EXPOSED) & 1:  # a PhD student in the chunk (only they read SL_EXPOSED)
+            need |= 1 << SL_PROG
         _uniforms_chunk(m, PIDS, kfb, khz, t, H, U, UH, need)
         nlong, wlo, whi, mlo, mhi, lmax = _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
                                                          ADV_ROW, adv_quality, adv_safe, RF, MONTH, arrival, PS)
@@ -1228,5 +1243,7 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
         _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe, adj, p_to_phd, khz, ktr, adv_quality,
                    adv_load, LOG, nlog, EXPHI, stats, OUTF, VB, ncls, PS)
     _regroup(vis, nvis, VB, ncls)
+    stats[ST_NONPROFIT] = ncls[4 + K_NONPROFIT]  # the visiting groups of the next month (_visit_class)
+    stats[ST_INDEPENDENT_LEADS] = ncls[7]
     _compact(act, nact, total, OUTF, ready_rows, wants)
     _sort_log(LOG, log0, nlog[0])

@@ -63,10 +63,14 @@ PROGRAMME_MODES = ("compete", "always", "never")
 
 # --- the monthly step's statistics ----------------------------------------------------------
 #: ``world.stats`` after a step: researchers per state (by state code), then how many are
-#: lead-ready, lead-ready and waiting for a role, holding a grant, wanting to apply for one
-STATS = STATE_NAMES + ("ready", "waiting", "funded", "wants")
+#: lead-ready, lead-ready and waiting for a role, holding a grant, wanting to apply for one,
+#: contributors at non-profits and small funders' leads (who work as independents): the
+#: last two ask for the leads' mentor time
+STATS = STATE_NAMES + ("ready", "waiting", "funded", "wants", "nonprofit", "independent_leads")
 ST_READY = STATS.index("ready")
 ST_WAITING = STATS.index("waiting")
 ST_FUNDED = STATS.index("funded")
 ST_WANTS = STATS.index("wants")
+ST_NONPROFIT = STATS.index("nonprofit")
+ST_INDEPENDENT_LEADS = STATS.index("independent_leads")
 N_STATS = len(STATS)

@@ -92,3 +92,10 @@ class Live(dict):
 
     def set(self, path: str, value: float) -> None:
         self[path] = float(value)
+
+    def set_derived(self, path: str, value: float) -> None:
+        """Set a derived entry of the kernel's vector that the field keeps up to date
+        every month (``x.mentor_met``, ...) without counting a change in ``version``:
+        no institution derives settings from these."""
+        dict.__setitem__(self, path, float(value))
+        self.P[INDEX[path]] = float(value)

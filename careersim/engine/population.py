@@ -134,6 +134,9 @@ class Advisors:
     quality: np.ndarray
     safe: np.ndarray  # int8 0/1
     active_from: np.ndarray  # tick from which the advisor takes students
+    # each advisor's uniform for safety interest: interested while it is below the live
+    # phd.safety_interested_share (the field re-reads the share when a policy changes it)
+    u_safe: np.ndarray | None = None
 
 
 def entrant_schedule(values: dict, total_ticks: int) -> np.ndarray:
@@ -324,7 +327,7 @@ def make_advisors(values: dict, streams: Streams, total_ticks: int) -> Advisors:
     u = gen.random((n_max, 2))
     quality = _ppf(values["phd.advisor_quality"], u[:, 0])
     safe = (u[:, 1] < values["phd.safety_interested_share"]).astype(np.int8)
-    return Advisors(quality=quality, safe=safe, active_from=active_from)
+    return Advisors(quality=quality, safe=safe, active_from=active_from, u_safe=u[:, 1].copy())
 
 
 def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advisors) -> Agents:

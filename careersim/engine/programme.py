@@ -1,8 +1,15 @@
 """Mentorship programmes: cohorts with limited places, competed for by insiders and by
 applicants from outside the simulated population. People whose own settings say so never
-take a place, or have one at the first cohort they may join (beyond the places)."""
+take a place, or have one at the first cohort they may join (beyond the places).
+
+A cohort's places are the programme's (``programme.places``) as far as mentors allow:
+each scholar takes ``programme.mentor_hours`` a week of the field's leads' mentor time
+(M11), and a cohort is given places only for the hours free when it begins (the time
+supplied that month, ``world.mentor``, less what cohorts still running take)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from scipy.special import ndtri
@@ -43,13 +50,15 @@ class Programme:
         # a year apart, are worked out together at its first round
         self._gen: np.random.Generator | None = None
         self._states: dict[int, dict] = {}
+        self._cohorts: list[tuple[int, int, int]] = []  # (start tick, end tick, scholars) of each cohort
 
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
         apps, skill, u, given = _programme_applicants(w.act, int(w.nact[0]), I, w.F, self.key, t,
                                                       live["programme.apply_independent"], live["programme.apply_other"],
-                                                      w.settings)
-        places = int(round(live["programme.places"]))
+                                                      w.settings, live["programme.record_weight"],
+                                                      live["programme.record_cap"])
+        places = self.places(t)
         n_out = int(round(live["programme.outside_applicants"]))
         z = ndtri(u, out=u)  # the selection noise; the admission adds it to the skill scores
         if n_out > 0 and len(apps) > 0:
@@ -68,19 +77,38 @@ class Programme:
             like, noise = np.zeros(0, dtype=np.int64), np.zeros(0)
         end = t + int(round(live["programme.duration"] * TICKS_PER_YEAR))
         admitted = _programme_admit(apps, skill, z, like, noise, places, I, self.key, t, end,
-                                    live["programme.alumni_collaboration"])
+                                    live["programme.alumni_collaboration"], live["programme.selection_noise"],
+                                    live["programme.outside_noise"])
         if len(given):
             _place(given, I, self.key, t, end, live["programme.alumni_collaboration"])
+        filled = min(places, len(apps) + n_out)
+        self._cohorts.append((t, end, filled + len(given)))
         self.history.append({"tick": t, "applicants": len(apps) + n_out, "insiders": len(apps),
                              "places": places, "admitted": admitted,
-                             "filled": min(places, len(apps) + n_out)})
+                             "filled": filled, "places_offered": int(round(live["programme.places"]))})
+
+    def scholars(self, t: int) -> int:
+        """Scholars in the cohorts running at tick ``t`` (begun before it, not yet ended)."""
+        return sum(n for start, end, n in self._cohorts if start < t < end)
+
+    def places(self, t: int) -> int:
+        """The places of a cohort beginning at ``t``: the programme's, as far as the leads'
+        mentor time free this month allows (``programme.mentor_hours`` a week a scholar)."""
+        live = self.w.live
+        places = int(round(live["programme.places"]))
+        hours = live["programme.mentor_hours"]
+        if hours > 0.0:
+            free = self.w.mentor[0] - hours * self.scholars(t)
+            places = max(0, min(places, int(math.floor(free / hours + 1e-9))))
+        return places
 
 
 @njit(cache=True)
-def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other, PS):
+def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other, PS, record_w, record_cap):
     """Researchers (independent, unfunded, PhD students, contributors) not in a cohort
     now who apply this round: independents with chance ``apply_independent``,
-    others with ``apply_other``; in row order. Returns their rows, skill scores and
+    others with ``apply_other``; in row order. Returns their rows, skill scores (the
+    track record weighted by ``record_w`` up to ``record_cap``) and
     the uniforms of their selection noise, and the rows of those whose own settings
     (``PS``) give them a place at the first cohort they may join (who do not compete;
     those whose settings refuse a place never apply)."""
@@ -107,7 +135,7 @@ def _programme_applicants(act, n, I, F, key, t, apply_independent, apply_other, 
     # keeps many rows' loads in flight when the table is not in cache
     for j in range(m):
         r = rows[j]
-        skill[j] = skill_score(F, r, 0.05, 5.0)
+        skill[j] = skill_score(F, r, record_w, record_cap)
         u[j] = uniform(key, I[r, PID], t, 1)
     return rows[:m], skill[:m], u[:m], given[:ng]
 
@@ -123,9 +151,9 @@ def _place(rows, I, key, t, end, collab_share):
 
 
 @njit(cache=True)
-def _programme_admit(apps, skill, z, like, noise, places, I, key, t, end, collab_share):
-    """Fill ``places`` among the insiders ``apps`` (scores ``skill + 0.15 * z``, written
-    back to ``skill``) and the outside applicants (scores ``score[like] + 0.05 * noise``):
+def _programme_admit(apps, skill, z, like, noise, places, I, key, t, end, collab_share, noise_sd, outside_sd):
+    """Fill ``places`` among the insiders ``apps`` (scores ``skill + noise_sd * z``, written
+    back to ``skill``) and the outside applicants (scores ``score[like] + outside_sd * noise``):
     the insiders scoring at least the ``places``-th best score of all take a place, in row
     order, up to ``places``. Each admitted insider is in the cohort until ``end`` and
     finds a collaborator with chance ``collab_share``. Returns the number admitted."""
@@ -133,7 +161,7 @@ def _programme_admit(apps, skill, z, like, noise, places, I, key, t, end, collab
     m = n + len(like)
     score = skill
     for j in range(n):
-        score[j] = skill[j] + 0.15 * z[j]
+        score[j] = skill[j] + noise_sd * z[j]
     if places <= 0 or n == 0:
         return 0
     if places >= m:
@@ -142,7 +170,7 @@ def _programme_admit(apps, skill, z, like, noise, places, I, key, t, end, collab
         allscores = np.empty(m)
         allscores[:n] = score
         for i in range(len(like)):
-            allscores[n + i] = score[like[i]] + 0.05 * noise[i]
+            allscores[n + i] = score[like[i]] + outside_sd * noise[i]
         cut = np.partition(allscores, m - places)[m - places]
     k = 0
     for j in range(n):

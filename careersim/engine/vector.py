@@ -53,6 +53,10 @@ DERIVED = (
     Derived("x.gap_grace", "extra allowance of a funding gap before a first grant, years", lambda v: 0.5),
     Derived("x.calibrated_wait", "expected review and decision wait, years, when grant decisions are "
             "calibrated (set monthly by the field), else 0", lambda v: 0.0),
+    Derived("x.mentor_met", "share of the month's asked-for mentor hours (independents, non-profit contributors, "
+            "PhD co-supervision) the leads' time covers (set monthly by the field)", lambda v: 1.0),
+    Derived("x.programme_met", "share of the running programme cohorts' mentor hours the leads' time covers "
+            "(set monthly by the field)", lambda v: 1.0),
 )
 
 

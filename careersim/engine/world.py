@@ -59,10 +59,13 @@ class World:
         self.nvis = np.zeros(1, dtype=np.int64)
         self.out_flags = np.zeros(len(self.I), dtype=np.int8)
         self.groups = np.empty((NCLS, len(self.I)), dtype=np.int64)
-        self.stats = np.zeros(N_STATS, dtype=np.int64)
+        self.stats = np.zeros(N_STATS, dtype=np.int64)  # the monthly step's statistics (layout.STATS)
+        # the month's mentor time, weekly hours (set by the field before each step): supplied by
+        # the leads, asked for, given, and given to programme cohorts
+        self.mentor = np.zeros(4)
         # people's own settings, one row per extra cohort that has them (layout.PS_*), referred
         # to by their SETTINGS column; no rows for a field of the scenario's people only
-        self.settings = np.zeros((0, N_PS)) if settings is None else np.ascontiguousarray(settings, dtype=np.float64)  # the monthly step's statistics (layout.STATS)
+        self.settings = np.zeros((0, N_PS)) if settings is None else np.ascontiguousarray(settings, dtype=np.float64)
 
     def ensure_log(self, extra: int) -> None:
         need = int(self.nlog[0]) + extra

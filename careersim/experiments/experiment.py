@@ -137,7 +137,9 @@ def write_parquet(df: pd.DataFrame, path: Path, provenance: dict | None) -> None
 
 
 def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
-    """The paired variants the policy claims C6 and C8 compare against."""
+    """The paired variants the policy claims C6 and C8 compare against, and the one
+    beside C7 (advisors assigned at random, so the advisor's effect is seen without the
+    selection of the best applicants for the best advisors)."""
     from careersim.config.schema import Intervention
 
     q = scenario.phd.advisor_quality.mean()  # a mentor of typical advisor quality (C6)
@@ -147,17 +149,23 @@ def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
         "B": Intervention(kind="multi_year_grants", name="multi-year grants (C8 B)", start=0.0),
         "C": Intervention(kind="agenda_agnostic_org", name="agenda-agnostic org (C8 C)", start=0.0),
     }
-    return {k: scenario.model_copy(update={"interventions": list(scenario.interventions) + [v]}) for k, v in variants.items()}
+    out = {k: scenario.model_copy(update={"interventions": list(scenario.interventions) + [v]}) for k, v in variants.items()}
+    out["random_advisors"] = scenario.model_copy(update={"phd": scenario.phd.model_copy(update={"advisor_assignment": "random"})})
+    return out
 
 
 def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) -> dict:
     """Claims C6 and C8 for one replication, from paired counterfactual runs
-    on the same random streams (common random numbers). C8's "grantmaker time binds"
-    is read from ``base["binding_constraint"]``, the replication's causal binding
-    constraint (:func:`careersim.experiments.marginal.marginal_runs`)."""
+    on the same random streams (common random numbers), and beside C7 its ratio when
+    advisors are assigned at random (``claim_C7_part_ratio_random_assignment``, with the
+    two quartiles' chances). C8's "grantmaker time binds" is read from
+    ``base["binding_constraint"]``, the replication's causal binding constraint
+    (:func:`careersim.experiments.marginal.marginal_runs`)."""
     from careersim.analysis.claims import DEFINITIONS, ClaimResult, flatten
 
-    cf = {k: outcomes(sc, seed, rep) for k, sc in counterfactuals(scenario).items()}
+    # C7's counterfactual needs the claims (its ratio); the others only the summary
+    cf = {k: simulate(sc, seed, rep).summary if k == "random_advisors" else outcomes(sc, seed, rep)
+          for k, sc in counterfactuals(scenario).items()}
     m = cf["mentor"]
     gap = base["p_ready_phd"] - base["p_ready_independent"]
     closed = (m["p_ready_independent"] - base["p_ready_independent"]) / gap if gap > 0 else float("nan")
@@ -177,7 +185,12 @@ def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) ->
         "delta_funding_exits_B": d_fund, "delta_new_leads_B": d_leads_b, "delta_new_leads_C": d_leads_c,
         "grantmaker_time_binds": float(grant_binds),
     }, DEFINITIONS["C8"])
-    return flatten({"C6": c6, "C8": c8})
+    out = flatten({"C6": c6, "C8": c8})
+    r = cf["random_advisors"]
+    out["claim_C7_part_ratio_random_assignment"] = r.get("claim_C7_stat", float("nan"))
+    out["claim_C7_part_p_top_quartile_random_assignment"] = r.get("claim_C7_part_p_top_quartile", float("nan"))
+    out["claim_C7_part_p_bottom_quartile_random_assignment"] = r.get("claim_C7_part_p_bottom_quartile", float("nan"))
+    return out
 
 
 def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, keep_agents: bool = True,
@@ -275,8 +288,8 @@ def run(
     The first ``policy_claims`` replications (default: up to :data:`PAIRED`; 0 skips
     them) also run their paired counterfactuals on the same random numbers: each
     scarce resource raised by ``marginal_step`` (its marginal value, and so the
-    binding constraint; :mod:`careersim.experiments.marginal`) and the policies
-    behind claims C6 and C8.
+    binding constraint; :mod:`careersim.experiments.marginal`), the policies
+    behind claims C6 and C8, and C7 with advisors assigned at random.
     """
     n_cf = paired_count(replications, policy_claims)
     if replications < 1:
@@ -312,9 +325,9 @@ def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
 def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | None = None) -> tuple[float, float]:
     """Rough (CPU seconds, peak bytes) for a run, from the number of agent-years.
 
-    Counts the replications plus the paired counterfactual runs (three for claims C6
-    and C8 and one per scarce resource, each paired replication; they build no
-    tables, yet each costs about 0.95 of a replication: 0.18 against 0.19 CPU seconds
+    Counts the replications plus the paired counterfactual runs (four for claims C6,
+    C7 and C8 and one per scarce resource, each paired replication; those that build
+    no tables still cost about 0.95 of a replication: 0.18 against 0.19 CPU seconds
     measured for the baseline); the fixed start-up and report time (about 3 seconds)
     is not included, as it does not shrink with more workers.
     """
@@ -329,7 +342,7 @@ def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | No
     agent_years = float(((total - entry) / 48).sum() + n_init * total / 48)
     paired = paired_count(replications, policy_claims)
     per_run = 0.037 + agent_years / 1_280_000.0  # fitted to run -n 200 of the baseline and of a third of it, 2 cores
-    extra = 3 + len(variants(scenario))  # C6/C8's three policies and one run per resource, without tables
+    extra = 4 + len(variants(scenario))  # C6/C7/C8's four counterfactuals and one run per resource
     seconds = (replications + 0.95 * extra * paired) * per_run
     peak = 200e6 + (len(entry) + n_init) * 2_000.0
     return seconds, peak
@@ -414,6 +427,16 @@ def summary_json(exp: Experiment) -> dict:
     outcomes["field_lead_years_before_arrival"] = _iv(col("field_lead_years_before_arrival"))
     outcomes["arrival_years"] = _iv(col("arrival_years"))
     outcomes["attrition"] = {r: _iv(col(f"exit_{r}")) for r in ("burnout", "funding_ran_out", "left_for_other_work", "no_lead_opening")}
+    outcomes["demand"] = {k: _iv(col(k)) for k in (
+        "positions_at_end", "openings_growth", "openings_replacement", "replacement_share", "outside_hires",
+        "outside_share_of_hires", "outside_lead_years_before_arrival", "outside_safety_lead_years_before_arrival",
+        "mentor_met_share", "mentor_hours_supplied_at_end", "mentor_hours_asked_at_end")}
+    outcomes["demand"]["definition"] = (
+        "lead positions (capacity) at the horizon; openings over the run from growth of the sources' capacity and "
+        "from replacement (a holder left or their role ended), and replacement's share; positions filled by outside "
+        "applicants and their share of all filled; the outside leads' lead-years before the arrival; the share of "
+        "the mentor hours asked of the leads that their time covered, and the weekly hours supplied and asked for "
+        "in the last month")
     resources = ("advisor_slots", "grantmaker_time", "money", "programme_places", "lead_openings")
     marginal = marginal_summary(reps, sc, exp.marginal_step)
     outcomes["binding_constraint"] = {

@@ -4,8 +4,9 @@ numba compiles each engine function the first time it is called with given
 argument types, and keeps the machine code in careersim's compiled cache
 (:mod:`careersim.core.compiled`), shared by every command: the first run on a
 machine compiles, every later run loads. :func:`warm_up` runs one tiny
-replication in this process, with a few extra people who have every setting the
-engine's front doors offer (so what ``advise`` uses is ready too), once per
+replication in this process, then again with a few extra people who have every setting
+the engine's front doors offer (so what ``advise`` uses is ready too) and a policy that
+changes a live parameter with consequences beyond its value, once per
 process, so that the code is ready before worker processes are forked: they
 inherit it instead of each compiling or loading it again. Its summary also
 names every metric a replication reports
@@ -130,10 +131,16 @@ def _ready() -> dict:
     return _tiny_run()
 
 
+#: the policy the second tiny run adopts after a year: changing the live safety-interested share
+#: re-marks current students (engine.field.mark_safe_students), which nothing else runs
+_TINY_POLICY = [{"kind": "safety_advisors", "start": 1.0}]
+
+
 def _tiny_run() -> dict:
-    """The tiny replication (and the same field with the front doors' extra people): its summary."""
+    """The tiny replication (and the same field with the front doors' extra people and a policy
+    that changes the advisors' safety interest): the first one's summary."""
     summary = simulate(tiny_scenario(), 0, 0).summary
-    run_replication(tiny_scenario(), 0, 0, extra=_door_cohorts())
+    run_replication(tiny_scenario().with_changes({"interventions": _TINY_POLICY}), 0, 0, extra=_door_cohorts())
     return summary
 
 

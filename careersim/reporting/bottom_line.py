@@ -186,7 +186,7 @@ def loosens_sentence(data: dict, views: list[dict]) -> str | None:
         return None
     family = top.get("family", key)
     levers = {r["lever"] for r in rows.values() if r.get("family", r["key"]) == family}
-    words = "lead openings" if family == "lead_openings" else top["label"]
+    words = "lead positions" if family == "lead_openings" else top["label"]
     hits = []
     for i in by_leads_added(data):
         comp, view = data["comparisons"][i], views[1 + i]

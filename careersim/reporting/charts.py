@@ -575,11 +575,36 @@ def attrition(views: list[dict]) -> Chart | None:
 
 @_with_rc
 def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | None:
+    return _over_time(views, ["grant_queue", "reviewer_utilisation", "advisor_utilisation", "ready_waiting"],
+                      "resources", "Queues and utilisation over time", "the scarce resources", start_year,
+                      "Dotted horizontal lines mark 90% use, the level at which a resource counts as binding.")
+
+
+@_with_rc
+def demand_over_time(views: list[dict], start_year: float = 0.0) -> Chart | None:
+    """The field's demand for leads and its mentor time (M11): lead positions and the
+    leads in them, openings a year from growth and from replacement, and the leads'
+    mentor hours against those asked for."""
+    return _over_time(views, ["positions", "n_lead", "openings_growth", "openings_replacement", "mentor_hours_supplied",
+                              "mentor_hours_asked", "mentor_met", "outside_leads"],
+                      "demand", "Lead positions, openings and mentor time over time",
+                      "the demand for leads and the leads' mentor time", start_year,
+                      "Openings are counted over the past twelve months. Leads supply mentor time; more leads mean "
+                      "more mentor hours, later.")
+
+
+UTILISATION_SERIES = {"reviewer_utilisation", "advisor_utilisation"}
+
+
+def _over_time(views: list[dict], keys: list[str], name: str, title: str, what: str, start_year: float,
+               note: str) -> Chart | None:
+    """Line charts of the monthly series ``keys`` (two to a row), one line per scenario."""
     usable = [(v, s) for v, s in zip(views, _styles(views)) if v.get("ts")]
     if not usable:
         return None
-    keys = ["grant_queue", "reviewer_utilisation", "advisor_utilisation", "ready_waiting"]
     keys = [k for k in keys if any(k in v["ts"]["series"] for v, _ in usable)]
+    if not keys:
+        return None
     ncol = 2
     nrow = math.ceil(len(keys) / ncol)
     fig = _figure(2.7 * nrow + 0.6)
@@ -601,6 +626,7 @@ def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | N
             parts.append(f"{v['name']} averages {fmt(np.nanmean(y))}")
         if key in PERCENT_SERIES:
             _pct_axis(ax, "y")
+        if key in UTILISATION_SERIES:
             ax.axhline(0.9, color=NEUTRAL["rule"], lw=0.8, ls=(0, (1, 2)))
         ax.set_ylim(bottom=0)
         ax.set_title(_t(SHORT_SERIES.get(key, SERIES[key])), fontsize=10)
@@ -635,13 +661,12 @@ def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | N
     for ax in axes[max(0, len(keys) - ncol): len(keys)]:
         ax.set_xlabel("Years from the start")
     _fig_legend(fig, [(v["name"], s) for v, s in usable])
-    alt = "Four line charts over time of the scarce resources: " + "; ".join(alt_parts) + "."
+    alt = f"{len(keys)} line charts over time of {what}: " + "; ".join(alt_parts) + "."
     caption = ((f"Year 0 is {start_year:g}. " if start_year else "")
-               + "Monthly means over replications with bands spanning 95% of replications. Dotted horizontal lines mark 90% use, "
-               "the level at which a resource counts as binding."
+               + "Monthly means over replications with bands spanning 95% of replications. " + note
                + (" Numbered dashed vertical lines mark where an intervention starts or ends (key below the charts)."
                   if key_handles else " No intervention acts in this scenario."))
-    return _chart("resources", "Queues and utilisation over time", fig, alt, caption)
+    return _chart(name, title, fig, alt, caption)
 
 
 # ---------------------------------------------------------------------------

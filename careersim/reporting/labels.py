@@ -40,4 +40,8 @@ EXIT_SHORT = {"burnout": "burned out", "funding_ran_out": "funding ran out", "le
 RESOURCE_LABEL = {"advisor_slots": "PhD advisor slots", "grantmaker_time": "grantmaker time", "money": "grant money",
                   "programme_places": "mentorship-programme places", "lead_openings": "lead openings"}
 SHORT_SERIES = {"grant_queue": "Grant applications queued", "reviewer_utilisation": "Grantmaker time in use",
-                "advisor_utilisation": "Advisor slots in use", "ready_waiting": "Ready, without a lead role"}
+                "advisor_utilisation": "Advisor slots in use", "ready_waiting": "Ready, without a lead role",
+                "positions": "Lead positions", "n_lead": "Leads from the field", "outside_leads": "Leads hired from outside",
+                "openings_growth": "New positions a year", "openings_replacement": "Reopened positions a year",
+                "mentor_hours_supplied": "Mentor hours a week supplied", "mentor_hours_asked": "Mentor hours a week asked",
+                "mentor_met": "Share of mentor hours met"}

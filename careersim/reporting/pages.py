@@ -142,8 +142,15 @@ def _claims_rows(views: list[dict]) -> list[dict]:
                 holds = f"{int(round(float(c['share_holds']) * n))} of {n}" if n else pct(c["share_holds"])
             else:
                 stat, rng, holds = "", "", ""
+            extra = ""
+            rnd = ((c or {}).get("parts") or {}).get("ratio_random_assignment") or {}
+            if finite(rnd.get("value")):  # C7 beside its counterfactual: advisors assigned at random
+                extra = (f"with advisors assigned at random: {num(rnd['value'])}"
+                         + (f" ({interval_text(rnd.get('low'), rnd.get('high'), 'ratio')})" if finite(rnd.get("low")) else "")
+                         + f", {int(rnd.get('n') or 0)} paired replications")
             cells.append({"symbol": sym, "words": words, "stat": stat, "range": rng, "holds": holds,
-                          "holds_short": holds.replace(" of ", "/"), "evaluated": bool(c and finite(c.get("share_holds")))})
+                          "holds_short": holds.replace(" of ", "/"), "evaluated": bool(c and finite(c.get("share_holds"))),
+                          "extra": extra})
         rows.append({"key": k, "text": CLAIM_TEXT.get(k, ""), "short": CLAIM_SHORT.get(k, ""), "source": SOURCES.get(k, ""),
                      "cells": cells})
     return rows
@@ -231,8 +238,9 @@ def _caveats(views: list[dict], n_params: int, n_assumption: int, comparison: bo
         "under stated assumptions, not as forecasts.",
         "Skills are four numbers between 0 and 1 (execution, idea generation, idea evaluation, impact judgement) that grow "
         "with feedback signals; research taste, writing, networks and luck are not modelled separately.",
-        "Lead openings arrive at fixed yearly rates that grow at a stated rate; they do not respond to how many people are "
-        "ready, to the economy or to the AI labs' hiring, except through the interventions listed above.",
+        "Lead positions grow with their sources' funding at a stated rate and reopen when a lead leaves; they do not "
+        "respond to how many people are ready, to the economy or to the AI labs' hiring, except through the "
+        "interventions listed above. Outside applicants for them arrive at a stated rate with stated scores.",
         "There is no geography: no countries, visas, relocation, time zones or national funding systems. Pay enters only as "
         "a higher hazard of leaving for industry contributors.",
         "People do not change their plans as timelines shift: the arrival of transformative AI is drawn once per replication "
@@ -256,14 +264,38 @@ def _caveats(views: list[dict], n_params: int, n_assumption: int, comparison: bo
                    f"per resource with that capacity raised by {100 * float(m['step']):g}%; a larger change need not act in "
                    "proportion.")
     out.append("Costs are undiscounted US dollars over the run, from stated unit costs (the costs section of the assumptions "
-               "table): a grant-year, a programme place and a PhD stipend are published figures; a grantmaker's time and a "
-               "lead opening are assumptions. They count what a policy adds, not what it displaces or its running costs.")
+               "table): a grant-year, a programme place and a PhD stipend are published figures; a grantmaker's year, a lead "
+               "position's year and an hour of a lead's mentoring are assumptions. The leads' mentor time is costed as if "
+               "the field had its starting leads growing with the positions. Costs count what a policy adds, not what it "
+               "displaces.")
     w = get_path(sc, "run.claims_window")
     h = get_path(sc, "run.horizon")
     if isinstance(w, (int, float)) and isinstance(h, (int, float)) and h - w < 5:
         out.append(f"Only entrants of the first {num(max(h - w, 0))} years are observed for the full {num(w)}-year window, "
                    "so lead chances rest on few cohorts.")
     return out
+
+
+#: the demand table's rows: key of summary.json's ``outcomes.demand``, label, unit
+DEMAND_ROWS = (
+    ("positions_at_end", "Lead positions at the horizon", "count"),
+    ("openings_growth", "Openings over the run from growth of the sources' positions", "count"),
+    ("openings_replacement", "Openings over the run from replacement (a holder left, or a role ended)", "count"),
+    ("replacement_share", "Share of openings that replaced a lead", "share"),
+    ("outside_hires", "Positions filled by outside applicants", "count"),
+    ("outside_share_of_hires", "Outside applicants' share of positions filled", "share"),
+    ("mentor_met_share", "Share of mentor hours asked of the leads that their time covered", "share"),
+)
+
+
+def _demand_rows(views: list[dict]) -> list[dict]:
+    """Replacement against growth openings, outside hires and mentor time met, per scenario."""
+    rows = []
+    for key, label, unit in DEMAND_ROWS:
+        cells = [_cell(((v["summary"].get("outcomes") or {}).get("demand") or {}).get(key), unit) for v in views]
+        if any(c["value"] != "n/a" for c in cells):
+            rows.append({"label": label, "cells": cells})
+    return rows
 
 
 def _prov_rows(prov: dict) -> list[tuple[str, str]]:
@@ -443,6 +475,7 @@ def _common(views: list[dict], comparison: bool) -> dict:
         "flows": (ch.flows, ()),
         "attrition": (ch.attrition, ()),
         "resources": (ch.resources_over_time, (start_year,)),
+        "demand": (ch.demand_over_time, (start_year,)),
         "arrival": (ch.arrival_vs_lead, (window,)),
         "binding": (ch.binding, ()),
         "marginal": (ch.marginal_values, ()),
@@ -470,6 +503,7 @@ def _common(views: list[dict], comparison: bool) -> dict:
         "marginal": marginal_rows(views[0]),
         "glossary": GLOSSARY,
         "intervals": intervals_sentence(views, comparison),
+        "demand_rows": _demand_rows(views),
         "missing": sorted({m for v in views for m in v.get("missing", [])}),
     }
 

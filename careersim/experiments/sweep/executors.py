@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from careersim.analysis.replication import simulate
 from careersim.config.schema import Scenario
 from careersim.config.sweeps import Factor, mix_changes
 from careersim.experiments.pool import Pool, default_workers
@@ -116,7 +117,6 @@ def scenario_for(context: Context, values: dict) -> Scenario:
 
 def run_one(scenario: Scenario, point: int, replication: int, seed: int) -> dict:
     """Simulate one run and return its summary (raises whatever the engine raises)."""
-    from careersim.analysis.replication import simulate
 
     fault = _faults().get((point, replication))
     if fault:

@@ -17,11 +17,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from careersim.config.sweeps import Sweep, identity
+from careersim.config.sweeps import Factor, Sweep, identity
 from careersim.experiments.pool import Progress
 from careersim.experiments.sweep.designs import digest, point_count, points_table
-from careersim.experiments.sweep.executors import Context, PoolExecutor, SerialExecutor, Task
-from careersim.experiments.sweep.store import Store, point_seed, provenance, run_key
+from careersim.experiments.sweep.executors import (
+    Context,
+    PoolExecutor,
+    SerialExecutor,
+    Task,
+    run_task,
+)
+from careersim.experiments.sweep.store import (
+    Store,
+    StoreError,
+    point_seed,
+    provenance,
+    read_results,
+    run_key,
+)
 
 __all__ = ["run_sweep", "SweepRun", "manifest_for", "point_values", "design_keys", "find_run", "replay"]
 
@@ -208,7 +221,6 @@ class RunInfo:
 
 def find_run(store: Store, prefix: str) -> RunInfo:
     """The run of a sweep folder whose key starts with ``prefix`` (at least 6 hex digits)."""
-    from careersim.experiments.sweep.store import StoreError, read_results
 
     prefix = prefix.strip().lower()
     if len(prefix) < 6 or any(c not in "0123456789abcdef" for c in prefix):
@@ -245,8 +257,6 @@ def find_run(store: Store, prefix: str) -> RunInfo:
 
 def replay(store: Store, info: RunInfo):
     """Rerun one run in this process; returns (summary, None) or (None, traceback text)."""
-    from careersim.config.sweeps import Factor
-    from careersim.experiments.sweep.executors import run_task
 
     m = store.manifest
     factors = tuple(
