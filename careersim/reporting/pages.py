@@ -44,6 +44,7 @@ from careersim.reporting.findings import (
     comparison_findings,
     counts,
     finite,
+    interval_text,
     num,
     pct,
     points,
