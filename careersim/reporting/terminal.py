@@ -52,7 +52,7 @@ def run_lines(summary: dict, window: float | None = None) -> list[str]:
     return out
 
 
-def comparison_lines(data: dict, limit: int = 12) -> list[str]:
+def comparison_lines(data: dict, limit: int | None = None) -> list[str]:
     """A comparison's bottom line: each scenario's change in new leads against the base with its
     interval and verdict, the one adding the most first, with leads per $1M where it has a cost."""
     out = [f"New leads against {data['base']} (mean paired change, 95% interval; most first):"]
