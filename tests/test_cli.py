@@ -232,6 +232,15 @@ def test_real_run_of_a_tiny_scenario(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert (out / "summary.json").exists() and (out / "report.html").exists()
     assert str(out / "report.html") in capsys.readouterr().out
     assert [p.name for p in tmp_path.iterdir()] == ["tiny-report"]
+    # again, not quiet: the headline numbers, and the earlier report replaced, said so
+    assert cli.main(["run", str(TINY), "--replications", "2", "--workers", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    summary = json.loads((out / "summary.json").read_text())
+    leads = summary["outcomes"]["new_leads"]["value"]
+    assert f"entrants who became leads: {leads:,.0f}" in printed.out
+    assert "What binds:" in printed.out and "(replaced the earlier one)" in printed.out
+    assert f"The report in {out} will be replaced" in printed.err
+    assert "Warning" not in printed.err
 
 
 def test_python_m_careersim_has_no_traceback(tmp_path: Path) -> None:

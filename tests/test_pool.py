@@ -116,7 +116,7 @@ def test_ctrl_c_terminates_the_workers_at_once(monkeypatch: pytest.MonkeyPatch) 
 
 def test_warm_up_runs_once_and_names_every_metric(monkeypatch: pytest.MonkeyPatch) -> None:
     first = warm_up()
-    assert {"p_lead", "new_leads", "binding_constraint"} <= set(first)
+    assert {"p_lead", "new_leads", "util_lead_openings"} <= set(first)
     calls = []
     monkeypatch.setattr("careersim.experiments.warmup.simulate", lambda *a: calls.append(a))
     second = warm_up()

@@ -24,10 +24,10 @@ from careersim.reporting.pages import render, render_comparison, render_run
 
 PAYLOAD = "<script>alert(1)</script>"
 
-RUN_SECTIONS = ["findings", "headline", "charts", "chance-by-track-section", "time-to-lead-section", "lead-years-section",
-                "flows-section", "attrition-section", "resources-section", "demand-section", "arrival-section", "binding", "claims",
-                "assumptions", "caveats", "provenance"]
-COMPARE_SECTIONS = RUN_SECTIONS[:12] + ["group-effects"] + RUN_SECTIONS[12:]
+RUN_SECTIONS = ["findings", "headline", "binding", "charts", "chance-by-track-section", "time-to-lead-section",
+                "lead-years-section", "flows-section", "attrition-section", "resources-section", "demand-section",
+                "arrival-section", "claims", "caveats", "glossary", "assumptions", "provenance"]
+COMPARE_SECTIONS = ["bottom-line"] + RUN_SECTIONS[:12] + ["group-effects"] + RUN_SECTIONS[12:]
 
 
 def tiny_scenario(name: str = PAYLOAD, policy: bool = True):
@@ -45,7 +45,7 @@ def tiny_scenario(name: str = PAYLOAD, policy: bool = True):
 
 
 def make_run(folder: Path, replications: int = 2) -> Path:
-    exp = experiment.run(tiny_scenario(), replications, 3, 1, policy_claims=0)
+    exp = experiment.run(tiny_scenario(), replications, 3, 1, policy_claims=replications)
     experiment.write_results(exp, folder)
     render_run(folder)
     return folder
@@ -53,7 +53,7 @@ def make_run(folder: Path, replications: int = 2) -> Path:
 
 def make_comparison(folder: Path, replications: int = 2) -> Path:
     base = tiny_scenario("base " + PAYLOAD, policy=False)
-    data = compare(base, [tiny_scenario()], replications, 3, 1, policy_claims=0)
+    data = compare(base, [tiny_scenario()], replications, 3, 1, policy_claims=replications)
     write_comparison(data, folder)
     render_comparison(folder)
     return folder
@@ -117,7 +117,7 @@ def test_comparison_report_has_every_section_in_order(cmp_dir: Path) -> None:
 
 
 def test_every_chart_is_an_inline_svg_with_alt_text(run_dir: Path, cmp_dir: Path) -> None:
-    for folder, expected in ((run_dir, 9), (cmp_dir, 10)):
+    for folder, expected in ((run_dir, 10), (cmp_dir, 11)):
         imgs = parse(html_of(folder)).imgs
         assert len(imgs) == expected
         for img in imgs:
@@ -167,7 +167,7 @@ def test_intervention_is_listed_with_its_start(run_dir: Path) -> None:
 
 def test_assumptions_table_lists_every_parameter_and_marks_differences(run_dir: Path) -> None:
     html = html_of(run_dir)
-    section = html[html.index('id="assumptions"'):html.index('id="caveats"')]
+    section = html[html.index('id="assumptions"'):html.index('id="provenance"')]
     paths = [p for p, _i, _m in iter_parameters() if "." in p]
     section = section.replace("<wbr>", "")  # break opportunities after the dots of long paths
     for p in paths:
@@ -178,17 +178,23 @@ def test_assumptions_table_lists_every_parameter_and_marks_differences(run_dir: 
     assert "assumption" in section
 
 
-def test_claims_table_says_not_evaluated_where_absent(run_dir: Path) -> None:
-    html = html_of(run_dir)
-    section = html[html.index('id="claims"'):html.index('id="assumptions"')]
+def test_claims_table_says_not_evaluated_where_absent(tmp_path: Path) -> None:
+    folder = tmp_path / "run"
+    exp = experiment.run(tiny_scenario(), 2, 3, 1, policy_claims=0)
+    experiment.write_results(exp, folder)
+    render_run(folder)
+    html = html_of(folder)
+    section = html[html.index('id="claims"'):html.index('id="caveats"')]
     for k in ("C1", "C5", "C9"):
         assert f"<strong>{k}</strong>" in section
     assert "not evaluated" in section  # policy claims were skipped in this run
+    binding = html[html.index('id="binding"'):html.index('id="charts"')]
+    assert "were not measured in this run" in binding
 
 
 def test_headline_and_caveats_and_provenance(run_dir: Path) -> None:
     html = html_of(run_dir)
-    head = html[html.index('id="headline"'):html.index('id="charts"')]
+    head = html[html.index('id="headline"'):html.index('id="binding"')]
     for text in ("Chance of becoming a lead", "Lead-years before arrival", "Safety-relevant lead-years", "PhD track"):
         assert text in head
     cav = html[html.index('id="caveats"'):html.index('id="provenance"')]
@@ -247,9 +253,9 @@ def test_charts_drawn_in_a_helper_process_are_the_same(run_dir: Path, tmp_path: 
     here = os.getpid()
     by = _render_recording(copy, tmp_path / "drawn.txt")
     parallel = html_of(copy)
-    assert len(by) == 9, by  # every chart drawn once
+    assert len(by) == 10, by  # every chart drawn once
     away = [name for name, pid in by.items() if pid != here]
-    assert len({by[name] for name in away}) == 1 and len(away) == 4, f"the helper process did not draw half the charts: {by}"
+    assert len({by[name] for name in away}) == 1 and len(away) == 5, f"the helper process did not draw half the charts: {by}"
     monkeypatch.setenv("CAREERSIM_SERIAL_CHARTS", "1")
     serial = _render_recording(copy, tmp_path / "drawn.txt")
     assert set(serial) == set(by) and set(serial.values()) == {here}
@@ -277,9 +283,13 @@ def test_run_report_without_agent_table_still_renders(run_dir: Path, tmp_path: P
 # ---------------------------------------------------------------------------
 
 
-def eff(value, low, high, n=10, base=0.1, share=0.5):
+def eff(value, low, high, n=10, base=0.1, share=None):
+    """A paired effect; by default the share of replications better follows the interval (most
+    better above zero, most worse below, half and half across it)."""
+    if share is None:
+        share = 0.9 if low > 0 else 0.1 if high < 0 else 0.5
     return {"value": value, "low": low, "high": high, "n": n, "base_mean": base, "alt_mean": base + value,
-            "share_better": share}
+            "share_better": share, "share_equal": 0.0}
 
 
 def test_effect_sentence_words_follow_the_interval() -> None:
@@ -290,7 +300,7 @@ def test_effect_sentence_words_follow_the_interval() -> None:
     zero = F.effect_sentence("B", "the lead chance", eff(0.02, -0.01, 0.05), "share", "base")
     assert "may not change" in zero and "includes no change" in zero and "likely" not in zero
     single = F.effect_sentence("B", "lead-years", eff(0.5, 0.5, 0.5, n=1), "years", "base")
-    assert "may not change" in single
+    assert "too few paired replications (1)" in single and "likely" not in single
     missing = F.effect_sentence("B", "lead-years", eff(0.5, float("nan"), float("nan")), "years", "base")
     assert "may not change" in missing
     assert F.effect_sentence("B", "x", eff(float("nan"), 0, 0), "years", "base") is None
@@ -320,10 +330,18 @@ def summary(p=0.1, lo=0.08, hi=0.12, claims=None):
             "safety_lead_years_before_arrival_per_entrant": {"value": 0.2, "low": 0.05, "high": 0.5},
             "attrition": {"burnout": {"value": 0.1, "low": 0.09, "high": 0.11},
                           "funding_ran_out": {"value": 0.2, "low": 0.18, "high": 0.22}},
-            "binding_constraint": {"binding": "lead_openings", "share_of_replications": {"lead_openings": 0.75},
+            "binding_constraint": {"binding": "openings_adjacent_org", "share_of_replications": {"openings_adjacent_org": 0.75},
                                    "utilisation": {"lead_openings": {"value": 0.95}},
                                    "excess_demand": {"lead_openings": {"value": 3.0}}},
         },
+        "marginal_value": {"step": 0.1, "replications": 4, "binding": "openings_adjacent_org", "resources": [
+            {"key": "money", "label": "grant money", "status": "measured",
+             "new_leads": {"value": 0.0, "low": 0.0, "high": 0.0, "n": 4}},
+            {"key": "openings_adjacent_org", "label": "lead openings at adjacent-agenda organisations", "status": "measured",
+             "new_leads": {"value": 24.0, "low": 18.0, "high": 30.0, "n": 4}},
+            {"key": "grantmaker_time", "label": "grantmaker time", "status": "measured",
+             "new_leads": {"value": 9.0, "low": -1.0, "high": 19.0, "n": 4}},
+        ]},
         "claims": claims if claims is not None else {"C1": {"share_holds": 1.0}, "C2": {"share_holds": 0.25}, "C3": {"share_holds": 0.0}},
     }
 
@@ -336,7 +354,9 @@ def test_run_findings_are_three_to_six_plain_sentences() -> None:
     text = " ".join(out)
     assert "10% of entrants held a lead role within 10 years" in text
     assert "running out of funding" in text
-    assert "lead openings in 3 of 4 replications" in text
+    assert ("What binds: lead openings at adjacent-agenda organisations. Raising it by 10% adds +24 (+18 to +30) new "
+            "leads over the run (paired replications: 4); 10% more of the next resources adds: grantmaker time +9 "
+            "(\u22121 to +19); grant money 0 (same in all 4 replications).") in text
     assert "C1 holds in most replications" in text and "C2 holds in only some" in text
     assert "C3 does not hold" in text and "C6 was not evaluated" in text
     assert not re.search(r"\bwill\b", text)
@@ -398,7 +418,7 @@ def test_comparison_findings_from_identical_scenarios_say_no_change(tmp_path: Pa
     data = json.loads(json.dumps(jsonable(data)))
     text = " ".join(F.comparison_findings(data, [view_from_json(d) for d in data["scenarios"]]))
     assert "likely" not in text.replace("likely lose", "")
-    assert "may not change" in text
+    assert "leaves the number of entrants who become leads exactly as it is in all 2 paired replications" in text
 
 
 def test_a_narrow_interval_keeps_its_ends_apart() -> None:

@@ -266,7 +266,7 @@ def test_table_has_one_row_per_run_with_keys_and_factors(tmp_path):
     values = {"independent.mentor_hours": row["independent.mentor_hours"], "grants.grant_length": row["grants.grant_length"]}
     assert row["key"] == run_key(sweep.base_hash, values, int(row["replication"]), 7)
     assert len(list((out / "chunks").glob("chunk-*.parquet"))) == 2  # flushed once 5 rows are waiting
-    assert {"p_lead", "claim_C3_holds", "binding_constraint"} <= set(table.columns)
+    assert {"p_lead", "claim_C3_holds", "util_grantmaker_time"} <= set(table.columns)
 
 
 def test_one_worker_and_two_workers_give_identical_tables(tmp_path):

@@ -44,11 +44,23 @@ CLAIM_TEXT = {
     "C8": "Multi-year grants with faster decisions (B) cut funding-related exits of independent researchers; an agenda-agnostic org (C) raises the number of leads; B raises leads only where grantmaker time is the binding constraint.",
     "C9": "PhD-trained leads whose advisor was not safety-interested and who had no outside exposure have lower impact judgement, and contribute fewer safety-relevant lead-years per lead-year, than those with either.",
 }
+#: each claim in a few words, for tables with little room
+CLAIM_SHORT = {
+    "C1": "the PhD route gives the best 10-year lead chance",
+    "C2": "independents depend most on self-direction",
+    "C3": "contributors rarely lead without a PhD",
+    "C4": "PhD start to lead-ready in 4-5 years",
+    "C5": "few lead-years before a 5-year arrival",
+    "C6": "a mentor closes a third of independents' gap",
+    "C7": "top advisors' students twice as likely to lead",
+    "C8": "multi-year grants cut funding exits",
+    "C9": "safety-aware advisors or exposure raise impact judgement",
+}
 SOURCES = {"C1": "001", "C2": "000, 001", "C3": "001", "C4": "001", "C5": "001", "C6": "001", "C7": "001", "C8": "001 comments", "C9": "001"}
 
 
 DEFINITIONS = {
-    "C8": "change in independent researchers' funding-related exits under multi-year grants with faster decisions (B); holds if B cuts them, an agenda-agnostic org (C) adds leads, and B adds leads exactly when grantmaker time is the binding constraint",
+    "C8": "change in independent researchers' funding-related exits under multi-year grants with faster decisions (B); holds if B cuts them, an agenda-agnostic org (C) adds leads, and B adds leads exactly when grantmaker time is the binding constraint, measured causally: the resource whose 10% increase adds the most leads in the replication, on the same random numbers",
     "C6": "share of independent researchers' gap to PhD entrants in 10-year readiness closed by a mentor of typical advisor quality for an hour every other week; holds if at least a third. The change in lead chances (with displacement of others) is reported beside it",
     "C1": "PhD arm's 10-year lead chance minus the larger of the other arms', among entrants with a bachelor's or master's background and learning rate and self-direction in the middle half",
     "C2": "gap (top fifth minus bottom fifth by self-direction) in 10-year lead chance for independent research minus the largest gap in the other tracks; holds if positive and the top tenth of independents reach 80% of the PhD arm's chance",

@@ -52,6 +52,7 @@ def _metrics() -> dict[str, Metric]:
         m[f"median_years_to_lead_{tr}"] = Metric(f"Median years to a first lead role ({tr} track, where reached)", "years", -1)
     for r in EXIT_REASONS:
         m[f"exit_{r}"] = Metric(f"Share of entrants who left: {r.replace('_', ' ')}", "share", -1)
+        m[f"n_exit_{r}"] = Metric(f"Entrants who left: {r.replace('_', ' ')} (whole field)", "count", -1)
     for r in RESOURCES:
         m[f"util_{r}"] = Metric(f"Utilisation of {r.replace('_', ' ')}", "share", 0)
         m[f"excess_{r}"] = Metric(f"Unmet demand for {r.replace('_', ' ')} per unit of capacity", "ratio", -1)
@@ -80,6 +81,17 @@ def _paired(base: np.ndarray, alt: np.ndarray, better: int) -> dict[str, Any]:
     return d
 
 
+#: whole-field totals computed from a replication's per-person metrics: key -> (share column, count column)
+DERIVED = {f"n_exit_{r}": (f"exit_{r}", "entrants") for r in EXIT_REASONS}
+
+
+def _with_derived(reps: pd.DataFrame) -> pd.DataFrame:
+    """``reps`` with the whole-field totals of :data:`DERIVED` added where their parts are present."""
+    extra = {k: pd.to_numeric(reps[a], errors="coerce") * pd.to_numeric(reps[b], errors="coerce")
+             for k, (a, b) in DERIVED.items() if k not in reps and a in reps and b in reps}
+    return reps.assign(**extra) if extra else reps
+
+
 def _aligned(base: pd.DataFrame, alt: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
     b = base.set_index("replication")[col] if col in base else pd.Series(dtype=float)
     a = alt.set_index("replication")[col] if col in alt else pd.Series(dtype=float)
@@ -90,6 +102,7 @@ def _aligned(base: pd.DataFrame, alt: pd.DataFrame, col: str) -> tuple[np.ndarra
 
 def metric_effects(base_reps: pd.DataFrame, alt_reps: pd.DataFrame) -> dict[str, dict]:
     """Paired difference (alt - base) of every metric in :data:`METRICS` present in both."""
+    base_reps, alt_reps = _with_derived(base_reps), _with_derived(alt_reps)
     out = {}
     for key, m in METRICS.items():
         if key not in base_reps.columns or key not in alt_reps.columns:

@@ -118,12 +118,15 @@ def _time_to_lead(ytl: np.ndarray, exit_year: np.ndarray, entry_year: np.ndarray
 
 
 def bottlenecks(ts, inst: dict, values: dict) -> dict:
-    """Utilisation and excess demand of each scarce resource, and which binds.
+    """Utilisation and excess demand of each scarce resource: how much of it is used and
+    how much demand goes unserved.
 
-    excess demand = unserved demand per unit of capacity; a resource *binds*
-    when it is nearly fully used (utilisation >= 0.9) and has the largest
-    excess demand among such resources. ``ts`` and the tables in ``inst`` may be
-    DataFrames or dicts of columns.
+    excess demand = unserved demand per unit of capacity, in each resource's own unit
+    (applicants per advisor slot, queued applications per month of review capacity...),
+    so levels compare only within a resource. Which resource *binds* is not read from
+    these: it is measured causally, as the paired change in leads when one capacity
+    alone is raised (:mod:`careersim.experiments.marginal`). ``ts`` and the tables in
+    ``inst`` may be DataFrames or dicts of columns.
     """
     res: dict[str, dict] = {}
 
@@ -169,12 +172,6 @@ def bottlenecks(ts, inst: dict, values: dict) -> dict:
             "utilisation": float(np.mean(filled / vac)),
             "excess_demand": float(np.mean(np.maximum(cand - filled, 0) / vac)),
         }
-    binding = None
-    best = -1.0
-    for name, r in res.items():
-        if r["utilisation"] >= 0.9 and r["excess_demand"] > best:
-            best, binding = r["excess_demand"], name
     out = {f"util_{k}": v["utilisation"] for k, v in res.items()}
     out.update({f"excess_{k}": v["excess_demand"] for k, v in res.items()})
-    out["binding_constraint"] = binding or "none"
     return out

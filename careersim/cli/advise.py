@@ -10,14 +10,17 @@ expected and, where one is close, a suggestion.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from pathlib import Path
 
 from careersim.cli.common import (
     EXIT_OK,
+    STARTUP_SECONDS,
     UserError,
     compile_engine,
+    human_seconds,
     path,
     positive_int,
     seed_number,
@@ -125,8 +128,15 @@ def run(args: argparse.Namespace) -> int:
     replications = args.replications or adv.DEFAULT_REPLICATIONS
     clones = args.clones or adv.DEFAULT_CLONES
     if not args.quiet:
+        from careersim.experiments.experiment import estimate_cost  # lazy: keeps start-up fast
+
+        fields = replications + adv.variant_replications(replications, not args.no_sensitivity)
+        seconds, _ = estimate_cost(scenario, fields, policy_claims=0)
+        n_workers = args.workers or os.cpu_count() or 1
+        wall = STARTUP_SECONDS + seconds / max(1, min(n_workers, fields))
         print(f"Simulating {replications} replications of '{scenario.name}' with {clones} copies of you per path"
-              f"{' and what-if variants' if not args.no_sensitivity else ''}...", file=sys.stderr)
+              f"{' and what-if variants' if not args.no_sensitivity else ''}, about {human_seconds(wall)}...",
+              file=sys.stderr)
     compile_engine(args.quiet)
     try:
         advice = adv.advise(profile, scenario, replications=replications, clones=clones, seed=args.seed,

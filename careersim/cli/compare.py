@@ -52,16 +52,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load every scenario, check the cost, run them paired and write the comparison atomically."""
+    import json
+
     from careersim.config.scenarios import load_scenario  # lazy: keeps start-up fast
     from careersim.experiments import experiment
     from careersim.experiments.compare import compare, default_out_dir, write_comparison
     from careersim.reporting.pages import render_comparison
+    from careersim.reporting.terminal import comparison_lines
 
     base = load_scenario(args.base)
     alts = [load_scenario(a) for a in args.alternatives]
     out: Path = args.out if args.out is not None else default_out_dir(base, alts)
     check_out_dir(out, command="compare", marker="comparison.json", what="careersim comparison", earlier="an earlier comparison",
                   not_folder_hint="")
+    replacing = (out / "comparison.json").exists()
     n_workers = args.workers or os.cpu_count() or 1
     costs = [experiment.estimate_cost(s, args.replications) for s in [base, *alts]]
     wall = sum(c[0] for c in costs) / max(1, min(n_workers, args.replications))
@@ -76,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
         names = ", ".join(f"'{s.name}'" for s in alts)
         print(f"Comparing '{base.name}' with {names}: {args.replications} paired replications each, seed {args.seed}, "
               f"{min(n_workers, args.replications)} worker(s), about {human_seconds(wall)}.", file=sys.stderr)
+    if replacing and not args.quiet:
+        print(f"The comparison in {out} will be replaced when this one finishes (--out chooses another folder).",
+              file=sys.stderr)
     compile_engine(args.quiet)
     with atomic_output(out) as tmp:
         data = compare(base, alts, args.replications, args.seed, args.workers, not args.quiet)
@@ -85,5 +92,6 @@ def run(args: argparse.Namespace) -> int:
     if args.quiet:
         print(report)
     else:
-        print(f"Report: {report}\nResults: {out}/comparison.json")
+        print("\n".join(comparison_lines(json.loads((out / "comparison.json").read_text(encoding="utf-8")))))
+        print(f"Report: {report}{' (replaced the earlier one)' if replacing else ''}\nResults: {out}/comparison.json")
     return EXIT_OK

@@ -55,13 +55,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load, check the cost, run and write the report atomically."""
+    import json
+
     from careersim.config.scenarios import load_scenario  # lazy: keeps start-up fast
+    from careersim.config.schema import get_path
     from careersim.experiments import experiment
     from careersim.reporting.pages import render_run
+    from careersim.reporting.terminal import run_lines
 
     scenario = load_scenario(args.scenario)
     out: Path = args.out if args.out is not None else Path("reports") / folder_name(scenario.name)
     check_out_dir(out)
+    replacing = (out / "summary.json").exists()
     n_workers = args.workers or os.cpu_count() or 1
     seconds, peak = experiment.estimate_cost(scenario, args.replications)
     wall = STARTUP_SECONDS + seconds / max(1, min(n_workers, args.replications))
@@ -77,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
             f"{min(n_workers, args.replications)} worker(s), about {human_seconds(wall)}.",
             file=sys.stderr,
         )
+    if replacing and not args.quiet:
+        print(f"The report in {out} will be replaced when this run finishes (--out chooses another folder).", file=sys.stderr)
     compile_engine(args.quiet)
     with atomic_output(out) as tmp:
         spool = tmp / "agents.parquet"  # workers write one part per replication straight into place
@@ -88,5 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if args.quiet:
         print(report)
     else:
-        print(f"Report: {report}\nResults: {out}/ (summary.json, Parquet tables)")
+        print("\n".join(run_lines(json.loads((out / "summary.json").read_text(encoding="utf-8")),
+                                  get_path(scenario, "run.claims_window"))))
+        print(f"Report: {report}{' (replaced the earlier one)' if replacing else ''}\n"
+              f"Results: {out}/ (summary.json, Parquet tables)")
     return EXIT_OK

@@ -51,6 +51,7 @@ UNIT_OF_KIND = {
     "number": "",
     "count": "count",
     "share": "share",
+    "money": "US dollars",
 }
 
 
@@ -73,7 +74,7 @@ def param(
     if kind in ("probability", "share"):
         lo = 0.0 if lo is None else lo
         hi = 1.0 if hi is None else hi
-    if kind in ("duration", "rate", "hours", "count") and lo is None:
+    if kind in ("duration", "rate", "hours", "count", "money") and lo is None:
         lo = 0.0
     extra = {
         "kind": kind,
@@ -539,6 +540,18 @@ class Mentoring(Section):
     lead_quality: Num = param(0.6, "Quality (0-1) of a lead's co-supervision of a PhD student.", SRC_ASSUMPTION, kind="share", live=True, kernel=True)
 
 
+class Costs(Section):
+    """What a unit of each scarce resource costs, so a policy's cost follows from what it adds
+    (:mod:`careersim.config.resources`); money is in undiscounted US dollars."""
+
+    grant_year: Num = param(100_000.0, "Cost of paying one independent researcher for a year (grant money: grants.budget counts researchers paid at once).", "LTFF (L. Zhang, 'A qualitative case for LTFF', EA Forum 2024): '$1M funds roughly 10 person-years of work'", kind="money")
+    programme_place: Num = param(35_000.0, "Cost of one mentorship-programme place for one cohort (stipend, compute, housing, running costs).", "MATS (R. Kidd, EA Forum 2025): 'could support more scholars at $35k/scholar'; the stipend is $12-15K of it (matsprogram.org FAQ)", kind="money")
+    phd_student_year: Num = param(39_000.0, "Cost of funding one PhD student for a year (an advisor adds phd.max_students funded places).", "median US computer-science PhD stipend, 65 departments (CSStipendRankings, stipend-us.csv, 2025): $39K; tuition, benefits and the advisor's own salary are not included", kind="money")
+    reviewer_year: Num = param(150_000.0, "Cost of one grantmaker reviewing full time for a year.", "assumption: no published cost of a grantmaker's time was found (LTFF's fund managers were part-time volunteers)", kind="money")
+    lead_position_year: Num = param(200_000.0, "Cost of funding one lead position for a year: the lead's salary and research costs.", "assumption: no published salary of a research lead at a safety organisation was found; taken as $200K a year", kind="money")
+    mentor_hour: Num = param(100.0, "Cost of one hour of a lead's mentoring time.", "assumption: a lead's $200K a year (lead_position_year) over 2,000 working hours", kind="money")
+
+
 PRESETS: dict[str, dict[str, Any]] = {
     "agenda_agnostic_rfps": {"set": {"positions.focus_required": 0.0}},
     "more_rfp_positions": {"scale": {"positions.big_rfp": 1.5}},
@@ -600,6 +613,15 @@ class Intervention(Section):
     end: float | None = Field(None, description="When it stops (years from time zero, or a duration string); none = never.")
     set: dict[str, float] = Field(default_factory=dict, description="Live parameters set to a value, by dotted path (e.g. grants.grant_length).")
     scale: dict[str, float] = Field(default_factory=dict, description="Live parameters multiplied by a factor.")
+    cost_per_year: float | None = Field(None, description="What the policy costs a year while it acts, in US dollars; none = follows from the resources it adds (costs section).")
+    cost_source: str = Field("", description="Where cost_per_year comes from: a published figure, or 'assumption'.")
+
+    @field_validator("cost_per_year")
+    @classmethod
+    def _cost(cls, v):
+        if v is not None and not (np.isfinite(v) and v >= 0):
+            raise ValueError(f"got {v:g} (expected an amount in US dollars a year, at least 0, such as 250000)")
+        return v
 
     @field_validator("end", mode="before")
     @classmethod
@@ -643,6 +665,9 @@ class Intervention(Section):
             raise ValueError(f"end ({self.end:g} years) must be after start ({self.start:g} years)")
         if not self.set and not self.scale:
             raise ValueError("a custom intervention needs 'set' or 'scale' entries")
+        if self.cost_per_year is not None and not self.cost_source.strip():
+            raise ValueError("cost_source: missing (expected where cost_per_year comes from: a published figure, "
+                             "or the word 'assumption')")
         return self
 
 
@@ -653,6 +678,7 @@ class Scenario(BaseModel):
 
     name: str = Field("baseline", description="Short name; used for the output folder.")
     description: str = Field("", description="The question this scenario answers.")
+    kind: Literal["policy", "world"] = Field("world", description="'policy': a lever a funder or institution can pull (reports give its cost per lead); 'world': a what-if about the world or the people in it (timelines, entrants).")
     run: RunSettings = Field(default_factory=RunSettings)
     population: Population = Field(default_factory=Population)
     learning: Learning = Field(default_factory=Learning)
@@ -667,6 +693,7 @@ class Scenario(BaseModel):
     initial: InitialField = Field(default_factory=InitialField)
     mentoring: Mentoring = Field(default_factory=Mentoring)
     calibration: Calibration = Field(default_factory=Calibration, description="A posterior the fitted parameters are drawn from.")
+    costs: Costs = Field(default_factory=Costs)
     interventions: list[Intervention] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -733,7 +760,7 @@ def iter_parameters(model: type[BaseModel] = Scenario, prefix: str = ""):
         sub = _section_type(ann)
         if sub is not None:
             yield from iter_parameters(sub, path + ".")
-        elif name not in ("interventions", "name", "description"):
+        elif name not in ("interventions", "name", "description", "kind"):
             yield path, info, (info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {})
 
 

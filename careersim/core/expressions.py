@@ -2,7 +2,7 @@
 
 An outcome in a sweep file is a metric name (``p_lead``) or an expression
 over metric names, such as ``p_lead_independent - p_lead_phd > 0`` or
-``binding_constraint == 'grantmaker_time'``. Expressions are parsed with
+``util_grantmaker_time >= 0.9``. Expressions are parsed with
 :mod:`ast` and only these are allowed: metric names, numbers, quoted text,
 ``+ - * /``, comparisons, ``and``/``or``/``not`` and ``abs``/``min``/``max``.
 Nothing is ever passed to ``eval``. A comparison gives 1.0 or 0.0, and NaN

@@ -48,6 +48,7 @@ __all__ = [
     "cif_at",
     "paired_difference",
     "interval_words",
+    "sign_test",
 ]
 
 ArrayLike = npt.ArrayLike
@@ -438,6 +439,18 @@ def paired_difference(
         "share_equal": share_equal,
         "n": n,
     }
+
+
+def sign_test(k_up: int, k_down: int) -> float:
+    """Exact two-sided sign test: the chance of a split at least as lopsided as
+    ``k_up`` against ``k_down`` (ties left out) if each direction had chance 1/2.
+    1.0 with no untied pairs."""
+    n = int(k_up) + int(k_down)
+    if n == 0:
+        return 1.0
+    k = min(int(k_up), int(k_down))
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2.0**n
+    return float(min(1.0, 2.0 * tail))
 
 
 def interval_words(low: float, high: float) -> str:

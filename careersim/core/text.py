@@ -9,6 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+#: the fewest replications (in which a number is defined) from which pages show an
+#: interval; with fewer they say "too few replications to tell" instead of a range of one value
+MIN_REPLICATIONS = 3
+
 
 def finite(x: Any) -> bool:
     try:
@@ -104,3 +108,35 @@ def _told_apart(low: float, high: float, signed: bool) -> tuple[str, str]:
         if lo != hi:
             break
     return (lo, hi) if signed else (lo + "%", hi + "%")
+
+
+def range_text(iv: dict | None, unit: str, diff: bool = False, min_n: int = MIN_REPLICATIONS) -> str:
+    """The interval of ``iv`` (``low``, ``high``, ``n``) as text; "too few replications to
+    tell" when it rests on fewer than ``min_n`` replications, and "same in all n
+    replications" when every replication gave one value (never a range of zero width)."""
+    iv = iv or {}
+    n = iv.get("n")
+    if n is not None and finite(n) and int(n) < min_n:
+        return f"too few replications to tell ({int(n)})"
+    low, high = iv.get("low"), iv.get("high")
+    if not (finite(low) and finite(high)):
+        return "interval not available"
+    if float(low) == float(high):
+        return f"same in all {int(n)} replications" if n is not None and finite(n) else "no spread"
+    return interval_text(low, high, unit, diff)
+
+
+def dollars(x: Any) -> str:
+    """An amount of US dollars: $35,000, $3.5M, $1.2B."""
+    if not finite(x):
+        return "n/a"
+    v = float(x)
+    a = abs(v)
+    sign = "\u2212" if v < 0 else ""
+    if a >= 1e9:
+        return f"{sign}${a / 1e9:.3g}B"
+    if a >= 1e6:
+        return f"{sign}${a / 1e6:.3g}M"
+    if a >= 1e4:
+        return f"{sign}${a / 1e3:.3g}K"
+    return f"{sign}${a:,.0f}"

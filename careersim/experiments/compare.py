@@ -7,6 +7,11 @@ match, and the difference ``alternative - base`` in replication ``r`` is the
 effect of the change, not of chance (:mod:`careersim.analysis.effects`), also per
 group of people (:mod:`careersim.analysis.groups`).
 
+Each alternative also gets its cost against the base over the run
+(:func:`careersim.config.resources.scenario_cost`: the resources it adds at their
+unit costs, plus what its interventions state) and, where it has one, its
+effects on new leads and safety-relevant lead-years per $1M.
+
 ``write_comparison`` writes ``comparison.json`` (everything the report needs,
 so ``careersim report`` can redraw it without re-running).
 """
@@ -23,6 +28,7 @@ import pandas as pd
 from careersim.analysis.effects import GROUP_METRICS, METRICS, group_effects, metric_effects
 from careersim.analysis.groups import group_metrics, per_replication_value
 from careersim.analysis.views import scenario_view, view_to_json
+from careersim.config.resources import Cost, scenario_cost
 from careersim.config.schema import Scenario
 from careersim.core.files import write_json
 from careersim.experiments import experiment
@@ -92,12 +98,17 @@ def compare(
     prov["wall_seconds"] = round(time.time() - started, 3)
     prov["scenarios"] = [{"role": v["role"], "name": v["name"], "scenario_sha256": v["sha256"]} for v in views]
     comparisons = []
-    for v in views[1:]:
+    for sc, v in zip(alternatives, views[1:]):
+        effects = metric_effects(views[0]["replications"], v["replications"])
+        cost = scenario_cost(sc, base)
         comparisons.append({
             "base": views[0]["name"],
             "alternative": v["name"],
-            "effects": metric_effects(views[0]["replications"], v["replications"]),
+            "kind": sc.kind,
+            "effects": effects,
             "groups": group_effects(views[0]["groups"], v["groups"]),
+            "cost": cost_json(cost),
+            "per_million": per_million(effects, cost),
         })
     return {
         "format": COMPARISON_FORMAT,
@@ -110,6 +121,32 @@ def compare(
         "comparisons": comparisons,
         "scenarios": [view_to_json(v) for v in views],
     }
+
+
+#: the effects given per $1M of a policy's cost
+PER_MILLION = ("new_leads", "field_safety_lead_years_before_arrival")
+
+
+def cost_json(cost: Cost) -> dict:
+    """A scenario's cost against the base, as stored in comparison.json."""
+    return {"stated": cost.stated, "total": cost.total, "per_year": cost.per_year, "years": cost.years,
+            "sources": list(cost.sources), "assumption": cost.assumption,
+            "parts": [{"what": w, "total": d} for w, d in cost.parts]}
+
+
+def per_million(effects: dict, cost: Cost) -> dict:
+    """The effects of :data:`PER_MILLION` per $1M of ``cost`` over the run (mean and interval
+    divided by the cost in millions); empty where the cost is not stated or not positive."""
+    if not cost.stated or not cost.total > 0:
+        return {}
+    k = 1e6 / cost.total
+    out = {}
+    for key in PER_MILLION:
+        e = effects.get(key)
+        if e:
+            out[key] = {**{f: (e[f] * k if e.get(f) is not None else None) for f in ("value", "low", "high")},
+                        "n": e.get("n")}
+    return out
 
 
 def write_comparison(data: dict, out_dir: Path) -> None:

@@ -23,12 +23,14 @@ import pandas as pd
 
 from careersim import __version__
 from careersim.analysis.groups import complete_groups, group_rows
-from careersim.analysis.replication import simulate
+from careersim.analysis.marginal import marginal_summary
+from careersim.analysis.replication import outcomes, simulate
 from careersim.analysis.summary import COMPLETION_YEARS
 from careersim.config.schema import Scenario
 from careersim.core.codes import TRACKS
 from careersim.core.files import command_line, jsonable, software, utc_now, write_json, write_text
 from careersim.core.stats import cumulative_incidence, summarise
+from careersim.experiments.marginal import STEP, marginal_runs, variants
 from careersim.experiments.pool import Progress, run_tasks
 
 CURVE_STEP = 0.25  # years between points of the stored survival curves
@@ -55,6 +57,7 @@ class Experiment:
     results: list[RepResult]
     provenance: dict
     spool_dir: Path | None = None
+    marginal_step: float = STEP  # the step of the marginal-value runs (experiments.marginal)
     _agents: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -91,9 +94,8 @@ class Experiment:
         out = {}
         grid = self.results[0].curves["grid"]
         for tr in TRACKS:
-            m = np.array([r.curves[tr] for r in self.results])
-            out[tr] = {"grid": grid, "value": np.nanmean(m, axis=0),
-                       "low": np.nanquantile(m, 0.025, axis=0), "high": np.nanquantile(m, 0.975, axis=0)}
+            m = np.array([r.curves[tr] for r in self.results], dtype=float)
+            out[tr] = {"grid": grid, **_band(m)}
         return out
 
     @property
@@ -101,10 +103,21 @@ class Experiment:
         return summary_json(self)
 
 
+def _band(m: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean and 95% band over the rows of ``m``, column by column; NaN (without a warning) where
+    no replication has a value, as for a track nobody starts on."""
+    value, low, high = (np.full(m.shape[1:], np.nan) for _ in range(3))
+    ok = np.isfinite(m).any(axis=0)
+    if ok.any():
+        value[ok] = np.nanmean(m[:, ok], axis=0)
+        low[ok], high[ok] = np.nanquantile(m[:, ok], [0.025, 0.975], axis=0)
+    return {"value": value, "low": low, "high": high}
+
+
 def _worker(scenario_json: str, seed: int, rep: int, spool: str | None, keep_agents: bool, counterfactual: bool,
-            provenance: dict | None) -> RepResult:
+            provenance: dict | None, step: float = STEP) -> RepResult:
     scenario = Scenario.model_validate_json(scenario_json)
-    return run_one(scenario, seed, rep, Path(spool) if spool else None, keep_agents, counterfactual, provenance)
+    return run_one(scenario, seed, rep, Path(spool) if spool else None, keep_agents, counterfactual, provenance, step)
 
 
 def write_parquet(df: pd.DataFrame, path: Path, provenance: dict | None) -> None:
@@ -146,10 +159,14 @@ def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) ->
     """Claims C6 and C8 for one replication, from paired counterfactual runs
     on the same random streams (common random numbers), and beside C7 its ratio when
     advisors are assigned at random (``claim_C7_part_ratio_random_assignment``, with the
-    two quartiles' chances)."""
+    two quartiles' chances). C8's "grantmaker time binds" is read from
+    ``base["binding_constraint"]``, the replication's causal binding constraint
+    (:func:`careersim.experiments.marginal.marginal_runs`)."""
     from careersim.analysis.claims import DEFINITIONS, ClaimResult, flatten
 
-    cf = {k: simulate(sc, seed, rep).summary for k, sc in counterfactuals(scenario).items()}
+    # C7's counterfactual needs the claims (its ratio); the others only the summary
+    cf = {k: simulate(sc, seed, rep).summary if k == "random_advisors" else outcomes(sc, seed, rep)
+          for k, sc in counterfactuals(scenario).items()}
     m = cf["mentor"]
     gap = base["p_ready_phd"] - base["p_ready_independent"]
     closed = (m["p_ready_independent"] - base["p_ready_independent"]) / gap if gap > 0 else float("nan")
@@ -163,7 +180,7 @@ def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) ->
     d_fund = b["exit_funding_ran_out_independent"] - base["exit_funding_ran_out_independent"]
     d_leads_b = b["new_leads"] - base["new_leads"]
     d_leads_c = c["new_leads"] - base["new_leads"]
-    grant_binds = base["binding_constraint"] == "grantmaker_time"
+    grant_binds = base.get("binding_constraint") == "grantmaker_time"
     third = (d_leads_b > 0) == grant_binds
     c8 = ClaimResult(d_fund, bool(d_fund < 0 and d_leads_c > 0 and third), {
         "delta_funding_exits_B": d_fund, "delta_new_leads_B": d_leads_b, "delta_new_leads_C": d_leads_c,
@@ -178,9 +195,12 @@ def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) ->
 
 
 def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, keep_agents: bool = True,
-            counterfactual: bool = False, provenance: dict | None = None) -> RepResult:
+            counterfactual: bool = False, provenance: dict | None = None, step: float = STEP) -> RepResult:
+    """One replication; with ``counterfactual``, also its paired runs: the marginal value
+    of each resource (raised by ``step``) and claims C6 and C8."""
     r = simulate(scenario, seed, rep)
     if counterfactual:
+        r.summary.update(marginal_runs(scenario, seed, rep, r.summary, step, variants(scenario, step)))
         r.summary.update(paired_policy_claims(scenario, seed, rep, r.summary))
     agents = r.agents.assign(replication=rep)
     curves = _curves(agents, scenario)
@@ -244,6 +264,15 @@ def _curves(agents: pd.DataFrame, scenario: Scenario) -> dict:
     return out
 
 
+#: replications that run the paired counterfactuals by default (see :func:`run`)
+PAIRED = 10
+
+
+def paired_count(replications: int, policy_claims: int | None = None) -> int:
+    """How many replications run the paired counterfactuals."""
+    return min(replications, PAIRED) if policy_claims is None else max(0, min(policy_claims, replications))
+
+
 def run(
     scenario: Scenario,
     replications: int = 20,
@@ -253,14 +282,17 @@ def run(
     spool_dir: Path | None = None,
     keep_agents: bool = True,
     policy_claims: int | None = None,
+    marginal_step: float = STEP,
 ) -> Experiment:
     """Run ``replications`` replications; identical results for any ``workers``.
 
-    The first ``policy_claims`` replications also run the
-    paired counterfactuals behind claims C6 and C8 (and C7 with advisors assigned at random;
-    default: up to 10); 0 skips them.
+    The first ``policy_claims`` replications (default: up to :data:`PAIRED`; 0 skips
+    them) also run their paired counterfactuals on the same random numbers: each
+    scarce resource raised by ``marginal_step`` (its marginal value, and so the
+    binding constraint; :mod:`careersim.experiments.marginal`), the policies
+    behind claims C6 and C8, and C7 with advisors assigned at random.
     """
-    n_cf = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
+    n_cf = paired_count(replications, policy_claims)
     if replications < 1:
         raise ValueError("replications must be at least 1")
     started = time.time()
@@ -269,12 +301,13 @@ def run(
         Path(spool_dir).mkdir(parents=True, exist_ok=True)
     blob = scenario.model_dump_json()
     spool = str(spool_dir) if spool_dir else None
-    tasks = [(blob, seed, rep, spool, keep_agents, rep < n_cf, prov) for rep in range(replications)]
+    tasks = [(blob, seed, rep, spool, keep_agents, rep < n_cf, prov, marginal_step) for rep in range(replications)]
     with Progress(replications, "replications", enabled=progress) as bar:
         results = run_tasks(_worker, tasks, workers, progress=bar)
     prov = dict(prov)
     prov["wall_seconds"] = round(time.time() - started, 3)
-    return Experiment(scenario=scenario, seed=seed, results=results, provenance=prov, spool_dir=spool_dir)
+    return Experiment(scenario=scenario, seed=seed, results=results, provenance=prov, spool_dir=spool_dir,
+                      marginal_step=marginal_step)
 
 
 def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
@@ -317,10 +350,11 @@ def intervals_cover(scenario: Scenario, uncertain: list[str], posterior=None) ->
 def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | None = None) -> tuple[float, float]:
     """Rough (CPU seconds, peak bytes) for a run, from the number of agent-years.
 
-    Counts the replications plus the paired counterfactual runs behind claims
-    C6, C7 and C8 (four per paired replication); the fixed start-up and report
-    time (about 3 seconds) is not included, as it does not shrink with more
-    workers.
+    Counts the replications plus the paired counterfactual runs (four for claims C6,
+    C7 and C8 and one per scarce resource, each paired replication; those that build
+    no tables still cost about 0.95 of a replication: 0.18 against 0.19 CPU seconds
+    measured for the baseline); the fixed start-up and report time (about 3 seconds)
+    is not included, as it does not shrink with more workers.
     """
     from careersim.core.rng import Streams
     from careersim.engine.parameters import draw_parameters
@@ -331,9 +365,10 @@ def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | No
     entry = entrant_schedule(values, total)
     n_init = sum(values[f"initial.{k}"] for k in ("leads", "phd_students", "independents", "contributors"))
     agent_years = float(((total - entry) / 48).sum() + n_init * total / 48)
-    paired = min(replications, 10) if policy_claims is None else max(0, min(policy_claims, replications))
+    paired = paired_count(replications, policy_claims)
     per_run = 0.037 + agent_years / 1_280_000.0  # fitted to run -n 200 of the baseline and of a third of it, 2 cores
-    seconds = (replications + 4 * paired) * per_run
+    extra = 4 + len(variants(scenario))  # C6/C7/C8's four counterfactuals and one run per resource
+    seconds = (replications + 0.95 * extra * paired) * per_run
     peak = 200e6 + (len(entry) + n_init) * 2_000.0
     return seconds, peak
 
@@ -440,13 +475,17 @@ def summary_json(exp: Experiment) -> dict:
         "the mentor hours asked of the leads that their time covered, and the weekly hours supplied and asked for "
         "in the last month")
     resources = ("advisor_slots", "grantmaker_time", "money", "programme_places", "lead_openings")
-    binding = reps["binding_constraint"].value_counts(normalize=True).to_dict() if "binding_constraint" in reps else {}
+    marginal = marginal_summary(reps, sc, exp.marginal_step)
     outcomes["binding_constraint"] = {
-        "binding": max(binding, key=binding.get) if binding else "none",
-        "share_of_replications": {k: float(v) for k, v in binding.items()},
+        "binding": marginal["binding"] if marginal["replications"] else "not measured",
+        "share_of_replications": marginal["share_of_replications"],
+        "replications": marginal["replications"],
+        "measure": "marginal value: the resource whose raised capacity adds the most new leads (see marginal_value)",
         "utilisation": {r: _iv(col(f"util_{r}")) for r in resources if f"util_{r}" in reps},
         "excess_demand": {r: _iv(col(f"excess_{r}")) for r in resources if f"excess_{r}" in reps},
     }
+    outcomes["field_safety_lead_years_before_arrival"] = _iv(col("field_safety_lead_years_before_arrival"))
+    outcomes["new_leads"] = _iv(col("new_leads"))
     from careersim.analysis.claims import CLAIM_TEXT, DEFINITIONS, SOURCES, VERDICT_RULE, judge
 
     claims = {}
@@ -470,9 +509,11 @@ def summary_json(exp: Experiment) -> dict:
         }
     out = {
         "scenario": sc.name,
+        "kind": sc.kind,
         "description": sc.description,
         "provenance": exp.provenance,
         "outcomes": outcomes,
+        "marginal_value": marginal,
     }
     if claims:
         out["claims"] = claims

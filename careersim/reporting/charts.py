@@ -14,6 +14,7 @@ import base64
 import io
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -156,11 +157,17 @@ def _quant(x: Sequence[float]) -> tuple[float, float, float]:
 # ---------------------------------------------------------------------------
 
 
+#: more series than this in one dot chart and its dots are not labelled with their values
+CROWDED = 5
+
+
 def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[float, float, float]]]],
           fmt: Callable[[float], str], xlabel: str, zero: float | None = None, label_values: bool = True) -> None:
     """Horizontal dot plot with interval bars: one row per category, one dot per series."""
     n = len(categories)
     k = len(series)
+    crowded = k > CROWDED  # too many dots in a row to label each: the alt text and the tables give the numbers
+    label_values = label_values and not crowded
     step = 0.62 / max(1, k)
     ys = np.arange(n)[::-1].astype(float)
     finite_hi = []
@@ -168,7 +175,8 @@ def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[fl
         off = (j - (k - 1) / 2) * step
         for y, (v, lo, hi) in zip(ys, vals):
             if not math.isfinite(v):
-                ax.text(0, y - off, "  not available", va="center", ha="left", fontsize=9.5, color=NEUTRAL["muted"])
+                if not crowded:
+                    ax.text(0, y - off, "  not available", va="center", ha="left", fontsize=9.5, color=NEUTRAL["muted"])
                 continue
             if math.isfinite(lo) and math.isfinite(hi):
                 ax.plot([lo, hi], [y - off, y - off], color=style["color"], lw=2.2, solid_capstyle="butt")
@@ -524,19 +532,20 @@ def _sankey(ax, flows, title: str) -> str:
 
 @_with_rc
 def flows(views: list[dict]) -> Chart | None:
-    usable = [v for v in views if v.get("flows") is not None and len(v["flows"])]
-    if not usable:
+    """The flow diagram of one run; of a comparison, the base's only (the table beside it gives
+    every alternative's difference, instead of one near-identical diagram per scenario)."""
+    v = views[0]
+    if v.get("flows") is None or not len(v["flows"]):
         return None
-    fig = _figure(3.9 * len(usable), w=WIDTH * 1.25)
-    axes = fig.subplots(len(usable), 1, squeeze=False)[:, 0]
-    alt_parts = []
-    for ax, v in zip(axes, usable):
-        alt_parts.append(_sankey(ax, v["flows"], v["name"] if len(views) > 1 else ""))
+    fig = _figure(3.9, w=WIDTH * 1.25)
+    ax = fig.subplots()
+    title = f"{v['name']} (base)" if len(views) > 1 else ""
     alt = ("Flow diagram of entrants' moves between career states, mean number of moves per replication, states on the left "
-           "flowing to states on the right. " + "; ".join(alt_parts) + ".")
+           "flowing to states on the right. " + _sankey(ax, v["flows"], title) + ".")
     caption = ("Band widths are the mean number of moves per replication over the whole run (entrants only; a person can "
                "move several times, e.g. between grants and back). Hatched bands and boxes lead out of the field. "
-               "The table below lists every flow.")
+               + ("The table below gives every flow in the base and how each other scenario changes it."
+                  if len(views) > 1 else "The table below lists every flow."))
     return _chart("flows", "Flows between states", fig, alt, caption)
 
 
@@ -679,7 +688,7 @@ def _over_time(views: list[dict], keys: list[str], name: str, title: str, what: 
 def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
     if not any(v.get("curves") is not None for v in views):
         return None
-    fig = _figure(3.9)
+    fig = _figure(3.9 + (0.16 * len(views) if len(views) > 2 else 0.0))  # room for the legend above the axes
     ax = fig.subplots()
     xmax = 0.0
     alt_parts = []
@@ -729,7 +738,8 @@ def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
             ax.plot(x, y, color=s["color"], ls=s["ls"], lw=2, marker=s["marker"], markevery=max(1, len(x) // 8), markersize=5,
                     label=_t(f"{v['name']}: entrants who became a lead"))
             alt_parts.append(f"{v['name']} entrants who became a lead: {pct(_at(x, y, 10))} by year 10")
-        _fig_legend(fig, [(f"{v['name']}: entrants who became a lead", s) for v, s in zip(views, _styles(views))])
+        _fig_legend(fig, [(v["name"] if len(views) > 2 else f"{v['name']}: entrants who became a lead", s)
+                          for v, s in zip(views, _styles(views))])
     for v in views[:1]:
         r = v["replications"]
         if "arrival_years" in r:
@@ -795,12 +805,6 @@ def binding(views: list[dict]) -> Chart | None:
     cats = []
     for r in present:
         label = RESOURCE_LABEL[r]
-        if len(views) == 1:
-            bc = views[0]["summary"]["outcomes"]["binding_constraint"]
-            share = float((bc.get("share_of_replications") or {}).get(r, 0.0))
-            n = len(views[0]["replications"]) or 1
-            if share > 0:
-                label += f"  \u2190 binds in {int(round(share * n))}/{n}"
         cats.append(label[0].upper() + label[1:])
     useries, eseries, parts = [], [], []
     for v, s in zip(views, styles):
@@ -809,14 +813,14 @@ def binding(views: list[dict]) -> Chart | None:
         e = [_iv((bc.get("excess_demand") or {}).get(r)) for r in present]
         useries.append((v["name"], s, u))
         eseries.append((v["name"], s, e))
-        parts.append(f"{v['name']}: binding constraint {RESOURCE_LABEL.get(bc.get('binding'), 'none')}; "
+        parts.append(f"{v['name']}: "
                      + ", ".join(f"{RESOURCE_LABEL[r]} {pct(x[0])} used, excess demand {num(y[0])}" for r, x, y in zip(present, u, e)))
     fig = _figure(2.2 + 2 * 0.5 * len(present) * max(1, 0.6 * len(views)))
     axes = fig.subplots(2, 1)
     _dots(axes[0], cats, useries, pct, "Share of capacity in use (mean over the run)")
     _pct_axis(axes[0])
     axes[0].axvline(0.9, color=NEUTRAL["axis"], lw=1, ls=(0, (2, 2)))
-    axes[0].annotate("90%: can bind", (0.9, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 3), textcoords="offset points",
+    axes[0].annotate("90%", (0.9, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 3), textcoords="offset points",
                      fontsize=9, color=NEUTRAL["text"])
     axes[0].set_xlim(0, 1.18)
     axes[0].set_title("Utilisation")
@@ -825,10 +829,11 @@ def binding(views: list[dict]) -> Chart | None:
     axes[1].set_title("Excess demand")
     _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
     alt = "Two dot charts of the utilisation and the excess demand of each scarce resource. " + "; ".join(parts) + "."
-    caption = ("A resource binds in a replication when at least 90% of it is in use and it has the largest unmet demand among "
-               "such resources. Unmet demand is measured per unit of capacity (e.g. applicants not admitted per advisor slot, "
-               "applications queued per month of review capacity), so levels are comparable only within a resource.")
-    return _chart("binding-chart", "Which constraint binds", fig, alt, caption)
+    caption = ("How congested each resource is. Unmet demand is measured per unit of capacity in each resource's own unit "
+               "(applicants not admitted per advisor slot, applications queued per month of review capacity...), so levels "
+               "compare only within a resource, never across: which resource binds is measured by its marginal value "
+               "(above), not read from these.")
+    return _chart("binding-chart", "How much of each resource is used", fig, alt, caption)
 
 
 # ---------------------------------------------------------------------------
@@ -837,42 +842,99 @@ def binding(views: list[dict]) -> Chart | None:
 
 
 @_with_rc
-def group_effects(data: dict) -> Chart | None:
+def group_effects(data: dict, order: Sequence[int] | None = None) -> Chart | None:
+    """Who gains and who loses: one small panel per alternative (every one, in ``order``:
+    the one adding the most leads first), the change in each group's lead chance against
+    the base with its 95% interval, on one shared scale."""
     comps = data.get("comparisons") or []
     if not comps or not comps[0].get("groups"):
         return None
-    order = [(g["kind"], g["group"]) for g in comps[0]["groups"]]
+    order = list(range(len(comps))) if order is None else list(order)
+    keys = [(g["kind"], g["group"]) for g in comps[0]["groups"] if g["kind"] != "existing"]
     label = {("all", "all"): "All entrants (total)"}
-    for k, g in order:
+    for k, g in keys:
         if (k, g) not in label:
-            label[(k, g)] = f"{TRACK_SHORT[g]} track" if k == "track" and g in TRACK_SHORT else \
-                BACKGROUND_SHORT.get(g, "Existing field" if k == "existing" else str(g))
-    styles = SCENARIO_STYLES[1:] + SCENARIO_STYLES[:1]
-    fig = _figure(2.4 + 2 * 0.36 * len(order) * max(1, 0.6 * len(comps)))
-    axes = fig.subplots(2, 1)
+            label[(k, g)] = f"{TRACK_SHORT[g]} track" if k == "track" and g in TRACK_SHORT else BACKGROUND_SHORT.get(g, str(g))
+    ncol = 1 if len(order) == 1 else 2
+    nrow = math.ceil(len(order) / ncol)
+    panel_h = 0.9 + 0.3 * len(keys)
+    fig = _figure(panel_h * nrow + 0.5, w=WIDTH * (1.0 if ncol == 1 else 1.45))
+    axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False, sharex=True)).ravel()
     parts = []
-    for ax, (col, xl, fmt) in zip(axes, (("p_lead", "Change in chance of a lead role within the window (percentage points)", points),
-                                          ("lead_years", "Change in lead-years before arrival per person", lambda x: num(x, True)))):
-        keys = [kg for kg in order if not (col == "p_lead" and kg[0] == "existing")]
-        series = []
-        for c, s in zip(comps, styles):
-            by = {(g["kind"], g["group"]): g for g in c["groups"]}
-            vals = [_iv(by.get(kg, {}).get(col)) for kg in keys]
-            series.append((c["alternative"], s, vals))
-            parts.append(f"{c['alternative']} minus {c['base']}, {col.replace('_', ' ')}: "
-                         + ", ".join(f"{label[kg]} {fmt(x[0])} ({fmt(x[1])} to {fmt(x[2])})" for kg, x in zip(keys, vals)))
-        _dots(ax, [label[kg] for kg in keys], series, fmt, xl, zero=0.0)
-        if col == "p_lead":
-            _points_axis(ax)
-    axes[0].set_title("Chance of becoming a lead")
-    axes[1].set_title("Lead-years before arrival")
-    _fig_legend(fig, [(f"{c['alternative']} minus {c['base']}", s) for c, s in zip(comps, styles)], lines=False, always=True)
-    for ax in axes:
+    lo_all, hi_all = [0.0], [0.0]
+    for slot, i in enumerate(order):
+        c = comps[i]
+        style = SCENARIO_STYLES[(i + 1) % len(SCENARIO_STYLES)]
+        by = {(g["kind"], g["group"]): g for g in c["groups"]}
+        vals = [_iv(by.get(kg, {}).get("p_lead")) for kg in keys]
+        for v, lo, hi in vals:
+            lo_all += [x for x in (v, lo) if math.isfinite(x)]
+            hi_all += [x for x in (v, hi) if math.isfinite(x)]
+        ax = axes[slot]
+        _dots(ax, [label[kg] if slot % ncol == 0 else "" for kg in keys], [(c["alternative"], style, vals)], points, "",
+              zero=0.0, label_values=False)
+        ax.set_title(_t(c["alternative"]), fontsize=10, color=style["color"])
         for t in ax.get_yticklabels():
             if t.get_text().startswith("All entrants"):
                 t.set_fontweight("bold")
-    alt = "Two forest plots of paired differences (alternative minus base) per group with 95% intervals. " + "; ".join(parts) + "."
-    caption = ("Paired differences between scenarios (same random numbers in each replication) with 95% intervals of the mean "
-               "difference. The vertical line is no change. A group that loses while the total gains has been displaced by "
-               "others competing for the same openings. 'Existing field' are researchers already in the field at the start.")
-    return _chart("group-effects-chart", "Effects per group beside the total", fig, alt, caption)
+        parts.append(f"{c['alternative']} minus {c['base']}: "
+                     + ", ".join(f"{label[kg]} {points(x[0])} ({points(x[1])} to {points(x[2])})" for kg, x in zip(keys, vals)))
+    for ax in axes[len(order):]:
+        ax.set_visible(False)
+    pad = 0.08 * (max(hi_all) - min(lo_all) or 0.01)
+    for ax in axes[: len(order)]:
+        ax.set_xlim(min(lo_all) - pad, max(hi_all) + pad)
+        _points_axis(ax)
+        ax.margins(x=0)
+    fig.supxlabel("Change in the chance of a lead role within the window (percentage points)", fontsize=10)
+    alt = ("Small multiples, one per scenario, of the paired change in each group's chance of a lead role against "
+           f"{comps[0]['base']}, with 95% intervals. " + "; ".join(parts) + ".")
+    caption = ("One panel per scenario against the base, on the same scale; dots are mean paired differences (same random "
+               "numbers in each replication), bars their 95% intervals, the vertical line no change. A group that loses "
+               "while the total gains has been displaced by others competing for the same openings. The tables below give "
+               "lead-years too, and the existing field.")
+    return _chart("group-effects-chart", "Who gains and who loses", fig, alt, caption)
+
+
+# ---------------------------------------------------------------------------
+# 10. the marginal value of each scarce resource
+# ---------------------------------------------------------------------------
+
+
+@_with_rc
+def marginal_values(views: list[dict]) -> Chart | None:
+    """The paired change in new leads and in safety-relevant lead-years when each resource alone
+    is raised by the step (of the first scenario: a run, or a comparison's base)."""
+    v = views[0]
+    m = v["summary"].get("marginal_value") or {}
+    rows = [r for r in m.get("resources") or [] if r.get("status") == "measured"]
+    if not rows or not m.get("replications"):
+        return None
+    rows.sort(key=lambda r: -float(r["new_leads"]["value"]))
+    step = f"{100 * float(m['step']):g}%"
+    binding = m.get("binding")
+    cats = ["\n".join(textwrap.wrap(r["label"][0].upper() + r["label"][1:] + (" (binds)" if r["key"] == binding else ""), 26))
+            for r in rows]
+    style = {"color": NEUTRAL["ink"], "marker": "o", "ls": "-"}
+    fig = _figure(1.8 + 2 * 0.5 * len(rows), w=WIDTH * 1.15)
+    axes = fig.subplots(2, 1)
+    parts = []
+    for ax, (suffix, xlabel, fmt) in zip(axes, (
+            ("new_leads", f"New leads over the run per {step} more capacity", lambda x: num(x, True)),
+            ("safety_lead_years", f"Safety-relevant lead-years before arrival per {step} more", lambda x: num(x, True)))):
+        vals = [_iv(r[suffix]) for r in rows]
+        _dots(ax, cats, [(v["name"], style, vals)], fmt, xlabel, zero=0.0)
+        for t in ax.get_yticklabels():
+            if t.get_text().endswith("(binds)"):
+                t.set_fontweight("bold")
+        parts.append(f"{xlabel}: " + ", ".join(f"{r['label']} {fmt(x[0])} ({fmt(x[1])} to {fmt(x[2])})" for r, x in zip(rows, vals)))
+    axes[0].set_title("New leads")
+    axes[1].set_title("Safety-relevant lead-years")
+    who = f" in {v['name']}" if len(views) > 1 else ""
+    alt = (f"Two dot charts of the marginal value of each scarce resource{who}: the paired change when that capacity alone "
+           f"is raised by {step}, with 95% intervals. " + "; ".join(parts) + ".")
+    caption = (f"Each row reruns the same replications (same seed, same random numbers) with one capacity raised by {step} "
+               f"and nothing else changed; dots are the mean change over {m['replications']} paired replications, bars the "
+               "95% interval of the mean, the vertical line no change. The resource whose step adds the most leads binds. "
+               "Resources this scenario does not have are left out.")
+    return _chart("marginal-chart", "Marginal value of each scarce resource", fig, alt, caption)

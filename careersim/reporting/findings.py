@@ -15,12 +15,26 @@ which:
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import numpy as np
 
-from careersim.core.stats import interval_words, paired_difference
-from careersim.core.text import _told_apart, finite, interval_text, num, pct, points, value_text  # noqa: F401
+from careersim.config.resources import LABELS
+from careersim.core.stats import interval_words, paired_difference, sign_test
+from careersim.core.text import (  # noqa: F401
+    MIN_REPLICATIONS,
+    _told_apart,
+    dollars,
+    finite,
+    interval_text,
+    num,
+    pct,
+    points,
+    range_text,
+    value_text,
+)
 from careersim.reporting.labels import EXIT_LABEL, GROUP_LABEL, RESOURCE_LABEL, TRACK_LABEL
 
 # ---------------------------------------------------------------------------
@@ -33,6 +47,79 @@ def certainty(low: Any, high: Any, n: int | None = None) -> str:
     if not (finite(low) and finite(high)) or (n is not None and n < 2):
         return "may not change"
     return interval_words(float(low), float(high))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Words for a paired effect that never contradict its count of replications.
+
+    ``words`` is "likely increases", "likely decreases", "may not change", "no change"
+    (equal in every replication), "mixed" (the mean moves one way while most replications
+    do not) or "too few replications to tell"; ``note`` qualifies a direction that the
+    replications show clearly (a sign test) while the interval of the mean still
+    includes zero: "size uncertain".
+    """
+
+    words: str
+    note: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.words} ({self.note})" if self.note else self.words
+
+    @property
+    def direction(self) -> int:
+        return {"likely increases": 1, "likely decreases": -1}.get(self.words, 0)
+
+
+def counts(e: dict, higher_is_better: bool | None = True) -> tuple[int, int, int] | None:
+    """(replications where the alternative is higher, lower, pairs) of a paired effect."""
+    n = int(e.get("n") or 0)
+    eq = round(float(e["share_equal"]) * n) if finite(e.get("share_equal")) else 0
+    if higher_is_better is None:
+        if not finite(e.get("share_higher")):
+            return None
+        up = round(float(e["share_higher"]) * n)
+    else:
+        if not finite(e.get("share_better")):
+            return None
+        better = round(float(e["share_better"]) * n)
+        up = better if higher_is_better else n - better - eq
+    return up, n - up - eq, n
+
+
+def verdict(e: dict | None, higher_is_better: bool | None = True) -> Verdict:
+    """The verdict on a paired effect (``value``, ``low``, ``high``, ``n`` and the shares of
+    replications better and equal, as :func:`careersim.core.stats.paired_difference` gives
+    them), from its interval and its count together:
+
+    * equal in every pair: no change;
+    * fewer than :data:`MIN_REPLICATIONS` pairs: too few to tell;
+    * the interval excludes zero: likely increases or decreases, unless most pairs do
+      not move that way ("mixed");
+    * the interval includes zero: may not change, unless the pairs move one way so
+      consistently that a two-sided sign test rejects no change at 5% (say 6 of 6):
+      then the direction, with its size uncertain; when most pairs (three in four) move
+      one way without that, "may not change" says so and that they are too few to be sure.
+    """
+    e = e or {}
+    n = int(e.get("n") or 0)
+    c = counts(e, higher_is_better)
+    if c is not None and n > 0 and c[0] == 0 and c[1] == 0:
+        return Verdict("no change")  # a fact about every pair, however few
+    if n < MIN_REPLICATIONS:
+        return Verdict("too few replications to tell")
+    words = certainty(e.get("low"), e.get("high"), n)
+    if c is None:
+        return Verdict(words)
+    up, down, _ = c
+    if (words == "likely increases" and up <= down) or (words == "likely decreases" and down <= up):
+        return Verdict("mixed", f"higher in {up} and lower in {down} of {n} replications")
+    if words == "may not change" and sign_test(up, down) < 0.05:
+        return Verdict("likely increases" if up > down else "likely decreases", "size uncertain")
+    if words == "may not change" and max(up, down) >= 0.75 * (up + down):
+        return Verdict(words, f"{'higher' if up > down else 'lower'} in {max(up, down)} of {n} replications, "
+                              "too few to be sure")
+    return Verdict(words)
 
 
 def verb(words: str, *, subject_plural: bool = False) -> str:
@@ -198,27 +285,57 @@ def run_findings(summary: dict, reps=None, window: float = 10.0, horizon: float 
         total = sum(v["value"] for v in att.values())
         out.append(f"{pct(total)} of entrants left the field during the run; the most common reason was {EXIT_LABEL.get(top, top.replace('_', ' '))} "
                    f"({pct(att[top]['value'])} of entrants; 95% of replications: {interval_text(att[top].get('low'), att[top].get('high'), 'share')}).")
-    bc = oc.get("binding_constraint") or {}
-    if bc:
-        out.append(binding_sentence(bc, n))
+    b = binding_sentence(summary.get("marginal_value"))
+    if b:
+        out.append(b)
     cs = claims_sentence(summary.get("claims"), claim_keys)
     if cs:
         out.append(cs)
     return out[:6]
 
 
-def binding_sentence(bc: dict, n: int, who: str = "") -> str:
-    name = bc.get("binding", "none")
-    shares = bc.get("share_of_replications") or {}
+def binding_sentence(marginal: dict | None, who: str = "") -> str | None:
+    """What binds, measured: the resource whose raised capacity adds the most leads, beside the others."""
+    if not marginal or not marginal.get("replications"):
+        return None
+    rows = [r for r in marginal.get("resources") or [] if r.get("status") == "measured"]
+    if not rows:
+        return None
+    step = f"{100 * float(marginal['step']):g}%"
+    n = int(marginal["replications"])
     who = f" under {who}" if who else ""
+    rows = sorted(rows, key=lambda r: -float(r["new_leads"]["value"]))
+
+    def gain(r: dict) -> str:
+        return f"{num(r['new_leads']['value'], True)} ({range_text(r['new_leads'], 'count', True)})"
+
+    others = "; ".join(f"{r['label']} {gain(r)}" for r in rows[1:4])
+    name = marginal.get("binding", "none")
     if name in (None, "none"):
-        return f"No single resource binds{who} in most replications (none is at least 90% used with unmet demand)."
-    share = float(shares.get(name, 0.0))
-    k = int(round(share * n))
-    util = ((bc.get("utilisation") or {}).get(name) or {}).get("value")
-    exc = ((bc.get("excess_demand") or {}).get(name) or {}).get("value")
-    return (f"The binding constraint{who} is {RESOURCE_LABEL.get(name, name.replace('_', ' '))} in {k} of {n} replications: "
-            f"on average {pct(util)} of it is in use, with {num(exc)} units of unmet demand per unit of capacity.")
+        return (f"No resource clearly binds{who}: raising any one capacity by {step} on the same random numbers adds no "
+                f"leads whose interval lies above zero (largest: {rows[0]['label']}, {gain(rows[0])} new leads; "
+                f"{n} paired replications).")
+    top = next(r for r in rows if r["key"] == name)
+    tied = {t["key"]: t for t in marginal.get("tied") or []}
+    label = marginal.get("binding_label") or top["label"]
+    if tied:
+        apart = "; ".join(f"{r['label']} (adds {gain(r)}; {num(tied[r['key']]['difference']['value'])} fewer, "
+                          f"difference {range_text(tied[r['key']]['difference'], 'count', True)})"
+                          for r in rows if r["key"] in tied)
+        others = "; ".join([f"{r['label']} {gain(r)}" for r in rows[1:] if r["key"] not in tied][:3])
+        return (f"What binds{who}: {label}. {step} more {top['label']} adds {gain(top)} new leads over the run "
+                f"(paired replications: {n}); not told apart from it (the paired difference's interval includes zero): "
+                f"{apart}" + (f"; {step} more of the next resources adds: {others}." if others else "."))
+    return (f"What binds{who}: {label}. Raising it by {step} adds {gain(top)} new leads over the run "
+            f"(paired replications: {n}); {step} more of the next resources adds: {others}.")
+
+
+def resource_label(key: str, marginal: dict | None = None) -> str:
+    """The words for a resource key of the marginal values (or of the old bottleneck metrics)."""
+    for r in (marginal or {}).get("resources") or []:
+        if r.get("key") == key:
+            return r["label"]
+    return LABELS.get(key) or RESOURCE_LABEL.get(key) or {"none": "none clearly", "not measured": "not measured"}.get(key, key.replace("_", " "))
 
 
 # ---------------------------------------------------------------------------
@@ -228,10 +345,11 @@ def binding_sentence(bc: dict, n: int, who: str = "") -> str:
 
 def effect_sentence(subject: str, outcome: str, eff: dict | None, unit: str, base_name: str, better: bool | None = True,
                     unit_word: str = "") -> str | None:
-    """'<subject> likely increases <outcome> by X compared with <base> (...)' with words from the interval."""
+    """'<subject> likely increases <outcome> by X compared with <base> (...)', worded by :func:`verdict`
+    so the words and the count of replications agree."""
     if not eff or not finite(eff.get("value")):
         return None
-    words = certainty(eff.get("low"), eff.get("high"), eff.get("n"))
+    v = verdict(eff, better)
     n = int(eff.get("n") or 0)
     level = (f"from {value_text(eff.get('base_mean'), unit)} to {value_text(eff.get('alt_mean'), unit)}"
              if finite(eff.get("base_mean")) else "")
@@ -241,13 +359,45 @@ def effect_sentence(subject: str, outcome: str, eff: dict | None, unit: str, bas
     k = f"better in {int(round(float(share) * n))} of {n} paired replications" if finite(share) and better is not None else ""
     interval = f"95% interval {interval_text(eff.get('low'), eff.get('high'), unit, True)}"
     lead = f"Compared with {base_name}, {subject}" if base_name else subject
-    if words == "may not change":
+    signed = f"{value_text(eff['value'], unit, signed=True)}{word}"
+    if v.words == "too few replications to tell":
+        return f"{lead}: too few paired replications ({n}) to tell how {outcome} changes (estimated {signed})."
+    if v.words == "no change":
+        return f"{lead} leaves {outcome} exactly as it is in all {n} paired replications."
+    if v.words == "mixed":
+        return (f"{lead} changes {outcome} by {signed} on average ({interval}), but the change is mixed: "
+                f"{v.note}.")
+    if v.words == "may not change":
         tail = "; ".join(x for x in (level, k) if x)
-        return (f"{lead} may not change {outcome}: the estimated change is "
-                f"{value_text(eff['value'], unit, signed=True)}{word}, but its {interval} includes no change"
+        return (f"{lead} may not change {outcome}: the estimated change is {signed}, but its {interval} includes no change"
                 + (f" ({tail})." if tail else "."))
+    if v.note:
+        up, down, _ = counts(eff, better) or (0, 0, n)
+        return (f"{lead} {v.words} {outcome} (higher in {up} and lower in {down} of {n} paired replications), by an "
+                f"amount too varied to pin down: estimated {signed}, {interval}.")
     detail = "; ".join(x for x in (level, interval, k) if x)
-    return f"{lead} {words} {outcome} by {size} ({detail})."
+    return f"{lead} {v.words} {outcome} by {size} ({detail})."
+
+
+def who_loses(groups: list[dict]) -> tuple[str, dict] | None:
+    """The group with the largest clear loss (an interval below zero): in lead chance for
+    starting tracks and backgrounds, else in lead-years for the existing field; with its
+    effect. None if no group clearly loses."""
+    losses = []
+    for g in groups:
+        if g["kind"] not in ("track", "background"):
+            continue
+        e = g.get("p_lead") or {}
+        if verdict(e).words == "likely decreases" and finite(e.get("value")):
+            losses.append((float(e["value"]), g))
+    if losses:
+        _, g = min(losses, key=lambda t: t[0])
+        return "p_lead", g
+    for g in groups:
+        e = g.get("lead_years") or {}
+        if g["kind"] == "existing" and verdict(e).words == "likely decreases":
+            return "lead_years", g
+    return None
 
 
 def group_sentence(groups: list[dict], alt: str) -> str | None:
@@ -257,7 +407,7 @@ def group_sentence(groups: list[dict], alt: str) -> str | None:
         if g["kind"] not in ("track", "background"):
             continue
         e = g.get("p_lead") or {}
-        w = certainty(e.get("low"), e.get("high"), e.get("n"))
+        w = verdict(e).words
         label = GROUP_LABEL.get(g["group"], g["group"])
         if w == "likely increases":
             gains.append((float(e["value"]), f"{label} ({points(e['value'])} points)"))
@@ -266,8 +416,10 @@ def group_sentence(groups: list[dict], alt: str) -> str | None:
     ly_loss = []
     for g in groups:
         e = g.get("lead_years") or {}
-        if g["kind"] in ("track", "background", "existing") and certainty(e.get("low"), e.get("high"), e.get("n")) == "likely decreases":
-            ly_loss.append(f"{GROUP_LABEL.get(g['group'], g['group'])} ({num(e['value'], True)} lead-years per person)")
+        if g["kind"] in ("track", "background", "existing") and verdict(e).words == "likely decreases":
+            total = float(e["value"]) * float(g.get("n_base") or 0)
+            ly_loss.append(f"{GROUP_LABEL.get(g['group'], g['group'])} ({num(e['value'], True)} lead-years per person, "
+                           f"{num(total, True)} in all)")
     gains.sort(key=lambda t: -t[0])
     losses.sort(key=lambda t: t[0])
     if gains and (losses or ly_loss):
@@ -286,8 +438,8 @@ def exits_sentence(effects: dict, alt: str, base: str) -> str | None:
     for k, e in effects.items():
         if not k.startswith("exit_"):
             continue
-        w = certainty(e.get("low"), e.get("high"), e.get("n"))
-        if w != "may not change":
+        w = verdict(e, False).words
+        if w in ("likely increases", "likely decreases"):
             clear.append((abs(float(e["value"])), k, e, w))
     if not clear:
         if any(k.startswith("exit_") for k in effects):
@@ -301,24 +453,36 @@ def exits_sentence(effects: dict, alt: str, base: str) -> str | None:
             f"(95% interval {interval_text(e['low'], e['high'], 'share', True)}).")
 
 
+def by_leads_added(data: dict) -> list[int]:
+    """The indices of ``data["comparisons"]``, the alternative adding the most leads first."""
+    def added(i: int) -> float:
+        v = ((data["comparisons"][i].get("effects") or {}).get("new_leads") or {}).get("value")
+        return float(v) if finite(v) else -math.inf
+    return sorted(range(len(data["comparisons"])), key=lambda i: (-added(i), i))
+
+
 def comparison_findings(data: dict, views: list[dict]) -> list[str]:
-    """Sentences for each alternative against the base, from comparison.json."""
+    """Sentences for each alternative against the base, from comparison.json, the alternative
+    adding the most leads first."""
     out: list[str] = []
     base = data["base"]
     window = _window_text(views[0])
     n_alts = len(data["comparisons"])
-    for comp, view in zip(data["comparisons"], views[1:]):
+    for i in by_leads_added(data):
+        comp, view = data["comparisons"][i], views[1 + i]
         alt = comp["alternative"]
         eff = comp["effects"]
-        s = effect_sentence(alt, f"the chance that an entrant holds a lead role within {window}", eff.get("p_lead"), "share", base)
+        s = effect_sentence(alt, "the number of entrants who become leads", eff.get("new_leads"), "count", base,
+                            unit_word="leads")
         if s:
-            out.append(s)
-        s = effect_sentence(alt, "lead-years before transformative AI arrives per entrant",
-                            eff.get("lead_years_before_arrival_per_entrant"), "years", base, unit_word="lead-years")
-        s2 = effect_sentence("It", "the safety-relevant lead-years per entrant",
-                             eff.get("safety_lead_years_before_arrival_per_entrant"), "years", "", unit_word="lead-years")
-        if s:
-            out.append(s + (" " + s2 if s2 and n_alts == 1 else ""))
+            s2 = effect_sentence("It", "safety-relevant lead-years before transformative AI arrives (whole field)",
+                                 eff.get("field_safety_lead_years_before_arrival"), "years", "", unit_word="lead-years")
+            out.append(s + (" " + s2 if s2 else ""))
+        if n_alts == 1:
+            s = effect_sentence(alt, f"the chance that an entrant holds a lead role within {window}", eff.get("p_lead"),
+                                "share", base)
+            if s:
+                out.append(s)
         s = group_sentence(comp.get("groups") or [], alt)
         if s:
             out.append(s)
@@ -326,24 +490,11 @@ def comparison_findings(data: dict, views: list[dict]) -> list[str]:
             s = exits_sentence(eff, alt, base)
             if s:
                 out.append(s)
-            b0 = views[0]["summary"].get("outcomes", {}).get("binding_constraint") or {}
-            b1 = view["summary"].get("outcomes", {}).get("binding_constraint") or {}
-            n = len(view["replications"])
-            if b0 and b1:
-                out.append(_binding_pair(b0, b1, base, alt, n))
+            for who, v in ((base, views[0]), (alt, view)):
+                b = binding_sentence(v["summary"].get("marginal_value"), who)
+                if b:
+                    out.append(b)
     return out
-
-
-def _binding_pair(b0: dict, b1: dict, base: str, alt: str, n: int) -> str:
-    def desc(b):
-        name = b.get("binding", "none")
-        if name in (None, "none"):
-            return "no single resource"
-        k = int(round(float((b.get("share_of_replications") or {}).get(name, 0.0)) * n))
-        return f"{RESOURCE_LABEL.get(name, name)} ({k} of {n} replications)"
-    if b0.get("binding") == b1.get("binding"):
-        return f"The binding constraint is the same in both: {desc(b0)} in {base}, {desc(b1)} under {alt}."
-    return f"The binding constraint moves: {desc(b0)} binds in {base}, {desc(b1)} under {alt}."
 
 
 def _window_text(view: dict) -> str:

@@ -8,10 +8,12 @@ charts are inline SVG images, the styles are inline, and the page has no
 scripts. Templates are Jinja2 with autoescaping on, so any text from a
 scenario (its name, description, intervention names) is shown as text.
 
-The page follows one order, the same for runs and comparisons: key findings,
-headline numbers, charts, which constraint binds (and, for comparisons,
-effects per group beside the total), the essays' claims, the assumptions
-table, caveats and provenance.
+The page follows one order, the same for runs and comparisons: (for
+comparisons, the bottom line: one table ranking the scenarios, and what binds,
+what loosens it and what the intervals cover), key findings, headline numbers,
+what binds (the marginal value of each scarce resource), charts, (for
+comparisons, effects per group beside the total), the essays' claims, caveats
+and a glossary, the assumptions table and provenance.
 """
 
 from __future__ import annotations
@@ -29,16 +31,26 @@ from careersim.analysis.views import load_run, view_from_json
 from careersim.core.files import write_text
 from careersim.experiments.pool import Pool
 from careersim.reporting import charts as ch
+from careersim.reporting.bottom_line import (
+    GLOSSARY,
+    bottom_line,
+    flow_difference_rows,
+    intervals_sentence,
+    marginal_rows,
+)
 from careersim.reporting.findings import (
-    certainty,
+    by_leads_added,
     claim_verdict,
     comparison_findings,
+    counts,
     finite,
     interval_text,
     num,
     pct,
     points,
+    range_text,
     run_findings,
+    verdict,
 )
 from careersim.reporting.labels import GROUP_LABEL, STATE_LABEL, STATE_ORDER, TRACK_SHORT
 from careersim.reporting.templating import render as render_page
@@ -115,7 +127,7 @@ def _claim_keys(views: list[dict]) -> list[str]:
 
 
 def _claims_rows(views: list[dict]) -> list[dict]:
-    from careersim.analysis.claims import CLAIM_TEXT, SOURCES
+    from careersim.analysis.claims import CLAIM_SHORT, CLAIM_TEXT, SOURCES
 
     rows = []
     for k in _claim_keys(views):
@@ -140,8 +152,10 @@ def _claims_rows(views: list[dict]) -> list[dict]:
                          + (f" ({interval_text(rnd.get('low'), rnd.get('high'), 'ratio')})" if finite(rnd.get("low")) else "")
                          + f", {int(rnd.get('n') or 0)} paired replications")
             cells.append({"symbol": sym, "words": words, "stat": stat, "range": rng, "holds": holds,
+                          "holds_short": holds.replace(" of ", "/").replace(" replications", ""),
                           "evaluated": bool(c and (finite(c.get("share_holds")) or c.get("verdict"))), "extra": extra})
-        rows.append({"key": k, "text": CLAIM_TEXT.get(k, ""), "source": SOURCES.get(k, ""), "cells": cells})
+        rows.append({"key": k, "text": CLAIM_TEXT.get(k, ""), "short": CLAIM_SHORT.get(k, ""), "source": SOURCES.get(k, ""),
+                     "cells": cells})
     return rows
 
 
@@ -170,7 +184,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
-    """Every parameter: description, unit, source, value in each scenario and whether it differs from the baseline."""
+    """Every parameter: description, unit, source, value in each scenario and whether it differs from the baseline
+    (``changes``: the scenarios where it differs, with their values, for the compact table of a comparison)."""
     from careersim.config.schema import baseline, get_path, iter_parameters
 
     base = baseline()
@@ -203,8 +218,10 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
         unit = meta.get("unit") or ""
         if meta.get("kind") == "distribution":
             unit = "drawn per person"
+        changes = [f"{v['name']}: {c['value']}" for v, c in zip(views, cells) if c["differs"]]
         rows.append({"path": path, "description": info.description or "", "unit": unit, "source": src or "\u2014",
-                     "baseline": _fmt_param(b), "cells": cells, "differs": any(c["differs"] for c in cells)})
+                     "baseline": _fmt_param(b), "cells": cells, "differs": any(c["differs"] for c in cells),
+                     "changes": changes})
     return rows, n_params, n_assumption
 
 
@@ -250,8 +267,18 @@ def _caveats(views: list[dict], n_params: int, n_assumption: int, comparison: bo
                    "t-approximation allows; a 'may not change' verdict can mean the effect is small or that more "
                    "replications are needed.")
     else:
-        out.append(f"Ranges are the spread over {n} replications (chance plus uncertainty about parameter values), not "
+        out.append(f"Ranges are the spread over {n} replications (chance plus any parameter drawn per replication), not "
                    "confidence intervals of the mean; with few replications their tails are rough.")
+    m = views[0]["summary"].get("marginal_value") or {}
+    if m.get("replications"):
+        out.append(f"Marginal values (what binds) come from the first {m['replications']} replications only, each rerun once "
+                   f"per resource with that capacity raised by {100 * float(m['step']):g}%; a larger change need not act in "
+                   "proportion.")
+    out.append("Costs are undiscounted US dollars over the run, from stated unit costs (the costs section of the assumptions "
+               "table): a grant-year, a programme place and a PhD stipend are published figures; a grantmaker's year, a lead "
+               "position's year and an hour of a lead's mentoring are assumptions. The leads' mentor time is costed as if "
+               "the field had its starting leads growing with the positions. Costs count what a policy adds, not what it "
+               "displaces.")
     w = get_path(sc, "run.claims_window")
     h = get_path(sc, "run.horizon")
     if isinstance(w, (int, float)) and isinstance(h, (int, float)) and h - w < 5:
@@ -335,7 +362,7 @@ def _cell(iv: dict | None, unit: str) -> dict:
     if not iv or not finite(iv.get("value")):
         return {"value": "n/a", "range": ""}
     v = pct(iv["value"]) if unit == "share" else num(iv["value"])
-    r = interval_text(iv.get("low"), iv.get("high"), unit) if finite(iv.get("low")) else ""
+    r = range_text(iv, unit) if finite(iv.get("low")) else ""
     return {"value": v, "range": r}
 
 
@@ -356,26 +383,49 @@ def _run_headline(view: dict) -> list[dict]:
     return rows
 
 
-HEADLINE_METRICS = ["p_lead", "lead_years_before_arrival_per_entrant", "safety_lead_years_before_arrival_per_entrant",
-                    "new_leads", "exit_funding_ran_out", "field_safety_lead_years_before_arrival"]
+#: the headline outcomes of a comparison: each per-person number followed by its whole-field total
+def _run_totals(view: dict) -> list[dict]:
+    """The run's whole-field totals beside the per-entrant numbers: leads made, lead-years and
+    safety-relevant lead-years before arrival (the existing field's included)."""
+    oc = view["summary"].get("outcomes") or {}
+    return [{"label": label, **_cell(oc.get(key), "count")} for key, label in (
+        ("new_leads", "Entrants who became leads"),
+        ("field_lead_years_before_arrival", "Lead-years before arrival, whole field"),
+        ("field_safety_lead_years_before_arrival", "Safety-relevant lead-years before arrival, whole field"),
+    ) if oc.get(key)]
+
+
+#: the headline outcomes of a comparison: each per-person number followed by its whole-field total
+HEADLINE_METRICS = ["p_lead", "new_leads",
+                    "lead_years_before_arrival_per_entrant", "field_lead_years_before_arrival",
+                    "safety_lead_years_before_arrival_per_entrant", "field_safety_lead_years_before_arrival",
+                    "exit_funding_ran_out", "n_exit_funding_ran_out"]
+#: the whole-field totals among them (shown indented under their per-person number)
+WHOLE_FIELD = {"new_leads", "field_lead_years_before_arrival", "field_safety_lead_years_before_arrival",
+               "n_exit_funding_ran_out"}
 
 
 def _effect_row(key: str, meta: dict, e: dict, window: float | None = None) -> dict:
+    """A row of an effects table; its verdict and its count of replications never disagree
+    (:func:`careersim.reporting.findings.verdict`)."""
     unit = meta.get("unit", "")
-    words = certainty(e.get("low"), e.get("high"), e.get("n"))
     hib = meta.get("higher_is_better")
-    n = int(e.get("n") or 0)
-    if hib is None:
-        better = f"higher in {int(round(float(e['share_higher']) * n))} of {n}" if finite(e.get("share_higher")) else ""
+    words = str(verdict(e, hib))
+    c = counts(e, hib)
+    if c is None:
+        better = ""
+    elif hib is None:
+        better = f"higher in {c[0]}, lower in {c[1]} of {c[2]}"
     else:
-        better = f"{int(round(float(e['share_better']) * n))} of {n}" if finite(e.get("share_better")) else ""
+        good, bad = (c[0], c[1]) if hib else (c[1], c[0])
+        better = f"{good} of {c[2]}" + (f" ({bad} worse)" if bad else "")
     fmt = (lambda x: pct(x)) if unit == "share" else num
     change = (points(e.get("value")) + " pts") if unit == "share" else num(e.get("value"), True)
     direction = "" if hib is None else ("higher is better" if hib else "lower is better")
     label = str(meta.get("label", key)).replace("within the window", f"within {num(window)} years" if window else "within the window")
     return {"key": key, "label": label, "base": fmt(e.get("base_mean")), "alt": fmt(e.get("alt_mean")),
-            "change": change, "interval": interval_text(e.get("low"), e.get("high"), unit, True), "words": words,
-            "better": better, "direction": direction}
+            "change": change, "interval": range_text(e, unit, True), "words": words,
+            "better": better, "direction": direction, "whole_field": key in WHOLE_FIELD}
 
 
 def _group_rows(comp: dict, group_meta: dict) -> list[dict]:
@@ -397,8 +447,7 @@ def _group_rows(comp: dict, group_meta: dict) -> list[dict]:
                 continue
             unit = meta.get("unit", "")
             change = (points(e.get("value")) + " pts") if unit == "share" else num(e.get("value"), True)
-            cells.append({"change": change, "interval": interval_text(e.get("low"), e.get("high"), unit, True),
-                          "words": certainty(e.get("low"), e.get("high"), e.get("n"))})
+            cells.append({"change": change, "interval": range_text(e, unit, True), "words": str(verdict(e))})
         rows.append({"label": label, "total": kind == "all", "n": num(g.get("n_base")), "cells": cells})
     return rows
 
@@ -443,6 +492,7 @@ def _common(views: list[dict], comparison: bool) -> dict:
         "demand": (ch.demand_over_time, (start_year,)),
         "arrival": (ch.arrival_vs_lead, (window,)),
         "binding": (ch.binding, ()),
+        "marginal": (ch.marginal_values, ()),
     })
     rows, n_params, n_assumption = _assumption_rows(views)
     horizon = _value(views[0]["scenario"], "run.horizon", 20.0)
@@ -463,6 +513,10 @@ def _common(views: list[dict], comparison: bool) -> dict:
         "interventions": _interventions(views),
         "caveats": _caveats(views, n_params, n_assumption, comparison),
         "flow_rows": _flow_rows(views),
+        "flow_diffs": flow_difference_rows(views) if comparison else [],
+        "marginal": marginal_rows(views[0]),
+        "glossary": GLOSSARY,
+        "intervals": intervals_sentence(views, comparison),
         "demand_rows": _demand_rows(views),
         "missing": sorted({m for v in views for m in v.get("missing", [])}),
         "intervals_cover": ((views[0].get("summary") or {}).get("provenance") or {}).get("intervals_cover"),
@@ -481,6 +535,7 @@ def run_html(view: dict) -> str:
         "description": view["description"],
         "findings": run_findings(s, view["replications"], ctx["window"], horizon, _claim_keys([view])),
         "headline": _run_headline(view),
+        "totals": _run_totals(view),
         "provenance": _prov_rows(s.get("provenance") or {}),
         "scenario_hashes": [],
         "n_reps": len(view["replications"]),
@@ -495,7 +550,8 @@ def comparison_html(data: dict) -> str:
     metrics = data.get("metrics") or {}
     group_meta = data.get("group_metrics") or {}
     comps = []
-    for comp in data["comparisons"]:
+    order = by_leads_added(data)
+    for comp in (data["comparisons"][i] for i in order):
         eff = comp.get("effects") or {}
         comps.append({
             "alternative": comp["alternative"], "base": comp["base"],
@@ -507,13 +563,15 @@ def comparison_html(data: dict) -> str:
     ctx.update({
         "kind": "comparison",
         "title": f"careersim comparison: {data['base']} vs {', '.join(data['alternatives'])}",
-        "name": f"{data['base']} vs {', '.join(data['alternatives'])}",
+        "name": (f"{data['base']} vs {', '.join(data['alternatives'])}" if len(data["alternatives"]) <= 2
+                 else f"{data['base']} against {len(data['alternatives'])} scenarios"),
         "description": "",
         "findings": comparison_findings(data, views),
         "comparisons": comps,
         "group_metric_labels": [str(m.get("label", k)).replace("within the window", f"within {num(ctx['window'])} years")
                                 for k, m in group_meta.items()],
-        "group_chart": ch.group_effects(data),
+        "group_chart": ch.group_effects(data, order),
+        "bottom": bottom_line(data, views),
         "provenance": _prov_rows(prov),
         "scenario_hashes": prov.get("scenarios") or [{"role": v["role"], "name": v["name"], "scenario_sha256": v["sha256"]} for v in views],
         "n_reps": len(views[0]["replications"]),

@@ -45,7 +45,13 @@ PATH_STYLE = {
     "contributor": {"color": TRACK_STYLE["contributor"]["color"], "dash": "2 3"},
     "contributor_then_phd": {"color": OKABE["purple"], "dash": "9 3 2 3"},
 }
-#: scenarios of a comparison, in order (the base first)
+#: further colours for comparisons of many scenarios, from Paul Tol's colour-blind-safe schemes
+#: (P. Tol, "Colour schemes", SRON technical note, 2021), chosen to stay apart from Okabe-Ito's
+TOL = {"indigo": "#332288", "wine": "#882255", "olive": "#999933", "brown": "#8C510A", "teal": "#44AA99",
+       "rose": "#CC6677", "sand": "#B8A040", "purple": "#AA4499"}
+
+#: scenarios of a comparison, in order (the base first): sixteen styles, each with its own colour and
+#: its own marker or line pattern, so sixteen scenarios never share a style
 SCENARIO_STYLES = [
     {"color": OKABE["black"], "marker": "o", "ls": "-"},
     {"color": OKABE["vermillion"], "marker": "s", "ls": "--"},
@@ -53,6 +59,16 @@ SCENARIO_STYLES = [
     {"color": OKABE["purple"], "marker": "D", "ls": ":"},
     {"color": OKABE["green"], "marker": "v", "ls": (0, (5, 1))},
     {"color": OKABE["orange"], "marker": "P", "ls": (0, (3, 1, 1, 1, 1, 1))},
+    {"color": OKABE["sky"], "marker": "X", "ls": (0, (1, 1))},
+    {"color": TOL["indigo"], "marker": "*", "ls": (0, (5, 2, 1, 2))},
+    {"color": TOL["wine"], "marker": "h", "ls": (0, (8, 2))},
+    {"color": TOL["olive"], "marker": "p", "ls": (0, (2, 2))},
+    {"color": TOL["brown"], "marker": "<", "ls": (0, (4, 1, 1, 1))},
+    {"color": OKABE["grey"], "marker": ">", "ls": (0, (6, 3, 2, 3))},
+    {"color": TOL["teal"], "marker": "d", "ls": (0, (3, 3))},
+    {"color": TOL["rose"], "marker": "H", "ls": (0, (7, 2, 2, 2))},
+    {"color": TOL["sand"], "marker": "8", "ls": (0, (1, 3))},
+    {"color": TOL["purple"], "marker": "1", "ls": (0, (10, 3))},
 ]
 #: states of a researcher (flows between states)
 STATE_COLOR = {"phd_applicant": OKABE["sky"], "phd": OKABE["blue"], "independent": OKABE["orange"],
