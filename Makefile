@@ -18,7 +18,15 @@ run: $(STAMP)
 	$(BIN)/careersim run scenarios/baseline.yaml --out reports/baseline
 
 test: $(STAMP)
+	$(BIN)/ruff check careersim tests benchmarks
+	$(BIN)/ruff format --check careersim tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 tests
+
+# fix what ruff can fix and format the code (then `make test`)
+format: $(STAMP)
+	$(BIN)/ruff check --fix careersim tests benchmarks
+	$(BIN)/ruff format careersim tests benchmarks
 
 # refresh tests/baseline.json, which `make test` checks: only when results are meant to change
 # (say in the commit message what moved and why)

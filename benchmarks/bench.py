@@ -24,9 +24,18 @@ SIZES = (10_000, 100_000)
 REPEATS = {10_000: 5, 100_000: 2}
 
 SCALED = (
-    "initial.leads", "initial.phd_students", "initial.independents", "initial.contributors",
-    "phd.advisors", "positions.big_rfp", "positions.adjacent_org", "positions.academia",
-    "positions.autonomy_role", "grants.budget", "grants.reviewers", "programme.places",
+    "initial.leads",
+    "initial.phd_students",
+    "initial.independents",
+    "initial.contributors",
+    "phd.advisors",
+    "positions.big_rfp",
+    "positions.adjacent_org",
+    "positions.academia",
+    "positions.autonomy_role",
+    "grants.budget",
+    "grants.reviewers",
+    "programme.places",
     "programme.outside_applicants",
 )
 
@@ -109,16 +118,22 @@ def main() -> None:
         print(json.dumps(measure(int(sys.argv[2]))))
         return
     print("careersim benchmark (baseline, one core; medians)")
-    print(f"{'entrants':>9} {'s/replication':>14} {'agent-yr/s':>12} {'in field':>12} {'engine only':>12} {'peak MB':>8} {'SimPy timeouts/s':>17} {'ratio':>7}")
+    print(
+        f"{'entrants':>9} {'s/replication':>14} {'agent-yr/s':>12} {'in field':>12} {'engine only':>12} {'peak MB':>8} {'SimPy timeouts/s':>17} {'ratio':>7}"
+    )
     for n in SIZES:
         out = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True)
         m = json.loads(out.stdout.strip().splitlines()[-1])
         ratio = m["agent_years_per_second"] / m["simpy_timeouts_per_second"]
-        print(f"{m['entrants']:>9,} {m['seconds_per_replication']:>14.3f} {m['agent_years_per_second']:>12,.0f} "
-              f"{m['in_field_agent_years_per_second']:>12,.0f} {m['engine_agent_years_per_second']:>12,.0f} {m['peak_memory_mb']:>8.0f} {m['simpy_timeouts_per_second']:>17,.0f} {ratio:>7.2f}")
-    print("agent-yr/s: whole replication (engine, output tables, per-replication claims), counting years from"
-          " entry to the horizon; in field: the same time, counting only years from entry to leaving the field;"
-          " engine only: the SimPy field run without building tables (years to the horizon).")
+        print(
+            f"{m['entrants']:>9,} {m['seconds_per_replication']:>14.3f} {m['agent_years_per_second']:>12,.0f} "
+            f"{m['in_field_agent_years_per_second']:>12,.0f} {m['engine_agent_years_per_second']:>12,.0f} {m['peak_memory_mb']:>8.0f} {m['simpy_timeouts_per_second']:>17,.0f} {ratio:>7.2f}"
+        )
+    print(
+        "agent-yr/s: whole replication (engine, output tables, per-replication claims), counting years from"
+        " entry to the horizon; in field: the same time, counting only years from entry to leaving the field;"
+        " engine only: the SimPy field run without building tables (years to the horizon)."
+    )
     print("ratio: agent-years per second / SimPy timeouts per second (machine-independent).")
     print("targets: >= 1,000,000 agent-years/s on one core at both sizes; <= 1 GB at 100,000 entrants.")
 

@@ -83,7 +83,9 @@ def _engine_seconds(sweep, n: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--points", type=int, default=100, help="design points (default 100; 1000 is the full benchmark)")
+    parser.add_argument(
+        "--points", type=int, default=100, help="design points (default 100; 1000 is the full benchmark)"
+    )
     parser.add_argument("--replications", type=int, default=4)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
@@ -96,10 +98,14 @@ def main() -> int:
         known_metrics()  # compile the engine before timing
         runs = args.points * args.replications
         scaled = args.points != FULL_POINTS
-        print(f"Machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} before timing "
-              "(other processes on the machine slow every timing below)")
-        print(f"Sweep: {args.points} points x {args.replications} replications = {runs} runs of a 2,000-entrant field"
-              + (f" (SCALED DOWN from {FULL_POINTS} points; full-size times below are extrapolated)" if scaled else ""))
+        print(
+            f"Machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} before timing "
+            "(other processes on the machine slow every timing below)"
+        )
+        print(
+            f"Sweep: {args.points} points x {args.replications} replications = {runs} runs of a 2,000-entrant field"
+            + (f" (SCALED DOWN from {FULL_POINTS} points; full-size times below are extrapolated)" if scaled else "")
+        )
         engine = _engine_seconds(sweep, min(runs, 20))
         print(f"  engine alone (simulate in one process, {min(runs, 20)} runs): {engine:.3f} CPU-seconds per run")
         results: dict[int, float] = {}
@@ -118,23 +124,34 @@ def main() -> int:
             tables[workers] = read_results([out])
             full = seconds * FULL_POINTS / args.points
             cpus[workers] = cpu
-            print(f"  {workers} worker(s): {seconds:7.1f} s wall, {runs / seconds:6.2f} runs/s, "
-                  f"{cpu / runs:.3f} CPU-seconds per run (all processes)"
-                  + (f"; 1,000 points x {args.replications} would take about {full / 60:.1f} min (extrapolated)" if scaled
-                     else f" ({seconds / 60:.1f} min)"))
+            print(
+                f"  {workers} worker(s): {seconds:7.1f} s wall, {runs / seconds:6.2f} runs/s, "
+                f"{cpu / runs:.3f} CPU-seconds per run (all processes)"
+                + (
+                    f"; 1,000 points x {args.replications} would take about {full / 60:.1f} min (extrapolated)"
+                    if scaled
+                    else f" ({seconds / 60:.1f} min)"
+                )
+            )
         first = args.workers[0]
         for workers in args.workers[1:]:
             same = tables[workers].equals(tables[first])
-            print(f"  speed-up {first} -> {workers} workers: {results[first] / results[workers]:.2f}x; identical tables: {same}")
+            print(
+                f"  speed-up {first} -> {workers} workers: {results[first] / results[workers]:.2f}x; identical tables: {same}"
+            )
         if 2 in cpus:
             idle = cpus[2] / 2 * FULL_POINTS / args.points
-            print(f"  on 2 otherwise idle cores the full sweep would take about {idle / 60:.1f} min "
-                  f"(CPU time of the 2-worker run / 2{', extrapolated' if scaled else ''}; "
-                  "load from other processes does not bias this estimate)")
+            print(
+                f"  on 2 otherwise idle cores the full sweep would take about {idle / 60:.1f} min "
+                f"(CPU time of the 2-worker run / 2{', extrapolated' if scaled else ''}; "
+                "load from other processes does not bias this estimate)"
+            )
         if 2 in results:
             full2 = results[2] * FULL_POINTS / args.points
-            print(f"  target: full sweep <= 5 min on 2 workers -> {'met' if full2 <= 300 else 'NOT met'} "
-                  f"({full2 / 60:.1f} min{' extrapolated' if scaled else ''})")
+            print(
+                f"  target: full sweep <= 5 min on 2 workers -> {'met' if full2 <= 300 else 'NOT met'} "
+                f"({full2 / 60:.1f} min{' extrapolated' if scaled else ''})"
+            )
         if 1 in results and 2 in results:
             print(f"  target: speed-up >= 1.8x -> {'met' if results[1] / results[2] >= 1.8 else 'NOT met'}")
         print(f"  load average after timing: {os.getloadavg()[0]:.1f}")

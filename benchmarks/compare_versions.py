@@ -38,13 +38,14 @@ PARTS = (
 
 def load(root: Path, alias: str):
     """Import the package under ``root`` and keep it in ``sys.modules`` as ``alias``."""
-    spec = importlib.util.spec_from_file_location("careersim", root / "careersim" / "__init__.py",
-                                                  submodule_search_locations=[str(root / "careersim")])
+    spec = importlib.util.spec_from_file_location(
+        "careersim", root / "careersim" / "__init__.py", submodule_search_locations=[str(root / "careersim")]
+    )
     mod = importlib.util.module_from_spec(spec)
     sys.modules["careersim"] = mod
     spec.loader.exec_module(mod)
     for name in [k for k in sys.modules if k == "careersim" or k.startswith("careersim.")]:
-        sys.modules[alias + name[len("careersim"):]] = sys.modules.pop(name)
+        sys.modules[alias + name[len("careersim") :]] = sys.modules.pop(name)
     return sys.modules[alias]
 
 

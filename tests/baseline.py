@@ -50,10 +50,18 @@ TRACKS = ("phd", "independent", "contributor")
 
 #: summary numbers kept per replication, in the order they are listed
 HEADLINES = (
-    "entrants", "new_leads", "leads_at_end",
-    "p_lead", *(f"p_lead_{t}" for t in TRACKS), "median_years_to_lead",
-    "lead_years_before_arrival_per_entrant", "safety_lead_years_before_arrival_per_entrant",
-    "exit_burnout", "exit_funding_ran_out", "exit_left_for_other_work", "exit_no_lead_opening",
+    "entrants",
+    "new_leads",
+    "leads_at_end",
+    "p_lead",
+    *(f"p_lead_{t}" for t in TRACKS),
+    "median_years_to_lead",
+    "lead_years_before_arrival_per_entrant",
+    "safety_lead_years_before_arrival_per_entrant",
+    "exit_burnout",
+    "exit_funding_ran_out",
+    "exit_left_for_other_work",
+    "exit_no_lead_opening",
     "simpy_wakeups",
 )
 #: numbers counted from the replication itself rather than read from its summary
@@ -180,10 +188,12 @@ def compute(names: Iterable[str] | None = None, progress: bool = False) -> dict[
 # the file
 # ---------------------------------------------------------------------------
 
-ABOUT = ("careersim's regression baseline, checked by tests/test_baseline.py. headlines: per scenario, each "
-         "number for seeds " + ", ".join(map(str, SEEDS)) + f" ({DIGITS} significant digits; null where undefined). "
-         "fingerprints: hashes of each replication's tables and summary. Refresh only when results are "
-         f"meant to change, with {UPDATE_COMMAND}, and say in the commit message what moved and why.")
+ABOUT = (
+    "careersim's regression baseline, checked by tests/test_baseline.py. headlines: per scenario, each "
+    "number for seeds " + ", ".join(map(str, SEEDS)) + f" ({DIGITS} significant digits; null where undefined). "
+    "fingerprints: hashes of each replication's tables and summary. Refresh only when results are "
+    f"meant to change, with {UPDATE_COMMAND}, and say in the commit message what moved and why."
+)
 
 
 def to_file(results: dict[str, dict]) -> dict:
@@ -194,8 +204,12 @@ def to_file(results: dict[str, dict]) -> dict:
         rows = [results[f"{name}/{seed}"]["headlines"] for seed in SEEDS]
         keys = list(dict.fromkeys(k for row in rows for k in row))
         heads[name] = {k: [row.get(k) for row in rows] for k in keys}
-    return {"about": ABOUT, "seeds": list(SEEDS), "headlines": heads,
-            "fingerprints": {key: results[key]["fingerprint"] for key in results}}
+    return {
+        "about": ABOUT,
+        "seeds": list(SEEDS),
+        "headlines": heads,
+        "fingerprints": {key: results[key]["fingerprint"] for key in results},
+    }
 
 
 def from_file(data: dict) -> dict[str, dict]:
@@ -268,9 +282,12 @@ def differences(saved: dict[str, dict], current: dict[str, dict]) -> list[str]:
 
 
 def explain(lines: list[str]) -> str:
-    return ("results differ from tests/baseline.json:\n" + "\n".join(lines) +
-            f"\nIf this change is meant to move results, run {UPDATE_COMMAND} and say in the commit "
-            "message what moved and why; otherwise the change has altered the model's results.")
+    return (
+        "results differ from tests/baseline.json:\n"
+        + "\n".join(lines)
+        + f"\nIf this change is meant to move results, run {UPDATE_COMMAND} and say in the commit "
+        "message what moved and why; otherwise the change has altered the model's results."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -283,8 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     known = case_names()
     unknown = [n for n in args.names if n not in known]
     if unknown or (args.update and args.names):
-        ap.error(f"unknown case {unknown[0]!r} (expected one of {', '.join(known)})" if unknown
-                 else "--update always recomputes every case")
+        ap.error(
+            f"unknown case {unknown[0]!r} (expected one of {', '.join(known)})"
+            if unknown
+            else "--update always recomputes every case"
+        )
     if args.update:
         results = compute(progress=True)
         save(results)

@@ -113,8 +113,9 @@ def test_a_time_limit_stops_before_a_generation_that_would_not_fit(tmp_path: Pat
     with more time continues from it."""
     settings = cal.Settings(population=20, generations=6, replications=1, seed=1, workers=1, predictive=10)
     slow = Normal(pause=0.005)
-    result = cal.calibrate(None, [_target()], [_mu()], settings, tmp_path / "abc", simulator=slow,
-                           deadline=time.time() + 2.0)
+    result = cal.calibrate(
+        None, [_target()], [_mu()], settings, tmp_path / "abc", simulator=slow, deadline=time.time() + 2.0
+    )
     assert result.stop_reason == "time" and [g.t for g in result.generations] == [0]
     more = cal.calibrate(None, [_target()], [_mu()], settings, tmp_path / "abc", simulator=slow)
     assert more.resumed_from == 1 and len(more.generations) > 1
@@ -130,7 +131,8 @@ def test_a_generation_that_would_overrun_is_cut_off_and_not_stored(tmp_path: Pat
     started = time.time()
     # about 10 s are kept for the predictions; 1.5 s are left for generation 1, whose 20 particles need
     # far more than 1.5 s at 0.2 s a candidate
-    result = cal.calibrate(None, [_target()], [_mu()], settings, out, simulator=Normal(pause=0.2),
-                           deadline=time.time() + 11.5)
+    result = cal.calibrate(
+        None, [_target()], [_mu()], settings, out, simulator=Normal(pause=0.2), deadline=time.time() + 11.5
+    )
     assert result.stop_reason == "time" and [g.t for g in result.generations] == [0]
     assert time.time() - started < 5.0

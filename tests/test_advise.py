@@ -52,8 +52,15 @@ def median_masters(short_field):
 
 @pytest.fixture(scope="module")
 def strong_independent(short_field):
-    return _run({"background": "masters", "self_direction": 97, "independent_mentoring": "1 hour every 2 weeks",
-                 "independent_mentor_quality": "top"}, short_field)
+    return _run(
+        {
+            "background": "masters",
+            "self_direction": 97,
+            "independent_mentoring": "1 hour every 2 weeks",
+            "independent_mentor_quality": "top",
+        },
+        short_field,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -72,7 +79,9 @@ def test_median_profile_ranks_the_phd_first_among_the_starting_tracks(median_mas
     assert ranked[0] == "phd"
 
 
-def test_self_directed_well_mentored_profile_makes_independent_research_competitive(median_masters, strong_independent) -> None:
+def test_self_directed_well_mentored_profile_makes_independent_research_competitive(
+    median_masters, strong_independent
+) -> None:
     """C2: an exceptionally self-directed (97th percentile) person with an hour of top-quality mentoring every
     other week reaches at least 80% of the PhD's 10-year lead chance on the independent path, and at least
     20 points more than the median person does there, inside or above the PhD's interval (seed 7; which
@@ -112,7 +121,10 @@ def test_same_profile_and_seed_give_identical_answers_for_any_workers(short_fiel
     b = advise(profile, short_field, replications=3, clones=4, seed=3, workers=2)
     assert a.sensitivity and _numbers(a) == _numbers(b)
     c = advise(profile, short_field, replications=3, clones=4, seed=4, workers=1, sensitivity=False)
-    assert c.paths["phd"]["curve"] != a.paths["phd"]["curve"] or c.paths["independent"]["curve"] != a.paths["independent"]["curve"]
+    assert (
+        c.paths["phd"]["curve"] != a.paths["phd"]["curve"]
+        or c.paths["independent"]["curve"] != a.paths["independent"]["curve"]
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -122,8 +134,16 @@ def test_same_profile_and_seed_give_identical_answers_for_any_workers(short_fiel
 
 def _group(path: str, n: int = 8, **kw) -> CloneGroup:
     slots = np.arange(n, dtype=np.int64)
-    base = dict(key="g", path=path, slots=slots, entry_ticks=4 * (slots % 12), background=1, learning_rate=1.0,
-                self_direction=0.6, resilience=0.6)
+    base = dict(
+        key="g",
+        path=path,
+        slots=slots,
+        entry_ticks=4 * (slots % 12),
+        background=1,
+        learning_rate=1.0,
+        self_direction=0.6,
+        resilience=0.6,
+    )
     base.update(kw)
     return CloneGroup(**base)
 
@@ -149,7 +169,12 @@ def test_mentoring_equal_to_the_scenario_gives_the_same_field() -> None:
     sc = tiny(**{"run.horizon": 6.0, "population.entrants_per_year": 60})
     q = float(sc.independent.mentor_quality)
     plain = adv.simulate_clones(sc, 2, 0, CloneCohort([_group(p) for p in PATHS]))
-    split = adv.simulate_clones(sc, 2, 0, CloneCohort([_group(p, mentor_hours=float(sc.independent.mentor_hours), mentor_quality=q) for p in PATHS]))
+    split = adv.simulate_clones(
+        sc,
+        2,
+        0,
+        CloneCohort([_group(p, mentor_hours=float(sc.independent.mentor_hours), mentor_quality=q) for p in PATHS]),
+    )
     for name in ("lead", "exit", "reason", "ever_phd", "spell_copy", "spell_start", "spell_end"):
         assert np.array_equal(getattr(plain, name), getattr(split, name)), name
 
@@ -174,8 +199,13 @@ def test_settings_reach_the_copies() -> None:
 
     sc = tiny(**{"run.horizon": 4.0, "phd.min_portfolio": 0.0, "phd.advisors": 60})
     top = float(sc.phd.advisor_quality.ppf(0.875))
-    cohort = CloneCohort([_group("phd", advisor_quality=top), _group("independent", funded_months=12),
-                          _group("contributor_then_phd", phd_after=1.0, programme="yes")])
+    cohort = CloneCohort(
+        [
+            _group("phd", advisor_quality=top),
+            _group("independent", funded_months=12),
+            _group("contributor_then_phd", phd_after=1.0, programme="yes"),
+        ]
+    )
     model = _field(sc, cohort)
     I = model.world.I
     phd_rows, ind_rows, then_rows = model.extra_rows
@@ -228,9 +258,19 @@ def test_shipped_profiles_load() -> None:
 
 
 def test_levels_and_units_are_read() -> None:
-    p = profile_from_mapping({"self_direction": "90th", "resilience": 25, "learning_rate": "Low",
-                              "independent_mentoring": "1 hour every 2 weeks", "advisor": "good", "programme": True,
-                              "funded_months": "1 year", "phd_after": "18 months", "timeline": {"median": 2035}})
+    p = profile_from_mapping(
+        {
+            "self_direction": "90th",
+            "resilience": 25,
+            "learning_rate": "Low",
+            "independent_mentoring": "1 hour every 2 weeks",
+            "advisor": "good",
+            "programme": True,
+            "funded_months": "1 year",
+            "phd_after": "18 months",
+            "timeline": {"median": 2035},
+        }
+    )
     assert (p.self_direction, p.resilience, p.learning_rate) == (90.0, 25.0, 10.0)
     assert p.independent_mentoring == pytest.approx(0.5) and p.advisor == ("level", 0.875)
     assert (p.programme, p.funded_months, p.phd_after) == ("yes", 12.0, 1.5)
@@ -238,13 +278,29 @@ def test_levels_and_units_are_read() -> None:
 
 
 BAD_YAML = [
-    ("self_direction: hgh\n", "me.yaml:1: self_direction: got 'hgh' (expected low, typical, high or a percentile", "did you mean 'high'?"),
-    ("background: masters\nself_directon: high\n", "me.yaml:2: self_directon: unknown key 'self_directon' (did you mean 'self_direction'?)", ""),
-    ("background: masters\nexecution: 1.7\n", "me.yaml:2: execution: got 1.7 (expected a skill level from 0 to 0.95", ""),
+    (
+        "self_direction: hgh\n",
+        "me.yaml:1: self_direction: got 'hgh' (expected low, typical, high or a percentile",
+        "did you mean 'high'?",
+    ),
+    (
+        "background: masters\nself_directon: high\n",
+        "me.yaml:2: self_directon: unknown key 'self_directon' (did you mean 'self_direction'?)",
+        "",
+    ),
+    (
+        "background: masters\nexecution: 1.7\n",
+        "me.yaml:2: execution: got 1.7 (expected a skill level from 0 to 0.95",
+        "",
+    ),
     ("timeline: 2020\n", "me.yaml:1: timeline: got 2020 (expected a calendar year after 2026", ""),
     ("timeline:\n  median: 2035\n  sprad: 0.5\n", "me.yaml:1: timeline: unknown key 'sprad'", "did you mean 'spread'?"),
     ("programme: perhaps\n", "me.yaml:1: programme: got 'perhaps' (expected yes, no or maybe", ""),
-    ("independent_mentoring: lots\n", "me.yaml:1: independent_mentoring: got 'lots' (expected 'none' or mentor time", ""),
+    (
+        "independent_mentoring: lots\n",
+        "me.yaml:1: independent_mentoring: got 'lots' (expected 'none' or mentor time",
+        "",
+    ),
     ("background: masters\nbackground: undergraduate\n", "me.yaml:2: background: duplicate key", ""),
     ("background: [masters\n", "me.yaml:", "invalid YAML"),
     ("# nothing here\n", "me.yaml:1: the file is empty (expected a profile such as 'background: masters')", ""),
@@ -253,7 +309,9 @@ BAD_YAML = [
 
 
 @pytest.mark.parametrize("text, expected, hint", BAD_YAML, ids=[f"yaml{i}" for i in range(len(BAD_YAML))])
-def test_bad_profile_files_are_refused_with_located_messages(text, expected, hint, tmp_path, monkeypatch, capsys) -> None:
+def test_bad_profile_files_are_refused_with_located_messages(
+    text, expected, hint, tmp_path, monkeypatch, capsys
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "me.yaml").write_text(text, encoding="utf-8")
     out = tmp_path / "out" / "advice.html"
@@ -264,15 +322,35 @@ def test_bad_profile_files_are_refused_with_located_messages(text, expected, hin
 
 
 BAD_FLAGS = [
-    (["--self-direction", "hgh"], "careersim advise: --self-direction: got 'hgh' (expected low, typical, high", "did you mean 'high'?"),
-    (["--background", "mastres"], "careersim advise: --background: got 'mastres' (expected undergraduate, masters", "did you mean 'masters'?"),
+    (
+        ["--self-direction", "hgh"],
+        "careersim advise: --self-direction: got 'hgh' (expected low, typical, high",
+        "did you mean 'high'?",
+    ),
+    (
+        ["--background", "mastres"],
+        "careersim advise: --background: got 'mastres' (expected undergraduate, masters",
+        "did you mean 'masters'?",
+    ),
     (["--timeline", "2020"], "careersim advise: --timeline: got 2020 (expected a calendar year after 2026", ""),
-    (["--timeline", "2035", "--timeline-median", "2040"], "careersim advise: --timeline-median: cannot be combined", ""),
+    (
+        ["--timeline", "2035", "--timeline-median", "2040"],
+        "careersim advise: --timeline-median: cannot be combined",
+        "",
+    ),
     (["--timeline-spread", "0.5"], "careersim advise: --timeline-spread: needs a median year", ""),
     (["--advisor", "1.5"], "careersim advise: --advisor: got 1.5 (expected auto, top, typical, weak or a quality", ""),
     (["--funded-months", "-3"], "careersim advise: --funded-months: got -3 months (expected from 0 to 120)", ""),
-    (["--resilience", "100"], "careersim advise: --resilience: got 100 (expected low, typical, high or a percentile", ""),
-    (["--independent-mentoring", "2 hours"], "careersim advise: --independent-mentoring: got '2 hours'", "1 hour every 2 weeks"),
+    (
+        ["--resilience", "100"],
+        "careersim advise: --resilience: got 100 (expected low, typical, high or a percentile",
+        "",
+    ),
+    (
+        ["--independent-mentoring", "2 hours"],
+        "careersim advise: --independent-mentoring: got '2 hours'",
+        "1 hour every 2 weeks",
+    ),
     (["--goal", "fame"], "careersim advise: --goal: got 'fame' (expected lead-years or lead-chance", ""),
     (["--replications", "1"], "argument --replications/-n: got 1 (expected 2 or more", ""),
     (["--scenario", "no-such-scenario.yaml"], "no-such-scenario.yaml: no such file", ""),
@@ -290,18 +368,43 @@ def test_bad_flags_are_refused_with_the_flag_named(argv, expected, hint, tmp_pat
 
 def test_every_bad_input_is_reported_at_once(tmp_path, capsys) -> None:
     (tmp_path / "me.yaml").write_text("self_direction: hgh\nprogramme: perhaps\n", encoding="utf-8")
-    assert cli.main(["advise", "--profile", str(tmp_path / "me.yaml"), "--advisor", "x", "--out", str(tmp_path / "a.html")]) == 2
+    assert (
+        cli.main(
+            ["advise", "--profile", str(tmp_path / "me.yaml"), "--advisor", "x", "--out", str(tmp_path / "a.html")]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "me.yaml:1: self_direction:" in err and "me.yaml:2: programme:" in err and "--advisor:" in err
 
 
 def test_command_prints_the_answer_and_writes_the_page(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "field.yaml").write_text("extends: baseline\nname: short\nrun:\n  horizon: 12 years\n", encoding="utf-8")
-    (tmp_path / "me.yaml").write_text("background: masters\nscenario: field.yaml\nself_direction: typical\n", encoding="utf-8")
+    (tmp_path / "field.yaml").write_text(
+        "extends: baseline\nname: short\nrun:\n  horizon: 12 years\n", encoding="utf-8"
+    )
+    (tmp_path / "me.yaml").write_text(
+        "background: masters\nscenario: field.yaml\nself_direction: typical\n", encoding="utf-8"
+    )
     out = tmp_path / "reports" / "advice.html"
-    argv = ["advise", "--profile", "me.yaml", "--self-direction", "high", "--timeline", "2035", "-n", "2", "--clones", "3",
-            "--no-sensitivity", "-j", "1", "--out", str(out)]
+    argv = [
+        "advise",
+        "--profile",
+        "me.yaml",
+        "--self-direction",
+        "high",
+        "--timeline",
+        "2035",
+        "-n",
+        "2",
+        "--clones",
+        "3",
+        "--no-sensitivity",
+        "-j",
+        "1",
+        "--out",
+        str(out),
+    ]
     assert cli.main(argv) == 0
     printed = capsys.readouterr().out
     assert "Best path:" in printed and "self-direction high (90th percentile)" in printed and str(out) in printed
@@ -356,8 +459,19 @@ def test_copies_drawn_as_entrants_have_the_lead_chance_of_the_populations_own_ar
     slots = np.arange(n, dtype=np.int64)
     diffs = {p: [] for p in paths}
     for rep in range(R):
-        groups = [CloneGroup(key="base", path=p, slots=slots, entry_ticks=4 * (slots % 12), background=None,
-                             learning_rate=None, self_direction=None, resilience=None) for p in paths]
+        groups = [
+            CloneGroup(
+                key="base",
+                path=p,
+                slots=slots,
+                entry_ticks=4 * (slots % 12),
+                background=None,
+                learning_rate=None,
+                self_direction=None,
+                resilience=None,
+            )
+            for p in paths
+        ]
         cohort = CloneCohort(groups)
         run = run_replication(sc, 11, rep, extra=[g.cohort() for g in groups])
         copies = adv.clone_run(run.model, cohort)
@@ -365,7 +479,9 @@ def test_copies_drawn_as_entrants_have_the_lead_chance_of_the_populations_own_ar
         ordinary = np.ones(len(w.I), dtype=bool)
         ordinary[np.concatenate(run.model.extra_rows)] = False
         b = run.model.burn_in  # the copies enter in the first year after the burn-in
-        first_year = ordinary & (w.I[:, ENTRY] >= b) & (w.I[:, ENTRY] < b + TICKS_PER_YEAR) & (w.I[:, TRACK] != T_INITIAL)
+        first_year = (
+            ordinary & (w.I[:, ENTRY] >= b) & (w.I[:, ENTRY] < b + TICKS_PER_YEAR) & (w.I[:, TRACK] != T_INITIAL)
+        )
         led = (w.I[:, LEAD_TICK] >= 0) & (w.I[:, LEAD_TICK] - w.I[:, ENTRY] <= window)
         copy_led = (copies.lead >= 0) & (copies.lead - copies.entry <= window)
         for k, p in enumerate(paths):
@@ -441,8 +557,14 @@ def test_a_change_that_changes_nothing_moves_no_path(whatif_with_null) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("key, change", [("resilience=90", {"resilience": "high"}), ("advisor=top", {"advisor": "top"}),
-                                         ("programme=yes", {"programme": "yes"})])
+@pytest.mark.parametrize(
+    "key, change",
+    [
+        ("resilience=90", {"resilience": "high"}),
+        ("advisor=top", {"advisor": "top"}),
+        ("programme=yes", {"programme": "yes"}),
+    ],
+)
 def test_a_change_in_the_table_agrees_with_running_it_directly(whatif_with_null, key, change) -> None:
     """The table's PhD lead-years for a change lie within the 95% interval of the changed profile run as
     the main one (the same field, replications and seed). Measured (table, direct): resilience high 1.54,

@@ -26,8 +26,10 @@ def test_results_match_the_committed_baseline(name: str) -> None:
 
 def test_the_baseline_covers_every_case_and_seed() -> None:
     expected = {f"{name}/{seed}" for name in B.case_names() for seed in B.SEEDS}
-    assert set(SAVED) == expected, (f"cases missing from the baseline: {sorted(expected - set(SAVED))}; "
-                                    f"cases no longer run: {sorted(set(SAVED) - expected)}; run {B.UPDATE_COMMAND}")
+    assert set(SAVED) == expected, (
+        f"cases missing from the baseline: {sorted(expected - set(SAVED))}; "
+        f"cases no longer run: {sorted(set(SAVED) - expected)}; run {B.UPDATE_COMMAND}"
+    )
     for key, entry in SAVED.items():
         assert {"agents", "events", "timeseries", "summary"} <= set(entry["fingerprint"]), key
         assert set(B.HEADLINES) | set(B.COUNTED) <= set(entry["headlines"]), key
@@ -41,8 +43,10 @@ def test_the_comparison_names_what_moved_with_old_and_new_values() -> None:
     assert B.differences(saved, copy.deepcopy(saved)) == []
     current = copy.deepcopy(saved)
     current[key]["fingerprint"]["events"] = "0" * 16
-    assert B.differences(saved, current) == [f"{key}: events differ",
-                                             "  no headline number moved (at 6 significant digits)"]
+    assert B.differences(saved, current) == [
+        f"{key}: events differ",
+        "  no headline number moved (at 6 significant digits)",
+    ]
     old = saved[key]["headlines"]["p_lead_phd"]
     current[key]["headlines"]["p_lead_phd"] = 0.5
     current[key]["headlines"]["entrants"] = 7

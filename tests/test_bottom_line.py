@@ -19,33 +19,65 @@ from careersim.reporting.terminal import comparison_lines, run_lines
 def eff(value, low, high, n=10, better=None, equal=0.0):
     if better is None:
         better = 0.9 if low > 0 else 0.1 if high < 0 else 0.5
-    return {"value": value, "low": low, "high": high, "n": n, "base_mean": 100.0, "alt_mean": 100.0 + value,
-            "share_better": better, "share_equal": equal}
+    return {
+        "value": value,
+        "low": low,
+        "high": high,
+        "n": n,
+        "base_mean": 100.0,
+        "alt_mean": 100.0 + value,
+        "share_better": better,
+        "share_equal": equal,
+    }
 
 
 def comp(name, kind, leads, cost=None):
-    effects = {"new_leads": leads, "field_safety_lead_years_before_arrival": eff(2 * leads["value"], 2 * leads["low"],
-                                                                                2 * leads["high"])}
+    effects = {
+        "new_leads": leads,
+        "field_safety_lead_years_before_arrival": eff(2 * leads["value"], 2 * leads["low"], 2 * leads["high"]),
+    }
     c = cost or Cost(0.0, math.nan, 0.0, (), False, ())
-    return {"base": "baseline", "alternative": name, "kind": kind, "effects": effects, "groups": [],
-            "cost": cost_json(c), "per_million": per_million(effects, c)}
+    return {
+        "base": "baseline",
+        "alternative": name,
+        "kind": kind,
+        "effects": effects,
+        "groups": [],
+        "cost": cost_json(c),
+        "per_million": per_million(effects, c),
+    }
 
 
 def view(name, role="alternative"):
-    return {"name": name, "role": role, "description": f"{name} described", "scenario": baseline(),
-            "summary": {"marginal_value": {}}, "replications": pd.DataFrame({"replication": [0, 1]})}
+    return {
+        "name": name,
+        "role": role,
+        "description": f"{name} described",
+        "scenario": baseline(),
+        "summary": {"marginal_value": {}},
+        "replications": pd.DataFrame({"replication": [0, 1]}),
+    }
 
 
 @pytest.fixture
 def data():
-    places = Cost(total=10e6, per_year=0.5e6, years=20.0, sources=("MATS",), assumption=False,
-                  parts=(("places", 10e6),))
-    free = Cost(total=0.0, per_year=0.0, years=19.0, sources=("assumption: same budget",), assumption=True,
-                parts=(("grants (stated)", 0.0),))
-    comps = [comp("timelines", "world", eff(-30.0, -40.0, -20.0)),
-             comp("places", "policy", eff(5.0, 1.0, 9.0), places),
-             comp("org", "policy", eff(40.0, 30.0, 50.0)),
-             comp("grants", "policy", eff(1.0, -2.0, 4.0), free)]
+    places = Cost(
+        total=10e6, per_year=0.5e6, years=20.0, sources=("MATS",), assumption=False, parts=(("places", 10e6),)
+    )
+    free = Cost(
+        total=0.0,
+        per_year=0.0,
+        years=19.0,
+        sources=("assumption: same budget",),
+        assumption=True,
+        parts=(("grants (stated)", 0.0),),
+    )
+    comps = [
+        comp("timelines", "world", eff(-30.0, -40.0, -20.0)),
+        comp("places", "policy", eff(5.0, 1.0, 9.0), places),
+        comp("org", "policy", eff(40.0, 30.0, 50.0)),
+        comp("grants", "policy", eff(1.0, -2.0, 4.0), free),
+    ]
     return {"base": "baseline", "alternatives": [c["alternative"] for c in comps], "comparisons": comps}
 
 
@@ -59,7 +91,9 @@ def test_rows_come_most_leads_first_with_policies_apart_from_the_world(data) -> 
     assert org["leads"]["value"] == "+40" and org["leads"]["words"] == "likely increases"
     assert org["cost"]["text"] == "no stated cost" and org["leads_per_m"] is None
     # $10M over the run: +5 leads (+1 to +9) is +0.5 (+0.1 to +0.9) per $1M, exactly
-    assert places["cost"]["text"] == "$500K a year ($10M over 20 years)" and places["cost"]["note"] == "published figures"
+    assert (
+        places["cost"]["text"] == "$500K a year ($10M over 20 years)" and places["cost"]["note"] == "published figures"
+    )
     assert places["leads_per_m"]["value"] == "+0.5" and places["leads_per_m"]["interval"] == "+0.1 to +0.9"
     assert grants["cost"]["text"] == "no added cost" and grants["cost"]["none"] == "costs nothing extra"
     assert grants["leads"]["words"] == "may not change"
@@ -90,8 +124,12 @@ def test_the_terminal_prints_the_same_order_and_numbers(data) -> None:
     assert names == ["org", "places", "grants", "timelines"]
     assert "+0.5 (+0.1 to +0.9) per $1M (costs $500K a year)" in lines[2]
     assert "(a what-if about the world)" in lines[4]
-    summary = {"outcomes": {"new_leads": {"value": 876.0, "low": 854.0, "high": 903.0, "n": 20},
-                            "p_lead": {"value": 0.131, "low": 0.124, "high": 0.139, "n": 20}}}
+    summary = {
+        "outcomes": {
+            "new_leads": {"value": 876.0, "low": 854.0, "high": 903.0, "n": 20},
+            "p_lead": {"value": 0.131, "low": 0.124, "high": 0.139, "n": 20},
+        }
+    }
     text = "\n".join(run_lines(summary, 10.0))
     assert "entrants who became leads: 876 (854 to 903)" in text
     assert "within 10 years of entry: 13% (12% to 14%)" in text

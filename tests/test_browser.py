@@ -50,9 +50,20 @@ def _needs_chromium() -> None:
 
 
 def _args(profile: Path) -> list[str]:
-    return [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-            "--disable-extensions", "--mute-audio", f"--user-data-dir={profile}"]
+    return [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--disable-extensions",
+        "--mute-audio",
+        f"--user-data-dir={profile}",
+    ]
 
 
 WRAPPER = """<!DOCTYPE html>
@@ -93,12 +104,20 @@ window.addEventListener("load", function () {{
 
 def _check_in_browser(report: Path, tmp: Path) -> tuple[list[dict], list[str]]:
     """Frame the report at each width; return the measurements and the console messages."""
-    frames = "\n".join(f'<iframe src="{report.resolve().as_uri()}" style="width:{w}px;height:2400px;border:0;display:block"></iframe>'
-                       for w in WIDTHS)
+    frames = "\n".join(
+        f'<iframe src="{report.resolve().as_uri()}" style="width:{w}px;height:2400px;border:0;display:block"></iframe>'
+        for w in WIDTHS
+    )
     wrapper = tmp / "check.html"
     wrapper.write_text(WRAPPER.format(frames=frames), encoding="utf-8")
-    cmd = _args(tmp / "profile-check") + ["--allow-file-access-from-files", "--virtual-time-budget=10000",
-                                          "--enable-logging=stderr", "--v=0", "--dump-dom", wrapper.as_uri()]
+    cmd = _args(tmp / "profile-check") + [
+        "--allow-file-access-from-files",
+        "--virtual-time-budget=10000",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--dump-dom",
+        wrapper.as_uri(),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     m = re.search(r"RESULT(.*?)END", proc.stdout, re.S)
     assert m, f"the check page did not finish:\nstdout: {proc.stdout[-2000:]}\nstderr: {proc.stderr[-2000:]}"
@@ -115,8 +134,12 @@ def _screenshots(report: Path, name: str, tmp: Path) -> list[Path]:
     for w, label in zip(WIDTHS, ("phone", "desktop")):
         png = ARTIFACTS / f"{name}-{label}.png"
         png.unlink(missing_ok=True)
-        cmd = _args(tmp / f"profile-{label}") + [f"--window-size={w},2400", f"--screenshot={png}",
-                                                 "--virtual-time-budget=10000", report.resolve().as_uri()]
+        cmd = _args(tmp / f"profile-{label}") + [
+            f"--window-size={w},2400",
+            f"--screenshot={png}",
+            "--virtual-time-budget=10000",
+            report.resolve().as_uri(),
+        ]
         procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         paths.append(png)
     for p in procs:

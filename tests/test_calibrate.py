@@ -42,20 +42,39 @@ def fake_rep(events: list[tuple], kinds: dict[int, str] | None = None, **inst) -
     ev["year"] = ev["tick"] / 48
     n = int(ev["agent"].max()) + 1 if len(ev) else 1
     kinds = kinds or {}
-    agents = pd.DataFrame({"agent": range(n), "contributor_kind": [kinds.get(i, "nonprofit") for i in range(n)],
-                           "programme": False, "exit_year": np.nan})
-    return Replication(agents=agents, events=ev, timeseries=pd.DataFrame(), summary={"p_lead": 0.25, "label": "x"},
-                       parameters={}, institutions=inst)
+    agents = pd.DataFrame(
+        {
+            "agent": range(n),
+            "contributor_kind": [kinds.get(i, "nonprofit") for i in range(n)],
+            "programme": False,
+            "exit_year": np.nan,
+        }
+    )
+    return Replication(
+        agents=agents,
+        events=ev,
+        timeseries=pd.DataFrame(),
+        summary={"p_lead": 0.25, "label": "x"},
+        parameters={},
+        institutions=inst,
+    )
 
 
 def test_phd_statistics_follow_their_definitions() -> None:
-    rep = fake_rep([
-        (0, 0, "phd_applicant", "phd", "admitted"), (0, 240, "phd", "contributor", "graduated"),    # 5 years
-        (1, 48, "phd_applicant", "phd", "admitted"), (1, 100, "phd", "exited", "exit"),             # dropped out
-        (2, 480, "phd_applicant", "phd", "admitted"), (2, 696, "phd", "unfunded", "graduated"),     # 4.5 years
-        (3, 600, "phd_applicant", "phd", "admitted"), (3, 888, "phd", "contributor", "graduated"),  # 6 years, too late for 10-year share
-        (4, 10, "phd", "contributor", "graduated"),                                                 # existing field: no start
-    ], kinds={0: "industry", 3: "academic", 4: "industry"})
+    rep = fake_rep(
+        [
+            (0, 0, "phd_applicant", "phd", "admitted"),
+            (0, 240, "phd", "contributor", "graduated"),  # 5 years
+            (1, 48, "phd_applicant", "phd", "admitted"),
+            (1, 100, "phd", "exited", "exit"),  # dropped out
+            (2, 480, "phd_applicant", "phd", "admitted"),
+            (2, 696, "phd", "unfunded", "graduated"),  # 4.5 years
+            (3, 600, "phd_applicant", "phd", "admitted"),
+            (3, 888, "phd", "contributor", "graduated"),  # 6 years, too late for 10-year share
+            (4, 10, "phd", "contributor", "graduated"),  # existing field: no start
+        ],
+        kinds={0: "industry", 3: "academic", 4: "industry"},
+    )
     stat = cal.STATISTICS
     assert stat["phd_completion_share"](rep, 20.0, {"years": 10}) == pytest.approx(2 / 3)
     assert stat["phd_completion_share"](rep, 20.0, {"years": 4.9}) == pytest.approx(1 / 4)  # agent 2 of agents 0-3
@@ -69,10 +88,18 @@ def test_phd_statistics_follow_their_definitions() -> None:
 
 
 def test_grant_and_programme_statistics_follow_their_definitions() -> None:
-    apps = pd.DataFrame({"agent": [0, 1, 2, 3, 4, 5], "submit": [0.0, 0, 48, 48, 96, 96],
-                         "start": [0.0, 0, 48, 48, 96, np.nan], "decided": [8.0, 12, 60, 52, np.nan, np.nan],
-                         "outcome": ["funded", "rejected", "no_money", "funded", "withdrawn", "open"]})
-    prog = pd.DataFrame({"tick": [4, 52], "applicants": [100, 50], "insiders": [20, 10], "places": [10, 10], "admitted": [4, 1]})
+    apps = pd.DataFrame(
+        {
+            "agent": [0, 1, 2, 3, 4, 5],
+            "submit": [0.0, 0, 48, 48, 96, 96],
+            "start": [0.0, 0, 48, 48, 96, np.nan],
+            "decided": [8.0, 12, 60, 52, np.nan, np.nan],
+            "outcome": ["funded", "rejected", "no_money", "funded", "withdrawn", "open"],
+        }
+    )
+    prog = pd.DataFrame(
+        {"tick": [4, 52], "applicants": [100, 50], "insiders": [20, 10], "places": [10, 10], "admitted": [4, 1]}
+    )
     rep = fake_rep([(0, 0, "waiting", "unfunded", "entry")], grant_applications=apps, programme=prog)
     stat = cal.STATISTICS
     assert stat["grant_funded_share"](rep, 5.0) == pytest.approx(2 / 4)
@@ -94,7 +121,13 @@ def test_every_statistic_is_defined_on_a_real_replication() -> None:
     rep = simulate(tiny(**{"run.horizon": 6.0}), 3, 0)
     for name, spec in cal.STATISTICS.items():
         windowed = "start" in spec.options and name != "field_growth"  # years: a window length, default the whole run
-        options = {"key": "entrants"} if name == "summary" else {"years": 1} if "years" in spec.options and not windowed else {}
+        options = (
+            {"key": "entrants"}
+            if name == "summary"
+            else {"years": 1}
+            if "years" in spec.options and not windowed
+            else {}
+        )
         value = spec(rep, 6.0, options)
         assert math.isfinite(value), name
         assert name == "summary" or spec.if_missed, name  # each says what a miss points at
@@ -138,12 +171,15 @@ def test_a_target_the_engine_cannot_compute_yet_is_shown_but_neither_fitted_nor_
         "scenario: base.yaml\n"
         "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\n"
         "  - {statistic: phd_completion_share, options: {years: 5}, value: 0.23, sd: 0.05, source: CGS, role: holdout,\n"
-        "     needs: PhD lengths that vary between students}\n")
+        "     needs: PhD lengths that vary between students}\n"
+    )
     spec = cal.load_calibration(tmp_path / "t.yaml")
     fit, later = spec.targets
     assert fit.fitted and not fit.needs
     assert later.needs == "PhD lengths that vary between students" and not later.fitted and not later.scored
-    assert Path(spec.scenario) == tmp_path / "base.yaml" and load_scenario(spec.scenario).name == "from-the-targets-file"
+    assert (
+        Path(spec.scenario) == tmp_path / "base.yaml" and load_scenario(spec.scenario).name == "from-the-targets-file"
+    )
     assert cal.target_tolerance(spec.targets) == pytest.approx(1.959964, rel=1e-5)  # one fitted target
 
 
@@ -153,7 +189,8 @@ def test_priors_are_read_with_units_and_whole_numbers() -> None:
         "parameters:\n"
         "  - {path: grants.decision_delay, prior: 'uniform(1, 12) weeks'}\n"
         "  - {path: grants.reviewers, prior: 'integer(1, 6)'}\n"
-        "  - {path: grants.review_time, prior: 'loguniform(0.001, 0.05)', note: years}\n")
+        "  - {path: grants.review_time, prior: 'loguniform(0.001, 0.05)', note: years}\n"
+    )
     d, r, t = spec.priors
     from careersim.core.units import parse_quantity
 
@@ -164,55 +201,103 @@ def test_priors_are_read_with_units_and_whole_numbers() -> None:
 
 
 BAD_TARGETS = [
-    ("targets:\n  - statistic: grant_funded_shares\n    value: 0.2\n    sd: 0.05\n    source: x\n",
-     "t.yaml:2: targets[0].statistic: unknown statistic 'grant_funded_shares' (did you mean 'grant_funded_share'?"),
-    ("targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: -1\n    source: x\n",
-     "t.yaml:4: targets[0].sd: got -1 (expected a positive number)"),
-    ("targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    range: [0.3, 0.1]\n    source: x\n",
-     "t.yaml:4: targets[0].range: got [0.3, 0.1] (expected [low, high] with low < high"),
-    ("targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n",
-     "t.yaml:2: targets[0]: missing 'source'"),
-    ("targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    source: x\n",
-     "t.yaml:2: targets[0]: missing uncertainty (expected 'sd: NUMBER' or 'range: [low, high]')"),
-    ("targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n    source: x\n    wieght: 2\n",
-     "t.yaml:6: targets[0]: unknown key 'wieght' (did you mean 'weight'?"),
-    ("targets:\n  - statistic: phd_completion_share\n    options: {yeras: 10}\n    value: 0.5\n    sd: 0.1\n    source: x\n",
-     "t.yaml:3: targets[0].options: 'phd_completion_share' has no option 'yeras' (did you mean 'years'?"),
-    ("targets:\n  - statistic: grant_funded_share\n    value: high\n    sd: 0.1\n    source: x\n",
-     "t.yaml:3: targets[0].value: got 'high' (expected a finite number)"),
-    ("targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n    source: x\n    weight: 0\n",
-     "t.yaml:1: targets: no target to fit"),
-    ("targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n    source: x\n    role: holdout\n",
-     "t.yaml:1: targets: no target to fit"),
-    ("targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n    source: x\n    role: hold-out\n",
-     "t.yaml:6: targets[0].role: got 'hold-out' (did you mean 'holdout'?"),
-    ("targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n    source: x\n    role: holdout\n    weight: 2\n",
-     "t.yaml:7: targets[0].weight: a held-out target is never fitted"),
-    ("targets:\n  - statistic: summary\n    options: {key: claim_C1_stat}\n    value: 0.1\n    sd: 0.1\n    source: x\n",
-     "t.yaml:3: targets[0].options: 'claim_C1_stat' is one of the essays' claims, which are tested under the calibrated model and never fitted"),
-    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.reviewers, prior: 'uniform(1, 6)'}\n",
-     "t.yaml:4: parameters[0].prior: grants.reviewers is a whole number the engine rounds (expected integer(LOW, HIGH)"),
-    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance, prior: 'integer(0, 1)'}\n",
-     "t.yaml:4: parameters[0].prior: grants.base_acceptance is not a whole number"),
-    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance, prior: 'uniform(0.2, 1.5)'}\n",
-     "t.yaml:4: parameters[0].prior: 0.2 to 1.5 leaves grants.base_acceptance's allowed range [0.0, 1.0]"),
-    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.review_time, prior: 'loguniform(0, 1)'}\n",
-     "leaves grants.review_time's allowed range"),
-    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptence, prior: 'uniform(0, 1)'}\n",
-     "t.yaml:4: parameters[0].path: 'grants.base_acceptence' is not a numeric scenario parameter (did you mean 'grants.base_acceptance'?"),
-    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance, prior: 'normal(0, 1)'}\n",
-     "t.yaml:4: parameters[0].prior: got 'normal(0, 1)' (expected uniform(LOW, HIGH), loguniform(LOW, HIGH), integer(LOW, HIGH)"),
-    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance, prior: 'uniform(0, 0.5)'}\n  - {path: grants.base_acceptance, prior: 'uniform(0, 0.9)'}\n",
-     "t.yaml:5: parameters[1].path: grants.base_acceptance is listed twice"),
-    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\n"
-     "  - {statistic: phd_completion_share, value: 0.2, sd: 0.1, source: x, needs: ''}\n",
-     "t.yaml:3: targets[1].needs: got '' (expected text saying what the engine lacks"),
-    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x, needs: varied PhD lengths}\n",
-     "t.yaml:1: targets: no target to fit"),
-    ("scenario: [base.yaml]\ntargets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\n",
-     "t.yaml:1: scenario: got ['base.yaml'] (expected the base scenario"),
-    ("targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance}\n",
-     "t.yaml:4: parameters[0]: missing 'prior' (expected e.g. 'prior: uniform(0.05, 0.9)')"),
+    (
+        "targets:\n  - statistic: grant_funded_shares\n    value: 0.2\n    sd: 0.05\n    source: x\n",
+        "t.yaml:2: targets[0].statistic: unknown statistic 'grant_funded_shares' (did you mean 'grant_funded_share'?",
+    ),
+    (
+        "targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: -1\n    source: x\n",
+        "t.yaml:4: targets[0].sd: got -1 (expected a positive number)",
+    ),
+    (
+        "targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    range: [0.3, 0.1]\n    source: x\n",
+        "t.yaml:4: targets[0].range: got [0.3, 0.1] (expected [low, high] with low < high",
+    ),
+    (
+        "targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n",
+        "t.yaml:2: targets[0]: missing 'source'",
+    ),
+    (
+        "targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    source: x\n",
+        "t.yaml:2: targets[0]: missing uncertainty (expected 'sd: NUMBER' or 'range: [low, high]')",
+    ),
+    (
+        "targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n    source: x\n    wieght: 2\n",
+        "t.yaml:6: targets[0]: unknown key 'wieght' (did you mean 'weight'?",
+    ),
+    (
+        "targets:\n  - statistic: phd_completion_share\n    options: {yeras: 10}\n    value: 0.5\n    sd: 0.1\n    source: x\n",
+        "t.yaml:3: targets[0].options: 'phd_completion_share' has no option 'yeras' (did you mean 'years'?",
+    ),
+    (
+        "targets:\n  - statistic: grant_funded_share\n    value: high\n    sd: 0.1\n    source: x\n",
+        "t.yaml:3: targets[0].value: got 'high' (expected a finite number)",
+    ),
+    (
+        "targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n    source: x\n    weight: 0\n",
+        "t.yaml:1: targets: no target to fit",
+    ),
+    (
+        "targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n    source: x\n    role: holdout\n",
+        "t.yaml:1: targets: no target to fit",
+    ),
+    (
+        "targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n    source: x\n    role: hold-out\n",
+        "t.yaml:6: targets[0].role: got 'hold-out' (did you mean 'holdout'?",
+    ),
+    (
+        "targets:\n  - statistic: grant_funded_share\n    value: 0.2\n    sd: 0.1\n    source: x\n    role: holdout\n    weight: 2\n",
+        "t.yaml:7: targets[0].weight: a held-out target is never fitted",
+    ),
+    (
+        "targets:\n  - statistic: summary\n    options: {key: claim_C1_stat}\n    value: 0.1\n    sd: 0.1\n    source: x\n",
+        "t.yaml:3: targets[0].options: 'claim_C1_stat' is one of the essays' claims, which are tested under the calibrated model and never fitted",
+    ),
+    (
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.reviewers, prior: 'uniform(1, 6)'}\n",
+        "t.yaml:4: parameters[0].prior: grants.reviewers is a whole number the engine rounds (expected integer(LOW, HIGH)",
+    ),
+    (
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance, prior: 'integer(0, 1)'}\n",
+        "t.yaml:4: parameters[0].prior: grants.base_acceptance is not a whole number",
+    ),
+    (
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance, prior: 'uniform(0.2, 1.5)'}\n",
+        "t.yaml:4: parameters[0].prior: 0.2 to 1.5 leaves grants.base_acceptance's allowed range [0.0, 1.0]",
+    ),
+    (
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.review_time, prior: 'loguniform(0, 1)'}\n",
+        "leaves grants.review_time's allowed range",
+    ),
+    (
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptence, prior: 'uniform(0, 1)'}\n",
+        "t.yaml:4: parameters[0].path: 'grants.base_acceptence' is not a numeric scenario parameter (did you mean 'grants.base_acceptance'?",
+    ),
+    (
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance, prior: 'normal(0, 1)'}\n",
+        "t.yaml:4: parameters[0].prior: got 'normal(0, 1)' (expected uniform(LOW, HIGH), loguniform(LOW, HIGH), integer(LOW, HIGH)",
+    ),
+    (
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance, prior: 'uniform(0, 0.5)'}\n  - {path: grants.base_acceptance, prior: 'uniform(0, 0.9)'}\n",
+        "t.yaml:5: parameters[1].path: grants.base_acceptance is listed twice",
+    ),
+    (
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\n"
+        "  - {statistic: phd_completion_share, value: 0.2, sd: 0.1, source: x, needs: ''}\n",
+        "t.yaml:3: targets[1].needs: got '' (expected text saying what the engine lacks",
+    ),
+    (
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x, needs: varied PhD lengths}\n",
+        "t.yaml:1: targets: no target to fit",
+    ),
+    (
+        "scenario: [base.yaml]\ntargets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\n",
+        "t.yaml:1: scenario: got ['base.yaml'] (expected the base scenario",
+    ),
+    (
+        "targets:\n  - {statistic: grant_funded_share, value: 0.2, sd: 0.1, source: x}\nparameters:\n  - {path: grants.base_acceptance}\n",
+        "t.yaml:4: parameters[0]: missing 'prior' (expected e.g. 'prior: uniform(0.05, 0.9)')",
+    ),
     ("targets:\n  - statistic: grant_funded_share\n   value: 0.2\n", "t.yaml:3: invalid YAML"),
     ("", "t.yaml:1: the file is empty"),
     ("- 1\n- 2\n", "t.yaml:1: the top level is a list (expected a mapping"),
@@ -229,8 +314,22 @@ def test_bad_targets_exit_2_with_located_messages(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("t.yaml").write_text(text)
-    assert cli.main(["calibrate", "t.yaml", "--scenario", str(TINY), "--params", "grants.base_acceptance", "--out", "out",
-                     "--quiet"]) == 2
+    assert (
+        cli.main(
+            [
+                "calibrate",
+                "t.yaml",
+                "--scenario",
+                str(TINY),
+                "--params",
+                "grants.base_acceptance",
+                "--out",
+                "out",
+                "--quiet",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert expected in err, err
     assert "Traceback" not in err
@@ -242,7 +341,10 @@ def test_bad_parameters_and_bounds_exit_2(tmp_path: Path, capsys: pytest.Capture
     cases = [
         (["--params", "grants.base_acceptence"], "did you mean 'grants.base_acceptance'?"),
         (["--params", "phd.lead_rule"], "is not a numeric scenario parameter"),
-        (["--params", "grants.base_acceptance", "--bounds", "grants.base_acceptance=0.2:1.5"], "leaves the parameter's allowed range"),
+        (
+            ["--params", "grants.base_acceptance", "--bounds", "grants.base_acceptance=0.2:1.5"],
+            "leaves the parameter's allowed range",
+        ),
         (["--params", "grants.base_acceptance", "--bounds", "grants.base_acceptance=0.5"], "expected PATH=LOW:HIGH"),
         (["--params", "grants.base_acceptance", "--bounds", "phd.duration=3:6"], "is not among the fitted parameters"),
         (["--params", "grants.base_acceptance", "--population", "5"], "--population 5 is too small"),
@@ -271,9 +373,11 @@ def test_priors_come_from_the_file_the_schema_or_the_base_value_and_counts_stay_
 
 
 def test_the_distance_and_the_target_tolerance() -> None:
-    targets = [Target(name="a", statistic="grant_funded_share", options={}, value=0.2, sd=0.05, source="x"),
-               Target(name="b", statistic="field_growth", options={}, value=0.1, sd=0.1, source="x", role="holdout"),
-               Target(name="c", statistic="programme_acceptance_rate", options={}, value=0.1, sd=0.02, source="x", weight=4)]
+    targets = [
+        Target(name="a", statistic="grant_funded_share", options={}, value=0.2, sd=0.05, source="x"),
+        Target(name="b", statistic="field_growth", options={}, value=0.1, sd=0.1, source="x", role="holdout"),
+        Target(name="c", statistic="programme_acceptance_rate", options={}, value=0.1, sd=0.02, source="x", weight=4),
+    ]
     d = cal._Distance(targets)
     assert d({"mean": np.array([0.2, 9.0, 0.1])}) == 0.0  # the held-out target does not count
     assert d({"mean": np.array([0.3, 0.0, 0.12])}) == pytest.approx(math.sqrt(2.0**2 + 4 * 1.0**2))
@@ -289,12 +393,28 @@ SMALL = {"run.horizon": 4.0}
 
 def _tiny_problem(value_funded: float = 0.3, value_prog: float = 0.12):
     base = tiny(**SMALL)
-    targets = [Target(name="funded", statistic="grant_funded_share", options={}, value=value_funded, sd=0.05, source="x"),
-               Target(name="prog", statistic="programme_acceptance_rate", options={}, value=value_prog, sd=0.02, source="x"),
-               Target(name="growth", statistic="field_growth", options={"years": 2}, value=0.2, sd=0.05, source="x",
-                      role="holdout")]
-    params = cal.free_parameters(base, None, None, [Prior("grants.base_acceptance", "uniform", 0.05, 0.9),
-                                                    Prior("programme.outside_applicants", "integer", 5, 60)])
+    targets = [
+        Target(name="funded", statistic="grant_funded_share", options={}, value=value_funded, sd=0.05, source="x"),
+        Target(name="prog", statistic="programme_acceptance_rate", options={}, value=value_prog, sd=0.02, source="x"),
+        Target(
+            name="growth",
+            statistic="field_growth",
+            options={"years": 2},
+            value=0.2,
+            sd=0.05,
+            source="x",
+            role="holdout",
+        ),
+    ]
+    params = cal.free_parameters(
+        base,
+        None,
+        None,
+        [
+            Prior("grants.base_acceptance", "uniform", 0.05, 0.9),
+            Prior("programme.outside_applicants", "integer", 5, 60),
+        ],
+    )
     return base, targets, params
 
 
@@ -319,8 +439,13 @@ def test_the_abc_is_the_same_for_any_workers_and_a_stopped_run_resumes_to_the_sa
     assert one.generations[0].epsilon == math.inf and one.generations[1].epsilon >= one.tolerance
     # a calibration folder with other settings is refused, and --restart starts afresh
     with pytest.raises(cal.CalibrationError, match="different settings .*--replications"):
-        cal.calibrate(base, targets, params, cal.Settings(population=12, generations=3, replications=2, seed=3, workers=1,
-                                                          predictive=10), tmp_path / "resumed")
+        cal.calibrate(
+            base,
+            targets,
+            params,
+            cal.Settings(population=12, generations=3, replications=2, seed=3, workers=1, predictive=10),
+            tmp_path / "resumed",
+        )
     again = cal.calibrate(base, targets, params, s(1, 1), tmp_path / "resumed", restart=True)
     assert again.resumed_from == 0 and len(again.generations) == 1
 
@@ -333,17 +458,41 @@ def test_the_abc_recovers_known_parameters_from_data_the_model_made(tmp_path: Pa
     posterior predicts the held-out statistic. A continuous and an integer parameter."""
     base = tiny(**SMALL)
     truth = {"grants.base_acceptance": 0.3, "programme.outside_applicants": 30.0}
-    probe = [Target(name="funded", statistic="grant_funded_share", options={}, value=0.0, sd=1.0, source="model"),
-             Target(name="prog", statistic="programme_acceptance_rate", options={}, value=0.0, sd=1.0, source="model"),
-             Target(name="growth", statistic="field_growth", options={"years": 2}, value=0.0, sd=1.0, source="model")]
+    probe = [
+        Target(name="funded", statistic="grant_funded_share", options={}, value=0.0, sd=1.0, source="model"),
+        Target(name="prog", statistic="programme_acceptance_rate", options={}, value=0.0, sd=1.0, source="model"),
+        Target(name="growth", statistic="field_growth", options={"years": 2}, value=0.0, sd=1.0, source="model"),
+    ]
     at_truth = cal._Model(base.with_changes(truth), [], probe, seed=11, replications=2)({})["mean"]
     sds = (0.03, 0.01, 0.03)
-    targets = [Target(name=t.name, statistic=t.statistic, options=t.options, value=float(v), sd=sd, source="the model at the truth",
-                      role="holdout" if t.name == "growth" else "fit") for t, v, sd in zip(probe, at_truth, sds)]
-    params = cal.free_parameters(base, None, None, [Prior("grants.base_acceptance", "uniform", 0.05, 0.95),
-                                                    Prior("programme.outside_applicants", "integer", 5, 80)])
-    result = cal.calibrate(base, targets, params, cal.Settings(population=60, generations=6, replications=2, seed=11,
-                                                               predictive=20), tmp_path / "fit")
+    targets = [
+        Target(
+            name=t.name,
+            statistic=t.statistic,
+            options=t.options,
+            value=float(v),
+            sd=sd,
+            source="the model at the truth",
+            role="holdout" if t.name == "growth" else "fit",
+        )
+        for t, v, sd in zip(probe, at_truth, sds)
+    ]
+    params = cal.free_parameters(
+        base,
+        None,
+        None,
+        [
+            Prior("grants.base_acceptance", "uniform", 0.05, 0.95),
+            Prior("programme.outside_applicants", "integer", 5, 80),
+        ],
+    )
+    result = cal.calibrate(
+        base,
+        targets,
+        params,
+        cal.Settings(population=60, generations=6, replications=2, seed=11, predictive=20),
+        tmp_path / "fit",
+    )
     assert result.generations[-1].epsilon < result.generations[1].epsilon
     for k, p in enumerate(params):
         lo, hi = weighted_quantiles(result.values[:, k], result.weights, [0.025, 0.975])
@@ -356,7 +505,8 @@ def test_the_abc_recovers_known_parameters_from_data_the_model_made(tmp_path: Pa
 
 def _cli_problem(folder: Path) -> list[str]:
     (folder / "base.yaml").write_text(
-        f"extends: {TINY}\nname: tiny-base\nrun: {{horizon: 4 years}}\nprogramme: {{places: 4, outside_applicants: 20}}\n")
+        f"extends: {TINY}\nname: tiny-base\nrun: {{horizon: 4 years}}\nprogramme: {{places: 4, outside_applicants: 20}}\n"
+    )
     (folder / "t.yaml").write_text(
         "targets:\n"
         "  - {statistic: grant_funded_share, range: [0.2, 0.4], source: 'LTFF, 2022-23'}\n"
@@ -366,20 +516,44 @@ def _cli_problem(folder: Path) -> list[str]:
         "     needs: PhD lengths that vary between students}\n"
         "parameters:\n"
         "  - {path: grants.base_acceptance, prior: 'uniform(0.05, 0.9)'}\n"
-        "  - {path: programme.outside_applicants, prior: 'integer(5, 60)'}\n")
-    return ["calibrate", "t.yaml", "--scenario", "base.yaml", "--population", "12", "--generations", "3",
-            "--replications", "1", "--predictive", "10", "--seed", "3", "--out", "reports/fit"]
+        "  - {path: programme.outside_applicants, prior: 'integer(5, 60)'}\n"
+    )
+    return [
+        "calibrate",
+        "t.yaml",
+        "--scenario",
+        "base.yaml",
+        "--population",
+        "12",
+        "--generations",
+        "3",
+        "--replications",
+        "1",
+        "--predictive",
+        "10",
+        "--seed",
+        "3",
+        "--out",
+        "reports/fit",
+    ]
 
 
-def test_cli_writes_a_posterior_a_calibrated_scenario_draws_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_a_posterior_a_calibrated_scenario_draws_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     argv = _cli_problem(tmp_path)
     assert cli.main(argv + ["--quiet", "--workers", "1", "--install", "installed.parquet"]) == 0
     out = tmp_path / "reports" / "fit"
     assert capsys.readouterr().out.strip() == str(Path("reports") / "fit")
-    assert sorted(p.name for p in out.iterdir()) == ["abc.db", "abc.json", "calibrated.yaml", "fit.json", "posterior.parquet",
-                                                     "report.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "abc.db",
+        "abc.json",
+        "calibrated.yaml",
+        "fit.json",
+        "posterior.parquet",
+        "report.html",
+    ]
     data = json.loads((out / "fit.json").read_text())
     post = read_posterior(out / "posterior.parquet", numeric_parameters())
     assert post.parameters == ("grants.base_acceptance", "programme.outside_applicants")
@@ -395,10 +569,15 @@ def test_cli_writes_a_posterior_a_calibrated_scenario_draws_from(tmp_path: Path,
         assert p["low"] <= p["median"] <= p["high"]
     row = data["targets"][0]
     assert row["source"] == "LTFF, 2022-23" and row["predictive"]["n"] == 10
-    assert row["predictive"]["published_low"] <= row["predictive"]["low"] <= row["predictive"]["high"] <= row["predictive"]["published_high"]
+    assert (
+        row["predictive"]["published_low"]
+        <= row["predictive"]["low"]
+        <= row["predictive"]["high"]
+        <= row["predictive"]["published_high"]
+    )
     calibrated = load_scenario(out / "calibrated.yaml")
     assert Path(calibrated.calibration.posterior) == (out / "posterior.parquet").resolve()
-    assert "extends: \"../../base.yaml\"" in (out / "calibrated.yaml").read_text()
+    assert 'extends: "../../base.yaml"' in (out / "calibrated.yaml").read_text()
     html = (out / "report.html").read_text()
     assert "MATS &lt;script&gt;" in html and "<script>" not in html  # autoescaped
     assert "data:image/png;base64," in html and "Held-out validation" in html
@@ -422,8 +601,11 @@ def test_cli_writes_a_posterior_a_calibrated_scenario_draws_from(tmp_path: Path,
 def test_ctrl_c_keeps_finished_generations_and_the_same_command_continues(tmp_path: Path) -> None:
     """A real SIGINT in the middle of a generation: exit 130, a message, no traceback; the same
     command then continues after the last stored generation and finishes."""
-    argv = [sys.executable, "-m", "careersim"] + _cli_problem(tmp_path)[:-4] + [
-        "--generations", "4", "--population", "30", "--replications", "2", "--seed", "3", "--out", "reports/fit"]
+    argv = (
+        [sys.executable, "-m", "careersim"]
+        + _cli_problem(tmp_path)[:-4]
+        + ["--generations", "4", "--population", "30", "--replications", "2", "--seed", "3", "--out", "reports/fit"]
+    )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     seen = ""
@@ -457,12 +639,19 @@ def test_ctrl_c_keeps_finished_generations_and_the_same_command_continues(tmp_pa
 
 def _posterior(folder: Path, weights=(0.1, 0.2, 0.3, 0.4)) -> Path:
     path = folder / "fit" / "posterior.parquet"
-    write_posterior(path, {"grants.base_acceptance": np.array([0.2, 0.3, 0.4, 0.5]),
-                           "grants.reviewers": np.array([1.0, 2.0, 3.0, 4.0])}, np.array(weights),
-                    {"targets": [{"name": "grant applications funded", "role": "fit"}, {"name": "growth", "role": "holdout"}],
-                     "holdout": {"n": 1, "covered": 1, "inside": ["growth"], "outside": []}},
-                    integer=["grants.reviewers"])
-    (folder / "cal.yaml").write_text(f"extends: {TINY}\nname: calibrated\ncalibration: {{posterior: fit/posterior.parquet}}\n")
+    write_posterior(
+        path,
+        {"grants.base_acceptance": np.array([0.2, 0.3, 0.4, 0.5]), "grants.reviewers": np.array([1.0, 2.0, 3.0, 4.0])},
+        np.array(weights),
+        {
+            "targets": [{"name": "grant applications funded", "role": "fit"}, {"name": "growth", "role": "holdout"}],
+            "holdout": {"n": 1, "covered": 1, "inside": ["growth"], "outside": []},
+        },
+        integer=["grants.reviewers"],
+    )
+    (folder / "cal.yaml").write_text(
+        f"extends: {TINY}\nname: calibrated\ncalibration: {{posterior: fit/posterior.parquet}}\n"
+    )
     return path
 
 
@@ -518,9 +707,11 @@ def test_a_scenario_hashes_its_posterior_by_content_and_refuses_a_bad_one(tmp_pa
     _posterior(tmp_path, weights=(0.4, 0.3, 0.2, 0.1))
     assert load_scenario(tmp_path / "cal.yaml").hash() != h1
     bad = tmp_path / "fit" / "bad.parquet"
-    for columns, expected in (({"grants.base_acceptance": np.array([1.5])}, "outside the parameter's allowed range"),
-                              ({"grants.reviewers": np.array([2.5])}, "must hold whole numbers"),
-                              ({"phd.lead_rule": np.array([1.0])}, "is not a numeric scenario parameter")):
+    for columns, expected in (
+        ({"grants.base_acceptance": np.array([1.5])}, "outside the parameter's allowed range"),
+        ({"grants.reviewers": np.array([2.5])}, "must hold whole numbers"),
+        ({"phd.lead_rule": np.array([1.0])}, "is not a numeric scenario parameter"),
+    ):
         write_posterior(bad, columns, np.array([1.0]), {})
         (tmp_path / "bad.yaml").write_text(f"extends: {TINY}\ncalibration: {{posterior: fit/bad.parquet}}\n")
         with pytest.raises(ScenarioError) as err:

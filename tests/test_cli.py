@@ -83,7 +83,9 @@ def test_schema_prints_valid_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert schema["type"] == "object" and "population" in schema["properties"]
     assert cli.main(["schema", "--sweep"]) == 0
     sweep = json.loads(capsys.readouterr().out)
-    assert sweep["title"] == "careersim sweep file" and {"base", "factors", "design", "outcomes"} <= set(sweep["properties"])
+    assert sweep["title"] == "careersim sweep file" and {"base", "factors", "design", "outcomes"} <= set(
+        sweep["properties"]
+    )
 
 
 def test_the_sweep_api_is_at_the_top_level() -> None:
@@ -133,8 +135,14 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 # -- run, with a stand-in experiment (fast, engine-independent) ----------------
 
 
-def fake_experiment(monkeypatch: pytest.MonkeyPatch, *, seconds: float = 1.0, nbytes: float = 1e6,
-                    run_raises: BaseException | None = None, write_raises: BaseException | None = None) -> dict:
+def fake_experiment(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    seconds: float = 1.0,
+    nbytes: float = 1e6,
+    run_raises: BaseException | None = None,
+    write_raises: BaseException | None = None,
+) -> dict:
     calls: dict = {}
 
     def run(scenario, replications, seed, workers, progress, spool_dir=None):
@@ -149,7 +157,9 @@ def fake_experiment(monkeypatch: pytest.MonkeyPatch, *, seconds: float = 1.0, nb
             raise write_raises
         (out_dir / "report.html").write_text("<html></html>")
 
-    module = types.SimpleNamespace(run=run, write_results=write_results, estimate_cost=lambda s, n: (seconds * n, nbytes))
+    module = types.SimpleNamespace(
+        run=run, write_results=write_results, estimate_cost=lambda s, n: (seconds * n, nbytes)
+    )
     monkeypatch.setitem(sys.modules, "careersim.experiments.experiment", module)
     warmup = types.SimpleNamespace(warm_up=lambda on_compile=None, advise=False: calls.setdefault("warm_up", True))
     monkeypatch.setitem(sys.modules, "careersim.experiments.warmup", warmup)
@@ -159,7 +169,9 @@ def fake_experiment(monkeypatch: pytest.MonkeyPatch, *, seconds: float = 1.0, nb
     return calls
 
 
-def test_run_writes_report_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_writes_report_atomically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     calls = fake_experiment(monkeypatch)
     monkeypatch.chdir(tmp_path)
     assert cli.main(["run", str(TINY), "--replications", "3", "--seed", "7", "--workers", "2", "--quiet"]) == 0
@@ -173,7 +185,9 @@ def test_run_writes_report_atomically(tmp_path: Path, monkeypatch: pytest.Monkey
     assert (tmp_path / "reports" / "baseline" / "report.html").exists()
 
 
-def test_run_refuses_to_clobber_a_foreign_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_refuses_to_clobber_a_foreign_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_experiment(monkeypatch)
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "thesis.tex").write_text("precious")
@@ -182,7 +196,9 @@ def test_run_refuses_to_clobber_a_foreign_folder(tmp_path: Path, monkeypatch: py
     assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
 
 
-def test_run_needs_force_when_expensive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_needs_force_when_expensive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     calls = fake_experiment(monkeypatch, seconds=10_000.0)
     out = tmp_path / "out"
     assert cli.main(["run", str(TINY), "--out", str(out), "--workers", "1"]) == 2
@@ -247,13 +263,19 @@ def test_python_m_careersim_has_no_traceback(tmp_path: Path) -> None:
     env_python = sys.executable
     bad = subprocess.run(
         [env_python, "-m", "careersim", "validate", str(DATA / "unknown_key.yaml")],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert bad.returncode == 2
     assert "did you mean 'horizon'?" in bad.stderr and "Traceback" not in bad.stderr
     good = subprocess.run(
         [env_python, "-m", "careersim", "run", str(DATA / "empty.yaml"), "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert good.returncode == 2 and "Traceback" not in good.stderr
     assert not (tmp_path / "o").exists()
@@ -273,17 +295,21 @@ def _kind_commands(path: Path, out: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("kind", ["scenario", "sweep", "targets", "profile"])
-@pytest.mark.parametrize("fixture, expected", [
-    ("deep_flow.yaml", "deep_flow.yaml:3: nested more than 64 levels deep"),
-    ("deep_alias.yaml", "deep_alias.yaml:3: nested more than 64 levels deep"),
-    ("billion_laughs.yaml", "billion laughs"),
-    ("nul_byte.yaml", "nul_byte.yaml:3: invalid character U+0000"),
-    ("invalid_utf8.yaml", "invalid_utf8.yaml:2: the file is not valid UTF-8"),
-    ("text_only.yaml", "text_only.yaml:1: the top level is text"),
-    ("foreign_mapping.yaml", "foreign_mapping.yaml:1: this is not a"),
-])
-def test_hostile_files_of_every_kind_exit_2(kind: str, fixture: str, expected: str, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "fixture, expected",
+    [
+        ("deep_flow.yaml", "deep_flow.yaml:3: nested more than 64 levels deep"),
+        ("deep_alias.yaml", "deep_alias.yaml:3: nested more than 64 levels deep"),
+        ("billion_laughs.yaml", "billion laughs"),
+        ("nul_byte.yaml", "nul_byte.yaml:3: invalid character U+0000"),
+        ("invalid_utf8.yaml", "invalid_utf8.yaml:2: the file is not valid UTF-8"),
+        ("text_only.yaml", "text_only.yaml:1: the top level is text"),
+        ("foreign_mapping.yaml", "foreign_mapping.yaml:1: this is not a"),
+    ],
+)
+def test_hostile_files_of_every_kind_exit_2(
+    kind: str, fixture: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert cli.main(_kind_commands(DATA / fixture, out)[kind]) == 2
     err = capsys.readouterr().err
@@ -310,10 +336,21 @@ def test_references_to_other_files_follow_only_yaml_files(tmp_path: Path, capsys
     (tmp_path / "passwd").write_text("root:x:0:0:SECRET-CONTENT:/root:/bin/sh\n")
     cases = {
         "s.yaml": ("extends: passwd\n", ["validate"], "s.yaml:1: extends: cannot find 'passwd'"),
-        "t.yaml": ("extends: notes.txt\n", ["validate"], "t.yaml:1: extends: got 'notes.txt' (expected a scenario file ending in .yaml"),
-        "w.yaml": ("base: notes.txt\nfactors:\n  - {path: grants.grant_length, levels: [1, 2]}\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
-                   ["sweep"], "w.yaml:1: base: got 'notes.txt' (expected a scenario file ending in .yaml"),
-        "p.yaml": ("background: masters\nscenario: passwd\n", ["advise", "--profile"], "p.yaml:2: scenario: cannot find 'passwd'"),
+        "t.yaml": (
+            "extends: notes.txt\n",
+            ["validate"],
+            "t.yaml:1: extends: got 'notes.txt' (expected a scenario file ending in .yaml",
+        ),
+        "w.yaml": (
+            "base: notes.txt\nfactors:\n  - {path: grants.grant_length, levels: [1, 2]}\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
+            ["sweep"],
+            "w.yaml:1: base: got 'notes.txt' (expected a scenario file ending in .yaml",
+        ),
+        "p.yaml": (
+            "background: masters\nscenario: passwd\n",
+            ["advise", "--profile"],
+            "p.yaml:2: scenario: cannot find 'passwd'",
+        ),
     }
     for name, (text, command, expected) in cases.items():
         (tmp_path / name).write_text(text)
@@ -325,7 +362,10 @@ def test_references_to_other_files_follow_only_yaml_files(tmp_path: Path, capsys
 
 BAD_VALUES = [
     # argv, text the message must contain
-    (["sweep", "x.yaml", "--scheduler", ""], "argument --scheduler: got an empty value (expected a Dask scheduler address"),
+    (
+        ["sweep", "x.yaml", "--scheduler", ""],
+        "argument --scheduler: got an empty value (expected a Dask scheduler address",
+    ),
     (["sweep", "x.yaml", "--scheduler", "  "], "argument --scheduler: got an empty value"),
     (["sweep", "x.yaml", "--scheduler-timeout", "nan"], "argument --scheduler-timeout: got 'nan'"),
     (["sweep", "x.yaml", "--scheduler-timeout", "-1"], "argument --scheduler-timeout: got '-1'"),
@@ -336,7 +376,10 @@ BAD_VALUES = [
     (["sweep", ""], "argument SWEEP.yaml: got an empty value"),
     (["run", ""], "argument SCENARIO: got an empty value"),
     (["run", "baseline", "-n", "-3"], "argument --replications/-n: got -3 (expected 1 or more)"),
-    (["run", "baseline", "-n", "99999999999"], "argument --replications/-n: got 99999999999 (expected at most 1000000)"),
+    (
+        ["run", "baseline", "-n", "99999999999"],
+        "argument --replications/-n: got 99999999999 (expected at most 1000000)",
+    ),
     (["run", "baseline", "-n", "nan"], "argument --replications/-n: got 'nan' (expected a whole number"),
     (["run", "baseline", "--seed", "-1"], "argument --seed: got -1 (expected a whole number from 0 to"),
     (["run", "baseline", "--seed", str(2**64)], "argument --seed: got 18446744073709551616"),
@@ -344,7 +387,10 @@ BAD_VALUES = [
     (["run", "baseline", "--workers", "100000"], "argument --workers/-j: got 100000 (expected 1 to"),
     (["run", "baseline", "--paired-claims", "-1"], "argument --paired-claims: got -1 (expected 0 to 1000000)"),
     (["run", "baseline", "--out", ""], "argument --out/-o: got an empty value (expected an output folder)"),
-    (["run", "\x1b[2J"], "argument SCENARIO: got '\\x1b[2J' (expected a scenario file or a shipped scenario name, without control characters)"),
+    (
+        ["run", "\x1b[2J"],
+        "argument SCENARIO: got '\\x1b[2J' (expected a scenario file or a shipped scenario name, without control characters)",
+    ),
     (["compare", "baseline", ""], "argument ALT: got an empty value"),
     (["validate", ""], "argument FILE: got an empty value"),
     (["init", ""], "argument NAME: got an empty value"),
@@ -354,7 +400,10 @@ BAD_VALUES = [
     (["replay", "out", ""], "argument RUN_KEY: got an empty value"),
     (["calibrate", "t.yaml", "--params", ""], "argument --params/-p: got an empty value"),
     (["calibrate", "t.yaml", "--params", "p", "--bounds", ""], "argument --bounds: got an empty value"),
-    (["calibrate", "t.yaml", "--params", "p", "--population", "0"], "argument --population: got 0 (expected 1 or more)"),
+    (
+        ["calibrate", "t.yaml", "--params", "p", "--population", "0"],
+        "argument --population: got 0 (expected 1 or more)",
+    ),
     (["calibrate", "t.yaml", "--time-limit", "0"], "argument --time-limit: got '0' (expected minutes above 0"),
     (["calibrate", "t.yaml", "--install", ""], "argument --install: got an empty value"),
     (["advise", "--self-direction", ""], "argument --self-direction: got an empty value"),
@@ -365,8 +414,9 @@ BAD_VALUES = [
 
 
 @pytest.mark.parametrize("argv, expected", BAD_VALUES, ids=[" ".join(a) for a, _ in BAD_VALUES])
-def test_bad_command_line_values_exit_2(argv: list[str], expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_command_line_values_exit_2(
+    argv: list[str], expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
@@ -375,8 +425,9 @@ def test_bad_command_line_values_exit_2(argv: list[str], expected: str, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
-def test_paths_that_are_the_wrong_kind_of_thing_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_paths_that_are_the_wrong_kind_of_thing_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "folder.yaml").mkdir()
     (tmp_path / "file.txt").write_text("x")
@@ -400,8 +451,9 @@ def test_paths_that_are_the_wrong_kind_of_thing_exit_2(tmp_path: Path, monkeypat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "folder.yaml"]
 
 
-def test_a_first_run_says_it_compiles_and_how_long_it_takes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_first_run_says_it_compiles_and_how_long_it_takes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     calls = fake_experiment(monkeypatch)
 
     def compiling(on_compile=None, advise=False):  # what numba reports on a new machine
@@ -420,15 +472,17 @@ def test_a_first_run_says_it_compiles_and_how_long_it_takes(tmp_path: Path, monk
     assert "Compil" not in capsys.readouterr().err  # quiet: no word of it
 
 
-def test_a_run_with_the_engine_ready_says_nothing_of_compiling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_run_with_the_engine_ready_says_nothing_of_compiling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_experiment(monkeypatch)
     assert cli.main(["run", str(TINY), "--out", str(tmp_path / "o")]) == 0
     assert "Compil" not in capsys.readouterr().err
 
 
-def test_a_mistyped_shipped_name_gets_the_near_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_mistyped_shipped_name_gets_the_near_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert cli.main(["run", "baselin", "--out", "o"]) == 2
     err = capsys.readouterr().err

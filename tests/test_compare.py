@@ -112,8 +112,12 @@ def test_metrics_declare_which_direction_is_better() -> None:
 
 
 def test_paired_effects_follow_the_direction() -> None:
-    base = pd.DataFrame({"replication": [0, 1, 2, 3], "p_lead": [0.1, 0.2, 0.3, 0.4], "exit_burnout": [0.1, 0.1, 0.1, 0.1]})
-    alt = pd.DataFrame({"replication": [0, 1, 2, 3], "p_lead": [0.2, 0.3, 0.3, 0.5], "exit_burnout": [0.05, 0.2, 0.1, 0.0]})
+    base = pd.DataFrame(
+        {"replication": [0, 1, 2, 3], "p_lead": [0.1, 0.2, 0.3, 0.4], "exit_burnout": [0.1, 0.1, 0.1, 0.1]}
+    )
+    alt = pd.DataFrame(
+        {"replication": [0, 1, 2, 3], "p_lead": [0.2, 0.3, 0.3, 0.5], "exit_burnout": [0.05, 0.2, 0.1, 0.0]}
+    )
     eff = metric_effects(base, alt)
     assert eff["p_lead"]["value"] == pytest.approx(0.075)
     assert eff["p_lead"]["share_better"] == pytest.approx(0.75)  # strictly better in 3 of 4
@@ -139,20 +143,27 @@ def test_group_effects_sit_beside_the_total(policy: dict) -> None:
     groups = policy["comparisons"][0]["groups"]
     assert groups[0]["kind"] == "all"
     assert {g["group"] for g in groups if g["kind"] == "track"} == {"phd", "independent", "contributor"}
-    assert {g["group"] for g in groups if g["kind"] == "background"} == {"undergraduate", "masters", "industry_engineer", "phd_elsewhere"}
+    assert {g["group"] for g in groups if g["kind"] == "background"} == {
+        "undergraduate",
+        "masters",
+        "industry_engineer",
+        "phd_elsewhere",
+    }
 
 
 def test_group_metrics_window_counts_only_observed_cohorts() -> None:
-    agents = pd.DataFrame({
-        "replication": [0, 0, 0, 0],
-        "entrant": [True, True, True, False],
-        "track": ["phd", "phd", "phd", "initial_field"],
-        "background": ["masters"] * 4,
-        "entry_year": [0.0, 1.0, 5.0, 0.0],
-        "years_to_lead": [2.0, np.nan, 0.5, 0.0],
-        "lead_years_before_arrival": [1.0, 0.0, 0.5, 4.0],
-        "safety_lead_years_before_arrival": [0.5, 0.0, 0.25, 2.0],
-    })
+    agents = pd.DataFrame(
+        {
+            "replication": [0, 0, 0, 0],
+            "entrant": [True, True, True, False],
+            "track": ["phd", "phd", "phd", "initial_field"],
+            "background": ["masters"] * 4,
+            "entry_year": [0.0, 1.0, 5.0, 0.0],
+            "years_to_lead": [2.0, np.nan, 0.5, 0.0],
+            "lead_years_before_arrival": [1.0, 0.0, 0.5, 4.0],
+            "safety_lead_years_before_arrival": [0.5, 0.0, 0.25, 2.0],
+        }
+    )
     g = group_metrics(agents, horizon=6.0, window=3.0)
     row = g[(g["kind"] == "track") & (g["group"] == "phd")].iloc[0]
     assert row["n_observed"] == 2  # the entrant of year 5 is not observed for 3 years
@@ -166,8 +177,18 @@ def test_group_metrics_window_counts_only_observed_cohorts() -> None:
 
 def test_group_effects_pair_by_replication() -> None:
     def frame(vals):
-        return pd.DataFrame({"replication": [0, 1], "kind": "all", "group": "all", "n": 10, "n_observed": 10,
-                             "p_lead": vals, "lead_years": vals, "safety_lead_years": vals})
+        return pd.DataFrame(
+            {
+                "replication": [0, 1],
+                "kind": "all",
+                "group": "all",
+                "n": 10,
+                "n_observed": 10,
+                "p_lead": vals,
+                "lead_years": vals,
+                "safety_lead_years": vals,
+            }
+        )
 
     out = group_effects(frame([0.1, 0.3]), frame([0.2, 0.3]))
     assert out[0]["p_lead"]["value"] == pytest.approx(0.05)
@@ -204,12 +225,15 @@ phd: {{advisors: 10}}
 """
 
 
-def test_compare_command_writes_comparison_and_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_compare_command_writes_comparison_and_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     base = _yaml(tmp_path / "base.yaml", TINY_YAML.format(name="small"))
-    alt = _yaml(tmp_path / "alt.yaml", TINY_YAML.format(name="small-grants")
-                + "interventions:\n  - kind: multi_year_grants\n    start: 1 year\n")
+    alt = _yaml(
+        tmp_path / "alt.yaml",
+        TINY_YAML.format(name="small-grants") + "interventions:\n  - kind: multi_year_grants\n    start: 1 year\n",
+    )
     assert cli.main(["compare", str(base), str(alt), "-n", "2", "--workers", "1", "--quiet"]) == 0
     out = tmp_path / "reports" / "compare-small-vs-small-grants"
     assert capsys.readouterr().out.strip() == str(Path("reports") / "compare-small-vs-small-grants" / "report.html")
@@ -245,18 +269,31 @@ def test_run_folder_groups_match_the_agents_and_old_folders_still_load(tmp_path:
     experiment.write_results(exp, out)
     saved = pd.read_parquet(out / "groups.parquet")
     reps = pd.read_parquet(out / "replications.parquet")
-    direct = group_metrics(pd.read_parquet(out / "agents.parquet"), per_replication_value(sc, reps, "run.horizon", 20.0),
-                           per_replication_value(sc, reps, "run.claims_window", 10.0))
+    direct = group_metrics(
+        pd.read_parquet(out / "agents.parquet"),
+        per_replication_value(sc, reps, "run.horizon", 20.0),
+        per_replication_value(sc, reps, "run.claims_window", 10.0),
+    )
     pd.testing.assert_frame_equal(saved, direct)
     (out / "groups.parquet").unlink()
     old = load_run(out)
     pd.testing.assert_frame_equal(old["groups"].reset_index(drop=True), saved)
 
 
-def _group_rows_pandas(agents: pd.DataFrame, horizon: dict[int, float] | float, window: dict[int, float] | float) -> pd.DataFrame:
+def _group_rows_pandas(
+    agents: pd.DataFrame, horizon: dict[int, float] | float, window: dict[int, float] | float
+) -> pd.DataFrame:
     """The straightforward pandas version of :func:`careersim.experiments.compare.group_rows`."""
-    cols = ["replication", "entrant", "track", "background", "entry_year", "years_to_lead",
-            "lead_years_before_arrival", "safety_lead_years_before_arrival"]
+    cols = [
+        "replication",
+        "entrant",
+        "track",
+        "background",
+        "entry_year",
+        "years_to_lead",
+        "lead_years_before_arrival",
+        "safety_lead_years_before_arrival",
+    ]
     a = agents[cols].copy()
     reps = a["replication"].to_numpy()
 
@@ -281,15 +318,27 @@ def _group_rows_pandas(agents: pd.DataFrame, horizon: dict[int, float] | float, 
             g = ent.assign(_g="all").groupby(["replication", "_g"], observed=True)
         else:
             g = ent.assign(_g=ent[key].astype("category")).groupby(["replication", "_g"], observed=True)
-        t = g.agg(n=("entrant", "size"), n_observed=("observed", "sum"), leads=("lead_within_obs", "sum"),
-                  ly=("lead_years_before_arrival", "sum"), sly=("safety_lead_years_before_arrival", "sum")).reset_index()
+        t = g.agg(
+            n=("entrant", "size"),
+            n_observed=("observed", "sum"),
+            leads=("lead_within_obs", "sum"),
+            ly=("lead_years_before_arrival", "sum"),
+            sly=("safety_lead_years_before_arrival", "sum"),
+        ).reset_index()
         t["kind"] = kind
         parts.append(t)
     existing = a[~a["entrant"].astype(bool)]
     if len(existing):
-        t = existing.assign(_g="existing field").groupby(["replication", "_g"], observed=True).agg(
-            n=("entrant", "size"), ly=("lead_years_before_arrival", "sum"),
-            sly=("safety_lead_years_before_arrival", "sum")).reset_index()
+        t = (
+            existing.assign(_g="existing field")
+            .groupby(["replication", "_g"], observed=True)
+            .agg(
+                n=("entrant", "size"),
+                ly=("lead_years_before_arrival", "sum"),
+                sly=("safety_lead_years_before_arrival", "sum"),
+            )
+            .reset_index()
+        )
         t["n_observed"] = 0
         t["leads"] = 0
         t["kind"] = "existing"

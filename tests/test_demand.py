@@ -56,10 +56,19 @@ def test_open_positions_follow_the_birth_death_balance_of_exits_and_outside_appl
     the open positions after each round form a Markov chain whose stationary mean is exact,
     and every opening is a replacement, on average p * (K - mean open) a round."""
     K, h, lam = 20, 0.8, 2.0
-    sc = quiet(**{**NO_POSITIONS, **NOBODY_READY,
-        "positions.autonomy_role": K, "positions.growth": 0.0, "positions.lead_exit": h,
-        "positions.outside_candidates": lam, "population.entrants_per_year": 0, "run.horizon": 60.0,
-        "programme.places": 0})
+    sc = quiet(
+        **{
+            **NO_POSITIONS,
+            **NOBODY_READY,
+            "positions.autonomy_role": K,
+            "positions.growth": 0.0,
+            "positions.lead_exit": h,
+            "positions.outside_candidates": lam,
+            "population.entrants_per_year": 0,
+            "run.horizon": 60.0,
+            "programme.places": 0,
+        }
+    )
     p, mu = -math.expm1(-h / 4), lam / 4
     P = _vacancy_chain(K, p, mu)
     w, v = np.linalg.eig(P.T)
@@ -85,10 +94,19 @@ def test_growth_openings_add_up_to_the_positions_when_nobody_leaves():
     capacity added since the last, K0 (1 + g)^(t / year) rounded down, all filled (with the
     K0 positions open at the start)."""
     K0, g = 30.0, 0.2
-    sc = quiet(**{**NO_POSITIONS, **NOBODY_READY,
-        "positions.big_rfp": K0, "positions.focus_required": 0.0, "positions.growth": g,
-        "positions.outside_candidates": 400.0, "population.entrants_per_year": 0, "run.horizon": 8.0,
-        "programme.places": 0})
+    sc = quiet(
+        **{
+            **NO_POSITIONS,
+            **NOBODY_READY,
+            "positions.big_rfp": K0,
+            "positions.focus_required": 0.0,
+            "positions.growth": g,
+            "positions.outside_candidates": 400.0,
+            "population.entrants_per_year": 0,
+            "run.horizon": 8.0,
+            "programme.places": 0,
+        }
+    )
     hi = cs.simulate(sc, seed=3).institutions["hiring"]
     expect = np.floor(K0 * (1 + g) ** (hi.tick.to_numpy() / 48) + 1e-9)
     np.testing.assert_allclose(hi.positions, expect)
@@ -99,8 +117,15 @@ def test_growth_openings_add_up_to_the_positions_when_nobody_leaves():
 
 
 def test_the_existing_fields_leads_hold_positions_in_proportion_to_the_sources():
-    sc = tiny(**{**NO_POSITIONS, "initial.leads": 40, "positions.academia": 10, "positions.adjacent_org": 20,
-                 "positions.autonomy_role": 30})
+    sc = tiny(
+        **{
+            **NO_POSITIONS,
+            "initial.leads": 40,
+            "positions.academia": 10,
+            "positions.adjacent_org": 20,
+            "positions.autonomy_role": 30,
+        }
+    )
     m = FieldModel(draw_parameters(sc, Streams(1)), [], Streams(1))
     src = m.hiring.init_src
     held = np.bincount(src[src >= 0], minlength=len(HIRING_SOURCES))
@@ -139,14 +164,16 @@ def test_mentor_time_given_is_the_smaller_of_supply_and_demand_every_month():
     for hours in (0.05, 2.0):
         sc = tiny(**{"mentoring.lead_hours": hours, "independent.mentor_hours": 0.5, "phd.cosupervision_hours": 0.2})
         ts = cs.simulate(sc, seed=4).timeseries
-        np.testing.assert_allclose(ts.mentor_hours_given, np.minimum(ts.mentor_hours_supplied, ts.mentor_hours_asked),
-                                   rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(
+            ts.mentor_hours_given, np.minimum(ts.mentor_hours_supplied, ts.mentor_hours_asked), rtol=1e-12, atol=1e-9
+        )
         assert (ts.mentor_hours_given <= ts.mentor_hours_supplied + 1e-9).all()
 
 
 def test_programme_places_are_cut_to_the_mentor_time_free_when_a_cohort_begins():
-    sc = tiny(**{"mentoring.lead_hours": 1.0, "programme.places": 50, "programme.mentor_hours": 1.0,
-                 "initial.leads": 12})
+    sc = tiny(
+        **{"mentoring.lead_hours": 1.0, "programme.places": 50, "programme.mentor_hours": 1.0, "initial.leads": 12}
+    )
     rep = cs.simulate(sc, seed=2)
     pr, ts = rep.institutions["programme"], rep.timeseries.set_index("tick")
     for _, c in pr.iterrows():
@@ -176,8 +203,12 @@ def test_the_kernel_shares_the_asked_for_hours_by_the_share_met():
 def test_more_leads_mean_more_mentor_time_met_when_it_is_short():
     """The compounding loop: with mentor time short, a field with more leads covers a
     larger share of the hours asked."""
-    base = {**NO_POSITIONS, "mentoring.lead_hours": 0.3, "independent.mentor_hours": 0.5,
-            "phd.cosupervision_hours": 0.5}  # no positions: the leads are the existing field's
+    base = {
+        **NO_POSITIONS,
+        "mentoring.lead_hours": 0.3,
+        "independent.mentor_hours": 0.5,
+        "phd.cosupervision_hours": 0.5,
+    }  # no positions: the leads are the existing field's
     few = cs.simulate(tiny(**base, **{"initial.leads": 2}), seed=5).summary["mentor_met_share"]
     many = cs.simulate(tiny(**base, **{"initial.leads": 30}), seed=5).summary["mentor_met_share"]
     assert few < many <= 1.0
@@ -186,8 +217,9 @@ def test_more_leads_mean_more_mentor_time_met_when_it_is_short():
 def test_the_safety_interested_share_is_live_for_new_and_current_students():
     from careersim.config.schema import Intervention
 
-    sc = tiny(**{"run.horizon": 3.0}).model_copy(update={"interventions": [Intervention(kind="safety_advisors",
-                                                                                        start=1.0)]})
+    sc = tiny(**{"run.horizon": 3.0}).model_copy(
+        update={"interventions": [Intervention(kind="safety_advisors", start=1.0)]}
+    )
     m = _model(sc)
     adv = m.advisors
     np.testing.assert_array_equal(adv.safe, (adv.u_safe < 0.6).astype(np.int8))
@@ -216,9 +248,27 @@ def test_random_assignment_places_admitted_students_with_any_free_advisor():
             load = np.zeros(n_adv, dtype=np.int64)
             score = np.arange(n_app, dtype=np.float64)  # applicant 29 is the best
             LOG = np.zeros((100, 5), dtype=np.int64)
-            n_slots, k = _admit(np.arange(n_app), score, np.full(n_app, np.nan), t, I, F, quality,
-                                np.zeros(n_adv, np.int8), np.zeros(n_adv, np.int64), load, 1, -1e9, 48, 2, LOG,
-                                np.zeros(1, np.int64), np.zeros(8, np.int64), at_random, np.uint64(99))
+            n_slots, k = _admit(
+                np.arange(n_app),
+                score,
+                np.full(n_app, np.nan),
+                t,
+                I,
+                F,
+                quality,
+                np.zeros(n_adv, np.int8),
+                np.zeros(n_adv, np.int64),
+                load,
+                1,
+                -1e9,
+                48,
+                2,
+                LOG,
+                np.zeros(1, np.int64),
+                np.zeros(8, np.int64),
+                at_random,
+                np.uint64(99),
+            )
             assert k == n_app and (load == 1).all()
             best_adv = I[n_app - 1, 8]
             if not at_random:

@@ -46,7 +46,9 @@ EXAMPLES: list[Distribution] = [
     Truncated(base=Triangular(low=0, mode=1, high=3), high=2),
     Truncated(base=LogNormal(median=2, spread=0.8), low=1, high=6),
     Mixture(weights=[0.3, 0.7], parts=[Normal(mean=0, sd=1), LogNormal(median=2, spread=0.5)]),
-    Mixture(weights=[0.25, 0.25, 0.5], parts=[Fixed(value=1), Uniform(low=0, high=4), Triangular(low=2, mode=3, high=6)]),
+    Mixture(
+        weights=[0.25, 0.25, 0.5], parts=[Fixed(value=1), Uniform(low=0, high=4), Triangular(low=2, mode=3, high=6)]
+    ),
 ]
 
 
@@ -176,8 +178,12 @@ def test_describe_round_trip(dist: Distribution) -> None:
         ("quantiles(0.1: 2, 0.5: 7, 0.9: 21)", Quantiles(points={0.1: 2, 0.5: 7, 0.9: 21})),
         ("quantiles(0.9:21,0.1:2, low=0)", Quantiles(points={0.1: 2, 0.9: 21}, low=0)),
         ("truncated(normal(1, 0.5), low=0)", Truncated(base=Normal(mean=1, sd=0.5), low=0)),
-        ("mixture(0.5: lognormal(7, 1.2), 0.5: quantiles(0.1: 1, 0.5: 21, low=0))",
-         Mixture(weights=[0.5, 0.5], parts=[LogNormal(median=7, spread=1.2), Quantiles(points={0.1: 1, 0.5: 21}, low=0)])),
+        (
+            "mixture(0.5: lognormal(7, 1.2), 0.5: quantiles(0.1: 1, 0.5: 21, low=0))",
+            Mixture(
+                weights=[0.5, 0.5], parts=[LogNormal(median=7, spread=1.2), Quantiles(points={0.1: 1, 0.5: 21}, low=0)]
+            ),
+        ),
     ],
 )
 def test_parse_distribution(text: str, expected: Distribution) -> None:
@@ -248,8 +254,14 @@ def test_a_mixture_of_one_value_twice_is_that_value_and_a_point_mass_is_kept() -
 
 
 @settings(max_examples=100, deadline=None)
-@given(w=st.floats(0.05, 0.95), m1=st.floats(0.5, 30), s1=st.floats(0.1, 3), m2=st.floats(0.5, 30), s2=st.floats(0.1, 3),
-       u=st.floats(1e-6, 1 - 1e-6))
+@given(
+    w=st.floats(0.05, 0.95),
+    m1=st.floats(0.5, 30),
+    s1=st.floats(0.1, 3),
+    m2=st.floats(0.5, 30),
+    s2=st.floats(0.1, 3),
+    u=st.floats(1e-6, 1 - 1e-6),
+)
 def test_a_mixture_of_lognormals_inverts_its_cdf(w, m1, s1, m2, s2, u) -> None:
     d = Mixture(weights=[w, 1 - w], parts=[LogNormal(median=m1, spread=s1), LogNormal(median=m2, spread=s2)])
     assert d.cdf(d.ppf(u)) == pytest.approx(u, abs=1e-10)
@@ -486,7 +498,9 @@ shape = st.floats(min_value=0.1, max_value=20, allow_nan=False, allow_infinity=F
 
 @st.composite
 def distributions(draw_: st.DrawFn) -> Distribution:
-    family = draw_(st.sampled_from(["fixed", "uniform", "triangular", "normal", "lognormal", "beta", "quantiles", "truncated"]))
+    family = draw_(
+        st.sampled_from(["fixed", "uniform", "triangular", "normal", "lognormal", "beta", "quantiles", "truncated"])
+    )
     if family == "fixed":
         return Fixed(value=draw_(finite))
     if family == "uniform":

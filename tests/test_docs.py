@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from careersim.reporting import reference as docs
 from careersim.config.schema import iter_parameters
+from careersim.reporting import reference as docs
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -30,8 +30,10 @@ def test_the_key_changes_with_any_source_the_compiled_code_depends_on(tmp_path):
     first = key()
     assert key() == first
     # the real engine's key is made the same way from the real files
-    assert compiled.engine_key() == compiled.key([*compiled.sources(PACKAGE / "core"), *compiled.sources(PACKAGE / "engine")],
-                                                 "numba " + __import__("numba").__version__ + "\n" + layout_text())
+    assert compiled.engine_key() == compiled.key(
+        [*compiled.sources(PACKAGE / "core"), *compiled.sources(PACKAGE / "engine")],
+        "numba " + __import__("numba").__version__ + "\n" + layout_text(),
+    )
     rng = core / "rng.py"
     rng.write_text(rng.read_text() + "\n# an edit\n")
     assert key() != first  # an inlined helper's file
@@ -50,7 +52,8 @@ def test_an_edited_dependency_is_compiled_afresh_where_numbas_own_cache_would_be
     the keyed cache gives the new value (and the unchanged source is loaded from the cache);
     numba's own cache, which stamps the function's file only, still returns the old one."""
     (tmp_path / "dep.py").write_text("K = 1\n")
-    (tmp_path / "keyed.py").write_text(textwrap.dedent("""
+    (tmp_path / "keyed.py").write_text(
+        textwrap.dedent("""
         from pathlib import Path
         import dep
         from careersim.core import compiled
@@ -60,21 +63,26 @@ def test_an_edited_dependency_is_compiled_afresh_where_numbas_own_cache_would_be
         @compiled.jit_in(FOLDER, cache=True)
         def f():
             return dep.K
-    """))
-    (tmp_path / "plain.py").write_text(textwrap.dedent("""
+    """)
+    )
+    (tmp_path / "plain.py").write_text(
+        textwrap.dedent("""
         import dep
         from numba import njit
 
         @njit(cache=True)
         def f():
             return dep.K
-    """))
+    """)
+    )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
     env.pop("NUMBA_CACHE_DIR", None)
 
     def run(module: str) -> tuple[int, int]:
         code = f"import {module}; v = {module}.f(); print(v, {module}.f.stats.cache_hits.total())"
-        out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+        )
         value, hits = out.stdout.split()
         return int(value), int(hits)
 

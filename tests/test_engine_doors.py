@@ -34,7 +34,7 @@ def engine_private_names() -> tuple[set[str], set[str]]:
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and _private(node.name):
                 module_names.add(node.name)
-            for target in (node.targets if isinstance(node, ast.Assign) else []):
+            for target in node.targets if isinstance(node, ast.Assign) else []:
                 for name in ast.walk(target):
                     if isinstance(name, ast.Name) and _private(name.id):
                         module_names.add(name.id)
@@ -71,14 +71,22 @@ def private_uses(source: str, private: tuple[set[str], set[str]]) -> list[str]:
                 found.append((node.lineno, f"{owner}.{node.attr}"))
             elif node.attr in attributes and owner not in ("self", "cls"):
                 found.append((node.lineno, f"{owner}.{node.attr}"))
-        elif isinstance(node, ast.ClassDef) and any(ast.unparse(b).split(".")[-1] in ENGINE_CLASSES for b in node.bases):
+        elif isinstance(node, ast.ClassDef) and any(
+            ast.unparse(b).split(".")[-1] in ENGINE_CLASSES for b in node.bases
+        ):
             found.append((node.lineno, f"subclasses {', '.join(ast.unparse(b) for b in node.bases)}"))
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr")
-              and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and node.args[1].value in attributes):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "setattr")
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value in attributes
+        ):
             found.append((node.lineno, f"{node.func.id}(..., {node.args[1].value!r})"))
     for node in ast.walk(tree):  # monkeypatching: assigning to an engine module's names
         if isinstance(node, (ast.Assign, ast.AugAssign)):
-            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 if isinstance(target, ast.Attribute) and ast.unparse(target.value) in modules:
                     found.append((node.lineno, f"assigns {ast.unparse(target)}"))
     return [f"line {n}: {what}" for n, what in sorted(found)]
@@ -87,16 +95,24 @@ def private_uses(source: str, private: tuple[set[str], set[str]]) -> list[str]:
 def test_the_scan_finds_what_it_looks_for():
     private = engine_private_names()
     assert {"_traits", "_skills", "_pick", "_admit"} <= private[0] and {"_hours", "_step_keys", "_rec"} <= private[1]
-    bad = ("from careersim.engine.population import _traits\n"
-           "from careersim.engine import population as pop\n"
-           "import careersim.engine.kernel as k\n"
-           "pop._skills(1)\nmodel._hours = 2\nx = getattr(model, '_step_keys')\nself._hours = 3\n"
-           "k._draw(1)\nother._ppf(0.5)\n"
-           "class Mine(field.FieldModel):\n    pass\n"
-           "from careersim.engine import field\nfield.make_agents = None\n")
-    assert private_uses(bad, private) == ["line 1: imports _traits", "line 4: pop._skills", "line 5: model._hours",
-                                          "line 6: getattr(..., '_step_keys')", "line 8: k._draw",
-                                          "line 10: subclasses field.FieldModel", "line 13: assigns field.make_agents"]
+    bad = (
+        "from careersim.engine.population import _traits\n"
+        "from careersim.engine import population as pop\n"
+        "import careersim.engine.kernel as k\n"
+        "pop._skills(1)\nmodel._hours = 2\nx = getattr(model, '_step_keys')\nself._hours = 3\n"
+        "k._draw(1)\nother._ppf(0.5)\n"
+        "class Mine(field.FieldModel):\n    pass\n"
+        "from careersim.engine import field\nfield.make_agents = None\n"
+    )
+    assert private_uses(bad, private) == [
+        "line 1: imports _traits",
+        "line 4: pop._skills",
+        "line 5: model._hours",
+        "line 6: getattr(..., '_step_keys')",
+        "line 8: k._draw",
+        "line 10: subclasses field.FieldModel",
+        "line 13: assigns field.make_agents",
+    ]
 
 
 def test_nothing_outside_the_engine_touches_its_private_names_subclasses_or_patches_it():
@@ -155,21 +171,23 @@ def test_a_cohort_is_drawn_as_entrants_are_and_keeps_everyone_elses_draws():
 
     plain = _field()
     pids = EXTRA_PID_BASE + np.arange(30)
-    cohort = Cohort(pids=pids, entry_ticks=np.arange(30) % 12 * 4, track=T_INDEPENDENT,
-                    settings=Settings(mentor_hours=1.0))
+    cohort = Cohort(
+        pids=pids, entry_ticks=np.arange(30) % 12 * 4, track=T_INDEPENDENT, settings=Settings(mentor_hours=1.0)
+    )
     model = _field([cohort])
     w0, w1 = plain.world, model.world
     rows = model.extra_rows[0]
     others = np.setdiff1d(np.arange(len(w1.I)), rows)
     np.testing.assert_array_equal(w1.I[others], w0.I)
     np.testing.assert_array_equal(w1.F[others], w0.F)
-    assert np.all(np.diff(w1.I[:, ENTRY][w1.n_initial:]) >= 0)
+    assert np.all(np.diff(w1.I[:, ENTRY][w1.n_initial :]) >= 0)
     # the same people drawn directly as entrants
     F = np.empty((30, NF))
     I = np.full((30, NI), -1, dtype=np.int64)
     F[:] = np.nan
-    draw_entrants(F, I, slice(0, 30), pids, cohort.entry_ticks, model.values, model.streams,
-                  track=np.full(30, T_INDEPENDENT))
+    draw_entrants(
+        F, I, slice(0, 30), pids, cohort.entry_ticks, model.values, model.streams, track=np.full(30, T_INDEPENDENT)
+    )
     for c in (PID, TRACK, BACKGROUND, KIND):
         np.testing.assert_array_equal(w1.I[rows, c], I[:, c])
     drawn = [EXE, GEN, EVL, IMP, LR, SDIR, RESIL, SMOT, LEGIB, RECORD, WELL, MOTIV, *range(SKILL0, SKILL0 + 4)]
@@ -179,12 +197,15 @@ def test_a_cohort_is_drawn_as_entrants_are_and_keeps_everyone_elses_draws():
     assert np.all(w0.I[:, SETTINGS] == -1) and w0.settings.shape == (0, 6)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(pids=[5], entry_ticks=[0], track=T_PHD), "pids must be from"),
-    (dict(pids=[3 << 29], entry_ticks=[-1], track=T_PHD), "entry_ticks must be 0 or more"),
-    (dict(pids=[3 << 29], entry_ticks=[0], track=7), "track: got 7"),
-    (dict(pids=[3 << 29, (3 << 29) + 1], entry_ticks=[0], track=T_CONTRIBUTOR), "same length"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(pids=[5], entry_ticks=[0], track=T_PHD), "pids must be from"),
+        (dict(pids=[3 << 29], entry_ticks=[-1], track=T_PHD), "entry_ticks must be 0 or more"),
+        (dict(pids=[3 << 29], entry_ticks=[0], track=7), "track: got 7"),
+        (dict(pids=[3 << 29, (3 << 29) + 1], entry_ticks=[0], track=T_CONTRIBUTOR), "same length"),
+    ],
+)
 def test_a_cohort_is_checked_when_made(bad, message):
     from careersim.engine.population import Cohort
 
@@ -192,11 +213,14 @@ def test_a_cohort_is_checked_when_made(bad, message):
         Cohort(**bad)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(programme="sometimes"), "programme: got 'sometimes'"),
-    (dict(mentor_hours=-1.0), "mentor_hours: got -1"),
-    (dict(advisor_quality=1.5), "advisor_quality: got 1.5"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(programme="sometimes"), "programme: got 'sometimes'"),
+        (dict(mentor_hours=-1.0), "mentor_hours: got -1"),
+        (dict(advisor_quality=1.5), "advisor_quality: got 1.5"),
+    ],
+)
 def test_settings_are_checked_when_made(bad, message):
     from careersim.engine.population import Settings
 

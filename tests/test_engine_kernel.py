@@ -68,8 +68,14 @@ def test_dose_is_linear_or_saturates_at_the_stated_hours(P0):
 
 def test_the_threshold_dose_teaches_little_below_the_essays_minimum(P0):
     """learning.dose_response: threshold: k h at or above threshold_hours, k h f below it."""
-    P = _with(P0, LEARNING_SIGNALS_PER_MENTOR_HOUR=2.0, LEARNING_THRESHOLD_HOURS=0.5, LEARNING_BELOW_THRESHOLD_FACTOR=0.2,
-              X_SATURATING=0.0, X_DOSE_THRESHOLD=1.0)
+    P = _with(
+        P0,
+        LEARNING_SIGNALS_PER_MENTOR_HOUR=2.0,
+        LEARNING_THRESHOLD_HOURS=0.5,
+        LEARNING_BELOW_THRESHOLD_FACTOR=0.2,
+        X_SATURATING=0.0,
+        X_DOSE_THRESHOLD=1.0,
+    )
     assert K._dose(0.5, P) == 1.0 and K._dose(3.0, P) == 6.0  # the threshold itself counts in full
     assert K._dose(np.nextafter(0.5, 0.0), P) == 2.0 * np.nextafter(0.5, 0.0) * 0.2
     assert K._dose(0.08, P) == 2.0 * 0.08 * 0.2 and K._dose(0.0, P) == 0.0
@@ -78,12 +84,24 @@ def test_the_threshold_dose_teaches_little_below_the_essays_minimum(P0):
 
 
 @settings(max_examples=200, deadline=None)
-@given(h1=st.floats(0.0, 20.0), h2=st.floats(0.0, 20.0), form=st.sampled_from(["saturating", "threshold", "linear"]),
-       h0=st.floats(0.05, 3.0), theta=st.floats(0.0, 3.0), f=st.floats(0.0, 1.0))
+@given(
+    h1=st.floats(0.0, 20.0),
+    h2=st.floats(0.0, 20.0),
+    form=st.sampled_from(["saturating", "threshold", "linear"]),
+    h0=st.floats(0.05, 3.0),
+    theta=st.floats(0.0, 3.0),
+    f=st.floats(0.0, 1.0),
+)
 def test_every_dose_response_is_at_most_linear_and_never_falls_with_more_hours(P0, h1, h2, form, h0, theta, f):
-    P = _with(P0, LEARNING_SIGNALS_PER_MENTOR_HOUR=1.5, LEARNING_SATURATION_HOURS=h0, LEARNING_THRESHOLD_HOURS=theta,
-              LEARNING_BELOW_THRESHOLD_FACTOR=f, X_SATURATING=float(form == "saturating"),
-              X_DOSE_THRESHOLD=float(form == "threshold"))
+    P = _with(
+        P0,
+        LEARNING_SIGNALS_PER_MENTOR_HOUR=1.5,
+        LEARNING_SATURATION_HOURS=h0,
+        LEARNING_THRESHOLD_HOURS=theta,
+        LEARNING_BELOW_THRESHOLD_FACTOR=f,
+        X_SATURATING=float(form == "saturating"),
+        X_DOSE_THRESHOLD=float(form == "threshold"),
+    )
     lo, hi = min(h1, h2), max(h1, h2)
     assert 0.0 <= K._dose(lo, P) <= K._dose(hi, P) * (1 + 1e-12) + 1e-300
     assert K._dose(hi, P) <= 1.5 * hi * (1 + 1e-12)
@@ -130,14 +148,21 @@ def _scratch():
 
 
 def test_a_phd_students_sources_follow_the_stage_of_the_degree(P0):
-    P = _with(P0, PHD_APPRENTICE_YEARS=1.0, PHD_AMBITION_YEARS=3.0, LEARNING_IMPACT_WEIGHT=0.4, PHD_STRESS=0.1,
-              PHD_PUBLICATIONS=2.0)
+    P = _with(
+        P0,
+        PHD_APPRENTICE_YEARS=1.0,
+        PHD_AMBITION_YEARS=3.0,
+        LEARNING_IMPACT_WEIGHT=0.4,
+        PHD_STRESS=0.1,
+        PHD_PUBLICATIONS=2.0,
+    )
     TAB, LAM, ADV_ROW = _tables(P)
     U = np.full((K.N_SLOTS, 4), 0.5)
     for years, weights in ((0.5, (0.6, 0.2, 0.2)), (2.0, (0.3, 0.35, 0.35)), (4.0, (0.2, 0.4, 0.4))):
         SN, SQ, SW = _scratch()
-        flags, hands, pubs, well = K._phd_sources(SN, SQ, SW, TAB, LAM, U, 1, P, 0, 0.5, years, 0.7, True, ADV_ROW[0],
-                                                  0.0, 0.4, 0.6)
+        flags, hands, pubs, well = K._phd_sources(
+            SN, SQ, SW, TAB, LAM, U, 1, P, 0, 0.5, years, 0.7, True, ADV_ROW[0], 0.0, 0.4, 0.6
+        )
         assert tuple(SW[0, :3, 1]) == weights and SW[0, 3, 1] == 0.4  # impact weight with a safety-interested advisor
         assert SN[0, 1] == poisson_from_uniform(LAM[ADV_ROW[0]], 0.5) and SQ[0, 1] == 0.7
         assert SQ[1, 1] == 0.7 * P[V.LEARNING_PEER_QUALITY_RATIO]
@@ -152,26 +177,36 @@ def test_outside_exposure_is_gained_then_learnt_from(P0):
     SN, SQ, SW = _scratch()
     flags, *_ = K._phd_sources(SN, SQ, SW, TAB, LAM, U, 0, P, 0, 0.5, 2.0, 0.5, False, ADV_ROW[0], 0.31, 0.4, 0.6)
     assert flags == F_EXPOSED and SN[2, 0] == 0  # gained this month (0.3 < 0.31), learnt from from next month
-    flags, *_ = K._phd_sources(SN, SQ, SW, TAB, LAM, U, 0, P, F_EXPOSED, 0.5, 2.0, 0.5, False, ADV_ROW[0], 0.31, 0.4, 0.6)
+    flags, *_ = K._phd_sources(
+        SN, SQ, SW, TAB, LAM, U, 0, P, F_EXPOSED, 0.5, 2.0, 0.5, False, ADV_ROW[0], 0.31, 0.4, 0.6
+    )
     assert flags == F_EXPOSED and SN[2, 0] == poisson_from_uniform(2.0, 0.3) and SQ[2, 0] == 0.6
 
 
 def test_an_independent_researchers_sources_and_targets(P0):
-    P = _with(P0, INDEPENDENT_ALONE_PENALTY=0.12, INDEPENDENT_GAP_PENALTY=0.05, INDEPENDENT_PUBLICATIONS=1.0,
-              INDEPENDENT_COLLABORATOR_SIGNALS=60.0, PROGRAMME_MENTOR_HOURS=4.0)
+    P = _with(
+        P0,
+        INDEPENDENT_ALONE_PENALTY=0.12,
+        INDEPENDENT_GAP_PENALTY=0.05,
+        INDEPENDENT_PUBLICATIONS=1.0,
+        INDEPENDENT_COLLABORATOR_SIGNALS=60.0,
+        PROGRAMME_MENTOR_HOURS=4.0,
+    )
     TAB, LAM, _ = _tables(P)
     U = np.full((K.N_SLOTS, 1), 0.6)
     SN, SQ, SW = _scratch()
     q_scenario = P[V.INDEPENDENT_MENTOR_QUALITY]
-    g, hands, pubs, motiv = K._independent_sources(SN, SQ, SW, TAB, LAM, U, 0, P, 0, 0.5, False, False, 0.2, 0.4, 0.6,
-                                                   -1.0, q_scenario)
+    g, hands, pubs, motiv = K._independent_sources(
+        SN, SQ, SW, TAB, LAM, U, 0, P, 0, 0.5, False, False, 0.2, 0.4, 0.6, -1.0, q_scenario
+    )
     assert g == 0.2 and motiv == 0.6 - 0.12 and pubs == 1.0  # alone, funded
     assert SN[1, 0] == SN[2, 0] == SN[4, 0] == 0  # no programme, collaborator or plan
     assert SN[0, 0] == poisson_from_uniform(LAM[K.R_IM], 0.6) and SQ[0, 0] == P[V.INDEPENDENT_MENTOR_QUALITY]
     assert SN[3, 0] == poisson_from_uniform(LAM[K.R_PR], 0.6)
     flags = F_COLLAB | F_PLAN | F_CUTLOSS | F_UPSKILL
-    g, hands, pubs, motiv = K._independent_sources(SN, SQ, SW, TAB, LAM, U, 0, P, flags, 0.5, True, True, 0.2, 0.4, 0.6,
-                                                   -1.0, q_scenario)
+    g, hands, pubs, motiv = K._independent_sources(
+        SN, SQ, SW, TAB, LAM, U, 0, P, flags, 0.5, True, True, 0.2, 0.4, 0.6, -1.0, q_scenario
+    )
     assert g == 0.2 * 1.2 and motiv == 0.6 + 0.1 - 0.05 and pubs == 1.0 * 0.5 * 0.5
     assert SN[1, 0] == poisson_from_uniform(LAM[K.R_PG], 0.6) and SN[2, 0] == poisson_from_uniform(5.0, 0.6) > 0
     assert SN[3, 0] == SN[4, 0] == poisson_from_uniform(LAM[K.R_PRC], 0.6)  # own projects sooner when cutting losses
@@ -185,15 +220,23 @@ def test_an_independent_researchers_sources_and_targets(P0):
 
 @pytest.mark.parametrize("kind", [K_INDUSTRY, K_NONPROFIT, K_ACADEMIC])
 def test_a_contributors_sources_by_kind(P0, kind):
-    P = _with(P0, EXITS_INDUSTRY_PULL=1.7, CONTRIBUTOR_LETTER_ACADEMIC=0.8, CONTRIBUTOR_LETTER_OTHER=0.4,
-              EXITS_STRUCTURE_BONUS=0.05)
+    P = _with(
+        P0,
+        EXITS_INDUSTRY_PULL=1.7,
+        CONTRIBUTOR_LETTER_ACADEMIC=0.8,
+        CONTRIBUTOR_LETTER_OTHER=0.4,
+        EXITS_STRUCTURE_BONUS=0.05,
+    )
     TAB, LAM, _ = _tables(P)
     U = np.full((K.N_SLOTS, 1), 0.6)
     SN, SQ, SW = _scratch()
     hands, pubs, well, leave, letter = K._contributor_sources(SN, SQ, SW, TAB, LAM, U, 0, P, kind, 0.5, 0.4, 0.6)
     name = {K_INDUSTRY: "INDUSTRY", K_NONPROFIT: "NONPROFIT", K_ACADEMIC: "ACADEMIC"}[kind]
     assert SQ[0, 0] == P[getattr(V, f"CONTRIBUTOR_QUALITY_{name}")]
-    assert hands == P[getattr(V, f"CONTRIBUTOR_HANDS_ON_{name}")] and pubs == P[getattr(V, f"CONTRIBUTOR_PUBLICATIONS_{name}")]
+    assert (
+        hands == P[getattr(V, f"CONTRIBUTOR_HANDS_ON_{name}")]
+        and pubs == P[getattr(V, f"CONTRIBUTOR_PUBLICATIONS_{name}")]
+    )
     assert SN[0, 0] == poisson_from_uniform(LAM[K.R_CM + kind], 0.6) and SN[1, 0] == poisson_from_uniform(1.0, 0.6)
     assert well == 0.6 + 0.05 and leave == (1.7 if kind == K_INDUSTRY else 1.0)
     assert letter == (0.8 if kind == K_ACADEMIC else 0.4)
@@ -230,8 +273,13 @@ def test_record_grows_with_output_and_mood_halves_its_gap_in_the_adjustment_time
 
 
 def test_readiness_needs_every_threshold_met(P0):
-    P = _with(P0, POSITIONS_READY_GENERATION=0.5, POSITIONS_READY_EVALUATION=0.4, POSITIONS_READY_EXECUTION=0.3,
-              POSITIONS_READY_RECORD=2.0)
+    P = _with(
+        P0,
+        POSITIONS_READY_GENERATION=0.5,
+        POSITIONS_READY_EVALUATION=0.4,
+        POSITIONS_READY_EXECUTION=0.3,
+        POSITIONS_READY_RECORD=2.0,
+    )
     assert K.is_ready(0.5, 0.4, 0.3, 2.0, P)  # thresholds are inclusive
     for k in range(4):
         below = [0.5, 0.4, 0.3, 2.0]
@@ -239,12 +287,19 @@ def test_readiness_needs_every_threshold_met(P0):
         assert not K.is_ready(*below, P)
 
 
-@pytest.mark.parametrize("s, final_rule, prog, expected", [
-    (CONTRIBUTOR, 0.0, 0.0, True), (INDEPENDENT, 0.0, 0.0, True), (UNFUNDED, 0.0, 0.0, True),
-    (LEAD, 1.0, 0.0, False), (APPLICANT, 1.0, 0.0, False),
-    (PHD, 0.0, 0.99, False),  # the lead rule keeps students out...
-    (PHD, 1.0, np.nextafter(0.75, 0.0), False), (PHD, 1.0, 0.75, True),  # ...but for the final phase (duration 4: 1 - 1/4)
-])
+@pytest.mark.parametrize(
+    "s, final_rule, prog, expected",
+    [
+        (CONTRIBUTOR, 0.0, 0.0, True),
+        (INDEPENDENT, 0.0, 0.0, True),
+        (UNFUNDED, 0.0, 0.0, True),
+        (LEAD, 1.0, 0.0, False),
+        (APPLICANT, 1.0, 0.0, False),
+        (PHD, 0.0, 0.99, False),  # the lead rule keeps students out...
+        (PHD, 1.0, np.nextafter(0.75, 0.0), False),
+        (PHD, 1.0, 0.75, True),  # ...but for the final phase (duration 4: 1 - 1/4)
+    ],
+)
 def test_who_may_take_a_lead_role(P0, s, final_rule, prog, expected):
     P = _with(P0, X_LEAD_RULE_FINAL=final_rule, PHD_DURATION=4.0)
     assert K.lead_eligible(True, s, prog, P) is expected
@@ -258,8 +313,14 @@ def test_who_may_take_a_lead_role(P0, s, final_rule, prog, expected):
 
 def test_graduates_go_where_the_shares_send_them(P0):
     P = _with(P0, PHD_INDUSTRY_SHARE=0.3, PHD_INDEPENDENT_SHARE=0.25)
-    assert [K.graduation_route(u, P) for u in (0.0, np.nextafter(0.3, 0), 0.3, np.nextafter(0.55, 0), 0.55, 0.99)] == \
-        [0, 0, 1, 1, 2, 2]
+    assert [K.graduation_route(u, P) for u in (0.0, np.nextafter(0.3, 0), 0.3, np.nextafter(0.55, 0), 0.55, 0.99)] == [
+        0,
+        0,
+        1,
+        1,
+        2,
+        2,
+    ]
 
 
 def test_a_grant_holder_reapplies_ahead_of_the_grants_end(P0):
@@ -295,22 +356,39 @@ def test_a_contributor_applies_to_a_phd_after_a_year_at_the_rate_or_as_planned(P
 def test_waiting_for_a_role_adds_its_hazard_after_a_year(P0):
     P = _with(P0, POSITIONS_WAIT_LEAVE=0.3)
     assert K.waiting_hazard(-1, 500, P) == 0.0
-    assert K.waiting_hazard(100, 100 + TICKS_PER_YEAR - 1, P) == 0.0 and K.waiting_hazard(100, 100 + TICKS_PER_YEAR, P) == 0.3
+    assert (
+        K.waiting_hazard(100, 100 + TICKS_PER_YEAR - 1, P) == 0.0
+        and K.waiting_hazard(100, 100 + TICKS_PER_YEAR, P) == 0.3
+    )
 
 
 def test_exit_hazards_are_the_base_rates_at_the_middle_and_scale_exponentially(P0):
-    P = _with(P0, EXITS_BURNOUT=0.05, EXITS_BURNOUT_SENSITIVITY=3.0, EXITS_LEAVE=0.1, EXITS_LEAVE_SENSITIVITY=2.0,
-              POSITIONS_LEAD_EXIT=0.04)
+    P = _with(
+        P0,
+        EXITS_BURNOUT=0.05,
+        EXITS_BURNOUT_SENSITIVITY=3.0,
+        EXITS_LEAVE=0.1,
+        EXITS_LEAVE_SENSITIVITY=2.0,
+        POSITIONS_LEAD_EXIT=0.04,
+    )
     assert K.exit_hazards(P, CONTRIBUTOR, K.W_MID, K.W_MID, 1.0) == (0.05, 0.1)
     well, motiv = 0.4, 0.7
     h_burn, h_other = K.exit_hazards(P, INDEPENDENT, well, motiv, 1.5)
-    assert h_burn == 0.05 * math.exp(3.0 * (K.W_MID - well)) and h_other == 0.1 * 1.5 * math.exp(2.0 * (K.W_MID - motiv))
+    assert h_burn == 0.05 * math.exp(3.0 * (K.W_MID - well)) and h_other == 0.1 * 1.5 * math.exp(
+        2.0 * (K.W_MID - motiv)
+    )
     assert h_burn == pytest.approx(0.05 * math.exp(0.6)) and h_other == pytest.approx(0.15 * math.exp(-0.2))
     assert K.exit_hazards(P, LEAD, 0.6, 0.0, 1.0)[1] == 0.04  # a lead leaves at the lead rate
 
 
-@given(st.floats(0.0, 1.0), st.floats(-0.5, 1.5), st.floats(-0.5, 1.5), st.floats(0.0, 3.0), st.floats(0.0, 2.0),
-       st.sampled_from([CONTRIBUTOR, INDEPENDENT, LEAD, PHD]))
+@given(
+    st.floats(0.0, 1.0),
+    st.floats(-0.5, 1.5),
+    st.floats(-0.5, 1.5),
+    st.floats(0.0, 3.0),
+    st.floats(0.0, 2.0),
+    st.sampled_from([CONTRIBUTOR, INDEPENDENT, LEAD, PHD]),
+)
 @settings(max_examples=300, deadline=None)
 def test_the_exit_shortcut_never_changes_who_leaves(u, well, motiv, leave_mult, h_wait, s):
     """``leaves`` skips the exps when the uniform is above a bound; the answer must be the

@@ -109,9 +109,19 @@ def test_hiring_sees_every_ready_candidate_in_the_field(case):
             listed = w.listed()
             assert np.all(np.diff(w.ready[: w.stats[ST_READY]]) > 0)
             final_from = 1.0 - 1.0 / live["phd.duration"] if live["x.lead_rule_final"] > 0.5 else np.inf
-            scan = _lead_candidates(listed, len(listed), w.I, w.F, self.key, t, final_from,
-                                    live["positions.credential_weight"], live["positions.letter_weight"],
-                                    live["positions.record_weight"], live["positions.record_cap"])
+            scan = _lead_candidates(
+                listed,
+                len(listed),
+                w.I,
+                w.F,
+                self.key,
+                t,
+                final_from,
+                live["positions.credential_weight"],
+                live["positions.letter_weight"],
+                live["positions.record_weight"],
+                live["positions.record_cap"],
+            )
             for a, b in zip(got, scan):
                 np.testing.assert_array_equal(a, b)
             rounds.append((t, int((w.I[listed, READY] >= 0).sum())))
@@ -204,10 +214,18 @@ def test_changing_one_mechanism_leaves_unrelated_outcomes_exactly_equal():
     lead positions and more mentor time than anyone asks for to compete for, every
     contributor's row is exactly the same, and everyone's traits, background and starting
     track are the same."""
-    sc = tiny(**{"positions.big_rfp": 0, "positions.adjacent_org": 0, "positions.academia": 0,
-                 "positions.autonomy_role": 0, "contributor.phd_intent_share": 0.0,
-                 "mentoring.external_hours": 1e6,
-                 "programme.places": 0, "run.horizon": 8.0})
+    sc = tiny(
+        **{
+            "positions.big_rfp": 0,
+            "positions.adjacent_org": 0,
+            "positions.academia": 0,
+            "positions.autonomy_role": 0,
+            "contributor.phd_intent_share": 0.0,
+            "mentoring.external_hours": 1e6,
+            "programme.places": 0,
+            "run.horizon": 8.0,
+        }
+    )
     other = sc.with_changes({"phd.stress": 0.4})
     a, b = cs.simulate(sc, 5), cs.simulate(other, 5)
     traits = ["person_id", "track", "background", "learning_rate", "self_direction", "resilience", "entry_year"]
@@ -218,8 +236,9 @@ def test_changing_one_mechanism_leaves_unrelated_outcomes_exactly_equal():
     pd.testing.assert_frame_equal(con_a.assign(path=con_a.path.astype(str)), con_b.assign(path=con_b.path.astype(str)))
     # ...while PhD entrants are affected
     phd_a, phd_b = a.agents[a.agents.track == "phd"], b.agents[b.agents.track == "phd"]
-    assert not phd_a[["final_state", "exit_reason"]].equals(phd_b[["final_state", "exit_reason"]]) or \
-        not np.allclose(phd_a.idea_generation, phd_b.idea_generation)
+    assert not phd_a[["final_state", "exit_reason"]].equals(phd_b[["final_state", "exit_reason"]]) or not np.allclose(
+        phd_a.idea_generation, phd_b.idea_generation
+    )
 
 
 def test_more_mentorship_for_independents_never_lowers_their_lead_chance():
@@ -258,12 +277,46 @@ def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
                 vis, nvis = w.vis.copy(), (w.nvis.copy() if grouped else np.zeros(1, dtype=np.int64))
                 F, I, load, LOG, nlog = w.F.copy(), w.I.copy(), w.adv_load.copy(), w.LOG.copy(), w.nlog.copy()
                 stats, wants, ready = w.stats.copy(), w.wants.copy(), w.ready.copy()
-                step(t, act, nact, vis, nvis, self.live.P, kfb, khz, ktr, F, I, self.advisors.quality,
-                     self.advisors.safe, hours, load, LOG, nlog, stats, wants, ready, EXPHI, w.out_flags.copy(),
-                     w.groups.copy(), w.settings)
+                step(
+                    t,
+                    act,
+                    nact,
+                    vis,
+                    nvis,
+                    self.live.P,
+                    kfb,
+                    khz,
+                    ktr,
+                    F,
+                    I,
+                    self.advisors.quality,
+                    self.advisors.safe,
+                    hours,
+                    load,
+                    LOG,
+                    nlog,
+                    stats,
+                    wants,
+                    ready,
+                    EXPHI,
+                    w.out_flags.copy(),
+                    w.groups.copy(),
+                    w.settings,
+                )
                 k = int(nact[0])
-                runs.append((act[:k], F, I, load, LOG[: nlog[0]], stats, wants[: stats[ST_WANTS]], ready[: stats[ST_READY]],
-                             np.sort(vis[: nvis[0]])))
+                runs.append(
+                    (
+                        act[:k],
+                        F,
+                        I,
+                        load,
+                        LOG[: nlog[0]],
+                        stats,
+                        wants[: stats[ST_WANTS]],
+                        ready[: stats[ST_READY]],
+                        np.sort(vis[: nvis[0]]),
+                    )
+                )
             for a, b in zip(*runs):
                 np.testing.assert_array_equal(a, b)
             np.testing.assert_array_equal(runs[0][-1], runs[0][0])  # the visiting list holds those still in the field
@@ -289,7 +342,7 @@ def test_the_steps_log_is_put_in_row_order_keeping_each_rows_order(rows, lead):
         LOG[lead + k] = (r, k, 7 * k, r % 8, k % 11)  # column 1: the order the entry was made in
     expected = LOG.copy()
     block = sorted(range(len(rows)), key=lambda k: rows[k])  # Python's sort is stable
-    expected[lead: lead + len(rows)] = LOG[lead + np.array(block, dtype=np.int64)] if rows else LOG[lead:lead]
+    expected[lead : lead + len(rows)] = LOG[lead + np.array(block, dtype=np.int64)] if rows else LOG[lead:lead]
     _sort_log(LOG, lead, lead + len(rows))
     np.testing.assert_array_equal(LOG, expected)
 

@@ -33,7 +33,8 @@ from careersim.engine.kernel import (
 from tests.conftest import quiet
 
 CONTRIBUTORS_ONLY = {
-    "population.track_mix.phd": 0.0, "population.track_mix.independent": 0.0,
+    "population.track_mix.phd": 0.0,
+    "population.track_mix.independent": 0.0,
     "population.track_mix.contributor": 1.0,
     "contributor.phd_intent_share": 0.0,
     "positions.ready_generation": 1.0,  # nobody becomes ready: no hiring, no waiting hazard
@@ -56,12 +57,19 @@ def _exit_times(rep, h_total):
 
 def test_a_lone_constant_exit_hazard_gives_exponential_times():
     h = 1.0
-    sc = quiet(**CONTRIBUTORS_ONLY, **{
-        "population.entrants_per_year": 3000, "run.horizon": 12.0,
-        "population.contributor_kinds.industry": 1.0, "population.contributor_kinds.nonprofit": 0.0,
-        "population.contributor_kinds.academic_ra": 0.0,
-        "exits.leave": h, "exits.leave_sensitivity": 0.0, "exits.industry_pull": 1.0,
-    })
+    sc = quiet(
+        **CONTRIBUTORS_ONLY,
+        **{
+            "population.entrants_per_year": 3000,
+            "run.horizon": 12.0,
+            "population.contributor_kinds.industry": 1.0,
+            "population.contributor_kinds.nonprofit": 0.0,
+            "population.contributor_kinds.academic_ra": 0.0,
+            "exits.leave": h,
+            "exits.leave_sensitivity": 0.0,
+            "exits.industry_pull": 1.0,
+        },
+    )
     rep = cs.simulate(sc, seed=7)
     assert rep.agents.exit_year.notna().all()  # exp(-12) censoring chance per person
     times = _exit_times(rep, h)
@@ -72,13 +80,21 @@ def test_a_lone_constant_exit_hazard_gives_exponential_times():
 
 def test_two_competing_hazards_split_exits_h1_over_h1_plus_h2():
     h1, h2 = 0.2, 0.6
-    sc = quiet(**CONTRIBUTORS_ONLY, **{
-        "population.entrants_per_year": 4000, "run.horizon": 15.0,
-        "population.contributor_kinds.industry": 1.0, "population.contributor_kinds.nonprofit": 0.0,
-        "population.contributor_kinds.academic_ra": 0.0,
-        "exits.burnout": h1, "exits.burnout_sensitivity": 0.0,
-        "exits.leave": h2, "exits.leave_sensitivity": 0.0, "exits.industry_pull": 1.0,
-    })
+    sc = quiet(
+        **CONTRIBUTORS_ONLY,
+        **{
+            "population.entrants_per_year": 4000,
+            "run.horizon": 15.0,
+            "population.contributor_kinds.industry": 1.0,
+            "population.contributor_kinds.nonprofit": 0.0,
+            "population.contributor_kinds.academic_ra": 0.0,
+            "exits.burnout": h1,
+            "exits.burnout_sensitivity": 0.0,
+            "exits.leave": h2,
+            "exits.leave_sensitivity": 0.0,
+            "exits.industry_pull": 1.0,
+        },
+    )
     rep = cs.simulate(sc, seed=8)
     reasons = rep.agents.exit_reason[rep.agents.exit_year.notna()]
     n = len(reasons)
@@ -133,7 +149,10 @@ def test_reseeded_generator_draws_as_a_new_one():
         spawn = tuple(int(x) >> int(rng.integers(0, 64)) for x in rng.integers(0, 2**63, size=int(rng.integers(0, 5))))
         built = np.random.PCG64(np.random.SeedSequence(root, spawn_key=spawn)).state
         assert pcg64_state(root, spawn) == built
-    assert pcg64_state(2**100 + 3, (1, 2**40)) == np.random.PCG64(np.random.SeedSequence(2**100 + 3, spawn_key=(1, 2**40))).state
+    assert (
+        pcg64_state(2**100 + 3, (1, 2**40))
+        == np.random.PCG64(np.random.SeedSequence(2**100 + 3, spawn_key=(1, 2**40))).state
+    )
     s = Streams(3, 2)
     kept = s.generator("programme", 0)
     for t in (4, 52, 1000):
@@ -158,17 +177,26 @@ def test_mean_skill_under_saturating_learning_from_poisson_feedback_matches_clos
     # E[T - g(t)] = (T - g0) * exp(-months * sum_k lambda_k * gain * lr * q * w)
     gain, q, ratio, own, hours, h0, floor = 0.05, 0.6, 1.0, 0.3, 0.6, 0.5, 0.2
     years = 6
-    sc = quiet(**CONTRIBUTORS_ONLY, **{
-        "population.entrants_per_year": 5000, "run.horizon": float(years),
-        "population.contributor_kinds.industry": 0.0, "population.contributor_kinds.nonprofit": 0.0,
-        "population.contributor_kinds.academic_ra": 1.0,
-        "population.traits.learning_rate": "fixed(1)",
-        "population.backgrounds.skill_spread": 0.0,
-        "learning.self_study_signals": 0.0, "learning.signal_gain": gain,
-        "learning.peer_quality_ratio": ratio, "learning.saturation_hours": h0,
-        "contributor.own_idea_share": own, "contributor.quality_academic": q,
-        "contributor.mentor_hours_academic": hours, "learning.teachable_floor": floor,
-    })
+    sc = quiet(
+        **CONTRIBUTORS_ONLY,
+        **{
+            "population.entrants_per_year": 5000,
+            "run.horizon": float(years),
+            "population.contributor_kinds.industry": 0.0,
+            "population.contributor_kinds.nonprofit": 0.0,
+            "population.contributor_kinds.academic_ra": 1.0,
+            "population.traits.learning_rate": "fixed(1)",
+            "population.backgrounds.skill_spread": 0.0,
+            "learning.self_study_signals": 0.0,
+            "learning.signal_gain": gain,
+            "learning.peer_quality_ratio": ratio,
+            "learning.saturation_hours": h0,
+            "contributor.own_idea_share": own,
+            "contributor.quality_academic": q,
+            "contributor.mentor_hours_academic": hours,
+            "learning.teachable_floor": floor,
+        },
+    )
     rep = cs.simulate(sc, seed=4)
     g0 = rep.agents.initial_idea_generation.to_numpy()
     g = rep.agents.idea_generation.to_numpy()
@@ -193,11 +221,12 @@ def test_fifo_queue_with_exponential_service_matches_the_mmc_mean_wait():
     a = lam / mu
     rho = a / c
     erlang_c = (a**c / math.factorial(c) / (1 - rho)) / (
-        sum(a**k / math.factorial(k) for k in range(c)) + a**c / math.factorial(c) / (1 - rho))
+        sum(a**k / math.factorial(k) for k in range(c)) + a**c / math.factorial(c) / (1 - rho)
+    )
     wq = erlang_c / (c * mu - lam)
-    batches = waits[n // 10:].reshape(50, -1).mean(axis=1)  # batch means for autocorrelated waits
+    batches = waits[n // 10 :].reshape(50, -1).mean(axis=1)  # batch means for autocorrelated waits
     se = batches.std(ddof=1) / math.sqrt(len(batches))
-    assert abs(waits[n // 10:].mean() - wq) < 4 * se, (waits.mean(), wq, se)
+    assert abs(waits[n // 10 :].mean() - wq) < 4 * se, (waits.mean(), wq, se)
 
 
 def test_grant_queue_obeys_littles_law():
@@ -217,6 +246,7 @@ def test_grant_queue_obeys_littles_law():
 
 
 # -- the monthly step's shortcuts give exactly the draws of the plain formulas ----------
+
 
 @njit(cache=True)
 def _table_and_loop(lam, us):
@@ -316,8 +346,11 @@ def test_tabulated_exp_is_an_upper_bound(x):
     assert bound <= np.exp(x) * np.exp(1.0 / 32.0) * (1 + 1e-9)  # tight: within one grid step
 
 
-@given(us=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=50), flat=st.integers(0, 8000),
-       shape=st.sampled_from(["normal", "linear", "constant"]))
+@given(
+    us=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=50),
+    flat=st.integers(0, 8000),
+    shape=st.sampled_from(["normal", "linear", "constant"]),
+)
 @settings(max_examples=100, deadline=None)
 def test_trait_table_interpolation_equals_numpy_interp(us, flat, shape):
     """Trait inverse CDFs are interpolated on an evenly spaced logit grid by a compiled
@@ -326,12 +359,15 @@ def test_trait_table_interpolation_equals_numpy_interp(us, flat, shape):
     from careersim.engine.population import _LOGIT_GRID, _interp_grid
 
     n = len(_LOGIT_GRID)
-    fp = {"normal": np.sort(np.random.default_rng(flat).normal(size=n)), "linear": np.linspace(0.0, 1.0, n),
-          "constant": np.full(n, 0.3)}[shape]
-    fp[flat:flat + 50] = fp[flat]
+    fp = {
+        "normal": np.sort(np.random.default_rng(flat).normal(size=n)),
+        "linear": np.linspace(0.0, 1.0, n),
+        "constant": np.full(n, 0.3),
+    }[shape]
+    fp[flat : flat + 50] = fp[flat]
     u = np.array(us)
     with np.errstate(divide="ignore"):
-        x = np.concatenate([np.log(u) - np.log1p(-u), _LOGIT_GRID[flat:flat + 3], [np.nan, -40.0, 40.0]])
+        x = np.concatenate([np.log(u) - np.log1p(-u), _LOGIT_GRID[flat : flat + 3], [np.nan, -40.0, 40.0]])
     np.testing.assert_array_equal(_interp_grid(x, _LOGIT_GRID, fp), np.interp(x, _LOGIT_GRID, fp))
 
 
@@ -360,8 +396,10 @@ def test_tabulated_trait_draws_are_within_their_stated_error_of_the_exact_invers
             np.testing.assert_array_equal(_ppf(dist, few), dist.ppf(few))
 
 
-@given(v=st.lists(st.sampled_from([-3.0, -1.5, -1.5, 0.0, 0.25, 2.0, 7.0]) | st.floats(-10, 10), min_size=1, max_size=300),
-       k=st.integers(0, 40))
+@given(
+    v=st.lists(st.sampled_from([-3.0, -1.5, -1.5, 0.0, 0.25, 2.0, 7.0]) | st.floats(-10, 10), min_size=1, max_size=300),
+    k=st.integers(0, 40),
+)
 @settings(max_examples=200, deadline=None)
 def test_hiring_selection_equals_a_stable_sort(v, k):
     """Hiring fills k openings with the k best-scored candidates, ties in pool order:
@@ -373,9 +411,16 @@ def test_hiring_selection_equals_a_stable_sort(v, k):
     np.testing.assert_array_equal(smallest_stable(v, k), np.argsort(v, kind="mergesort")[:k])
 
 
-@given(rates=st.lists(st.floats(0.0, 3.0), min_size=4, max_size=4), sens=st.lists(st.floats(-8.0, 8.0), min_size=2, max_size=2),
-       w=st.lists(st.floats(-0.5, 1.5), min_size=2, max_size=2), mo=st.lists(st.floats(-0.5, 1.5), min_size=2, max_size=2),
-       lmax=st.floats(0.0, 3.0), at=st.floats(0.0, 1.0), lead=st.booleans(), waiting=st.booleans())
+@given(
+    rates=st.lists(st.floats(0.0, 3.0), min_size=4, max_size=4),
+    sens=st.lists(st.floats(-8.0, 8.0), min_size=2, max_size=2),
+    w=st.lists(st.floats(-0.5, 1.5), min_size=2, max_size=2),
+    mo=st.lists(st.floats(-0.5, 1.5), min_size=2, max_size=2),
+    lmax=st.floats(0.0, 3.0),
+    at=st.floats(0.0, 1.0),
+    lead=st.booleans(),
+    waiting=st.booleans(),
+)
 @settings(max_examples=400, deadline=None)
 def test_the_chunks_exit_bound_is_above_everyones_chance_of_leaving(rates, sens, w, mo, lmax, at, lead, waiting):
     """The step skips a person's exit test when their uniform is at or above one bound
@@ -388,7 +433,12 @@ def test_the_chunks_exit_bound_is_above_everyones_chance_of_leaving(rates, sens,
     P = np.zeros(V.N_PARAMS)
     P[V.EXITS_BURNOUT], P[V.EXITS_LEAVE], P[V.POSITIONS_LEAD_EXIT], P[V.POSITIONS_WAIT_LEAVE] = rates
     P[V.EXITS_BURNOUT_SENSITIVITY], P[V.EXITS_LEAVE_SENSITIVITY] = sens
-    P_BURNOUT, P_LEAVE, P_LEAD_EXIT, P_WAIT_LEAVE = V.EXITS_BURNOUT, V.EXITS_LEAVE, V.POSITIONS_LEAD_EXIT, V.POSITIONS_WAIT_LEAVE
+    P_BURNOUT, P_LEAVE, P_LEAD_EXIT, P_WAIT_LEAVE = (
+        V.EXITS_BURNOUT,
+        V.EXITS_LEAVE,
+        V.POSITIONS_LEAD_EXIT,
+        V.POSITIONS_WAIT_LEAVE,
+    )
     P_BURNOUT_SENS, P_LEAVE_SENS = V.EXITS_BURNOUT_SENSITIVITY, V.EXITS_LEAVE_SENSITIVITY
     wlo, whi = sorted(w)
     mlo, mhi = sorted(mo)
@@ -426,11 +476,16 @@ def test_live_parameters_count_every_write_and_keep_the_kernel_vector_in_step():
 # ---------------------------------------------------------------------------------------------
 
 PHD_ONLY = {
-    "population.track_mix.phd": 1.0, "population.track_mix.independent": 0.0,
+    "population.track_mix.phd": 1.0,
+    "population.track_mix.independent": 0.0,
     "population.track_mix.contributor": 0.0,
-    "phd.admission_month": 1, "phd.min_portfolio": -10.0, "phd.advisors": 2000, "phd.max_students": 4,
+    "phd.admission_month": 1,
+    "phd.min_portfolio": -10.0,
+    "phd.advisors": 2000,
+    "phd.max_students": 4,
     "positions.ready_generation": 1.0,  # nobody becomes ready: no hiring
-    "phd.industry_share": 1.0, "phd.independent_share": 0.0,
+    "phd.industry_share": 1.0,
+    "phd.independent_share": 0.0,
     "contributor.phd_intent_share": 0.0,
     "programme.places": 0,
 }
@@ -440,11 +495,20 @@ def test_a_constant_pace_and_attrition_hazard_give_completion_exp_minus_hazard_t
     """Every student at the reference pace needs exactly D = 2 years; attrition at a constant
     hazard a: the share who graduate is exp(-a D), all of them at D."""
     a, d = 0.4, 2.0
-    sc = quiet(**PHD_ONLY, **{
-        "population.entrants_per_year": 4000, "run.horizon": 3.0,
-        "phd.duration": d, "phd.min_years": 0.0, "phd.pace_skill": 0.0, "phd.pace_feedback": 0.0,
-        "phd.pace_wellbeing": 0.0, "phd.attrition_early": a, "phd.attrition_late": a,
-    })
+    sc = quiet(
+        **PHD_ONLY,
+        **{
+            "population.entrants_per_year": 4000,
+            "run.horizon": 3.0,
+            "phd.duration": d,
+            "phd.min_years": 0.0,
+            "phd.pace_skill": 0.0,
+            "phd.pace_feedback": 0.0,
+            "phd.pace_wellbeing": 0.0,
+            "phd.attrition_early": a,
+            "phd.attrition_late": a,
+        },
+    )
     rep = cs.simulate(sc, seed=11)
     ag = rep.agents[rep.agents.entrant & rep.agents.ever_phd & (rep.agents.phd_start_year == 0.0)]
     n = len(ag)
@@ -463,11 +527,20 @@ def test_a_constant_pace_and_attrition_hazard_give_completion_exp_minus_hazard_t
 def test_without_extensions_nobody_studies_past_the_funded_years():
     """An 8-year thesis at the reference pace and 5 funded years with no extension: nobody
     graduates, every student leaves at 5 years, funding ran out."""
-    sc = quiet(**PHD_ONLY, **{
-        "population.entrants_per_year": 200, "run.horizon": 6.0,
-        "phd.duration": 8.0, "phd.min_years": 0.0, "phd.pace_skill": 0.0, "phd.pace_feedback": 0.0,
-        "phd.pace_wellbeing": 0.0, "phd.funded_years": 5.0, "phd.extension_chance": 0.0,
-    })
+    sc = quiet(
+        **PHD_ONLY,
+        **{
+            "population.entrants_per_year": 200,
+            "run.horizon": 6.0,
+            "phd.duration": 8.0,
+            "phd.min_years": 0.0,
+            "phd.pace_skill": 0.0,
+            "phd.pace_feedback": 0.0,
+            "phd.pace_wellbeing": 0.0,
+            "phd.funded_years": 5.0,
+            "phd.extension_chance": 0.0,
+        },
+    )
     rep = cs.simulate(sc, seed=12)
     ag = rep.agents[rep.agents.entrant & rep.agents.ever_phd & (rep.agents.phd_start_year == 0.0)]
     assert len(ag) > 50 and not ag.has_phd.any()

@@ -17,29 +17,41 @@ def _trace(rep, agent=0):
 
 
 def test_contributor_who_never_moves_has_one_entry_event():
-    sc = quiet(**{
-        "population.entrants_per_year": 1,
-        "population.track_mix.phd": 0.0, "population.track_mix.independent": 0.0,
-        "population.track_mix.contributor": 1.0,
-        "contributor.phd_intent_share": 0.0,
-        "positions.ready_generation": 1.0,
-    })
+    sc = quiet(
+        **{
+            "population.entrants_per_year": 1,
+            "population.track_mix.phd": 0.0,
+            "population.track_mix.independent": 0.0,
+            "population.track_mix.contributor": 1.0,
+            "contributor.phd_intent_share": 0.0,
+            "positions.ready_generation": 1.0,
+        }
+    )
     rep = cs.simulate(sc, seed=3)
     assert _trace(rep) == [(0, "waiting", "contributor", "entry")]
     assert list(rep.agents.final_state) == ["contributor"]
 
 
 def test_phd_student_is_admitted_at_the_first_round_and_graduates_into_industry():
-    sc = quiet(**{
-        "population.entrants_per_year": 1,
-        "population.track_mix.phd": 1.0, "population.track_mix.independent": 0.0,
-        "population.track_mix.contributor": 0.0,
-        "phd.admission_month": 1, "phd.min_portfolio": 0.0, "phd.duration": 2.0, "phd.min_years": 0.0,
-        "phd.pace_skill": 0.0, "phd.pace_feedback": 0.0, "phd.pace_wellbeing": 0.0,  # the reference pace: 2 years
-        "phd.industry_share": 1.0, "phd.independent_share": 0.0,
-        "positions.ready_generation": 1.0,
-        "run.horizon": 3.0,
-    })
+    sc = quiet(
+        **{
+            "population.entrants_per_year": 1,
+            "population.track_mix.phd": 1.0,
+            "population.track_mix.independent": 0.0,
+            "population.track_mix.contributor": 0.0,
+            "phd.admission_month": 1,
+            "phd.min_portfolio": 0.0,
+            "phd.duration": 2.0,
+            "phd.min_years": 0.0,
+            "phd.pace_skill": 0.0,
+            "phd.pace_feedback": 0.0,
+            "phd.pace_wellbeing": 0.0,  # the reference pace: 2 years
+            "phd.industry_share": 1.0,
+            "phd.independent_share": 0.0,
+            "positions.ready_generation": 1.0,
+            "run.horizon": 3.0,
+        }
+    )
     rep = cs.simulate(sc, seed=5)
     assert _trace(rep) == [
         (0, "waiting", "phd_applicant", "entry"),
@@ -52,16 +64,20 @@ def test_phd_student_is_admitted_at_the_first_round_and_graduates_into_industry(
 
 def test_independent_researcher_without_money_leaves_when_the_gap_allowance_ends():
     # no money at all: every application is turned down for lack of budget
-    sc = quiet(**{
-        "population.entrants_per_year": 1,
-        "population.track_mix.phd": 0.0, "population.track_mix.independent": 1.0,
-        "population.track_mix.contributor": 0.0,
-        "grants.budget": 0.0, "grants.budget_growth": 0.0,
-        "independent.gap_to_contributor_share": 0.0,
-        "independent.max_gap": 0.5,
-        "grants.reapply_delay": 10.0,  # one application, turned down, then no more
-        "positions.ready_generation": 1.0,
-    })
+    sc = quiet(
+        **{
+            "population.entrants_per_year": 1,
+            "population.track_mix.phd": 0.0,
+            "population.track_mix.independent": 1.0,
+            "population.track_mix.contributor": 0.0,
+            "grants.budget": 0.0,
+            "grants.budget_growth": 0.0,
+            "independent.gap_to_contributor_share": 0.0,
+            "independent.max_gap": 0.5,
+            "grants.reapply_delay": 10.0,  # one application, turned down, then no more
+            "positions.ready_generation": 1.0,
+        }
+    )
     rep = cs.simulate(sc, seed=2)
     # allowance before a first grant: max_gap + 0.5 years of grace = 1 year = 48 ticks
     assert _trace(rep) == [(0, "waiting", "unfunded", "entry"), (48, "unfunded", "exited", "exit")]
@@ -124,7 +140,9 @@ def test_lead_years_from_the_event_log_match_the_engine_accumulators(burn_in):
     """Also after a burn-in: lead-years count from time zero, in the log as in the engine."""
     from careersim.analysis.claims import lead_years_before
 
-    rep = cs.simulate(tiny(**{"run.horizon": 12.0, "population.entrants_per_year": 120, "run.burn_in": burn_in}), seed=4)
+    rep = cs.simulate(
+        tiny(**{"run.horizon": 12.0, "population.entrants_per_year": 120, "run.burn_in": burn_in}), seed=4
+    )
     horizon = 12.0
     total = lead_years_before(rep.events, rep.agents, np.inf, horizon).to_numpy()
     assert rep.agents.lead_years.sum() > 0

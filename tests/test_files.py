@@ -26,13 +26,32 @@ from careersim.core.files import (
 
 def test_jsonable_turns_numpy_and_non_finite_numbers_into_plain_json() -> None:
     data = {
-        1: np.float64(0.25), "nan": float("nan"), "inf": np.float32("inf"), "minus_inf": -math.inf,
-        "int": np.int64(7), "bool": np.bool_(False), "text": np.str_("x"), "tuple": (1, np.int32(2)),
-        "array": np.array([[1.5, np.nan], [3.0, 4.0]]), "nested": {"k": [np.float64("nan")]}, "none": None,
+        1: np.float64(0.25),
+        "nan": float("nan"),
+        "inf": np.float32("inf"),
+        "minus_inf": -math.inf,
+        "int": np.int64(7),
+        "bool": np.bool_(False),
+        "text": np.str_("x"),
+        "tuple": (1, np.int32(2)),
+        "array": np.array([[1.5, np.nan], [3.0, 4.0]]),
+        "nested": {"k": [np.float64("nan")]},
+        "none": None,
     }
     out = jsonable(data)
-    assert out == {"1": 0.25, "nan": None, "inf": None, "minus_inf": None, "int": 7, "bool": False, "text": "x",
-                   "tuple": [1, 2], "array": [[1.5, None], [3.0, 4.0]], "nested": {"k": [None]}, "none": None}
+    assert out == {
+        "1": 0.25,
+        "nan": None,
+        "inf": None,
+        "minus_inf": None,
+        "int": 7,
+        "bool": False,
+        "text": "x",
+        "tuple": [1, 2],
+        "array": [[1.5, None], [3.0, 4.0]],
+        "nested": {"k": [None]},
+        "none": None,
+    }
     assert type(out["int"]) is int and type(out["bool"]) is bool and type(out["text"]) is str
     assert type(out["1"]) is float
     json.dumps(out, allow_nan=False)  # nothing JSON cannot hold is left

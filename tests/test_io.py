@@ -67,7 +67,9 @@ def test_bad_input_is_located(fixture: str, line: int | None, field: str | None,
     stem = fixture if fixture != "cycle_a.yaml" else "cycle_"
     assert stem in messages[0]
     if line is not None:
-        assert any(f"{fixture}:{line}:" in m or (fixture.startswith("cycle") and ".yaml:1:" in m) for m in messages), joined
+        assert any(f"{fixture}:{line}:" in m or (fixture.startswith("cycle") and ".yaml:1:" in m) for m in messages), (
+            joined
+        )
     if field is not None:
         assert f": {field}:" in joined
 
@@ -119,10 +121,17 @@ def test_intervention_values_outside_a_parameters_range_are_located(tmp_path: Pa
     )
     joined = "\n".join(errors_of(write(tmp_path, "s.yaml", text)))
     assert "s.yaml:3: interventions[0].set: phd.peer_signals: must be at least 0 (per year); got -6" in joined
-    assert "s.yaml:5: interventions[1].set: grants.base_acceptance: must be between 0 and 1 (probability); got 1.5" in joined
-    assert "s.yaml:7: interventions[2].scale: exits.burnout: a factor must be a finite number at least 0; got -1" in joined
+    assert (
+        "s.yaml:5: interventions[1].set: grants.base_acceptance: must be between 0 and 1 (probability); got 1.5"
+        in joined
+    )
+    assert (
+        "s.yaml:7: interventions[2].scale: exits.burnout: a factor must be a finite number at least 0; got -1" in joined
+    )
     assert "s.yaml:9: interventions[3].scale['exits.burnout']: got .inf (expected a finite number" in joined
-    messages = errors_of(write(tmp_path, "f.yaml", "interventions:\n  - kind: custom\n    scale: {grants.base_acceptance: 5}\n"))
+    messages = errors_of(
+        write(tmp_path, "f.yaml", "interventions:\n  - kind: custom\n    scale: {grants.base_acceptance: 5}\n")
+    )
     assert "f.yaml:2: interventions: intervention 1 scales grants.base_acceptance by 5" in messages[0], messages
     assert "must be between 0 and 1 (probability); got 2.25" in messages[0]
 
@@ -217,9 +226,19 @@ def test_every_shipped_scenario_loads() -> None:
     rows = shipped_scenarios()
     names = {name for name, _, _ in rows}
     expected = {
-        "baseline", "short-timelines", "long-timelines", "agenda-agnostic-rfps", "more-rfp-positions", "multi-year-grants",
-        "agenda-agnostic-org", "more-programme-places", "more-grantmaker-capacity", "mentor-independents",
-        "safety-advisors", "strong-independent", "contributor-then-phd",
+        "baseline",
+        "short-timelines",
+        "long-timelines",
+        "agenda-agnostic-rfps",
+        "more-rfp-positions",
+        "multi-year-grants",
+        "agenda-agnostic-org",
+        "more-programme-places",
+        "more-grantmaker-capacity",
+        "mentor-independents",
+        "safety-advisors",
+        "strong-independent",
+        "contributor-then-phd",
     }
     assert expected <= names
     assert rows[0][0] == "baseline"
@@ -231,9 +250,10 @@ def test_every_shipped_scenario_loads() -> None:
         assert path.read_text(encoding="utf-8").startswith("#"), f"{path} opens with its question"
         kinds.update(i.kind for i in s.interventions)
     assert kinds == set(PRESETS)
-    assert load_scenario(io.shipped_dir() / "baseline.yaml").hash() == Scenario(
-        name="baseline", description=load_scenario(io.shipped_dir() / "baseline.yaml").description
-    ).hash()
+    assert (
+        load_scenario(io.shipped_dir() / "baseline.yaml").hash()
+        == Scenario(name="baseline", description=load_scenario(io.shipped_dir() / "baseline.yaml").description).hash()
+    )
 
 
 def test_dump_round_trips(tmp_path: Path) -> None:
@@ -271,13 +291,19 @@ def test_every_mistake_in_a_file_gets_its_own_located_message(tmp_path) -> None:
     from careersim.config.scenarios import ScenarioError, load_scenario
 
     path = tmp_path / "bad.yaml"
-    path.write_text("extends: baseline\nname: bad\nindependent:\n  mentor_qualty: 0.5\n  mentor_quality: 1.5\n"
-                    "  max_gap: 6 moths\nprogramme:\n  mentor_quality: uniform(0.5, 1.5)\n")
+    path.write_text(
+        "extends: baseline\nname: bad\nindependent:\n  mentor_qualty: 0.5\n  mentor_quality: 1.5\n"
+        "  max_gap: 6 moths\nprogramme:\n  mentor_quality: uniform(0.5, 1.5)\n"
+    )
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     text = "\n".join(err.value.messages)
-    for line, field in ((4, "independent.mentor_qualty"), (5, "independent.mentor_quality"),
-                        (6, "independent.max_gap"), (8, "programme.mentor_quality")):
+    for line, field in (
+        (4, "independent.mentor_qualty"),
+        (5, "independent.mentor_quality"),
+        (6, "independent.max_gap"),
+        (8, "programme.mentor_quality"),
+    ):
         assert f"bad.yaml:{line}: {field}:" in text, text
 
 
@@ -288,11 +314,16 @@ HOSTILE = [
     ("deep_flow.yaml", "deep_flow.yaml:3: nested more than 64 levels deep", None),
     ("deep_alias.yaml", "deep_alias.yaml:3: nested more than 64 levels deep through aliases", None),
     ("extends_system_file.yaml", "extends_system_file.yaml:2: extends: cannot find '../../", "root:"),
-    ("extends_not_yaml.yaml",
-     "extends_not_yaml.yaml:1: extends: got 'not_a_scenario.txt' (expected a scenario file ending in .yaml or .yml",
-     "SECRET"),
-    ("extends_foreign.yaml", "foreign_mapping.yaml:1: this is not a scenario file: none of its top-level keys is one",
-     "SECRET"),
+    (
+        "extends_not_yaml.yaml",
+        "extends_not_yaml.yaml:1: extends: got 'not_a_scenario.txt' (expected a scenario file ending in .yaml or .yml",
+        "SECRET",
+    ),
+    (
+        "extends_foreign.yaml",
+        "foreign_mapping.yaml:1: this is not a scenario file: none of its top-level keys is one",
+        "SECRET",
+    ),
     ("extends_text.yaml", "text_only.yaml:1: the top level is text (expected a mapping", "SECRET"),
     ("foreign_mapping.yaml", "foreign_mapping.yaml:1: this is not a scenario file", "SECRET"),
     ("scalar_number.yaml", "scalar_number.yaml:1: the top level is a number (expected a mapping", "42"),
@@ -315,8 +346,10 @@ def test_a_deep_file_is_refused_before_it_exhausts_the_stack(tmp_path: Path) -> 
     block = "".join(" " * i + f"k{i}:\n" for i in range(400)) + " " * 400 + "1\n"
     messages = errors_of(write(tmp_path, "block.yaml", block))
     assert len(messages) == 1
-    assert messages[0].endswith(f"block.yaml:{yaml_file.MAX_DEPTH}: nested more than {yaml_file.MAX_DEPTH} levels "
-                                "deep (expected a scenario file, which nests a few levels)"), messages
+    assert messages[0].endswith(
+        f"block.yaml:{yaml_file.MAX_DEPTH}: nested more than {yaml_file.MAX_DEPTH} levels "
+        "deep (expected a scenario file, which nests a few levels)"
+    ), messages
     flow = "run: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n"
     assert "nested more than" in errors_of(write(tmp_path, "flow.yaml", flow))[0]
 
@@ -338,7 +371,9 @@ def test_long_keys_and_values_are_cut_in_messages(tmp_path: Path) -> None:
 
 def test_folders_pipes_and_devices_are_not_read(tmp_path: Path) -> None:
     (tmp_path / "folder.yaml").mkdir()
-    assert errors_of(tmp_path / "folder.yaml")[0].endswith("folder.yaml: is a folder (expected a scenario file such as my-scenario.yaml)")
+    assert errors_of(tmp_path / "folder.yaml")[0].endswith(
+        "folder.yaml: is a folder (expected a scenario file such as my-scenario.yaml)"
+    )
     if hasattr(os, "mkfifo"):
         os.mkfifo(tmp_path / "pipe.yaml")
         assert "pipe.yaml: is not a regular file" in errors_of(tmp_path / "pipe.yaml")[0]

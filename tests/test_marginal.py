@@ -36,11 +36,19 @@ BY_KEY = {r.key: r for r in RESOURCES}
 
 
 def tiny(**changes) -> Scenario:
-    return baseline().with_changes({
-        "population.entrants_per_year": 40, "run.horizon": 6.0, "run.claims_window": 3.0,
-        "initial.leads": 5, "initial.phd_students": 8, "initial.independents": 6, "initial.contributors": 10,
-        "phd.advisors": 10, **changes,
-    })
+    return baseline().with_changes(
+        {
+            "population.entrants_per_year": 40,
+            "run.horizon": 6.0,
+            "run.claims_window": 3.0,
+            "initial.leads": 5,
+            "initial.phd_students": 8,
+            "initial.independents": 6,
+            "initial.contributors": 10,
+            "phd.advisors": 10,
+            **changes,
+        }
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -76,7 +84,9 @@ def test_a_resource_the_scenario_lacks_is_not_run_but_one_an_intervention_provid
     assert "openings_agnostic_org" not in variants(baseline())
     org = load_scenario("agenda-agnostic-org")
     sc, taken = stepped(org, BY_KEY["openings_agnostic_org"], 0.1)
-    assert sc.interventions[0].set["positions.agnostic_org"] == pytest.approx(1.1 * org.interventions[0].set["positions.agnostic_org"])
+    assert sc.interventions[0].set["positions.agnostic_org"] == pytest.approx(
+        1.1 * org.interventions[0].set["positions.agnostic_org"]
+    )
     assert taken == pytest.approx(0.1)
 
 
@@ -112,8 +122,15 @@ def test_a_resource_with_slack_has_a_marginal_value_of_exactly_zero() -> None:
 def test_scarce_lead_openings_add_leads() -> None:
     # A field short of openings (one a year from each main source, with more candidates than openings):
     # doubling one source's openings adds leads in every replication.
-    sc = tiny(**{"run.horizon": 12.0, "population.entrants_per_year": 60, "positions.adjacent_org": 1.0,
-                 "positions.big_rfp": 1.0, "positions.academia": 1.0})
+    sc = tiny(
+        **{
+            "run.horizon": 12.0,
+            "population.entrants_per_year": 60,
+            "positions.adjacent_org": 1.0,
+            "positions.big_rfp": 1.0,
+            "positions.academia": 1.0,
+        }
+    )
     only = {"openings_adjacent_org": stepped(sc, BY_KEY["openings_adjacent_org"], 1.0)}
     gains = []
     for rep in range(3):
@@ -141,10 +158,14 @@ def reps_with(changes: dict[str, list[float]], steps: dict[str, float]) -> pd.Da
 
 def test_summary_means_intervals_rescaling_and_cost_are_the_formulas() -> None:
     sc = baseline()
-    reps = reps_with({"openings_adjacent_org": [20.0, 24.0, 28.0, 24.0],
-                      "advisor_slots": [8.0, 12.0, 10.0, 10.0],
-                      "money": [0.0, 0.0, 0.0, 0.0]},
-                     steps={"advisor_slots": 0.2})
+    reps = reps_with(
+        {
+            "openings_adjacent_org": [20.0, 24.0, 28.0, 24.0],
+            "advisor_slots": [8.0, 12.0, 10.0, 10.0],
+            "money": [0.0, 0.0, 0.0, 0.0],
+        },
+        steps={"advisor_slots": 0.2},
+    )
     m = marginal_summary(reps, sc, 0.1)
     rows = {r["key"]: r for r in m["resources"]}
     top = rows["openings_adjacent_org"]
@@ -174,8 +195,14 @@ def test_nothing_binds_when_no_interval_lies_above_zero() -> None:
 
 def test_resources_not_told_apart_are_named_together() -> None:
     # the two opening sources differ by -1, +1, -1, +3 per replication: their difference's interval includes 0
-    reps = reps_with({"openings_adjacent_org": [20.0, 26.0, 22.0, 30.0], "openings_big_rfp": [21.0, 25.0, 23.0, 27.0],
-                      "advisor_slots": [1.0, 2.0, 1.0, 2.0]}, {})
+    reps = reps_with(
+        {
+            "openings_adjacent_org": [20.0, 26.0, 22.0, 30.0],
+            "openings_big_rfp": [21.0, 25.0, 23.0, 27.0],
+            "advisor_slots": [1.0, 2.0, 1.0, 2.0],
+        },
+        {},
+    )
     m = marginal_summary(reps, baseline(), 0.1)
     assert m["binding"] == "openings_adjacent_org"
     assert [t["key"] for t in m["tied"]] == ["openings_big_rfp"]
@@ -183,7 +210,9 @@ def test_resources_not_told_apart_are_named_together() -> None:
     assert m["binding_label"] == "lead positions (the sources are not told apart)"
     reps = reps_with({"openings_adjacent_org": [20.0, 26.0, 22.0, 30.0], "advisor_slots": [21.0, 25.0, 23.0, 27.0]}, {})
     m = marginal_summary(reps, baseline(), 0.1)
-    assert m["binding_label"] == ("lead positions at adjacent-agenda organisations or PhD advisor slots (not told apart)")
+    assert m["binding_label"] == (
+        "lead positions at adjacent-agenda organisations or PhD advisor slots (not told apart)"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -219,8 +248,14 @@ def test_cost_of_a_step_and_of_a_policy() -> None:
 def test_a_stated_cost_counts_once_and_needs_a_source() -> None:
     base = baseline()
     data = base.model_dump()
-    data["interventions"] = [{"kind": "more_programme_places", "start": 2.0, "cost_per_year": 1_000_000.0,
-                              "cost_source": "assumption: a round figure"}]
+    data["interventions"] = [
+        {
+            "kind": "more_programme_places",
+            "start": 2.0,
+            "cost_per_year": 1_000_000.0,
+            "cost_source": "assumption: a round figure",
+        }
+    ]
     sc = Scenario.model_validate(data)
     cost = scenario_cost(sc, base)
     h = float(base.run.horizon)

@@ -27,9 +27,13 @@ def test_every_page_is_a_template_that_extends_the_layout() -> None:
 def test_no_page_is_built_from_strings_in_python() -> None:
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        assert not re.search(r"<!doctype|<html|<table|<svg", text, re.IGNORECASE), f"{path}: markup belongs in a template"
+        assert not re.search(r"<!doctype|<html|<table|<svg", text, re.IGNORECASE), (
+            f"{path}: markup belongs in a template"
+        )
         if path.name != "templating.py":
-            assert "jinja2.Environment(" not in text and "from_string(" not in text, f"{path}: use careersim.reporting.templating"
+            assert "jinja2.Environment(" not in text and "from_string(" not in text, (
+                f"{path}: use careersim.reporting.templating"
+            )
 
 
 def test_the_environment_escapes_text_and_refuses_undefined_names() -> None:

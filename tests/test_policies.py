@@ -47,4 +47,6 @@ def test_a_shipped_intervention_changes_the_outcome_its_question_names(name):
     key = QUESTION_OUTCOME[name]
     diffs = [cs.simulate(sc, seed=1, replication=rep).summary[key] - _base(rep)[key] for rep in range(REPLICATIONS)]
     assert np.all(np.isfinite(diffs)), (name, key, diffs)
-    assert np.any(np.abs(diffs) > 0), f"{name} leaves {key} exactly as the baseline in {REPLICATIONS} paired replications"
+    assert np.any(np.abs(diffs) > 0), (
+        f"{name} leaves {key} exactly as the baseline in {REPLICATIONS} paired replications"
+    )

@@ -9,7 +9,6 @@ import time
 
 import pytest
 
-from careersim.experiments import pool
 from careersim.experiments.pool import Pool, Progress, default_workers, run_tasks
 from careersim.experiments.warmup import warm_up
 

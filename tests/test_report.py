@@ -24,18 +24,41 @@ from careersim.reporting.pages import render, render_comparison, render_run
 
 PAYLOAD = "<script>alert(1)</script>"
 
-RUN_SECTIONS = ["findings", "headline", "binding", "charts", "chance-by-track-section", "time-to-lead-section",
-                "lead-years-section", "flows-section", "attrition-section", "resources-section", "demand-section",
-                "arrival-section", "claims", "caveats", "glossary", "assumptions", "provenance"]
+RUN_SECTIONS = [
+    "findings",
+    "headline",
+    "binding",
+    "charts",
+    "chance-by-track-section",
+    "time-to-lead-section",
+    "lead-years-section",
+    "flows-section",
+    "attrition-section",
+    "resources-section",
+    "demand-section",
+    "arrival-section",
+    "claims",
+    "caveats",
+    "glossary",
+    "assumptions",
+    "provenance",
+]
 COMPARE_SECTIONS = ["bottom-line"] + RUN_SECTIONS[:12] + ["group-effects"] + RUN_SECTIONS[12:]
 
 
 def tiny_scenario(name: str = PAYLOAD, policy: bool = True):
-    sc = baseline().with_changes({
-        "population.entrants_per_year": 40, "run.horizon": 6.0, "run.claims_window": 3.0,
-        "initial.leads": 5, "initial.phd_students": 8, "initial.independents": 6, "initial.contributors": 10,
-        "phd.advisors": 10,
-    })
+    sc = baseline().with_changes(
+        {
+            "population.entrants_per_year": 40,
+            "run.horizon": 6.0,
+            "run.claims_window": 3.0,
+            "initial.leads": 5,
+            "initial.phd_students": 8,
+            "initial.independents": 6,
+            "initial.contributors": 10,
+            "phd.advisors": 10,
+        }
+    )
     data = sc.model_dump()
     data["name"] = name
     data["description"] = f"Description with {PAYLOAD} & <b>markup</b>"
@@ -167,7 +190,7 @@ def test_intervention_is_listed_with_its_start(run_dir: Path) -> None:
 
 def test_assumptions_table_lists_every_parameter_and_marks_differences(run_dir: Path) -> None:
     html = html_of(run_dir)
-    section = html[html.index('id="assumptions"'):html.index('id="provenance"')]
+    section = html[html.index('id="assumptions"') : html.index('id="provenance"')]
     paths = [p for p, _i, _m in iter_parameters() if "." in p]
     section = section.replace("<wbr>", "")  # break opportunities after the dots of long paths
     for p in paths:
@@ -184,27 +207,28 @@ def test_claims_table_says_not_evaluated_where_absent(tmp_path: Path) -> None:
     experiment.write_results(exp, folder)
     render_run(folder)
     html = html_of(folder)
-    section = html[html.index('id="claims"'):html.index('id="caveats"')]
+    section = html[html.index('id="claims"') : html.index('id="caveats"')]
     for k in ("C1", "C5", "C9"):
         assert f"<strong>{k}</strong>" in section
     assert "not evaluated" in section  # policy claims were skipped in this run
-    binding = html[html.index('id="binding"'):html.index('id="charts"')]
+    binding = html[html.index('id="binding"') : html.index('id="charts"')]
     assert "were not measured in this run" in binding
 
 
 def test_headline_and_caveats_and_provenance(run_dir: Path) -> None:
     html = html_of(run_dir)
-    head = html[html.index('id="headline"'):html.index('id="binding"')]
+    head = html[html.index('id="headline"') : html.index('id="binding"')]
     for text in ("Chance of becoming a lead", "Lead-years before arrival", "Safety-relevant lead-years", "PhD track"):
         assert text in head
-    cav = html[html.index('id="caveats"'):html.index('id="provenance"')]
+    cav = html[html.index('id="caveats"') : html.index('id="provenance"')]
     assert "geography" in cav and "calibrat" in cav.lower()
-    prov = html[html.index('id="provenance"'):]
+    prov = html[html.index('id="provenance"') :]
     assert "Root seed" in prov and "Scenario hash" in prov
 
 
-def test_report_command_regenerates_identical_html(run_dir: Path, cmp_dir: Path, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_command_regenerates_identical_html(
+    run_dir: Path, cmp_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for folder in (run_dir, cmp_dir):
         before = (folder / "report.html").read_bytes()
         (folder / "report.html").unlink()
@@ -241,7 +265,9 @@ def _render_recording(folder: Path, log: Path) -> dict[str, int]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="charts are drawn in a forked helper on Linux only")
-def test_charts_drawn_in_a_helper_process_are_the_same(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_charts_drawn_in_a_helper_process_are_the_same(
+    run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Half the charts are drawn in a forked helper when there is a second core; the page
     must be byte for byte the one drawn in a single process. The test proves that a helper
     process did draw them (and that the serial switch draws all of them here)."""
@@ -255,7 +281,9 @@ def test_charts_drawn_in_a_helper_process_are_the_same(run_dir: Path, tmp_path: 
     parallel = html_of(copy)
     assert len(by) == 10, by  # every chart drawn once
     away = [name for name, pid in by.items() if pid != here]
-    assert len({by[name] for name in away}) == 1 and len(away) == 5, f"the helper process did not draw half the charts: {by}"
+    assert len({by[name] for name in away}) == 1 and len(away) == 5, (
+        f"the helper process did not draw half the charts: {by}"
+    )
     monkeypatch.setenv("CAREERSIM_SERIAL_CHARTS", "1")
     serial = _render_recording(copy, tmp_path / "drawn.txt")
     assert set(serial) == set(by) and set(serial.values()) == {here}
@@ -288,8 +316,16 @@ def eff(value, low, high, n=10, base=0.1, share=None):
     better above zero, most worse below, half and half across it)."""
     if share is None:
         share = 0.9 if low > 0 else 0.1 if high < 0 else 0.5
-    return {"value": value, "low": low, "high": high, "n": n, "base_mean": base, "alt_mean": base + value,
-            "share_better": share, "share_equal": 0.0}
+    return {
+        "value": value,
+        "low": low,
+        "high": high,
+        "n": n,
+        "base_mean": base,
+        "alt_mean": base + value,
+        "share_better": share,
+        "share_equal": 0.0,
+    }
 
 
 def test_effect_sentence_words_follow_the_interval() -> None:
@@ -310,53 +346,102 @@ def test_effect_sentence_words_follow_the_interval() -> None:
 
 def test_track_gap_sentence_follows_the_paired_interval() -> None:
     by_track = {"phd": {"value": 0.2}, "independent": {"value": 0.1}, "contributor": {"value": 0.05}}
-    clear = pd.DataFrame({"p_lead_phd": [0.2, 0.21, 0.19, 0.2], "p_lead_independent": [0.1, 0.1, 0.11, 0.09],
-                          "p_lead_contributor": [0.05] * 4})
+    clear = pd.DataFrame(
+        {
+            "p_lead_phd": [0.2, 0.21, 0.19, 0.2],
+            "p_lead_independent": [0.1, 0.1, 0.11, 0.09],
+            "p_lead_contributor": [0.05] * 4,
+        }
+    )
     s = F.track_gap_sentence(by_track, clear, "10 years")
     assert "is likely higher than" in s and "the PhD" in s
-    noisy = pd.DataFrame({"p_lead_phd": [0.4, 0.0, 0.4, 0.0], "p_lead_independent": [0.1, 0.1, 0.1, 0.1],
-                          "p_lead_contributor": [0.05] * 4})
-    s = F.track_gap_sentence({"phd": {"value": 0.2}, "independent": {"value": 0.1}, "contributor": {"value": 0.05}}, noisy, "10 years")
+    noisy = pd.DataFrame(
+        {
+            "p_lead_phd": [0.4, 0.0, 0.4, 0.0],
+            "p_lead_independent": [0.1, 0.1, 0.1, 0.1],
+            "p_lead_contributor": [0.05] * 4,
+        }
+    )
+    s = F.track_gap_sentence(
+        {"phd": {"value": 0.2}, "independent": {"value": 0.1}, "contributor": {"value": 0.05}}, noisy, "10 years"
+    )
     assert "may not differ from" in s and "includes zero" in s and "likely" not in s
 
 
 def summary(p=0.1, lo=0.08, hi=0.12, claims=None):
     return {
-        "scenario": "x", "provenance": {"replications": 4},
+        "scenario": "x",
+        "provenance": {"replications": 4},
         "outcomes": {
-            "p_lead": {"value": p, "low": lo, "high": hi,
-                       "by_track": {"phd": {"value": 0.2}, "independent": {"value": 0.1}, "contributor": {"value": 0.05}}},
+            "p_lead": {
+                "value": p,
+                "low": lo,
+                "high": hi,
+                "by_track": {"phd": {"value": 0.2}, "independent": {"value": 0.1}, "contributor": {"value": 0.05}},
+            },
             "lead_years_before_arrival_per_entrant": {"value": 0.5, "low": 0.1, "high": 1.2},
             "safety_lead_years_before_arrival_per_entrant": {"value": 0.2, "low": 0.05, "high": 0.5},
-            "attrition": {"burnout": {"value": 0.1, "low": 0.09, "high": 0.11},
-                          "funding_ran_out": {"value": 0.2, "low": 0.18, "high": 0.22}},
-            "binding_constraint": {"binding": "openings_adjacent_org", "share_of_replications": {"openings_adjacent_org": 0.75},
-                                   "utilisation": {"lead_openings": {"value": 0.95}},
-                                   "excess_demand": {"lead_openings": {"value": 3.0}}},
+            "attrition": {
+                "burnout": {"value": 0.1, "low": 0.09, "high": 0.11},
+                "funding_ran_out": {"value": 0.2, "low": 0.18, "high": 0.22},
+            },
+            "binding_constraint": {
+                "binding": "openings_adjacent_org",
+                "share_of_replications": {"openings_adjacent_org": 0.75},
+                "utilisation": {"lead_openings": {"value": 0.95}},
+                "excess_demand": {"lead_openings": {"value": 3.0}},
+            },
         },
-        "marginal_value": {"step": 0.1, "replications": 4, "binding": "openings_adjacent_org", "resources": [
-            {"key": "money", "label": "grant money", "status": "measured",
-             "new_leads": {"value": 0.0, "low": 0.0, "high": 0.0, "n": 4}},
-            {"key": "openings_adjacent_org", "label": "lead openings at adjacent-agenda organisations", "status": "measured",
-             "new_leads": {"value": 24.0, "low": 18.0, "high": 30.0, "n": 4}},
-            {"key": "grantmaker_time", "label": "grantmaker time", "status": "measured",
-             "new_leads": {"value": 9.0, "low": -1.0, "high": 19.0, "n": 4}},
-        ]},
-        "claims": claims if claims is not None else {"C1": {"share_holds": 1.0}, "C2": {"share_holds": 0.25}, "C3": {"share_holds": 0.0}},
+        "marginal_value": {
+            "step": 0.1,
+            "replications": 4,
+            "binding": "openings_adjacent_org",
+            "resources": [
+                {
+                    "key": "money",
+                    "label": "grant money",
+                    "status": "measured",
+                    "new_leads": {"value": 0.0, "low": 0.0, "high": 0.0, "n": 4},
+                },
+                {
+                    "key": "openings_adjacent_org",
+                    "label": "lead openings at adjacent-agenda organisations",
+                    "status": "measured",
+                    "new_leads": {"value": 24.0, "low": 18.0, "high": 30.0, "n": 4},
+                },
+                {
+                    "key": "grantmaker_time",
+                    "label": "grantmaker time",
+                    "status": "measured",
+                    "new_leads": {"value": 9.0, "low": -1.0, "high": 19.0, "n": 4},
+                },
+            ],
+        },
+        "claims": claims
+        if claims is not None
+        else {"C1": {"share_holds": 1.0}, "C2": {"share_holds": 0.25}, "C3": {"share_holds": 0.0}},
     }
 
 
 def test_run_findings_are_three_to_six_plain_sentences() -> None:
-    reps = pd.DataFrame({"p_lead_phd": [0.2, 0.21, 0.19, 0.2], "p_lead_independent": [0.1, 0.1, 0.11, 0.09],
-                         "p_lead_contributor": [0.05] * 4, "arrival_years": [5, 7, 9, 11]})
+    reps = pd.DataFrame(
+        {
+            "p_lead_phd": [0.2, 0.21, 0.19, 0.2],
+            "p_lead_independent": [0.1, 0.1, 0.11, 0.09],
+            "p_lead_contributor": [0.05] * 4,
+            "arrival_years": [5, 7, 9, 11],
+        }
+    )
     out = F.run_findings(summary(), reps, 10, 20, ["C1", "C2", "C3", "C6"])
     assert 3 <= len(out) <= 6
     text = " ".join(out)
     assert "10% of entrants held a lead role within 10 years" in text
     assert "running out of funding" in text
-    assert ("What binds: lead openings at adjacent-agenda organisations. Raising it by 10% adds +24 (+18 to +30) new "
-            "leads over the run (paired replications: 4); 10% more of the next resources adds: grantmaker time +9 "
-            "(\u22121 to +19); grant money 0 (same in all 4 replications).") in text
+    assert (
+        "What binds: lead openings at adjacent-agenda organisations. Raising it by 10% adds +24 (+18 to +30) new "
+        "leads over the run (paired replications: 4); 10% more of the next resources adds: grantmaker time +9 "
+        "(\u22121 to +19); grant money 0 (same in all 4 replications)."
+    ) in text
     assert "C1 holds in most replications" in text and "C2 holds in only some" in text
     assert "C3 does not hold" in text and "C6 was not evaluated" in text
     assert not re.search(r"\bwill\b", text)
@@ -393,10 +478,19 @@ def test_claim_verdicts() -> None:
     assert F.claim_verdict({"verdict": "fails", "share_holds": 0.4}) == ("\u2716", "fails")
     assert F.claim_verdict({"verdict": "undecided", "share_holds": 0.9}) == ("?", "undecided")
     assert F.claim_verdict({"verdict": None, "share_holds": None})[1] == "not evaluated"
-    text = F.claims_sentence({"C1": {"verdict": "holds"}, "C2": {"verdict": "undecided"}, "C3": {"verdict": "fails"},
-                              "C4": {"verdict": "undecided"}}, ["C1", "C2", "C3", "C4", "C5"])
-    assert text == ("Of the essays' claims (see the claims table, judged on their statistics' 95% intervals), C1 holds, "
-                    "C3 fails and C2 and C4 are undecided; C5 was not evaluated here.")
+    text = F.claims_sentence(
+        {
+            "C1": {"verdict": "holds"},
+            "C2": {"verdict": "undecided"},
+            "C3": {"verdict": "fails"},
+            "C4": {"verdict": "undecided"},
+        },
+        ["C1", "C2", "C3", "C4", "C5"],
+    )
+    assert text == (
+        "Of the essays' claims (see the claims table, judged on their statistics' 95% intervals), C1 holds, "
+        "C3 fails and C2 and C4 are undecided; C5 was not evaluated here."
+    )
 
 
 def test_number_formats() -> None:

@@ -38,9 +38,11 @@ def test_the_command_line_starts_without_numerical_libraries(argv: list[str], tm
 
 def test_import_careersim_is_lazy_but_complete(tmp_path: Path) -> None:
     assert not modules_after("import careersim", tmp_path) & set(HEAVY)
-    code = "import careersim as cs\nassert callable(cs.simulate) and callable(cs.run) and callable(cs.load_scenario)\n" \
-           "assert cs.baseline().name == 'baseline' and isinstance(cs.baseline(), cs.Scenario)\n" \
-           "assert cs.Replication.__name__ == 'Replication' and cs.__version__\n"
+    code = (
+        "import careersim as cs\nassert callable(cs.simulate) and callable(cs.run) and callable(cs.load_scenario)\n"
+        "assert cs.baseline().name == 'baseline' and isinstance(cs.baseline(), cs.Scenario)\n"
+        "assert cs.Replication.__name__ == 'Replication' and cs.__version__\n"
+    )
     assert "numba" in modules_after(code, tmp_path)
     with pytest.raises(AttributeError):
         import careersim
@@ -58,7 +60,10 @@ def test_each_command_imports_only_its_own_module(tmp_path: Path) -> None:
     """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "['careersim.cli.common', 'careersim.cli.dispatch', 'careersim.cli.list']"
+    assert (
+        done.stdout.strip().splitlines()[-1]
+        == "['careersim.cli.common', 'careersim.cli.dispatch', 'careersim.cli.list']"
+    )
 
 
 # -- the compiled engine ----------------------------------------------------------
@@ -79,8 +84,11 @@ def _signatures() -> dict[str, set]:
 
 def _new_specialisations(before: dict[str, set], after: dict[str, set]) -> dict[str, set]:
     """The engine's functions made ready after ``before`` (compiled, or loaded from the cache)."""
-    return {k: v - before.get(k, set()) for k, v in after.items()
-            if k.startswith("careersim.engine.") and v - before.get(k, set())}
+    return {
+        k: v - before.get(k, set())
+        for k, v in after.items()
+        if k.startswith("careersim.engine.") and v - before.get(k, set())
+    }
 
 
 def test_run_compare_sweep_and_calibrate_use_the_engine_the_warm_up_compiled(tmp_path: Path) -> None:
@@ -101,17 +109,28 @@ def test_run_compare_sweep_and_calibrate_use_the_engine_the_warm_up_compiled(tmp
     assert sum(1 for _, finished in calls if not finished) == sum(1 for _, finished in calls if finished)
     before = _signatures()
     assert before["careersim.engine.kernel.step"], "the warm-up compiled (or loaded) the monthly step"
-    small = baseline().with_changes({"population.entrants_per_year": 20, "run.horizon": 2.0, "initial.leads": 3,
-                                     "initial.phd_students": 3, "initial.independents": 3, "initial.contributors": 3,
-                                     "phd.advisors": 4})
+    small = baseline().with_changes(
+        {
+            "population.entrants_per_year": 20,
+            "run.horizon": 2.0,
+            "initial.leads": 3,
+            "initial.phd_students": 3,
+            "initial.independents": 3,
+            "initial.contributors": 3,
+            "phd.advisors": 4,
+        }
+    )
     experiment.run(small, 2, 1, workers=1)
     compare(small, [small.with_changes({"grants.grant_length": 2.0})], 2, 1, 1, False)
     funded = Target(name="funded", statistic="grant_funded_share", options={}, value=0.5, sd=0.1, source="x")
     _Model(small, [], [funded], seed=1, replications=1)({})  # what each ABC particle runs (in forked workers)
-    (tmp_path / "small.yaml").write_text("extends: baseline\nname: small\npopulation: {entrants_per_year: 20}\n"
-                                         "run: {horizon: 2 years}\n")
-    (tmp_path / "s.yaml").write_text("base: small.yaml\nfactors:\n  - {path: grants.grant_length, levels: [1, 2]}\n"
-                                     "design: {kind: grid}\nreplications: 1\noutcomes: [p_lead]\n")
+    (tmp_path / "small.yaml").write_text(
+        "extends: baseline\nname: small\npopulation: {entrants_per_year: 20}\nrun: {horizon: 2 years}\n"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "base: small.yaml\nfactors:\n  - {path: grants.grant_length, levels: [1, 2]}\n"
+        "design: {kind: grid}\nreplications: 1\noutcomes: [p_lead]\n"
+    )
     run_sweep(load_sweep_file(tmp_path / "s.yaml"), tmp_path / "out", SerialExecutor(), progress=False)
     assert _new_specialisations(before, _signatures()) == {}
     assert tiny_scenario().population.entrants_per_year == 20
@@ -130,9 +149,24 @@ def test_advise_uses_the_engine_the_warm_up_compiled() -> None:
     warm_up()
     before = _signatures()
     field = baseline().with_changes({"population.entrants_per_year": 30, "run.horizon": 3.0})
-    adv.advise(profile_from_mapping({"background": "masters", "programme": "yes", "funded_months": 6,
-                                     "advisor": "top", "independent_mentoring": "1 hour every 2 weeks"}, field),
-               field, replications=2, clones=2, seed=1, workers=1, sensitivity=True)
+    adv.advise(
+        profile_from_mapping(
+            {
+                "background": "masters",
+                "programme": "yes",
+                "funded_months": 6,
+                "advisor": "top",
+                "independent_mentoring": "1 hour every 2 weeks",
+            },
+            field,
+        ),
+        field,
+        replications=2,
+        clones=2,
+        seed=1,
+        workers=1,
+        sensitivity=True,
+    )
     assert _new_specialisations(before, _signatures()) == {}
     assert len(kernel.step.signatures) == 1, kernel.step.signatures
 
@@ -144,7 +178,9 @@ def test_the_list_of_signatures_the_warm_up_compiles_in_parallel_is_current(tmp_
     from careersim.experiments import warmup
 
     listed = json.loads(warmup.SIGNATURES.read_text(encoding="utf-8"))
-    code = "from careersim.experiments import warmup as w; w._tiny_run(); import json; print(json.dumps(w.signatures()))"
+    code = (
+        "from careersim.experiments import warmup as w; w._tiny_run(); import json; print(json.dumps(w.signatures()))"
+    )
     for _ in range(2):  # the first may compile; the second loads and lists what Python calls
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=600)
         assert done.returncode == 0, done.stderr
@@ -158,8 +194,15 @@ def test_the_listed_types_read_back_as_numba_types() -> None:
 
     from careersim.experiments.warmup import _type_of, _type_text
 
-    for value in (np.zeros((2, 3), dtype=np.int32, order="F"), np.zeros(3), np.zeros((2, 2, 2), dtype=np.uint64),
-                  np.int64(3), 2.5, True, np.uint64(7)):
+    for value in (
+        np.zeros((2, 3), dtype=np.int32, order="F"),
+        np.zeros(3),
+        np.zeros((2, 2, 2), dtype=np.uint64),
+        np.int64(3),
+        2.5,
+        True,
+        np.uint64(7),
+    ):
         assert _type_of(_type_text(typeof(value))) == typeof(value), value
 
 

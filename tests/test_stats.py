@@ -225,8 +225,13 @@ def test_cif_validation() -> None:
 # --------------------------------------------------------------------------- #
 def test_unique_inverse_is_numpys_unique_with_inverse() -> None:
     rng = np.random.default_rng(4)
-    cases = [np.array([]), np.array([3, 1, 3, 2, 1]), rng.integers(0, 1 << 40, 1000),
-             np.round(rng.uniform(0, 20, 5000) * 48) / 48, np.array([np.nan, 1.0, np.nan, 0.0, 5.0])]
+    cases = [
+        np.array([]),
+        np.array([3, 1, 3, 2, 1]),
+        rng.integers(0, 1 << 40, 1000),
+        np.round(rng.uniform(0, 20, 5000) * 48) / 48,
+        np.array([np.nan, 1.0, np.nan, 0.0, 5.0]),
+    ]
     for values in cases:
         expected, expected_inverse = np.unique(values, return_inverse=True)
         distinct, inverse = unique_inverse(values)
@@ -315,9 +320,7 @@ def test_km_monotone_and_bounded(data: st.DataObject, durs: list[int]) -> None:
 @settings(max_examples=60, deadline=None)
 @given(data=st.data(), durs=_durs)
 def test_cif_monotone_and_bounded(data: st.DataObject, durs: list[int]) -> None:
-    causes = data.draw(
-        st.lists(st.integers(min_value=0, max_value=2), min_size=len(durs), max_size=len(durs))
-    )
+    causes = data.draw(st.lists(st.integers(min_value=0, max_value=2), min_size=len(durs), max_size=len(durs)))
     c1 = cumulative_incidence(durs, causes, 1)["cif"].to_numpy()
     c2 = cumulative_incidence(durs, causes, 2)["cif"].to_numpy()
     for c in (c1, c2):

@@ -135,32 +135,68 @@ def test_mix_share_rescales_the_other_shares(tmp_path):
 
 BAD = [
     # (sweep body, the line the error names, text the message must contain)
-    ("factors:\n  - path: independent.mentor_hour\n    range: [0, 1]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
-     5, "factors[0].path: 'independent.mentor_hour' is not a scenario parameter (did you mean 'independent.mentor_hours'?)"),
-    ("factors:\n  - path: grants.grant_length\n    range: [3 years, 1 year]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
-     6, "factors[0].range: low 3 is not below high 1"),
-    ("factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: latin}\noutcomes: [p_lead]\n",
-     7, "design.kind: got 'latin'"),
-    ("factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: saltelli, points: 100}\noutcomes: [p_lead]\n",
-     7, "design.points: got 100 (expected a power of 2 such as 64 or 128"),
-    ("factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: grid}\noutcomes: [p_lead, p_led_phd]\n",
-     8, "outcomes[1]: 'p_led_phd' is not a metric of a replication (did you mean 'p_lead_phd'?)"),
-    ("factors:\n  - path: grants.base_acceptance\n    range: [0.5, 1.5]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
-     6, "factors[0].range: the value 1.5 is not valid for grants.base_acceptance"),
-    ("factors:\n  - path: population.track_mix.phd\n    range: [0.2, 0.6]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
-     6, "factors[0].range: the value 0.2 is not valid for population.track_mix.phd: population: track_mix: shares "
-        "must add up to 1; they add up to 0.8; add 'rescale_others: true'"),
-    ("factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: grid}\noutcomes: [p_lead]\nreplicatons: 3\n",
-     9, "replicatons: unknown key 'replicatons' (did you mean 'replications'?)"),
-    ("factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: grid}\noutcomes: ['__import__(\"os\")']\n",
-     8, "outcomes[0]: '__import__(\"os\")' uses Call"),
-    ("factors:\n  - path: grants.grant_length\n    range: [1, 3]\n    levels: [1, 2]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
-     5, "factors[0]: gives range and levels (expected exactly one of"),
-    ("factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: lhs}\noutcomes: [p_lead]\n",
-     7, "design: a lhs design needs 'points:'"),
+    (
+        "factors:\n  - path: independent.mentor_hour\n    range: [0, 1]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
+        5,
+        "factors[0].path: 'independent.mentor_hour' is not a scenario parameter (did you mean 'independent.mentor_hours'?)",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [3 years, 1 year]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
+        6,
+        "factors[0].range: low 3 is not below high 1",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: latin}\noutcomes: [p_lead]\n",
+        7,
+        "design.kind: got 'latin'",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: saltelli, points: 100}\noutcomes: [p_lead]\n",
+        7,
+        "design.points: got 100 (expected a power of 2 such as 64 or 128",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: grid}\noutcomes: [p_lead, p_led_phd]\n",
+        8,
+        "outcomes[1]: 'p_led_phd' is not a metric of a replication (did you mean 'p_lead_phd'?)",
+    ),
+    (
+        "factors:\n  - path: grants.base_acceptance\n    range: [0.5, 1.5]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
+        6,
+        "factors[0].range: the value 1.5 is not valid for grants.base_acceptance",
+    ),
+    (
+        "factors:\n  - path: population.track_mix.phd\n    range: [0.2, 0.6]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
+        6,
+        "factors[0].range: the value 0.2 is not valid for population.track_mix.phd: population: track_mix: shares "
+        "must add up to 1; they add up to 0.8; add 'rescale_others: true'",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: grid}\noutcomes: [p_lead]\nreplicatons: 3\n",
+        9,
+        "replicatons: unknown key 'replicatons' (did you mean 'replications'?)",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: grid}\noutcomes: ['__import__(\"os\")']\n",
+        8,
+        "outcomes[0]: '__import__(\"os\")' uses Call",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [1, 3]\n    levels: [1, 2]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
+        5,
+        "factors[0]: gives range and levels (expected exactly one of",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: lhs}\noutcomes: [p_lead]\n",
+        7,
+        "design: a lhs design needs 'points:'",
+    ),
     ("factors: []\ndesign: {kind: grid}\noutcomes: [p_lead]\n", 4, "factors: got a list (expected a non-empty list"),
-    ("factors:\n  - path: learning.dose_response\n    range: [0, 1]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
-     6, "factors[0].range: 'learning.dose_response' is not a number, so it takes 'levels:' (expected levels such as 'saturating', 'linear', 'threshold')"),
+    (
+        "factors:\n  - path: learning.dose_response\n    range: [0, 1]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
+        6,
+        "factors[0].range: 'learning.dose_response' is not a number, so it takes 'levels:' (expected levels such as 'saturating', 'linear', 'threshold')",
+    ),
 ]
 
 
@@ -179,8 +215,10 @@ def test_bad_sweep_files_give_located_exit_2_errors(tmp_path, capsys, monkeypatc
 def test_missing_base_is_located(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "s.yaml"
-    path.write_text("name: s\nbase: nowhere.yaml\nfactors:\n  - {path: grants.grant_length, range: [1, 3]}\n"
-                    "design: {kind: grid}\noutcomes: [p_lead]\n")
+    path.write_text(
+        "name: s\nbase: nowhere.yaml\nfactors:\n  - {path: grants.grant_length, range: [1, 3]}\n"
+        "design: {kind: grid}\noutcomes: [p_lead]\n"
+    )
     assert cli.main(["sweep", str(path)]) == 2
     assert "s.yaml:2: base: cannot find 'nowhere.yaml'" in capsys.readouterr().err
 
@@ -205,14 +243,17 @@ outcomes: [p_lead]
 """
 
 
-@pytest.mark.parametrize("design, n", [
-    ("{kind: grid, levels: 3}", 3 * 3 * 3 * 2),
-    ("{kind: random, points: 50}", 50),
-    ("{kind: lhs, points: 40}", 40),
-    ("{kind: sobol, points: 32}", 32),
-    ("{kind: saltelli, points: 16}", 16 * (4 + 2)),
-    ("{kind: morris, trajectories: 5, levels: 4}", 5 * (4 + 1)),
-])
+@pytest.mark.parametrize(
+    "design, n",
+    [
+        ("{kind: grid, levels: 3}", 3 * 3 * 3 * 2),
+        ("{kind: random, points: 50}", 50),
+        ("{kind: lhs, points: 40}", 40),
+        ("{kind: sobol, points: 32}", 32),
+        ("{kind: saltelli, points: 16}", 16 * (4 + 2)),
+        ("{kind: morris, trajectories: 5, levels: 4}", 5 * (4 + 1)),
+    ],
+)
 def test_designs_have_the_right_shape_and_ranges(tmp_path, design, n):
     sweep = load_sweep_file(write_sweep(tmp_path, DESIGNS.format(design=design)))
     table = points_table(sweep)
@@ -258,12 +299,22 @@ def test_table_has_one_row_per_run_with_keys_and_factors(tmp_path):
     run = run_sweep(sweep, out, SerialExecutor(), chunk_rows=5)
     table = read_results([out])
     assert (run.planned, run.done, run.failed, run.skipped) == (12, 12, 0, 0)
-    assert list(table.columns[:6]) == ["point", "replication", "key", "seed", "independent.mentor_hours", "grants.grant_length"]
+    assert list(table.columns[:6]) == [
+        "point",
+        "replication",
+        "key",
+        "seed",
+        "independent.mentor_hours",
+        "grants.grant_length",
+    ]
     assert list(zip(table["point"], table["replication"])) == [(p, r) for p in range(6) for r in range(2)]
     assert table["error"].isna().all() and (table["seed"] == 7).all()
     assert table["key"].is_unique
     row = table.iloc[3]
-    values = {"independent.mentor_hours": row["independent.mentor_hours"], "grants.grant_length": row["grants.grant_length"]}
+    values = {
+        "independent.mentor_hours": row["independent.mentor_hours"],
+        "grants.grant_length": row["grants.grant_length"],
+    }
     assert row["key"] == run_key(sweep.base_hash, values, int(row["replication"]), 7)
     assert len(list((out / "chunks").glob("chunk-*.parquet"))) == 2  # flushed once 5 rows are waiting
     assert {"p_lead", "claim_C3_holds", "util_grantmaker_time"} <= set(table.columns)
@@ -432,14 +483,19 @@ def test_tree_finds_the_box_where_a_claim_holds():
     rules = tree_rules(grow_tree(x, y, max_depth=2), [{"path": f"f{i}", "unit": ""} for i in range(3)])
     best = rules[0]
     assert best["share"] == 1.0
-    assert re.fullmatch(r"Where f0 > 0\.(59|6)\d* and f1 ≤ 0\.(29|3)\d*, it holds in 100% of runs \(\d+ runs\)\.", best["text"]), best["text"]
+    assert re.fullmatch(
+        r"Where f0 > 0\.(59|6)\d* and f1 ≤ 0\.(29|3)\d*, it holds in 100% of runs \(\d+ runs\)\.", best["text"]
+    ), best["text"]
 
 
-@pytest.mark.parametrize("design, method, keys", [
-    ("{kind: saltelli, points: 8}", "sobol", {"S1", "S1_conf", "ST", "ST_conf"}),
-    ("{kind: morris, trajectories: 5, levels: 4}", "morris", {"mu_star", "mu_star_conf", "sigma"}),
-    ("{kind: lhs, points: 16}", "given-data", {"S1", "S1_conf", "PAWN_median"}),
-])
+@pytest.mark.parametrize(
+    "design, method, keys",
+    [
+        ("{kind: saltelli, points: 8}", "sobol", {"S1", "S1_conf", "ST", "ST_conf"}),
+        ("{kind: morris, trajectories: 5, levels: 4}", "morris", {"mu_star", "mu_star_conf", "sigma"}),
+        ("{kind: lhs, points: 16}", "given-data", {"S1", "S1_conf", "PAWN_median"}),
+    ],
+)
 def test_analyze_writes_indices_variance_regions_and_report(tmp_path, capsys, monkeypatch, design, method, keys):
     monkeypatch.chdir(tmp_path)
     body = f"""\
@@ -611,11 +667,21 @@ def test_the_python_api_runs_resumes_and_loads_tidy_tables(tmp_path):
     assert (res.run.planned, res.run.done) == (12, 12)
     ref = reference(tmp_path, path)
     exp = res.experiments
-    assert list(exp.columns) == ["point", "replication", "key", "seed", "independent.mentor_hours", "grants.grant_length"]
+    assert list(exp.columns) == [
+        "point",
+        "replication",
+        "key",
+        "seed",
+        "independent.mentor_hours",
+        "grants.grant_length",
+    ]
     pd.testing.assert_frame_equal(exp, ref[exp.columns].reset_index(drop=True))
     outcomes = res.outcomes
-    assert list(outcomes.columns) == ["field_lead_years_before_arrival", "claim_C3_holds",
-                                      "field_safety_lead_years_before_arrival / field_lead_years_before_arrival > 0.4"]
+    assert list(outcomes.columns) == [
+        "field_lead_years_before_arrival",
+        "claim_C3_holds",
+        "field_safety_lead_years_before_arrival / field_lead_years_before_arrival > 0.4",
+    ]
     assert len(outcomes) == len(exp) == 12
     np.testing.assert_array_equal(outcomes["field_lead_years_before_arrival"], ref["field_lead_years_before_arrival"])
     experiments, arrays = res.results()  # EMA Workbench's (experiments, {outcome: array}) pair
@@ -663,28 +729,39 @@ def test_the_loader_takes_keys_choices_and_defaults_from_the_declared_format():
     assert sweeps.ROLES == ("uncertainty", "lever") and sweeps.GOALS == ("maximize", "minimize")
 
 
-@pytest.mark.parametrize("outcome, line, text", [
-    ("{expr: p_lead, goal: max}", 8, "outcomes[0].goal: got 'max' (expected 'maximize' or 'minimize')"),
-    ("{expr: p_lead, threshold: high}", 8, "outcomes[0].threshold: got 'high' (expected a number)"),
-    ("{expr: p_lead, gaol: maximize}", 8, "outcomes[0].gaol: unknown key 'gaol' (did you mean 'goal'?)"),
-])
+@pytest.mark.parametrize(
+    "outcome, line, text",
+    [
+        ("{expr: p_lead, goal: max}", 8, "outcomes[0].goal: got 'max' (expected 'maximize' or 'minimize')"),
+        ("{expr: p_lead, threshold: high}", 8, "outcomes[0].threshold: got 'high' (expected a number)"),
+        ("{expr: p_lead, gaol: maximize}", 8, "outcomes[0].gaol: unknown key 'gaol' (did you mean 'goal'?)"),
+    ],
+)
 def test_outcome_goals_and_thresholds_are_checked(tmp_path, capsys, monkeypatch, outcome, line, text):
     monkeypatch.chdir(tmp_path)
-    body = f"factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {{kind: grid}}\noutcomes: [{outcome}]\n"
+    body = (
+        f"factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {{kind: grid}}\noutcomes: [{outcome}]\n"
+    )
     path = write_sweep(tmp_path, body, name="bad")
     assert cli.main(["sweep", str(path), "--dry-run"]) == 2
     assert f"bad.yaml:{line}: {text}" in capsys.readouterr().err
 
 
 def test_goals_reach_the_manifest_and_the_analysis(tmp_path):
-    body = DEFAULT_BODY.replace("  - claim_C3_holds\n", "  - {expr: claim_C3_holds, goal: maximize}\n") \
-        .replace("  - field_lead_years_before_arrival\n",
-                 "  - {expr: field_lead_years_before_arrival, goal: maximize, threshold: 1}\n") \
+    body = (
+        DEFAULT_BODY.replace("  - claim_C3_holds\n", "  - {expr: claim_C3_holds, goal: maximize}\n")
+        .replace(
+            "  - field_lead_years_before_arrival\n",
+            "  - {expr: field_lead_years_before_arrival, goal: maximize, threshold: 1}\n",
+        )
         .replace("    levels: [1 year, 2 years]\n", "    levels: [1 year, 2 years]\n    role: uncertainty\n")
+    )
     sweep = load_sweep_file(write_sweep(tmp_path, body))
     assert [(o.goal, o.threshold) for o in sweep.outcomes] == [("maximize", 1.0), ("maximize", None), (None, None)]
-    assert sweep.to_json()["outcome_goals"] == {"field_lead_years_before_arrival": {"goal": "maximize", "threshold": 1.0},
-                                                "claim_C3_holds": {"goal": "maximize"}}
+    assert sweep.to_json()["outcome_goals"] == {
+        "field_lead_years_before_arrival": {"goal": "maximize", "threshold": 1.0},
+        "claim_C3_holds": {"goal": "maximize"},
+    }
     run_sweep(sweep, tmp_path / "out", SerialExecutor())
     _, _, analysis = write_analysis([tmp_path / "out"])
     robust = analysis["outcomes"]["field_lead_years_before_arrival"]["robustness"]

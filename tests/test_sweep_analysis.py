@@ -32,22 +32,37 @@ from careersim.experiments.sweep.sensitivity import (
 )
 from careersim.reporting.sweep_page import analysis_lines, render_report
 
-PATHS = ["population.backgrounds.masters.execution", "population.backgrounds.masters.idea_generation",
-         "population.backgrounds.masters.idea_evaluation"]
+PATHS = [
+    "population.backgrounds.masters.execution",
+    "population.backgrounds.masters.idea_generation",
+    "population.backgrounds.masters.idea_evaluation",
+]
 
 
-def synthetic(tmp_path: Path, design: str, formula, replications: int = 2, noise: float = 0.0,
-              shared: float = 0.0, seed: int = 3, seeding: str = "common"):
+def synthetic(
+    tmp_path: Path,
+    design: str,
+    formula,
+    replications: int = 2,
+    noise: float = 0.0,
+    shared: float = 0.0,
+    seed: int = 3,
+    seeding: str = "common",
+):
     """(analysis, table, manifest) of a sweep over three unit-range factors whose outcome ``y`` is
     ``formula(u)`` of the unit coordinates plus noise particular to each run (sd ``noise``) and
     noise shared by every point of a replication (sd ``shared``)."""
     factors = "".join(f"  - {{path: {p}, range: [0, 1]}}\n" for p in PATHS)
     path = tmp_path / "s.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         name: synthetic
         base: baseline
         factors:
-        """) + factors + f"design: {design}\nreplications: {replications}\nseeding: {seeding}\noutcomes: [y]\n")
+        """)
+        + factors
+        + f"design: {design}\nreplications: {replications}\nseeding: {seeding}\noutcomes: [y]\n"
+    )
     sweep = read_sweep_file(path, ["y"])
     points = points_table(sweep)
     manifest = manifest_for(sweep, points)
@@ -59,8 +74,17 @@ def synthetic(tmp_path: Path, design: str, formula, replications: int = 2, noise
     rows = []
     for k in keys.itertuples():
         y = formula(u[k.point]) + (rng.normal(0, noise) if noise else 0.0) + rep_noise[k.replication]
-        rows.append({"point": k.point, "replication": k.replication, "key": k.key, "seed": 1,
-                     **{p: float(points.loc[k.point, p]) for p in PATHS}, "y": y, "error": None})
+        rows.append(
+            {
+                "point": k.point,
+                "replication": k.replication,
+                "key": k.key,
+                "seed": 1,
+                **{p: float(points.loc[k.point, p]) for p in PATHS},
+                "y": y,
+                "error": None,
+            }
+        )
     table = pd.DataFrame(rows)
     return analyze(table, manifest, points), table, manifest
 
@@ -86,8 +110,9 @@ def test_sobol_indices_of_the_ishigami_function(tmp_path):
 
 
 def test_morris_effects_of_a_linear_model_are_its_slopes(tmp_path):
-    analysis, _, _ = synthetic(tmp_path, "{kind: morris, trajectories: 20, levels: 4}",
-                               lambda u: 3 * u[0] + 1 * u[1], replications=2)
+    analysis, _, _ = synthetic(
+        tmp_path, "{kind: morris, trajectories: 20, levels: 4}", lambda u: 3 * u[0] + 1 * u[1], replications=2
+    )
     e = analysis["outcomes"]["y"]
     assert e["method"] == "morris"
     mu_star = [r["mu_star"] for r in e["indices"]]
@@ -96,8 +121,9 @@ def test_morris_effects_of_a_linear_model_are_its_slopes(tmp_path):
 
 
 def test_a_pure_noise_outcome_says_chance_dominates(tmp_path):
-    analysis, table, manifest = synthetic(tmp_path, "{kind: saltelli, points: 64}", lambda u: 0.0, noise=1.0,
-                                          replications=3)
+    analysis, table, manifest = synthetic(
+        tmp_path, "{kind: saltelli, points: 64}", lambda u: 0.0, noise=1.0, replications=3
+    )
     e = analysis["outcomes"]["y"]
     assert e["attribution"]["verdict"] == "chance dominates"
     assert e["attribution"]["high"] < MIN_PARAMETER_SHARE
@@ -105,7 +131,7 @@ def test_a_pure_noise_outcome_says_chance_dominates(tmp_path):
     text = "\n".join(analysis_lines(analysis))
     assert "Chance dominates" in text and " ST " not in text
     html = render_report(analysis, table, manifest, str(tmp_path))
-    assert "Chance dominates" in html and "<th scope=\"col\">ST</th>" not in html
+    assert "Chance dominates" in html and '<th scope="col">ST</th>' not in html
 
 
 def test_one_replication_shows_indices_with_a_warning(tmp_path):
@@ -151,9 +177,11 @@ def test_infinite_and_undefined_values_are_counted_and_never_warn(tmp_path):
 
 
 def test_index_warnings_flag_estimates_that_cannot_be_right():
-    rows = [{"label": "a", "S1": 0.5, "S1_conf": 0.1, "ST": 0.4, "ST_conf": 0.1},
-            {"label": "b", "S1": -0.05, "S1_conf": 0.2, "ST": 0.3, "ST_conf": 0.05},
-            {"label": "c", "S1": 0.2, "S1_conf": 0.05, "ST": 0.3, "ST_conf": 0.05}]
+    rows = [
+        {"label": "a", "S1": 0.5, "S1_conf": 0.1, "ST": 0.4, "ST_conf": 0.1},
+        {"label": "b", "S1": -0.05, "S1_conf": 0.2, "ST": 0.3, "ST_conf": 0.05},
+        {"label": "c", "S1": 0.2, "S1_conf": 0.05, "ST": 0.3, "ST_conf": 0.05},
+    ]
     texts = index_warnings("sobol", rows)
     assert [r["flags"] for r in rows] == [["S1>ST"], ["S1<0", "S1 interval"], []]
     assert any(t.startswith("S1 is above ST for a") for t in texts)
@@ -198,8 +226,10 @@ def _lever_table():
     return pd.DataFrame(rows)
 
 
-FACTORS = [{"path": "lever", "label": "policy", "role": "lever", "kind": "categorical", "levels": ["a", "b", "c"]},
-           {"path": "world", "label": "world", "role": "uncertainty", "unit": ""}]
+FACTORS = [
+    {"path": "lever", "label": "policy", "role": "lever", "kind": "categorical", "levels": ["a", "b", "c"]},
+    {"path": "world", "label": "world", "role": "uncertainty", "unit": ""},
+]
 
 
 def test_regret_and_satisficing_of_a_table_worked_by_hand():
@@ -208,7 +238,10 @@ def test_regret_and_satisficing_of_a_table_worked_by_hand():
     by = {s["setting"]["lever"]: s for s in out["settings"]}
     # best per world: 4 (c), 3 (c), 3 (a), 4 (a); regrets: a [3, 1, 0, 0], b [1.5, .5, .5, 1.5], c [0, 0, 1, 3]
     assert {k: (v["max_regret"], v["mean_regret"]) for k, v in by.items()} == {
-        "a": (3.0, 1.0), "b": (1.5, 1.0), "c": (3.0, 1.0)}  # exact: every value is a multiple of 1/4
+        "a": (3.0, 1.0),
+        "b": (1.5, 1.0),
+        "c": (3.0, 1.0),
+    }  # exact: every value is a multiple of 1/4
     assert [s["setting"]["lever"] for s in out["settings"]][0] == "b"  # the smallest worst-case regret
     assert {k: v["satisficing"] for k, v in by.items()} == {"a": 0.5, "b": 1.0, "c": 0.5}
     assert {k: v["best_at"] for k, v in by.items()} == {"a": 2, "b": 0, "c": 2}

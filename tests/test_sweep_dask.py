@@ -36,8 +36,9 @@ def test_local_cluster_of_processes_gives_the_serial_table(tmp_path):
     sweep = load_sweep_file(path)
     run_sweep(sweep, tmp_path / "serial", SerialExecutor())
     try:
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=40)
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        )
     except Exception as exc:  # pragma: no cover - depends on the machine
         unavailable(f"Dask cannot start a local cluster here: {exc}")
     try:
@@ -83,17 +84,47 @@ def test_separate_scheduler_and_worker_processes(tmp_path, capsys, monkeypatch):
     procs = []
     try:
         # port 0: the scheduler picks a free port and writes its address to the scheduler file
-        procs.append(subprocess.Popen(
-            [*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(info)],
-            stdout=logs, stderr=logs, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [
+                    *dask,
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--no-dashboard",
+                    "--scheduler-file",
+                    str(info),
+                ],
+                stdout=logs,
+                stderr=logs,
+                start_new_session=True,
+            )
+        )
         deadline = time.time() + 60
         while not info.exists() and time.time() < deadline and procs[0].poll() is None:
             time.sleep(0.1)
         if not info.exists():
             unavailable("the Dask scheduler did not start: " + (tmp_path / "dask.log").read_text()[-500:])
-        procs.append(subprocess.Popen(
-            [*dask, "worker", "--scheduler-file", str(info), "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
-            stdout=logs, stderr=logs, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [
+                    *dask,
+                    "worker",
+                    "--scheduler-file",
+                    str(info),
+                    "--nworkers",
+                    "2",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                ],
+                stdout=logs,
+                stderr=logs,
+                start_new_session=True,
+            )
+        )
         import json
 
         address = json.loads(info.read_text())["address"]
@@ -116,7 +147,8 @@ def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    status = cli.main(["sweep", str(path), "--scheduler", f"tcp://127.0.0.1:{port}",
-                       "--scheduler-timeout", "1", "--out", "x"])
+    status = cli.main(
+        ["sweep", str(path), "--scheduler", f"tcp://127.0.0.1:{port}", "--scheduler-timeout", "1", "--out", "x"]
+    )
     assert status == 2
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err

@@ -29,8 +29,23 @@ TOTAL = 20 * 2 * 2
 
 
 def _sweep(path, out, *extra):
-    cmd = [sys.executable, "-m", "careersim", "sweep", str(path), "--workers", "2", "--out", str(out), "--quiet",
-           "--chunk-rows", "4", "--flush-seconds", "0.05", *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "careersim",
+        "sweep",
+        str(path),
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+        "--quiet",
+        "--chunk-rows",
+        "4",
+        "--flush-seconds",
+        "0.05",
+        *extra,
+    ]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 

@@ -165,7 +165,9 @@ def test_parse_duration_errors(text: object, fragment: str) -> None:
 
 
 def test_error_message_shape() -> None:
-    with pytest.raises(UnitError, match=r"could not read '6 moths' as a duration: unknown unit 'moths' \(expected one of"):
+    with pytest.raises(
+        UnitError, match=r"could not read '6 moths' as a duration: unknown unit 'moths' \(expected one of"
+    ):
         parse_duration("6 moths")
 
 
@@ -179,7 +181,16 @@ def test_parse_rate_errors(text: object) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2 hours", "2 days per week", "1 hour every 2 eons", "-1 hour per week", math.inf, True, "1 hour every 0 weeks", []],
+    [
+        "2 hours",
+        "2 days per week",
+        "1 hour every 2 eons",
+        "-1 hour per week",
+        math.inf,
+        True,
+        "1 hour every 0 weeks",
+        [],
+    ],
 )
 def test_parse_hours_errors(text: object) -> None:
     with pytest.raises(UnitError, match="hours per week"):
@@ -258,7 +269,13 @@ def test_years_to_ticks_errors(bad: object) -> None:
 
 @pytest.mark.parametrize(
     ("years", "text"),
-    [(0.5, "6 months"), (2, "2 years"), (1, "1 year"), (3 / WEEKS_PER_YEAR, "3 weeks"), (10 / DAYS_PER_YEAR, "10 days")],
+    [
+        (0.5, "6 months"),
+        (2, "2 years"),
+        (1, "1 year"),
+        (3 / WEEKS_PER_YEAR, "3 weeks"),
+        (10 / DAYS_PER_YEAR, "10 days"),
+    ],
 )
 def test_format_duration(years: float, text: str) -> None:
     assert format_duration(years) == text
@@ -266,7 +283,13 @@ def test_format_duration(years: float, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("rate", "text"),
-    [(4, "4 per year"), (24, "2 per month"), (WEEKS_PER_YEAR / 2, "1 every 2 weeks"), (0.5, "1 every 2 years"), (12, "12 per year")],
+    [
+        (4, "4 per year"),
+        (24, "2 per month"),
+        (WEEKS_PER_YEAR / 2, "1 every 2 weeks"),
+        (0.5, "1 every 2 years"),
+        (12, "12 per year"),
+    ],
 )
 def test_format_rate(rate: float, text: str) -> None:
     assert format_rate(rate) == text
@@ -274,7 +297,12 @@ def test_format_rate(rate: float, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("hours", "text"),
-    [(0.5, "1 hour every 2 weeks"), (2, "2 hours per week"), (1, "1 hour per week"), (1 / WEEKS_PER_MONTH, "1 hour per month")],
+    [
+        (0.5, "1 hour every 2 weeks"),
+        (2, "2 hours per week"),
+        (1, "1 hour per week"),
+        (1 / WEEKS_PER_MONTH, "1 hour per month"),
+    ],
 )
 def test_format_hours(hours: float, text: str) -> None:
     assert format_hours(hours) == text

@@ -31,15 +31,31 @@ def test_the_wheel_runs_outside_the_checkout(tmp_path: Path) -> None:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
     dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", dist, src],
-         cwd=tmp_path)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            dist,
+            src,
+        ],
+        cwd=tmp_path,
+    )
     (wheel,) = dist.glob("careersim-*.whl")
 
     # a fresh environment that sees this one's libraries (numpy, numba, ...) but not its careersim
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", venv], cwd=tmp_path)
     python = venv / "bin" / "python"
-    purelib = _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp_path).stdout.strip()
+    purelib = _run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp_path
+    ).stdout.strip()
     libraries = [p for p in site.getsitepackages() if Path(p).is_dir()]
     (Path(purelib) / "careersim_test_libraries.pth").write_text("\n".join(libraries) + "\n")
     _run([python, "-m", "pip", "install", "--no-deps", "--no-index", "-q", wheel], cwd=tmp_path)
@@ -47,19 +63,27 @@ def test_the_wheel_runs_outside_the_checkout(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     careersim = venv / "bin" / "careersim"
-    where = _run([python, "-c", "import careersim.config.shipped as s; print(s.__file__); print(s.shipped_dir())"],
-                 cwd=elsewhere).stdout.split()
+    where = _run(
+        [python, "-c", "import careersim.config.shipped as s; print(s.__file__); print(s.shipped_dir())"], cwd=elsewhere
+    ).stdout.split()
     assert where[0].startswith(str(venv)), where
     shipped = Path(where[1])
-    for part in ("baseline.yaml", "sweeps/sobol-baseline.yaml", "profiles/masters-self-directed.yaml",
-                 "calibration/targets.yaml", "calibration/base.yaml", "calibration/README.md"):
+    for part in (
+        "baseline.yaml",
+        "sweeps/sobol-baseline.yaml",
+        "profiles/masters-self-directed.yaml",
+        "calibration/targets.yaml",
+        "calibration/base.yaml",
+        "calibration/README.md",
+    ):
         assert (shipped / part).is_file(), part
     templates = shipped.parent / "reporting" / "templates"
     assert (templates / "report.html").is_file() and (templates / "style.css").is_file()
 
     assert "baseline" in _run([careersim, "list"], cwd=elsewhere).stdout
-    checked = _run([careersim, "validate", *sorted(shipped.glob("*.yaml")), shipped / "calibration" / "base.yaml"],
-                   cwd=elsewhere).stdout
+    checked = _run(
+        [careersim, "validate", *sorted(shipped.glob("*.yaml")), shipped / "calibration" / "base.yaml"], cwd=elsewhere
+    ).stdout
     assert checked.count("OK ") == len(list(shipped.glob("*.yaml"))) + 1
     for sweep in sorted((shipped / "sweeps").glob("*.yaml")):
         assert _run([careersim, "sweep", sweep, "--dry-run"], cwd=elsewhere).stdout.startswith("OK ")

@@ -24,8 +24,6 @@ from careersim.core.clock import TICKS_PER_MONTH, TICKS_PER_YEAR
 FIELD_STATES = ("phd", "independent", "contributor", "lead")
 
 
-
-
 @dataclass(frozen=True)
 class Statistic:
     """A model output comparable with a published figure. ``if_missed`` says which missing
@@ -47,13 +45,27 @@ class Statistic:
 STATISTICS: dict[str, Statistic] = {}
 
 
-def statistic(name: str, unit: str, description: str, option_help: dict[str, str] | None = None, *,
-              if_missed: str = "", **options: Any):
+def statistic(
+    name: str,
+    unit: str,
+    description: str,
+    option_help: dict[str, str] | None = None,
+    *,
+    if_missed: str = "",
+    **options: Any,
+):
     """Register ``func(rep, horizon, **options) -> float`` as a statistic with default ``options``."""
 
     def register(func: Callable[..., float]) -> Callable[..., float]:
-        STATISTICS[name] = Statistic(name, func, unit, " ".join(description.split()), dict(options), dict(option_help or {}),
-                                     " ".join(if_missed.split()))
+        STATISTICS[name] = Statistic(
+            name,
+            func,
+            unit,
+            " ".join(description.split()),
+            dict(options),
+            dict(option_help or {}),
+            " ".join(if_missed.split()),
+        )
         return func
 
     return register
@@ -65,8 +77,10 @@ def _in_window(ticks: np.ndarray, start: float, years: float) -> np.ndarray:
     return (y >= start - 1e-9) & (y < start + years - 1e-9)
 
 
-_WINDOW_HELP = {"start": "first year of the window, from time zero",
-                "years": "length of the window in years (default: to the end of the run)"}
+_WINDOW_HELP = {
+    "start": "first year of the window, from time zero",
+    "years": "length of the window in years (default: to the end of the run)",
+}
 
 
 def _first_ticks(events: pd.DataFrame, mask: np.ndarray) -> pd.Series:
@@ -88,7 +102,8 @@ def _phd_spells(rep: Replication) -> pd.DataFrame:
 
 
 @statistic(
-    "phd_completion_share", "share",
+    "phd_completion_share",
+    "share",
     """Share of PhD starters who graduated within `years` of starting. Starters are
     agents admitted to a PhD during the run (an `admitted` event at or after time 0)
     early enough to be observed for `years`; the existing field's students are left out.
@@ -108,7 +123,8 @@ def _phd_completion_share(rep: Replication, horizon: float, years: float) -> flo
 
 
 @statistic(
-    "phd_median_years", "years",
+    "phd_median_years",
+    "years",
     """Median time from PhD start to graduation (time in the doctoral programme, as the Survey
     of Earned Doctorates measures it: over completers only) among those who graduated in the
     years [`start`, `start + years`) of the run and whose PhD started during the run.
@@ -129,7 +145,8 @@ def _phd_median_years(rep: Replication, horizon: float, start: float, years: flo
 
 
 @statistic(
-    "phd_industry_share", "share",
+    "phd_industry_share",
+    "share",
     """Share of new PhD graduates (entrants and the existing field) whose next state is an
     industry contributor role. The engine's `phd.industry_share` sets this directly, so it
     is a sanity target. Uses the agent's contributor kind at the end of the run.""",
@@ -154,7 +171,8 @@ def _decided(rep: Replication, start: float = 0.0, years: float = math.inf) -> p
 
 
 @statistic(
-    "grant_funded_share", "share",
+    "grant_funded_share",
+    "share",
     """Share of decided grant applications that were funded, among applications submitted in
     the years [`start`, `start + years`) of the run. Decided = funded, rejected or not funded
     for lack of money (`no_money`); withdrawn, abandoned and still-open applications are left
@@ -178,7 +196,8 @@ def _grant_funded_share(rep: Replication, horizon: float, count_no_money: bool, 
 
 
 @statistic(
-    "grant_decision_months", "months",
+    "grant_decision_months",
+    "months",
     """Time from submitting a grant application to its decision, in months (queue wait +
     review + decision delay), over decided applications submitted in the years [`start`,
     `start + years`) of the run: the quantile `q` (default the median), or the mean with
@@ -201,7 +220,8 @@ def _grant_decision_months(rep: Replication, horizon: float, q: float, mean: boo
 
 
 @statistic(
-    "programme_acceptance_rate", "share",
+    "programme_acceptance_rate",
+    "share",
     """Share of mentorship-programme applicants accepted, over the cohorts selected in the
     years [`start`, `start + years`) of the run: places filled (at most the places of each
     cohort) divided by applicants, counting the applicants from outside the simulated
@@ -214,7 +234,9 @@ def _grant_decision_months(rep: Replication, horizon: float, q: float, mean: boo
     start=0.0,
     years=math.inf,
 )
-def _programme_acceptance_rate(rep: Replication, horizon: float, insiders_only: bool, start: float, years: float) -> float:
+def _programme_acceptance_rate(
+    rep: Replication, horizon: float, insiders_only: bool, start: float, years: float
+) -> float:
     p = rep.institutions.get("programme")
     if p is None or len(p) == 0:
         return math.nan
@@ -230,7 +252,8 @@ def _programme_acceptance_rate(rep: Replication, horizon: float, insiders_only: 
 
 
 @statistic(
-    "programme_alumni_retention", "share",
+    "programme_alumni_retention",
+    "share",
     """Share of mentorship-programme alumni still in the field (not exited) `years` after
     their programme ended, among alumni observed that long (from the agents table's
     `programme_end_year`; a table without it falls back to the share of alumni who never
@@ -257,7 +280,8 @@ def _programme_alumni_retention(rep: Replication, horizon: float, years: float) 
 
 
 @statistic(
-    "field_growth", "per year",
+    "field_growth",
+    "per year",
     """Annualised growth of the number of people holding a research role (PhD student,
     independent researcher, contributor or lead) from year `start` to year `start + years`:
     (N(end) / N(start)) ** (1 / years) - 1, from the monthly time series.""",
@@ -286,7 +310,8 @@ def _field_growth(rep: Replication, horizon: float, years: float, start: float) 
 
 
 @statistic(
-    "summary", "as the metric",
+    "summary",
+    "as the metric",
     """Any numeric entry of a replication's summary (see `careersim run`'s summary.json),
     named by `key`, e.g. `p_lead` or `exit_burnout`.""",
     {"key": "name of the summary metric"},

@@ -56,7 +56,17 @@ CLAIM_SHORT = {
     "C8": "multi-year grants cut funding exits",
     "C9": "safety-aware advisors or exposure raise impact judgement",
 }
-SOURCES = {"C1": "001", "C2": "000, 001", "C3": "001", "C4": "001", "C5": "001", "C6": "001", "C7": "001", "C8": "001 comments", "C9": "001"}
+SOURCES = {
+    "C1": "001",
+    "C2": "000, 001",
+    "C3": "001",
+    "C4": "001",
+    "C5": "001",
+    "C6": "001",
+    "C7": "001",
+    "C8": "001 comments",
+    "C9": "001",
+}
 
 
 DEFINITIONS = {
@@ -111,7 +121,7 @@ class Labels:
         self.categories = categories
 
     @classmethod
-    def of(cls, s: pd.Series) -> "Labels":
+    def of(cls, s: pd.Series) -> Labels:
         return cls(s.array.codes, s.array.categories.tolist())
 
     def __eq__(self, label) -> np.ndarray:  # type: ignore[override]
@@ -119,7 +129,7 @@ class Labels:
             return np.zeros(len(self.codes), dtype=bool)
         return self.codes == self.categories.index(label)
 
-    def __getitem__(self, index) -> "Labels":
+    def __getitem__(self, index) -> Labels:
         return Labels(self.codes[index], self.categories)
 
     def __len__(self) -> int:
@@ -160,7 +170,7 @@ class Columns:
             value = self._cache[name] = self._get(name)
             return value
 
-    def where(self, name: str) -> "Columns":
+    def where(self, name: str) -> Columns:
         if name not in self._views:
             mask = self[name].astype(bool)
             view = self._views[name] = Columns.__new__(Columns)
@@ -187,17 +197,25 @@ def _columns(table, *names: str) -> list:
 
 
 def c1(ent, horizon, window) -> ClaimResult:
-    entry, bg, lr, sd, track, ytl = _columns(ent, "entry_year", "background", "learning_rate", "self_direction",
-                                             "track", "years_to_lead")
+    entry, bg, lr, sd, track, ytl = _columns(
+        ent, "entry_year", "background", "learning_rate", "self_direction", "track", "years_to_lead"
+    )
     obs = followed_for(entry, horizon, window)
     lr_q = np.quantile(lr[obs], [0.25, 0.75]) if obs.any() else (np.nan, np.nan)
     sd_q = np.quantile(sd[obs], [0.25, 0.75]) if obs.any() else (np.nan, np.nan)
-    mid = (obs & ((bg == "undergraduate") | (bg == "masters")) & (lr >= lr_q[0]) & (lr <= lr_q[1])
-           & (sd >= sd_q[0]) & (sd <= sd_q[1]))
+    mid = (
+        obs
+        & ((bg == "undergraduate") | (bg == "masters"))
+        & (lr >= lr_q[0])
+        & (lr <= lr_q[1])
+        & (sd >= sd_q[0])
+        & (sd <= sd_q[1])
+    )
     p = {tr: share_within(ytl[mid & (track == tr)], window) for tr in TRACKS}
     stat = p["phd"] - max(p["independent"], p["contributor"])
-    return ClaimResult(stat, bool(stat > 0) if stat == stat else None, {f"p_{k}": v for k, v in p.items()},
-                       DEFINITIONS["C1"])
+    return ClaimResult(
+        stat, bool(stat > 0) if stat == stat else None, {f"p_{k}": v for k, v in p.items()}, DEFINITIONS["C1"]
+    )
 
 
 def c2(ent, horizon, window) -> ClaimResult:
@@ -218,14 +236,25 @@ def c2(ent, horizon, window) -> ClaimResult:
     ratio = top10 / p_phd if p_phd and p_phd == p_phd and p_phd > 0 else float("nan")
     stat = gaps["independent"] - max(gaps["phd"], gaps["contributor"])
     holds = None if stat != stat or ratio != ratio else bool(stat > 0 and ratio >= 0.8)
-    return ClaimResult(stat, holds, {**{f"gap_{k}": v for k, v in gaps.items()}, "top_tenth_independent_over_phd": ratio},
-                       DEFINITIONS["C2"])
+    return ClaimResult(
+        stat,
+        holds,
+        {**{f"gap_{k}": v for k, v in gaps.items()}, "top_tenth_independent_over_phd": ratio},
+        DEFINITIONS["C2"],
+    )
 
 
 def c3(ent, horizon, window) -> ClaimResult:
     entry, track, ytl, exe2, exe0, phd_start, ever = _columns(
-        ent, "entry_year", "track", "years_to_lead", "execution_at_2_years", "initial_execution", "phd_start_year",
-        "ever_phd")
+        ent,
+        "entry_year",
+        "track",
+        "years_to_lead",
+        "execution_at_2_years",
+        "initial_execution",
+        "phd_start_year",
+        "ever_phd",
+    )
     ever = ever.astype(bool)
     gain, gain_2y = {}, exe2 - exe0
     for tr in TRACKS:
@@ -250,16 +279,20 @@ def c3(ent, horizon, window) -> ClaimResult:
     p_later = share_within(from_start[later], window) if n_later >= 5 else float("nan")
     p_direct = share_within(from_start[direct], window)
     ratio = p_later / p_direct if p_direct and p_direct == p_direct and p_direct > 0 else float("nan")
-    parts = {**{f"execution_gain_2y_{k}": v for k, v in gain.items()}, "contributors_lead_without_phd": share,
-             "later_phd_over_direct": ratio, "n_later_phd": n_later}
+    parts = {
+        **{f"execution_gain_2y_{k}": v for k, v in gain.items()},
+        "contributors_lead_without_phd": share,
+        "later_phd_over_direct": ratio,
+        "n_later_phd": n_later,
+    }
     holds = bool(fastest and share < 0.02 and (ratio != ratio or ratio >= 0.8))
-    return ClaimResult(share, holds, parts,
-                       DEFINITIONS["C3"])
+    return ClaimResult(share, holds, parts, DEFINITIONS["C3"])
 
 
 def c4(ent, horizon) -> ClaimResult:
     entry, ytl, ytr, phd_start, ever, exit_year = _columns(
-        ent, "entry_year", "years_to_lead", "years_to_ready", "phd_start_year", "ever_phd", "exit_year")
+        ent, "entry_year", "years_to_lead", "years_to_ready", "phd_start_year", "ever_phd", "exit_year"
+    )
     m = ever.astype(bool) & ~np.isnan(phd_start) & (phd_start >= 0)
     if m.sum() < 5:
         return ClaimResult(float("nan"), None, {}, "")
@@ -274,10 +307,17 @@ def c4(ent, horizon) -> ClaimResult:
     lead_e = (ytl + entry - phd_start)[early]
     lead_e = lead_e[lead_e <= 12]  # NaN (never a lead) compares False
     med_lead = float(np.median(lead_e)) if len(lead_e) >= 3 else float("nan")
-    holds = None if med_ready != med_ready else bool(3.5 <= med_ready <= 5.5 and (med_lead != med_lead or 5 <= med_lead <= 7))
-    return ClaimResult(_nan_or(med_ready), holds, {"median_years_phd_start_to_ready": _nan_or(med_ready),
-                                                   "median_years_to_first_lead_role_within_12": med_lead},
-                       DEFINITIONS["C4"])
+    holds = (
+        None
+        if med_ready != med_ready
+        else bool(3.5 <= med_ready <= 5.5 and (med_lead != med_lead or 5 <= med_lead <= 7))
+    )
+    return ClaimResult(
+        _nan_or(med_ready),
+        holds,
+        {"median_years_phd_start_to_ready": _nan_or(med_ready), "median_years_to_first_lead_role_within_12": med_lead},
+        DEFINITIONS["C4"],
+    )
 
 
 def lead_years_before(events: pd.DataFrame, agents: pd.DataFrame, arrival: float, horizon: float = np.inf) -> pd.Series:
@@ -327,8 +367,9 @@ class _LeadSpells:
         total = np.zeros(self.n)
         if self.any_events:
             # a spell begun in the burn-in counts from time zero
-            np.add.at(total, self.start_agent,
-                      np.clip(np.minimum(self.end, arrival) - np.maximum(self.start, 0.0), 0, None))
+            np.add.at(
+                total, self.start_agent, np.clip(np.minimum(self.end, arrival) - np.maximum(self.start, 0.0), 0, None)
+            )
             np.add.at(total, self.orphan_agent, np.clip(np.minimum(self.orphan_end, arrival), 0, None))
         total[self.init_only] += max(arrival, 0.0)
         return total
@@ -349,14 +390,18 @@ def c5(ent, events, agents, horizon) -> ClaimResult:
     leaders10 = ly10[ly10 > 0]
     per_lead_10 = float(np.mean(leaders10)) if len(leaders10) else float("nan")
     holds = bool(per_entrant_5 < 0.1 and (per_lead_10 == per_lead_10 and 3.0 <= per_lead_10 <= 5.0))
-    return ClaimResult(per_entrant_5, holds, {"lead_years_before_5y_per_entrant": per_entrant_5,
-                                              "lead_years_before_10y_per_lead": per_lead_10},
-                       DEFINITIONS["C5"])
+    return ClaimResult(
+        per_entrant_5,
+        holds,
+        {"lead_years_before_5y_per_entrant": per_entrant_5, "lead_years_before_10y_per_lead": per_lead_10},
+        DEFINITIONS["C5"],
+    )
 
 
 def c7(ent, horizon, window) -> ClaimResult:
-    entry, ytl, phd_start, ever, aq = _columns(ent, "entry_year", "years_to_lead", "phd_start_year", "ever_phd",
-                                               "advisor_quality")
+    entry, ytl, phd_start, ever, aq = _columns(
+        ent, "entry_year", "years_to_lead", "phd_start_year", "ever_phd", "advisor_quality"
+    )
     m = ever.astype(bool) & ~np.isnan(aq) & followed_for(phd_start, horizon, window)
     if m.sum() < 20:
         return ClaimResult(float("nan"), None, {}, "")
@@ -366,14 +411,22 @@ def c7(ent, horizon, window) -> ClaimResult:
     bottom = share_within(from_start[aq <= q25], window)
     ratio = top / bottom if bottom > 0 else (float("inf") if top > 0 else float("nan"))
     holds = None if ratio != ratio else bool(ratio >= 2.0)
-    return ClaimResult(ratio, holds, {"p_top_quartile": top, "p_bottom_quartile": bottom},
-                       DEFINITIONS["C7"])
+    return ClaimResult(ratio, holds, {"p_top_quartile": top, "p_bottom_quartile": bottom}, DEFINITIONS["C7"])
 
 
 def c9(agents) -> ClaimResult:
     has_phd, ytl, aq, safe_adv, exposed, imp_j, ly, ly_pre, sly_pre = _columns(
-        agents, "has_phd", "years_to_lead", "advisor_quality", "advisor_safety", "outside_exposure",
-        "impact_judgement", "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival")
+        agents,
+        "has_phd",
+        "years_to_lead",
+        "advisor_quality",
+        "advisor_safety",
+        "outside_exposure",
+        "impact_judgement",
+        "lead_years",
+        "lead_years_before_arrival",
+        "safety_lead_years_before_arrival",
+    )
     leads = has_phd.astype(bool) & ~np.isnan(ytl) & ~np.isnan(aq)
     safe_adv, exposed = safe_adv.astype(bool), exposed.astype(bool)
     neither = leads & ~safe_adv & ~exposed
@@ -389,11 +442,17 @@ def c9(agents) -> ClaimResult:
 
     rel_either, rel_neither = per_lead_year(either), per_lead_year(neither)
     holds = bool(imp > 0 and (rel_either != rel_either or rel_neither != rel_neither or rel_either > rel_neither))
-    return ClaimResult(imp, holds, {"impact_judgement_either": imp_either,
-                                    "impact_judgement_neither": imp_neither,
-                                    "safety_share_of_lead_years_either": rel_either,
-                                    "safety_share_of_lead_years_neither": rel_neither},
-                       DEFINITIONS["C9"])
+    return ClaimResult(
+        imp,
+        holds,
+        {
+            "impact_judgement_either": imp_either,
+            "impact_judgement_neither": imp_neither,
+            "safety_share_of_lead_years_either": rel_either,
+            "safety_share_of_lead_years_neither": rel_neither,
+        },
+        DEFINITIONS["C9"],
+    )
 
 
 def single_run_claims(agents, events: pd.DataFrame, horizon: float, window: float) -> dict[str, ClaimResult]:
@@ -452,7 +511,8 @@ def _stat(key: str):
 
 def _c3_execution_margin(col):
     return col("claim_C3_part_execution_gain_2y_contributor") - np.maximum(
-        col("claim_C3_part_execution_gain_2y_phd"), col("claim_C3_part_execution_gain_2y_independent"))
+        col("claim_C3_part_execution_gain_2y_phd"), col("claim_C3_part_execution_gain_2y_independent")
+    )
 
 
 def _c8_b_matches_binding(col):
@@ -463,40 +523,80 @@ def _c8_b_matches_binding(col):
 
 
 def _c9_safety_share_gap(col):
-    return col("claim_C9_part_safety_share_of_lead_years_either") - col("claim_C9_part_safety_share_of_lead_years_neither")
+    return col("claim_C9_part_safety_share_of_lead_years_either") - col(
+        "claim_C9_part_safety_share_of_lead_years_neither"
+    )
 
 
 #: each claim's conditions: the thresholds of the claim functions above and of
 #: :func:`careersim.experiments.experiment.paired_policy_claims`, judged on intervals
 CONDITIONS: dict[str, tuple[Condition, ...]] = {
     "C1": (Condition("PhD arm's 10-year lead chance minus the best other arm's", _stat("C1"), ">", 0.0),),
-    "C2": (Condition("self-direction gap of independents minus the largest other gap", _stat("C2"), ">", 0.0),
-           Condition("top tenth of independents' lead chance over the PhD arm's", _part("C2", "top_tenth_independent_over_phd"), ">=", 0.8)),
-    "C3": (Condition("contributors' 2-year execution gain minus the faster other track's", _c3_execution_margin, ">", 0.0),
-           Condition("share of contributors leading within 10 years without a PhD", _stat("C3"), "<", 0.02),
-           Condition("later PhD starters' lead chance over direct starters'", _part("C3", "later_phd_over_direct"), ">=", 0.8,
-                     optional=True)),
-    "C4": (Condition("median years from PhD start to readiness", _stat("C4"), "between", (3.5, 5.5)),
-           Condition("median years to a first lead role, PhD starters leading within 12 years",
-                     _part("C4", "median_years_to_first_lead_role_within_12"), "between", (5.0, 7.0), optional=True)),
-    "C5": (Condition("lead-years before a 5-year arrival per PhD entrant", _stat("C5"), "<", 0.1),
-           Condition("lead-years before a 10-year arrival per PhD-route lead", _part("C5", "lead_years_before_10y_per_lead"),
-                     "between", (3.0, 5.0))),
+    "C2": (
+        Condition("self-direction gap of independents minus the largest other gap", _stat("C2"), ">", 0.0),
+        Condition(
+            "top tenth of independents' lead chance over the PhD arm's",
+            _part("C2", "top_tenth_independent_over_phd"),
+            ">=",
+            0.8,
+        ),
+    ),
+    "C3": (
+        Condition("contributors' 2-year execution gain minus the faster other track's", _c3_execution_margin, ">", 0.0),
+        Condition("share of contributors leading within 10 years without a PhD", _stat("C3"), "<", 0.02),
+        Condition(
+            "later PhD starters' lead chance over direct starters'",
+            _part("C3", "later_phd_over_direct"),
+            ">=",
+            0.8,
+            optional=True,
+        ),
+    ),
+    "C4": (
+        Condition("median years from PhD start to readiness", _stat("C4"), "between", (3.5, 5.5)),
+        Condition(
+            "median years to a first lead role, PhD starters leading within 12 years",
+            _part("C4", "median_years_to_first_lead_role_within_12"),
+            "between",
+            (5.0, 7.0),
+            optional=True,
+        ),
+    ),
+    "C5": (
+        Condition("lead-years before a 5-year arrival per PhD entrant", _stat("C5"), "<", 0.1),
+        Condition(
+            "lead-years before a 10-year arrival per PhD-route lead",
+            _part("C5", "lead_years_before_10y_per_lead"),
+            "between",
+            (3.0, 5.0),
+        ),
+    ),
     "C6": (Condition("share of independents' readiness gap closed by mentoring", _stat("C6"), ">=", 1 / 3),),
     "C7": (Condition("top- over bottom-quartile advisors' students' lead chance", _stat("C7"), ">=", 2.0),),
-    "C8": (Condition("change in independents' funding exits under B", _stat("C8"), "<", 0.0),
-           Condition("change in new leads under C", _part("C8", "delta_new_leads_C"), ">", 0.0),
-           Condition("B adds leads exactly when grantmaker time binds (1 = yes)", _c8_b_matches_binding, ">=", 1.0)),
-    "C9": (Condition("impact judgement, safety-aware minus neither", _stat("C9"), ">", 0.0),
-           Condition("safety-relevant share of lead-years, safety-aware minus neither", _c9_safety_share_gap, ">", 0.0,
-                     optional=True)),
+    "C8": (
+        Condition("change in independents' funding exits under B", _stat("C8"), "<", 0.0),
+        Condition("change in new leads under C", _part("C8", "delta_new_leads_C"), ">", 0.0),
+        Condition("B adds leads exactly when grantmaker time binds (1 = yes)", _c8_b_matches_binding, ">=", 1.0),
+    ),
+    "C9": (
+        Condition("impact judgement, safety-aware minus neither", _stat("C9"), ">", 0.0),
+        Condition(
+            "safety-relevant share of lead-years, safety-aware minus neither",
+            _c9_safety_share_gap,
+            ">",
+            0.0,
+            optional=True,
+        ),
+    ),
 }
 
 #: the rule :func:`judge` applies, in words (reports and summary.json)
-VERDICT_RULE = ("holds when the central 95% interval of every condition's statistic over the replications (chance, the AI "
-                "arrival and the parameter uncertainty the scenario draws) lies on the claim's side of its threshold; fails "
-                "when any condition's interval lies wholly on the other side; undecided otherwise. The share of replications "
-                "in which the claim holds is shown beside the verdict and not used for it.")
+VERDICT_RULE = (
+    "holds when the central 95% interval of every condition's statistic over the replications (chance, the AI "
+    "arrival and the parameter uncertainty the scenario draws) lies on the claim's side of its threshold; fails "
+    "when any condition's interval lies wholly on the other side; undecided otherwise. The share of replications "
+    "in which the claim holds is shown beside the verdict and not used for it."
+)
 
 _BIG = float(np.finfo(float).max)
 

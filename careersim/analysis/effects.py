@@ -39,17 +39,25 @@ def _metrics() -> dict[str, Metric]:
     }
     for tr in TRACKS:
         m[f"p_lead_{tr}"] = Metric(f"Chance of holding a lead role within the window ({tr} track)", "share", +1)
-    m.update({
-        "lead_years_before_arrival_per_entrant": Metric("Lead-years before arrival per entrant", "years", +1),
-        "safety_lead_years_before_arrival_per_entrant": Metric("Safety-relevant lead-years before arrival per entrant", "years", +1),
-        "field_lead_years_before_arrival": Metric("Lead-years before arrival, whole field", "years", +1),
-        "field_safety_lead_years_before_arrival": Metric("Safety-relevant lead-years before arrival, whole field", "years", +1),
-        "new_leads": Metric("Entrants who became leads", "count", +1),
-        "leads_at_end": Metric("Leads at the horizon", "count", +1),
-        "median_years_to_lead": Metric("Median years to a first lead role (where reached)", "years", -1),
-    })
+    m.update(
+        {
+            "lead_years_before_arrival_per_entrant": Metric("Lead-years before arrival per entrant", "years", +1),
+            "safety_lead_years_before_arrival_per_entrant": Metric(
+                "Safety-relevant lead-years before arrival per entrant", "years", +1
+            ),
+            "field_lead_years_before_arrival": Metric("Lead-years before arrival, whole field", "years", +1),
+            "field_safety_lead_years_before_arrival": Metric(
+                "Safety-relevant lead-years before arrival, whole field", "years", +1
+            ),
+            "new_leads": Metric("Entrants who became leads", "count", +1),
+            "leads_at_end": Metric("Leads at the horizon", "count", +1),
+            "median_years_to_lead": Metric("Median years to a first lead role (where reached)", "years", -1),
+        }
+    )
     for tr in TRACKS:
-        m[f"median_years_to_lead_{tr}"] = Metric(f"Median years to a first lead role ({tr} track, where reached)", "years", -1)
+        m[f"median_years_to_lead_{tr}"] = Metric(
+            f"Median years to a first lead role ({tr} track, where reached)", "years", -1
+        )
     for r in EXIT_REASONS:
         m[f"exit_{r}"] = Metric(f"Share of entrants who left: {r.replace('_', ' ')}", "share", -1)
         m[f"n_exit_{r}"] = Metric(f"Entrants who left: {r.replace('_', ' ')} (whole field)", "count", -1)
@@ -87,8 +95,11 @@ DERIVED = {f"n_exit_{r}": (f"exit_{r}", "entrants") for r in EXIT_REASONS}
 
 def _with_derived(reps: pd.DataFrame) -> pd.DataFrame:
     """``reps`` with the whole-field totals of :data:`DERIVED` added where their parts are present."""
-    extra = {k: pd.to_numeric(reps[a], errors="coerce") * pd.to_numeric(reps[b], errors="coerce")
-             for k, (a, b) in DERIVED.items() if k not in reps and a in reps and b in reps}
+    extra = {
+        k: pd.to_numeric(reps[a], errors="coerce") * pd.to_numeric(reps[b], errors="coerce")
+        for k, (a, b) in DERIVED.items()
+        if k not in reps and a in reps and b in reps
+    }
     return reps.assign(**extra) if extra else reps
 
 
@@ -96,8 +107,10 @@ def _aligned(base: pd.DataFrame, alt: pd.DataFrame, col: str) -> tuple[np.ndarra
     b = base.set_index("replication")[col] if col in base else pd.Series(dtype=float)
     a = alt.set_index("replication")[col] if col in alt else pd.Series(dtype=float)
     idx = sorted(set(base["replication"]) | set(alt["replication"]))
-    return (pd.to_numeric(b.reindex(idx), errors="coerce").to_numpy(dtype=float),
-            pd.to_numeric(a.reindex(idx), errors="coerce").to_numpy(dtype=float))
+    return (
+        pd.to_numeric(b.reindex(idx), errors="coerce").to_numpy(dtype=float),
+        pd.to_numeric(a.reindex(idx), errors="coerce").to_numpy(dtype=float),
+    )
 
 
 def metric_effects(base_reps: pd.DataFrame, alt_reps: pd.DataFrame) -> dict[str, dict]:
@@ -119,9 +132,12 @@ def group_effects(base_groups: pd.DataFrame, alt_groups: pd.DataFrame) -> list[d
     for kind, group in keys:
         b = base_groups[(base_groups["kind"] == kind) & (base_groups["group"] == group)]
         a = alt_groups[(alt_groups["kind"] == kind) & (alt_groups["group"] == group)]
-        row: dict[str, Any] = {"kind": kind, "group": group,
-                               "n_base": float(b["n"].mean()) if len(b) else 0.0,
-                               "n_alt": float(a["n"].mean()) if len(a) else 0.0}
+        row: dict[str, Any] = {
+            "kind": kind,
+            "group": group,
+            "n_base": float(b["n"].mean()) if len(b) else 0.0,
+            "n_alt": float(a["n"].mean()) if len(a) else 0.0,
+        }
         for col, m in GROUP_METRICS.items():
             bb, aa = _aligned(b, a, col)
             row[col] = _paired(bb, aa, m.better)

@@ -33,7 +33,9 @@ def per_replication_value(scenario: Scenario, reps: pd.DataFrame | None, path: s
     return {int(r): fixed for r in reps["replication"]}
 
 
-def group_metrics(agents: pd.DataFrame, horizon: dict[int, float] | float, window: dict[int, float] | float) -> pd.DataFrame:
+def group_metrics(
+    agents: pd.DataFrame, horizon: dict[int, float] | float, window: dict[int, float] | float
+) -> pd.DataFrame:
     """Per replication and group: lead chance within the window and lead-years before arrival.
 
     Groups are ``all`` entrants, each intended starting ``track``, each
@@ -49,7 +51,9 @@ def group_metrics(agents: pd.DataFrame, horizon: dict[int, float] | float, windo
     return complete_groups(group_rows(agents, horizon, window))
 
 
-def group_rows(agents: pd.DataFrame, horizon: dict[int, float] | float, window: dict[int, float] | float) -> pd.DataFrame:
+def group_rows(
+    agents: pd.DataFrame, horizon: dict[int, float] | float, window: dict[int, float] | float
+) -> pd.DataFrame:
     """:func:`group_metrics` without the rows for empty groups: tables for
     separate replications can be concatenated and completed once.
 
@@ -115,12 +119,18 @@ def group_rows(agents: pd.DataFrame, horizon: dict[int, float] | float, window: 
         p_lead = np.where(n_obs > 0, cols["leads"] / np.maximum(n_obs, 1), np.nan)
         lead_years = cols["ly"] / np.maximum(n, 1)
         safety = cols["sly"] / np.maximum(n, 1)
-    return pd.DataFrame({
-        "replication": cols["replication"].astype(reps.dtype),
-        "kind": pd.Series(cols["kind"], dtype=object).astype(str),  # text, as pandas makes it
-        "group": pd.Series(cols["group"], dtype=object).astype(str),
-        "n": n, "n_observed": n_obs.astype(int), "p_lead": p_lead, "lead_years": lead_years, "safety_lead_years": safety,
-    })
+    return pd.DataFrame(
+        {
+            "replication": cols["replication"].astype(reps.dtype),
+            "kind": pd.Series(cols["kind"], dtype=object).astype(str),  # text, as pandas makes it
+            "group": pd.Series(cols["group"], dtype=object).astype(str),
+            "n": n,
+            "n_observed": n_obs.astype(int),
+            "p_lead": p_lead,
+            "lead_years": lead_years,
+            "safety_lead_years": safety,
+        }
+    )
 
 
 @njit(cache=True)
@@ -151,11 +161,16 @@ def complete_groups(df: pd.DataFrame) -> pd.DataFrame:
     out = full.merge(df, on=["replication", "kind", "group"], how="left")
     out["n"] = out["n"].fillna(0).astype(int)
     out["n_observed"] = out["n_observed"].fillna(0).astype(int)
-    return out.sort_values(["kind", "group", "replication"], key=lambda s: s.map(_group_order) if s.name in ("kind", "group") else s,
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["kind", "group", "replication"],
+        key=lambda s: s.map(_group_order) if s.name in ("kind", "group") else s,
+        kind="stable",
+    ).reset_index(drop=True)
 
 
-_ORDER = {k: i for i, k in enumerate(("all", "track", "background", "existing") + TRACKS + BACKGROUNDS + ("existing field",))}
+_ORDER = {
+    k: i for i, k in enumerate(("all", "track", "background", "existing") + TRACKS + BACKGROUNDS + ("existing field",))
+}
 
 
 def _group_order(v):

@@ -23,17 +23,19 @@ import numpy as np
 import pandas as pd
 
 from careersim.config.resources import NOT_MODELLED, RESOURCES, capacity, cost_source, step_cost
+from careersim.config.schema import Scenario
+from careersim.core.stats import mean_ci
 
 #: words for a family of resources
 FAMILY_LABELS = {"lead_openings": "lead positions"}
-from careersim.config.schema import Scenario
-from careersim.core.stats import mean_ci
 
 __all__ = ["marginal_summary", "MEASURES"]
 
 #: the outcomes of a marginal value: column suffix -> words
-MEASURES = {"new_leads": "new leads (entrants who became leads)",
-            "safety_lead_years": "safety-relevant lead-years before arrival (whole field)"}
+MEASURES = {
+    "new_leads": "new leads (entrants who became leads)",
+    "safety_lead_years": "safety-relevant lead-years before arrival (whole field)",
+}
 
 
 def _ci(x: np.ndarray) -> dict[str, Any]:
@@ -41,9 +43,14 @@ def _ci(x: np.ndarray) -> dict[str, Any]:
     change is above zero (more is better) and exactly zero."""
     c = mean_ci(x)
     n = len(x)
-    return {"value": c["value"], "low": c["low"], "high": c["high"], "n": c["n"],
-            "share_better": float(np.mean(x > 0)) if n else math.nan,
-            "share_equal": float(np.mean(x == 0)) if n else math.nan}
+    return {
+        "value": c["value"],
+        "low": c["low"],
+        "high": c["high"],
+        "n": c["n"],
+        "share_better": float(np.mean(x > 0)) if n else math.nan,
+        "share_equal": float(np.mean(x == 0)) if n else math.nan,
+    }
 
 
 def _scaled(d: dict, k: float) -> dict:
@@ -108,8 +115,14 @@ def marginal_summary(reps: pd.DataFrame, scenario: Scenario, step: float) -> dic
     rows = []
     for r in RESOURCES:
         col = f"marginal_{r.key}_new_leads"
-        row: dict[str, Any] = {"key": r.key, "label": r.label, "family": r.family_key, "lever": r.lever,
-                               "unit": r.unit, "how": r.how}
+        row: dict[str, Any] = {
+            "key": r.key,
+            "label": r.label,
+            "family": r.family_key,
+            "lever": r.lever,
+            "unit": r.unit,
+            "how": r.how,
+        }
         if col not in reps or not np.isfinite(reps[col].to_numpy(dtype=float)).any():
             row["status"] = "absent"
             rows.append(row)
@@ -149,10 +162,12 @@ def marginal_summary(reps: pd.DataFrame, scenario: Scenario, step: float) -> dic
         "tied": tied,
         "binding_label": binding_label(binding, tied, rows),
         "share_of_replications": shares,
-        "definition": (f"paired change (same seed and replication) in each outcome when one capacity alone is raised by "
-                       f"{100 * step:g}%, mean over {n} replications with the 95% interval of the mean; per $1M: the same "
-                       "change divided by what the step costs over the run in millions of US dollars. The binding "
-                       "constraint is the resource with the largest mean change in new leads, if its interval lies "
-                       "above zero; resources whose paired difference from it (per step, in the same replications) has "
-                       "an interval including zero are not told apart from it."),
+        "definition": (
+            f"paired change (same seed and replication) in each outcome when one capacity alone is raised by "
+            f"{100 * step:g}%, mean over {n} replications with the 95% interval of the mean; per $1M: the same "
+            "change divided by what the step costs over the run in millions of US dollars. The binding "
+            "constraint is the resource with the largest mean change in new leads, if its interval lies "
+            "above zero; resources whose paired difference from it (per step, in the same replications) has "
+            "an interval including zero are not told apart from it."
+        ),
     }

@@ -60,10 +60,12 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication
     # them (as the bottleneck metrics do the others) before they became tables
     cols = Columns(agent_cols)
     summary = summarise_replication(cols, ts_cols, inst_cols, values, model)
-    summary.update(flatten(single_run_claims(cols, Columns(event_cols), values["run.horizon"],
-                                             values["run.claims_window"])))
-    return Replication(agents=agents, events=events, timeseries=ts, summary=summary,
-                       parameters=run.drawn, institutions=inst)
+    summary.update(
+        flatten(single_run_claims(cols, Columns(event_cols), values["run.horizon"], values["run.claims_window"]))
+    )
+    return Replication(
+        agents=agents, events=events, timeseries=ts, summary=summary, parameters=run.drawn, institutions=inst
+    )
 
 
 def outcomes(scenario: Scenario, seed: int, replication: int = 0) -> dict:
@@ -71,5 +73,6 @@ def outcomes(scenario: Scenario, seed: int, replication: int = 0) -> dict:
     read straight from the finished field: no tables are built."""
     run = run_replication(scenario, seed, replication)
     model, values = run.model, run.values
-    return summarise_replication(Columns(agents_columns(model)), timeseries_columns(model), institution_columns(model),
-                                 values, model)
+    return summarise_replication(
+        Columns(agents_columns(model)), timeseries_columns(model), institution_columns(model), values, model
+    )

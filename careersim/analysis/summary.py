@@ -30,7 +30,9 @@ def summarise_replication(agents, ts, inst: dict, values: dict, model: FieldMode
     for tr in TRACKS:
         out[f"p_ready_{tr}"] = share_within(e["years_to_ready"][full & on_track[tr]], window)
         m = on_track[tr]
-        out[f"exit_funding_ran_out_{tr}"] = float(np.mean(e["exit_reason"][m] == "funding_ran_out")) if m.any() else float("nan")
+        out[f"exit_funding_ran_out_{tr}"] = (
+            float(np.mean(e["exit_reason"][m] == "funding_ran_out")) if m.any() else float("nan")
+        )
     dur, obs = _time_to_lead(e["years_to_lead"], e["exit_year"], e["entry_year"], horizon)
     out["median_years_to_lead"] = km_median(dur, obs) if len(dur) else float("nan")
     for tr in TRACKS:
@@ -78,7 +80,9 @@ def demand_and_mentoring(ts, inst: dict, model: FieldModel) -> dict:
     asked = np.asarray(ts["mentor_hours_asked"], dtype=np.float64)
     given = np.asarray(ts["mentor_hours_given"], dtype=np.float64)
     out["mentor_met_share"] = float(given.sum() / asked.sum()) if asked.sum() > 0 else float("nan")
-    out["mentor_hours_supplied_at_end"] = float(np.asarray(ts["mentor_hours_supplied"])[-1]) if len(asked) else float("nan")
+    out["mentor_hours_supplied_at_end"] = (
+        float(np.asarray(ts["mentor_hours_supplied"])[-1]) if len(asked) else float("nan")
+    )
     out["mentor_hours_asked_at_end"] = float(asked[-1]) if len(asked) else float("nan")
     return out
 
@@ -103,7 +107,9 @@ def phd_completion(start: np.ndarray, end: np.ndarray, has_phd: np.ndarray, hori
     years = years[followed]
     out = {}
     for k in COMPLETION_YEARS:
-        out[f"phd_completed_by_{k}"] = float(np.mean(graduated & (years <= k + 1e-9))) if followed.any() else float("nan")
+        out[f"phd_completed_by_{k}"] = (
+            float(np.mean(graduated & (years <= k + 1e-9))) if followed.any() else float("nan")
+        )
     done = graduated & (years <= last + 1e-9)
     out["phd_median_years_to_degree"] = float(np.median(years[done])) if done.any() else float("nan")
     return out
@@ -146,11 +152,16 @@ def bottlenecks(ts, inst: dict, values: dict) -> dict:
         }
     gm = inst["grant_months"]
     if rows(gm):
-        busy, queue, accepted, short, funded, budget = cols(gm, "reviewer_busy", "queue", "accepted", "money_short",
-                                                           "funded", "budget")
+        busy, queue, accepted, short, funded, budget = cols(
+            gm, "reviewer_busy", "queue", "accepted", "money_short", "funded", "budget"
+        )
         res["grantmaker_time"] = {
             "utilisation": float(np.mean(np.minimum(busy, 1))),
-            "excess_demand": float(np.mean(queue / max(1.0, values["grants.reviewers"] * 4 / (values["grants.review_time"] * TICKS_PER_YEAR)))),
+            "excess_demand": float(
+                np.mean(
+                    queue / max(1.0, values["grants.reviewers"] * 4 / (values["grants.review_time"] * TICKS_PER_YEAR))
+                )
+            ),
         }
         dec = accepted.sum() + short.sum()
         res["money"] = {

@@ -17,19 +17,61 @@ import numpy as np
 import pandas as pd
 
 from careersim.core.clock import TICKS_PER_YEAR
-from careersim.core.codes import (BACKGROUND_NAMES, EVENT_NAMES, EXIT_NAMES, KIND_NAMES, SOURCE_NAMES, STATE_NAMES,
-                                  T_INITIAL, TRACK_NAMES)
+from careersim.core.codes import (
+    BACKGROUND_NAMES,
+    EVENT_NAMES,
+    EXIT_NAMES,
+    KIND_NAMES,
+    SOURCE_NAMES,
+    STATE_NAMES,
+    T_INITIAL,
+    TRACK_NAMES,
+)
 from careersim.core.compiled import njit
 from careersim.core.stats import unique_inverse
 from careersim.engine.field import FieldModel
-from careersim.engine.layout import (ADVISOR, BACKGROUND, ENTRY, EXE2, EXIT_REASON, EXIT_TICK, F_COLLAB, F_EVER_PHD,
-                                     F_EXPOSED, F_HAS_PHD, F_PROGRAMME, F_SAFE_ADVISOR, FLAGS, KIND, LEAD_PRE,
-                                     LEAD_SAFE_PRE, LEAD_SRC, LEAD_TICK, LEAD_YEARS, LEGIB, LR, PHD_END, PHD_READY,
-                                     PHD_START, PID, PROG_END, READY, RECORD, RESIL, SDIR, SKILL0, SKILL_NAMES, SMOT,
-                                     STATE, TRACK)
+from careersim.engine.layout import (
+    ADVISOR,
+    BACKGROUND,
+    ENTRY,
+    EXE2,
+    EXIT_REASON,
+    EXIT_TICK,
+    F_COLLAB,
+    F_EVER_PHD,
+    F_EXPOSED,
+    F_HAS_PHD,
+    F_PROGRAMME,
+    F_SAFE_ADVISOR,
+    FLAGS,
+    KIND,
+    LEAD_PRE,
+    LEAD_SAFE_PRE,
+    LEAD_SRC,
+    LEAD_TICK,
+    LEAD_YEARS,
+    LEGIB,
+    LR,
+    PHD_END,
+    PHD_READY,
+    PHD_START,
+    PID,
+    PROG_END,
+    READY,
+    RECORD,
+    RESIL,
+    SDIR,
+    SKILL0,
+    SKILL_NAMES,
+    SMOT,
+    STATE,
+    TRACK,
+)
 
-_CATEGORIES = {names: pd.CategoricalDtype(list(names)) for names in (
-    BACKGROUND_NAMES, TRACK_NAMES, KIND_NAMES, STATE_NAMES, EXIT_NAMES, SOURCE_NAMES, EVENT_NAMES)}
+_CATEGORIES = {
+    names: pd.CategoricalDtype(list(names))
+    for names in (BACKGROUND_NAMES, TRACK_NAMES, KIND_NAMES, STATE_NAMES, EXIT_NAMES, SOURCE_NAMES, EVENT_NAMES)
+}
 
 
 def _coded(codes: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
@@ -37,6 +79,7 @@ def _coded(codes: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
 
 
 GRANT_OUTCOMES = {1: "funded", 0: "rejected", 2: "no_money", -1: "withdrawn", -2: "left_while_queued", -3: "open"}
+
 
 def agents_table(model: FieldModel) -> pd.DataFrame:
     """One row per researcher (entrants and the existing field)."""
@@ -60,7 +103,10 @@ def agents_columns(model: FieldModel) -> dict:
         "background": _coded(i["background"], BACKGROUND_NAMES),
         "track": _coded(i["track"], TRACK_NAMES),
         "contributor_kind": _coded(i["contributor_kind"], KIND_NAMES),
-        **{name: f[name] for name in ("learning_rate", "self_direction", "resilience", "safety_motivation", "legibility")},
+        **{
+            name: f[name]
+            for name in ("learning_rate", "self_direction", "resilience", "safety_motivation", "legibility")
+        },
         "ever_phd": b["ever_phd"],
         "has_phd": b["has_phd"],
         "advisor_quality": f["advisor_quality"],
@@ -74,9 +120,21 @@ def agents_columns(model: FieldModel) -> dict:
         "exit_year": f["exit_year"],
         "years_to_lead": f["years_to_lead"],
         "lead_source": _coded(i["lead_source"], SOURCE_NAMES),
-        **{name: f[name] for name in ("years_to_ready", "phd_years_to_ready", "phd_start_year", "phd_end_year", "years_observed",
-                                      "lead_years", "lead_years_before_arrival", "safety_lead_years_before_arrival",
-                                      "track_record", "execution_at_2_years")},
+        **{
+            name: f[name]
+            for name in (
+                "years_to_ready",
+                "phd_years_to_ready",
+                "phd_start_year",
+                "phd_end_year",
+                "years_observed",
+                "lead_years",
+                "lead_years_before_arrival",
+                "safety_lead_years_before_arrival",
+                "track_record",
+                "execution_at_2_years",
+            )
+        },
     }
     for name in SKILL_NAMES:
         cols[name] = f[name]
@@ -86,14 +144,41 @@ def agents_columns(model: FieldModel) -> dict:
     return cols
 
 
-_FLOAT_COLUMNS = ("entry_year", "learning_rate", "self_direction", "resilience", "safety_motivation", "legibility",
-                  "advisor_quality", "programme_end_year", "exit_year", "years_to_lead", "years_to_ready",
-                  "phd_years_to_ready", "phd_start_year", "years_observed", "lead_years", "lead_years_before_arrival",
-                  "safety_lead_years_before_arrival", "track_record", "execution_at_2_years",
-                  *SKILL_NAMES, *(f"initial_{name}" for name in SKILL_NAMES), "phd_end_year")
+_FLOAT_COLUMNS = (
+    "entry_year",
+    "learning_rate",
+    "self_direction",
+    "resilience",
+    "safety_motivation",
+    "legibility",
+    "advisor_quality",
+    "programme_end_year",
+    "exit_year",
+    "years_to_lead",
+    "years_to_ready",
+    "phd_years_to_ready",
+    "phd_start_year",
+    "years_observed",
+    "lead_years",
+    "lead_years_before_arrival",
+    "safety_lead_years_before_arrival",
+    "track_record",
+    "execution_at_2_years",
+    *SKILL_NAMES,
+    *(f"initial_{name}" for name in SKILL_NAMES),
+    "phd_end_year",
+)
 _BOOL_COLUMNS = ("entrant", "ever_phd", "has_phd", "advisor_safety", "outside_exposure", "programme", "collaborator")
-_INT_COLUMNS = ("person_id", "cohort", "background", "track", "contributor_kind", "final_state", "exit_reason",
-                "lead_source")
+_INT_COLUMNS = (
+    "person_id",
+    "cohort",
+    "background",
+    "track",
+    "contributor_kind",
+    "final_state",
+    "exit_reason",
+    "lead_source",
+)
 
 
 @njit(cache=True)
@@ -279,9 +364,14 @@ def institution_tables(model: FieldModel, columns: dict[str, dict] | None = None
         apps[:, 1:4] -= model.burn_in
     columns = institution_columns(model) if columns is None else columns
     return {
-        "grant_applications": pd.DataFrame({
-            "agent": apps[:, 0].astype(np.int64), "submit": apps[:, 1], "start": apps[:, 2], "decided": apps[:, 3],
-            "outcome": pd.Series(apps[:, 4].astype(np.int64)).map(GRANT_OUTCOMES).array,
-        }),
+        "grant_applications": pd.DataFrame(
+            {
+                "agent": apps[:, 0].astype(np.int64),
+                "submit": apps[:, 1],
+                "start": apps[:, 2],
+                "decided": apps[:, 3],
+                "outcome": pd.Series(apps[:, 4].astype(np.int64)).map(GRANT_OUTCOMES).array,
+            }
+        ),
         **{name: pd.DataFrame(cols) for name, cols in columns.items()},
     }

@@ -56,9 +56,18 @@ def _series(ts: pd.DataFrame) -> dict[str, pd.Series]:
     if "reviewer_utilisation" in ts:
         out["reviewer_utilisation"] = ts["reviewer_utilisation"].astype(float)
     if "advisor_slots_used" in ts and "advisor_slots" in ts:
-        out["advisor_utilisation"] = ts["advisor_slots_used"].astype(float) / ts["advisor_slots"].astype(float).clip(lower=1)
-    for key in ("ready_waiting", "vacancies", "n_lead", "positions", "outside_leads", "mentor_hours_supplied",
-                "mentor_hours_asked"):
+        out["advisor_utilisation"] = ts["advisor_slots_used"].astype(float) / ts["advisor_slots"].astype(float).clip(
+            lower=1
+        )
+    for key in (
+        "ready_waiting",
+        "vacancies",
+        "n_lead",
+        "positions",
+        "outside_leads",
+        "mentor_hours_supplied",
+        "mentor_hours_asked",
+    ):
         if key in ts:
             out[key] = ts[key].astype(float)
     for key, col in (("openings_growth", "opened_growth"), ("openings_replacement", "opened_replacement")):
@@ -108,13 +117,31 @@ def summarise_flows(flows: pd.DataFrame, n_replications: int) -> pd.DataFrame:
 
 
 def interventions_of(scenario: Scenario) -> list[dict]:
-    return [{"name": iv.name, "kind": iv.kind, "start": float(iv.start), "end": None if iv.end is None else float(iv.end),
-             "set": dict(iv.set), "scale": dict(iv.scale)} for iv in scenario.interventions]
+    return [
+        {
+            "name": iv.name,
+            "kind": iv.kind,
+            "start": float(iv.start),
+            "end": None if iv.end is None else float(iv.end),
+            "set": dict(iv.set),
+            "scale": dict(iv.scale),
+        }
+        for iv in scenario.interventions
+    ]
 
 
-def scenario_view(*, scenario: Scenario, summary: dict, replications: pd.DataFrame, curves: pd.DataFrame | None,
-                  timeseries: pd.DataFrame | None, flows: pd.DataFrame | None, groups: pd.DataFrame | None,
-                  role: str = "run", missing: list[str] | None = None) -> dict:
+def scenario_view(
+    *,
+    scenario: Scenario,
+    summary: dict,
+    replications: pd.DataFrame,
+    curves: pd.DataFrame | None,
+    timeseries: pd.DataFrame | None,
+    flows: pd.DataFrame | None,
+    groups: pd.DataFrame | None,
+    role: str = "run",
+    missing: list[str] | None = None,
+) -> dict:
     n = len(replications) if replications is not None else 0
     return {
         "name": summary.get("scenario", scenario.name),
@@ -149,8 +176,16 @@ def _read_parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame 
     return pd.read_parquet(path, columns=columns)
 
 
-AGENT_COLUMNS = ["replication", "entrant", "track", "background", "entry_year", "years_to_lead",
-                 "lead_years_before_arrival", "safety_lead_years_before_arrival"]
+AGENT_COLUMNS = [
+    "replication",
+    "entrant",
+    "track",
+    "background",
+    "entry_year",
+    "years_to_lead",
+    "lead_years_before_arrival",
+    "safety_lead_years_before_arrival",
+]
 
 
 def load_run(out_dir: Path) -> dict:
@@ -184,9 +219,17 @@ def load_run(out_dir: Path) -> dict:
             horizon = per_replication_value(scenario, reps, "run.horizon", 20.0)
             window = per_replication_value(scenario, reps, "run.claims_window", 10.0)
             groups = group_metrics(agents, horizon, window)
-    return scenario_view(scenario=scenario, summary=summary, replications=reps, curves=tables["curves"],
-                         timeseries=tables["timeseries"], flows=tables["flows"], groups=groups, role="run",
-                         missing=missing)
+    return scenario_view(
+        scenario=scenario,
+        summary=summary,
+        replications=reps,
+        curves=tables["curves"],
+        timeseries=tables["timeseries"],
+        flows=tables["flows"],
+        groups=groups,
+        role="run",
+        missing=missing,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -201,8 +244,11 @@ def _records(df: pd.DataFrame | None) -> dict | None:
     for c in df.columns:
         s = df[c]
         if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-            out[c] = [None if (isinstance(v, float) and not np.isfinite(v)) else v for v in s.astype(float).tolist()] \
-                if not pd.api.types.is_integer_dtype(s) else s.astype(int).tolist()
+            out[c] = (
+                [None if (isinstance(v, float) and not np.isfinite(v)) else v for v in s.astype(float).tolist()]
+                if not pd.api.types.is_integer_dtype(s)
+                else s.astype(int).tolist()
+            )
         else:
             out[c] = s.astype(str).tolist()
     return out
@@ -238,8 +284,12 @@ def view_to_json(view: dict) -> dict:
 
 
 def _stand_in(summary: dict) -> Scenario:
-    return baseline().model_copy(update={"name": summary.get("scenario") or summary.get("name") or "?",
-                                         "description": summary.get("description") or ""})
+    return baseline().model_copy(
+        update={
+            "name": summary.get("scenario") or summary.get("name") or "?",
+            "description": summary.get("description") or "",
+        }
+    )
 
 
 def view_from_json(d: dict) -> dict:
@@ -256,7 +306,9 @@ def view_from_json(d: dict) -> dict:
         "role": d.get("role", "alternative"),
         "scenario": scenario,
         "summary": d["summary"],
-        "replications": _frame(d.get("replications")) if d.get("replications") is not None else pd.DataFrame({"replication": []}),
+        "replications": _frame(d.get("replications"))
+        if d.get("replications") is not None
+        else pd.DataFrame({"replication": []}),
         "curves": _frame(d.get("curves")),
         "ts": d.get("ts"),
         "flows": _frame(d.get("flows")),

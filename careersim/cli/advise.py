@@ -35,7 +35,8 @@ DESCRIPTION = textwrap.fill(
     "becoming a research lead within 10 years and by the horizon, the median years to get there, the expected "
     "lead-years before your AI-arrival belief and the main ways it goes wrong; the best path and how sure the "
     "model is; and which of your inputs would change the answer. Prints the answer and writes an HTML page "
-    "(atomically). Every number is a model's, built from two essays and stated assumptions.", width=88,
+    "(atomically). Every number is a model's, built from two essays and stated assumptions.",
+    width=88,
 )
 EXAMPLE = "careersim advise --background masters --self-direction high --timeline 2035"
 
@@ -52,27 +53,63 @@ def _replications(value: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from careersim.config.profiles import PROFILE_FIELDS  # lazy: keeps start-up fast
 
-    parser.add_argument("--profile", "-p", type=path("a profile file"), metavar="FILE", default=None,
-                        help="a profile YAML file, e.g. scenarios/profiles/masters-self-directed.yaml (flags override it)")
-    parser.add_argument("--scenario", "-s", type=text("a scenario file or a shipped scenario name"), metavar="SCENARIO",
-                        default=None,
-                        help="the field: a scenario file or shipped name (default: the profile's 'scenario', else baseline)")
+    parser.add_argument(
+        "--profile",
+        "-p",
+        type=path("a profile file"),
+        metavar="FILE",
+        default=None,
+        help="a profile YAML file, e.g. scenarios/profiles/masters-self-directed.yaml (flags override it)",
+    )
+    parser.add_argument(
+        "--scenario",
+        "-s",
+        type=text("a scenario file or a shipped scenario name"),
+        metavar="SCENARIO",
+        default=None,
+        help="the field: a scenario file or shipped name (default: the profile's 'scenario', else baseline)",
+    )
     for f in PROFILE_FIELDS:
-        parser.add_argument("--" + f.name.replace("_", "-"), metavar=f.metavar, default=None,
-                            type=text(f.help.split(" (default")[0].replace("%", "%%")), help=f.help.replace("%", "%%"))
-    parser.add_argument("--replications", "-n", type=_replications, default=None, metavar="N",
-                        help="replications of the field holding your main copies (default: 20; what-if fields: as many more, a twin of each)")
-    parser.add_argument("--clones", type=positive_int, default=None, metavar="K",
-                        help="copies of you per path in each replication (default: 12)")
+        parser.add_argument(
+            "--" + f.name.replace("_", "-"),
+            metavar=f.metavar,
+            default=None,
+            type=text(f.help.split(" (default")[0].replace("%", "%%")),
+            help=f.help.replace("%", "%%"),
+        )
+    parser.add_argument(
+        "--replications",
+        "-n",
+        type=_replications,
+        default=None,
+        metavar="N",
+        help="replications of the field holding your main copies (default: 20; what-if fields: as many more, a twin of each)",
+    )
+    parser.add_argument(
+        "--clones",
+        type=positive_int,
+        default=None,
+        metavar="K",
+        help="copies of you per path in each replication (default: 12)",
+    )
     parser.add_argument("--seed", type=seed_number, default=1, metavar="S", help="root random seed (default: 1)")
-    parser.add_argument("--workers", "-j", type=workers, default=None, metavar="K",
-                        help="worker processes (default: all cores)")
-    parser.add_argument("--out", "-o", type=path("an HTML file name"), default=DEFAULT_OUT, metavar="FILE",
-                        help=f"where to write the HTML page (default: {DEFAULT_OUT})")
-    parser.add_argument("--no-sensitivity", action="store_true",
-                        help="skip 'what would change the answer' (about a third faster)")
-    parser.add_argument("--quiet", "-q", action="store_true",
-                        help="no progress; print only the answer's first line and the page")
+    parser.add_argument(
+        "--workers", "-j", type=workers, default=None, metavar="K", help="worker processes (default: all cores)"
+    )
+    parser.add_argument(
+        "--out",
+        "-o",
+        type=path("an HTML file name"),
+        default=DEFAULT_OUT,
+        metavar="FILE",
+        help=f"where to write the HTML page (default: {DEFAULT_OUT})",
+    )
+    parser.add_argument(
+        "--no-sensitivity", action="store_true", help="skip 'what would change the answer' (about a third faster)"
+    )
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress; print only the answer's first line and the page"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,8 +131,12 @@ def run(args: argparse.Namespace) -> int:
     if spec is None and "scenario" in data:
         spec = data["scenario"]
         if not isinstance(spec, str) or not spec.strip():
-            raise profiles.ProfileError([f"{where.get('scenario', args.profile)}: scenario: got {spec!r} "
-                                         "(expected a scenario file or a shipped name such as baseline)"])
+            raise profiles.ProfileError(
+                [
+                    f"{where.get('scenario', args.profile)}: scenario: got {spec!r} "
+                    "(expected a scenario file or a shipped name such as baseline)"
+                ]
+            )
         try:  # like a scenario's extends: a .yaml file beside the profile, or a shipped name
             spec = str(find_parent(spec, profile_dir or Path.cwd()))
         except LookupError as exc:
@@ -118,12 +159,18 @@ def run(args: argparse.Namespace) -> int:
 
     out: Path = args.out
     if out.exists() and out.is_dir():
-        raise UserError(f"careersim advise: --out: {out} is a folder (expected a file name such as {out / 'advice.html'})")
+        raise UserError(
+            f"careersim advise: --out: {out} is a folder (expected a file name such as {out / 'advice.html'})"
+        )
     if out.exists() and not advice_page.is_advice_page(out):
-        raise UserError(f"careersim advise: --out: {out} exists and is not a careersim advice page; "
-                        "choose another --out or remove it (an earlier advice page there would be replaced)")
+        raise UserError(
+            f"careersim advise: --out: {out} exists and is not a careersim advice page; "
+            "choose another --out or remove it (an earlier advice page there would be replaced)"
+        )
     if out.suffix.lower() not in (".html", ".htm"):
-        raise UserError(f"careersim advise: --out: got {str(out)!r} (expected a file name ending in .html, e.g. advice.html)")
+        raise UserError(
+            f"careersim advise: --out: got {str(out)!r} (expected a file name ending in .html, e.g. advice.html)"
+        )
 
     replications = args.replications or adv.DEFAULT_REPLICATIONS
     clones = args.clones or adv.DEFAULT_CLONES
@@ -134,16 +181,30 @@ def run(args: argparse.Namespace) -> int:
         seconds, _ = estimate_cost(scenario, fields, policy_claims=0)
         n_workers = args.workers or os.cpu_count() or 1
         wall = STARTUP_SECONDS + seconds / max(1, min(n_workers, fields))
-        print(f"Simulating {replications} replications of '{scenario.name}' with {clones} copies of you per path"
-              f"{' and what-if variants' if not args.no_sensitivity else ''}, about {human_seconds(wall)}...",
-              file=sys.stderr)
+        print(
+            f"Simulating {replications} replications of '{scenario.name}' with {clones} copies of you per path"
+            f"{' and what-if variants' if not args.no_sensitivity else ''}, about {human_seconds(wall)}...",
+            file=sys.stderr,
+        )
     compile_engine(args.quiet)
     try:
-        advice = adv.advise(profile, scenario, replications=replications, clones=clones, seed=args.seed,
-                            workers=args.workers, sensitivity=not args.no_sensitivity, progress=not args.quiet)
+        advice = adv.advise(
+            profile,
+            scenario,
+            replications=replications,
+            clones=clones,
+            seed=args.seed,
+            workers=args.workers,
+            sensitivity=not args.no_sensitivity,
+            progress=not args.quiet,
+        )
     except ValueError as exc:
         raise UserError(f"careersim advise: {exc}") from None
-    command_line = "careersim " + " ".join(sys.argv[1:]) if sys.argv and Path(sys.argv[0]).name.startswith("careersim") else "careersim advise"
+    command_line = (
+        "careersim " + " ".join(sys.argv[1:])
+        if sys.argv and Path(sys.argv[0]).name.startswith("careersim")
+        else "careersim advise"
+    )
     advice_page.write_html(advice, out, command_line)
     if args.quiet:
         print(advice_page.headline(advice)[0])

@@ -18,10 +18,21 @@ EXAMPLE = "careersim analyze reports/sweeps/sobol-baseline"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folders", nargs="+", type=text("a sweep output folder"), metavar="DIR",
-                        help="sweep output folder(s) of one sweep")
-    parser.add_argument("--out", "-o", type=path("a report file name"), default=None, metavar="FILE",
-                        help="report file (default: DIR/report.html; analysis.json goes beside it)")
+    parser.add_argument(
+        "folders",
+        nargs="+",
+        type=text("a sweep output folder"),
+        metavar="DIR",
+        help="sweep output folder(s) of one sweep",
+    )
+    parser.add_argument(
+        "--out",
+        "-o",
+        type=path("a report file name"),
+        default=None,
+        metavar="FILE",
+        help="report file (default: DIR/report.html; analysis.json goes beside it)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="print only the report's path")
 
 

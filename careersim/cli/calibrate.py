@@ -30,9 +30,7 @@ DESCRIPTION = (
     "(the base drawing its fitted parameters from the posterior), fit.json and report.html; --install also writes "
     "the posterior, atomically, where shipped scenarios read it."
 )
-EXAMPLE = (
-    "careersim calibrate scenarios/calibration/targets.yaml --time-limit 28 --out reports/calibration"
-)
+EXAMPLE = "careersim calibrate scenarios/calibration/targets.yaml --time-limit 28 --out reports/calibration"
 
 
 def _minutes_arg(value: str) -> float:
@@ -46,40 +44,90 @@ def _minutes_arg(value: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", type=text("a targets file"), metavar="TARGETS",
-                        help="targets file (YAML; see docs/calibration.md)")
-    parser.add_argument("--scenario", "-s", type=text("a scenario file or a shipped scenario name"), default=None,
-                        metavar="BASE", help="scenario to start from: a file or a shipped name (default: the targets "
-                                             "file's 'scenario:', else baseline)")
-    parser.add_argument("--params", "-p", type=text("dotted parameter paths such as phd.duration"), default=None,
-                        metavar="NAME[,NAME...]", help="dotted parameter paths to fit (default: the targets file's "
-                                                       "'parameters:' list)")
-    parser.add_argument("--bounds", type=text("PATH=LOW:HIGH, e.g. phd.duration=3:8"), action="append", default=[],
-                        metavar="PATH=LOW:HIGH",
-                        help="prior bounds for a fitted parameter in its canonical unit (repeatable; default: the targets "
-                             "file's prior, else the schema's range, else 1/4 to 4 times the base value)")
-    parser.add_argument("--population", type=positive_int, default=100, metavar="N",
-                        help="particles per generation (default: 100)")
-    parser.add_argument("--generations", type=positive_int, default=8, metavar="G",
-                        help="most generations in all, generation 0 (the prior) and earlier runs included (default: 8)")
-    parser.add_argument("--replications", "-n", type=positive_int, default=4, metavar="R",
-                        help="replications per particle (default: 4)")
-    parser.add_argument("--predictive", type=positive_int, default=100, metavar="M",
-                        help="replications of the calibrated scenario that predict the targets (default: 100)")
-    parser.add_argument("--time-limit", type=_minutes_arg, default=None, metavar="MINUTES",
-                        help="wall-clock budget for this call, predictions included: a generation is started only if "
-                             "its estimate fits, and stopped (not stored) if it would overrun (default: none)")
-    parser.add_argument("--seed", type=seed_number, default=1, metavar="S",
-                        help="root random seed, shared by every particle (default: 1)")
+    parser.add_argument(
+        "targets", type=text("a targets file"), metavar="TARGETS", help="targets file (YAML; see docs/calibration.md)"
+    )
+    parser.add_argument(
+        "--scenario",
+        "-s",
+        type=text("a scenario file or a shipped scenario name"),
+        default=None,
+        metavar="BASE",
+        help="scenario to start from: a file or a shipped name (default: the targets "
+        "file's 'scenario:', else baseline)",
+    )
+    parser.add_argument(
+        "--params",
+        "-p",
+        type=text("dotted parameter paths such as phd.duration"),
+        default=None,
+        metavar="NAME[,NAME...]",
+        help="dotted parameter paths to fit (default: the targets file's 'parameters:' list)",
+    )
+    parser.add_argument(
+        "--bounds",
+        type=text("PATH=LOW:HIGH, e.g. phd.duration=3:8"),
+        action="append",
+        default=[],
+        metavar="PATH=LOW:HIGH",
+        help="prior bounds for a fitted parameter in its canonical unit (repeatable; default: the targets "
+        "file's prior, else the schema's range, else 1/4 to 4 times the base value)",
+    )
+    parser.add_argument(
+        "--population", type=positive_int, default=100, metavar="N", help="particles per generation (default: 100)"
+    )
+    parser.add_argument(
+        "--generations",
+        type=positive_int,
+        default=8,
+        metavar="G",
+        help="most generations in all, generation 0 (the prior) and earlier runs included (default: 8)",
+    )
+    parser.add_argument(
+        "--replications", "-n", type=positive_int, default=4, metavar="R", help="replications per particle (default: 4)"
+    )
+    parser.add_argument(
+        "--predictive",
+        type=positive_int,
+        default=100,
+        metavar="M",
+        help="replications of the calibrated scenario that predict the targets (default: 100)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=_minutes_arg,
+        default=None,
+        metavar="MINUTES",
+        help="wall-clock budget for this call, predictions included: a generation is started only if "
+        "its estimate fits, and stopped (not stored) if it would overrun (default: none)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=seed_number,
+        default=1,
+        metavar="S",
+        help="root random seed, shared by every particle (default: 1)",
+    )
     parser.add_argument("--restart", action="store_true", help="discard a calibration stored in --out and start afresh")
-    parser.add_argument("--install", type=path("a posterior file to write, e.g. scenarios/calibration/posterior.parquet"),
-                        default=None, metavar="FILE",
-                        help="also write the posterior to FILE (atomically), where scenarios name it in "
-                             "'calibration: {posterior: ...}'")
-    parser.add_argument("--workers", "-j", type=workers, default=None, metavar="K",
-                        help="worker processes (default: all cores)")
-    parser.add_argument("--out", "-o", type=path("an output folder"), default=None, metavar="DIR",
-                        help="output folder (default: reports/<scenario name>-calibration/)")
+    parser.add_argument(
+        "--install",
+        type=path("a posterior file to write, e.g. scenarios/calibration/posterior.parquet"),
+        default=None,
+        metavar="FILE",
+        help="also write the posterior to FILE (atomically), where scenarios name it in "
+        "'calibration: {posterior: ...}'",
+    )
+    parser.add_argument(
+        "--workers", "-j", type=workers, default=None, metavar="K", help="worker processes (default: all cores)"
+    )
+    parser.add_argument(
+        "--out",
+        "-o",
+        type=path("an output folder"),
+        default=None,
+        metavar="DIR",
+        help="output folder (default: reports/<scenario name>-calibration/)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress; print only the output folder")
 
 
@@ -90,8 +138,10 @@ def _check_out(out: Path) -> None:
     if not out.exists():
         return
     if not out.is_dir():
-        raise UserError(f"careersim calibrate: {out} exists and is not a folder (expected a folder for the results; "
-                        "choose another --out)")
+        raise UserError(
+            f"careersim calibrate: {out} exists and is not a folder (expected a folder for the results; "
+            "choose another --out)"
+        )
     if any(out.iterdir()) and not is_calibration_folder(out):
         raise UserError(
             f"careersim calibrate: {out} already holds files that are not a calibration; "
@@ -99,18 +149,26 @@ def _check_out(out: Path) -> None:
         )
     cwd = Path.cwd().resolve()
     if out.resolve() == cwd or out.resolve() in cwd.parents:
-        raise UserError(f"careersim calibrate: --out {out} is the current folder or above it (expected a folder of its own)")
+        raise UserError(
+            f"careersim calibrate: --out {out} is the current folder or above it (expected a folder of its own)"
+        )
 
 
 def _check_install(target: Path) -> None:
     if target.suffix != ".parquet":
-        raise UserError(f"careersim calibrate: --install {target}: expected a file name ending in .parquet "
-                        "(e.g. scenarios/calibration/posterior.parquet)")
+        raise UserError(
+            f"careersim calibrate: --install {target}: expected a file name ending in .parquet "
+            "(e.g. scenarios/calibration/posterior.parquet)"
+        )
     if target.exists() and not target.is_file():
-        raise UserError(f"careersim calibrate: --install {target} exists and is not a file (expected a posterior file to replace)")
+        raise UserError(
+            f"careersim calibrate: --install {target} exists and is not a file (expected a posterior file to replace)"
+        )
     if not target.parent.is_dir():
-        raise UserError(f"careersim calibrate: --install {target}: the folder {target.parent} does not exist "
-                        "(expected an existing folder, e.g. scenarios/calibration)")
+        raise UserError(
+            f"careersim calibrate: --install {target}: the folder {target.parent} does not exist "
+            "(expected an existing folder, e.g. scenarios/calibration)"
+        )
 
 
 def _base_ref(spec: str, out: Path) -> str | None:
@@ -151,8 +209,10 @@ class _Report:
         if not self.enabled:
             return
         what = "the prior" if t == 0 else f"tolerance {eps:.3g} (target {self.tolerance:.3g})"
-        self.message(f"Generation {t}: {what}; {n} particles to accept, about {expected:.0f} to evaluate "
-                     f"({expected * self.replications:.0f} runs), about {_minutes(seconds)}.")
+        self.message(
+            f"Generation {t}: {what}; {n} particles to accept, about {expected:.0f} to evaluate "
+            f"({expected * self.replications:.0f} runs), about {_minutes(seconds)}."
+        )
         self.bar = Progress(n, f"generation {t}", enabled=True)
 
     def particle(self, evaluated: int, accepted: int) -> None:
@@ -161,8 +221,10 @@ class _Report:
 
     def generation_end(self, g) -> None:
         self.close()
-        self.message(f"  generation {g.t} done: {g.accepted} of {g.evaluations} accepted ({100 * g.acceptance_rate:.1f}%), "
-                     f"{g.evaluations * self.replications} runs, {_minutes(g.seconds)}; effective sample size {g.ess:.0f}.")
+        self.message(
+            f"  generation {g.t} done: {g.accepted} of {g.evaluations} accepted ({100 * g.acceptance_rate:.1f}%), "
+            f"{g.evaluations * self.replications} runs, {_minutes(g.seconds)}; effective sample size {g.ess:.0f}."
+        )
 
     def close(self) -> None:
         if self.bar is not None:
@@ -193,24 +255,36 @@ def run(args: argparse.Namespace) -> int:
     base = load_scenario(scenario_ref)
     paths = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
     if args.params is not None and not paths:
-        raise UserError(f"careersim calibrate: --params: got {args.params!r} (expected dotted parameter paths such as "
-                        "phd.duration,grants.base_acceptance)")
+        raise UserError(
+            f"careersim calibrate: --params: got {args.params!r} (expected dotted parameter paths such as "
+            "phd.duration,grants.base_acceptance)"
+        )
     try:
         bounds = cal.parse_bounds(args.bounds)
         params = cal.free_parameters(base, paths, bounds, spec.priors)
     except ValueError as exc:
         raise UserError("\n".join(f"careersim calibrate: {line}" for line in str(exc).splitlines())) from None
     if args.predictive < 10:
-        raise UserError(f"careersim calibrate: --predictive {args.predictive} is too few (expected at least 10 replications)")
+        raise UserError(
+            f"careersim calibrate: --predictive {args.predictive} is too few (expected at least 10 replications)"
+        )
     if args.population < 10:
-        raise UserError(f"careersim calibrate: --population {args.population} is too small (expected at least 10 particles)")
+        raise UserError(
+            f"careersim calibrate: --population {args.population} is too small (expected at least 10 particles)"
+        )
     out: Path = args.out if args.out is not None else Path("reports") / f"{base.name}-calibration"
     _check_out(out)
     if args.install is not None:
         _check_install(args.install)
     deadline = started + 60 * args.time_limit if args.time_limit is not None else None
-    settings = cal.Settings(population=args.population, generations=args.generations, replications=args.replications,
-                            seed=args.seed, workers=args.workers, predictive=args.predictive)
+    settings = cal.Settings(
+        population=args.population,
+        generations=args.generations,
+        replications=args.replications,
+        seed=args.seed,
+        workers=args.workers,
+        predictive=args.predictive,
+    )
     n_workers = args.workers or os.cpu_count() or 1
     tolerance = cal.target_tolerance(spec.targets)
     report = _Report(not args.quiet, tolerance, args.replications)
@@ -224,12 +298,14 @@ def run(args: argparse.Namespace) -> int:
         + f"; {args.population} particles a generation, at most {args.generations} generations, "
         f"{args.replications} replications per particle (seed {args.seed}), {n_workers} worker(s); "
         f"target tolerance {tolerance:.3g}"
-        + (f"; time limit {args.time_limit:g} min." if args.time_limit is not None else "."))
+        + (f"; time limit {args.time_limit:g} min." if args.time_limit is not None else ".")
+    )
     created = not out.exists()
     compile_engine(args.quiet)
     try:
-        result = cal.calibrate(base, spec.targets, params, settings, out, restart=args.restart, progress=report,
-                               deadline=deadline)
+        result = cal.calibrate(
+            base, spec.targets, params, settings, out, restart=args.restart, progress=report, deadline=deadline
+        )
     except cal.CalibrationError as exc:
         report.close()
         raise UserError(f"careersim calibrate: {exc}") from None
@@ -240,42 +316,69 @@ def run(args: argparse.Namespace) -> int:
             import shutil
 
             shutil.rmtree(out, ignore_errors=True)
-        print("\ncareersim calibrate: interrupted. "
-              + (f"Every finished generation is kept in {out / cal.DB}; run the same command again to continue."
-                 if stored else "Nothing was stored."), file=sys.stderr)
+        print(
+            "\ncareersim calibrate: interrupted. "
+            + (
+                f"Every finished generation is kept in {out / cal.DB}; run the same command again to continue."
+                if stored
+                else "Nothing was stored."
+            ),
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     finally:
         report.close()
     why = REASONS.get(result.stop_reason, result.stop_reason).format(min_acceptance=f"{100 * cal.MIN_ACCEPTANCE:g}%")
-    report.message(f"ABC {why} after generation {result.generations[-1].t} "
-                   f"(tolerance {result.generations[-1].epsilon:.3g}); {result.evaluations} particles evaluated "
-                   f"({result.evaluations * args.replications} runs). Predicting the targets from {args.predictive} "
-                   "replications of the calibrated scenario.")
+    report.message(
+        f"ABC {why} after generation {result.generations[-1].t} "
+        f"(tolerance {result.generations[-1].epsilon:.3g}); {result.evaluations} particles evaluated "
+        f"({result.evaluations * args.replications} runs). Predicting the targets from {args.predictive} "
+        "replications of the calibrated scenario."
+    )
     bar = Progress(args.predictive, "predictions", enabled=not args.quiet)
     try:
         with bar:
-            data = cal.write_outputs(result, out, base_ref=_base_ref(scenario_ref, out), targets_file=Path(args.targets),
-                                     command="careersim " + " ".join(sys.argv[1:]), workers=args.workers, progress=bar)
+            data = cal.write_outputs(
+                result,
+                out,
+                base_ref=_base_ref(scenario_ref, out),
+                targets_file=Path(args.targets),
+                command="careersim " + " ".join(sys.argv[1:]),
+                workers=args.workers,
+                progress=bar,
+            )
         calibration_page.write_report(data, result.base.name, out)
         if args.install is not None:
             cal.install_posterior(out, args.install)
     except KeyboardInterrupt:
-        print(f"\ncareersim calibrate: interrupted while writing the results; every generation is kept in {out / cal.DB}: "
-              "run the same command again to write them.", file=sys.stderr)
+        print(
+            f"\ncareersim calibrate: interrupted while writing the results; every generation is kept in {out / cal.DB}: "
+            "run the same command again to write them.",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     if args.quiet:
         print(out)
         return EXIT_OK
     h = data["holdout"]
-    report.message(f"{result.simulations} simulated runs in all, {_minutes(time.time() - started)}. Held-out targets inside "
-                   f"the model's 95% predictive interval: {h['covered']} of {h['n']}"
-                   + (f" (outside: {'; '.join(h['outside'])})" if h["outside"] else "") + ".")
+    report.message(
+        f"{result.simulations} simulated runs in all, {_minutes(time.time() - started)}. Held-out targets inside "
+        f"the model's 95% predictive interval: {h['covered']} of {h['n']}"
+        + (f" (outside: {'; '.join(h['outside'])})" if h["outside"] else "")
+        + "."
+    )
     if data["unreached"]:
         report.message("Fitted targets the model does not reach together: " + "; ".join(data["unreached"]) + ".")
     for p in data["parameters"]:
-        report.message(f"  {p['path']}: median {p['median']:.4g}, 95% interval {p['low']:.4g} to {p['high']:.4g} "
-                       f"(prior {p['prior']}){'  [at a bound of its prior]' if p['at_bound'] else ''}")
-    lines = [f"Report: {out / 'report.html'}", f"Posterior: {out / cal.POSTERIOR}", f"Calibrated scenario: {out / cal.SCENARIO}"]
+        report.message(
+            f"  {p['path']}: median {p['median']:.4g}, 95% interval {p['low']:.4g} to {p['high']:.4g} "
+            f"(prior {p['prior']}){'  [at a bound of its prior]' if p['at_bound'] else ''}"
+        )
+    lines = [
+        f"Report: {out / 'report.html'}",
+        f"Posterior: {out / cal.POSTERIOR}",
+        f"Calibrated scenario: {out / cal.SCENARIO}",
+    ]
     if args.install is not None:
         lines.append(f"Installed posterior: {args.install}")
     print("\n".join(lines))

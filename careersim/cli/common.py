@@ -148,14 +148,22 @@ def human_seconds(seconds: float) -> str:
     return f"{seconds / 3600:.1f} hours"
 
 
-def check_out_dir(out: Path, command: str = "run", marker: str = "summary.json", what: str = "careersim report",
-                  earlier: str = "a previous report", not_folder_hint: str = "expected a folder for the report; ") -> None:
+def check_out_dir(
+    out: Path,
+    command: str = "run",
+    marker: str = "summary.json",
+    what: str = "careersim report",
+    earlier: str = "a previous report",
+    not_folder_hint: str = "expected a folder for the report; ",
+) -> None:
     """Refuse to replace anything but an earlier careersim output of the same kind
     (a folder holding ``marker``) or an empty folder."""
     if not out.exists():
         return
     if not out.is_dir():
-        raise UserError(f"careersim {command}: {out} exists and is not a folder ({not_folder_hint}choose another --out)")
+        raise UserError(
+            f"careersim {command}: {out} exists and is not a folder ({not_folder_hint}choose another --out)"
+        )
     if any(out.iterdir()) and not (out / marker).exists():
         raise UserError(
             f"careersim {command}: {out} already holds files that are not a {what}; "
@@ -163,7 +171,9 @@ def check_out_dir(out: Path, command: str = "run", marker: str = "summary.json",
         )
     cwd = Path.cwd().resolve()
     if out.resolve() == cwd or out.resolve() in cwd.parents:
-        raise UserError(f"careersim {command}: --out {out} is the current folder or above it (expected a folder of its own)")
+        raise UserError(
+            f"careersim {command}: --out {out} is the current folder or above it (expected a folder of its own)"
+        )
 
 
 def atomic_output(folder: Path):
@@ -220,8 +230,10 @@ class _CompileStatus:
         if self.started is None:
             self.started = time.monotonic()
             if not self.quiet:
-                err(f"Compiling the engine for this machine: once, about {human_seconds(self.estimate)}; "
-                    "later runs start at once.")
+                err(
+                    f"Compiling the engine for this machine: once, about {human_seconds(self.estimate)}; "
+                    "later runs start at once."
+                )
                 if self._live:
                     self._thread = threading.Thread(target=self._show, name="careersim-compile-status", daemon=True)
                     self._thread.start()

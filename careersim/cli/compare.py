@@ -36,18 +36,37 @@ EXAMPLE = "careersim compare scenarios/baseline.yaml scenarios/multi-year-grants
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     scenario = text("a scenario file or a shipped scenario name")
     parser.add_argument("base", type=scenario, metavar="BASE", help="the base scenario (file or shipped name)")
-    parser.add_argument("alternatives", nargs="+", type=scenario, metavar="ALT", help="one or more alternative scenarios")
-    parser.add_argument("--replications", "-n", type=positive_int, default=20, metavar="N",
-                        help="replications per scenario (default: 20)")
-    parser.add_argument("--seed", type=seed_number, default=1, metavar="S",
-                        help="root random seed shared by all scenarios (default: 1)")
-    parser.add_argument("--workers", "-j", type=workers, default=None, metavar="K",
-                        help="worker processes (default: all cores)")
-    parser.add_argument("--out", "-o", type=path("an output folder"), default=None, metavar="DIR",
-                        help="output folder (default: reports/compare-<base>-vs-<alt>/)")
+    parser.add_argument(
+        "alternatives", nargs="+", type=scenario, metavar="ALT", help="one or more alternative scenarios"
+    )
+    parser.add_argument(
+        "--replications",
+        "-n",
+        type=positive_int,
+        default=20,
+        metavar="N",
+        help="replications per scenario (default: 20)",
+    )
+    parser.add_argument(
+        "--seed", type=seed_number, default=1, metavar="S", help="root random seed shared by all scenarios (default: 1)"
+    )
+    parser.add_argument(
+        "--workers", "-j", type=workers, default=None, metavar="K", help="worker processes (default: all cores)"
+    )
+    parser.add_argument(
+        "--out",
+        "-o",
+        type=path("an output folder"),
+        default=None,
+        metavar="DIR",
+        help="output folder (default: reports/compare-<base>-vs-<alt>/)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar; print only the report's path")
-    parser.add_argument("--force", action="store_true",
-                        help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,8 +82,14 @@ def run(args: argparse.Namespace) -> int:
     base = load_scenario(args.base)
     alts = [load_scenario(a) for a in args.alternatives]
     out: Path = args.out if args.out is not None else default_out_dir(base, alts)
-    check_out_dir(out, command="compare", marker="comparison.json", what="careersim comparison", earlier="an earlier comparison",
-                  not_folder_hint="")
+    check_out_dir(
+        out,
+        command="compare",
+        marker="comparison.json",
+        what="careersim comparison",
+        earlier="an earlier comparison",
+        not_folder_hint="",
+    )
     replacing = (out / "comparison.json").exists()
     n_workers = args.workers or os.cpu_count() or 1
     costs = [experiment.estimate_cost(s, args.replications) for s in [base, *alts]]
@@ -78,11 +103,16 @@ def run(args: argparse.Namespace) -> int:
         )
     if not args.quiet:
         names = ", ".join(f"'{s.name}'" for s in alts)
-        print(f"Comparing '{base.name}' with {names}: {args.replications} paired replications each, seed {args.seed}, "
-              f"{min(n_workers, args.replications)} worker(s), about {human_seconds(wall)}.", file=sys.stderr)
+        print(
+            f"Comparing '{base.name}' with {names}: {args.replications} paired replications each, seed {args.seed}, "
+            f"{min(n_workers, args.replications)} worker(s), about {human_seconds(wall)}.",
+            file=sys.stderr,
+        )
     if replacing and not args.quiet:
-        print(f"The comparison in {out} will be replaced when this one finishes (--out chooses another folder).",
-              file=sys.stderr)
+        print(
+            f"The comparison in {out} will be replaced when this one finishes (--out chooses another folder).",
+            file=sys.stderr,
+        )
     compile_engine(args.quiet)
     with atomic_output(out) as tmp:
         data = compare(base, alts, args.replications, args.seed, args.workers, not args.quiet)

@@ -31,8 +31,20 @@ from types import ModuleType
 from careersim.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_USER, UserError, err
 
 #: the commands, in the order 'careersim --help' lists them
-COMMANDS = ("run", "validate", "schema", "init", "list", "compare", "report",
-            "advise", "calibrate", "sweep", "analyze", "replay")
+COMMANDS = (
+    "run",
+    "validate",
+    "schema",
+    "init",
+    "list",
+    "compare",
+    "report",
+    "advise",
+    "calibrate",
+    "sweep",
+    "analyze",
+    "replay",
+)
 
 
 def command_module(name: str) -> ModuleType:

@@ -51,8 +51,12 @@ description: What this scenario changes and why.
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", type=text("a scenario name such as my-path"), metavar="NAME",
-                        help="scenario name; writes NAME.yaml in the current folder")
+    parser.add_argument(
+        "name",
+        type=text("a scenario name such as my-path"),
+        metavar="NAME",
+        help="scenario name; writes NAME.yaml in the current folder",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -23,8 +23,10 @@ def run(args: argparse.Namespace) -> int:
 
     rows = shipped_scenarios()
     if not rows:
-        raise UserError("careersim list: no shipped scenarios found (expected them in careersim/scenarios/ "
-                        "inside the installed package)")
+        raise UserError(
+            "careersim list: no shipped scenarios found (expected them in careersim/scenarios/ "
+            "inside the installed package)"
+        )
     width = max(len(name) for name, _, _ in rows)
     for name, description, _path in rows:
         print(f"{name:<{width}}  {description}")

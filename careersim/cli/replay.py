@@ -22,9 +22,15 @@ EXAMPLE = "careersim replay reports/sweeps/sobol-baseline 3f2a9c"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folder", type=text("the sweep's output folder"), metavar="DIR", help="the sweep's output folder")
-    parser.add_argument("key", type=text("a run key or its first 6 or more hex digits"), metavar="RUN_KEY",
-                        help="the run's key, or its first 6 or more hex digits")
+    parser.add_argument(
+        "folder", type=text("the sweep's output folder"), metavar="DIR", help="the sweep's output folder"
+    )
+    parser.add_argument(
+        "key",
+        type=text("a run key or its first 6 or more hex digits"),
+        metavar="RUN_KEY",
+        help="the run's key, or its first 6 or more hex digits",
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
@@ -43,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise UserError(f"careersim replay: {exc}") from None
     values = ", ".join(f"{k} = {v}" for k, v in info.values.items())
-    print(f"Replaying run {info.key}: point {info.point}, replication {info.replication}, seed {info.seed}; {values}",
-          file=sys.stderr)
+    print(
+        f"Replaying run {info.key}: point {info.point}, replication {info.replication}, seed {info.seed}; {values}",
+        file=sys.stderr,
+    )
     compile_engine()
     summary, error = replay(store, info)
     if error is not None:
@@ -63,8 +71,12 @@ def run(args: argparse.Namespace) -> int:
             print("The stored run had failed; this replay worked.", file=sys.stderr)
         else:
             same = all(_same(stored.get(k), v) for k, v in summary.items() if k in stored)
-            print("The replay matches the stored result." if same else
-                  "The replay differs from the stored result (has the engine changed since the sweep ran?).", file=sys.stderr)
+            print(
+                "The replay matches the stored result."
+                if same
+                else "The replay differs from the stored result (has the engine changed since the sweep ran?).",
+                file=sys.stderr,
+            )
     return EXIT_OK
 
 

@@ -13,8 +13,12 @@ EXAMPLE = "careersim report reports/baseline"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folder", type=path("a results folder"), metavar="DIR",
-                        help="a folder written by 'careersim run' or 'careersim compare'")
+    parser.add_argument(
+        "folder",
+        type=path("a results folder"),
+        metavar="DIR",
+        help="a folder written by 'careersim run' or 'careersim compare'",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,7 +27,9 @@ def run(args: argparse.Namespace) -> int:
 
     folder: Path = args.folder
     if not folder.is_dir():
-        raise UserError(f"careersim report: {folder} is not a folder (expected a folder written by 'careersim run' or 'careersim compare')")
+        raise UserError(
+            f"careersim report: {folder} is not a folder (expected a folder written by 'careersim run' or 'careersim compare')"
+        )
     try:
         report = render(folder)
     except ReportError as exc:

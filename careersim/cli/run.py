@@ -36,21 +36,41 @@ EXAMPLE = "careersim run scenarios/multi-year-grants.yaml --replications 50 --ou
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", type=text("a scenario file or a shipped scenario name"), metavar="SCENARIO",
-                        help="scenario file, or a shipped scenario name (see 'careersim list')")
-    parser.add_argument("--replications", "-n", type=positive_int, default=20, metavar="N",
-                        help="replications to run (default: 20)")
+    parser.add_argument(
+        "scenario",
+        type=text("a scenario file or a shipped scenario name"),
+        metavar="SCENARIO",
+        help="scenario file, or a shipped scenario name (see 'careersim list')",
+    )
+    parser.add_argument(
+        "--replications", "-n", type=positive_int, default=20, metavar="N", help="replications to run (default: 20)"
+    )
     parser.add_argument("--seed", type=seed_number, default=1, metavar="S", help="root random seed (default: 1)")
-    parser.add_argument("--workers", "-j", type=workers, default=None, metavar="K",
-                        help="worker processes (default: all cores)")
-    parser.add_argument("--out", "-o", type=path("an output folder"), default=None, metavar="DIR",
-                        help="output folder (default: reports/<scenario name>/)")
+    parser.add_argument(
+        "--workers", "-j", type=workers, default=None, metavar="K", help="worker processes (default: all cores)"
+    )
+    parser.add_argument(
+        "--out",
+        "-o",
+        type=path("an output folder"),
+        default=None,
+        metavar="DIR",
+        help="output folder (default: reports/<scenario name>/)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar; print only the report's path")
-    parser.add_argument("--force", action="store_true",
-                        help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB")
-    parser.add_argument("--paired-claims", type=count_or_zero, default=None, metavar="N",
-                        help="replications that also run the paired counterfactuals behind claims C6 and C8 "
-                             "and beside C7 (default: up to 10; 0 skips them)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=f"run even if estimated to take over {MAX_SECONDS / 60:.0f} minutes or {MAX_BYTES / 1e9:.0f} GB",
+    )
+    parser.add_argument(
+        "--paired-claims",
+        type=count_or_zero,
+        default=None,
+        metavar="N",
+        help="replications that also run the paired counterfactuals behind claims C6 and C8 "
+        "and beside C7 (default: up to 10; 0 skips them)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,20 +103,33 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if replacing and not args.quiet:
-        print(f"The report in {out} will be replaced when this run finishes (--out chooses another folder).", file=sys.stderr)
+        print(
+            f"The report in {out} will be replaced when this run finishes (--out chooses another folder).",
+            file=sys.stderr,
+        )
     compile_engine(args.quiet)
     with atomic_output(out) as tmp:
         spool = tmp / "agents.parquet"  # workers write one part per replication straight into place
         extra = {} if args.paired_claims is None else {"policy_claims": args.paired_claims}
-        exp = experiment.run(scenario, args.replications, args.seed, args.workers, not args.quiet, spool_dir=spool, **extra)
+        exp = experiment.run(
+            scenario, args.replications, args.seed, args.workers, not args.quiet, spool_dir=spool, **extra
+        )
         experiment.write_results(exp, tmp)
         render_run(tmp)
     report = out / "report.html"
     if args.quiet:
         print(report)
     else:
-        print("\n".join(run_lines(json.loads((out / "summary.json").read_text(encoding="utf-8")),
-                                  get_path(scenario, "run.claims_window"))))
-        print(f"Report: {report}{' (replaced the earlier one)' if replacing else ''}\n"
-              f"Results: {out}/ (summary.json, Parquet tables)")
+        print(
+            "\n".join(
+                run_lines(
+                    json.loads((out / "summary.json").read_text(encoding="utf-8")),
+                    get_path(scenario, "run.claims_window"),
+                )
+            )
+        )
+        print(
+            f"Report: {report}{' (replaced the earlier one)' if replacing else ''}\n"
+            f"Results: {out}/ (summary.json, Parquet tables)"
+        )
     return EXIT_OK

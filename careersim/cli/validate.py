@@ -13,7 +13,9 @@ EXAMPLE = "careersim validate scenarios/*.yaml my-scenario.yaml"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", type=text("a scenario file"), metavar="FILE", help="scenario files to check")
+    parser.add_argument(
+        "files", nargs="+", type=text("a scenario file"), metavar="FILE", help="scenario files to check"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

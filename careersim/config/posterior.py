@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from careersim.core.files import json_text, write_bytes
+
 #: the key of the JSON record in the Parquet schema metadata
 META_KEY = b"careersim"
 #: the value of that record's ``format``
@@ -92,8 +94,12 @@ class Posterior:
     def provenance(self) -> dict[str, str]:
         """Flat text entries for a run's provenance: the file, what was fitted, and the held-out coverage."""
         fit = [t.get("name", "") for t in self.meta.get("targets", []) if t.get("role", "fit") == "fit"]
-        out = {"posterior": f"{self.path} ({len(self)} weighted joint samples)", "posterior_sha256": self.sha256,
-               "posterior_parameters": ", ".join(self.parameters), "calibrated_to": "; ".join(fit) or "not recorded"}
+        out = {
+            "posterior": f"{self.path} ({len(self)} weighted joint samples)",
+            "posterior_sha256": self.sha256,
+            "posterior_parameters": ", ".join(self.parameters),
+            "calibrated_to": "; ".join(fit) or "not recorded",
+        }
         h = self.meta.get("holdout")
         if isinstance(h, dict) and "n" in h:
             text = f"{h.get('covered', 0)} of {h['n']} held-out targets inside the model's 95% predictive interval"
@@ -103,7 +109,9 @@ class Posterior:
         else:
             out["held_out_coverage"] = "not recorded in the posterior file"
         if self.meta.get("tolerance_reached") is False:
-            out["calibration_note"] = "the calibration stopped before reaching its target tolerance: the posterior is wider than the targets allow"
+            out["calibration_note"] = (
+                "the calibration stopped before reaching its target tolerance: the posterior is wider than the targets allow"
+            )
         return out
 
     def summary(self) -> dict[str, dict[str, float]]:
@@ -148,17 +156,23 @@ def read_posterior(path: str | os.PathLike[str], parameters: Mapping[str, Mappin
     try:
         st = p.stat()
     except OSError:
-        raise PosteriorError(f"cannot find the posterior file {p} (expected a posterior.parquet written by careersim calibrate; "
-                             "a relative path is read from the scenario file's folder)") from None
+        raise PosteriorError(
+            f"cannot find the posterior file {p} (expected a posterior.parquet written by careersim calibrate; "
+            "a relative path is read from the scenario file's folder)"
+        ) from None
     if not p.is_file():
         raise PosteriorError(f"{p} is not a file (expected a posterior.parquet written by careersim calibrate)")
     resolved, names, columns, meta, sha = _read_cached(str(p.resolve()), st.st_mtime_ns, st.st_size)
     problems: list[str] = []
     if WEIGHT not in names:
-        raise PosteriorError(f"{resolved}: no '{WEIGHT}' column (expected a column of sample weights and one column per fitted parameter)")
+        raise PosteriorError(
+            f"{resolved}: no '{WEIGHT}' column (expected a column of sample weights and one column per fitted parameter)"
+        )
     params = [c for c in names if c not in (WEIGHT, *EXTRA_COLUMNS)]
     if not params:
-        raise PosteriorError(f"{resolved}: no parameter columns (expected one column per fitted parameter, named by its dotted path)")
+        raise PosteriorError(
+            f"{resolved}: no parameter columns (expected one column per fitted parameter, named by its dotted path)"
+        )
     w = columns[WEIGHT]
     if w is None or w.size == 0:
         raise PosteriorError(f"{resolved}: no samples (expected at least one row of finite weights)")
@@ -168,8 +182,10 @@ def read_posterior(path: str | os.PathLike[str], parameters: Mapping[str, Mappin
     for c in params:
         meta_c = parameters.get(c)
         if meta_c is None:
-            problems.append(f"column '{c}' is not a numeric scenario parameter (expected dotted paths such as "
-                            "grants.base_acceptance; see docs/parameters.md)")
+            problems.append(
+                f"column '{c}' is not a numeric scenario parameter (expected dotted paths such as "
+                "grants.base_acceptance; see docs/parameters.md)"
+            )
             continue
         x = columns[c]
         if x is None:
@@ -182,15 +198,23 @@ def read_posterior(path: str | os.PathLike[str], parameters: Mapping[str, Mappin
         if hi is not None:
             bad |= x > hi
         if bad.any():
-            problems.append(f"column '{c}': {int(bad.sum())} value(s) outside the parameter's allowed range "
-                            f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}], e.g. {x[bad][0]:g}")
+            problems.append(
+                f"column '{c}': {int(bad.sum())} value(s) outside the parameter's allowed range "
+                f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}], e.g. {x[bad][0]:g}"
+            )
         if meta_c.get("integer") and np.any(np.isfinite(x) & (x != np.round(x))):
             problems.append(f"column '{c}' must hold whole numbers ({c} is a count the engine rounds)")
         cols.append(x)
     if problems:
         raise PosteriorError(f"{resolved}: " + "; ".join(problems))
-    return Posterior(path=resolved, sha256=sha, parameters=tuple(params), values=np.column_stack(cols).astype(float),
-                     weights=w / w.sum(), meta=meta)
+    return Posterior(
+        path=resolved,
+        sha256=sha,
+        parameters=tuple(params),
+        values=np.column_stack(cols).astype(float),
+        weights=w / w.sum(),
+        meta=meta,
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -202,14 +226,18 @@ def _read_cached(path: str, mtime_ns: int, size: int) -> tuple:
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
-        raise PosteriorError(f"cannot read {path} as Parquet ({exc}) (expected a posterior.parquet written by careersim calibrate)") from None
+        raise PosteriorError(
+            f"cannot read {path} as Parquet ({exc}) (expected a posterior.parquet written by careersim calibrate)"
+        ) from None
     raw = (table.schema.metadata or {}).get(META_KEY)
     meta: dict[str, Any] = {}
     if raw is not None:
         try:
             meta = json.loads(raw.decode())
         except (ValueError, UnicodeDecodeError):
-            raise PosteriorError(f"{path}: its careersim metadata is not valid JSON (expected the record careersim calibrate writes)") from None
+            raise PosteriorError(
+                f"{path}: its careersim metadata is not valid JSON (expected the record careersim calibrate writes)"
+            ) from None
     columns: dict[str, np.ndarray | None] = {}
     for c in table.column_names:
         try:
@@ -219,14 +247,18 @@ def _read_cached(path: str, mtime_ns: int, size: int) -> tuple:
     return path, list(table.column_names), columns, meta, _sha256(Path(path))
 
 
-def write_posterior(path: str | os.PathLike[str], parameters: dict[str, np.ndarray], weights: np.ndarray,
-                    meta: dict, extra: dict[str, np.ndarray] | None = None, integer: Iterable[str] = ()) -> Path:
+def write_posterior(
+    path: str | os.PathLike[str],
+    parameters: dict[str, np.ndarray],
+    weights: np.ndarray,
+    meta: dict,
+    extra: dict[str, np.ndarray] | None = None,
+    integer: Iterable[str] = (),
+) -> Path:
     """Write a posterior file (atomically): ``weight``, one column per parameter (those in ``integer``
     as whole numbers), optional extra columns (:data:`EXTRA_COLUMNS`) and the JSON record ``meta``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from careersim.core.files import json_text, write_bytes
 
     integer = set(integer)
     arrays = {WEIGHT: pa.array(np.asarray(weights, dtype=float))}

@@ -30,8 +30,12 @@ PATH_LABELS = {
     "contributor": "Contributor",
     "contributor_then_phd": "Contributor, then PhD",
 }
-PATH_SHORT = {"phd": "the PhD", "independent": "independent research", "contributor": "the contributor route",
-              "contributor_then_phd": "contributor-then-PhD"}
+PATH_SHORT = {
+    "phd": "the PhD",
+    "independent": "independent research",
+    "contributor": "the contributor route",
+    "contributor_then_phd": "contributor-then-PhD",
+}
 
 BACKGROUND_LABELS = {
     "undergraduate": "a bachelor's graduate",
@@ -40,8 +44,12 @@ BACKGROUND_LABELS = {
     "phd_elsewhere": "a PhD student or graduate from another field",
 }
 SKILLS = ("execution", "idea_generation", "idea_evaluation", "impact_judgement")
-SKILL_LABELS = {"execution": "execution", "idea_generation": "idea generation",
-                "idea_evaluation": "idea evaluation", "impact_judgement": "impact judgement"}
+SKILL_LABELS = {
+    "execution": "execution",
+    "idea_generation": "idea generation",
+    "idea_evaluation": "idea evaluation",
+    "impact_judgement": "impact judgement",
+}
 TRAITS = ("self_direction", "resilience", "learning_rate")
 TRAIT_LABELS = {"self_direction": "self-direction", "resilience": "resilience", "learning_rate": "learning rate"}
 #: trait levels as percentiles of the scenario's trait distribution (middles of the bottom and top fifths)
@@ -56,7 +64,6 @@ EXIT_LABELS = {
     "left_for_other_work": "left for other work or better pay",
     "no_lead_opening": "was ready but found no lead opening, and left",
 }
-
 
 
 class ProfileError(FileError):
@@ -90,7 +97,11 @@ class Profile:
     funded_months: float = 0.0
     contributor_role: str = "mix"
     phd_after: float = 2.0  # years
-    timeline: tuple[str, float | None, float | None] = ("scenario", None, None)  # ('fixed', year) | ('lognormal', year, spread)
+    timeline: tuple[str, float | None, float | None] = (
+        "scenario",
+        None,
+        None,
+    )  # ('fixed', year) | ('lognormal', year, spread)
     goal: str = "lead-years"
 
 
@@ -103,27 +114,83 @@ class _Field:
 
 def _fields() -> list[_Field]:
     return [
-        _Field("background", "where you come from: undergraduate, masters, industry_engineer or phd_elsewhere (default: undergraduate)", "B"),
-        _Field("execution", "your execution skill (programming, ML engineering), 0-1 (default: typical for your background)", "X"),
+        _Field(
+            "background",
+            "where you come from: undergraduate, masters, industry_engineer or phd_elsewhere (default: undergraduate)",
+            "B",
+        ),
+        _Field(
+            "execution",
+            "your execution skill (programming, ML engineering), 0-1 (default: typical for your background)",
+            "X",
+        ),
         _Field("idea_generation", "your idea-generation skill, 0-1 (default: typical for your background)", "X"),
-        _Field("idea_evaluation", "your idea-evaluation skill (research taste), 0-1 (default: typical for your background)", "X"),
-        _Field("impact_judgement", "your judgement of what matters for safety, 0-1 (default: typical for your background)", "X"),
+        _Field(
+            "idea_evaluation",
+            "your idea-evaluation skill (research taste), 0-1 (default: typical for your background)",
+            "X",
+        ),
+        _Field(
+            "impact_judgement",
+            "your judgement of what matters for safety, 0-1 (default: typical for your background)",
+            "X",
+        ),
         _Field("track_record", "your publication-equivalents so far (default: typical for your background)", "N"),
-        _Field("self_direction", "how much you learn on your own: low, typical, high or a percentile 0-100 (default: typical)", "LEVEL"),
-        _Field("resilience", "mental-health resilience: low, typical, high or a percentile 0-100 (default: typical)", "LEVEL"),
-        _Field("learning_rate", "how fast you learn from feedback: low, typical, high or a percentile 0-100 (default: typical)", "LEVEL"),
-        _Field("self_uncertainty", "how unsure you are of those percentiles, in percentile points (default: 5)", "POINTS"),
-        _Field("advisor", "the PhD advisor you expect: auto (admissions decide), top, typical, weak, or a quality 0-1 (default: auto)", "A"),
-        _Field("independent_mentoring", "mentor time as an independent researcher, e.g. '1 hour every 2 weeks', or none (default: the scenario's, about an hour a quarter)", "TIME"),
-        _Field("independent_mentor_quality", "that mentor's quality: top, typical, weak or 0-1 (default: typical)", "Q"),
-        _Field("programme", "a place in a mentorship programme (e.g. MATS) in your first year: yes, no, or maybe = apply and compete (default: maybe)", "YES/NO"),
+        _Field(
+            "self_direction",
+            "how much you learn on your own: low, typical, high or a percentile 0-100 (default: typical)",
+            "LEVEL",
+        ),
+        _Field(
+            "resilience",
+            "mental-health resilience: low, typical, high or a percentile 0-100 (default: typical)",
+            "LEVEL",
+        ),
+        _Field(
+            "learning_rate",
+            "how fast you learn from feedback: low, typical, high or a percentile 0-100 (default: typical)",
+            "LEVEL",
+        ),
+        _Field(
+            "self_uncertainty", "how unsure you are of those percentiles, in percentile points (default: 5)", "POINTS"
+        ),
+        _Field(
+            "advisor",
+            "the PhD advisor you expect: auto (admissions decide), top, typical, weak, or a quality 0-1 (default: auto)",
+            "A",
+        ),
+        _Field(
+            "independent_mentoring",
+            "mentor time as an independent researcher, e.g. '1 hour every 2 weeks', or none (default: the scenario's, about an hour a quarter)",
+            "TIME",
+        ),
+        _Field(
+            "independent_mentor_quality", "that mentor's quality: top, typical, weak or 0-1 (default: typical)", "Q"
+        ),
+        _Field(
+            "programme",
+            "a place in a mentorship programme (e.g. MATS) in your first year: yes, no, or maybe = apply and compete (default: maybe)",
+            "YES/NO",
+        ),
         _Field("funded_months", "months of an independent grant already in hand (default: 0)", "N"),
-        _Field("contributor_role", "the contributor job you would take: industry, nonprofit, academic_ra, or mix (default: mix)", "ROLE"),
-        _Field("phd_after", "on the contributor-then-PhD path, apply to PhDs after this long (default: 2 years)", "TIME"),
-        _Field("timeline", "the year you expect transformative AI, e.g. 2035 (default: the scenario's timeline)", "YEAR"),
+        _Field(
+            "contributor_role",
+            "the contributor job you would take: industry, nonprofit, academic_ra, or mix (default: mix)",
+            "ROLE",
+        ),
+        _Field(
+            "phd_after", "on the contributor-then-PhD path, apply to PhDs after this long (default: 2 years)", "TIME"
+        ),
+        _Field(
+            "timeline", "the year you expect transformative AI, e.g. 2035 (default: the scenario's timeline)", "YEAR"
+        ),
         _Field("timeline_median", "or: your median year for transformative AI (with --timeline-spread)", "YEAR"),
         _Field("timeline_spread", "spread of that belief: sd of log years-from-now (default: 0.5)", "S"),
-        _Field("goal", "what 'best' means: lead-years (before your AI arrival) or lead-chance (within 10 years) (default: lead-years)", "G"),
+        _Field(
+            "goal",
+            "what 'best' means: lead-years (before your AI arrival) or lead-chance (within 10 years) (default: lead-years)",
+            "G",
+        ),
     ]
 
 
@@ -183,15 +250,47 @@ def _choice(value: Any, options: tuple[str, ...], aliases: dict[str, str], expec
     raise ValueError(f"got {_shown(value)} (expected {expected}{_suggest(key, list(options) + list(aliases))})")
 
 
-_BG_ALIASES = {"bachelor": "undergraduate", "bachelors": "undergraduate", "undergrad": "undergraduate", "bsc": "undergraduate",
-               "ba": "undergraduate", "master": "masters", "msc": "masters", "ms": "masters", "ma": "masters",
-               "industry": "industry_engineer", "engineer": "industry_engineer", "swe": "industry_engineer",
-               "phd": "phd_elsewhere", "phd_student": "phd_elsewhere"}
-_LEVEL_ALIASES = {"median": "typical", "average": "typical", "medium": "typical", "normal": "typical", "mid": "typical",
-                  "very_low": "low", "very_high": "high", "exceptional": "high"}
-_QUALITY_ALIASES = {"good": "top", "strong": "top", "great": "top", "best": "top", "excellent": "top",
-                    "average": "typical", "median": "typical", "medium": "typical", "normal": "typical",
-                    "poor": "weak", "bad": "weak", "low": "weak", "high": "top"}
+_BG_ALIASES = {
+    "bachelor": "undergraduate",
+    "bachelors": "undergraduate",
+    "undergrad": "undergraduate",
+    "bsc": "undergraduate",
+    "ba": "undergraduate",
+    "master": "masters",
+    "msc": "masters",
+    "ms": "masters",
+    "ma": "masters",
+    "industry": "industry_engineer",
+    "engineer": "industry_engineer",
+    "swe": "industry_engineer",
+    "phd": "phd_elsewhere",
+    "phd_student": "phd_elsewhere",
+}
+_LEVEL_ALIASES = {
+    "median": "typical",
+    "average": "typical",
+    "medium": "typical",
+    "normal": "typical",
+    "mid": "typical",
+    "very_low": "low",
+    "very_high": "high",
+    "exceptional": "high",
+}
+_QUALITY_ALIASES = {
+    "good": "top",
+    "strong": "top",
+    "great": "top",
+    "best": "top",
+    "excellent": "top",
+    "average": "typical",
+    "median": "typical",
+    "medium": "typical",
+    "normal": "typical",
+    "poor": "weak",
+    "bad": "weak",
+    "low": "weak",
+    "high": "top",
+}
 
 
 def _parse_background(v, ctx):
@@ -207,13 +306,19 @@ def _bounded(v, lo: float, hi: float, number: str, in_range: str) -> float:
 
 
 def _parse_skill(v, ctx):
-    return _bounded(v, 0.0, 0.95, "a skill level from 0 to 1, e.g. 0.3",
-                    "a skill level from 0 to 0.95, e.g. 0.3; 1 would be perfect mastery")
+    return _bounded(
+        v,
+        0.0,
+        0.95,
+        "a skill level from 0 to 1, e.g. 0.3",
+        "a skill level from 0 to 0.95, e.g. 0.3; 1 would be perfect mastery",
+    )
 
 
 def _parse_record(v, ctx):
-    return _bounded(v, 0.0, 50.0, "a number of publication-equivalents, e.g. 1.5",
-                    "publication-equivalents from 0 to 50, e.g. 1.5")
+    return _bounded(
+        v, 0.0, 50.0, "a number of publication-equivalents, e.g. 1.5", "publication-equivalents from 0 to 50, e.g. 1.5"
+    )
 
 
 _NUM_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$", re.IGNORECASE)
@@ -236,7 +341,9 @@ def _parse_trait(v, ctx):
             return LEVELS[_LEVEL_ALIASES[key]]
         m = _PCT_RE.match(v.strip().lower())
         if not m:
-            raise ValueError(f"got {_shown(v)} (expected {expected}{_suggest(key, list(LEVELS) + list(_LEVEL_ALIASES))})")
+            raise ValueError(
+                f"got {_shown(v)} (expected {expected}{_suggest(key, list(LEVELS) + list(_LEVEL_ALIASES))})"
+            )
         x = float(m[1])
     else:
         x = _as_number(v, expected)
@@ -250,7 +357,11 @@ def _parse_uncertainty(v, ctx):
 
 
 def _parse_quality(v, allow_auto: bool):
-    expected = ("auto, top, typical, weak or a quality from 0 to 1" if allow_auto else "top, typical, weak or a quality from 0 to 1")
+    expected = (
+        "auto, top, typical, weak or a quality from 0 to 1"
+        if allow_auto
+        else "top, typical, weak or a quality from 0 to 1"
+    )
     if not _numeric_text(v):
         key = v.strip().lower().replace("-", "_").replace(" ", "_")
         if allow_auto and key in ("auto", "default", "any"):
@@ -292,8 +403,12 @@ def _parse_mentoring(v, ctx):
 def _parse_programme(v, ctx):
     if isinstance(v, bool):
         return "yes" if v else "no"
-    return _choice(v, ("yes", "no", "maybe"), {"y": "yes", "true": "yes", "n": "no", "false": "no", "apply": "maybe",
-                                               "compete": "maybe", "unknown": "maybe"}, "yes, no or maybe")
+    return _choice(
+        v,
+        ("yes", "no", "maybe"),
+        {"y": "yes", "true": "yes", "n": "no", "false": "no", "apply": "maybe", "compete": "maybe", "unknown": "maybe"},
+        "yes, no or maybe",
+    )
 
 
 def _parse_months(v, ctx):
@@ -312,9 +427,19 @@ def _parse_months(v, ctx):
 
 
 def _parse_role(v, ctx):
-    return _choice(v, CONTRIBUTOR_ROLES, {"ra": "academic_ra", "academic": "academic_ra", "non_profit": "nonprofit",
-                                          "lab": "industry", "any": "mix", "random": "mix"},
-                   "industry, nonprofit, academic_ra or mix")
+    return _choice(
+        v,
+        CONTRIBUTOR_ROLES,
+        {
+            "ra": "academic_ra",
+            "academic": "academic_ra",
+            "non_profit": "nonprofit",
+            "lab": "industry",
+            "any": "mix",
+            "random": "mix",
+        },
+        "industry, nonprofit, academic_ra or mix",
+    )
 
 
 def _parse_phd_after(v, ctx):
@@ -348,7 +473,9 @@ def _parse_timeline(v, ctx):
     if isinstance(v, dict):
         unknown = [k for k in v if k not in ("median", "spread")]
         if unknown:
-            raise ValueError(f"unknown key '{unknown[0]}' (expected 'median' and optionally 'spread'){_suggest(unknown[0], ['median', 'spread'])}")
+            raise ValueError(
+                f"unknown key '{unknown[0]}' (expected 'median' and optionally 'spread'){_suggest(unknown[0], ['median', 'spread'])}"
+            )
         if "median" not in v:
             raise ValueError("a mapping needs 'median' (expected e.g. {median: 2035, spread: 0.5})")
         return ("lognormal", _parse_year(v["median"], ctx), _parse_spread(v.get("spread", 0.5), ctx))
@@ -363,9 +490,12 @@ def _parse_spread(v, ctx):
 
 
 def _parse_goal(v, ctx):
-    return _choice(v, ("lead_years", "lead_chance"), {"years": "lead_years", "impact": "lead_years",
-                                                       "chance": "lead_chance", "probability": "lead_chance"},
-                   "lead-years or lead-chance").replace("_", "-")
+    return _choice(
+        v,
+        ("lead_years", "lead_chance"),
+        {"years": "lead_years", "impact": "lead_years", "chance": "lead_chance", "probability": "lead_chance"},
+        "lead-years or lead-chance",
+    ).replace("_", "-")
 
 
 _PARSERS = {
@@ -393,8 +523,9 @@ _PARSERS = {
 }
 
 
-def profile_from_mapping(data: Mapping[str, Any], scenario: Scenario | None = None,
-                         where: Mapping[str, str] | None = None) -> Profile:
+def profile_from_mapping(
+    data: Mapping[str, Any], scenario: Scenario | None = None, where: Mapping[str, str] | None = None
+) -> Profile:
     """A validated :class:`Profile` from plain values (YAML-style keys).
 
     ``where`` maps a key to the prefix of its error messages (``FILE:LINE``
@@ -421,9 +552,15 @@ def profile_from_mapping(data: Mapping[str, Any], scenario: Scenario | None = No
         if key in YAML_ONLY:
             continue
         if key not in _PARSERS:
-            near = difflib.get_close_matches(str(key).lower().replace("-", "_"), FIELD_NAMES + YAML_ONLY, n=1, cutoff=0.6)
-            fail(key, f"unknown key '{quoted(key)}' (did you mean '{near[0]}'?)" if near
-                 else f"unknown key '{quoted(key)}' (expected one of: {', '.join(FIELD_NAMES + YAML_ONLY)})")
+            near = difflib.get_close_matches(
+                str(key).lower().replace("-", "_"), FIELD_NAMES + YAML_ONLY, n=1, cutoff=0.6
+            )
+            fail(
+                key,
+                f"unknown key '{quoted(key)}' (did you mean '{near[0]}'?)"
+                if near
+                else f"unknown key '{quoted(key)}' (expected one of: {', '.join(FIELD_NAMES + YAML_ONLY)})",
+            )
             continue
         if value is None:
             fail(key, f"no value given (expected {_expected_of(key)})")
@@ -434,12 +571,20 @@ def profile_from_mapping(data: Mapping[str, Any], scenario: Scenario | None = No
             fail(key, str(exc))
     # combinations
     if "timeline_spread" in data and "timeline_median" not in data and "timeline_spread" in values:
-        fail("timeline_spread", "needs a median year as well (expected e.g. --timeline-median 2035 --timeline-spread 0.5)")
+        fail(
+            "timeline_spread",
+            "needs a median year as well (expected e.g. --timeline-median 2035 --timeline-spread 0.5)",
+        )
     if "timeline" in data and "timeline_median" in data:
-        fail("timeline_median", "cannot be combined with a timeline year (expected either a year, or a median and spread)")
+        fail(
+            "timeline_median",
+            "cannot be combined with a timeline year (expected either a year, or a median and spread)",
+        )
     if errors:
         raise ProfileError(errors)
-    kwargs: dict[str, Any] = {k: v for k, v in values.items() if k not in ("timeline", "timeline_median", "timeline_spread")}
+    kwargs: dict[str, Any] = {
+        k: v for k, v in values.items() if k not in ("timeline", "timeline_median", "timeline_spread")
+    }
     if "timeline" in values:
         kwargs["timeline"] = values["timeline"]
     elif "timeline_median" in values:

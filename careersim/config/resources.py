@@ -30,8 +30,19 @@ from typing import Literal
 
 from careersim.config.schema import Intervention, Scenario, get_path, iter_parameters
 
-__all__ = ["Resource", "RESOURCES", "NOT_MODELLED", "Cost", "unit_cost", "cost_over", "step_cost",
-           "scenario_cost", "capacity", "growth_integral", "cost_source"]
+__all__ = [
+    "Resource",
+    "RESOURCES",
+    "NOT_MODELLED",
+    "Cost",
+    "unit_cost",
+    "cost_over",
+    "step_cost",
+    "scenario_cost",
+    "capacity",
+    "growth_integral",
+    "cost_source",
+]
 
 
 @dataclass(frozen=True)
@@ -71,30 +82,108 @@ class Resource:
 
 #: every scarce resource whose marginal value is measured, in the order reports list them
 RESOURCES: tuple[Resource, ...] = (
-    Resource("advisor_slots", "PhD advisor slots", "phd.advisors", "advisor", cost="phd_student_year",
-             per_unit=("phd.max_students",), growth="phd.advisor_growth", integer=True),
-    Resource("programme_places", "mentorship-programme places", "programme.places", "place per cohort",
-             cost="programme_place", per_unit=("programme.cohorts_per_year",), integer=True),
-    Resource("grantmaker_time", "grantmaker time", "grants.review_time", "reviewer", units="grants.reviewers",
-             cost="reviewer_year", how="faster"),
-    Resource("money", "grant money", "grants.budget", "researcher paid at once", cost="grant_year",
-             growth="grants.budget_growth"),
-    Resource("openings_big_rfp", "lead positions funded by big funders' RFPs", "positions.big_rfp", "position",
-             cost="lead_position_year", growth="positions.growth", family="lead_openings"),
-    Resource("openings_adjacent_org", "lead positions at adjacent-agenda organisations", "positions.adjacent_org",
-             "position", cost="lead_position_year", growth="positions.growth", family="lead_openings"),
-    Resource("openings_academia", "academic lead posts", "positions.academia", "position", cost="lead_position_year",
-             growth="positions.growth", family="lead_openings"),
-    Resource("openings_small_funder", "small funders' lead positions", "positions.small_funder", "position",
-             cost="lead_position_year", growth="positions.growth", family="lead_openings"),
-    Resource("openings_autonomy_role", "research roles with autonomy", "positions.autonomy_role", "position",
-             cost="lead_position_year", growth="positions.growth", family="lead_openings"),
-    Resource("openings_agnostic_org", "lead positions at an agenda-agnostic organisation", "positions.agnostic_org",
-             "position", cost="lead_position_year", growth="positions.growth", family="lead_openings"),
+    Resource(
+        "advisor_slots",
+        "PhD advisor slots",
+        "phd.advisors",
+        "advisor",
+        cost="phd_student_year",
+        per_unit=("phd.max_students",),
+        growth="phd.advisor_growth",
+        integer=True,
+    ),
+    Resource(
+        "programme_places",
+        "mentorship-programme places",
+        "programme.places",
+        "place per cohort",
+        cost="programme_place",
+        per_unit=("programme.cohorts_per_year",),
+        integer=True,
+    ),
+    Resource(
+        "grantmaker_time",
+        "grantmaker time",
+        "grants.review_time",
+        "reviewer",
+        units="grants.reviewers",
+        cost="reviewer_year",
+        how="faster",
+    ),
+    Resource(
+        "money",
+        "grant money",
+        "grants.budget",
+        "researcher paid at once",
+        cost="grant_year",
+        growth="grants.budget_growth",
+    ),
+    Resource(
+        "openings_big_rfp",
+        "lead positions funded by big funders' RFPs",
+        "positions.big_rfp",
+        "position",
+        cost="lead_position_year",
+        growth="positions.growth",
+        family="lead_openings",
+    ),
+    Resource(
+        "openings_adjacent_org",
+        "lead positions at adjacent-agenda organisations",
+        "positions.adjacent_org",
+        "position",
+        cost="lead_position_year",
+        growth="positions.growth",
+        family="lead_openings",
+    ),
+    Resource(
+        "openings_academia",
+        "academic lead posts",
+        "positions.academia",
+        "position",
+        cost="lead_position_year",
+        growth="positions.growth",
+        family="lead_openings",
+    ),
+    Resource(
+        "openings_small_funder",
+        "small funders' lead positions",
+        "positions.small_funder",
+        "position",
+        cost="lead_position_year",
+        growth="positions.growth",
+        family="lead_openings",
+    ),
+    Resource(
+        "openings_autonomy_role",
+        "research roles with autonomy",
+        "positions.autonomy_role",
+        "position",
+        cost="lead_position_year",
+        growth="positions.growth",
+        family="lead_openings",
+    ),
+    Resource(
+        "openings_agnostic_org",
+        "lead positions at an agenda-agnostic organisation",
+        "positions.agnostic_org",
+        "position",
+        cost="lead_position_year",
+        growth="positions.growth",
+        family="lead_openings",
+    ),
     # the leads' mentor time: costed as hours a week per lead x the leads (counted as initial.leads growing with
     # the positions, an approximation: the engine's leads are those in role each month) x 52 weeks x an hour's cost
-    Resource("mentor_time", "the leads' mentor time", "mentoring.lead_hours", "hour a week per lead",
-             cost="mentor_hour", per_unit=("initial.leads",), factor=52.0, growth="positions.growth"),
+    Resource(
+        "mentor_time",
+        "the leads' mentor time",
+        "mentoring.lead_hours",
+        "hour a week per lead",
+        cost="mentor_hour",
+        per_unit=("initial.leads",),
+        factor=52.0,
+        growth="positions.growth",
+    ),
 )
 
 #: scarce resources the model does not have yet, shown in reports as such (none since leads mentor)
@@ -162,8 +251,7 @@ def unit_cost(scenario: Scenario, resource: Resource) -> float:
     return c
 
 
-def cost_over(scenario: Scenario, resource: Resource, a: float, b: float,
-              skip: tuple[Intervention, ...] = ()) -> float:
+def cost_over(scenario: Scenario, resource: Resource, a: float, b: float, skip: tuple[Intervention, ...] = ()) -> float:
     """What ``resource`` costs over ``[a, b]`` (years from the start) in ``scenario``."""
     c = unit_cost(scenario, resource)
     if not math.isfinite(c):
@@ -257,8 +345,14 @@ def scenario_cost(scenario: Scenario, base: Scenario) -> Cost:
                 first, last = min(first, iv.start), max(last, end)
     total = float(sum(d for _, d in parts))
     years = max(0.0, last - first) if parts else 0.0
-    return Cost(total=total, per_year=total / years if years > 0 else math.nan, years=years,
-                sources=tuple(sources), assumption=any(_is_assumption(s) for s in sources), parts=tuple(parts))
+    return Cost(
+        total=total,
+        per_year=total / years if years > 0 else math.nan,
+        years=years,
+        sources=tuple(sources),
+        assumption=any(_is_assumption(s) for s in sources),
+        parts=tuple(parts),
+    )
 
 
 def scenario_with_capacities_of(base: Scenario, scenario: Scenario) -> Scenario:
@@ -269,8 +363,11 @@ def scenario_with_capacities_of(base: Scenario, scenario: Scenario) -> Scenario:
 def _changed_span(scenario: Scenario, base: Scenario, r: Resource, horizon: float) -> tuple[float, float]:
     """The first and last time the resource's units differ between the scenarios (for the yearly cost)."""
     cuts = sorted(set(_breakpoints(scenario, 0.0, horizon)) | set(_breakpoints(base, 0.0, horizon)))
-    spans = [(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:])
-             if capacity(scenario, r.units_path, 0.5 * (lo + hi)) != capacity(base, r.units_path, 0.5 * (lo + hi))]
+    spans = [
+        (lo, hi)
+        for lo, hi in zip(cuts[:-1], cuts[1:])
+        if capacity(scenario, r.units_path, 0.5 * (lo + hi)) != capacity(base, r.units_path, 0.5 * (lo + hi))
+    ]
     if not spans:
         return horizon, 0.0
     return spans[0][0], spans[-1][1]

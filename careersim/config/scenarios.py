@@ -134,16 +134,22 @@ def _resolve_extends(
     mark = marks.get(("extends",))
     where = f"{shown}:{mark.line}" if mark else shown
     if not isinstance(spec, str) or not spec.strip():
-        raise ScenarioError([f"{where}: extends: got {short(spec)} (expected a file name such as 'baseline.yaml' or a shipped scenario name such as 'baseline')"])
+        raise ScenarioError(
+            [
+                f"{where}: extends: got {short(spec)} (expected a file name such as 'baseline.yaml' or a shipped scenario name such as 'baseline')"
+            ]
+        )
     try:
         parent_path = find_parent(spec, base_dir)
     except LookupError as exc:
         raise ScenarioError([f"{where}: extends: {exc}"]) from None
     resolved = parent_path.resolve()
     if resolved in chain:
-        loop = " -> ".join(display_path(p) for p in chain[chain.index(resolved):] + [resolved])
+        loop = " -> ".join(display_path(p) for p in chain[chain.index(resolved) :] + [resolved])
         raise ScenarioError(
-            [f"{where}: extends: '{quoted(spec)}' makes a cycle: {loop} (expected a chain of parents ending in a file without extends)"]
+            [
+                f"{where}: extends: '{quoted(spec)}' makes a cycle: {loop} (expected a chain of parents ending in a file without extends)"
+            ]
         )
     if len(chain) >= MAX_EXTENDS:
         raise ScenarioError([f"{where}: extends: more than {MAX_EXTENDS} levels of extends (expected a short chain)"])
@@ -260,7 +266,9 @@ def _unknown_key_message(loc: Loc) -> str:
     if near:
         return f"unknown key '{key}' (did you mean '{near[0]}'?)"
     leaves = _all_leaves()
-    elsewhere = leaves.get(key) or [p for n in difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.8) for p in leaves[n]]
+    elsewhere = leaves.get(key) or [
+        p for n in difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.8) for p in leaves[n]
+    ]
     elsewhere = [p for p in elsewhere if not p.startswith(dotted(loc[:-1]) + ".")][:2]
     if elsewhere:
         return f"unknown key '{key}' here (did you mean '{elsewhere[0]}'?)"
@@ -287,7 +295,7 @@ def _refine(loc: Loc, msg: str, data: dict) -> tuple[Loc, str]:
         if first_ok and (len(parts) > 1 or m["sep"].startswith(":") or parts[0] in node):
             new_loc = loc + parts
             if m["sep"].startswith(":"):
-                return new_loc, msg[m.end():]
+                return new_loc, msg[m.end() :]
             return new_loc, msg
     if isinstance(node, dict) and _model_at(loc) is None:
         named = set(re.findall(r"'([^']*)'", msg))
@@ -329,7 +337,14 @@ def _located(error: Mapping[str, Any], data: dict) -> tuple[Loc, bool, str]:
         return loc, False, f"got {short(value)} (expected text)"
     if etype == "list_type":
         return loc, False, f"got {short(value)} (expected a list, e.g. '- {{kind: multi_year_grants, start: 1 year}}')"
-    if etype in ("model_type", "dict_type", "model_attributes_type", "float_type", "float_parsing", "union_tag_invalid"):
+    if etype in (
+        "model_type",
+        "dict_type",
+        "model_attributes_type",
+        "float_type",
+        "float_parsing",
+        "union_tag_invalid",
+    ):
         if kind in EXPECTED_BY_KIND:
             return loc, False, f"got {short(value)} (expected {EXPECTED_BY_KIND[kind]})"
         model = _model_at(loc)
@@ -376,7 +391,7 @@ def _validation_messages(err: ValidationError, data: dict, marks: Marks, shown: 
 # ---------------------------------------------------------------------------
 
 
-def load_scenario(source: Union[PathLike, Mapping[str, Any]]) -> Scenario:
+def load_scenario(source: PathLike | Mapping[str, Any]) -> Scenario:
     """Load and validate a scenario from a YAML file, a shipped scenario name or a mapping.
 
     Raises :class:`ScenarioError` with located messages on any problem.
@@ -400,8 +415,12 @@ def _refuse_a_missing_name(path: Path, shown: str) -> None:
     names = [name for name, _, _ in shipped_scenarios()]
     near = difflib.get_close_matches(path.name, names, n=1)
     hint = f"did you mean '{near[0]}'? " if near else ""
-    raise ScenarioError([f"{shown}: no such file or shipped scenario ({hint}expected a scenario file such as "
-                         f"my-scenario.yaml, which 'careersim init my-scenario' starts, or one of: {', '.join(names)})"])
+    raise ScenarioError(
+        [
+            f"{shown}: no such file or shipped scenario ({hint}expected a scenario file such as "
+            f"my-scenario.yaml, which 'careersim init my-scenario' starts, or one of: {', '.join(names)})"
+        ]
+    )
 
 
 def _validate(data: dict, marks: Marks, shown: str, soft: Soft) -> Scenario:
@@ -416,7 +435,9 @@ def _validate(data: dict, marks: Marks, shown: str, soft: Soft) -> Scenario:
                 messages.append(msg)
         raise ScenarioError(sort_messages(messages) or [f"{shown}: the scenario is not valid"]) from None
     except (TypeError, ArithmeticError, KeyError, AttributeError) as exc:  # defensive: a validator bug
-        raise ScenarioError(messages + [f"{shown}: could not validate the scenario: {type(exc).__name__}: {exc}"]) from None
+        raise ScenarioError(
+            messages + [f"{shown}: could not validate the scenario: {type(exc).__name__}: {exc}"]
+        ) from None
     if messages:
         raise ScenarioError(sort_messages(messages))
     return scenario
@@ -456,7 +477,10 @@ def dump_scenario(scenario: Scenario) -> str:
 def scenario_json_schema() -> dict:
     """JSON Schema of the scenario file format (accepts unit strings and ``extends``)."""
     schema = Scenario.model_json_schema()
-    text_form = {"type": "string", "description": "a number with a unit, e.g. '6 months', or a distribution, e.g. 'uniform(3, 5) years'"}
+    text_form = {
+        "type": "string",
+        "description": "a number with a unit, e.g. '6 months', or a distribution, e.g. 'uniform(3, 5) years'",
+    }
 
     def allow_text(prop: dict) -> None:
         if prop.get("kind") is None:

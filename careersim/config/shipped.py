@@ -75,8 +75,10 @@ def find_parent(spec: str, folder: Path, example: str = "baseline.yaml") -> Path
     shipped = shipped_files()
     names = ", ".join(shipped)
     if suffix and suffix not in SUFFIXES:
-        raise LookupError(f"got '{quoted(spec)}' (expected a scenario file ending in .yaml or .yml, "
-                          f"such as '{example}', or a shipped scenario's name: {names})")
+        raise LookupError(
+            f"got '{quoted(spec)}' (expected a scenario file ending in .yaml or .yml, "
+            f"such as '{example}', or a shipped scenario's name: {names})"
+        )
     candidates = [folder / spec] if suffix else [folder / (spec + s) for s in SUFFIXES]
     for candidate in candidates:
         if candidate.is_file():
@@ -87,5 +89,7 @@ def find_parent(spec: str, folder: Path, example: str = "baseline.yaml") -> Path
         return shipped[stem]
     near = difflib.get_close_matches(Path(stem).name, list(shipped), n=1)
     hint = f"did you mean '{near[0]}'? " if near else ""
-    raise LookupError(f"cannot find '{quoted(spec)}' next to this file or among the shipped scenarios "
-                      f"({hint}expected a file such as '{example}' or one of: {names})")
+    raise LookupError(
+        f"cannot find '{quoted(spec)}' next to this file or among the shipped scenarios "
+        f"({hint}expected a file such as '{example}' or one of: {names})"
+    )

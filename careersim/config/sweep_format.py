@@ -24,13 +24,25 @@ from __future__ import annotations
 import functools
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 __all__ = [
-    "Expect", "SweepFile", "FactorSpec", "OutcomeSpec", "DESIGN_MODELS", "DesignSpec",
-    "field_names", "check_value", "has_shape", "default", "expected", "missing_text", "choices", "sweep_json_schema",
+    "Expect",
+    "SweepFile",
+    "FactorSpec",
+    "OutcomeSpec",
+    "DESIGN_MODELS",
+    "DesignSpec",
+    "field_names",
+    "check_value",
+    "has_shape",
+    "default",
+    "expected",
+    "missing_text",
+    "choices",
+    "sweep_json_schema",
 ]
 
 
@@ -51,7 +63,7 @@ class _Spec(BaseModel):
 
 Whole = int  # a whole number (YAML integer; true/false and 2.0 are not)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]  # not empty, nor only spaces
-Number = Union[float, str]
+Number = float | str
 
 
 class FactorSpec(_Spec):
@@ -59,42 +71,80 @@ class FactorSpec(_Spec):
     `range`, `levels` or `distribution`)."""
 
     model_config = ConfigDict(
-        extra="forbid", title="Factor",
-        json_schema_extra={"oneOf": [{"required": ["range"]}, {"required": ["levels"]}, {"required": ["distribution"]}]},
+        extra="forbid",
+        title="Factor",
+        json_schema_extra={
+            "oneOf": [{"required": ["range"]}, {"required": ["levels"]}, {"required": ["distribution"]}]
+        },
     )
 
-    path: Annotated[str, Field(
-        description="The scenario parameter to vary, as a dotted path (see docs/parameters.md).",
-        examples=["grants.grant_length"]),
-        Expect("a dotted scenario path such as 'grants.grant_length'",
-               missing="missing 'path:' (expected a dotted scenario path such as 'grants.grant_length')")]
-    name: Annotated[str, Field(
-        min_length=1, description="A short label for reports (default: the path).",
-        examples=["grant length"]), Expect("a short label")] = ""
-    range: Annotated[list[Number], Field(
-        min_length=2, max_length=2,
-        description="[low, high]: values spread between them by the design. Numbers are in the parameter's "
-                    "canonical unit, or text with a unit ('6 months', '1 hour per week').",
-        examples=[["1 year", "3 years"]]), Expect("[low, high], e.g. [1 year, 3 years]")] = None
-    levels: Annotated[list[Any], Field(
-        min_length=1, description="The values to use, each once (numbers with or without units, or the choices "
-                                  "of a parameter that is not a number, such as 'saturating').",
-        examples=[["6 months", "1 year", "2 years"]]), Expect("a non-empty list such as [1, 2, 3]")] = None
-    distribution: Annotated[str, Field(
-        description="A distribution the design's points are spread over, by its quantiles, with an optional "
-                    "unit after it.", examples=["uniform(1, 3) years"]),
-        Expect("text such as 'uniform(0.2, 0.6)'")] = None
-    role: Annotated[Literal["uncertainty", "lever"], Field(
-        description="'uncertainty' (what the world does) or 'lever' (what a policymaker chooses); a sweep with "
-                    "both gets the regret and satisficing of each lever setting."),
-        Expect("'uncertainty' (what the world does) or 'lever' (what a policymaker chooses)")] = "uncertainty"
-    scale: Annotated[Literal["linear", "log"], Field(
-        description="How a range is spread: evenly, or evenly in the logarithm (a range above 0)."),
-        Expect("'linear' or 'log'")] = "linear"
-    rescale_others: Annotated[bool, Field(
-        description="For one share of a mix that adds up to 1 (population.track_mix.phd): scale the other "
-                    "shares in proportion so the mix still adds up to 1."),
-        Expect("true or false")] = False
+    path: Annotated[
+        str,
+        Field(
+            description="The scenario parameter to vary, as a dotted path (see docs/parameters.md).",
+            examples=["grants.grant_length"],
+        ),
+        Expect(
+            "a dotted scenario path such as 'grants.grant_length'",
+            missing="missing 'path:' (expected a dotted scenario path such as 'grants.grant_length')",
+        ),
+    ]
+    name: Annotated[
+        str,
+        Field(min_length=1, description="A short label for reports (default: the path).", examples=["grant length"]),
+        Expect("a short label"),
+    ] = ""
+    range: Annotated[
+        list[Number],
+        Field(
+            min_length=2,
+            max_length=2,
+            description="[low, high]: values spread between them by the design. Numbers are in the parameter's "
+            "canonical unit, or text with a unit ('6 months', '1 hour per week').",
+            examples=[["1 year", "3 years"]],
+        ),
+        Expect("[low, high], e.g. [1 year, 3 years]"),
+    ] = None
+    levels: Annotated[
+        list[Any],
+        Field(
+            min_length=1,
+            description="The values to use, each once (numbers with or without units, or the choices "
+            "of a parameter that is not a number, such as 'saturating').",
+            examples=[["6 months", "1 year", "2 years"]],
+        ),
+        Expect("a non-empty list such as [1, 2, 3]"),
+    ] = None
+    distribution: Annotated[
+        str,
+        Field(
+            description="A distribution the design's points are spread over, by its quantiles, with an optional "
+            "unit after it.",
+            examples=["uniform(1, 3) years"],
+        ),
+        Expect("text such as 'uniform(0.2, 0.6)'"),
+    ] = None
+    role: Annotated[
+        Literal["uncertainty", "lever"],
+        Field(
+            description="'uncertainty' (what the world does) or 'lever' (what a policymaker chooses); a sweep with "
+            "both gets the regret and satisficing of each lever setting."
+        ),
+        Expect("'uncertainty' (what the world does) or 'lever' (what a policymaker chooses)"),
+    ] = "uncertainty"
+    scale: Annotated[
+        Literal["linear", "log"],
+        Field(description="How a range is spread: evenly, or evenly in the logarithm (a range above 0)."),
+        Expect("'linear' or 'log'"),
+    ] = "linear"
+    rescale_others: Annotated[
+        bool,
+        Field(
+            description="For one share of a mix that adds up to 1 (population.track_mix.phd): scale the other "
+            "shares in proportion so the mix still adds up to 1."
+        ),
+        Expect("true or false"),
+    ] = False
 
 
 #: the most points a design, or replications a sweep, may have
@@ -105,14 +155,19 @@ MAX_SEED = 2**63 - 1
 
 class _Design(_Spec):
     kind: str
-    seed: Annotated[Whole, Field(ge=0, le=MAX_SEED,
-                                 description="The seed of the design's random points (default: the sweep's seed)."),
-                    Expect("a whole number from {ge} to {le}")] = None
+    seed: Annotated[
+        Whole,
+        Field(ge=0, le=MAX_SEED, description="The seed of the design's random points (default: the sweep's seed)."),
+        Expect("a whole number from {ge} to {le}"),
+    ] = None
 
 
 def _count(ge: int, description: str, default: int | None = None, example: int = 10):
-    return Annotated[Whole, Field(ge=ge, le=MAX_COUNT, description=description, examples=[example]),
-                     Expect("a whole number from {ge} to {le}")]
+    return Annotated[
+        Whole,
+        Field(ge=ge, le=MAX_COUNT, description=description, examples=[example]),
+        Expect("a whole number from {ge} to {le}"),
+    ]
 
 
 class GridDesign(_Design):
@@ -166,10 +221,14 @@ class MorrisDesign(_Design):
 
 #: the designs by kind, in the order they are listed
 DESIGN_MODELS: dict[str, type[_Design]] = {
-    "grid": GridDesign, "random": RandomDesign, "lhs": LhsDesign, "sobol": SobolDesign,
-    "saltelli": SaltelliDesign, "morris": MorrisDesign,
+    "grid": GridDesign,
+    "random": RandomDesign,
+    "lhs": LhsDesign,
+    "sobol": SobolDesign,
+    "saltelli": SaltelliDesign,
+    "morris": MorrisDesign,
 }
-DesignSpec = Annotated[Union[tuple(DESIGN_MODELS.values())], Field(discriminator="kind")]
+DesignSpec = Annotated[tuple(DESIGN_MODELS.values()), Field(discriminator="kind")]
 
 
 class OutcomeSpec(_Spec):
@@ -177,19 +236,31 @@ class OutcomeSpec(_Spec):
 
     model_config = ConfigDict(extra="forbid", title="Outcome")
     name: Annotated[str, Field(description="A label for reports (default: the expression).")] = None
-    expr: Annotated[str, Field(
-        description="A metric of a replication's summary, or an expression over metrics with numbers, quoted "
-                    "text, + - * /, comparisons (a yes/no outcome), and/or/not and abs/min/max.",
-        examples=["p_lead_independent - p_lead_phd > 0"])]
-    goal: Annotated[Literal["maximize", "minimize"], Field(
-        description="Whether more (maximize) or less (minimize) is better: gives the regret and satisficing of "
-                    "each lever setting across the uncertainties."),
-        Expect("'maximize' or 'minimize'")] = None
-    threshold: Annotated[float, Field(
-        description="The value the outcome should reach (at least it when maximizing or without a goal, at "
-                    "most it when minimizing): satisficing counts the uncertainty points where a lever setting "
-                    "meets it, and scenario discovery (PRIM, the tree) finds where runs meet it or not."),
-        Expect("a number")] = None
+    expr: Annotated[
+        str,
+        Field(
+            description="A metric of a replication's summary, or an expression over metrics with numbers, quoted "
+            "text, + - * /, comparisons (a yes/no outcome), and/or/not and abs/min/max.",
+            examples=["p_lead_independent - p_lead_phd > 0"],
+        ),
+    ]
+    goal: Annotated[
+        Literal["maximize", "minimize"],
+        Field(
+            description="Whether more (maximize) or less (minimize) is better: gives the regret and satisficing of "
+            "each lever setting across the uncertainties."
+        ),
+        Expect("'maximize' or 'minimize'"),
+    ] = None
+    threshold: Annotated[
+        float,
+        Field(
+            description="The value the outcome should reach (at least it when maximizing or without a goal, at "
+            "most it when minimizing): satisficing counts the uncertainty points where a lever setting "
+            "meets it, and scenario discovery (PRIM, the tree) finds where runs meet it or not."
+        ),
+        Expect("a number"),
+    ] = None
 
 
 class SweepFile(_Spec):
@@ -197,50 +268,100 @@ class SweepFile(_Spec):
 
     model_config = ConfigDict(extra="forbid", title="careersim sweep file")
 
-    name: Annotated[Text, Field(
-        description="The sweep's name (default: the file's name); its output folder is "
-                                  "reports/sweeps/NAME.", examples=["mentorship-x-grant-length"]),
-        Expect("text such as 'mentorship-x-grant-length'")] = None
+    name: Annotated[
+        Text,
+        Field(
+            description="The sweep's name (default: the file's name); its output folder is reports/sweeps/NAME.",
+            examples=["mentorship-x-grant-length"],
+        ),
+        Expect("text such as 'mentorship-x-grant-length'"),
+    ] = None
     description: Annotated[str, Field(description="What the sweep asks, for the report."), Expect("text")] = ""
-    base: Annotated[Text, Field(
-        description="The scenario the sweep varies: a file relative to the sweep file, or a "
-                                  "shipped scenario's name.", examples=["../baseline.yaml", "baseline"]),
-        Expect("a scenario file such as '../baseline.yaml' or a shipped name such as 'baseline'",
-               missing="missing 'base:' (expected the scenario the sweep varies, e.g. 'base: ../baseline.yaml' "
-                       "or 'base: baseline')")]
-    fixed: Annotated[dict[str, Any], Field(
-        description="Changes applied to the base scenario at every point, by dotted path.",
-        examples=[{"population.entrants_per_year": 100}]),
-        Expect("a mapping of parameter path to value, e.g. 'population.entrants_per_year: 100'")] = None
-    factors: Annotated[list[FactorSpec], Field(
-        min_length=1, description="The varied parameters."),
-        Expect("a non-empty list of factors, e.g. '- {{path: grants.grant_length, range: [1, 3]}}'",
-               missing="missing 'factors:' (expected a list such as '- {path: grants.grant_length, range: [1, 3]}')")]
-    design: Annotated[DesignSpec, Field(description="How the points are placed: one of the designs below, by its kind."),
-                      Expect("a mapping such as {{kind: lhs, points: 200}}",
-                             missing="missing 'design:' (expected e.g. 'design: {kind: grid, levels: 5}' or "
-                                     "'design: {kind: lhs, points: 200}')")]
-    replications: Annotated[Whole, Field(ge=1, le=MAX_COUNT, description="Runs of each point, each with its own seed."),
-                            Expect("a whole number from {ge} to {le}")] = 4
-    seed: Annotated[Whole, Field(ge=0, le=MAX_SEED,
-                                 description="The root seed of the runs (and of the design, unless it has its own)."),
-                    Expect("a whole number from {ge} to {le}")] = 1
-    seeding: Annotated[Literal["common", "independent"], Field(
-        description="'common': replication r uses the same random numbers at every point (common random "
-                    "numbers: differences between points are the parameters', not chance's); 'independent': "
-                    "each point has its own seed."),
-        Expect("'common' (every point uses the same random numbers) or 'independent' (a seed per point)")] = "common"
-    outcomes: Annotated[list[Union[str, OutcomeSpec]], Field(
-        min_length=1, description="What is measured in each run: metric names, expressions, or {name, expr, "
-                                  "goal, threshold} mappings.",
-        examples=[["p_lead", "claim_C1_holds", {"name": "independents beat the PhD",
-                                                 "expr": "p_lead_independent - p_lead_phd > 0"}]]),
-        Expect("a non-empty list of metric names or expressions",
-               missing="missing 'outcomes:' (expected a list of metric names such as p_lead, p_lead_independent, "
-                       "claim_C1_holds)")]
-    regions: Annotated[list[str], Field(
-        description="Outcome names whose regions to explain (scenario discovery); by default every yes/no or "
-                    "thresholded outcome."), Expect("a list of outcome names whose flips to explain")] = None
+    base: Annotated[
+        Text,
+        Field(
+            description="The scenario the sweep varies: a file relative to the sweep file, or a "
+            "shipped scenario's name.",
+            examples=["../baseline.yaml", "baseline"],
+        ),
+        Expect(
+            "a scenario file such as '../baseline.yaml' or a shipped name such as 'baseline'",
+            missing="missing 'base:' (expected the scenario the sweep varies, e.g. 'base: ../baseline.yaml' "
+            "or 'base: baseline')",
+        ),
+    ]
+    fixed: Annotated[
+        dict[str, Any],
+        Field(
+            description="Changes applied to the base scenario at every point, by dotted path.",
+            examples=[{"population.entrants_per_year": 100}],
+        ),
+        Expect("a mapping of parameter path to value, e.g. 'population.entrants_per_year: 100'"),
+    ] = None
+    factors: Annotated[
+        list[FactorSpec],
+        Field(min_length=1, description="The varied parameters."),
+        Expect(
+            "a non-empty list of factors, e.g. '- {{path: grants.grant_length, range: [1, 3]}}'",
+            missing="missing 'factors:' (expected a list such as '- {path: grants.grant_length, range: [1, 3]}')",
+        ),
+    ]
+    design: Annotated[
+        DesignSpec,
+        Field(description="How the points are placed: one of the designs below, by its kind."),
+        Expect(
+            "a mapping such as {{kind: lhs, points: 200}}",
+            missing="missing 'design:' (expected e.g. 'design: {kind: grid, levels: 5}' or "
+            "'design: {kind: lhs, points: 200}')",
+        ),
+    ]
+    replications: Annotated[
+        Whole,
+        Field(ge=1, le=MAX_COUNT, description="Runs of each point, each with its own seed."),
+        Expect("a whole number from {ge} to {le}"),
+    ] = 4
+    seed: Annotated[
+        Whole,
+        Field(ge=0, le=MAX_SEED, description="The root seed of the runs (and of the design, unless it has its own)."),
+        Expect("a whole number from {ge} to {le}"),
+    ] = 1
+    seeding: Annotated[
+        Literal["common", "independent"],
+        Field(
+            description="'common': replication r uses the same random numbers at every point (common random "
+            "numbers: differences between points are the parameters', not chance's); 'independent': "
+            "each point has its own seed."
+        ),
+        Expect("'common' (every point uses the same random numbers) or 'independent' (a seed per point)"),
+    ] = "common"
+    outcomes: Annotated[
+        list[str | OutcomeSpec],
+        Field(
+            min_length=1,
+            description="What is measured in each run: metric names, expressions, or {name, expr, "
+            "goal, threshold} mappings.",
+            examples=[
+                [
+                    "p_lead",
+                    "claim_C1_holds",
+                    {"name": "independents beat the PhD", "expr": "p_lead_independent - p_lead_phd > 0"},
+                ]
+            ],
+        ),
+        Expect(
+            "a non-empty list of metric names or expressions",
+            missing="missing 'outcomes:' (expected a list of metric names such as p_lead, p_lead_independent, "
+            "claim_C1_holds)",
+        ),
+    ]
+    regions: Annotated[
+        list[str],
+        Field(
+            description="Outcome names whose regions to explain (scenario discovery); by default every yes/no or "
+            "thresholded outcome."
+        ),
+        Expect("a list of outcome names whose flips to explain"),
+    ] = None
 
 
 # ---------------------------------------------------------------------------
@@ -289,7 +410,7 @@ def choices(model: type[BaseModel], name: str) -> tuple:
     return typing.get_args(model.model_fields[name].annotation)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _adapter(model: type[BaseModel], name: str) -> TypeAdapter:
     f = model.model_fields[name]
     return TypeAdapter(Annotated[(f.annotation, *f.metadata)], config=ConfigDict(strict=True))
@@ -300,8 +421,11 @@ def has_shape(model: type[BaseModel], name: str, value: Any) -> bool:
     its items being checked one by one where they are read (so each gets its own message)."""
     bounds = _bounds(model, name)
     container = typing.get_origin(model.model_fields[name].annotation) or model.model_fields[name].annotation
-    return (isinstance(value, container) and len(value) >= bounds.get("min_length", 0)
-            and len(value) <= bounds.get("max_length", len(value)))
+    return (
+        isinstance(value, container)
+        and len(value) >= bounds.get("min_length", 0)
+        and len(value) <= bounds.get("max_length", len(value))
+    )
 
 
 def check_value(model: type[BaseModel], name: str, value: Any) -> bool:

@@ -87,8 +87,11 @@ ROLES = fmt.choices(FactorSpec, "role")
 NUMERIC_KINDS = ("duration", "rate", "hours", "probability", "share", "count", "number")
 #: which design settings each kind of design takes (and their defaults; None: required)
 DESIGN_SETTINGS: dict[str, dict[str, Any]] = {
-    kind: {k: (f.default if not f.is_required() else None) for k, f in model.model_fields.items()
-           if k not in ("kind", "seed")}
+    kind: {
+        k: (f.default if not f.is_required() else None)
+        for k, f in model.model_fields.items()
+        if k not in ("kind", "seed")
+    }
     for kind, model in DESIGN_MODELS.items()
 }
 TOP_KEYS = fmt.field_names(SweepFile)
@@ -172,8 +175,13 @@ class Factor:
 
     def to_json(self) -> dict:
         return {
-            "path": self.path, "label": self.label, "kind": self.kind, "unit": self.unit, "role": self.role,
-            "range": None if self.low is None else [self.low, self.high], "scale": self.scale,
+            "path": self.path,
+            "label": self.label,
+            "kind": self.kind,
+            "unit": self.unit,
+            "role": self.role,
+            "range": None if self.low is None else [self.low, self.high],
+            "scale": self.scale,
             "levels": None if self.levels is None else list(self.levels),
             "distribution": None if self.distribution is None else self.distribution.describe(),
             "rescale_others": list(self.rescale_others),
@@ -189,8 +197,17 @@ class Design:
     seed: int = 1
 
     def to_json(self) -> dict:
-        return {k: v for k, v in {"kind": self.kind, "points": self.points, "levels": self.levels,
-                                  "trajectories": self.trajectories, "seed": self.seed}.items() if v is not None}
+        return {
+            k: v
+            for k, v in {
+                "kind": self.kind,
+                "points": self.points,
+                "levels": self.levels,
+                "trajectories": self.trajectories,
+                "seed": self.seed,
+            }.items()
+            if v is not None
+        }
 
 
 @dataclass(frozen=True)
@@ -245,16 +262,30 @@ class Sweep:
 
     def to_json(self) -> dict:
         return {
-            "name": self.name, "description": self.description, "base": self.base_source,
-            "base_sha256": self.base_hash, "fixed": self.fixed,
-            "factors": [f.to_json() for f in self.factors], "design": self.design.to_json(),
-            "replications": self.replications, "seed": self.seed, "seeding": self.seeding,
+            "name": self.name,
+            "description": self.description,
+            "base": self.base_source,
+            "base_sha256": self.base_hash,
+            "fixed": self.fixed,
+            "factors": [f.to_json() for f in self.factors],
+            "design": self.design.to_json(),
+            "replications": self.replications,
+            "seed": self.seed,
+            "seeding": self.seeding,
             "outcomes": [o.expression for o in self.outcomes],
             "outcome_names": {o.expression: o.name for o in self.outcomes},
             "regions": [o.expression for o in self.outcomes if o.name in self.regions],
-            **({"outcome_goals": goals} if (goals := {
-                o.expression: {k: v for k, v in (("goal", o.goal), ("threshold", o.threshold)) if v is not None}
-                for o in self.outcomes if o.goal is not None or o.threshold is not None}) else {}),
+            **(
+                {"outcome_goals": goals}
+                if (
+                    goals := {
+                        o.expression: {k: v for k, v in (("goal", o.goal), ("threshold", o.threshold)) if v is not None}
+                        for o in self.outcomes
+                        if o.goal is not None or o.threshold is not None
+                    }
+                )
+                else {}
+            ),
         }
 
 
@@ -288,7 +319,6 @@ def _get(obj: Any, path: str) -> Any:
 # ---------------------------------------------------------------------------
 # known metrics
 # ---------------------------------------------------------------------------
-
 
 
 # ---------------------------------------------------------------------------
@@ -421,10 +451,20 @@ def read_sweep_file(path: str | Path, metrics: Collection[str]) -> Sweep:
         raise ScenarioError(sort_messages(problems.messages))
     assert base is not None and design is not None  # for type checkers; problems were raised above
     return Sweep(
-        name=name.strip(), description=" ".join(description.split()), base=base, base_source=base_source,
-        factors=tuple(factors), design=design, replications=replications, seed=seed, seeding=seeding,
-        outcomes=tuple(outcomes), regions=tuple(regions), source=text.replace("\r\n", "\n").replace("\r", "\n"),
-        path=str(path), fixed=fixed,
+        name=name.strip(),
+        description=" ".join(description.split()),
+        base=base,
+        base_source=base_source,
+        factors=tuple(factors),
+        design=design,
+        replications=replications,
+        seed=seed,
+        seeding=seeding,
+        outcomes=tuple(outcomes),
+        regions=tuple(regions),
+        source=text.replace("\r\n", "\n").replace("\r", "\n"),
+        path=str(path),
+        fixed=fixed,
     )
 
 
@@ -499,7 +539,10 @@ def _load_factors(data: dict, base: Scenario | None, problems: _Problems) -> lis
     for i, item in enumerate(raw):
         loc = ("factors", i)
         if not isinstance(item, dict):
-            problems.add(loc, f"got {short(item)} (expected a mapping with 'path:' and one of 'range:', 'levels:', 'distribution:')")
+            problems.add(
+                loc,
+                f"got {short(item)} (expected a mapping with 'path:' and one of 'range:', 'levels:', 'distribution:')",
+            )
             continue
         problems.unknown_keys(item, FACTOR_KEYS, loc)
         path = item.get("path")
@@ -530,7 +573,10 @@ def _load_factor(item: dict, path: str, meta: dict, loc: tuple, problems: _Probl
     given = [k for k in ("range", "levels", "distribution") if k in item]
     if len(given) != 1:
         what = "none" if not given else " and ".join(given)
-        problems.add(loc, f"gives {what} (expected exactly one of 'range: [low, high]', 'levels: [...]' or 'distribution: \"uniform(...)\"')")
+        problems.add(
+            loc,
+            f"gives {what} (expected exactly one of 'range: [low, high]', 'levels: [...]' or 'distribution: \"uniform(...)\"')",
+        )
         return None
     how = given[0]
     label = problems.field(item, FactorSpec, "name", loc) or path
@@ -547,8 +593,14 @@ def _load_factor(item: dict, path: str, meta: dict, loc: tuple, problems: _Probl
         problems.add(loc + ("scale",), "'scale' applies only to a 'range' (expected it removed, or a range)", key=True)
     if not numeric:
         if how != "levels":
-            expected = ("levels such as " + ", ".join(repr(o) for o in options)) if options else "levels such as ['beta(2, 2)', 'beta(5, 2)']"
-            problems.add(loc + (how,), f"'{path}' is not a number, so it takes 'levels:' (expected {expected})", key=True)
+            expected = (
+                ("levels such as " + ", ".join(repr(o) for o in options))
+                if options
+                else "levels such as ['beta(2, 2)', 'beta(5, 2)']"
+            )
+            problems.add(
+                loc + (how,), f"'{path}' is not a number, so it takes 'levels:' (expected {expected})", key=True
+            )
             return None
         if not fmt.has_shape(FactorSpec, "levels", value):
             problems.add(loc + ("levels",), f"got {short(value)} (expected a non-empty list)")
@@ -561,10 +613,15 @@ def _load_factor(item: dict, path: str, meta: dict, loc: tuple, problems: _Probl
                 return None
             lo, hi = (_read_number(v, kind) for v in value)
             if not lo < hi:
-                problems.add(loc + ("range",), f"low {lo:g} is not below high {hi:g} (expected [low, high] with low < high)")
+                problems.add(
+                    loc + ("range",), f"low {lo:g} is not below high {hi:g} (expected [low, high] with low < high)"
+                )
                 return None
             if scale == "log" and lo <= 0:
-                problems.add(loc + ("scale",), f"a log scale needs a range above 0; the range starts at {lo:g} (expected a positive low, or scale: linear)")
+                problems.add(
+                    loc + ("scale",),
+                    f"a log scale needs a range above 0; the range starts at {lo:g} (expected a positive low, or scale: linear)",
+                )
                 return None
             return Factor(kind=kind, low=lo, high=hi, scale=scale, **common)
         if how == "levels":
@@ -606,7 +663,9 @@ def _factor_applies(factor: Factor, base: Scenario, loc: tuple, problems: _Probl
     return True
 
 
-def _with_rescale(factors: list[Factor], flags: list[bool], base: Scenario, locs: list[tuple], problems: _Problems) -> list[Factor]:
+def _with_rescale(
+    factors: list[Factor], flags: list[bool], base: Scenario, locs: list[tuple], problems: _Problems
+) -> list[Factor]:
     """Give each factor marked ``rescale_others`` the sibling shares it rescales."""
     params = _parameters()
     paths = {f.path for f in factors}
@@ -617,15 +676,24 @@ def _with_rescale(factors: list[Factor], flags: list[bool], base: Scenario, locs
         parent = f.path.rsplit(".", 1)[0]
         siblings = [p for p, m in params.items() if p.rsplit(".", 1)[0] == parent and p != f.path]
         if not siblings or any(params[p].get("kind") != "share" for p in siblings) or f.kind != "share":
-            problems.add(locs[i] + ("rescale_others",), f"'{f.path}' is not a share of a mix (expected rescale_others only on e.g. population.track_mix.phd)")
+            problems.add(
+                locs[i] + ("rescale_others",),
+                f"'{f.path}' is not a share of a mix (expected rescale_others only on e.g. population.track_mix.phd)",
+            )
             continue
         others = [p for p in siblings if p not in paths]
         if not others:
-            problems.add(locs[i] + ("rescale_others",), f"every share of {parent} is a factor, so none is left to rescale (expected at least one share that is not a factor)")
+            problems.add(
+                locs[i] + ("rescale_others",),
+                f"every share of {parent} is a factor, so none is left to rescale (expected at least one share that is not a factor)",
+            )
             continue
         base_vals = [_get(base, p) for p in others]
         if not all(isinstance(v, float) for v in base_vals) or sum(base_vals) <= 0:
-            problems.add(locs[i] + ("rescale_others",), f"the other shares of {parent} in the base scenario must be fixed numbers adding up to more than 0")
+            problems.add(
+                locs[i] + ("rescale_others",),
+                f"the other shares of {parent} in the base scenario must be fixed numbers adding up to more than 0",
+            )
             continue
         g = dataclasses.replace(f, rescale_others=tuple(others))
         for value in (g.value_at(0.0), g.value_at(1.0)) if g.levels is None else g.levels:
@@ -633,8 +701,13 @@ def _with_rescale(factors: list[Factor], flags: list[bool], base: Scenario, locs
             try:
                 base.with_changes(changes)
             except ValidationError as err:
-                where = "levels" if g.levels is not None else ("distribution" if g.distribution is not None else "range")
-                problems.add(locs[i] + (where,), f"the value {_fmt(value)} is not valid for {g.path} with the other shares rescaled: {_first_error(err)}")
+                where = (
+                    "levels" if g.levels is not None else ("distribution" if g.distribution is not None else "range")
+                )
+                problems.add(
+                    locs[i] + (where,),
+                    f"the value {_fmt(value)} is not valid for {g.path} with the other shares rescaled: {_first_error(err)}",
+                )
                 break
         out[i] = g
     return out
@@ -652,8 +725,10 @@ def _load_design(data: dict, factors: list[Factor], problems: _Problems) -> Desi
     if kind not in DESIGN_KINDS:
         near = difflib.get_close_matches(str(kind), DESIGN_KINDS, n=1)
         hint = f"did you mean '{near[0]}'? " if near else ""
-        problems.add(("design", "kind") if "kind" in raw else ("design",),
-                     f"got {short(kind)} ({hint}expected one of: {', '.join(DESIGN_KINDS)})")
+        problems.add(
+            ("design", "kind") if "kind" in raw else ("design",),
+            f"got {short(kind)} ({hint}expected one of: {', '.join(DESIGN_KINDS)})",
+        )
         return None
     model = DESIGN_MODELS[kind]
     settings = DESIGN_SETTINGS[kind]
@@ -663,7 +738,9 @@ def _load_design(data: dict, factors: list[Factor], problems: _Problems) -> Desi
         if key not in raw:
             if default is None:
                 example = model.model_fields[key].examples[0]
-                problems.add(("design",), f"a {kind} design needs '{key}:' (expected a whole number, e.g. '{key}: {example}')")
+                problems.add(
+                    ("design",), f"a {kind} design needs '{key}:' (expected a whole number, e.g. '{key}: {example}')"
+                )
                 return None
             values[key] = default
             continue
@@ -674,18 +751,26 @@ def _load_design(data: dict, factors: list[Factor], problems: _Problems) -> Desi
     if kind in ("sobol", "saltelli") and values["points"] & (values["points"] - 1):
         p = values["points"]
         lower = 1 << (p.bit_length() - 1)
-        problems.add(("design", "points"), f"got {p} (expected a power of 2 such as {lower} or {lower * 2}: Sobol' sequences are balanced only then)")
+        problems.add(
+            ("design", "points"),
+            f"got {p} (expected a power of 2 such as {lower} or {lower * 2}: Sobol' sequences are balanced only then)",
+        )
         return None
     seed = raw.get("seed", data.get("seed", fmt.default(SweepFile, "seed")))
     if not fmt.check_value(model, "seed", seed):
-        problems.add(("design", "seed") if "seed" in raw else ("seed",), f"got {short(seed)} (expected {fmt.expected(model, 'seed')})")
+        problems.add(
+            ("design", "seed") if "seed" in raw else ("seed",),
+            f"got {short(seed)} (expected {fmt.expected(model, 'seed')})",
+        )
         return None
     if kind == "grid":
         n = 1
         for f in factors:
             n *= len(f.levels) if f.levels is not None else values["levels"]
         if n > MAX_COUNT:
-            problems.add(("design",), f"the grid has {n} points (expected at most 1,000,000; use fewer levels or an lhs design)")
+            problems.add(
+                ("design",), f"the grid has {n} points (expected at most 1,000,000; use fewer levels or an lhs design)"
+            )
             return None
     return Design(kind=kind, seed=seed, **values)
 
@@ -756,8 +841,16 @@ def _load_regions(data: dict, outcomes: list[Outcome], problems: _Problems) -> l
 
 def identity(sweep: Sweep, points_digest: str) -> str:
     """What makes two sweeps the same sweep (replications and outcomes may change)."""
-    blob = json.dumps({"base": sweep.base_hash, "points": points_digest, "seed": sweep.seed,
-                       "seeding": sweep.seeding, "factors": [f.path for f in sweep.factors]}, sort_keys=True)
+    blob = json.dumps(
+        {
+            "base": sweep.base_hash,
+            "points": points_digest,
+            "seed": sweep.seed,
+            "seeding": sweep.seeding,
+            "factors": [f.path for f in sweep.factors],
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

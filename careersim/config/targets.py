@@ -108,7 +108,9 @@ class CalibrationFile:
     description: str
     targets: list[Target]
     priors: list[Prior]
-    scenario: str | None = None  # the base scenario to calibrate: a shipped name, or a file (relative to the targets file)
+    scenario: str | None = (
+        None  # the base scenario to calibrate: a shipped name, or a file (relative to the targets file)
+    )
 
 
 TARGET_KEYS = ("name", "statistic", "options", "value", "sd", "range", "source", "note", "weight", "role", "needs")
@@ -204,12 +206,15 @@ def _calibration(file: YamlFile, statistics: Mapping[str, Any]) -> CalibrationFi
         if key not in TOP_KEYS:
             problems.add((), _unknown(key, TOP_KEYS), at=(key,), key=True)
     if "targets" not in data:
-        problems.add((), "missing 'targets:' (expected a list of targets, each with statistic, value, sd or range, and source)")
+        problems.add(
+            (), "missing 'targets:' (expected a list of targets, each with statistic, value, sd or range, and source)"
+        )
         raise TargetsError(problems.messages())
     items = data["targets"]
     if not isinstance(items, list) or not items:
-        problems.add(("targets",), "expected a non-empty list of targets (each item starting with '- statistic: ...')",
-                     key=True)
+        problems.add(
+            ("targets",), "expected a non-empty list of targets (each item starting with '- statistic: ...')", key=True
+        )
         raise TargetsError(problems.messages())
     targets: list[Target] = []
     names: dict[str, int] = {}
@@ -223,24 +228,39 @@ def _calibration(file: YamlFile, statistics: Mapping[str, Any]) -> CalibrationFi
         problems.add(("description",), f"got {quoted(repr(description))} (expected text)")
     scenario = data.get("scenario")
     if scenario is not None and not (isinstance(scenario, str) and scenario.strip()):
-        problems.add(("scenario",), f"got {quoted(repr(scenario))} (expected the base scenario: a shipped name such as "
-                                    "baseline, or a file such as base.yaml beside the targets file)")
+        problems.add(
+            ("scenario",),
+            f"got {quoted(repr(scenario))} (expected the base scenario: a shipped name such as "
+            "baseline, or a file such as base.yaml beside the targets file)",
+        )
     errors = problems.messages()
     if errors:
         raise TargetsError(errors)
     if not any(t.fitted for t in targets):
-        raise TargetsError([f"{file.shown}:{problems.line(('targets',), key=True)}: targets: no target to fit: every target "
-                            "has weight 0, role holdout or needs something the engine lacks (expected at least one target "
-                            "with role fit)"])
-    return CalibrationFile(description=" ".join(str(description).split()), targets=targets, priors=priors,
-                           scenario=scenario.strip() if isinstance(scenario, str) else None)
+        raise TargetsError(
+            [
+                f"{file.shown}:{problems.line(('targets',), key=True)}: targets: no target to fit: every target "
+                "has weight 0, role holdout or needs something the engine lacks (expected at least one target "
+                "with role fit)"
+            ]
+        )
+    return CalibrationFile(
+        description=" ".join(str(description).split()),
+        targets=targets,
+        priors=priors,
+        scenario=scenario.strip() if isinstance(scenario, str) else None,
+    )
 
 
 def _priors(items: Any, problems: _Problems) -> list[Prior]:
     """The ``parameters:`` list: each a dotted path and a prior, checked against the schema."""
     if not isinstance(items, list) or not items:
-        problems.add(("parameters",), "expected a non-empty list of parameters (each item '- path: grants.base_acceptance' "
-                     "with 'prior: uniform(0.05, 0.9)')", key=True)
+        problems.add(
+            ("parameters",),
+            "expected a non-empty list of parameters (each item '- path: grants.base_acceptance' "
+            "with 'prior: uniform(0.05, 0.9)')",
+            key=True,
+        )
         return []
     known = numeric_parameters()
     out: list[Prior] = []
@@ -257,13 +277,18 @@ def _priors(items: Any, problems: _Problems) -> list[Prior]:
         if not isinstance(path, str) or path not in known:
             near = difflib.get_close_matches(str(path), list(known), n=1)
             hint = f"did you mean '{near[0]}'? " if near else ""
-            problems.add(loc + ("path",), f"{quoted(repr(path))} is not a numeric scenario parameter "
-                                          f"({hint}expected a dotted path from docs/parameters.md)",
-                         at=loc + ("path",) if "path" in item else loc)
+            problems.add(
+                loc + ("path",),
+                f"{quoted(repr(path))} is not a numeric scenario parameter "
+                f"({hint}expected a dotted path from docs/parameters.md)",
+                at=loc + ("path",) if "path" in item else loc,
+            )
             continue
         line = problems.line(loc + ("path",))
         if path in seen:
-            problems.add(loc + ("path",), f"{path} is listed twice (first on line {seen[path]}; expected each parameter once)")
+            problems.add(
+                loc + ("path",), f"{path} is listed twice (first on line {seen[path]}; expected each parameter once)"
+            )
             continue
         seen[path] = line
         if "prior" not in item:
@@ -298,14 +323,18 @@ def parse_prior(path: str, text: Any, meta: Mapping[str, Any]) -> Prior:
         raise ValueError(f"got {quoted(repr(text))} (expected a prior such as {example})")
     m = _PRIOR_RE.match(text)
     if not m or m[1] not in PRIOR_SHAPES:
-        raise ValueError(f"got {quoted(repr(text))} (expected {', '.join(s + '(LOW, HIGH)' for s in PRIOR_SHAPES)}, e.g. {example})")
+        raise ValueError(
+            f"got {quoted(repr(text))} (expected {', '.join(s + '(LOW, HIGH)' for s in PRIOR_SHAPES)}, e.g. {example})"
+        )
     shape, a, b, unit = m[1], m[2], m[3], m[4]
     kind = meta.get("kind", "number")
     try:
         if unit:
             if kind not in ("duration", "rate", "hours"):
-                raise ValueError(f"'{quoted(unit, 20)}' after the bracket: only durations, rates and hours take a unit "
-                                 f"({path} is a {kind})")
+                raise ValueError(
+                    f"'{quoted(unit, 20)}' after the bracket: only durations, rates and hours take a unit "
+                    f"({path} is a {kind})"
+                )
             lo, hi = (float(parse_quantity(f"{x} {unit}", kind)) for x in (a, b))
         else:
             lo, hi = float(a), float(b)
@@ -314,13 +343,17 @@ def parse_prior(path: str, text: Any, meta: Mapping[str, Any]) -> Prior:
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ValueError(f"got {quoted(repr(text))} (expected LOW < HIGH, both finite)")
     s_lo, s_hi = meta.get("range", (None, None))
-    outside = (s_lo is not None and (lo < s_lo or (meta.get("lo_open") and lo <= s_lo))) or (s_hi is not None and hi > s_hi)
+    outside = (s_lo is not None and (lo < s_lo or (meta.get("lo_open") and lo <= s_lo))) or (
+        s_hi is not None and hi > s_hi
+    )
     if outside:
         rng = f"{'(' if meta.get('lo_open') else '['}{s_lo if s_lo is not None else '-inf'}, {s_hi if s_hi is not None else 'inf'}]"
         raise ValueError(f"{lo:g} to {hi:g} leaves {path}'s allowed range {rng} (expected bounds inside it)")
     if meta.get("integer") and shape != "integer":
-        raise ValueError(f"{path} is a whole number the engine rounds (expected integer(LOW, HIGH), "
-                         f"e.g. integer({max(1, math.ceil(lo))}, {math.floor(hi)}))")
+        raise ValueError(
+            f"{path} is a whole number the engine rounds (expected integer(LOW, HIGH), "
+            f"e.g. integer({max(1, math.ceil(lo))}, {math.floor(hi)}))"
+        )
     if shape == "integer":
         if not meta.get("integer"):
             raise ValueError(f"{path} is not a whole number (expected uniform(LOW, HIGH) or loguniform(LOW, HIGH))")
@@ -331,8 +364,9 @@ def parse_prior(path: str, text: Any, meta: Mapping[str, Any]) -> Prior:
     return Prior(path=path, shape=shape, low=lo, high=hi)
 
 
-def _target(loc: Loc, data: Any, statistics: Mapping[str, Any], problems: _Problems,
-            names: dict[str, int]) -> Target | None:
+def _target(
+    loc: Loc, data: Any, statistics: Mapping[str, Any], problems: _Problems, names: dict[str, int]
+) -> Target | None:
     """One target from its plain data, or None after adding its problems."""
     if not isinstance(data, dict):
         problems.add(loc, "expected a mapping with statistic, value, sd or range, and source")
@@ -378,23 +412,33 @@ def _target(loc: Loc, data: Any, statistics: Mapping[str, Any], problems: _Probl
                     bad("options", f"{key}: got {quoted(repr(value))} (expected a number)")
                     ok = False
                 elif float(value) < 0 or (key == "q" and float(value) > 1):
-                    bad("options", f"{key}: got {value!r} (expected {'a quantile between 0 and 1' if key == 'q' else 'a number of 0 or more'})")
+                    bad(
+                        "options",
+                        f"{key}: got {value!r} (expected {'a quantile between 0 and 1' if key == 'q' else 'a number of 0 or more'})",
+                    )
                     ok = False
             elif isinstance(default, str) and not (isinstance(value, str) and value.strip()):
                 bad("options", f"{key}: got {quoted(repr(value))} (expected text)")
                 ok = False
         if stat == "summary" and ok and not str(options.get("key", "")).strip():
-            bad("options" if "options" in data else "statistic",
-                "the 'summary' statistic needs options: {key: NAME} (expected e.g. {key: p_lead})")
+            bad(
+                "options" if "options" in data else "statistic",
+                "the 'summary' statistic needs options: {key: NAME} (expected e.g. {key: p_lead})",
+            )
             ok = False
         elif stat == "summary" and ok and str(options.get("key", "")).strip().lower().startswith("claim_"):
-            bad("options", f"'{quoted(options['key'], 40)}' is one of the essays' claims, which are tested under the "
-                           "calibrated model and never fitted (expected a published figure, e.g. {key: exit_burnout})")
+            bad(
+                "options",
+                f"'{quoted(options['key'], 40)}' is one of the essays' claims, which are tested under the "
+                "calibrated model and never fitted (expected a published figure, e.g. {key: exit_burnout})",
+            )
             ok = False
     value, sd, rng = data.get("value"), data.get("sd"), data.get("range")
     lohi: tuple[float, float] | None = None
     if rng is not None:
-        if not (isinstance(rng, list) and len(rng) == 2 and all(_number(x) for x in rng) and float(rng[0]) < float(rng[1])):
+        if not (
+            isinstance(rng, list) and len(rng) == 2 and all(_number(x) for x in rng) and float(rng[0]) < float(rng[1])
+        ):
             bad("range", f"got {quoted(repr(rng))} (expected [low, high] with low < high, e.g. [0.05, 0.15])")
             ok = False
         else:
@@ -430,7 +474,10 @@ def _target(loc: Loc, data: Any, statistics: Mapping[str, Any], problems: _Probl
         ok = False
     weight = data.get("weight", 1.0)
     if not (_number(weight) and float(weight) >= 0):
-        bad("weight", f"got {quoted(repr(weight))} (expected a number of 0 or more; 0 reports the target without fitting it)")
+        bad(
+            "weight",
+            f"got {quoted(repr(weight))} (expected a number of 0 or more; 0 reports the target without fitting it)",
+        )
         ok = False
     note = data.get("note", "")
     if not isinstance(note, str):
@@ -443,12 +490,18 @@ def _target(loc: Loc, data: Any, statistics: Mapping[str, Any], problems: _Probl
         bad("role", f"got {quoted(repr(role))} ({hint}expected fit, to match it, or holdout, to predict it)")
         ok = False
     elif role == "holdout" and "weight" in data:
-        bad("weight", "a held-out target is never fitted, so it takes no weight (expected no 'weight' with 'role: holdout')")
+        bad(
+            "weight",
+            "a held-out target is never fitted, so it takes no weight (expected no 'weight' with 'role: holdout')",
+        )
         ok = False
     needs = data.get("needs", "")
     if not isinstance(needs, str) or ("needs" in data and not needs.strip()):
-        bad("needs", f"got {quoted(repr(needs))} (expected text saying what the engine lacks to compute the statistic "
-                     "as the source defines it; leave 'needs' out once it can)")
+        bad(
+            "needs",
+            f"got {quoted(repr(needs))} (expected text saying what the engine lacks to compute the statistic "
+            "as the source defines it; leave 'needs' out once it can)",
+        )
         ok = False
     name = data.get("name")
     if name is not None and not (isinstance(name, str) and name.strip()):
@@ -460,14 +513,26 @@ def _target(loc: Loc, data: Any, statistics: Mapping[str, Any], problems: _Probl
         name = stat + "".join(f" {k}={v}" for k, v in options.items())
     line = problems.line(loc)
     if name in names:
-        bad("name" if "name" in data else "statistic",
-            f"duplicate target name '{quoted(name)}' (first on line {names[name]}; expected distinct names; add 'name:')")
+        bad(
+            "name" if "name" in data else "statistic",
+            f"duplicate target name '{quoted(name)}' (first on line {names[name]}; expected distinct names; add 'name:')",
+        )
         return None
     names[name] = line
     sd_value = float(sd) if sd is not None else (lohi[1] - lohi[0]) / 2 / RANGE_Z
-    return Target(name=name, statistic=stat, options=dict(options), value=float(value), sd=sd_value,
-                  source=" ".join(source.split()), range=lohi, weight=float(weight), note=" ".join(note.split()),
-                  role=role, needs=" ".join(str(needs).split()))
+    return Target(
+        name=name,
+        statistic=stat,
+        options=dict(options),
+        value=float(value),
+        sd=sd_value,
+        source=" ".join(source.split()),
+        range=lohi,
+        weight=float(weight),
+        note=" ".join(note.split()),
+        role=role,
+        needs=" ".join(str(needs).split()),
+    )
 
 
 def _line_key(message: str) -> tuple[str, int]:

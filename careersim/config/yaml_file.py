@@ -35,7 +35,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -69,7 +69,7 @@ MAX_DEPTH = 64
 #: largest file read, in bytes
 MAX_BYTES = 1_000_000
 
-Loc = tuple[Union[str, int], ...]
+Loc = tuple[str | int, ...]
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("null", "bool", "int", "float", "str", "timestamp", "value")}
@@ -147,7 +147,7 @@ class YamlFile(NamedTuple):
 # ---------------------------------------------------------------------------
 
 
-def display_path(path: Union[str, "os.PathLike[str]"]) -> str:
+def display_path(path: str | os.PathLike[str]) -> str:
     """A short name for a file in messages: relative to the working directory if inside it."""
     path = Path(path)
     try:
@@ -169,7 +169,7 @@ def clean_message(message: str, limit: int = 200) -> str:
     longer than ``limit`` cut to 60 characters (a validator may quote a whole value back) and
     the whole message to ten times ``limit``."""
     message = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in message)
-    message = re.sub(r"'([^'\n]{%d,})'" % (limit + 1), lambda m: "'" + m[1][:57] + "...'", message)
+    message = re.sub(rf"'([^'\n]{{{limit + 1},}})'", lambda m: "'" + m[1][:57] + "...'", message)
     return message if len(message) <= 10 * limit else message[: 10 * limit - 3] + "..."
 
 
@@ -221,8 +221,13 @@ def sort_messages(messages: list[str]) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def read_text_file(path: Union[str, "os.PathLike[str]"], shown: str, expected: str, max_bytes: int = MAX_BYTES,
-                   error: type[FileError] = FileError) -> str:
+def read_text_file(
+    path: str | os.PathLike[str],
+    shown: str,
+    expected: str,
+    max_bytes: int = MAX_BYTES,
+    error: type[FileError] = FileError,
+) -> str:
     """Read a user's text file, or raise ``error`` with a located message
     (missing, a folder, not a regular file, too large, unreadable, not UTF-8)."""
     path = Path(path)
@@ -251,7 +256,7 @@ def read_text_file(path: Union[str, "os.PathLike[str]"], shown: str, expected: s
         ) from None
 
 
-def read_yaml_file(path: Union[str, "os.PathLike[str]"], kind: FileKind, shown: str | None = None) -> YamlFile:
+def read_yaml_file(path: str | os.PathLike[str], kind: FileKind, shown: str | None = None) -> YamlFile:
     """Read a user's YAML file of ``kind`` (see the module's docstring); raises ``kind.error``."""
     shown = shown or display_path(path)
     text = read_text_file(path, shown, kind.expected_file, kind.max_bytes, kind.error)
@@ -268,8 +273,10 @@ class _Limit(Exception):
 
 
 def _alias_bomb() -> str:
-    return (f"more than {MAX_ALIASES} YAML aliases (*name); files like this are how 'billion laughs' alias "
-            "bombs blow up memory, so they are rejected (expected at most a few aliases; write the values out instead)")
+    return (
+        f"more than {MAX_ALIASES} YAML aliases (*name); files like this are how 'billion laughs' alias "
+        "bombs blow up memory, so they are rejected (expected at most a few aliases; write the values out instead)"
+    )
 
 
 class _Loader(yaml.SafeLoader):
@@ -289,18 +296,24 @@ class _Loader(yaml.SafeLoader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
             if not self.kind.aliases:
-                raise _Limit(line, f"YAML aliases (*name) are not allowed in {self.kind.noun} file "
-                                   "(expected the values written out)")
+                raise _Limit(
+                    line,
+                    f"YAML aliases (*name) are not allowed in {self.kind.noun} file (expected the values written out)",
+                )
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 raise _Limit(line, _alias_bomb())
             return super().compose_node(parent, index)
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Limit(line, f"more than {MAX_NODES} values (expected {self.kind.noun} file of a few hundred at most)")
+            raise _Limit(
+                line, f"more than {MAX_NODES} values (expected {self.kind.noun} file of a few hundred at most)"
+            )
         if self.depth >= MAX_DEPTH:
-            raise _Limit(line, f"nested more than {MAX_DEPTH} levels deep (expected {self.kind.noun} file, "
-                               "which nests a few levels)")
+            raise _Limit(
+                line,
+                f"nested more than {MAX_DEPTH} levels deep (expected {self.kind.noun} file, which nests a few levels)",
+            )
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -321,8 +334,12 @@ def parse_yaml(text: str, shown: str, kind: FileKind) -> YamlFile:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         what = " ".join(x for x in (exc.context, exc.problem) if x)
-        raise fail([f"{shown}:{line}: invalid YAML: {quoted(what, 200)} "
-                    "(expected valid YAML; check indentation, colons and quotes)"]) from None
+        raise fail(
+            [
+                f"{shown}:{line}: invalid YAML: {quoted(what, 200)} "
+                "(expected valid YAML; check indentation, colons and quotes)"
+            ]
+        ) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
@@ -371,7 +388,7 @@ def _refuse_foreign(data: dict, kind: FileKind, shown: str, line: int) -> None:
 
 
 def _tag(tag: str) -> str:
-    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else quoted(tag, 60)
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else quoted(tag, 60)
 
 
 class _Builder:
@@ -402,13 +419,19 @@ class _Builder:
                 "'billion laughs' alias bombs work, so it is rejected (expected plain values)",
             )
         if depth > MAX_DEPTH:  # aliases can nest what the composer saw as shallow
-            raise _Limit(node.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep through aliases "
-                                                   "(expected a file that nests a few levels)")
+            raise _Limit(
+                node.start_mark.line + 1,
+                f"nested more than {MAX_DEPTH} levels deep through aliases (expected a file that nests a few levels)",
+            )
         if isinstance(node, yaml.ScalarNode):
             return self._scalar_value(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self._problem(node, path, f"unsupported YAML tag '{_tag(node.tag)}' (expected plain YAML lists, mappings and values)")
+                self._problem(
+                    node,
+                    path,
+                    f"unsupported YAML tag '{_tag(node.tag)}' (expected plain YAML lists, mappings and values)",
+                )
                 return None
             items = []
             for i, item in enumerate(node.value):
@@ -418,7 +441,11 @@ class _Builder:
             return items
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
-                self._problem(node, path, f"unsupported YAML tag '{_tag(node.tag)}' (expected plain YAML lists, mappings and values)")
+                self._problem(
+                    node,
+                    path,
+                    f"unsupported YAML tag '{_tag(node.tag)}' (expected plain YAML lists, mappings and values)",
+                )
                 return None
             return self._mapping(node, path, depth)
         self._problem(node, path, "unsupported YAML node")  # pragma: no cover
@@ -426,7 +453,11 @@ class _Builder:
 
     def _scalar_value(self, node: yaml.ScalarNode, path: Loc) -> Any:
         if node.tag not in _SCALAR_TAGS:
-            self._problem(node, path, f"unsupported YAML tag '{_tag(node.tag)}' (expected plain numbers, text, true/false or null)")
+            self._problem(
+                node,
+                path,
+                f"unsupported YAML tag '{_tag(node.tag)}' (expected plain numbers, text, true/false or null)",
+            )
             return None
         if node.tag in (_CORE + "timestamp", _CORE + "value"):
             return node.value
@@ -460,9 +491,12 @@ class _Builder:
                 continue
             line = k_node.start_mark.line + 1
             if key in first_line:
-                self._problem(k_node, path + (key,),
-                              f"duplicate key '{quoted(key, 40)}' (expected each key once; it was first given on line "
-                              f"{first_line[key]})")
+                self._problem(
+                    k_node,
+                    path + (key,),
+                    f"duplicate key '{quoted(key, 40)}' (expected each key once; it was first given on line "
+                    f"{first_line[key]})",
+                )
                 continue
             first_line[key] = line
             self.marks[path + (key,)] = Mark(self.shown, line, v_node.start_mark.line + 1)

@@ -38,10 +38,32 @@ R_NONE, R_BURNOUT, R_FUNDING, R_OTHER_WORK, R_NO_OPENING = range(5)
 EXIT_NAMES = ("none", "burnout", "funding_ran_out", "left_for_other_work", "no_lead_opening")
 
 # --- transition reasons (the events table) ---------------------------------------------
-(E_ENTRY, E_ADMITTED, E_NOT_ADMITTED, E_GRADUATED, E_FUNDED, E_FUNDING_GAP, E_GAP_TO_JOB,
- E_TO_PHD, E_HIRED, E_LEAD_ENDED, E_EXIT) = range(11)
-EVENT_NAMES = ("entry", "admitted", "not_admitted", "graduated", "funded", "funding_gap",
-               "gap_to_contributor", "applied_to_phd", "hired_as_lead", "lead_role_ended", "exit")
+(
+    E_ENTRY,
+    E_ADMITTED,
+    E_NOT_ADMITTED,
+    E_GRADUATED,
+    E_FUNDED,
+    E_FUNDING_GAP,
+    E_GAP_TO_JOB,
+    E_TO_PHD,
+    E_HIRED,
+    E_LEAD_ENDED,
+    E_EXIT,
+) = range(11)
+EVENT_NAMES = (
+    "entry",
+    "admitted",
+    "not_admitted",
+    "graduated",
+    "funded",
+    "funding_gap",
+    "gap_to_contributor",
+    "applied_to_phd",
+    "hired_as_lead",
+    "lead_role_ended",
+    "exit",
+)
 
 # --- convenient groups -----------------------------------------------------------------
 TRACKS = TRACK_NAMES[:3]  # the three intended starting tracks of entrants

@@ -102,7 +102,7 @@ def _prune(base: Path, keep: Path) -> None:
     others = [p for p in base.iterdir() if p.is_dir() and p != keep]
     others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     day_ago = time.time() - 86400
-    for old in others[KEEP - 1:]:
+    for old in others[KEEP - 1 :]:
         if old.stat().st_mtime < day_ago:
             shutil.rmtree(old, ignore_errors=True)
 

@@ -31,7 +31,7 @@ import math
 import numbers
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar, Literal, Optional, Union
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
@@ -66,7 +66,7 @@ __all__ = [
     "draw",
 ]
 
-ArrayOrFloat = Union[np.ndarray, float]
+ArrayOrFloat = np.ndarray | float
 
 #: Unbounded tails are evaluated at u in [_U_EPS, 1 - _U_EPS] so a draw is never infinite.
 _U_EPS = 1e-12
@@ -130,7 +130,7 @@ def _check_factor(factor: float) -> float:
     return float(factor)
 
 
-def _check_bounds(lo: Optional[float], hi: Optional[float]) -> tuple[Optional[float], Optional[float]]:
+def _check_bounds(lo: float | None, hi: float | None) -> tuple[float | None, float | None]:
     for name, v in (("lo", lo), ("hi", hi)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real) or math.isnan(v)):
             raise ValueError(f"clipped() bound {name} must be a number or None; got {v!r} (e.g. 0.0)")
@@ -141,7 +141,7 @@ def _check_bounds(lo: Optional[float], hi: Optional[float]) -> tuple[Optional[fl
     return lo, hi
 
 
-def _tighten(a: Optional[float], b: Optional[float], pick: Any) -> Optional[float]:
+def _tighten(a: float | None, b: float | None, pick: Any) -> float | None:
     if a is None:
         return b
     if b is None:
@@ -149,7 +149,7 @@ def _tighten(a: Optional[float], b: Optional[float], pick: Any) -> Optional[floa
     return pick(a, b)
 
 
-def _range_text(lo: Optional[float], hi: Optional[float]) -> str:
+def _range_text(lo: float | None, hi: float | None) -> str:
     return f"[{'-inf' if lo is None else _fmt(lo)}, {'inf' if hi is None else _fmt(hi)}]"
 
 
@@ -180,8 +180,7 @@ class DistributionBase(BaseModel):
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
                     family = cls.model_fields["dist"].default
                     raise ValueError(
-                        f"{family} has no parameter {key!r}{hint}; expected {', '.join(fields)}, "
-                        f"e.g. {cls._example}"
+                        f"{family} has no parameter {key!r}{hint}; expected {', '.join(fields)}, e.g. {cls._example}"
                     )
         return data
 
@@ -208,7 +207,7 @@ class DistributionBase(BaseModel):
         """Compact text form; ``parse_distribution(d.describe()) == d``."""
         raise NotImplementedError
 
-    def scaled(self, factor: float) -> "Distribution":  # pragma: no cover - abstract
+    def scaled(self, factor: float) -> Distribution:  # pragma: no cover - abstract
         """Distribution of ``factor * X`` (``factor > 0``), e.g. to convert months to years."""
         raise NotImplementedError
 
@@ -227,7 +226,7 @@ class DistributionBase(BaseModel):
         """Draw ``ppf(rng.random(size))``."""
         return self.ppf(rng.random(size))
 
-    def clipped(self, lo: Optional[float] = None, hi: Optional[float] = None) -> "Distribution":
+    def clipped(self, lo: float | None = None, hi: float | None = None) -> Distribution:
         """The distribution truncated (conditioned) to the allowed range [lo, hi].
 
         Returns ``self`` when the support already lies inside the range;
@@ -278,10 +277,10 @@ class Fixed(DistributionBase):
     def describe(self) -> str:
         return f"fixed({_fmt(self.value)})"
 
-    def scaled(self, factor: float) -> "Fixed":
+    def scaled(self, factor: float) -> Fixed:
         return Fixed(value=self.value * _check_factor(factor))
 
-    def clipped(self, lo: Optional[float] = None, hi: Optional[float] = None) -> "Fixed":
+    def clipped(self, lo: float | None = None, hi: float | None = None) -> Fixed:
         """Return ``self`` if the value is in [lo, hi]; a value outside is an error, not clipped."""
         lo, hi = _check_bounds(lo, hi)
         if (lo is not None and self.value < lo) or (hi is not None and self.value > hi):
@@ -302,11 +301,10 @@ class Uniform(DistributionBase):
     _example: ClassVar[str] = "uniform(0.2, 0.6)"
 
     @model_validator(mode="after")
-    def _check(self) -> "Uniform":
+    def _check(self) -> Uniform:
         if not self.low < self.high:
             raise ValueError(
-                f"uniform needs low < high; got low={_fmt(self.low)}, high={_fmt(self.high)} "
-                f"(e.g. uniform(0.2, 0.6))"
+                f"uniform needs low < high; got low={_fmt(self.low)}, high={_fmt(self.high)} (e.g. uniform(0.2, 0.6))"
             )
         return self
 
@@ -326,11 +324,11 @@ class Uniform(DistributionBase):
     def describe(self) -> str:
         return f"uniform({_fmt(self.low)}, {_fmt(self.high)})"
 
-    def scaled(self, factor: float) -> "Uniform":
+    def scaled(self, factor: float) -> Uniform:
         f = _check_factor(factor)
         return Uniform(low=self.low * f, high=self.high * f)
 
-    def clipped(self, lo: Optional[float] = None, hi: Optional[float] = None) -> "Uniform":
+    def clipped(self, lo: float | None = None, hi: float | None = None) -> Uniform:
         """Truncating a uniform gives the uniform on the overlap of the two ranges."""
         lo, hi = _check_bounds(lo, hi)
         new_lo = self.low if lo is None else max(self.low, lo)
@@ -354,7 +352,7 @@ class Triangular(DistributionBase):
     _example: ClassVar[str] = "triangular(1, 2, 4)"
 
     @model_validator(mode="after")
-    def _check(self) -> "Triangular":
+    def _check(self) -> Triangular:
         if not (self.low <= self.mode <= self.high and self.low < self.high):
             raise ValueError(
                 f"triangular needs low <= mode <= high and low < high; got low={_fmt(self.low)}, "
@@ -384,7 +382,7 @@ class Triangular(DistributionBase):
     def describe(self) -> str:
         return f"triangular({_fmt(self.low)}, {_fmt(self.mode)}, {_fmt(self.high)})"
 
-    def scaled(self, factor: float) -> "Triangular":
+    def scaled(self, factor: float) -> Triangular:
         f = _check_factor(factor)
         return Triangular(low=self.low * f, mode=self.mode * f, high=self.high * f)
 
@@ -395,8 +393,8 @@ class Normal(DistributionBase):
     dist: Literal["normal"] = "normal"
     mean_: FiniteFloat = Field(alias="mean")
     sd: FiniteFloat
-    low: Optional[FiniteFloat] = None
-    high: Optional[FiniteFloat] = None
+    low: FiniteFloat | None = None
+    high: FiniteFloat | None = None
     _positional: ClassVar[tuple[str, ...]] = ("mean", "sd", "low", "high")
     _example: ClassVar[str] = "normal(1, 0.2, low=0)"
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -411,13 +409,12 @@ class Normal(DistributionBase):
                     close = difflib.get_close_matches(str(key), ["mean", "sd", "low", "high"], n=1)
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
                     raise ValueError(
-                        f"normal has no parameter {key!r}{hint}; expected mean, sd, low, high, "
-                        f"e.g. {cls._example}"
+                        f"normal has no parameter {key!r}{hint}; expected mean, sd, low, high, e.g. {cls._example}"
                     )
         return data
 
     @model_validator(mode="after")
-    def _check(self) -> "Normal":
+    def _check(self) -> Normal:
         if not self.sd > 0:
             raise ValueError(f"normal needs sd > 0; got sd={_fmt(self.sd)} (e.g. normal(1, 0.2))")
         if self.low is not None and self.high is not None and not self.low < self.high:
@@ -485,7 +482,7 @@ class Normal(DistributionBase):
             text += f", high={_fmt(self.high)}"
         return text + ")"
 
-    def scaled(self, factor: float) -> "Normal":
+    def scaled(self, factor: float) -> Normal:
         f = _check_factor(factor)
         return Normal(
             mean=self.mean_ * f,
@@ -494,7 +491,7 @@ class Normal(DistributionBase):
             high=None if self.high is None else self.high * f,
         )
 
-    def clipped(self, lo: Optional[float] = None, hi: Optional[float] = None) -> "Normal":
+    def clipped(self, lo: float | None = None, hi: float | None = None) -> Normal:
         """Set or tighten the truncation bounds to [lo, hi]."""
         lo, hi = _check_bounds(lo, hi)
         new_lo = _tighten(self.low, lo, max)
@@ -519,7 +516,7 @@ class LogNormal(DistributionBase):
     _example: ClassVar[str] = "lognormal(median=7, spread=0.5)"
 
     @model_validator(mode="after")
-    def _check(self) -> "LogNormal":
+    def _check(self) -> LogNormal:
         if not (self.median > 0 and self.spread > 0):
             raise ValueError(
                 f"lognormal needs median > 0 and spread > 0; got median={_fmt(self.median)}, "
@@ -544,7 +541,7 @@ class LogNormal(DistributionBase):
     def describe(self) -> str:
         return f"lognormal(median={_fmt(self.median)}, spread={_fmt(self.spread)})"
 
-    def scaled(self, factor: float) -> "LogNormal":
+    def scaled(self, factor: float) -> LogNormal:
         return LogNormal(median=self.median * _check_factor(factor), spread=self.spread)
 
 
@@ -560,11 +557,9 @@ class Beta(DistributionBase):
     _example: ClassVar[str] = "beta(2, 5)"
 
     @model_validator(mode="after")
-    def _check(self) -> "Beta":
+    def _check(self) -> Beta:
         if not (self.a > 0 and self.b > 0):
-            raise ValueError(
-                f"beta needs a > 0 and b > 0; got a={_fmt(self.a)}, b={_fmt(self.b)} (e.g. beta(2, 5))"
-            )
+            raise ValueError(f"beta needs a > 0 and b > 0; got a={_fmt(self.a)}, b={_fmt(self.b)} (e.g. beta(2, 5))")
         if not self.low < self.high:
             raise ValueError(
                 f"beta needs low < high; got low={_fmt(self.low)}, high={_fmt(self.high)} "
@@ -597,7 +592,7 @@ class Beta(DistributionBase):
             text += f", low={_fmt(self.low)}, high={_fmt(self.high)}"
         return text + ")"
 
-    def scaled(self, factor: float) -> "Beta":
+    def scaled(self, factor: float) -> Beta:
         f = _check_factor(factor)
         return Beta(a=self.a, b=self.b, low=self.low * f, high=self.high * f)
 
@@ -613,8 +608,8 @@ class Quantiles(DistributionBase):
 
     dist: Literal["quantiles"] = "quantiles"
     points: dict[FiniteFloat, FiniteFloat]
-    low: Optional[FiniteFloat] = None
-    high: Optional[FiniteFloat] = None
+    low: FiniteFloat | None = None
+    high: FiniteFloat | None = None
     _positional: ClassVar[tuple[str, ...]] = ()
     _example: ClassVar[str] = "quantiles(0.1: 2, 0.5: 7, 0.9: 21)"
 
@@ -638,7 +633,7 @@ class Quantiles(DistributionBase):
         return ordered
 
     @model_validator(mode="after")
-    def _check(self) -> "Quantiles":
+    def _check(self) -> Quantiles:
         vs = list(self.points.values())
         if self.low is not None and self.low > vs[0]:
             raise ValueError(
@@ -725,7 +720,7 @@ class Quantiles(DistributionBase):
             parts.append(f"high={_fmt(self.high)}")
         return f"quantiles({', '.join(parts)})"
 
-    def scaled(self, factor: float) -> "Quantiles":
+    def scaled(self, factor: float) -> Quantiles:
         f = _check_factor(factor)
         return Quantiles(
             points={p: v * f for p, v in self.points.items()},
@@ -743,25 +738,23 @@ class Truncated(DistributionBase):
     """
 
     dist: Literal["truncated"] = "truncated"
-    base: "Distribution"
-    low: Optional[FiniteFloat] = None
-    high: Optional[FiniteFloat] = None
+    base: Distribution
+    low: FiniteFloat | None = None
+    high: FiniteFloat | None = None
     _positional: ClassVar[tuple[str, ...]] = ("base", "low", "high")
     _example: ClassVar[str] = "truncated(triangular(0, 1, 3), high=2)"
 
     @model_validator(mode="after")
-    def _check(self) -> "Truncated":
+    def _check(self) -> Truncated:
         if isinstance(self.base, Truncated):
             raise ValueError(
-                "truncated cannot wrap another truncated distribution; give one set of bounds, "
-                f"e.g. {self._example}"
+                f"truncated cannot wrap another truncated distribution; give one set of bounds, e.g. {self._example}"
             )
         if self.low is None and self.high is None:
             raise ValueError(f"truncated needs low and/or high; e.g. {self._example}")
         if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError(
-                f"truncated needs low < high; got low={_fmt(self.low)}, high={_fmt(self.high)} "
-                f"(e.g. {self._example})"
+                f"truncated needs low < high; got low={_fmt(self.low)}, high={_fmt(self.high)} (e.g. {self._example})"
             )
         p_lo, p_hi = self._p_range()
         if not p_hi - p_lo > 1e-12:
@@ -804,7 +797,7 @@ class Truncated(DistributionBase):
             text += f", high={_fmt(self.high)}"
         return text + ")"
 
-    def scaled(self, factor: float) -> "Truncated":
+    def scaled(self, factor: float) -> Truncated:
         f = _check_factor(factor)
         return Truncated(
             base=self.base.scaled(f),
@@ -812,7 +805,7 @@ class Truncated(DistributionBase):
             high=None if self.high is None else self.high * f,
         )
 
-    def clipped(self, lo: Optional[float] = None, hi: Optional[float] = None) -> "Distribution":
+    def clipped(self, lo: float | None = None, hi: float | None = None) -> Distribution:
         """Tighten the bounds (the result wraps the base once)."""
         lo, hi = _check_bounds(lo, hi)
         return self.base.clipped(_tighten(self.low, lo, max), _tighten(self.high, hi, min))
@@ -829,12 +822,12 @@ class Mixture(DistributionBase):
 
     dist: Literal["mixture"] = "mixture"
     weights: list[FiniteFloat]
-    parts: list["Distribution"]
+    parts: list[Distribution]
     _positional: ClassVar[tuple[str, ...]] = ()
     _example: ClassVar[str] = "mixture(0.5: lognormal(median=7, spread=1.26), 0.5: lognormal(median=21, spread=2.38))"
 
     @model_validator(mode="after")
-    def _check(self) -> "Mixture":
+    def _check(self) -> Mixture:
         ex = self._example
         if len(self.parts) < 2 or len(self.weights) != len(self.parts):
             raise ValueError(f"mixture needs at least 2 parts, each with a weight; got {len(self.parts)} (e.g. {ex})")
@@ -875,7 +868,7 @@ class Mixture(DistributionBase):
     def describe(self) -> str:
         return "mixture(" + ", ".join(f"{_fmt(w)}: {p.describe()}" for w, p in zip(self.weights, self.parts)) + ")"
 
-    def scaled(self, factor: float) -> "Mixture":
+    def scaled(self, factor: float) -> Mixture:
         f = _check_factor(factor)
         return Mixture(weights=list(self.weights), parts=[p.scaled(f) for p in self.parts])
 
@@ -930,7 +923,7 @@ def _prepare(value: Any) -> Any:
 
 
 Distribution = Annotated[
-    Union[Fixed, Uniform, Triangular, Normal, LogNormal, Beta, Quantiles, Truncated, Mixture],
+    Fixed | Uniform | Triangular | Normal | LogNormal | Beta | Quantiles | Truncated | Mixture,
     Field(discriminator="dist"),
     BeforeValidator(_prepare),
 ]
@@ -988,15 +981,13 @@ def _with_example(message: str, example: str) -> str:
     return message if "e.g." in message else f"{message} (e.g. {example})"
 
 
-def parse_distribution(text: str) -> "Distribution":
+def parse_distribution(text: str) -> Distribution:
     """Parse the compact form, e.g. ``"uniform(0.2, 0.6)"`` or ``"lognormal(median=7, spread=0.5)"``."""
     if not isinstance(text, str):
         raise ValueError(f"could not read {text!r} as a distribution: expected text such as 'uniform(0.2, 0.6)'")
     match = _CALL_RE.match(text)
     if match is None:
-        raise ValueError(
-            f"could not read {text!r} as a distribution: expected name(arguments), one of {_FORMS}"
-        )
+        raise ValueError(f"could not read {text!r} as a distribution: expected name(arguments), one of {_FORMS}")
     family = _family(match.group(1), text)
     cls = _CLASSES[family]
     data: dict[str, Any] = {"dist": family}
@@ -1010,8 +1001,7 @@ def parse_distribution(text: str) -> "Distribution":
             return float(token.strip())
         except ValueError:
             raise ValueError(
-                f"could not read {text!r} as a distribution: {token.strip()!r} is not a number "
-                f"(e.g. {cls._example})"
+                f"could not read {text!r} as a distribution: {token.strip()!r} is not a number (e.g. {cls._example})"
             ) from None
 
     for arg in _split_args(match.group(2)):
@@ -1066,7 +1056,7 @@ def parse_distribution(text: str) -> "Distribution":
 # --------------------------------------------------------------------------
 
 
-def coerce_number_or_distribution(value: Any) -> Union[float, "Distribution"]:
+def coerce_number_or_distribution(value: Any) -> float | Distribution:
     """Turn scenario input into a float or a Distribution.
 
     Accepts a number (not bool), a numeric string, a compact string such as
@@ -1105,7 +1095,7 @@ def coerce_number_or_distribution(value: Any) -> Union[float, "Distribution"]:
     )
 
 
-def draw(value: Union[float, "Distribution"], u: float) -> float:
+def draw(value: float | Distribution, u: float) -> float:
     """The value of a parameter for one replication: a float as is, else ``ppf(u)``."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return float(value)

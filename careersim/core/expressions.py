@@ -19,8 +19,14 @@ import numpy as np
 __all__ = ["parse_expression", "evaluate_expression", "EXPR_HELP"]
 
 _BINOPS = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
-_CMPOPS = {ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Lt: np.less, ast.LtE: np.less_equal,
-           ast.Eq: np.equal, ast.NotEq: np.not_equal}
+_CMPOPS = {
+    ast.Gt: np.greater,
+    ast.GtE: np.greater_equal,
+    ast.Lt: np.less,
+    ast.LtE: np.less_equal,
+    ast.Eq: np.equal,
+    ast.NotEq: np.not_equal,
+}
 _FUNCS = {"abs": np.abs, "min": np.minimum, "max": np.maximum}
 EXPR_HELP = "a metric name such as p_lead, or an expression such as 'p_lead_independent - p_lead_phd > 0'"
 
@@ -44,7 +50,11 @@ def parse_expression(text: str) -> tuple[str, ...]:
         elif isinstance(node, ast.Name):
             if node.id not in names:
                 names.append(node.id)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)) and not isinstance(node.value, bool):
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, (int, float, str))
+            and not isinstance(node.value, bool)
+        ):
             pass
         elif isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             check(node.left)
@@ -58,8 +68,13 @@ def parse_expression(text: str) -> tuple[str, ...]:
         elif isinstance(node, ast.BoolOp):
             for v in node.values:
                 check(v)
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS
-              and not node.keywords and 1 <= len(node.args) <= 2):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _FUNCS
+            and not node.keywords
+            and 1 <= len(node.args) <= 2
+        ):
             for a in node.args:
                 check(a)
         else:
@@ -114,8 +129,13 @@ def evaluate_expression(text: str, table: Any) -> np.ndarray:
                 right = ev(comp)
                 bad |= missing(left) | missing(right)
                 if left.dtype == object or right.dtype == object:
-                    res = np.array([_CMPOPS[type(op)](a, b) if not (m1 or m2) else False
-                                    for a, b, m1, m2 in zip(left, right, missing(left), missing(right))], dtype=bool)
+                    res = np.array(
+                        [
+                            _CMPOPS[type(op)](a, b) if not (m1 or m2) else False
+                            for a, b, m1, m2 in zip(left, right, missing(left), missing(right))
+                        ],
+                        dtype=bool,
+                    )
                 else:
                     res = _CMPOPS[type(op)](left, right)
                 result = result * res

@@ -140,8 +140,14 @@ def write_text(path: PathLike, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
-def write_json(path: PathLike, data: Any, *, indent: int | None = 2, newline: bool = True,
-               default: Callable[[Any], Any] | None = None) -> Path:
+def write_json(
+    path: PathLike,
+    data: Any,
+    *,
+    indent: int | None = 2,
+    newline: bool = True,
+    default: Callable[[Any], Any] | None = None,
+) -> Path:
     """Write ``data`` as JSON (:func:`json_text`) to ``path`` atomically, ending in a newline unless ``newline=False``.
 
     ``default`` converts values JSON cannot hold (e.g. ``str``); without it they are an error.

@@ -233,9 +233,7 @@ class Streams:
         self._keys: dict[str, int] = {}
 
     def seed_sequence(self, name: str) -> np.random.SeedSequence:
-        return np.random.SeedSequence(
-            self.root_seed, spawn_key=(self.replication, STREAM_INDEX[name])
-        )
+        return np.random.SeedSequence(self.root_seed, spawn_key=(self.replication, STREAM_INDEX[name]))
 
     def key(self, name: str) -> int:
         if name not in self._keys:

@@ -97,8 +97,7 @@ def _durations(durations: ArrayLike) -> npt.NDArray[np.float64]:
 
 def _risk_table(
     durations: npt.NDArray[np.float64], events: npt.NDArray[np.float64]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64],
-           npt.NDArray[np.float64]]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Distinct times with numbers at risk, events and totals, with a time-0 row.
 
     ``events`` is a 0/1 weight per subject. Returns ``(time, at_risk, events,
@@ -133,8 +132,9 @@ def unique_inverse(values: ArrayLike) -> tuple[np.ndarray, npt.NDArray[np.intp]]
     return distinct[order], rank[codes]
 
 
-def _step_eval(times: npt.NDArray[np.float64], values: npt.NDArray[np.float64],
-               t: ArrayLike, before: float) -> npt.NDArray[np.float64]:
+def _step_eval(
+    times: npt.NDArray[np.float64], values: npt.NDArray[np.float64], t: ArrayLike, before: float
+) -> npt.NDArray[np.float64]:
     """Right-continuous step function: value at the last ``times <= t``.
 
     ``before`` is returned for ``t`` earlier than ``times[0]``; NaN for NaN ``t``.
@@ -333,8 +333,7 @@ def km_at(table: pd.DataFrame, t: float) -> float:
 
 def km_curve_at(table: pd.DataFrame, times: ArrayLike) -> npt.NDArray[np.float64]:
     """Survival from a :func:`kaplan_meier` table at many times at once."""
-    return _step_eval(table["time"].to_numpy(dtype=float), table["survival"].to_numpy(dtype=float),
-                      times, before=1.0)
+    return _step_eval(table["time"].to_numpy(dtype=float), table["survival"].to_numpy(dtype=float), times, before=1.0)
 
 
 # --------------------------------------------------------------------------- #

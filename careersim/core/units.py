@@ -19,8 +19,14 @@ import numbers
 import re
 from typing import Final
 
-from careersim.core.clock import (DAYS_PER_YEAR, MONTHS_PER_YEAR, TICKS_PER_MONTH, TICKS_PER_QUARTER,
-                                  TICKS_PER_YEAR, WEEKS_PER_YEAR)
+from careersim.core.clock import (
+    DAYS_PER_YEAR,
+    MONTHS_PER_YEAR,
+    TICKS_PER_MONTH,
+    TICKS_PER_QUARTER,
+    TICKS_PER_YEAR,
+    WEEKS_PER_YEAR,
+)
 
 __all__ = [
     "TICKS_PER_YEAR",
@@ -40,7 +46,6 @@ __all__ = [
     "format_rate",
     "format_hours",
 ]
-
 
 
 QUANTITY_KINDS: Final[tuple[str, ...]] = ("duration", "rate", "hours", "number")
@@ -107,15 +112,9 @@ _COUNT: Final[str] = rf"(?:{_NUM}|once|twice|an?|one)"
 _SEP: Final[str] = r"(?:(?:per|a|an|every|each)\s+|/\s*)"
 
 _DURATION_RE = re.compile(rf"^(?P<n>{_NUM}|an?|one)\s*(?P<unit>.*)$")
-_RATE_ADVERB_RE = re.compile(
-    rf"^(?:(?P<n>{_COUNT})\s*(?:times?|x)?\s+)?(?P<adv>[a-z]+ly)$"
-)
-_RATE_RE = re.compile(
-    rf"^(?:(?P<n>{_COUNT})\s*(?:times?|x)?\s*)?(?P<sep>{_SEP})(?:(?P<m>{_NUM})\s*)?(?P<unit>[a-z]+)$"
-)
-_HOURS_RE = re.compile(
-    rf"^(?P<n>{_NUM}|an?|one)\s*(?P<tu>[a-z]+)\s*{_SEP}(?:(?P<m>{_NUM})\s*)?(?P<unit>[a-z]+)$"
-)
+_RATE_ADVERB_RE = re.compile(rf"^(?:(?P<n>{_COUNT})\s*(?:times?|x)?\s+)?(?P<adv>[a-z]+ly)$")
+_RATE_RE = re.compile(rf"^(?:(?P<n>{_COUNT})\s*(?:times?|x)?\s*)?(?P<sep>{_SEP})(?:(?P<m>{_NUM})\s*)?(?P<unit>[a-z]+)$")
+_HOURS_RE = re.compile(rf"^(?P<n>{_NUM}|an?|one)\s*(?P<tu>[a-z]+)\s*{_SEP}(?:(?P<m>{_NUM})\s*)?(?P<unit>[a-z]+)$")
 _HOURS_ADVERB_RE = re.compile(rf"^(?P<n>{_NUM}|an?|one)\s*(?P<tu>[a-z]+)\s+(?P<adv>[a-z]+ly)$")
 
 _WORD_COUNTS: Final[dict[str, float]] = {"a": 1.0, "an": 1.0, "one": 1.0, "once": 1.0, "twice": 2.0}
@@ -153,10 +152,7 @@ def _check_value(value: float, x: object, what: str, example: str, allow_negativ
             f"(expected a finite value, e.g. {example!r})"
         )
     if value < 0 and not allow_negative:
-        raise UnitError(
-            f"could not read {x!r} as {what}: it is negative "
-            f"(expected zero or more, e.g. {example!r})"
-        )
+        raise UnitError(f"could not read {x!r} as {what}: it is negative (expected zero or more, e.g. {example!r})")
     return float(value)
 
 
@@ -166,8 +162,7 @@ def _unit(name: str, x: object, what: str, example: str) -> str:
         return _UNIT_ALIASES[name]
     except KeyError:
         raise UnitError(
-            f"could not read {x!r} as {what}: unknown unit {name!r} "
-            f"(expected one of {_UNIT_LIST}; e.g. {example!r})"
+            f"could not read {x!r} as {what}: unknown unit {name!r} (expected one of {_UNIT_LIST}; e.g. {example!r})"
         ) from None
 
 
@@ -178,8 +173,7 @@ def _period(m: str | None, x: object, what: str, example: str) -> float:
     value = float(m)
     if not math.isfinite(value) or value <= 0:
         raise UnitError(
-            f"could not read {x!r} as {what}: the period count {m!r} must be a positive number "
-            f"(e.g. {example!r})"
+            f"could not read {x!r} as {what}: the period count {m!r} must be a positive number (e.g. {example!r})"
         )
     return value
 
@@ -222,8 +216,7 @@ def parse_duration(x: object) -> float:
     match = _DURATION_RE.match(s)
     if match is None:
         raise UnitError(
-            f"could not read {x!r} as {what}: expected a number followed by a unit "
-            f"({_UNIT_LIST}; e.g. {ex!r})"
+            f"could not read {x!r} as {what}: expected a number followed by a unit ({_UNIT_LIST}; e.g. {ex!r})"
         )
     n = _check_value(_count(match["n"]), x, what, ex)
     unit_text = match["unit"].strip()
@@ -306,9 +299,7 @@ def parse_hours(x: object) -> float:
     else:
         match = _HOURS_RE.match(s)
         if match is None and re.match(rf"^(?:{_NUM}|an?|one)\s*[a-z]+$", s):
-            raise UnitError(
-                f"could not read {x!r} as {what}: say how often (e.g. '{x} per week' or {ex!r})"
-            )
+            raise UnitError(f"could not read {x!r} as {what}: say how often (e.g. '{x} per week' or {ex!r})")
         if match is None:
             raise UnitError(
                 f"could not read {x!r} as {what}: expected an amount of time per period "
@@ -319,8 +310,7 @@ def parse_hours(x: object) -> float:
     time_unit = match["tu"]
     if time_unit not in _TIME_UNITS:
         raise UnitError(
-            f"could not read {x!r} as {what}: unknown time unit {time_unit!r} "
-            f"(expected hours or minutes; e.g. {ex!r})"
+            f"could not read {x!r} as {what}: unknown time unit {time_unit!r} (expected hours or minutes; e.g. {ex!r})"
         )
     n = _check_value(_count(match["n"]), x, what, ex)
     return n / _TIME_UNITS[time_unit] / (m * _WEEKS[unit])
@@ -353,9 +343,7 @@ def parse_quantity(x: object, kind: str) -> float:
         return parse_hours(x)
     if kind == "number":
         return _parse_number(x)
-    raise UnitError(
-        f"unknown quantity kind {kind!r} (expected one of {', '.join(QUANTITY_KINDS)}; e.g. 'duration')"
-    )
+    raise UnitError(f"unknown quantity kind {kind!r} (expected one of {', '.join(QUANTITY_KINDS)}; e.g. 'duration')")
 
 
 # --------------------------------------------------------------------------

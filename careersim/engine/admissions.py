@@ -54,17 +54,40 @@ class Admissions:
 
     def round(self, t: int) -> None:
         w, live = self.w, self.w.live
-        weights = np.array([live["phd.portfolio_record_weight"], live["phd.portfolio_record_cap"],
-                            live["phd.portfolio_letter_weight"], live["phd.portfolio_execution_weight"],
-                            live["phd.portfolio_idea_weight"]])
+        weights = np.array(
+            [
+                live["phd.portfolio_record_weight"],
+                live["phd.portfolio_record_cap"],
+                live["phd.portfolio_letter_weight"],
+                live["phd.portfolio_execution_weight"],
+                live["phd.portfolio_idea_weight"],
+            ]
+        )
         apps, port, u = _phd_applicants(w.act, int(w.nact[0]), w.I, w.F, self.key, t, weights)
         score = port + live["phd.portfolio_noise"] * ndtri(u)
         w.ensure_log(len(apps))
         target = advisor_targets(apps, w.I, w.settings)
-        n_slots, k = _admit(apps, score, target, t, w.I, w.F, w.adv.quality, w.adv.safe, w.adv.active_from, w.adv_load,
-                            int(round(live["phd.max_students"])), live["phd.min_portfolio"], int(round(live["phd.max_attempts"])),
-                            live["phd.rejected_ra_letter"], w.LOG, w.nlog, w.counts, live["phd.advisor_assignment"] == "random",
-                            self.key)
+        n_slots, k = _admit(
+            apps,
+            score,
+            target,
+            t,
+            w.I,
+            w.F,
+            w.adv.quality,
+            w.adv.safe,
+            w.adv.active_from,
+            w.adv_load,
+            int(round(live["phd.max_students"])),
+            live["phd.min_portfolio"],
+            int(round(live["phd.max_attempts"])),
+            live["phd.rejected_ra_letter"],
+            w.LOG,
+            w.nlog,
+            w.counts,
+            live["phd.advisor_assignment"] == "random",
+            self.key,
+        )
         self.history.append({"tick": t, "applicants": len(apps), "slots": n_slots, "admitted": k})
 
 
@@ -86,8 +109,12 @@ def _phd_applicants(act, n, I, F, key, t, weights):
         m += 1
     for j in range(m):  # a second pass, as in _programme_applicants
         r = rows[j]
-        port[j] = (w_record * min(F[r, RECORD], cap) + w_letter * F[r, LETTERS]
-                   + w_exe * F[r, EXE] + w_idea * (F[r, GEN] + F[r, EVL]))
+        port[j] = (
+            w_record * min(F[r, RECORD], cap)
+            + w_letter * F[r, LETTERS]
+            + w_exe * F[r, EXE]
+            + w_idea * (F[r, GEN] + F[r, EVL])
+        )
         u[j] = uniform(key, I[r, PID], t, 0)
     return rows[:m], port[:m], u[:m]
 
@@ -106,8 +133,27 @@ def advisor_targets(apps, I, PS):
 
 
 @njit(cache=True)
-def _admit(apps, score, target, t, I, F, quality, safe, active_from, load, cap, min_portfolio, max_attempts, ra_letter,
-           LOG, nlog, counts, at_random, key):
+def _admit(
+    apps,
+    score,
+    target,
+    t,
+    I,
+    F,
+    quality,
+    safe,
+    active_from,
+    load,
+    cap,
+    min_portfolio,
+    max_attempts,
+    ra_letter,
+    LOG,
+    nlog,
+    counts,
+    at_random,
+    key,
+):
     """The admission round: the free places of the advisors taking students at ``t``
     (``cap`` minus their ``load`` each), best advisor first, go to the applicants
     ``apps`` scoring at least ``min_portfolio``, best score first (ties in row order),

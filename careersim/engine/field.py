@@ -79,8 +79,7 @@ class FieldModel:
     scenario's.
     """
 
-    def __init__(self, values: dict, interventions: list[Intervention], streams: Streams,
-                 extra: Sequence[Cohort] = ()):
+    def __init__(self, values: dict, interventions: list[Intervention], streams: Streams, extra: Sequence[Cohort] = ()):
         self.values = values
         self.streams = streams
         self.burn_in = int(round(values["run.burn_in"] * TICKS_PER_YEAR))
@@ -143,7 +142,7 @@ class FieldModel:
             self.wakeups += 1
             action(t)
 
-    def run(self) -> "FieldModel":
+    def run(self) -> FieldModel:
         env, v = self.env, self.values
         env.process(self._periodic("intake", 0, TICKS_PER_MONTH, self.intake))
         for pol in self.interventions:
@@ -161,7 +160,9 @@ class FieldModel:
         if cohorts > 0:
             period = TICKS_PER_YEAR // cohorts if TICKS_PER_YEAR % cohorts == 0 else TICKS_PER_YEAR // cohorts
             for c in range(cohorts):
-                env.process(self._periodic("programme", c * period + TICKS_PER_MONTH, TICKS_PER_YEAR, self.programme.round))
+                env.process(
+                    self._periodic("programme", c * period + TICKS_PER_MONTH, TICKS_PER_YEAR, self.programme.round)
+                )
         env.process(self._periodic("hiring", 2 * TICKS_PER_MONTH, TICKS_PER_QUARTER, self.hiring.round))
         env.process(self._once("arrival", self.arrival_tick, lambda t: None))
         env.process(self._periodic("recorder", 0, TICKS_PER_MONTH, self.record))
@@ -226,8 +227,11 @@ class FieldModel:
         prog_met = 1.0 if prog <= 0.0 else min(1.0, supply / prog)
         rest = supply - prog * prog_met
         indep = int(w.counts[INDEPENDENT] + w.counts[UNFUNDED]) + int(w.stats[ST_INDEPENDENT_LEADS])
-        asked = (live["independent.mentor_hours"] * indep + live["contributor.mentor_hours_nonprofit"]
-                 * int(w.stats[ST_NONPROFIT]) + live["phd.cosupervision_hours"] * int(w.counts[PHD]))
+        asked = (
+            live["independent.mentor_hours"] * indep
+            + live["contributor.mentor_hours_nonprofit"] * int(w.stats[ST_NONPROFIT])
+            + live["phd.cosupervision_hours"] * int(w.counts[PHD])
+        )
         met = 1.0 if asked <= 0.0 else max(0.0, min(1.0, rest / asked))
         live.set_derived("x.programme_met", prog_met)
         live.set_derived("x.mentor_met", met)
@@ -250,9 +254,32 @@ class FieldModel:
         ``world.stats``, ``world.wants`` and ``world.ready`` and compacts ``world.act``."""
         w = self.world
         kfb, khz, ktr = self._step_keys
-        step(t, w.act, w.nact, w.vis, w.nvis, self.live.P, kfb, khz, ktr, w.F, w.I, self.advisors.quality,
-             self.advisors.safe, hours, w.adv_load, w.LOG, w.nlog, w.stats, w.wants, w.ready, EXPHI, w.out_flags,
-             w.groups, w.settings)
+        step(
+            t,
+            w.act,
+            w.nact,
+            w.vis,
+            w.nvis,
+            self.live.P,
+            kfb,
+            khz,
+            ktr,
+            w.F,
+            w.I,
+            self.advisors.quality,
+            self.advisors.safe,
+            hours,
+            w.adv_load,
+            w.LOG,
+            w.nlog,
+            w.stats,
+            w.wants,
+            w.ready,
+            EXPHI,
+            w.out_flags,
+            w.groups,
+            w.settings,
+        )
 
     def grant_round(self, t: int) -> None:
         self.grants.round(t)
@@ -265,14 +292,26 @@ class FieldModel:
             self._ts_f = np.concatenate([self._ts_f, np.zeros_like(self._ts_f)])
         g, h = self.grants, self.hiring
         rec = h._rec[h.nround - 1] if h.nround and h._last == t else None  # a hiring round this month
-        record_month(self._ts_i[m], self._ts_f[m], t, w.counts, w.stats, w.adv_load, self._adv_from,
-                     int(round(self.live["phd.max_students"])), g._ms_i, g._ms_f, g.nmonth - 1, h.n_open)
-        extra = self._ts_i[m, 1 + TS_INT.index("positions"):]
+        record_month(
+            self._ts_i[m],
+            self._ts_f[m],
+            t,
+            w.counts,
+            w.stats,
+            w.adv_load,
+            self._adv_from,
+            int(round(self.live["phd.max_students"])),
+            g._ms_i,
+            g._ms_f,
+            g.nmonth - 1,
+            h.n_open,
+        )
+        extra = self._ts_i[m, 1 + TS_INT.index("positions") :]
         extra[0] = h.capacity.sum()
         extra[1] = h.outside_in_role
         extra[2] = rec[REC["opened_growth"]] if rec is not None else 0
         extra[3] = rec[REC["opened_replacement"]] if rec is not None else 0
-        self._ts_f[m, TS_FLOAT.index("mentor_hours_supplied"):] = w.mentor[:3]
+        self._ts_f[m, TS_FLOAT.index("mentor_hours_supplied") :] = w.mentor[:3]
         self._policies.append(",".join(self.active_policies))
         self.months = m + 1
 
@@ -285,7 +324,7 @@ class FieldModel:
         for name in TS_COLUMNS:
             cols[name] = ti[:, 1 + TS_INT.index(name)].copy() if name in TS_INT else tf[:, TS_FLOAT.index(name)].copy()
         cols["policies"] = list(self._policies)
-        counts = ti[:, 1 + len(TS_INT):]
+        counts = ti[:, 1 + len(TS_INT) :]
         for j, name in enumerate(STATE_NAMES):
             cols[f"n_{name}"] = counts[:, j]
         return cols
@@ -297,11 +336,39 @@ class FieldModel:
 # then lead positions (capacity), outside leads in role, the openings from growth and from
 # replacement in the month's hiring round (0 in months without one), and the weekly mentor
 # hours the leads supply, those asked for and those given (M11)
-TS_COLUMNS = ("ready", "ready_waiting", "advisor_slots", "advisor_slots_used", "grant_queue", "grant_in_review",
-              "reviewer_utilisation", "funded", "budget", "vacancies", "positions", "outside_leads", "opened_growth",
-              "opened_replacement", "mentor_hours_supplied", "mentor_hours_asked", "mentor_hours_given")
-TS_INT = ("ready", "ready_waiting", "advisor_slots", "advisor_slots_used", "grant_queue", "grant_in_review", "funded",
-          "vacancies", "positions", "outside_leads", "opened_growth", "opened_replacement")
+TS_COLUMNS = (
+    "ready",
+    "ready_waiting",
+    "advisor_slots",
+    "advisor_slots_used",
+    "grant_queue",
+    "grant_in_review",
+    "reviewer_utilisation",
+    "funded",
+    "budget",
+    "vacancies",
+    "positions",
+    "outside_leads",
+    "opened_growth",
+    "opened_replacement",
+    "mentor_hours_supplied",
+    "mentor_hours_asked",
+    "mentor_hours_given",
+)
+TS_INT = (
+    "ready",
+    "ready_waiting",
+    "advisor_slots",
+    "advisor_slots_used",
+    "grant_queue",
+    "grant_in_review",
+    "funded",
+    "vacancies",
+    "positions",
+    "outside_leads",
+    "opened_growth",
+    "opened_replacement",
+)
 TS_FLOAT = ("reviewer_utilisation", "budget", "mentor_hours_supplied", "mentor_hours_asked", "mentor_hours_given")
 
 

@@ -216,7 +216,13 @@ class GrantOffice:
         Q, QR, S = np.zeros((cap, 2)), np.zeros(cap, dtype=np.int64), np.zeros((cap, 2))
         P, PR = np.zeros((cap, 3)), np.zeros(cap, dtype=np.int64)
         if old is not None:
-            Q[:nq], QR[:nq], S[:ns], P[:npd], PR[:npd] = self.Q[:nq], self.QR[:nq], self.S[:ns], self.P[:npd], self.PR[:npd]
+            Q[:nq], QR[:nq], S[:ns], P[:npd], PR[:npd] = (
+                self.Q[:nq],
+                self.QR[:nq],
+                self.S[:ns],
+                self.P[:npd],
+                self.PR[:npd],
+            )
         self.Q, self.QR, self.S, self.P, self.PR = Q, QR, S, P, PR
         self.out, self.due_rows = np.zeros((cap, 3)), np.zeros(cap, dtype=np.int64)
 
@@ -247,7 +253,11 @@ class GrantOffice:
         c = len(self.free_at)
         backlog = float(np.mean(np.maximum(self.free_at - t, 0.0))) if c else 0.0
         queued = len(self.q_row) * self.w.live["grants.review_time"] * TICKS_PER_YEAR / max(c, 1)
-        return (backlog + queued) / TICKS_PER_YEAR + self.w.live["grants.review_time"] + self.w.live["grants.decision_delay"]
+        return (
+            (backlog + queued) / TICKS_PER_YEAR
+            + self.w.live["grants.review_time"]
+            + self.w.live["grants.decision_delay"]
+        )
 
     def _grow_records(self, extra: int) -> None:
         """Room for ``extra`` more records."""
@@ -259,10 +269,24 @@ class GrantOffice:
 
     def applications(self) -> np.ndarray:
         """All applications so far, including those still open."""
-        open_q = np.column_stack([self.q_row, self.q_submit, np.full(len(self.q_row), np.nan),
-                                  np.full(len(self.q_row), np.nan), np.full(len(self.q_row), G_OPEN)])
-        open_p = np.column_stack([self.p_row, self.p_submit, self.p_start,
-                                  np.full(len(self.p_row), np.nan), np.full(len(self.p_row), G_OPEN)])
+        open_q = np.column_stack(
+            [
+                self.q_row,
+                self.q_submit,
+                np.full(len(self.q_row), np.nan),
+                np.full(len(self.q_row), np.nan),
+                np.full(len(self.q_row), G_OPEN),
+            ]
+        )
+        open_p = np.column_stack(
+            [
+                self.p_row,
+                self.p_submit,
+                self.p_start,
+                np.full(len(self.p_row), np.nan),
+                np.full(len(self.p_row), G_OPEN),
+            ]
+        )
         return np.concatenate([self.R[: self.nrec[0]], open_q, open_p])
 
     def _configure(self, t: int) -> None:
@@ -273,12 +297,20 @@ class GrantOffice:
         self._resize(t)
         base = live["grants.base_acceptance"]
         logit0 = math.log(base / max(1e-9, 1.0 - base)) if 0 < base < 1 else (50.0 if base >= 1 else -50.0)
-        self._cfg_f[:] = (live["grants.decision_delay"] * TICKS_PER_YEAR, logit0, live["grants.legibility_weight"],
-                          live["grants.focus_weight"], live["grants.record_weight"],
-                          live["grants.review_time"] * TICKS_PER_YEAR)
-        self._cfg_i[:] = (int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
-                          int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
-                          live["positions.small_funder_leads"] == "queue", live["grants.review_time_shape"] == "fixed")
+        self._cfg_f[:] = (
+            live["grants.decision_delay"] * TICKS_PER_YEAR,
+            logit0,
+            live["grants.legibility_weight"],
+            live["grants.focus_weight"],
+            live["grants.record_weight"],
+            live["grants.review_time"] * TICKS_PER_YEAR,
+        )
+        self._cfg_i[:] = (
+            int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
+            int(round(live["grants.reapply_delay"] * TICKS_PER_YEAR)),
+            live["positions.small_funder_leads"] == "queue",
+            live["grants.review_time_shape"] == "fixed",
+        )
         self._budget0, self._budget_factor = live["grants.budget"], 1.0 + live["grants.budget_growth"]
         self._start = live["x.start_tick"]
 
@@ -302,9 +334,35 @@ class GrantOffice:
             self._ms_i = np.concatenate([self._ms_i, np.zeros_like(self._ms_i)])
             self._ms_f = np.concatenate([self._ms_f, np.zeros_like(self._ms_f)])
         while True:
-            short = _grant_month(t, w.I, w.F, wants, service, self.Q, self.QR, self.S, self.P, self.PR, self.n, self.out,
-                                 self.due_rows, self.free_at, self.R, self.nrec, self.key, self._cfg_f, self._cfg_i,
-                                 w.LOG, w.nlog, w.counts, self._ms_i, self._ms_f, m, w.funded, budget)
+            short = _grant_month(
+                t,
+                w.I,
+                w.F,
+                wants,
+                service,
+                self.Q,
+                self.QR,
+                self.S,
+                self.P,
+                self.PR,
+                self.n,
+                self.out,
+                self.due_rows,
+                self.free_at,
+                self.R,
+                self.nrec,
+                self.key,
+                self._cfg_f,
+                self._cfg_i,
+                w.LOG,
+                w.nlog,
+                w.counts,
+                self._ms_i,
+                self._ms_f,
+                m,
+                w.funded,
+                budget,
+            )
             if short == 0:
                 break
             # not enough room in the buffers: nothing was done; make room and go again
@@ -321,17 +379,30 @@ class GrantOffice:
             return {}
         m = self.nmonth - 1
         i = self._ms_i[m]
-        return {"queue": int(i[1]), "in_review_or_decision": int(i[2]), "funded": int(i[6]),
-                "reviewer_busy": float(self._ms_f[m, 0]), "budget": float(self._ms_f[m, 1])}
+        return {
+            "queue": int(i[1]),
+            "in_review_or_decision": int(i[2]),
+            "funded": int(i[6]),
+            "reviewer_busy": float(self._ms_f[m, 0]),
+            "budget": float(self._ms_f[m, 1]),
+        }
 
     def month_columns(self) -> dict[str, np.ndarray]:
         """The monthly records as columns: tick, queue length, applications in review or
         awaiting a decision, reviewer utilisation, decisions, acceptances, refusals for lack
         of money, researchers funded, budget."""
         i, f = self._ms_i[: self.nmonth], self._ms_f[: self.nmonth]
-        return {"tick": i[:, 0].copy(), "queue": i[:, 1].copy(), "in_review_or_decision": i[:, 2].copy(),
-                "reviewer_busy": f[:, 0].copy(), "decided": i[:, 3].copy(), "accepted": i[:, 4].copy(),
-                "money_short": i[:, 5].copy(), "funded": i[:, 6].copy(), "budget": f[:, 1].copy()}
+        return {
+            "tick": i[:, 0].copy(),
+            "queue": i[:, 1].copy(),
+            "in_review_or_decision": i[:, 2].copy(),
+            "reviewer_busy": f[:, 0].copy(),
+            "decided": i[:, 3].copy(),
+            "accepted": i[:, 4].copy(),
+            "money_short": i[:, 5].copy(),
+            "funded": i[:, 6].copy(),
+            "budget": f[:, 1].copy(),
+        }
 
 
 @njit(cache=True)
@@ -342,8 +413,35 @@ def row_uniforms_into(key, rows, I, tick, slot, out):
 
 
 @njit(cache=True)
-def _grant_month(t, I, F, wants, service, Q, QR, S, P, PR, n, out, due_rows, free_at, R, nrec, key, cfg_f, cfg_i,
-                 LOG, nlog, counts, ms_i, ms_f, m, funded, budget):
+def _grant_month(
+    t,
+    I,
+    F,
+    wants,
+    service,
+    Q,
+    QR,
+    S,
+    P,
+    PR,
+    n,
+    out,
+    due_rows,
+    free_at,
+    R,
+    nrec,
+    key,
+    cfg_f,
+    cfg_i,
+    LOG,
+    nlog,
+    counts,
+    ms_i,
+    ms_f,
+    m,
+    funded,
+    budget,
+):
     """The grant office's month: :func:`_queue_step`, then :func:`_decide_and_award` on the
     decisions due. ``service`` holds the logs of the review-time uniforms of ``wants``
     (scaled here by minus the mean review time), unless review times are fixed.
@@ -367,9 +465,27 @@ def _grant_month(t, I, F, wants, service, Q, QR, S, P, PR, n, out, due_rows, fre
     busy = pairwise_sum(out[:n_spent, 0])
     n_fund = n_short = n_new = 0
     if n_due:
-        n_fund, n_short, n_new = _decide_and_award(due_rows[:n_due], out[:n_due, 1:3], t, I, F, key, logit0, leg_w,
-                                                   focus_w, rec_w, budget - funded, length, reapply, queue_leads, LOG,
-                                                   nlog, counts, R, nrec)
+        n_fund, n_short, n_new = _decide_and_award(
+            due_rows[:n_due],
+            out[:n_due, 1:3],
+            t,
+            I,
+            F,
+            key,
+            logit0,
+            leg_w,
+            focus_w,
+            rec_w,
+            budget - funded,
+            length,
+            reapply,
+            queue_leads,
+            LOG,
+            nlog,
+            counts,
+            R,
+            nrec,
+        )
     ms_i[m, 0], ms_i[m, 1], ms_i[m, 2], ms_i[m, 3] = t, n[0], n[2], n_due
     ms_i[m, 4], ms_i[m, 5], ms_i[m, 6] = n_fund, n_short, funded + n_new
     ms_f[m, 0] = busy / (4.0 * len(free_at))
@@ -449,14 +565,38 @@ def pairwise_sum(a):
 def _acceptance(I, F, r, logit0, leg_w, focus_w, rec_w):
     """Chance a funder says yes: track record, legibility, focus and skills (M5)."""
     focus = 1.0 if (I[r, FLAGS] & F_FOCUS) != 0 else 0.0
-    logit = (logit0 + leg_w * (F[r, LEGIB] - 0.4) * 2.0 + focus_w * (focus - 0.45)
-             + rec_w * (min(F[r, RECORD], 5.0) - 1.0) + 2.0 * (F[r, GEN] + F[r, EVL] - 0.4))
+    logit = (
+        logit0
+        + leg_w * (F[r, LEGIB] - 0.4) * 2.0
+        + focus_w * (focus - 0.45)
+        + rec_w * (min(F[r, RECORD], 5.0) - 1.0)
+        + 2.0 * (F[r, GEN] + F[r, EVL] - 0.4)
+    )
     return 1.0 / (1.0 + np.exp(-logit))
 
 
 @njit(cache=True)
-def _decide_and_award(rows, times, t, I, F, key, logit0, leg_w, focus_w, rec_w, room, length, reapply, queue_leads,
-                      LOG, nlog, counts, R, nrec):
+def _decide_and_award(
+    rows,
+    times,
+    t,
+    I,
+    F,
+    key,
+    logit0,
+    leg_w,
+    focus_w,
+    rec_w,
+    room,
+    length,
+    reapply,
+    queue_leads,
+    LOG,
+    nlog,
+    counts,
+    R,
+    nrec,
+):
     """Decisions in order: a yes funds the applicant while the money has room (renewals
     keep their place); the funded get their grant, and with ``queue_leads`` a ready
     independent researcher holds a lead role while funded. Each application (row;

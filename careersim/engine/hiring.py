@@ -129,9 +129,21 @@ SOURCE_CODES = np.array([code for _, code in HIRING_SOURCES], dtype=np.int64)
 #: each source code's place in HIRING_SOURCES (-1: not a source of positions)
 SOURCE_INDEX = np.full(S_INITIAL + 1, -1, dtype=np.int64)
 SOURCE_INDEX[SOURCE_CODES] = np.arange(NS)
-HIRING_COLUMNS = (("tick", "candidates", "vacancies", "filled") + tuple(f"filled_{name}" for name, _ in HIRING_SOURCES)
-                  + ("positions", "held", "opened_growth", "opened_replacement", "closed", "outside_applicants",
-                     "filled_outside", "outside_leads", "outside_left"))
+HIRING_COLUMNS = (
+    ("tick", "candidates", "vacancies", "filled")
+    + tuple(f"filled_{name}" for name, _ in HIRING_SOURCES)
+    + (
+        "positions",
+        "held",
+        "opened_growth",
+        "opened_replacement",
+        "closed",
+        "outside_applicants",
+        "filled_outside",
+        "outside_leads",
+        "outside_left",
+    )
+)
 REC = {name: j for j, name in enumerate(HIRING_COLUMNS)}
 # the score weights each source adds to the common score (rows of ``weights`` in _hire)
 W_ACADEMIA_RECORD, W_RFP_LEGIBILITY, W_RFP_IMPACT, W_AGNOSTIC_IMPACT, W_AUTONOMY_IMPACT, W_RECORD_CAP = range(6)
@@ -244,7 +256,7 @@ class Hiring:
         for i in range(NS):
             if i == a:
                 continue
-            out[rest[k: k + take[i]]] = i
+            out[rest[k : k + take[i]]] = i
             k += take[i]
         return out
 
@@ -253,9 +265,19 @@ class Hiring:
         w, live = self.w, self.w.live
         # under the final-phase rule, PhD students with progress within a year's work of the end
         final_from = 1.0 - 1.0 / live["phd.duration"] if live["x.lead_rule_final"] > 0.5 else np.inf
-        return _lead_candidates(w.ready, int(w.stats[ST_READY]), w.I, w.F, self.key, t, final_from,
-                                live["positions.credential_weight"], live["positions.letter_weight"],
-                                live["positions.record_weight"], live["positions.record_cap"])
+        return _lead_candidates(
+            w.ready,
+            int(w.stats[ST_READY]),
+            w.I,
+            w.F,
+            self.key,
+            t,
+            final_from,
+            live["positions.credential_weight"],
+            live["positions.letter_weight"],
+            live["positions.record_weight"],
+            live["positions.record_cap"],
+        )
 
     def _outsiders(self, t: int, open_now: np.ndarray):
         """This round's outside applicants: per source a Poisson number (mean: the rate per
@@ -276,7 +298,9 @@ class Hiring:
         score = np.asarray(live["positions.outside_score"].ppf(uniforms(self.out_key, ids, t, 2)), dtype=np.float64)
         score = score + live["positions.selection_noise"] * ndtri(uniforms(self.out_key, ids, t, 3))
         imp = np.clip(np.asarray(live["positions.outside_impact"].ppf(uniforms(self.out_key, ids, t, 4)), float), 0, 1)
-        legib = np.asarray(live["population.traits.legibility"].ppf(uniforms(self.out_key, ids, t, 5)), dtype=np.float64)
+        legib = np.asarray(
+            live["population.traits.legibility"].ppf(uniforms(self.out_key, ids, t, 5)), dtype=np.float64
+        )
         focus = uniforms(self.out_key, ids, t, 6) < live["independent.focus_match_share"]
         return src, ids.astype(np.int64), score, imp, legib, focus
 
@@ -301,16 +325,46 @@ class Hiring:
         self._reserve(int(open_now.sum()))
         n_before = int(self.n_out[0])
         wts = self._weights
-        wts[:] = (live["positions.academia_record_weight"], live["positions.rfp_legibility_weight"],
-                  live["positions.rfp_impact_weight"], live["positions.agnostic_impact_weight"],
-                  live["positions.autonomy_impact_weight"], live["positions.record_cap"])
+        wts[:] = (
+            live["positions.academia_record_weight"],
+            live["positions.rfp_legibility_weight"],
+            live["positions.rfp_impact_weight"],
+            live["positions.agnostic_impact_weight"],
+            live["positions.autonomy_impact_weight"],
+            live["positions.record_cap"],
+        )
         w.ensure_log(len(pool))  # each candidate is hired at most once
         hired = np.zeros(NS, dtype=np.int64)
         if open_now.sum() > 0 and (len(pool) > 0 or len(src) > 0):
-            _hire(SOURCE_CODES, open_now, pool, base, w.I, w.F, w.adv_load, self.fit_key, live["positions.fit_drift"],
-                  live["positions.adjacency"], live["positions.focus_required"] > 0.5, t,
-                  int(round(live["grants.grant_length"] * TICKS_PER_YEAR)), src, ids, oscore, oimp, olegib, ofocus,
-                  wts, self.out, self.out_imp, self.n_out, w.LOG, w.nlog, w.counts, hired)
+            _hire(
+                SOURCE_CODES,
+                open_now,
+                pool,
+                base,
+                w.I,
+                w.F,
+                w.adv_load,
+                self.fit_key,
+                live["positions.fit_drift"],
+                live["positions.adjacency"],
+                live["positions.focus_required"] > 0.5,
+                t,
+                int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
+                src,
+                ids,
+                oscore,
+                oimp,
+                olegib,
+                ofocus,
+                wts,
+                self.out,
+                self.out_imp,
+                self.n_out,
+                w.LOG,
+                w.nlog,
+                w.counts,
+                hired,
+            )
         _account(t, cap, held, open_now, hired, self.vacant, self.held, len(pool), len(src), rec)
         self.outside_in_role = _in_role(self.out, int(self.n_out[0]))
         rec[REC["outside_leads"]] = self.outside_in_role
@@ -347,8 +401,12 @@ class Hiring:
         n = int(self.n_out[0])
         end = self.out[:n, 2].copy()
         end[end < 0] = T
-        return {"source": SOURCE_CODES[self.out[:n, 0]], "hired": self.out[:n, 1].copy(), "left": end,
-                "impact_judgement": self.out_imp[:n].copy()}
+        return {
+            "source": SOURCE_CODES[self.out[:n, 0]],
+            "hired": self.out[:n, 1].copy(),
+            "left": end,
+            "impact_judgement": self.out_imp[:n].copy(),
+        }
 
 
 @njit(cache=True)
@@ -487,8 +545,35 @@ def smallest_stable(v, k):
 
 
 @njit(cache=True)
-def _hire(codes, openings, pool, base, I, F, adv_load, fit_key, fit_drift, adjacency, focus_required, t, grant_ticks,
-          o_src, o_id, o_score, o_imp, o_legib, o_focus, weights, out, out_imp, n_out, LOG, nlog, counts, hired):
+def _hire(
+    codes,
+    openings,
+    pool,
+    base,
+    I,
+    F,
+    adv_load,
+    fit_key,
+    fit_drift,
+    adjacency,
+    focus_required,
+    t,
+    grant_ticks,
+    o_src,
+    o_id,
+    o_score,
+    o_imp,
+    o_legib,
+    o_focus,
+    weights,
+    out,
+    out_imp,
+    n_out,
+    LOG,
+    nlog,
+    counts,
+    hired,
+):
     """Fill up to ``openings[i]`` open positions of each lead source ``codes[i]``, source
     by source, from the insider candidates ``pool`` (common scores ``base``) not yet hired
     and the source's outside applicants (``o_src == i``; scores ``o_score``): each source

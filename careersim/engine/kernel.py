@@ -152,8 +152,9 @@ N_SLOTS = 8
 # reads an independent researcher's
 SLOTS_USED = np.zeros(8, dtype=np.int64)
 SLOTS_USED[PHD] = (1 << SL_MENTOR) | (1 << SL_PEER) | (1 << SL_EXPOSED) | (1 << SL_SELF) | (1 << SL_STUDY)
-SLOTS_USED[INDEPENDENT] = ((1 << SL_MENTOR) | (1 << SL_PROG) | (1 << SL_COLLAB) | (1 << SL_SELF) | (1 << SL_PLAN)
-                           | (1 << SL_STUDY))
+SLOTS_USED[INDEPENDENT] = (
+    (1 << SL_MENTOR) | (1 << SL_PROG) | (1 << SL_COLLAB) | (1 << SL_SELF) | (1 << SL_PLAN) | (1 << SL_STUDY)
+)
 SLOTS_USED[UNFUNDED] = SLOTS_USED[INDEPENDENT]
 SLOTS_USED[CONTRIBUTOR] = (1 << SL_MENTOR) | (1 << SL_PEER) | (1 << SL_STUDY)
 SLOTS_USED[LEAD] = 1 << SL_PEER
@@ -261,11 +262,15 @@ def _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor):
         elif used:
             for j in range(m):
                 if SN[k, j] > 0:
-                    _learn_one(SK, j, SN[k, j], SQ[k, j], SW[k, 0, j], SW[k, 1, j], SW[k, 2, j], SW[k, 3, j], GL[j], floor)
+                    _learn_one(
+                        SK, j, SN[k, j], SQ[k, j], SW[k, 0, j], SW[k, 1, j], SW[k, 2, j], SW[k, 3, j], GL[j], floor
+                    )
         for x in range(nlong):
             if LONG[x, 1] == k:
                 j = LONG[x, 0]
-                _learn_one(SK, j, LONG[x, 2], SQ[k, j], SW[k, 0, j], SW[k, 1, j], SW[k, 2, j], SW[k, 3, j], GL[j], floor)
+                _learn_one(
+                    SK, j, LONG[x, 2], SQ[k, j], SW[k, 0, j], SW[k, 1, j], SW[k, 2, j], SW[k, 3, j], GL[j], floor
+                )
 
 
 @intrinsic
@@ -280,8 +285,9 @@ def _prefetch(typingctx, arr, row, col):
         ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1], args[2]], wraparound=False)
         i8p = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
-                                            "llvm.prefetch.p0i8")
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), "llvm.prefetch.p0i8"
+        )
         builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
         return context.get_dummy_value()
 
@@ -366,11 +372,20 @@ def _no_exit_above(P, adj, wlo, whi, mlo, mhi, lmax):
     the two. 2.0 (no shortcut) when that cannot be bounded."""
     if not (0.0 <= adj <= 1.0 and wlo <= whi and mlo <= mhi and lmax >= 0.0):
         return 2.0
-    if not (P[V.EXITS_BURNOUT] >= 0.0 and P[V.EXITS_LEAVE] >= 0.0 and P[V.POSITIONS_LEAD_EXIT] >= 0.0 and P[V.POSITIONS_WAIT_LEAVE] >= 0.0):
+    if not (
+        P[V.EXITS_BURNOUT] >= 0.0
+        and P[V.EXITS_LEAVE] >= 0.0
+        and P[V.POSITIONS_LEAD_EXIT] >= 0.0
+        and P[V.POSITIONS_WAIT_LEAVE] >= 0.0
+    ):
         return 2.0
     xb = max(P[V.EXITS_BURNOUT_SENSITIVITY] * (W_MID - wlo), P[V.EXITS_BURNOUT_SENSITIVITY] * (W_MID - whi))
     xl = max(P[V.EXITS_LEAVE_SENSITIVITY] * (W_MID - mlo), P[V.EXITS_LEAVE_SENSITIVITY] * (W_MID - mhi))
-    h = (P[V.EXITS_BURNOUT] * np.exp(xb) + max(P[V.POSITIONS_LEAD_EXIT], P[V.EXITS_LEAVE] * lmax * np.exp(xl)) + P[V.POSITIONS_WAIT_LEAVE]) * (1.0 + 1e-6)
+    h = (
+        P[V.EXITS_BURNOUT] * np.exp(xb)
+        + max(P[V.POSITIONS_LEAD_EXIT], P[V.EXITS_LEAVE] * lmax * np.exp(xl))
+        + P[V.POSITIONS_WAIT_LEAVE]
+    ) * (1.0 + 1e-6)
     u = h * DT * (1.0 + 1e-6) + 1e-12
     return u if u == u else 2.0
 
@@ -682,26 +697,46 @@ def _phd_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, years_in, q, safe, 
     n_adv = _draw(TAB, LAM, adv_row, U[SL_MENTOR, j])
     n_peer = _draw(TAB, LAM, R_PP, U[SL_PEER, j])
     n_own = _draw(TAB, LAM, R_PR, U[SL_SELF, j])
-    n_study = poisson_from_uniform(P[V.LEARNING_SELF_STUDY_SIGNALS] * sdir * sdir * P[V.PHD_SELF_STUDY_SHARE] / 12.0,
-                                   U[SL_STUDY, j])
-    wp0, wp1, wp2 = P[V.LEARNING_PROJECT_EXECUTION_WEIGHT], P[V.LEARNING_PROJECT_GENERATION_WEIGHT], P[V.LEARNING_PROJECT_EVALUATION_WEIGHT]
+    n_study = poisson_from_uniform(
+        P[V.LEARNING_SELF_STUDY_SIGNALS] * sdir * sdir * P[V.PHD_SELF_STUDY_SHARE] / 12.0, U[SL_STUDY, j]
+    )
+    wp0, wp1, wp2 = (
+        P[V.LEARNING_PROJECT_EXECUTION_WEIGHT],
+        P[V.LEARNING_PROJECT_GENERATION_WEIGHT],
+        P[V.LEARNING_PROJECT_EVALUATION_WEIGHT],
+    )
     ws0, ws1 = P[V.LEARNING_STUDY_EXECUTION_WEIGHT], P[V.LEARNING_STUDY_IDEA_WEIGHT]
     wx = P[V.PHD_EXPOSURE_IDEA_WEIGHT]
     _source(SN, SQ, SW, 0, j, n_adv, q, w0, w1, w1, wimp)
     _source(SN, SQ, SW, 1, j, n_peer, q * P[V.LEARNING_PEER_QUALITY_RATIO], w0, w1, w1, wimp)
     _source(SN, SQ, SW, 2, j, n_ex, P[V.PHD_EXPOSURE_QUALITY], 0.0, wx, wx, iw)
-    _source(SN, SQ, SW, 3, j, n_own, P[V.LEARNING_SELF_EVAL_QUALITY] * (P[V.PHD_PROJECT_QUALITY_BASE] + sdir), wp0, wp1, wp2, 0.0)
+    _source(
+        SN,
+        SQ,
+        SW,
+        3,
+        j,
+        n_own,
+        P[V.LEARNING_SELF_EVAL_QUALITY] * (P[V.PHD_PROJECT_QUALITY_BASE] + sdir),
+        wp0,
+        wp1,
+        wp2,
+        0.0,
+    )
     _source(SN, SQ, SW, 4, j, n_study, sdir, ws0, ws1, ws1, 0.0)
     n_cos = _draw(TAB, LAM, R_CS, U[SL_PROG, j])  # 0 whatever the uniform when nobody co-supervises
     _source(SN, SQ, SW, 5, j, n_cos, P[V.MENTORING_LEAD_QUALITY], w0, w1, w1, iw)
     hands = P[V.LEARNING_HANDS_ON_PHD]
-    pubs = P[V.PHD_PUBLICATIONS] * (P[V.PHD_PUBLICATION_ADVISOR_BASE] + q)  # well-recognised work comes from strong labs
+    pubs = P[V.PHD_PUBLICATIONS] * (
+        P[V.PHD_PUBLICATION_ADVISOR_BASE] + q
+    )  # well-recognised work comes from strong labs
     return flags, hands, pubs, well_target - P[V.PHD_STRESS]
 
 
 @njit(cache=True, inline="always")
-def _independent_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, in_prog, unfunded, gain, iw, motiv_target,
-                         mentor_lam, mentor_q):
+def _independent_sources(
+    SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, in_prog, unfunded, gain, iw, motiv_target, mentor_lam, mentor_q
+):
     """An independent researcher's month of feedback (also a small funder's lead's): an
     independent mentor (the scenario's, or the person's own: ``mentor_lam`` signals a
     month on average when 0 or more, of quality ``mentor_q``), the programme mentor while
@@ -734,14 +769,40 @@ def _independent_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, in_prog, un
         motiv_target -= P[V.INDEPENDENT_ALONE_PENALTY]
     wm0, wm1 = P[V.LEARNING_MENTOR_EXECUTION_WEIGHT], P[V.LEARNING_MENTOR_IDEA_WEIGHT]
     wc0, wc1 = P[V.INDEPENDENT_COLLABORATOR_EXECUTION_WEIGHT], P[V.INDEPENDENT_COLLABORATOR_IDEA_WEIGHT]
-    wp0, wp1, wp2 = P[V.LEARNING_PROJECT_EXECUTION_WEIGHT], P[V.LEARNING_PROJECT_GENERATION_WEIGHT], P[V.LEARNING_PROJECT_EVALUATION_WEIGHT]
+    wp0, wp1, wp2 = (
+        P[V.LEARNING_PROJECT_EXECUTION_WEIGHT],
+        P[V.LEARNING_PROJECT_GENERATION_WEIGHT],
+        P[V.LEARNING_PROJECT_EVALUATION_WEIGHT],
+    )
     ws0, ws1 = P[V.LEARNING_STUDY_EXECUTION_WEIGHT], P[V.LEARNING_STUDY_IDEA_WEIGHT]
     _source(SN, SQ, SW, 0, j, n_mentor, mentor_q, wm0, wm1, wm1, iw)
     _source(SN, SQ, SW, 1, j, n_prog, P[V.PROGRAMME_MENTOR_QUALITY], wm0, wm1, wm1, iw)
-    _source(SN, SQ, SW, 2, j, n_collab, P[V.INDEPENDENT_COLLABORATOR_QUALITY], wc0, wc1, wc1,
-            P[V.INDEPENDENT_COLLABORATOR_IMPACT_SHARE] * iw)
-    _source(SN, SQ, SW, 3, j, n_own, P[V.LEARNING_SELF_EVAL_QUALITY] * P[V.INDEPENDENT_PROJECT_QUALITY_FACTOR] * sdir,
-            wp0, wp1, wp2, 0.0)
+    _source(
+        SN,
+        SQ,
+        SW,
+        2,
+        j,
+        n_collab,
+        P[V.INDEPENDENT_COLLABORATOR_QUALITY],
+        wc0,
+        wc1,
+        wc1,
+        P[V.INDEPENDENT_COLLABORATOR_IMPACT_SHARE] * iw,
+    )
+    _source(
+        SN,
+        SQ,
+        SW,
+        3,
+        j,
+        n_own,
+        P[V.LEARNING_SELF_EVAL_QUALITY] * P[V.INDEPENDENT_PROJECT_QUALITY_FACTOR] * sdir,
+        wp0,
+        wp1,
+        wp2,
+        0.0,
+    )
     _source(SN, SQ, SW, 4, j, n_plan, P[V.INDEPENDENT_PLAN_QUALITY], ws0, ws1, ws1, iw)
     _source(SN, SQ, SW, 5, j, n_study, sdir, ws0, ws1, ws1, 0.0)
     pubs = P[V.INDEPENDENT_PUBLICATIONS] * (P[V.INDEPENDENT_PUBLICATION_SELF_DIRECTION_BASE] + sdir)
@@ -765,15 +826,27 @@ def _contributor_sources(SN, SQ, SW, TAB, LAM, U, j, P, k, sdir, iw, well_target
     writes after half a year)."""
     leave_mult = 1.0
     if k == K_INDUSTRY:
-        q, hands, pubs, wimp = (P[V.CONTRIBUTOR_QUALITY_INDUSTRY], P[V.CONTRIBUTOR_HANDS_ON_INDUSTRY],
-                                P[V.CONTRIBUTOR_PUBLICATIONS_INDUSTRY], P[V.CONTRIBUTOR_INDUSTRY_IMPACT_SHARE] * iw)
+        q, hands, pubs, wimp = (
+            P[V.CONTRIBUTOR_QUALITY_INDUSTRY],
+            P[V.CONTRIBUTOR_HANDS_ON_INDUSTRY],
+            P[V.CONTRIBUTOR_PUBLICATIONS_INDUSTRY],
+            P[V.CONTRIBUTOR_INDUSTRY_IMPACT_SHARE] * iw,
+        )
         leave_mult = P[V.EXITS_INDUSTRY_PULL]
     elif k == K_NONPROFIT:
-        q, hands, pubs, wimp = (P[V.CONTRIBUTOR_QUALITY_NONPROFIT], P[V.CONTRIBUTOR_HANDS_ON_NONPROFIT],
-                                P[V.CONTRIBUTOR_PUBLICATIONS_NONPROFIT], iw)
+        q, hands, pubs, wimp = (
+            P[V.CONTRIBUTOR_QUALITY_NONPROFIT],
+            P[V.CONTRIBUTOR_HANDS_ON_NONPROFIT],
+            P[V.CONTRIBUTOR_PUBLICATIONS_NONPROFIT],
+            iw,
+        )
     else:
-        q, hands, pubs, wimp = (P[V.CONTRIBUTOR_QUALITY_ACADEMIC], P[V.CONTRIBUTOR_HANDS_ON_ACADEMIC],
-                                P[V.CONTRIBUTOR_PUBLICATIONS_ACADEMIC], 0.0)
+        q, hands, pubs, wimp = (
+            P[V.CONTRIBUTOR_QUALITY_ACADEMIC],
+            P[V.CONTRIBUTOR_HANDS_ON_ACADEMIC],
+            P[V.CONTRIBUTOR_PUBLICATIONS_ACADEMIC],
+            0.0,
+        )
     letter_academic, letter_other = P[V.CONTRIBUTOR_LETTER_ACADEMIC], P[V.CONTRIBUTOR_LETTER_OTHER]
     letter = letter_academic if k == K_ACADEMIC else letter_other
     own = P[V.CONTRIBUTOR_OWN_IDEA_SHARE]
@@ -805,8 +878,9 @@ def _chunk_rows(vis, j0, m, I, RI, PIDS):
 
 
 @njit(cache=True, inline="always")
-def _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM, ADV_ROW, adv_quality, adv_safe,
-                   RF, MONTH, arrival, PS):
+def _feedback_pass(
+    m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM, ADV_ROW, adv_quality, adv_safe, RF, MONTH, arrival, PS
+):
     """Pass 1 over a chunk, person by person, from each one's state at the start of the
     month: the month just ended is credited to leads; the month's feedback sources
     (count, quality, skill weights: ``SN``, ``SQ``, ``SW``) by state; the skills to update
@@ -848,8 +922,24 @@ def _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
         if s == PHD:
             a = I[i, ADVISOR]
             flags, hands, pubs, well_target = _phd_sources(
-                SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, (t - I[i, PHD_START]) / TICKS_PER_YEAR, adv_quality[a],
-                adv_safe[a] > 0, ADV_ROW[a], p_exposure, iw, well_target)
+                SN,
+                SQ,
+                SW,
+                TAB,
+                LAM,
+                U,
+                j,
+                P,
+                flags,
+                sdir,
+                (t - I[i, PHD_START]) / TICKS_PER_YEAR,
+                adv_quality[a],
+                adv_safe[a] > 0,
+                ADV_ROW[a],
+                p_exposure,
+                iw,
+                well_target,
+            )
         elif works_independently(s, I[i, LEAD_SRC]):
             mentor_lam, mentor_q = -1.0, P[V.INDEPENDENT_MENTOR_QUALITY]
             ps = I[i, SETTINGS]
@@ -859,17 +949,45 @@ def _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
                 if PS[ps, PS_MENTOR_QUALITY] >= 0.0:
                     mentor_q = PS[ps, PS_MENTOR_QUALITY]
             g, hands, pubs, motiv_target = _independent_sources(
-                SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, I[i, PROG_END] > t, s == UNFUNDED, gain, iw, motiv_target,
-                mentor_lam, mentor_q)
+                SN,
+                SQ,
+                SW,
+                TAB,
+                LAM,
+                U,
+                j,
+                P,
+                flags,
+                sdir,
+                I[i, PROG_END] > t,
+                s == UNFUNDED,
+                gain,
+                iw,
+                motiv_target,
+                mentor_lam,
+                mentor_q,
+            )
         elif s == CONTRIBUTOR:
             hands, pubs, well_target, leave_mult, letter = _contributor_sources(
-                SN, SQ, SW, TAB, LAM, U, j, P, I[i, KIND], sdir, iw, well_target)
+                SN, SQ, SW, TAB, LAM, U, j, P, I[i, KIND], sdir, iw, well_target
+            )
             if t - I[i, SINCE] >= TICKS_PER_YEAR // 2 and F[i, LETTERS] < letter:
                 F[i, LETTERS] = letter
         elif s == LEAD:
             ws0, ws1 = P[V.LEARNING_STUDY_EXECUTION_WEIGHT], P[V.LEARNING_STUDY_IDEA_WEIGHT]
-            _source(SN, SQ, SW, 0, j, _draw(TAB, LAM, R_LP, U[SL_PEER, j]), P[V.LEARNING_LEAD_PEER_QUALITY], ws0, ws1, ws1,
-                    P[V.LEARNING_LEAD_IMPACT_SHARE] * iw)
+            _source(
+                SN,
+                SQ,
+                SW,
+                0,
+                j,
+                _draw(TAB, LAM, R_LP, U[SL_PEER, j]),
+                P[V.LEARNING_LEAD_PEER_QUALITY],
+                ws0,
+                ws1,
+                ws1,
+                P[V.LEARNING_LEAD_IMPACT_SHARE] * iw,
+            )
             pubs = P[V.LEARNING_LEAD_PUBLICATIONS]
         # APPLICANT: only hands-on work at the base rate
         GL[j] = g * F[i, LR]
@@ -919,8 +1037,12 @@ def record_and_mood(record, well, motiv, exe, gen, pubs, well_target, motiv_targ
 @njit(cache=True, inline="always")
 def is_ready(gen, evl, exe, record, P):
     """Lead-readiness: every threshold of generation, evaluation, execution and record met."""
-    return ((gen >= P[V.POSITIONS_READY_GENERATION]) & (evl >= P[V.POSITIONS_READY_EVALUATION])
-            & (exe >= P[V.POSITIONS_READY_EXECUTION]) & (record >= P[V.POSITIONS_READY_RECORD]))
+    return (
+        (gen >= P[V.POSITIONS_READY_GENERATION])
+        & (evl >= P[V.POSITIONS_READY_EVALUATION])
+        & (exe >= P[V.POSITIONS_READY_EXECUTION])
+        & (record >= P[V.POSITIONS_READY_RECORD])
+    )
 
 
 @njit(cache=True, inline="always")
@@ -941,8 +1063,12 @@ def phd_pace(exe, gen, well, q, P):
     ``1 + phd.pace_skill * ((execution + idea generation)/2 - phd.pace_skill_reference)
     + phd.pace_feedback * (advisor quality q - 0.5) + phd.pace_wellbeing * (wellbeing - 0.6)``,
     never below 0."""
-    x = (1.0 + P[V.PHD_PACE_SKILL] * (0.5 * (exe + gen) - P[V.PHD_PACE_SKILL_REFERENCE])
-         + P[V.PHD_PACE_FEEDBACK] * (q - 0.5) + P[V.PHD_PACE_WELLBEING] * (well - W_MID))
+    x = (
+        1.0
+        + P[V.PHD_PACE_SKILL] * (0.5 * (exe + gen) - P[V.PHD_PACE_SKILL_REFERENCE])
+        + P[V.PHD_PACE_FEEDBACK] * (q - 0.5)
+        + P[V.PHD_PACE_WELLBEING] * (well - W_MID)
+    )
     return x if x > 0.0 else 0.0
 
 
@@ -1039,8 +1165,17 @@ def exit_hazards(P, s, well, motiv, leave_mult):
     """The yearly hazards of burnout, ``exits.burnout * exp(sensitivity * (W_MID - wellbeing))``,
     and of leaving for other work, ``exits.leave * leave_mult * exp(sensitivity * (W_MID -
     motivation))`` (a lead's instead: ``positions.lead_exit``)."""
-    return _hazards(P[V.EXITS_BURNOUT], P[V.EXITS_BURNOUT_SENSITIVITY], P[V.EXITS_LEAVE], P[V.EXITS_LEAVE_SENSITIVITY],
-                    P[V.POSITIONS_LEAD_EXIT], s, well, motiv, leave_mult)
+    return _hazards(
+        P[V.EXITS_BURNOUT],
+        P[V.EXITS_BURNOUT_SENSITIVITY],
+        P[V.EXITS_LEAVE],
+        P[V.EXITS_LEAVE_SENSITIVITY],
+        P[V.POSITIONS_LEAD_EXIT],
+        s,
+        well,
+        motiv,
+        leave_mult,
+    )
 
 
 @njit(cache=True, inline="always")
@@ -1078,8 +1213,37 @@ def exit_reason(v, h_burn, h_other):
 
 
 @njit(cache=True, inline="always")
-def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe, adj, p_to_phd, khz, ktr, adv_quality,
-               adv_load, LOG, nlog, EXPHI, stats, OUTF, VB, ncls, PS):
+def _rest_pass(
+    m,
+    j0,
+    total,
+    t,
+    vis,
+    F,
+    I,
+    P,
+    RI,
+    RS,
+    SK,
+    RF,
+    MONTH,
+    UH,
+    u_safe,
+    adj,
+    p_to_phd,
+    khz,
+    ktr,
+    adv_quality,
+    adv_load,
+    LOG,
+    nlog,
+    EXPHI,
+    stats,
+    OUTF,
+    VB,
+    ncls,
+    PS,
+):
     """Pass 3 over a chunk, person by person: the updated skills written back, then
     hands-on learning, record and mood, readiness, transitions and exits, and the
     person counted; meanwhile the next chunk's rows are prefetched."""
@@ -1102,13 +1266,23 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
         pid = I[i, PID]
         flags = RF[j]
         # ------------------------------------------------------------ hands-on, record, wellbeing
-        F[i, EXE], F[i, HANDS_KEY], F[i, HANDS_EXP] = hands_on(F[i, EXE], F[i, LR], MONTH[M_HANDS, j],
-                                                                F[i, HANDS_KEY], F[i, HANDS_EXP], P)
+        F[i, EXE], F[i, HANDS_KEY], F[i, HANDS_EXP] = hands_on(
+            F[i, EXE], F[i, LR], MONTH[M_HANDS, j], F[i, HANDS_KEY], F[i, HANDS_EXP], P
+        )
         if t - I[i, ENTRY] == 2 * TICKS_PER_YEAR:
             F[i, EXE2] = F[i, EXE]
-        F[i, RECORD], F[i, WELL], F[i, MOTIV] = record_and_mood(F[i, RECORD], F[i, WELL], F[i, MOTIV], F[i, EXE],
-                                                                F[i, GEN], MONTH[M_PUBS, j], MONTH[M_WELL, j],
-                                                                MONTH[M_MOTIV, j], adj, out_base)
+        F[i, RECORD], F[i, WELL], F[i, MOTIV] = record_and_mood(
+            F[i, RECORD],
+            F[i, WELL],
+            F[i, MOTIV],
+            F[i, EXE],
+            F[i, GEN],
+            MONTH[M_PUBS, j],
+            MONTH[M_WELL, j],
+            MONTH[M_MOTIV, j],
+            adj,
+            out_base,
+        )
         # ------------------------------------------------------------ readiness
         ready = is_ready(F[i, GEN], F[i, EVL], F[i, EXE], F[i, RECORD], P)
         if ready and I[i, READY] < 0:
@@ -1130,8 +1304,9 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
             if exits_on and UH[j] >= 1.0 - p_att:
                 outcome = PHD_ATTRITION
             else:
-                F[i, PHD_PROG], outcome = phd_month(F[i, PHD_PROG], elapsed,
-                                                    phd_pace(F[i, EXE], F[i, GEN], F[i, WELL], adv_quality[a], P), P)
+                F[i, PHD_PROG], outcome = phd_month(
+                    F[i, PHD_PROG], elapsed, phd_pace(F[i, EXE], F[i, GEN], F[i, WELL], adv_quality[a], P), P
+                )
             if outcome == PHD_EXTENSION_DUE:
                 extended = uniform_at(agent_hash(ktr, pid), t, 4) < P[V.PHD_EXTENSION_CHANCE]
                 outcome = PHD_STAYS if extended else PHD_TIME_LIMIT
@@ -1191,8 +1366,14 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
                 go = I[i, ATTEMPTS] == 0 and t - I[i, SINCE] >= planned
             elif (flags & F_PHD_INTENT) != 0:
                 blocked = I[i, KIND] == K_INDUSTRY and (flags & F_REFUSE_PAY) != 0
-                go = phd_application_due((t - I[i, SINCE]) / TICKS_PER_YEAR, I[i, ATTEMPTS], blocked,
-                                         uniform_at(agent_hash(ktr, pid), t, 3), p_to_phd, P)
+                go = phd_application_due(
+                    (t - I[i, SINCE]) / TICKS_PER_YEAR,
+                    I[i, ATTEMPTS],
+                    blocked,
+                    uniform_at(agent_hash(ktr, pid), t, 3),
+                    p_to_phd,
+                    P,
+                )
             else:
                 go = False
             if go:
@@ -1200,8 +1381,9 @@ def _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe,
                 s = APPLICANT
         # ------------------------------------------------------------ exits (competing risks)
         if exits_on and UH[j] < u_safe:
-            gone, h_burn, h_other, h = leaves(P, EXPHI, s, F[i, WELL], F[i, MOTIV], MONTH[M_LEAVE, j],
-                                              waiting_hazard(I[i, WAIT_SINCE], t, P), UH[j])
+            gone, h_burn, h_other, h = leaves(
+                P, EXPHI, s, F[i, WELL], F[i, MOTIV], MONTH[M_LEAVE, j], waiting_hazard(I[i, WAIT_SINCE], t, P), UH[j]
+            )
             if gone:
                 flags &= ~(F_WANTS_GRANT | F_PENDING)
                 if s == PHD:
@@ -1265,8 +1447,32 @@ def _compact(act, nact, total, OUTF, ready_rows, wants):
 
 
 @njit(cache=True)
-def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe, adv_hours, adv_load, LOG, nlog, stats,
-         wants, ready_rows, EXPHI, OUTF, VB, PS):
+def step(
+    t,
+    act,
+    nact,
+    vis,
+    nvis,
+    P,
+    kfb,
+    khz,
+    ktr,
+    F,
+    I,
+    adv_quality,
+    adv_safe,
+    adv_hours,
+    adv_load,
+    LOG,
+    nlog,
+    stats,
+    wants,
+    ready_rows,
+    EXPHI,
+    OUTF,
+    VB,
+    PS,
+):
     """Advance the researchers in ``act[:nact[0]]`` by one month at tick ``t``.
 
     ``act`` lists the rows of researchers in the field (entered, not exited)
@@ -1341,12 +1547,64 @@ def step(t, act, nact, vis, nvis, P, kfb, khz, ktr, F, I, adv_quality, adv_safe,
         if cosupervised and (need >> SL_EXPOSED) & 1:  # a PhD student in the chunk (only they read SL_EXPOSED)
             need |= 1 << SL_PROG
         _uniforms_chunk(m, PIDS, kfb, khz, t, H, U, UH, need)
-        nlong, wlo, whi, mlo, mhi, lmax = _feedback_pass(m, t, F, I, P, RI, RS, SN, SQ, SW, GL, SK, LONG, U, TAB, LAM,
-                                                         ADV_ROW, adv_quality, adv_safe, RF, MONTH, arrival, PS)
+        nlong, wlo, whi, mlo, mhi, lmax = _feedback_pass(
+            m,
+            t,
+            F,
+            I,
+            P,
+            RI,
+            RS,
+            SN,
+            SQ,
+            SW,
+            GL,
+            SK,
+            LONG,
+            U,
+            TAB,
+            LAM,
+            ADV_ROW,
+            adv_quality,
+            adv_safe,
+            RF,
+            MONTH,
+            arrival,
+            PS,
+        )
         u_safe = _no_exit_above(P, adj, wlo, whi, mlo, mhi, lmax)
         _skill_pass(m, SN, SQ, SW, GL, SK, LONG, nlong, floor)
-        _rest_pass(m, j0, total, t, vis, F, I, P, RI, RS, SK, RF, MONTH, UH, u_safe, adj, p_to_phd, khz, ktr, adv_quality,
-                   adv_load, LOG, nlog, EXPHI, stats, OUTF, VB, ncls, PS)
+        _rest_pass(
+            m,
+            j0,
+            total,
+            t,
+            vis,
+            F,
+            I,
+            P,
+            RI,
+            RS,
+            SK,
+            RF,
+            MONTH,
+            UH,
+            u_safe,
+            adj,
+            p_to_phd,
+            khz,
+            ktr,
+            adv_quality,
+            adv_load,
+            LOG,
+            nlog,
+            EXPHI,
+            stats,
+            OUTF,
+            VB,
+            ncls,
+            PS,
+        )
     _regroup(vis, nvis, VB, ncls)
     stats[ST_NONPROFIT] = ncls[4 + K_NONPROFIT]  # the visiting groups of the next month (_visit_class)
     stats[ST_INDEPENDENT_LEADS] = ncls[7]

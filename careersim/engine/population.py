@@ -105,19 +105,36 @@ from careersim.engine.layout import (
 INITIAL_PID_BASE = 1 << 30
 
 # 'choice' rule: probability of each intended track by background (phd, independent, contributor).
-CHOICE_TABLE = np.array([
-    [0.50, 0.15, 0.35],  # undergraduate
-    [0.50, 0.20, 0.30],  # masters
-    [0.15, 0.25, 0.60],  # industry engineer
-    [0.30, 0.50, 0.20],  # phd elsewhere
-])
+CHOICE_TABLE = np.array(
+    [
+        [0.50, 0.15, 0.35],  # undergraduate
+        [0.50, 0.20, 0.30],  # masters
+        [0.15, 0.25, 0.60],  # industry engineer
+        [0.30, 0.50, 0.20],  # phd elsewhere
+    ]
+)
 
 
 # a researcher's row before anything is drawn: no advisor, readiness, lead role, exit,
 # wait, grant, programme or PhD yet (-1); no hands-on cache or two-year skill yet (NaN)
 BLANK_I = np.zeros(NI, dtype=np.int32)
-BLANK_I[[ADVISOR, READY, LEAD_TICK, LEAD_SRC, EXIT_TICK, WAIT_SINCE, FIRST_FUNDED, PHD_READY, PHD_START, PHD_END,
-         PROG_END, FUND_END, SETTINGS]] = -1
+BLANK_I[
+    [
+        ADVISOR,
+        READY,
+        LEAD_TICK,
+        LEAD_SRC,
+        EXIT_TICK,
+        WAIT_SINCE,
+        FIRST_FUNDED,
+        PHD_READY,
+        PHD_START,
+        PHD_END,
+        PROG_END,
+        FUND_END,
+        SETTINGS,
+    ]
+] = -1
 BLANK_F = np.zeros(NF, dtype=np.float64)
 BLANK_F[[EXE2, HANDS_KEY]] = np.nan
 
@@ -285,8 +302,11 @@ def _traits(F, I, rows, pids, values, streams: Streams):
     F[rows, RESIL] = _ppf(values["population.traits.resilience"], u[2])
     F[rows, SMOT] = _ppf(values["population.traits.safety_motivation"], u[3])
     F[rows, LEGIB] = _ppf(values["population.traits.legibility"], u[4])
-    I[rows, FLAGS] = _flag_bits(u[5:], np.array([float(values[path]) for _, path in TRAIT_FLAGS]),
-                                np.array([bit for bit, _ in TRAIT_FLAGS], dtype=np.int64))
+    I[rows, FLAGS] = _flag_bits(
+        u[5:],
+        np.array([float(values[path]) for _, path in TRAIT_FLAGS]),
+        np.array([bit for bit, _ in TRAIT_FLAGS], dtype=np.int64),
+    )
     F[rows, WELL] = values["exits.wellbeing_base"] + values["exits.wellbeing_resilience"] * F[rows, RESIL]
     F[rows, MOTIV] = values["exits.motivation_base"] + values["exits.motivation_safety"] * F[rows, SMOT]
 
@@ -302,7 +322,7 @@ def _skills(F, rows, pids, background, values, streams: Streams, boost=None):
         F[rows, EXE + j] = np.clip(v, 0.0, 0.95)
     rec = np.array([values[f"population.backgrounds.{b}.track_record"] for b in BACKGROUND_NAMES])[background]
     F[rows, RECORD] = rec
-    F[rows, SKILL0:SKILL0 + 4] = F[rows, EXE:EXE + 4]
+    F[rows, SKILL0 : SKILL0 + 4] = F[rows, EXE : EXE + 4]
 
 
 def _pick(u, shares):
@@ -390,9 +410,11 @@ def make_agents(values: dict, streams: Streams, total_ticks: int, advisors: Advi
     r = init_rows[groups == 2]
     _skills(F, r, init_pids[r], bg[r], values, streams, boost=(0.1, 0.12, 0.12, 0.15))
     I[r, STATE] = INDEPENDENT
-    I[r, FUND_END] = np.maximum(4, np.round(u_stage[r] * values["grants.grant_length"] * TICKS_PER_YEAR)).astype(np.int64)
+    I[r, FUND_END] = np.maximum(4, np.round(u_stage[r] * values["grants.grant_length"] * TICKS_PER_YEAR)).astype(
+        np.int64
+    )
     I[r, FIRST_FUNDED] = 0
-    unpaid = r[int(max(0.0, values["grants.budget"])):]  # more independents than the money pays for
+    unpaid = r[int(max(0.0, values["grants.budget"])) :]  # more independents than the money pays for
     I[unpaid, STATE] = UNFUNDED
     I[unpaid, FUND_END] = 0
     I[unpaid, FLAGS] |= F_WANTS_GRANT
@@ -489,8 +511,14 @@ class Settings:
     @property
     def ordinary(self) -> bool:
         """Whether these are the scenario's settings for everything."""
-        return (math.isnan(self.mentor_hours) and math.isnan(self.mentor_quality) and math.isnan(self.advisor_quality)
-                and self.programme == "compete" and self.funded_months == 0.0 and math.isnan(self.phd_after))
+        return (
+            math.isnan(self.mentor_hours)
+            and math.isnan(self.mentor_quality)
+            and math.isnan(self.advisor_quality)
+            and self.programme == "compete"
+            and self.funded_months == 0.0
+            and math.isnan(self.phd_after)
+        )
 
     def row(self) -> np.ndarray:
         """The settings as a row of ``world.settings`` (columns ``PS_*`` of the layout)."""
@@ -577,7 +605,7 @@ def add_cohorts(agents: Agents, cohorts, values: dict, streams: Streams, burn_in
             for j, v in enumerate(np.asarray(c.skills, dtype=np.float64)):
                 if np.isfinite(v):
                     F[r, EXE + j] = min(0.95, max(0.0, v))
-            F[r, SKILL0:SKILL0 + 4] = F[r, EXE:EXE + 4]
+            F[r, SKILL0 : SKILL0 + 4] = F[r, EXE : EXE + 4]
         if c.track_record is not None:
             F[r, RECORD] = c.track_record
         if c.contributor_kind is not None:
@@ -593,13 +621,16 @@ def add_cohorts(agents: Agents, cohorts, values: dict, streams: Streams, burn_in
     order = np.argsort(all_ticks, kind="stable")  # rows stay sorted by entry; entrants first within a tick
     where = np.empty_like(order)
     where[order] = np.arange(len(order))
-    merged = Agents(F=np.concatenate([agents.F[:n0], np.concatenate([agents.F[n0:], F])[order]]),
-                    I=np.concatenate([agents.I[:n0], np.concatenate([agents.I[n0:], I])[order]]),
-                    n_initial=n0, entry_ticks=np.concatenate([agents.entry_ticks[:n0], all_ticks[order]]))
+    merged = Agents(
+        F=np.concatenate([agents.F[:n0], np.concatenate([agents.F[n0:], F])[order]]),
+        I=np.concatenate([agents.I[:n0], np.concatenate([agents.I[n0:], I])[order]]),
+        n_initial=n0,
+        entry_ticks=np.concatenate([agents.entry_ticks[:n0], all_ticks[order]]),
+    )
     rows = n0 + where[n_ent + np.arange(C)]
     bounds = np.cumsum([0] + size)
     table = np.array(settings, dtype=np.float64).reshape(len(settings), N_PS)
-    return merged, [rows[bounds[k]:bounds[k + 1]] for k in range(len(cohorts))], table
+    return merged, [rows[bounds[k] : bounds[k + 1]] for k in range(len(cohorts))], table
 
 
 @njit(cache=True)
@@ -688,5 +719,17 @@ def _kind_shares(values):
     return np.array([values[f"population.contributor_kinds.{k}"] for k in ("industry", "nonprofit", "academic_ra")])
 
 
-__all__ = ["Agents", "Advisors", "Cohort", "Settings", "EXTRA_PID_BASE", "make_agents", "make_advisors", "draw_entrants",
-           "add_cohorts", "entrant_schedule", "enter", "log_entries_needed"]
+__all__ = [
+    "Agents",
+    "Advisors",
+    "Cohort",
+    "Settings",
+    "EXTRA_PID_BASE",
+    "make_agents",
+    "make_advisors",
+    "draw_entrants",
+    "add_cohorts",
+    "entrant_schedule",
+    "enter",
+    "log_entries_needed",
+]

@@ -54,10 +54,19 @@ class Programme:
 
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
-        apps, skill, u, given = _programme_applicants(w.act, int(w.nact[0]), I, w.F, self.key, t,
-                                                      live["programme.apply_independent"], live["programme.apply_other"],
-                                                      w.settings, live["programme.record_weight"],
-                                                      live["programme.record_cap"])
+        apps, skill, u, given = _programme_applicants(
+            w.act,
+            int(w.nact[0]),
+            I,
+            w.F,
+            self.key,
+            t,
+            live["programme.apply_independent"],
+            live["programme.apply_other"],
+            w.settings,
+            live["programme.record_weight"],
+            live["programme.record_cap"],
+        )
         places = self.places(t)
         n_out = int(round(live["programme.outside_applicants"]))
         z = ndtri(u, out=u)  # the selection noise; the admission adds it to the skill scores
@@ -76,16 +85,36 @@ class Programme:
         else:
             like, noise = np.zeros(0, dtype=np.int64), np.zeros(0)
         end = t + int(round(live["programme.duration"] * TICKS_PER_YEAR))
-        admitted = _programme_admit(apps, skill, z, like, noise, places, I, self.key, t, end,
-                                    live["programme.alumni_collaboration"], live["programme.selection_noise"],
-                                    live["programme.outside_noise"])
+        admitted = _programme_admit(
+            apps,
+            skill,
+            z,
+            like,
+            noise,
+            places,
+            I,
+            self.key,
+            t,
+            end,
+            live["programme.alumni_collaboration"],
+            live["programme.selection_noise"],
+            live["programme.outside_noise"],
+        )
         if len(given):
             _place(given, I, self.key, t, end, live["programme.alumni_collaboration"])
         filled = min(places, len(apps) + n_out)
         self._cohorts.append((t, end, filled + len(given)))
-        self.history.append({"tick": t, "applicants": len(apps) + n_out, "insiders": len(apps),
-                             "places": places, "admitted": admitted,
-                             "filled": filled, "places_offered": int(round(live["programme.places"]))})
+        self.history.append(
+            {
+                "tick": t,
+                "applicants": len(apps) + n_out,
+                "insiders": len(apps),
+                "places": places,
+                "admitted": admitted,
+                "filled": filled,
+                "places_offered": int(round(live["programme.places"])),
+            }
+        )
 
     def scholars(self, t: int) -> int:
         """Scholars in the cohorts running at tick ``t`` (begun before it, not yet ended)."""

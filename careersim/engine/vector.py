@@ -19,8 +19,9 @@ parameter the kernel never reads fails a test.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from careersim.config.schema import iter_parameters
 from careersim.core.clock import TICKS_PER_YEAR
@@ -43,24 +44,50 @@ def arrival_tick(values: dict) -> int:
 
 #: the vector's derived entries, declared once
 DERIVED = (
-    Derived("x.saturating", "1 if the dose-response of mentor time saturates, else 0",
-            lambda v: 1.0 if v["learning.dose_response"] == "saturating" else 0.0),
-    Derived("x.lead_rule_final", "1 if PhD students may take a lead role in their final year, else 0",
-            lambda v: 1.0 if v["phd.lead_rule"] == "final_phase" else 0.0),
-    Derived("x.arrival_tick", "the tick transformative AI arrives (lead-years are split there)",
-            lambda v: float(arrival_tick(v))),
+    Derived(
+        "x.saturating",
+        "1 if the dose-response of mentor time saturates, else 0",
+        lambda v: 1.0 if v["learning.dose_response"] == "saturating" else 0.0,
+    ),
+    Derived(
+        "x.lead_rule_final",
+        "1 if PhD students may take a lead role in their final year, else 0",
+        lambda v: 1.0 if v["phd.lead_rule"] == "final_phase" else 0.0,
+    ),
+    Derived(
+        "x.arrival_tick",
+        "the tick transformative AI arrives (lead-years are split there)",
+        lambda v: float(arrival_tick(v)),
+    ),
     Derived("x.exits_on", "0 switches every exit hazard off (for closed-form tests), else 1", lambda v: 1.0),
     Derived("x.gap_grace", "extra allowance of a funding gap before a first grant, years", lambda v: 0.5),
-    Derived("x.calibrated_wait", "expected review and decision wait, years, when grant decisions are "
-            "calibrated (set monthly by the field), else 0", lambda v: 0.0),
-    Derived("x.dose_threshold", "1 if the dose-response of mentor time has a threshold, else 0",
-            lambda v: 1.0 if v["learning.dose_response"] == "threshold" else 0.0),
-    Derived("x.start_tick", "the tick of time zero, after the burn-in (lead-years count from there)",
-            lambda v: float(round(v["run.burn_in"] * TICKS_PER_YEAR))),
-    Derived("x.mentor_met", "share of the month's asked-for mentor hours (independents, non-profit contributors, "
-            "PhD co-supervision) the leads' time covers (set monthly by the field)", lambda v: 1.0),
-    Derived("x.programme_met", "share of the running programme cohorts' mentor hours the leads' time covers "
-            "(set monthly by the field)", lambda v: 1.0),
+    Derived(
+        "x.calibrated_wait",
+        "expected review and decision wait, years, when grant decisions are "
+        "calibrated (set monthly by the field), else 0",
+        lambda v: 0.0,
+    ),
+    Derived(
+        "x.dose_threshold",
+        "1 if the dose-response of mentor time has a threshold, else 0",
+        lambda v: 1.0 if v["learning.dose_response"] == "threshold" else 0.0,
+    ),
+    Derived(
+        "x.start_tick",
+        "the tick of time zero, after the burn-in (lead-years count from there)",
+        lambda v: float(round(v["run.burn_in"] * TICKS_PER_YEAR)),
+    ),
+    Derived(
+        "x.mentor_met",
+        "share of the month's asked-for mentor hours (independents, non-profit contributors, "
+        "PhD co-supervision) the leads' time covers (set monthly by the field)",
+        lambda v: 1.0,
+    ),
+    Derived(
+        "x.programme_met",
+        "share of the running programme cohorts' mentor hours the leads' time covers (set monthly by the field)",
+        lambda v: 1.0,
+    ),
 )
 
 

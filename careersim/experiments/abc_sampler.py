@@ -67,8 +67,18 @@ def _evaluate(simulate_one: Callable, seed: int, t: int, i: int):
     return simulate_one()
 
 
-def _work(simulate_one: Callable, w: int, workers: int, seed: int, t: int, stop, limit: int, queue, record_rejected: bool,
-          parent: int) -> None:
+def _work(
+    simulate_one: Callable,
+    w: int,
+    workers: int,
+    seed: int,
+    t: int,
+    stop,
+    limit: int,
+    queue,
+    record_rejected: bool,
+    parent: int,
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
     _die_with_parent(parent)
     i = w
@@ -90,8 +100,13 @@ def _make_sampler_class(pyabc):
     class ForkSampler(base):
         """Evaluation-parallel sampling on forked workers, the same for any number of them (see the module)."""
 
-        def __init__(self, workers: int = 1, seed: int = 1, on_start: Callable[[int, int], Any] | None = None,
-                     on_result: Callable[[int, int], Any] | None = None) -> None:
+        def __init__(
+            self,
+            workers: int = 1,
+            seed: int = 1,
+            on_start: Callable[[int, int], Any] | None = None,
+            on_result: Callable[[int, int], Any] | None = None,
+        ) -> None:
             super().__init__()
             self.workers = max(1, int(workers))
             self.seed = int(seed)
@@ -146,9 +161,14 @@ def _make_sampler_class(pyabc):
             ctx = mp.get_context("fork")
             stop = ctx.Value("b", 0)
             queue = ctx.Queue()
-            procs = [ctx.Process(target=_work, args=(simulate_one, w, self.workers, self.seed, t, stop, limit, queue,
-                                                     record, os.getpid()), daemon=True)
-                     for w in range(self.workers)]
+            procs = [
+                ctx.Process(
+                    target=_work,
+                    args=(simulate_one, w, self.workers, self.seed, t, stop, limit, queue, record, os.getpid()),
+                    daemon=True,
+                )
+                for w in range(self.workers)
+            ]
             for p in procs:
                 p.start()
             results: dict[int, tuple] = {}

@@ -165,8 +165,12 @@ _TWIN_STREAM = 0xAD72
 # the copies: groups of one person on one path, each an extra cohort of the engine
 # ---------------------------------------------------------------------------
 
-_TRACK_OF_PATH = {"phd": T_PHD, "independent": T_INDEPENDENT, "contributor": T_CONTRIBUTOR,
-                  "contributor_then_phd": T_CONTRIBUTOR}
+_TRACK_OF_PATH = {
+    "phd": T_PHD,
+    "independent": T_INDEPENDENT,
+    "contributor": T_CONTRIBUTOR,
+    "contributor_then_phd": T_CONTRIBUTOR,
+}
 _PROGRAMME_MODE = {"maybe": "compete", "yes": "always", "no": "never"}
 _KIND_OF_ROLE = {"industry": 0, "nonprofit": 1, "academic_ra": 2}
 
@@ -207,16 +211,25 @@ class CloneGroup:
         """The engine's extra cohort of these copies, with the person's settings on this path."""
         nan = math.nan
         return Cohort(
-            pids=self.pids, entry_ticks=self.entry_ticks, track=_TRACK_OF_PATH[self.path], background=self.background,
-            learning_rate=self.learning_rate, self_direction=self.self_direction, resilience=self.resilience,
-            skills=self.skills, track_record=self.track_record, contributor_kind=self.contributor_kind,
+            pids=self.pids,
+            entry_ticks=self.entry_ticks,
+            track=_TRACK_OF_PATH[self.path],
+            background=self.background,
+            learning_rate=self.learning_rate,
+            self_direction=self.self_direction,
+            resilience=self.resilience,
+            skills=self.skills,
+            track_record=self.track_record,
+            contributor_kind=self.contributor_kind,
             settings=Settings(
                 mentor_hours=nan if self.mentor_hours is None else float(self.mentor_hours),
                 mentor_quality=nan if self.mentor_quality is None else float(self.mentor_quality),
                 advisor_quality=nan if self.advisor_quality is None else float(self.advisor_quality),
                 programme=_PROGRAMME_MODE[self.programme],
                 funded_months=float(self.funded_months) if self.path == "independent" else 0.0,
-                phd_after=float(self.phd_after) if self.path == "contributor_then_phd" else nan))
+                phd_after=float(self.phd_after) if self.path == "contributor_then_phd" else nan,
+            ),
+        )
 
 
 @dataclass
@@ -286,7 +299,9 @@ def clone_run(model: FieldModel, cohort: CloneCohort) -> CloneRun:
         exit=np.where(ext >= 0, ext - b, -1),
         reason=np.array(EXIT_NAMES, dtype=object)[I[rows, EXIT_REASON]],
         ever_phd=(I[rows, FLAGS] & F_EVER_PHD) != 0,
-        spell_copy=sc, spell_start=ss, spell_end=se,
+        spell_copy=sc,
+        spell_start=ss,
+        spell_end=se,
         entrants_year0=int(np.count_nonzero(ordinary & (entry >= b) & (entry < b + TICKS_PER_YEAR))),
     )
 
@@ -398,15 +413,30 @@ def variants(profile: Profile, scenario: Scenario) -> list[Variant]:
             if abs(alt - cur) > 15 and alt not in alts:
                 alts.append(alt)
         for alt in alts:
-            out.append(Variant(f"{t}={alt:g}", t, f"your {TRAIT_LABELS[t]} were {_level_text(alt)}", PATHS,
-                               replace(profile, **{t: alt})))
-    cur_h = profile.independent_mentoring if profile.independent_mentoring is not None else _default_mentor_hours(scenario)
+            out.append(
+                Variant(
+                    f"{t}={alt:g}",
+                    t,
+                    f"your {TRAIT_LABELS[t]} were {_level_text(alt)}",
+                    PATHS,
+                    replace(profile, **{t: alt}),
+                )
+            )
+    cur_h = (
+        profile.independent_mentoring if profile.independent_mentoring is not None else _default_mentor_hours(scenario)
+    )
     alts_h = [h for h in (0.0, 0.5) if abs(h - cur_h) > 0.05] or [1.0]
     for h in alts_h:
         verb = "rose" if h > cur_h else "fell"
-        out.append(Variant(f"independent_mentoring={h:g}", "independent_mentoring",
-                           f"your independent mentoring {verb} to {_hours_text(h)}", ("independent",),
-                           replace(profile, independent_mentoring=h)))
+        out.append(
+            Variant(
+                f"independent_mentoring={h:g}",
+                "independent_mentoring",
+                f"your independent mentoring {verb} to {_hours_text(h)}",
+                ("independent",),
+                replace(profile, independent_mentoring=h),
+            )
+        )
     cur_a = profile.advisor
     cur_level = None
     if cur_a[0] == "level":
@@ -414,25 +444,58 @@ def variants(profile: Profile, scenario: Scenario) -> list[Variant]:
     elif cur_a[0] == "quality":
         q = float(cur_a[1])
         cur_level = min(QUALITY_LEVELS, key=lambda k: abs(advisor_quality_at(scenario, QUALITY_LEVELS[k]) - q))
-    for lvl in ("weak", "top") if cur_level not in ("weak", "top") else (("typical", "top") if cur_level == "weak" else ("weak", "typical")):
-        out.append(Variant(f"advisor={lvl}", "advisor", f"your PhD advisor were {'a ' if lvl != 'top' else 'a '}{lvl} one "
-                           f"({'top quarter' if lvl == 'top' else 'bottom quarter' if lvl == 'weak' else 'middle'} by quality)",
-                           ("phd", "contributor_then_phd"), replace(profile, advisor=("level", QUALITY_LEVELS[lvl]))))
+    for lvl in (
+        ("weak", "top")
+        if cur_level not in ("weak", "top")
+        else (("typical", "top") if cur_level == "weak" else ("weak", "typical"))
+    ):
+        out.append(
+            Variant(
+                f"advisor={lvl}",
+                "advisor",
+                f"your PhD advisor were {'a ' if lvl != 'top' else 'a '}{lvl} one "
+                f"({'top quarter' if lvl == 'top' else 'bottom quarter' if lvl == 'weak' else 'middle'} by quality)",
+                ("phd", "contributor_then_phd"),
+                replace(profile, advisor=("level", QUALITY_LEVELS[lvl])),
+            )
+        )
     alt_prog = "yes" if profile.programme != "yes" else "no"
-    out.append(Variant(f"programme={alt_prog}", "programme",
-                       "you had a mentorship-programme place in your first year" if alt_prog == "yes"
-                       else "you did not get a mentorship-programme place", PATHS, replace(profile, programme=alt_prog)))
+    out.append(
+        Variant(
+            f"programme={alt_prog}",
+            "programme",
+            "you had a mentorship-programme place in your first year"
+            if alt_prog == "yes"
+            else "you did not get a mentorship-programme place",
+            PATHS,
+            replace(profile, programme=alt_prog),
+        )
+    )
     alt_f = 12.0 if profile.funded_months == 0 else 0.0
-    out.append(Variant(f"funded_months={alt_f:g}", "funded_months",
-                       "you had a 12-month grant in hand" if alt_f else "you had no grant in hand", ("independent",),
-                       replace(profile, funded_months=alt_f)))
+    out.append(
+        Variant(
+            f"funded_months={alt_f:g}",
+            "funded_months",
+            "you had a 12-month grant in hand" if alt_f else "you had no grant in hand",
+            ("independent",),
+            replace(profile, funded_months=alt_f),
+        )
+    )
     start = start_year(scenario)
     cur_fixed = profile.timeline[1] - start if profile.timeline[0] == "fixed" else None
     for a in (5.0, 20.0):
         if cur_fixed is not None and abs(cur_fixed - a) < 1.5:
             continue
-        out.append(Variant(f"timeline={a:g}", "timeline", f"transformative AI arrived in {a:g} years ({start + a:g})",
-                           PATHS, None, arrival=a))
+        out.append(
+            Variant(
+                f"timeline={a:g}",
+                "timeline",
+                f"transformative AI arrived in {a:g} years ({start + a:g})",
+                PATHS,
+                None,
+                arrival=a,
+            )
+        )
     return [replace(v, index=i) for i, v in enumerate(out)]
 
 
@@ -448,30 +511,48 @@ def _person_draws(seed: int, rep: int) -> np.ndarray:
     return np.random.Generator(np.random.PCG64(ss)).standard_normal(7)
 
 
-def _groups_for(profile: Profile, scenario: Scenario, key: str, paths, slots: np.ndarray, z: np.ndarray) -> list[CloneGroup]:
+def _groups_for(
+    profile: Profile, scenario: Scenario, key: str, paths, slots: np.ndarray, z: np.ndarray
+) -> list[CloneGroup]:
     sigma = profile.self_uncertainty
     traits = {t: trait_value(scenario, t, getattr(profile, t) + sigma * z[i]) for i, t in enumerate(TRAITS)}
     given = [getattr(profile, s) for s in SKILLS]
     skills = None
     if any(g is not None for g in given):
-        skills = np.array([np.nan if g is None else min(0.95, max(0.0, g + 0.03 * z[3 + j])) for j, g in enumerate(given)])
+        skills = np.array(
+            [np.nan if g is None else min(0.95, max(0.0, g + 0.03 * z[3 + j])) for j, g in enumerate(given)]
+        )
     mq = profile.independent_mentor_quality
     hours = profile.independent_mentoring
     out = []
     for path in paths:
-        out.append(CloneGroup(
-            key=key, path=path, slots=slots, entry_ticks=4 * (slots % 12), background=BACKGROUNDS.index(profile.background),
-            learning_rate=traits["learning_rate"], self_direction=traits["self_direction"], resilience=traits["resilience"],
-            skills=skills, track_record=profile.track_record,
-            contributor_kind=None if profile.contributor_role == "mix" else _KIND_OF_ROLE[profile.contributor_role],
-            advisor_quality=_quality(scenario, profile.advisor),
-            mentor_hours=hours, mentor_quality=None if hours is None else _quality(scenario, mq),
-            programme=profile.programme, funded_months=profile.funded_months, phd_after=profile.phd_after))
+        out.append(
+            CloneGroup(
+                key=key,
+                path=path,
+                slots=slots,
+                entry_ticks=4 * (slots % 12),
+                background=BACKGROUNDS.index(profile.background),
+                learning_rate=traits["learning_rate"],
+                self_direction=traits["self_direction"],
+                resilience=traits["resilience"],
+                skills=skills,
+                track_record=profile.track_record,
+                contributor_kind=None if profile.contributor_role == "mix" else _KIND_OF_ROLE[profile.contributor_role],
+                advisor_quality=_quality(scenario, profile.advisor),
+                mentor_hours=hours,
+                mentor_quality=None if hours is None else _quality(scenario, mq),
+                programme=profile.programme,
+                funded_months=profile.funded_months,
+                phd_after=profile.phd_after,
+            )
+        )
     return out
 
 
-def cohort_for(profile: Profile, scenario: Scenario, seed: int, rep: int, clones: int,
-               tried: list[Variant] | None = None) -> CloneCohort:
+def cohort_for(
+    profile: Profile, scenario: Scenario, seed: int, rep: int, clones: int, tried: list[Variant] | None = None
+) -> CloneCohort:
     """The copies of replication ``rep``.
 
     A main field (``tried`` empty or None) holds ``clones`` copies per path. Its
@@ -510,8 +591,14 @@ def _run_one(args) -> tuple[int, CloneRun, list[tuple[str, str]]]:
     return rep, run, [(g.key, g.path) for g in cohort.groups]
 
 
-def run_replications(scenario: Scenario, cohorts: list[CloneCohort], seed: int, workers: int | None = None,
-                     progress: bool = False, reps: list[int] | None = None) -> list[tuple[CloneRun, list[tuple[str, str]]]]:
+def run_replications(
+    scenario: Scenario,
+    cohorts: list[CloneCohort],
+    seed: int,
+    workers: int | None = None,
+    progress: bool = False,
+    reps: list[int] | None = None,
+) -> list[tuple[CloneRun, list[tuple[str, str]]]]:
     """Run replication ``reps[i]`` (default ``i``) with ``cohorts[i]``; the same results for any number of workers.
 
     ``progress`` shows the progress bar (:class:`careersim.experiments.pool.Progress`)."""
@@ -525,7 +612,6 @@ def run_replications(scenario: Scenario, cohorts: list[CloneCohort], seed: int, 
 # ---------------------------------------------------------------------------
 # analysis: per path, the best path, what would change the answer
 # ---------------------------------------------------------------------------
-
 
 
 def _iv(x: np.ndarray, lo: float = -math.inf, hi: float = math.inf) -> dict:
@@ -599,9 +685,24 @@ class Copies:
     copies_per_rep: np.ndarray
 
     @classmethod
-    def gather(cls, results: list[tuple[CloneRun, list[tuple[str, str]]]]) -> "Copies":
-        parts: dict[str, list] = {k: [] for k in ("rep", "key", "path", "slot", "entry", "lead", "exit", "reason", "ever_phd",
-                                                  "spell_copy", "spell_start", "spell_end")}
+    def gather(cls, results: list[tuple[CloneRun, list[tuple[str, str]]]]) -> Copies:
+        parts: dict[str, list] = {
+            k: []
+            for k in (
+                "rep",
+                "key",
+                "path",
+                "slot",
+                "entry",
+                "lead",
+                "exit",
+                "reason",
+                "ever_phd",
+                "spell_copy",
+                "spell_start",
+                "spell_end",
+            )
+        }
         offset = 0
         for r, (run, keys) in enumerate(results):
             n = len(run.group)
@@ -615,9 +716,13 @@ class Copies:
             parts["spell_end"].append(run.spell_end)
             offset += n
         cat = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
-        return cls(**cat, T=min(run.T for run, _ in results), arrival=np.array([run.arrival_years for run, _ in results]),
-                   entrants_year0=np.array([run.entrants_year0 for run, _ in results]),
-                   copies_per_rep=np.array([len(run.group) for run, _ in results]))
+        return cls(
+            **cat,
+            T=min(run.T for run, _ in results),
+            arrival=np.array([run.arrival_years for run, _ in results]),
+            entrants_year0=np.array([run.entrants_year0 for run, _ in results]),
+            copies_per_rep=np.array([len(run.group) for run, _ in results]),
+        )
 
     def lead_years_before(self, arrival_years: np.ndarray) -> np.ndarray:
         """Per copy, years in a lead role between entry and ``entry + arrival`` (per copy), up to the horizon."""
@@ -676,8 +781,15 @@ class Advice:
         return out
 
 
-def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Variant], settings: dict,
-            seed: int, n_main: int | None = None) -> Advice:
+def analyse(
+    profile: Profile,
+    scenario: Scenario,
+    copies: Copies,
+    tried: list[Variant],
+    settings: dict,
+    seed: int,
+    n_main: int | None = None,
+) -> Advice:
     """Turn the copies' outcomes into the advice (pure: no simulation here).
 
     Replications ``0..n_main-1`` are main fields (the main copies only); the
@@ -696,8 +808,12 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
     exit_y = np.where(copies.exit >= 0, (copies.exit - copies.entry) / TICKS_PER_YEAR, np.inf)
     failed10 = (copies.lead < 0) & (exit_y <= w10 + 1e-9)
     ly = copies.lead_years_before(copies.arrival[copies.rep])
-    cols = {"lead_10": lead10.astype(float), "lead_h": leadh.astype(float), "lead_years": ly,
-            "ever_phd": copies.ever_phd.astype(float)}
+    cols = {
+        "lead_10": lead10.astype(float),
+        "lead_h": leadh.astype(float),
+        "lead_years": ly,
+        "ever_phd": copies.ever_phd.astype(float),
+    }
     for reason in EXIT_REASONS:
         cols[f"exit_{reason}"] = (failed10 & (copies.reason == reason)).astype(float)
 
@@ -729,19 +845,33 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
         res["still_working_10"] = _share_iv(still, n_copies)
         # time to lead: Kaplan-Meier, those who leave or are still working at the horizon censored
         idx = np.flatnonzero(m)
-        dur = np.where(np.isfinite(ytl[idx]), ytl[idx], np.minimum(exit_y[idx], (T - copies.entry[idx]) / TICKS_PER_YEAR))
+        dur = np.where(
+            np.isfinite(ytl[idx]), ytl[idx], np.minimum(exit_y[idx], (T - copies.entry[idx]) / TICKS_PER_YEAR)
+        )
         obs = np.isfinite(ytl[idx])
         med = km_median(dur, obs) if len(idx) else float("nan")
         undefined, lo, hi = _bootstrap(copies.rep[idx], lambda k: _km_median_fast(dur[k], obs[k]), 200, rng)
-        res["median_years"] = {"value": med, "low": lo, "high": hi if undefined <= 0.025 else float("nan"),
-                               "reached": bool(np.isfinite(med)), "share_undefined": undefined}
+        res["median_years"] = {
+            "value": med,
+            "low": lo,
+            "high": hi if undefined <= 0.025 else float("nan"),
+            "reached": bool(np.isfinite(med)),
+            "share_undefined": undefined,
+        }
         leads = idx[obs]
         if len(leads) >= 5:
             lm = float(np.median(ytl[leads]))
-            _, llo, lhi = _bootstrap(copies.rep[leads], lambda k: float(np.median(ytl[leads][k])) if len(k) else np.nan, 200, rng)
+            _, llo, lhi = _bootstrap(
+                copies.rep[leads], lambda k: float(np.median(ytl[leads][k])) if len(k) else np.nan, 200, rng
+            )
             res["median_years_leads"] = {"value": lm, "low": llo, "high": lhi, "n": int(len(leads))}
         else:
-            res["median_years_leads"] = {"value": float("nan"), "low": float("nan"), "high": float("nan"), "n": int(len(leads))}
+            res["median_years_leads"] = {
+                "value": float("nan"),
+                "low": float("nan"),
+                "high": float("nan"),
+                "n": int(len(leads)),
+            }
         # cumulative share who have held a lead role, by years since starting
         curve = np.full((R, len(grid)), np.nan)
         yy = np.nan_to_num(ytl[idx], nan=np.inf)
@@ -752,8 +882,12 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
         mean = np.nanmean(curve, axis=0)
         sd = np.nanstd(curve, axis=0, ddof=1) if R > 1 else np.zeros(len(grid))
         half = float(sps.t.ppf(0.975, max(R - 1, 1))) * sd / math.sqrt(max(R, 1))
-        res["curve"] = {"t": grid.tolist(), "value": mean.tolist(), "low": np.clip(mean - half, 0, 1).tolist(),
-                        "high": np.clip(mean + half, 0, 1).tolist()}
+        res["curve"] = {
+            "t": grid.tolist(),
+            "value": mean.tolist(),
+            "low": np.clip(mean - half, 0, 1).tolist(),
+            "high": np.clip(mean + half, 0, 1).tolist(),
+        }
         paths[p] = res
 
     metric = "lead_years" if profile.goal == "lead-years" else "lead_10"
@@ -769,21 +903,45 @@ def analyse(profile: Profile, scenario: Scenario, copies: Copies, tried: list[Va
 
     sens = _sensitivity(copies, cols, tried, base_rep, paths, metric, per_rep, R)
     arr = copies.arrival[:R]
-    arrival = {"median": float(np.median(arr)), "low": float(np.quantile(arr, 0.1)),
-               "high": float(np.quantile(arr, 0.9)), "fixed": bool(np.ptp(arr) < 1e-9)}
+    arrival = {
+        "median": float(np.median(arr)),
+        "low": float(np.quantile(arr, 0.1)),
+        "high": float(np.quantile(arr, 0.9)),
+        "fixed": bool(np.ptp(arr) < 1e-9),
+    }
     e0 = max(1.0, float(copies.entrants_year0.mean()))
-    copies_share = {"main_copies": float(copies.copies_per_rep[:R].mean()), "entrants_year0": e0,
-                    "main_share": float(copies.copies_per_rep[:R].mean() / e0),
-                    "whatif_copies": float(copies.copies_per_rep[R:].mean()) if R_all > R else 0.0,
-                    "whatif_share": float(copies.copies_per_rep[R:].mean() / e0) if R_all > R else 0.0}
+    copies_share = {
+        "main_copies": float(copies.copies_per_rep[:R].mean()),
+        "entrants_year0": e0,
+        "main_share": float(copies.copies_per_rep[:R].mean() / e0),
+        "whatif_copies": float(copies.copies_per_rep[R:].mean()) if R_all > R else 0.0,
+        "whatif_share": float(copies.copies_per_rep[R:].mean() / e0) if R_all > R else 0.0,
+    }
     return Advice(
-        profile=profile, scenario_name=scenario.name, scenario_description=" ".join(scenario.description.split()),
-        goal=profile.goal, window=w10, horizon_window=wh, start_year=start_year(scenario),
-        timeline_text=_timeline_text(profile, scenario), arrival=arrival, paths=paths, ranking=ranking, best=best,
-        share_best=share_best, gap=gap, runner_up=runner, sensitivity=sens, inputs=_inputs(profile, scenario),
-        assumptions=_assumptions(scenario, profile, (best, runner)), approximations=[], settings=settings,
-        copies_share=copies_share, engine="copies as extra cohorts of the engine (careersim.engine.population.Cohort)",
-        cohort=cohort_text(scenario))
+        profile=profile,
+        scenario_name=scenario.name,
+        scenario_description=" ".join(scenario.description.split()),
+        goal=profile.goal,
+        window=w10,
+        horizon_window=wh,
+        start_year=start_year(scenario),
+        timeline_text=_timeline_text(profile, scenario),
+        arrival=arrival,
+        paths=paths,
+        ranking=ranking,
+        best=best,
+        share_best=share_best,
+        gap=gap,
+        runner_up=runner,
+        sensitivity=sens,
+        inputs=_inputs(profile, scenario),
+        assumptions=_assumptions(scenario, profile, (best, runner)),
+        approximations=[],
+        settings=settings,
+        copies_share=copies_share,
+        engine="copies as extra cohorts of the engine (careersim.engine.population.Cohort)",
+        cohort=cohort_text(scenario),
+    )
 
 
 def cohort_text(scenario: Scenario) -> str:
@@ -791,10 +949,14 @@ def cohort_text(scenario: Scenario) -> str:
     start, burn = start_year(scenario), float(scenario.run.burn_in)
     text = f"someone starting in {start:g}, one of the field's entrants of its first year from time zero"
     if burn > 0:
-        return (text + f", after a {burn:g}-year burn-in that brings the field to the balance its own flows make "
-                "(run.burn_in), so the answer holds much the same for the next few cohorts")
-    return (text + ", in the field as stated with no burn-in (run.burn_in 0): the first cohort meets nobody ready "
-            "and waiting for a lead role, so its chances are higher than later cohorts'")
+        return (
+            text + f", after a {burn:g}-year burn-in that brings the field to the balance its own flows make "
+            "(run.burn_in), so the answer holds much the same for the next few cohorts"
+        )
+    return (
+        text + ", in the field as stated with no burn-in (run.burn_in 0): the first cohort meets nobody ready "
+        "and waiting for a lead role, so its chances are higher than later cohorts'"
+    )
 
 
 def _sum_ci(a: np.ndarray, b: np.ndarray | None = None) -> dict:
@@ -888,12 +1050,31 @@ def _sensitivity(copies: Copies, cols, tried, base_rep, paths, metric, per_rep, 
             outcome, other = ("unclear" if within_noise else "same"), mover
         gap0 = ref[ref_best] - ref[ref_second]
         gap_v = shown[ref_best] - shown[ref_second]
-        score = ({"overtake": 3.0, "edge": 2.5, "match": 2.0, "unclear": -1.0}.get(outcome, 0.0)
-                 + min(1.0, abs(gap_v - gap0) / max(abs(gap0), 1e-9)) - (2.0 if m_name != metric else 0.0))
-        out.append({"key": v.key, "input": v.input, "text": v.text, "paths": list(v.paths), "metric": m_name,
-                    "values": shown, "reference": ref, "best": new_best, "reference_best": ref_best,
-                    "outcome": outcome, "other": other, "difference": d, "change": change_ci, "score": score,
-                    "replications": int(n_reps), "sentence": ""})
+        score = (
+            {"overtake": 3.0, "edge": 2.5, "match": 2.0, "unclear": -1.0}.get(outcome, 0.0)
+            + min(1.0, abs(gap_v - gap0) / max(abs(gap0), 1e-9))
+            - (2.0 if m_name != metric else 0.0)
+        )
+        out.append(
+            {
+                "key": v.key,
+                "input": v.input,
+                "text": v.text,
+                "paths": list(v.paths),
+                "metric": m_name,
+                "values": shown,
+                "reference": ref,
+                "best": new_best,
+                "reference_best": ref_best,
+                "outcome": outcome,
+                "other": other,
+                "difference": d,
+                "change": change_ci,
+                "score": score,
+                "replications": int(n_reps),
+                "sentence": "",
+            }
+        )
     for s in out:
         s["sentence"] = _sentence(s)
     out.sort(key=lambda s: -s["score"])
@@ -914,27 +1095,40 @@ def _sentence(s: dict) -> str:
     head = f"If {s['text']}, "
     if m == "lead_years" and max(vals.values()) < 0.05:
         when = "before it" if s["input"] == "timeline" else "before your AI arrival"
-        return head + f"no path would give you meaningful lead-years {when} (at most {_metric_text(m, max(vals.values()))})."
+        return (
+            head
+            + f"no path would give you meaningful lead-years {when} (at most {_metric_text(m, max(vals.values()))})."
+        )
     if max(ref.values()) <= 1e-9:
         return head + f"{PATH_SHORT[nb]} would be best ({t(nb)}, from none on every path)."
     if nb != rb:
         fell, rose = ref[rb] - vals[rb], vals[nb] - ref[nb]
         if fell > rose:
-            tail = (f"about level with {PATH_SHORT[nb]} ({t(nb)})" if s["outcome"] == "match"
-                    else f"leaving {PATH_SHORT[nb]} best ({t(nb)})")
+            tail = (
+                f"about level with {PATH_SHORT[nb]} ({t(nb)})"
+                if s["outcome"] == "match"
+                else f"leaving {PATH_SHORT[nb]} best ({t(nb)})"
+            )
             return head + f"{PATH_SHORT[rb]} would fall from {_metric_text(m, ref[rb])} to {t(rb)}, {tail}."
         if s["outcome"] == "edge":
-            return head + (f"{PATH_SHORT[nb]} would probably overtake {PATH_SHORT[rb]} ({t(nb)} against {t(rb)}), "
-                           "though the model is not sure.")
+            return head + (
+                f"{PATH_SHORT[nb]} would probably overtake {PATH_SHORT[rb]} ({t(nb)} against {t(rb)}), "
+                "though the model is not sure."
+            )
         verb = "overtake" if s["outcome"] == "overtake" else "match"
         return head + f"{PATH_SHORT[nb]} would {verb} {PATH_SHORT[rb]} ({t(nb)} against {t(rb)})."
     if s["outcome"] == "match":
         return head + f"{PATH_SHORT[o]} would match {PATH_SHORT[rb]} ({t(o)} against {t(rb)})."
     change = vals[o] - ref[o]
     if s["outcome"] == "unclear" or abs(change) < max(0.02 if m != "lead_years" else 0.05, 0.1 * abs(ref[o])):
-        return head + f"the answer would not clearly change ({PATH_SHORT[rb]} stays best; the changes are within the model's noise)."
-    return head + (f"{PATH_SHORT[rb]} would stay best; {PATH_SHORT[o]} would {'rise' if change > 0 else 'fall'} "
-                   f"from {_metric_text(m, ref[o])} to {t(o)}.")
+        return (
+            head
+            + f"the answer would not clearly change ({PATH_SHORT[rb]} stays best; the changes are within the model's noise)."
+        )
+    return head + (
+        f"{PATH_SHORT[rb]} would stay best; {PATH_SHORT[o]} would {'rise' if change > 0 else 'fall'} "
+        f"from {_metric_text(m, ref[o])} to {t(o)}."
+    )
 
 
 def _timeline_text(profile: Profile, scenario: Scenario) -> str:
@@ -952,75 +1146,168 @@ def _timeline_text(profile: Profile, scenario: Scenario) -> str:
 def _inputs(profile: Profile, scenario: Scenario) -> list[dict]:
     """The person's inputs as they enter the model (for the page and the terminal)."""
 
-    out = [{"input": "background", "given": BACKGROUND_LABELS[profile.background],
-            "model": "starting skills and track record of that background"}]
+    out = [
+        {
+            "input": "background",
+            "given": BACKGROUND_LABELS[profile.background],
+            "model": "starting skills and track record of that background",
+        }
+    ]
     bg = getattr(scenario.population.backgrounds, profile.background)
     for s in SKILLS:
         v = getattr(profile, s)
         default = _median_value(getattr(bg, s))
-        out.append({"input": SKILL_LABELS[s], "given": "typical for your background" if v is None else f"{v:g}",
-                    "model": f"{default:.2f} \u00b1 {_median_value(scenario.population.backgrounds.skill_spread):g} between people"
-                    if v is None else f"{v:.2f} \u00b1 0.03 (your uncertainty)"})
+        out.append(
+            {
+                "input": SKILL_LABELS[s],
+                "given": "typical for your background" if v is None else f"{v:g}",
+                "model": f"{default:.2f} \u00b1 {_median_value(scenario.population.backgrounds.skill_spread):g} between people"
+                if v is None
+                else f"{v:.2f} \u00b1 0.03 (your uncertainty)",
+            }
+        )
     tr = profile.track_record
-    out.append({"input": "track record", "given": "typical for your background" if tr is None else f"{tr:g}",
-                "model": f"{_median_value(bg.track_record) if tr is None else tr:g} publication-equivalents"})
+    out.append(
+        {
+            "input": "track record",
+            "given": "typical for your background" if tr is None else f"{tr:g}",
+            "model": f"{_median_value(bg.track_record) if tr is None else tr:g} publication-equivalents",
+        }
+    )
     for t in TRAITS:
         p = getattr(profile, t)
         lo, hi = max(0.5, p - 1.96 * profile.self_uncertainty), min(99.5, p + 1.96 * profile.self_uncertainty)
-        out.append({"input": TRAIT_LABELS[t], "given": _level_text(p),
-                    "model": f"{num(trait_value(scenario, t, p))} (95% of draws {num(trait_value(scenario, t, lo))} to "
-                             f"{num(trait_value(scenario, t, hi))}; scenario distribution "
-                             f"{getattr(scenario.population.traits, t).describe()})"})
+        out.append(
+            {
+                "input": TRAIT_LABELS[t],
+                "given": _level_text(p),
+                "model": f"{num(trait_value(scenario, t, p))} (95% of draws {num(trait_value(scenario, t, lo))} to "
+                f"{num(trait_value(scenario, t, hi))}; scenario distribution "
+                f"{getattr(scenario.population.traits, t).describe()})",
+            }
+        )
     kind, v = profile.advisor
     if kind == "auto":
         adv = ("auto", "admissions place stronger portfolios with better advisors")
     else:
         lvl = next((k for k, q in QUALITY_LEVELS.items() if kind == "level" and abs(q - v) < 1e-9), None)
-        adv = (lvl or f"quality {v:g}", f"an advisor of quality {num(_quality(scenario, profile.advisor))} "
-               f"(advisors vary as {scenario.phd.advisor_quality.describe()})")
+        adv = (
+            lvl or f"quality {v:g}",
+            f"an advisor of quality {num(_quality(scenario, profile.advisor))} "
+            f"(advisors vary as {scenario.phd.advisor_quality.describe()})",
+        )
     out.append({"input": "PhD advisor", "given": adv[0], "model": adv[1]})
     h = profile.independent_mentoring
     if h is None:
-        out.append({"input": "independent mentoring", "given": "the scenario's default",
-                    "model": f"{_hours_text(_default_mentor_hours(scenario))} at quality {num(_median_value(scenario.independent.mentor_quality))}"})
+        out.append(
+            {
+                "input": "independent mentoring",
+                "given": "the scenario's default",
+                "model": f"{_hours_text(_default_mentor_hours(scenario))} at quality {num(_median_value(scenario.independent.mentor_quality))}",
+            }
+        )
     else:
-        out.append({"input": "independent mentoring", "given": _hours_text(h),
-                    "model": f"{num(h)} hours a week at quality {num(_quality(scenario, profile.independent_mentor_quality))}"})
-    out.append({"input": "mentorship programme", "given": profile.programme,
-                "model": {"yes": "a place at the first cohort you can join", "no": "no place, even if selected",
-                          "maybe": "you apply and compete like everyone else"}[profile.programme]})
-    out.append({"input": "grant in hand", "given": f"{profile.funded_months:g} months",
-                "model": "independent path: funded from the start for that long" if profile.funded_months else "independent path: you apply at the start"})
-    out.append({"input": "contributor role", "given": profile.contributor_role,
-                "model": "drawn from the scenario's mix of industry, non-profit and academic RA roles" if profile.contributor_role == "mix"
-                else f"a {profile.contributor_role.replace('_', ' ')} role"})
-    out.append({"input": "PhD after contributing", "given": f"{profile.phd_after:g} years",
-                "model": "contributor-then-PhD path: you apply to PhDs after this long, taking any pay cut"})
-    out.append({"input": "AI timeline", "given": _timeline_text(profile, scenario), "model": "arrival drawn per replication"
-                if profile.timeline[0] != "fixed" else "a fixed arrival"})
-    out.append({"input": "goal", "given": profile.goal,
-                "model": "best = most expected lead-years before your AI arrival" if profile.goal == "lead-years"
-                else "best = highest chance of a lead role within 10 years"})
+        out.append(
+            {
+                "input": "independent mentoring",
+                "given": _hours_text(h),
+                "model": f"{num(h)} hours a week at quality {num(_quality(scenario, profile.independent_mentor_quality))}",
+            }
+        )
+    out.append(
+        {
+            "input": "mentorship programme",
+            "given": profile.programme,
+            "model": {
+                "yes": "a place at the first cohort you can join",
+                "no": "no place, even if selected",
+                "maybe": "you apply and compete like everyone else",
+            }[profile.programme],
+        }
+    )
+    out.append(
+        {
+            "input": "grant in hand",
+            "given": f"{profile.funded_months:g} months",
+            "model": "independent path: funded from the start for that long"
+            if profile.funded_months
+            else "independent path: you apply at the start",
+        }
+    )
+    out.append(
+        {
+            "input": "contributor role",
+            "given": profile.contributor_role,
+            "model": "drawn from the scenario's mix of industry, non-profit and academic RA roles"
+            if profile.contributor_role == "mix"
+            else f"a {profile.contributor_role.replace('_', ' ')} role",
+        }
+    )
+    out.append(
+        {
+            "input": "PhD after contributing",
+            "given": f"{profile.phd_after:g} years",
+            "model": "contributor-then-PhD path: you apply to PhDs after this long, taking any pay cut",
+        }
+    )
+    out.append(
+        {
+            "input": "AI timeline",
+            "given": _timeline_text(profile, scenario),
+            "model": "arrival drawn per replication" if profile.timeline[0] != "fixed" else "a fixed arrival",
+        }
+    )
+    out.append(
+        {
+            "input": "goal",
+            "given": profile.goal,
+            "model": "best = most expected lead-years before your AI arrival"
+            if profile.goal == "lead-years"
+            else "best = highest chance of a lead role within 10 years",
+        }
+    )
     return out
 
 
 #: scenario parameters that most shape each path's answer (shown with their values and sources)
 DRIVERS = (
-    ("learning.dose_response", "all"), ("learning.saturation_hours", "all"), ("learning.signal_gain", "all"),
-    ("learning.self_study_signals", "independent"), ("independent.mentor_hours", "independent"),
-    ("independent.alone_penalty", "independent"), ("independent.max_gap", "independent"),
-    ("grants.grant_length", "independent"), ("grants.decision_delay", "independent"), ("grants.base_acceptance", "independent"),
-    ("grants.reviewers", "independent"), ("phd.advisor_quality", "phd"), ("phd.min_portfolio", "phd"), ("phd.duration", "phd"),
-    ("phd.lead_rule", "phd"), ("phd.stress", "phd"), ("contributor.own_idea_share", "contributor"),
-    ("contributor.hands_on_industry", "contributor"), ("positions.ready_generation", "all"), ("positions.ready_record", "all"),
-    ("positions.credential_weight", "all"), ("positions.big_rfp", "all"), ("positions.adjacent_org", "all"),
-    ("positions.academia", "all"), ("positions.wait_leave", "all"), ("exits.leave", "all"), ("exits.burnout", "all"),
+    ("learning.dose_response", "all"),
+    ("learning.saturation_hours", "all"),
+    ("learning.signal_gain", "all"),
+    ("learning.self_study_signals", "independent"),
+    ("independent.mentor_hours", "independent"),
+    ("independent.alone_penalty", "independent"),
+    ("independent.max_gap", "independent"),
+    ("grants.grant_length", "independent"),
+    ("grants.decision_delay", "independent"),
+    ("grants.base_acceptance", "independent"),
+    ("grants.reviewers", "independent"),
+    ("phd.advisor_quality", "phd"),
+    ("phd.min_portfolio", "phd"),
+    ("phd.duration", "phd"),
+    ("phd.lead_rule", "phd"),
+    ("phd.stress", "phd"),
+    ("contributor.own_idea_share", "contributor"),
+    ("contributor.hands_on_industry", "contributor"),
+    ("positions.ready_generation", "all"),
+    ("positions.ready_record", "all"),
+    ("positions.credential_weight", "all"),
+    ("positions.big_rfp", "all"),
+    ("positions.adjacent_org", "all"),
+    ("positions.academia", "all"),
+    ("positions.wait_leave", "all"),
+    ("exits.leave", "all"),
+    ("exits.burnout", "all"),
     ("timelines.arrival", "timeline"),
 )
 
 
-_KINDS_OF_PATH = {"phd": ("phd",), "independent": ("independent",), "contributor": ("contributor",),
-                  "contributor_then_phd": ("contributor", "phd")}
+_KINDS_OF_PATH = {
+    "phd": ("phd",),
+    "independent": ("independent",),
+    "contributor": ("contributor",),
+    "contributor_then_phd": ("contributor", "phd"),
+}
 
 
 def _assumptions(scenario: Scenario, profile: Profile, compared: tuple[str, ...] = ()) -> list[dict]:
@@ -1038,10 +1325,17 @@ def _assumptions(scenario: Scenario, profile: Profile, compared: tuple[str, ...]
         if unit in ("probability", "share", "count"):
             unit = ""
         kinds = {k for p in compared for k in _KINDS_OF_PATH[p]}
-        out.append({"parameter": path, "value": f"{text} {unit}".strip(), "what": info.description or "",
-                    "source": m.get("source", ""), "applies": applies,
-                    "drives": applies in ("all", "timeline") or applies in kinds,
-                    "assumption": str(m.get("source", "")).strip().lower().startswith("assumption")})
+        out.append(
+            {
+                "parameter": path,
+                "value": f"{text} {unit}".strip(),
+                "what": info.description or "",
+                "source": m.get("source", ""),
+                "applies": applies,
+                "drives": applies in ("all", "timeline") or applies in kinds,
+                "assumption": str(m.get("source", "")).strip().lower().startswith("assumption"),
+            }
+        )
     out.sort(key=lambda x: not x["drives"])
     return out
 
@@ -1051,9 +1345,17 @@ def _assumptions(scenario: Scenario, profile: Profile, compared: tuple[str, ...]
 # ---------------------------------------------------------------------------
 
 
-def advise(profile: Profile | Mapping[str, Any] | None = None, scenario: Scenario | str | None = None, *,
-           replications: int = DEFAULT_REPLICATIONS, clones: int = DEFAULT_CLONES, seed: int = 1,
-           workers: int | None = None, sensitivity: bool = True, progress=None) -> Advice:
+def advise(
+    profile: Profile | Mapping[str, Any] | None = None,
+    scenario: Scenario | str | None = None,
+    *,
+    replications: int = DEFAULT_REPLICATIONS,
+    clones: int = DEFAULT_CLONES,
+    seed: int = 1,
+    workers: int | None = None,
+    sensitivity: bool = True,
+    progress=None,
+) -> Advice:
     """Compare the paths for one person: run ``replications`` fields with ``clones``
     copies per path each (plus the what-if variants) and analyse them.
 
@@ -1082,18 +1384,28 @@ def advise(profile: Profile | Mapping[str, Any] | None = None, scenario: Scenari
     if kind == "fixed":
         run_scenario = scenario.with_changes({"timelines.arrival": float(year - start_year(scenario))})
     elif kind == "lognormal":
-        run_scenario = scenario.with_changes({"timelines.arrival": f"lognormal(median={year - start_year(scenario):g}, spread={spread:g})"})
+        run_scenario = scenario.with_changes(
+            {"timelines.arrival": f"lognormal(median={year - start_year(scenario):g}, spread={spread:g})"}
+        )
     tried = variants(profile, scenario) if sensitivity else []
     n_whatif = variant_replications(replications, sensitivity) if any(v.profile is not None for v in tried) else 0
     cohorts = [cohort_for(profile, scenario, seed, r, clones) for r in range(replications)]
     cohorts += [cohort_for(profile, scenario, seed, r, clones, tried) for r in range(n_whatif)]
-    results = run_replications(run_scenario, cohorts, seed, workers, progress,
-                               reps=list(range(replications)) + list(range(n_whatif)))
+    results = run_replications(
+        run_scenario, cohorts, seed, workers, progress, reps=list(range(replications)) + list(range(n_whatif))
+    )
     copies = Copies.gather(results)
     per_path = max(sum(1 for v in tried if v.profile is not None and p in v.paths) for p in PATHS) if n_whatif else 1
-    settings = {"replications": replications, "clones": clones, "whatif_replications": n_whatif,
-                "variant_clones": int(n_whatif * clones // per_path), "seed": seed, "sensitivity": sensitivity,
-                "careersim_version": __version__, "scenario_hash": scenario.hash()[:12]}
+    settings = {
+        "replications": replications,
+        "clones": clones,
+        "whatif_replications": n_whatif,
+        "variant_clones": int(n_whatif * clones // per_path),
+        "seed": seed,
+        "sensitivity": sensitivity,
+        "careersim_version": __version__,
+        "scenario_hash": scenario.hash()[:12],
+    }
     advice = analyse(profile, scenario, copies, tried, settings, seed, n_main=replications)
     advice.approximations = _approximations(advice)
     advice.notes = _notes(advice)
@@ -1114,7 +1426,8 @@ def _approximations(a: Advice) -> list[str]:
             f"The what-if copies ran in {a.settings['whatif_replications']} separate fields ({cs['whatif_copies']:.0f} copies "
             f"each, {pct(cs['whatif_share'])} more first-year entrants), so they do not crowd the main answer; each field "
             "repeats a main field with every copy changed, each change measured against the same person's main copy in "
-            "the same draw of the field, and those differences are noisier than the main numbers.")
+            "the same draw of the field, and those differences are noisier than the main numbers."
+        )
     out += [
         "Each replication draws your traits within your stated uncertainty; all your copies in it share that draw.",
         "Copies start in different months of the first year, so the PhD admission round falls at different times "
@@ -1131,11 +1444,19 @@ def _notes(a: Advice) -> list[str]:
     if a.goal == "lead-years":
         top = max(a.paths[p]["lead_years"]["high"] for p in PATHS)
         if top < 0.05:
-            notes.append("With your timeline no path gives meaningful lead-years before transformative AI arrives; "
-                         "the ranking by lead-years is mostly noise. Compare the chances of becoming a lead instead.")
+            notes.append(
+                "With your timeline no path gives meaningful lead-years before transformative AI arrives; "
+                "the ranking by lead-years is mostly noise. Compare the chances of becoming a lead instead."
+            )
     by_chance = max(PATHS, key=lambda p: a.paths[p]["lead_10"]["value"])
     by_years = max(PATHS, key=lambda p: a.paths[p]["lead_years"]["value"])
-    if by_chance != by_years and a.paths[by_years]["lead_years"]["value"] > 1e-9 and a.paths[by_chance]["lead_10"]["value"] > 0:
-        notes.append(f"By the chance of a lead role within {a.window:g} years the best path is {PATH_SHORT[by_chance]}; "
-                     f"by lead-years before your AI arrival it is {PATH_SHORT[by_years]}.")
+    if (
+        by_chance != by_years
+        and a.paths[by_years]["lead_years"]["value"] > 1e-9
+        and a.paths[by_chance]["lead_10"]["value"] > 0
+    ):
+        notes.append(
+            f"By the chance of a lead role within {a.window:g} years the best path is {PATH_SHORT[by_chance]}; "
+            f"by lead-years before your AI arrival it is {PATH_SHORT[by_years]}."
+        )
     return notes

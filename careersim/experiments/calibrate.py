@@ -88,7 +88,7 @@ from pydantic import ValidationError
 from careersim import __version__
 from careersim.analysis.calibration import STATISTICS, Statistic, target_value
 from careersim.analysis.replication import Replication, simulate
-from careersim.config.posterior import weighted_quantiles, write_posterior
+from careersim.config.posterior import read_posterior, weighted_quantiles, write_posterior
 from careersim.config.scenarios import ScenarioError, dump_scenario, load_scenario
 from careersim.config.schema import Scenario, get_path, numeric_parameters
 from careersim.config.targets import (
@@ -101,8 +101,10 @@ from careersim.config.targets import (
     read_targets_file,
 )
 from careersim.config.targets import parse_targets as _parse_targets
-from careersim.core.files import command_line, jsonable, software, utc_now, write_json, write_text
+from careersim.core.compiled import key, sources
+from careersim.core.files import command_line, jsonable, software, utc_now, write_bytes, write_json, write_text
 from careersim.core.units import parse_quantity
+from careersim.experiments.abc_sampler import ForkSampler, load_pyabc
 from careersim.experiments.pool import Pool, default_workers, run_tasks
 from careersim.experiments.warmup import warm_up
 
@@ -136,7 +138,14 @@ CONFLICT_EXPECTED = 5.0
 #: how often a proposal of an integer parameter stays where it is
 INTEGER_STAY = 0.7
 #: files of a calibration folder
-DB, STATE, POSTERIOR, FIT, SCENARIO, REPORT = "abc.db", "abc.json", "posterior.parquet", "fit.json", "calibrated.yaml", "report.html"
+DB, STATE, POSTERIOR, FIT, SCENARIO, REPORT = (
+    "abc.db",
+    "abc.json",
+    "posterior.parquet",
+    "fit.json",
+    "calibrated.yaml",
+    "report.html",
+)
 
 
 class CalibrationError(ValueError):
@@ -244,8 +253,12 @@ def _read_bound(text: Any, kind: str, path: str) -> float:
         raise ValueError(f"--bounds {path}: cannot read {text!r} ({exc})") from None
 
 
-def free_parameters(base: Scenario, paths: Sequence[str] | None = None, bounds: Mapping[str, tuple[Any, Any]] | None = None,
-                    priors: Sequence[Prior] = ()) -> list[FreeParameter]:
+def free_parameters(
+    base: Scenario,
+    paths: Sequence[str] | None = None,
+    bounds: Mapping[str, tuple[Any, Any]] | None = None,
+    priors: Sequence[Prior] = (),
+) -> list[FreeParameter]:
     """The parameters to fit with their priors; raises ValueError naming every problem.
 
     ``paths`` (from ``--params``) choose the parameters; without them the priors
@@ -258,13 +271,17 @@ def free_parameters(base: Scenario, paths: Sequence[str] | None = None, bounds: 
     if not paths:
         paths = list(from_file)
     if not paths:
-        raise ValueError("no parameters to fit (expected --params NAME[,NAME...] or a 'parameters:' list in the targets file)")
+        raise ValueError(
+            "no parameters to fit (expected --params NAME[,NAME...] or a 'parameters:' list in the targets file)"
+        )
     if len(set(paths)) != len(paths):
         raise ValueError(f"--params: a parameter is named twice in {', '.join(paths)} (expected each once)")
     problems: list[str] = []
     for path in bounds:
         if path not in paths:
-            problems.append(f"--bounds: {path} is not among the fitted parameters (expected bounds only for fitted parameters)")
+            problems.append(
+                f"--bounds: {path} is not among the fitted parameters (expected bounds only for fitted parameters)"
+            )
     out: list[FreeParameter] = []
     for path in paths:
         if path not in meta:
@@ -276,10 +293,18 @@ def free_parameters(base: Scenario, paths: Sequence[str] | None = None, bounds: 
         kind = m["kind"]
         current = get_path(base, path)
         base_value = float(current) if isinstance(current, (int, float)) else None
-        base_text = f"{current:g}" if base_value is not None else current.describe() if hasattr(current, "describe") else str(current)
+        base_text = (
+            f"{current:g}"
+            if base_value is not None
+            else current.describe()
+            if hasattr(current, "describe")
+            else str(current)
+        )
         if path in from_file and path not in bounds:
             p = from_file[path]
-            out.append(FreeParameter(path, p.shape, p.low, p.high, kind, m.get("unit", ""), base_value, base_text, p.note))
+            out.append(
+                FreeParameter(path, p.shape, p.low, p.high, kind, m.get("unit", ""), base_value, base_text, p.note)
+            )
             continue
         s_lo, s_hi = m.get("range", [None, None])
         if path in bounds:
@@ -295,8 +320,10 @@ def free_parameters(base: Scenario, paths: Sequence[str] | None = None, bounds: 
             if ref is None and hasattr(current, "ppf"):
                 ref = float(current.ppf(0.5))
             if not (ref is not None and ref > 0):
-                problems.append(f"--params: {path} has no bounds in the schema and no positive base value to derive them from "
-                                f"(expected --bounds {path}=LOW:HIGH)")
+                problems.append(
+                    f"--params: {path} has no bounds in the schema and no positive base value to derive them from "
+                    f"(expected --bounds {path}=LOW:HIGH)"
+                )
                 continue
             lo, hi = ref / 4.0, ref * 4.0
             if s_lo is not None:
@@ -309,13 +336,17 @@ def free_parameters(base: Scenario, paths: Sequence[str] | None = None, bounds: 
             if m.get("lo_open") and s_lo is not None and lo <= s_lo:
                 lo = float(math.floor(s_lo) + 1)
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            problems.append(f"--bounds {path}: got {lo:g}:{hi:g} (expected LOW < HIGH{', whole numbers' if integer else ''})")
+            problems.append(
+                f"--bounds {path}: got {lo:g}:{hi:g} (expected LOW < HIGH{', whole numbers' if integer else ''})"
+            )
             continue
         bad_lo = s_lo is not None and (lo < s_lo or (m.get("lo_open") and lo <= s_lo))
         bad_hi = s_hi is not None and hi > s_hi
         if bad_lo or bad_hi:
             rng = f"{'(' if m.get('lo_open') else '['}{s_lo if s_lo is not None else '-inf'}, {s_hi if s_hi is not None else 'inf'}]"
-            problems.append(f"--bounds {path}: {lo:g}:{hi:g} leaves the parameter's allowed range {rng} ({m.get('unit') or 'number'})")
+            problems.append(
+                f"--bounds {path}: {lo:g}:{hi:g} leaves the parameter's allowed range {rng} ({m.get('unit') or 'number'})"
+            )
             continue
         shape = "integer" if integer else "loguniform" if lo > 0 and hi / lo >= 10.0 else "uniform"
         out.append(FreeParameter(path, shape, float(lo), float(hi), kind, m.get("unit", ""), base_value, base_text))
@@ -373,8 +404,15 @@ class _Model:
     returns the targets' statistics per replication, shape (replications, targets), for the fitted
     parameters' values by path (used to check the ABC on problems whose posterior is known)."""
 
-    def __init__(self, base: Scenario | None, params: Sequence[FreeParameter], targets: Sequence[Target], seed: int,
-                 replications: int, simulator: Simulator | None = None) -> None:
+    def __init__(
+        self,
+        base: Scenario | None,
+        params: Sequence[FreeParameter],
+        targets: Sequence[Target],
+        seed: int,
+        replications: int,
+        simulator: Simulator | None = None,
+    ) -> None:
         self.base, self.params, self.targets = base, list(params), tuple(targets)
         self.seed, self.replications = int(seed), int(replications)
         self.simulator = simulator
@@ -460,35 +498,59 @@ class Settings:
 def code_key() -> str:
     """A key of the model's code (core, config, engine and analysis sources): a calibration resumes
     only on the code it started with."""
-    from careersim.core.compiled import key, sources
 
     pkg = Path(__file__).resolve().parent.parent
     return key([p for layer in ("core", "config", "engine", "analysis") for p in sources(pkg / layer)], __version__)
 
 
 def _target_record(t: Target) -> dict[str, Any]:
-    return {"name": t.name, "statistic": t.statistic, "options": t.options, "value": t.value, "sd": t.sd,
-            "range": list(t.range) if t.range else None, "weight": t.weight, "role": t.role, "source": t.source,
-            "needs": t.needs}
+    return {
+        "name": t.name,
+        "statistic": t.statistic,
+        "options": t.options,
+        "value": t.value,
+        "sd": t.sd,
+        "range": list(t.range) if t.range else None,
+        "weight": t.weight,
+        "role": t.role,
+        "source": t.source,
+        "needs": t.needs,
+    }
 
 
-def _key_record(base: Scenario | None, targets: Sequence[Target], params: Sequence[FreeParameter], s: Settings,
-                simulator: Simulator | None = None) -> dict[str, Any]:
+def _key_record(
+    base: Scenario | None,
+    targets: Sequence[Target],
+    params: Sequence[FreeParameter],
+    s: Settings,
+    simulator: Simulator | None = None,
+) -> dict[str, Any]:
     """What must be equal for a calibration to continue: base, targets, priors, particles and code."""
-    return jsonable({
-        "base_scenario_sha256": base.hash() if simulator is None else str(getattr(simulator, "key", repr(simulator))),
-        "targets": [_target_record(t) for t in targets],
-        "parameters": [{"path": p.path, "prior": p.prior_text()} for p in params],
-        "population": s.population,
-        "replications": s.replications,
-        "seed": s.seed,
-        "code": code_key() if simulator is None else "simulator",
-    })
+    return jsonable(
+        {
+            "base_scenario_sha256": base.hash()
+            if simulator is None
+            else str(getattr(simulator, "key", repr(simulator))),
+            "targets": [_target_record(t) for t in targets],
+            "parameters": [{"path": p.path, "prior": p.prior_text()} for p in params],
+            "population": s.population,
+            "replications": s.replications,
+            "seed": s.seed,
+            "code": code_key() if simulator is None else "simulator",
+        }
+    )
 
 
 def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    names = {"base_scenario_sha256": "the base scenario", "targets": "the targets", "parameters": "the fitted parameters or priors",
-             "population": "--population", "replications": "--replications", "seed": "--seed", "code": "the model's code"}
+    names = {
+        "base_scenario_sha256": "the base scenario",
+        "targets": "the targets",
+        "parameters": "the fitted parameters or priors",
+        "population": "--population",
+        "replications": "--replications",
+        "seed": "--seed",
+        "code": "the model's code",
+    }
     return [names.get(k, k) for k in new if old.get(k) != new.get(k)]
 
 
@@ -570,8 +632,10 @@ class _Tolerance:
             def _update(self, t, weighted_distances):
                 finite = np.isfinite(weighted_distances["distance"].to_numpy(float))
                 if not finite.any():
-                    raise CalibrationError("no particle of the last generation gives every fitted statistic a value "
-                                           "(check the targets' options and the scenario's horizon)")
+                    raise CalibrationError(
+                        "no particle of the last generation gives every fitted statistic a value "
+                        "(check the targets' options and the scenario's horizon)"
+                    )
                 super()._update(t, weighted_distances[finite].copy())
                 self._look_up[t] = max(float(self._look_up[t]), self.floor)
 
@@ -597,7 +661,9 @@ def _population_arrays(population, params: Sequence[FreeParameter], n_targets: i
     values = np.array([[p.value(pt.parameter[p.name]) for p in params] for pt in particles], dtype=float)
     weights = np.array([pt.weight for pt in particles], dtype=float)
     distances = np.array([pt.distance for pt in particles], dtype=float)
-    means = np.array([np.asarray(pt.sum_stat["mean"], dtype=float) for pt in particles]).reshape(len(particles), n_targets)
+    means = np.array([np.asarray(pt.sum_stat["mean"], dtype=float) for pt in particles]).reshape(
+        len(particles), n_targets
+    )
     return values, weights / weights.sum(), distances, means
 
 
@@ -614,8 +680,16 @@ def _generations(history) -> list[Generation]:
         if t < 0:  # pyabc's calibration row
             continue
         _, w = history.get_distribution(m=0, t=t)
-        out.append(Generation(t=t, epsilon=float(row["epsilon"]), accepted=int(row["particles"]),
-                              evaluations=int(row["samples"]), seconds=float(row.get("wall_time") or 0.0), ess=_ess(w)))
+        out.append(
+            Generation(
+                t=t,
+                epsilon=float(row["epsilon"]),
+                accepted=int(row["particles"]),
+                evaluations=int(row["samples"]),
+                seconds=float(row.get("wall_time") or 0.0),
+                ess=_ess(w),
+            )
+        )
     return out
 
 
@@ -629,9 +703,18 @@ def _ignore_sigint_in_children(parent: int):
     return handler
 
 
-def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence[FreeParameter], settings: Settings,
-              out_dir: Path, *, restart: bool = False, progress: Any = None, deadline: float | None = None,
-              simulator: Simulator | None = None) -> Calibration:
+def calibrate(
+    base: Scenario | None,
+    targets: Sequence[Target],
+    params: Sequence[FreeParameter],
+    settings: Settings,
+    out_dir: Path,
+    *,
+    restart: bool = False,
+    progress: Any = None,
+    deadline: float | None = None,
+    simulator: Simulator | None = None,
+) -> Calibration:
     """Run (or continue) an ABC-SMC calibration whose history lives in ``out_dir`` (see the module docstring).
 
     ``progress`` may have methods ``message(text)``, ``generation_start(t, eps, n, expected, seconds)``,
@@ -650,7 +733,9 @@ def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if base is None and simulator is None:
-        raise CalibrationError("no base scenario to calibrate (expected a scenario, or a simulator standing in for the engine)")
+        raise CalibrationError(
+            "no base scenario to calibrate (expected a scenario, or a simulator standing in for the engine)"
+        )
     record = _key_record(base, targets, params, settings, simulator)
     db, state = out_dir / DB, out_dir / STATE
     if restart:
@@ -662,8 +747,10 @@ def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence
         old = json.loads(state.read_text())
         diff = _differences(old.get("key", {}), record)
         if diff:
-            raise CalibrationError(f"{out_dir} holds a calibration with different settings ({', '.join(diff)} changed); "
-                                   "run it with its own settings to continue it, pass --restart to start afresh, or choose another --out")
+            raise CalibrationError(
+                f"{out_dir} holds a calibration with different settings ({', '.join(diff)} changed); "
+                "run it with its own settings to continue it, pass --restart to start afresh, or choose another --out"
+            )
     elif db.exists():
         db.unlink()  # a history without its settings (the first generation never finished): start afresh
     if not resume:
@@ -674,7 +761,6 @@ def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence
             progress.message(text)
 
     pyabc = load_pyabc_quietly()
-    from careersim.experiments.abc_sampler import ForkSampler
 
     tolerance = target_tolerance(targets)
     model = _Model(base, params, targets, settings.seed, settings.replications, simulator)
@@ -705,8 +791,15 @@ def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence
 
     sampler = ForkSampler(workers=workers, seed=settings.seed, on_start=on_start, on_result=on_result)
     prior = pyabc.Distribution(**{p.name: p.rv(pyabc) for p in params})
-    abc = pyabc.ABCSMC(model, prior, distance, population_size=settings.population, transitions=_transitions(pyabc, params),
-                       eps=_Tolerance(tolerance, pyabc), sampler=sampler)
+    abc = pyabc.ABCSMC(
+        model,
+        prior,
+        distance,
+        population_size=settings.population,
+        transitions=_transitions(pyabc, params),
+        eps=_Tolerance(tolerance, pyabc),
+        sampler=sampler,
+    )
     url = "sqlite:///" + str(db.resolve())
     n_targets = len(targets)
     x0 = {"mean": np.array([t.value for t in targets], dtype=float)}
@@ -725,7 +818,9 @@ def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence
         g = done_before[-1]
         timing["per_eval"] = g.seconds / max(g.evaluations, 1)
         timing["rates"] = [x.acceptance_rate for x in done_before]
-        say(f"Continuing the calibration in {out_dir} after generation {g.t} (tolerance {g.epsilon:.3g}; target {tolerance:.3g}).")
+        say(
+            f"Continuing the calibration in {out_dir} after generation {g.t} (tolerance {g.epsilon:.3g}; target {tolerance:.3g})."
+        )
     wasted = 0
 
     def reserve() -> float:
@@ -742,9 +837,13 @@ def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence
         previous = signal.signal(signal.SIGINT, _ignore_sigint_in_children(parent))
         try:
             t0 = abc.initialize_components_before_run(
-                minimum_epsilon=tolerance, max_nr_populations=settings.generations - len(done_before),
-                min_acceptance_rate=settings.min_acceptance, max_total_nr_simulations=np.inf, max_walltime=None,
-                min_eps_diff=0.0)
+                minimum_epsilon=tolerance,
+                max_nr_populations=settings.generations - len(done_before),
+                min_acceptance_rate=settings.min_acceptance,
+                max_total_nr_simulations=np.inf,
+                max_walltime=None,
+                min_eps_diff=0.0,
+            )
             for t in range(t0, settings.generations):
                 eps_t = float(abc.eps(t))
                 sampler.stop_at = None
@@ -778,23 +877,35 @@ def calibrate(base: Scenario | None, targets: Sequence[Target], params: Sequence
                 history.done()
     gens = _generations(history)
     if not gens:
-        raise CalibrationError("no generation finished (expected at least the prior sample, generation 0"
-                               + ("; the time limit ran out first: allow more time or fewer particles)" if stop_reason == "time"
-                                  else ")"))
+        raise CalibrationError(
+            "no generation finished (expected at least the prior sample, generation 0"
+            + ("; the time limit ran out first: allow more time or fewer particles)" if stop_reason == "time" else ")")
+        )
     last = history.get_population(t=gens[-1].t)
     values, weights, distances, means = _population_arrays(last, params, n_targets)
     _, _, _, prior_means = _population_arrays(history.get_population(t=0), params, n_targets)
-    return Calibration(base=base, targets=targets, params=params, settings=settings, tolerance=tolerance, generations=gens,
-                       stop_reason=stop_reason, values=values, weights=weights, distances=distances, means=means,
-                       prior_means=prior_means, seconds=round(time.time() - started, 3), resumed_from=len(done_before),
-                       wasted=wasted)
+    return Calibration(
+        base=base,
+        targets=targets,
+        params=params,
+        settings=settings,
+        tolerance=tolerance,
+        generations=gens,
+        stop_reason=stop_reason,
+        values=values,
+        weights=weights,
+        distances=distances,
+        means=means,
+        prior_means=prior_means,
+        seconds=round(time.time() - started, 3),
+        resumed_from=len(done_before),
+        wasted=wasted,
+    )
 
 
 def install_posterior(out_dir: Path, target: Path) -> Path:
     """Copy a calibration's posterior to ``target`` (atomically: a scenario reading it sees the old file or the
     new one, never a part), after checking that it reads back as a posterior."""
-    from careersim.config.posterior import read_posterior
-    from careersim.core.files import write_bytes
 
     source = Path(out_dir) / POSTERIOR
     read_posterior(source, numeric_parameters())
@@ -802,7 +913,6 @@ def install_posterior(out_dir: Path, target: Path) -> Path:
 
 
 def load_pyabc_quietly():
-    from careersim.experiments.abc_sampler import load_pyabc
 
     return load_pyabc()
 
@@ -892,22 +1002,46 @@ def analyse(cal: Calibration) -> dict[str, Any]:
             plo, phi = _mixture_interval(xf, t.sd)
             mean = float(xf.mean())
             z = (t.value - mean) / math.sqrt(float(xf.var()) + t.sd**2)
-            inside = None if t.needs else bool(plo <= t.value <= phi)  # a target the engine cannot compute yet is not scored
+            inside = (
+                None if t.needs else bool(plo <= t.value <= phi)
+            )  # a target the engine cannot compute yet is not scored
         else:
             lo = hi = plo = phi = mean = z = math.nan
             inside = None
-        rows.append({**_target_record(t), "unit": STATISTICS[t.statistic].unit, "note": t.note,
-                     "if_missed": STATISTICS[t.statistic].if_missed, "model_posterior_mean": model_mean,
-                     "prior_mean": float(np.nanmean(cal.prior_means[:, k])) if np.isfinite(cal.prior_means[:, k]).any() else math.nan,
-                     "predictive": {"mean": mean, "low": lo, "high": hi, "published_low": plo, "published_high": phi,
-                                    "n": int(xf.size)},
-                     "z": z, "inside": inside})
+        rows.append(
+            {
+                **_target_record(t),
+                "unit": STATISTICS[t.statistic].unit,
+                "note": t.note,
+                "if_missed": STATISTICS[t.statistic].if_missed,
+                "model_posterior_mean": model_mean,
+                "prior_mean": float(np.nanmean(cal.prior_means[:, k]))
+                if np.isfinite(cal.prior_means[:, k]).any()
+                else math.nan,
+                "predictive": {
+                    "mean": mean,
+                    "low": lo,
+                    "high": hi,
+                    "published_low": plo,
+                    "published_high": phi,
+                    "n": int(xf.size),
+                },
+                "z": z,
+                "inside": inside,
+            }
+        )
     held = [r for r in rows if r["role"] == "holdout" and not r["needs"]]
     judged = [r for r in held if r["inside"] is not None]
-    holdout = {"n": len(judged), "covered": sum(1 for r in judged if r["inside"]),
-               "inside": [r["name"] for r in judged if r["inside"]], "outside": [r["name"] for r in judged if not r["inside"]],
-               "undefined": [r["name"] for r in held if r["inside"] is None]}
-    unreached = [r["name"] for r in rows if r["role"] == "fit" and r["weight"] > 0 and not r["needs"] and r["inside"] is False]
+    holdout = {
+        "n": len(judged),
+        "covered": sum(1 for r in judged if r["inside"]),
+        "inside": [r["name"] for r in judged if r["inside"]],
+        "outside": [r["name"] for r in judged if not r["inside"]],
+        "undefined": [r["name"] for r in held if r["inside"] is None],
+    }
+    unreached = [
+        r["name"] for r in rows if r["role"] == "fit" and r["weight"] > 0 and not r["needs"] and r["inside"] is False
+    ]
     return {"targets": rows, "holdout": holdout, "unreached": unreached, "conflicts": conflicts(cal)}
 
 
@@ -926,18 +1060,30 @@ def conflicts(cal: Calibration, z_limit: float = 1.959963984540054) -> dict[str,
     alone = {cal.targets[k].name: float(match[k].mean()) if n else math.nan for k in fit}
     pairs = []
     for a_i, a in enumerate(fit):
-        for b in fit[a_i + 1:]:
+        for b in fit[a_i + 1 :]:
             both = float((match[a] & match[b]).mean()) if n else math.nan
             pa, pb = alone[cal.targets[a].name], alone[cal.targets[b].name]
             expected = n * pa * pb if n else 0.0  # draws matching both were the two matches independent
-            pairs.append({"a": cal.targets[a].name, "b": cal.targets[b].name, "a_alone": pa, "b_alone": pb, "together": both,
-                          "expected_together": expected,
-                          # never together although independence would give 5 or more (a chance of under 1% of none)
-                          "conflict": bool(both == 0 and expected >= CONFLICT_EXPECTED)})
+            pairs.append(
+                {
+                    "a": cal.targets[a].name,
+                    "b": cal.targets[b].name,
+                    "a_alone": pa,
+                    "b_alone": pb,
+                    "together": both,
+                    "expected_together": expected,
+                    # never together although independence would give 5 or more (a chance of under 1% of none)
+                    "conflict": bool(both == 0 and expected >= CONFLICT_EXPECTED),
+                }
+            )
     all_fit = np.all(np.column_stack([match[k] for k in fit]), axis=1) if fit and n else np.zeros(0, dtype=bool)
-    return {"prior_draws": n, "alone": alone, "pairs": pairs,
-            "out_of_reach": [name for name, share in alone.items() if share == 0],
-            "all_together": float(all_fit.mean()) if n else math.nan}
+    return {
+        "prior_draws": n,
+        "alone": alone,
+        "pairs": pairs,
+        "out_of_reach": [name for name, share in alone.items() if share == 0],
+        "all_together": float(all_fit.mean()) if n else math.nan,
+    }
 
 
 def parameter_rows(cal: Calibration) -> list[dict[str, Any]]:
@@ -953,10 +1099,24 @@ def parameter_rows(cal: Calibration) -> list[dict[str, Any]]:
         else:
             width = p.hi - p.lo
             at_bound = bool(lo - p.lo <= 0.02 * width or p.hi - hi <= 0.02 * width)
-        rows.append({"path": p.path, "unit": p.unit, "kind": p.kind, "prior": p.prior_text(), "shape": p.shape,
-                     "low_bound": p.lo, "high_bound": p.hi, "base": p.base if p.base is not None else p.base_text,
-                     "note": p.note, "mean": float(np.sum(cal.weights * x)), "median": med, "low": lo, "high": hi,
-                     "at_bound": at_bound})
+        rows.append(
+            {
+                "path": p.path,
+                "unit": p.unit,
+                "kind": p.kind,
+                "prior": p.prior_text(),
+                "shape": p.shape,
+                "low_bound": p.lo,
+                "high_bound": p.hi,
+                "base": p.base if p.base is not None else p.base_text,
+                "note": p.note,
+                "mean": float(np.sum(cal.weights * x)),
+                "median": med,
+                "low": lo,
+                "high": hi,
+                "at_bound": at_bound,
+            }
+        )
     return rows
 
 
@@ -965,54 +1125,79 @@ def parameter_rows(cal: Calibration) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------
 
 
-def fit_json(cal: Calibration, analysis: dict[str, Any], *, targets_file: Path | None = None, base_ref: str | None = None,
-             command: str | None = None, posterior_sha256: str | None = None) -> dict[str, Any]:
+def fit_json(
+    cal: Calibration,
+    analysis: dict[str, Any],
+    *,
+    targets_file: Path | None = None,
+    base_ref: str | None = None,
+    command: str | None = None,
+    posterior_sha256: str | None = None,
+) -> dict[str, Any]:
     """Everything about the calibration as JSON-able data (NaN/inf become null)."""
     s = cal.settings
-    return jsonable({
-        "provenance": {
-            "careersim_version": __version__,
-            "command": command if command is not None else command_line(),
-            "date_utc": utc_now(),
-            "base_scenario": base_ref,
-            "base_scenario_sha256": cal.base.hash(),
-            "targets_file": str(targets_file) if targets_file else None,
-            "targets_sha256": _sha256_file(targets_file),
-            "posterior_sha256": posterior_sha256,
-            "seed": s.seed,
-            "population": s.population,
-            "replications": s.replications,
-            "generations_max": s.generations,
-            "predictive_replications": s.predictive,
-            "workers": default_workers(s.workers),
-            "evaluations": cal.evaluations,
-            "simulations": cal.simulations,
-            "wall_seconds": cal.seconds,
-            "abc_seconds": round(sum(g.seconds for g in cal.generations), 3),  # every generation, over resumed calls too
-            "resumed_after_generation": cal.resumed_from - 1 if cal.resumed_from else None,
-            **software("scipy", "pyabc"),
-        },
-        "method": {
-            "distance": "sqrt(sum over fitted targets of weight * ((model mean - value) / sd)^2); range -> sd = half-width / 1.96",
-            "common_random_numbers": f"every particle runs replications 0..{s.replications - 1} of seed {s.seed}",
-            "abc": "ABC-SMC (pyabc): generation 0 from the prior; then the weighted median of the previous distances, "
-                   "never below the target tolerance sqrt(chi2_0.95(k)); stop after the first generation at it",
-            "predictive": f"{s.predictive} replications of the calibrated scenario (replications {s.replications}.."
-                          f"{s.replications + s.predictive - 1}), each drawing one joint posterior sample; a published value is "
-                          "covered when inside the 95% interval of the model's statistic plus its own uncertainty (normal, sd)",
-        },
-        "tolerance": {"target": cal.tolerance, "final": cal.generations[-1].epsilon, "reached": cal.reached,
-                      "stop_reason": cal.stop_reason},
-        "generations": [{"t": g.t, "epsilon": g.epsilon, "accepted": g.accepted, "evaluations": g.evaluations,
-                         "acceptance_rate": g.acceptance_rate, "ess": g.ess, "seconds": g.seconds,
-                         "simulations": g.evaluations * s.replications} for g in cal.generations],
-        "parameters": parameter_rows(cal),
-        "targets": analysis["targets"],
-        "holdout": analysis["holdout"],
-        "unreached": analysis["unreached"],
-        "conflicts": analysis["conflicts"],
-        "posterior": {"file": POSTERIOR, "samples": int(len(cal.weights)), "ess": _ess(cal.weights)},
-    })
+    return jsonable(
+        {
+            "provenance": {
+                "careersim_version": __version__,
+                "command": command if command is not None else command_line(),
+                "date_utc": utc_now(),
+                "base_scenario": base_ref,
+                "base_scenario_sha256": cal.base.hash(),
+                "targets_file": str(targets_file) if targets_file else None,
+                "targets_sha256": _sha256_file(targets_file),
+                "posterior_sha256": posterior_sha256,
+                "seed": s.seed,
+                "population": s.population,
+                "replications": s.replications,
+                "generations_max": s.generations,
+                "predictive_replications": s.predictive,
+                "workers": default_workers(s.workers),
+                "evaluations": cal.evaluations,
+                "simulations": cal.simulations,
+                "wall_seconds": cal.seconds,
+                "abc_seconds": round(
+                    sum(g.seconds for g in cal.generations), 3
+                ),  # every generation, over resumed calls too
+                "resumed_after_generation": cal.resumed_from - 1 if cal.resumed_from else None,
+                **software("scipy", "pyabc"),
+            },
+            "method": {
+                "distance": "sqrt(sum over fitted targets of weight * ((model mean - value) / sd)^2); range -> sd = half-width / 1.96",
+                "common_random_numbers": f"every particle runs replications 0..{s.replications - 1} of seed {s.seed}",
+                "abc": "ABC-SMC (pyabc): generation 0 from the prior; then the weighted median of the previous distances, "
+                "never below the target tolerance sqrt(chi2_0.95(k)); stop after the first generation at it",
+                "predictive": f"{s.predictive} replications of the calibrated scenario (replications {s.replications}.."
+                f"{s.replications + s.predictive - 1}), each drawing one joint posterior sample; a published value is "
+                "covered when inside the 95% interval of the model's statistic plus its own uncertainty (normal, sd)",
+            },
+            "tolerance": {
+                "target": cal.tolerance,
+                "final": cal.generations[-1].epsilon,
+                "reached": cal.reached,
+                "stop_reason": cal.stop_reason,
+            },
+            "generations": [
+                {
+                    "t": g.t,
+                    "epsilon": g.epsilon,
+                    "accepted": g.accepted,
+                    "evaluations": g.evaluations,
+                    "acceptance_rate": g.acceptance_rate,
+                    "ess": g.ess,
+                    "seconds": g.seconds,
+                    "simulations": g.evaluations * s.replications,
+                }
+                for g in cal.generations
+            ],
+            "parameters": parameter_rows(cal),
+            "targets": analysis["targets"],
+            "holdout": analysis["holdout"],
+            "unreached": analysis["unreached"],
+            "conflicts": analysis["conflicts"],
+            "posterior": {"file": POSTERIOR, "samples": int(len(cal.weights)), "ess": _ess(cal.weights)},
+        }
+    )
 
 
 def _sha256_file(path: Path | None) -> str | None:
@@ -1031,16 +1216,28 @@ def calibrated_yaml(cal: Calibration, base_ref: str | None) -> str:
         "# see fit.json and report.html beside this file.",
     ]
     desc = f"{cal.base.name} with {names} drawn from the calibration's posterior."
-    body = [f"name: {json.dumps(cal.base.name + '-calibrated')}", f"description: {json.dumps(desc)}",
-            "calibration:", f"  posterior: {POSTERIOR}"]
+    body = [
+        f"name: {json.dumps(cal.base.name + '-calibrated')}",
+        f"description: {json.dumps(desc)}",
+        "calibration:",
+        f"  posterior: {POSTERIOR}",
+    ]
     if base_ref is not None:
         return "\n".join(head + [f"extends: {json.dumps(base_ref)}"] + body) + "\n"
     full = dump_scenario(cal.base.model_copy(update={"name": cal.base.name + "-calibrated", "description": desc}))
     return "\n".join(head) + "\n" + full + "\n".join(body[2:]) + "\n"
 
 
-def write_outputs(cal: Calibration, out_dir: Path, *, base_ref: str | None = None, targets_file: Path | None = None,
-                  command: str | None = None, workers: int | None = None, progress: Any = None) -> dict[str, Any]:
+def write_outputs(
+    cal: Calibration,
+    out_dir: Path,
+    *,
+    base_ref: str | None = None,
+    targets_file: Path | None = None,
+    command: str | None = None,
+    workers: int | None = None,
+    progress: Any = None,
+) -> dict[str, Any]:
     """Predict, analyse and write ``posterior.parquet``, ``calibrated.yaml`` and ``fit.json`` into ``out_dir``
     (each file written whole; the page is :func:`careersim.reporting.calibration_page.write_report`).
 
@@ -1051,14 +1248,22 @@ def write_outputs(cal: Calibration, out_dir: Path, *, base_ref: str | None = Non
     columns = {p.path: cal.values[:, k] for k, p in enumerate(cal.params)}
     draft = out_dir / f".{POSTERIOR}.draft"
     try:
-        write_posterior(draft, columns, cal.weights, _posterior_meta(cal, base_ref, None), {"distance": cal.distances}, integer)
+        write_posterior(
+            draft, columns, cal.weights, _posterior_meta(cal, base_ref, None), {"distance": cal.distances}, integer
+        )
         cal.predictive = predict(cal, draft, workers, progress)
     finally:
         with contextlib.suppress(FileNotFoundError):
             draft.unlink()
     analysis = analyse(cal)
-    final = write_posterior(out_dir / POSTERIOR, columns, cal.weights, _posterior_meta(cal, base_ref, analysis),
-                            {"distance": cal.distances}, integer)
+    final = write_posterior(
+        out_dir / POSTERIOR,
+        columns,
+        cal.weights,
+        _posterior_meta(cal, base_ref, analysis),
+        {"distance": cal.distances},
+        integer,
+    )
     sha = hashlib.sha256(final.read_bytes()).hexdigest()
     path = write_text(out_dir / SCENARIO, calibrated_yaml(cal, base_ref))
     try:
@@ -1083,4 +1288,3 @@ def clear_outputs(out_dir: Path) -> None:
 def is_calibration_folder(out: Path) -> bool:
     """Whether ``out`` holds (part of) a calibration, which a calibration may continue or replace."""
     return any((Path(out) / name).exists() for name in (DB, STATE, FIT))
-

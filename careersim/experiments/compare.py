@@ -19,9 +19,10 @@ so ``careersim report`` can redraw it without re-running).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -53,8 +54,13 @@ def experiment_tables(exp) -> dict[str, pd.DataFrame]:
     return {
         "replications": exp.replications,
         "timeseries": exp.timeseries,
-        "curves": pd.concat([pd.DataFrame({"track": tr, "years": c["grid"], "value": c["value"], "low": c["low"], "high": c["high"]})
-                             for tr, c in curves.items()], ignore_index=True),
+        "curves": pd.concat(
+            [
+                pd.DataFrame({"track": tr, "years": c["grid"], "value": c["value"], "low": c["low"], "high": c["high"]})
+                for tr, c in curves.items()
+            ],
+            ignore_index=True,
+        ),
         "flows": pd.concat([r.flows.assign(replication=r.replication) for r in exp.results], ignore_index=True),
     }
 
@@ -87,8 +93,13 @@ def compare(
         window = per_replication_value(sc, tables["replications"], "run.claims_window", 10.0)
         groups = group_metrics(exp.agents, horizon, window)
         view = scenario_view(
-            scenario=sc, summary=summary_json(exp), replications=tables["replications"], curves=tables["curves"],
-            timeseries=tables["timeseries"], flows=tables["flows"], groups=groups,
+            scenario=sc,
+            summary=summary_json(exp),
+            replications=tables["replications"],
+            curves=tables["curves"],
+            timeseries=tables["timeseries"],
+            flows=tables["flows"],
+            groups=groups,
             role="base" if i == 0 else "alternative",
         )
         views.append(view)
@@ -101,23 +112,29 @@ def compare(
     for sc, v in zip(alternatives, views[1:]):
         effects = metric_effects(views[0]["replications"], v["replications"])
         cost = scenario_cost(sc, base)
-        comparisons.append({
-            "base": views[0]["name"],
-            "alternative": v["name"],
-            "kind": sc.kind,
-            "effects": effects,
-            "groups": group_effects(views[0]["groups"], v["groups"]),
-            "cost": cost_json(cost),
-            "per_million": per_million(effects, cost),
-        })
+        comparisons.append(
+            {
+                "base": views[0]["name"],
+                "alternative": v["name"],
+                "kind": sc.kind,
+                "effects": effects,
+                "groups": group_effects(views[0]["groups"], v["groups"]),
+                "cost": cost_json(cost),
+                "per_million": per_million(effects, cost),
+            }
+        )
     return {
         "format": COMPARISON_FORMAT,
         "base": views[0]["name"],
         "alternatives": [v["name"] for v in views[1:]],
         "provenance": prov,
-        "metrics": {k: {"label": m.label, "unit": m.unit, "higher_is_better": (None if m.better == 0 else m.better > 0)}
-                    for k, m in METRICS.items()},
-        "group_metrics": {k: {"label": m.label, "unit": m.unit, "higher_is_better": m.better > 0} for k, m in GROUP_METRICS.items()},
+        "metrics": {
+            k: {"label": m.label, "unit": m.unit, "higher_is_better": (None if m.better == 0 else m.better > 0)}
+            for k, m in METRICS.items()
+        },
+        "group_metrics": {
+            k: {"label": m.label, "unit": m.unit, "higher_is_better": m.better > 0} for k, m in GROUP_METRICS.items()
+        },
         "comparisons": comparisons,
         "scenarios": [view_to_json(v) for v in views],
     }
@@ -129,9 +146,15 @@ PER_MILLION = ("new_leads", "field_safety_lead_years_before_arrival")
 
 def cost_json(cost: Cost) -> dict:
     """A scenario's cost against the base, as stored in comparison.json."""
-    return {"stated": cost.stated, "total": cost.total, "per_year": cost.per_year, "years": cost.years,
-            "sources": list(cost.sources), "assumption": cost.assumption,
-            "parts": [{"what": w, "total": d} for w, d in cost.parts]}
+    return {
+        "stated": cost.stated,
+        "total": cost.total,
+        "per_year": cost.per_year,
+        "years": cost.years,
+        "sources": list(cost.sources),
+        "assumption": cost.assumption,
+        "parts": [{"what": w, "total": d} for w, d in cost.parts],
+    }
 
 
 def per_million(effects: dict, cost: Cost) -> dict:
@@ -144,8 +167,10 @@ def per_million(effects: dict, cost: Cost) -> dict:
     for key in PER_MILLION:
         e = effects.get(key)
         if e:
-            out[key] = {**{f: (e[f] * k if e.get(f) is not None else None) for f in ("value", "low", "high")},
-                        "n": e.get("n")}
+            out[key] = {
+                **{f: (e[f] * k if e.get(f) is not None else None) for f in ("value", "low", "high")},
+                "n": e.get("n"),
+            }
     return out
 
 

@@ -22,14 +22,28 @@ import numpy as np
 import pandas as pd
 
 from careersim import __version__
+from careersim.analysis.claims import (
+    CLAIM_TEXT,
+    DEFINITIONS,
+    SOURCES,
+    VERDICT_RULE,
+    ClaimResult,
+    column,
+    flatten,
+    judge,
+)
 from careersim.analysis.groups import complete_groups, group_rows
 from careersim.analysis.marginal import marginal_summary
 from careersim.analysis.replication import outcomes, simulate
 from careersim.analysis.summary import COMPLETION_YEARS
-from careersim.config.schema import Scenario
-from careersim.core.codes import TRACKS
+from careersim.config.scenarios import dump_scenario
+from careersim.config.schema import Intervention, Scenario, get_path
+from careersim.core.codes import STATE_NAMES, TRACKS
 from careersim.core.files import command_line, jsonable, software, utc_now, write_json, write_text
+from careersim.core.rng import Streams
 from careersim.core.stats import cumulative_incidence, summarise
+from careersim.engine.parameters import draw_parameters, uncertain_parameters
+from careersim.engine.population import entrant_schedule
 from careersim.experiments.marginal import STEP, marginal_runs, variants
 from careersim.experiments.pool import Progress, run_tasks
 
@@ -114,8 +128,16 @@ def _band(m: np.ndarray) -> dict[str, np.ndarray]:
     return {"value": value, "low": low, "high": high}
 
 
-def _worker(scenario_json: str, seed: int, rep: int, spool: str | None, keep_agents: bool, counterfactual: bool,
-            provenance: dict | None, step: float = STEP) -> RepResult:
+def _worker(
+    scenario_json: str,
+    seed: int,
+    rep: int,
+    spool: str | None,
+    keep_agents: bool,
+    counterfactual: bool,
+    provenance: dict | None,
+    step: float = STEP,
+) -> RepResult:
     scenario = Scenario.model_validate_json(scenario_json)
     return run_one(scenario, seed, rep, Path(spool) if spool else None, keep_agents, counterfactual, provenance, step)
 
@@ -132,8 +154,11 @@ def write_parquet(df: pd.DataFrame, path: Path, provenance: dict | None) -> None
         meta = {**(table.schema.metadata or {}), b"careersim_provenance": json.dumps(provenance).encode()}
         table = table.replace_schema_metadata(meta)
     # dictionary-encode only text columns: for numbers it costs time and usually space
-    text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
-            or pa.types.is_large_string(f.type)]
+    text = [
+        f.name
+        for f in table.schema
+        if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
     pq.write_table(table, path, compression="zstd", use_dictionary=text)
 
 
@@ -141,17 +166,25 @@ def counterfactuals(scenario: Scenario) -> dict[str, Scenario]:
     """The paired variants the policy claims C6 and C8 compare against, and the one
     beside C7 (advisors assigned at random, so the advisor's effect is seen without the
     selection of the best applicants for the best advisors)."""
-    from careersim.config.schema import Intervention
 
     q = scenario.phd.advisor_quality.mean()  # a mentor of typical advisor quality (C6)
     variants = {
-        "mentor": Intervention(kind="custom", name="mentor independents (C6)", start=0.0,
-                               set={"independent.mentor_hours": 0.5, "independent.mentor_quality": float(q)}),
+        "mentor": Intervention(
+            kind="custom",
+            name="mentor independents (C6)",
+            start=0.0,
+            set={"independent.mentor_hours": 0.5, "independent.mentor_quality": float(q)},
+        ),
         "B": Intervention(kind="multi_year_grants", name="multi-year grants (C8 B)", start=0.0),
         "C": Intervention(kind="agenda_agnostic_org", name="agenda-agnostic org (C8 C)", start=0.0),
     }
-    out = {k: scenario.model_copy(update={"interventions": list(scenario.interventions) + [v]}) for k, v in variants.items()}
-    out["random_advisors"] = scenario.model_copy(update={"phd": scenario.phd.model_copy(update={"advisor_assignment": "random"})})
+    out = {
+        k: scenario.model_copy(update={"interventions": list(scenario.interventions) + [v]})
+        for k, v in variants.items()
+    }
+    out["random_advisors"] = scenario.model_copy(
+        update={"phd": scenario.phd.model_copy(update={"advisor_assignment": "random"})}
+    )
     return out
 
 
@@ -162,30 +195,44 @@ def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) ->
     two quartiles' chances). C8's "grantmaker time binds" is read from
     ``base["binding_constraint"]``, the replication's causal binding constraint
     (:func:`careersim.experiments.marginal.marginal_runs`)."""
-    from careersim.analysis.claims import DEFINITIONS, ClaimResult, flatten
 
     # C7's counterfactual needs the claims (its ratio); the others only the summary
-    cf = {k: simulate(sc, seed, rep).summary if k == "random_advisors" else outcomes(sc, seed, rep)
-          for k, sc in counterfactuals(scenario).items()}
+    cf = {
+        k: simulate(sc, seed, rep).summary if k == "random_advisors" else outcomes(sc, seed, rep)
+        for k, sc in counterfactuals(scenario).items()
+    }
     m = cf["mentor"]
     gap = base["p_ready_phd"] - base["p_ready_independent"]
     closed = (m["p_ready_independent"] - base["p_ready_independent"]) / gap if gap > 0 else float("nan")
-    c6 = ClaimResult(closed, None if closed != closed else bool(closed >= 1 / 3), {
-        "ready_independent": base["p_ready_independent"], "ready_independent_mentored": m["p_ready_independent"],
-        "ready_phd": base["p_ready_phd"],
-        **{f"delta_p_lead_{tr}": m[f"p_lead_{tr}"] - base[f"p_lead_{tr}"] for tr in TRACKS},
-        "delta_new_leads": m["new_leads"] - base["new_leads"],
-    }, DEFINITIONS["C6"])
+    c6 = ClaimResult(
+        closed,
+        None if closed != closed else bool(closed >= 1 / 3),
+        {
+            "ready_independent": base["p_ready_independent"],
+            "ready_independent_mentored": m["p_ready_independent"],
+            "ready_phd": base["p_ready_phd"],
+            **{f"delta_p_lead_{tr}": m[f"p_lead_{tr}"] - base[f"p_lead_{tr}"] for tr in TRACKS},
+            "delta_new_leads": m["new_leads"] - base["new_leads"],
+        },
+        DEFINITIONS["C6"],
+    )
     b, c = cf["B"], cf["C"]
     d_fund = b["exit_funding_ran_out_independent"] - base["exit_funding_ran_out_independent"]
     d_leads_b = b["new_leads"] - base["new_leads"]
     d_leads_c = c["new_leads"] - base["new_leads"]
     grant_binds = base.get("binding_constraint") == "grantmaker_time"
     third = (d_leads_b > 0) == grant_binds
-    c8 = ClaimResult(d_fund, bool(d_fund < 0 and d_leads_c > 0 and third), {
-        "delta_funding_exits_B": d_fund, "delta_new_leads_B": d_leads_b, "delta_new_leads_C": d_leads_c,
-        "grantmaker_time_binds": float(grant_binds),
-    }, DEFINITIONS["C8"])
+    c8 = ClaimResult(
+        d_fund,
+        bool(d_fund < 0 and d_leads_c > 0 and third),
+        {
+            "delta_funding_exits_B": d_fund,
+            "delta_new_leads_B": d_leads_b,
+            "delta_new_leads_C": d_leads_c,
+            "grantmaker_time_binds": float(grant_binds),
+        },
+        DEFINITIONS["C8"],
+    )
     out = flatten({"C6": c6, "C8": c8})
     r = cf["random_advisors"]
     out["claim_C7_part_ratio_random_assignment"] = r.get("claim_C7_stat", float("nan"))
@@ -194,8 +241,16 @@ def paired_policy_claims(scenario: Scenario, seed: int, rep: int, base: dict) ->
     return out
 
 
-def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, keep_agents: bool = True,
-            counterfactual: bool = False, provenance: dict | None = None, step: float = STEP) -> RepResult:
+def run_one(
+    scenario: Scenario,
+    seed: int,
+    rep: int,
+    spool: Path | None = None,
+    keep_agents: bool = True,
+    counterfactual: bool = False,
+    provenance: dict | None = None,
+    step: float = STEP,
+) -> RepResult:
     """One replication; with ``counterfactual``, also its paired runs: the marginal value
     of each resource (raised by ``step``) and claims C6 and C8."""
     r = simulate(scenario, seed, rep)
@@ -205,8 +260,9 @@ def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, 
     agents = r.agents.assign(replication=rep)
     curves = _curves(agents, scenario)
     flows = _flows(r.events, agents)
-    groups = group_rows(agents, _value_of(scenario, r.parameters, "run.horizon"),
-                        _value_of(scenario, r.parameters, "run.claims_window"))
+    groups = group_rows(
+        agents, _value_of(scenario, r.parameters, "run.horizon"), _value_of(scenario, r.parameters, "run.claims_window")
+    )
     if spool is not None:
         write_parquet(agents, spool / f"part-{rep:06d}.parquet", provenance)
         agents = None
@@ -217,14 +273,12 @@ def run_one(scenario: Scenario, seed: int, rep: int, spool: Path | None = None, 
 
 def _value_of(scenario: Scenario, drawn: dict, path: str) -> float:
     """A parameter's value in one replication: as drawn if uncertain, else the scenario's."""
-    from careersim.config.schema import get_path
 
     return float(drawn[path]) if path in drawn else float(get_path(scenario, path))
 
 
 def _flows(events: pd.DataFrame, agents: pd.DataFrame) -> pd.DataFrame:
     """Entrants' moves between states, counted by (from, to)."""
-    from careersim.core.codes import STATE_NAMES
 
     ent = agents["entrant"].to_numpy()
     a = events["agent"].to_numpy()
@@ -234,19 +288,24 @@ def _flows(events: pd.DataFrame, agents: pd.DataFrame) -> pd.DataFrame:
     n = len(STATE_NAMES)
     counts = np.bincount(f[keep].astype(np.int64) * n + t[keep], minlength=n * n)
     nz = np.flatnonzero(counts)
-    return pd.DataFrame({"from_state": [STATE_NAMES[k // n] for k in nz], "to_state": [STATE_NAMES[k % n] for k in nz],
-                         "count": counts[nz].astype(np.int64)})
+    return pd.DataFrame(
+        {
+            "from_state": [STATE_NAMES[k // n] for k in nz],
+            "to_state": [STATE_NAMES[k % n] for k in nz],
+            "count": counts[nz].astype(np.int64),
+        }
+    )
 
 
 def _curves(agents: pd.DataFrame, scenario: Scenario) -> dict:
-    from careersim.analysis.claims import column
 
     horizon = float(scenario.run.horizon) if isinstance(scenario.run.horizon, (int, float)) else 20.0
     grid = np.arange(0.0, horizon + 1e-9, CURVE_STEP)
     ent = agents["entrant"].to_numpy().astype(bool)
     track = column(agents["track"])[ent]
-    ytl_all, exit_all, entry_all, obs_all = (agents[c].to_numpy()[ent] for c in
-                                             ("years_to_lead", "exit_year", "entry_year", "years_observed"))
+    ytl_all, exit_all, entry_all, obs_all = (
+        agents[c].to_numpy()[ent] for c in ("years_to_lead", "exit_year", "entry_year", "years_observed")
+    )
     out: dict[str, Any] = {"grid": grid}
     for tr in TRACKS:
         m = track == tr
@@ -306,8 +365,9 @@ def run(
         results = run_tasks(_worker, tasks, workers, progress=bar)
     prov = dict(prov)
     prov["wall_seconds"] = round(time.time() - started, 3)
-    return Experiment(scenario=scenario, seed=seed, results=results, provenance=prov, spool_dir=spool_dir,
-                      marginal_step=marginal_step)
+    return Experiment(
+        scenario=scenario, seed=seed, results=results, provenance=prov, spool_dir=spool_dir, marginal_step=marginal_step
+    )
 
 
 def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
@@ -322,7 +382,6 @@ def provenance(scenario: Scenario, seed: int, replications: int) -> dict:
         **software("simpy", "pandas"),
         "command": command_line(),
     }
-    from careersim.engine.parameters import uncertain_parameters
 
     posterior = scenario.calibration.read()
     if posterior is not None:
@@ -337,14 +396,20 @@ def intervals_cover(scenario: Scenario, uncertain: list[str], posterior=None) ->
     stated = [p for p in uncertain if p not in fitted and p != "timelines.arrival"]
     covers = ["chance", "the arrival of transformative AI" if hasattr(scenario.timelines.arrival, "ppf") else None]
     if fitted:
-        covers.append(f"calibrated uncertainty about {len(fitted)} fitted parameter{'s' if len(fitted) != 1 else ''} "
-                      "(each replication draws them jointly from the calibration's posterior)")
+        covers.append(
+            f"calibrated uncertainty about {len(fitted)} fitted parameter{'s' if len(fitted) != 1 else ''} "
+            "(each replication draws them jointly from the calibration's posterior)"
+        )
     if stated:
-        covers.append(f"the stated uncertainty of {len(stated)} parameter{'s' if len(stated) != 1 else ''} given as distributions")
+        covers.append(
+            f"the stated uncertainty of {len(stated)} parameter{'s' if len(stated) != 1 else ''} given as distributions"
+        )
     covers = [c for c in covers if c]
     text = ", ".join(covers[:-1]) + " and " + covers[-1] if len(covers) > 1 else covers[0]
-    return (f"Intervals cover {text}; they do not cover uncertainty about the parameters fixed at their stated values, "
-            "nor errors in the model's structure.")
+    return (
+        f"Intervals cover {text}; they do not cover uncertainty about the parameters fixed at their stated values, "
+        "nor errors in the model's structure."
+    )
 
 
 def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | None = None) -> tuple[float, float]:
@@ -356,9 +421,6 @@ def estimate_cost(scenario: Scenario, replications: int, policy_claims: int | No
     measured for the baseline); the fixed start-up and report time (about 3 seconds)
     is not included, as it does not shrink with more workers.
     """
-    from careersim.core.rng import Streams
-    from careersim.engine.parameters import draw_parameters
-    from careersim.engine.population import entrant_schedule
 
     values = draw_parameters(scenario, Streams(0, 0))
     total = int(round((values["run.burn_in"] + values["run.horizon"]) * 48))
@@ -384,7 +446,6 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
     normalised scenario); the page is :func:`careersim.reporting.pages.render_run`. Every file carries provenance:
     the Parquet files in their schema metadata.
     """
-    from careersim.config.scenarios import dump_scenario
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -396,9 +457,19 @@ def write_results(exp: Experiment, out_dir: Path) -> None:
     write(exp.replications, "replications.parquet")
     write(exp.timeseries, "timeseries.parquet")
     curves = exp.curves()
-    write(pd.concat([pd.DataFrame({"track": tr, "years": c["grid"], "value": c["value"], "low": c["low"], "high": c["high"]})
-                     for tr, c in curves.items()], ignore_index=True), "curves.parquet")
-    write(pd.concat([r.flows.assign(replication=r.replication) for r in exp.results], ignore_index=True), "flows.parquet")
+    write(
+        pd.concat(
+            [
+                pd.DataFrame({"track": tr, "years": c["grid"], "value": c["value"], "low": c["low"], "high": c["high"]})
+                for tr, c in curves.items()
+            ],
+            ignore_index=True,
+        ),
+        "curves.parquet",
+    )
+    write(
+        pd.concat([r.flows.assign(replication=r.replication) for r in exp.results], ignore_index=True), "flows.parquet"
+    )
     write(exp.groups(), "groups.parquet")
     write_text(out_dir / "scenario.yaml", dump_scenario(exp.scenario))
     _write_agents(exp, out_dir / "agents.parquet")
@@ -440,8 +511,11 @@ def summary_json(exp: Experiment) -> dict:
         return reps[name].to_numpy(dtype=float) if name in reps else np.full(len(reps), np.nan)
 
     outcomes: dict[str, Any] = {}
-    outcomes["p_lead"] = {**_iv(col("p_lead")), "by_track": {tr: _iv(col(f"p_lead_{tr}")) for tr in TRACKS},
-                          "definition": f"share of entrants holding a lead role within {_num(sc.run.claims_window)} years of entry, among cohorts observed for that long"}
+    outcomes["p_lead"] = {
+        **_iv(col("p_lead")),
+        "by_track": {tr: _iv(col(f"p_lead_{tr}")) for tr in TRACKS},
+        "definition": f"share of entrants holding a lead role within {_num(sc.run.claims_window)} years of entry, among cohorts observed for that long",
+    }
     outcomes["median_years_to_lead"] = {
         **_iv(col("median_years_to_lead")),
         "by_track": {tr: _iv(col(f"median_years_to_lead_{tr}")) for tr in TRACKS},
@@ -451,29 +525,46 @@ def summary_json(exp: Experiment) -> dict:
     outcomes["safety_lead_years_before_arrival_per_entrant"] = _iv(col("safety_lead_years_before_arrival_per_entrant"))
     outcomes["field_lead_years_before_arrival"] = _iv(col("field_lead_years_before_arrival"))
     arrivals = col("arrival_years")
-    outcomes["arrival_years"] = {**_iv(arrivals), "value": float(np.nanmedian(arrivals)) if np.isfinite(arrivals).any()
-                                 else float("nan"),
-                                 "definition": "median of the arrival drawn per replication, years after time zero (the "
-                                               "distribution's tail is long, so not the mean); low and high: 2.5% and 97.5% "
-                                               "of the draws"}
-    outcomes["attrition"] = {r: _iv(col(f"exit_{r}")) for r in ("burnout", "funding_ran_out", "left_for_other_work", "no_lead_opening")}
+    outcomes["arrival_years"] = {
+        **_iv(arrivals),
+        "value": float(np.nanmedian(arrivals)) if np.isfinite(arrivals).any() else float("nan"),
+        "definition": "median of the arrival drawn per replication, years after time zero (the "
+        "distribution's tail is long, so not the mean); low and high: 2.5% and 97.5% "
+        "of the draws",
+    }
+    outcomes["attrition"] = {
+        r: _iv(col(f"exit_{r}")) for r in ("burnout", "funding_ran_out", "left_for_other_work", "no_lead_opening")
+    }
     outcomes["phd_completion"] = {
         "by_year": {str(k): _iv(col(f"phd_completed_by_{k}")) for k in COMPLETION_YEARS},
         "median_years_to_degree": _iv(col("phd_median_years_to_degree")),
         "definition": "of those starting a PhD at or after time zero and at least 10 years before the horizon, the share "
-                      "graduated within each number of years of the start (the CGS Ph.D. Completion Project's cumulative "
-                      "completion rate), and their median time to degree among those graduating within 10 years",
+        "graduated within each number of years of the start (the CGS Ph.D. Completion Project's cumulative "
+        "completion rate), and their median time to degree among those graduating within 10 years",
     }
-    outcomes["demand"] = {k: _iv(col(k)) for k in (
-        "positions_at_end", "openings_growth", "openings_replacement", "replacement_share", "outside_hires",
-        "outside_share_of_hires", "outside_lead_years_before_arrival", "outside_safety_lead_years_before_arrival",
-        "mentor_met_share", "mentor_hours_supplied_at_end", "mentor_hours_asked_at_end")}
+    outcomes["demand"] = {
+        k: _iv(col(k))
+        for k in (
+            "positions_at_end",
+            "openings_growth",
+            "openings_replacement",
+            "replacement_share",
+            "outside_hires",
+            "outside_share_of_hires",
+            "outside_lead_years_before_arrival",
+            "outside_safety_lead_years_before_arrival",
+            "mentor_met_share",
+            "mentor_hours_supplied_at_end",
+            "mentor_hours_asked_at_end",
+        )
+    }
     outcomes["demand"]["definition"] = (
         "lead positions (capacity) at the horizon; openings over the run from growth of the sources' capacity and "
         "from replacement (a holder left or their role ended), and replacement's share; positions filled by outside "
         "applicants and their share of all filled; the outside leads' lead-years before the arrival; the share of "
         "the mentor hours asked of the leads that their time covered, and the weekly hours supplied and asked for "
-        "in the last month")
+        "in the last month"
+    )
     resources = ("advisor_slots", "grantmaker_time", "money", "programme_places", "lead_openings")
     marginal = marginal_summary(reps, sc, exp.marginal_step)
     outcomes["binding_constraint"] = {
@@ -486,11 +577,10 @@ def summary_json(exp: Experiment) -> dict:
     }
     outcomes["field_safety_lead_years_before_arrival"] = _iv(col("field_safety_lead_years_before_arrival"))
     outcomes["new_leads"] = _iv(col("new_leads"))
-    from careersim.analysis.claims import CLAIM_TEXT, DEFINITIONS, SOURCES, VERDICT_RULE, judge
 
     claims = {}
     for name in sorted(c for c in reps.columns if c.startswith("claim_") and c.endswith("_stat")):
-        key = name[len("claim_"):-len("_stat")]
+        key = name[len("claim_") : -len("_stat")]
         holds = col(f"claim_{key}_holds")
         share = float(np.nanmean(holds)) if np.isfinite(holds).any() else float("nan")
         parts = sorted(c for c in reps.columns if c.startswith(f"claim_{key}_part_"))
@@ -505,7 +595,7 @@ def summary_json(exp: Experiment) -> dict:
             "rule": VERDICT_RULE,
             "share_holds": share,
             "replications_judged": int(np.isfinite(holds).sum()),
-            "parts": {c[len(f"claim_{key}_part_"):]: _iv(col(c)) for c in parts},
+            "parts": {c[len(f"claim_{key}_part_") :]: _iv(col(c)) for c in parts},
         }
     out = {
         "scenario": sc.name,

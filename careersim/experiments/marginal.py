@@ -85,8 +85,14 @@ def variants(scenario: Scenario, step: float = STEP) -> dict[str, tuple[Scenario
     return out
 
 
-def marginal_runs(scenario: Scenario, seed: int, rep: int, base: dict, step: float = STEP,
-                  prepared: dict[str, tuple[Scenario, float]] | None = None) -> dict:
+def marginal_runs(
+    scenario: Scenario,
+    seed: int,
+    rep: int,
+    base: dict,
+    step: float = STEP,
+    prepared: dict[str, tuple[Scenario, float]] | None = None,
+) -> dict:
     """Replication ``rep``'s paired marginal values, as flat summary entries:
     ``marginal_<key>_new_leads`` and ``marginal_<key>_safety_lead_years`` (the
     stepped run minus ``base``, the replication's own summary), ``marginal_<key>_step``

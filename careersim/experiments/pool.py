@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Self
 
-
 __all__ = ["Pool", "Progress", "default_workers", "run_tasks"]
 
 
@@ -84,16 +83,20 @@ class Pool:
     them.
     """
 
-    def __init__(self, workers: int, *, warm: bool = True, initializer: Callable | None = None,
-                 initargs: tuple = ()) -> None:
+    def __init__(
+        self, workers: int, *, warm: bool = True, initializer: Callable | None = None, initargs: tuple = ()
+    ) -> None:
         self.workers = default_workers(workers)
         if warm:
             from careersim.experiments.warmup import warm_up  # lazy: a pool that needs no engine does not load it
 
             warm_up()
         self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=_context(), initializer=_init_worker,
-            initargs=(os.getpid(), initializer, initargs))
+            max_workers=self.workers,
+            mp_context=_context(),
+            initializer=_init_worker,
+            initargs=(os.getpid(), initializer, initargs),
+        )
         try:
             # start every worker now: forking later, once a progress bar's thread runs, is unsafe
             self._executor.submit(_ping).result()
@@ -139,8 +142,14 @@ class Pool:
         self.close(kill=kind is not None)
 
 
-def run_tasks(fn: Callable, tasks: Iterable[Sequence[Any]], workers: int | None = None, *,
-              progress: Progress | None = None, pool: Pool | None = None) -> list:
+def run_tasks(
+    fn: Callable,
+    tasks: Iterable[Sequence[Any]],
+    workers: int | None = None,
+    *,
+    progress: Progress | None = None,
+    pool: Pool | None = None,
+) -> list:
     """``[fn(*task) for task in tasks]``, computed by ``workers`` processes (default: one per core).
 
     The results are in task order whatever the number of workers. With one
@@ -220,9 +229,17 @@ class Progress:
             )
             from rich.progress import Progress as Bar
 
-            self._bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), TextColumn("ETA"),
-                            TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+            self._bar = Bar(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[detail]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self._task = self._bar.add_task(self.label, total=self.total, completed=self.completed, detail="")
             self._bar.start()
         return self

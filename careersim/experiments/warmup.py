@@ -56,8 +56,12 @@ __all__ = ["warm_up", "tiny_scenario", "signatures", "SIGNATURES"]
 #: a field small enough to simulate in a few milliseconds, yet long enough (3 years) that every
 #: institution acts (admissions are yearly) and every metric appears
 TINY = {
-    "population.entrants_per_year": 20, "run.horizon": 3.0, "initial.leads": 5,
-    "initial.phd_students": 5, "initial.independents": 5, "initial.contributors": 5,
+    "population.entrants_per_year": 20,
+    "run.horizon": 3.0,
+    "initial.leads": 5,
+    "initial.phd_students": 5,
+    "initial.independents": 5,
+    "initial.contributors": 5,
     "phd.advisors": 10,
 }
 #: the argument types of the functions each warm-up compiles (see the module's docstring)
@@ -73,12 +77,19 @@ def tiny_scenario(base: Scenario | None = None) -> Scenario:
 
 def _door_cohorts() -> list[Cohort]:
     """Two people on each track with every setting the engine's front doors offer."""
-    every = Settings(mentor_hours=0.5, mentor_quality=0.5, advisor_quality=0.5, programme="always",
-                     funded_months=6.0, phd_after=1.0)
+    every = Settings(
+        mentor_hours=0.5, mentor_quality=0.5, advisor_quality=0.5, programme="always", funded_months=6.0, phd_after=1.0
+    )
     never = Settings(programme="never")
-    return [Cohort(pids=EXTRA_PID_BASE + np.array([2 * k, 2 * k + 1]), entry_ticks=np.zeros(2, dtype=np.int64),
-                   track=track, settings=every if k % 2 == 0 else never)
-            for k, track in enumerate((T_PHD, T_INDEPENDENT, T_CONTRIBUTOR))]
+    return [
+        Cohort(
+            pids=EXTRA_PID_BASE + np.array([2 * k, 2 * k + 1]),
+            entry_ticks=np.zeros(2, dtype=np.int64),
+            track=track,
+            settings=every if k % 2 == 0 else never,
+        )
+        for k, track in enumerate((T_PHD, T_INDEPENDENT, T_CONTRIBUTOR))
+    ]
 
 
 class _Listener(event.Listener):
@@ -249,7 +260,9 @@ def _compile_listed() -> None:
 if __name__ == "__main__":  # python -m careersim.experiments.warmup: rewrite the list of signatures
     import subprocess
 
-    code = "from careersim.experiments import warmup as w; w._tiny_run(); import json; print(json.dumps(w.signatures()))"
+    code = (
+        "from careersim.experiments import warmup as w; w._tiny_run(); import json; print(json.dumps(w.signatures()))"
+    )
     for _ in range(2):  # the first may compile (and list what is compiled inside others); the second loads
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     listed = json.loads(done.stdout.strip().splitlines()[-1])

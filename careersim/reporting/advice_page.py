@@ -94,6 +94,7 @@ def headline(a: Advice) -> list[str]:
     share = a.share_best[b]
     g = a.gap
     clear = finite(g.get("low")) and g["low"] > 0
+
     def signed(x: float) -> str:
         text = ly_text(x) if m == "lead_years" else f"{100 * x:.0f}"
         return text.replace("-", "\u2212")
@@ -101,8 +102,10 @@ def headline(a: Advice) -> list[str]:
     unit = "lead-years" if m == "lead_years" else "percentage points"
     diff = f"{signed(g['value'])} {unit} (95% interval {signed(g['low'])} to {signed(g['high'])})"
     if a.paths[b][m]["value"] <= 1e-9:
-        return [f"No path stands out: none of your copies held a lead role in a way that counts here "
-                f"({_metric_head(a)} is 0 on every path)."] + a.notes
+        return [
+            f"No path stands out: none of your copies held a lead role in a way that counts here "
+            f"({_metric_head(a)} is 0 on every path)."
+        ] + a.notes
     lines = [f"Best path: {PATH_LABELS[b]}, {val(b)} {_metric_head(a)}."]
     if share >= 0.8 and clear:
         sure = "The model is fairly sure"
@@ -110,8 +113,10 @@ def headline(a: Advice) -> list[str]:
         sure = "The model leans this way"
     else:
         sure = "The model is not sure"
-    lines.append(f"{sure}: it is best in {pct(share)} of replications. Next is {PATH_SHORT[r]} at {val(r)}; the "
-                 f"difference, {diff}, is {'clear' if clear else 'within the model' + chr(39) + 's noise'}.")
+    lines.append(
+        f"{sure}: it is best in {pct(share)} of replications. Next is {PATH_SHORT[r]} at {val(r)}; the "
+        f"difference, {diff}, is {'clear' if clear else 'within the model' + chr(39) + 's noise'}."
+    )
     lines += a.notes
     return lines
 
@@ -119,6 +124,7 @@ def headline(a: Advice) -> list[str]:
 # ---------------------------------------------------------------------------
 # the terminal
 # ---------------------------------------------------------------------------
+
 
 def print_advice(a: Advice, console=None, page: str | None = None, top: int = 4) -> None:
     """The answer in the terminal: plain words first, numbers beside them."""
@@ -143,19 +149,33 @@ def print_advice(a: Advice, console=None, page: str | None = None, top: int = 4)
     for p in order:
         r = a.paths[p]
         style = "bold" if p == a.best else ""
-        t.add_row(PATH_TERM[p], share_text(r["lead_10"]), share_text(r["lead_h"]),
-                  median_text(r["median_years"], a.horizon_window, short=True), years_text(r["lead_years"]), style=style)
+        t.add_row(
+            PATH_TERM[p],
+            share_text(r["lead_10"]),
+            share_text(r["lead_h"]),
+            median_text(r["median_years"], a.horizon_window, short=True),
+            years_text(r["lead_years"]),
+            style=style,
+        )
     console.print()
     console.print(t)
-    arrival = (f"before {a.start_year + a.arrival['median']:g}" if a.arrival["fixed"]
-               else f"before transformative AI arrives ({a.timeline_text})")
-    console.print(f"[dim]Lead in N y: chance of holding a lead role within N years of starting. Median years: Kaplan-Meier, "
-                  f"for those who stay in the field (n.r.: not reached in {a.horizon_window:g} years). Lead-years: years in a "
-                  f"lead role {arrival}.[/dim]", highlight=False)
+    arrival = (
+        f"before {a.start_year + a.arrival['median']:g}"
+        if a.arrival["fixed"]
+        else f"before transformative AI arrives ({a.timeline_text})"
+    )
+    console.print(
+        f"[dim]Lead in N y: chance of holding a lead role within N years of starting. Median years: Kaplan-Meier, "
+        f"for those who stay in the field (n.r.: not reached in {a.horizon_window:g} years). Lead-years: years in a "
+        f"lead role {arrival}.[/dim]",
+        highlight=False,
+    )
     console.print()
     console.print(f"[bold]Main ways it goes wrong[/bold] (left within {a.window:g} years, without a lead role):")
     for p in order:
-        risks = "; ".join(f"{EXIT_SHORT[k]} {share_text(d)}" for k, d in _main_risks(a.paths[p], keys=True)) or "none seen"
+        risks = (
+            "; ".join(f"{EXIT_SHORT[k]} {share_text(d)}" for k, d in _main_risks(a.paths[p], keys=True)) or "none seen"
+        )
         console.print(f"  {PATH_TERM[p]:<13}{risks}", highlight=False)
     if a.sensitivity:
         console.print()
@@ -163,10 +183,12 @@ def print_advice(a: Advice, console=None, page: str | None = None, top: int = 4)
         for sen in a.sensitivity[:top]:
             console.print(f"  \u2022 {sen['sentence']}", highlight=False)
     console.print()
-    console.print(f"[dim]Field '{a.scenario_name}': {s['replications']} replications x {s['clones']} copies of you per path, "
-                  f"seed {s['seed']}, {a.seconds:.1f} s. Intervals are 95%. Median years: Kaplan-Meier, for those who stay. "
-                  "This is a model built from two essays and stated assumptions, not a forecast about you.[/dim]",
-                  highlight=False)
+    console.print(
+        f"[dim]Field '{a.scenario_name}': {s['replications']} replications x {s['clones']} copies of you per path, "
+        f"seed {s['seed']}, {a.seconds:.1f} s. Intervals are 95%. Median years: Kaplan-Meier, for those who stay. "
+        "This is a model built from two essays and stated assumptions, not a forecast about you.[/dim]",
+        highlight=False,
+    )
     if page:
         console.print(f"Page (assumptions, what is approximated): {page}", highlight=False, soft_wrap=True)
 
@@ -186,8 +208,13 @@ def render_text(a: Advice, width: int = 100) -> str:
 # the page
 # ---------------------------------------------------------------------------
 
-_APPLIES = {"all": "every path", "independent": "independent research", "phd": "PhD routes",
-            "contributor": "contributor routes", "timeline": "lead-years"}
+_APPLIES = {
+    "all": "every path",
+    "independent": "independent research",
+    "phd": "PhD routes",
+    "contributor": "contributor routes",
+    "timeline": "lead-years",
+}
 
 
 def _chart(a: Advice) -> dict:
@@ -216,8 +243,15 @@ def _chart(a: Advice) -> dict:
         t = c["t"]
         up = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(t, c["high"]))
         down = " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(reversed(t), reversed(c["low"])))
-        series.append({"label": PATH_LABELS[p], "colour": PATH_STYLE[p]["color"], "dash": PATH_STYLE[p]["dash"],
-                       "band": f"{up} {down}", "line": " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(t, c["value"]))})
+        series.append(
+            {
+                "label": PATH_LABELS[p],
+                "colour": PATH_STYLE[p]["color"],
+                "dash": PATH_STYLE[p]["dash"],
+                "band": f"{up} {down}",
+                "line": " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in zip(t, c["value"])),
+            }
+        )
         ends.append([Y(c["value"][-1]), p])
     ends.sort()  # by height, then by name
     for k in range(1, len(ends)):  # keep end labels apart
@@ -225,9 +259,17 @@ def _chart(a: Advice) -> dict:
     for y, p in ends:
         series[PATHS.index(p)]["label_y"] = f"{y + 4:.1f}"
     return {
-        "width": W, "height": H, "left": L, "right": W - R, "top": Tm, "bottom": H - B,
-        "desc": "; ".join(f"{PATH_LABELS[p]}: {pct(a.paths[p]['lead_10']['value'])} by year {a.window:g}, "
-                          f"{pct(a.paths[p]['lead_h']['value'])} by year {a.horizon_window:g}" for p in PATHS),
+        "width": W,
+        "height": H,
+        "left": L,
+        "right": W - R,
+        "top": Tm,
+        "bottom": H - B,
+        "desc": "; ".join(
+            f"{PATH_LABELS[p]}: {pct(a.paths[p]['lead_10']['value'])} by year {a.window:g}, "
+            f"{pct(a.paths[p]['lead_h']['value'])} by year {a.horizon_window:g}"
+            for p in PATHS
+        ),
         "yticks": yticks,
         "xticks": [{"x": f"{X(t):.1f}", "label": t} for t in range(0, int(xmax) + 1, 2 if xmax <= 12 else 5)],
         "x_title": f"{(L + W - R) / 2:.0f}",
@@ -250,44 +292,84 @@ def render_html(a: Advice, command: str = "") -> str:
     for p in order:
         r = a.paths[p]
         risks = sorted(EXIT_REASONS, key=lambda k: -r["exits_10"][k]["value"])[:2]
-        paths.append({
-            "label": r["label"], "colour": PATH_STYLE[p]["color"], "best": p == a.best,
-            "lead_10": share_text(r["lead_10"]), "lead_h": share_text(r["lead_h"]),
-            "median": median_text(r["median_years"], a.horizon_window), "median_leads": _median_leads_text(r["median_years_leads"]),
-            "lead_years": years_text(r["lead_years"]),
-            "phd": share_text(r["ever_phd"]) if p in ("phd", "contributor_then_phd") else "\u2014",
-            "risks": [(EXIT_LABELS[k], share_text(r["exits_10"][k])) for k in risks],
-        })
-    exits = [{"label": EXIT_LABELS[k], "cells": [share_text(a.paths[p]["exits_10"][k]) for p in order], "total": False}
-             for k in EXIT_REASONS]
-    exits.append({"label": "still working towards a lead role", "total": False,
-                  "cells": [share_text(a.paths[p]["still_working_10"]) for p in order]})
-    exits.append({"label": "held a lead role", "total": True, "cells": [share_text(a.paths[p]["lead_10"]) for p in order]})
+        paths.append(
+            {
+                "label": r["label"],
+                "colour": PATH_STYLE[p]["color"],
+                "best": p == a.best,
+                "lead_10": share_text(r["lead_10"]),
+                "lead_h": share_text(r["lead_h"]),
+                "median": median_text(r["median_years"], a.horizon_window),
+                "median_leads": _median_leads_text(r["median_years_leads"]),
+                "lead_years": years_text(r["lead_years"]),
+                "phd": share_text(r["ever_phd"]) if p in ("phd", "contributor_then_phd") else "\u2014",
+                "risks": [(EXIT_LABELS[k], share_text(r["exits_10"][k])) for k in risks],
+            }
+        )
+    exits = [
+        {"label": EXIT_LABELS[k], "cells": [share_text(a.paths[p]["exits_10"][k]) for p in order], "total": False}
+        for k in EXIT_REASONS
+    ]
+    exits.append(
+        {
+            "label": "still working towards a lead role",
+            "total": False,
+            "cells": [share_text(a.paths[p]["still_working_10"]) for p in order],
+        }
+    )
+    exits.append(
+        {"label": "held a lead role", "total": True, "cells": [share_text(a.paths[p]["lead_10"]) for p in order]}
+    )
     sensitivity_rows = []
     for x in a.sensitivity:
         unit = ly_text if x["metric"] == "lead_years" else pct
         affected = [p in x["paths"] or x["metric"] != a.metric or x["input"] == "timeline" for p in order]
-        sensitivity_rows.append({
-            "text": x["text"][0].upper() + x["text"][1:], "replications": x["replications"],
-            "cells": [{"affected": aff, "before": unit(x["reference"][p]), "after": unit(x["values"][p])}
-                      for p, aff in zip(order, affected)],
-        })
-    arrival_text = (f"{a.start_year + a.arrival['median']:g}" if a.arrival["fixed"] else
-                    f"median {a.start_year + a.arrival['median']:.0f}, 80% of draws {a.start_year + a.arrival['low']:.0f}"
-                    f"\u2013{a.start_year + a.arrival['high']:.0f}")
+        sensitivity_rows.append(
+            {
+                "text": x["text"][0].upper() + x["text"][1:],
+                "replications": x["replications"],
+                "cells": [
+                    {"affected": aff, "before": unit(x["reference"][p]), "after": unit(x["values"][p])}
+                    for p, aff in zip(order, affected)
+                ],
+            }
+        )
+    arrival_text = (
+        f"{a.start_year + a.arrival['median']:g}"
+        if a.arrival["fixed"]
+        else f"median {a.start_year + a.arrival['median']:.0f}, 80% of draws {a.start_year + a.arrival['low']:.0f}"
+        f"\u2013{a.start_year + a.arrival['high']:.0f}"
+    )
     return render(
-        "advice.html", generator="careersim advise", title="Your paths to research lead \u2014 careersim advise",
-        s=a.settings, scenario_name=a.scenario_name, scenario_description=a.scenario_description,
-        profile_sentence=_profile_sentence(a), findings=headline(a), paths=paths, exits=exits,
-        window=f"{a.window:g}", horizon_window=f"{a.horizon_window:g}", metric=a.metric,
+        "advice.html",
+        generator="careersim advise",
+        title="Your paths to research lead \u2014 careersim advise",
+        s=a.settings,
+        scenario_name=a.scenario_name,
+        scenario_description=a.scenario_description,
+        profile_sentence=_profile_sentence(a),
+        findings=headline(a),
+        paths=paths,
+        exits=exits,
+        window=f"{a.window:g}",
+        horizon_window=f"{a.horizon_window:g}",
+        metric=a.metric,
         metric_word="lead-years" if a.metric == "lead_years" else f"chance of a lead role within {a.window:g} years",
-        arrival_head="before AI arrival" if not a.arrival["fixed"] else f"before {a.start_year + a.arrival['median']:g}",
-        arrival_text=arrival_text, chart=_chart(a),
-        sensitivity_sentences=[x["sentence"] for x in a.sensitivity[:5]], sensitivity_rows=sensitivity_rows,
+        arrival_head="before AI arrival"
+        if not a.arrival["fixed"]
+        else f"before {a.start_year + a.arrival['median']:g}",
+        arrival_text=arrival_text,
+        chart=_chart(a),
+        sensitivity_sentences=[x["sentence"] for x in a.sensitivity[:5]],
+        sensitivity_rows=sensitivity_rows,
         inputs=a.inputs,
         assumptions=[{**x, "applies": _APPLIES.get(x["applies"], x["applies"])} for x in a.assumptions],
-        best_short=PATH_SHORT[a.best], runner_up_short=PATH_SHORT[a.runner_up],
-        approximations=a.approximations, command=command or "careersim advise", engine=a.engine, seconds=a.seconds,
+        best_short=PATH_SHORT[a.best],
+        runner_up_short=PATH_SHORT[a.runner_up],
+        approximations=a.approximations,
+        command=command or "careersim advise",
+        engine=a.engine,
+        seconds=a.seconds,
         cohort=a.cohort,
     )
 

@@ -60,11 +60,16 @@ def _cost_text(cost: dict | None) -> dict:
     if not cost.get("stated"):
         return {"text": "no stated cost", "note": "", "none": "no stated cost"}
     if cost.get("total") == 0:
-        return {"text": "no added cost", "note": "assumption" if cost.get("assumption") else "",
-                "none": "costs nothing extra"}
+        return {
+            "text": "no added cost",
+            "note": "assumption" if cost.get("assumption") else "",
+            "none": "costs nothing extra",
+        }
     per_year = cost.get("per_year")
     text = f"{dollars(per_year)} a year" if finite(per_year) else dollars(cost.get("total"))
-    text += f" ({dollars(cost.get('total'))} over {num(cost.get('years'))} years)" if finite(per_year) else " over the run"
+    text += (
+        f" ({dollars(cost.get('total'))} over {num(cost.get('years'))} years)" if finite(per_year) else " over the run"
+    )
     return {"text": text, "note": "assumption" if cost.get("assumption") else "published figures", "none": ""}
 
 
@@ -93,19 +98,21 @@ def bottom_line(data: dict, views: list[dict]) -> dict:
         m = view["summary"].get("marginal_value") or {}
         pm = comp.get("per_million") or {}
         kind = comp.get("kind") or getattr(view["scenario"], "kind", "world")
-        rows.append({
-            "name": comp["alternative"],
-            "kind": kind,
-            "description": view.get("description") or "",
-            "leads": _effect_cell(eff.get("new_leads"), "count"),
-            "sly": _effect_cell(eff.get("field_safety_lead_years_before_arrival"), "years"),
-            "loses": _loser_text(comp.get("groups") or []),
-            "binding": _binding_words(m),
-            "cost": _cost_text(comp.get("cost")),
-            "leads_per_m": _effect_cell(pm.get("new_leads"), "count") if pm else None,
-            "sly_per_m": _effect_cell(pm.get("field_safety_lead_years_before_arrival"), "years") if pm else None,
-            "_per_m_value": (pm.get("new_leads") or {}).get("value") if pm else None,
-        })
+        rows.append(
+            {
+                "name": comp["alternative"],
+                "kind": kind,
+                "description": view.get("description") or "",
+                "leads": _effect_cell(eff.get("new_leads"), "count"),
+                "sly": _effect_cell(eff.get("field_safety_lead_years_before_arrival"), "years"),
+                "loses": _loser_text(comp.get("groups") or []),
+                "binding": _binding_words(m),
+                "cost": _cost_text(comp.get("cost")),
+                "leads_per_m": _effect_cell(pm.get("new_leads"), "count") if pm else None,
+                "sly_per_m": _effect_cell(pm.get("field_safety_lead_years_before_arrival"), "years") if pm else None,
+                "_per_m_value": (pm.get("new_leads") or {}).get("value") if pm else None,
+            }
+        )
     base = views[0]
     policies = [r for r in rows if r["kind"] == "policy"]
     return {
@@ -146,19 +153,27 @@ def most_sentence(data: dict, views: list[dict]) -> str | None:
     if not finite(e.get("value")):
         return None
     if verdict(e).direction <= 0:
-        return (f"No policy compared clearly adds leads: the largest estimated change, {first['alternative']}'s, is "
-                f"{num(e['value'], True)} ({range_text(e, 'count', True)}).")
-    text = (f"Of the policies compared, {first['alternative']} adds the most leads: {num(e['value'], True)} "
-            f"({range_text(e, 'count', True)}) over the run against {data['base']}")
+        return (
+            f"No policy compared clearly adds leads: the largest estimated change, {first['alternative']}'s, is "
+            f"{num(e['value'], True)} ({range_text(e, 'count', True)})."
+        )
+    text = (
+        f"Of the policies compared, {first['alternative']} adds the most leads: {num(e['value'], True)} "
+        f"({range_text(e, 'count', True)}) over the run against {data['base']}"
+    )
     if len(order) > 1:
         second = data["comparisons"][order[1]]
         d = _paired_leads(views[1 + order[0]], views[1 + order[1]])
         if d is not None and finite(d["low"]) and d["low"] > 0:
-            text += (f", clearly more than the next, {second['alternative']} ({num(d['value'], True)} leads, "
-                     f"{range_text(d, 'count', True)})")
+            text += (
+                f", clearly more than the next, {second['alternative']} ({num(d['value'], True)} leads, "
+                f"{range_text(d, 'count', True)})"
+            )
         elif d is not None:
-            text += (f", not told apart from the next, {second['alternative']} (difference {num(d['value'], True)}, "
-                     f"{range_text(d, 'count', True)})")
+            text += (
+                f", not told apart from the next, {second['alternative']} (difference {num(d['value'], True)}, "
+                f"{range_text(d, 'count', True)})"
+            )
     return text + "."
 
 
@@ -169,9 +184,11 @@ def cheapest_policy_sentence(policies: list[dict]) -> str | None:
         return None
     best = max(rows, key=lambda r: r["_per_m_value"])
     words = "an assumed cost" if best["cost"]["note"] == "assumption" else "published costs"
-    return (f"Per $1M, {best['name']} adds the most leads: {best['leads_per_m']['value']} "
-            f"({best['leads_per_m']['interval']}), at {words} of {best['cost']['text']}. Costs are fixed figures: "
-            "the intervals per $1M cover the effect's uncertainty, not the cost's.")
+    return (
+        f"Per $1M, {best['name']} adds the most leads: {best['leads_per_m']['value']} "
+        f"({best['leads_per_m']['interval']}), at {words} of {best['cost']['text']}. Costs are fixed figures: "
+        "the intervals per $1M cover the effect's uncertainty, not the cost's."
+    )
 
 
 def loosens_sentence(data: dict, views: list[dict]) -> str | None:
@@ -196,22 +213,28 @@ def loosens_sentence(data: dict, views: list[dict]) -> str | None:
         hits.append(f"{comp['alternative']} ({num(e.get('value'), True)} leads, {range_text(e, 'count', True)})")
     if hits:
         return f"What loosens it: of the policies compared, {', '.join(hits)} add {words}."
-    return (f"What loosens it: none of the policies compared adds {words}; the table of marginal values below shows "
-            f"what {100 * float(m['step']):g}% more of each resource would add and cost.")
+    return (
+        f"What loosens it: none of the policies compared adds {words}; the table of marginal values below shows "
+        f"what {100 * float(m['step']):g}% more of each resource would add and cost."
+    )
 
 
 def cheapest_sentence(m: dict | None) -> str | None:
     """The resource whose step adds the most leads per $1M, where costs are stated."""
-    rows = [r for r in (m or {}).get("resources") or [] if r.get("status") == "measured" and r.get("new_leads_per_million")]
+    rows = [
+        r for r in (m or {}).get("resources") or [] if r.get("status") == "measured" and r.get("new_leads_per_million")
+    ]
     rows = [r for r in rows if finite(r["new_leads_per_million"].get("value"))]
     if not rows:
         return None
     best = max(rows, key=lambda r: r["new_leads_per_million"]["value"])
     e = best["new_leads_per_million"]
     source = "an assumed cost" if best.get("cost_source", "").lower().startswith("assumption") else "a published cost"
-    return (f"Per $1M spent over the run, more {best['label']} adds the most leads: {num(e['value'], True)} "
-            f"({range_text(e, 'count', True)}), at {source} ({dollars(best.get('cost_of_step'))} for "
-            f"{100 * float(m['step']):g}% more over the run).")
+    return (
+        f"Per $1M spent over the run, more {best['label']} adds the most leads: {num(e['value'], True)} "
+        f"({range_text(e, 'count', True)}), at {source} ({dollars(best.get('cost_of_step'))} for "
+        f"{100 * float(m['step']):g}% more over the run)."
+    )
 
 
 def intervals_sentence(views: list[dict], comparison: bool = False) -> str:
@@ -232,12 +255,16 @@ def intervals_sentence(views: list[dict], comparison: bool = False) -> str:
     if hasattr(arrival, "ppf"):
         parts.append("the arrival time of transformative AI (drawn per replication)")
     if drawn:
-        parts.append(f"uncertainty about {len(drawn)} parameter{'s' if len(drawn) != 1 else ''} drawn per replication "
-                     f"({', '.join(drawn[:6])}{', ...' if len(drawn) > 6 else ''})")
+        parts.append(
+            f"uncertainty about {len(drawn)} parameter{'s' if len(drawn) != 1 else ''} drawn per replication "
+            f"({', '.join(drawn[:6])}{', ...' if len(drawn) > 6 else ''})"
+        )
     fixed = n_params - len(drawn)
-    return (f"What the intervals cover: for {what}, {' and '.join([', '.join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)}. "
-            f"They do not cover uncertainty about the model's other {fixed} parameters, which are fixed at their stated "
-            "values (many of them assumptions: see the table below), nor about the model's structure.")
+    return (
+        f"What the intervals cover: for {what}, {' and '.join([', '.join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)}. "
+        f"They do not cover uncertainty about the model's other {fixed} parameters, which are fixed at their stated "
+        "values (many of them assumptions: see the table below), nor about the model's structure."
+    )
 
 
 def _plural(unit: str, n: Any) -> str:
@@ -255,34 +282,48 @@ def marginal_rows(view: dict) -> dict:
     if not m.get("replications"):
         return {"rows": [], "step": "", "n": 0, "binding": "not measured"}
     step = f"{100 * float(m['step']):g}%"
-    measured = sorted((r for r in m["resources"] if r.get("status") == "measured"),
-                      key=lambda r: -float(r["new_leads"]["value"]))
+    measured = sorted(
+        (r for r in m["resources"] if r.get("status") == "measured"), key=lambda r: -float(r["new_leads"]["value"])
+    )
     shares = m.get("share_of_replications") or {}
     n = int(m["replications"])
     rows = []
     for r in measured:
         units = _plural(r["unit"], r.get("step_units"))
-        how = (f"reviews {step} faster (as {num(r.get('step_units'))} more {units})" if r.get("how") == "faster"
-               else f"{num(r.get('step_units'))} more {units}")
+        how = (
+            f"reviews {step} faster (as {num(r.get('step_units'))} more {units})"
+            if r.get("how") == "faster"
+            else f"{num(r.get('step_units'))} more {units}"
+        )
         if r.get("rescaled"):
             how += f"; measured with +{100 * float(r['step_taken']):.0f}% (whole units) and scaled to {step}"
         cost = r.get("cost_of_step")
         per_m = r.get("new_leads_per_million")
-        rows.append({
-            "label": r["label"][0].upper() + r["label"][1:], "binding": r["key"] == m.get("binding"),
-            "tied": r["key"] in {t["key"] for t in m.get("tied") or []}, "how": how,
-            "leads": _effect_cell(r["new_leads"], "count"),
-            "sly": _effect_cell(r["safety_lead_years"], "years"),
-            "cost": dollars(cost) if cost is not None else "no stated cost",
-            "cost_note": "assumption" if r.get("cost_source", "").lower().startswith("assumption") else "",
-            "leads_per_m": _effect_cell(per_m, "count") if per_m else None,
-            "sly_per_m": _effect_cell(r.get("safety_lead_years_per_million"), "years") if per_m else None,
-            "top": f"{round(float(shares.get(r['key'], 0.0)) * n)} of {n}",
-        })
+        rows.append(
+            {
+                "label": r["label"][0].upper() + r["label"][1:],
+                "binding": r["key"] == m.get("binding"),
+                "tied": r["key"] in {t["key"] for t in m.get("tied") or []},
+                "how": how,
+                "leads": _effect_cell(r["new_leads"], "count"),
+                "sly": _effect_cell(r["safety_lead_years"], "years"),
+                "cost": dollars(cost) if cost is not None else "no stated cost",
+                "cost_note": "assumption" if r.get("cost_source", "").lower().startswith("assumption") else "",
+                "leads_per_m": _effect_cell(per_m, "count") if per_m else None,
+                "sly_per_m": _effect_cell(r.get("safety_lead_years_per_million"), "years") if per_m else None,
+                "top": f"{round(float(shares.get(r['key'], 0.0)) * n)} of {n}",
+            }
+        )
     absent = [r["label"] for r in m["resources"] if r.get("status") == "absent"]
-    return {"rows": rows, "step": step, "n": n, "binding": _binding_words(m),
-            "absent": absent, "not_modelled": list((m.get("not_modelled") or {}).values()),
-            "few": n < MIN_REPLICATIONS}
+    return {
+        "rows": rows,
+        "step": step,
+        "n": n,
+        "binding": _binding_words(m),
+        "absent": absent,
+        "not_modelled": list((m.get("not_modelled") or {}).values()),
+        "few": n < MIN_REPLICATIONS,
+    }
 
 
 def flow_difference_rows(views: list[dict]) -> list[dict]:
@@ -318,43 +359,90 @@ def flow_difference_rows(views: list[dict]) -> list[dict]:
 
 #: the words a report uses that a reader may not know, in plain language
 GLOSSARY = [
-    ("Replication", "One run of the simulated field with its own random draws. Results are averaged over replications; "
-                    "their spread shows what chance (and any drawn parameter) does."),
-    ("Common random numbers", "Each scenario's replication 1 uses the same random draws (the same entrants, traits, luck "
-                              "and AI arrival year) as every other scenario's replication 1, so a difference between "
-                              "scenarios is the effect of the change, not of different luck."),
-    ("Paired difference", "A scenario's result minus the base's in the same replication; the report gives the mean "
-                          "of these differences with a 95% interval of that mean."),
-    ("95% interval", "For a difference between scenarios: the range that holds the mean difference with 95% confidence "
-                     "(Student's t). For one scenario's number: the range that 95% of replications fall in. Shown only "
-                     f"when at least {MIN_REPLICATIONS} replications give the number; otherwise 'too few replications to tell'."),
-    ("Likely increases / may not change", "The verdict on a difference: 'likely' when its interval excludes zero, or when "
-                                          "the replications move one way so consistently that chance is an unlikely "
-                                          "explanation (a sign test; then the size is uncertain); 'may not change' "
-                                          "otherwise, which can also mean that more replications are needed."),
+    (
+        "Replication",
+        "One run of the simulated field with its own random draws. Results are averaged over replications; "
+        "their spread shows what chance (and any drawn parameter) does.",
+    ),
+    (
+        "Common random numbers",
+        "Each scenario's replication 1 uses the same random draws (the same entrants, traits, luck "
+        "and AI arrival year) as every other scenario's replication 1, so a difference between "
+        "scenarios is the effect of the change, not of different luck.",
+    ),
+    (
+        "Paired difference",
+        "A scenario's result minus the base's in the same replication; the report gives the mean "
+        "of these differences with a 95% interval of that mean.",
+    ),
+    (
+        "95% interval",
+        "For a difference between scenarios: the range that holds the mean difference with 95% confidence "
+        "(Student's t). For one scenario's number: the range that 95% of replications fall in. Shown only "
+        f"when at least {MIN_REPLICATIONS} replications give the number; otherwise 'too few replications to tell'.",
+    ),
+    (
+        "Likely increases / may not change",
+        "The verdict on a difference: 'likely' when its interval excludes zero, or when "
+        "the replications move one way so consistently that chance is an unlikely "
+        "explanation (a sign test; then the size is uncertain); 'may not change' "
+        "otherwise, which can also mean that more replications are needed.",
+    ),
     ("Lead", "A research lead: someone holding a role in which they set a research agenda."),
-    ("Lead-years before arrival", "Years spent in lead roles before transformative AI arrives (its arrival year is drawn "
-                                  "per replication); later years do not count."),
-    ("Safety-relevant lead-years", "Lead-years weighted by how safety-relevant the lead's agenda is (set by their impact "
-                                   "judgement): a modelling convention, not a measure of research impact."),
-    ("Marginal value of a resource", "The paired change in new leads (and safety-relevant lead-years) when one scarce "
-                                     "resource alone is raised by a stated step (10%), on the same random numbers."),
-    ("Binding constraint", "The scarce resource whose marginal value is largest: the one that limits the number of leads "
-                           "most, measured by raising it, not guessed from queues."),
-    ("Intention to treat", "Entrants are compared by the track they intended to start on, even if they moved (an entrant "
-                           "not admitted to a PhD stays in the PhD group), as in a trial."),
-    ("Censored", "Someone whose outcome is not yet known when the run ends (still in progress): counted for as long as they "
-                 "are observed, never as a failure."),
-    ("Aalen-Johansen (cumulative incidence)", "The share of entrants who became a lead by each year, counting those who "
-                                              "left the field as having a competing outcome and those still in progress "
-                                              "as censored."),
-    ("Kaplan-Meier median", "The time by which half become leads, estimated with censoring; not available when fewer than "
-                            "half ever do."),
-    ("beta(a, b)", "A distribution of values between 0 and 1 with mean a/(a+b): beta(2, 2) spreads around 0.5; beta(8, 2) "
-                   "has mean 0.8 and puts most people high."),
-    ("lognormal(median, spread)", "A distribution of positive values: half fall below the median; the spread is the "
-                                  "standard deviation of the logarithm (0.7 gives a long right tail)."),
+    (
+        "Lead-years before arrival",
+        "Years spent in lead roles before transformative AI arrives (its arrival year is drawn "
+        "per replication); later years do not count.",
+    ),
+    (
+        "Safety-relevant lead-years",
+        "Lead-years weighted by how safety-relevant the lead's agenda is (set by their impact "
+        "judgement): a modelling convention, not a measure of research impact.",
+    ),
+    (
+        "Marginal value of a resource",
+        "The paired change in new leads (and safety-relevant lead-years) when one scarce "
+        "resource alone is raised by a stated step (10%), on the same random numbers.",
+    ),
+    (
+        "Binding constraint",
+        "The scarce resource whose marginal value is largest: the one that limits the number of leads "
+        "most, measured by raising it, not guessed from queues.",
+    ),
+    (
+        "Intention to treat",
+        "Entrants are compared by the track they intended to start on, even if they moved (an entrant "
+        "not admitted to a PhD stays in the PhD group), as in a trial.",
+    ),
+    (
+        "Censored",
+        "Someone whose outcome is not yet known when the run ends (still in progress): counted for as long as they "
+        "are observed, never as a failure.",
+    ),
+    (
+        "Aalen-Johansen (cumulative incidence)",
+        "The share of entrants who became a lead by each year, counting those who "
+        "left the field as having a competing outcome and those still in progress "
+        "as censored.",
+    ),
+    (
+        "Kaplan-Meier median",
+        "The time by which half become leads, estimated with censoring; not available when fewer than half ever do.",
+    ),
+    (
+        "beta(a, b)",
+        "A distribution of values between 0 and 1 with mean a/(a+b): beta(2, 2) spreads around 0.5; beta(8, 2) "
+        "has mean 0.8 and puts most people high.",
+    ),
+    (
+        "lognormal(median, spread)",
+        "A distribution of positive values: half fall below the median; the spread is the "
+        "standard deviation of the logarithm (0.7 gives a long right tail).",
+    ),
     ("Percentage points (pts)", "The difference between two percentages: from 10% to 12% is +2 points."),
-    ("Utilisation, unmet demand", "How much of a resource is in use, and the demand it does not serve per unit of capacity, "
-                                  "in each resource's own unit."),
+    (
+        "Utilisation, unmet demand",
+        "How much of a resource is in use, and the demand it does not serve per unit of capacity, "
+        "in each resource's own unit.",
+    ),
 ]

@@ -47,16 +47,41 @@ def _figure(data: dict[str, Any]) -> str:
         if _finite(p.get("published_low")) and _finite(p.get("published_high")) and sd:
             lo, hi = (p["published_low"] - v) / sd, (p["published_high"] - v) / sd
             mid = (p["mean"] - v) / sd
-            colour = (NEUTRAL["rule"] if r.get("needs") else FIT_COLOR["after"] if r["role"] == "fit"
-                      else STATUS["bad"] if r["inside"] is False else NEUTRAL["ink"])
-            ax.errorbar([mid], [i], xerr=[[mid - lo], [hi - mid]], fmt="o" if r["role"] == "fit" else "s", color=colour,
-                        ms=5, capsize=3)
+            colour = (
+                NEUTRAL["rule"]
+                if r.get("needs")
+                else FIT_COLOR["after"]
+                if r["role"] == "fit"
+                else STATUS["bad"]
+                if r["inside"] is False
+                else NEUTRAL["ink"]
+            )
+            ax.errorbar(
+                [mid],
+                [i],
+                xerr=[[mid - lo], [hi - mid]],
+                fmt="o" if r["role"] == "fit" else "s",
+                color=colour,
+                ms=5,
+                capsize=3,
+            )
         if _finite(r.get("prior_mean")) and sd:
-            ax.plot([(r["prior_mean"] - v) / sd], [i + 0.25], "x", color=FIT_COLOR["before"], ms=5,
-                    label="prior sample mean" if i == 0 else None)
+            ax.plot(
+                [(r["prior_mean"] - v) / sd],
+                [i + 0.25],
+                "x",
+                color=FIT_COLOR["before"],
+                ms=5,
+                label="prior sample mean" if i == 0 else None,
+            )
     ax.set_yticks(range(n))
-    ax.set_yticklabels([r["name"] + (" (not computable yet)" if r.get("needs") else " (held out)" if r["role"] == "holdout" else "")
-                        for r in rows], fontsize=8)
+    ax.set_yticklabels(
+        [
+            r["name"] + (" (not computable yet)" if r.get("needs") else " (held out)" if r["role"] == "holdout" else "")
+            for r in rows
+        ],
+        fontsize=8,
+    )
     ax.invert_yaxis()
     ax.set_xlabel("(model \u2212 published value) / sd of the published value")
     ax.set_title("Targets: 95% predictive interval under the posterior", fontsize=10)
@@ -82,24 +107,50 @@ def report_html(data: dict[str, Any], base_name: str) -> str:
     targets = []
     for r in data["targets"]:
         u = r["unit"]
-        value = (f"{_fmt(r['value'], u)} ({_fmt(r['range'][0], u)} to {_fmt(r['range'][1], u)})" if r["range"]
-                 else f"{_fmt(r['value'], u)} \u00b1 {_fmt(r['sd'], u)}")
+        value = (
+            f"{_fmt(r['value'], u)} ({_fmt(r['range'][0], u)} to {_fmt(r['range'][1], u)})"
+            if r["range"]
+            else f"{_fmt(r['value'], u)} \u00b1 {_fmt(r['sd'], u)}"
+        )
         p = r["predictive"]
-        verdict = ("not scored" if r.get("needs") else "n/a") if r["inside"] is None else ("inside" if r["inside"] else "outside")
-        targets.append({**r, "value_text": value, "prior_text": _fmt(r.get("prior_mean"), u),
-                        "posterior_text": _fmt(r.get("model_posterior_mean"), u),
-                        "model_text": _interval(p.get("low"), p.get("high"), u),
-                        "published_interval_text": _interval(p.get("published_low"), p.get("published_high"), u),
-                        "verdict": verdict, "verdict_class": {"inside": "good", "outside": "bad"}.get(verdict, ""),
-                        "options_text": ", ".join(f"{k}={v}" for k, v in r["options"].items())})
+        verdict = (
+            ("not scored" if r.get("needs") else "n/a")
+            if r["inside"] is None
+            else ("inside" if r["inside"] else "outside")
+        )
+        targets.append(
+            {
+                **r,
+                "value_text": value,
+                "prior_text": _fmt(r.get("prior_mean"), u),
+                "posterior_text": _fmt(r.get("model_posterior_mean"), u),
+                "model_text": _interval(p.get("low"), p.get("high"), u),
+                "published_interval_text": _interval(p.get("published_low"), p.get("published_high"), u),
+                "verdict": verdict,
+                "verdict_class": {"inside": "good", "outside": "bad"}.get(verdict, ""),
+                "options_text": ", ".join(f"{k}={v}" for k, v in r["options"].items()),
+            }
+        )
     params = []
     for p in data["parameters"]:
-        params.append({**p, "base_text": _fmt(p["base"]) if _finite(p["base"]) else str(p["base"]),
-                       "median_text": _fmt(p["median"]), "interval_text": _interval(p["low"], p["high"])})
-    gens = [{**g, "epsilon_text": "\u221e (all accepted)" if not _finite(g["epsilon"]) else f"{g['epsilon']:.3g}",
-             "rate_text": f"{100 * g['acceptance_rate']:.1f}%" if _finite(g["acceptance_rate"]) else "n/a",
-             "ess_text": f"{g['ess']:.0f}" if _finite(g["ess"]) else "n/a", "seconds_text": f"{g['seconds']:.0f}"}
-            for g in data["generations"]]
+        params.append(
+            {
+                **p,
+                "base_text": _fmt(p["base"]) if _finite(p["base"]) else str(p["base"]),
+                "median_text": _fmt(p["median"]),
+                "interval_text": _interval(p["low"], p["high"]),
+            }
+        )
+    gens = [
+        {
+            **g,
+            "epsilon_text": "\u221e (all accepted)" if not _finite(g["epsilon"]) else f"{g['epsilon']:.3g}",
+            "rate_text": f"{100 * g['acceptance_rate']:.1f}%" if _finite(g["acceptance_rate"]) else "n/a",
+            "ess_text": f"{g['ess']:.0f}" if _finite(g["ess"]) else "n/a",
+            "seconds_text": f"{g['seconds']:.0f}",
+        }
+        for g in data["generations"]
+    ]
     by_name = {t["name"]: t for t in targets}
     unreached = [{"name": n, "if_missed": by_name[n]["if_missed"]} for n in data["unreached"] if n in by_name]
     conf = data["conflicts"]
@@ -108,15 +159,29 @@ def report_html(data: dict[str, Any], base_name: str) -> str:
     prov = data["provenance"]
     tol = data["tolerance"]
     return render(
-        "calibration.html", generator="careersim calibrate", title=f"Calibration: {base_name}", base_name=base_name,
+        "calibration.html",
+        generator="careersim calibrate",
+        title=f"Calibration: {base_name}",
+        base_name=base_name,
         n_fit=sum(1 for r in data["targets"] if r["role"] == "fit" and r["weight"] > 0 and not r.get("needs")),
         n_holdout=sum(1 for r in data["targets"] if r["role"] == "holdout" and not r.get("needs")),
         needs=[r for r in targets if r.get("needs")],
-        param_list=", ".join(p["path"] for p in data["parameters"]), tol=tol, params=params, targets=targets,
-        holdout=data["holdout"], unreached=unreached, pairs=pairs, out_of_reach=out_of_reach, conflicts=conf,
+        param_list=", ".join(p["path"] for p in data["parameters"]),
+        tol=tol,
+        params=params,
+        targets=targets,
+        holdout=data["holdout"],
+        unreached=unreached,
+        pairs=pairs,
+        out_of_reach=out_of_reach,
+        conflicts=conf,
         alone=[{"name": k, "share": _fmt(v, "share")} for k, v in conf["alone"].items()],
-        all_together=_fmt(conf.get("all_together"), "share"), generations=gens, prov=prov,
-        minutes=f"{(prov.get('abc_seconds') or prov.get('wall_seconds') or 0) / 60:.1f}", png=_figure(data), posterior=data["posterior"],
+        all_together=_fmt(conf.get("all_together"), "share"),
+        generations=gens,
+        prov=prov,
+        minutes=f"{(prov.get('abc_seconds') or prov.get('wall_seconds') or 0) / 60:.1f}",
+        png=_figure(data),
+        posterior=data["posterior"],
     )
 
 

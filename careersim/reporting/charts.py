@@ -15,8 +15,9 @@ import io
 import math
 import re
 import textwrap
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -108,8 +109,9 @@ def _minify(svg: str) -> str:
 def _render(fig: Figure) -> tuple[str, int, int]:
     buf = io.BytesIO()
     with matplotlib.rc_context(RC):
-        fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.08,
-                    metadata={"Date": None, "Creator": "careersim"})
+        fig.savefig(
+            buf, format="svg", bbox_inches="tight", pad_inches=0.08, metadata={"Date": None, "Creator": "careersim"}
+        )
     svg = _minify(buf.getvalue().decode("utf-8")).encode("utf-8")
     head = svg[:2000].decode("utf-8", "replace")
     w = re.search(r'width="([\d.]+)pt"', head)
@@ -161,8 +163,15 @@ def _quant(x: Sequence[float]) -> tuple[float, float, float]:
 CROWDED = 5
 
 
-def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[float, float, float]]]],
-          fmt: Callable[[float], str], xlabel: str, zero: float | None = None, label_values: bool = True) -> None:
+def _dots(
+    ax,
+    categories: list[str],
+    series: list[tuple[str, dict, list[tuple[float, float, float]]]],
+    fmt: Callable[[float], str],
+    xlabel: str,
+    zero: float | None = None,
+    label_values: bool = True,
+) -> None:
     """Horizontal dot plot with interval bars: one row per category, one dot per series."""
     n = len(categories)
     k = len(series)
@@ -185,12 +194,28 @@ def _dots(ax, categories: list[str], series: list[tuple[str, dict, list[tuple[fl
                 finite_hi.append(max(hi, v))
             else:
                 finite_hi.append(v)
-            ax.plot([v], [y - off], marker=style["marker"], color=style["color"], markersize=7,
-                    markeredgecolor="white", markeredgewidth=0.8, ls="none")
+            ax.plot(
+                [v],
+                [y - off],
+                marker=style["marker"],
+                color=style["color"],
+                markersize=7,
+                markeredgecolor="white",
+                markeredgewidth=0.8,
+                ls="none",
+            )
             if label_values:
                 right = max(v, hi) if math.isfinite(hi) else v
-                ax.annotate(fmt(v), (right, y - off), xytext=(5, 0), textcoords="offset points",
-                            va="center", ha="left", fontsize=9.5, color=NEUTRAL["ink"])
+                ax.annotate(
+                    fmt(v),
+                    (right, y - off),
+                    xytext=(5, 0),
+                    textcoords="offset points",
+                    va="center",
+                    ha="left",
+                    fontsize=9.5,
+                    color=NEUTRAL["ink"],
+                )
     ax.set_yticks(ys, [_t(c) for c in categories])
     ax.set_ylim(-0.6, n - 0.4)
     ax.grid(axis="y", visible=False)
@@ -204,8 +229,19 @@ def _fig_legend(fig: Figure, items: list[tuple[str, dict]], lines: bool = True, 
     """One legend for the whole figure, above the charts (marker, line style and colour per series)."""
     if len(items) < (1 if always else 2):
         return
-    handles = [Line2D([], [], color=s["color"], marker=s["marker"], ls=s["ls"] if lines else "-", lw=2, markersize=6,
-                      label=_t(lbl)) for lbl, s in items]
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=s["color"],
+            marker=s["marker"],
+            ls=s["ls"] if lines else "-",
+            lw=2,
+            markersize=6,
+            label=_t(lbl),
+        )
+        for lbl, s in items
+    ]
     longest = max(len(lbl) for lbl, _ in items)
     ncols = 1 if longest > 28 else min(3 if longest <= 18 else 2, len(items))
     fig.legend(handles=handles, loc="outside upper center", ncols=ncols, fontsize=9, handlelength=3)
@@ -239,7 +275,9 @@ def chance_by_track(views: list[dict], window: float) -> Chart:
         p = v["summary"].get("outcomes", {}).get("p_lead") or {}
         vals = [_iv(p)] + [_iv((p.get("by_track") or {}).get(t)) for t in TRACK_SHORT]
         series.append((v["name"], s, vals))
-        alt_parts.append(f"{v['name']}: " + ", ".join(f"{c} {pct(x[0])} ({pct(x[1])} to {pct(x[2])})" for c, x in zip(cats, vals)))
+        alt_parts.append(
+            f"{v['name']}: " + ", ".join(f"{c} {pct(x[0])} ({pct(x[1])} to {pct(x[2])})" for c, x in zip(cats, vals))
+        )
     if not any(math.isfinite(x[0]) for _, _, vals in series for x in vals):
         return None  # no cohort observed for the whole window
     has_bg = all(v.get("groups") is not None for v in views)
@@ -259,17 +297,30 @@ def chance_by_track(views: list[dict], window: float) -> Chart:
                 sel = g[(g["kind"] == "background") & (g["group"] == b)]
                 vals.append(_quant(sel["p_lead"]))
             bseries.append((v["name"], s, vals))
-            alt_parts.append(f"by background, {v['name']}: " + ", ".join(f"{BACKGROUND_SHORT[b]} {pct(x[0])}" for b, x in zip(bgs, vals)))
-        _dots(axes[1], [BACKGROUND_SHORT[b] for b in bgs], bseries, pct,
-              f"Share holding a lead role within {num(window)} years of entry")
+            alt_parts.append(
+                f"by background, {v['name']}: "
+                + ", ".join(f"{BACKGROUND_SHORT[b]} {pct(x[0])}" for b, x in zip(bgs, vals))
+            )
+        _dots(
+            axes[1],
+            [BACKGROUND_SHORT[b] for b in bgs],
+            bseries,
+            pct,
+            f"Share holding a lead role within {num(window)} years of entry",
+        )
         _pct_axis(axes[1])
         axes[1].set_title("By background")
         axes[1].set_xlim(left=0)
     _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
-    alt = (f"Dot chart of the chance of holding a lead role within {num(window)} years of entry, with 95% ranges over replications. "
-           + "; ".join(alt_parts) + ".")
-    caption = (f"Dots are means over replications; bars span 95% of replications. Only cohorts observed for the full "
-               f"{num(window)} years count. Tracks are intended starting tracks (an entrant not admitted to a PhD stays in the PhD group).")
+    alt = (
+        f"Dot chart of the chance of holding a lead role within {num(window)} years of entry, with 95% ranges over replications. "
+        + "; ".join(alt_parts)
+        + "."
+    )
+    caption = (
+        f"Dots are means over replications; bars span 95% of replications. Only cohorts observed for the full "
+        f"{num(window)} years count. Tracks are intended starting tracks (an entrant not admitted to a PhD stays in the PhD group)."
+    )
     return _chart("chance-by-track", "Chance of becoming a lead by starting track", fig, alt, caption)
 
 
@@ -301,12 +352,22 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
             if not len(x) or not np.isfinite(y).any():
                 continue
             ax.fill_between(x, lo, hi, color=st["color"], alpha=0.16, lw=0)
-            ax.plot(x, y, color=st["color"], ls=st["ls"], lw=2, marker=st["marker"], markevery=max(1, len(x) // 8),
-                    markersize=5)
+            ax.plot(
+                x,
+                y,
+                color=st["color"],
+                ls=st["ls"],
+                lw=2,
+                marker=st["marker"],
+                markevery=max(1, len(x) // 8),
+                markersize=5,
+            )
             last = np.flatnonzero(np.isfinite(y))[-1]
             ends.append((x[last] + 0.012 * horizon, y[last], TRACK_SHORT[tr], st["color"]))
             at = _at(x, y, window)
-            alt_parts.append(f"{TRACK_SHORT[tr]} {pct(at)} by {num(window)} years and {pct(y[last])} by {num(x[last])} years")
+            alt_parts.append(
+                f"{TRACK_SHORT[tr]} {pct(at)} by {num(window)} years and {pct(y[last])} by {num(x[last])} years"
+            )
         ax.set_xlim(0, horizon)
         _window_marker(ax, window)
         ax.set_xlabel("Years since entry")
@@ -314,7 +375,11 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
         _pct_axis(ax, "y")
         ax.set_ylim(bottom=0)
         _end_labels(ax, ends)
-        alt = "Line chart of the cumulative share of entrants who became a lead by years since entry, by intended track: " + "; ".join(alt_parts) + "."
+        alt = (
+            "Line chart of the cumulative share of entrants who became a lead by years since entry, by intended track: "
+            + "; ".join(alt_parts)
+            + "."
+        )
     else:
         styles = _styles(views)
         fig = _figure(2.3 * 3 + 0.4)
@@ -328,8 +393,17 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
                 if not len(x):
                     continue
                 ax.fill_between(x, lo, hi, color=s["color"], alpha=0.12, lw=0)
-                ax.plot(x, y, color=s["color"], ls=s["ls"], lw=1.8, marker=s["marker"], markevery=max(1, len(x) // 8),
-                        markersize=4.5, label=_t(v["name"]))
+                ax.plot(
+                    x,
+                    y,
+                    color=s["color"],
+                    ls=s["ls"],
+                    lw=1.8,
+                    marker=s["marker"],
+                    markevery=max(1, len(x) // 8),
+                    markersize=4.5,
+                    label=_t(v["name"]),
+                )
                 parts.append(f"{v['name']} {pct(_at(x, y, window))}")
             ax.set_title(f"{TRACK_SHORT[tr]} track")
             _few_cohorts(ax, horizon)
@@ -341,12 +415,16 @@ def time_to_lead(views: list[dict], window: float) -> Chart | None:
             alt_parts.append(f"{TRACK_SHORT[tr]} track by {num(window)} years: " + ", ".join(parts))
         _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)])
         axes[-1].set_xlabel("Years since entry")
-        alt = ("Three line charts, one per intended track, of the cumulative share of entrants who became a lead by years since entry, "
-               "one line per scenario: " + "; ".join(alt_parts) + ".")
-    caption = ("Cumulative incidence (Aalen-Johansen): leaving the field counts as a competing outcome, and people still in "
-               "progress when the run ended are censored (counted until they leave view, never as failures), so a curve is the "
-               "share of all entrants who became a lead by that many years. Late years rest on the earliest cohorts only "
-               "(shaded: fewer than a quarter of cohorts are observed that long), so bands widen. Bands span 95% of replications.")
+        alt = (
+            "Three line charts, one per intended track, of the cumulative share of entrants who became a lead by years since entry, "
+            "one line per scenario: " + "; ".join(alt_parts) + "."
+        )
+    caption = (
+        "Cumulative incidence (Aalen-Johansen): leaving the field counts as a competing outcome, and people still in "
+        "progress when the run ended are censored (counted until they leave view, never as failures), so a curve is the "
+        "share of all entrants who became a lead by that many years. Late years rest on the earliest cohorts only "
+        "(shaded: fewer than a quarter of cohorts are observed that long), so bands widen. Bands span 95% of replications."
+    )
     return _chart("time-to-lead", "Cumulative share becoming a lead", fig, alt, caption)
 
 
@@ -366,16 +444,34 @@ def _end_labels(ax, items: list[tuple[float, float, str, str]], fontsize: float 
         pos[k] = min(pos[k], pos[k + 1] - gap)
     for k, i in enumerate(order):
         x, y, text, color = items[i]
-        ax.annotate(_t(text), (x, y), xytext=(x, pos[k]), textcoords="data", va="center", ha="left", fontsize=fontsize,
-                    color=color, fontweight="bold", annotation_clip=False)
+        ax.annotate(
+            _t(text),
+            (x, y),
+            xytext=(x, pos[k]),
+            textcoords="data",
+            va="center",
+            ha="left",
+            fontsize=fontsize,
+            color=color,
+            fontweight="bold",
+            annotation_clip=False,
+        )
 
 
 def _few_cohorts(ax, horizon: float) -> None:
     """Shade the years since entry that fewer than a quarter of cohorts are observed for."""
     if horizon and math.isfinite(horizon):
         ax.axvspan(0.75 * horizon, horizon, color=NEUTRAL["shade"], zorder=0, lw=0, hatch="..", ec=NEUTRAL["edge"])
-        ax.annotate("few cohorts\nobserved", (0.75 * horizon, 0.02), xycoords=("data", "axes fraction"), xytext=(3, 2),
-                    textcoords="offset points", fontsize=8.5, color=NEUTRAL["axis"], va="bottom")
+        ax.annotate(
+            "few cohorts\nobserved",
+            (0.75 * horizon, 0.02),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 2),
+            textcoords="offset points",
+            fontsize=8.5,
+            color=NEUTRAL["axis"],
+            va="bottom",
+        )
 
 
 def _at(x, y, t):
@@ -390,8 +486,16 @@ def _window_marker(ax, window):
     if not (lo <= window <= hi):
         return
     ax.axvline(window, color=NEUTRAL["muted"], lw=1, ls=(0, (2, 2)))
-    ax.annotate(f"{num(window)}-year window", (window, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -2),
-                textcoords="offset points", va="top", fontsize=9.5, color=NEUTRAL["text"])
+    ax.annotate(
+        f"{num(window)}-year window",
+        (window, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, -2),
+        textcoords="offset points",
+        va="top",
+        fontsize=9.5,
+        color=NEUTRAL["text"],
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -402,8 +506,10 @@ def _window_marker(ax, window):
 @_with_rc
 def lead_years(views: list[dict]) -> Chart | None:
     styles = _styles(views)
-    cols = [("lead_years_before_arrival_per_entrant", "All lead-years"),
-            ("safety_lead_years_before_arrival_per_entrant", "Safety-relevant lead-years")]
+    cols = [
+        ("lead_years_before_arrival_per_entrant", "All lead-years"),
+        ("safety_lead_years_before_arrival_per_entrant", "Safety-relevant lead-years"),
+    ]
     if not any("arrival_years" in v["replications"] for v in views):
         return None
     fig = _figure(3.4)
@@ -424,10 +530,22 @@ def lead_years(views: list[dict]) -> Chart | None:
             x = np.minimum(x, 1.04 * cap)
             y = np.asarray(r[col], float)
             xs_by_view.append((x, y))
-            ax.plot(x, y, ls="none", marker=s["marker"], color=s["color"], markersize=6, alpha=0.9,
-                    markeredgecolor="white", markeredgewidth=0.6, label=_t(v["name"]))
-            alt_parts.append(f"{title.lower()} per entrant in {v['name']}: mean {num(np.nanmean(y))}, "
-                             f"from {num(np.nanmin(y))} to {num(np.nanmax(y))}")
+            ax.plot(
+                x,
+                y,
+                ls="none",
+                marker=s["marker"],
+                color=s["color"],
+                markersize=6,
+                alpha=0.9,
+                markeredgecolor="white",
+                markeredgewidth=0.6,
+                label=_t(v["name"]),
+            )
+            alt_parts.append(
+                f"{title.lower()} per entrant in {v['name']}: mean {num(np.nanmean(y))}, "
+                f"from {num(np.nanmin(y))} to {num(np.nanmax(y))}"
+            )
         if len(xs_by_view) > 1:  # join paired replications
             x0, y0 = xs_by_view[0]
             for x1, y1 in xs_by_view[1:]:
@@ -439,16 +557,23 @@ def lead_years(views: list[dict]) -> Chart | None:
         if late:
             ax.axvline(cap, color=NEUTRAL["link"], lw=0.8, zorder=0)
             ax.set_xlim(0, 1.08 * cap)
-    fig.supxlabel("Arrival year of transformative AI drawn in each replication"
-                  + (" (after the horizon: at the right edge)" if late else ""), fontsize=10)
+    fig.supxlabel(
+        "Arrival year of transformative AI drawn in each replication"
+        + (" (after the horizon: at the right edge)" if late else ""),
+        fontsize=10,
+    )
     axes[0].set_ylabel("Lead-years per entrant")
     _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
-    alt = ("Two scatter charts of lead-years before the arrival of transformative AI per entrant against the arrival year drawn "
-           "in each replication: " + "; ".join(alt_parts) + ". Later arrivals give more lead-years.")
-    caption = ("One point per replication: the arrival year is drawn per replication, and entrants' lead-years before it rise "
-               "steeply with it. Safety-relevant lead-years weight each lead-year by how safety-relevant the lead's agenda is "
-               "(set by impact judgement)." + (" Grey lines join the same replication in each scenario (same random numbers)."
-                                               if len(views) > 1 else ""))
+    alt = (
+        "Two scatter charts of lead-years before the arrival of transformative AI per entrant against the arrival year drawn "
+        "in each replication: " + "; ".join(alt_parts) + ". Later arrivals give more lead-years."
+    )
+    caption = (
+        "One point per replication: the arrival year is drawn per replication, and entrants' lead-years before it rise "
+        "steeply with it. Safety-relevant lead-years weight each lead-year by how safety-relevant the lead's agenda is "
+        "(set by impact judgement)."
+        + (" Grey lines join the same replication in each scenario (same random numbers)." if len(views) > 1 else "")
+    )
     return _chart("lead-years", "Lead-years before arrival", fig, alt, caption)
 
 
@@ -460,8 +585,17 @@ def lead_years(views: list[dict]) -> Chart | None:
 def _band(x0, y0a, y0b, x1, y1a, y1b):
     xm = (x0 + x1) / 2
     verts = [(x0, y0a), (xm, y0a), (xm, y1a), (x1, y1a), (x1, y1b), (xm, y1b), (xm, y0b), (x0, y0b), (x0, y0a)]
-    codes = [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.LINETO, MPath.CURVE4, MPath.CURVE4,
-             MPath.CURVE4, MPath.CLOSEPOLY]
+    codes = [
+        MPath.MOVETO,
+        MPath.CURVE4,
+        MPath.CURVE4,
+        MPath.CURVE4,
+        MPath.LINETO,
+        MPath.CURVE4,
+        MPath.CURVE4,
+        MPath.CURVE4,
+        MPath.CLOSEPOLY,
+    ]
     return MPath(verts, codes)
 
 
@@ -506,13 +640,28 @@ def _sankey(ax, flows, title: str) -> str:
         y0 = lcur[a]
         lcur[a] -= m
         y1 = rstart[(a, b)]
-        patch = PathPatch(_band(w, y0, y0 - m, 1 - w, y1, y1 - m), facecolor=STATE_COLOR.get(a, NEUTRAL["fill"]),
-                          alpha=0.45, lw=0.4, edgecolor="white", hatch="////" if b == "exited" else None)
+        patch = PathPatch(
+            _band(w, y0, y0 - m, 1 - w, y1, y1 - m),
+            facecolor=STATE_COLOR.get(a, NEUTRAL["fill"]),
+            alpha=0.45,
+            lw=0.4,
+            edgecolor="white",
+            hatch="////" if b == "exited" else None,
+        )
         ax.add_patch(patch)
     for side, pos, tot, x in (("l", lpos, out_tot, 0.0), ("r", rpos, in_tot, 1 - w)):
         for s, (top, bot) in pos.items():
-            ax.add_patch(Rectangle((x, bot), w, top - bot, facecolor=STATE_COLOR.get(s, NEUTRAL["fill"]), edgecolor=NEUTRAL["ink"], lw=0.6,
-                                   hatch="////" if s == "exited" else None))
+            ax.add_patch(
+                Rectangle(
+                    (x, bot),
+                    w,
+                    top - bot,
+                    facecolor=STATE_COLOR.get(s, NEUTRAL["fill"]),
+                    edgecolor=NEUTRAL["ink"],
+                    lw=0.6,
+                    hatch="////" if s == "exited" else None,
+                )
+            )
             label = f"{STATE_LABEL.get(s, s)} ({num(tot[s])})"
             if side == "l":
                 ax.text(-0.015, (top + bot) / 2, _t(label), ha="right", va="center", fontsize=9.5)
@@ -523,11 +672,15 @@ def _sankey(ax, flows, title: str) -> str:
     ax.set_axis_off()
     if title:
         ax.set_title(_t(title), loc="center", pad=14)
-    ax.text(-0.015, span + gap * 0.6, "From", ha="right", va="bottom", fontsize=9, fontweight="bold", color=NEUTRAL["text"])
+    ax.text(
+        -0.015, span + gap * 0.6, "From", ha="right", va="bottom", fontsize=9, fontweight="bold", color=NEUTRAL["text"]
+    )
     ax.text(1.015, span + gap * 0.6, "To", ha="left", va="bottom", fontsize=9, fontweight="bold", color=NEUTRAL["text"])
     big = f.sort_values("mean", ascending=False).head(4)
     return f"{title or 'all moves'}: largest moves " + ", ".join(
-        f"{STATE_LABEL.get(a, a)} to {STATE_LABEL.get(b, b)} {num(m)}" for a, b, m in zip(big["from_state"], big["to_state"], big["mean"]))
+        f"{STATE_LABEL.get(a, a)} to {STATE_LABEL.get(b, b)} {num(m)}"
+        for a, b, m in zip(big["from_state"], big["to_state"], big["mean"])
+    )
 
 
 @_with_rc
@@ -540,12 +693,19 @@ def flows(views: list[dict]) -> Chart | None:
     fig = _figure(3.9, w=WIDTH * 1.25)
     ax = fig.subplots()
     title = f"{v['name']} (base)" if len(views) > 1 else ""
-    alt = ("Flow diagram of entrants' moves between career states, mean number of moves per replication, states on the left "
-           "flowing to states on the right. " + _sankey(ax, v["flows"], title) + ".")
-    caption = ("Band widths are the mean number of moves per replication over the whole run (entrants only; a person can "
-               "move several times, e.g. between grants and back). Hatched bands and boxes lead out of the field. "
-               + ("The table below gives every flow in the base and how each other scenario changes it."
-                  if len(views) > 1 else "The table below lists every flow."))
+    alt = (
+        "Flow diagram of entrants' moves between career states, mean number of moves per replication, states on the left "
+        "flowing to states on the right. " + _sankey(ax, v["flows"], title) + "."
+    )
+    caption = (
+        "Band widths are the mean number of moves per replication over the whole run (entrants only; a person can "
+        "move several times, e.g. between grants and back). Hatched bands and boxes lead out of the field. "
+        + (
+            "The table below gives every flow in the base and how each other scenario changes it."
+            if len(views) > 1
+            else "The table below lists every flow."
+        )
+    )
     return _chart("flows", "Flows between states", fig, alt, caption)
 
 
@@ -573,7 +733,11 @@ def attrition(views: list[dict]) -> Chart | None:
     _fig_legend(fig, [(lbl, st) for lbl, st, _ in series], lines=False)
     _pct_axis(ax)
     ax.set_xlim(left=0)
-    alt = "Dot chart of the share of entrants who left the field, by reason, with 95% ranges over replications. " + "; ".join(parts) + "."
+    alt = (
+        "Dot chart of the share of entrants who left the field, by reason, with 95% ranges over replications. "
+        + "; ".join(parts)
+        + "."
+    )
     caption = "Every exit has one recorded reason. Dots are means over replications; bars span 95% of replications."
     return _chart("attrition", "Attrition by reason", fig, alt, caption)
 
@@ -585,9 +749,15 @@ def attrition(views: list[dict]) -> Chart | None:
 
 @_with_rc
 def resources_over_time(views: list[dict], start_year: float = 0.0) -> Chart | None:
-    return _over_time(views, ["grant_queue", "reviewer_utilisation", "advisor_utilisation", "ready_waiting"],
-                      "resources", "Queues and utilisation over time", "the scarce resources", start_year,
-                      "Dotted horizontal lines mark 90% use, the level at which a resource counts as binding.")
+    return _over_time(
+        views,
+        ["grant_queue", "reviewer_utilisation", "advisor_utilisation", "ready_waiting"],
+        "resources",
+        "Queues and utilisation over time",
+        "the scarce resources",
+        start_year,
+        "Dotted horizontal lines mark 90% use, the level at which a resource counts as binding.",
+    )
 
 
 @_with_rc
@@ -595,19 +765,33 @@ def demand_over_time(views: list[dict], start_year: float = 0.0) -> Chart | None
     """The field's demand for leads and its mentor time (M11): lead positions and the
     leads in them, openings a year from growth and from replacement, and the leads'
     mentor hours against those asked for."""
-    return _over_time(views, ["positions", "n_lead", "openings_growth", "openings_replacement", "mentor_hours_supplied",
-                              "mentor_hours_asked", "mentor_met", "outside_leads"],
-                      "demand", "Lead positions, openings and mentor time over time",
-                      "the demand for leads and the leads' mentor time", start_year,
-                      "Openings are counted over the past twelve months. Leads supply mentor time; more leads mean "
-                      "more mentor hours, later.")
+    return _over_time(
+        views,
+        [
+            "positions",
+            "n_lead",
+            "openings_growth",
+            "openings_replacement",
+            "mentor_hours_supplied",
+            "mentor_hours_asked",
+            "mentor_met",
+            "outside_leads",
+        ],
+        "demand",
+        "Lead positions, openings and mentor time over time",
+        "the demand for leads and the leads' mentor time",
+        start_year,
+        "Openings are counted over the past twelve months. Leads supply mentor time; more leads mean "
+        "more mentor hours, later.",
+    )
 
 
 UTILISATION_SERIES = {"reviewer_utilisation", "advisor_utilisation"}
 
 
-def _over_time(views: list[dict], keys: list[str], name: str, title: str, what: str, start_year: float,
-               note: str) -> Chart | None:
+def _over_time(
+    views: list[dict], keys: list[str], name: str, title: str, what: str, start_year: float, note: str
+) -> Chart | None:
     """Line charts of the monthly series ``keys`` (two to a row), one line per scenario."""
     usable = [(v, s) for v, s in zip(views, _styles(views)) if v.get("ts")]
     if not usable:
@@ -630,8 +814,17 @@ def _over_time(views: list[dict], keys: list[str], name: str, title: str, what: 
             y = np.asarray(ser["mean"], float)
             lo, hi = np.asarray(ser["low"], float), np.asarray(ser["high"], float)
             ax.fill_between(x, lo, hi, color=s["color"], alpha=0.13, lw=0)
-            ax.plot(x, y, color=s["color"], ls=s["ls"], lw=1.5, marker=s["marker"], markevery=max(1, len(x) // 6),
-                    markersize=4, label=_t(v["name"]))
+            ax.plot(
+                x,
+                y,
+                color=s["color"],
+                ls=s["ls"],
+                lw=1.5,
+                marker=s["marker"],
+                markevery=max(1, len(x) // 6),
+                markersize=4,
+                label=_t(v["name"]),
+            )
             fmt = pct if key in PERCENT_SERIES else num
             parts.append(f"{v['name']} averages {fmt(np.nanmean(y))}")
         if key in PERCENT_SERIES:
@@ -641,7 +834,7 @@ def _over_time(views: list[dict], keys: list[str], name: str, title: str, what: 
         ax.set_ylim(bottom=0)
         ax.set_title(_t(SHORT_SERIES.get(key, SERIES[key])), fontsize=10)
         alt_parts.append(f"{SERIES[key]}: " + ", ".join(parts))
-    for ax in axes[len(keys):]:
+    for ax in axes[len(keys) :]:
         ax.set_visible(False)
     # intervention markers: a vertical line and a label where each starts (and ends)
     marks = []
@@ -659,23 +852,47 @@ def _over_time(views: list[dict], keys: list[str], name: str, title: str, what: 
         k = len(seen)
         for ax in axes[: len(keys)]:
             ax.axvline(year, color=st["color"], lw=1.1, ls=(0, (4, 2)))
-            ax.annotate(str(k), (year, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points",
-                        va="top", ha="left", fontsize=8.5, fontweight="bold", color=NEUTRAL["ink"],
-                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
-        key_handles.append(Line2D([], [], color=st["color"], ls=(0, (4, 2)), lw=1.1,
-                                  label=_t(f"{k}: {label} (year {num(year)})")))
+            ax.annotate(
+                str(k),
+                (year, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(2, -2),
+                textcoords="offset points",
+                va="top",
+                ha="left",
+                fontsize=8.5,
+                fontweight="bold",
+                color=NEUTRAL["ink"],
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
+            )
+        key_handles.append(
+            Line2D([], [], color=st["color"], ls=(0, (4, 2)), lw=1.1, label=_t(f"{k}: {label} (year {num(year)})"))
+        )
         alt_parts.append(f"dashed line {k} at year {num(year)}: {label}")
     if key_handles:
-        fig.legend(handles=key_handles, loc="outside lower center", ncols=1, fontsize=9, handlelength=2.5,
-                   title="Interventions", title_fontsize=9)
-    for ax in axes[max(0, len(keys) - ncol): len(keys)]:
+        fig.legend(
+            handles=key_handles,
+            loc="outside lower center",
+            ncols=1,
+            fontsize=9,
+            handlelength=2.5,
+            title="Interventions",
+            title_fontsize=9,
+        )
+    for ax in axes[max(0, len(keys) - ncol) : len(keys)]:
         ax.set_xlabel("Years from the start")
     _fig_legend(fig, [(v["name"], s) for v, s in usable])
     alt = f"{len(keys)} line charts over time of {what}: " + "; ".join(alt_parts) + "."
-    caption = ((f"Year 0 is {start_year:g}. " if start_year else "")
-               + "Monthly means over replications with bands spanning 95% of replications. " + note
-               + (" Numbered dashed vertical lines mark where an intervention starts or ends (key below the charts)."
-                  if key_handles else " No intervention acts in this scenario."))
+    caption = (
+        (f"Year 0 is {start_year:g}. " if start_year else "")
+        + "Monthly means over replications with bands spanning 95% of replications. "
+        + note
+        + (
+            " Numbered dashed vertical lines mark where an intervention starts or ends (key below the charts)."
+            if key_handles
+            else " No intervention acts in this scenario."
+        )
+    )
     return _chart(name, title, fig, alt, caption)
 
 
@@ -716,9 +933,19 @@ def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
         lbl = "AI has arrived" + (f" ({v['name']})" if len(arrivals) > 1 else "")
         j = int(np.argmin(np.abs(cdf - 0.5))) if np.isfinite(cdf).any() else 0
         # to the right of the curve's middle and below it (the curve rises to the right), inside the axes
-        ax.annotate(_t(lbl), (grid[j], cdf[j]), xytext=(8, -4), textcoords="offset points", ha="left", va="top",
-                    fontsize=9, fontweight="bold")
-        alt_parts.append(f"chance AI has arrived: {pct(_at(grid, cdf, 5))} by year 5, {pct(_at(grid, cdf, 10))} by year 10 ({key})")
+        ax.annotate(
+            _t(lbl),
+            (grid[j], cdf[j]),
+            xytext=(8, -4),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=9,
+            fontweight="bold",
+        )
+        alt_parts.append(
+            f"chance AI has arrived: {pct(_at(grid, cdf, 5))} by year 5, {pct(_at(grid, cdf, 10))} by year 10 ({key})"
+        )
     ends: list = []
     if len(views) == 1:
         v = views[0]
@@ -726,39 +953,69 @@ def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
             x, y, _lo, _hi = _curve(v["curves"], tr)
             if not len(x) or not np.isfinite(y).any():
                 continue
-            ax.plot(x, y, color=st["color"], ls=st["ls"], lw=2, marker=st["marker"], markevery=max(1, len(x) // 8), markersize=5)
+            ax.plot(
+                x,
+                y,
+                color=st["color"],
+                ls=st["ls"],
+                lw=2,
+                marker=st["marker"],
+                markevery=max(1, len(x) // 8),
+                markersize=5,
+            )
             last = np.flatnonzero(np.isfinite(y))[-1]
             ends.append((xmax * 1.012, y[last], f"{TRACK_SHORT[tr]}: became a lead", st["color"]))
-            alt_parts.append(f"{TRACK_SHORT[tr]} entrants who became a lead: {pct(_at(x, y, 5))} by year 5, {pct(_at(x, y, 10))} by year 10")
+            alt_parts.append(
+                f"{TRACK_SHORT[tr]} entrants who became a lead: {pct(_at(x, y, 5))} by year 5, {pct(_at(x, y, 10))} by year 10"
+            )
     else:
         for v, s in zip(views, _styles(views)):
             x, y = _mixture_curve(v)
             if x is None:
                 continue
-            ax.plot(x, y, color=s["color"], ls=s["ls"], lw=2, marker=s["marker"], markevery=max(1, len(x) // 8), markersize=5,
-                    label=_t(f"{v['name']}: entrants who became a lead"))
+            ax.plot(
+                x,
+                y,
+                color=s["color"],
+                ls=s["ls"],
+                lw=2,
+                marker=s["marker"],
+                markevery=max(1, len(x) // 8),
+                markersize=5,
+                label=_t(f"{v['name']}: entrants who became a lead"),
+            )
             alt_parts.append(f"{v['name']} entrants who became a lead: {pct(_at(x, y, 10))} by year 10")
-        _fig_legend(fig, [(v["name"] if len(views) > 2 else f"{v['name']}: entrants who became a lead", s)
-                          for v, s in zip(views, _styles(views))])
+        _fig_legend(
+            fig,
+            [
+                (v["name"] if len(views) > 2 else f"{v['name']}: entrants who became a lead", s)
+                for v, s in zip(views, _styles(views))
+            ],
+        )
     for v in views[:1]:
         r = v["replications"]
         if "arrival_years" in r:
             a = np.asarray(r["arrival_years"], float)
             a = a[np.isfinite(a) & (a <= xmax)]
-            ax.plot(a, np.full(len(a), -0.03), ls="none", marker="|", markersize=9, color=NEUTRAL["line"],
-                    clip_on=False)
+            ax.plot(
+                a, np.full(len(a), -0.03), ls="none", marker="|", markersize=9, color=NEUTRAL["line"], clip_on=False
+            )
     ax.set_xlim(0, xmax)
     ax.set_ylim(-0.05, 1.02)
     _end_labels(ax, ends, 8.5)
     _pct_axis(ax, "y")
     ax.set_xlabel("Years from the start (for an entrant starting now: years since entry)")
     ax.set_ylabel("Share")
-    alt = ("Line chart comparing the chance that transformative AI has arrived with the share of entrants who became a lead, by "
-           "years from the start: " + "; ".join(alt_parts) + ".")
-    caption = ("The thick grey line is the scenario's distribution of the arrival of transformative AI (the chance it has arrived by "
-               "each year); ticks along the bottom are the arrival years drawn in the replications. Coloured lines are the "
-               "cumulative share of entrants who became a lead (as in the chart above): the further the lead curves lag behind "
-               "the arrival curve, the fewer lead-years come before arrival.")
+    alt = (
+        "Line chart comparing the chance that transformative AI has arrived with the share of entrants who became a lead, by "
+        "years from the start: " + "; ".join(alt_parts) + "."
+    )
+    caption = (
+        "The thick grey line is the scenario's distribution of the arrival of transformative AI (the chance it has arrived by "
+        "each year); ticks along the bottom are the arrival years drawn in the replications. Coloured lines are the "
+        "cumulative share of entrants who became a lead (as in the chart above): the further the lead curves lag behind "
+        "the arrival curve, the fewer lead-years come before arrival."
+    )
     return _chart("arrival", "Arrival of transformative AI against time to lead", fig, alt, caption)
 
 
@@ -797,8 +1054,14 @@ def _mixture_curve(v):
 @_with_rc
 def binding(views: list[dict]) -> Chart | None:
     resources = list(RESOURCE_LABEL)
-    present = [r for r in resources if any(r in ((v["summary"].get("outcomes", {}).get("binding_constraint") or {}).get("utilisation") or {})
-                                          for v in views)]
+    present = [
+        r
+        for r in resources
+        if any(
+            r in ((v["summary"].get("outcomes", {}).get("binding_constraint") or {}).get("utilisation") or {})
+            for v in views
+        )
+    ]
     if not present:
         return None
     styles = _styles(views)
@@ -813,15 +1076,26 @@ def binding(views: list[dict]) -> Chart | None:
         e = [_iv((bc.get("excess_demand") or {}).get(r)) for r in present]
         useries.append((v["name"], s, u))
         eseries.append((v["name"], s, e))
-        parts.append(f"{v['name']}: "
-                     + ", ".join(f"{RESOURCE_LABEL[r]} {pct(x[0])} used, excess demand {num(y[0])}" for r, x, y in zip(present, u, e)))
+        parts.append(
+            f"{v['name']}: "
+            + ", ".join(
+                f"{RESOURCE_LABEL[r]} {pct(x[0])} used, excess demand {num(y[0])}" for r, x, y in zip(present, u, e)
+            )
+        )
     fig = _figure(2.2 + 2 * 0.5 * len(present) * max(1, 0.6 * len(views)))
     axes = fig.subplots(2, 1)
     _dots(axes[0], cats, useries, pct, "Share of capacity in use (mean over the run)")
     _pct_axis(axes[0])
     axes[0].axvline(0.9, color=NEUTRAL["axis"], lw=1, ls=(0, (2, 2)))
-    axes[0].annotate("90%", (0.9, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 3), textcoords="offset points",
-                     fontsize=9, color=NEUTRAL["text"])
+    axes[0].annotate(
+        "90%",
+        (0.9, 0.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, 3),
+        textcoords="offset points",
+        fontsize=9,
+        color=NEUTRAL["text"],
+    )
     axes[0].set_xlim(0, 1.18)
     axes[0].set_title("Utilisation")
     _dots(axes[1], cats, eseries, num, "Unmet demand per unit of capacity")
@@ -829,10 +1103,12 @@ def binding(views: list[dict]) -> Chart | None:
     axes[1].set_title("Excess demand")
     _fig_legend(fig, [(v["name"], s) for v, s in zip(views, styles)], lines=False)
     alt = "Two dot charts of the utilisation and the excess demand of each scarce resource. " + "; ".join(parts) + "."
-    caption = ("How congested each resource is. Unmet demand is measured per unit of capacity in each resource's own unit "
-               "(applicants not admitted per advisor slot, applications queued per month of review capacity...), so levels "
-               "compare only within a resource, never across: which resource binds is measured by its marginal value "
-               "(above), not read from these.")
+    caption = (
+        "How congested each resource is. Unmet demand is measured per unit of capacity in each resource's own unit "
+        "(applicants not admitted per advisor slot, applications queued per month of review capacity...), so levels "
+        "compare only within a resource, never across: which resource binds is measured by its marginal value "
+        "(above), not read from these."
+    )
     return _chart("binding-chart", "How much of each resource is used", fig, alt, caption)
 
 
@@ -854,7 +1130,9 @@ def group_effects(data: dict, order: Sequence[int] | None = None) -> Chart | Non
     label = {("all", "all"): "All entrants (total)"}
     for k, g in keys:
         if (k, g) not in label:
-            label[(k, g)] = f"{TRACK_SHORT[g]} track" if k == "track" and g in TRACK_SHORT else BACKGROUND_SHORT.get(g, str(g))
+            label[(k, g)] = (
+                f"{TRACK_SHORT[g]} track" if k == "track" and g in TRACK_SHORT else BACKGROUND_SHORT.get(g, str(g))
+            )
     ncol = 1 if len(order) == 1 else 2
     nrow = math.ceil(len(order) / ncol)
     panel_h = 0.9 + 0.3 * len(keys)
@@ -871,15 +1149,24 @@ def group_effects(data: dict, order: Sequence[int] | None = None) -> Chart | Non
             lo_all += [x for x in (v, lo) if math.isfinite(x)]
             hi_all += [x for x in (v, hi) if math.isfinite(x)]
         ax = axes[slot]
-        _dots(ax, [label[kg] if slot % ncol == 0 else "" for kg in keys], [(c["alternative"], style, vals)], points, "",
-              zero=0.0, label_values=False)
+        _dots(
+            ax,
+            [label[kg] if slot % ncol == 0 else "" for kg in keys],
+            [(c["alternative"], style, vals)],
+            points,
+            "",
+            zero=0.0,
+            label_values=False,
+        )
         ax.set_title(_t(c["alternative"]), fontsize=10, color=style["color"])
         for t in ax.get_yticklabels():
             if t.get_text().startswith("All entrants"):
                 t.set_fontweight("bold")
-        parts.append(f"{c['alternative']} minus {c['base']}: "
-                     + ", ".join(f"{label[kg]} {points(x[0])} ({points(x[1])} to {points(x[2])})" for kg, x in zip(keys, vals)))
-    for ax in axes[len(order):]:
+        parts.append(
+            f"{c['alternative']} minus {c['base']}: "
+            + ", ".join(f"{label[kg]} {points(x[0])} ({points(x[1])} to {points(x[2])})" for kg, x in zip(keys, vals))
+        )
+    for ax in axes[len(order) :]:
         ax.set_visible(False)
     pad = 0.08 * (max(hi_all) - min(lo_all) or 0.01)
     for ax in axes[: len(order)]:
@@ -887,12 +1174,16 @@ def group_effects(data: dict, order: Sequence[int] | None = None) -> Chart | Non
         _points_axis(ax)
         ax.margins(x=0)
     fig.supxlabel("Change in the chance of a lead role within the window (percentage points)", fontsize=10)
-    alt = ("Small multiples, one per scenario, of the paired change in each group's chance of a lead role against "
-           f"{comps[0]['base']}, with 95% intervals. " + "; ".join(parts) + ".")
-    caption = ("One panel per scenario against the base, on the same scale; dots are mean paired differences (same random "
-               "numbers in each replication), bars their 95% intervals, the vertical line no change. A group that loses "
-               "while the total gains has been displaced by others competing for the same openings. The tables below give "
-               "lead-years too, and the existing field.")
+    alt = (
+        "Small multiples, one per scenario, of the paired change in each group's chance of a lead role against "
+        f"{comps[0]['base']}, with 95% intervals. " + "; ".join(parts) + "."
+    )
+    caption = (
+        "One panel per scenario against the base, on the same scale; dots are mean paired differences (same random "
+        "numbers in each replication), bars their 95% intervals, the vertical line no change. A group that loses "
+        "while the total gains has been displaced by others competing for the same openings. The tables below give "
+        "lead-years too, and the existing field."
+    )
     return _chart("group-effects-chart", "Who gains and who loses", fig, alt, caption)
 
 
@@ -913,28 +1204,43 @@ def marginal_values(views: list[dict]) -> Chart | None:
     rows.sort(key=lambda r: -float(r["new_leads"]["value"]))
     step = f"{100 * float(m['step']):g}%"
     binding = m.get("binding")
-    cats = ["\n".join(textwrap.wrap(r["label"][0].upper() + r["label"][1:] + (" (binds)" if r["key"] == binding else ""), 26))
-            for r in rows]
+    cats = [
+        "\n".join(
+            textwrap.wrap(r["label"][0].upper() + r["label"][1:] + (" (binds)" if r["key"] == binding else ""), 26)
+        )
+        for r in rows
+    ]
     style = {"color": NEUTRAL["ink"], "marker": "o", "ls": "-"}
     fig = _figure(1.8 + 2 * 0.5 * len(rows), w=WIDTH * 1.15)
     axes = fig.subplots(2, 1)
     parts = []
-    for ax, (suffix, xlabel, fmt) in zip(axes, (
+    for ax, (suffix, xlabel, fmt) in zip(
+        axes,
+        (
             ("new_leads", f"New leads over the run per {step} more capacity", lambda x: num(x, True)),
-            ("safety_lead_years", f"Safety-relevant lead-years before arrival per {step} more", lambda x: num(x, True)))):
+            ("safety_lead_years", f"Safety-relevant lead-years before arrival per {step} more", lambda x: num(x, True)),
+        ),
+    ):
         vals = [_iv(r[suffix]) for r in rows]
         _dots(ax, cats, [(v["name"], style, vals)], fmt, xlabel, zero=0.0)
         for t in ax.get_yticklabels():
             if t.get_text().endswith("(binds)"):
                 t.set_fontweight("bold")
-        parts.append(f"{xlabel}: " + ", ".join(f"{r['label']} {fmt(x[0])} ({fmt(x[1])} to {fmt(x[2])})" for r, x in zip(rows, vals)))
+        parts.append(
+            f"{xlabel}: "
+            + ", ".join(f"{r['label']} {fmt(x[0])} ({fmt(x[1])} to {fmt(x[2])})" for r, x in zip(rows, vals))
+        )
     axes[0].set_title("New leads")
     axes[1].set_title("Safety-relevant lead-years")
     who = f" in {v['name']}" if len(views) > 1 else ""
-    alt = (f"Two dot charts of the marginal value of each scarce resource{who}: the paired change when that capacity alone "
-           f"is raised by {step}, with 95% intervals. " + "; ".join(parts) + ".")
-    caption = (f"Each row reruns the same replications (same seed, same random numbers) with one capacity raised by {step} "
-               f"and nothing else changed; dots are the mean change over {m['replications']} paired replications, bars the "
-               "95% interval of the mean, the vertical line no change. The resource whose step adds the most leads binds. "
-               "Resources this scenario does not have are left out.")
+    alt = (
+        f"Two dot charts of the marginal value of each scarce resource{who}: the paired change when that capacity alone "
+        f"is raised by {step}, with 95% intervals. " + "; ".join(parts) + "."
+    )
+    caption = (
+        f"Each row reruns the same replications (same seed, same random numbers) with one capacity raised by {step} "
+        f"and nothing else changed; dots are the mean change over {m['replications']} paired replications, bars the "
+        "95% interval of the mean, the vertical line no change. The resource whose step adds the most leads binds. "
+        "Resources this scenario does not have are left out."
+    )
     return _chart("marginal-chart", "Marginal value of each scarce resource", fig, alt, caption)

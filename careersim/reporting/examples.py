@@ -31,7 +31,9 @@ REPLICATIONS = 8
 SEED = 1
 
 
-def build(out_root: Path, replications: int = REPLICATIONS, workers: int | None = None, progress: bool = False) -> list[Path]:
+def build(
+    out_root: Path, replications: int = REPLICATIONS, workers: int | None = None, progress: bool = False
+) -> list[Path]:
     scen = shipped_dir()
     base = load_scenario(scen / "baseline.yaml")
     alt = load_scenario(scen / "multi-year-grants.yaml")
@@ -49,8 +51,11 @@ def build(out_root: Path, replications: int = REPLICATIONS, workers: int | None 
         write_comparison(data, tmp)
         render_comparison(tmp)
     made.append(cmp_dir / "report.html")
-    write_text(out_root / ".gitignore", "# Example reports commit their HTML and JSON only; the tables and scenario copy stay local.\n"
-               "*.parquet\n*.yaml\n.*.partial-*/\n")
+    write_text(
+        out_root / ".gitignore",
+        "# Example reports commit their HTML and JSON only; the tables and scenario copy stay local.\n"
+        "*.parquet\n*.yaml\n.*.partial-*/\n",
+    )
     return made
 
 

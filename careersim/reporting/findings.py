@@ -16,12 +16,14 @@ which:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from careersim.config.resources import LABELS
+from careersim.config.schema import get_path
 from careersim.core.stats import interval_words, paired_difference, sign_test
 from careersim.core.text import (  # noqa: F401
     MIN_REPLICATIONS,
@@ -117,8 +119,9 @@ def verdict(e: dict | None, higher_is_better: bool | None = True) -> Verdict:
     if words == "may not change" and sign_test(up, down) < 0.05:
         return Verdict("likely increases" if up > down else "likely decreases", "size uncertain")
     if words == "may not change" and max(up, down) >= 0.75 * (up + down):
-        return Verdict(words, f"{'higher' if up > down else 'lower'} in {max(up, down)} of {n} replications, "
-                              "too few to be sure")
+        return Verdict(
+            words, f"{'higher' if up > down else 'lower'} in {max(up, down)} of {n} replications, too few to be sure"
+        )
     return Verdict(words)
 
 
@@ -131,7 +134,9 @@ def verb(words: str, *, subject_plural: bool = False) -> str:
 
 def comparative(words: str) -> str:
     """Words of certainty for a gap between two groups."""
-    return {"likely increases": "is likely higher than", "likely decreases": "is likely lower than"}.get(words, "may not differ from")
+    return {"likely increases": "is likely higher than", "likely decreases": "is likely lower than"}.get(
+        words, "may not differ from"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -204,7 +209,11 @@ def _verdicts_sentence(claims: dict, all_keys: Iterable[str]) -> str | None:
     for k in all_keys:
         groups[(claims.get(k) or {}).get("verdict")].append(k)
     parts = []
-    for verdict, one, many in (("holds", "holds", "hold"), ("fails", "fails", "fail"), ("undecided", "is undecided", "are undecided")):
+    for verdict, one, many in (
+        ("holds", "holds", "hold"),
+        ("fails", "fails", "fail"),
+        ("undecided", "is undecided", "are undecided"),
+    ):
         keys = groups[verdict]
         if keys:
             parts.append(f"{_join(keys)} {one if len(keys) == 1 else many}")
@@ -237,8 +246,10 @@ def track_gap_sentence(by_track: dict, reps, window_text: str) -> str | None:
     best, second = order[0], order[1]
     if vals[best] == vals[second]:
         tied = [TRACK_LABEL[k] for k in order if vals[k] == vals[best]]
-        return (f"The chance of holding a lead role within {window_text} was the same, {pct(vals[best])}, for entrants "
-                f"whose intended starting track was {_join(tied)}.")
+        return (
+            f"The chance of holding a lead role within {window_text} was the same, {pct(vals[best])}, for entrants "
+            f"whose intended starting track was {_join(tied)}."
+        )
     a, b = _col(reps, f"p_lead_{best}"), _col(reps, f"p_lead_{second}")
     if len(a) and len(a) == len(b):
         d = paired_difference(b, a)  # best minus second, paired by replication
@@ -248,14 +259,19 @@ def track_gap_sentence(by_track: dict, reps, window_text: str) -> str | None:
     others = ", ".join(f"{pct(vals[k])} for {TRACK_LABEL[k]}" for k in order[1:])
     head = f"Entrants whose intended starting track was {TRACK_LABEL[best]} had the highest chance of holding a lead role within {window_text} ({pct(vals[best])}, against {others})"
     if words == "likely increases":
-        return (f"{head}; this {comparative(words)} the next track, {TRACK_LABEL[second]} "
-                f"(difference {points(d['value'])} percentage points, 95% interval {interval_text(d['low'], d['high'], 'share', True)}).")
-    return (f"{head}, but it {comparative(words)} {TRACK_LABEL[second]}: the 95% interval of the difference, "
-            f"{interval_text(d['low'], d['high'], 'share', True)}, includes zero.")
+        return (
+            f"{head}; this {comparative(words)} the next track, {TRACK_LABEL[second]} "
+            f"(difference {points(d['value'])} percentage points, 95% interval {interval_text(d['low'], d['high'], 'share', True)})."
+        )
+    return (
+        f"{head}, but it {comparative(words)} {TRACK_LABEL[second]}: the 95% interval of the difference, "
+        f"{interval_text(d['low'], d['high'], 'share', True)}, includes zero."
+    )
 
 
-def run_findings(summary: dict, reps=None, window: float = 10.0, horizon: float = 20.0,
-                 claim_keys: Iterable[str] = ()) -> list[str]:
+def run_findings(
+    summary: dict, reps=None, window: float = 10.0, horizon: float = 20.0, claim_keys: Iterable[str] = ()
+) -> list[str]:
     """3-6 plain-language sentences for one run, from summary.json (and per-replication values)."""
     out: list[str] = []
     oc = summary.get("outcomes") or {}
@@ -263,28 +279,38 @@ def run_findings(summary: dict, reps=None, window: float = 10.0, horizon: float 
     wtext = f"{num(window)} years of entry"
     p = oc.get("p_lead") or {}
     if finite(p.get("value")):
-        out.append(f"Across {n} replications, {pct(p['value'])} of entrants held a lead role within {wtext} "
-                   f"(95% of replications: {interval_text(p.get('low'), p.get('high'), 'share')}).")
+        out.append(
+            f"Across {n} replications, {pct(p['value'])} of entrants held a lead role within {wtext} "
+            f"(95% of replications: {interval_text(p.get('low'), p.get('high'), 'share')})."
+        )
         s = track_gap_sentence(p.get("by_track") or {}, reps, f"{num(window)} years")
         if s:
             out.append(s)
     else:
-        out.append(f"No entrant cohort is observed for the full {num(window)}-year window within the {num(horizon)}-year horizon, "
-                   f"so the chance of becoming a lead within {num(window)} years is not estimated; lengthen run.horizon or shorten run.claims_window.")
+        out.append(
+            f"No entrant cohort is observed for the full {num(window)}-year window within the {num(horizon)}-year horizon, "
+            f"so the chance of becoming a lead within {num(window)} years is not estimated; lengthen run.horizon or shorten run.claims_window."
+        )
     ly = oc.get("lead_years_before_arrival_per_entrant") or {}
     sly = oc.get("safety_lead_years_before_arrival_per_entrant") or {}
     arr = _col(reps, "arrival_years")
     if finite(ly.get("value")):
-        when = f"median drawn arrival {num(np.median(arr))} years after the start" if len(arr) else "drawn per replication"
-        out.append(f"Before transformative AI arrives ({when}), each entrant contributes on average {num(ly['value'])} lead-years "
-                   f"(95% of replications: {interval_text(ly.get('low'), ly.get('high'), 'years')}), "
-                   f"of which {num(sly.get('value'))} are safety-relevant; most of this range comes from uncertainty about when AI arrives.")
+        when = (
+            f"median drawn arrival {num(np.median(arr))} years after the start" if len(arr) else "drawn per replication"
+        )
+        out.append(
+            f"Before transformative AI arrives ({when}), each entrant contributes on average {num(ly['value'])} lead-years "
+            f"(95% of replications: {interval_text(ly.get('low'), ly.get('high'), 'years')}), "
+            f"of which {num(sly.get('value'))} are safety-relevant; most of this range comes from uncertainty about when AI arrives."
+        )
     att = {k: v for k, v in (oc.get("attrition") or {}).items() if finite((v or {}).get("value"))}
     if att:
         top = max(att, key=lambda k: att[k]["value"])
         total = sum(v["value"] for v in att.values())
-        out.append(f"{pct(total)} of entrants left the field during the run; the most common reason was {EXIT_LABEL.get(top, top.replace('_', ' '))} "
-                   f"({pct(att[top]['value'])} of entrants; 95% of replications: {interval_text(att[top].get('low'), att[top].get('high'), 'share')}).")
+        out.append(
+            f"{pct(total)} of entrants left the field during the run; the most common reason was {EXIT_LABEL.get(top, top.replace('_', ' '))} "
+            f"({pct(att[top]['value'])} of entrants; 95% of replications: {interval_text(att[top].get('low'), att[top].get('high'), 'share')})."
+        )
     b = binding_sentence(summary.get("marginal_value"))
     if b:
         out.append(b)
@@ -312,22 +338,31 @@ def binding_sentence(marginal: dict | None, who: str = "") -> str | None:
     others = "; ".join(f"{r['label']} {gain(r)}" for r in rows[1:4])
     name = marginal.get("binding", "none")
     if name in (None, "none"):
-        return (f"No resource clearly binds{who}: raising any one capacity by {step} on the same random numbers adds no "
-                f"leads whose interval lies above zero (largest: {rows[0]['label']}, {gain(rows[0])} new leads; "
-                f"{n} paired replications).")
+        return (
+            f"No resource clearly binds{who}: raising any one capacity by {step} on the same random numbers adds no "
+            f"leads whose interval lies above zero (largest: {rows[0]['label']}, {gain(rows[0])} new leads; "
+            f"{n} paired replications)."
+        )
     top = next(r for r in rows if r["key"] == name)
     tied = {t["key"]: t for t in marginal.get("tied") or []}
     label = marginal.get("binding_label") or top["label"]
     if tied:
-        apart = "; ".join(f"{r['label']} (adds {gain(r)}; {num(tied[r['key']]['difference']['value'])} fewer, "
-                          f"difference {range_text(tied[r['key']]['difference'], 'count', True)})"
-                          for r in rows if r["key"] in tied)
+        apart = "; ".join(
+            f"{r['label']} (adds {gain(r)}; {num(tied[r['key']]['difference']['value'])} fewer, "
+            f"difference {range_text(tied[r['key']]['difference'], 'count', True)})"
+            for r in rows
+            if r["key"] in tied
+        )
         others = "; ".join([f"{r['label']} {gain(r)}" for r in rows[1:] if r["key"] not in tied][:3])
-        return (f"What binds{who}: {label}. {step} more {top['label']} adds {gain(top)} new leads over the run "
-                f"(paired replications: {n}); not told apart from it (the paired difference's interval includes zero): "
-                f"{apart}" + (f"; {step} more of the next resources adds: {others}." if others else "."))
-    return (f"What binds{who}: {label}. Raising it by {step} adds {gain(top)} new leads over the run "
-            f"(paired replications: {n}); {step} more of the next resources adds: {others}.")
+        return (
+            f"What binds{who}: {label}. {step} more {top['label']} adds {gain(top)} new leads over the run "
+            f"(paired replications: {n}); not told apart from it (the paired difference's interval includes zero): "
+            f"{apart}" + (f"; {step} more of the next resources adds: {others}." if others else ".")
+        )
+    return (
+        f"What binds{who}: {label}. Raising it by {step} adds {gain(top)} new leads over the run "
+        f"(paired replications: {n}); {step} more of the next resources adds: {others}."
+    )
 
 
 def resource_label(key: str, marginal: dict | None = None) -> str:
@@ -335,7 +370,11 @@ def resource_label(key: str, marginal: dict | None = None) -> str:
     for r in (marginal or {}).get("resources") or []:
         if r.get("key") == key:
             return r["label"]
-    return LABELS.get(key) or RESOURCE_LABEL.get(key) or {"none": "none clearly", "not measured": "not measured"}.get(key, key.replace("_", " "))
+    return (
+        LABELS.get(key)
+        or RESOURCE_LABEL.get(key)
+        or {"none": "none clearly", "not measured": "not measured"}.get(key, key.replace("_", " "))
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -343,20 +382,38 @@ def resource_label(key: str, marginal: dict | None = None) -> str:
 # ---------------------------------------------------------------------------
 
 
-def effect_sentence(subject: str, outcome: str, eff: dict | None, unit: str, base_name: str, better: bool | None = True,
-                    unit_word: str = "") -> str | None:
+def effect_sentence(
+    subject: str,
+    outcome: str,
+    eff: dict | None,
+    unit: str,
+    base_name: str,
+    better: bool | None = True,
+    unit_word: str = "",
+) -> str | None:
     """'<subject> likely increases <outcome> by X compared with <base> (...)', worded by :func:`verdict`
     so the words and the count of replications agree."""
     if not eff or not finite(eff.get("value")):
         return None
     v = verdict(eff, better)
     n = int(eff.get("n") or 0)
-    level = (f"from {value_text(eff.get('base_mean'), unit)} to {value_text(eff.get('alt_mean'), unit)}"
-             if finite(eff.get("base_mean")) else "")
+    level = (
+        f"from {value_text(eff.get('base_mean'), unit)} to {value_text(eff.get('alt_mean'), unit)}"
+        if finite(eff.get("base_mean"))
+        else ""
+    )
     word = f" {unit_word}" if unit_word and unit != "share" else ""
-    size = points(abs(float(eff["value"])), False) + " percentage points" if unit == "share" else num(abs(float(eff["value"]))) + word
+    size = (
+        points(abs(float(eff["value"])), False) + " percentage points"
+        if unit == "share"
+        else num(abs(float(eff["value"]))) + word
+    )
     share = eff.get("share_better")
-    k = f"better in {int(round(float(share) * n))} of {n} paired replications" if finite(share) and better is not None else ""
+    k = (
+        f"better in {int(round(float(share) * n))} of {n} paired replications"
+        if finite(share) and better is not None
+        else ""
+    )
     interval = f"95% interval {interval_text(eff.get('low'), eff.get('high'), unit, True)}"
     lead = f"Compared with {base_name}, {subject}" if base_name else subject
     signed = f"{value_text(eff['value'], unit, signed=True)}{word}"
@@ -365,16 +422,19 @@ def effect_sentence(subject: str, outcome: str, eff: dict | None, unit: str, bas
     if v.words == "no change":
         return f"{lead} leaves {outcome} exactly as it is in all {n} paired replications."
     if v.words == "mixed":
-        return (f"{lead} changes {outcome} by {signed} on average ({interval}), but the change is mixed: "
-                f"{v.note}.")
+        return f"{lead} changes {outcome} by {signed} on average ({interval}), but the change is mixed: {v.note}."
     if v.words == "may not change":
         tail = "; ".join(x for x in (level, k) if x)
-        return (f"{lead} may not change {outcome}: the estimated change is {signed}, but its {interval} includes no change"
-                + (f" ({tail})." if tail else "."))
+        return (
+            f"{lead} may not change {outcome}: the estimated change is {signed}, but its {interval} includes no change"
+            + (f" ({tail})." if tail else ".")
+        )
     if v.note:
         up, down, _ = counts(eff, better) or (0, 0, n)
-        return (f"{lead} {v.words} {outcome} (higher in {up} and lower in {down} of {n} paired replications), by an "
-                f"amount too varied to pin down: estimated {signed}, {interval}.")
+        return (
+            f"{lead} {v.words} {outcome} (higher in {up} and lower in {down} of {n} paired replications), by an "
+            f"amount too varied to pin down: estimated {signed}, {interval}."
+        )
     detail = "; ".join(x for x in (level, interval, k) if x)
     return f"{lead} {v.words} {outcome} by {size} ({detail})."
 
@@ -418,19 +478,25 @@ def group_sentence(groups: list[dict], alt: str) -> str | None:
         e = g.get("lead_years") or {}
         if g["kind"] in ("track", "background", "existing") and verdict(e).words == "likely decreases":
             total = float(e["value"]) * float(g.get("n_base") or 0)
-            ly_loss.append(f"{GROUP_LABEL.get(g['group'], g['group'])} ({num(e['value'], True)} lead-years per person, "
-                           f"{num(total, True)} in all)")
+            ly_loss.append(
+                f"{GROUP_LABEL.get(g['group'], g['group'])} ({num(e['value'], True)} lead-years per person, "
+                f"{num(total, True)} in all)"
+            )
     gains.sort(key=lambda t: -t[0])
     losses.sort(key=lambda t: t[0])
     if gains and (losses or ly_loss):
         lost = [t for _, t in losses] or ly_loss
-        return (f"Under {alt}, the gains are not shared evenly: {_join([t for _, t in gains[:3]])} likely gain in lead chance, "
-                f"while {_join(lost[:3])} likely lose, a sign of displacement in the competition for the same openings.")
+        return (
+            f"Under {alt}, the gains are not shared evenly: {_join([t for _, t in gains[:3]])} likely gain in lead chance, "
+            f"while {_join(lost[:3])} likely lose, a sign of displacement in the competition for the same openings."
+        )
     if gains:
         return f"Under {alt}, the lead chance likely rises for {_join([t for _, t in gains[:3]])}, and no starting track or background shows a loss whose interval excludes zero."
     if losses or ly_loss:
         return f"Under {alt}, {_join(([t for _, t in losses] or ly_loss)[:3])} likely lose, and no group shows a gain in lead chance whose interval excludes zero."
-    return f"Under {alt}, no starting track or background shows a change in lead chance whose 95% interval excludes zero."
+    return (
+        f"Under {alt}, no starting track or background shows a change in lead chance whose 95% interval excludes zero."
+    )
 
 
 def exits_sentence(effects: dict, alt: str, base: str) -> str | None:
@@ -447,17 +513,21 @@ def exits_sentence(effects: dict, alt: str, base: str) -> str | None:
         return None
     clear.sort(key=lambda t: -t[0])
     _, k, e, w = clear[0]
-    reason = EXIT_LABEL.get(k[len("exit_"):], k)
-    return (f"Under {alt}, exits from {reason} {w.replace('increases', 'increase').replace('decreases', 'decrease')} by "
-            f"{points(abs(e['value']), False)} percentage points of entrants compared with {base} "
-            f"(95% interval {interval_text(e['low'], e['high'], 'share', True)}).")
+    reason = EXIT_LABEL.get(k[len("exit_") :], k)
+    return (
+        f"Under {alt}, exits from {reason} {w.replace('increases', 'increase').replace('decreases', 'decrease')} by "
+        f"{points(abs(e['value']), False)} percentage points of entrants compared with {base} "
+        f"(95% interval {interval_text(e['low'], e['high'], 'share', True)})."
+    )
 
 
 def by_leads_added(data: dict) -> list[int]:
     """The indices of ``data["comparisons"]``, the alternative adding the most leads first."""
+
     def added(i: int) -> float:
         v = ((data["comparisons"][i].get("effects") or {}).get("new_leads") or {}).get("value")
         return float(v) if finite(v) else -math.inf
+
     return sorted(range(len(data["comparisons"])), key=lambda i: (-added(i), i))
 
 
@@ -472,15 +542,23 @@ def comparison_findings(data: dict, views: list[dict]) -> list[str]:
         comp, view = data["comparisons"][i], views[1 + i]
         alt = comp["alternative"]
         eff = comp["effects"]
-        s = effect_sentence(alt, "the number of entrants who become leads", eff.get("new_leads"), "count", base,
-                            unit_word="leads")
+        s = effect_sentence(
+            alt, "the number of entrants who become leads", eff.get("new_leads"), "count", base, unit_word="leads"
+        )
         if s:
-            s2 = effect_sentence("It", "safety-relevant lead-years before transformative AI arrives (whole field)",
-                                 eff.get("field_safety_lead_years_before_arrival"), "years", "", unit_word="lead-years")
+            s2 = effect_sentence(
+                "It",
+                "safety-relevant lead-years before transformative AI arrives (whole field)",
+                eff.get("field_safety_lead_years_before_arrival"),
+                "years",
+                "",
+                unit_word="lead-years",
+            )
             out.append(s + (" " + s2 if s2 else ""))
         if n_alts == 1:
-            s = effect_sentence(alt, f"the chance that an entrant holds a lead role within {window}", eff.get("p_lead"),
-                                "share", base)
+            s = effect_sentence(
+                alt, f"the chance that an entrant holds a lead role within {window}", eff.get("p_lead"), "share", base
+            )
             if s:
                 out.append(s)
         s = group_sentence(comp.get("groups") or [], alt)
@@ -498,7 +576,6 @@ def comparison_findings(data: dict, views: list[dict]) -> list[str]:
 
 
 def _window_text(view: dict) -> str:
-    from careersim.config.schema import get_path
 
     w = get_path(view["scenario"], "run.claims_window")
     return f"{num(w)} years of entry" if isinstance(w, (int, float)) else "the claims window"

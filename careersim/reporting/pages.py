@@ -27,7 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from careersim.analysis.claims import CLAIM_SHORT, CLAIM_TEXT, SOURCES
 from careersim.analysis.views import load_run, view_from_json
+from careersim.config.schema import baseline, get_path, iter_parameters
 from careersim.core.files import write_text
 from careersim.experiments.pool import Pool
 from careersim.reporting import charts as ch
@@ -56,6 +58,7 @@ from careersim.reporting.labels import GROUP_LABEL, STATE_LABEL, STATE_ORDER, TR
 from careersim.reporting.templating import render as render_page
 
 __all__ = ["render_run", "render_comparison", "render", "ReportError"]
+
 
 class ReportError(Exception):
     """The folder holds no results a report can be drawn from."""
@@ -102,7 +105,6 @@ def render_comparison(out_dir: str | os.PathLike) -> Path:
 
 
 def _value(scenario, path: str, default: float) -> float:
-    from careersim.config.schema import get_path
 
     v = get_path(scenario, path)
     if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -116,18 +118,16 @@ def _value(scenario, path: str, default: float) -> float:
 
 
 def _claim_keys(views: list[dict]) -> list[str]:
-    from careersim.analysis.claims import CLAIM_TEXT
 
     keys = list(CLAIM_TEXT)
     for v in views:
-        for k in (v["summary"].get("claims") or {}):
+        for k in v["summary"].get("claims") or {}:
             if k not in keys:
                 keys.append(k)
     return keys
 
 
 def _claims_rows(views: list[dict]) -> list[dict]:
-    from careersim.analysis.claims import CLAIM_SHORT, CLAIM_TEXT, SOURCES
 
     rows = []
     for k in _claim_keys(views):
@@ -141,21 +141,46 @@ def _claims_rows(views: list[dict]) -> list[dict]:
                 stat = num(st.get("value"))
                 rng = interval_text(st.get("low"), st.get("high"), "ratio") if finite(st.get("low")) else ""
                 judged = int(c.get("replications_judged") or n)
-                holds = (f"{int(round(float(c['share_holds']) * judged))} of {judged} replications"
-                         if finite(c.get("share_holds")) and judged else "no replication")
+                holds = (
+                    f"{int(round(float(c['share_holds']) * judged))} of {judged} replications"
+                    if finite(c.get("share_holds")) and judged
+                    else "no replication"
+                )
             else:
                 stat, rng, holds = "", "", ""
             extra = ""
             rnd = ((c or {}).get("parts") or {}).get("ratio_random_assignment") or {}
             if finite(rnd.get("value")):  # C7 beside its counterfactual: advisors assigned at random
-                extra = (f"with advisors assigned at random: {num(rnd['value'])}"
-                         + (f" ({interval_text(rnd.get('low'), rnd.get('high'), 'ratio')})" if finite(rnd.get("low")) else "")
-                         + f", {int(rnd.get('n') or 0)} paired replications")
-            cells.append({"symbol": sym, "words": words, "stat": stat, "range": rng, "holds": holds,
-                          "holds_short": holds.replace(" of ", "/").replace(" replications", ""),
-                          "evaluated": bool(c and (finite(c.get("share_holds")) or c.get("verdict"))), "extra": extra})
-        rows.append({"key": k, "text": CLAIM_TEXT.get(k, ""), "short": CLAIM_SHORT.get(k, ""), "source": SOURCES.get(k, ""),
-                     "cells": cells})
+                extra = (
+                    f"with advisors assigned at random: {num(rnd['value'])}"
+                    + (
+                        f" ({interval_text(rnd.get('low'), rnd.get('high'), 'ratio')})"
+                        if finite(rnd.get("low"))
+                        else ""
+                    )
+                    + f", {int(rnd.get('n') or 0)} paired replications"
+                )
+            cells.append(
+                {
+                    "symbol": sym,
+                    "words": words,
+                    "stat": stat,
+                    "range": rng,
+                    "holds": holds,
+                    "holds_short": holds.replace(" of ", "/").replace(" replications", ""),
+                    "evaluated": bool(c and (finite(c.get("share_holds")) or c.get("verdict"))),
+                    "extra": extra,
+                }
+            )
+        rows.append(
+            {
+                "key": k,
+                "text": CLAIM_TEXT.get(k, ""),
+                "short": CLAIM_SHORT.get(k, ""),
+                "source": SOURCES.get(k, ""),
+                "cells": cells,
+            }
+        )
     return rows
 
 
@@ -186,7 +211,6 @@ def _same(a: Any, b: Any) -> bool:
 def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
     """Every parameter: description, unit, source, value in each scenario and whether it differs from the baseline
     (``changes``: the scenarios where it differs, with their values, for the compact table of a comparison)."""
-    from careersim.config.schema import baseline, get_path, iter_parameters
 
     base = baseline()
     rows, section = [], None
@@ -211,17 +235,31 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
             post = v["scenario"].calibration.read()
             if post is not None and path in post.parameters:
                 q = post.summary()[path]
-                cells.append({"value": f"posterior: median {_fmt_param(q['median'])} (95% {_fmt_param(q['low'])} to "
-                                       f"{_fmt_param(q['high'])})", "differs": True})
+                cells.append(
+                    {
+                        "value": f"posterior: median {_fmt_param(q['median'])} (95% {_fmt_param(q['low'])} to "
+                        f"{_fmt_param(q['high'])})",
+                        "differs": True,
+                    }
+                )
                 continue
             cells.append({"value": _fmt_param(val), "differs": not _same(val, b)})
         unit = meta.get("unit") or ""
         if meta.get("kind") == "distribution":
             unit = "drawn per person"
         changes = [f"{v['name']}: {c['value']}" for v, c in zip(views, cells) if c["differs"]]
-        rows.append({"path": path, "description": info.description or "", "unit": unit, "source": src or "\u2014",
-                     "baseline": _fmt_param(b), "cells": cells, "differs": any(c["differs"] for c in cells),
-                     "changes": changes})
+        rows.append(
+            {
+                "path": path,
+                "description": info.description or "",
+                "unit": unit,
+                "source": src or "\u2014",
+                "baseline": _fmt_param(b),
+                "cells": cells,
+                "differs": any(c["differs"] for c in cells),
+                "changes": changes,
+            }
+        )
     return rows, n_params, n_assumption
 
 
@@ -231,14 +269,20 @@ def _interventions(views: list[dict]) -> list[dict]:
         for iv in v.get("interventions") or []:
             changes = [f"{k} = {_fmt_param(x)}" for k, x in (iv.get("set") or {}).items()]
             changes += [f"{k} \u00d7 {_fmt_param(x)}" for k, x in (iv.get("scale") or {}).items()]
-            rows.append({"scenario": v["name"], "name": iv["name"], "kind": iv.get("kind", ""),
-                         "start": num(iv["start"]) if iv["start"] else "0",
-                         "end": "never" if iv.get("end") is None else num(iv["end"]), "changes": changes})
+            rows.append(
+                {
+                    "scenario": v["name"],
+                    "name": iv["name"],
+                    "kind": iv.get("kind", ""),
+                    "start": num(iv["start"]) if iv["start"] else "0",
+                    "end": "never" if iv.get("end") is None else num(iv["end"]),
+                    "changes": changes,
+                }
+            )
     return rows
 
 
 def _caveats(views: list[dict], n_params: int, n_assumption: int, comparison: bool) -> list[str]:
-    from careersim.config.schema import get_path
 
     sc = views[0]["scenario"]
     n = len(views[0]["replications"])
@@ -260,30 +304,42 @@ def _caveats(views: list[dict], n_params: int, n_assumption: int, comparison: bo
         "not a measure of research impact.",
     ]
     if getattr(sc.population, "track_rule", "assigned") == "assigned":
-        out.append("Starting tracks are assigned at random, independently of traits, so tracks compare like a trial "
-                   "(intention to treat); real people sort themselves into tracks, which this does not show.")
+        out.append(
+            "Starting tracks are assigned at random, independently of traits, so tracks compare like a trial "
+            "(intention to treat); real people sort themselves into tracks, which this does not show."
+        )
     if comparison:
-        out.append(f"With {n} replications per scenario, intervals of the paired differences are only as good as the "
-                   "t-approximation allows; a 'may not change' verdict can mean the effect is small or that more "
-                   "replications are needed.")
+        out.append(
+            f"With {n} replications per scenario, intervals of the paired differences are only as good as the "
+            "t-approximation allows; a 'may not change' verdict can mean the effect is small or that more "
+            "replications are needed."
+        )
     else:
-        out.append(f"Ranges are the spread over {n} replications (chance plus any parameter drawn per replication), not "
-                   "confidence intervals of the mean; with few replications their tails are rough.")
+        out.append(
+            f"Ranges are the spread over {n} replications (chance plus any parameter drawn per replication), not "
+            "confidence intervals of the mean; with few replications their tails are rough."
+        )
     m = views[0]["summary"].get("marginal_value") or {}
     if m.get("replications"):
-        out.append(f"Marginal values (what binds) come from the first {m['replications']} replications only, each rerun once "
-                   f"per resource with that capacity raised by {100 * float(m['step']):g}%; a larger change need not act in "
-                   "proportion.")
-    out.append("Costs are undiscounted US dollars over the run, from stated unit costs (the costs section of the assumptions "
-               "table): a grant-year, a programme place and a PhD stipend are published figures; a grantmaker's year, a lead "
-               "position's year and an hour of a lead's mentoring are assumptions. The leads' mentor time is costed as if "
-               "the field had its starting leads growing with the positions. Costs count what a policy adds, not what it "
-               "displaces.")
+        out.append(
+            f"Marginal values (what binds) come from the first {m['replications']} replications only, each rerun once "
+            f"per resource with that capacity raised by {100 * float(m['step']):g}%; a larger change need not act in "
+            "proportion."
+        )
+    out.append(
+        "Costs are undiscounted US dollars over the run, from stated unit costs (the costs section of the assumptions "
+        "table): a grant-year, a programme place and a PhD stipend are published figures; a grantmaker's year, a lead "
+        "position's year and an hour of a lead's mentoring are assumptions. The leads' mentor time is costed as if "
+        "the field had its starting leads growing with the positions. Costs count what a policy adds, not what it "
+        "displaces."
+    )
     w = get_path(sc, "run.claims_window")
     h = get_path(sc, "run.horizon")
     if isinstance(w, (int, float)) and isinstance(h, (int, float)) and h - w < 5:
-        out.append(f"Only entrants of the first {num(max(h - w, 0))} years are observed for the full {num(w)}-year window, "
-                   "so lead chances rest on few cohorts.")
+        out.append(
+            f"Only entrants of the first {num(max(h - w, 0))} years are observed for the full {num(w)}-year window, "
+            "so lead chances rest on few cohorts."
+        )
     return out
 
 
@@ -310,13 +366,26 @@ def _demand_rows(views: list[dict]) -> list[dict]:
 
 
 def _prov_rows(prov: dict) -> list[tuple[str, str]]:
-    labels = {"posterior": "Posterior (fitted parameters)", "posterior_sha256": "Posterior SHA-256",
-              "posterior_parameters": "Fitted parameters", "calibrated_to": "Fitted to",
-              "held_out_coverage": "Held-out validation", "intervals_cover": "What the intervals cover",
-              "careersim_version": "careersim version", "scenario_sha256": "Scenario hash (SHA-256)", "seed": "Root seed",
-              "replications": "Replications", "date_utc": "Run date (UTC)", "python": "Python", "numpy": "NumPy",
-              "simpy": "SimPy", "pandas": "pandas", "platform": "Platform", "command": "Command",
-              "wall_seconds": "Wall-clock seconds"}
+    labels = {
+        "posterior": "Posterior (fitted parameters)",
+        "posterior_sha256": "Posterior SHA-256",
+        "posterior_parameters": "Fitted parameters",
+        "calibrated_to": "Fitted to",
+        "held_out_coverage": "Held-out validation",
+        "intervals_cover": "What the intervals cover",
+        "careersim_version": "careersim version",
+        "scenario_sha256": "Scenario hash (SHA-256)",
+        "seed": "Root seed",
+        "replications": "Replications",
+        "date_utc": "Run date (UTC)",
+        "python": "Python",
+        "numpy": "NumPy",
+        "simpy": "SimPy",
+        "pandas": "pandas",
+        "platform": "Platform",
+        "command": "Command",
+        "wall_seconds": "Wall-clock seconds",
+    }
     rows = []
     for k, v in prov.items():
         if isinstance(v, (dict, list)):
@@ -370,16 +439,26 @@ def _run_headline(view: dict) -> list[dict]:
     oc = view["summary"].get("outcomes") or {}
     p = oc.get("p_lead") or {}
     g = view.get("groups")
-    rows = [{"label": "All entrants", "p": _cell(p, "share"),
-             "ly": _cell(oc.get("lead_years_before_arrival_per_entrant"), "years"),
-             "sly": _cell(oc.get("safety_lead_years_before_arrival_per_entrant"), "years"),
-             "n": num(_group_quant(g, "all", "all", "n")["value"]) if _group_quant(g, "all", "all", "n") else "n/a"}]
+    rows = [
+        {
+            "label": "All entrants",
+            "p": _cell(p, "share"),
+            "ly": _cell(oc.get("lead_years_before_arrival_per_entrant"), "years"),
+            "sly": _cell(oc.get("safety_lead_years_before_arrival_per_entrant"), "years"),
+            "n": num(_group_quant(g, "all", "all", "n")["value"]) if _group_quant(g, "all", "all", "n") else "n/a",
+        }
+    ]
     for tr, label in TRACK_SHORT.items():
         nq = _group_quant(g, "track", tr, "n")
-        rows.append({"label": f"{label} track", "p": _cell((p.get("by_track") or {}).get(tr), "share"),
-                     "ly": _cell(_group_quant(g, "track", tr, "lead_years"), "years"),
-                     "sly": _cell(_group_quant(g, "track", tr, "safety_lead_years"), "years"),
-                     "n": num(nq["value"]) if nq else "n/a"})
+        rows.append(
+            {
+                "label": f"{label} track",
+                "p": _cell((p.get("by_track") or {}).get(tr), "share"),
+                "ly": _cell(_group_quant(g, "track", tr, "lead_years"), "years"),
+                "sly": _cell(_group_quant(g, "track", tr, "safety_lead_years"), "years"),
+                "n": num(nq["value"]) if nq else "n/a",
+            }
+        )
     return rows
 
 
@@ -388,21 +467,35 @@ def _run_totals(view: dict) -> list[dict]:
     """The run's whole-field totals beside the per-entrant numbers: leads made, lead-years and
     safety-relevant lead-years before arrival (the existing field's included)."""
     oc = view["summary"].get("outcomes") or {}
-    return [{"label": label, **_cell(oc.get(key), "count")} for key, label in (
-        ("new_leads", "Entrants who became leads"),
-        ("field_lead_years_before_arrival", "Lead-years before arrival, whole field"),
-        ("field_safety_lead_years_before_arrival", "Safety-relevant lead-years before arrival, whole field"),
-    ) if oc.get(key)]
+    return [
+        {"label": label, **_cell(oc.get(key), "count")}
+        for key, label in (
+            ("new_leads", "Entrants who became leads"),
+            ("field_lead_years_before_arrival", "Lead-years before arrival, whole field"),
+            ("field_safety_lead_years_before_arrival", "Safety-relevant lead-years before arrival, whole field"),
+        )
+        if oc.get(key)
+    ]
 
 
 #: the headline outcomes of a comparison: each per-person number followed by its whole-field total
-HEADLINE_METRICS = ["p_lead", "new_leads",
-                    "lead_years_before_arrival_per_entrant", "field_lead_years_before_arrival",
-                    "safety_lead_years_before_arrival_per_entrant", "field_safety_lead_years_before_arrival",
-                    "exit_funding_ran_out", "n_exit_funding_ran_out"]
+HEADLINE_METRICS = [
+    "p_lead",
+    "new_leads",
+    "lead_years_before_arrival_per_entrant",
+    "field_lead_years_before_arrival",
+    "safety_lead_years_before_arrival_per_entrant",
+    "field_safety_lead_years_before_arrival",
+    "exit_funding_ran_out",
+    "n_exit_funding_ran_out",
+]
 #: the whole-field totals among them (shown indented under their per-person number)
-WHOLE_FIELD = {"new_leads", "field_lead_years_before_arrival", "field_safety_lead_years_before_arrival",
-               "n_exit_funding_ran_out"}
+WHOLE_FIELD = {
+    "new_leads",
+    "field_lead_years_before_arrival",
+    "field_safety_lead_years_before_arrival",
+    "n_exit_funding_ran_out",
+}
 
 
 def _effect_row(key: str, meta: dict, e: dict, window: float | None = None) -> dict:
@@ -422,10 +515,21 @@ def _effect_row(key: str, meta: dict, e: dict, window: float | None = None) -> d
     fmt = (lambda x: pct(x)) if unit == "share" else num
     change = (points(e.get("value")) + " pts") if unit == "share" else num(e.get("value"), True)
     direction = "" if hib is None else ("higher is better" if hib else "lower is better")
-    label = str(meta.get("label", key)).replace("within the window", f"within {num(window)} years" if window else "within the window")
-    return {"key": key, "label": label, "base": fmt(e.get("base_mean")), "alt": fmt(e.get("alt_mean")),
-            "change": change, "interval": range_text(e, unit, True), "words": words,
-            "better": better, "direction": direction, "whole_field": key in WHOLE_FIELD}
+    label = str(meta.get("label", key)).replace(
+        "within the window", f"within {num(window)} years" if window else "within the window"
+    )
+    return {
+        "key": key,
+        "label": label,
+        "base": fmt(e.get("base_mean")),
+        "alt": fmt(e.get("alt_mean")),
+        "change": change,
+        "interval": range_text(e, unit, True),
+        "words": words,
+        "better": better,
+        "direction": direction,
+        "whole_field": key in WHOLE_FIELD,
+    }
 
 
 def _group_rows(comp: dict, group_meta: dict) -> list[dict]:
@@ -482,24 +586,29 @@ def _draw_charts(views: list[dict], jobs: dict) -> dict:
 def _common(views: list[dict], comparison: bool) -> dict:
     window = _value(views[0]["scenario"], "run.claims_window", 10.0)
     start_year = _value(views[0]["scenario"], "run.start_year", 0.0)
-    charts = _draw_charts(views, {
-        "chance": (ch.chance_by_track, (window,)),
-        "time_to_lead": (ch.time_to_lead, (window,)),
-        "lead_years": (ch.lead_years, ()),
-        "flows": (ch.flows, ()),
-        "attrition": (ch.attrition, ()),
-        "resources": (ch.resources_over_time, (start_year,)),
-        "demand": (ch.demand_over_time, (start_year,)),
-        "arrival": (ch.arrival_vs_lead, (window,)),
-        "binding": (ch.binding, ()),
-        "marginal": (ch.marginal_values, ()),
-    })
+    charts = _draw_charts(
+        views,
+        {
+            "chance": (ch.chance_by_track, (window,)),
+            "time_to_lead": (ch.time_to_lead, (window,)),
+            "lead_years": (ch.lead_years, ()),
+            "flows": (ch.flows, ()),
+            "attrition": (ch.attrition, ()),
+            "resources": (ch.resources_over_time, (start_year,)),
+            "demand": (ch.demand_over_time, (start_year,)),
+            "arrival": (ch.arrival_vs_lead, (window,)),
+            "binding": (ch.binding, ()),
+            "marginal": (ch.marginal_values, ()),
+        },
+    )
     rows, n_params, n_assumption = _assumption_rows(views)
     horizon = _value(views[0]["scenario"], "run.horizon", 20.0)
     chart_na = {}
     if horizon < window:
-        chart_na["chance"] = (f"no entrant cohort is observed for the whole {num(window)}-year window within the "
-                              f"{num(horizon)}-year horizon")
+        chart_na["chance"] = (
+            f"no entrant cohort is observed for the whole {num(window)}-year window within the "
+            f"{num(horizon)}-year horizon"
+        )
     return {
         "chart_na": chart_na,
         "views": views,
@@ -528,18 +637,20 @@ def run_html(view: dict) -> str:
     ctx = _common([view], comparison=False)
     s = view["summary"]
     horizon = _value(view["scenario"], "run.horizon", 20.0)
-    ctx.update({
-        "kind": "run",
-        "title": f"careersim report: {view['name']}",
-        "name": view["name"],
-        "description": view["description"],
-        "findings": run_findings(s, view["replications"], ctx["window"], horizon, _claim_keys([view])),
-        "headline": _run_headline(view),
-        "totals": _run_totals(view),
-        "provenance": _prov_rows(s.get("provenance") or {}),
-        "scenario_hashes": [],
-        "n_reps": len(view["replications"]),
-    })
+    ctx.update(
+        {
+            "kind": "run",
+            "title": f"careersim report: {view['name']}",
+            "name": view["name"],
+            "description": view["description"],
+            "findings": run_findings(s, view["replications"], ctx["window"], horizon, _claim_keys([view])),
+            "headline": _run_headline(view),
+            "totals": _run_totals(view),
+            "provenance": _prov_rows(s.get("provenance") or {}),
+            "scenario_hashes": [],
+            "n_reps": len(view["replications"]),
+        }
+    )
     return render_page("report.html", generator="careersim", **ctx)
 
 
@@ -553,28 +664,41 @@ def comparison_html(data: dict) -> str:
     order = by_leads_added(data)
     for comp in (data["comparisons"][i] for i in order):
         eff = comp.get("effects") or {}
-        comps.append({
-            "alternative": comp["alternative"], "base": comp["base"],
-            "headline": [_effect_row(k, metrics.get(k, {}), eff[k], ctx["window"]) for k in HEADLINE_METRICS if k in eff],
-            "all": [_effect_row(k, metrics.get(k, {}), e, ctx["window"]) for k, e in eff.items()],
-            "groups": _group_rows(comp, group_meta),
-        })
+        comps.append(
+            {
+                "alternative": comp["alternative"],
+                "base": comp["base"],
+                "headline": [
+                    _effect_row(k, metrics.get(k, {}), eff[k], ctx["window"]) for k in HEADLINE_METRICS if k in eff
+                ],
+                "all": [_effect_row(k, metrics.get(k, {}), e, ctx["window"]) for k, e in eff.items()],
+                "groups": _group_rows(comp, group_meta),
+            }
+        )
     prov = data.get("provenance") or {}
-    ctx.update({
-        "kind": "comparison",
-        "title": f"careersim comparison: {data['base']} vs {', '.join(data['alternatives'])}",
-        "name": (f"{data['base']} vs {', '.join(data['alternatives'])}" if len(data["alternatives"]) <= 2
-                 else f"{data['base']} against {len(data['alternatives'])} scenarios"),
-        "description": "",
-        "findings": comparison_findings(data, views),
-        "comparisons": comps,
-        "group_metric_labels": [str(m.get("label", k)).replace("within the window", f"within {num(ctx['window'])} years")
-                                for k, m in group_meta.items()],
-        "group_chart": ch.group_effects(data, order),
-        "bottom": bottom_line(data, views),
-        "provenance": _prov_rows(prov),
-        "scenario_hashes": prov.get("scenarios") or [{"role": v["role"], "name": v["name"], "scenario_sha256": v["sha256"]} for v in views],
-        "n_reps": len(views[0]["replications"]),
-        "headline": [],
-    })
+    ctx.update(
+        {
+            "kind": "comparison",
+            "title": f"careersim comparison: {data['base']} vs {', '.join(data['alternatives'])}",
+            "name": (
+                f"{data['base']} vs {', '.join(data['alternatives'])}"
+                if len(data["alternatives"]) <= 2
+                else f"{data['base']} against {len(data['alternatives'])} scenarios"
+            ),
+            "description": "",
+            "findings": comparison_findings(data, views),
+            "comparisons": comps,
+            "group_metric_labels": [
+                str(m.get("label", k)).replace("within the window", f"within {num(ctx['window'])} years")
+                for k, m in group_meta.items()
+            ],
+            "group_chart": ch.group_effects(data, order),
+            "bottom": bottom_line(data, views),
+            "provenance": _prov_rows(prov),
+            "scenario_hashes": prov.get("scenarios")
+            or [{"role": v["role"], "name": v["name"], "scenario_sha256": v["sha256"]} for v in views],
+            "n_reps": len(views[0]["replications"]),
+            "headline": [],
+        }
+    )
     return render_page("report.html", generator="careersim", **ctx)

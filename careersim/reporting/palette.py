@@ -8,8 +8,17 @@ each also has its own marker and line style (``ls`` for matplotlib,
 
 from __future__ import annotations
 
-OKABE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-         "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#8C8C8C"}
+OKABE = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#8C8C8C",
+}
 
 #: greys by use, darkest first
 NEUTRAL = {
@@ -47,8 +56,16 @@ PATH_STYLE = {
 }
 #: further colours for comparisons of many scenarios, from Paul Tol's colour-blind-safe schemes
 #: (P. Tol, "Colour schemes", SRON technical note, 2021), chosen to stay apart from Okabe-Ito's
-TOL = {"indigo": "#332288", "wine": "#882255", "olive": "#999933", "brown": "#8C510A", "teal": "#44AA99",
-       "rose": "#CC6677", "sand": "#B8A040", "purple": "#AA4499"}
+TOL = {
+    "indigo": "#332288",
+    "wine": "#882255",
+    "olive": "#999933",
+    "brown": "#8C510A",
+    "teal": "#44AA99",
+    "rose": "#CC6677",
+    "sand": "#B8A040",
+    "purple": "#AA4499",
+}
 
 #: scenarios of a comparison, in order (the base first): sixteen styles, each with its own colour and
 #: its own marker or line pattern, so sixteen scenarios never share a style
@@ -71,9 +88,16 @@ SCENARIO_STYLES = [
     {"color": TOL["purple"], "marker": "1", "ls": (0, (10, 3))},
 ]
 #: states of a researcher (flows between states)
-STATE_COLOR = {"phd_applicant": OKABE["sky"], "phd": OKABE["blue"], "independent": OKABE["orange"],
-               "unfunded": OKABE["yellow"], "contributor": OKABE["green"], "lead": OKABE["purple"],
-               "exited": OKABE["grey"], "waiting": OKABE["grey"]}
+STATE_COLOR = {
+    "phd_applicant": OKABE["sky"],
+    "phd": OKABE["blue"],
+    "independent": OKABE["orange"],
+    "unfunded": OKABE["yellow"],
+    "contributor": OKABE["green"],
+    "lead": OKABE["purple"],
+    "exited": OKABE["grey"],
+    "waiting": OKABE["grey"],
+}
 #: a sweep factor's role: a lever a policymaker sets, or an uncertainty about the world
 ROLE_COLOR = {"lever": OKABE["vermillion"], "uncertainty": OKABE["blue"], "total": OKABE["sky"], "grey": OKABE["grey"]}
 #: a calibration's model values before and after the fit

@@ -69,7 +69,7 @@ def parameters_markdown() -> str:
         "how a trait varies between people (drawn once per person), not parameter uncertainty.",
         "",
         "Sources: `000` is the essay on independent research, `001` the essay on PhDs and the",
-        "comments under it (see the project brief); \"assumption\" marks a value chosen by the modellers.",
+        'comments under it (see the project brief); "assumption" marks a value chosen by the modellers.',
         "",
     ]
     section = None
@@ -77,8 +77,13 @@ def parameters_markdown() -> str:
         top = path.split(".")[0]
         if top != section:
             section = top
-            lines += ["", f"## `{top}`", "", "| parameter | default | unit | range | live | description | source |",
-                      "|---|---|---|---|---|---|---|"]
+            lines += [
+                "",
+                f"## `{top}`",
+                "",
+                "| parameter | default | unit | range | live | description | source |",
+                "|---|---|---|---|---|---|---|",
+            ]
         value = get_path(base, path)
         unit = meta.get("unit", "") or ("" if meta else "choice")
         live = "yes" if meta.get("live") else ""
@@ -86,14 +91,22 @@ def parameters_markdown() -> str:
             f"| `{path}` | {_cell(format_value(value))} | {_cell(unit)} | {_cell(_range(meta))} | {live} | "
             f"{_cell(info.description or '')} | {_cell(meta.get('source', ''))} |"
         )
-    lines += ["", "## Interventions", "",
-              "An `interventions:` list holds policies, each with `kind` (a preset below or `custom`), `start`",
-              "(from time zero), an optional `end`, and `set:` / `scale:` mappings of live parameters.", "",
-              "| kind | what it does | changes |", "|---|---|---|"]
+    lines += [
+        "",
+        "## Interventions",
+        "",
+        "An `interventions:` list holds policies, each with `kind` (a preset below or `custom`), `start`",
+        "(from time zero), an optional `end`, and `set:` / `scale:` mappings of live parameters.",
+        "",
+        "| kind | what it does | changes |",
+        "|---|---|---|",
+    ]
     for kind, desc in PRESET_DESCRIPTIONS.items():
         spec = PRESETS[kind]
-        changes = ", ".join([f"`{k}` = {v:g}" for k, v in spec.get("set", {}).items()]
-                            + [f"`{k}` x {v:g}" for k, v in spec.get("scale", {}).items()])
+        changes = ", ".join(
+            [f"`{k}` = {v:g}" for k, v in spec.get("set", {}).items()]
+            + [f"`{k}` x {v:g}" for k, v in spec.get("scale", {}).items()]
+        )
         lines.append(f"| `{kind}` | {_cell(desc)} | {changes} |")
     return "\n".join(lines) + "\n"
 
@@ -102,8 +115,10 @@ def odd_parameter_block() -> str:
     base = baseline()
     rows = ["| parameter | baseline | unit | source |", "|---|---|---|---|"]
     for path, _info, meta in iter_parameters():
-        rows.append(f"| `{path}` | {_cell(format_value(get_path(base, path)))} | {_cell(meta.get('unit', ''))} | "
-                    f"{_cell(meta.get('source', ''))} |")
+        rows.append(
+            f"| `{path}` | {_cell(format_value(get_path(base, path)))} | {_cell(meta.get('unit', ''))} | "
+            f"{_cell(meta.get('source', ''))} |"
+        )
     return "\n".join([BEGIN, "", *rows, "", END])
 
 

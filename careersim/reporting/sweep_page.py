@@ -88,9 +88,18 @@ def tornado(entry: dict, title: str) -> str | None:
         errs = [rows[i].get(f"{key}_conf") or 0.0 for i in order]
         y = np.arange(len(order)) + (k - (len(keys) - 1) / 2) * height
         colors = [ROLE_COLOR[rows[i]["role"]] for i in order]
-        ax.barh(y, vals, height=height * 0.9, xerr=errs, color=colors, alpha=1.0 if k == 0 else 0.55,
-                hatch=None if k == 0 else "//", edgecolor="white", error_kw={"elinewidth": 0.8, "ecolor": NEUTRAL["text"]},
-                label=label)
+        ax.barh(
+            y,
+            vals,
+            height=height * 0.9,
+            xerr=errs,
+            color=colors,
+            alpha=1.0 if k == 0 else 0.55,
+            hatch=None if k == 0 else "//",
+            edgecolor="white",
+            error_kw={"elinewidth": 0.8, "ecolor": NEUTRAL["text"]},
+            label=label,
+        )
     ax.set_yticks(np.arange(len(order)), [f"{rows[i]['label']} ({rows[i]['role']})" for i in order])
     ax.set_xlabel("mu* (outcome units per factor range)" if method == "morris" else "share of output variance")
     ax.set_title(title, loc="left", fontsize=10.5, fontweight="bold")
@@ -115,7 +124,9 @@ def _binned(x: np.ndarray, y: np.ndarray, max_levels: int = 12, n_bins: int = 8)
         labels = centers.loc[b].to_numpy()
     df = pd.DataFrame({"x": labels, "y": y}).groupby("x")["y"].agg(["mean", "std", "count"]).reset_index()
     half = 1.96 * df["std"].fillna(0) / np.sqrt(df["count"])
-    return pd.DataFrame({"x": df["x"], "mean": df["mean"], "low": df["mean"] - half, "high": df["mean"] + half, "n": df["count"]})
+    return pd.DataFrame(
+        {"x": df["x"], "mean": df["mean"], "low": df["mean"] - half, "high": df["mean"] + half, "n": df["count"]}
+    )
 
 
 def response_curves(x: np.ndarray, y: np.ndarray, factors: list[dict], order: list[int], name: str) -> str | None:
@@ -129,7 +140,9 @@ def response_curves(x: np.ndarray, y: np.ndarray, factors: list[dict], order: li
         ax = fig.add_subplot(rows, cols, k + 1)
         f = factors[j]
         d = _binned(x[:, j], y)
-        ax.fill_between(d["x"], d["low"], d["high"], color=ROLE_COLOR[f.get("role", "uncertainty")], alpha=0.18, linewidth=0)
+        ax.fill_between(
+            d["x"], d["low"], d["high"], color=ROLE_COLOR[f.get("role", "uncertainty")], alpha=0.18, linewidth=0
+        )
         ax.plot(d["x"], d["mean"], marker="o", markersize=3.5, color=ROLE_COLOR[f.get("role", "uncertainty")])
         if f.get("kind") == "categorical" and f.get("levels"):
             ax.set_xticks(range(len(f["levels"])), [str(v) for v in f["levels"]], fontsize=8)
@@ -180,8 +193,15 @@ def heatmap(x: np.ndarray, y: np.ndarray, factors: list[dict], order: list[int],
     if grid.size <= 64:
         for (ib, ia), v in np.ndenumerate(grid):
             if math.isfinite(v):
-                ax.text(ia, ib, f"{v:.2g}", ha="center", va="center", fontsize=7,
-                        color="white" if v < np.nanmean(grid) else "black")
+                ax.text(
+                    ia,
+                    ib,
+                    f"{v:.2g}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v < np.nanmean(grid) else "black",
+                )
     ax.set_title(f"Mean {name}" if len(name) < 50 else "Mean outcome", loc="left", fontsize=10.5, fontweight="bold")
     return _png(fig)
 
@@ -209,29 +229,35 @@ def _variance_text(v: dict) -> str:
         return "Too few points or replications to split the variation between parameters and chance."
     r = v.get("replications_per_point", 0)
     if v.get("method") == "two-way":
-        text = (f"Of the variance of a single run, about {_pct(share)} comes from the parameters, "
-                f"{_pct(v.get('shared_chance_share'))} from chance shared by every point (a replication's own "
-                f"draws, such as when transformative AI arrives: with common seeding every point uses the same "
-                f"ones, so this part cancels out between points) and {_pct(v.get('point_chance_share'))} from "
-                f"chance particular to a point.")
+        text = (
+            f"Of the variance of a single run, about {_pct(share)} comes from the parameters, "
+            f"{_pct(v.get('shared_chance_share'))} from chance shared by every point (a replication's own "
+            f"draws, such as when transformative AI arrives: with common seeding every point uses the same "
+            f"ones, so this part cancels out between points) and {_pct(v.get('point_chance_share'))} from "
+            f"chance particular to a point."
+        )
     else:
-        text = (f"Of the variance of a single run, about {_pct(share)} comes from the parameters and "
-                f"{_pct(v.get('chance_share'))} from chance (differences between replications of the same point).")
-    return text + (f" Variance of the point means {_num(v.get('between_point_variance'))} over {v['points']} points "
-                   f"with about {r:.1f} replications each; chance left in a point mean "
-                   f"{_num((v.get('point_chance_variance') or 0) / r if r else None)}.")
+        text = (
+            f"Of the variance of a single run, about {_pct(share)} comes from the parameters and "
+            f"{_pct(v.get('chance_share'))} from chance (differences between replications of the same point)."
+        )
+    return text + (
+        f" Variance of the point means {_num(v.get('between_point_variance'))} over {v['points']} points "
+        f"with about {r:.1f} replications each; chance left in a point mean "
+        f"{_num((v.get('point_chance_variance') or 0) / r if r else None)}."
+    )
 
 
 METHOD_TEXT = {
     "sobol": "Sobol' indices from the Saltelli design (SALib), with 95% bootstrap intervals, of the mean outcome per "
-             "point (chance left in the point means is measured above); S1 is the share of variance a factor "
-             "explains alone, ST the share it takes part in, interactions included",
+    "point (chance left in the point means is measured above); S1 is the share of variance a factor "
+    "explains alone, ST the share it takes part in, interactions included",
     "morris": "Morris elementary effects (SALib): mu* is the mean absolute change of the outcome when a factor moves "
-              "across its range, sigma shows interactions or curvature",
+    "across its range, sigma shows interactions or curvature",
     "given-data": "given-data estimates on the completed points: S1 is the correlation ratio (the share of the "
-                  "variance of point means, i.e. of the mean outcome over replications, explained by a factor alone, "
-                  "95% bootstrap interval; the chance left in the point means is measured above); PAWN is the median "
-                  "Kolmogorov-Smirnov distance between conditional and overall outcome distributions",
+    "variance of point means, i.e. of the mean outcome over replications, explained by a factor alone, "
+    "95% bootstrap interval; the chance left in the point means is measured above); PAWN is the median "
+    "Kolmogorov-Smirnov distance between conditional and overall outcome distributions",
 }
 COLUMNS = {
     "sobol": [("S1", "S1"), ("S1_conf", "± S1"), ("ST", "ST"), ("ST_conf", "± ST")],
@@ -271,8 +297,10 @@ def _findings(analysis: dict, names: dict) -> list[str]:
         elif order and order[0][1] is not None and order[0][1] > 0:
             top = e["indices"][order[0][0]]
             conv = e.get("convergence", {}).get("verdict")
-            out.append(f"{name}: driven most by {top['label']} ({top['role']})"
-                       + (f"; indices {conv}." if conv and conv != "not checked" else "."))
+            out.append(
+                f"{name}: driven most by {top['label']} ({top['role']})"
+                + (f"; indices {conv}." if conv and conv != "not checked" else ".")
+            )
         if e.get("nonfinite_note"):
             out.append(f"{name}: {e['nonfinite_note']}")
         prim = e.get("prim") or {}
@@ -298,16 +326,21 @@ def prim_chart(prim: dict, name: str) -> str | None:
     sc = ax.scatter(cov, den, c=[t["restricted"] for t in traj], cmap="viridis", s=18, zorder=3)
     ax.plot(cov, den, color=NEUTRAL["link"], linewidth=0.8, zorder=2)
     i = prim["boxes"][0]["trajectory_index"]
-    ax.scatter([cov[i]], [den[i]], s=120, facecolors="none", edgecolors=MARK, linewidths=2, zorder=4,
-               label="chosen box")
+    ax.scatter(
+        [cov[i]], [den[i]], s=120, facecolors="none", edgecolors=MARK, linewidths=2, zorder=4, label="chosen box"
+    )
     fig.colorbar(sc, ax=ax, label="factors restricted")
     ax.set_xlabel("coverage (share of the cases of interest inside the box)")
     ax.set_ylabel("density (share of the box's runs\nthat are of interest)")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(0, 1.02)
     ax.legend(frameon=False, fontsize=8.5, loc="lower left")
-    ax.set_title(f"PRIM peeling trajectory: {name}" if len(name) < 25 else "PRIM peeling trajectory",
-                 loc="left", fontsize=10.5, fontweight="bold")
+    ax.set_title(
+        f"PRIM peeling trajectory: {name}" if len(name) < 25 else "PRIM peeling trajectory",
+        loc="left",
+        fontsize=10.5,
+        fontweight="bold",
+    )
     _style(ax)
     return _png(fig)
 
@@ -320,8 +353,11 @@ def _index_rows(e: dict, order: list[int], present: list[tuple[str, str]]) -> li
         cells = []
         for k, _ in present:
             base = k.removesuffix("_conf")
-            flagged = f"{k}<0" in flags or (k == "S1" and "S1>ST" in flags) or \
-                (k.endswith("_conf") and f"{base} interval" in flags)
+            flagged = (
+                f"{k}<0" in flags
+                or (k == "S1" and "S1>ST" in flags)
+                or (k.endswith("_conf") and f"{base} interval" in flags)
+            )
             cells.append({"text": _num(r.get(k)), "flag": flagged})
         rows.append({"label": r["label"], "role": r["role"], "cells": cells})
     return rows
@@ -330,9 +366,17 @@ def _index_rows(e: dict, order: list[int], present: list[tuple[str, str]]) -> li
 def _robust_rows(robust: dict) -> list[dict]:
     rows = []
     for st in robust.get("settings") or []:
-        rows.append({"label": st["label"], "mean": _num(st["mean"]), "worst": _num(st["worst"]),
-                     "max_regret": _num(st["max_regret"]), "mean_regret": _num(st["mean_regret"]),
-                     "best_at": st["best_at"], "satisficing": _pct(st.get("satisficing")) if "satisficing" in st else None})
+        rows.append(
+            {
+                "label": st["label"],
+                "mean": _num(st["mean"]),
+                "worst": _num(st["worst"]),
+                "max_regret": _num(st["max_regret"]),
+                "mean_regret": _num(st["mean_regret"]),
+                "best_at": st["best_at"],
+                "satisficing": _pct(st.get("satisficing")) if "satisficing" in st else None,
+            }
+        )
     return rows
 
 
@@ -347,48 +391,91 @@ def render_report(analysis: dict, table: pd.DataFrame, manifest: dict, folder: s
         y = outcome_values(table, expr) if len(table) else np.zeros(0)
         order = [i for i, _ in _importance(e)] if e["indices"] else list(range(len(factors)))
         item = {
-            "name": name, "expression": expr, "anchor": f"outcome-{len(outcomes) + 1}", "mean": _num(e.get("mean")),
-            "sd": _num(e.get("sd")), "runs": e.get("runs", 0), "nonfinite": e.get("nonfinite_note"),
-            "attribution": e.get("attribution", {}), "variance_text": _variance_text(e["variance"]),
-            "method_text": METHOD_TEXT.get(e["method"]) if e["method"] else None, "note": e.get("note"),
-            "warnings": e.get("warnings") or [], "convergence": e.get("convergence") or {},
-            "regions": e.get("regions"), "prim": e.get("prim"), "robustness": e.get("robustness"),
+            "name": name,
+            "expression": expr,
+            "anchor": f"outcome-{len(outcomes) + 1}",
+            "mean": _num(e.get("mean")),
+            "sd": _num(e.get("sd")),
+            "runs": e.get("runs", 0),
+            "nonfinite": e.get("nonfinite_note"),
+            "attribution": e.get("attribution", {}),
+            "variance_text": _variance_text(e["variance"]),
+            "method_text": METHOD_TEXT.get(e["method"]) if e["method"] else None,
+            "note": e.get("note"),
+            "warnings": e.get("warnings") or [],
+            "convergence": e.get("convergence") or {},
+            "regions": e.get("regions"),
+            "prim": e.get("prim"),
+            "robustness": e.get("robustness"),
             "curves": response_curves(x, y, factors, order, name) if len(y) else None,
             "heatmap": heatmap(x, y, factors, order, name) if len(y) else None,
-            "rows": None, "columns": [], "alt": "", "tornado": None, "prim_chart": None, "robust_rows": None,
+            "rows": None,
+            "columns": [],
+            "alt": "",
+            "tornado": None,
+            "prim_chart": None,
+            "robust_rows": None,
         }
         if e["indices"]:
             cols = COLUMNS[e["method"]]
             present = [(k, label) for k, label in cols if any(r.get(k) is not None for r in e["indices"])] or cols[:1]
             rows = _index_rows(e, order, present)
-            item.update(columns=[label for _, label in present], rows=rows,
-                        alt="; ".join(f"{r['label']} {r['cells'][0]['text']}" for r in rows),
-                        tornado=tornado(e, f"Sensitivity of {name}" if len(name) < 30 else "Sensitivity"))
+            item.update(
+                columns=[label for _, label in present],
+                rows=rows,
+                alt="; ".join(f"{r['label']} {r['cells'][0]['text']}" for r in rows),
+                tornado=tornado(e, f"Sensitivity of {name}" if len(name) < 30 else "Sensitivity"),
+            )
         if item["prim"]:
             item["prim_chart"] = prim_chart(item["prim"], name)
         if item["robustness"]:
             item["robust_rows"] = _robust_rows(item["robustness"])
         outcomes.append(item)
     failed = table[table["error"].notna()] if len(table) and "error" in table else table.iloc[0:0]
-    failures = [{"point": int(r.point), "replication": int(r.replication), "key": r.key,
-                 "error": str(r.error).strip().splitlines()[-1][:300]} for r in failed.head(20).itertuples()]
+    failures = [
+        {
+            "point": int(r.point),
+            "replication": int(r.replication),
+            "key": r.key,
+            "error": str(r.error).strip().splitlines()[-1][:300],
+        }
+        for r in failed.head(20).itertuples()
+    ]
     prov = manifest.get("provenance", {})
-    provenance = [("sweep", manifest.get("name")), ("sweep file", manifest.get("sweep_file")),
-                  ("base scenario", manifest.get("base")), ("base scenario SHA-256", manifest.get("base_sha256")),
-                  ("design", str(manifest.get("design"))), ("root seed", manifest.get("seed")),
-                  ("seeding", manifest.get("seeding")), ("sweep identity", manifest.get("identity")),
-                  *[(k.replace("_", " "), v) for k, v in prov.items()]]
+    provenance = [
+        ("sweep", manifest.get("name")),
+        ("sweep file", manifest.get("sweep_file")),
+        ("base scenario", manifest.get("base")),
+        ("base scenario SHA-256", manifest.get("base_sha256")),
+        ("design", str(manifest.get("design"))),
+        ("root seed", manifest.get("seed")),
+        ("seeding", manifest.get("seeding")),
+        ("sweep identity", manifest.get("identity")),
+        *[(k.replace("_", " "), v) for k, v in prov.items()],
+    ]
     name = manifest.get("name", "sweep")
     rules = analysis.get("rules") or {}
-    return render("sweep.html", generator="careersim sweep", title=f"Sweep: {name}",
-        name=name, description=manifest.get("description", ""), runs=analysis["runs"],
-        points=manifest.get("points"), replications=manifest.get("replications"),
-        design_text=_design_text(manifest.get("design", {})), base=manifest.get("base", ""),
-        findings=_findings(analysis, names), outcomes=outcomes,
+    return render(
+        "sweep.html",
+        generator="careersim sweep",
+        title=f"Sweep: {name}",
+        name=name,
+        description=manifest.get("description", ""),
+        runs=analysis["runs"],
+        points=manifest.get("points"),
+        replications=manifest.get("replications"),
+        design_text=_design_text(manifest.get("design", {})),
+        base=manifest.get("base", ""),
+        findings=_findings(analysis, names),
+        outcomes=outcomes,
         outcome_links=[(o["anchor"], o["name"]) for o in outcomes],
         factors=[{**f, "spread": _factor_values(f), "unit": f.get("unit") or ""} for f in factors],
-        fixed=manifest.get("fixed") or {}, failures=failures, more_failures=max(0, len(failed) - len(failures)),
-        folder=folder, provenance=provenance, rules=rules,
+        fixed=manifest.get("fixed") or {},
+        failures=failures,
+        more_failures=max(0, len(failed) - len(failures)),
+        folder=folder,
+        provenance=provenance,
+        rules=rules,
         library_warnings=analysis.get("library_warnings") or [],
     )
 
@@ -423,15 +510,19 @@ def analysis_lines(analysis: dict) -> list[str]:
             for r in ranked:
                 extra = f"  S1 {_g(r.get('S1'))}" if key == "ST" else ""
                 flag = "  !" + ",".join(r["flags"]) if r.get("flags") else ""
-                lines.append(f"  {r['label']:<40} {key} {_g(r.get(key))} ± {_g(r.get(key + '_conf'))}{extra}  [{r['role']}]{flag}")
+                lines.append(
+                    f"  {r['label']:<40} {key} {_g(r.get(key))} ± {_g(r.get(key + '_conf'))}{extra}  [{r['role']}]{flag}"
+                )
             for w in e.get("warnings") or []:
                 lines.append(f"  warning: {w}")
             lines.append(f"  convergence: {e['convergence']['text']}")
         v = e.get("variance", {})
         if v.get("parameter_share") is not None:
             rho = v.get("means_parameter_share")
-            lines.append(f"  variation of a run: {v['parameter_share']:.0%} parameters, {v['chance_share']:.0%} chance"
-                         + (f"; of the point means: {rho:.0%} parameters" if rho is not None else ""))
+            lines.append(
+                f"  variation of a run: {v['parameter_share']:.0%} parameters, {v['chance_share']:.0%} chance"
+                + (f"; of the point means: {rho:.0%} parameters" if rho is not None else "")
+            )
         prim = e.get("prim") or {}
         if prim.get("boxes"):
             lines.append(f"  PRIM: {prim['boxes'][0]['text']}")

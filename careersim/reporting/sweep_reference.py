@@ -82,12 +82,18 @@ def _type(annotation: Any) -> str:
         return "mapping"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return {OutcomeSpec: "a mapping (see below)"}.get(annotation, annotation.__name__)
-    return {int: "whole number", float: "number", str: "text", bool: "`true` or `false`"}.get(annotation, str(annotation))
+    return {int: "whole number", float: "number", str: "text", bool: "`true` or `false`"}.get(
+        annotation, str(annotation)
+    )
 
 
 def _bounds(info) -> str:
-    b = {k: getattr(m, k) for m in info.metadata for k in ("ge", "min_length", "max_length")
-         if getattr(m, k, None) is not None}
+    b = {
+        k: getattr(m, k)
+        for m in info.metadata
+        for k in ("ge", "min_length", "max_length")
+        if getattr(m, k, None) is not None
+    }
     out = []
     if "ge" in b:
         out.append(f"≥ {b['ge']}")
@@ -194,7 +200,7 @@ def sweeps_markdown() -> str:
         "  chance (two ways under `seeding: common`: chance shared by every point, which cancels out",
         "  between points, and chance particular to a point). Sensitivity indices divide the variance of the",
         "  point means, so they are shown only when the parameters explain at least half of it with 95%",
-        "  confidence; otherwise the report says \"chance dominates\" (or \"too uncertain\") and how many",
+        '  confidence; otherwise the report says "chance dominates" (or "too uncertain") and how many',
         "  replications would help.",
         "- **Indices** by design: Sobol' S1 and ST for `saltelli`, Morris mu* for `morris`, given-data S1",
         "  and PAWN otherwise (SALib), with warnings for S1 above ST, negative indices and intervals wider",
@@ -220,8 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     stale = not SWEEPS_MD.exists() or SWEEPS_MD.read_text() != text
     if "--check" in argv:
         if stale:
-            print(f"{SWEEPS_MD.relative_to(ROOT)} is stale: run `python -m careersim.reporting.sweep_reference`",
-                  file=sys.stderr)
+            print(
+                f"{SWEEPS_MD.relative_to(ROOT)} is stale: run `python -m careersim.reporting.sweep_reference`",
+                file=sys.stderr,
+            )
         return 1 if stale else 0
     if stale:
         write_text(SWEEPS_MD, text)

@@ -29,8 +29,10 @@ def _binding(m: dict | None) -> str | None:
     step = f"{100 * float(m['step']):g}%"
     if top is None:
         return f"What binds: {label} ({m['replications']} paired replications)."
-    return (f"What binds: {label}; {step} more {top['label']} adds {_with_range(top['new_leads'], 'count', True)} leads "
-            f"({m['replications']} paired replications).")
+    return (
+        f"What binds: {label}; {step} more {top['label']} adds {_with_range(top['new_leads'], 'count', True)} leads "
+        f"({m['replications']} paired replications)."
+    )
 
 
 def run_lines(summary: dict, window: float | None = None) -> list[str]:
@@ -44,8 +46,10 @@ def run_lines(summary: dict, window: float | None = None) -> list[str]:
         within = f"{num(window)} years" if finite(window) else "the window"
         out.append(f"  chance an entrant holds a lead role within {within} of entry: {_with_range(p, 'share')}")
     if oc.get("field_safety_lead_years_before_arrival"):
-        out.append("  safety-relevant lead-years before AI arrives, whole field: "
-                   + _with_range(oc["field_safety_lead_years_before_arrival"], "count"))
+        out.append(
+            "  safety-relevant lead-years before AI arrives, whole field: "
+            + _with_range(oc["field_safety_lead_years_before_arrival"], "count")
+        )
     b = _binding(summary.get("marginal_value"))
     if b:
         out.append("  " + b)

@@ -38,10 +38,31 @@ from careersim.experiments.sweep.runner import SweepRun, find_run, replay, run_s
 from careersim.experiments.sweep.store import Store, StoreError, read_results, run_key
 
 __all__ = [
-    "load_sweep_file", "Sweep", "Factor", "Design", "Outcome", "points_table", "unit_design", "point_count",
-    "run_sweep", "SweepRun", "SerialExecutor", "PoolExecutor", "DaskExecutor", "make_executor",
-    "Store", "StoreError", "read_results", "run_key", "analyze_folders", "find_run", "replay",
-    "sweep", "load_sweep", "SweepResults", "SweepAnalysis",
+    "load_sweep_file",
+    "Sweep",
+    "Factor",
+    "Design",
+    "Outcome",
+    "points_table",
+    "unit_design",
+    "point_count",
+    "run_sweep",
+    "SweepRun",
+    "SerialExecutor",
+    "PoolExecutor",
+    "DaskExecutor",
+    "make_executor",
+    "Store",
+    "StoreError",
+    "read_results",
+    "run_key",
+    "analyze_folders",
+    "find_run",
+    "replay",
+    "sweep",
+    "load_sweep",
+    "SweepResults",
+    "SweepAnalysis",
 ]
 
 

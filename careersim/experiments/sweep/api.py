@@ -87,12 +87,19 @@ class SweepAnalysis:
 
     @property
     def indices(self) -> Result:
-        rows = Result(columns=["outcome", "method", "factor", "label", "role", "S1", "S1_conf", "ST", "ST_conf",
-                               "flags"])
+        rows = Result(
+            columns=["outcome", "method", "factor", "label", "role", "S1", "S1_conf", "ST", "ST_conf", "flags"]
+        )
         for name, e in self._each():
             for r in e["indices"]:
-                rows.append({"outcome": name, "method": e["method"], **{k: v for k, v in r.items() if k != "flags"},
-                             "flags": ", ".join(r.get("flags") or [])})
+                rows.append(
+                    {
+                        "outcome": name,
+                        "method": e["method"],
+                        **{k: v for k, v in r.items() if k != "flags"},
+                        "flags": ", ".join(r.get("flags") or []),
+                    }
+                )
         return rows
 
     @property
@@ -103,11 +110,27 @@ class SweepAnalysis:
         for name, e in self._each():
             v = e["variance"]
             att = e.get("attribution") or {}
-            rows.append({"outcome": name, "verdict": att.get("verdict"),
-                         **{k: v.get(k) for k in ("parameter_share", "shared_chance_share", "point_chance_share",
-                                                  "means_parameter_share", "means_parameter_share_low",
-                                                  "means_parameter_share_high", "points", "runs", "method")},
-                         **{k: e["values"].get(k) for k in ("infinite", "undefined", "failed")}})
+            rows.append(
+                {
+                    "outcome": name,
+                    "verdict": att.get("verdict"),
+                    **{
+                        k: v.get(k)
+                        for k in (
+                            "parameter_share",
+                            "shared_chance_share",
+                            "point_chance_share",
+                            "means_parameter_share",
+                            "means_parameter_share_low",
+                            "means_parameter_share_high",
+                            "points",
+                            "runs",
+                            "method",
+                        )
+                    },
+                    **{k: e["values"].get(k) for k in ("infinite", "undefined", "failed")},
+                }
+            )
         return rows
 
     @property
@@ -115,40 +138,76 @@ class SweepAnalysis:
         rows = Result()
         for name, e in self._each():
             c = e.get("convergence") or {}
-            rows.append({"outcome": name, "verdict": c.get("verdict"), "max_change": c.get("max_change"),
-                         "max_half_width": c.get("max_half_width"), "top_factor_stable": c.get("top_factor_stable")})
+            rows.append(
+                {
+                    "outcome": name,
+                    "verdict": c.get("verdict"),
+                    "max_change": c.get("max_change"),
+                    "max_half_width": c.get("max_half_width"),
+                    "top_factor_stable": c.get("top_factor_stable"),
+                }
+            )
         return rows
 
     @property
     def warnings(self) -> Result:
-        return Result(({"outcome": name, "warning": w} for name, e in self._each() for w in e.get("warnings") or []),
-                      columns=["outcome", "warning"])
+        return Result(
+            ({"outcome": name, "warning": w} for name, e in self._each() for w in e.get("warnings") or []),
+            columns=["outcome", "warning"],
+        )
 
     @property
     def prim(self) -> Result:
         """PRIM boxes: one row per (outcome, box)."""
-        rows = Result(columns=["outcome", "box", "of_interest", "coverage", "density", "mass", "runs",
-                               "runs_of_interest", "where", "not_significant"])
+        rows = Result(
+            columns=[
+                "outcome",
+                "box",
+                "of_interest",
+                "coverage",
+                "density",
+                "mass",
+                "runs",
+                "runs_of_interest",
+                "where",
+                "not_significant",
+            ]
+        )
         for name, e in self._each():
             prim = e.get("prim") or {}
             for i, b in enumerate(prim.get("boxes") or []):
-                rows.append({"outcome": name, "box": i + 1, "of_interest": prim.get("of_interest"),
-                             **{k: b[k] for k in ("coverage", "density", "mass", "runs", "runs_of_interest")},
-                             "where": "; ".join(r["text"] for r in b["restrictions"]),
-                             "not_significant": ", ".join(r["label"] for r in b["restrictions"] if not r["significant"])})
+                rows.append(
+                    {
+                        "outcome": name,
+                        "box": i + 1,
+                        "of_interest": prim.get("of_interest"),
+                        **{k: b[k] for k in ("coverage", "density", "mass", "runs", "runs_of_interest")},
+                        "where": "; ".join(r["text"] for r in b["restrictions"]),
+                        "not_significant": ", ".join(r["label"] for r in b["restrictions"] if not r["significant"]),
+                    }
+                )
         return rows
 
     @property
     def regret(self) -> Result:
         """Regret and satisficing: one row per (outcome, lever setting), the most robust first."""
-        rows = Result(columns=["outcome", "goal", "mean", "worst", "max_regret", "mean_regret", "best_at",
-                               "satisficing"])
+        rows = Result(
+            columns=["outcome", "goal", "mean", "worst", "max_regret", "mean_regret", "best_at", "satisficing"]
+        )
         for name, e in self._each():
             robust = e.get("robustness") or {}
             for st in robust.get("settings") or []:
-                rows.append({"outcome": name, "goal": robust.get("goal"), **st["setting"],
-                             **{k: st.get(k) for k in ("mean", "worst", "max_regret", "mean_regret", "best_at",
-                                                       "satisficing")}})
+                rows.append(
+                    {
+                        "outcome": name,
+                        "goal": robust.get("goal"),
+                        **st["setting"],
+                        **{
+                            k: st.get(k)
+                            for k in ("mean", "worst", "max_regret", "mean_regret", "best_at", "satisficing")
+                        },
+                    }
+                )
         return rows
 
     def __repr__(self) -> str:
@@ -199,8 +258,11 @@ class SweepResults:
     def outcomes(self) -> pd.DataFrame:
         """One row per run (as :attr:`experiments`), one column per outcome: NaN for a failed run
         or a metric that has no value, ``inf`` kept where a ratio has a zero denominator."""
-        return pd.DataFrame({name: outcome_values(self.table, expr) for name, expr in self.outcome_names.items()}
-                            if len(self.table) else {name: [] for name in self.outcome_names})
+        return pd.DataFrame(
+            {name: outcome_values(self.table, expr) for name, expr in self.outcome_names.items()}
+            if len(self.table)
+            else {name: [] for name in self.outcome_names}
+        )
 
     @property
     def metrics(self) -> pd.DataFrame:
@@ -231,8 +293,10 @@ class SweepResults:
     def __repr__(self) -> str:
         n = len(self.table)
         failed = int(self.table["error"].notna().sum()) if "error" in self.table and n else 0
-        return (f"SweepResults('{self.name}': {n} runs ({failed} failed) in {', '.join(map(str, self.folders))}; "
-                f"factors {', '.join(self.factors)}; outcomes {', '.join(self.outcome_names)})")
+        return (
+            f"SweepResults('{self.name}': {n} runs ({failed} failed) in {', '.join(map(str, self.folders))}; "
+            f"factors {', '.join(self.factors)}; outcomes {', '.join(self.outcome_names)})"
+        )
 
 
 def load_sweep(folder: Folder | Sequence[Folder]) -> SweepResults:
@@ -240,13 +304,21 @@ def load_sweep(folder: Folder | Sequence[Folder]) -> SweepResults:
     folders = [folder] if isinstance(folder, (str, os.PathLike)) else list(folder)
     stores = [Store.open(f) for f in folders]
     table = read_results(stores)
-    return SweepResults(folders=tuple(s.folder for s in stores), manifest=stores[0].manifest, table=table,
-                        points=stores[0].points)
+    return SweepResults(
+        folders=tuple(s.folder for s in stores), manifest=stores[0].manifest, table=table, points=stores[0].points
+    )
 
 
-def sweep(source: Folder | Sweep, out: Folder | None = None, *, workers: int | None = None,
-          scheduler: str | None = None, executor: Any = None, retry_failed: bool = False,
-          progress: bool = False) -> SweepResults:
+def sweep(
+    source: Folder | Sweep,
+    out: Folder | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: Any = None,
+    retry_failed: bool = False,
+    progress: bool = False,
+) -> SweepResults:
     """Run a sweep (a sweep file, or a :class:`~careersim.config.sweeps.Sweep` from
     :func:`~careersim.experiments.sweep.load_sweep_file`) into ``out`` (default
     ``reports/sweeps/<name>``) and return its results.
@@ -259,8 +331,9 @@ def sweep(source: Folder | Sweep, out: Folder | None = None, *, workers: int | N
     """
     spec = source if isinstance(source, Sweep) else read_sweep_file(source, known_metrics())
     out = Path(out) if out is not None else Path("reports") / "sweeps" / folder_name(spec.name)
-    run = run_sweep(spec, out, executor or make_executor(workers, scheduler), retry_failed=retry_failed,
-                    progress=progress)
+    run = run_sweep(
+        spec, out, executor or make_executor(workers, scheduler), retry_failed=retry_failed, progress=progress
+    )
     res = load_sweep(out)
     res.run = run
     return res

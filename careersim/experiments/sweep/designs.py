@@ -75,13 +75,13 @@ def unit_design(design: Design, factors: tuple[Factor, ...] | list[Factor]) -> n
     if kind == "saltelli":
         from SALib.sample import sobol as sobol_sample
 
-        return sobol_sample.sample(unit_problem(d), design.points, calc_second_order=False,
-                                   scramble=True, seed=design.seed)
+        return sobol_sample.sample(
+            unit_problem(d), design.points, calc_second_order=False, scramble=True, seed=design.seed
+        )
     if kind == "morris":
         from SALib.sample import morris as morris_sample
 
-        u = morris_sample.sample(unit_problem(d), design.trajectories, num_levels=design.levels,
-                                 seed=design.seed)
+        u = morris_sample.sample(unit_problem(d), design.trajectories, num_levels=design.levels, seed=design.seed)
         return np.asarray(u, dtype=float)
     raise ValueError(f"unknown design kind {kind!r}")  # pragma: no cover - spec checks it
 

@@ -84,8 +84,8 @@ class Node:
     depth: int
     factor: int | None = None
     threshold: float | None = None
-    left: "Node | None" = None
-    right: "Node | None" = None
+    left: Node | None = None
+    right: Node | None = None
 
 
 def _gini(pos: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -115,8 +115,9 @@ def _best_split(x: np.ndarray, y: np.ndarray, min_leaf: int) -> tuple[float, int
     return best
 
 
-def grow_tree(x: np.ndarray, y: np.ndarray, max_depth: int = 3, min_leaf: int | None = None,
-              min_gain: float = 0.005) -> Node:
+def grow_tree(
+    x: np.ndarray, y: np.ndarray, max_depth: int = 3, min_leaf: int | None = None, min_gain: float = 0.005
+) -> Node:
     """A classification tree on runs: x (runs, factors), y in {0, 1}."""
     min_leaf = min_leaf or max(5, int(0.05 * len(y)))
 
@@ -180,8 +181,15 @@ def tree_rules(tree: Node, factors: list[dict], verb: str = "holds") -> list[dic
         if node.left is None or node.right is None:
             conds = _conditions(path, factors)
             where = "everywhere" if not conds else "where " + " and ".join(conds)
-            leaves.append({"conditions": conds, "where": where, "share": node.share, "runs": int(len(node.idx)),
-                           "text": f"{where[0].upper()}{where[1:]}, it {verb} in {node.share:.0%} of runs ({len(node.idx)} runs)."})
+            leaves.append(
+                {
+                    "conditions": conds,
+                    "where": where,
+                    "share": node.share,
+                    "runs": int(len(node.idx)),
+                    "text": f"{where[0].upper()}{where[1:]}, it {verb} in {node.share:.0%} of runs ({len(node.idx)} runs).",
+                }
+            )
             return
         walk(node.left, path + [(node.factor, "<=", node.threshold)])
         walk(node.right, path + [(node.factor, ">", node.threshold)])
@@ -191,8 +199,9 @@ def tree_rules(tree: Node, factors: list[dict], verb: str = "holds") -> list[dic
     return leaves
 
 
-def regions(x: np.ndarray, y: np.ndarray, factors: list[dict], replications: int, max_depth: int = 3,
-            verb: str = "holds") -> dict:
+def regions(
+    x: np.ndarray, y: np.ndarray, factors: list[dict], replications: int, max_depth: int = 3, verb: str = "holds"
+) -> dict:
     """The tree's readout: where a yes/no outcome (``y`` in {0, 1}) holds most and least."""
     ok = np.isfinite(y) & np.all(np.isfinite(x), axis=1)
     x, y = x[ok], y[ok]
@@ -204,10 +213,11 @@ def regions(x: np.ndarray, y: np.ndarray, factors: list[dict], replications: int
     if len(rules) == 1:
         text = f"It {verb} in {overall:.0%} of runs, with no region of the factors where this clearly changes."
     else:
-        text = (f"Over all runs it {verb} in {overall:.0%}. It {verb} most ({rules[0]['share']:.0%}) "
-                f"{rules[0]['where']}, and least ({rules[-1]['share']:.0%}) {rules[-1]['where']}.")
+        text = (
+            f"Over all runs it {verb} in {overall:.0%}. It {verb} most ({rules[0]['share']:.0%}) "
+            f"{rules[0]['where']}, and least ({rules[-1]['share']:.0%}) {rules[-1]['where']}."
+        )
     return {"overall_share": overall, "runs": int(len(y)), "rules": rules, "text": text}
-
 
 
 # ---------------------------------------------------------------------------
@@ -231,7 +241,9 @@ def _frame(x: np.ndarray, factors: list[dict]) -> pd.DataFrame:
         if f.get("kind") == "categorical" and f.get("levels"):
             levels = [str(v) for v in f["levels"]]
             codes = x[:, j]
-            cols[f["path"]] = pd.Categorical([levels[int(c)] if np.isfinite(c) else None for c in codes], categories=levels)
+            cols[f["path"]] = pd.Categorical(
+                [levels[int(c)] if np.isfinite(c) else None for c in codes], categories=levels
+            )
         else:
             cols[f["path"]] = x[:, j].astype(float)
     return pd.DataFrame(cols)
@@ -245,7 +257,9 @@ def _restriction(f: dict, lim: pd.Series, init: pd.Series, qp: list[float]) -> d
     if isinstance(lim.iloc[0], (set, frozenset)):
         chosen = [v for v in (f.get("levels") or []) if str(v) in lim.iloc[0]]
         out["levels"] = [str(v) for v in chosen]
-        out["text"] = f"{label} is {chosen[0]}" if len(chosen) == 1 else f"{label} is one of {', '.join(str(v) for v in chosen)}"
+        out["text"] = (
+            f"{label} is {chosen[0]}" if len(chosen) == 1 else f"{label} is one of {', '.join(str(v) for v in chosen)}"
+        )
         return out
     lo, hi = float(lim.iloc[0]), float(lim.iloc[1])
     lo_cut, hi_cut = lo > float(init.iloc[0]), hi < float(init.iloc[1])
@@ -260,15 +274,26 @@ def _restriction(f: dict, lim: pd.Series, init: pd.Series, qp: list[float]) -> d
     return out
 
 
-def prim_boxes(x: np.ndarray, hit: np.ndarray, factors: list[dict], phrases: tuple[str, str] = ("it holds", "it fails")) -> dict:
+def prim_boxes(
+    x: np.ndarray, hit: np.ndarray, factors: list[dict], phrases: tuple[str, str] = ("it holds", "it fails")
+) -> dict:
     """PRIM boxes for a yes/no outcome of the runs (``hit`` in {0, 1}, NaN left out); see the
     module docstring. ``x`` holds the factors of each run (categorical levels as their index);
     ``phrases`` say what a 1 and a 0 mean ("it holds", "it fails")."""
     ok = np.isfinite(hit) & np.all(np.isfinite(x), axis=1)
     h = hit[ok].astype(bool)
     n = int(len(h))
-    out: dict = {"runs": n, "boxes": [], "trajectory": [], "settings": {
-        "peel_alpha": PEEL_ALPHA, "mass_min": MASS_MIN, "min_coverage": MIN_COVERAGE, "qp_level": QP_LEVEL}}
+    out: dict = {
+        "runs": n,
+        "boxes": [],
+        "trajectory": [],
+        "settings": {
+            "peel_alpha": PEEL_ALPHA,
+            "mass_min": MASS_MIN,
+            "min_coverage": MIN_COVERAGE,
+            "qp_level": QP_LEVEL,
+        },
+    }
     if n == 0:
         out["text"] = "No run has a value, so there is nothing to discover."
         return out
@@ -286,8 +311,14 @@ def prim_boxes(x: np.ndarray, hit: np.ndarray, factors: list[dict], phrases: tup
     frame = _frame(x[ok], factors)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        p = prim.Prim(frame, interest.astype(int), threshold=float(interest.mean()), peel_alpha=PEEL_ALPHA,
-                      paste_alpha=PEEL_ALPHA, mass_min=MASS_MIN)
+        p = prim.Prim(
+            frame,
+            interest.astype(int),
+            threshold=float(interest.mean()),
+            peel_alpha=PEEL_ALPHA,
+            paste_alpha=PEEL_ALPHA,
+            mass_min=MASS_MIN,
+        )
         for k in range(MAX_BOXES):
             box = p.find_box()
             if box is None or len(box.peeling_trajectory) <= 1:
@@ -304,22 +335,43 @@ def prim_boxes(x: np.ndarray, hit: np.ndarray, factors: list[dict], phrases: tup
             by_path = {f["path"]: f for f in factors}
             restricted = [c for c in lim.columns if not all(_same(a, b) for a, b in zip(lim[c], init[c]))]
             rules = [_restriction(by_path[c], lim[c], init[c], box.qp[i].get(c, [-1, -1])) for c in restricted]
-            entry = {"coverage": float(row["coverage"]), "density": float(row["density"]), "mass": float(row["mass"]),
-                     "runs": int(row["n"]), "runs_of_interest": int(row["k"]), "trajectory_index": i,
-                     "restrictions": rules}
+            entry = {
+                "coverage": float(row["coverage"]),
+                "density": float(row["density"]),
+                "mass": float(row["mass"]),
+                "runs": int(row["n"]),
+                "runs_of_interest": int(row["k"]),
+                "trajectory_index": i,
+                "restrictions": rules,
+            }
             where = " and ".join(r["text"] for r in rules)
             weak = [r["label"] for r in rules if not r["significant"]]
-            entry["text"] = (f"Where {where}: {what} in {entry['density']:.0%} of the runs there (against "
-                             f"{interest.mean():.0%} overall); the box holds {entry['mass']:.0%} of the runs and "
-                             f"{entry['coverage']:.0%} of all runs where {what}."
-                             + (f" The restriction on {', '.join(weak)} is not significant (quasi-p above {QP_LEVEL})." if weak else ""))
+            entry["text"] = (
+                f"Where {where}: {what} in {entry['density']:.0%} of the runs there (against "
+                f"{interest.mean():.0%} overall); the box holds {entry['mass']:.0%} of the runs and "
+                f"{entry['coverage']:.0%} of all runs where {what}."
+                + (
+                    f" The restriction on {', '.join(weak)} is not significant (quasi-p above {QP_LEVEL})."
+                    if weak
+                    else ""
+                )
+            )
             out["boxes"].append(entry)
             if k == 0:
-                out["trajectory"] = [{"coverage": float(r.coverage), "density": float(r.density), "mass": float(r.mass),
-                                      "restricted": int(r.res_dim)} for r in traj.itertuples()]
+                out["trajectory"] = [
+                    {
+                        "coverage": float(r.coverage),
+                        "density": float(r.density),
+                        "mass": float(r.mass),
+                        "restricted": int(r.res_dim),
+                    }
+                    for r in traj.itertuples()
+                ]
     if out["boxes"]:
         b = out["boxes"][0]
-        out["text"] = f"PRIM finds {len(out['boxes'])} box{'es' if len(out['boxes']) > 1 else ''} where {what}. " + b["text"]
+        out["text"] = (
+            f"PRIM finds {len(out['boxes'])} box{'es' if len(out['boxes']) > 1 else ''} where {what}. " + b["text"]
+        )
     else:
         out["text"] = f"PRIM finds no box where {what} clearly more often than overall ({interest.mean():.0%} of runs)."
     return out
@@ -341,8 +393,9 @@ def phrases(goal: dict) -> tuple[str, str, str]:
     return f"reaches {t:g}", f"it reaches {t:g}", f"it stays below {t:g}"
 
 
-def discover(x: np.ndarray, y: np.ndarray, factors: list[dict], replications: int, *, binary: bool,
-             goal: dict | None = None) -> dict:
+def discover(
+    x: np.ndarray, y: np.ndarray, factors: list[dict], replications: int, *, binary: bool, goal: dict | None = None
+) -> dict:
     """The tree's regions and PRIM's boxes of a thresholded outcome (``{"regions": ..., "prim": ...}``)."""
     goal = goal or {}
     h = hits(y, binary, goal)

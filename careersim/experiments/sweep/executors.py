@@ -249,8 +249,13 @@ class PoolExecutor:
                 try:
                     out.extend(pool.submit(_pool_task, one).result())
                 except BrokenProcessPool:
-                    out.extend(_failed(one, "the worker process running this run died (killed, or crashed outside "
-                                            "Python); replay the run to see whether it happens again"))
+                    out.extend(
+                        _failed(
+                            one,
+                            "the worker process running this run died (killed, or crashed outside "
+                            "Python); replay the run to see whether it happens again",
+                        )
+                    )
                     pool.close(kill=True)
                     pool = None
         except BaseException:
@@ -299,7 +304,9 @@ class DaskExecutor:
             task = next(it, None)
             if task is None:
                 return False
-            fut = self.client.submit(run_task, shared, task, pure=False, key=f"careersim-sweep-{task.point}-{os.urandom(4).hex()}")
+            fut = self.client.submit(
+                run_task, shared, task, pure=False, key=f"careersim-sweep-{task.point}-{os.urandom(4).hex()}"
+            )
             pending[fut.key] = task
             ac.add(fut)
             return True

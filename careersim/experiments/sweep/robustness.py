@@ -70,8 +70,10 @@ def robustness(table: pd.DataFrame, factors: list[dict], y: np.ndarray, goal: di
     out: dict[str, Any] = {"levers": [f["path"] for f in levers], "uncertainties": [f["path"] for f in uncs]}
     direction = goal.get("goal")
     if direction not in ("maximize", "minimize"):
-        out["text"] = ("Give this outcome a goal in the sweep file ({expr: ..., goal: maximize} or minimize) to "
-                       "see the regret and satisficing of each lever setting across the uncertainties.")
+        out["text"] = (
+            "Give this outcome a goal in the sweep file ({expr: ..., goal: maximize} or minimize) to "
+            "see the regret and satisficing of each lever setting across the uncertainties."
+        )
         return out
     threshold = goal.get("threshold")
     if threshold is None and binary:
@@ -91,9 +93,11 @@ def robustness(table: pd.DataFrame, factors: list[dict], y: np.ndarray, goal: di
     out["uncertainty_points"] = int(len(cells))
     out["uncertainty_points_used"] = int(len(complete))
     if complete.shape[1] < 2 or complete.empty:
-        out["text"] = ("Regret needs every lever setting at every uncertainty point (a grid over the levers and "
-                       f"uncertainties); here {len(complete)} of {len(cells)} uncertainty points have all "
-                       f"{cells.shape[1]} lever settings.")
+        out["text"] = (
+            "Regret needs every lever setting at every uncertainty point (a grid over the levers and "
+            f"uncertainties); here {len(complete)} of {len(cells)} uncertainty points have all "
+            f"{cells.shape[1]} lever settings."
+        )
         return out
     regret = regret_table(complete, direction)
     settings = []
@@ -118,14 +122,18 @@ def robustness(table: pd.DataFrame, factors: list[dict], y: np.ndarray, goal: di
     out["settings"] = settings
     best = settings[0]
     k = len(complete)
-    text = (f"Across {k} uncertainty points, the setting with the smallest worst-case regret is {best['label']}: "
-            f"it is never more than {best['max_regret']:.3g} {'below' if direction == 'maximize' else 'above'} the "
-            f"best setting of that point, and is the best at {best['best_at']} of {k}.")
+    text = (
+        f"Across {k} uncertainty points, the setting with the smallest worst-case regret is {best['label']}: "
+        f"it is never more than {best['max_regret']:.3g} {'below' if direction == 'maximize' else 'above'} the "
+        f"best setting of that point, and is the best at {best['best_at']} of {k}."
+    )
     if threshold is not None:
         most = max(settings, key=lambda e: (e["satisficing"], -e["max_regret"]))
         word = "at least" if direction == "maximize" else "at most"
-        text += (f" The setting that meets the threshold ({word} {threshold:g}) at the most uncertainty points is "
-                 f"{most['label']}: {most['satisficing']:.0%} of them.")
+        text += (
+            f" The setting that meets the threshold ({word} {threshold:g}) at the most uncertainty points is "
+            f"{most['label']}: {most['satisficing']:.0%} of them."
+        )
     if len(complete) < len(cells):
         text += f" {len(cells) - len(complete)} uncertainty points lack a lever setting's value and are left out."
     out["text"] = text

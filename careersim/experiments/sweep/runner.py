@@ -93,8 +93,9 @@ def design_keys(factors, points: pd.DataFrame, replications: int, base_hash: str
     return pd.DataFrame(rows, columns=["point", "replication", "key"])
 
 
-def _plan(sweep: Sweep, points: pd.DataFrame, done: dict[str, bool], shard: tuple[int, int],
-          retry_failed: bool) -> tuple[list[int], int, int]:
+def _plan(
+    sweep: Sweep, points: pd.DataFrame, done: dict[str, bool], shard: tuple[int, int], retry_failed: bool
+) -> tuple[list[int], int, int]:
     """(points in the shard, distinct runs in the shard, runs of them already done)."""
     index, count = shard
     mine = [p for p in range(len(points)) if p % count == index]
@@ -112,8 +113,9 @@ def _plan(sweep: Sweep, points: pd.DataFrame, done: dict[str, bool], shard: tupl
     return mine, len(seen), skipped
 
 
-def _tasks(sweep: Sweep, points: pd.DataFrame, mine: list[int], done: dict[str, bool], retry_failed: bool,
-           keys: dict) -> Iterator[Task]:
+def _tasks(
+    sweep: Sweep, points: pd.DataFrame, mine: list[int], done: dict[str, bool], retry_failed: bool, keys: dict
+) -> Iterator[Task]:
     seen: set[str] = set()
     for p in mine:
         values = point_values(sweep.factors, points, p)
@@ -127,7 +129,7 @@ def _tasks(sweep: Sweep, points: pd.DataFrame, mine: list[int], done: dict[str, 
             keys[(p, r)] = key
             todo.append((r, seed))
         for i in range(0, len(todo), REPS_PER_TASK):
-            yield Task(p, values, tuple(todo[i:i + REPS_PER_TASK]))
+            yield Task(p, values, tuple(todo[i : i + REPS_PER_TASK]))
 
 
 def run_sweep(
@@ -175,8 +177,12 @@ def run_sweep(
         for results in executor.imap(context, _tasks(sweep, points, mine, done, retry_failed, keys)):
             for res in results:
                 values = point_values(sweep.factors, points, res.point)
-                row = {"point": res.point, "replication": res.replication, "key": keys.pop((res.point, res.replication)),
-                       "seed": res.seed}
+                row = {
+                    "point": res.point,
+                    "replication": res.replication,
+                    "key": keys.pop((res.point, res.replication)),
+                    "seed": res.seed,
+                }
                 row.update({k: (str(v) if k in categorical else v) for k, v in values.items()})
                 if res.summary is not None:
                     row.update(res.summary)
@@ -224,7 +230,9 @@ def find_run(store: Store, prefix: str) -> RunInfo:
 
     prefix = prefix.strip().lower()
     if len(prefix) < 6 or any(c not in "0123456789abcdef" for c in prefix):
-        raise StoreError(f"got run key {prefix!r} (expected the key's first 6 or more hex digits, from the results table or the report)")
+        raise StoreError(
+            f"got run key {prefix!r} (expected the key's first 6 or more hex digits, from the results table or the report)"
+        )
     m = store.manifest
     points = store.points
     base_hash = m["base_sha256"]
@@ -260,8 +268,13 @@ def replay(store: Store, info: RunInfo):
 
     m = store.manifest
     factors = tuple(
-        Factor(path=f["path"], label=f.get("label", f["path"]), kind=f["kind"], unit=f.get("unit", ""),
-               rescale_others=tuple(f.get("rescale_others") or ()))
+        Factor(
+            path=f["path"],
+            label=f.get("label", f["path"]),
+            kind=f["kind"],
+            unit=f.get("unit", ""),
+            rescale_others=tuple(f.get("rescale_others") or ()),
+        )
         for f in m["factors"]
     )
     context = Context(base_json=store.base_json, base_hash=m["base_sha256"], factors=factors)

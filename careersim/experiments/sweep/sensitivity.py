@@ -87,8 +87,18 @@ from careersim.config.sweeps import evaluate_expression
 from careersim.experiments.sweep.discovery import discover, is_binary
 from careersim.experiments.sweep.robustness import robustness
 
-__all__ = ["analyze", "variance_split", "attribution", "given_data_s1", "indices", "index_warnings",
-           "convergence", "outcome_values", "factor_matrix", "MIN_PARAMETER_SHARE"]
+__all__ = [
+    "analyze",
+    "variance_split",
+    "attribution",
+    "given_data_s1",
+    "indices",
+    "index_warnings",
+    "convergence",
+    "outcome_values",
+    "factor_matrix",
+    "MIN_PARAMETER_SHARE",
+]
 
 #: resamples for the indices' own bootstrap intervals (SALib's ``num_resamples``)
 BOOTSTRAP = 200
@@ -169,7 +179,7 @@ def _two_way(m: np.ndarray) -> tuple[float, float, float, float] | None:
     point_means = m.mean(axis=1)
     rep_means = m.mean(axis=0)
     resid = m - point_means[:, None] - rep_means[None, :] + m.mean()
-    chance = float((resid ** 2).sum() / ((p - 1) * (r - 1)))
+    chance = float((resid**2).sum() / ((p - 1) * (r - 1)))
     between = float(point_means.var(ddof=1))
     shared = max(0.0, float(rep_means.var(ddof=1)) - chance / p)
     return between, chance, shared, float(r)
@@ -184,8 +194,14 @@ def _rho(parts: tuple[float, float, float, float] | None) -> float:
     return round(min(1.0, max(0.0, 1.0 - chance / r / between)), 12)  # no rounding dust around 0 or 1
 
 
-def variance_split(point: np.ndarray, y: np.ndarray, replication: np.ndarray | None = None, *,
-                   resamples: int = SHARE_RESAMPLES, seed: int = ANALYSIS_SEED) -> dict:
+def variance_split(
+    point: np.ndarray,
+    y: np.ndarray,
+    replication: np.ndarray | None = None,
+    *,
+    resamples: int = SHARE_RESAMPLES,
+    seed: int = ANALYSIS_SEED,
+) -> dict:
     """How much of an outcome's variance is the parameters and how much chance.
 
     ``point`` and ``y`` give one entry per run; with ``replication`` (common
@@ -205,11 +221,14 @@ def variance_split(point: np.ndarray, y: np.ndarray, replication: np.ndarray | N
     n = np.isfinite(m).sum(axis=1)
     out: dict[str, Any] = {
         "method": "two-way" if two is not None else "one-way",
-        "points": int((n > 0).sum()), "runs": int(ok.sum()),
+        "points": int((n > 0).sum()),
+        "runs": int(ok.sum()),
         "replications_per_point": float((n > 0).sum() / (1.0 / n[n > 0]).sum()),
         "total_variance": float(y[ok].var(ddof=1)) if ok.sum() >= 2 else float("nan"),
         "within_point_variance": one[1] if one else float("nan"),
-        "between_point_variance": parts[0] if parts else (float(np.nanmean(m, axis=1).var(ddof=1)) if len(m) >= 2 else float("nan")),
+        "between_point_variance": parts[0]
+        if parts
+        else (float(np.nanmean(m, axis=1).var(ddof=1)) if len(m) >= 2 else float("nan")),
     }
     if parts is None:
         return out
@@ -218,14 +237,18 @@ def variance_split(point: np.ndarray, y: np.ndarray, replication: np.ndarray | N
         out["points_complete"] = int(np.isfinite(m).all(axis=1).sum())
     params = max(0.0, between - chance / r)
     total = params + shared + chance
-    out.update({
-        "parameter_variance": params, "shared_chance_variance": shared, "point_chance_variance": chance,
-        "parameter_share": params / total if total > 0 else float("nan"),
-        "shared_chance_share": shared / total if total > 0 else float("nan"),
-        "point_chance_share": chance / total if total > 0 else float("nan"),
-        "chance_share": (shared + chance) / total if total > 0 else float("nan"),
-        "means_parameter_share": _rho(parts),
-    })
+    out.update(
+        {
+            "parameter_variance": params,
+            "shared_chance_variance": shared,
+            "point_chance_variance": chance,
+            "parameter_share": params / total if total > 0 else float("nan"),
+            "shared_chance_share": shared / total if total > 0 else float("nan"),
+            "point_chance_share": chance / total if total > 0 else float("nan"),
+            "chance_share": (shared + chance) / total if total > 0 else float("nan"),
+            "means_parameter_share": _rho(parts),
+        }
+    )
     low, high = _rho_interval(m if two is None else m[np.isfinite(m).all(axis=1)], two is not None, resamples, seed)
     out["means_parameter_share_low"], out["means_parameter_share_high"] = low, high
     return out
@@ -257,35 +280,54 @@ def attribution(v: dict, replications: int) -> dict:
     ``no variation``."""
     rho = v.get("means_parameter_share")
     low, high = v.get("means_parameter_share_low"), v.get("means_parameter_share_high")
-    out: dict[str, Any] = {"threshold": MIN_PARAMETER_SHARE, "share": _finite(rho), "low": _finite(low),
-                           "high": _finite(high)}
+    out: dict[str, Any] = {
+        "threshold": MIN_PARAMETER_SHARE,
+        "share": _finite(rho),
+        "low": _finite(low),
+        "high": _finite(high),
+    }
     between = v.get("between_point_variance")
     if v.get("points", 0) >= 2 and between is not None and math.isfinite(between) and between == 0:
-        out.update(verdict="no variation", show=False,
-                   text="The outcome has the same mean at every point: there is nothing to attribute.")
+        out.update(
+            verdict="no variation",
+            show=False,
+            text="The outcome has the same mean at every point: there is nothing to attribute.",
+        )
         return out
     if rho is None or not math.isfinite(rho) or low is None or not math.isfinite(low):
-        why = ("one replication per point" if replications < 2 else "too few points with every replication")
-        out.update(verdict="unknown", show=True,
-                   text=f"Chance cannot be told from the parameters ({why}), so the indices below may divide "
-                        "chance among the factors; run at least 2 replications per point to check.")
+        why = "one replication per point" if replications < 2 else "too few points with every replication"
+        out.update(
+            verdict="unknown",
+            show=True,
+            text=f"Chance cannot be told from the parameters ({why}), so the indices below may divide "
+            "chance among the factors; run at least 2 replications per point to check.",
+        )
         return out
     band = f"{_pct(rho)} (95% interval {_pct(low)} to {_pct(high)})"
     need = _replications_needed(v)
     if low >= MIN_PARAMETER_SHARE:
-        out.update(verdict="parameters", show=True,
-                   text=f"The parameters explain {band} of the differences between point means, above the "
-                        f"{_pct(MIN_PARAMETER_SHARE)} needed to show indices.")
+        out.update(
+            verdict="parameters",
+            show=True,
+            text=f"The parameters explain {band} of the differences between point means, above the "
+            f"{_pct(MIN_PARAMETER_SHARE)} needed to show indices.",
+        )
     elif high < MIN_PARAMETER_SHARE:
-        out.update(verdict="chance dominates", show=False,
-                   text=f"Chance dominates: the parameters explain only {band} of the differences between "
-                        f"point means (indices are shown from {_pct(MIN_PARAMETER_SHARE)}), so no index is "
-                        f"given.{need}")
+        out.update(
+            verdict="chance dominates",
+            show=False,
+            text=f"Chance dominates: the parameters explain only {band} of the differences between "
+            f"point means (indices are shown from {_pct(MIN_PARAMETER_SHARE)}), so no index is "
+            f"given.{need}",
+        )
     else:
-        out.update(verdict="too uncertain", show=False,
-                   text=f"Too uncertain to attribute: the parameters explain {band} of the differences between "
-                        f"point means, and indices are shown only when the whole interval is at or above "
-                        f"{_pct(MIN_PARAMETER_SHARE)}.{need}")
+        out.update(
+            verdict="too uncertain",
+            show=False,
+            text=f"Too uncertain to attribute: the parameters explain {band} of the differences between "
+            f"point means, and indices are shown only when the whole interval is at or above "
+            f"{_pct(MIN_PARAMETER_SHARE)}.{need}",
+        )
     return out
 
 
@@ -297,8 +339,10 @@ def _replications_needed(v: dict) -> str:
         return " No effect of the parameters shows above chance at all."
     t = TARGET_PARAMETER_SHARE
     r = math.ceil(t / (1 - t) * chance / params)
-    return (f" About {r} replications per point would bring the parameters' share of the point means to "
-            f"{_pct(t)} (if the estimates hold).")
+    return (
+        f" About {r} replications per point would bring the parameters' share of the point means to "
+        f"{_pct(t)} (if the estimates hold)."
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -353,19 +397,43 @@ def _problem(factors: list[dict]) -> dict:
 def _sobol(factors: list[dict], means: np.ndarray) -> list[dict]:
     from SALib.analyze import sobol
 
-    res = _quiet(sobol.analyze, _problem(factors), means, calc_second_order=False, conf_level=0.95,
-                 num_resamples=BOOTSTRAP, seed=ANALYSIS_SEED)
-    return [{"S1": res["S1"][i], "S1_conf": res["S1_conf"][i], "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]}
-            for i in range(len(factors))]
+    res = _quiet(
+        sobol.analyze,
+        _problem(factors),
+        means,
+        calc_second_order=False,
+        conf_level=0.95,
+        num_resamples=BOOTSTRAP,
+        seed=ANALYSIS_SEED,
+    )
+    return [
+        {"S1": res["S1"][i], "S1_conf": res["S1_conf"][i], "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]}
+        for i in range(len(factors))
+    ]
 
 
 def _morris(factors: list[dict], design: dict, units: np.ndarray, means: np.ndarray) -> list[dict]:
     from SALib.analyze import morris
 
-    res = _quiet(morris.analyze, _problem(factors), units, means, num_resamples=BOOTSTRAP, conf_level=0.95,
-                 num_levels=int(design.get("levels", 4)), seed=ANALYSIS_SEED)
-    return [{"mu_star": res["mu_star"][i], "mu_star_conf": res["mu_star_conf"][i], "mu": res["mu"][i],
-             "sigma": res["sigma"][i]} for i in range(len(factors))]
+    res = _quiet(
+        morris.analyze,
+        _problem(factors),
+        units,
+        means,
+        num_resamples=BOOTSTRAP,
+        conf_level=0.95,
+        num_levels=int(design.get("levels", 4)),
+        seed=ANALYSIS_SEED,
+    )
+    return [
+        {
+            "mu_star": res["mu_star"][i],
+            "mu_star_conf": res["mu_star_conf"][i],
+            "mu": res["mu"][i],
+            "sigma": res["sigma"][i],
+        }
+        for i in range(len(factors))
+    ]
 
 
 def _given_data(factors: list[dict], x: np.ndarray, y: np.ndarray, pawn: bool = True) -> tuple[list[dict], str]:
@@ -379,7 +447,9 @@ def _given_data(factors: list[dict], x: np.ndarray, y: np.ndarray, pawn: bool = 
         from SALib.analyze import pawn as salib_pawn
 
         try:
-            res = _quiet(salib_pawn.analyze, _problem(factors), x, y, S=min(10, max(2, len(y) // 5)), seed=ANALYSIS_SEED)
+            res = _quiet(
+                salib_pawn.analyze, _problem(factors), x, y, S=min(10, max(2, len(y) // 5)), seed=ANALYSIS_SEED
+            )
             for i, row in enumerate(rows):
                 row["PAWN_median"] = res["median"][i]
                 row["PAWN_max"] = res["maximum"][i]
@@ -388,8 +458,9 @@ def _given_data(factors: list[dict], x: np.ndarray, y: np.ndarray, pawn: bool = 
     return rows, note
 
 
-def indices(kind: str, factors: list[dict], design: dict, units: np.ndarray, means: np.ndarray,
-            why_missing: str = "") -> tuple[str, list[dict], str]:
+def indices(
+    kind: str, factors: list[dict], design: dict, units: np.ndarray, means: np.ndarray, why_missing: str = ""
+) -> tuple[str, list[dict], str]:
     """(method, one dict per factor, note) for the mean outcome per point ``means`` (NaN = no finite
     value). ``why_missing`` says why points have no value, for the note."""
     complete = bool(np.all(np.isfinite(means)))
@@ -400,9 +471,12 @@ def indices(kind: str, factors: list[dict], design: dict, units: np.ndarray, mea
         return "morris", _label(_morris(factors, design, units, means), factors), note
     if kind in ("saltelli", "morris"):
         missing = int(np.sum(~np.isfinite(means)))
-        note = (f"the {kind} design is incomplete for this outcome ({missing} of {len(means)} points "
-                f"{why_missing or 'have no result'}), so given-data estimates are shown instead" if missing else
-                "the outcome does not vary, so there is nothing to attribute")
+        note = (
+            f"the {kind} design is incomplete for this outcome ({missing} of {len(means)} points "
+            f"{why_missing or 'have no result'}), so given-data estimates are shown instead"
+            if missing
+            else "the outcome does not vary, so there is nothing to attribute"
+        )
     ok = np.isfinite(means)
     rows, pawn_note = _given_data(factors, units[ok], means[ok])
     if pawn_note:
@@ -413,8 +487,14 @@ def indices(kind: str, factors: list[dict], design: dict, units: np.ndarray, mea
 def _label(rows: list[dict], factors: list[dict]) -> list[dict]:
     out = []
     for row, f in zip(rows, factors):
-        out.append({"factor": f["path"], "label": f.get("label", f["path"]), "role": f.get("role", "uncertainty"),
-                    **{k: _finite(v) for k, v in row.items()}})
+        out.append(
+            {
+                "factor": f["path"],
+                "label": f.get("label", f["path"]),
+                "role": f.get("role", "uncertainty"),
+                **{k: _finite(v) for k, v in row.items()},
+            }
+        )
     return out
 
 
@@ -448,15 +528,21 @@ def index_warnings(method: str, rows: list[dict]) -> list[str]:
         row["flags"] = flags
     out = []
     if above:
-        out.append(f"S1 is above ST for {_names(above)}: a factor's effect alone cannot exceed its total effect, "
-                   "so the difference is estimation error (more points shrink it).")
+        out.append(
+            f"S1 is above ST for {_names(above)}: a factor's effect alone cannot exceed its total effect, "
+            "so the difference is estimation error (more points shrink it)."
+        )
     if negative:
-        out.append(f"Negative estimates ({_names(negative)}): an index cannot be below 0, so these are "
-                   "estimation error around a small true value.")
+        out.append(
+            f"Negative estimates ({_names(negative)}): an index cannot be below 0, so these are "
+            "estimation error around a small true value."
+        )
     if wide:
         total = sum(1 for r in rows for k in INDEX_KEYS[method] if r.get(k) is not None)
-        out.append(f"The 95% interval is wider than the estimate for {len(wide)} of {total} indices "
-                   f"({_names(wide)}): those cannot be told from 0.")
+        out.append(
+            f"The 95% interval is wider than the estimate for {len(wide)} of {total} indices "
+            f"({_names(wide)}): those cannot be told from 0."
+        )
     return out
 
 
@@ -487,8 +573,9 @@ def _half(method: str, factors: list[dict], design: dict, units: np.ndarray, mea
     return rows
 
 
-def convergence(method: str, factors: list[dict], design: dict, units: np.ndarray, means: np.ndarray,
-                rows: list[dict]) -> dict:
+def convergence(
+    method: str, factors: list[dict], design: dict, units: np.ndarray, means: np.ndarray, rows: list[dict]
+) -> dict:
     """Do the indices hold still when the sample doubles? See the module docstring."""
     keys = INDEX_KEYS[method]
     full = {(k, i): r.get(k) for i, r in enumerate(rows) for k in keys}
@@ -497,13 +584,21 @@ def convergence(method: str, factors: list[dict], design: dict, units: np.ndarra
     scale = 1.0
     if method == "morris":
         scale = max((abs(v) for v in full.values() if v is not None), default=0.0) or 1.0
-    widths = {(k, i): (r.get(f"{k}_conf") or 0.0) / scale for i, r in enumerate(rows) for k in keys
-              if r.get(f"{k}_conf") is not None}
+    widths = {
+        (k, i): (r.get(f"{k}_conf") or 0.0) / scale
+        for i, r in enumerate(rows)
+        for k in keys
+        if r.get(f"{k}_conf") is not None
+    }
     worst_width = max(widths.items(), key=lambda kv: kv[1]) if widths else None
     half = _half(method, factors, design, units, means)
-    out: dict[str, Any] = {"method": "first half of the sample against all of it", "tolerance_change": CONVERGENCE_CHANGE,
-                           "tolerance_half_width": CONVERGENCE_HALF_WIDTH, "relative_to_largest": method == "morris",
-                           "max_half_width": None if worst_width is None else worst_width[1]}
+    out: dict[str, Any] = {
+        "method": "first half of the sample against all of it",
+        "tolerance_change": CONVERGENCE_CHANGE,
+        "tolerance_half_width": CONVERGENCE_HALF_WIDTH,
+        "relative_to_largest": method == "morris",
+        "max_half_width": None if worst_width is None else worst_width[1],
+    }
     label = {i: r["label"] for i, r in enumerate(rows)}
     if worst_width is not None:
         out["widest"] = f"{worst_width[0][0]} of {label[worst_width[0][1]]}"
@@ -512,30 +607,45 @@ def convergence(method: str, factors: list[dict], design: dict, units: np.ndarra
         out["text"] = "The sample is too small to compare half of it with all of it, so convergence was not checked."
         return out
     halves = {(k, i): _finite(r.get(k)) for i, r in enumerate(half) for k in keys}
-    changes = {key: abs(full[key] - halves[key]) / scale for key in full
-               if full[key] is not None and halves.get(key) is not None}
+    changes = {
+        key: abs(full[key] - halves[key]) / scale
+        for key in full
+        if full[key] is not None and halves.get(key) is not None
+    }
     worst = max(changes.items(), key=lambda kv: kv[1]) if changes else None
     out["max_change"] = None if worst is None else worst[1]
     if worst is not None:
         out["most_changed"] = f"{worst[0][0]} of {label[worst[0][1]]}"
     main = keys[-1]  # ST for Sobol', mu* for Morris, S1 otherwise
     top_full = max(range(len(rows)), key=lambda i: rows[i].get(main) if rows[i].get(main) is not None else -math.inf)
-    top_half = max(range(len(half)), key=lambda i: _finite(half[i].get(main)) if _finite(half[i].get(main)) is not None else -math.inf)
+    top_half = max(
+        range(len(half)),
+        key=lambda i: _finite(half[i].get(main)) if _finite(half[i].get(main)) is not None else -math.inf,
+    )
     out["top_factor_stable"] = top_full == top_half
     stable_values = worst is not None and worst[1] <= CONVERGENCE_CHANGE
     narrow = worst_width is None or worst_width[1] <= CONVERGENCE_HALF_WIDTH
     unit = " (relative to the largest mu*)" if method == "morris" else ""
-    moved = ("" if worst is None else f"the indices moved by up to {worst[1]:.2f}{unit} ({out['most_changed']}) "
-             "between half the sample and all of it")
-    wide = ("" if worst_width is None else f"the widest 95% interval is ±{worst_width[1]:.2f}{unit} ({out['widest']})")
+    moved = (
+        ""
+        if worst is None
+        else f"the indices moved by up to {worst[1]:.2f}{unit} ({out['most_changed']}) "
+        "between half the sample and all of it"
+    )
+    wide = "" if worst_width is None else f"the widest 95% interval is ±{worst_width[1]:.2f}{unit} ({out['widest']})"
     if stable_values and narrow:
         out["verdict"] = "converged"
         out["text"] = f"Converged: {moved}, within ±{CONVERGENCE_CHANGE}, and {wide}, within ±{CONVERGENCE_HALF_WIDTH}."
     else:
         out["verdict"] = "ranking stable" if out["top_factor_stable"] else "not converged"
-        lead = ("Not converged, but the most influential factor is the same with half the sample"
-                if out["top_factor_stable"] else "Not converged: the most influential factor changes with half the sample")
-        out["text"] = f"{lead}; {moved}" + (f" and {wide}" if wide else "") + f". {_advice(method, design, worst_width)}"
+        lead = (
+            "Not converged, but the most influential factor is the same with half the sample"
+            if out["top_factor_stable"]
+            else "Not converged: the most influential factor changes with half the sample"
+        )
+        out["text"] = (
+            f"{lead}; {moved}" + (f" and {wide}" if wide else "") + f". {_advice(method, design, worst_width)}"
+        )
     return out
 
 
@@ -569,22 +679,31 @@ def factor_matrix(table: pd.DataFrame, factors: list[dict]) -> np.ndarray:
 
 def _counts(y: np.ndarray, table: pd.DataFrame) -> dict:
     failed = table["error"].notna().to_numpy() if "error" in table and len(table) else np.zeros(len(y), bool)
-    return {"finite": int(np.isfinite(y).sum()), "infinite": int(np.isinf(y).sum()),
-            "undefined": int((np.isnan(y) & ~failed).sum()), "failed": int(failed.sum())}
+    return {
+        "finite": int(np.isfinite(y).sum()),
+        "infinite": int(np.isinf(y).sum()),
+        "undefined": int((np.isnan(y) & ~failed).sum()),
+        "failed": int(failed.sum()),
+    }
 
 
 def _nonfinite_note(c: dict) -> str:
     parts = []
     if c["infinite"]:
-        parts.append(f"{c['infinite']} run{'s' if c['infinite'] != 1 else ''} gave an infinite value (a ratio over zero)")
+        parts.append(
+            f"{c['infinite']} run{'s' if c['infinite'] != 1 else ''} gave an infinite value (a ratio over zero)"
+        )
     if c["undefined"]:
-        parts.append(f"{c['undefined']} run{'s' if c['undefined'] != 1 else ''} gave no value (nothing to measure, "
-                     "such as a share of an empty group)")
+        parts.append(
+            f"{c['undefined']} run{'s' if c['undefined'] != 1 else ''} gave no value (nothing to measure, "
+            "such as a share of an empty group)"
+        )
     if not parts:
         return ""
     one = c["infinite"] + c["undefined"] == 1
-    return "; ".join(parts) + (f"; {'it is' if one else 'they are'} left out, and a point's mean is that of its "
-                               "other runs.")
+    return "; ".join(parts) + (
+        f"; {'it is' if one else 'they are'} left out, and a point's mean is that of its other runs."
+    )
 
 
 def _point_means(y_design: np.ndarray, n_points: int, design_rows: pd.DataFrame) -> np.ndarray:
@@ -631,12 +750,31 @@ def _analyze(table: pd.DataFrame, manifest: dict, points: pd.DataFrame) -> dict:
     common = manifest.get("seeding", "common") == "common"
     goals = manifest.get("outcome_goals") or {}
     out: dict[str, Any] = {
-        "sweep": {k: manifest.get(k) for k in ("name", "description", "base", "base_sha256", "fixed", "factors",
-                                               "design", "replications", "seed", "seeding", "identity", "points")},
+        "sweep": {
+            k: manifest.get(k)
+            for k in (
+                "name",
+                "description",
+                "base",
+                "base_sha256",
+                "fixed",
+                "factors",
+                "design",
+                "replications",
+                "seed",
+                "seeding",
+                "identity",
+                "points",
+            )
+        },
         "outcome_names": manifest.get("outcome_names") or {},
         "runs": {"expected": expected, "completed": in_table, "failed": failed, "missing": max(0, expected - in_table)},
-        "rules": {"min_parameter_share": MIN_PARAMETER_SHARE, "convergence_change": CONVERGENCE_CHANGE,
-                  "convergence_half_width": CONVERGENCE_HALF_WIDTH, "share_resamples": SHARE_RESAMPLES},
+        "rules": {
+            "min_parameter_share": MIN_PARAMETER_SHARE,
+            "convergence_change": CONVERGENCE_CHANGE,
+            "convergence_half_width": CONVERGENCE_HALF_WIDTH,
+            "share_resamples": SHARE_RESAMPLES,
+        },
         "outcomes": {},
         "provenance": manifest.get("provenance", {}),
     }
@@ -648,8 +786,13 @@ def _analyze(table: pd.DataFrame, manifest: dict, points: pd.DataFrame) -> dict:
         y_design = y[rows_idx] if len(y) and len(rows_idx) else np.zeros(0)
         means = _point_means(y_design, n_points, design_rows) if len(y_design) else np.full(n_points, np.nan)
         finite = y[np.isfinite(y)]
-        split = variance_split(design_rows["point"].to_numpy(), y_design,
-                               design_rows["replication"].to_numpy() if common else None) if len(y_design) else {"points": 0}
+        split = (
+            variance_split(
+                design_rows["point"].to_numpy(), y_design, design_rows["replication"].to_numpy() if common else None
+            )
+            if len(y_design)
+            else {"points": 0}
+        )
         verdict = attribution(split, reps)
         entry: dict[str, Any] = {
             "expression": expr,
@@ -689,4 +832,3 @@ def _analyze(table: pd.DataFrame, manifest: dict, points: pd.DataFrame) -> dict:
             entry["robustness"] = robust
         out["outcomes"][expr] = entry
     return out
-

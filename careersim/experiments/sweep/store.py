@@ -132,8 +132,16 @@ class Store:
 
     # -- creating and opening ---------------------------------------------------
     @classmethod
-    def create(cls, folder: str | os.PathLike, manifest: dict, points: pd.DataFrame, base_json: str,
-               source: str, *, resume: bool = False) -> "Store":
+    def create(
+        cls,
+        folder: str | os.PathLike,
+        manifest: dict,
+        points: pd.DataFrame,
+        base_json: str,
+        source: str,
+        *,
+        resume: bool = False,
+    ) -> Store:
         """Open ``folder`` for this sweep, creating it if needed.
 
         A folder that already holds the same sweep (same identity) is
@@ -142,7 +150,9 @@ class Store:
         store = cls(folder)
         path = store.folder
         if path.exists() and not path.is_dir():
-            raise StoreError(f"{path} exists and is not a folder (expected a folder for the sweep's results; choose another --out)")
+            raise StoreError(
+                f"{path} exists and is not a folder (expected a folder for the sweep's results; choose another --out)"
+            )
         if (path / MANIFEST).exists():
             old = store.manifest
             if old.get("identity") != manifest["identity"]:
@@ -150,12 +160,20 @@ class Store:
                     f"{path} holds the results of a different sweep ('{old.get('name')}': its base scenario, "
                     "factors, design or seed differ); choose another --out, or remove the folder to start again"
                 )
-            if old.get("replications") != manifest["replications"] or old.get("outcomes") != manifest["outcomes"] \
-                    or old.get("regions") != manifest.get("regions") \
-                    or old.get("outcome_goals") != manifest.get("outcome_goals") \
-                    or old.get("outcome_names") != manifest.get("outcome_names"):
-                updated = {**old, "replications": manifest["replications"], "outcomes": manifest["outcomes"],
-                           "regions": manifest.get("regions", []), "outcome_names": manifest.get("outcome_names", {})}
+            if (
+                old.get("replications") != manifest["replications"]
+                or old.get("outcomes") != manifest["outcomes"]
+                or old.get("regions") != manifest.get("regions")
+                or old.get("outcome_goals") != manifest.get("outcome_goals")
+                or old.get("outcome_names") != manifest.get("outcome_names")
+            ):
+                updated = {
+                    **old,
+                    "replications": manifest["replications"],
+                    "outcomes": manifest["outcomes"],
+                    "regions": manifest.get("regions", []),
+                    "outcome_names": manifest.get("outcome_names", {}),
+                }
                 updated.pop("outcome_goals", None)
                 if manifest.get("outcome_goals"):
                     updated["outcome_goals"] = manifest["outcome_goals"]
@@ -166,7 +184,9 @@ class Store:
             raise StoreError(f"{path} holds no sweep to resume (no {MANIFEST}); run without --resume to start it")
         ours = {BASE, SOURCE, POINTS, CHUNKS, LEDGER}  # another shard may be creating the folder right now
         if path.exists() and any(p for p in path.iterdir() if not p.name.startswith(".") and p.name not in ours):
-            raise StoreError(f"{path} already holds files that are not a careersim sweep; choose another --out or remove it")
+            raise StoreError(
+                f"{path} already holds files that are not a careersim sweep; choose another --out or remove it"
+            )
         path.mkdir(parents=True, exist_ok=True)
         (path / CHUNKS).mkdir(exist_ok=True)
         write_text(path / BASE, base_json)
@@ -179,13 +199,15 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, folder: str | os.PathLike) -> "Store":
+    def open(cls, folder: str | os.PathLike) -> Store:
         """An existing sweep folder (for analysis and replay)."""
         store = cls(folder)
         if not store.folder.is_dir():
             raise StoreError(f"{store.folder}: no such folder (expected a sweep's output folder)")
         if not (store.folder / MANIFEST).is_file():
-            raise StoreError(f"{store.folder} is not a sweep's output folder (it has no {MANIFEST}; expected the --out folder of 'careersim sweep')")
+            raise StoreError(
+                f"{store.folder} is not a sweep's output folder (it has no {MANIFEST}; expected the --out folder of 'careersim sweep')"
+            )
         return store
 
     @property
@@ -223,7 +245,11 @@ class Store:
                     entry = json.loads(line)
                 except ValueError:
                     continue  # a line torn by a crash: its chunk is not committed
-                if isinstance(entry, dict) and isinstance(entry.get("chunk"), str) and isinstance(entry.get("keys"), list):
+                if (
+                    isinstance(entry, dict)
+                    and isinstance(entry.get("chunk"), str)
+                    and isinstance(entry.get("keys"), list)
+                ):
                     if (self.folder / CHUNKS / entry["chunk"]).is_file():
                         out.append(entry)
         return out
@@ -247,8 +273,12 @@ class Store:
         buf = io.BytesIO()
         pq.write_table(_arrow_table(rows), buf)
         write_bytes(self.folder / CHUNKS / name, buf.getvalue())
-        entry = {"chunk": name, "rows": len(rows), "keys": [r["key"] for r in rows],
-                 "failed": [r["key"] for r in rows if r.get("error")]}
+        entry = {
+            "chunk": name,
+            "rows": len(rows),
+            "keys": [r["key"] for r in rows],
+            "failed": [r["key"] for r in rows if r.get("error")],
+        }
         line = ("\n" + json.dumps(entry, separators=(",", ":")) + "\n").encode()
         fd = os.open(self.folder / LEDGER, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
@@ -281,7 +311,9 @@ def read_results(stores: Sequence[Store | str | os.PathLike]) -> pd.DataFrame:
     identity = stores[0].manifest.get("identity")
     for s in stores[1:]:
         if s.manifest.get("identity") != identity:
-            raise StoreError(f"{s.folder} holds a different sweep from {stores[0].folder} (expected shards of one sweep)")
+            raise StoreError(
+                f"{s.folder} holds a different sweep from {stores[0].folder} (expected shards of one sweep)"
+            )
     frames = []
     for s in stores:
         for entry in s.ledger():
@@ -325,4 +357,3 @@ def provenance() -> dict:
         **software("pandas", "scipy"),
         "command": command_line(),
     }
-
