@@ -727,7 +727,7 @@ def test_the_assumptions_table_shows_a_fitted_value_with_its_fitted_source(tmp_p
 
     _posterior(tmp_path)
     scenario = load_scenario(tmp_path / "cal.yaml")
-    rows, _, _ = _assumption_rows([{"scenario": scenario}])
+    rows, _, _ = _assumption_rows([{"scenario": scenario, "name": "cal"}])
     row = next(r for r in rows if r.get("path") == "grants.reviewers")
     assert row["source"].startswith("fitted to grant applications funded")
     assert row["cells"][0]["value"].startswith("posterior: median 3")

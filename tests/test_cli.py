@@ -488,3 +488,11 @@ def test_a_mistyped_shipped_name_gets_the_near_name(
     err = capsys.readouterr().err
     assert "baselin: no such file or shipped scenario (did you mean 'baseline'?" in err
     assert "careersim init" in err and "Traceback" not in err and not (tmp_path / "o").exists()
+
+
+def test_compare_leaves_out_the_base_given_again(capsys: pytest.CaptureFixture[str]) -> None:
+    base = str(shipped_dir() / "baseline.yaml")
+    assert cli.main(["compare", base, "baseline"]) == 2  # the shipped name and the file are the same scenario
+    err = capsys.readouterr().err
+    assert "leaving out baseline: it is the base scenario" in err
+    assert "nothing to compare" in err and "Traceback" not in err

@@ -80,7 +80,12 @@ def run(args: argparse.Namespace) -> int:
     from careersim.reporting.terminal import comparison_lines
 
     base = load_scenario(args.base)
-    alts = [load_scenario(a) for a in args.alternatives]
+    same = [a for a in args.alternatives if _same_file(a, args.base)]
+    for a in same:  # e.g. `compare scenarios/baseline.yaml scenarios/*.yaml`: the base against itself adds nothing
+        print(f"careersim compare: leaving out {a}: it is the base scenario", file=sys.stderr)
+    alts = [load_scenario(a) for a in args.alternatives if a not in same]
+    if not alts:
+        raise UserError(f"careersim compare: nothing to compare {args.base} with (expected another scenario file)")
     out: Path = args.out if args.out is not None else default_out_dir(base, alts)
     check_out_dir(
         out,
@@ -125,3 +130,13 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(comparison_lines(json.loads((out / "comparison.json").read_text(encoding="utf-8")))))
         print(f"Report: {report}{' (replaced the earlier one)' if replacing else ''}\nResults: {out}/comparison.json")
     return EXIT_OK
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two scenario arguments name the same file (a shipped name or a path)."""
+    from careersim.config.shipped import resolve_scenario  # lazy: keeps start-up fast
+
+    try:
+        return resolve_scenario(a).resolve() == resolve_scenario(b).resolve()
+    except OSError:
+        return False

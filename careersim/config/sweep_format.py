@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
@@ -228,7 +228,7 @@ DESIGN_MODELS: dict[str, type[_Design]] = {
     "saltelli": SaltelliDesign,
     "morris": MorrisDesign,
 }
-DesignSpec = Annotated[tuple(DESIGN_MODELS.values()), Field(discriminator="kind")]
+DesignSpec = Annotated[Union[tuple(DESIGN_MODELS.values())], Field(discriminator="kind")]  # noqa: UP007 (built from a tuple)
 
 
 class OutcomeSpec(_Spec):

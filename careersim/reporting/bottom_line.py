@@ -163,16 +163,20 @@ def most_sentence(data: dict, views: list[dict]) -> str | None:
     )
     if len(order) > 1:
         second = data["comparisons"][order[1]]
+        e2 = (second.get("effects") or {}).get("new_leads") or {}
+        next_text = (
+            f"{second['alternative']} ({num(e2['value'], True)})" if finite(e2.get("value")) else second["alternative"]
+        )
         d = _paired_leads(views[1 + order[0]], views[1 + order[1]])
         if d is not None and finite(d["low"]) and d["low"] > 0:
             text += (
-                f", clearly more than the next, {second['alternative']} ({num(d['value'], True)} leads, "
-                f"{range_text(d, 'count', True)})"
+                f", clearly more than the next, {next_text}: {num(d['value'], True)} leads more than it "
+                f"({range_text(d, 'count', True)})"
             )
         elif d is not None:
             text += (
-                f", not told apart from the next, {second['alternative']} (difference {num(d['value'], True)}, "
-                f"{range_text(d, 'count', True)})"
+                f", not told apart from the next, {next_text}: the difference between them is "
+                f"{num(d['value'], True)} ({range_text(d, 'count', True)})"
             )
     return text + "."
 
