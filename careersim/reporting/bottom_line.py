@@ -30,7 +30,7 @@ from careersim.reporting.findings import (
 )
 from careersim.reporting.labels import GROUP_LABEL, STATE_LABEL, STATE_ORDER
 
-__all__ = ["bottom_line", "marginal_rows", "intervals_sentence", "GLOSSARY", "flow_difference_rows"]
+__all__ = ["bottom_line", "marginal_rows", "intervals_sentence", "GLOSSARY", "flow_difference_rows", "flow_keys"]
 
 
 def _effect_cell(e: dict | None, unit: str) -> dict:
@@ -330,8 +330,8 @@ def marginal_rows(view: dict) -> dict:
     }
 
 
-def flow_difference_rows(views: list[dict]) -> list[dict]:
-    """One table of flows: the base's mean moves per replication and each alternative's difference."""
+def flow_keys(views: list[dict]) -> list[tuple[str, str]]:
+    """Every (from state, to state) move recorded in any view, in the states' order."""
     keys: list[tuple[str, str]] = []
     for v in views:
         f = v.get("flows")
@@ -342,6 +342,12 @@ def flow_difference_rows(views: list[dict]) -> list[dict]:
                 keys.append((a, b))
     order = {s: i for i, s in enumerate(STATE_ORDER)}
     keys.sort(key=lambda k: (order.get(k[0], 99), order.get(k[1], 99)))
+    return keys
+
+
+def flow_difference_rows(views: list[dict]) -> list[dict]:
+    """One table of flows: the base's mean moves per replication and each alternative's difference."""
+    keys = flow_keys(views)
 
     def mean(v: dict, a: str, b: str) -> float:
         f = v.get("flows")

@@ -37,6 +37,7 @@ from careersim.reporting.bottom_line import (
     GLOSSARY,
     bottom_line,
     flow_difference_rows,
+    flow_keys,
     intervals_sentence,
     marginal_rows,
 )
@@ -54,7 +55,7 @@ from careersim.reporting.findings import (
     run_findings,
     verdict,
 )
-from careersim.reporting.labels import GROUP_LABEL, STATE_LABEL, STATE_ORDER, TRACK_SHORT
+from careersim.reporting.labels import GROUP_LABEL, STATE_LABEL, TRACK_SHORT
 from careersim.reporting.templating import render as render_page
 
 __all__ = ["render_run", "render_comparison", "render", "ReportError"]
@@ -395,16 +396,7 @@ def _prov_rows(prov: dict) -> list[tuple[str, str]]:
 
 
 def _flow_rows(views: list[dict]) -> list[dict]:
-    keys: list[tuple[str, str]] = []
-    for v in views:
-        f = v.get("flows")
-        if f is None:
-            continue
-        for a, b in zip(f["from_state"], f["to_state"]):
-            if (a, b) not in keys:
-                keys.append((a, b))
-    order = {s: i for i, s in enumerate(STATE_ORDER)}
-    keys.sort(key=lambda k: (order.get(k[0], 99), order.get(k[1], 99)))
+    keys = flow_keys(views)
     rows = []
     for a, b in keys:
         vals = []
