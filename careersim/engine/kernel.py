@@ -163,12 +163,12 @@ SLOTS_USED[LEAD] = 1 << SL_PEER
 @njit(cache=True, inline="always")
 def _dose(hours, P):
     """Feedback signals per week from ``hours`` of mentor time per week (``learning.dose_response``):
-    saturating ``k h0 (1 - exp(-h/h0))``; threshold ``k h`` at or above the threshold and
+    saturating ``k h0 (1 - exp(-h/h0))`` (computed with expm1); threshold ``k h`` at or above the threshold and
     ``k h f`` below it; linear ``k h``."""
     k = P[V.LEARNING_SIGNALS_PER_MENTOR_HOUR]
     if P[V.X_SATURATING] > 0.5:
         h0 = P[V.LEARNING_SATURATION_HOURS]
-        return k * h0 * (1.0 - np.exp(-hours / h0))
+        return k * h0 * -np.expm1(-hours / h0)  # expm1: exact for small doses, never above k h
     if P[V.X_DOSE_THRESHOLD] > 0.5 and not hours >= P[V.LEARNING_THRESHOLD_HOURS]:
         return k * hours * P[V.LEARNING_BELOW_THRESHOLD_FACTOR]
     return k * hours
