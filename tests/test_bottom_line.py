@@ -95,9 +95,20 @@ def test_rows_come_most_leads_first_with_policies_apart_from_the_world(data) -> 
         places["cost"]["text"] == "$500K a year ($10M over 20 years)" and places["cost"]["note"] == "published figures"
     )
     assert places["leads_per_m"]["value"] == "+0.5" and places["leads_per_m"]["interval"] == "+0.1 to +0.9"
-    assert grants["cost"]["text"] == "no added cost" and grants["cost"]["none"] == "costs nothing extra"
+    assert grants["cost"]["text"] == "no added budget" and grants["cost"]["none"] == "costs nothing extra"
     assert grants["leads"]["words"] == "may not change"
     assert "What the intervals cover" in b["intervals"] and "do not cover" in b["intervals"]
+
+
+def test_a_policy_without_added_budget_says_which_existing_capacity_it_uses_more_of(data) -> None:
+    """Only a clear increase in use (interval above zero) is named; a change that may be zero is not."""
+    grants = data["comparisons"][3]
+    grants["effects"]["util_money"] = eff(0.414, 0.399, 0.429)
+    grants["effects"]["util_grantmaker_time"] = eff(0.01, -0.02, 0.04)
+    views = [view("baseline", "base")] + [view(c["alternative"]) for c in data["comparisons"]]
+    row = next(r for r in bottom_line(data, views)["policies"] if r["name"] == "grants")
+    assert row["cost"]["text"] == "no added budget; it uses existing capacity: grant money +41 pts of capacity in use"
+    assert row["cost"]["none"] == "no added budget"
 
 
 def test_per_million_is_the_effect_divided_by_the_cost_in_millions() -> None:

@@ -28,7 +28,7 @@ from careersim.reporting.findings import (
     verdict,
     who_loses,
 )
-from careersim.reporting.labels import GROUP_LABEL, STATE_LABEL, STATE_ORDER
+from careersim.reporting.labels import GROUP_LABEL, RESOURCE_LABEL, STATE_LABEL, STATE_ORDER
 
 __all__ = ["bottom_line", "marginal_rows", "intervals_sentence", "GLOSSARY", "flow_difference_rows", "flow_keys"]
 
@@ -55,15 +55,27 @@ def _loser_text(groups: list[dict]) -> str:
     return f"{label}: {num(e['value'], True)} lead-years each ({num(total, True)} in all)"
 
 
-def _cost_text(cost: dict | None) -> dict:
+def _uses_more(effects: dict) -> list[str]:
+    """The scarce resources a policy clearly uses more of than the base (the interval of the
+    change in their utilisation above zero): what a policy without added dollars draws on."""
+    out = []
+    for r, label in RESOURCE_LABEL.items():
+        e = effects.get(f"util_{r}") or {}
+        if finite(e.get("low")) and float(e["low"]) > 0:
+            out.append(f"{label} {points(e['value'])} pts of capacity in use")
+    return out
+
+
+def _cost_text(cost: dict | None, effects: dict | None = None) -> dict:
     cost = cost or {}
     if not cost.get("stated"):
         return {"text": "no stated cost", "note": "", "none": "no stated cost"}
     if cost.get("total") == 0:
+        more = _uses_more(effects or {})
         return {
-            "text": "no added cost",
+            "text": "no added budget" + (f"; it uses existing capacity: {', '.join(more)}" if more else ""),
             "note": "assumption" if cost.get("assumption") else "",
-            "none": "costs nothing extra",
+            "none": "no added budget" if more else "costs nothing extra",
         }
     per_year = cost.get("per_year")
     text = f"{dollars(per_year)} a year" if finite(per_year) else dollars(cost.get("total"))
@@ -107,7 +119,7 @@ def bottom_line(data: dict, views: list[dict]) -> dict:
                 "sly": _effect_cell(eff.get("field_safety_lead_years_before_arrival"), "years"),
                 "loses": _loser_text(comp.get("groups") or []),
                 "binding": _binding_words(m),
-                "cost": _cost_text(comp.get("cost")),
+                "cost": _cost_text(comp.get("cost"), eff),
                 "leads_per_m": _effect_cell(pm.get("new_leads"), "count") if pm else None,
                 "sly_per_m": _effect_cell(pm.get("field_safety_lead_years_before_arrival"), "years") if pm else None,
                 "_per_m_value": (pm.get("new_leads") or {}).get("value") if pm else None,

@@ -55,7 +55,7 @@ from careersim.reporting.findings import (
     run_findings,
     verdict,
 )
-from careersim.reporting.labels import GROUP_LABEL, STATE_LABEL, TRACK_SHORT
+from careersim.reporting.labels import GROUP_LABEL, RESOURCE_LABEL, STATE_LABEL, TRACK_SHORT
 from careersim.reporting.templating import render as render_page
 
 __all__ = ["render_run", "render_comparison", "render", "ReportError"]
@@ -161,10 +161,14 @@ def _claims_rows(views: list[dict]) -> list[dict]:
                     )
                     + f", {int(rnd.get('n') or 0)} paired replications"
                 )
+            conds = (c or {}).get("conditions") or []
+            deciding = [d["condition"] for d in conds if d.get("verdict") == (c or {}).get("verdict") != "holds"]
             cells.append(
                 {
                     "symbol": sym,
-                    "words": words,
+                    "words": words + (f" on: {'; '.join(deciding)}" if deciding else ""),
+                    "deciding": deciding,
+                    "verdict": (c or {}).get("verdict"),
                     "stat": stat,
                     "range": rng,
                     "holds": holds,
@@ -183,6 +187,16 @@ def _claims_rows(views: list[dict]) -> list[dict]:
             }
         )
     return rows
+
+
+def _claim_failures(rows: list[dict], views: list[dict]) -> list[dict]:
+    """Each failing claim with the part that fails it and the scenarios where it does."""
+    out: dict[tuple, list[str]] = {}
+    for r in rows:
+        for v, c in zip(views, r["cells"]):
+            if c.get("verdict") == "fails":
+                out.setdefault((r["key"], tuple(c["deciding"])), []).append(v["name"])
+    return [{"key": k, "parts": list(parts), "scenarios": names} for (k, parts), names in out.items()]
 
 
 def _fmt_param(v: Any) -> str:
@@ -345,24 +359,58 @@ def _caveats(views: list[dict], n_params: int, n_assumption: int, comparison: bo
 
 
 #: the demand table's rows: key of summary.json's ``outcomes.demand``, label, unit
+#: (key, label, short column heading for comparisons, unit)
 DEMAND_ROWS = (
-    ("positions_at_end", "Lead positions at the horizon", "count"),
-    ("openings_growth", "Openings over the run from growth of the sources' positions", "count"),
-    ("openings_replacement", "Openings over the run from replacement (a holder left, or a role ended)", "count"),
-    ("replacement_share", "Share of openings that replaced a lead", "share"),
-    ("outside_hires", "Positions filled by outside applicants", "count"),
-    ("outside_share_of_hires", "Outside applicants' share of positions filled", "share"),
-    ("mentor_met_share", "Share of mentor hours asked of the leads that their time covered", "share"),
+    ("positions_at_end", "Lead positions at the horizon", "Positions at the horizon", "count"),
+    ("openings_growth", "Openings over the run from growth of the sources' positions", "Openings from growth", "count"),
+    (
+        "openings_replacement",
+        "Openings over the run from replacement (a holder left, or a role ended)",
+        "Openings from replacement",
+        "count",
+    ),
+    ("replacement_share", "Share of openings that replaced a lead", "Replacement share", "share"),
+    ("outside_hires", "Positions filled by outside applicants", "Outside hires", "count"),
+    ("outside_share_of_hires", "Outside applicants' share of positions filled", "Outside share", "share"),
+    (
+        "mentor_met_share",
+        "Share of mentor hours asked of the leads that their time covered",
+        "Mentor hours covered",
+        "share",
+    ),
 )
 
 
-def _demand_rows(views: list[dict]) -> list[dict]:
-    """Replacement against growth openings, outside hires and mentor time met, per scenario."""
+def _use_table(views: list[dict]) -> dict | None:
+    """How much of each scarce resource is used, a row per scenario: the share of capacity in
+    use and the unmet demand per unit of capacity (the binding chart's numbers, for comparisons
+    with more scenarios than one dot chart can show)."""
+    outcomes = [(v["summary"].get("outcomes") or {}).get("binding_constraint") or {} for v in views]
+    present = [r for r in RESOURCE_LABEL if any(r in (bc.get("utilisation") or {}) for bc in outcomes)]
+    if not present:
+        return None
     rows = []
-    for key, label, unit in DEMAND_ROWS:
+    for v, bc in zip(views, outcomes):
+        cells = []
+        for r in present:
+            u = (bc.get("utilisation") or {}).get(r)
+            e = (bc.get("excess_demand") or {}).get(r)
+            cells.append(
+                {"use": _cell(u, "share"), "excess": num(e["value"]) if e and finite(e.get("value")) else "n/a"}
+            )
+        rows.append({"name": v["name"], "cells": cells})
+    return {"resources": [RESOURCE_LABEL[r][0].upper() + RESOURCE_LABEL[r][1:] for r in present], "rows": rows}
+
+
+def _demand_rows(views: list[dict]) -> list[dict]:
+    """Replacement against growth openings, outside hires and mentor time met, per scenario:
+    a row per outcome (``cells`` per scenario), with its short heading for the comparison's
+    table, which has a row per scenario instead (report.html)."""
+    rows = []
+    for key, label, short, unit in DEMAND_ROWS:
         cells = [_cell(((v["summary"].get("outcomes") or {}).get("demand") or {}).get(key), unit) for v in views]
         if any(c["value"] != "n/a" for c in cells):
-            rows.append({"label": label, "cells": cells})
+            rows.append({"label": label, "short": short, "cells": cells})
     return rows
 
 
@@ -578,6 +626,7 @@ def _draw_charts(views: list[dict], jobs: dict) -> dict:
 def _common(views: list[dict], comparison: bool) -> dict:
     window = _value(views[0]["scenario"], "run.claims_window", 10.0)
     start_year = _value(views[0]["scenario"], "run.start_year", 0.0)
+    crowded = len(views) > ch.CROWDED  # too many scenarios for one dot chart of use: a table instead
     charts = _draw_charts(
         views,
         {
@@ -589,11 +638,12 @@ def _common(views: list[dict], comparison: bool) -> dict:
             "resources": (ch.resources_over_time, (start_year,)),
             "demand": (ch.demand_over_time, (start_year,)),
             "arrival": (ch.arrival_vs_lead, (window,)),
-            "binding": (ch.binding, ()),
+            **({} if crowded else {"binding": (ch.binding, ())}),
             "marginal": (ch.marginal_values, ()),
         },
     )
     rows, n_params, n_assumption = _assumption_rows(views)
+    claims = _claims_rows(views)
     horizon = _value(views[0]["scenario"], "run.horizon", 20.0)
     chart_na = {}
     if horizon < window:
@@ -606,7 +656,8 @@ def _common(views: list[dict], comparison: bool) -> dict:
         "views": views,
         "window": window,
         "charts": charts,
-        "claims": _claims_rows(views),
+        "claims": claims,
+        "claim_failures": _claim_failures(claims, views),
         "assumptions": rows,
         "n_params": n_params,
         "n_assumption": n_assumption,
@@ -619,6 +670,7 @@ def _common(views: list[dict], comparison: bool) -> dict:
         "glossary": GLOSSARY,
         "intervals": intervals_sentence(views, comparison),
         "demand_rows": _demand_rows(views),
+        "use_table": _use_table(views) if crowded else None,
         "missing": sorted({m for v in views for m in v.get("missing", [])}),
         "intervals_cover": ((views[0].get("summary") or {}).get("provenance") or {}).get("intervals_cover"),
     }

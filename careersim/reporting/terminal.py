@@ -72,7 +72,7 @@ def comparison_lines(data: dict, limit: int | None = None) -> list[str]:
         elif (comp.get("kind") or "world") != "policy":
             line += " (a what-if about the world)"
         elif cost.get("stated") and cost.get("total") == 0:
-            line += "; no added cost" + (" (assumption)" if cost.get("assumption") else "")
+            line += "; no added budget" + (" (assumption)" if cost.get("assumption") else "")
         else:
             line += "; no stated cost"
         out.append(line)
