@@ -23,7 +23,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MPath
 
 from careersim.analysis.views import PERCENT_SERIES, SERIES
@@ -804,9 +804,12 @@ def _over_time(
     fig = _figure(2.7 * nrow + 0.6)
     axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False, sharex=True)).ravel()
     alt_parts = []
+    crowded = len(usable) > CROWDED
     for ax, key in zip(axes, keys):
         parts = []
-        for v, s in usable:
+        if crowded:  # the base, the others' envelope and the one that departs most: lines would overlap
+            parts = _over_time_crowded(ax, usable, key)
+        for v, s in [] if crowded else usable:
             ser = v["ts"]["series"].get(key)
             if not ser:
                 continue
@@ -881,11 +884,27 @@ def _over_time(
         )
     for ax in axes[max(0, len(keys) - ncol) : len(keys)]:
         ax.set_xlabel("Years from the start")
-    _fig_legend(fig, [(v["name"], s) for v, s in usable])
+    if crowded:
+        handles = [
+            Line2D([], [], color=NEUTRAL["ink"], lw=2, label=_t(usable[0][0]["name"])),
+            Patch(
+                color=NEUTRAL["line"], alpha=0.3, label=_t(f"the other {len(usable) - 1} scenarios, lowest to highest")
+            ),
+            Line2D([], [], color=SCENARIO_STYLES[1]["color"], lw=1.8, label="the one furthest from it (named)"),
+        ]
+        fig.legend(handles=handles, loc="outside upper center", ncols=1, fontsize=9, handlelength=3)
+    else:
+        _fig_legend(fig, [(v["name"], s) for v, s in usable])
     alt = f"{len(keys)} line charts over time of {what}: " + "; ".join(alt_parts) + "."
     caption = (
         (f"Year 0 is {start_year:g}. " if start_year else "")
-        + "Monthly means over replications with bands spanning 95% of replications. "
+        + (
+            f"With {len(usable)} scenarios, each panel draws {usable[0][0]['name']} (black, with its band spanning 95% of "
+            "replications), the range of the other scenarios' monthly means (grey) and, named, the scenario whose line "
+            "lies furthest from the base's on average. "
+            if crowded
+            else "Monthly means over replications with bands spanning 95% of replications. "
+        )
         + note
         + (
             " Numbered dashed vertical lines mark where an intervention starts or ends (key below the charts)."
@@ -896,15 +915,147 @@ def _over_time(
     return _chart(name, title, fig, alt, caption)
 
 
+def _over_time_crowded(ax, usable: list[tuple[dict, dict]], key: str) -> list[str]:
+    """One panel of a crowded comparison over time: the base with its band, the envelope of
+    the other scenarios' means, and the scenario furthest from the base (mean absolute gap)."""
+    fmt = pct if key in PERCENT_SERIES else num
+    series = [(v, v["ts"]["series"].get(key)) for v, _s in usable]
+    (base, bser), others = series[0], [(v, ser) for v, ser in series[1:] if ser]
+    parts = []
+    if bser:
+        x = np.asarray(base["ts"]["year"], float)
+        y0 = np.asarray(bser["mean"], float)
+        ax.fill_between(
+            x, np.asarray(bser["low"], float), np.asarray(bser["high"], float), color=NEUTRAL["ink"], alpha=0.1, lw=0
+        )
+    if others:
+        n = min(len(ser["mean"]) for _v, ser in others)
+        xs = np.asarray(others[0][0]["ts"]["year"], float)[:n]
+        ys = np.array([np.asarray(ser["mean"], float)[:n] for _v, ser in others])
+        ax.fill_between(xs, np.nanmin(ys, axis=0), np.nanmax(ys, axis=0), color=NEUTRAL["line"], alpha=0.3, lw=0)
+        parts.append(f"the other scenarios range from {fmt(np.nanmin(ys))} to {fmt(np.nanmax(ys))}")
+        if bser:
+            m = min(n, len(y0))
+            gaps = [float(np.nanmean(np.abs(row[:m] - y0[:m]))) for row in ys]
+            j = int(np.nanargmax(gaps)) if np.isfinite(gaps).any() else 0
+            far, color = others[j][0], SCENARIO_STYLES[1]["color"]
+            ax.plot(xs, ys[j], color=color, lw=1.8)
+            ax.text(
+                0.98,
+                0.04,
+                _t(far["name"]),
+                transform=ax.transAxes,
+                ha="right",
+                va="bottom",
+                fontsize=8.5,
+                color=color,
+                fontweight="bold",
+                bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+            )
+            parts.append(f"furthest from the base: {far['name']}, averaging {fmt(np.nanmean(ys[j]))}")
+    if bser:
+        ax.plot(x, y0, color=NEUTRAL["ink"], lw=2)
+        parts.insert(0, f"{base['name']} averages {fmt(np.nanmean(y0))}")
+    return parts
+
+
 # ---------------------------------------------------------------------------
 # 7. arrival time against time to lead
 # ---------------------------------------------------------------------------
+
+
+def _arrival_key(v: dict) -> str:
+    arr = get_path(v["scenario"], "timelines.arrival")
+    return arr.describe() if hasattr(arr, "describe") else f"fixed {arr}"
+
+
+def _arrival_cdf(v: dict, grid: np.ndarray) -> np.ndarray:
+    arr = get_path(v["scenario"], "timelines.arrival")
+    return np.asarray(arr.cdf(grid), float) if hasattr(arr, "cdf") else (grid >= float(arr)).astype(float)
+
+
+def _arrival_panels(views: list[dict], xmax: float) -> Chart:
+    """A crowded comparison's arrival chart: a panel per distinct arrival distribution, with the
+    lead curves of the scenarios that share it as a band (lowest to highest) and the first of them
+    as a line."""
+    groups: dict[str, list[dict]] = {}
+    for v in views:
+        groups.setdefault(_arrival_key(v), []).append(v)
+    k = len(groups)
+    grid = np.linspace(0, xmax, 200)
+    fig = _figure(3.6 if k <= 3 else 3.0 * math.ceil(k / 3))
+    axes = np.atleast_1d(fig.subplots(math.ceil(k / 3), min(k, 3), squeeze=False, sharey=True)).ravel()
+    alt_parts = []
+    for ax, (key, members) in zip(axes, groups.items()):
+        cdf = _arrival_cdf(members[0], grid)
+        ax.plot(grid, cdf, color=NEUTRAL["line"], lw=3.2, solid_capstyle="butt")
+        curves = [c for c in (_mixture_curve(v) for v in members) if c[0] is not None]
+        if curves:
+            n = min(len(x) for x, _y in curves)
+            x = curves[0][0][:n]
+            ys = np.array([y[:n] for _x, y in curves])
+            if len(curves) > 1:
+                ax.fill_between(x, ys.min(axis=0), ys.max(axis=0), color=SCENARIO_STYLES[1]["color"], alpha=0.3, lw=0)
+            ax.plot(x, ys[0], color=SCENARIO_STYLES[1]["color"], lw=2)
+            alt_parts.append(
+                f"arrival {key} ({', '.join(v['name'] for v in members)}): AI has arrived by year 10 with chance "
+                f"{pct(_at(grid, cdf, 10))}; {members[0]['name']} entrants who became a lead by year 10: "
+                f"{pct(_at(x, ys[0], 10))}"
+                + (
+                    f", the others from {pct(float(np.min(ys[:, -1])))} to {pct(float(np.max(ys[:, -1])))} at the end"
+                    if len(curves) > 1
+                    else ""
+                )
+            )
+        names = [v["name"] for v in members]
+        ax.set_title(_t(names[0] if len(names) == 1 else f"{names[0]}\nand {len(names) - 1} more"), fontsize=9.5)
+        ax.set_xlim(0, xmax)
+        ax.set_ylim(-0.02, 1.02)
+        _pct_axis(ax, "y")
+    for ax in axes[k:]:
+        ax.set_visible(False)
+    fig.supxlabel("Years from the start", fontsize=10.5)
+    handles = [
+        Line2D([], [], color=NEUTRAL["line"], lw=3.2, label="AI has arrived (the panel's arrival distribution)"),
+        Line2D(
+            [],
+            [],
+            color=SCENARIO_STYLES[1]["color"],
+            lw=2,
+            label="entrants who became a lead: the panel's first scenario",
+        ),
+        Patch(
+            color=SCENARIO_STYLES[1]["color"],
+            alpha=0.3,
+            label="the same for the panel's other scenarios, lowest to highest",
+        ),
+    ]
+    fig.legend(handles=handles, loc="outside upper center", ncols=1, fontsize=9, handlelength=3)
+    alt = (
+        f"{k} line charts, one per arrival distribution of transformative AI, comparing the chance it has arrived with "
+        "the share of entrants who became a lead: " + "; ".join(alt_parts) + "."
+    )
+    grouped = "; ".join(f"{', '.join(v['name'] for v in m)}" for m in groups.values() if len(m) > 1)
+    caption = (
+        f"With {len(views)} scenarios, one panel per distribution of the arrival of transformative AI (the thick grey line: "
+        "the chance it has arrived by each year). In each, the scenarios that share it: the first as a line, the others "
+        "as a band from the lowest to the highest cumulative share of entrants who became a lead"
+        + (f" (sharing an arrival distribution: {grouped})" if grouped else "")
+        + ". The further the lead curves lag behind the arrival curve, the fewer lead-years come before arrival."
+    )
+    return _chart("arrival", "Arrival of transformative AI against time to lead", fig, alt, caption)
 
 
 @_with_rc
 def arrival_vs_lead(views: list[dict], window: float) -> Chart | None:
     if not any(v.get("curves") is not None for v in views):
         return None
+    if len(views) > CROWDED:
+        xmax = max(
+            [1.0]
+            + [float(v["curves"]["years"].max()) for v in views if v.get("curves") is not None and len(v["curves"])]
+        )
+        return _arrival_panels(views, xmax)
     fig = _figure(3.9 + (0.16 * len(views) if len(views) > 2 else 0.0))  # room for the legend above the axes
     ax = fig.subplots()
     xmax = 0.0
