@@ -400,3 +400,19 @@ def test_a_file_of_another_kind_is_named_for_what_it_is() -> None:
     assert "this is not a scenario file: it looks like a sweep file (for 'careersim sweep')" in messages[0]
     messages = errors_of(io.shipped_dir() / "calibration" / "targets.yaml")
     assert "it looks like a calibration targets file (for 'careersim calibrate')" in messages[0]
+
+
+def test_a_value_the_posterior_would_replace_is_refused_where_it_is_set(tmp_path: Path) -> None:
+    """The shipped baseline draws its fitted parameters from the calibration's posterior; a child
+    that sets one of them would be overridden in every replication, so it is refused, located."""
+    child = write(tmp_path, "short.yaml", "extends: baseline\nname: short\nphd:\n  duration: 4 years\n")
+    (msg,) = errors_of(child)
+    assert "short.yaml:4: phd.duration: is fitted by the calibration's posterior (" in msg, msg
+    assert "calibration: {posterior: null}" in msg
+    free = write(
+        tmp_path,
+        "free.yaml",
+        "extends: baseline\nname: free\ncalibration: {posterior: null}\nphd:\n  duration: 4 years\n",
+    )
+    assert load_scenario(free).phd.duration == 4.0
+    assert load_scenario("baseline").calibration.posterior is not None

@@ -806,3 +806,20 @@ def test_the_sweep_reference_page_is_up_to_date():
 
     for key, info in SweepFile.model_fields.items():  # every key with its description
         assert f"| `{key}` |" in text and info.description.split(".")[0] in text
+
+
+def test_a_factor_the_posterior_fits_is_refused(tmp_path, capsys, monkeypatch):
+    """A factor on a parameter the base draws from a posterior would be replaced in every run."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "fitted.yaml"
+    path.write_text(
+        "# Question: a test sweep.\nname: fitted\nbase: baseline\nfactors:\n  - path: phd.duration\n"
+        "    range: [4, 6]\ndesign: {kind: grid}\noutcomes: [p_lead]\n"
+    )
+    status = cli.main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    assert (
+        "fitted.yaml:5: factors[0].path: phd.duration is fitted by the base scenario's calibration posterior" in err
+    ), err
+    assert not (tmp_path / "out").exists()

@@ -253,6 +253,10 @@ def run(args: argparse.Namespace) -> int:
     spec = cal.load_calibration(args.targets)
     scenario_ref = args.scenario or spec.scenario or "baseline"
     base = load_scenario(scenario_ref)
+    replaced = None
+    if base.calibration.posterior is not None:  # a calibration fits afresh: particles, not an earlier posterior
+        replaced = base.calibration.posterior
+        base = base.with_changes({"calibration": {"posterior": None}})
     paths = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
     if args.params is not None and not paths:
         raise UserError(
@@ -291,6 +295,11 @@ def run(args: argparse.Namespace) -> int:
     n_fit = sum(t.fitted for t in spec.targets)
     n_held = sum(t.scored for t in spec.targets)
     n_needs = sum(bool(t.needs) for t in spec.targets)
+    if replaced is not None:
+        report.message(
+            f"The base scenario '{base.name}' names the posterior {replaced}; the calibration does not draw from it "
+            "(every parameter the posterior fitted takes the scenario's own value unless fitted here)."
+        )
     report.message(
         f"Calibrating '{base.name}': {len(params)} parameter(s) "
         f"({', '.join(f'{p.path} ~ {p.prior_text()}' for p in params)}) to {n_fit} fitted target(s), {n_held} held out"

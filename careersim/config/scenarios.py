@@ -440,7 +440,36 @@ def _validate(data: dict, marks: Marks, shown: str, soft: Soft) -> Scenario:
         ) from None
     if messages:
         raise ScenarioError(sort_messages(messages))
+    _refuse_values_the_posterior_replaces(scenario, data, marks, shown)
     return scenario
+
+
+def _refuse_values_the_posterior_replaces(scenario: Scenario, data: dict, marks: Marks, shown: str) -> None:
+    """A value the scenario (or a parent) sets for a parameter its posterior fits would be replaced
+    in every replication without a word: refuse it, located, and say how to keep either."""
+    posterior = scenario.calibration.read()
+    if posterior is None:
+        return
+    messages = []
+    for path in posterior.parameters:
+        loc = tuple(path.split("."))
+        node: Any = data
+        for part in loc:
+            node = node.get(part, _MISSING) if isinstance(node, dict) else _MISSING
+        if node is _MISSING:
+            continue
+        mark = mark_for(loc, marks)
+        where = f"{mark.file}:{mark.key_line}" if mark is not None else shown
+        messages.append(
+            f"{where}: {path}: is fitted by the calibration's posterior ({display_path(Path(scenario.calibration.posterior))}), "
+            f"which replaces this value in every replication (expected no value here: remove it to use the posterior, or add "
+            "'calibration: {posterior: null}' to use fixed values instead of the posterior)"
+        )
+    if messages:
+        raise ScenarioError(sort_messages(messages))
+
+
+_MISSING = object()
 
 
 def _plain(value: Any) -> Any:

@@ -1275,28 +1275,71 @@ class Grants(Section):
     )
     base_acceptance: Num = param(
         0.45,
-        "Chance a median applicant is funded when money is available.",
+        "Chance an applicant at every reference value (legibility_reference, focus_reference, record_reference, skill_reference) is funded when money is available.",
         SRC_ASSUMPTION,
         kind="probability",
         live=True,
     )
     legibility_weight: Num = param(
-        1.0,
-        "Log-odds gained per unit of agenda legibility.",
-        "001 comments: 'novel research is often time-consuming to understand'",
+        2.0,
+        "Log-odds gained per unit of agenda legibility above legibility_reference.",
+        "001 comments: 'novel research is often time-consuming to understand'; assumption for the number",
+        kind="number",
+        live=True,
+    )
+    legibility_reference: Num = param(
+        0.4,
+        "Agenda legibility at which legibility neither raises nor lowers the chance of funding.",
+        SRC_ASSUMPTION,
         kind="number",
         live=True,
     )
     focus_weight: Num = param(
         1.0,
-        "Log-odds gained when the agenda is in funders' focus areas.",
-        "001 comments: narrow focus areas",
+        "Log-odds gained when the agenda is in funders' focus areas (against focus_reference).",
+        "001 comments: narrow focus areas; assumption for the number",
+        kind="number",
+        live=True,
+    )
+    focus_reference: Num = param(
+        0.45,
+        "Value of 'in focus' (0 or 1) at which focus neither raises nor lowers the chance of funding (about the share of agendas in focus).",
+        SRC_ASSUMPTION,
         kind="number",
         live=True,
     )
     record_weight: Num = param(
         0.35,
-        "Log-odds gained per publication-equivalent of track record (up to 5).",
+        "Log-odds gained per publication-equivalent of track record above record_reference (up to record_cap).",
+        SRC_ASSUMPTION,
+        kind="number",
+        live=True,
+    )
+    record_reference: Num = param(
+        1.0,
+        "Track record (publication-equivalents) at which the record neither raises nor lowers the chance of funding.",
+        SRC_ASSUMPTION,
+        kind="number",
+        live=True,
+    )
+    record_cap: Num = param(
+        5.0,
+        "Track record beyond which more publications no longer raise the chance of funding.",
+        SRC_ASSUMPTION,
+        kind="number",
+        lo=0,
+        live=True,
+    )
+    skill_weight: Num = param(
+        2.0,
+        "Log-odds gained per unit of the applicant's idea generation plus research evaluation above skill_reference.",
+        SRC_ASSUMPTION,
+        kind="number",
+        live=True,
+    )
+    skill_reference: Num = param(
+        0.4,
+        "Idea generation plus research evaluation at which skill neither raises nor lowers the chance of funding.",
         SRC_ASSUMPTION,
         kind="number",
         live=True,

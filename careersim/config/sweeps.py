@@ -502,6 +502,21 @@ def _check_path(path: Any, loc: tuple, problems: _Problems, params: dict) -> dic
     return params[path]
 
 
+def _not_fitted(path: str, base: Scenario | None, loc: tuple, problems: _Problems) -> bool:
+    """Whether ``path`` can be set: not when the base draws it from a calibration's posterior,
+    which would replace the sweep's value in every run."""
+    posterior = base.calibration.read() if base is not None else None
+    if posterior is None or path not in posterior.parameters:
+        return True
+    problems.add(
+        loc,
+        f"{path} is fitted by the base scenario's calibration posterior, which would replace the sweep's value "
+        "in every run (expected a parameter the posterior does not fit, or a base with "
+        "'calibration: {posterior: null}' to vary it freely)",
+    )
+    return False
+
+
 def _load_fixed(data: dict, base: Scenario, problems: _Problems) -> dict:
     fixed = data.get("fixed")
     if fixed is None:
@@ -513,6 +528,8 @@ def _load_fixed(data: dict, base: Scenario, problems: _Problems) -> dict:
     out = {}
     for path, value in fixed.items():
         if _check_path(path, ("fixed", path), problems, params) is None:
+            continue
+        if not _not_fitted(path, base, ("fixed", path), problems):
             continue
         try:
             base.with_changes({path: value})
@@ -550,7 +567,7 @@ def _load_factors(data: dict, base: Scenario | None, problems: _Problems) -> lis
             problems.add(loc, fmt.missing_text(FactorSpec, "path"))
             continue
         meta = _check_path(path, loc + ("path",), problems, params)
-        if meta is None:
+        if meta is None or not _not_fitted(path, base, loc + ("path",), problems):
             continue
         if path in seen:
             problems.add(loc + ("path",), f"'{path}' is already factor {seen[path]} (expected each parameter once)")

@@ -205,7 +205,7 @@ class GrantOffice:
         # weights, mean review time (ticks); grant length, reapply delay (ticks), whether small
         # funders' leads come through the queue, whether review times are fixed
         self._version = -1
-        self._cfg_f = np.zeros(6)
+        self._cfg_f = np.zeros(12)
         self._cfg_i = np.zeros(4, dtype=np.int64)
         self._budget0 = self._budget_factor = math.nan
 
@@ -304,6 +304,12 @@ class GrantOffice:
             live["grants.focus_weight"],
             live["grants.record_weight"],
             live["grants.review_time"] * TICKS_PER_YEAR,
+            live["grants.legibility_reference"],
+            live["grants.focus_reference"],
+            live["grants.record_reference"],
+            live["grants.record_cap"],
+            live["grants.skill_weight"],
+            live["grants.skill_reference"],
         )
         self._cfg_i[:] = (
             int(round(live["grants.grant_length"] * TICKS_PER_YEAR)),
@@ -456,7 +462,7 @@ def _grant_month(
     need = n[0] + n[1] + n[2] + len(wants)
     if need > len(QR) or nrec[0] + need > len(R) or nlog[0] + 2 * need > len(LOG):
         return need
-    delay, logit0, leg_w, focus_w, rec_w, mean = cfg_f[0], cfg_f[1], cfg_f[2], cfg_f[3], cfg_f[4], cfg_f[5]
+    delay, mean = cfg_f[0], cfg_f[5]
     length, reapply, queue_leads, fixed = cfg_i[0], cfg_i[1], cfg_i[2] != 0, cfg_i[3] != 0
     neg_mean = -mean
     for j in range(len(wants)):
@@ -472,10 +478,7 @@ def _grant_month(
             I,
             F,
             key,
-            logit0,
-            leg_w,
-            focus_w,
-            rec_w,
+            cfg_f,
             budget - funded,
             length,
             reapply,
@@ -562,15 +565,19 @@ def pairwise_sum(a):
 
 
 @njit(cache=True)
-def _acceptance(I, F, r, logit0, leg_w, focus_w, rec_w):
-    """Chance a funder says yes: track record, legibility, focus and skills (M5)."""
+def _acceptance(I, F, r, cfg):
+    """Chance a funder says yes (M5): the log-odds of grants.base_acceptance, plus track
+    record, legibility, focus and skills, each weighted and measured from its reference
+    value (``cfg``: the office's settings, :meth:`GrantOffice._configure`)."""
+    logit0, leg_w, focus_w, rec_w = cfg[1], cfg[2], cfg[3], cfg[4]
+    leg_ref, focus_ref, rec_ref, rec_cap, skill_w, skill_ref = cfg[6], cfg[7], cfg[8], cfg[9], cfg[10], cfg[11]
     focus = 1.0 if (I[r, FLAGS] & F_FOCUS) != 0 else 0.0
     logit = (
         logit0
-        + leg_w * (F[r, LEGIB] - 0.4) * 2.0
-        + focus_w * (focus - 0.45)
-        + rec_w * (min(F[r, RECORD], 5.0) - 1.0)
-        + 2.0 * (F[r, GEN] + F[r, EVL] - 0.4)
+        + leg_w * (F[r, LEGIB] - leg_ref)
+        + focus_w * (focus - focus_ref)
+        + rec_w * (min(F[r, RECORD], rec_cap) - rec_ref)
+        + skill_w * (F[r, GEN] + F[r, EVL] - skill_ref)
     )
     return 1.0 / (1.0 + np.exp(-logit))
 
@@ -583,10 +590,7 @@ def _decide_and_award(
     I,
     F,
     key,
-    logit0,
-    leg_w,
-    focus_w,
-    rec_w,
+    cfg,
     room,
     length,
     reapply,
@@ -612,7 +616,7 @@ def _decide_and_award(
         r = rows[j]
         I[r, FLAGS] &= ~F_PENDING
         eligible = _on_grant_track(I, r)
-        yes = eligible and uniform(key, I[r, PID], t, 1) < _acceptance(I, F, r, logit0, leg_w, focus_w, rec_w)
+        yes = eligible and uniform(key, I[r, PID], t, 1) < _acceptance(I, F, r, cfg)
         already = I[r, FUND_END] > t
         short = False
         if yes and not already:
