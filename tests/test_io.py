@@ -250,9 +250,12 @@ def test_every_shipped_scenario_loads() -> None:
         assert path.read_text(encoding="utf-8").startswith("#"), f"{path} opens with its question"
         kinds.update(i.kind for i in s.interventions)
     assert kinds == set(PRESETS)
+    # the shipped baseline is the schema's defaults, drawing the fitted parameters from the calibration's posterior
+    shipped = load_scenario(io.shipped_dir() / "baseline.yaml")
+    assert shipped.calibration.posterior == str(io.shipped_dir() / "calibration" / "posterior.parquet")
     assert (
-        load_scenario(io.shipped_dir() / "baseline.yaml").hash()
-        == Scenario(name="baseline", description=load_scenario(io.shipped_dir() / "baseline.yaml").description).hash()
+        shipped.with_changes({"calibration": {"posterior": None}}).hash()
+        == Scenario(name="baseline", description=shipped.description).hash()
     )
 
 
@@ -416,3 +419,7 @@ def test_a_value_the_posterior_would_replace_is_refused_where_it_is_set(tmp_path
     )
     assert load_scenario(free).phd.duration == 4.0
     assert load_scenario("baseline").calibration.posterior is not None
+    # a file naming the posterior replaces its parents' values on purpose (a calibrated scenario over its base)
+    posterior = load_scenario("baseline").calibration.posterior
+    over = write(tmp_path, "over.yaml", f"extends: free.yaml\nname: over\ncalibration: {{posterior: {posterior}}}\n")
+    assert load_scenario(over).calibration.posterior == posterior

@@ -21,6 +21,9 @@ _STARTER = """\
 # years, per year or hours per week unless you give a unit ("6 months",
 # "4 per year", "1 hour every 2 weeks"). Any number may instead be a
 # distribution drawn once per replication, e.g. "uniform(3, 5) years".
+# The baseline draws its fitted parameters (PhD length and attrition, grant
+# acceptance and decision times) from its calibration's posterior; to set them
+# here, add 'calibration: {{posterior: null}}'.
 # Check it with:  careersim validate {file}
 # Run it with:    careersim run {file}
 extends: baseline
@@ -39,7 +42,7 @@ description: What this scenario changes and why.
 #   mentor_hours: 1 hour every 2 weeks
 # grants:
 #   grant_length: 1 year
-#   decision_delay: 1 month
+#   budget: 180
 # timelines:
 #   arrival: lognormal(median=7, spread=0.7) years
 

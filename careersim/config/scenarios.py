@@ -21,7 +21,8 @@ from typing import Any, Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from careersim.config.schema import Intervention, Scenario
+from careersim.config.schema import Intervention, Scenario, get_path
+from careersim.config.schema import baseline as schema_baseline
 from careersim.config.shipped import find_parent, resolve_scenario, shipped_dir, shipped_scenarios
 from careersim.config.yaml_file import (
     MAX_ALIASES,
@@ -122,7 +123,7 @@ Soft = list[tuple[Loc, str]]
 
 
 def _resolve_extends(
-    raw: dict, marks: Marks, shown: str, base_dir: Path, chain: list[Path]
+    raw: dict, marks: Marks, shown: str, base_dir: Path, chain: list[Path], depths: dict[str, int] | None = None
 ) -> tuple[dict, Marks, Soft]:
     """Apply a mapping's ``extends:`` (if any); name and description are not inherited.
 
@@ -153,7 +154,7 @@ def _resolve_extends(
         )
     if len(chain) >= MAX_EXTENDS:
         raise ScenarioError([f"{where}: extends: more than {MAX_EXTENDS} levels of extends (expected a short chain)"])
-    parent, parent_marks, soft = _load_raw_file(parent_path, chain)
+    parent, parent_marks, soft = _load_raw_file(parent_path, chain, depths)
     for key in ("name", "description"):
         parent.pop(key, None)
         for loc in [k for k in parent_marks if k[:1] == (key,)]:
@@ -164,12 +165,15 @@ def _resolve_extends(
     return merged, _merge_marks(parent_marks, child_marks, parent, child), soft
 
 
-def _load_raw_file(path: Path, chain: list[Path]) -> tuple[dict, Marks, Soft]:
-    """A file's data with every ``extends`` applied, its marks and reading problems."""
+def _load_raw_file(path: Path, chain: list[Path], depths: dict[str, int] | None = None) -> tuple[dict, Marks, Soft]:
+    """A file's data with every ``extends`` applied, its marks and reading problems. ``depths``
+    collects each file's place in the chain (0: the file loaded, 1: its parent...)."""
     shown = display_path(path)
+    if depths is not None:
+        depths.setdefault(shown, len(chain))
     raw, marks, soft, _, _ = read_yaml_file(path, SCENARIO_FILE, shown)
     _resolve_posterior(raw, path.parent)
-    data, marks, parent_soft = _resolve_extends(raw, marks, shown, path.parent, chain + [path.resolve()])
+    data, marks, parent_soft = _resolve_extends(raw, marks, shown, path.parent, chain + [path.resolve()], depths)
     if "name" not in raw:
         data["name"] = path.stem
     return data, marks, parent_soft + soft
@@ -396,16 +400,18 @@ def load_scenario(source: PathLike | Mapping[str, Any]) -> Scenario:
 
     Raises :class:`ScenarioError` with located messages on any problem.
     """
+    depths: dict[str, int] = {}
     if isinstance(source, Mapping):
         shown = "<mapping>"
+        depths[shown] = 0
         data = copy.deepcopy(dict(source))
-        data, marks, soft = _resolve_extends(data, {}, shown, Path.cwd(), [])
+        data, marks, soft = _resolve_extends(data, {}, shown, Path.cwd(), [], depths)
     else:
         path = resolve_scenario(source)
         shown = display_path(path)
         _refuse_a_missing_name(path, shown)
-        data, marks, soft = _load_raw_file(path, [])
-    return _validate(data, marks, shown, soft)
+        data, marks, soft = _load_raw_file(path, [], depths)
+    return _validate(data, marks, shown, soft, depths)
 
 
 def _refuse_a_missing_name(path: Path, shown: str) -> None:
@@ -423,7 +429,7 @@ def _refuse_a_missing_name(path: Path, shown: str) -> None:
     )
 
 
-def _validate(data: dict, marks: Marks, shown: str, soft: Soft) -> Scenario:
+def _validate(data: dict, marks: Marks, shown: str, soft: Soft, depths: dict[str, int] | None = None) -> Scenario:
     """Validate merged data; reading problems come first, then field errors elsewhere."""
     messages = [m for _, m in soft]
     bad = [loc for loc, _ in soft]
@@ -440,25 +446,35 @@ def _validate(data: dict, marks: Marks, shown: str, soft: Soft) -> Scenario:
         ) from None
     if messages:
         raise ScenarioError(sort_messages(messages))
-    _refuse_values_the_posterior_replaces(scenario, data, marks, shown)
+    _refuse_values_the_posterior_replaces(scenario, data, marks, shown, depths or {})
     return scenario
 
 
-def _refuse_values_the_posterior_replaces(scenario: Scenario, data: dict, marks: Marks, shown: str) -> None:
-    """A value the scenario (or a parent) sets for a parameter its posterior fits would be replaced
-    in every replication without a word: refuse it, located, and say how to keep either."""
+def _refuse_values_the_posterior_replaces(
+    scenario: Scenario, data: dict, marks: Marks, shown: str, depths: dict[str, int]
+) -> None:
+    """A value set for a parameter the posterior fits, in the file that names the posterior or in a
+    file extending it, would be replaced in every replication without a word: refuse it, located, and
+    say how to keep either. Let through: a value set in a parent of the file naming the posterior
+    (replaced on purpose, as a calibrated scenario replaces its base's) and a value equal to the
+    schema's default (a scenario written out in full states them all)."""
     posterior = scenario.calibration.read()
     if posterior is None:
         return
+    named = mark_for(("calibration", "posterior"), marks)
+    named_depth = depths.get(named.file, 0) if named is not None else 0
     messages = []
+    defaults = schema_baseline()
     for path in posterior.parameters:
         loc = tuple(path.split("."))
         node: Any = data
         for part in loc:
             node = node.get(part, _MISSING) if isinstance(node, dict) else _MISSING
-        if node is _MISSING:
+        if node is _MISSING or get_path(scenario, path) == get_path(defaults, path):
             continue
         mark = mark_for(loc, marks)
+        if mark is not None and depths.get(mark.file, 0) > named_depth:
+            continue  # set in a parent of the file naming the posterior
         where = f"{mark.file}:{mark.key_line}" if mark is not None else shown
         messages.append(
             f"{where}: {path}: is fitted by the calibration's posterior ({display_path(Path(scenario.calibration.posterior))}), "

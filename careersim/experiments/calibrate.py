@@ -90,7 +90,7 @@ from careersim.analysis.calibration import STATISTICS, Statistic, target_value
 from careersim.analysis.replication import Replication, simulate
 from careersim.config.posterior import read_posterior, weighted_quantiles, write_posterior
 from careersim.config.scenarios import ScenarioError, dump_scenario, load_scenario
-from careersim.config.schema import Scenario, get_path, numeric_parameters
+from careersim.config.schema import Scenario, baseline, get_path, numeric_parameters
 from careersim.config.targets import (
     CalibrationFile,
     Prior,
@@ -1224,7 +1224,11 @@ def calibrated_yaml(cal: Calibration, base_ref: str | None) -> str:
     ]
     if base_ref is not None:
         return "\n".join(head + [f"extends: {json.dumps(base_ref)}"] + body) + "\n"
-    full = dump_scenario(cal.base.model_copy(update={"name": cal.base.name + "-calibrated", "description": desc}))
+    # the fitted parameters at the schema's defaults: the posterior replaces them, and a scenario naming a
+    # posterior may not set them to other values (careersim.config.scenarios)
+    defaults = baseline()
+    plain = cal.base.with_changes({p.path: get_path(defaults, p.path) for p in cal.params})
+    full = dump_scenario(plain.model_copy(update={"name": cal.base.name + "-calibrated", "description": desc}))
     return "\n".join(head) + "\n" + full + "\n".join(body[2:]) + "\n"
 
 
