@@ -265,7 +265,7 @@ def intervals_sentence(views: list[dict], comparison: bool = False) -> str:
             if c.startswith("param.") and c != "param.timelines.arrival" and c[6:] not in drawn:
                 drawn.append(c[6:])
     arrival = get_path(sc, "timelines.arrival")
-    n_params = sum(1 for p, _i, m in iter_parameters() if "." in p and m.get("kind") != "distribution")
+    n_params = sum(1 for p, _i, _m in iter_parameters() if "." in p)  # as the assumptions table counts them
     what = "the difference between scenarios" if comparison else "each number"
     parts = ["chance (who enters, their traits and every random event in their careers)"]
     if hasattr(arrival, "ppf"):
@@ -275,11 +275,12 @@ def intervals_sentence(views: list[dict], comparison: bool = False) -> str:
             f"uncertainty about {len(drawn)} parameter{'s' if len(drawn) != 1 else ''} drawn per replication "
             f"({', '.join(drawn[:6])}{', ...' if len(drawn) > 6 else ''})"
         )
-    fixed = n_params - len(drawn)
+    fixed = n_params - len(drawn) - (1 if hasattr(arrival, "ppf") else 0)
     return (
         f"What the intervals cover: for {what}, {' and '.join([', '.join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)}. "
-        f"They do not cover uncertainty about the model's other {fixed} parameters, which are fixed at their stated "
-        "values (many of them assumptions: see the table below), nor about the model's structure."
+        f"They do not cover uncertainty about the model's other {fixed} parameters (of {n_params}), which are fixed at "
+        "their stated values or, for traits that vary between people, their stated distributions (many of them "
+        "assumptions: see the table below), nor about the model's structure."
     )
 
 

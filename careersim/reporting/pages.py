@@ -29,6 +29,7 @@ import numpy as np
 
 from careersim.analysis.claims import CLAIM_SHORT, CLAIM_TEXT, SOURCES
 from careersim.analysis.views import load_run, view_from_json
+from careersim.config.scenarios import ScenarioError, load_scenario
 from careersim.config.schema import baseline, get_path, iter_parameters
 from careersim.core.files import write_text
 from careersim.experiments.pool import Pool
@@ -162,7 +163,12 @@ def _claims_rows(views: list[dict]) -> list[dict]:
                     + f", {int(rnd.get('n') or 0)} paired replications"
                 )
             conds = (c or {}).get("conditions") or []
-            deciding = [d["condition"] for d in conds if d.get("verdict") == (c or {}).get("verdict") != "holds"]
+            deciding = [
+                d["condition"]
+                + (f" (spread {interval_text(d['low'], d['high'], 'ratio')})" if finite(d.get("low")) else "")
+                for d in conds
+                if d.get("verdict") == (c or {}).get("verdict") != "holds"
+            ]
             cells.append(
                 {
                     "symbol": sym,
@@ -228,6 +234,10 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
     (``changes``: the scenarios where it differs, with their values, for the compact table of a comparison)."""
 
     base = baseline()
+    try:  # the shipped baseline draws its fitted parameters from a posterior: its values are those draws
+        shipped = load_scenario("baseline").calibration.read()
+    except ScenarioError:
+        shipped = None
     rows, section = [], None
     n_params = n_assumption = 0
     posteriors = [p for p in (v["scenario"].calibration.read() for v in views) if p is not None]
@@ -244,21 +254,16 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
             section = top
             rows.append({"section": "PhD" if top == "phd" else top.capitalize()})
         b = get_path(base, path)
+        b_text = _posterior_text(shipped, path) if shipped is not None and path in shipped.parameters else None
         cells = []
         for v in views:
             val = get_path(v["scenario"], path)
             post = v["scenario"].calibration.read()
             if post is not None and path in post.parameters:
-                q = post.summary()[path]
-                cells.append(
-                    {
-                        "value": f"posterior: median {_fmt_param(q['median'])} (95% {_fmt_param(q['low'])} to "
-                        f"{_fmt_param(q['high'])})",
-                        "differs": True,
-                    }
-                )
+                text = _posterior_text(post, path)
+                cells.append({"value": text, "differs": text != b_text})
                 continue
-            cells.append({"value": _fmt_param(val), "differs": not _same(val, b)})
+            cells.append({"value": _fmt_param(val), "differs": b_text is not None or not _same(val, b)})
         unit = meta.get("unit") or ""
         if meta.get("kind") == "distribution":
             unit = "drawn per person"
@@ -269,13 +274,19 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
                 "description": info.description or "",
                 "unit": unit,
                 "source": src or "\u2014",
-                "baseline": _fmt_param(b),
+                "baseline": b_text or _fmt_param(b),
+                "baseline_short": "drawn from its posterior" if b_text else _fmt_param(b),
                 "cells": cells,
                 "differs": any(c["differs"] for c in cells),
                 "changes": changes,
             }
         )
     return rows, n_params, n_assumption
+
+
+def _posterior_text(post: Any, path: str) -> str:
+    q = post.summary()[path]
+    return f"posterior: median {_fmt_param(q['median'])} (95% {_fmt_param(q['low'])} to {_fmt_param(q['high'])})"
 
 
 def _interventions(views: list[dict]) -> list[dict]:
