@@ -557,3 +557,21 @@ def test_uniform_ppf_never_rounds_past_its_upper_bound():
     d = parse_distribution("uniform(14.400001, 57.600001)")
     assert d.ppf(1.0) == 57.600001
     assert np.all(d.ppf(np.linspace(0.0, 1.0, 1001)) <= 57.600001)
+
+
+@settings(max_examples=60, deadline=None)
+@given(key=st.integers(0, 2**63), tick=st.integers(0, 10_000), n=st.integers(0, 40))
+def test_uniform_rows_are_the_uniforms_of_each_slot_and_ppf_open_is_ppf_on_them(key, tick, n) -> None:
+    """The hiring round's fused draws: row j of uniform_rows is uniforms(..., slot j), bit for bit,
+    and on such draws ppf_open gives exactly what ppf gives."""
+    from careersim.core.rng import uniform_rows, uniforms
+
+    ids = np.arange(n, dtype=np.int64) * 7919 + 3
+    slots = np.array([2, 3, 4, 5, 6], dtype=np.int64)
+    u = uniform_rows(key, ids, tick, slots)
+    for j, slot in enumerate(slots):
+        assert np.array_equal(u[j], uniforms(key, ids, tick, int(slot)))
+    assert np.all((u > 1e-300) & (u < 1.0))
+    for text in ("normal(2.0, 0.25)", "beta(2, 5)", "beta(2, 3)", "lognormal(median=7, spread=0.5)"):
+        d = parse_distribution(text)
+        assert np.array_equal(d.ppf_open(u[0]), np.asarray(d.ppf(u[0]), dtype=float))

@@ -59,7 +59,7 @@ from careersim.core.codes import (
     UNFUNDED,
 )
 from careersim.core.compiled import njit
-from careersim.core.rng import poisson_from_uniform, uniform, uniforms
+from careersim.core.rng import poisson_from_uniform, uniform, uniform_rows
 from careersim.engine.kernel import move_counted
 from careersim.engine.layout import (
     ADVISOR,
@@ -149,6 +149,7 @@ REC = {name: j for j, name in enumerate(HIRING_COLUMNS)}
 W_ACADEMIA_RECORD, W_RFP_LEGIBILITY, W_RFP_IMPACT, W_AGNOSTIC_IMPACT, W_AUTONOMY_IMPACT, W_RECORD_CAP = range(6)
 FIT_PHASE_SLOT = 63  # the agenda-fit stream's slot of a person's phase in the drift cycle
 OUT_ID_SHIFT = 20  # an outside applicant's id: ((tick * NS + source) << OUT_ID_SHIFT) + number within the round
+_OUT_SLOTS = np.arange(2, 7, dtype=np.int64)  # the uniform slots of an outside applicant's draws
 
 
 @njit(cache=True, inline="always")
@@ -295,13 +296,12 @@ class Hiring:
             return src, np.zeros(0, dtype=np.int64), z, z, z, np.zeros(0, dtype=np.bool_)
         within = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
         ids = ((np.int64(t) * NS + src) << OUT_ID_SHIFT) + within
-        score = np.asarray(live["positions.outside_score"].ppf(uniforms(self.out_key, ids, t, 2)), dtype=np.float64)
-        score = score + live["positions.selection_noise"] * ndtri(uniforms(self.out_key, ids, t, 3))
-        imp = np.clip(np.asarray(live["positions.outside_impact"].ppf(uniforms(self.out_key, ids, t, 4)), float), 0, 1)
-        legib = np.asarray(
-            live["population.traits.legibility"].ppf(uniforms(self.out_key, ids, t, 5)), dtype=np.float64
-        )
-        focus = uniforms(self.out_key, ids, t, 6) < live["independent.focus_match_share"]
+        u = uniform_rows(self.out_key, ids, t, _OUT_SLOTS)  # slots 2-6: score, noise, impact, legibility, focus
+        score = np.asarray(live["positions.outside_score"].ppf_open(u[0]), dtype=np.float64)
+        score = score + live["positions.selection_noise"] * ndtri(u[1])
+        imp = np.clip(np.asarray(live["positions.outside_impact"].ppf_open(u[2]), float), 0, 1)
+        legib = np.asarray(live["population.traits.legibility"].ppf_open(u[3]), dtype=np.float64)
+        focus = u[4] < live["independent.focus_match_share"]
         return src, ids.astype(np.int64), score, imp, legib, focus
 
     def round(self, t: int) -> None:
