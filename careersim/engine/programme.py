@@ -51,6 +51,7 @@ class Programme:
         self._gen: np.random.Generator | None = None
         self._states: dict[int, dict] = {}
         self._cohorts: list[tuple[int, int, int]] = []  # (start tick, end tick, scholars) of each cohort
+        self._running: list[tuple[int, int, int]] = []  # the cohorts not yet ended at the last tick asked
 
     def round(self, t: int) -> None:
         w, I, live = self.w, self.w.I, self.w.live
@@ -104,6 +105,7 @@ class Programme:
             _place(given, I, self.key, t, end, live["programme.alumni_collaboration"])
         filled = min(places, len(apps) + n_out)
         self._cohorts.append((t, end, filled + len(given)))
+        self._running.append(self._cohorts[-1])
         self.history.append(
             {
                 "tick": t,
@@ -117,8 +119,10 @@ class Programme:
         )
 
     def scholars(self, t: int) -> int:
-        """Scholars in the cohorts running at tick ``t`` (begun before it, not yet ended)."""
-        return sum(n for start, end, n in self._cohorts if start < t < end)
+        """Scholars in the cohorts running at tick ``t`` (begun before it, not yet ended). Ticks are
+        asked in order, so a cohort ended by ``t`` is dropped from the ones looked at."""
+        self._running = [c for c in self._running if c[1] > t]
+        return sum(n for start, end, n in self._running if start < t)
 
     def places(self, t: int) -> int:
         """The places of a cohort beginning at ``t``: the programme's, as far as the leads'
