@@ -678,7 +678,7 @@ class PhD(Section):
     duration: Num = param(
         4.75,
         "Years of thesis work a student needs at the reference pace (progress 1/duration a year; the pace follows skills, the advisor's feedback and wellbeing).",
-        "assumption: the fixed length of a PhD before time to degree emerged; this default applies without a posterior: the shipped baseline draws it per replication from the calibration's posterior, fitted to PhD completion within 7 years (CGS) and the median time to degree (NSF SED) (scenarios/calibration/targets.yaml)",
+        "fitted to PhD completion within 7 years (CGS) and the median time to degree (NSF SED) (scenarios/calibration/targets.yaml): the shipped baseline draws it per replication from the calibration's posterior; this default, used only without a posterior, is assumption: the fixed length of a PhD before time to degree emerged",
         kind="duration",
         lo=0,
         lo_open=True,
@@ -698,7 +698,7 @@ class PhD(Section):
     extension_chance: Num = param(
         0.75,
         "Chance, at the end of the funded years and at each anniversary after, that a student still writing finds another year of funding (else leaves the field: funding ran out).",
-        "assumption; this default applies without a posterior: the shipped baseline draws it per replication from the calibration's posterior, fitted to PhD completion within 7 years and the median time to degree (scenarios/calibration/targets.yaml)",
+        "fitted to PhD completion within 7 years and the median time to degree (scenarios/calibration/targets.yaml): the shipped baseline draws it per replication from the calibration's posterior; this default, used only without a posterior, is assumption",
         kind="probability",
         live=True,
         kernel=True,
@@ -756,7 +756,7 @@ class PhD(Section):
     attrition_early: Num = param(
         0.05,
         "Yearly hazard of leaving a PhD (for other work) in its first attrition_early_years, beside burnout and leaving for other work.",
-        "assumption; this default applies without a posterior: the shipped baseline draws it per replication from the calibration's posterior, fitted to PhD completion within 7 years and the median time to degree (scenarios/calibration/targets.yaml)",
+        "fitted to PhD completion within 7 years and the median time to degree (scenarios/calibration/targets.yaml): the shipped baseline draws it per replication from the calibration's posterior; this default, used only without a posterior, is assumption",
         kind="rate",
         live=True,
         kernel=True,
@@ -767,7 +767,7 @@ class PhD(Section):
     attrition_late: Num = param(
         0.02,
         "Yearly hazard of leaving a PhD (for other work) after attrition_early_years.",
-        "assumption; this default applies without a posterior: the shipped baseline draws it per replication from the calibration's posterior, fitted to PhD completion within 7 years and the median time to degree (scenarios/calibration/targets.yaml)",
+        "fitted to PhD completion within 7 years and the median time to degree (scenarios/calibration/targets.yaml): the shipped baseline draws it per replication from the calibration's posterior; this default, used only without a posterior, is assumption",
         kind="rate",
         live=True,
         kernel=True,
@@ -821,7 +821,7 @@ class PhD(Section):
     stress: Num = param(
         0.12,
         "Drop in the wellbeing a PhD student returns to.",
-        "001: 'The mental health of graduate students is notoriously bad'; this default applies without a posterior: the shipped baseline draws it per replication from the calibration's posterior, fitted to PhD completion within 7 years and the median time to degree (scenarios/calibration/targets.yaml)",
+        "fitted to PhD completion within 7 years and the median time to degree (scenarios/calibration/targets.yaml): the shipped baseline draws it per replication from the calibration's posterior; this default, used only without a posterior, is 001: 'The mental health of graduate students is notoriously bad'",
         kind="share",
         live=True,
         kernel=True,
@@ -1228,7 +1228,7 @@ class Grants(Section):
     review_time: Num = param(
         0.01,
         "Mean reviewer time one application takes (exponentially distributed).",
-        "assumption; this default applies without a posterior: the shipped baseline draws it per replication from the calibration's posterior, fitted to the LTFF's median time to a decision (29 days, 2022-23) (scenarios/calibration/targets.yaml)",
+        "fitted to the LTFF's median time to a decision (29 days, 2022-23) (scenarios/calibration/targets.yaml): the shipped baseline draws it per replication from the calibration's posterior; this default, used only without a posterior, is assumption",
         kind="duration",
         lo=0,
         lo_open=True,
@@ -1242,7 +1242,7 @@ class Grants(Section):
     decision_delay: Num = param(
         1 / 12,
         "Time from the end of review to a decision (committee, paperwork).",
-        "001 comments: small funders 'may take 3+ months to apply for'; this default applies without a posterior: the shipped baseline draws it per replication from the calibration's posterior, fitted to the LTFF's median time to a decision (29 days, 2022-23) (scenarios/calibration/targets.yaml)",
+        "fitted to the LTFF's median time to a decision (29 days, 2022-23) (scenarios/calibration/targets.yaml): the shipped baseline draws it per replication from the calibration's posterior; this default, used only without a posterior, is 001 comments: small funders 'may take 3+ months to apply for'",
         kind="duration",
         live=True,
     )
@@ -1276,7 +1276,7 @@ class Grants(Section):
     base_acceptance: Num = param(
         0.45,
         "Chance an applicant at every reference value (legibility_reference, focus_reference, record_reference, skill_reference) is funded when money is available.",
-        "assumption; this default applies without a posterior: the shipped baseline draws it per replication from the calibration's posterior, fitted to the LTFF's share of applications funded (2022-23) (scenarios/calibration/targets.yaml)",
+        "fitted to the LTFF's share of applications funded (2022-23) (scenarios/calibration/targets.yaml): the shipped baseline draws it per replication from the calibration's posterior; this default, used only without a posterior, is assumption",
         kind="probability",
         live=True,
     )

@@ -107,7 +107,7 @@ from careersim.config.profiles import (
     start_year,
 )
 from careersim.config.scenarios import load_scenario
-from careersim.config.schema import Scenario, baseline, get_path, iter_parameters
+from careersim.config.schema import Scenario, get_path, iter_parameters
 from careersim.core.clock import TICKS_PER_YEAR
 from careersim.core.codes import (
     BACKGROUNDS,
@@ -1314,6 +1314,8 @@ def _assumptions(scenario: Scenario, profile: Profile, compared: tuple[str, ...]
     """The scenario settings that shape the paths, those bearing on the compared paths first."""
 
     meta = {p: (info, m) for p, info, m in iter_parameters()}
+    posterior = scenario.calibration.read()
+    fitted = posterior.summary() if posterior is not None else {}
     out = []
     for path, applies in DRIVERS:
         if path not in meta or (applies == "timeline" and profile.timeline[0] != "scenario"):
@@ -1321,19 +1323,24 @@ def _assumptions(scenario: Scenario, profile: Profile, compared: tuple[str, ...]
         info, m = meta[path]
         v = get_path(scenario, path)
         text = v.describe() if hasattr(v, "describe") else (f"{v:g}" if isinstance(v, (int, float)) else str(v))
+        source = str(m.get("source", ""))
         unit = m.get("unit") or ""
         if unit in ("probability", "share", "count"):
             unit = ""
+        if path in fitted:  # drawn per replication from the calibration's posterior
+            q = fitted[path]
+            text = f"posterior median {q['median']:.3g} (95% {q['low']:.3g} to {q['high']:.3g})"
+            source = posterior.fitted_source(path)
         kinds = {k for p in compared for k in _KINDS_OF_PATH[p]}
         out.append(
             {
                 "parameter": path,
                 "value": f"{text} {unit}".strip(),
                 "what": info.description or "",
-                "source": m.get("source", ""),
+                "source": source,
                 "applies": applies,
                 "drives": applies in ("all", "timeline") or applies in kinds,
-                "assumption": str(m.get("source", "")).strip().lower().startswith("assumption"),
+                "assumption": source.strip().lower().startswith("assumption"),
             }
         )
     out.sort(key=lambda x: not x["drives"])
@@ -1364,8 +1371,8 @@ def advise(
     """
 
     started = time.time()
-    if scenario is None:
-        scenario = baseline()
+    if scenario is None:  # the shipped baseline, calibrated (as the command uses it)
+        scenario = load_scenario("baseline")
     elif isinstance(scenario, (str, os.PathLike)):
         scenario = load_scenario(scenario)
     if profile is None:

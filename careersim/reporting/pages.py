@@ -247,6 +247,8 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
         n_params += 1
         fitted = next((p.fitted_source(path) for p in posteriors if path in p.parameters), None)
         src = fitted or str(meta.get("source") or "")  # a fitted value's source is its calibration
+        if not fitted and src.startswith("fitted"):  # fitted for the shipped baseline, but not drawn here
+            src = "assumption in these results (no posterior draws it); " + src
         if src.strip().lower().startswith("assumption"):
             n_assumption += 1
         top = path.split(".")[0]
