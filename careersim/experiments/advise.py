@@ -124,8 +124,10 @@ from careersim.core.text import num, pct
 from careersim.core.text import pct as _pct
 from careersim.engine.field import FieldModel
 from careersim.engine.layout import ENTRY, EXIT_REASON, EXIT_TICK, F_EVER_PHD, FLAGS, LEAD_TICK
+from careersim.engine.parameters import uncertain_parameters
 from careersim.engine.population import EXTRA_PID_BASE, Cohort, Settings
 from careersim.engine.replication import run_replication
+from careersim.experiments.experiment import intervals_cover
 from careersim.experiments.pool import Progress, run_tasks
 
 __all__ = [
@@ -768,6 +770,7 @@ class Advice:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     cohort: str = ""  # the entry cohort the answer is for, in words
+    intervals_cover: str = ""  # one plain sentence: what the intervals cover and what they do not
 
     @property
     def metric(self) -> str:
@@ -918,6 +921,7 @@ def analyse(
         "whatif_share": float(copies.copies_per_rep[R:].mean() / e0) if R_all > R else 0.0,
     }
     return Advice(
+        intervals_cover=intervals_cover(scenario, uncertain_parameters(scenario), scenario.calibration.read()),
         profile=profile,
         scenario_name=scenario.name,
         scenario_description=" ".join(scenario.description.split()),

@@ -185,7 +185,8 @@ def print_advice(a: Advice, console=None, page: str | None = None, top: int = 4)
     console.print()
     console.print(
         f"[dim]Field '{a.scenario_name}': {s['replications']} replications x {s['clones']} copies of you per path, "
-        f"seed {s['seed']}, {a.seconds:.1f} s. Intervals are 95%. Median years: Kaplan-Meier, for those who stay. "
+        f"seed {s['seed']}, {a.seconds:.1f} s. Intervals are 95%. {a.intervals_cover} "
+        "Median years: Kaplan-Meier, for those who stay. "
         "This is a model built from two essays and stated assumptions, not a forecast about you.[/dim]",
         highlight=False,
     )
@@ -346,6 +347,7 @@ def render_html(a: Advice, command: str = "") -> str:
         title="Your paths to research lead \u2014 careersim advise",
         s=a.settings,
         scenario_name=a.scenario_name,
+        intervals_cover=a.intervals_cover,
         scenario_description=a.scenario_description,
         profile_sentence=_profile_sentence(a),
         findings=headline(a),
