@@ -78,6 +78,11 @@ def test_phd_statistics_follow_their_definitions() -> None:
     stat = cal.STATISTICS
     assert stat["phd_completion_share"](rep, 20.0, {"years": 10}) == pytest.approx(2 / 3)
     assert stat["phd_completion_share"](rep, 20.0, {"years": 4.9}) == pytest.approx(1 / 4)  # agent 2 of agents 0-3
+    # agent 1 left 52 ticks (1.08 years) after starting; agents 0-3 are each observed for 5 years
+    assert stat["phd_attrition_share"](rep, 20.0, {"years": 5}) == pytest.approx(1 / 4)
+    assert stat["phd_attrition_share"](rep, 20.0, {"years": 8}) == pytest.approx(1 / 3)  # agents 0-2
+    assert stat["phd_attrition_share"](rep, 20.0, {"years": 1}) == pytest.approx(0.0)
+    assert stat["phd_attrition_share"](rep, 20.0, {"years": 1.1}) == pytest.approx(1 / 4)
     assert stat["phd_median_years"](rep, 20.0) == pytest.approx(5.0)
     # graduates of years 10 onwards only (agents 2 at 14.5 and 3 at 18.5 years): 4.5 and 6
     assert stat["phd_median_years"](rep, 20.0, {"start": 10}) == pytest.approx(5.25)

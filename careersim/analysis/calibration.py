@@ -123,6 +123,33 @@ def _phd_completion_share(rep: Replication, horizon: float, years: float) -> flo
 
 
 @statistic(
+    "phd_attrition_share",
+    "share",
+    """Share of PhD starters who left their PhD without the degree within `years` of starting
+    (any move out of the PhD other than graduating: leaving the field, a job, or funding that
+    ran out). Starters as for `phd_completion_share`. Compare: the Council of Graduate Schools'
+    cumulative attrition rates.""",
+    {"years": "years after the PhD start"},
+    if_missed="""when PhD students leave: early and late attrition hazards, burnout and the funding
+    window.""",
+    years=5.0,
+)
+def _phd_attrition_share(rep: Replication, horizon: float, years: float) -> float:
+    s = _phd_spells(rep)
+    ev = rep.events
+    reason = ev["reason"].astype(str).to_numpy()
+    left_phd = (ev["from_state"].astype(str).to_numpy() == "phd") & (reason != "graduated")
+    left = ev.loc[left_phd, ["agent", "tick"]].merge(s[["start"]], left_on="agent", right_index=True)
+    left = left[left["tick"] >= left["start"]].groupby("agent")["tick"].min()  # the first leaving after the start
+    window = years * TICKS_PER_YEAR
+    s = s[s["start"] <= horizon * TICKS_PER_YEAR - window + 1e-9]
+    if len(s) == 0:
+        return math.nan
+    gone = left.reindex(s.index) - s["start"]
+    return float((gone <= window + 1e-9).mean())
+
+
+@statistic(
     "phd_median_years",
     "years",
     """Median time from PhD start to graduation (time in the doctoral programme, as the Survey
