@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import unavailable
-from .test_report import make_comparison, make_run
+from .test_report import make_comparison, make_crowded_comparison, make_run
 
 pytestmark = pytest.mark.browser
 
@@ -150,10 +150,14 @@ def _screenshots(report: Path, name: str, tmp: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("browser")
-    return {"run": make_run(root / "run") / "report.html", "comparison": make_comparison(root / "cmp") / "report.html"}
+    return {
+        "run": make_run(root / "run") / "report.html",
+        "comparison": make_comparison(root / "cmp") / "report.html",
+        "crowded": make_crowded_comparison(root / "crowd") / "report.html",
+    }
 
 
-@pytest.mark.parametrize("kind", ["run", "comparison"])
+@pytest.mark.parametrize("kind", ["run", "comparison", "crowded"])
 def test_report_renders_cleanly_at_phone_and_desktop_width(kind: str, reports: dict[str, Path], tmp_path: Path) -> None:
     from PIL import Image
 

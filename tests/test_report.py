@@ -82,6 +82,23 @@ def make_comparison(folder: Path, replications: int = 2) -> Path:
     return folder
 
 
+def make_crowded_comparison(folder: Path, replications: int = 2) -> Path:
+    """A comparison of more scenarios than one chart can show (every preset policy): folded
+    tables, small multiples and the resource-use table."""
+    from careersim.config.schema import PRESETS
+
+    base = tiny_scenario("baseline", policy=False)
+    alts = []
+    for kind in sorted(PRESETS):
+        data = tiny_scenario(f"{kind.replace('_', '-')}-with-a-long-name").model_dump()
+        data["interventions"] = [{"kind": kind, "start": 1.0, "name": kind}]
+        alts.append(type(base).model_validate(data))
+    data = compare(base, alts, replications, 3, 1, policy_claims=replications)
+    write_comparison(data, folder)
+    render_comparison(folder)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     return make_run(tmp_path_factory.mktemp("run") / "out")
