@@ -240,7 +240,8 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
         shipped = None
     rows, section = [], None
     n_params = n_assumption = 0
-    posteriors = [p for p in (v["scenario"].calibration.read() for v in views) if p is not None]
+    view_posteriors = [v["scenario"].calibration.read() for v in views]  # read once, not once per parameter
+    posteriors = [p for p in view_posteriors if p is not None]
     for path, info, meta in iter_parameters():
         if "." not in path:
             continue  # name, description
@@ -258,9 +259,8 @@ def _assumption_rows(views: list[dict]) -> tuple[list[dict], int, int]:
         b = get_path(base, path)
         b_text = _posterior_text(shipped, path) if shipped is not None and path in shipped.parameters else None
         cells = []
-        for v in views:
+        for v, post in zip(views, view_posteriors):
             val = get_path(v["scenario"], path)
-            post = v["scenario"].calibration.read()
             if post is not None and path in post.parameters:
                 text = _posterior_text(post, path)
                 cells.append({"value": text, "differs": text != b_text})
