@@ -253,10 +253,8 @@ def run(args: argparse.Namespace) -> int:
     spec = cal.load_calibration(args.targets)
     scenario_ref = args.scenario or spec.scenario or "baseline"
     base = load_scenario(scenario_ref)
-    replaced = None
-    if base.calibration.posterior is not None:  # a calibration fits afresh: particles, not an earlier posterior
-        replaced = base.calibration.posterior
-        base = base.with_changes({"calibration": {"posterior": None}})
+    replaced = base.calibration.posterior  # a calibration fits afresh: particles, not an earlier posterior
+    base = cal.without_posterior(base)
     paths = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
     if args.params is not None and not paths:
         raise UserError(

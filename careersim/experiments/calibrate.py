@@ -128,6 +128,7 @@ __all__ = [
     "calibrate",
     "fit_json",
     "write_outputs",
+    "without_posterior",
 ]
 
 #: the shares of a generation's candidates below which a generation is abandoned
@@ -736,6 +737,7 @@ def calibrate(
         raise CalibrationError(
             "no base scenario to calibrate (expected a scenario, or a simulator standing in for the engine)"
         )
+    base = without_posterior(base)
     record = _key_record(base, targets, params, settings, simulator)
     db, state = out_dir / DB, out_dir / STATE
     if restart:
@@ -1204,6 +1206,14 @@ def _sha256_file(path: Path | None) -> str | None:
     if path is None or not Path(path).is_file():
         return None
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def without_posterior(base: Scenario | None) -> Scenario | None:
+    """The base a calibration starts from: without any posterior it names, since a calibration fits
+    its parameters afresh (a posterior would replace every particle's values)."""
+    if base is None or base.calibration.posterior is None:
+        return base
+    return base.with_changes({"calibration": {"posterior": None}})
 
 
 def calibrated_yaml(cal: Calibration, base_ref: str | None) -> str:
