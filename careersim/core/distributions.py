@@ -575,11 +575,13 @@ class Beta(DistributionBase):
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         y = np.atleast_1d(np.asarray(special.betaincinv(self.a, self.b, u), dtype=float))
-        bad = np.isnan(y)
-        if bad.any():  # betaincinv can fail far in the lower tail; use I_y(a, b) ~ y**a / (a B(a, b))
+        if np.isnan(y).any():  # betaincinv can fail far in the lower tail; use I_y(a, b) ~ y**a / (a B(a, b))
+            bad = np.isnan(y)
             ub = np.broadcast_to(np.atleast_1d(u), y.shape)[bad]
             y[bad] = np.exp((np.log(ub) + math.log(self.a) + special.betaln(self.a, self.b)) / self.a)
         y = y.reshape(np.shape(u))
+        if self.low == 0.0 and self.high == 1.0:  # the standard beta: y is the value (kept in [0, 1])
+            return np.minimum(np.maximum(y, 0.0), 1.0)
         return np.clip(self.low + (self.high - self.low) * y, self.low, self.high)
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:

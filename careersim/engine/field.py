@@ -306,12 +306,14 @@ class FieldModel:
             g.nmonth - 1,
             h.n_open,
         )
-        extra = self._ts_i[m, 1 + TS_INT.index("positions") :]
+        extra = self._ts_i[m, _TS_POSITIONS:]
         extra[0] = h.capacity.sum()
         extra[1] = h.outside_in_role
-        extra[2] = rec[REC["opened_growth"]] if rec is not None else 0
-        extra[3] = rec[REC["opened_replacement"]] if rec is not None else 0
-        self._ts_f[m, TS_FLOAT.index("mentor_hours_supplied") :] = w.mentor[:3]
+        if rec is not None:
+            extra[2], extra[3] = rec[_REC_GROWTH], rec[_REC_REPLACEMENT]
+        else:
+            extra[2] = extra[3] = 0
+        self._ts_f[m, _TS_MENTOR:] = w.mentor[:3]
         self._policies.append(",".join(self.active_policies))
         self.months = m + 1
 
@@ -370,6 +372,9 @@ TS_INT = (
     "opened_replacement",
 )
 TS_FLOAT = ("reviewer_utilisation", "budget", "mentor_hours_supplied", "mentor_hours_asked", "mentor_hours_given")
+# where the recorder writes what the monthly record (record_month) does not
+_TS_POSITIONS, _TS_MENTOR = 1 + TS_INT.index("positions"), TS_FLOAT.index("mentor_hours_supplied")
+_REC_GROWTH, _REC_REPLACEMENT = REC["opened_growth"], REC["opened_replacement"]
 
 
 @njit(cache=True)

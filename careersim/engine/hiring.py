@@ -59,7 +59,7 @@ from careersim.core.codes import (
     UNFUNDED,
 )
 from careersim.core.compiled import njit
-from careersim.core.rng import poisson_from_uniform, uniform, uniform_rows
+from careersim.core.rng import agent_hash, poisson_from_uniform, uniform, uniform_at
 from careersim.engine.kernel import move_counted
 from careersim.engine.layout import (
     ADVISOR,
@@ -145,11 +145,12 @@ HIRING_COLUMNS = (
     )
 )
 REC = {name: j for j, name in enumerate(HIRING_COLUMNS)}
+REC_OUTSIDE_LEADS, REC_FILLED_OUTSIDE = REC["outside_leads"], REC["filled_outside"]
 # the score weights each source adds to the common score (rows of ``weights`` in _hire)
 W_ACADEMIA_RECORD, W_RFP_LEGIBILITY, W_RFP_IMPACT, W_AGNOSTIC_IMPACT, W_AUTONOMY_IMPACT, W_RECORD_CAP = range(6)
 FIT_PHASE_SLOT = 63  # the agenda-fit stream's slot of a person's phase in the drift cycle
 OUT_ID_SHIFT = 20  # an outside applicant's id: ((tick * NS + source) << OUT_ID_SHIFT) + number within the round
-_OUT_SLOTS = np.arange(2, 7, dtype=np.int64)  # the uniform slots of an outside applicant's draws
+OUT_SLOT0, N_OUT_SLOTS = 2, 5  # the uniform slots of an outside applicant's draws: 2-6
 
 
 @njit(cache=True, inline="always")
@@ -214,6 +215,8 @@ class Hiring:
         self.nround = 0
         self.n_open = 0  # open positions after the latest round, over all sources
         self._weights = np.zeros(6)
+        self._version = -1  # the live values' version the settings below were read at
+        self._configure()
 
     def _capacity_now(self, K0: np.ndarray) -> np.ndarray:
         return np.floor(K0 * self.growth + 1e-9).astype(np.int64)
@@ -226,6 +229,24 @@ class Hiring:
         if live["positions.small_funder_leads"] == "queue":
             K0[SOURCE_INDEX[S_SMALL_FUNDER]] = 0.0
         return K0
+
+    def _configure(self) -> None:
+        """The settings a round reads from the live values, read again only when they change
+        (``live.version``): the positions at the start, the outside applicants' rate per
+        open position for a quarter, and the sources' score weights."""
+        live = self.w.live
+        self._version = live.version
+        self._K0 = self._start_positions()
+        self._queue_small = live["positions.small_funder_leads"] == "queue"
+        self._rate = live["positions.outside_candidates"] * TICKS_PER_QUARTER / TICKS_PER_YEAR
+        self._weights[:] = (
+            live["positions.academia_record_weight"],
+            live["positions.rfp_legibility_weight"],
+            live["positions.rfp_impact_weight"],
+            live["positions.agnostic_impact_weight"],
+            live["positions.autonomy_impact_weight"],
+            live["positions.record_cap"],
+        )
 
     def _initial_positions(self) -> np.ndarray:
         """The source of the position each existing-field lead holds (by row; -1: none):
@@ -280,62 +301,58 @@ class Hiring:
             live["positions.record_cap"],
         )
 
-    def _outsiders(self, t: int, open_now: np.ndarray):
-        """This round's outside applicants: per source a Poisson number (mean: the rate per
-        open position per year times the open positions, for a quarter), each with an id,
-        a score before the source's bonus, an impact judgement, a legibility and whether
-        the agenda is inside funders' focus areas. Returns (source index, id, score,
-        impact, legibility, in focus) arrays."""
-        live = self.w.live
-        rate = live["positions.outside_candidates"] * TICKS_PER_QUARTER / TICKS_PER_YEAR
-        counts = _outside_counts(self.out_key, open_now, rate, t)
-        n = int(counts.sum())
-        src = np.repeat(np.arange(NS), counts)
-        if n == 0:
-            z = np.zeros(0)
-            return src, np.zeros(0, dtype=np.int64), z, z, z, np.zeros(0, dtype=np.bool_)
-        within = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
-        ids = ((np.int64(t) * NS + src) << OUT_ID_SHIFT) + within
-        u = uniform_rows(self.out_key, ids, t, _OUT_SLOTS)  # slots 2-6: score, noise, impact, legibility, focus
-        score = np.asarray(live["positions.outside_score"].ppf_open(u[0]), dtype=np.float64)
-        score = score + live["positions.selection_noise"] * ndtri(u[1])
-        imp = np.clip(np.asarray(live["positions.outside_impact"].ppf_open(u[2]), float), 0, 1)
-        legib = np.asarray(live["population.traits.legibility"].ppf_open(u[3]), dtype=np.float64)
-        focus = u[4] < live["independent.focus_match_share"]
-        return src, ids.astype(np.int64), score, imp, legib, focus
-
     def round(self, t: int) -> None:
         w, live = self.w, self.w.live
+        if live.version != self._version:
+            self._configure()
         g = live["positions.growth"]
         self.growth *= (1.0 + g) ** ((t - self._last) / TICKS_PER_YEAR)
-        cap = self._capacity_now(self._start_positions())
-        # outside leads who left since the last round (at the lead exit hazard)
-        p_leave = 0.0
+        p_leave = 0.0  # chance an outside lead left since the last round (the lead exit hazard)
         if live["x.exits_on"] > 0.5:
             p_leave = -math.expm1(-live["positions.lead_exit"] * (t - self._last) / TICKS_PER_YEAR)
         rec = self._rec[self.nround]
-        rec[REC["outside_left"]] = _outside_exits(self.out, int(self.n_out[0]), self.out_key, t, p_leave)
-        held = _holders(w.act, int(w.nact[0]), w.I, self.init_src, self.out, int(self.n_out[0]))
-        if live["positions.small_funder_leads"] == "queue":  # their leads hold grants, not positions
-            held[SOURCE_INDEX[S_SMALL_FUNDER]] = 0
-        open_now = np.maximum(cap - held, 0)
         pool, common, u = self.candidates(t)
-        base = common + live["positions.selection_noise"] * ndtri(u)
-        src, ids, oscore, oimp, olegib, ofocus = self._outsiders(t, open_now)
+        # outside leads' exits, positions held and open, and this round's outside applicants
+        # (see _round_open), with one array of the normal noise's uniforms: the insiders'
+        # then the outsiders'
+        cap, left, held, open_now, src, ids, U, unoise = _round_open(
+            self._K0,
+            self.growth,
+            self.out,
+            int(self.n_out[0]),
+            self.out_key,
+            t,
+            p_leave,
+            w.act,
+            int(w.nact[0]),
+            w.I,
+            self.init_src,
+            self._queue_small,
+            self._rate,
+            u,
+        )
+        rec[REC["outside_left"]] = left
+        noise = live["positions.selection_noise"] * ndtri(unoise)
+        m = len(pool)
+        base = common + noise[:m]
+        # each outside applicant's score before the source's bonus, impact, legibility and focus
+        # (legibility and focus only in rounds with a big RFP's applicant: no other source reads them)
+        if len(src):
+            oscore = np.asarray(live["positions.outside_score"].ppf_open(U[0]), dtype=np.float64) + noise[m:]
+            oimp = np.minimum(np.maximum(np.asarray(live["positions.outside_impact"].ppf_open(U[2]), float), 0.0), 1.0)
+            if (src == SOURCE_INDEX[S_BIG_RFP]).any():  # only big RFPs look at legibility and focus
+                olegib = np.asarray(live["population.traits.legibility"].ppf_open(U[3]), dtype=np.float64)
+                ofocus = U[4] < live["independent.focus_match_share"]
+            else:
+                olegib, ofocus = np.zeros(len(src)), np.zeros(len(src), dtype=np.bool_)
+        else:
+            oscore = oimp = olegib = np.zeros(0)
+            ofocus = np.zeros(0, dtype=np.bool_)
         self._reserve(int(open_now.sum()))
         n_before = int(self.n_out[0])
-        wts = self._weights
-        wts[:] = (
-            live["positions.academia_record_weight"],
-            live["positions.rfp_legibility_weight"],
-            live["positions.rfp_impact_weight"],
-            live["positions.agnostic_impact_weight"],
-            live["positions.autonomy_impact_weight"],
-            live["positions.record_cap"],
-        )
-        w.ensure_log(len(pool))  # each candidate is hired at most once
+        w.ensure_log(m)  # each candidate is hired at most once
         hired = np.zeros(NS, dtype=np.int64)
-        if open_now.sum() > 0 and (len(pool) > 0 or len(src) > 0):
+        if open_now.sum() > 0 and (m > 0 or len(src) > 0):
             _hire(
                 SOURCE_CODES,
                 open_now,
@@ -356,7 +373,7 @@ class Hiring:
                 oimp,
                 olegib,
                 ofocus,
-                wts,
+                self._weights,
                 self.out,
                 self.out_imp,
                 self.n_out,
@@ -365,10 +382,9 @@ class Hiring:
                 w.counts,
                 hired,
             )
-        _account(t, cap, held, open_now, hired, self.vacant, self.held, len(pool), len(src), rec)
-        self.outside_in_role = _in_role(self.out, int(self.n_out[0]))
-        rec[REC["outside_leads"]] = self.outside_in_role
-        rec[REC["filled_outside"]] = int(self.n_out[0]) - n_before
+        self.outside_in_role = _round_close(
+            t, cap, held, open_now, hired, self.vacant, self.held, m, len(src), rec, self.out, self.n_out, n_before
+        )
         self.capacity[:] = cap
         self.n_open = int(self.vacant.sum())
         self._last = t
@@ -407,6 +423,63 @@ class Hiring:
             "left": end,
             "impact_judgement": self.out_imp[:n].copy(),
         }
+
+
+@njit(cache=True)
+def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, I, init_src, queue_small, mu, u_pool):
+    """The start of a round, in one compiled call: each source's positions now (``K0``, those
+    at the start, times ``growth``, rounded down as :meth:`Hiring._capacity_now` does); the outside leads in role (``out[:n_out]``)
+    leave with chance ``p_leave`` (:func:`_outside_exits`); the positions held by source
+    (:func:`_holders`; none for small funders when their leads hold grants through the
+    queue) and open (capacity ``cap`` less those held, at least 0); and the outside
+    applicants: per source a Poisson number with mean ``mu`` per open position
+    (:func:`_outside_counts`), each with an id ``((t * NS + source) << OUT_ID_SHIFT) +
+    number within the source`` and its uniforms of slots 2-6 (rows of ``U``: score, noise,
+    impact, legibility, focus). Returns (positions, outside leads who left, held, open, the
+    applicants' source indices, ids, ``U``, the insiders' noise uniforms ``u_pool`` followed
+    by the applicants')."""
+    cap = np.empty(NS, dtype=np.int64)
+    for i in range(NS):
+        cap[i] = np.int64(np.floor(K0[i] * growth + 1e-9))
+    left = _outside_exits(out, n_out, key, t, p_leave)
+    held = _holders(act, nact, I, init_src, out, n_out)
+    if queue_small:  # their leads hold grants, not positions
+        held[SOURCE_INDEX[S_SMALL_FUNDER]] = 0
+    open_now = np.empty(NS, dtype=np.int64)
+    for i in range(NS):
+        open_now[i] = max(cap[i] - held[i], 0)
+    counts = _outside_counts(key, open_now, mu, t)
+    n = 0
+    for i in range(NS):
+        n += counts[i]
+    src = np.empty(n, dtype=np.int64)
+    ids = np.empty(n, dtype=np.int64)
+    U = np.empty((N_OUT_SLOTS, n))
+    m = len(u_pool)
+    unoise = np.empty(m + n)
+    unoise[:m] = u_pool
+    k = 0
+    for i in range(NS):
+        for within in range(counts[i]):
+            src[k] = i
+            ids[k] = ((np.int64(t) * NS + i) << OUT_ID_SHIFT) + within
+            h = agent_hash(key, ids[k])
+            for j in range(N_OUT_SLOTS):
+                U[j, k] = uniform_at(h, t, OUT_SLOT0 + j)
+            unoise[m + k] = U[1, k]
+            k += 1
+    return cap, left, held, open_now, src, ids, U, unoise
+
+
+@njit(cache=True)
+def _round_close(t, cap, held, open_now, hired, vacant, held_after, n_pool, n_src, rec, out, n_out, n_before):
+    """The end of a round: its record (:func:`_account`), the outside leads in role after it
+    and those it hired; returns the outside leads in role."""
+    _account(t, cap, held, open_now, hired, vacant, held_after, n_pool, n_src, rec)
+    in_role = _in_role(out, n_out[0])
+    rec[REC_OUTSIDE_LEADS] = in_role
+    rec[REC_FILLED_OUTSIDE] = n_out[0] - n_before
+    return in_role
 
 
 @njit(cache=True)

@@ -3,7 +3,8 @@
 A scenario's numeric parameters may be distributions; each is drawn once per
 replication from its own sub-stream of the ``params`` stream (keyed by its
 dotted path), so making one parameter uncertain leaves the draws of all the
-others unchanged. A scenario that names a calibration's posterior
+others unchanged; the AI arrival (``timelines.arrival``) has a stream of its own,
+``arrival`` (M9). A scenario that names a calibration's posterior
 (``calibration.posterior``) draws one joint sample of the fitted parameters per
 replication, by weight, from the ``posterior`` stream; those values replace the
 scenario's (:mod:`careersim.config.posterior`). Interventions then change *live* parameters during the run
@@ -20,6 +21,8 @@ import numpy as np
 from careersim.config.schema import Scenario, get_path, iter_parameters
 from careersim.core.rng import Streams
 from careersim.engine.vector import INDEX, KERNEL_PARAMS, derived_values
+
+ARRIVAL = "timelines.arrival"  # drawn from its own stream, 'arrival'
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +46,8 @@ def draw_parameters(scenario: Scenario, streams: Streams, drawn: list[str] | Non
         if meta.get("kind") == "distribution":
             values[path] = v
         elif hasattr(v, "ppf"):
-            u = streams.generator("params", path).random()
+            gen = streams.generator("arrival") if path == ARRIVAL else streams.generator("params", path)
+            u = gen.random()
             values[path] = float(v.ppf(u))
             if drawn is not None:
                 drawn.append(path)

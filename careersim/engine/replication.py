@@ -35,9 +35,6 @@ def run_replication(scenario: Scenario, seed: int, replication: int = 0, extra: 
     streams = Streams(seed, replication)
     uncertain: list[str] = []
     values = draw_parameters(scenario, streams, uncertain)
-    arrival_draw = scenario.timelines.arrival
-    if hasattr(arrival_draw, "ppf"):  # the arrival has its own stream (M9)
-        values["timelines.arrival"] = float(arrival_draw.ppf(streams.generator("arrival").random()))
     model = FieldModel(values, list(scenario.interventions), streams, extra=extra).run()
     drawn = {k: values[k] for k in uncertain}
     drawn["timelines.arrival"] = values["timelines.arrival"]
