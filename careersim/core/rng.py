@@ -91,24 +91,6 @@ def uniforms(key: int, agents: np.ndarray, tick: int, slot: int = 0) -> np.ndarr
     return _uniforms(np.uint64(key), np.asarray(agents, dtype=np.int64), int(tick), int(slot))
 
 
-def uniform_rows(key: int, agents: np.ndarray, tick: int, slots: np.ndarray) -> np.ndarray:
-    """:func:`uniforms` for several slots at once: row ``j`` is ``uniforms(key, agents, tick, slots[j])``
-    (one compiled call instead of one per slot)."""
-    return _uniform_rows(
-        np.uint64(key), np.asarray(agents, dtype=np.int64), int(tick), np.asarray(slots, dtype=np.int64)
-    )
-
-
-@njit(cache=True)
-def _uniform_rows(key, agents, tick, slots):
-    out = np.empty((len(slots), len(agents)))
-    for k in range(len(agents)):
-        h = agent_hash(key, agents[k])
-        for j in range(len(slots)):
-            out[j, k] = uniform_at(h, tick, slots[j])
-    return out
-
-
 @njit(cache=True)
 def _uniforms(key, agents, tick, slot):
     out = np.empty(len(agents))
