@@ -428,8 +428,9 @@ class Hiring:
 @njit(cache=True)
 def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, I, init_src, queue_small, mu, u_pool):
     """The start of a round, in one compiled call: each source's positions now (``K0``, those
-    at the start, times ``growth``, rounded down as :meth:`Hiring._capacity_now` does); the outside leads in role (``out[:n_out]``)
-    leave with chance ``p_leave`` (:func:`_outside_exits`); the positions held by source
+    at the start, times ``growth``, rounded down as :meth:`Hiring._capacity_now` does); the
+    outside leads in role (``out[:n_out]``) leave with chance ``p_leave``
+    (:func:`_outside_exits`); the positions held by source
     (:func:`_holders`; none for small funders when their leads hold grants through the
     queue) and open (capacity ``cap`` less those held, at least 0); and the outside
     applicants: per source a Poisson number with mean ``mu`` per open position
