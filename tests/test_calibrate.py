@@ -678,6 +678,24 @@ def test_each_replication_draws_one_joint_sample_reproducibly_and_by_weight(tmp_
     assert {"grants.base_acceptance", "grants.reviewers"} <= set(drawn)
 
 
+def test_a_posterior_that_fits_the_ai_arrival_sets_it_in_every_replication(tmp_path: Path) -> None:
+    """The arrival is drawn from its own stream unless the posterior holds it: then the posterior's
+    value is the replication's arrival, as for any fitted parameter (it was once redrawn over it)."""
+    from careersim.engine.replication import run_replication
+
+    write_posterior(
+        tmp_path / "fit" / "posterior.parquet", {"timelines.arrival": np.array([3.0, 30.0])}, np.ones(2), {}
+    )
+    (tmp_path / "cal.yaml").write_text(
+        f"extends: {TINY}\nname: calibrated\ncalibration: {{posterior: fit/posterior.parquet}}\n"
+    )
+    scenario = load_scenario(tmp_path / "cal.yaml")
+    for rep in range(6):
+        run = run_replication(scenario, seed=3, replication=rep)
+        assert run.drawn["timelines.arrival"] in (3.0, 30.0)
+        assert run.values["timelines.arrival"] == run.drawn["timelines.arrival"]
+
+
 def test_a_calibrated_run_is_the_same_for_any_workers_and_reports_its_posterior(tmp_path: Path) -> None:
     import careersim as cs
     from careersim.reporting import pages  # noqa: F401 - the assumptions table reads the posterior

@@ -140,6 +140,47 @@ def test_the_existing_fields_leads_hold_positions_in_proportion_to_the_sources()
     assert (src2 >= 0).sum() == 60
 
 
+def test_a_rounds_outside_applicants_are_counted_per_open_position_with_their_own_draws():
+    """_round_open's applicants: per source the Poisson count of _outside_counts, ids
+    ((t * sources + source) << OUT_ID_SHIFT) + number within the source, and each one's
+    uniforms of slots 2-6 exactly as uniforms() draws them; the noise uniforms are the
+    insiders' then the applicants' slot 3."""
+    from careersim.core.rng import uniforms
+    from careersim.engine.hiring import NS, OUT_ID_SHIFT, _outside_counts, _round_open
+
+    key, t = np.uint64(Streams(9).key("outside")), 7 * 12 + 8
+    K0, growth = np.array([3.0, 5.0, 40.0, 12.0, 7.0, 0.0]), 1.3
+    out, I = np.zeros((8, 4), dtype=np.int64), np.zeros((1, 64), dtype=np.int64)
+    u_pool = np.array([0.25, 0.75])
+    cap, left, held, open_now, src, ids, U, unoise = _round_open(
+        K0,
+        growth,
+        out,
+        0,
+        key,
+        t,
+        0.0,
+        np.zeros(0, dtype=np.int64),
+        0,
+        I,
+        np.zeros(0, dtype=np.int64),
+        False,
+        2.0,
+        u_pool,
+    )
+    assert left == 0 and held.tolist() == [0] * NS
+    np.testing.assert_array_equal(cap, np.floor(K0 * growth + 1e-9).astype(np.int64))
+    np.testing.assert_array_equal(open_now, cap)
+    counts = _outside_counts(key, open_now, 2.0, t)
+    assert counts.sum() > 20
+    np.testing.assert_array_equal(src, np.repeat(np.arange(NS), counts))
+    within = np.concatenate([np.arange(c) for c in counts])
+    np.testing.assert_array_equal(ids, ((np.int64(t) * NS + src) << OUT_ID_SHIFT) + within)
+    for j, slot in enumerate(range(2, 7)):
+        np.testing.assert_array_equal(U[j], uniforms(key, ids, t, slot))
+    np.testing.assert_array_equal(unoise, np.concatenate([u_pool, U[1]]))
+
+
 def test_a_persons_agenda_fit_persists_and_drifts_at_its_stated_rate():
     key = np.uint64(Streams(5).key("agenda_fit"))
     pids = np.arange(40_000)

@@ -149,7 +149,7 @@ REC_OUTSIDE_LEADS, REC_FILLED_OUTSIDE = REC["outside_leads"], REC["filled_outsid
 # the score weights each source adds to the common score (rows of ``weights`` in _hire)
 W_ACADEMIA_RECORD, W_RFP_LEGIBILITY, W_RFP_IMPACT, W_AGNOSTIC_IMPACT, W_AUTONOMY_IMPACT, W_RECORD_CAP = range(6)
 FIT_PHASE_SLOT = 63  # the agenda-fit stream's slot of a person's phase in the drift cycle
-OUT_ID_SHIFT = 20  # an outside applicant's id: ((tick * NS + source) << OUT_ID_SHIFT) + number within the round
+OUT_ID_SHIFT = 20  # an outside applicant's id: ((tick * NS + source) << OUT_ID_SHIFT) + number within the source
 OUT_SLOT0, N_OUT_SLOTS = 2, 5  # the uniform slots of an outside applicant's draws: 2-6
 
 
@@ -232,8 +232,9 @@ class Hiring:
 
     def _configure(self) -> None:
         """The settings a round reads from the live values, read again only when they change
-        (``live.version``): the positions at the start, the outside applicants' rate per
-        open position for a quarter, and the sources' score weights."""
+        (``live.version``): the positions at the start, whether small funders' leads hold
+        grants through the queue, the outside applicants' rate per open position for a
+        quarter, and the sources' score weights."""
         live = self.w.live
         self._version = live.version
         self._K0 = self._start_positions()
