@@ -40,11 +40,17 @@ SCALED = (
 )
 
 
-def scaled_baseline(entrants: int):
-    from careersim.config.schema import baseline, get_path
-    from careersim.core.rng import Streams
-    from careersim.engine.parameters import draw_parameters
-    from careersim.engine.population import entrant_schedule
+def scaled_baseline(entrants: int, package: str = "careersim"):
+    """The baseline with the whole field scaled so that ``entrants`` enter after any burn-in.
+    ``package`` names the careersim package to build it with (``compare_versions.py`` loads
+    another checkout's under another name; a path its schema lacks is left out)."""
+    import importlib
+
+    schema = importlib.import_module(f"{package}.config.schema")
+    Streams = importlib.import_module(f"{package}.core.rng").Streams
+    draw_parameters = importlib.import_module(f"{package}.engine.parameters").draw_parameters
+    entrant_schedule = importlib.import_module(f"{package}.engine.population").entrant_schedule
+    baseline, get_path = schema.baseline, schema.get_path
 
     base = baseline()
     values = draw_parameters(base, Streams(0))
@@ -53,7 +59,10 @@ def scaled_baseline(entrants: int):
     factor = entrants / n0
     changes = {"population.entrants_per_year": base.population.entrants_per_year * factor}
     for path in SCALED:
-        changes[path] = float(get_path(base, path)) * factor
+        try:
+            changes[path] = float(get_path(base, path)) * factor
+        except (AttributeError, KeyError):  # an older schema without this parameter
+            continue
     return base.with_changes(changes)
 
 
