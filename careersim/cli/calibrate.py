@@ -253,8 +253,7 @@ def run(args: argparse.Namespace) -> int:
     spec = cal.load_calibration(args.targets)
     scenario_ref = args.scenario or spec.scenario or "baseline"
     base = load_scenario(scenario_ref)
-    replaced = base.calibration.posterior  # a calibration fits afresh: particles, not an earlier posterior
-    base = cal.without_posterior(base)
+    replaced = base.calibration.posterior  # calibrate() fits afresh without it (particles, not an earlier posterior)
     paths = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
     if args.params is not None and not paths:
         raise UserError(

@@ -204,7 +204,7 @@ class Hiring:
         self.init_src = self._initial_positions()
         self.held[:] = np.bincount(self.init_src[self.init_src >= 0], minlength=NS)
         # the positions open at the start are part of the starting field, not openings of the run
-        self.capacity[:] = self._capacity_now(self._start_positions())
+        self.capacity[:] = _capacity(self._start_positions(), self.growth)
         self.vacant[:] = np.maximum(self.capacity - self.held, 0)
         self.out = np.zeros((64, 4), dtype=np.int64)  # outside leads: source, hire tick, left tick (-1: in role), id
         self.out_imp = np.zeros(64)  # their impact judgement
@@ -217,9 +217,6 @@ class Hiring:
         self._weights = np.zeros(6)
         self._version = -1  # the live values' version the settings below were read at
         self._configure()
-
-    def _capacity_now(self, K0: np.ndarray) -> np.ndarray:
-        return np.floor(K0 * self.growth + 1e-9).astype(np.int64)
 
     def _start_positions(self) -> np.ndarray:
         """Each source's positions at the start of the run (none for small funders when
@@ -259,7 +256,7 @@ class Hiring:
         out = np.full(n0, -1, dtype=np.int64)
         I = w.I[:n0]
         leads = np.flatnonzero((I[:, STATE] == LEAD) & (I[:, TRACK] == T_INITIAL) & (I[:, LEAD_SRC] == S_INITIAL))
-        cap = self._capacity_now(self._start_positions())
+        cap = _capacity(self._start_positions(), self.growth)
         total = int(cap.sum())
         if len(leads) == 0 or total == 0:
             return out
@@ -427,9 +424,19 @@ class Hiring:
 
 
 @njit(cache=True)
+def _capacity(K0, growth):
+    """Each source's positions now: those at the start (``K0``) times ``growth``, rounded down
+    (less a hair of rounding error: 1e-9)."""
+    cap = np.empty(len(K0), dtype=np.int64)
+    for i in range(len(K0)):
+        cap[i] = np.int64(np.floor(K0[i] * growth + 1e-9))
+    return cap
+
+
+@njit(cache=True)
 def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, I, init_src, queue_small, mu, u_pool):
     """The start of a round, in one compiled call: each source's positions now (``K0``, those
-    at the start, times ``growth``, rounded down as :meth:`Hiring._capacity_now` does); the
+    at the start, times ``growth``, rounded down: :func:`_capacity`); the
     outside leads in role (``out[:n_out]``) leave with chance ``p_leave``
     (:func:`_outside_exits`); the positions held by source
     (:func:`_holders`; none for small funders when their leads hold grants through the
@@ -440,9 +447,7 @@ def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, I, init_src,
     impact, legibility, focus). Returns (positions, outside leads who left, held, open, the
     applicants' source indices, ids, ``U``, the insiders' noise uniforms ``u_pool`` followed
     by the applicants')."""
-    cap = np.empty(NS, dtype=np.int64)
-    for i in range(NS):
-        cap[i] = np.int64(np.floor(K0[i] * growth + 1e-9))
+    cap = _capacity(K0, growth)
     left = _outside_exits(out, n_out, key, t, p_leave)
     held = _holders(act, nact, I, init_src, out, n_out)
     if queue_small:  # their leads hold grants, not positions
