@@ -66,6 +66,14 @@ def scaled_baseline(entrants: int, package: str = "careersim"):
     return base.with_changes(changes)
 
 
+def count_agent_years(a) -> tuple[float, float]:
+    """A replication's agent-years from its agents table: years from entry to the horizon,
+    and only the years each researcher is in the field (entry to leaving or the horizon)."""
+    end = a["entry_year"] + a["years_observed"]  # the horizon
+    in_field = (a["exit_year"].fillna(end).clip(upper=end) - a["entry_year"]).clip(lower=0)
+    return float(a["years_observed"].sum()), float(in_field.sum())
+
+
 def simpy_timeouts_per_second(n_proc: int = 1000, steps: int = 200) -> float:
     import simpy
 
@@ -101,10 +109,8 @@ def measure(entrants: int) -> dict:
         t = time.perf_counter()
         FieldModel(values, list(sc.interventions), streams).run()
         engine.append(time.perf_counter() - t)
+    agent_years, in_field = count_agent_years(r.agents)
     a = r.agents
-    agent_years = float(a["years_observed"].sum())
-    end = a["entry_year"] + a["years_observed"]  # the horizon
-    in_field = float((a["exit_year"].fillna(end).clip(upper=end) - a["entry_year"]).clip(lower=0).sum())
     full_s = sorted(full)[len(full) // 2]
     eng_s = sorted(engine)[len(engine) // 2]
     return {

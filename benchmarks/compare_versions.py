@@ -110,7 +110,7 @@ def main() -> None:
         times: dict = collections.defaultdict(float)
         pkg = load(root, alias)
         versions[tag] = (pkg, times, alias)
-    from bench import scaled_baseline
+    from bench import count_agent_years, scaled_baseline
 
     results = {tag: collections.defaultdict(list) for tag in versions}
     for tag, (pkg, times, alias) in versions.items():
@@ -126,8 +126,12 @@ def main() -> None:
             pkg, times, sc = versions[tag]
             times.clear()
             t = time.process_time()
-            pkg.simulate(sc, seed=1, replication=rep)
-            results[tag]["replication"].append(time.process_time() - t)
+            r = pkg.simulate(sc, seed=1, replication=rep)
+            cpu = time.process_time() - t
+            results[tag]["replication"].append(cpu)
+            years, in_field = count_agent_years(r.agents)
+            results[tag]["agent-yr/s"].append(years / cpu)
+            results[tag]["  in field"].append(in_field / cpu)
             for label, v in times.items():
                 results[tag][label].append(v)
 
@@ -139,6 +143,11 @@ def main() -> None:
             continue
         ma, mb = statistics.median(a) * 1e3, statistics.median(b) * 1e3
         print(f"{label:16s} {ma:9.1f} {mb:9.1f} {100 * (mb / ma - 1):+7.1f}%   {min(a) * 1e3:9.1f} {min(b) * 1e3:9.1f}")
+    print("agent-years per CPU second, as `make bench` counts them (medians; max for the best):")
+    for label in ("agent-yr/s", "  in field"):
+        a, b = results["other"][label], results["this"][label]
+        ma, mb = statistics.median(a), statistics.median(b)
+        print(f"{label:16s} {ma:9,.0f} {mb:9,.0f} {100 * (mb / ma - 1):+7.1f}%   {max(a):9,.0f} {max(b):9,.0f}")
 
 
 if __name__ == "__main__":

@@ -138,6 +138,42 @@ def test_hiring_sees_every_ready_candidate_in_the_field(case):
 
 
 @SETTINGS
+@given(small_scenarios(), st.sampled_from(["queue", "openings"]), st.floats(0.0, 4.0))
+def test_hiring_counts_the_positions_held_as_a_scan_of_the_field_would(case, small_leads, small_positions):
+    """A round counts the positions held from the last monthly step's leads (the end of its
+    visiting order) instead of scanning everyone in the field; at every round the counts
+    must equal those of a scan of every listed row, small funders' positions included."""
+    import careersim.engine.hiring as hiring
+    from careersim.core.codes import S_SMALL_FUNDER
+    from careersim.core.rng import Streams
+    from careersim.engine.field import FieldModel
+    from careersim.engine.parameters import draw_parameters
+
+    sc, seed = case
+    sc = sc.with_changes({"positions.small_funder_leads": small_leads, "positions.small_funder": small_positions})
+    original, seen = hiring._round_open, []
+
+    def checked(K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi, I, init_src, queue_small, *rest):
+        before = out.copy()
+        got = original(K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi, I, init_src, queue_small, *rest)
+        scan = hiring._holders(act, nact, I, init_src, out, n_out)  # after the outside leads' exits, as the round
+        if queue_small:
+            scan[hiring.SOURCE_INDEX[S_SMALL_FUNDER]] = 0
+        np.testing.assert_array_equal(got[2], scan)
+        assert 0 <= lo <= hi == len(vis[:hi]), "the round fell back to the scan"
+        seen.append((t, int(scan.sum()), int((before[:n_out, 2] < 0).sum())))
+        return got
+
+    streams = Streams(seed, 0)
+    try:
+        hiring._round_open = checked
+        FieldModel(draw_parameters(sc, streams), list(sc.interventions), streams).run()
+    finally:
+        hiring._round_open = original
+    assert len(seen) == len(range(8, int(sc.run.horizon * 48), 12))
+
+
+@SETTINGS
 @given(small_scenarios())
 def test_capacities_are_never_exceeded(case):
     sc, seed = case

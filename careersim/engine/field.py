@@ -291,7 +291,6 @@ class FieldModel:
             self._ts_i = np.concatenate([self._ts_i, np.zeros_like(self._ts_i)])
             self._ts_f = np.concatenate([self._ts_f, np.zeros_like(self._ts_f)])
         g, h = self.grants, self.hiring
-        rec = h._rec[h.nround - 1] if h.nround and h._last == t else None  # a hiring round this month
         record_month(
             self._ts_i[m],
             self._ts_f[m],
@@ -305,15 +304,12 @@ class FieldModel:
             g._ms_f,
             g.nmonth - 1,
             h.n_open,
+            h.capacity,
+            h.outside_in_role,
+            h._rec,
+            h.nround - 1 if h.nround and h._last == t else -1,  # a hiring round this month
+            w.mentor,
         )
-        extra = self._ts_i[m, _TS_POSITIONS:]
-        extra[0] = h.capacity.sum()
-        extra[1] = h.outside_in_role
-        if rec is not None:
-            extra[2], extra[3] = rec[_REC_GROWTH], rec[_REC_REPLACEMENT]
-        else:
-            extra[2] = extra[3] = 0
-        self._ts_f[m, _TS_MENTOR:] = w.mentor[:3]
         self._policies.append(",".join(self.active_policies))
         self.months = m + 1
 
@@ -372,16 +368,38 @@ TS_INT = (
     "opened_replacement",
 )
 TS_FLOAT = ("reviewer_utilisation", "budget", "mentor_hours_supplied", "mentor_hours_asked", "mentor_hours_given")
-# where the recorder writes what the monthly record (record_month) does not
+# where the monthly record (record_month) writes the positions and the mentor hours
 _TS_POSITIONS, _TS_MENTOR = 1 + TS_INT.index("positions"), TS_FLOAT.index("mentor_hours_supplied")
 _REC_GROWTH, _REC_REPLACEMENT = REC["opened_growth"], REC["opened_replacement"]
 
 
 @njit(cache=True)
-def record_month(row_i, row_f, t, counts, stats, adv_load, adv_from, cap, g_i, g_f, g, vacancies):
+def record_month(
+    row_i,
+    row_f,
+    t,
+    counts,
+    stats,
+    adv_load,
+    adv_from,
+    cap,
+    g_i,
+    g_f,
+    g,
+    vacancies,
+    positions,
+    outside,
+    h_rec,
+    h,
+    mentor,
+):
     """A month's row of the time series (see :data:`TS_INT`, :data:`TS_FLOAT`): the
     advisors active by ``t`` (``adv_from`` sorted) times ``cap`` places, the grant
-    office's record of month ``g`` (zeros when ``g < 0``), then the state counts."""
+    office's record of month ``g`` (zeros when ``g < 0``), the positions open
+    (``vacancies``) and in all (``positions`` by source), the outside leads in role, the
+    openings from growth and replacement of the hiring round ``h_rec[h]`` (zeros when
+    ``h < 0``: no round this month), the mentor hours (``mentor[:3]``: supplied, asked
+    for, given), then the state counts."""
     used = 0
     for a in range(len(adv_load)):
         used += adv_load[a]
@@ -396,6 +414,17 @@ def record_month(row_i, row_f, t, counts, stats, adv_load, adv_from, cap, g_i, g
         row_i[5] = row_i[6] = row_i[7] = 0
         row_f[0] = row_f[1] = 0.0
     row_i[8] = vacancies
+    total = 0
+    for i in range(len(positions)):
+        total += positions[i]
+    row_i[_TS_POSITIONS] = total
+    row_i[_TS_POSITIONS + 1] = outside
+    if h >= 0:
+        row_i[_TS_POSITIONS + 2], row_i[_TS_POSITIONS + 3] = h_rec[h, _REC_GROWTH], h_rec[h, _REC_REPLACEMENT]
+    else:
+        row_i[_TS_POSITIONS + 2] = row_i[_TS_POSITIONS + 3] = 0
+    for j in range(3):
+        row_f[_TS_MENTOR + j] = mentor[j]
     first = len(row_i) - len(counts)  # the state counts close the row
     for j in range(len(counts)):
         row_i[first + j] = counts[j]

@@ -323,6 +323,9 @@ class Hiring:
             p_leave,
             w.act,
             int(w.nact[0]),
+            w.vis,
+            int(w.nvis[0]) - int(w.stats[LEAD]),
+            int(w.nvis[0]),
             w.I,
             self.init_src,
             self._queue_small,
@@ -434,13 +437,14 @@ def _capacity(K0, growth):
 
 
 @njit(cache=True)
-def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, I, init_src, queue_small, mu, u_pool):
+def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi, I, init_src, queue_small, mu, u_pool):
     """The start of a round, in one compiled call: each source's positions now (``K0``, those
     at the start, times ``growth``, rounded down: :func:`_capacity`); the
     outside leads in role (``out[:n_out]``) leave with chance ``p_leave``
-    (:func:`_outside_exits`); the positions held by source
-    (:func:`_holders`; none for small funders when their leads hold grants through the
-    queue) and open (capacity ``cap`` less those held, at least 0); and the outside
+    (:func:`_outside_exits`); the positions held by source (:func:`_holders` over
+    ``vis[lo:hi]``, the leads of the last monthly step, or over every listed row
+    ``act[:nact]`` when that slice is not a valid one; none for small funders when their
+    leads hold grants through the queue) and open (capacity ``cap`` less those held, at least 0); and the outside
     applicants: per source a Poisson number with mean ``mu`` per open position
     (:func:`_outside_counts`), each with an id ``((t * NS + source) << OUT_ID_SHIFT) +
     number within the source`` and its uniforms of slots 2-6 (rows of ``U``: score, noise,
@@ -449,7 +453,10 @@ def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, I, init_src,
     by the applicants')."""
     cap = _capacity(K0, growth)
     left = _outside_exits(out, n_out, key, t, p_leave)
-    held = _holders(act, nact, I, init_src, out, n_out)
+    if 0 <= lo <= hi <= len(vis):
+        held = _holders(vis[lo:hi], hi - lo, I, init_src, out, n_out)
+    else:
+        held = _holders(act, nact, I, init_src, out, n_out)
     if queue_small:  # their leads hold grants, not positions
         held[SOURCE_INDEX[S_SMALL_FUNDER]] = 0
     open_now = np.empty(NS, dtype=np.int64)
@@ -532,9 +539,16 @@ def _in_role(out, n):
 
 @njit(cache=True)
 def _holders(act, n, I, init_src, out, n_out):
-    """Positions held now, by source: the leads in the field (``act[:n]``) by the source
+    """Positions held now, by source: the leads among the rows ``act[:n]`` by the source
     of their role (an existing-field lead's from ``init_src``) and the outside leads in
-    role."""
+    role.
+
+    A round passes the last monthly step's leads: the step leaves its visiting order
+    grouped by state with the leads last (``world.vis``, their number in
+    ``world.stats[LEAD]``), and between that step and the round only the grant office
+    makes leads, small funders' leads through its queue, which hold no position (the
+    round counts none for that source then). Anyone no longer a lead is skipped. A
+    property test compares this with a scan of every listed row at every round."""
     held = np.zeros(NS, dtype=np.int64)
     for j in range(n):
         r = act[j]
