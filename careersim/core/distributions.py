@@ -453,9 +453,9 @@ class Normal(DistributionBase):
         return a, b
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
+        if not self.truncated:  # (np.clip's bounds as a maximum and a minimum: the same values, quicker on a few)
+            return self.mean_ + self.sd * special.ndtri(np.minimum(np.maximum(u, _U_EPS), 1.0 - _U_EPS))
         u = np.clip(u, 0.0 if self.low is not None else _U_EPS, 1.0 if self.high is not None else 1.0 - _U_EPS)
-        if not self.truncated:
-            return self.mean_ + self.sd * special.ndtri(u)
         a, b = self._ab()
         x = stats.truncnorm.ppf(u, a, b, loc=self.mean_, scale=self.sd)
         lo, hi = self.support()

@@ -62,6 +62,15 @@ from careersim.engine.programme import Programme
 from careersim.engine.vector import arrival_tick
 from careersim.engine.world import World
 
+# the live values of the month's mentor time (FieldModel.share_mentor_time), in the order it reads them
+_MENTOR_HOURS = (
+    "mentoring.lead_hours",
+    "mentoring.external_hours",
+    "programme.mentor_hours",
+    "independent.mentor_hours",
+    "contributor.mentor_hours_nonprofit",
+    "phd.cosupervision_hours",
+)
 PHASES = ("intake", "interventions", "step", "admissions", "grants", "programme", "hiring", "arrival", "recorder")
 PHASE = {name: k / 16.0 for k, name in enumerate(PHASES)}
 EXPHI = exp_upper_table()
@@ -124,6 +133,7 @@ class FieldModel:
         self.months = 0
         self.env = simpy.Environment()
         self.wakeups = 0  # institution wake-ups (SimPy timeouts served): an exact count, tested
+        self._mentor_version = -1  # the live values' version the mentor hours were read at
 
     # -- the calendar ----------------------------------------------------------------
     def _periodic(self, phase: str, first: int, period: int, action):
@@ -221,21 +231,22 @@ class FieldModel:
         covers. Sets ``x.programme_met`` and ``x.mentor_met`` for the step and
         ``world.mentor``: hours supplied, asked for, given and taken by programmes."""
         w, live = self.world, self.live
-        leads = int(w.counts[LEAD]) + self.hiring.outside_in_role
-        supply = live["mentoring.lead_hours"] * leads + live["mentoring.external_hours"]
-        prog = live["programme.mentor_hours"] * self.programme.scholars(t)
+        if live.version != self._mentor_version:  # the hours, read again only when a live value changes
+            self._mentor_version = live.version
+            self._mentor_hours = tuple(live[p] for p in _MENTOR_HOURS)
+        lead_h, external_h, programme_h, independent_h, nonprofit_h, cosupervision_h = self._mentor_hours
+        counts, stats = w.counts, w.stats
+        supply = lead_h * (int(counts[LEAD]) + self.hiring.outside_in_role) + external_h
+        prog = programme_h * self.programme.scholars(t)
         prog_met = 1.0 if prog <= 0.0 else min(1.0, supply / prog)
         rest = supply - prog * prog_met
-        indep = int(w.counts[INDEPENDENT] + w.counts[UNFUNDED]) + int(w.stats[ST_INDEPENDENT_LEADS])
-        asked = (
-            live["independent.mentor_hours"] * indep
-            + live["contributor.mentor_hours_nonprofit"] * int(w.stats[ST_NONPROFIT])
-            + live["phd.cosupervision_hours"] * int(w.counts[PHD])
-        )
+        indep = int(counts[INDEPENDENT] + counts[UNFUNDED]) + int(stats[ST_INDEPENDENT_LEADS])
+        asked = independent_h * indep + nonprofit_h * int(stats[ST_NONPROFIT]) + cosupervision_h * int(counts[PHD])
         met = 1.0 if asked <= 0.0 else max(0.0, min(1.0, rest / asked))
         live.set_derived("x.programme_met", prog_met)
         live.set_derived("x.mentor_met", met)
-        w.mentor[:] = (supply, prog + asked, prog * prog_met + asked * met, prog * prog_met)
+        m = w.mentor
+        m[0], m[1], m[2], m[3] = supply, prog + asked, prog * prog_met + asked * met, prog * prog_met
 
     def monthly_step(self, t: int) -> None:
         w, live = self.world, self.live

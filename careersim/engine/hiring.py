@@ -349,11 +349,12 @@ class Hiring:
         else:
             oscore = oimp = olegib = np.zeros(0)
             ofocus = np.zeros(0, dtype=np.bool_)
-        self._reserve(int(open_now.sum()))
+        n_open = int(open_now.sum())
+        self._reserve(n_open)
         n_before = int(self.n_out[0])
         w.ensure_log(m)  # each candidate is hired at most once
         hired = np.zeros(NS, dtype=np.int64)
-        if open_now.sum() > 0 and (m > 0 or len(src) > 0):
+        if n_open > 0 and (m > 0 or len(src) > 0):
             _hire(
                 SOURCE_CODES,
                 open_now,
@@ -383,11 +384,22 @@ class Hiring:
                 w.counts,
                 hired,
             )
-        self.outside_in_role = _round_close(
-            t, cap, held, open_now, hired, self.vacant, self.held, m, len(src), rec, self.out, self.n_out, n_before
+        self.outside_in_role, self.n_open = _round_close(
+            t,
+            cap,
+            held,
+            open_now,
+            hired,
+            self.vacant,
+            self.held,
+            self.capacity,
+            m,
+            len(src),
+            rec,
+            self.out,
+            self.n_out,
+            n_before,
         )
-        self.capacity[:] = cap
-        self.n_open = int(self.vacant.sum())
         self._last = t
         self.nround += 1
 
@@ -486,14 +498,19 @@ def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi,
 
 
 @njit(cache=True)
-def _round_close(t, cap, held, open_now, hired, vacant, held_after, n_pool, n_src, rec, out, n_out, n_before):
-    """The end of a round: its record (:func:`_account`), the outside leads in role after it
-    and those it hired; returns the outside leads in role."""
+def _round_close(t, cap, held, open_now, hired, vacant, held_after, capacity, n_pool, n_src, rec, out, n_out, n_before):
+    """The end of a round: its record (:func:`_account`), the positions kept as the sources'
+    ``capacity``, the outside leads in role after it and those it hired; returns the outside
+    leads in role and the positions left open."""
     _account(t, cap, held, open_now, hired, vacant, held_after, n_pool, n_src, rec)
     in_role = _in_role(out, n_out[0])
     rec[REC_OUTSIDE_LEADS] = in_role
     rec[REC_FILLED_OUTSIDE] = n_out[0] - n_before
-    return in_role
+    n_open = 0
+    for i in range(len(cap)):
+        capacity[i] = cap[i]
+        n_open += vacant[i]
+    return in_role, n_open
 
 
 @njit(cache=True)
