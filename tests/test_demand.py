@@ -184,6 +184,29 @@ def test_a_rounds_outside_applicants_are_counted_per_open_position_with_their_ow
     np.testing.assert_array_equal(unoise, np.concatenate([u_pool, U[1]]))
 
 
+def test_outside_applicants_drawn_in_compiled_code_are_those_of_the_distributions_own_quantiles(monkeypatch):
+    """A round draws the outside applicants' score, impact and legibility in compiled code
+    (hiring._scores) when their distributions allow it. A field run so, and the same field
+    run with every distribution left to its Python ``ppf_open``, must hire the same people
+    with the same impact judgements: every table equal to the last bit."""
+    import careersim.engine.hiring as hiring
+    from careersim.core.special import F_NONE
+
+    sc = tiny(**{"run.horizon": 6.0, "positions.outside_candidates": 6.0, "positions.big_rfp": 6.0})
+    compiled = _model(sc)
+    assert compiled.hiring.n_out[0] > 5  # outside leads were hired
+    monkeypatch.setattr(hiring, "compiled_form", lambda dist: np.full(5, float(F_NONE)))
+    python = _model(sc)
+    for a, b in (
+        (compiled.hiring.columns(), python.hiring.columns()),
+        (compiled.hiring.outside_leads(compiled.T), python.hiring.outside_leads(python.T)),
+    ):
+        for name in a:
+            assert np.array_equal(np.asarray(a[name]), np.asarray(b[name])), name
+    assert np.array_equal(compiled.world.F.view(np.int64), python.world.F.view(np.int64))
+    assert np.array_equal(compiled.world.I, python.world.I)
+
+
 def test_a_persons_agenda_fit_persists_and_drifts_at_its_stated_rate():
     key = np.uint64(Streams(5).key("agenda_fit"))
     pids = np.arange(40_000)

@@ -589,3 +589,77 @@ def test_ppf_open_is_ppf_on_careersims_uniforms(key, tick, n) -> None:
     for text in ("normal(2.0, 0.25)", "beta(2, 5)", "beta(2, 3)", "lognormal(median=7, spread=0.5)"):
         d = parse_distribution(text)
         assert np.array_equal(d.ppf_open(u[0]), np.asarray(d.ppf(u[0]), dtype=float))
+
+
+def _open_uniforms() -> np.ndarray:
+    """Uniforms as careersim draws them (strictly inside (0, 1)), far into both tails."""
+    return np.concatenate(
+        [
+            np.random.default_rng(11).random(20_000),
+            np.ldexp(1.0, -np.arange(1, 54)) * 1.5,
+            1 - np.ldexp(1.0, -np.arange(1, 53)),
+        ]
+    )
+
+
+def test_compiled_ndtri_and_betaincinv_are_scipys_own_bit_for_bit() -> None:
+    """careersim.core.special links compiled code to the routines behind scipy's ufuncs."""
+    from careersim.core.compiled import njit
+    from careersim.core.special import betaincinv, ndtri
+
+    @njit
+    def both(a, b, u):
+        z, y = np.empty(len(u)), np.empty(len(u))
+        for i in range(len(u)):
+            z[i], y[i] = ndtri(u[i]), betaincinv(a, b, u[i])
+        return z, y
+
+    u = _open_uniforms()
+    for a, b in [(2.0, 5.0), (2.0, 3.0), (0.3, 0.7), (50.0, 2.0)]:
+        z, y = both(a, b, u)
+        assert np.array_equal(z.view(np.int64), special.ndtri(u).view(np.int64))
+        ref = special.betaincinv(a, b, u)
+        assert np.array_equal(np.isnan(y), np.isnan(ref))
+        assert np.array_equal(y[~np.isnan(y)].view(np.int64), ref[~np.isnan(ref)].view(np.int64))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["normal", "beta", "scaled beta", "other"]),
+    st.floats(0.2, 20.0),
+    st.floats(0.2, 20.0),
+    st.floats(-5.0, 5.0),
+)
+def test_compiled_quantiles_equal_ppf_open_bit_for_bit_or_defer(family, p, q, shift) -> None:
+    """ppf_at(compiled_form(d), u) is d.ppf_open(u) to the last bit for an untruncated normal
+    and any beta; NaN (the caller's cue to use ppf_open) for other families and where the
+    beta's inverse needs its lower-tail fallback."""
+    from careersim.core.compiled import njit
+    from careersim.core.special import F_NONE, compiled_form, ppf_at
+
+    @njit
+    def at(form, u):
+        out = np.empty(len(u))
+        for i in range(len(u)):
+            out[i] = ppf_at(form, u[i])
+        return out
+
+    dist = {
+        "normal": Normal(mean=shift, sd=p),
+        "beta": Beta(a=p, b=q),
+        "scaled beta": Beta(a=p, b=q, low=shift, high=shift + q),
+        "other": LogNormal(median=p, spread=0.5),
+    }[family]
+    u = _open_uniforms()
+    form = compiled_form(dist)
+    got, ref = at(form, u), np.asarray(dist.ppf_open(u), dtype=np.float64)
+    if family == "other":
+        assert form[0] == F_NONE and np.isnan(got).all()
+        return
+    ok = ~np.isnan(got)
+    assert np.array_equal(got[ok].view(np.int64), ref[ok].view(np.int64))
+    if family != "normal":  # deferred exactly where betaincinv gives up
+        assert np.array_equal(~ok, np.isnan(special.betaincinv(p, q, u)))
+    else:
+        assert ok.all()
+    assert compiled_form(Normal(mean=0.0, sd=1.0, low=-1.0))[0] == F_NONE  # a truncated normal defers

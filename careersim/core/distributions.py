@@ -68,8 +68,8 @@ __all__ = [
 
 ArrayOrFloat = np.ndarray | float
 
-#: Unbounded tails are evaluated at u in [_U_EPS, 1 - _U_EPS] so a draw is never infinite.
-_U_EPS = 1e-12
+#: Unbounded tails are evaluated at u in [U_EPS, 1 - U_EPS] so a draw is never infinite.
+U_EPS = 1e-12
 #: Probabilities below this are treated as 0.
 _U_TINY = 1e-300
 
@@ -454,8 +454,8 @@ class Normal(DistributionBase):
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         if not self.truncated:  # (np.clip's bounds as a maximum and a minimum: the same values, quicker on a few)
-            return self.mean_ + self.sd * special.ndtri(np.minimum(np.maximum(u, _U_EPS), 1.0 - _U_EPS))
-        u = np.clip(u, 0.0 if self.low is not None else _U_EPS, 1.0 if self.high is not None else 1.0 - _U_EPS)
+            return self.mean_ + self.sd * special.ndtri(np.minimum(np.maximum(u, U_EPS), 1.0 - U_EPS))
+        u = np.clip(u, 0.0 if self.low is not None else U_EPS, 1.0 if self.high is not None else 1.0 - U_EPS)
         a, b = self._ab()
         x = stats.truncnorm.ppf(u, a, b, loc=self.mean_, scale=self.sd)
         lo, hi = self.support()
@@ -531,7 +531,7 @@ class LogNormal(DistributionBase):
         return self
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.median * np.exp(self.spread * special.ndtri(np.minimum(u, 1.0 - _U_EPS)))
+        return self.median * np.exp(self.spread * special.ndtri(np.minimum(u, 1.0 - U_EPS)))
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -38,7 +38,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import ndtri
 
 from careersim.core.clock import TICKS_PER_QUARTER, TICKS_PER_YEAR
 from careersim.core.codes import (
@@ -60,6 +59,7 @@ from careersim.core.codes import (
 )
 from careersim.core.compiled import njit
 from careersim.core.rng import agent_hash, poisson_from_uniform, uniform, uniform_at
+from careersim.core.special import F_NONE, compiled_form, ndtri, ppf_at
 from careersim.engine.kernel import move_counted
 from careersim.engine.layout import (
     ADVISOR,
@@ -231,12 +231,23 @@ class Hiring:
         """The settings a round reads from the live values, read again only when they change
         (``live.version``): the positions at the start, whether small funders' leads hold
         grants through the queue, the outside applicants' rate per open position for a
-        quarter, and the sources' score weights."""
+        quarter, the selection noise, the outside applicants' distributions in compiled form
+        (score, impact judgement, legibility; :func:`~careersim.core.special.compiled_form`),
+        the share of them whose focus matches a big RFP's, and the sources' score weights."""
         live = self.w.live
         self._version = live.version
         self._K0 = self._start_positions()
         self._queue_small = live["positions.small_funder_leads"] == "queue"
         self._rate = live["positions.outside_candidates"] * TICKS_PER_QUARTER / TICKS_PER_YEAR
+        self._noise_sd = live["positions.selection_noise"]
+        self._focus_share = live["independent.focus_match_share"]
+        self._forms = np.stack(
+            [
+                compiled_form(live["positions.outside_score"]),
+                compiled_form(live["positions.outside_impact"]),
+                compiled_form(live["population.traits.legibility"]),
+            ]
+        )
         self._weights[:] = (
             live["positions.academia_record_weight"],
             live["positions.rfp_legibility_weight"],
@@ -333,22 +344,19 @@ class Hiring:
             u,
         )
         rec[REC["outside_left"]] = left
-        noise = live["positions.selection_noise"] * ndtri(unoise)
         m = len(pool)
-        base = common + noise[:m]
-        # each outside applicant's score before the source's bonus, impact, legibility and focus
-        # (legibility and focus only in rounds with a big RFP's applicant: no other source reads them)
-        if len(src):
-            oscore = np.asarray(live["positions.outside_score"].ppf_open(U[0]), dtype=np.float64) + noise[m:]
+        # the insiders' scores with their noise, and each outside applicant's score before the
+        # source's bonus, impact, legibility and focus (see _scores); where those cannot be
+        # drawn in compiled code, with the distributions' own inverse CDFs here
+        base, oscore, oimp, olegib, ofocus, drawn, big = _scores(
+            common, unoise, self._noise_sd, U, src, self._forms, self._focus_share
+        )
+        if len(src) and not drawn:  # oscore holds the applicants' noise
+            oscore = np.asarray(live["positions.outside_score"].ppf_open(U[0]), dtype=np.float64) + oscore
             oimp = np.minimum(np.maximum(np.asarray(live["positions.outside_impact"].ppf_open(U[2]), float), 0.0), 1.0)
-            if (src == SOURCE_INDEX[S_BIG_RFP]).any():  # only big RFPs look at legibility and focus
+            if big:
                 olegib = np.asarray(live["population.traits.legibility"].ppf_open(U[3]), dtype=np.float64)
-                ofocus = U[4] < live["independent.focus_match_share"]
-            else:
-                olegib, ofocus = np.zeros(len(src)), np.zeros(len(src), dtype=np.bool_)
-        else:
-            oscore = oimp = olegib = np.zeros(0)
-            ofocus = np.zeros(0, dtype=np.bool_)
+                ofocus = U[4] < self._focus_share
         n_open = int(open_now.sum())
         self._reserve(n_open)
         n_before = int(self.n_out[0])
@@ -495,6 +503,50 @@ def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi,
             unoise[m + k] = U[1, k]
             k += 1
     return cap, left, held, open_now, src, ids, U, unoise
+
+
+@njit(cache=True)
+def _scores(common, unoise, noise_sd, U, src, forms, focus_share):
+    """The insiders' scores: ``common`` plus each one's selection noise, ``noise_sd`` times the
+    normal quantile of its uniform (``unoise[:m]``); and each outside applicant's score (the
+    outside-score distribution, ``forms[0]``, at its uniform ``U[0]``, plus its noise from
+    ``unoise[m:]``), impact judgement (``forms[1]`` at ``U[2]``, within [0, 1]) and, when
+    one applies to a big RFP (``big``; no other source reads them), legibility
+    (``forms[2]`` at ``U[3]``) and focus (``U[4] < focus_share``); otherwise zeros. The
+    quantiles are SciPy's own (:mod:`careersim.core.special`), so the values are those of
+    the distributions' ``ppf_open``, bit for bit. ``drawn`` is False when a distribution
+    is of a family compiled code does not compute, or a beta's quantile needs its
+    lower-tail fallback: then ``oscore`` holds only the applicants' noise and the caller
+    draws the rest. Returns (insiders' scores, oscore, oimp, olegib, ofocus, drawn, big)."""
+    m, n = len(common), len(src)
+    noise = np.empty(m + n)
+    for k in range(m + n):
+        noise[k] = noise_sd * ndtri(unoise[k])
+    base = np.empty(m)
+    for k in range(m):
+        base[k] = common[k] + noise[k]
+    oscore, oimp = np.empty(n), np.zeros(n)
+    olegib, ofocus = np.zeros(n), np.zeros(n, dtype=np.bool_)
+    big = False
+    for k in range(n):
+        big |= src[k] == SOURCE_INDEX[S_BIG_RFP]
+    drawn = forms[0, 0] != F_NONE and forms[1, 0] != F_NONE and forms[2, 0] != F_NONE
+    for k in range(n):
+        if not drawn:
+            break
+        score, imp = ppf_at(forms[0], U[0, k]), ppf_at(forms[1], U[2, k])
+        drawn = score == score and imp == imp
+        oscore[k] = score + noise[m + k]
+        oimp[k] = min(max(imp, 0.0), 1.0)
+        if big:
+            legib = ppf_at(forms[2], U[3, k])
+            drawn = drawn and legib == legib
+            olegib[k] = legib
+            ofocus[k] = U[4, k] < focus_share
+    if not drawn:
+        for k in range(n):
+            oscore[k] = noise[m + k]
+    return base, oscore, oimp, olegib, ofocus, drawn, big
 
 
 @njit(cache=True)
