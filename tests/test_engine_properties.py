@@ -151,25 +151,24 @@ def test_hiring_counts_the_positions_held_as_a_scan_of_the_field_would(case, sma
 
     sc, seed = case
     sc = sc.with_changes({"positions.small_funder_leads": small_leads, "positions.small_funder": small_positions})
-    original, seen = hiring._round_open, []
+    original, seen = hiring._round_start, []
 
     def checked(K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi, I, init_src, queue_small, *rest):
-        before = out.copy()
         got = original(K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi, I, init_src, queue_small, *rest)
         scan = hiring._holders(act, nact, I, init_src, out, n_out)  # after the outside leads' exits, as the round
         if queue_small:
             scan[hiring.SOURCE_INDEX[S_SMALL_FUNDER]] = 0
-        np.testing.assert_array_equal(got[2], scan)
+        np.testing.assert_array_equal(got[1], scan)
         assert 0 <= lo <= hi == len(vis[:hi]), "the round fell back to the scan"
-        seen.append((t, int(scan.sum()), int((before[:n_out, 2] < 0).sum())))
+        seen.append((t, int(scan.sum())))
         return got
 
     streams = Streams(seed, 0)
     try:
-        hiring._round_open = checked
+        hiring._round_start = checked
         FieldModel(draw_parameters(sc, streams), list(sc.interventions), streams).run()
     finally:
-        hiring._round_open = original
+        hiring._round_start = original
     assert len(seen) == len(range(8, int(sc.run.horizon * 48), 12))
 
 

@@ -145,7 +145,11 @@ HIRING_COLUMNS = (
     )
 )
 REC = {name: j for j, name in enumerate(HIRING_COLUMNS)}
-REC_OUTSIDE_LEADS, REC_FILLED_OUTSIDE = REC["outside_leads"], REC["filled_outside"]
+REC_OUTSIDE_LEADS, REC_FILLED_OUTSIDE, REC_OUTSIDE_LEFT = (
+    REC["outside_leads"],
+    REC["filled_outside"],
+    REC["outside_left"],
+)
 # the score weights each source adds to the common score (rows of ``weights`` in _hire)
 W_ACADEMIA_RECORD, W_RFP_LEGIBILITY, W_RFP_IMPACT, W_AGNOSTIC_IMPACT, W_AUTONOMY_IMPACT, W_RECORD_CAP = range(6)
 FIT_PHASE_SLOT = 63  # the agenda-fit stream's slot of a person's phase in the drift cycle
@@ -321,10 +325,12 @@ class Hiring:
             p_leave = -math.expm1(-live["positions.lead_exit"] * (t - self._last) / TICKS_PER_YEAR)
         rec = self._rec[self.nround]
         pool, common, u = self.candidates(t)
-        # outside leads' exits, positions held and open, and this round's outside applicants
-        # (see _round_open), with one array of the normal noise's uniforms: the insiders'
-        # then the outsiders'
-        cap, left, held, open_now, src, ids, U, unoise = _round_open(
+        # outside leads' exits, positions held and open, this round's outside applicants, the
+        # insiders' scores with their noise and each outside applicant's score before the
+        # source's bonus, impact, legibility and focus, in one compiled call (_round_start);
+        # where the applicants' values cannot be drawn in compiled code, with the
+        # distributions' own inverse CDFs here
+        cap, held, open_now, src, ids, U, base, oscore, oimp, olegib, ofocus, drawn, big, n_open = _round_start(
             self._K0,
             self.growth,
             self.out,
@@ -342,22 +348,19 @@ class Hiring:
             self._queue_small,
             self._rate,
             u,
+            common,
+            self._noise_sd,
+            self._forms,
+            self._focus_share,
+            rec,
         )
-        rec[REC["outside_left"]] = left
         m = len(pool)
-        # the insiders' scores with their noise, and each outside applicant's score before the
-        # source's bonus, impact, legibility and focus (see _scores); where those cannot be
-        # drawn in compiled code, with the distributions' own inverse CDFs here
-        base, oscore, oimp, olegib, ofocus, drawn, big = _scores(
-            common, unoise, self._noise_sd, U, src, self._forms, self._focus_share
-        )
         if len(src) and not drawn:  # oscore holds the applicants' noise
             oscore = np.asarray(live["positions.outside_score"].ppf_open(U[0]), dtype=np.float64) + oscore
             oimp = np.minimum(np.maximum(np.asarray(live["positions.outside_impact"].ppf_open(U[2]), float), 0.0), 1.0)
             if big:
                 olegib = np.asarray(live["population.traits.legibility"].ppf_open(U[3]), dtype=np.float64)
                 ofocus = U[4] < self._focus_share
-        n_open = int(open_now.sum())
         self._reserve(n_open)
         n_before = int(self.n_out[0])
         w.ensure_log(m)  # each candidate is hired at most once
@@ -503,6 +506,47 @@ def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi,
             unoise[m + k] = U[1, k]
             k += 1
     return cap, left, held, open_now, src, ids, U, unoise
+
+
+@njit(cache=True)
+def _round_start(
+    K0,
+    growth,
+    out,
+    n_out,
+    key,
+    t,
+    p_leave,
+    act,
+    nact,
+    vis,
+    lo,
+    hi,
+    I,
+    init_src,
+    queue_small,
+    mu,
+    u_pool,
+    common,
+    noise_sd,
+    forms,
+    focus_share,
+    rec,
+):
+    """:func:`_round_open` then :func:`_scores` in one call, with the outside leads who left
+    written to the round's record ``rec``. Returns (positions, held, open, the applicants'
+    source indices, ids and uniforms ``U``, the insiders' scores, the applicants' score,
+    impact, legibility and focus, whether those were drawn, whether one applies to a big
+    RFP, the positions open in all)."""
+    cap, left, held, open_now, src, ids, U, unoise = _round_open(
+        K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi, I, init_src, queue_small, mu, u_pool
+    )
+    rec[REC_OUTSIDE_LEFT] = left
+    base, oscore, oimp, olegib, ofocus, drawn, big = _scores(common, unoise, noise_sd, U, src, forms, focus_share)
+    n_open = 0
+    for i in range(len(open_now)):
+        n_open += open_now[i]
+    return cap, held, open_now, src, ids, U, base, oscore, oimp, olegib, ofocus, drawn, big, n_open
 
 
 @njit(cache=True)

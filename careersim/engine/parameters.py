@@ -114,5 +114,6 @@ class Live(dict):
         """Set a derived entry of the kernel's vector that the field keeps up to date
         every month (``x.mentor_met``, ...) without counting a change in ``version``:
         no institution derives settings from these."""
-        dict.__setitem__(self, path, float(value))
-        self.P[INDEX[path]] = float(value)
+        value = float(value)
+        dict.__setitem__(self, path, value)
+        self.P[INDEX[path]] = value

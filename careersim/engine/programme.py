@@ -121,8 +121,15 @@ class Programme:
     def scholars(self, t: int) -> int:
         """Scholars in the cohorts running at tick ``t`` (begun before it, not yet ended). Ticks are
         asked in order, so a cohort ended by ``t`` is dropped from the ones looked at."""
-        self._running = [c for c in self._running if c[1] > t]
-        return sum(n for start, end, n in self._running if start < t)
+        running, total, ended = self._running, 0, False
+        for start, end, n in running:
+            if end <= t:
+                ended = True
+            elif start < t:
+                total += n
+        if ended:
+            self._running = [c for c in running if c[1] > t]
+        return total
 
     def places(self, t: int) -> int:
         """The places of a cohort beginning at ``t``: the programme's, as far as the leads'
