@@ -329,6 +329,12 @@ def test_vectorised_skill_updates_equal_one_update_after_another(seed, m, lam):
     got = SK.copy()
     _skill_pass(m, SN, SQ, SW, GL, got, LONG, len(long_), floor)
     np.testing.assert_array_equal(got, expected)
+    # the set-aside counts may come in any order across sources, as long as each source's are in
+    # person order: the step queues the PhD students' co-supervision (source 5) after the rest
+    by_source = np.array(sorted(long_, key=lambda x: (x[1], x[0])) or [(0, 0, 0)], dtype=np.int64)
+    got = SK.copy()
+    _skill_pass(m, SN, SQ, SW, GL, got, by_source, len(long_), floor)
+    np.testing.assert_array_equal(got, expected)
 
 
 @njit(cache=True)

@@ -671,21 +671,27 @@ def holds_grant_role(s, src):
 
 
 @njit(cache=True, inline="always")
+def _phd_stage_weights(years_in, P):
+    """The execution and idea weights of a PhD student's mentors ``years_in`` years into
+    the degree: the apprentice, independence or ambition stage's."""
+    if years_in < P[V.PHD_APPRENTICE_YEARS]:
+        return P[V.PHD_APPRENTICE_EXECUTION_WEIGHT], P[V.PHD_APPRENTICE_IDEA_WEIGHT]
+    if years_in < P[V.PHD_AMBITION_YEARS]:
+        return P[V.PHD_INDEPENDENCE_EXECUTION_WEIGHT], P[V.PHD_INDEPENDENCE_IDEA_WEIGHT]
+    return P[V.PHD_AMBITION_EXECUTION_WEIGHT], P[V.PHD_AMBITION_IDEA_WEIGHT]
+
+
+@njit(cache=True, inline="always")
 def _phd_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, years_in, q, safe, adv_row, p_exposure, iw, well_target):
     """A PhD student's month of feedback, ``years_in`` years into the degree with an
     advisor of quality ``q`` (``safe``: safety-interested; ``adv_row``: the advisor's row
     of the Poisson tables): advisor and lab peers, weighted by the stage of the degree
     and on impact only with a safety-interested advisor; outside exposure, learnt from
     once gained (gained at a monthly chance ``p_exposure`` when the advisor is not
-    safety-interested); own projects; self-study; a lead's co-supervision (safety-aware,
-    from the leads' mentor time: row :data:`R_CS`). Returns (flags, hands-on multiplier,
-    publication rate, wellbeing target)."""
-    if years_in < P[V.PHD_APPRENTICE_YEARS]:
-        w0, w1 = P[V.PHD_APPRENTICE_EXECUTION_WEIGHT], P[V.PHD_APPRENTICE_IDEA_WEIGHT]
-    elif years_in < P[V.PHD_AMBITION_YEARS]:
-        w0, w1 = P[V.PHD_INDEPENDENCE_EXECUTION_WEIGHT], P[V.PHD_INDEPENDENCE_IDEA_WEIGHT]
-    else:
-        w0, w1 = P[V.PHD_AMBITION_EXECUTION_WEIGHT], P[V.PHD_AMBITION_IDEA_WEIGHT]
+    safety-interested); own projects; self-study. A lead's co-supervision (source 5) is
+    drawn after the chunk's other sources (:func:`_feedback_pass`). Returns (flags,
+    hands-on multiplier, publication rate, wellbeing target)."""
+    w0, w1 = _phd_stage_weights(years_in, P)
     wimp = iw if safe else 0.0
     exposed = (flags & F_EXPOSED) != 0
     u_ex = U[SL_EXPOSED, j]
@@ -724,8 +730,6 @@ def _phd_sources(SN, SQ, SW, TAB, LAM, U, j, P, flags, sdir, years_in, q, safe, 
         0.0,
     )
     _source(SN, SQ, SW, 4, j, n_study, sdir, ws0, ws1, ws1, 0.0)
-    n_cos = _draw(TAB, LAM, R_CS, U[SL_PROG, j])  # 0 whatever the uniform when nobody co-supervises
-    _source(SN, SQ, SW, 5, j, n_cos, P[V.MENTORING_LEAD_QUALITY], w0, w1, w1, iw)
     hands = P[V.LEARNING_HANDS_ON_PHD]
     pubs = P[V.PHD_PUBLICATIONS] * (
         P[V.PHD_PUBLICATION_ADVISOR_BASE] + q
@@ -1010,6 +1014,24 @@ def _feedback_pass(
         wlo, whi = min(wlo, min(w0, well_target)), max(whi, max(w0, well_target))
         mlo, mhi = min(mlo, min(m0, motiv_target)), max(mhi, max(m0, motiv_target))
         lmax = max(lmax, leave_mult)
+    # PhD students' co-supervision by leads (source 5, row R_CS: none when nobody co-supervises),
+    # in a loop of its own: inside the loop above it cost about 40 cycles a PhD student-month.
+    # A large count is queued like any other (_skill_pass applies them source by source).
+    if LAM[R_CS] > 0.0:
+        q_cs = P[V.MENTORING_LEAD_QUALITY]
+        for j in range(m):
+            if RS[j] == PHD:
+                n_cos = _draw(TAB, LAM, R_CS, U[SL_PROG, j])
+                if n_cos > 0:
+                    i = RI[j]
+                    w0, w1 = _phd_stage_weights((t - I[i, PHD_START]) / TICKS_PER_YEAR, P)
+                    if n_cos >= 1 << NBITS:
+                        LONG[nlong, 0] = j
+                        LONG[nlong, 1] = 5
+                        LONG[nlong, 2] = n_cos
+                        nlong += 1
+                        n_cos = 0
+                    _source(SN, SQ, SW, 5, j, n_cos, q_cs, w0, w1, w1, iw)
     return nlong, wlo, whi, mlo, mhi, lmax
 
 
