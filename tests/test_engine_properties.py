@@ -312,6 +312,7 @@ def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
                 vis, nvis = w.vis.copy(), (w.nvis.copy() if grouped else np.zeros(1, dtype=np.int64))
                 F, I, load, LOG, nlog = w.F.copy(), w.I.copy(), w.adv_load.copy(), w.LOG.copy(), w.nlog.copy()
                 stats, wants, ready = w.stats.copy(), w.wants.copy(), w.ready.copy()
+                counts = w.counts.copy()
                 step(
                     t,
                     act,
@@ -326,6 +327,7 @@ def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
                     I,
                     self.advisors.quality,
                     self.advisors.safe,
+                    self._hours.copy(),
                     hours,
                     load,
                     LOG,
@@ -337,6 +339,8 @@ def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
                     w.out_flags.copy(),
                     w.groups.copy(),
                     w.settings,
+                    counts,
+                    w.n,
                 )
                 k = int(nact[0])
                 runs.append(
@@ -347,6 +351,7 @@ def test_the_order_the_step_visits_researchers_in_changes_nothing(case):
                         load,
                         LOG[: nlog[0]],
                         stats,
+                        counts,
                         wants[: stats[ST_WANTS]],
                         ready[: stats[ST_READY]],
                         np.sort(vis[: nvis[0]]),

@@ -251,18 +251,18 @@ class FieldModel:
     def monthly_step(self, t: int) -> None:
         w, live = self.world, self.live
         self.share_mentor_time(t)
-        hours = advisor_hours(self._hours, float(live["phd.advisor_hours"]), w.adv_load)
         w.ensure_log(2 * int(w.nact[0]) + 16)
         if live["grants.calibrated"] > 0.5:
             live.set("x.calibrated_wait", self.grants.expected_wait(t) + 1.0 / 12.0)
         elif live["x.calibrated_wait"] != 0.0:
             live.set("x.calibrated_wait", 0.0)
-        self.step_rows(t, hours)
-        w.funded = counts_after_step(w.counts, w.stats, w.n, w.nact, len(w.I))
+        self.step_rows(t, float(live["phd.advisor_hours"]))
+        w.funded = int(w.stats[ST_FUNDED])
 
-    def step_rows(self, t: int, hours: np.ndarray) -> None:
-        """The compiled monthly step over the listed rows with the live parameters: fills
-        ``world.stats``, ``world.wants`` and ``world.ready`` and compacts ``world.act``."""
+    def step_rows(self, t: int, hours: float) -> None:
+        """The compiled monthly step over the listed rows with the live parameters and each
+        advisor's ``hours`` a week: fills ``world.stats``, ``world.wants``, ``world.ready``
+        and the state counts, and compacts ``world.act``."""
         w = self.world
         kfb, khz, ktr = self._step_keys
         step(
@@ -279,6 +279,7 @@ class FieldModel:
             w.I,
             self.advisors.quality,
             self.advisors.safe,
+            self._hours,
             hours,
             w.adv_load,
             w.LOG,
@@ -290,6 +291,8 @@ class FieldModel:
             w.out_flags,
             w.groups,
             w.settings,
+            w.counts,
+            w.n,
         )
 
     def grant_round(self, t: int) -> None:
@@ -466,23 +469,3 @@ def mark_safe_students(act, n, I, safe):
         r = act[j]
         if I[r, STATE] == PHD and safe[I[r, ADVISOR]] > 0:
             I[r, FLAGS] |= F_SAFE_ADVISOR
-
-
-@njit(cache=True)
-def advisor_hours(out, hours, load):
-    """Each advisor's ``hours`` shared among their students (at least one), in ``out``."""
-    for a in range(len(load)):
-        out[a] = hours / max(1, load[a])
-    return out
-
-
-@njit(cache=True)
-def counts_after_step(counts, stats, n, nact, n_rows):
-    """The state counts after the monthly step, from its own count (``stats``): those
-    listed after it are exactly those still in the field, the rest of the ``n`` entered
-    have left, the other rows are still to enter. Returns the researchers holding a grant."""
-    for s in range(1, EXITED):
-        counts[s] = stats[s]
-    counts[EXITED] = n - nact[0]
-    counts[0] = n_rows - n
-    return stats[ST_FUNDED]

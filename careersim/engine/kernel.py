@@ -1484,6 +1484,7 @@ def step(
     adv_quality,
     adv_safe,
     adv_hours,
+    advisor_h,
     adv_load,
     LOG,
     nlog,
@@ -1494,6 +1495,8 @@ def step(
     OUTF,
     VB,
     PS,
+    counts,
+    n,
 ):
     """Advance the researchers in ``act[:nact[0]]`` by one month at tick ``t``.
 
@@ -1522,7 +1525,10 @@ def step(
     lead-ready and waiting, how many hold a grant, in ``wants[:stats[ST_WANTS]]`` the
     researchers who want to apply for a grant and in ``ready_rows[:stats[ST_READY]]``
     those who are lead-ready (both in row order). ``adv_load`` (students per advisor)
-    loses a student at each graduation or PhD exit.
+    loses a student at each graduation or PhD exit. Each advisor's ``advisor_h`` hours a
+    week are shared among their students (at least one) into ``adv_hours`` before the
+    month; after it, ``counts`` (researchers by state; ``n`` rows have entered) is set
+    from the step's own count.
 
     The month runs over chunks of ``CH`` listed researchers, in four passes:
 
@@ -1536,6 +1542,8 @@ def step(
        (:func:`_rest_pass`), while the next chunk's rows are prefetched.
     """
     stats[:] = 0
+    for a in range(len(adv_load)):  # each advisor's hours a week per student (at least one)
+        adv_hours[a] = advisor_h / max(1, adv_load[a])
     TAB, LAM, ADV_ROW = poisson_tables(P, adv_hours)
     cosupervised = LAM[R_CS] > 0.0  # PhD students draw co-supervision signals (uniform slot SL_PROG)
     floor = P[V.LEARNING_TEACHABLE_FLOOR]
@@ -1632,3 +1640,9 @@ def step(
     stats[ST_INDEPENDENT_LEADS] = ncls[7]
     _compact(act, nact, total, OUTF, ready_rows, wants)
     _sort_log(LOG, log0, nlog[0])
+    # the state counts after the step: those listed now are exactly those still in the
+    # field, the rest of the ``n`` entered have left, the other rows are still to enter
+    for c in range(1, EXITED):
+        counts[c] = stats[c]
+    counts[EXITED] = n - nact[0]
+    counts[0] = len(I) - n
