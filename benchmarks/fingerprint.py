@@ -3,7 +3,7 @@
     python benchmarks/fingerprint.py --save before.json     # on the old code
     python benchmarks/fingerprint.py --check before.json    # on the new code
 
-The same 56 replications and hashes as the committed regression baseline
+The same 60 replications and hashes as the committed regression baseline
 (``tests/baseline.py``, checked by ``make test``): every shipped scenario, the
 calibration base and the baseline scaled to 10,000 entrants, seeds 1-4, each
 replication's ``agents``, ``events`` and ``timeseries`` tables, its summary and

@@ -1,7 +1,7 @@
 """The regression baseline: what careersim's results are, kept in ``tests/baseline.json``.
 
 Every shipped scenario, the calibration base and the baseline scaled to 10,000
-entrants (as in ``make bench``) are run with seeds 1-4: 56 replications. For each
+entrants (as in ``make bench``) are run with seeds 1-4: 60 replications. For each
 the baseline holds
 
 * its **fingerprints**: hashes of the ``agents``, ``events`` and ``timeseries``

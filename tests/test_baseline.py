@@ -1,7 +1,7 @@
 """The committed regression baseline (tests/baseline.json) still holds.
 
 Each shipped scenario, the calibration base and the 10,000-entrant field are
-run with seeds 1-4 (56 replications, about 8 s on one core once compiled) and
+run with seeds 1-4 (60 replications, about 8 s on one core once compiled) and
 compared with the baseline, part by part and headline number by headline
 number. See tests/baseline.py for when and how to refresh the file.
 """

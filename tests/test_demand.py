@@ -170,6 +170,7 @@ def test_a_rounds_outside_applicants_are_counted_per_open_position_with_their_ow
         False,
         2.0,
         u_pool,
+        0,
     )
     assert left == 0 and held.tolist() == [0] * NS
     np.testing.assert_array_equal(cap, np.floor(K0 * growth + 1e-9).astype(np.int64))
@@ -193,8 +194,17 @@ def test_outside_applicants_drawn_in_compiled_code_are_those_of_the_distribution
     from careersim.core.special import F_NONE
 
     sc = tiny(**{"run.horizon": 6.0, "positions.outside_candidates": 6.0, "positions.big_rfp": 6.0})
+    original, rounds = hiring._round_start, []
+
+    def watched(*args):
+        got = original(*args)
+        rounds.append((len(got[3]), got[11], got[12]))  # applicants, drawn in compiled code, a big-RFP applicant
+        return got
+
+    monkeypatch.setattr(hiring, "_round_start", watched)
     compiled = _model(sc)
     assert compiled.hiring.n_out[0] > 5  # outside leads were hired
+    assert all(drawn for n, drawn, _ in rounds if n) and any(n and big for n, _, big in rounds)
     monkeypatch.setattr(hiring, "compiled_form", lambda dist: np.full(5, float(F_NONE)))
     python = _model(sc)
     for a, b in (

@@ -159,8 +159,8 @@ def test_hiring_counts_the_positions_held_as_a_scan_of_the_field_would(case, sma
         if queue_small:
             scan[hiring.SOURCE_INDEX[S_SMALL_FUNDER]] = 0
         np.testing.assert_array_equal(got[1], scan)
-        assert 0 <= lo <= hi == len(vis[:hi]), "the round fell back to the scan"
-        seen.append((t, int(scan.sum())))
+        assert hiring._leads_listed(vis, lo, hi, I, rest[-1], queue_small), "the round fell back to the scan"
+        seen.append((t, int((I[act[:nact], hiring.STATE] == hiring.LEAD).sum())))
         return got
 
     streams = Streams(seed, 0)
@@ -170,6 +170,7 @@ def test_hiring_counts_the_positions_held_as_a_scan_of_the_field_would(case, sma
     finally:
         hiring._round_start = original
     assert len(seen) == len(range(8, int(sc.run.horizon * 48), 12))
+    assert not seen or any(leads for _, leads in seen)  # the existing field's leads, at least
 
 
 @SETTINGS

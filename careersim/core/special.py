@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import llvmlite.binding as llvm
 import numpy as np
+import scipy.special.cython_special as cython_special
 from numba import types
 from numba.extending import get_cython_function_address
 
@@ -20,16 +21,25 @@ from careersim.core.compiled import njit
 from careersim.core.distributions import U_EPS, Beta, Normal
 
 
-def _link(symbol: str, name: str, signature):
+def _link(symbol: str, name: str, c_signature: str, signature):
+    """Register the address of ``cython_special``'s C function ``name`` as ``symbol``, after
+    checking that its C signature is ``c_signature`` (a SciPy that reordered its fused
+    versions would otherwise link, say, the float32 one without a word)."""
+    capsule = repr(cython_special.__pyx_capi__[name])
+    if f'"{c_signature}"' not in capsule:
+        raise ImportError(f"scipy.special.cython_special.{name} is {capsule}, not {c_signature!r}")
     llvm.add_symbol(symbol, get_cython_function_address("scipy.special.cython_special", name))
     return types.ExternalFunction(symbol, signature)
 
 
 # the last argument of each (cython's skip-dispatch flag) is 0
-_NDTRI = _link("careersim_ndtri", "ndtri", types.float64(types.float64, types.intc))
+_NDTRI = _link(
+    "careersim_ndtri", "ndtri", "double (double, int __pyx_skip_dispatch)", types.float64(types.float64, types.intc)
+)
 _BETAINCINV = _link(
     "careersim_betaincinv",
     "__pyx_fuse_0betaincinv",  # the float64 version of the fused function
+    "double (double, double, double, int __pyx_skip_dispatch)",
     types.float64(types.float64, types.float64, types.float64, types.intc),
 )
 

@@ -258,6 +258,7 @@ class FieldModel:
             live.set("x.calibrated_wait", 0.0)
         self.step_rows(t, float(live["phd.advisor_hours"]))
         w.funded = int(w.stats[ST_FUNDED])
+        w.step_tick = t
 
     def step_rows(self, t: int, hours: float) -> None:
         """The compiled monthly step over the listed rows with the live parameters and each

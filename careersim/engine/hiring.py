@@ -341,7 +341,7 @@ class Hiring:
             w.act,
             int(w.nact[0]),
             w.vis,
-            int(w.nvis[0]) - int(w.stats[LEAD]),
+            int(w.nvis[0]) - int(w.stats[LEAD]) if w.step_tick == t else -1,  # the step's leads, if it ran now
             int(w.nvis[0]),
             w.I,
             self.init_src,
@@ -353,6 +353,7 @@ class Hiring:
             self._forms,
             self._focus_share,
             rec,
+            int(w.counts[LEAD]),
         )
         m = len(pool)
         if len(src) and not drawn:  # oscore holds the applicants' noise
@@ -460,14 +461,17 @@ def _capacity(K0, growth):
 
 
 @njit(cache=True)
-def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi, I, init_src, queue_small, mu, u_pool):
+def _round_open(
+    K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi, I, init_src, queue_small, mu, u_pool, n_leads
+):
     """The start of a round, in one compiled call: each source's positions now (``K0``, those
     at the start, times ``growth``, rounded down: :func:`_capacity`); the
     outside leads in role (``out[:n_out]``) leave with chance ``p_leave``
     (:func:`_outside_exits`); the positions held by source (:func:`_holders` over
-    ``vis[lo:hi]``, the leads of the last monthly step, or over every listed row
-    ``act[:nact]`` when that slice is not a valid one; none for small funders when their
-    leads hold grants through the queue) and open (capacity ``cap`` less those held, at least 0); and the outside
+    ``vis[lo:hi]``, the leads of this month's monthly step, or over every listed row
+    ``act[:nact]`` unless :func:`_leads_listed` finds that slice holds the field's
+    ``n_leads`` leads; none for small funders when their leads hold grants through the
+    queue) and open (capacity ``cap`` less those held, at least 0); and the outside
     applicants: per source a Poisson number with mean ``mu`` per open position
     (:func:`_outside_counts`), each with an id ``((t * NS + source) << OUT_ID_SHIFT) +
     number within the source`` and its uniforms of slots 2-6 (rows of ``U``: score, noise,
@@ -476,7 +480,7 @@ def _round_open(K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi,
     by the applicants')."""
     cap = _capacity(K0, growth)
     left = _outside_exits(out, n_out, key, t, p_leave)
-    if 0 <= lo <= hi <= len(vis):
+    if _leads_listed(vis, lo, hi, I, n_leads, queue_small):
         held = _holders(vis[lo:hi], hi - lo, I, init_src, out, n_out)
     else:
         held = _holders(act, nact, I, init_src, out, n_out)
@@ -532,6 +536,7 @@ def _round_start(
     forms,
     focus_share,
     rec,
+    n_leads,
 ):
     """:func:`_round_open` then :func:`_scores` in one call, with the outside leads who left
     written to the round's record ``rec``. Returns (positions, held, open, the applicants'
@@ -539,7 +544,7 @@ def _round_start(
     impact, legibility and focus, whether those were drawn, whether one applies to a big
     RFP, the positions open in all)."""
     cap, left, held, open_now, src, ids, U, unoise = _round_open(
-        K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi, I, init_src, queue_small, mu, u_pool
+        K0, growth, out, n_out, key, t, p_leave, act, nact, vis, lo, hi, I, init_src, queue_small, mu, u_pool, n_leads
     )
     rec[REC_OUTSIDE_LEFT] = left
     base, oscore, oimp, olegib, ofocus, drawn, big = _scores(common, unoise, noise_sd, U, src, forms, focus_share)
@@ -591,6 +596,20 @@ def _scores(common, unoise, noise_sd, U, src, forms, focus_share):
         for k in range(n):
             oscore[k] = noise[m + k]
     return base, oscore, oimp, olegib, ofocus, drawn, big
+
+
+@njit(cache=True)
+def _leads_listed(vis, lo, hi, I, n_leads, queue_small):
+    """Whether ``vis[lo:hi]`` (``lo`` below 0: no monthly step this month) holds every one of
+    the field's ``n_leads`` leads that can hold a position: all of them, or with small
+    funders' leads held through the queue (which the grant office makes between the step
+    and the round, and which hold no position) at most all of them."""
+    if not 0 <= lo <= hi <= len(vis):
+        return False
+    k = 0
+    for j in range(lo, hi):
+        k += I[vis[j], STATE] == LEAD
+    return k == n_leads or (queue_small and k <= n_leads)
 
 
 @njit(cache=True)
@@ -656,12 +675,13 @@ def _holders(act, n, I, init_src, out, n_out):
     of their role (an existing-field lead's from ``init_src``) and the outside leads in
     role.
 
-    A round passes the last monthly step's leads: the step leaves its visiting order
-    grouped by state with the leads last (``world.vis``, their number in
+    A round passes the leads of the monthly step of its month: the step leaves its
+    visiting order grouped by state with the leads last (``world.vis``, their number in
     ``world.stats[LEAD]``), and between that step and the round only the grant office
     makes leads, small funders' leads through its queue, which hold no position (the
-    round counts none for that source then). Anyone no longer a lead is skipped. A
-    property test compares this with a scan of every listed row at every round."""
+    round counts none for that source then). Anyone no longer a lead is skipped; where
+    the slice does not hold the field's leads (:func:`_leads_listed`) the round scans
+    every listed row. A property test compares the counts with a scan at every round."""
     held = np.zeros(NS, dtype=np.int64)
     for j in range(n):
         r = act[j]

@@ -1015,7 +1015,7 @@ def _feedback_pass(
         mlo, mhi = min(mlo, min(m0, motiv_target)), max(mhi, max(m0, motiv_target))
         lmax = max(lmax, leave_mult)
     # PhD students' co-supervision by leads (source 5, row R_CS: none when nobody co-supervises),
-    # in a loop of its own: inside the loop above it cost about 40 cycles a PhD student-month.
+    # in a loop of its own: inside the loop above it cost about 45 cycles a PhD student-month.
     # A large count is queued like any other (_skill_pass applies them source by source).
     if LAM[R_CS] > 0.0:
         q_cs = P[V.MENTORING_LEAD_QUALITY]

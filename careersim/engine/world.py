@@ -60,6 +60,7 @@ class World:
         self.out_flags = np.zeros(len(self.I), dtype=np.int8)
         self.groups = np.empty((NCLS, len(self.I)), dtype=np.int64)
         self.stats = np.zeros(N_STATS, dtype=np.int64)  # the monthly step's statistics (layout.STATS)
+        self.step_tick = -1  # tick of the latest monthly step (its lists hold for that month only)
         # the month's mentor time, weekly hours (set by the field before each step): supplied by
         # the leads, asked for, given, and given to programme cohorts
         self.mentor = np.zeros(4)
