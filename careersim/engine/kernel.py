@@ -192,6 +192,20 @@ def _source(SN, SQ, SW, k, j, n, q, w0, w1, w2, w3):
 
 
 @njit(cache=True, inline="always")
+def _set_aside(SN, LONG, nlong, k, j):
+    """Queue person ``j``'s count from source ``k`` in ``LONG`` (person, source, count) when it
+    is beyond the vector pass's reach (``2**NBITS`` or more; its ``SN`` entry becomes 0, and
+    :func:`_skill_pass` applies it one by one). Returns the number queued."""
+    if SN[k, j] >= 1 << NBITS:
+        LONG[nlong, 0] = j
+        LONG[nlong, 1] = k
+        LONG[nlong, 2] = SN[k, j]
+        nlong += 1
+        SN[k, j] = 0
+    return nlong
+
+
+@njit(cache=True, inline="always")
 def _toward(s, target, factor):
     """Close a share of the gap to ``target``; skills never fall."""
     if s >= target:
@@ -997,12 +1011,7 @@ def _feedback_pass(
         GL[j] = g * F[i, LR]
         if (SN[0, j] | SN[1, j] | SN[2, j] | SN[3, j] | SN[4, j] | SN[5, j]) >= 1 << NBITS:
             for k in range(NSRC):  # counts beyond the vector pass's reach (rare): applied one by one
-                if SN[k, j] >= 1 << NBITS:
-                    LONG[nlong, 0] = j
-                    LONG[nlong, 1] = k
-                    LONG[nlong, 2] = SN[k, j]
-                    nlong += 1
-                    SN[k, j] = 0
+                nlong = _set_aside(SN, LONG, nlong, k, j)
         RF[j] = flags
         MONTH[M_HANDS, j] = hands
         MONTH[M_PUBS, j] = pubs
@@ -1025,13 +1034,8 @@ def _feedback_pass(
                 if n_cos > 0:
                     i = RI[j]
                     w0, w1 = _phd_stage_weights((t - I[i, PHD_START]) / TICKS_PER_YEAR, P)
-                    if n_cos >= 1 << NBITS:
-                        LONG[nlong, 0] = j
-                        LONG[nlong, 1] = 5
-                        LONG[nlong, 2] = n_cos
-                        nlong += 1
-                        n_cos = 0
                     _source(SN, SQ, SW, 5, j, n_cos, q_cs, w0, w1, w1, iw)
+                    nlong = _set_aside(SN, LONG, nlong, 5, j)
     return nlong, wlo, whi, mlo, mhi, lmax
 
 
