@@ -193,6 +193,24 @@ def test_nothing_binds_when_no_interval_lies_above_zero() -> None:
     assert m["binding"] == "none" and m["binding_label"] == "none clearly"
 
 
+def test_when_the_largest_gain_is_uncertain_the_sentence_names_those_clearly_above_zero() -> None:
+    """The top gain's interval includes zero, so nothing is called binding; but another
+    resource's interval lies above zero, and the sentence must not say none does."""
+    from careersim.reporting.findings import binding_sentence
+
+    reps = reps_with({"money": [60.0, -10.0, 50.0, 0.0], "advisor_slots": [20.0, 22.0, 24.0, 21.0]}, {})
+    m = marginal_summary(reps, baseline(), 0.1)
+    assert m["binding"] == "none"
+    text = binding_sentence(m)
+    advisor = next(r["label"] for r in m["resources"] if r["key"] == "advisor_slots")
+    assert "adds no leads whose interval lies above zero" not in text
+    assert "includes zero" in text and advisor in text.split("above zero:")[1]
+    quiet = marginal_summary(
+        reps_with({"money": [1.0, -1.0, 2.0, -2.0], "advisor_slots": [0.0] * 4}, {}), baseline(), 0.1
+    )
+    assert "adds no leads whose interval lies above zero" in binding_sentence(quiet)
+
+
 def test_resources_not_told_apart_are_named_together() -> None:
     # the two opening sources differ by -1, +1, -1, +3 per replication: their difference's interval includes 0
     reps = reps_with(

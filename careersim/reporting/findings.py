@@ -338,10 +338,19 @@ def binding_sentence(marginal: dict | None, who: str = "") -> str | None:
     others = "; ".join(f"{r['label']} {gain(r)}" for r in rows[1:4])
     name = marginal.get("binding", "none")
     if name in (None, "none"):
+        clear = [r for r in rows[1:] if float(r["new_leads"].get("low", math.nan)) > 0]
+        if not clear:
+            return (
+                f"No resource clearly binds{who}: raising any one capacity by {step} on the same random numbers adds no "
+                f"leads whose interval lies above zero (largest: {rows[0]['label']}, {gain(rows[0])} new leads; "
+                f"{n} paired replications)."
+            )
         return (
-            f"No resource clearly binds{who}: raising any one capacity by {step} on the same random numbers adds no "
-            f"leads whose interval lies above zero (largest: {rows[0]['label']}, {gain(rows[0])} new leads; "
-            f"{n} paired replications)."
+            f"No resource clearly binds{who}: raising one capacity by {step} on the same random numbers adds most "
+            f"leads for {rows[0]['label']}, {gain(rows[0])}, an interval that includes zero, so which resource adds "
+            f"most is not known; these add leads whose interval lies above zero: "
+            + "; ".join(f"{r['label']} {gain(r)}" for r in clear[:3])
+            + f" ({n} paired replications)."
         )
     top = next(r for r in rows if r["key"] == name)
     tied = {t["key"]: t for t in marginal.get("tied") or []}
