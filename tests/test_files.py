@@ -173,3 +173,21 @@ def test_provenance_parts() -> None:
     assert list(versions) == ["python", "numpy", "pandas", "platform"]  # the order results files have always used
     assert versions["pandas"] == pd.__version__ and versions["numpy"] == np.__version__
     assert files.command_line().split()[0]  # the program this process was started as
+
+
+def test_a_folder_of_agent_parts_reads_as_one_dataset_whatever_each_parts_categories(tmp_path: Path) -> None:
+    """Each replication's agents are one Parquet part; a part whose text column has more than
+    127 categories (pandas then uses wider codes) must still read with the others as one table."""
+    import pandas as pd
+
+    from careersim.experiments.experiment import write_parquet
+
+    folder = tmp_path / "agents.parquet"
+    folder.mkdir()
+    few = pd.DataFrame({"replication": [0, 0], "path": pd.Categorical(["a", "b"])})
+    many = pd.DataFrame({"replication": [1] * 200, "path": pd.Categorical([f"p{i}" for i in range(200)])})
+    write_parquet(few, folder / "part-000000.parquet", {"seed": 1})
+    write_parquet(many, folder / "part-000001.parquet", {"seed": 1})
+    back = pd.read_parquet(folder)
+    assert len(back) == 202
+    assert back["path"].astype(str).tolist() == ["a", "b"] + [f"p{i}" for i in range(200)]

@@ -150,6 +150,12 @@ def write_parquet(df: pd.DataFrame, path: Path, provenance: dict | None) -> None
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(df, preserve_index=False)
+    # categories' codes at one width whatever their number, so the parts of one folder share a
+    # schema and read as one dataset (pandas picks int8 codes for up to 127 categories, int16 above)
+    for j, f in enumerate(table.schema):
+        if pa.types.is_dictionary(f.type) and f.type.index_type != pa.int32():
+            dtype = pa.dictionary(pa.int32(), f.type.value_type, f.type.ordered)
+            table = table.set_column(j, pa.field(f.name, dtype, f.nullable, f.metadata), table.column(j).cast(dtype))
     if provenance:
         meta = {**(table.schema.metadata or {}), b"careersim_provenance": json.dumps(provenance).encode()}
         table = table.replace_schema_metadata(meta)
