@@ -149,7 +149,8 @@ def write_parquet(df: pd.DataFrame, path: Path, provenance: dict | None) -> None
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    # one thread: a worker's table is small, and starting a thread pool for it costs more than it saves
+    table = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
     # categories' codes at one width whatever their number, so the parts of one folder share a
     # schema and read as one dataset (pandas picks int8 codes for up to 127 categories, int16 above)
     for j, f in enumerate(table.schema):
