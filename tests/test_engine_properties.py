@@ -413,3 +413,57 @@ def test_dropping_the_visiting_order_in_any_month_changes_nothing():
     np.testing.assert_array_equal(a.LOG[: a.nlog[0]], b.LOG[: b.nlog[0]])
     np.testing.assert_array_equal(a.F, b.F)
     np.testing.assert_array_equal(a.I, b.I)
+
+
+@SETTINGS
+@given(
+    small_scenarios(),
+    st.sampled_from([0.0, 2.0]),
+    st.floats(0.0, 3.0),
+    st.sampled_from([None, 0.25, 2.0]),
+    st.integers(1, 12),
+)
+def test_the_monthly_process_acts_in_the_order_of_one_process_per_institution(case, burn_in, start, span, month):
+    """The month's intake, step, grant round and record share one SimPy process that waits on
+    the calendar only when another event is due first. Its actions, with every other
+    institution's, must come in exactly the order (and leave exactly the field) that one
+    process per institution gives: policies starting and ending at any tick, any
+    admission month, burn-in or none."""
+    from careersim.core.clock import TICKS_PER_MONTH
+    from careersim.core.rng import Streams
+    from careersim.engine.field import FieldModel
+    from careersim.engine.parameters import draw_parameters
+
+    sc, seed = case
+    end = None if span is None else start + span
+    policy = Intervention(kind="multi_year_grants", start=start, end=end)
+    sc = sc.with_changes({"run.burn_in": burn_in, "phd.admission_month": month})
+    sc = sc.model_copy(update={"interventions": [policy]})
+
+    class Separate(FieldModel):
+        """The reference: one SimPy process per monthly institution."""
+
+        def _month(self, chain):
+            procs = [self.env.process(self._periodic(p, 0, TICKS_PER_MONTH, a)) for p, a in chain]
+            yield self.env.all_of(procs)
+
+    def run(cls):
+        streams = Streams(seed, 0)
+        model = cls(draw_parameters(sc, streams), list(sc.interventions), streams)
+        order = []
+        for name in ("intake", "monthly_step", "grant_round", "record", "enact", "repeal"):
+            act = getattr(model, name)
+            setattr(model, name, lambda *a, _n=name, _f=act: (order.append((_n, a[-1])), _f(*a))[1])
+        for inst, name in ((model.admissions, "round"), (model.programme, "round"), (model.hiring, "round")):
+            act = getattr(inst, name)
+            setattr(inst, name, lambda t, _n=type(inst).__name__, _f=act: (order.append((_n, t)), _f(t))[1])
+        model.run()
+        return model, order
+
+    merged, order = run(FieldModel)
+    separate, reference = run(Separate)
+    assert order == reference
+    assert merged.wakeups == separate.wakeups
+    w, v = merged.world, separate.world
+    assert np.array_equal(w.I, v.I) and np.array_equal(w.F.view(np.int64), v.F.view(np.int64))
+    assert np.array_equal(w.LOG[: int(w.nlog[0])], v.LOG[: int(v.nlog[0])])

@@ -19,6 +19,11 @@ binary floating point):
  7    arrival         once: transformative AI arrives (M9)
  8    recorder        every month: the time series
 ====  ==============  =====================================================
+
+The four monthly institutions (intake, monthly step, grant office, recorder) are
+one SimPy process, :meth:`FieldModel._month`: it acts at each phase in turn and
+waits on the calendar only when another process has an event due before the next
+phase, so the order above is kept and most months take one wake-up instead of four.
 """
 
 from __future__ import annotations
@@ -132,7 +137,7 @@ class FieldModel:
         self._policies: list[str] = []  # the policies in force, by month
         self.months = 0
         self.env = simpy.Environment()
-        self.wakeups = 0  # institution wake-ups (SimPy timeouts served): an exact count, tested
+        self.wakeups = 0  # institution wake-ups (one per action at its phase): an exact count, tested
         self._mentor_version = -1  # the live values' version the mentor hours were read at
 
     # -- the calendar ----------------------------------------------------------------
@@ -146,6 +151,27 @@ class FieldModel:
             action(t)
             t += period
 
+    def _month(self, chain):
+        """The monthly institutions ``chain`` ((phase, action) pairs in phase order) every
+        month: each acts at its phase of the month's tick, in order. The process waits on
+        the calendar before a phase only when another process has an event due before it
+        (``env.peek()``; no other process shares these phases, and no action reads the
+        clock or schedules events), so actions run in exactly the order separate processes
+        would give. The first wait is always taken, so every process has started first."""
+        env, T = self.env, self.T
+        timeout, peek = env.timeout, env.peek
+        chain = [(PHASE[phase], action) for phase, action in chain]
+        t, first = 0, True
+        while t < T:
+            for offset, action in chain:
+                at = t + offset
+                if first or peek() < at:
+                    yield timeout(at - env.now)
+                    first = False
+                self.wakeups += 1
+                action(t)
+            t += TICKS_PER_MONTH
+
     def _once(self, phase: str, t: int, action):
         if t < self.T:
             yield self.env.timeout(t + PHASE[phase] - self.env.now)
@@ -154,7 +180,6 @@ class FieldModel:
 
     def run(self) -> FieldModel:
         env, v = self.env, self.values
-        env.process(self._periodic("intake", 0, TICKS_PER_MONTH, self.intake))
         for pol in self.interventions:
             start = self.burn_in + int(round(pol.start * TICKS_PER_YEAR))
             env.process(self._once("interventions", max(start, 0), lambda t, p=pol: self.enact(p, t)))
@@ -162,10 +187,8 @@ class FieldModel:
                 end = self.burn_in + int(round(pol.end * TICKS_PER_YEAR))
                 env.process(self._once("interventions", end, lambda t, p=pol: self.repeal(p, t)))
             self.policy_marks.append((pol.name, pol.start, pol.end))
-        env.process(self._periodic("step", 0, TICKS_PER_MONTH, self.monthly_step))
         adm = (int(round(v["phd.admission_month"])) - 1) * TICKS_PER_MONTH
         env.process(self._periodic("admissions", adm, TICKS_PER_YEAR, self.admissions.round))
-        env.process(self._periodic("grants", 0, TICKS_PER_MONTH, self.grant_round))
         cohorts = int(round(v["programme.cohorts_per_year"]))
         if cohorts > 0:
             period = TICKS_PER_YEAR // cohorts if TICKS_PER_YEAR % cohorts == 0 else TICKS_PER_YEAR // cohorts
@@ -175,7 +198,14 @@ class FieldModel:
                 )
         env.process(self._periodic("hiring", 2 * TICKS_PER_MONTH, TICKS_PER_QUARTER, self.hiring.round))
         env.process(self._once("arrival", self.arrival_tick, lambda t: None))
-        env.process(self._periodic("recorder", 0, TICKS_PER_MONTH, self.record))
+        # created last, so the other processes' first events are on the calendar when it looks
+        monthly = (
+            ("intake", self.intake),
+            ("step", self.monthly_step),
+            ("grants", self.grant_round),
+            ("recorder", self.record),
+        )
+        env.process(self._month(monthly))
         env.run(until=self.T)
         credit_final_month(self.T, self.world.n, self.live.P, self.world.F, self.world.I)
         return self
