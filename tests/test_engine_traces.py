@@ -166,3 +166,36 @@ def test_track_history_paths_from_the_event_log():
     assert list(path.astype(str)[:2]) == ["phd_applicant>phd>contributor", ""]
     assert path.astype(str)[2] == ">".join(["unfunded", "independent"] * 10)
     assert list(transitions) == [4, 0, 30]
+
+
+def test_institution_tables_are_built_when_first_read_and_equal_the_eager_tables():
+    """A replication's institution tables are built on first reading (most runs read none):
+    each equals a DataFrame of its columns, is built once, and the mapping pickles without
+    the field it came from."""
+    import pickle
+
+    import pandas as pd
+
+    from careersim.analysis.tables import GRANT_OUTCOMES, Tables, institution_columns
+    from careersim.engine.replication import run_replication
+
+    sc = tiny(**{"run.horizon": 4.0, "run.burn_in": 1.0})
+    run = run_replication(sc, 3)
+    rep = cs.simulate(sc, seed=3)
+    inst = rep.institutions
+    assert isinstance(inst, Tables) and not inst._built
+    cols = institution_columns(run.model)
+    assert list(inst) == ["grant_applications", *cols]
+    for name, c in cols.items():
+        pd.testing.assert_frame_equal(inst[name], pd.DataFrame(c))
+    apps = run.model.grants.applications()
+    apps = apps[apps[:, 1] >= run.model.burn_in]
+    got = inst["grant_applications"]
+    assert len(got) == len(apps) > 0
+    np.testing.assert_array_equal(got["submit"], apps[:, 1] - run.model.burn_in)
+    assert list(got["outcome"]) == [GRANT_OUTCOMES[int(k)] for k in apps[:, 4]]
+    assert inst["hiring"] is inst["hiring"]  # built once
+    again = pickle.loads(pickle.dumps(inst))
+    pd.testing.assert_frame_equal(again["programme"], inst["programme"])
+    with pytest.raises(KeyError):
+        inst["no_such_table"]

@@ -18,6 +18,7 @@ Nothing here reads or writes files.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -42,7 +43,7 @@ class Replication:
     timeseries: pd.DataFrame
     summary: dict
     parameters: dict
-    institutions: dict = field(default_factory=dict)
+    institutions: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # tables built when first read
 
 
 def simulate(scenario: Scenario, seed: int, replication: int = 0) -> Replication:

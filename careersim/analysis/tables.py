@@ -11,6 +11,7 @@ Nothing here reads or writes files.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -355,23 +356,53 @@ def institution_columns(model: FieldModel) -> dict[str, dict]:
     }
 
 
-def institution_tables(model: FieldModel, columns: dict[str, dict] | None = None) -> dict:
-    """The institutions' tables from time zero on: grant applications submitted since (their
-    ticks counted from time zero) and :func:`institution_columns`."""
+class Tables(Mapping):
+    """Named tables, each a pandas DataFrame built when it is first read: building one costs
+    about a millisecond, and most replications' institution tables are never read. Holds
+    each table's columns (or a module-level function and its arguments that build it), not
+    the finished field, so keeping the tables keeps no engine state alive."""
+
+    def __init__(self, sources: dict[str, dict | tuple]):
+        self._sources = sources
+        self._built: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        table = self._built.get(name)
+        if table is None:
+            source = self._sources[name]
+            table = source[0](*source[1:]) if isinstance(source, tuple) else pd.DataFrame(source)
+            self._built[name] = table
+        return table
+
+    def __iter__(self):
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __repr__(self) -> str:
+        return f"Tables({', '.join(self._sources)})"
+
+
+def _applications_table(apps: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "agent": apps[:, 0].astype(np.int64),
+            "submit": apps[:, 1],
+            "start": apps[:, 2],
+            "decided": apps[:, 3],
+            "outcome": pd.Series(apps[:, 4].astype(np.int64)).map(GRANT_OUTCOMES).array,
+        }
+    )
+
+
+def institution_tables(model: FieldModel, columns: dict[str, dict] | None = None) -> Tables:
+    """The institutions' tables from time zero on (:class:`Tables`, each built when first
+    read): grant applications submitted since (their ticks counted from time zero) and
+    :func:`institution_columns`."""
     apps = model.grants.applications()
     if model.burn_in:
         apps = apps[apps[:, 1] >= model.burn_in].copy()
         apps[:, 1:4] -= model.burn_in
     columns = institution_columns(model) if columns is None else columns
-    return {
-        "grant_applications": pd.DataFrame(
-            {
-                "agent": apps[:, 0].astype(np.int64),
-                "submit": apps[:, 1],
-                "start": apps[:, 2],
-                "decided": apps[:, 3],
-                "outcome": pd.Series(apps[:, 4].astype(np.int64)).map(GRANT_OUTCOMES).array,
-            }
-        ),
-        **{name: pd.DataFrame(cols) for name, cols in columns.items()},
-    }
+    return Tables({"grant_applications": (_applications_table, apps), **columns})
