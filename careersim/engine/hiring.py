@@ -816,6 +816,21 @@ def _hire(
     taken = np.zeros(n, dtype=np.bool_)
     idx = np.empty(n + no, dtype=np.int64)
     neg = np.empty(n + no)
+    # what the sources read of each candidate, gathered once: rows change only when hired,
+    # and a hired candidate is not read again
+    focus, pid = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
+    academic = np.empty(n, dtype=np.bool_)
+    imp, legib, record = np.empty(n), np.empty(n), np.empty(n)
+    for j in range(n):
+        r = pool[j]
+        fl = I[r, FLAGS]
+        focus[j] = (fl & F_FOCUS) != 0
+        pid[j] = I[r, PID]
+        # a PhD holder, and not an industry contributor who will not take an academic pay cut
+        academic[j] = (fl & F_HAS_PHD) != 0 and not (
+            (fl & F_REFUSE_PAY) != 0 and I[r, KIND] == K_INDUSTRY and I[r, STATE] == CONTRIBUTOR
+        )
+        imp[j], legib[j], record[j] = F[r, IMP], F[r, LEGIB], F[r, RECORD]
     for i in range(len(codes)):
         code, nv = codes[i], openings[i]
         if nv == 0:
@@ -824,21 +839,17 @@ def _hire(
         for j in range(n):
             if taken[j]:
                 continue
-            r = pool[j]
-            fl = I[r, FLAGS]
             if code == S_ACADEMIA:
-                if (fl & F_HAS_PHD) == 0:
+                if not academic[j]:
                     continue
-                if (fl & F_REFUSE_PAY) != 0 and I[r, KIND] == K_INDUSTRY and I[r, STATE] == CONTRIBUTOR:
-                    continue  # will not take an academic pay cut
             elif code == S_ADJACENT:
-                if not agenda_fit(fit_key, I[r, PID], t, code, fit_drift) < adjacency:
+                if not agenda_fit(fit_key, pid[j], t, code, fit_drift) < adjacency:
                     continue
             elif code == S_BIG_RFP:
-                if focus_required and (fl & F_FOCUS) == 0:
+                if focus_required and not focus[j]:
                     continue
             idx[m] = j
-            neg[m] = -source_score(code, base[j], F[r, IMP], F[r, LEGIB], F[r, RECORD], weights)
+            neg[m] = -source_score(code, base[j], imp[j], legib[j], record[j], weights)
             m += 1
         m_in = m
         for x in range(no):  # the source's outside applicants: PhD holders, applying to an agenda they fit
