@@ -85,8 +85,10 @@ def test_independent_researcher_without_money_leaves_when_the_gap_allowance_ends
 
 
 def test_simpy_wakeups_are_an_exact_count():
-    # 20 years: 12/yr each for intake, step, grants, recorder; 1/yr admissions;
-    # 2/yr programme cohorts; 4/yr hiring; one arrival (if inside the horizon)
+    # institution wake-ups, one per action at its time (the summary's ``simpy_wakeups``), in 20
+    # years: 12/yr each for intake, step, grants, recorder (one SimPy process, which acts at each
+    # phase in turn); 1/yr admissions; 2/yr programme cohorts; 4/yr hiring; one arrival (if inside
+    # the horizon)
     sc = tiny(**{"run.horizon": 20.0, "timelines.arrival": 7.0})
     rep = cs.simulate(sc, seed=1)
     assert rep.summary["simpy_wakeups"] == 20 * (12 * 4 + 1 + 2 + 4) + 1

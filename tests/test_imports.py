@@ -43,3 +43,26 @@ def test_function_local_imports_of_the_package_say_why() -> None:
         "function-local imports of careersim without a comment saying why (move them to the top "
         "of the file, or add e.g. '# lazy: keeps start-up fast'): " + ", ".join(sorted(set(found)))
     )
+
+
+def test_only_the_field_touches_the_simpy_calendar() -> None:
+    """The field's monthly process acts inline when the calendar shows nothing due between its
+    phases (careersim/engine/field.py: ``FieldModel._month``), which is exact only while no
+    institution action schedules events or reads the clock. So only the field may import
+    SimPy or use the environment: no other module imports ``simpy`` or names ``env``."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "engine" / "field.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            if any(n == "simpy" or n.startswith("simpy.") for n in names):
+                offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: imports simpy")
+            if isinstance(node, ast.Attribute) and node.attr == "env":
+                offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: uses .env")
+    assert not offenders, offenders

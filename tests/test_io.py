@@ -46,6 +46,7 @@ BAD = [
     ("inf.yaml", 4, "grants.budget", "finite"),
     ("probability.yaml", 4, "grants.base_acceptance", "between 0 and 1"),
     ("negative_rate.yaml", 4, "exits.burnout", "at least 0"),
+    ("too_many_cohorts.yaml", 4, "programme.cohorts_per_year", "between 0 and 12"),
     ("empty.yaml", 1, None, "empty"),
     ("comments_only.yaml", 1, None, "empty"),
     ("not_mapping.yaml", 1, None, "expected a mapping"),

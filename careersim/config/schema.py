@@ -1359,10 +1359,11 @@ class Grants(Section):
 class Programme(Section):
     cohorts_per_year: Num = param(
         2.0,
-        "Mentorship-programme cohorts per year.",
+        "Mentorship-programme cohorts per year (at most one starting each month).",
         "MATS runs summer and winter cohorts",
         kind="count",
         lo=0,
+        hi=12,
         integer=True,
     )
     places: Num = param(

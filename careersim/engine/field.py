@@ -191,7 +191,7 @@ class FieldModel:
         env.process(self._periodic("admissions", adm, TICKS_PER_YEAR, self.admissions.round))
         cohorts = int(round(v["programme.cohorts_per_year"]))
         if cohorts > 0:
-            period = TICKS_PER_YEAR // cohorts if TICKS_PER_YEAR % cohorts == 0 else TICKS_PER_YEAR // cohorts
+            period = TICKS_PER_YEAR // cohorts  # at most 12 cohorts (the schema's bound): a month apart or more
             for c in range(cohorts):
                 env.process(
                     self._periodic("programme", c * period + TICKS_PER_MONTH, TICKS_PER_YEAR, self.programme.round)
