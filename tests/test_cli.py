@@ -165,7 +165,7 @@ def fake_experiment(
     monkeypatch.setitem(sys.modules, "careersim.experiments.warmup", warmup)
     import careersim.experiments
 
-    monkeypatch.setattr(careersim.experiments, "experiment", module)
+    monkeypatch.setattr(careersim.experiments, "experiment", module, raising=False)  # not yet imported in a lone test
     return calls
 
 
@@ -194,6 +194,23 @@ def test_run_refuses_to_clobber_a_foreign_folder(
     assert cli.main(["run", str(TINY), "--out", str(tmp_path / "mine"), "--quiet"]) == 2
     assert "not a careersim report" in capsys.readouterr().err
     assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
+
+
+def test_an_output_folder_that_cannot_be_made_is_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A place where no folder can be made (here: under a file) is refused at once, naming the
+    --out the user gave, not a temporary folder; nothing runs and nothing is left behind."""
+    ran = []
+    fake_experiment(monkeypatch)
+    monkeypatch.setattr("careersim.cli.run.compile_engine", lambda quiet: ran.append("compile"))
+    (tmp_path / "file.txt").write_text("x")
+    out = tmp_path / "file.txt" / "report"
+    assert cli.main(["run", str(TINY), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot make the output folder {out}" in err and "partial" not in err and "Traceback" not in err
+    assert not ran
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
 
 
 def test_run_needs_force_when_expensive(

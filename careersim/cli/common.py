@@ -157,7 +157,9 @@ def check_out_dir(
     not_folder_hint: str = "expected a folder for the report; ",
 ) -> None:
     """Refuse to replace anything but an earlier careersim output of the same kind
-    (a folder holding ``marker``) or an empty folder."""
+    (a folder holding ``marker``) or an empty folder, and a place where no folder can be
+    made (checked before any work, by making and removing an empty folder there)."""
+    _check_writable(out, command)
     if not out.exists():
         return
     if not out.is_dir():
@@ -174,6 +176,24 @@ def check_out_dir(
         raise UserError(
             f"careersim {command}: --out {out} is the current folder or above it (expected a folder of its own)"
         )
+
+
+def _check_writable(out: Path, command: str) -> None:
+    """Whether a folder can be made beside ``out``: in its nearest existing parent folder, an
+    empty folder is made and removed at once (nothing is left behind)."""
+    import tempfile
+
+    parent = out.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".careersim-check-", dir=parent))
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise UserError(
+            f"careersim {command}: cannot make the output folder {out} ({parent}: {reason.lower()}); "
+            "choose another --out"
+        ) from None
 
 
 def atomic_output(folder: Path):
