@@ -294,3 +294,23 @@ def test_every_shipped_scenario_says_whether_it_is_a_policy() -> None:
     assert kinds["baseline"] == "world" and kinds["long-timelines"] == "world"
     assert kinds["more-programme-places"] == "policy" and kinds["multi-year-grants"] == "policy"
     assert np.all([k in ("policy", "world") for k in kinds.values()])
+
+
+def test_with_fewer_paired_replications_than_an_interval_needs_nothing_is_named():
+    """One or two paired replications give no interval, so no resource is named as binding
+    (a single replication's gain has low = high = value, which looked clearly above zero), and
+    the report and the terminal say too few to tell."""
+    from careersim.reporting.findings import binding_sentence
+    from careersim.reporting.terminal import run_lines
+
+    for n in (1, 2):
+        reps = reps_with({"money": [28.0, 30.0][:n], "advisor_slots": [5.0, 6.0][:n]}, {})
+        m = marginal_summary(reps, baseline(), 0.1)
+        assert m["replications"] == n and m["binding"] == "none"
+        assert binding_sentence(m).startswith(f"What binds: too few paired replications to tell ({n};")
+        lines = run_lines({"outcomes": {}, "marginal_value": m})
+        assert any(f"too few paired replications to tell ({n};" in line for line in lines)
+    m = marginal_summary(
+        reps_with({"money": [28.0, 30.0, 29.0], "advisor_slots": [5.0, 6.0, 5.0]}, {}), baseline(), 0.1
+    )
+    assert m["binding"] == "money"

@@ -25,6 +25,7 @@ import pandas as pd
 from careersim.config.resources import NOT_MODELLED, RESOURCES, capacity, cost_source, step_cost
 from careersim.config.schema import Scenario
 from careersim.core.stats import mean_ci
+from careersim.core.text import MIN_REPLICATIONS
 
 #: words for a family of resources
 FAMILY_LABELS = {"lead_openings": "lead positions"}
@@ -144,14 +145,16 @@ def marginal_summary(reps: pd.DataFrame, scenario: Scenario, step: float) -> dic
             row[f"{suffix}_per_million"] = _scaled(d, 1e6 / cost) if cost and math.isfinite(cost) and cost > 0 else None
         rows.append(row)
     measured = [row for row in rows if row["status"] == "measured"]
+    n = int(reps["binding_constraint"].notna().sum()) if "binding_constraint" in reps else 0
     best = max(measured, key=lambda row: row["new_leads"]["value"], default=None)
-    binding = best["key"] if best is not None and best["new_leads"]["low"] > 0 else "none"
+    # with fewer paired replications than an interval needs, nothing is named as binding
+    clear = best is not None and n >= MIN_REPLICATIONS and best["new_leads"]["low"] > 0
+    binding = best["key"] if clear else "none"
     tied = _tied(reps, measured, best, step) if binding != "none" else []
     shares = {}
     if "binding_constraint" in reps:
         b = reps["binding_constraint"].dropna().astype(str)
         shares = {k: float(v) for k, v in b.value_counts(normalize=True).items()}
-    n = int(reps["binding_constraint"].notna().sum()) if "binding_constraint" in reps else 0
     return {
         "step": step,
         "replications": n,

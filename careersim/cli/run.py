@@ -98,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if not args.quiet:
         print(
-            f"Running '{scenario.name}': {args.replications} replications, seed {args.seed}, "
+            f"Running '{scenario.name}': {args.replications} replication{'s' if args.replications != 1 else ''}, "
+            f"seed {args.seed}, "
             f"{min(n_workers, args.replications)} worker(s), about {human_seconds(wall)}.",
             file=sys.stderr,
         )

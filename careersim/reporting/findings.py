@@ -280,7 +280,7 @@ def run_findings(
     p = oc.get("p_lead") or {}
     if finite(p.get("value")):
         out.append(
-            f"Across {n} replications, {pct(p['value'])} of entrants held a lead role within {wtext} "
+            f"Across {n} replication{'s' if n != 1 else ''}, {pct(p['value'])} of entrants held a lead role within {wtext} "
             f"(95% of replications: {interval_text(p.get('low'), p.get('high'), 'share')})."
         )
         s = track_gap_sentence(p.get("by_track") or {}, reps, f"{num(window)} years")
@@ -320,6 +320,14 @@ def run_findings(
     return out[:6]
 
 
+def few_to_tell_binding(n: int, who: str = "") -> str:
+    """What binds when too few paired replications ran to give an interval."""
+    return (
+        f"What binds{who}: too few paired replications to tell ({n}; an interval needs at least "
+        f"{MIN_REPLICATIONS}: more replications, or --paired-claims)."
+    )
+
+
 def binding_sentence(marginal: dict | None, who: str = "") -> str | None:
     """What binds, measured: the resource whose raised capacity adds the most leads, beside the others."""
     if not marginal or not marginal.get("replications"):
@@ -330,6 +338,8 @@ def binding_sentence(marginal: dict | None, who: str = "") -> str | None:
     step = f"{100 * float(marginal['step']):g}%"
     n = int(marginal["replications"])
     who = f" under {who}" if who else ""
+    if n < MIN_REPLICATIONS:
+        return few_to_tell_binding(n, who)
     rows = sorted(rows, key=lambda r: -float(r["new_leads"]["value"]))
 
     def gain(r: dict) -> str:

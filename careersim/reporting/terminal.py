@@ -5,8 +5,8 @@ as the report words them, so the terminal and the page never disagree.
 
 from __future__ import annotations
 
-from careersim.core.text import dollars, finite, num, pct, range_text
-from careersim.reporting.findings import by_leads_added, verdict
+from careersim.core.text import MIN_REPLICATIONS, dollars, finite, num, pct, range_text
+from careersim.reporting.findings import by_leads_added, few_to_tell_binding, verdict
 
 __all__ = ["run_lines", "comparison_lines"]
 
@@ -23,6 +23,8 @@ def _binding(m: dict | None) -> str | None:
     m = m or {}
     if not m.get("replications"):
         return None
+    if int(m["replications"]) < MIN_REPLICATIONS:
+        return few_to_tell_binding(int(m["replications"]))
     label = m.get("binding_label") or m.get("binding", "none")
     rows = {r["key"]: r for r in m.get("resources") or [] if r.get("status") == "measured"}
     top = rows.get(m.get("binding"))
