@@ -202,6 +202,15 @@ def test_parse_hours_error_says_how_often() -> None:
         parse_hours("2 hours")
 
 
+@pytest.mark.parametrize("text", ["3 kilograms", "2 years", "one day"])
+def test_parse_hours_does_not_suggest_a_period_for_what_is_not_hours(text: str) -> None:
+    """An amount in another unit is not hours without a period: no "'3 kilograms per week'"."""
+    with pytest.raises(UnitError) as info:
+        parse_hours(text)
+    message = str(info.value)
+    assert "is not hours or minutes" in message and f"{text} per week" not in message
+
+
 def test_a_unit_error_in_a_scenario_is_located_at_its_parameter() -> None:
     """The schema's validators let unit errors through as validation errors that name the
     parameter, so a scenario file's message points at the line; all of them at once."""

@@ -298,8 +298,14 @@ def parse_hours(x: object) -> float:
         m = 1.0
     else:
         match = _HOURS_RE.match(s)
-        if match is None and re.match(rf"^(?:{_NUM}|an?|one)\s*[a-z]+$", s):
+        alone = None if match is not None else re.match(rf"^(?:{_NUM}|an?|one)\s*(?P<tu>[a-z]+)$", s)
+        if alone is not None and alone["tu"] in _TIME_UNITS:  # an amount of time without its period
             raise UnitError(f"could not read {x!r} as {what}: say how often (e.g. '{x} per week' or {ex!r})")
+        if alone is not None:
+            raise UnitError(
+                f"could not read {x!r} as {what}: {alone['tu']!r} is not hours or minutes (expected hours "
+                f"or minutes per period, e.g. {ex!r} or '2 hours per week')"
+            )
         if match is None:
             raise UnitError(
                 f"could not read {x!r} as {what}: expected an amount of time per period "
