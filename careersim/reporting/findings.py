@@ -296,7 +296,10 @@ def run_findings(
     arr = _col(reps, "arrival_years")
     if finite(ly.get("value")):
         when = (
-            f"median drawn arrival {num(np.median(arr))} years after the start" if len(arr) else "drawn per replication"
+            f"the median of the {len(arr)} arrival{'s' if len(arr) != 1 else ''} drawn in this run: "
+            f"{num(np.median(arr))} years after the start"
+            if len(arr)
+            else "drawn per replication"
         )
         out.append(
             f"Before transformative AI arrives ({when}), each entrant contributes on average {num(ly['value'])} lead-years "
