@@ -571,7 +571,14 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
             (3.0, 5.0),
         ),
     ),
-    "C6": (Condition("share of independents' readiness gap closed by mentoring", _stat("C6"), ">=", 1 / 3),),
+    "C6": (
+        Condition(
+            "share of independents' readiness gap closed by mentoring (above 1: mentored independents overtake PhD entrants)",
+            _stat("C6"),
+            ">=",
+            1 / 3,
+        ),
+    ),
     "C7": (Condition("top- over bottom-quartile advisors' students' lead chance", _stat("C7"), ">=", 2.0),),
     "C8": (
         Condition("change in independents' funding exits under B", _stat("C8"), "<", 0.0),
