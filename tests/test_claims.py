@@ -251,3 +251,12 @@ def test_infinite_ratios_count_as_large_and_c8_asks_every_replication_to_match_t
     assert claims.judge("C8", _cols(**{**c8, "claim_C8_part_grantmaker_time_binds": np.ones(20)}))["verdict"] == "holds"
     half = np.r_[np.zeros(10), np.ones(10)]
     assert claims.judge("C8", _cols(**{**c8, "claim_C8_part_grantmaker_time_binds": half}))["verdict"] == "undecided"
+
+
+def test_one_or_two_replications_leave_a_claim_undecided():
+    """One or two values make no 95% range: a claim is not called held or failed on them
+    (a one-replication run said C2-C9 hold and C1 fails)."""
+    for n in (1, 2):
+        assert claims.judge("C1", _cols(claim_C1_stat=np.full(n, 0.2)))["verdict"] == "undecided"
+        assert claims.judge("C1", _cols(claim_C1_stat=np.full(n, -5.0)))["verdict"] == "undecided"
+    assert claims.judge("C1", _cols(claim_C1_stat=np.full(3, 0.2)))["verdict"] == "holds"

@@ -314,3 +314,10 @@ def test_with_fewer_paired_replications_than_an_interval_needs_nothing_is_named(
         reps_with({"money": [28.0, 30.0, 29.0], "advisor_slots": [5.0, 6.0, 5.0]}, {}), baseline(), 0.1
     )
     assert m["binding"] == "money"
+
+
+def test_the_report_section_says_too_few_to_tell_with_one_or_two_paired_replications():
+    from careersim.reporting.bottom_line import marginal_rows
+
+    m = marginal_summary(reps_with({"money": [28.0], "advisor_slots": [5.0]}, {}), baseline(), 0.1)
+    assert marginal_rows({"summary": {"marginal_value": m}})["binding"] == "too few paired replications to tell"

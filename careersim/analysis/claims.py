@@ -11,7 +11,8 @@ compared with the central 95% interval of that quantity over the
 replications, which spans chance, the AI arrival and whatever parameter
 uncertainty the scenario draws (a calibration's posterior included). A
 condition *holds* when the whole interval satisfies it, *fails* when none of
-it does, and is *undecided* when the interval straddles the threshold; the
+it does, and is *undecided* when the interval straddles the threshold (or
+fewer than three replications give the quantity: no range to judge on); the
 claim holds when every condition holds, fails when any fails, and is
 undecided otherwise. The share of replications in which the claim holds is
 reported beside the verdict, never used for it.
@@ -32,6 +33,7 @@ import pandas as pd
 
 from careersim.core.codes import TRACKS
 from careersim.core.stats import km_median
+from careersim.core.text import MIN_REPLICATIONS
 
 CLAIM_TEXT = {
     "C1": "For median-trait entrants with a bachelor's or master's background, the 10-year chance of holding a lead role is highest when the PhD is the intended starting track.",
@@ -601,8 +603,9 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
 VERDICT_RULE = (
     "holds when the central 95% interval of every condition's statistic over the replications (chance, the AI "
     "arrival and the parameter uncertainty the scenario draws) lies on the claim's side of its threshold; fails "
-    "when any condition's interval lies wholly on the other side; undecided otherwise. The share of replications "
-    "in which the claim holds is shown beside the verdict and not used for it."
+    "when any condition's interval lies wholly on the other side; undecided otherwise, and with fewer than "
+    f"{MIN_REPLICATIONS} replications giving the statistic. The share of replications in which the claim holds is "
+    "shown beside the verdict and not used for it."
 )
 
 _BIG = float(np.finfo(float).max)
@@ -650,6 +653,8 @@ def judge(key: str, col: Callable[[str], np.ndarray]) -> dict:
         lo, hi, n = interval_95(values)
         if n == 0:
             verdict = None if c.optional else "undecided"
+        elif n < MIN_REPLICATIONS:  # one or two values make no range to judge a claim on
+            verdict = "undecided"
         else:
             verdict = condition_verdict(c.op, c.threshold, lo, hi)
         parts.append({"condition": c.text(), "low": lo, "high": hi, "n": n, "verdict": verdict})
