@@ -293,7 +293,11 @@ BAD_YAML = [
         "me.yaml:2: execution: got 1.7 (expected a skill level from 0 to 0.95",
         "",
     ),
-    ("timeline: 2020\n", "me.yaml:1: timeline: got 2020 (expected a calendar year after 2026", ""),
+    (
+        "timeline: 2020\n",
+        "me.yaml:1: timeline: got 2020 (2020 is before the model's start, 2026; expected a calendar year after 2026",
+        "",
+    ),
     ("timeline:\n  median: 2035\n  sprad: 0.5\n", "me.yaml:1: timeline: unknown key 'sprad'", "did you mean 'spread'?"),
     ("programme: perhaps\n", "me.yaml:1: programme: got 'perhaps' (expected yes, no or maybe", ""),
     (
@@ -332,7 +336,12 @@ BAD_FLAGS = [
         "careersim advise: --background: got 'mastres' (expected undergraduate, masters",
         "did you mean 'masters'?",
     ),
-    (["--timeline", "2020"], "careersim advise: --timeline: got 2020 (expected a calendar year after 2026", ""),
+    (
+        ["--timeline", "2020"],
+        "careersim advise: --timeline: got 2020 (2020 is before the model's start, 2026; expected a calendar year after 2026",
+        "",
+    ),
+    (["--timeline", "2300"], "careersim advise: --timeline: got 2300 (more than 200 years after the model's start", ""),
     (
         ["--timeline", "2035", "--timeline-median", "2040"],
         "careersim advise: --timeline-median: cannot be combined",

@@ -462,8 +462,13 @@ def _parse_year(v, ctx) -> float:
     expected = f"a calendar year after {start:g}, such as {int(start) + 9}"
     x = _as_number(v, expected)
     if not (start < x <= start + 200):
-        hint = " (that is already here; the model starts then)" if x <= start else ""
-        raise ValueError(f"got {x:g} (expected {expected}){hint}")
+        if x < start:
+            when = f"{x:g} is before the model's start, {start:g}; "
+        elif x == start:
+            when = f"{x:g} is the model's start; "
+        else:
+            when = f"more than 200 years after the model's start, {start:g}; "
+        raise ValueError(f"got {x:g} ({when}expected {expected})")
     return x
 
 
