@@ -404,6 +404,16 @@ def test_a_file_of_another_kind_is_named_for_what_it_is() -> None:
     assert "this is not a scenario file: it looks like a sweep file (for 'careersim sweep')" in messages[0]
     messages = errors_of(io.shipped_dir() / "calibration" / "targets.yaml")
     assert "it looks like a calibration targets file (for 'careersim calibrate')" in messages[0]
+    # a profile shares 'programme' with scenarios and has 'timeline' close to 'timelines': one message, not twelve
+    for profile in sorted((io.shipped_dir() / "profiles").glob("*.yaml")):
+        messages = errors_of(profile)
+        assert len(messages) == 1 and "it looks like an advise profile" in messages[0], (profile, messages)
+
+
+def test_a_scenario_with_a_stray_key_of_another_kind_keeps_its_own_errors(tmp_path: Path) -> None:
+    """A scenario mostly of its own keys with one profile key is a scenario with a mistake."""
+    messages = errors_of(write(tmp_path, "s.yaml", "name: s\nbackground: masters\nrun:\n  horizon: 5 years\n"))
+    assert len(messages) == 1 and "background: unknown key 'background'" in messages[0], messages
 
 
 def test_a_value_the_posterior_would_replace_is_refused_where_it_is_set(tmp_path: Path) -> None:

@@ -378,9 +378,14 @@ def _refuse_foreign(data: dict, kind: FileKind, shown: str, line: int) -> None:
     names = [str(k) for k in data]
     specific = [k for k in names if k not in _GENERIC_KEYS]
     own = sorted(kind.keys - _GENERIC_KEYS)
-    if not specific or any(k in kind.keys or difflib.get_close_matches(k, own, n=1, cutoff=0.75) for k in specific):
+    if not specific:
         return
+    mine = [k for k in specific if k in kind.keys or difflib.get_close_matches(k, own, n=1, cutoff=0.75)]
     other = next((what for key, what in _LOOKS_LIKE.items() if key in data and not what.startswith(kind.noun)), None)
+    # a key or two that happen to match (a profile's 'programme' and 'timeline') do not make a file of this
+    # kind when it has another kind's distinctive key and most of its keys are that kind's
+    if mine and (other is None or 2 * len(mine) >= len(specific)):
+        return
     if other is None and len(specific) < len(names):
         return  # a name or description and unknown keys: reported one by one, as mistakes in a file of this kind
     why = f"it looks like {other}" if other else "none of its top-level keys is one"
