@@ -544,3 +544,26 @@ def test_a_narrow_interval_keeps_its_ends_apart() -> None:
     assert interval_text(0.1214, 0.1235, "share") == "12.1% to 12.3%"
     assert interval_text(0.121, 0.139, "share") == "12% to 14%"
     assert interval_text(0.12, 0.12, "share", True) == "+12 to +12 points"  # a point: nothing to tell apart
+
+
+def test_a_two_scenario_comparison_says_what_binds_under_the_base_once(tmp_path: Path) -> None:
+    """The bottom line says what binds under the base; the findings say it under the alternative
+    only (a comparison report printed the base's paragraph twice, word for word)."""
+    import json
+
+    from careersim.analysis.views import view_from_json
+    from careersim.core.files import jsonable
+    from careersim.reporting.bottom_line import bottom_line
+
+    base = tiny_scenario("base-one", policy=False)
+    alt = tiny_scenario("alt-one", policy=True)
+    data = json.loads(json.dumps(jsonable(compare(base, [alt], 3, 3, 1, policy_claims=3))))
+    views = [view_from_json(d) for d in data["scenarios"]]
+    findings = F.comparison_findings(data, views)
+    binds = bottom_line(data, views)["binds"]
+    assert binds and "base-one" in binds
+    assert not any("base-one" in f and f.startswith(("What binds", "No resource")) for f in findings)
+    assert (
+        sum(f.startswith(("What binds under alt-one", "No resource clearly binds under alt-one")) for f in findings)
+        == 1
+    )

@@ -590,10 +590,10 @@ def comparison_findings(data: dict, views: list[dict]) -> list[str]:
             s = exits_sentence(eff, alt, base)
             if s:
                 out.append(s)
-            for who, v in ((base, views[0]), (alt, view)):
-                b = binding_sentence(v["summary"].get("marginal_value"), who)
-                if b:
-                    out.append(b)
+            # what binds under the base is in the bottom line above the findings; here, under the alternative
+            b = binding_sentence(view["summary"].get("marginal_value"), alt)
+            if b:
+                out.append(b)
     return out
 
 
