@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from pathlib import Path
 
 from careersim.config.profiles import (
@@ -172,16 +173,20 @@ def print_advice(a: Advice, console=None, page: str | None = None, top: int = 4)
     )
     console.print()
     console.print(f"[bold]Main ways it goes wrong[/bold] (left within {a.window:g} years, without a lead role):")
+    # wrapped here with a hanging indent, so a continued line stays under the text it continues
+    width = max(40, console.width)
     for p in order:
         risks = (
             "; ".join(f"{EXIT_SHORT[k]} {share_text(d)}" for k, d in _main_risks(a.paths[p], keys=True)) or "none seen"
         )
-        console.print(f"  {PATH_TERM[p]:<13}{risks}", highlight=False)
+        text = textwrap.fill(risks, width, initial_indent=f"  {PATH_TERM[p]:<13}", subsequent_indent=" " * 15)
+        console.print(text, highlight=False, soft_wrap=True, markup=False)
     if a.sensitivity:
         console.print()
         console.print("[bold]What would change the answer[/bold] (one input at a time):")
         for sen in a.sensitivity[:top]:
-            console.print(f"  \u2022 {sen['sentence']}", highlight=False)
+            text = textwrap.fill(sen["sentence"], width, initial_indent="  \u2022 ", subsequent_indent="    ")
+            console.print(text, highlight=False, soft_wrap=True, markup=False)
     console.print()
     console.print(
         f"[dim]Field '{a.scenario_name}': {s['replications']} replications x {s['clones']} copies of you per path, "
