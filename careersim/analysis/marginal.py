@@ -163,7 +163,9 @@ def marginal_summary(reps: pd.DataFrame, scenario: Scenario, step: float) -> dic
         "not_modelled": dict(NOT_MODELLED),
         "binding": binding,
         "tied": tied,
-        "binding_label": binding_label(binding, tied, rows),
+        "binding_label": "too few paired replications to tell"
+        if n < MIN_REPLICATIONS
+        else binding_label(binding, tied, rows),
         "share_of_replications": shares,
         "definition": (
             f"paired change (same seed and replication) in each outcome when one capacity alone is raised by "

@@ -90,8 +90,6 @@ def _binding_words(m: dict | None) -> str:
     m = m or {}
     if not m.get("replications"):
         return "not measured"
-    if int(m["replications"]) < MIN_REPLICATIONS:
-        return "too few paired replications to tell"
     return m.get("binding_label") or resource_label(m.get("binding", "none"), m)
 
 
