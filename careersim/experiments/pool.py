@@ -21,6 +21,7 @@ tasks whose worker died.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -97,12 +98,18 @@ class Pool:
             initializer=_init_worker,
             initargs=(os.getpid(), initializer, initargs),
         )
+        # the objects made so far (modules, the compiled engine) live as long as the workers:
+        # frozen, the workers' garbage collections skip them, so they neither spend time on
+        # them nor copy the memory they share with this process by touching it
+        gc.freeze()
         try:
             # start every worker now: forking later, once a progress bar's thread runs, is unsafe
             self._executor.submit(_ping).result()
         except BaseException:
             self.close(kill=True)
             raise
+        finally:
+            gc.unfreeze()  # this process collects them as before
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         """Run ``fn(*args)`` in a worker (raises ``BrokenProcessPool`` once a worker has died)."""
