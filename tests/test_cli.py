@@ -38,6 +38,9 @@ BAD = [
     ("missing_parent.yaml", "missing_parent.yaml:1: extends: cannot find"),
     ("child_of_bad.yaml", "bad_parent.yaml:5: grants.base_acceptance:"),
     ("syntax_error.yaml", "syntax_error.yaml:4: invalid YAML"),
+    ("huge_entrants.yaml", "huge_entrants.yaml:5: population.entrants_per_year: the field would hold an unbounded"),
+    ("huge_advisors.yaml", "huge_advisors.yaml:5: phd.advisors: the run would have about 2.53e+15 advisors"),
+    ("huge_initial.yaml", "huge_initial.yaml:5: initial.leads: the field would hold about 1e+35 people"),
 ]
 
 
@@ -513,3 +516,17 @@ def test_compare_leaves_out_the_base_given_again(capsys: pytest.CaptureFixture[s
     err = capsys.readouterr().err
     assert "leaving out baseline: it is the base scenario" in err
     assert "nothing to compare" in err and "Traceback" not in err
+
+
+def test_running_out_of_memory_is_a_clean_error_that_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("careersim.experiments.experiment.run", no_memory)
+    out = tmp_path / "out"
+    assert cli.main(["run", str(TINY), "-n", "1", "--out", str(out), "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert "careersim: out of memory" in captured.err and "Traceback" not in captured.err
+    assert not out.exists() and list(tmp_path.iterdir()) == []

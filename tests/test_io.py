@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -434,3 +435,32 @@ def test_a_value_the_posterior_would_replace_is_refused_where_it_is_set(tmp_path
     posterior = load_scenario("baseline").calibration.posterior
     over = write(tmp_path, "over.yaml", f"extends: free.yaml\nname: over\ncalibration: {{posterior: {posterior}}}\n")
     assert load_scenario(over).calibration.posterior == posterior
+
+
+def test_a_field_larger_than_the_limit_is_refused_at_the_limit_exactly() -> None:
+    """The existing field plus every entrant may be at most MAX_PEOPLE people: with one cohort the
+    count is exact, so one person more than the limit is refused and the limit itself is not."""
+    from careersim.config.schema import MAX_PEOPLE
+
+    base = Scenario().model_dump()
+    existing = sum(base["initial"][k] for k in ("leads", "phd_students", "independents", "contributors"))
+    base["population"]["single_cohort"] = True
+    base["population"]["entrants_per_year"] = MAX_PEOPLE - existing
+    Scenario.model_validate(base)
+    base["population"]["entrants_per_year"] = MAX_PEOPLE - existing + 1
+    with pytest.raises(ValueError, match=r"population\.entrants_per_year: the field would hold about 1e\+08 people"):
+        Scenario.model_validate(base)
+
+
+def test_the_field_counts_every_entrant_of_the_burn_in_and_the_horizon() -> None:
+    """Entrants grow geometrically from e0 at time zero: 30 years (10 of burn-in) of doubling from
+    100 a year give 100 * (2**30 - 1) / 2**10 entrants, about 1.05e8 with the existing field."""
+    data = Scenario().model_dump()
+    data["population"].update(entrants_per_year=100.0, entrant_growth=1.0)
+    existing = sum(data["initial"][k] for k in ("leads", "phd_students", "independents", "contributors"))
+    people = existing + 100.0 * (2**30 - 1) / 2**10
+    assert people > 1e8
+    with pytest.raises(ValueError, match=re.escape(f"about {people:.3g} people")):
+        Scenario.model_validate(data)
+    data["population"]["entrants_per_year"] = 90.0  # 9.4e7 with the existing field: allowed
+    Scenario.model_validate(data)

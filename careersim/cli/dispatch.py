@@ -125,6 +125,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return EXIT_OK
+    except MemoryError:
+        err(
+            "careersim: out of memory: the field and replications asked for need more memory than this machine "
+            "has; use a smaller population (population.entrants_per_year, initial.*), fewer --workers or fewer "
+            "replications; nothing was written"
+        )
+        return EXIT_USER
     except OSError as exc:
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         err(f"careersim: cannot access{where}: {exc.strerror or exc}")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from typing import Any, Literal
 
 import numpy as np
@@ -2204,6 +2205,7 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        _check_size(self)
         p = self.phd
         if (
             isinstance(p.apprentice_years, float)
@@ -2304,6 +2306,62 @@ def live_parameter_kinds() -> dict[str, str]:
     if _LIVE_KINDS is None:
         _LIVE_KINDS = {p: m["kind"] for p, _, m in iter_parameters() if m.get("live")}
     return _LIVE_KINDS
+
+
+#: the most people (the existing field and every entrant over the burn-in and the horizon) and
+#: advisors a scenario may have: the engine keeps about 2 KB a person in memory, so this is far
+#: beyond any machine careersim runs on, and it keeps absurd values (1e308 entrants a year) out
+MAX_PEOPLE = 100_000_000
+
+
+def _typical(value: Any) -> float:
+    """A parameter's value, or a distribution's mean, as a float (NaN if it has neither)."""
+    try:
+        return float(value.mean()) if hasattr(value, "mean") else float(value)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
+
+
+def _grown(start: float, growth: float, years: float, burn_in: float) -> tuple[float, float]:
+    """The yearly amounts ``start * (1 + growth) ** (y - burn_in)`` for the run's years: their sum
+    and their largest value (inf where they overflow)."""
+    total, largest = 0.0, 0.0
+    for y in range(int(math.ceil(min(years, 1e5)))):
+        try:
+            v = start * (1.0 + growth) ** (y - burn_in)
+        except OverflowError:
+            return math.inf, math.inf
+        total += v
+        largest = max(largest, v)
+    return total, largest
+
+
+def _check_size(sc: Scenario) -> None:
+    """Refuse a field too large to hold, naming the parameter that makes it so."""
+    b, years = _typical(sc.run.burn_in), _typical(sc.run.burn_in) + _typical(sc.run.horizon)
+    if not (math.isfinite(b) and math.isfinite(years)):
+        return  # the run section's own checks speak
+    initial = {k: _typical(getattr(sc.initial, k)) for k in ("leads", "phd_students", "independents", "contributors")}
+    e0, g = _typical(sc.population.entrants_per_year), _typical(sc.population.entrant_growth)
+    entrants = e0 if sc.population.single_cohort else _grown(e0, g, years, b)[0]
+    people = sum(initial.values()) + entrants
+    limit = f"at most {MAX_PEOPLE:,} (the engine keeps about 2 KB a person in memory)"
+    if people > MAX_PEOPLE:
+        big = max(initial, key=lambda k: initial[k])
+        path = f"initial.{big}" if initial[big] > entrants else "population.entrants_per_year"
+        many = f"about {people:.3g}" if math.isfinite(people) else "an unbounded number of"
+        raise ValueError(
+            f"{path}: the field would hold {many} people over the run (the existing field and the "
+            f"entrants of the burn-in and the horizon), {limit}; give a smaller value"
+            + (" or a smaller population.entrant_growth" if path.startswith("population") else "")
+        )
+    advisors = _grown(_typical(sc.phd.advisors), _typical(sc.phd.advisor_growth), years, b)[1]
+    if advisors > MAX_PEOPLE:
+        many = f"about {advisors:.3g}" if math.isfinite(advisors) else "an unbounded number of"
+        raise ValueError(
+            f"phd.advisors: the run would have {many} advisors, {limit}; "
+            "give a smaller value or a smaller phd.advisor_growth"
+        )
 
 
 def _check_live_value(path: str, v: float, how: str) -> None:
