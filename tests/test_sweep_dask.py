@@ -18,6 +18,7 @@ from pathlib import Path
 
 import distributed
 import pandas as pd
+import pytest
 
 from careersim import cli
 from careersim.experiments.sweep import (
@@ -152,3 +153,14 @@ def test_unreachable_scheduler_is_a_user_error(tmp_path, capsys, monkeypatch):
     )
     assert status == 2
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("address", ["notaurl", "tcp://", "http://[::1"])
+def test_a_malformed_scheduler_address_is_a_user_error(address, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write_sweep(tmp_path)
+    status = cli.main(["sweep", str(path), "--scheduler", address, "--scheduler-timeout", "1", "--out", "x"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"--scheduler {address!r} is not a Dask scheduler address" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()

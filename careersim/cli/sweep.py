@@ -151,6 +151,11 @@ def run(args: argparse.Namespace) -> int:
         compile_engine(args.quiet)
     try:
         executor = make_executor(args.workers, args.scheduler, args.scheduler_timeout)
+    except ValueError as exc:  # distributed's word for an address it cannot parse
+        raise UserError(
+            f"careersim sweep: --scheduler {args.scheduler!r} is not a Dask scheduler address ({exc}); "
+            "expected an address such as tcp://10.0.0.5:8786"
+        ) from None
     except (OSError, TimeoutError) as exc:
         raise UserError(
             f"careersim sweep: cannot reach the Dask scheduler at {args.scheduler} ({exc}); "
