@@ -824,3 +824,38 @@ def test_a_factor_the_posterior_fits_is_refused(tmp_path, capsys, monkeypatch):
         "fitted.yaml:5: factors[0].path: phd.duration is fitted by the base scenario's calibration posterior" in err
     ), err
     assert not (tmp_path / "out").exists()
+
+
+def test_analyze_out_writes_only_a_report_file_it_may_replace(tmp_path, capsys, monkeypatch):
+    """``analyze --out`` takes a .html file name: a folder, a file careersim did not write (the
+    report or the analysis.json beside it) or an unwritable place is refused before any work, and
+    nothing is written; its own earlier report and analysis are replaced."""
+    monkeypatch.chdir(tmp_path)
+    run_sweep(load_sweep_file(write_sweep(tmp_path)), tmp_path / "out", SerialExecutor())
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("my thesis")
+    (mine / "notes.html").write_text("<p>mine</p>")
+    refused = {
+        "mine/thesis.txt": "mine/thesis.txt exists and is not a careersim sweep report",
+        "mine/notes.html": "mine/notes.html exists and is not a careersim sweep report",
+        "mine": "--out: mine is a folder (expected a file name such as mine/report.html)",
+        "mine/report.txt": "expected a file name ending in .html",
+        "/proc/x/report.html": "cannot make the output file /proc/x/report.html",
+    }
+    for out, message in refused.items():
+        assert cli.main(["analyze", "out", "--out", out, "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.html", "thesis.txt"]
+    assert (mine / "thesis.txt").read_text() == "my thesis"
+    assert not (tmp_path / "analysis.json").exists()
+    # an analysis.json beside the report that careersim did not write is kept too
+    (mine / "analysis.json").write_text('{"mine": 1}')
+    assert cli.main(["analyze", "out", "--out", "mine/report.html", "--quiet"]) == 2
+    assert "mine/analysis.json exists and is not an analysis careersim wrote" in capsys.readouterr().err
+    assert not (mine / "report.html").exists()
+    # a new place, then the same place again: its own files are replaced
+    for _ in range(2):
+        assert cli.main(["analyze", "out", "--out", "sens/report.html", "--quiet"]) == 0
+        assert sorted(p.name for p in (tmp_path / "sens").iterdir()) == ["analysis.json", "report.html"]

@@ -19,6 +19,7 @@ from careersim.cli.common import (
     EXIT_OK,
     STARTUP_SECONDS,
     UserError,
+    check_out_file,
     compile_engine,
     human_seconds,
     path,
@@ -158,19 +159,7 @@ def run(args: argparse.Namespace) -> int:
     profile = profiles.profile_from_mapping(data, scenario, where)
 
     out: Path = args.out
-    if out.exists() and out.is_dir():
-        raise UserError(
-            f"careersim advise: --out: {out} is a folder (expected a file name such as {out / 'advice.html'})"
-        )
-    if out.exists() and not advice_page.is_advice_page(out):
-        raise UserError(
-            f"careersim advise: --out: {out} exists and is not a careersim advice page; "
-            "choose another --out or remove it (an earlier advice page there would be replaced)"
-        )
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise UserError(
-            f"careersim advise: --out: got {str(out)!r} (expected a file name ending in .html, e.g. advice.html)"
-        )
+    check_out_file(out, "advise", advice_page.is_advice_page, "careersim advice page", "advice.html")
 
     replications = args.replications or adv.DEFAULT_REPLICATIONS
     clones = args.clones or adv.DEFAULT_CLONES

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from careersim.cli.common import EXIT_OK, UserError, path, text
+from careersim.cli.common import EXIT_OK, UserError, check_out_file, path, text
 
 SUMMARY = "Sensitivity analysis and report of a sweep's results."
 DESCRIPTION = (
@@ -43,7 +44,18 @@ def run(args: argparse.Namespace) -> int:
         analysis_lines,
         write_analysis,
     )
+    from careersim.reporting.templating import written_by  # lazy: keeps start-up fast
 
+    if args.out is not None:
+        check_out_file(
+            args.out, "analyze", lambda p: written_by(p, "careersim sweep"), "careersim sweep report", "report.html"
+        )
+        beside = args.out.with_name("analysis.json")
+        if beside.is_dir() or (beside.exists() and not _is_analysis(beside)):
+            raise UserError(
+                f"careersim analyze: --out: the analysis goes beside the report, and {beside} exists and is not "
+                "an analysis careersim wrote; choose another --out or remove it"
+            )
     try:
         json_path, report, analysis = write_analysis(args.folders, args.out)
     except StoreError as exc:
@@ -54,3 +66,14 @@ def run(args: argparse.Namespace) -> int:
     print("\n".join(analysis_lines(analysis)))
     print(f"\nReport: {report}\nAnalysis: {json_path}")
     return EXIT_OK
+
+
+def _is_analysis(path: Path) -> bool:
+    """Whether ``path`` is an ``analysis.json`` careersim wrote (so it may be replaced)."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(data, dict) and {"sweep", "runs", "provenance"} <= set(data)

@@ -16,6 +16,7 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 EXIT_OK = 0
@@ -178,7 +179,25 @@ def check_out_dir(
         )
 
 
-def _check_writable(out: Path, command: str) -> None:
+def check_out_file(out: Path, command: str, ours: Callable[[Path], bool], kind: str, example: str) -> None:
+    """Refuse a report file ``--out`` that careersim may not write, before any work: a folder, an
+    existing file that ``ours`` does not recognise as an earlier ``kind``, a name not ending in
+    .html, or a place where nothing can be written."""
+    if out.is_dir():
+        raise UserError(f"careersim {command}: --out: {out} is a folder (expected a file name such as {out / example})")
+    if out.exists() and not ours(out):
+        raise UserError(
+            f"careersim {command}: --out: {out} exists and is not a {kind}; "
+            f"choose another --out or remove it (an earlier {kind} there would be replaced)"
+        )
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise UserError(
+            f"careersim {command}: --out: got {str(out)!r} (expected a file name ending in .html, e.g. {example})"
+        )
+    _check_writable(out, command, "file")
+
+
+def _check_writable(out: Path, command: str, what: str = "folder") -> None:
     """Whether a folder can be made beside ``out``: in its nearest existing parent folder, an
     empty folder is made and removed at once (nothing is left behind)."""
     import tempfile
@@ -191,7 +210,7 @@ def _check_writable(out: Path, command: str) -> None:
     except OSError as e:
         reason = e.strerror or type(e).__name__
         raise UserError(
-            f"careersim {command}: cannot make the output folder {out} ({parent}: {reason.lower()}); "
+            f"careersim {command}: cannot make the output {what} {out} ({parent}: {reason.lower()}); "
             "choose another --out"
         ) from None
 

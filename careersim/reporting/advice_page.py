@@ -23,7 +23,7 @@ from careersim.core.text import finite, pct
 from careersim.experiments.advise import Advice, _hours_text, _level_text, ly_text
 from careersim.reporting.labels import EXIT_SHORT, PATH_TERM
 from careersim.reporting.palette import PATH_STYLE
-from careersim.reporting.templating import render
+from careersim.reporting.templating import render, written_by
 
 # ---------------------------------------------------------------------------
 # words and numbers
@@ -388,9 +388,4 @@ def write_html(a: Advice, path: str | os.PathLike, command: str = "") -> Path:
 
 def is_advice_page(path: str | os.PathLike) -> bool:
     """Whether ``path`` is a page this command wrote (so it may be replaced)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(2000)
-    except OSError:
-        return False
-    return '<meta name="generator" content="careersim advise">' in head
+    return written_by(path, "careersim advise")

@@ -12,6 +12,7 @@ requests, images only from ``data:`` URIs.
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import jinja2
 from careersim.core.text import num, pct, points
 from careersim.reporting import palette
 
-__all__ = ["TEMPLATES", "environment", "render"]
+__all__ = ["TEMPLATES", "environment", "render", "written_by"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -46,3 +47,14 @@ def environment() -> jinja2.Environment:
 def render(template: str, **context: Any) -> str:
     """The page ``template`` (a file name in ``templates/``) rendered with ``context``."""
     return environment().get_template(template).render(**context)
+
+
+def written_by(path: str | os.PathLike, generator: str) -> bool:
+    """Whether ``path`` is a page careersim wrote with ``generator`` (its meta generator tag), so
+    a command may replace it."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(2000)
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{generator}">' in head
