@@ -567,3 +567,30 @@ def test_a_two_scenario_comparison_says_what_binds_under_the_base_once(tmp_path:
         sum(f.startswith(("What binds under alt-one", "No resource clearly binds under alt-one")) for f in findings)
         == 1
     )
+
+
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        (("summary.json", b"{"), "summary.json: cannot read it (invalid JSON at line 1; expected JSON"),
+        (("summary.json", b"[1, 2]"), "summary.json: expected a JSON object written by careersim, got a list"),
+        (("summary.json", b"\xff\xfe"), "summary.json: cannot read it (not UTF-8 text;"),
+        (("replications.parquet", b"PAR1 not a table"), "replications.parquet: cannot read it (not a Parquet table;"),
+        (("timeseries.parquet", b""), "timeseries.parquet: cannot read it (not a Parquet table;"),
+    ],
+    ids=["torn-json", "json-list", "not-utf8", "parquet-garbage", "parquet-empty"],
+)
+def test_report_of_a_damaged_results_folder_is_a_located_error(
+    run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: tuple[str, bytes], expected: str
+) -> None:
+    """A damaged results file is named with what was expected, never shown, and nothing is rewritten."""
+    folder = tmp_path / "out"
+    shutil.copytree(run_dir, folder)
+    name, data = damage
+    (folder / name).write_bytes(data)
+    before = (folder / "report.html").read_bytes()
+    assert cli.main(["report", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"careersim report: {folder / name.split('/')[0]}" in err and expected in err
+    assert "Traceback" not in err and "rerun the command that made the folder" in err
+    assert (folder / "report.html").read_bytes() == before

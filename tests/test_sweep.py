@@ -859,3 +859,20 @@ def test_analyze_out_writes_only_a_report_file_it_may_replace(tmp_path, capsys, 
     for _ in range(2):
         assert cli.main(["analyze", "out", "--out", "sens/report.html", "--quiet"]) == 0
         assert sorted(p.name for p in (tmp_path / "sens").iterdir()) == ["analysis.json", "report.html"]
+
+
+def test_analyze_of_a_damaged_sweep_folder_is_a_located_error(tmp_path, capsys, monkeypatch):
+    """A damaged chunk or points table is named with what was expected, never shown; nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    run_sweep(load_sweep_file(write_sweep(tmp_path)), tmp_path / "out", SerialExecutor())
+    chunk = sorted((tmp_path / "out" / "chunks").iterdir())[0]
+    intact = chunk.read_bytes()
+    chunk.write_bytes(b"\x00garbage")
+    assert cli.main(["analyze", "out", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"out/chunks/{chunk.name}: cannot read it (not a Parquet table; expected a chunk of the sweep's runs" in err
+    assert "Traceback" not in err and not (tmp_path / "out" / "report.html").exists()
+    chunk.write_bytes(intact)
+    (tmp_path / "out" / "points.parquet").unlink()
+    assert cli.main(["analyze", "out", "--quiet"]) == 2
+    assert "points.parquet: cannot read it (it is missing; expected the sweep's points" in capsys.readouterr().err

@@ -19,7 +19,6 @@ can be redrawn from that file alone).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ import pandas as pd
 from careersim.analysis.groups import group_metrics, per_replication_value
 from careersim.config.scenarios import ScenarioError, load_scenario
 from careersim.config.schema import Scenario, baseline
+from careersim.core.files import read_results_json, unreadable
 
 #: monthly series the report draws: key -> label (how each is computed is in _series)
 SERIES = {
@@ -168,12 +168,15 @@ def scenario_view(
 def _read_parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame | None:
     if not path.exists():
         return None
-    if columns is not None:  # a file, or a folder of parts (a Parquet dataset)
-        import pyarrow.dataset as ds
+    try:
+        if columns is not None:  # a file, or a folder of parts (a Parquet dataset)
+            import pyarrow.dataset as ds
 
-        have = set(ds.dataset(str(path), format="parquet").schema.names)
-        columns = [c for c in columns if c in have]
-    return pd.read_parquet(path, columns=columns)
+            have = set(ds.dataset(str(path), format="parquet").schema.names)
+            columns = [c for c in columns if c in have]
+        return pd.read_parquet(path, columns=columns)
+    except (OSError, ValueError) as exc:  # pyarrow's errors are ValueErrors (ArrowInvalid) or OSErrors
+        raise unreadable(path, "a Parquet table", exc) from None
 
 
 AGENT_COLUMNS = [
@@ -191,7 +194,7 @@ AGENT_COLUMNS = [
 def load_run(out_dir: Path) -> dict:
     """The view of a run folder written by ``careersim run``."""
     out_dir = Path(out_dir)
-    summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+    summary = read_results_json(out_dir / "summary.json")
     missing = []
     scen_file = out_dir / "scenario.yaml"
     scenario = None

@@ -34,11 +34,14 @@ from typing import Any, Union
 import numpy as np
 
 __all__ = [
+    "UnreadableResults",
     "atomic_output",
     "command_line",
     "json_text",
     "jsonable",
+    "read_results_json",
     "software",
+    "unreadable",
     "utc_now",
     "write_bytes",
     "write_json",
@@ -216,3 +219,44 @@ def software(*packages: str) -> dict[str, str]:
 def command_line() -> str:
     """The command line of this process, as typed."""
     return " ".join(sys.argv) if sys.argv else ""
+
+
+# ---------------------------------------------------------------------------
+# reading results back
+# ---------------------------------------------------------------------------
+
+
+class UnreadableResults(ValueError):
+    """A results file that is there but cannot be read as careersim wrote it (damaged, or
+    something else under its name). The message names the file, never its contents."""
+
+
+def unreadable(path: Path, what: str, exc: BaseException) -> UnreadableResults:
+    """The error for ``path``, which should hold ``what``; ``exc`` says why it could not be read."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+    if isinstance(exc, FileNotFoundError):
+        reason = "it is missing"
+    elif isinstance(exc, json.JSONDecodeError):
+        reason = f"invalid JSON at line {exc.lineno}"
+    elif isinstance(exc, UnicodeDecodeError):
+        reason = "not UTF-8 text"
+    elif type(exc).__module__.startswith("pyarrow"):
+        reason = "not a Parquet table"
+    return UnreadableResults(
+        f"{path}: cannot read it ({reason}; expected {what} written by careersim); "
+        "it may be damaged: rerun the command that made the folder"
+    )
+
+
+def read_results_json(path: Path) -> dict:
+    """A JSON results file (summary.json, comparison.json) as a mapping."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise unreadable(path, "JSON", exc) from None
+    if not isinstance(data, dict):
+        raise UnreadableResults(
+            f"{path}: expected a JSON object written by careersim, got a {type(data).__name__}; "
+            "it may be damaged: rerun the command that made the folder"
+        )
+    return data

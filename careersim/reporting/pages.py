@@ -18,7 +18,6 @@ and a glossary, the assumptions table and provenance.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
@@ -31,7 +30,7 @@ from careersim.analysis.claims import CLAIM_SHORT, CLAIM_TEXT, SOURCES
 from careersim.analysis.views import load_run, view_from_json
 from careersim.config.scenarios import ScenarioError, load_scenario
 from careersim.config.schema import baseline, get_path, iter_parameters
-from careersim.core.files import write_text
+from careersim.core.files import UnreadableResults, read_results_json, write_text
 from careersim.experiments.pool import Pool
 from careersim.reporting import charts as ch
 from careersim.reporting.bottom_line import (
@@ -74,10 +73,13 @@ class ReportError(Exception):
 def render(out_dir: str | os.PathLike) -> Path:
     """Regenerate ``report.html`` from the results stored in ``out_dir`` (a run or a comparison)."""
     out = Path(out_dir)
-    if (out / "comparison.json").exists():
-        return render_comparison(out)
-    if (out / "summary.json").exists():
-        return render_run(out)
+    try:
+        if (out / "comparison.json").exists():
+            return render_comparison(out)
+        if (out / "summary.json").exists():
+            return render_run(out)
+    except UnreadableResults as exc:
+        raise ReportError(str(exc)) from None
     raise ReportError(f"{out} holds neither summary.json (a run) nor comparison.json (a comparison)")
 
 
@@ -94,7 +96,7 @@ def render_run(out_dir: str | os.PathLike) -> Path:
 def render_comparison(out_dir: str | os.PathLike) -> Path:
     """Write ``report.html`` from ``comparison.json`` in ``out_dir``; returns its path."""
     out = Path(out_dir)
-    data = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+    data = read_results_json(out / "comparison.json")
     html = comparison_html(data)
     path = out / "report.html"
     write_text(path, html)

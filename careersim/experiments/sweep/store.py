@@ -41,6 +41,7 @@ from careersim import __version__
 from careersim.core.files import (
     command_line,
     software,
+    unreadable,
     utc_now,
     write_bytes,
     write_json,
@@ -222,7 +223,10 @@ class Store:
     @property
     def points(self) -> pd.DataFrame:
         if self._points is None:
-            self._points = pd.read_parquet(self.folder / POINTS)
+            try:
+                self._points = pd.read_parquet(self.folder / POINTS)
+            except (OSError, ValueError) as exc:  # pyarrow's errors are ValueErrors (ArrowInvalid) or OSErrors
+                raise StoreError(str(unreadable(self.folder / POINTS, "the sweep's points", exc))) from None
         return self._points
 
     @property
@@ -317,7 +321,11 @@ def read_results(stores: Sequence[Store | str | os.PathLike]) -> pd.DataFrame:
     frames = []
     for s in stores:
         for entry in s.ledger():
-            frames.append(pq.read_table(s.folder / CHUNKS / entry["chunk"]).to_pandas())
+            chunk = s.folder / CHUNKS / entry["chunk"]
+            try:
+                frames.append(pq.read_table(chunk).to_pandas())
+            except (OSError, ValueError) as exc:
+                raise StoreError(str(unreadable(chunk, "a chunk of the sweep's runs", exc))) from None
     factors = [f["path"] for f in stores[0].manifest.get("factors", [])]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c != "key" else object) for c in ID_COLUMNS})
