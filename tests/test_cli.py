@@ -415,6 +415,8 @@ BAD_VALUES = [
     (["validate", ""], "argument FILE: got an empty value"),
     (["init", ""], "argument NAME: got an empty value"),
     (["init", ".."], "careersim init: got '..' (expected a name such as my-path)"),
+    (["init", "baseline"], "careersim init: 'baseline' is the name of a shipped scenario"),
+    (["init", "short-timelines.yaml"], "choose another name, such as my-short-timelines"),
     (["report", ""], "argument DIR: got an empty value"),
     (["analyze", ""], "argument DIR: got an empty value"),
     (["replay", "out", ""], "argument RUN_KEY: got an empty value"),

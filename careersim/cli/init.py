@@ -58,13 +58,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "name",
         type=text("a scenario name such as my-path"),
         metavar="NAME",
-        help="scenario name; writes NAME.yaml in the current folder",
+        help="scenario name; writes NAME.yaml in the current folder (or NAME's folder, if it names one)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the starter file, refusing to overwrite."""
     from careersim.config.schema import PRESETS  # lazy: keeps start-up fast
+    from careersim.config.shipped import shipped_dir  # lazy: keeps start-up fast
 
     target = Path(args.name)
     if target.name in ("", ".", ".."):
@@ -74,6 +75,12 @@ def run(args: argparse.Namespace) -> int:
     name = target.stem
     if not re.fullmatch(r"[\w.-]+", name):
         raise UserError(f"careersim init: got name {name!r} (expected letters, digits, '-', '_' or '.')")
+    if (shipped_dir() / f"{name}.yaml").is_file():
+        raise UserError(
+            f"careersim init: {name!r} is the name of a shipped scenario; a {name}.yaml here would stand in "
+            f"for it in the 'extends: {name}' of the scenarios beside it (and would extend itself); "
+            f"choose another name, such as my-{name}"
+        )
     starter = _STARTER.format(name=name, file=target, presets=", ".join(PRESETS))
     try:
         with open(target, "x", encoding="utf-8") as fh:
