@@ -355,7 +355,7 @@ def test_references_to_other_files_follow_only_yaml_files(tmp_path: Path, capsys
     (tmp_path / "notes.txt").write_text("SECRET-CONTENT\n")
     (tmp_path / "passwd").write_text("root:x:0:0:SECRET-CONTENT:/root:/bin/sh\n")
     cases = {
-        "s.yaml": ("extends: passwd\n", ["validate"], "s.yaml:1: extends: cannot find 'passwd'"),
+        "s.yaml": ("extends: passwd\n", ["validate"], "s.yaml:1: extends: got 'passwd', which is not a scenario file"),
         "t.yaml": (
             "extends: notes.txt\n",
             ["validate"],
@@ -369,7 +369,7 @@ def test_references_to_other_files_follow_only_yaml_files(tmp_path: Path, capsys
         "p.yaml": (
             "background: masters\nscenario: passwd\n",
             ["advise", "--profile"],
-            "p.yaml:2: scenario: cannot find 'passwd'",
+            "p.yaml:2: scenario: got 'passwd', which is not a scenario file",
         ),
     }
     for name, (text, command, expected) in cases.items():

@@ -318,7 +318,7 @@ HOSTILE = [
     # fixture, text the message must contain, text it must not contain
     ("deep_flow.yaml", "deep_flow.yaml:3: nested more than 64 levels deep", None),
     ("deep_alias.yaml", "deep_alias.yaml:3: nested more than 64 levels deep through aliases", None),
-    ("extends_system_file.yaml", "extends_system_file.yaml:2: extends: cannot find '../../", "root:"),
+    ("extends_system_file.yaml", "extends_system_file.yaml:2: extends: got '../../", "root:"),
     (
         "extends_not_yaml.yaml",
         "extends_not_yaml.yaml:1: extends: got 'not_a_scenario.txt' (expected a scenario file ending in .yaml or .yml",
@@ -388,7 +388,8 @@ def test_folders_pipes_and_devices_are_not_read(tmp_path: Path) -> None:
 
 def test_extends_names_only_yaml_files_or_shipped_scenarios(tmp_path: Path) -> None:
     (tmp_path / "secret").write_text("extends: baseline\nname: looks-fine\n")  # a scenario without .yaml: not followed
-    assert "extends: cannot find 'secret'" in errors_of(write(tmp_path, "a.yaml", "extends: secret\n"))[0]
+    message = errors_of(write(tmp_path, "a.yaml", "extends: secret\n"))[0]
+    assert "extends: got 'secret', which is not a scenario file" in message and "looks-fine" not in message
     (tmp_path / "notes.cfg").write_text("SECRET-CONTENT\n")
     message = errors_of(write(tmp_path, "b.yaml", "extends: notes.cfg\n"))[0]
     assert "b.yaml:1: extends: got 'notes.cfg' (expected a scenario file ending in .yaml or .yml" in message
@@ -464,3 +465,17 @@ def test_the_field_counts_every_entrant_of_the_burn_in_and_the_horizon() -> None
         Scenario.model_validate(data)
     data["population"]["entrants_per_year"] = 90.0  # 9.4e7 with the existing field: allowed
     Scenario.model_validate(data)
+
+
+def test_extends_of_something_there_that_is_not_a_scenario_file_says_so(tmp_path: Path) -> None:
+    """A folder or a file without a scenario's ending is named as such, not as missing."""
+    (tmp_path / "notes").write_text("SECRET")
+    (tmp_path / "sub").mkdir()
+    for target in ("notes", "sub", str(tmp_path / "sub")):
+        f = tmp_path / "child.yaml"
+        f.write_text(f"name: child\nextends: {target}\n")
+        with pytest.raises(ScenarioError) as e:
+            load_scenario(f)
+        text = str(e.value)
+        assert f"child.yaml:2: extends: got '{target[:12]}" in text and "SECRET" not in text
+        assert "which is not a scenario file (expected a file ending in .yaml" in text

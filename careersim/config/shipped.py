@@ -87,6 +87,11 @@ def find_parent(spec: str, folder: Path, example: str = "baseline.yaml") -> Path
     stem = spec[: -len(suffix)] if suffix else spec
     if bare and stem in shipped:
         return shipped[stem]
+    if not suffix and (folder / spec).exists():  # a file or folder without a scenario's ending
+        raise LookupError(
+            f"got '{quoted(spec)}', which is not a scenario file (expected a file ending in .yaml or .yml, "
+            f"such as '{example}', or a shipped scenario's name: {names})"
+        )
     near = difflib.get_close_matches(Path(stem).name, list(shipped), n=1)
     hint = f"did you mean '{near[0]}'? " if near else ""
     raise LookupError(
