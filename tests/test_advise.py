@@ -317,6 +317,17 @@ BAD_YAML = [
         "",
     ),
     ("timeline:\n  median: 2035\n  sprad: 0.5\n", "me.yaml:1: timeline: unknown key 'sprad'", "did you mean 'spread'?"),
+    ("timeline:\n  median: 2035\n  spread: -1\n", "me.yaml:3: timeline.spread: got -1 (expected a spread greater", ""),
+    ("timeline: {median: 2020}\n", "me.yaml:1: timeline.median: got 2020 (2020 is before the model's start", ""),
+    ("background: true\n", "me.yaml:1: background: got true (expected undergraduate", ""),
+    (
+        # a value the reader refuses (NaN) and the other fields' problems, together in line order
+        "execution: 1.5\nself_uncertainty: .nan\nresilience: banana\n",
+        "me.yaml:1: execution: got 1.5 (expected a skill level from 0 to 0.95, e.g. 0.3; 1 would be perfect mastery)\n"
+        "me.yaml:2: self_uncertainty: got .nan (expected a finite number such as 0.5)\n"
+        "me.yaml:3: resilience: got 'banana'",
+        "",
+    ),
     ("programme: perhaps\n", "me.yaml:1: programme: got 'perhaps' (expected yes, no or maybe", ""),
     (
         "independent_mentoring: lots\n",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from careersim.config.schema import Scenario, baseline
-from careersim.config.yaml_file import FileError, FileKind, quoted, read_yaml_file
+from careersim.config.yaml_file import FileError, FileKind, quoted, read_yaml_file, short
 from careersim.core.codes import BACKGROUNDS
 from careersim.core.units import parse_quantity
 
@@ -216,12 +216,7 @@ def _suggest(word: str, options) -> str:
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return f"{value:g}" if isinstance(value, float) else short(value)
 
 
 def _as_number(value: Any, expected: str) -> float:
@@ -472,6 +467,14 @@ def _parse_year(v, ctx) -> float:
     return x
 
 
+class _PartProblem(ValueError):
+    """A problem with one key (``part``) of a field given as a mapping, located at that key."""
+
+    def __init__(self, part: str, message: str) -> None:
+        super().__init__(message)
+        self.part = part
+
+
 def _parse_timeline(v, ctx):
     if isinstance(v, str) and v.strip().lower() in ("scenario", "default"):
         return ("scenario", None, None)
@@ -483,7 +486,13 @@ def _parse_timeline(v, ctx):
             )
         if "median" not in v:
             raise ValueError("a mapping needs 'median' (expected e.g. {median: 2035, spread: 0.5})")
-        return ("lognormal", _parse_year(v["median"], ctx), _parse_spread(v.get("spread", 0.5), ctx))
+        parsed = []
+        for part, parse, default in (("median", _parse_year, None), ("spread", _parse_spread, 0.5)):
+            try:
+                parsed.append(parse(v.get(part, default), ctx))
+            except ValueError as exc:
+                raise _PartProblem(part, str(exc)) from None
+        return ("lognormal", *parsed)
     return ("fixed", _parse_year(v, ctx), None)
 
 
@@ -572,6 +581,12 @@ def profile_from_mapping(
             continue
         try:
             values[key] = _PARSERS[key](value, ctx)
+        except _PartProblem as exc:  # located at the mapping's own key where the file says where it is
+            part = f"{key}.{exc.part}"
+            if part in where:
+                fail(part, str(exc))
+            else:
+                fail(key, f"{exc.part}: {exc}")
         except ValueError as exc:
             fail(key, str(exc))
     # combinations
@@ -617,13 +632,27 @@ def read_profile_file(path: str | os.PathLike) -> tuple[dict, dict[str, str]]:
     with located messages.
     """
     data, marks, soft, _, _ = read_yaml_file(path, PROFILE_FILE)
-    if soft:
-        raise ProfileError([m for _, m in soft])
     where = {}
     for loc, mark in marks.items():
         if len(loc) == 1:
             where[str(loc[0])] = f"{mark.file}:{mark.line if not isinstance(data.get(loc[0]), dict) else mark.key_line}"
+        elif len(loc) == 2 and isinstance(data.get(loc[0]), dict):  # a key inside a mapping (timeline's spread)
+            where[f"{loc[0]}.{loc[1]}"] = f"{mark.file}:{mark.line}"
+    if soft:  # values the reader refused (NaN, an unsupported tag): with the other fields' problems, in line order
+        messages = [m for _, m in soft]
+        refused = {loc[0] for loc, _ in soft if loc}
+        try:
+            profile_from_mapping({k: v for k, v in data.items() if k not in refused}, None, where)
+        except ProfileError as exc:
+            messages += list(exc.messages)
+        raise ProfileError(sorted(messages, key=_line_of))
     return data, where
+
+
+def _line_of(message: str) -> int:
+    """The line number of a ``FILE:LINE: ...`` message (0 if it has none)."""
+    parts = message.split(":")
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
 
 
 def load_profile(path: str | os.PathLike, scenario: Scenario | None = None) -> Profile:
