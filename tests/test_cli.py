@@ -216,6 +216,25 @@ def test_an_output_folder_that_cannot_be_made_is_refused_before_any_work(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
 
 
+@pytest.mark.parametrize("command", ["sweep", "calibrate"])
+def test_sweep_and_calibrate_refuse_an_output_folder_that_cannot_be_made_before_any_work(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As run does: named with the --out given, before any banner or work, nothing left behind."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file.txt").write_text("x")
+    out = tmp_path / "file.txt" / "results"
+    shipped = shipped_dir()
+    source = {
+        "sweep": shipped / "sweeps" / "mentorship-x-grant-length.yaml",
+        "calibrate": shipped / "calibration" / "targets.yaml",
+    }
+    assert cli.main([command, str(source[command]), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"careersim {command}: cannot make the output folder {out}") and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
+
+
 def test_run_needs_force_when_expensive(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

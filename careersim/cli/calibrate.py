@@ -12,6 +12,7 @@ from careersim.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     UserError,
+    check_writable,
     compile_engine,
     path,
     positive_int,
@@ -135,6 +136,7 @@ def _check_out(out: Path) -> None:
     """Refuse anything but an earlier calibration (to continue or replace) or an empty folder."""
     from careersim.experiments.calibrate import is_calibration_folder  # lazy: keeps start-up fast
 
+    check_writable(out, "calibrate")
     if not out.exists():
         return
     if not out.is_dir():

@@ -160,7 +160,7 @@ def check_out_dir(
     """Refuse to replace anything but an earlier careersim output of the same kind
     (a folder holding ``marker``) or an empty folder, and a place where no folder can be
     made (checked before any work, by making and removing an empty folder there)."""
-    _check_writable(out, command)
+    check_writable(out, command)
     if not out.exists():
         return
     if not out.is_dir():
@@ -194,10 +194,10 @@ def check_out_file(out: Path, command: str, ours: Callable[[Path], bool], kind: 
         raise UserError(
             f"careersim {command}: --out: got {str(out)!r} (expected a file name ending in .html, e.g. {example})"
         )
-    _check_writable(out, command, "file")
+    check_writable(out, command, "file")
 
 
-def _check_writable(out: Path, command: str, what: str = "folder") -> None:
+def check_writable(out: Path, command: str, what: str = "folder") -> None:
     """Whether a folder can be made beside ``out``: in its nearest existing parent folder, an
     empty folder is made and removed at once (nothing is left behind)."""
     import tempfile

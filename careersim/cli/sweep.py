@@ -12,6 +12,7 @@ from careersim.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     UserError,
+    check_writable,
     compile_engine,
     human_seconds,
     path,
@@ -133,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
             "careersim sweep: give --workers or --scheduler, not both (--scheduler runs on the Dask cluster's workers)"
         )
     out: Path = args.out if args.out is not None else Path("reports") / "sweeps" / folder_name(sweep.name)
+    if not args.dry_run:
+        check_writable(out, "sweep")
     if args.resume and not (out / "manifest.json").exists():
         raise UserError(f"careersim sweep: --resume: {out} holds no sweep to resume; run without --resume to start it")
     n_points = point_count(sweep.design, sweep.factors)
