@@ -180,7 +180,7 @@ BAD = [
     (
         "factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: grid}\noutcomes: ['__import__(\"os\")']\n",
         8,
-        "outcomes[0]: '__import__(\"os\")' uses Call",
+        "outcomes[0]: '__import__(\"os\")' uses a call of __import__(), which outcome expressions do not allow",
     ),
     (
         "factors:\n  - path: grants.grant_length\n    range: [1, 3]\n    levels: [1, 2]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
@@ -192,7 +192,26 @@ BAD = [
         7,
         "design: a lhs design needs 'points:'",
     ),
-    ("factors: []\ndesign: {kind: grid}\noutcomes: [p_lead]\n", 4, "factors: got a list (expected a non-empty list"),
+    (
+        "factors: []\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
+        4,
+        "factors: got an empty list (expected a non-empty list",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: grid}\noutcomes: []\n",
+        8,
+        "outcomes: got an empty list (expected a non-empty list of metric names or expressions)",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: grid}\noutcomes: ['p_lead ** 9']\n",
+        8,
+        "outcomes[0]: 'p_lead ** 9' uses the operator **, which outcome expressions do not allow",
+    ),
+    (
+        "factors:\n  - path: grants.grant_length\n    range: [1, 3]\ndesign: {kind: grid}\noutcomes: ['p_lead.real']\n",
+        8,
+        "outcomes[0]: 'p_lead.real' uses an attribute ('.real'), which outcome expressions do not allow",
+    ),
     (
         "factors:\n  - path: learning.dose_response\n    range: [0, 1]\ndesign: {kind: grid}\noutcomes: [p_lead]\n",
         6,
@@ -876,3 +895,18 @@ def test_analyze_of_a_damaged_sweep_folder_is_a_located_error(tmp_path, capsys, 
     (tmp_path / "out" / "points.parquet").unlink()
     assert cli.main(["analyze", "out", "--quiet"]) == 2
     assert "points.parquet: cannot read it (it is missing; expected the sweep's points" in capsys.readouterr().err
+
+
+def test_a_value_the_reader_refuses_is_reported_once(tmp_path, capsys, monkeypatch):
+    """NaN and infinity in a range are each refused where they are; the range is not refused again as empty."""
+    monkeypatch.chdir(tmp_path)
+    body = (
+        "factors:\n  - path: grants.grant_length\n    range: [.nan, .inf]\ndesign: {kind: grid}\noutcomes: [p_lead]\n"
+    )
+    path = write_sweep(tmp_path, body, name="bad")
+    assert cli.main(["sweep", str(path), "--dry-run"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        "bad.yaml:6: factors[0].range[0]: got .nan (expected a finite number such as 0.5)",
+        "bad.yaml:6: factors[0].range[1]: got .inf (expected a finite number such as 0.5)",
+    ], lines

@@ -329,12 +329,15 @@ def _get(obj: Any, path: str) -> Any:
 class _Problems:
     """Located problems of one sweep file."""
 
-    def __init__(self, shown: str, marks: dict) -> None:
+    def __init__(self, shown: str, marks: dict, refused: Collection[tuple] = ()) -> None:
         self.shown = shown
         self.marks = marks
         self.messages: list[str] = []
+        self.refused = [tuple(r) for r in refused if r]  # values the reader refused (NaN, a tag): said once
 
     def add(self, loc: tuple, message: str, *, key: bool = False) -> None:
+        if loc and any(r[: len(loc)] == tuple(loc) for r in self.refused):
+            return  # the reader's message about the value inside already says what is wrong here
         mark = mark_for(loc, self.marks)
         if mark is None:
             where = self.shown
@@ -426,7 +429,7 @@ def read_sweep_file(path: str | Path, metrics: Collection[str]) -> Sweep:
     path = Path(path)
     shown = display_path(path)
     data, marks, soft, _, text = read_yaml_file(path, SWEEP_FILE, shown)
-    problems = _Problems(shown, marks)
+    problems = _Problems(shown, marks, [loc for loc, _ in soft])
     problems.messages.extend(m for _, m in soft)
     problems.unknown_keys(data, TOP_KEYS, ())
     name = problems.field(data, SweepFile, "name", (), fallback=path.stem) or path.stem

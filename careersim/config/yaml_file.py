@@ -176,9 +176,9 @@ def clean_message(message: str, limit: int = 200) -> str:
 def short(value: Any) -> str:
     """A value for a message: its repr (cut to 60 characters), or 'a mapping' / 'a list'."""
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if value is None:  # as YAML writes them, not as Python does
         return "an empty value"
     if isinstance(value, bool):

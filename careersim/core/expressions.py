@@ -31,6 +31,28 @@ _FUNCS = {"abs": np.abs, "min": np.minimum, "max": np.maximum}
 EXPR_HELP = "a metric name such as p_lead, or an expression such as 'p_lead_independent - p_lead_phd > 0'"
 
 
+def _plain_name(node: ast.AST) -> str:
+    """What a part of an expression is, in words a user knows (not Python's node names)."""
+    if isinstance(node, ast.Call):
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        return f"a call of {name}()" if name else "a call"
+    if isinstance(node, ast.BinOp):
+        return f"the operator {_OPERATORS.get(type(node.op), type(node.op).__name__.lower())}"
+    if isinstance(node, ast.Attribute):
+        return f"an attribute ('.{node.attr}')"
+    if isinstance(node, ast.Subscript):
+        return "indexing ('[...]')"
+    if isinstance(node, ast.Constant):
+        return f"the value {node.value!r}"
+    return {ast.Lambda: "a lambda", ast.IfExp: "'if ... else'", ast.Tuple: "a tuple", ast.List: "a list"}.get(
+        type(node), "a construction"
+    )
+
+
+_OPERATORS = {ast.Pow: "**", ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>"}
+_OPERATORS.update({ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^"})
+
+
 def parse_expression(text: str) -> tuple[str, ...]:
     """Check an outcome expression and return the metric names it reads.
 
@@ -78,8 +100,11 @@ def parse_expression(text: str) -> tuple[str, ...]:
             for a in node.args:
                 check(a)
         else:
-            what = type(node).__name__
-            raise ValueError(f"{text!r} uses {what}, which outcome expressions do not allow (expected {EXPR_HELP})")
+            what = _plain_name(node)
+            raise ValueError(
+                f"{text!r} uses {what}, which outcome expressions do not allow (expected {EXPR_HELP}; "
+                "they may use metric names, numbers, + - * /, comparisons, and, or, not, abs, min and max)"
+            )
 
     check(tree)
     return tuple(names)
