@@ -144,3 +144,13 @@ def test_the_terminal_prints_the_same_order_and_numbers(data) -> None:
     text = "\n".join(run_lines(summary, 10.0))
     assert "entrants who became leads: 876 (854 to 903)" in text
     assert "within 10 years of entry: 13% (12% to 14%)" in text
+
+
+def test_the_terminal_says_too_few_once_a_line_when_an_interval_needs_more_pairs() -> None:
+    places = Cost(total=10e6, per_year=0.5e6, years=20.0, sources=("MATS",), assumption=False, parts=(("p", 10e6),))
+    comps = [comp("places", "policy", eff(5.0, 5.0, 5.0, n=2, better=1.0), places)]
+    lines = comparison_lines({"base": "baseline", "alternatives": ["places"], "comparisons": comps})
+    assert lines[1] == (
+        "  places  +5: too few paired replications to tell (2; an interval needs at least 3); "
+        "+0.5 per $1M (costs $500K a year)"
+    )

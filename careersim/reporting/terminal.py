@@ -66,11 +66,20 @@ def comparison_lines(data: dict, limit: int | None = None) -> list[str]:
     for i in by_leads_added(data)[:limit]:
         comp = data["comparisons"][i]
         e = (comp.get("effects") or {}).get("new_leads") or {}
-        line = f"  {comp['alternative']:<{width}}  {_with_range(e, 'count', True)}, {verdict(e)}"
+        n = e.get("n")
+        few = n is not None and finite(n) and int(n) < MIN_REPLICATIONS and finite(e.get("value"))
+        if few:  # said once for the line, not after every number
+            line = (
+                f"  {comp['alternative']:<{width}}  {num(e['value'], True)}: too few paired replications to tell "
+                f"({int(n)}; an interval needs at least {MIN_REPLICATIONS})"
+            )
+        else:
+            line = f"  {comp['alternative']:<{width}}  {_with_range(e, 'count', True)}, {verdict(e)}"
         pm = (comp.get("per_million") or {}).get("new_leads")
         cost = comp.get("cost") or {}
         if pm and finite(pm.get("value")):
-            line += f"; {_with_range(pm, 'count', True)} per $1M (costs {dollars(cost.get('per_year'))} a year)"
+            per = num(pm["value"], True) if few else _with_range(pm, "count", True)
+            line += f"; {per} per $1M (costs {dollars(cost.get('per_year'))} a year)"
         elif (comp.get("kind") or "world") != "policy":
             line += " (a what-if about the world)"
         elif cost.get("stated") and cost.get("total") == 0:
