@@ -551,3 +551,14 @@ def test_running_out_of_memory_is_a_clean_error_that_writes_nothing(
     captured = capsys.readouterr()
     assert "careersim: out of memory" in captured.err and "Traceback" not in captured.err
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_compare_reports_every_bad_file_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = ["compare", "baseline", str(DATA / "nan.yaml"), str(DATA / "probability.yaml"), "--out", "cmp", "-q"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "nan.yaml:4: population.entrants_per_year:" in err and "probability.yaml:4: grants.base_acceptance:" in err
+    assert "Traceback" not in err and list(tmp_path.iterdir()) == []

@@ -73,17 +73,24 @@ def run(args: argparse.Namespace) -> int:
     """Load every scenario, check the cost, run them paired and write the comparison atomically."""
     import json
 
-    from careersim.config.scenarios import load_scenario  # lazy: keeps start-up fast
+    from careersim.config.scenarios import ScenarioError, load_scenario  # lazy: keeps start-up fast
     from careersim.experiments import experiment
     from careersim.experiments.compare import compare, default_out_dir, write_comparison
     from careersim.reporting.pages import render_comparison
     from careersim.reporting.terminal import comparison_lines
 
-    base = load_scenario(args.base)
     same = [a for a in args.alternatives if _same_file(a, args.base)]
     for a in same:  # e.g. `compare scenarios/baseline.yaml scenarios/*.yaml`: the base against itself adds nothing
         print(f"careersim compare: leaving out {a}: it is the base scenario", file=sys.stderr)
-    alts = [load_scenario(a) for a in args.alternatives if a not in same]
+    loaded, problems = [], []
+    for spec in [args.base, *(a for a in args.alternatives if a not in same)]:
+        try:
+            loaded.append(load_scenario(spec))
+        except ScenarioError as exc:  # every file's problems at once, not the first file's alone
+            problems += exc.messages
+    if problems:
+        raise ScenarioError(problems)
+    base, alts = loaded[0], loaded[1:]
     if not alts:
         raise UserError(f"careersim compare: nothing to compare {args.base} with (expected another scenario file)")
     out: Path = args.out if args.out is not None else default_out_dir(base, alts)
