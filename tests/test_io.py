@@ -479,3 +479,15 @@ def test_extends_of_something_there_that_is_not_a_scenario_file_says_so(tmp_path
         text = str(e.value)
         assert f"child.yaml:2: extends: got '{target[:12]}" in text and "SECRET" not in text
         assert "which is not a scenario file (expected a file ending in .yaml" in text
+
+
+def test_an_interventions_kind_and_its_other_fields_are_checked_together(tmp_path: Path) -> None:
+    f = tmp_path / "iv.yaml"
+    f.write_text("name: iv\ninterventions:\n  - kind: multi_yr_grants\n    start: -1 year\n")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(f)
+    assert e.value.messages[0].endswith(
+        "iv.yaml:3: interventions[0].kind: unknown intervention 'multi_yr_grants' (did you mean 'multi_year_grants'?); "
+        "expected one of " + ", ".join(PRESETS) + " or 'custom'"
+    )
+    assert "iv.yaml:4: interventions[0].start: could not read '-1 year' as a duration" in e.value.messages[1]

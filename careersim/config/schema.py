@@ -2145,17 +2145,21 @@ class Intervention(Section):
             out[path] = value
         return out
 
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        """A preset's name or 'custom' (checked with the other fields, so every problem shows at once)."""
+        if v != "custom" and v not in PRESETS:
+            import difflib
+
+            near = difflib.get_close_matches(v, list(PRESETS), n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise ValueError(f"unknown intervention '{v}'{hint}; expected one of {', '.join(PRESETS)} or 'custom'")
+        return v
+
     @model_validator(mode="after")
     def _expand(self) -> Intervention:
         if self.kind != "custom":
-            if self.kind not in PRESETS:
-                import difflib
-
-                near = difflib.get_close_matches(self.kind, list(PRESETS), n=1)
-                hint = f" (did you mean '{near[0]}'?)" if near else ""
-                raise ValueError(
-                    f"kind: unknown intervention '{self.kind}'{hint}; expected one of {', '.join(PRESETS)} or 'custom'"
-                )
             preset = PRESETS[self.kind]
             self.set = {**preset.get("set", {}), **self.set}
             self.scale = {**preset.get("scale", {}), **self.scale}
