@@ -305,7 +305,7 @@ def _parse_skill(v, ctx):
         v,
         0.0,
         0.95,
-        "a skill level from 0 to 1, e.g. 0.3",
+        "a skill level from 0 to 0.95, e.g. 0.3",
         "a skill level from 0 to 0.95, e.g. 0.3; 1 would be perfect mastery",
     )
 
