@@ -121,18 +121,18 @@ def _fields() -> list[_Field]:
         ),
         _Field(
             "execution",
-            "your execution skill (programming, ML engineering), 0-1 (default: typical for your background)",
+            "your execution skill (programming, ML engineering), 0-0.95 (default: typical for your background)",
             "X",
         ),
-        _Field("idea_generation", "your idea-generation skill, 0-1 (default: typical for your background)", "X"),
+        _Field("idea_generation", "your idea-generation skill, 0-0.95 (default: typical for your background)", "X"),
         _Field(
             "idea_evaluation",
-            "your idea-evaluation skill (research taste), 0-1 (default: typical for your background)",
+            "your idea-evaluation skill (research taste), 0-0.95 (default: typical for your background)",
             "X",
         ),
         _Field(
             "impact_judgement",
-            "your judgement of what matters for safety, 0-1 (default: typical for your background)",
+            "your judgement of what matters for safety, 0-0.95 (default: typical for your background)",
             "X",
         ),
         _Field("track_record", "your publication-equivalents so far (default: typical for your background)", "N"),
