@@ -491,3 +491,16 @@ def test_an_interventions_kind_and_its_other_fields_are_checked_together(tmp_pat
         "expected one of " + ", ".join(PRESETS) + " or 'custom'"
     )
     assert "iv.yaml:4: interventions[0].start: could not read '-1 year' as a duration" in e.value.messages[1]
+
+
+def test_a_file_reached_through_a_link_is_named_as_the_user_wrote_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """scenarios/ is a link to the package's folder: messages say scenarios/x.yaml, not the link's target."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "x.yaml").write_text("name: x\ngrants:\n  budget: -1\n")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(Path("link") / "x.yaml")
+    assert e.value.messages[0].startswith("link/x.yaml:3: grants.budget: got -1")

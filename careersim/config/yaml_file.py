@@ -150,6 +150,8 @@ class YamlFile(NamedTuple):
 def display_path(path: str | os.PathLike[str]) -> str:
     """A short name for a file in messages: relative to the working directory if inside it."""
     path = Path(path)
+    if not path.is_absolute() and ".." not in path.parts:
+        return os.path.normpath(path)  # as the user wrote it (a link such as scenarios/ stays as typed)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
