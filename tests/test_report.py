@@ -594,3 +594,16 @@ def test_report_of_a_damaged_results_folder_is_a_located_error(
     assert f"careersim report: {folder / name.split('/')[0]}" in err and expected in err
     assert "Traceback" not in err and "rerun the command that made the folder" in err
     assert (folder / "report.html").read_bytes() == before
+
+
+@pytest.mark.parametrize("text", ['{"a": 1}', "[1]", "{"])
+def test_report_of_a_damaged_comparison_is_a_located_error(
+    cmp_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    folder = tmp_path / "out"
+    shutil.copytree(cmp_dir, folder)
+    (folder / "comparison.json").write_text(text)
+    assert cli.main(["report", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"careersim report: {folder / 'comparison.json'}: " in err and "Traceback" not in err
+    assert "rerun the command that made the folder" in err

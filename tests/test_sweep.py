@@ -892,6 +892,14 @@ def test_analyze_of_a_damaged_sweep_folder_is_a_located_error(tmp_path, capsys, 
     assert f"out/chunks/{chunk.name}: cannot read it (not a Parquet table; expected a chunk of the sweep's runs" in err
     assert "Traceback" not in err and not (tmp_path / "out" / "report.html").exists()
     chunk.write_bytes(intact)
+    manifest = tmp_path / "out" / "manifest.json"
+    kept = manifest.read_text()
+    for text, said in (("[1]", "got a list"), ("{}", "got no 'identity'")):
+        manifest.write_text(text)
+        assert cli.main(["analyze", "out", "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert f"manifest.json: expected a JSON object written by careersim, {said}" in err and "Traceback" not in err
+    manifest.write_text(kept)
     (tmp_path / "out" / "points.parquet").unlink()
     assert cli.main(["analyze", "out", "--quiet"]) == 2
     assert "points.parquet: cannot read it (it is missing; expected the sweep's points" in capsys.readouterr().err
@@ -910,3 +918,17 @@ def test_a_value_the_reader_refuses_is_reported_once(tmp_path, capsys, monkeypat
         "bad.yaml:6: factors[0].range[0]: got .nan (expected a finite number such as 0.5)",
         "bad.yaml:6: factors[0].range[1]: got .inf (expected a finite number such as 0.5)",
     ], lines
+
+
+def test_a_refused_value_does_not_hide_the_other_problems_around_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    body = (
+        "factors:\n  - path: grants.grant_length\n    range: [.nan, 3]\n    levels: [1, 2]\n"
+        "design: {kind: grid}\noutcomes: [p_lead]\nbogus: .nan\n"
+    )
+    path = write_sweep(tmp_path, body, name="bad")
+    assert cli.main(["sweep", str(path), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml:6: factors[0].range[0]: got .nan" in err
+    assert "factors[0]: gives range and levels" in err
+    assert "bogus: unknown key 'bogus'" in err

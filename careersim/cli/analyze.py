@@ -72,6 +72,8 @@ def _is_analysis(path: Path) -> bool:
     """Whether ``path`` is an ``analysis.json`` careersim wrote (so it may be replaced)."""
     import json
 
+    if not path.is_file():  # a pipe would block
+        return False
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):

@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             loaded.append(load_scenario(spec))
         except ScenarioError as exc:  # every file's problems at once, not the first file's alone
-            problems += exc.messages
+            problems += [m for m in exc.messages if m not in problems]
     if problems:
         raise ScenarioError(problems)
     base, alts = loaded[0], loaded[1:]

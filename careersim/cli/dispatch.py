@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         err(
             "careersim: out of memory: the field and replications asked for need more memory than this machine "
             "has; use a smaller population (population.entrants_per_year, initial.*), fewer --workers or fewer "
-            "replications; nothing was written"
+            "replications (a run or comparison writes nothing; a sweep or calibration keeps what it finished)"
         )
         return EXIT_USER
     except OSError as exc:

@@ -65,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the starter file, refusing to overwrite."""
     from careersim.config.schema import PRESETS  # lazy: keeps start-up fast
-    from careersim.config.shipped import shipped_dir  # lazy: keeps start-up fast
+    from careersim.config.shipped import shipped_files  # lazy: keeps start-up fast
 
     target = Path(args.name)
     if target.name in ("", ".", ".."):
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     name = target.stem
     if not re.fullmatch(r"[\w.-]+", name):
         raise UserError(f"careersim init: got name {name!r} (expected letters, digits, '-', '_' or '.')")
-    if (shipped_dir() / f"{name}.yaml").is_file():
+    if name in shipped_files():
         raise UserError(
             f"careersim init: {name!r} is the name of a shipped scenario; a {name}.yaml here would stand in "
             f"for it in the 'extends: {name}' of the scenarios beside it (and would extend itself); "

@@ -155,6 +155,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         executor = make_executor(args.workers, args.scheduler, args.scheduler_timeout)
     except ValueError as exc:  # distributed's word for an address it cannot parse
+        if not args.scheduler:
+            raise
         raise UserError(
             f"careersim sweep: --scheduler {args.scheduler!r} is not a Dask scheduler address ({exc}); "
             "expected an address such as tcp://10.0.0.5:8786"

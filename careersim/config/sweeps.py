@@ -336,8 +336,12 @@ class _Problems:
         self.refused = [tuple(r) for r in refused if r]  # values the reader refused (NaN, a tag): said once
 
     def add(self, loc: tuple, message: str, *, key: bool = False) -> None:
-        if loc and any(r[: len(loc)] == tuple(loc) for r in self.refused):
-            return  # the reader's message about the value inside already says what is wrong here
+        if (
+            loc
+            and message.startswith("got ")
+            and any(len(r) > len(loc) and r[: len(loc)] == tuple(loc) for r in self.refused)
+        ):
+            return  # a complaint about a value whose refused part the reader has already named
         mark = mark_for(loc, self.marks)
         if mark is None:
             where = self.shown

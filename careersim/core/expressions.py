@@ -35,6 +35,8 @@ def _plain_name(node: ast.AST) -> str:
     """What a part of an expression is, in words a user knows (not Python's node names)."""
     if isinstance(node, ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name in _FUNCS:
+            return f"{name}() with {len(node.args)} argument(s){' and keywords' if node.keywords else ''} (it takes one or two, without keywords)"
         return f"a call of {name}()" if name else "a call"
     if isinstance(node, ast.BinOp):
         return f"the operator {_OPERATORS.get(type(node.op), type(node.op).__name__.lower())}"

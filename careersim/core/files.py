@@ -248,15 +248,18 @@ def unreadable(path: Path, what: str, exc: BaseException) -> UnreadableResults:
     )
 
 
-def read_results_json(path: Path) -> dict:
-    """A JSON results file (summary.json, comparison.json) as a mapping."""
+def read_results_json(path: Path, required: tuple[str, ...] = ()) -> dict:
+    """A JSON results file (summary.json, comparison.json, a sweep's manifest.json) as a mapping
+    holding at least the keys ``required``."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise unreadable(path, "JSON", exc) from None
-    if not isinstance(data, dict):
+    missing = [k for k in required if not isinstance(data, dict) or k not in data]
+    if not isinstance(data, dict) or missing:
+        got = f"a {type(data).__name__}" if not isinstance(data, dict) else "no " + ", ".join(repr(k) for k in missing)
         raise UnreadableResults(
-            f"{path}: expected a JSON object written by careersim, got a {type(data).__name__}; "
+            f"{path}: expected a JSON object written by careersim, got {got}; "
             "it may be damaged: rerun the command that made the folder"
         )
     return data

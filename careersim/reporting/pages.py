@@ -96,7 +96,7 @@ def render_run(out_dir: str | os.PathLike) -> Path:
 def render_comparison(out_dir: str | os.PathLike) -> Path:
     """Write ``report.html`` from ``comparison.json`` in ``out_dir``; returns its path."""
     out = Path(out_dir)
-    data = read_results_json(out / "comparison.json")
+    data = read_results_json(out / "comparison.json", ("base", "scenarios", "comparisons"))
     html = comparison_html(data)
     path = out / "report.html"
     write_text(path, html)

@@ -52,6 +52,8 @@ def render(template: str, **context: Any) -> str:
 def written_by(path: str | os.PathLike, generator: str) -> bool:
     """Whether ``path`` is a page careersim wrote with ``generator`` (its meta generator tag), so
     a command may replace it."""
+    if not os.path.isfile(path):  # a folder, a pipe or a device is never a page (and a pipe would block)
+        return False
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             head = fh.read(2000)

@@ -39,7 +39,9 @@ import pandas as pd
 
 from careersim import __version__
 from careersim.core.files import (
+    UnreadableResults,
     command_line,
+    read_results_json,
     software,
     unreadable,
     utc_now,
@@ -58,6 +60,10 @@ BASE = "base_scenario.json"
 SOURCE = "sweep.yaml"
 ID_COLUMNS = ("point", "replication", "key", "seed")
 FORMAT = 1
+
+
+#: what every manifest careersim writes holds (a damaged one is refused, not half read)
+MANIFEST_KEYS = ("identity", "factors", "design", "outcomes", "replications", "seed")
 
 
 class StoreError(Exception):
@@ -215,9 +221,9 @@ class Store:
     def manifest(self) -> dict:
         if self._manifest is None:
             try:
-                self._manifest = json.loads((self.folder / MANIFEST).read_text())
-            except (OSError, ValueError) as exc:
-                raise StoreError(f"{self.folder / MANIFEST}: cannot read it ({exc})") from None
+                self._manifest = read_results_json(self.folder / MANIFEST, MANIFEST_KEYS)
+            except UnreadableResults as exc:
+                raise StoreError(str(exc)) from None
         return self._manifest
 
     @property
