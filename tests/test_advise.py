@@ -318,6 +318,8 @@ BAD_YAML = [
     ),
     ("timeline:\n  median: 2035\n  sprad: 0.5\n", "me.yaml:1: timeline: unknown key 'sprad'", "did you mean 'spread'?"),
     ("timeline:\n  median: 2035\n  spread: -1\n", "me.yaml:3: timeline.spread: got -1 (expected a spread greater", ""),
+    # a refused median is said once; the spread is not called a spread without a median
+    ("timeline_median: .nan\ntimeline_spread: 0.5\n", "me.yaml:1: timeline_median: got .nan", ""),
     ("timeline: {median: 2020}\n", "me.yaml:1: timeline.median: got 2020 (2020 is before the model's start", ""),
     ("background: true\n", "me.yaml:1: background: got true (expected undergraduate", ""),
     (
@@ -622,3 +624,17 @@ def test_a_change_in_the_table_agrees_with_running_it_directly(whatif_with_null,
     direct = advise(dict(_WHATIF, **change), baseline(), seed=1, workers=1, sensitivity=False)
     iv = direct.paths["phd"]["lead_years"]
     assert iv["low"] <= s["values"]["phd"] <= iv["high"], (key, s["values"]["phd"], iv)
+
+
+def test_a_profiles_refused_value_does_not_bring_false_errors(tmp_path, monkeypatch, capsys) -> None:
+    """With a value the reader refuses, the other fields are checked on their own: a timeline is not
+    judged against the baseline's start year when the profile names a scenario that starts earlier."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "early.yaml").write_text("name: early\nextends: baseline\nrun:\n  start_year: 2020\n")
+    (tmp_path / "me.yaml").write_text("scenario: early.yaml\ntimeline: 2024\nexecution: .nan\nresilience: banana\n")
+    assert cli.main(["advise", "--profile", "me.yaml", "-q"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        "me.yaml:3: execution: got .nan (expected a finite number such as 0.5)",
+        "me.yaml:4: resilience: got 'banana' (expected low, typical, high or a percentile between 0 and 100 such as 75)",
+    ], lines

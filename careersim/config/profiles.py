@@ -641,8 +641,11 @@ def read_profile_file(path: str | os.PathLike) -> tuple[dict, dict[str, str]]:
     if soft:  # values the reader refused (NaN, an unsupported tag): with the other fields' problems, in line order
         messages = [m for _, m in soft]
         refused = {loc[0] for loc, _ in soft if loc}
+        # the other fields on their own; the timeline's are left for later, as they depend on the
+        # scenario's start year and on each other
+        later = refused | {"timeline", "timeline_median", "timeline_spread"}
         try:
-            profile_from_mapping({k: v for k, v in data.items() if k not in refused}, None, where)
+            profile_from_mapping({k: v for k, v in data.items() if k not in later}, None, where)
         except ProfileError as exc:
             messages += list(exc.messages)
         raise ProfileError(sorted(messages, key=_line_of))
