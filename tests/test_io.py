@@ -504,3 +504,19 @@ def test_a_file_reached_through_a_link_is_named_as_the_user_wrote_it(
     with pytest.raises(ScenarioError) as e:
         load_scenario(Path("link") / "x.yaml")
     assert e.value.messages[0].startswith("link/x.yaml:3: grants.budget: got -1")
+
+
+def test_the_size_check_names_what_makes_the_field_large_and_counts_long_runs_exactly() -> None:
+    data = Scenario().model_dump()
+    data["population"].update(entrants_per_year=100.0, entrant_growth=1.0)
+    with pytest.raises(ValueError, match=r"population\.entrant_growth: the field would hold about 1\.05e\+08 people"):
+        Scenario.model_validate(data)
+    # a million years of 300 entrants a year without growth: 3e8 people, counted in closed form
+    data = Scenario().model_dump()
+    data["run"].update(horizon=1_000_000.0, burn_in=0.0)
+    data["population"]["entrant_growth"] = 0.0
+    data["phd"]["advisor_growth"] = 0.0
+    existing = sum(data["initial"][k] for k in ("leads", "phd_students", "independents", "contributors"))
+    people = existing + data["population"]["entrants_per_year"] * 1_000_000
+    with pytest.raises(ValueError, match=re.escape(f"run.horizon: the field would hold about {people:.3g} people")):
+        Scenario.model_validate(data)

@@ -2327,44 +2327,74 @@ def _typical(value: Any) -> float:
 
 
 def _grown(start: float, growth: float, years: float, burn_in: float) -> tuple[float, float]:
-    """The yearly amounts ``start * (1 + growth) ** (y - burn_in)`` for the run's years: their sum
-    and their largest value (inf where they overflow)."""
-    total, largest = 0.0, 0.0
-    for y in range(int(math.ceil(min(years, 1e5)))):
-        try:
-            v = start * (1.0 + growth) ** (y - burn_in)
-        except OverflowError:
-            return math.inf, math.inf
-        total += v
-        largest = max(largest, v)
-    return total, largest
+    """The yearly amounts ``start * (1 + growth) ** (y - burn_in)`` for the run's whole years
+    ``y = 0 .. ceil(years) - 1``: their sum and their largest value, in closed form (inf where
+    they overflow)."""
+    n = math.ceil(years)
+    if n <= 0 or start <= 0:
+        return 0.0, 0.0
+    r = 1.0 + growth
+    try:
+        first = start * r ** (-burn_in)
+        last = start * r ** (n - 1 - burn_in)
+        total = first * n if growth == 0 else first * (r**n - 1.0) / growth
+    except OverflowError:
+        return math.inf, math.inf
+    return total, max(first, last)
 
 
 def _check_size(sc: Scenario) -> None:
-    """Refuse a field too large to hold, naming the parameter that makes it so."""
-    b, years = _typical(sc.run.burn_in), _typical(sc.run.burn_in) + _typical(sc.run.horizon)
-    if not (math.isfinite(b) and math.isfinite(years)):
+    """Refuse a field too large to hold, naming the parameter that makes it so: the run's length,
+    a growth rate, the intake or the existing field."""
+    b, h = _typical(sc.run.burn_in), _typical(sc.run.horizon)
+    if not (math.isfinite(b) and math.isfinite(h)):
         return  # the run section's own checks speak
     initial = {k: _typical(getattr(sc.initial, k)) for k in ("leads", "phd_students", "independents", "contributors")}
     e0, g = _typical(sc.population.entrants_per_year), _typical(sc.population.entrant_growth)
-    entrants = e0 if sc.population.single_cohort else _grown(e0, g, years, b)[0]
-    people = sum(initial.values()) + entrants
-    limit = f"at most {MAX_PEOPLE:,} (the engine keeps about 2 KB a person in memory)"
-    if people > MAX_PEOPLE:
-        big = max(initial, key=lambda k: initial[k])
-        path = f"initial.{big}" if initial[big] > entrants else "population.entrants_per_year"
-        many = f"about {people:.3g}" if math.isfinite(people) else "an unbounded number of"
+
+    def people(burn_in: float, horizon: float, growth: float) -> float:
+        entrants = e0 if sc.population.single_cohort else _grown(e0, growth, burn_in + horizon, burn_in)[0]
+        return sum(initial.values()) + entrants
+
+    def too_big(x: float) -> bool:
+        return not x <= MAX_PEOPLE  # NaN counts as too big only where a parameter is NaN, refused elsewhere
+
+    limit = f"expected at most {MAX_PEOPLE:,} people over the run, about 2 KB each in memory"
+    total = people(b, h, g)
+    if too_big(total) and math.isfinite(e0):
+        many = f"about {total:.3g}" if math.isfinite(total) else "an unbounded number of"
+        # blame what makes it large: the run's length, then the growth, then the intake or the existing field
+        if not too_big(people(min(b, 10.0), min(h, 20.0), g)):
+            path, fix = ("run.horizon", "a shorter horizon") if h > 20.0 else ("run.burn_in", "a shorter burn-in")
+        elif g > 0 and not too_big(people(b, h, 0.0)):
+            path, fix = "population.entrant_growth", "a smaller growth"
+        else:
+            big = max(initial, key=lambda k: initial[k])
+            entrants = total - sum(initial.values())
+            path, fix = (
+                (f"initial.{big}", "a smaller value")
+                if initial[big] > entrants
+                else (
+                    "population.entrants_per_year",
+                    "fewer entrants a year",
+                )
+            )
         raise ValueError(
-            f"{path}: the field would hold {many} people over the run (the existing field and the "
-            f"entrants of the burn-in and the horizon), {limit}; give a smaller value"
-            + (" or a smaller population.entrant_growth" if path.startswith("population") else "")
+            f"{path}: the field would hold {many} people over the run (the existing field and the entrants of "
+            f"the burn-in and the horizon; {limit}); give {fix}"
         )
-    advisors = _grown(_typical(sc.phd.advisors), _typical(sc.phd.advisor_growth), years, b)[1]
-    if advisors > MAX_PEOPLE:
+    a0, ga = _typical(sc.phd.advisors), _typical(sc.phd.advisor_growth)
+    advisors = _grown(a0, ga, b + h, b)[1]
+    if too_big(advisors) and math.isfinite(a0):
         many = f"about {advisors:.3g}" if math.isfinite(advisors) else "an unbounded number of"
+        path, fix = (
+            ("phd.advisor_growth", "a smaller growth")
+            if ga > 0 and not too_big(_grown(a0, 0.0, b + h, b)[1])
+            else ("phd.advisors", "a smaller value")
+        )
         raise ValueError(
-            f"phd.advisors: the run would have {many} advisors, {limit}; "
-            "give a smaller value or a smaller phd.advisor_growth"
+            f"{path}: the run would have {many} advisors (expected at most {MAX_PEOPLE:,}, about 2 KB each "
+            f"in memory); give {fix}"
         )
 
 
