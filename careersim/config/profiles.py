@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from careersim.config.schema import Scenario, baseline
-from careersim.config.yaml_file import FileError, FileKind, quoted, read_yaml_file, short
+from careersim.config.yaml_file import FileError, FileKind, quoted, read_yaml_file, short, sort_messages
 from careersim.core.codes import BACKGROUNDS
 from careersim.core.units import parse_quantity
 
@@ -648,14 +648,8 @@ def read_profile_file(path: str | os.PathLike) -> tuple[dict, dict[str, str]]:
             profile_from_mapping({k: v for k, v in data.items() if k not in later}, None, where)
         except ProfileError as exc:
             messages += list(exc.messages)
-        raise ProfileError(sorted(messages, key=_line_of))
+        raise ProfileError(sort_messages(messages))
     return data, where
-
-
-def _line_of(message: str) -> int:
-    """The line number of a ``FILE:LINE: ...`` message (0 if it has none)."""
-    parts = message.split(":")
-    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
 
 
 def load_profile(path: str | os.PathLike, scenario: Scenario | None = None) -> Profile:
