@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     profile = profiles.profile_from_mapping(data, scenario, where)
 
     out: Path = args.out
-    check_out_file(out, "advise", advice_page.is_advice_page, "careersim advice page", "advice.html")
+    check_out_file(out, "advise", advice_page.GENERATOR, "careersim advice page", "advice.html")
 
     replications = args.replications or adv.DEFAULT_REPLICATIONS
     clones = args.clones or adv.DEFAULT_CLONES

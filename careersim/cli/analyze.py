@@ -41,15 +41,13 @@ def run(args: argparse.Namespace) -> int:
     """Merge the stored runs, analyse them, write analysis.json and report.html, print the gist."""
     from careersim.experiments.sweep import StoreError  # lazy: keeps start-up fast
     from careersim.reporting.sweep_page import (  # lazy: keeps start-up fast
+        GENERATOR,
         analysis_lines,
         write_analysis,
     )
-    from careersim.reporting.templating import written_by  # lazy: keeps start-up fast
 
     if args.out is not None:
-        check_out_file(
-            args.out, "analyze", lambda p: written_by(p, "careersim sweep"), "careersim sweep report", "report.html"
-        )
+        check_out_file(args.out, "analyze", GENERATOR, "careersim sweep report", "report.html")
         beside = args.out.with_name("analysis.json")
         if beside.is_dir() or (beside.exists() and not _is_analysis(beside)):
             raise UserError(
@@ -70,12 +68,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _is_analysis(path: Path) -> bool:
     """Whether ``path`` is an ``analysis.json`` careersim wrote (so it may be replaced)."""
-    import json
+    from careersim.core.files import UnreadableResults, read_results_json  # lazy: keeps start-up fast
 
     if not path.is_file():  # a pipe would block
         return False
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        read_results_json(path, ("sweep", "runs", "provenance"))
+    except UnreadableResults:
         return False
-    return isinstance(data, dict) and {"sweep", "runs", "provenance"} <= set(data)
+    return True

@@ -16,7 +16,6 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 EXIT_OK = 0
@@ -179,13 +178,15 @@ def check_out_dir(
         )
 
 
-def check_out_file(out: Path, command: str, ours: Callable[[Path], bool], kind: str, example: str) -> None:
+def check_out_file(out: Path, command: str, generator: str, kind: str, example: str) -> None:
     """Refuse a report file ``--out`` that careersim may not write, before any work: a folder, an
-    existing file that ``ours`` does not recognise as an earlier ``kind``, a name not ending in
-    .html, or a place where nothing can be written."""
+    existing file that is not an earlier ``kind`` (a page whose meta generator is ``generator``), a
+    name not ending in .html, or a place where nothing can be written."""
+    from careersim.reporting.templating import written_by  # lazy: keeps start-up fast
+
     if out.is_dir():
         raise UserError(f"careersim {command}: --out: {out} is a folder (expected a file name such as {out / example})")
-    if out.exists() and not ours(out):
+    if out.exists() and not written_by(out, generator):
         raise UserError(
             f"careersim {command}: --out: {out} exists and is not a {kind}; "
             f"choose another --out or remove it (an earlier {kind} there would be replaced)"

@@ -23,7 +23,7 @@ from careersim.core.text import finite, pct
 from careersim.experiments.advise import Advice, _hours_text, _level_text, ly_text
 from careersim.reporting.labels import EXIT_SHORT, PATH_TERM
 from careersim.reporting.palette import PATH_STYLE
-from careersim.reporting.templating import render, written_by
+from careersim.reporting.templating import render
 
 # ---------------------------------------------------------------------------
 # words and numbers
@@ -214,6 +214,9 @@ def render_text(a: Advice, width: int = 100) -> str:
 # the page
 # ---------------------------------------------------------------------------
 
+#: the meta generator of an advice page: a page with it is one advise may replace
+GENERATOR = "careersim advise"
+
 _APPLIES = {
     "all": "every path",
     "independent": "independent research",
@@ -348,7 +351,7 @@ def render_html(a: Advice, command: str = "") -> str:
     )
     return render(
         "advice.html",
-        generator="careersim advise",
+        generator=GENERATOR,
         title="Your paths to research lead \u2014 careersim advise",
         s=a.settings,
         scenario_name=a.scenario_name,
@@ -384,8 +387,3 @@ def render_html(a: Advice, command: str = "") -> str:
 def write_html(a: Advice, path: str | os.PathLike, command: str = "") -> Path:
     """Write the page atomically (:func:`careersim.core.files.write_text`)."""
     return write_text(path, render_html(a, command))
-
-
-def is_advice_page(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is a page this command wrote (so it may be replaced)."""
-    return written_by(path, "careersim advise")

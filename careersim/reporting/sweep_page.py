@@ -34,7 +34,10 @@ from careersim.experiments.sweep.sensitivity import factor_matrix, outcome_value
 from careersim.reporting.palette import MARK, NEUTRAL, ROLE_COLOR
 from careersim.reporting.templating import render
 
-__all__ = ["render_report", "write_analysis", "analysis_lines"]
+__all__ = ["GENERATOR", "render_report", "write_analysis", "analysis_lines"]
+
+#: the meta generator of a sweep report: a page with it is one an analysis may replace
+GENERATOR = "careersim sweep"
 
 MAX_FACTORS_SHOWN = 6
 
@@ -457,7 +460,7 @@ def render_report(analysis: dict, table: pd.DataFrame, manifest: dict, folder: s
     rules = analysis.get("rules") or {}
     return render(
         "sweep.html",
-        generator="careersim sweep",
+        generator=GENERATOR,
         title=f"Sweep: {name}",
         name=name,
         description=manifest.get("description", ""),
